@@ -1,0 +1,47 @@
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
+import pg from "pg";
+
+/**
+ * Where loco keeps its state, as a URL:
+ * - `postgres://user:pass@host:5432/db` (or `postgresql://`): a Postgres server, for production.
+ * - `pglite:///absolute/path` or `pglite:relative/path`: embedded Postgres persisted in a folder (the local default).
+ * - `pglite:memory`: embedded and in memory, gone when the process ends.
+ */
+export type DatabaseUrl = string;
+
+export interface DatabaseHandle<DB> {
+  db: Kysely<DB>;
+  kind: "postgres" | "pglite";
+  close(): Promise<void>;
+}
+
+export class DatabaseUrlError extends Error {
+  override name = "DatabaseUrlError";
+}
+
+export function describeDatabaseUrl(url: DatabaseUrl): { kind: "postgres" | "pglite"; location: string } {
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: "postgres", location: url };
+  if (url.startsWith("pglite:")) {
+    const rest = url.slice("pglite:".length).replace(/^\/\//, "");
+    if (rest === "" ) throw new DatabaseUrlError("The database URL `pglite:` names no folder; use `pglite:memory` or `pglite:/path/to/dir`.");
+    return { kind: "pglite", location: rest === "memory" ? "memory://" : rest };
+  }
+  throw new DatabaseUrlError(
+    `Unsupported database URL "${url.replace(/:[^:@/]*@/, ":***@")}": use postgres://… for a server or pglite:<folder> / pglite:memory for the embedded database.`,
+  );
+}
+
+/** Opens a Kysely handle over Postgres or embedded PGlite: the same SQL and migrations run on both. */
+export async function connectDatabase<DB>(url: DatabaseUrl): Promise<DatabaseHandle<DB>> {
+  const { kind, location } = describeDatabaseUrl(url);
+  if (kind === "postgres") {
+    const pool = new pg.Pool({ connectionString: location, max: 10 });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind, close: () => db.destroy() };
+  }
+  const pglite = await PGlite.create(location === "memory://" ? undefined : location);
+  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+  // Kysely's PGlite driver closes the PGlite instance it was given when destroyed.
+  return { db, kind, close: () => db.destroy() };
+}

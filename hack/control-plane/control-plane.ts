@@ -1,0 +1,307 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
+import { Agent, request } from "node:https";
+import { type CertificatePaths, generateCertificates } from "./certificates.ts";
+import { freePort } from "./free-port.ts";
+import { launchSupervised, processAlive, stopProcessGroups } from "./processes.ts";
+import { type BinaryPaths, binaryPaths } from "./versions.ts";
+
+const execFileAsync = promisify(execFile);
+const locoStages = new URL("../kwok/loco-stages.yaml", import.meta.url).pathname;
+const nodeManifest = new URL("../kwok/node.yaml", import.meta.url).pathname;
+
+/** What a started control plane leaves in `<dir>/state.json`: enough to use it and to stop it by PID. */
+export interface ControlPlaneState {
+  dir: string;
+  kubeconfig: string;
+  server: string;
+  pids: Record<string, number>;
+  ports: Record<string, number>;
+  startedAt: string;
+  startSeconds: number;
+}
+
+export interface StartOptions {
+  /** Folder for certificates, etcd data, logs and state; wiped on start. */
+  dir: string;
+  /** Processes stop by themselves when this PID exits (0: run until stopped). */
+  ownerPid?: number;
+  log?: (message: string) => void;
+}
+
+const stateFile = (dir: string) => join(dir, "state.json");
+
+export function readState(dir: string): ControlPlaneState | undefined {
+  const file = stateFile(dir);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, "utf8")) as ControlPlaneState;
+}
+
+function assertBuilt(bins: BinaryPaths): void {
+  const missing = Object.entries(bins).filter(([, path]) => !existsSync(path));
+  if (missing.length > 0) {
+    throw new Error(
+      `Control-plane binaries are missing (${missing.map(([name]) => name).join(", ")}). ` +
+        "Run `bash hack/build-control-plane.sh` first (a cold build takes 10-20 minutes, then it is cached).",
+    );
+  }
+}
+
+function writeKubeconfig(path: string, server: string, certs: CertificatePaths): void {
+  const b64 = (file: string) => readFileSync(file).toString("base64");
+  writeFileSync(
+    path,
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters:",
+      "- name: loco-local",
+      "  cluster:",
+      `    server: ${server}`,
+      `    certificate-authority-data: ${b64(certs.caCert)}`,
+      "users:",
+      "- name: loco-admin",
+      "  user:",
+      `    client-certificate-data: ${b64(certs.adminCert)}`,
+      `    client-key-data: ${b64(certs.adminKey)}`,
+      "contexts:",
+      "- name: loco-local",
+      "  context: { cluster: loco-local, user: loco-admin }",
+      "current-context: loco-local",
+      "",
+    ].join("\n"),
+    { mode: 0o600 },
+  );
+}
+
+/**
+ * GETs an HTTPS path with the admin client certificate and resolves the status code (0 = not answering).
+ * `verify` is off only for kube-scheduler, whose serving certificate is self-signed in memory.
+ */
+function httpsStatus(url: string, certs: CertificatePaths, verify = true): Promise<number> {
+  const agent = new Agent({
+    ca: readFileSync(certs.caCert),
+    cert: readFileSync(certs.adminCert),
+    key: readFileSync(certs.adminKey),
+    rejectUnauthorized: verify,
+  });
+  return new Promise((resolve) => {
+    const req = request(url, { agent, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", () => resolve(0));
+    req.on("timeout", () => {
+      req.destroy();
+      resolve(0);
+    });
+    req.end();
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, dir: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(250);
+  }
+  throw new Error(`Timed out after ${timeoutMs / 1000}s waiting for ${what}; see the logs in ${dir}`);
+}
+
+export async function kubectl(state: Pick<ControlPlaneState, "kubeconfig">, args: string[], input?: string): Promise<string> {
+  const bins = binaryPaths();
+  const child = execFileAsync(bins.kubectl, ["--kubeconfig", state.kubeconfig, ...args], { maxBuffer: 64 * 1024 * 1024 });
+  if (input !== undefined) {
+    child.child.stdin?.end(input);
+  }
+  const { stdout } = await child;
+  return stdout;
+}
+
+/**
+ * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok on free loopback ports, creates
+ * the simulated node, installs the Gateway API and Envoy Gateway CRDs, and waits until the node is Ready.
+ */
+export async function startControlPlane(options: StartOptions): Promise<ControlPlaneState> {
+  const started = Date.now();
+  const log = options.log ?? (() => {});
+  const { dir } = options;
+  const ownerPid = options.ownerPid ?? 0;
+  const bins = binaryPaths();
+  assertBuilt(bins);
+  if (readState(dir)) await stopControlPlane(dir);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+
+  const certs = generateCertificates(dir);
+  const ports = {
+    etcdClient: await freePort(),
+    etcdPeer: await freePort(),
+    apiserver: await freePort(),
+    controllerManager: await freePort(),
+    scheduler: await freePort(),
+    kwok: await freePort(),
+  };
+  const server = `https://127.0.0.1:${ports.apiserver}`;
+  const kubeconfig = join(dir, "kubeconfig");
+  writeKubeconfig(kubeconfig, server, certs);
+  const pids: Record<string, number> = {};
+  const state: ControlPlaneState = {
+    dir,
+    kubeconfig,
+    server,
+    pids,
+    ports,
+    startedAt: new Date(started).toISOString(),
+    startSeconds: 0,
+  };
+  const saveState = () => writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
+
+  try {
+    const etcdUrl = `http://127.0.0.1:${ports.etcdClient}`;
+    pids.etcd = launchSupervised(dir, "etcd", ownerPid, bins.etcd, [
+      `--data-dir=${join(dir, "etcd-data")}`,
+      `--listen-client-urls=${etcdUrl}`,
+      `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
+      `--initial-cluster=default=http://127.0.0.1:${ports.etcdPeer}`,
+      // A test etcd holds nothing worth an fsync; skipping it makes every write several times faster.
+      "--unsafe-no-fsync",
+      "--quota-backend-bytes=4294967296",
+      "--log-level=warn",
+    ]);
+    saveState();
+    await waitFor(
+      "etcd",
+      async () => (await fetch(`${etcdUrl}/health`).then((r) => r.ok).catch(() => false)) as boolean,
+      30_000,
+      dir,
+    );
+    log(`Started etcd on 127.0.0.1:${ports.etcdClient}`);
+
+    pids.kubeApiserver = launchSupervised(dir, "kube-apiserver", ownerPid, bins.kubeApiserver, [
+      `--etcd-servers=${etcdUrl}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${ports.apiserver}`,
+      `--tls-cert-file=${certs.servingCert}`,
+      `--tls-private-key-file=${certs.servingKey}`,
+      `--client-ca-file=${certs.caCert}`,
+      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+      `--service-account-key-file=${certs.serviceAccountPub}`,
+      `--service-account-signing-key-file=${certs.serviceAccountKey}`,
+      "--service-cluster-ip-range=10.96.0.0/16",
+      "--authorization-mode=RBAC",
+      "--allow-privileged=true",
+      // Nothing here connects to the apiserver through the in-cluster `kubernetes` Service.
+      "--endpoint-reconciler-type=none",
+      "--enable-priority-and-fairness=false",
+      "--profiling=false",
+      "--v=1",
+    ]);
+    saveState();
+    await waitFor("kube-apiserver /readyz", async () => (await httpsStatus(`${server}/readyz`, certs)) === 200, 90_000, dir);
+    log(`Started kube-apiserver on ${server}`);
+
+    pids.kubeControllerManager = launchSupervised(dir, "kube-controller-manager", ownerPid, bins.kubeControllerManager, [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${ports.controllerManager}`,
+      `--service-account-private-key-file=${certs.serviceAccountKey}`,
+      `--root-ca-file=${certs.caCert}`,
+      "--leader-elect=false",
+      "--use-service-account-credentials=false",
+      // Fast feedback for tests: garbage collection and Job/Deployment syncs are already immediate.
+      "--concurrent-gc-syncs=10",
+      "--profiling=false",
+      "--v=1",
+    ]);
+    pids.kubeScheduler = launchSupervised(dir, "kube-scheduler", ownerPid, bins.kubeScheduler, [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      "--bind-address=127.0.0.1",
+      `--secure-port=${ports.scheduler}`,
+      "--leader-elect=false",
+      "--profiling=false",
+      "--v=1",
+    ]);
+    const stageFiles = [
+      join(bins.kwokStages, "node", "fast", "node-initialize.yaml"),
+      join(bins.kwokStages, "node", "heartbeat-with-lease", "node-heartbeat-with-lease.yaml"),
+      join(bins.kwokStages, "pod", "fast", "pod-ready.yaml"),
+      join(bins.kwokStages, "pod", "fast", "pod-delete.yaml"),
+      locoStages,
+    ];
+    pids.kwok = launchSupervised(dir, "kwok", ownerPid, bins.kwok, [
+      `--kubeconfig=${kubeconfig}`,
+      "--manage-all-nodes=false",
+      "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+      "--node-ip=127.0.0.1",
+      "--cidr=10.244.0.1/16",
+      "--node-lease-duration-seconds=40",
+      `--server-address=127.0.0.1:${ports.kwok}`,
+      ...stageFiles.map((file) => `--config=${file}`),
+    ]);
+    saveState();
+
+    await kubectl(state, ["apply", "--server-side", "--field-manager=loco-hack", "-f", nodeManifest]);
+    await kubectl(state, [
+      "apply",
+      "--server-side",
+      "--field-manager=loco-hack",
+      "-f",
+      bins.gatewayApiCrds,
+      "-f",
+      bins.envoyGatewayCrds,
+    ]);
+    await kubectl(state, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
+    log("Installed Gateway API and Envoy Gateway CRDs");
+    await waitFor(
+      "the kwok node to become Ready",
+      async () =>
+        (await kubectl(state, ["get", "node", "kwok-node-0", "-o", "jsonpath={.status.conditions[?(@.type=='Ready')].status}"]).catch(
+          () => "",
+        )) === "True",
+      60_000,
+      dir,
+    );
+    await waitFor(
+      "kube-scheduler /healthz",
+      async () => (await httpsStatus(`https://127.0.0.1:${ports.scheduler}/healthz`, certs, false)) === 200,
+      30_000,
+      dir,
+    );
+    await waitFor(
+      "kube-controller-manager (the default ServiceAccount)",
+      async () => (await kubectl(state, ["get", "serviceaccount", "default", "-o", "name"]).catch(() => "")).trim() !== "",
+      60_000,
+      dir,
+    );
+    state.startSeconds = (Date.now() - started) / 1000;
+    saveState();
+    log(`Control plane ready in ${state.startSeconds.toFixed(1)}s (node kwok-node-0 Ready)`);
+    return state;
+  } catch (error) {
+    await stopControlPlane(dir);
+    throw error;
+  }
+}
+
+/** Stops every recorded process group (TERM, then KILL after a grace period). Safe to call twice. */
+export async function stopControlPlane(dir: string, graceMs = 10_000): Promise<void> {
+  const state = readState(dir);
+  if (!state) return;
+  // Reverse start order: clients stop before etcd, so nothing logs errors about a vanished backend.
+  await stopProcessGroups(Object.values(state.pids).reverse(), "SIGTERM", graceMs);
+  rmSync(stateFile(dir), { force: true });
+}
+
+export function isRunning(state: ControlPlaneState): boolean {
+  return Object.values(state.pids).every(processAlive);
+}

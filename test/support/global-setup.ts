@@ -1,0 +1,32 @@
+// Vitest global setup for the integration project: one real control plane and one real Postgres database per
+// test run, shared by every test file (each file isolates itself in its own namespace / schema).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { startControlPlane, stopControlPlane } from "../../hack/control-plane/control-plane.ts";
+import { startTestDatabase } from "./postgres-server.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    kubeconfig: string;
+    databaseUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const root = mkdtempSync(join(tmpdir(), "loco-test-"));
+  const clusterDir = join(root, "cluster");
+  const log = (message: string) => process.stderr.write(`[loco test env] ${message}\n`);
+  const [cluster, database] = await Promise.all([
+    startControlPlane({ dir: clusterDir, ownerPid: process.pid, log }),
+    startTestDatabase(join(root, "postgres"), process.pid),
+  ]);
+  log(`Control plane ready in ${cluster.startSeconds.toFixed(1)}s; Postgres at ${database.url}`);
+  project.provide("kubeconfig", cluster.kubeconfig);
+  project.provide("databaseUrl", database.url);
+  return async () => {
+    await Promise.allSettled([stopControlPlane(clusterDir), database.stop()]);
+    if (!process.env.LOCO_KEEP_TEST_ENV) rmSync(root, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,117 @@
+import { execFileSync } from "node:child_process";
+import { chownSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
+import { freePort } from "../../hack/control-plane/free-port.ts";
+import { launchSupervised, stopProcessGroups } from "../../hack/control-plane/processes.ts";
+
+/** A Postgres database for one test run: its URL and how to give it back. */
+export interface TestDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function findPostgresBin(): string {
+  const fromEnv = process.env.LOCO_POSTGRES_BIN;
+  if (fromEnv) return fromEnv;
+  const root = "/usr/lib/postgresql";
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(join(root, v, "bin", "postgres")))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (versions[0]) return join(root, versions[0], "bin");
+  throw new Error(
+    "No PostgreSQL server found (looked in /usr/lib/postgresql/*/bin). Install it (`apt-get install postgresql`, " +
+      "which `bash .ci/run` does for you), set LOCO_POSTGRES_BIN to its bin folder, or point " +
+      "LOCO_TEST_DATABASE_URL at a server where the test user may create databases.",
+  );
+}
+
+async function waitForConnection(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch (error) {
+      lastError = error;
+      await client.end().catch(() => {});
+      await sleep(100);
+    }
+  }
+  throw new Error(`Postgres did not accept connections within ${timeoutMs / 1000}s: ${String(lastError)}`);
+}
+
+/** Creates a uniquely named database on an existing server (LOCO_TEST_DATABASE_URL) and drops it afterwards. */
+async function databaseOnExistingServer(serverUrl: string): Promise<TestDatabase> {
+  const name = `loco_test_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async stop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/**
+ * Starts a private, throwaway Postgres server for this test run (initdb into `dir`, loopback only, no fsync),
+ * owned by the test process so it cannot outlive it. Postgres refuses to run as root, so as root it runs as
+ * the `postgres` user that Debian's package creates.
+ */
+async function privateServer(dir: string, ownerPid: number): Promise<TestDatabase> {
+  const bin = findPostgresBin();
+  const asRoot = process.getuid?.() === 0;
+  const asPostgres = (command: string, args: string[]): [string, string[]] =>
+    asRoot ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const data = join(dir, "data");
+  if (asRoot) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
+    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
+    chownSync(dir, uid, gid);
+  }
+  const [initdb, initdbArgs] = asPostgres(join(bin, "initdb"), [
+    "-D", data, "-U", "loco", "--auth=trust", "--encoding=UTF8", "--no-sync",
+  ]);
+  execFileSync(initdb, initdbArgs, { stdio: ["ignore", "ignore", "pipe"] });
+  const port = await freePort();
+  const [postgres, postgresArgs] = asPostgres(join(bin, "postgres"), [
+    "-D", data, "-p", String(port), "-k", dir,
+    "-c", "listen_addresses=127.0.0.1",
+    // Durability is worthless for a throwaway test database; speed is not.
+    "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+    "-c", "max_connections=200",
+  ]);
+  const pid = launchSupervised(dir, "postgres", ownerPid, postgres, postgresArgs);
+  const serverUrl = `postgres://loco@127.0.0.1:${port}/postgres`;
+  await waitForConnection(serverUrl, 30_000);
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query("CREATE DATABASE loco_test");
+  await admin.end();
+  return {
+    url: `postgres://loco@127.0.0.1:${port}/loco_test`,
+    // SIGINT is Postgres' "fast" shutdown: it does not wait for clients a failed test may have leaked.
+    stop: () => stopProcessGroups([pid], "SIGINT", 10_000),
+  };
+}
+
+export function startTestDatabase(dir: string, ownerPid: number): Promise<TestDatabase> {
+  const existing = process.env.LOCO_TEST_DATABASE_URL;
+  return existing ? databaseOnExistingServer(existing) : privateServer(dir, ownerPid);
+}

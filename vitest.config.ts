@@ -1,0 +1,29 @@
+import { defineConfig } from "vitest/config";
+
+const sourceFolders = ["crds", "operator", "db", "api", "cli", "hack"];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: sourceFolders.map((folder) => `${folder}/**/*.test.ts`),
+          environment: "node",
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["test/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/support/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Files share one control plane and isolate themselves by namespace; two workers fit 2 cores.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
