@@ -108,7 +108,8 @@ fetch_crds() {
     rm -rf "$out" && mkdir -p "$out"
     local src; src="$(module_dir github.com/envoyproxy/gateway "$ENVOY_GATEWAY_VERSION")"
     local f
-    f="$(find "$src/charts" -name 'gateway.envoyproxy.io_backendtrafficpolicies.yaml' | head -n1)"
+    # The plain CRD (the gateway-crds-helm copy is wrapped in Helm template guards); its folder moved in v1.8.
+    f="$(find "$src/charts/gateway-helm" -path '*crds/generated/gateway.envoyproxy.io_backendtrafficpolicies.yaml' | head -n1)"
     [[ -n "$f" ]] || { log "BackendTrafficPolicy CRD not found in $src/charts"; return 1; }
     cp "$f" "$out/" && chmod u+w "$out"/*.yaml && touch "$out/.complete"
   fi

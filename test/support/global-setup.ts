@@ -18,10 +18,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const root = mkdtempSync(join(tmpdir(), "loco-test-"));
   const clusterDir = join(root, "cluster");
   const log = (message: string) => process.stderr.write(`[loco test env] ${message}\n`);
-  const [cluster, database] = await Promise.all([
+  const [clusterResult, databaseResult] = await Promise.allSettled([
     startControlPlane({ dir: clusterDir, ownerPid: process.pid, log }),
-    startTestDatabase(join(root, "postgres"), process.pid),
+    startTestDatabase(process.pid),
   ]);
+  if (clusterResult.status === "rejected" || databaseResult.status === "rejected") {
+    // Give back whichever half did start before failing the run.
+    if (databaseResult.status === "fulfilled") await databaseResult.value.stop();
+    await stopControlPlane(clusterDir);
+    if (!process.env.LOCO_KEEP_TEST_ENV) rmSync(root, { recursive: true, force: true });
+    throw clusterResult.status === "rejected" ? clusterResult.reason : (databaseResult as PromiseRejectedResult).reason;
+  }
+  const cluster = clusterResult.value;
+  const database = databaseResult.value;
   log(`Control plane ready in ${cluster.startSeconds.toFixed(1)}s; Postgres at ${database.url}`);
   project.provide("kubeconfig", cluster.kubeconfig);
   project.provide("databaseUrl", database.url);

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
@@ -72,13 +73,13 @@ async function databaseOnExistingServer(serverUrl: string): Promise<TestDatabase
  * owned by the test process so it cannot outlive it. Postgres refuses to run as root, so as root it runs as
  * the `postgres` user that Debian's package creates.
  */
-async function privateServer(dir: string, ownerPid: number): Promise<TestDatabase> {
+async function privateServer(ownerPid: number): Promise<TestDatabase> {
   const bin = findPostgresBin();
   const asRoot = process.getuid?.() === 0;
   const asPostgres = (command: string, args: string[]): [string, string[]] =>
     asRoot ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // A folder of its own directly under the temp dir: the postgres user must be able to reach it.
+  const dir = mkdtempSync(join(tmpdir(), "loco-pg-"));
   const data = join(dir, "data");
   if (asRoot) {
     const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
@@ -107,11 +108,14 @@ async function privateServer(dir: string, ownerPid: number): Promise<TestDatabas
   return {
     url: `postgres://loco@127.0.0.1:${port}/loco_test`,
     // SIGINT is Postgres' "fast" shutdown: it does not wait for clients a failed test may have leaked.
-    stop: () => stopProcessGroups([pid], "SIGINT", 10_000),
+    async stop() {
+      await stopProcessGroups([pid], "SIGINT", 10_000);
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
-export function startTestDatabase(dir: string, ownerPid: number): Promise<TestDatabase> {
+export function startTestDatabase(ownerPid: number): Promise<TestDatabase> {
   const existing = process.env.LOCO_TEST_DATABASE_URL;
-  return existing ? databaseOnExistingServer(existing) : privateServer(dir, ownerPid);
+  return existing ? databaseOnExistingServer(existing) : privateServer(ownerPid);
 }
