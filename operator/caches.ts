@@ -1,0 +1,57 @@
+// The operator's view of the world: one informer per kind it reads. Children are watched cluster-wide but only
+// those carrying loco's managed-by label, which bounds memory to what loco created.
+import { MANAGED_SELECTOR } from "./reconcilers/app/names.ts";
+import {
+  APP,
+  BACKEND_TRAFFIC_POLICY,
+  DEPLOYMENT,
+  GATEWAY,
+  GRPC_ROUTE,
+  HPA,
+  HTTP_ROUTE,
+  NAMESPACE,
+  PROFILE,
+  SECRET,
+  SERVICE,
+} from "./resources.ts";
+import { OWNER_INDEX, ownerIndex } from "./runtime/children.ts";
+import { Informer, type InformerOptions } from "./runtime/informer.ts";
+import type { KubeClient } from "./runtime/kube-client.ts";
+
+export interface WorldCaches {
+  apps: Informer;
+  profiles: Informer;
+  namespaces: Informer;
+  gateways: Informer;
+  deployments: Informer;
+  services: Informer;
+  httpRoutes: Informer;
+  grpcRoutes: Informer;
+  trafficPolicies: Informer;
+  autoscalers: Informer;
+  secrets: Informer;
+}
+
+export function createCaches(client: KubeClient, options: Omit<InformerOptions, "labelSelector"> = {}): WorldCaches {
+  const all = (resource: Parameters<typeof client.list>[0]) => new Informer(client, resource, options);
+  const owned = (resource: Parameters<typeof client.list>[0]) => {
+    const informer = new Informer(client, resource, { ...options, labelSelector: MANAGED_SELECTOR });
+    informer.addIndex(OWNER_INDEX, ownerIndex);
+    return informer;
+  };
+  return {
+    apps: all(APP),
+    profiles: all(PROFILE),
+    namespaces: all(NAMESPACE),
+    gateways: all(GATEWAY),
+    deployments: owned(DEPLOYMENT),
+    services: owned(SERVICE),
+    httpRoutes: owned(HTTP_ROUTE),
+    grpcRoutes: owned(GRPC_ROUTE),
+    trafficPolicies: owned(BACKEND_TRAFFIC_POLICY),
+    autoscalers: owned(HPA),
+    secrets: owned(SECRET),
+  };
+}
+
+export const allInformers = (caches: WorldCaches): Informer[] => Object.values(caches);

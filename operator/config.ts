@@ -1,0 +1,90 @@
+// loco-operator configuration: flags override environment variables; everything is validated at start-up.
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/, { error: "must be host:port, such as 0.0.0.0:8081" })
+  .transform((value) => {
+    const index = value.lastIndexOf(":");
+    return { host: value.slice(0, index).replace(/^\[|\]$/g, ""), port: Number(value.slice(index + 1)) };
+  });
+
+const durationMs = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)$/, { error: "must be a duration such as 30s, 10m or 1h" })
+  .transform((value) => {
+    const match = /^(\d+)(ms|s|m|h)$/.exec(value)!;
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as "ms" | "s" | "m" | "h"];
+    return Number(match[1]) * unit;
+  });
+
+export const OperatorConfig = z.object({
+  kubeconfig: z.string().min(1).optional(),
+  leaderElect: z.boolean(),
+  leaderElectionNamespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "must be a namespace name" }),
+  leaseName: z.string().min(1),
+  healthAddress: hostPort,
+  concurrency: z.coerce.number().int().min(1).max(256),
+  resync: durationMs,
+  logLevel: z.enum(["trace", "debug", "info", "warn", "error"]),
+});
+export type OperatorConfig = z.output<typeof OperatorConfig>;
+
+export const usage = `Usage: loco-operator [flags]
+
+Flags (environment variable in brackets):
+  --kubeconfig PATH                  kubeconfig to use; in-cluster config when unset [KUBECONFIG]
+  --leader-elect / --no-leader-elect campaign for a Lease before acting (default on) [LOCO_LEADER_ELECT]
+  --leader-election-namespace NS     namespace of the Lease (default loco-system) [POD_NAMESPACE]
+  --lease-name NAME                  Lease name (default loco-operator)
+  --health-address HOST:PORT         /healthz, /readyz, /metrics (default 0.0.0.0:8081) [LOCO_HEALTH_ADDRESS]
+  --concurrency N                    parallel App reconciles (default 8) [LOCO_CONCURRENCY]
+  --resync DURATION                  full resync interval (default 10m) [LOCO_RESYNC]
+  --log-level LEVEL                  trace|debug|info|warn|error (default info) [LOCO_LOG_LEVEL]
+`;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        kubeconfig: { type: "string" },
+        "leader-elect": { type: "boolean" },
+        "no-leader-elect": { type: "boolean" },
+        "leader-election-namespace": { type: "string" },
+        "lease-name": { type: "string" },
+        "health-address": { type: "string" },
+        concurrency: { type: "string" },
+        resync: { type: "string" },
+        "log-level": { type: "string" },
+        help: { type: "boolean" },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new ConfigError(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+  }
+  if (values.help) throw new ConfigError(usage);
+  const leaderElect = values["no-leader-elect"] ? false : values["leader-elect"] ? true : env.LOCO_LEADER_ELECT !== "false";
+  const parsed = OperatorConfig.safeParse({
+    kubeconfig: values.kubeconfig ?? env.KUBECONFIG,
+    leaderElect,
+    leaderElectionNamespace: values["leader-election-namespace"] ?? env.POD_NAMESPACE ?? "loco-system",
+    leaseName: values["lease-name"] ?? "loco-operator",
+    healthAddress: values["health-address"] ?? env.LOCO_HEALTH_ADDRESS ?? "0.0.0.0:8081",
+    concurrency: values.concurrency ?? env.LOCO_CONCURRENCY ?? "8",
+    resync: values.resync ?? env.LOCO_RESYNC ?? "10m",
+    logLevel: values["log-level"] ?? env.LOCO_LOG_LEVEL ?? "info",
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  --${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`);
+    throw new ConfigError(`Invalid loco-operator configuration:\n${problems.join("\n")}\n\nRun loco-operator --help for the flags.`);
+  }
+  return parsed.data;
+}

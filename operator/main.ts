@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// loco-operator: reconciles Profiles and Apps into running, routed services.
+import { KubeConfig } from "@kubernetes/client-node";
+import { ConfigError, loadOperatorConfig } from "./config.ts";
+import { startOperator } from "./operator.ts";
+import { createLogger } from "./runtime/logger.ts";
+
+async function main(): Promise<void> {
+  const config = loadOperatorConfig(process.argv.slice(2), process.env);
+  const log = createLogger("loco-operator", config.logLevel);
+  const kubeConfig = new KubeConfig();
+  if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+  else kubeConfig.loadFromDefault();
+  log.info({ server: kubeConfig.getCurrentCluster()?.server, leaderElect: config.leaderElect }, "Starting loco-operator");
+  const operator = await startOperator({
+    kubeConfig,
+    log,
+    concurrency: config.concurrency,
+    resyncMs: config.resync,
+    health: config.healthAddress,
+    ...(config.leaderElect ? { leaderElection: { namespace: config.leaderElectionNamespace, leaseName: config.leaseName } } : {}),
+    onLostLeadership: () => {
+      log.error({}, "Lost leadership; exiting so that a fresh process campaigns again");
+      process.exit(1);
+    },
+  });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "Shutting down");
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    operator.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`loco-operator failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

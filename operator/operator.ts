@@ -1,0 +1,193 @@
+// Assembles the operator: caches, controllers, leader election, health/metrics server, graceful shutdown.
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { ulid } from "ulid";
+import { allInformers, createCaches, type WorldCaches } from "./caches.ts";
+import { type AppObject, createAppReconciler, PROFILE_INDEX, PROJECT_INDEX, profileIndex, projectIndex } from "./reconcilers/app/reconcile.ts";
+import { createProfileReconciler, GATEWAY_INDEX, gatewayIndex } from "./reconcilers/profile/reconcile.ts";
+import { Controller } from "./runtime/controller.ts";
+import { EventRecorder } from "./runtime/events.ts";
+import { startHealthServer } from "./runtime/health-server.ts";
+import { KubeClient } from "./runtime/kube-client.ts";
+import { LeaderElector } from "./runtime/leader-election.ts";
+import type { Logger } from "./runtime/logger.ts";
+import { OperatorMetrics } from "./runtime/metrics.ts";
+import { keyOf } from "./runtime/types.ts";
+
+export interface OperatorOptions {
+  kubeConfig: KubeConfig;
+  log: Logger;
+  concurrency?: number;
+  resyncMs?: number;
+  leaderElection?: {
+    namespace: string;
+    leaseName?: string;
+    identity?: string;
+    leaseDurationMs?: number;
+    renewDeadlineMs?: number;
+    retryPeriodMs?: number;
+  };
+  /** host:port for /healthz, /readyz and /metrics (port 0 picks a free one); off when undefined. */
+  health?: { host: string; port: number };
+  metrics?: OperatorMetrics;
+  /** Called when leadership is lost; the default entrypoint exits so a fresh process campaigns again. */
+  onLostLeadership?: () => void;
+  /** Pins the operator's clock and id source (tests). */
+  now?: () => Date;
+  newDeploymentId?: () => string;
+}
+
+export interface RunningOperator {
+  client: KubeClient;
+  caches: WorldCaches;
+  metrics: OperatorMetrics;
+  controllers: Controller[];
+  healthPort: number | undefined;
+  isLeader(): boolean;
+  /** Resolves once this replica leads and its workers run (immediately without leader election). */
+  leading: Promise<void>;
+  /** Enqueues every App and Profile (what a periodic resync does). */
+  resync(): void;
+  /** Waits until every work queue is empty and idle. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
+  const log = options.log;
+  const metrics = options.metrics ?? new OperatorMetrics();
+  const client = await KubeClient.create(options.kubeConfig, { metrics, userAgent: "loco-operator" });
+  const caches = createCaches(client, { log: (message, fields) => log.info(fields ?? {}, message) });
+  const events = new EventRecorder(client, "loco-operator", log);
+  const now = options.now ?? (() => new Date());
+  const concurrency = options.concurrency ?? 8;
+  const resyncMs = options.resyncMs ?? 10 * 60_000;
+
+  caches.apps.addIndex(PROJECT_INDEX, projectIndex);
+  caches.apps.addIndex(PROFILE_INDEX, profileIndex);
+  caches.profiles.addIndex(GATEWAY_INDEX, gatewayIndex);
+
+  const appController: Controller = new Controller({ name: "app", reconcile: (key) => appReconciler.reconcile(key), metrics, log: log.child({ controller: "app" }), concurrency, resyncMs });
+  const appReconciler = createAppReconciler({
+    client,
+    caches,
+    events,
+    log: log.child({ controller: "app" }),
+    now,
+    newDeploymentId: options.newDeploymentId ?? (() => ulid()),
+    enqueue: (key) => appController.enqueue(key),
+  });
+  appController.watchPrimary(caches.apps);
+  for (const children of [caches.deployments, caches.services, caches.httpRoutes, caches.grpcRoutes, caches.trafficPolicies, caches.autoscalers, caches.secrets]) {
+    appController.watchOwned(children, "App");
+  }
+  appController.watchMapped(caches.profiles, (profile) => caches.apps.byIndex(PROFILE_INDEX, profile.metadata.name ?? "").map(keyOf));
+  appController.watchMapped(caches.namespaces, (namespace, previous) =>
+    previous && JSON.stringify(previous.metadata.labels) === JSON.stringify(namespace.metadata.labels)
+      ? []
+      : caches.apps.list().filter((app) => app.metadata.namespace === namespace.metadata.name).map(keyOf),
+  );
+  // Apps of one project discover each other: a new, removed or re-ported App changes its siblings' env.
+  appController.watchMapped(caches.apps, (app, previous) => {
+    const spec = (app as AppObject).spec;
+    const before = (previous as AppObject | undefined)?.spec;
+    if (previous && before?.project === spec?.project && before?.ports?.[0]?.port === spec?.ports?.[0]?.port) return [];
+    const keys = new Set<string>();
+    for (const s of [spec, before]) {
+      if (s?.project) for (const sibling of caches.apps.byIndex(PROJECT_INDEX, `${app.metadata.namespace}/${s.project}`)) keys.add(keyOf(sibling));
+    }
+    keys.delete(keyOf(app));
+    return keys;
+  });
+
+  const profileReconciler = createProfileReconciler({ client, caches, now });
+  const profileController = new Controller({
+    name: "profile",
+    reconcile: (key) => profileReconciler.reconcile(key),
+    metrics,
+    log: log.child({ controller: "profile" }),
+    concurrency: 2,
+    resyncMs,
+  });
+  profileController.watchPrimary(caches.profiles);
+  profileController.watchMapped(caches.gateways, (gateway) => caches.profiles.byIndex(GATEWAY_INDEX, keyOf(gateway)).map(keyOf));
+
+  const controllers = [appController, profileController];
+  for (const informer of allInformers(caches)) informer.start();
+  await Promise.all(allInformers(caches).map((informer) => informer.waitForSync()));
+  log.info({ objects: allInformers(caches).reduce((n, i) => n + i.size, 0) }, "Synced caches");
+
+  const health = options.health
+    ? await startHealthServer({ ...options.health, registry: metrics.registry, ready: () => allInformers(caches).every((i) => i.hasSynced) })
+    : undefined;
+
+  let leader = false;
+  let startLeading!: () => void;
+  const leading = new Promise<void>((resolve) => {
+    startLeading = resolve;
+  });
+  const begin = () => {
+    leader = true;
+    appReconciler.primeClaims();
+    for (const controller of controllers) controller.start();
+    startLeading();
+  };
+
+  let elector: LeaderElector | undefined;
+  if (options.leaderElection) {
+    const electionClient = await KubeClient.create(options.kubeConfig, { userAgent: "loco-operator-leader-election", maxSockets: 2 });
+    const leaseName = options.leaderElection.leaseName ?? "loco-operator";
+    metrics.leaderElectionMaster.set({ name: leaseName }, 0);
+    elector = new LeaderElector({
+      client: electionClient,
+      namespace: options.leaderElection.namespace,
+      name: leaseName,
+      identity: options.leaderElection.identity ?? `${hostname()}_${randomBytes(4).toString("hex")}`,
+      log,
+      ...(options.leaderElection.leaseDurationMs ? { leaseDurationMs: options.leaderElection.leaseDurationMs } : {}),
+      ...(options.leaderElection.renewDeadlineMs ? { renewDeadlineMs: options.leaderElection.renewDeadlineMs } : {}),
+      ...(options.leaderElection.retryPeriodMs ? { retryPeriodMs: options.leaderElection.retryPeriodMs } : {}),
+      onStartedLeading: () => {
+        metrics.leaderElectionMaster.set({ name: leaseName }, 1);
+        begin();
+      },
+      onStoppedLeading: () => {
+        leader = false;
+        metrics.leaderElectionMaster.set({ name: leaseName }, 0);
+        void Promise.all(controllers.map((c) => c.stop())).then(() => options.onLostLeadership?.());
+      },
+    });
+    elector.start();
+  } else {
+    begin();
+  }
+
+  return {
+    client,
+    caches,
+    metrics,
+    controllers,
+    healthPort: health?.port,
+    isLeader: () => leader,
+    leading,
+    resync: () => {
+      for (const controller of controllers) controller.resync();
+    },
+    async idle() {
+      for (;;) {
+        const busy = controllers.some((c) => c.queue.length > 0 || c.queue.busy);
+        if (!busy) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async stop() {
+      await Promise.all(controllers.map((c) => c.stop()));
+      await elector?.stop();
+      await Promise.all(allInformers(caches).map((i) => i.stop()));
+      await health?.close();
+      client.close();
+      log.info({}, "Stopped the operator");
+    },
+  };
+}

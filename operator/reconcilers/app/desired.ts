@@ -1,0 +1,446 @@
+// Pure builders: (App, Profile, tenant, decisions already taken) → the child objects loco wants.
+// No clock, randomness, environment or I/O in here; the same inputs always give byte-identical objects, which is
+// what makes "a second reconcile writes nothing" possible.
+import { createHash } from "node:crypto";
+import type { AppSpec, Probe } from "../../../crds/app.ts";
+import type { ProfileSpec } from "../../../crds/profile.ts";
+import { parseQuantity } from "../../runtime/semantic-equal.ts";
+import type { KubeObject, OwnerReference } from "../../runtime/types.ts";
+import {
+  ANNOTATION_DEPLOYED_AT,
+  ANNOTATION_DEPLOYMENT_ID,
+  ANNOTATION_SECRET_HASH,
+  ANNOTATION_TEMPLATE_HASH,
+  autoscalerName,
+  CONTAINER_NAME,
+  deploymentName,
+  discoveryVariable,
+  grpcRouteName,
+  httpRouteName,
+  LABEL_APP,
+  LABEL_MANAGED_BY,
+  LABEL_NAME,
+  LABEL_PROFILE,
+  LABEL_PROJECT,
+  LABEL_TENANT,
+  MANAGED_BY,
+  secretName,
+  serviceName,
+  trafficPolicyName,
+} from "./names.ts";
+
+export interface AppIdentity {
+  name: string;
+  namespace: string;
+  uid: string;
+}
+
+/** Another App of the same project in the same namespace, for LOCO_<APP>_URL. */
+export interface Sibling {
+  name: string;
+  port: number | undefined;
+}
+
+export interface GrantedRoutes {
+  /** Hostnames the HTTPRoute may serve (empty: no HTTPRoute). */
+  http: string[];
+  /** Hostnames the GRPCRoute may serve (empty: no GRPCRoute). */
+  grpc: string[];
+}
+
+export interface AppInputs {
+  app: AppIdentity;
+  spec: AppSpec;
+  profileName: string;
+  profile: ProfileSpec;
+  tenant: string;
+  owner: OwnerReference;
+  siblings: Sibling[];
+  routes: GrantedRoutes;
+  /** Digest of the secret values the pods read, so that a secret change rolls the pods. */
+  secretHash: string | undefined;
+}
+
+export interface Rollout {
+  deploymentId: string;
+  deployedAt: string;
+}
+
+// --- Labels ------------------------------------------------------------------------------------------------
+
+export function selectorLabels(app: string): Record<string, string> {
+  return { [LABEL_APP]: app };
+}
+
+export function childLabels(inputs: Pick<AppInputs, "app" | "tenant" | "profileName" | "spec">): Record<string, string> {
+  return {
+    [LABEL_MANAGED_BY]: MANAGED_BY,
+    [LABEL_NAME]: inputs.app.name,
+    [LABEL_APP]: inputs.app.name,
+    [LABEL_TENANT]: inputs.tenant,
+    [LABEL_PROFILE]: inputs.profileName,
+    ...(inputs.spec.project ? { [LABEL_PROJECT]: inputs.spec.project } : {}),
+  };
+}
+
+function meta(inputs: AppInputs, name: string, annotations?: Record<string, string>) {
+  return {
+    name,
+    namespace: inputs.app.namespace,
+    labels: childLabels(inputs),
+    ...(annotations ? { annotations } : {}),
+    ownerReferences: [inputs.owner],
+  };
+}
+
+// --- Derived values ----------------------------------------------------------------------------------------
+
+export function hostnameFor(template: string, values: { app: string; tenant: string; project?: string; profile: string; baseDomain: string }): string {
+  return template
+    .replaceAll("{app}", values.app)
+    .replaceAll("{tenant}", values.tenant)
+    .replaceAll("{project}", values.project ?? values.app)
+    .replaceAll("{profile}", values.profile)
+    .replaceAll("{baseDomain}", values.baseDomain);
+}
+
+export function defaultHostname(inputs: Pick<AppInputs, "app" | "profile" | "tenant" | "profileName" | "spec">): string {
+  return hostnameFor(inputs.profile.hostnameTemplate, {
+    app: inputs.app.name,
+    tenant: inputs.tenant,
+    profile: inputs.profileName,
+    baseDomain: inputs.profile.baseDomain,
+    ...(inputs.spec.project ? { project: inputs.spec.project } : {}),
+  });
+}
+
+const httpPorts = (spec: AppSpec) => (spec.ports ?? []).filter((p) => p.protocol === "HTTP");
+const grpcPorts = (spec: AppSpec) => (spec.ports ?? []).filter((p) => p.protocol === "GRPC");
+
+/** The hostnames an App asks for, per protocol (before conflicts with other Apps are resolved). */
+export function requestedHostnames(inputs: Pick<AppInputs, "app" | "profile" | "tenant" | "profileName" | "spec">): GrantedRoutes {
+  const fallback = [defaultHostname(inputs)];
+  const spec = inputs.spec;
+  return {
+    http: httpPorts(spec).length > 0 ? (spec.routes?.http?.hostnames ?? fallback) : [],
+    grpc: grpcPorts(spec).length > 0 ? (spec.routes?.grpc?.hostnames ?? fallback) : [],
+  };
+}
+
+/** The gRPC services an App claims on its hostnames ("*" = every service). */
+export function requestedGrpcServices(spec: AppSpec): string[] {
+  return spec.routes?.grpc?.services ?? ["*"];
+}
+
+export function replicasFor(spec: AppSpec, profile: ProfileSpec): number | undefined {
+  if (spec.autoscale) return spec.autoscale.max > spec.autoscale.min ? undefined : spec.autoscale.min;
+  return spec.replicas ?? profile.defaults?.replicas ?? 1;
+}
+
+type Quantity = string | number;
+
+export function resourcesFor(spec: AppSpec, profile: ProfileSpec): { cpu: Quantity | undefined; memory: Quantity | undefined } {
+  return {
+    cpu: spec.resources?.cpu ?? profile.defaults?.cpu,
+    memory: spec.resources?.memory ?? profile.defaults?.memory,
+  };
+}
+
+/** Checks the App against its Profile's limits and registries; a violation is for the user to fix. */
+export function limitViolation(spec: AppSpec, profile: ProfileSpec): { reason: "LimitExceeded" | "RegistryNotAllowed"; message: string } | undefined {
+  const limits = profile.limits;
+  const { cpu, memory } = resourcesFor(spec, profile);
+  const over = (value: Quantity | undefined, max: Quantity | undefined) =>
+    value !== undefined && max !== undefined && (parseQuantity(value) ?? 0) > (parseQuantity(max) ?? Number.POSITIVE_INFINITY);
+  if (over(cpu, limits?.maxCpu)) {
+    return { reason: "LimitExceeded", message: `cpu ${cpu} is above the profile's limit of ${limits?.maxCpu}; lower resources.cpu or ask a platform admin to raise limits.maxCpu.` };
+  }
+  if (over(memory, limits?.maxMemory)) {
+    return { reason: "LimitExceeded", message: `memory ${memory} is above the profile's limit of ${limits?.maxMemory}; lower resources.memory or ask a platform admin to raise limits.maxMemory.` };
+  }
+  const wantedReplicas = spec.autoscale ? spec.autoscale.max : (spec.replicas ?? profile.defaults?.replicas ?? 1);
+  if (limits?.maxReplicas !== undefined && wantedReplicas > limits.maxReplicas) {
+    const field = spec.autoscale ? "autoscale.max" : "replicas";
+    return { reason: "LimitExceeded", message: `${field} ${wantedReplicas} is above the profile's limit of ${limits.maxReplicas} replicas; lower ${field}.` };
+  }
+  const registries = profile.allowedRegistries;
+  if (registries && registries.length > 0 && !registries.some((prefix) => spec.image === prefix || spec.image.startsWith(`${prefix}/`) || spec.image.startsWith(`${prefix}:`))) {
+    return { reason: "RegistryNotAllowed", message: `image ${spec.image} is not from an allowed registry (${registries.join(", ")}); push it to one of them.` };
+  }
+  return undefined;
+}
+
+/** The version an App reports as LOCO_APP_VERSION: the image tag (or digest), else "latest". */
+export function imageVersion(image: string): string {
+  const digest = image.indexOf("@");
+  if (digest >= 0) return image.slice(digest + 1);
+  const lastSlash = image.lastIndexOf("/");
+  const colon = image.indexOf(":", lastSlash + 1);
+  return colon >= 0 ? image.slice(colon + 1) : "latest";
+}
+
+export function appUrls(routes: GrantedRoutes, spec: AppSpec): string[] {
+  const prefix = spec.routes?.http?.pathPrefixes?.[0];
+  const suffix = prefix && prefix !== "/" ? prefix : "";
+  const http = routes.http.map((host) => `https://${host}${suffix}`);
+  const grpc = routes.grpc.filter((host) => !routes.http.includes(host)).map((host) => `grpcs://${host}`);
+  return [...http, ...grpc];
+}
+
+// --- Pod template --------------------------------------------------------------------------------------------
+
+type EnvEntry = { name: string; value?: string; valueFrom?: unknown };
+
+function environment(inputs: AppInputs, deploymentId: string): EnvEntry[] {
+  const { app, spec, profile, profileName, tenant } = inputs;
+  const merged = new Map<string, EnvEntry>();
+  const put = (entry: EnvEntry) => {
+    merged.delete(entry.name); // the later source wins, and takes the later position
+    merged.set(entry.name, entry);
+  };
+  put({ name: "LOCO_APP_NAME", value: app.name });
+  put({ name: "LOCO_APP_VERSION", value: imageVersion(spec.image) });
+  put({ name: "LOCO_PROFILE", value: profileName });
+  put({ name: "LOCO_TENANT", value: tenant });
+  put({ name: "LOCO_DEPLOYMENT_ID", value: deploymentId });
+  if (profile.telemetry?.tracingEndpoint) put({ name: "LOCO_TRACING_ENDPOINT", value: profile.telemetry.tracingEndpoint });
+  if (profile.telemetry?.metricsEndpoint) put({ name: "LOCO_METRICS_ENDPOINT", value: profile.telemetry.metricsEndpoint });
+  for (const sibling of [...inputs.siblings].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (sibling.name === app.name || sibling.port === undefined) continue;
+    put({ name: discoveryVariable(sibling.name), value: `http://${serviceName(sibling.name)}.${app.namespace}.svc.cluster.local:${sibling.port}` });
+  }
+  for (const entry of profile.env ?? []) put({ name: entry.name, value: entry.value });
+  for (const entry of spec.env ?? []) put({ name: entry.name, value: entry.value });
+  for (const entry of spec.secretEnv ?? []) {
+    put({ name: entry.name, valueFrom: { secretKeyRef: { name: secretName(app.name), key: entry.secretKey } } });
+  }
+  return [...merged.values()];
+}
+
+function probeFor(probe: Probe | undefined, spec: AppSpec): Record<string, unknown> | undefined {
+  if (!probe) return undefined;
+  const firstOf = (protocol: "HTTP" | "GRPC") => (spec.ports ?? []).find((p) => p.protocol === protocol);
+  const timing = {
+    ...(probe.initialDelaySeconds === undefined ? {} : { initialDelaySeconds: probe.initialDelaySeconds }),
+    ...(probe.periodSeconds === undefined ? {} : { periodSeconds: probe.periodSeconds }),
+    ...(probe.timeoutSeconds === undefined ? {} : { timeoutSeconds: probe.timeoutSeconds }),
+    ...(probe.failureThreshold === undefined ? {} : { failureThreshold: probe.failureThreshold }),
+  };
+  if (probe.http) {
+    const port = probe.http.port ?? firstOf("HTTP")?.name ?? 8080;
+    return { httpGet: { path: probe.http.path, port }, ...timing };
+  }
+  if (probe.grpc) {
+    // Kubernetes' gRPC probe takes a port number only.
+    const named = probe.grpc.port;
+    const port =
+      typeof named === "number" ? named : ((spec.ports ?? []).find((p) => p.name === named) ?? firstOf("GRPC"))?.port ?? 9090;
+    return { grpc: { port, ...(probe.grpc.service ? { service: probe.grpc.service } : {}) }, ...timing };
+  }
+  if (probe.exec) return { exec: { command: probe.exec.command }, ...timing };
+  return undefined;
+}
+
+function podTemplate(inputs: AppInputs, deploymentId: string) {
+  const { spec, profile } = inputs;
+  const { cpu, memory } = resourcesFor(spec, profile);
+  const requests = { ...(cpu ? { cpu } : {}), ...(memory ? { memory } : {}) };
+  const container: Record<string, unknown> = {
+    name: CONTAINER_NAME,
+    image: spec.image,
+    ...(spec.command ? { command: spec.command } : {}),
+    ...(spec.args ? { args: spec.args } : {}),
+    ...((spec.ports ?? []).length > 0
+      ? { ports: (spec.ports ?? []).map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })) }
+      : {}),
+    env: environment(inputs, deploymentId),
+    ...(Object.keys(requests).length > 0
+      ? { resources: { requests, ...(memory ? { limits: { memory } } : {}) } }
+      : {}),
+  };
+  const liveness = probeFor(spec.health?.liveness, spec);
+  const readiness = probeFor(spec.health?.readiness, spec);
+  const startup = probeFor(spec.health?.startup, spec);
+  if (liveness) container.livenessProbe = liveness;
+  if (readiness) container.readinessProbe = readiness;
+  if (startup) container.startupProbe = startup;
+  return {
+    metadata: {
+      labels: childLabels(inputs),
+      annotations: {
+        [ANNOTATION_DEPLOYMENT_ID]: deploymentId,
+        ...(inputs.secretHash ? { [ANNOTATION_SECRET_HASH]: inputs.secretHash } : {}),
+      },
+    },
+    spec: {
+      containers: [container],
+      // Service links flood the environment with variables for every Service in the namespace.
+      enableServiceLinks: false,
+    },
+  };
+}
+
+/**
+ * Digest of the pod template as it would be without the deployment id: a new deployment (and id) is due
+ * exactly when this changes.
+ */
+export function templateHash(inputs: AppInputs): string {
+  const template = podTemplate(inputs, "");
+  return createHash("sha256").update(JSON.stringify(template)).digest("hex").slice(0, 16);
+}
+
+// --- Children ----------------------------------------------------------------------------------------------
+
+export function desiredDeployment(inputs: AppInputs, rollout: Rollout): KubeObject {
+  const replicas = replicasFor(inputs.spec, inputs.profile);
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: meta(inputs, deploymentName(inputs.app.name), {
+      [ANNOTATION_TEMPLATE_HASH]: templateHash(inputs),
+      [ANNOTATION_DEPLOYMENT_ID]: rollout.deploymentId,
+      [ANNOTATION_DEPLOYED_AT]: rollout.deployedAt,
+    }),
+    spec: {
+      // Left out when autoscaled, so that the HPA alone owns the field.
+      ...(replicas === undefined ? {} : { replicas }),
+      selector: { matchLabels: selectorLabels(inputs.app.name) },
+      // New pods must be available before old ones go: capacity never dips during a rollout.
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
+      template: podTemplate(inputs, rollout.deploymentId),
+    },
+  };
+}
+
+export function desiredService(inputs: AppInputs): KubeObject | undefined {
+  const ports = inputs.spec.ports ?? [];
+  if (ports.length === 0) return undefined;
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: meta(inputs, serviceName(inputs.app.name)),
+    spec: {
+      type: "ClusterIP",
+      selector: selectorLabels(inputs.app.name),
+      ports: ports.map((p) => ({
+        name: p.name,
+        port: p.port,
+        targetPort: p.name,
+        protocol: "TCP",
+        appProtocol: p.protocol === "GRPC" ? "kubernetes.io/h2c" : "http",
+      })),
+    },
+  };
+}
+
+function parentRefs(profile: ProfileSpec) {
+  return [
+    {
+      group: "gateway.networking.k8s.io",
+      kind: "Gateway",
+      name: profile.gateway.name,
+      namespace: profile.gateway.namespace,
+      ...(profile.gateway.sectionName ? { sectionName: profile.gateway.sectionName } : {}),
+    },
+  ];
+}
+
+export function desiredHttpRoute(inputs: AppInputs): KubeObject | undefined {
+  const hostnames = inputs.routes.http;
+  if (hostnames.length === 0) return undefined;
+  const routeSpec = inputs.spec.routes?.http;
+  const port = httpPorts(inputs.spec).find((p) => p.name === routeSpec?.port) ?? httpPorts(inputs.spec)[0];
+  if (!port) return undefined;
+  const prefixes = routeSpec?.pathPrefixes ?? ["/"];
+  return {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: meta(inputs, httpRouteName(inputs.app.name)),
+    spec: {
+      parentRefs: parentRefs(inputs.profile),
+      hostnames,
+      rules: [
+        {
+          matches: prefixes.map((value) => ({ path: { type: "PathPrefix", value } })),
+          backendRefs: [{ group: "", kind: "Service", name: serviceName(inputs.app.name), port: port.port, weight: 1 }],
+        },
+      ],
+    },
+  };
+}
+
+export function desiredGrpcRoute(inputs: AppInputs): KubeObject | undefined {
+  const hostnames = inputs.routes.grpc;
+  if (hostnames.length === 0) return undefined;
+  const routeSpec = inputs.spec.routes?.grpc;
+  const port = grpcPorts(inputs.spec).find((p) => p.name === routeSpec?.port) ?? grpcPorts(inputs.spec)[0];
+  if (!port) return undefined;
+  const services = routeSpec?.services;
+  return {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "GRPCRoute",
+    metadata: meta(inputs, grpcRouteName(inputs.app.name)),
+    spec: {
+      parentRefs: parentRefs(inputs.profile),
+      hostnames,
+      rules: [
+        {
+          ...(services ? { matches: services.map((service) => ({ method: { type: "Exact", service } })) } : {}),
+          backendRefs: [{ group: "", kind: "Service", name: serviceName(inputs.app.name), port: port.port, weight: 1 }],
+        },
+      ],
+    },
+  };
+}
+
+export function desiredTrafficPolicy(inputs: AppInputs): KubeObject | undefined {
+  const idle = inputs.spec.idleTimeout ?? inputs.profile.defaults?.idleTimeout;
+  const request = inputs.spec.requestTimeout;
+  const targets = [
+    ...(inputs.routes.http.length > 0 ? [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: httpRouteName(inputs.app.name) }] : []),
+    ...(inputs.routes.grpc.length > 0 ? [{ group: "gateway.networking.k8s.io", kind: "GRPCRoute", name: grpcRouteName(inputs.app.name) }] : []),
+  ];
+  if (targets.length === 0 || (!idle && !request)) return undefined;
+  return {
+    apiVersion: "gateway.envoyproxy.io/v1alpha1",
+    kind: "BackendTrafficPolicy",
+    metadata: meta(inputs, trafficPolicyName(inputs.app.name)),
+    spec: {
+      targetRefs: targets,
+      timeout: {
+        http: {
+          ...(request ? { requestTimeout: request } : {}),
+          ...(idle ? { connectionIdleTimeout: idle } : {}),
+        },
+      },
+    },
+  };
+}
+
+export function desiredAutoscaler(inputs: AppInputs): KubeObject | undefined {
+  const autoscale = inputs.spec.autoscale;
+  if (!autoscale || autoscale.max <= autoscale.min) return undefined;
+  return {
+    apiVersion: "autoscaling/v2",
+    kind: "HorizontalPodAutoscaler",
+    metadata: meta(inputs, autoscalerName(inputs.app.name)),
+    spec: {
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName(inputs.app.name) },
+      minReplicas: autoscale.min,
+      maxReplicas: autoscale.max,
+      metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: autoscale.targetCPU } } }],
+    },
+  };
+}
+
+/** The App's Secret: loco owns the object (so it goes with the App); its values are written by the API. */
+export function desiredSecret(inputs: AppInputs): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: meta(inputs, secretName(inputs.app.name)),
+    type: "Opaque",
+  };
+}

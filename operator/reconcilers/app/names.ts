@@ -1,0 +1,35 @@
+// Every name and label the App reconciler gives its children, in one place.
+
+export const FIELD_MANAGER = "loco-operator";
+export const MANAGED_BY = "loco";
+
+export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+export const LABEL_NAME = "app.kubernetes.io/name";
+export const LABEL_TENANT = "loco.dev/tenant";
+export const LABEL_PROFILE = "loco.dev/profile";
+export const LABEL_APP = "loco.dev/app";
+export const LABEL_PROJECT = "loco.dev/project";
+
+export const ANNOTATION_DEPLOYMENT_ID = "loco.dev/deployment-id";
+export const ANNOTATION_TEMPLATE_HASH = "loco.dev/template-hash";
+export const ANNOTATION_DEPLOYED_AT = "loco.dev/deployed-at";
+export const ANNOTATION_SECRET_HASH = "loco.dev/secret-hash";
+/** Set by the API on the App so that `POST …/deployments` can return the id before the operator acts. */
+export const ANNOTATION_REQUESTED_DEPLOYMENT_ID = "loco.dev/requested-deployment-id";
+
+/** Selects loco's children in informers (children of every kind carry it). */
+export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
+
+export const CONTAINER_NAME = "app";
+
+export const deploymentName = (app: string) => app;
+export const serviceName = (app: string) => app;
+export const httpRouteName = (app: string) => app;
+export const grpcRouteName = (app: string) => app;
+export const trafficPolicyName = (app: string) => app;
+export const autoscalerName = (app: string) => app;
+/** Holds the App's secret values (`loco env set --secret`); the operator owns the object, the API its data. */
+export const secretName = (app: string) => `${app}-secrets`;
+
+/** LOCO_<APP>_URL: the app name upper-cased with '-' → '_'. */
+export const discoveryVariable = (app: string) => `LOCO_${app.toUpperCase().replace(/-/g, "_")}_URL`;

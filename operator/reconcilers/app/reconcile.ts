@@ -1,0 +1,333 @@
+// App reconcile orchestration: read the world from the caches, decide (profile, limits, routes, deployment id),
+// build the desired children with the pure builders, apply what differs, prune what is no longer wanted, and
+// report status. Level-triggered: it never looks at which event caused it.
+import { createHash } from "node:crypto";
+import type { App } from "../../../crds/app.ts";
+import type { Profile } from "../../../crds/profile.ts";
+import type { WorldCaches } from "../../caches.ts";
+import { APP, BACKEND_TRAFFIC_POLICY, DEPLOYMENT, GRPC_ROUTE, HPA, HTTP_ROUTE, SECRET, SERVICE } from "../../resources.ts";
+import { applyChild, type ChildContext, type ChildResult, ownerReferenceTo, pruneChildren } from "../../runtime/children.ts";
+import { type Condition, type ConditionInput, setCondition, summarize } from "../../runtime/conditions.ts";
+import type { EventRecorder } from "../../runtime/events.ts";
+import type { Informer } from "../../runtime/informer.ts";
+import type { KubeClient } from "../../runtime/kube-client.ts";
+import type { Logger } from "../../runtime/logger.ts";
+import { applyStatusIfChanged } from "../../runtime/status.ts";
+import { type KubeObject, keyOf, type ObjectKey, type ResourceType, splitKey } from "../../runtime/types.ts";
+import {
+  type AppInputs,
+  appUrls,
+  desiredAutoscaler,
+  desiredDeployment,
+  desiredGrpcRoute,
+  desiredHttpRoute,
+  desiredSecret,
+  desiredService,
+  desiredTrafficPolicy,
+  type GrantedRoutes,
+  limitViolation,
+  requestedGrpcServices,
+  requestedHostnames,
+  type Rollout,
+  templateHash,
+} from "./desired.ts";
+import {
+  ANNOTATION_DEPLOYED_AT,
+  ANNOTATION_DEPLOYMENT_ID,
+  ANNOTATION_REQUESTED_DEPLOYMENT_ID,
+  ANNOTATION_TEMPLATE_HASH,
+  FIELD_MANAGER,
+  LABEL_APP,
+  LABEL_TENANT,
+  secretName,
+} from "./names.ts";
+import { type Claim, claimRank, RouteClaims } from "./route-claims.ts";
+
+export type AppObject = App & KubeObject;
+type ProfileObject = Profile & KubeObject;
+
+export const AppCondition = {
+  ProfileResolved: "ProfileResolved",
+  DeploymentReady: "DeploymentReady",
+  RoutesReady: "RoutesReady",
+  Ready: "Ready",
+} as const;
+
+const DEPENDENTS = [AppCondition.ProfileResolved, AppCondition.DeploymentReady, AppCondition.RoutesReady];
+
+export interface AppReconcilerDeps {
+  client: KubeClient;
+  caches: WorldCaches;
+  events: EventRecorder;
+  log: Logger;
+  /** Impure inputs, injected so tests can pin them. */
+  now: () => Date;
+  newDeploymentId: () => string;
+  /** Reconcile other Apps whose route outcome may have changed. */
+  enqueue: (key: ObjectKey) => void;
+}
+
+interface ChildPlan {
+  resource: ResourceType;
+  cache: Informer;
+  desired: KubeObject | undefined;
+}
+
+/** Index of Apps by `namespace/project`, for LOCO_<APP>_URL discovery. */
+export const PROJECT_INDEX = "namespace-project";
+export const projectIndex = (app: KubeObject): string[] => {
+  const project = (app as AppObject).spec?.project;
+  return project ? [`${app.metadata.namespace}/${project}`] : [];
+};
+/** Index of Apps by the Profile they use. */
+export const PROFILE_INDEX = "profile";
+export const profileIndex = (app: KubeObject): string[] => [(app as AppObject).spec?.profile ?? ""];
+
+export function secretDigest(secret: KubeObject | undefined, keys: string[]): string | undefined {
+  if (keys.length === 0) return undefined;
+  const data = (secret?.data ?? {}) as Record<string, string>;
+  const material = [...new Set(keys)].sort().map((key) => `${key}=${data[key] ?? ""}`).join("\n");
+  return createHash("sha256").update(material).digest("hex").slice(0, 16);
+}
+
+function deploymentCondition(deployment: KubeObject | undefined, deploymentId: string): ConditionInput {
+  const type = AppCondition.DeploymentReady;
+  const status = (deployment?.status ?? {}) as {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
+  const spec = (deployment?.spec ?? {}) as { replicas?: number };
+  if (!deployment) return { type, status: "Unknown", reason: "Progressing", message: "Waiting for the Deployment to be created." };
+  if ((status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0)) {
+    return { type, status: "Unknown", reason: "Progressing", message: `Rolling out deployment ${deploymentId}.` };
+  }
+  const progressing = status.conditions?.find((c) => c.type === "Progressing");
+  if (progressing?.status === "False" && progressing.reason === "ProgressDeadlineExceeded") {
+    return { type, status: "False", reason: "ProgressDeadlineExceeded", message: `Deployment ${deploymentId} made no progress for 10 minutes: ${progressing.message ?? ""}`.trim() };
+  }
+  const wanted = spec.replicas ?? 1;
+  const updated = status.updatedReplicas ?? 0;
+  const available = status.availableReplicas ?? 0;
+  const total = status.replicas ?? 0;
+  if (updated >= wanted && total === updated && available >= wanted) {
+    return { type, status: "True", reason: "Available", message: `Deployment ${deploymentId} is available with ${available} replica(s).` };
+  }
+  return {
+    type,
+    status: "Unknown",
+    reason: "Progressing",
+    message: `Rolling out deployment ${deploymentId}: ${Math.min(updated, available)} of ${wanted} new replica(s) available${total > updated ? `, ${total - updated} old replica(s) still running` : ""}.`,
+  };
+}
+
+export function createAppReconciler(deps: AppReconcilerDeps) {
+  const { client, caches, events, log } = deps;
+  const claims = new RouteClaims();
+
+  const claimsOf = (routes: GrantedRoutes, app: AppObject): Claim[] => [
+    ...routes.http.map((host): Claim => ({ protocol: "http", host, service: "*" })),
+    ...routes.grpc.flatMap((host) => requestedGrpcServices(app.spec).map((service): Claim => ({ protocol: "grpc", host, service }))),
+  ];
+
+  const resolveProfile = (app: AppObject) => caches.profiles.get(app.spec.profile) as ProfileObject | undefined;
+  const tenantOf = (namespace: string) => caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT] ?? namespace;
+
+  /** Records an App's route claims (no writes); returns the Apps to reconcile again. */
+  function recordClaims(app: AppObject, profile: ProfileObject | undefined): void {
+    const key = keyOf(app);
+    if (!profile) {
+      for (const other of claims.update(key, claimRank(app.metadata.creationTimestamp, key), [])) deps.enqueue(other);
+      return;
+    }
+    const requested = requestedHostnames({ app: { name: app.metadata.name ?? "", namespace: app.metadata.namespace ?? "", uid: "" }, spec: app.spec, profile: profile.spec, tenant: tenantOf(app.metadata.namespace ?? ""), profileName: app.spec.profile });
+    for (const other of claims.update(key, claimRank(app.metadata.creationTimestamp, key), claimsOf(requested, app))) deps.enqueue(other);
+  }
+
+  /** Registers every App's claims before the first reconcile, so the oldest App wins from the start. */
+  function primeClaims(): void {
+    for (const app of caches.apps.list() as AppObject[]) {
+      const key = keyOf(app);
+      const profile = resolveProfile(app);
+      if (!profile) continue;
+      const requested = requestedHostnames({ app: { name: app.metadata.name ?? "", namespace: app.metadata.namespace ?? "", uid: "" }, spec: app.spec, profile: profile.spec, tenant: tenantOf(app.metadata.namespace ?? ""), profileName: app.spec.profile });
+      claims.update(key, claimRank(app.metadata.creationTimestamp, key), claimsOf(requested, app));
+    }
+  }
+
+  async function writeStatus(app: AppObject, conditions: Condition[], extra: Record<string, unknown>): Promise<void> {
+    const now = deps.now().toISOString();
+    let list = [...conditions];
+    const summary = summarize(list, AppCondition.Ready, DEPENDENTS, { reason: "Available", message: "The App is serving its current deployment." });
+    list = setCondition(list, summary, app.metadata.generation, now);
+    const status = { ...extra, observedGeneration: app.metadata.generation, conditions: list };
+    const previousReady = app.status?.conditions?.find((c) => c.type === AppCondition.Ready);
+    if (await applyStatusIfChanged(client, APP, app, status, FIELD_MANAGER)) {
+      if (previousReady?.reason !== summary.reason && summary.status === "False") {
+        await events.record(app, "Warning", summary.reason, summary.message);
+      }
+    }
+  }
+
+  function withConditions(app: AppObject, inputs: ConditionInput[]): Condition[] {
+    const now = deps.now().toISOString();
+    let list = (app.status?.conditions ?? []) as Condition[];
+    for (const input of inputs) list = setCondition(list, input, app.metadata.generation, now);
+    return list;
+  }
+
+  async function reconcile(key: ObjectKey): Promise<void> {
+    const app = caches.apps.get(key) as AppObject | undefined;
+    if (!app || app.metadata.deletionTimestamp) {
+      // Children go by garbage collection (ownerReferences); only the in-memory claims need forgetting.
+      for (const other of claims.remove(key)) deps.enqueue(other);
+      return;
+    }
+    const { namespace, name } = splitKey(key);
+    if (!namespace) return;
+    const spec = app.spec;
+    const previousStatus = (app.status ?? {}) as Record<string, unknown>;
+    const keep = {
+      deploymentId: previousStatus.deploymentId,
+      url: previousStatus.url,
+      urls: previousStatus.urls,
+      replicas: previousStatus.replicas,
+      readyReplicas: previousStatus.readyReplicas,
+      selector: `${LABEL_APP}=${name}`,
+      image: previousStatus.image,
+      lastDeployTime: previousStatus.lastDeployTime,
+    };
+    const strip = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+    if (spec.paused) {
+      await writeStatus(app, withConditions(app, [{ type: AppCondition.DeploymentReady, status: "Unknown", reason: "Paused", message: "The App is paused: loco leaves its Deployment and routes as they are." }]), strip(keep));
+      return;
+    }
+
+    const profile = resolveProfile(app);
+    recordClaims(app, profile);
+    if (!profile) {
+      await writeStatus(
+        app,
+        withConditions(app, [{ type: AppCondition.ProfileResolved, status: "False", reason: "ProfileNotFound", message: `Profile "${spec.profile}" does not exist; create it or set spec.profile to one of: ${caches.profiles.keys().join(", ") || "(none yet)"}.` }]),
+        strip(keep),
+      );
+      return;
+    }
+    const profileOk: ConditionInput = { type: AppCondition.ProfileResolved, status: "True", reason: "Resolved", message: `Using profile ${spec.profile}.` };
+    const violation = limitViolation(spec, profile.spec);
+    if (violation) {
+      await writeStatus(app, withConditions(app, [profileOk, { type: AppCondition.DeploymentReady, status: "False", reason: violation.reason, message: violation.message }]), strip(keep));
+      return;
+    }
+
+    const tenant = tenantOf(namespace);
+    const requested = requestedHostnames({ app: { name, namespace, uid: app.metadata.uid ?? "" }, spec, profile: profile.spec, tenant, profileName: spec.profile });
+    const denials = claims.denials(key);
+    const deniedHosts = (protocol: "http" | "grpc") => new Set(denials.filter((d) => d.claim.protocol === protocol).map((d) => d.claim.host));
+    const granted: GrantedRoutes = {
+      http: requested.http.filter((h) => !deniedHosts("http").has(h)),
+      grpc: requested.grpc.filter((h) => !deniedHosts("grpc").has(h)),
+    };
+    const siblings = caches.apps
+      .byIndex(PROJECT_INDEX, `${namespace}/${spec.project ?? ""}`)
+      .filter(() => spec.project !== undefined)
+      .map((other) => ({ name: other.metadata.name ?? "", port: ((other as AppObject).spec.ports ?? [])[0]?.port }));
+    const secretKeys = (spec.secretEnv ?? []).map((s) => s.secretKey);
+    const inputs: AppInputs = {
+      app: { name, namespace, uid: app.metadata.uid ?? "" },
+      spec,
+      profileName: spec.profile,
+      profile: profile.spec,
+      tenant,
+      owner: ownerReferenceTo(app),
+      siblings,
+      routes: granted,
+      secretHash: secretDigest(caches.secrets.get(`${namespace}/${secretName(name)}`), secretKeys),
+    };
+
+    // A new deployment (and id) exactly when the effective pod template changes.
+    const hash = templateHash(inputs);
+    const context: ChildContext = { client, fieldManager: FIELD_MANAGER, owner: app };
+    const liveDeployment = caches.deployments.get(key) ?? (await client.find(DEPLOYMENT, namespace, name));
+    const liveAnnotations = liveDeployment?.metadata.annotations ?? {};
+    const ours = liveDeployment?.metadata.ownerReferences?.some((r) => r.controller && r.uid === app.metadata.uid);
+    let rollout: Rollout;
+    if (ours && liveAnnotations[ANNOTATION_TEMPLATE_HASH] === hash && liveAnnotations[ANNOTATION_DEPLOYMENT_ID]) {
+      rollout = { deploymentId: liveAnnotations[ANNOTATION_DEPLOYMENT_ID], deployedAt: liveAnnotations[ANNOTATION_DEPLOYED_AT] ?? "" };
+    } else {
+      const requestedId = app.metadata.annotations?.[ANNOTATION_REQUESTED_DEPLOYMENT_ID];
+      const fresh = requestedId && requestedId !== liveAnnotations[ANNOTATION_DEPLOYMENT_ID] && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(requestedId);
+      rollout = { deploymentId: fresh ? requestedId : deps.newDeploymentId(), deployedAt: deps.now().toISOString() };
+    }
+
+    const plans: ChildPlan[] = [
+      { resource: SECRET, cache: caches.secrets, desired: desiredSecret(inputs) },
+      { resource: DEPLOYMENT, cache: caches.deployments, desired: desiredDeployment(inputs, rollout) },
+      { resource: SERVICE, cache: caches.services, desired: desiredService(inputs) },
+      { resource: HTTP_ROUTE, cache: caches.httpRoutes, desired: desiredHttpRoute(inputs) },
+      { resource: GRPC_ROUTE, cache: caches.grpcRoutes, desired: desiredGrpcRoute(inputs) },
+      { resource: BACKEND_TRAFFIC_POLICY, cache: caches.trafficPolicies, desired: desiredTrafficPolicy(inputs) },
+      { resource: HPA, cache: caches.autoscalers, desired: desiredAutoscaler(inputs) },
+    ];
+    const results = new Map<ResourceType, ChildResult>();
+    const notOwned: string[] = [];
+    for (const plan of plans) {
+      if (plan.desired) {
+        const result = await applyChild(context, plan.resource, plan.cache, plan.desired);
+        results.set(plan.resource, result);
+        if (result.outcome === "NotOwned") notOwned.push(`${plan.resource.kind} ${plan.desired.metadata.name}`);
+        else if (result.outcome !== "Unchanged") {
+          log.info({ app: key, kind: plan.resource.kind, name: plan.desired.metadata.name, outcome: result.outcome }, `${result.outcome} ${plan.resource.kind}`);
+          await events.record(app, "Normal", result.outcome, `${result.outcome} ${plan.resource.kind} ${plan.desired.metadata.name}.`);
+        }
+      }
+      const wanted = new Set(plan.desired ? [keyOf(plan.desired)] : []);
+      for (const pruned of await pruneChildren(context, plan.resource, plan.cache, wanted)) {
+        log.info({ app: key, kind: plan.resource.kind, name: pruned }, `Deleted ${plan.resource.kind}`);
+        await events.record(app, "Normal", "Deleted", `Deleted ${plan.resource.kind} ${splitKey(pruned).name}.`);
+      }
+    }
+
+    const deploymentResult = results.get(DEPLOYMENT);
+    const deploymentReady: ConditionInput =
+      deploymentResult?.outcome === "NotOwned"
+        ? { type: AppCondition.DeploymentReady, status: "False", reason: "NotOwned", message: `Deployment ${name} exists but is not managed by this App; delete or rename it and loco will create its own.` }
+        : deploymentCondition(deploymentResult?.live, rollout.deploymentId);
+    const routeNotOwned = notOwned.filter((n) => !n.startsWith("Deployment "));
+    const routesReady: ConditionInput =
+      denials.length > 0
+        ? {
+            type: AppCondition.RoutesReady,
+            status: "False",
+            reason: "RouteConflict",
+            message: `${denials.map((d) => `${d.claim.protocol === "grpc" && d.claim.service !== "*" ? `${d.claim.host} (${d.claim.service})` : d.claim.host} is already served by App ${d.holder}`).join("; ")}; choose another hostname in spec.routes.`,
+          }
+        : routeNotOwned.length > 0
+          ? { type: AppCondition.RoutesReady, status: "False", reason: "NotOwned", message: `${routeNotOwned.join(", ")} exist(s) but are not managed by this App; delete or rename them.` }
+          : granted.http.length + granted.grpc.length === 0
+            ? { type: AppCondition.RoutesReady, status: "True", reason: "NoRoutes", message: "The App has no ports to route to." }
+            : { type: AppCondition.RoutesReady, status: "True", reason: "Routed", message: `Routed ${[...granted.http, ...granted.grpc].join(", ")} through gateway ${profile.spec.gateway.namespace}/${profile.spec.gateway.name}.` };
+
+    const liveStatus = (deploymentResult?.live?.status ?? {}) as { replicas?: number; readyReplicas?: number };
+    const urls = appUrls(granted, spec);
+    await writeStatus(
+      app,
+      withConditions(app, [profileOk, deploymentReady, routesReady]),
+      strip({
+        deploymentId: rollout.deploymentId,
+        url: urls[0],
+        urls: urls.length > 0 ? urls : undefined,
+        replicas: liveStatus.replicas ?? 0,
+        readyReplicas: liveStatus.readyReplicas ?? 0,
+        selector: `${LABEL_APP}=${name}`,
+        image: spec.image,
+        lastDeployTime: rollout.deployedAt || undefined,
+      }),
+    );
+  }
+
+  return { reconcile, primeClaims, claims };
+}

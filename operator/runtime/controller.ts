@@ -1,0 +1,190 @@
+// The loop around one reconciler: informers feed keys into a work queue; workers call `reconcile(key)`.
+// Reconcile gets only the key (never the event) and must read the world itself: level-triggered by construction.
+import type { Informer } from "./informer.ts";
+import { KubeApiError } from "./kube-client.ts";
+import type { Logger } from "./logger.ts";
+import type { OperatorMetrics } from "./metrics.ts";
+import { controllerOf, type KubeObject, keyOf, type ObjectKey } from "./types.ts";
+import { WorkQueue } from "./work-queue.ts";
+
+/** The user must change something (spec or a dependency) before retrying can help: no backoff loop. */
+export class TerminalError extends Error {
+  override name = "TerminalError";
+  readonly reason: string;
+  constructor(reason: string, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+export interface ReconcileResult {
+  /** Reconcile again after this long even if nothing changes (e.g. waiting on time). */
+  requeueAfterMs?: number;
+}
+
+export type ReconcileFn = (key: ObjectKey) => Promise<ReconcileResult | undefined | void>;
+
+export interface ControllerOptions {
+  name: string;
+  reconcile: ReconcileFn;
+  metrics: OperatorMetrics;
+  log: Logger;
+  /** Workers reconciling different keys in parallel. */
+  concurrency?: number;
+  /** Every primary key is reconciled at about this interval (drift that raised no event is repaired). */
+  resyncMs?: number;
+  /** Retry backoff for failures: first delay and cap. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export class Controller {
+  readonly queue: WorkQueue<ObjectKey>;
+  private readonly primaries: Informer[] = [];
+  private workers: Promise<void>[] = [];
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private readonly labels: { controller: string };
+  private readonly queueLabels: { name: string; controller: string };
+
+  private readonly options: ControllerOptions;
+
+  constructor(options: ControllerOptions) {
+    this.options = options;
+    this.labels = { controller: options.name };
+    this.queueLabels = { name: options.name, controller: options.name };
+    this.queue = new WorkQueue<ObjectKey>({
+      baseDelayMs: options.baseDelayMs ?? 5,
+      maxDelayMs: options.maxDelayMs ?? 300_000,
+      onDepthChange: (depth) => options.metrics.workqueueDepth.set(this.queueLabels, depth),
+      onAdd: () => options.metrics.workqueueAdds.inc(this.queueLabels),
+    });
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  enqueue(key: ObjectKey): void {
+    this.queue.add(key);
+  }
+
+  enqueueAfter(key: ObjectKey, delayMs: number): void {
+    this.queue.addAfter(key, delayMs);
+  }
+
+  /** Every change to an object of the primary kind enqueues its own key. */
+  watchPrimary(informer: Informer): this {
+    this.primaries.push(informer);
+    informer.addHandlers({
+      onUpsert: (object) => this.enqueue(keyOf(object)),
+      onDelete: (object) => this.enqueue(keyOf(object)),
+    });
+    return this;
+  }
+
+  /** A change to a child enqueues the key of its controlling owner of kind `ownerKind` (same namespace). */
+  watchOwned(informer: Informer, ownerKind: string): this {
+    const enqueueOwner = (object: KubeObject) => {
+      const owner = controllerOf(object);
+      if (owner?.kind !== ownerKind) return;
+      const namespace = object.metadata.namespace;
+      this.enqueue(namespace ? `${namespace}/${owner.name}` : owner.name);
+    };
+    informer.addHandlers({ onUpsert: enqueueOwner, onDelete: enqueueOwner });
+    return this;
+  }
+
+  /** A change to a related object enqueues whatever keys `map` names (e.g. Profile → the Apps using it). */
+  watchMapped<T extends KubeObject>(informer: Informer<T>, map: (object: T, previous?: T) => Iterable<ObjectKey>): this {
+    informer.addHandlers({
+      onUpsert: (object, previous) => {
+        for (const key of map(object, previous)) this.enqueue(key);
+      },
+      onDelete: (object) => {
+        for (const key of map(object)) this.enqueue(key);
+      },
+    });
+    return this;
+  }
+
+  start(): void {
+    const concurrency = this.options.concurrency ?? 4;
+    this.options.metrics.maxConcurrentReconciles.set(this.labels, concurrency);
+    this.workers = Array.from({ length: concurrency }, () => this.work());
+    const resyncMs = this.options.resyncMs;
+    if (resyncMs) {
+      const tick = () => {
+        this.resync();
+        // Jitter spreads resyncs of several controllers and replicas.
+        this.resyncTimer = setTimeout(tick, resyncMs * (0.9 + Math.random() * 0.2));
+        this.resyncTimer.unref();
+      };
+      this.resyncTimer = setTimeout(tick, resyncMs);
+      this.resyncTimer.unref();
+    }
+  }
+
+  /** Enqueues every primary object: the level-triggered safety net. */
+  resync(): void {
+    for (const informer of this.primaries) for (const key of informer.keys()) this.enqueue(key);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.resyncTimer);
+    this.queue.shutDown();
+    await Promise.all(this.workers);
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      const waited = this.queue.takeQueueWait(key);
+      if (waited !== undefined) this.options.metrics.workqueueQueueDuration.observe(this.queueLabels, waited);
+      try {
+        await this.reconcileOne(key);
+      } finally {
+        this.queue.done(key);
+      }
+    }
+  }
+
+  private async reconcileOne(key: ObjectKey): Promise<void> {
+    const { metrics, log } = this.options;
+    metrics.activeWorkers.inc(this.labels);
+    const started = performance.now();
+    try {
+      const result = (await this.options.reconcile(key)) ?? {};
+      this.queue.forget(key);
+      if (result.requeueAfterMs !== undefined) {
+        metrics.reconcileTotal.inc({ ...this.labels, result: "requeue_after" });
+        this.queue.addAfter(key, result.requeueAfterMs);
+      } else {
+        metrics.reconcileTotal.inc({ ...this.labels, result: "success" });
+      }
+    } catch (error) {
+      if (error instanceof TerminalError) {
+        metrics.reconcileTotal.inc({ ...this.labels, result: "error" });
+        metrics.terminalReconcileErrors.inc(this.labels);
+        this.queue.forget(key);
+        log.info({ key, reason: error.reason, err: error.message }, "Reconcile stopped on a terminal error");
+      } else if (error instanceof KubeApiError && error.isConflict) {
+        // Someone else wrote first; the next pass reads their write. Not worth an error log.
+        metrics.reconcileTotal.inc({ ...this.labels, result: "requeue" });
+        this.queue.addRateLimited(key);
+        metrics.workqueueRetries.inc(this.queueLabels);
+      } else {
+        metrics.reconcileTotal.inc({ ...this.labels, result: "error" });
+        metrics.reconcileErrors.inc(this.labels);
+        const delay = this.queue.addRateLimited(key);
+        metrics.workqueueRetries.inc(this.queueLabels);
+        log.warn({ key, err: error instanceof Error ? error.message : String(error), retryInMs: delay }, "Reconcile failed, retrying");
+      }
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      metrics.reconcileTime.observe(this.labels, seconds);
+      metrics.workqueueWorkDuration.observe(this.queueLabels, seconds);
+      metrics.activeWorkers.dec(this.labels);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// Kubernetes Events on loco objects (what `kubectl describe` shows). Only emitted when something happened —
+// an Event is a write, and a steady state writes nothing.
+import { hostname } from "node:os";
+import type { KubeClient } from "./kube-client.ts";
+import { resourcePath } from "./kube-client.ts";
+import type { Logger } from "./logger.ts";
+import type { KubeObject, ResourceType } from "./types.ts";
+
+export const EVENT: ResourceType = { group: "", version: "v1", kind: "Event", plural: "events", namespaced: true };
+
+export type EventType = "Normal" | "Warning";
+
+export class EventRecorder {
+  private readonly instance = hostname();
+  private readonly client: KubeClient;
+  private readonly component: string;
+  private readonly log: Logger;
+
+  constructor(client: KubeClient, component: string, log: Logger) {
+    this.client = client;
+    this.component = component;
+    this.log = log;
+  }
+
+  /** Records an event; failures are logged, never thrown (an event must not fail a reconcile). */
+  async record(object: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+    const namespace = object.metadata.namespace ?? "default";
+    const now = new Date().toISOString();
+    try {
+      await this.client.request("POST", resourcePath(EVENT, namespace), {
+        body: {
+          apiVersion: "v1",
+          kind: "Event",
+          metadata: { generateName: `${object.metadata.name}.`, namespace },
+          involvedObject: {
+            apiVersion: object.apiVersion,
+            kind: object.kind,
+            name: object.metadata.name,
+            namespace: object.metadata.namespace,
+            uid: object.metadata.uid,
+            resourceVersion: object.metadata.resourceVersion,
+          },
+          type,
+          reason,
+          message,
+          source: { component: this.component },
+          reportingComponent: `loco.dev/${this.component}`,
+          reportingInstance: this.instance,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+        },
+      });
+    } catch (error) {
+      this.log.warn({ reason, err: String(error) }, "Failed to record an event");
+    }
+  }
+}

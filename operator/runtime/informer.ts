@@ -1,0 +1,307 @@
+// A list+watch cache of one resource type. It survives what real clusters do: `410 Gone` (relist), apiserver
+// restarts and broken connections (re-watch from the last resourceVersion, relist if that is too old), and
+// silent half-open connections (no event or bookmark within `idleTimeoutMs` → reconnect).
+// Handlers receive every change; the reconcile contract means they only ever enqueue keys.
+import { setTimeout as sleep } from "node:timers/promises";
+import { KubeApiError, type KubeClient } from "./kube-client.ts";
+import { type KubeObject, keyOf, type ObjectKey, type ResourceType } from "./types.ts";
+
+export interface InformerHandlers<T extends KubeObject> {
+  /** An object was added or changed (`previous` undefined when new to the cache). */
+  onUpsert?(object: T, previous: T | undefined): void;
+  onDelete?(object: T): void;
+}
+
+export interface InformerOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Page size for lists (bounded memory per response). */
+  pageSize?: number;
+  /** Reconnect when the watch has been silent this long (bookmarks arrive about every minute). */
+  idleTimeoutMs?: number;
+  /** Server-side watch timeout; watches end and are re-established at about this interval. */
+  watchTimeoutSeconds?: number;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+function stripForCache<T extends KubeObject>(object: T): T {
+  // managedFields are often the largest part of an object and the runtime never reads them.
+  if (object.metadata.managedFields) delete object.metadata.managedFields;
+  return object;
+}
+
+export type IndexFn<T> = (object: T) => readonly string[];
+
+export class Informer<T extends KubeObject = KubeObject> {
+  private readonly store = new Map<ObjectKey, T>();
+  private readonly handlers: InformerHandlers<T>[] = [];
+  /** Secondary indexes: name → (index value → keys), kept in step with the store. */
+  private readonly indexFns = new Map<string, IndexFn<T>>();
+  private readonly indexes = new Map<string, Map<string, Set<ObjectKey>>>();
+  private resourceVersion = "";
+  private readonly abort = new AbortController();
+  private synced = false;
+  private syncWaiters: (() => void)[] = [];
+  private running: Promise<void> | undefined;
+  /** Counters for tests and diagnostics. */
+  readonly stats = { lists: 0, watches: 0, relistsAfterGone: 0, idleReconnects: 0, errors: 0 };
+
+  private readonly client: KubeClient;
+  readonly resource: ResourceType;
+  private readonly options: InformerOptions;
+
+  constructor(client: KubeClient, resource: ResourceType, options: InformerOptions = {}) {
+    this.client = client;
+    this.resource = resource;
+    this.options = options;
+  }
+
+  addHandlers(handlers: InformerHandlers<T>): void {
+    this.handlers.push(handlers);
+  }
+
+  get(key: ObjectKey): T | undefined {
+    return this.store.get(key);
+  }
+
+  /** Adds a secondary index (e.g. children by owner uid); add indexes before start(). */
+  addIndex(name: string, fn: IndexFn<T>): void {
+    this.indexFns.set(name, fn);
+    const index = new Map<string, Set<ObjectKey>>();
+    this.indexes.set(name, index);
+    for (const [key, object] of this.store) for (const value of fn(object)) this.indexAdd(index, value, key);
+  }
+
+  /** Objects whose index `name` yields `value`. */
+  byIndex(name: string, value: string): T[] {
+    const keys = this.indexes.get(name)?.get(value);
+    if (!keys) return [];
+    const result: T[] = [];
+    for (const key of keys) {
+      const object = this.store.get(key);
+      if (object) result.push(object);
+    }
+    return result;
+  }
+
+  private indexAdd(index: Map<string, Set<ObjectKey>>, value: string, key: ObjectKey): void {
+    let keys = index.get(value);
+    if (!keys) index.set(value, (keys = new Set()));
+    keys.add(key);
+  }
+
+  private storeSet(key: ObjectKey, object: T): void {
+    this.storeDelete(key);
+    this.store.set(key, object);
+    for (const [name, fn] of this.indexFns) {
+      const index = this.indexes.get(name)!;
+      for (const value of fn(object)) this.indexAdd(index, value, key);
+    }
+  }
+
+  private storeDelete(key: ObjectKey): void {
+    const old = this.store.get(key);
+    if (!old) return;
+    this.store.delete(key);
+    for (const [name, fn] of this.indexFns) {
+      const index = this.indexes.get(name)!;
+      for (const value of fn(old)) {
+        const keys = index.get(value);
+        keys?.delete(key);
+        if (keys?.size === 0) index.delete(value);
+      }
+    }
+  }
+
+  list(): T[] {
+    return [...this.store.values()];
+  }
+
+  keys(): ObjectKey[] {
+    return [...this.store.keys()];
+  }
+
+  get size(): number {
+    return this.store.size;
+  }
+
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  waitForSync(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running?.catch(() => {});
+  }
+
+  private get stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  private log(message: string, fields: Record<string, unknown> = {}): void {
+    this.options.log?.(message, { kind: this.resource.kind, ...fields });
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        if (!this.resourceVersion) await this.relist();
+        failures = 0;
+        await this.watchOnce();
+      } catch (error) {
+        if (this.stopped) return;
+        if (error instanceof KubeApiError && error.isGone) {
+          this.stats.relistsAfterGone++;
+          this.log("Watch expired (410 Gone), relisting");
+          this.resourceVersion = "";
+          continue;
+        }
+        this.stats.errors++;
+        failures++;
+        // Back off on repeated failures (apiserver down): 0.2 s doubling to 30 s, with jitter.
+        const delay = Math.min(200 * 2 ** (failures - 1), 30_000) * (0.8 + Math.random() * 0.4);
+        this.log("List/watch failed, retrying", { error: String(error), retryInMs: Math.round(delay) });
+        await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => {});
+      }
+    }
+  }
+
+  /** Lists everything (paged) and replaces the store, emitting the difference as upserts and deletes. */
+  private async relist(): Promise<void> {
+    this.stats.lists++;
+    const fresh = new Map<ObjectKey, T>();
+    let continueToken: string | undefined;
+    let listVersion = "";
+    do {
+      const page = await this.client.list<T>(
+        this.resource,
+        this.options.namespace,
+        {
+          labelSelector: this.options.labelSelector,
+          fieldSelector: this.options.fieldSelector,
+          limit: this.options.pageSize ?? 500,
+          continue: continueToken,
+        },
+        this.abort.signal,
+      );
+      for (const item of page.items) {
+        // List items omit apiVersion/kind; restore them so handlers see complete objects.
+        item.apiVersion ??= page.apiVersion;
+        item.kind ??= this.resource.kind;
+        fresh.set(keyOf(item), stripForCache(item));
+      }
+      continueToken = page.metadata.continue || undefined;
+      listVersion = page.metadata.resourceVersion ?? "";
+    } while (continueToken);
+
+    const previous = new Map(this.store);
+    for (const key of previous.keys()) if (!fresh.has(key)) this.storeDelete(key);
+    for (const [key, object] of fresh) this.storeSet(key, object);
+    for (const [key, object] of fresh) {
+      const old = previous.get(key);
+      if (!old || old.metadata.resourceVersion !== object.metadata.resourceVersion) this.emitUpsert(object, old);
+    }
+    for (const [key, old] of previous) if (!fresh.has(key)) this.emitDelete(old);
+    this.resourceVersion = listVersion;
+    if (!this.synced) {
+      this.synced = true;
+      for (const resolve of this.syncWaiters.splice(0)) resolve();
+    }
+  }
+
+  private async watchOnce(): Promise<void> {
+    this.stats.watches++;
+    const connection = new AbortController();
+    const onStop = () => connection.abort();
+    this.abort.signal.addEventListener("abort", onStop, { once: true });
+    const idleMs = this.options.idleTimeoutMs ?? 90_000;
+    let idleTimer: NodeJS.Timeout | undefined;
+    let idled = false;
+    const armIdle = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        idled = true;
+        connection.abort();
+      }, idleMs);
+      idleTimer.unref();
+    };
+    armIdle();
+    const timeoutSeconds = this.options.watchTimeoutSeconds ?? 240 + Math.floor(Math.random() * 120);
+    try {
+      const events = this.client.watch<T>(
+        this.resource,
+        this.options.namespace,
+        {
+          resourceVersion: this.resourceVersion,
+          allowWatchBookmarks: true,
+          labelSelector: this.options.labelSelector,
+          fieldSelector: this.options.fieldSelector,
+          timeoutSeconds,
+        },
+        connection.signal,
+      );
+      for await (const event of events) {
+        armIdle();
+        if (event.type === "ERROR") {
+          const status = event.object as unknown as { code?: number; reason?: string; message?: string };
+          throw new KubeApiError(status.code ?? 500, status.reason ?? "WatchError", status.message ?? "watch error");
+        }
+        const object = stripForCache(event.object);
+        if (object.metadata.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
+        if (event.type === "BOOKMARK") continue;
+        const key = keyOf(object);
+        if (event.type === "DELETED") {
+          this.storeDelete(key);
+          this.emitDelete(object);
+        } else {
+          const previous = this.store.get(key);
+          this.storeSet(key, object);
+          this.emitUpsert(object, previous);
+        }
+      }
+    } catch (error) {
+      if (idled) {
+        this.stats.idleReconnects++;
+        this.log("Watch was silent too long, reconnecting", { idleMs });
+        return;
+      }
+      if (this.stopped) return;
+      throw error;
+    } finally {
+      clearTimeout(idleTimer);
+      this.abort.signal.removeEventListener("abort", onStop);
+      connection.abort();
+    }
+  }
+
+  private emitUpsert(object: T, previous: T | undefined): void {
+    for (const handler of this.handlers) {
+      try {
+        handler.onUpsert?.(object, previous);
+      } catch (error) {
+        this.log("An informer handler threw", { error: String(error) });
+      }
+    }
+  }
+
+  private emitDelete(object: T): void {
+    for (const handler of this.handlers) {
+      try {
+        handler.onDelete?.(object);
+      } catch (error) {
+        this.log("An informer handler threw", { error: String(error) });
+      }
+    }
+  }
+}

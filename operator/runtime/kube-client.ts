@@ -1,0 +1,263 @@
+// A thin JSON REST layer over the Kubernetes API. KubeConfig loading and authentication (client certificates,
+// tokens, exec plugins, in-cluster config) come from @kubernetes/client-node; the requests themselves are made
+// here because the runtime needs what client-node's object API does not give: plain JSON objects (no typed
+// deserialisation that turns timestamps into Dates), server-side apply to subresources (status, scale) with
+// loco's own field manager, streaming watches it can abort on an idle timer, and one place to count requests.
+import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
+import type { IncomingMessage } from "node:http";
+import { createInterface } from "node:readline";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { RestClientMetrics } from "./metrics.ts";
+import type { KubeObject, KubeList, ResourceType } from "./types.ts";
+
+export interface KubeStatusDetails {
+  name?: string;
+  kind?: string;
+  causes?: { reason?: string; message?: string; field?: string }[];
+  retryAfterSeconds?: number;
+}
+
+/** An error answered by the apiserver (or the network). `status` is 0 when no HTTP answer arrived. */
+export class KubeApiError extends Error {
+  override name = "KubeApiError";
+  readonly status: number;
+  readonly reason: string;
+  readonly details: KubeStatusDetails | undefined;
+  constructor(status: number, reason: string, message: string, details?: KubeStatusDetails) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+    this.details = details;
+  }
+  get isNotFound(): boolean {
+    return this.status === 404;
+  }
+  get isConflict(): boolean {
+    return this.status === 409 && this.reason === "Conflict";
+  }
+  get isAlreadyExists(): boolean {
+    return this.status === 409 && this.reason === "AlreadyExists";
+  }
+  get isGone(): boolean {
+    return this.status === 410;
+  }
+  get isInvalid(): boolean {
+    return this.status === 422;
+  }
+}
+
+export interface RequestParams {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+export interface WatchEvent<T = KubeObject> {
+  type: WatchEventType;
+  object: T;
+}
+
+const APPLY_PATCH = "application/apply-patch+yaml";
+
+export function resourcePath(resource: ResourceType, namespace?: string, name?: string, subresource?: string): string {
+  const base = resource.group === "" ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
+  let path = base;
+  if (resource.namespaced && namespace) path += `/namespaces/${encodeURIComponent(namespace)}`;
+  path += `/${resource.plural}`;
+  if (name) path += `/${encodeURIComponent(name)}`;
+  if (subresource) path += `/${subresource}`;
+  return path;
+}
+
+function toQueryString(query: RequestParams["query"]): string {
+  if (!query) return "";
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+async function readBody(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function errorFromResponse(status: number, text: string): KubeApiError {
+  try {
+    const body = JSON.parse(text) as { reason?: string; message?: string; details?: KubeStatusDetails };
+    return new KubeApiError(status, body.reason ?? `HTTP${status}`, body.message ?? text, body.details);
+  } catch {
+    return new KubeApiError(status, `HTTP${status}`, text.slice(0, 500) || `HTTP ${status}`);
+  }
+}
+
+export interface KubeClientOptions {
+  metrics?: RestClientMetrics;
+  userAgent?: string;
+  /** Concurrent connections to the apiserver (HTTP/1.1 keep-alive). */
+  maxSockets?: number;
+}
+
+export class KubeClient {
+  readonly server: URL;
+  private readonly agent: Agent;
+  private readonly metrics: RestClientMetrics | undefined;
+  private readonly userAgent: string;
+
+  private readonly kubeConfig: KubeConfig;
+
+  private constructor(kubeConfig: KubeConfig, baseOptions: RequestOptions, options: KubeClientOptions) {
+    this.kubeConfig = kubeConfig;
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error("The kubeconfig has no current cluster; set a current context or pass --kubeconfig.");
+    this.server = new URL(cluster.server);
+    this.agent = new Agent({
+      keepAlive: true,
+      maxSockets: options.maxSockets ?? 32,
+      ca: baseOptions.ca,
+      cert: baseOptions.cert,
+      key: baseOptions.key,
+      rejectUnauthorized: baseOptions.rejectUnauthorized ?? true,
+    });
+    this.metrics = options.metrics;
+    this.userAgent = options.userAgent ?? "loco";
+  }
+
+  static async create(kubeConfig: KubeConfig, options: KubeClientOptions = {}): Promise<KubeClient> {
+    const base: RequestOptions = {};
+    await kubeConfig.applyToHTTPSOptions(base);
+    return new KubeClient(kubeConfig, base, options);
+  }
+
+  /** Credentials can rotate (tokens from exec plugins or projected files): refresh headers per request. */
+  private async headers(extra: Record<string, string>): Promise<Record<string, string>> {
+    const opts: RequestOptions = { headers: {} };
+    await this.kubeConfig.applyToHTTPSOptions(opts);
+    return { ...(opts.headers as Record<string, string>), "User-Agent": this.userAgent, Accept: "application/json", ...extra };
+  }
+
+  private async send(method: string, path: string, params: RequestParams): Promise<IncomingMessage> {
+    const body = params.body === undefined ? undefined : JSON.stringify(params.body);
+    const headers = await this.headers(
+      body === undefined ? {} : { "Content-Type": params.contentType ?? "application/json", "Content-Length": String(Buffer.byteLength(body)) },
+    );
+    const started = performance.now();
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = httpsRequest(
+        {
+          protocol: this.server.protocol,
+          hostname: this.server.hostname,
+          port: this.server.port,
+          path: `${this.server.pathname.replace(/\/$/, "")}${path}${toQueryString(params.query)}`,
+          method,
+          agent: this.agent,
+          headers,
+          signal: params.signal,
+          timeout: params.timeoutMs,
+        },
+        (res) => {
+          this.metrics?.observe(method, String(res.statusCode ?? 0), this.server.host, (performance.now() - started) / 1000);
+          resolve(res);
+        },
+      );
+      req.on("timeout", () => req.destroy(new KubeApiError(0, "Timeout", `${method} ${path} timed out`)));
+      req.on("error", (error) => {
+        this.metrics?.observe(method, "<error>", this.server.host, (performance.now() - started) / 1000);
+        reject(error instanceof KubeApiError ? error : new KubeApiError(0, "NetworkError", `${method} ${path}: ${error.message}`));
+      });
+      if (body !== undefined) req.write(body);
+      req.end();
+    });
+  }
+
+  async request<T>(method: string, path: string, params: RequestParams = {}): Promise<T> {
+    const res = await this.send(method, path, { timeoutMs: 30_000, ...params });
+    const text = await readBody(res);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw errorFromResponse(status, text);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  get<T extends KubeObject>(resource: ResourceType, namespace: string | undefined, name: string): Promise<T> {
+    return this.request<T>("GET", resourcePath(resource, namespace, name));
+  }
+
+  /** GET that answers undefined for 404 instead of throwing. */
+  async find<T extends KubeObject>(resource: ResourceType, namespace: string | undefined, name: string): Promise<T | undefined> {
+    try {
+      return await this.get<T>(resource, namespace, name);
+    } catch (error) {
+      if (error instanceof KubeApiError && error.isNotFound) return undefined;
+      throw error;
+    }
+  }
+
+  list<T extends KubeObject>(
+    resource: ResourceType,
+    namespace?: string,
+    query: RequestParams["query"] = {},
+    signal?: AbortSignal,
+  ): Promise<KubeList<T>> {
+    return this.request<KubeList<T>>("GET", resourcePath(resource, namespace), { query, signal, timeoutMs: 120_000 });
+  }
+
+  /** Server-side apply (force) with the given field manager; `subresource` applies e.g. to `status`. */
+  apply<T extends KubeObject>(resource: ResourceType, object: KubeObject, fieldManager: string, subresource?: string): Promise<T> {
+    const { name, namespace } = object.metadata;
+    if (!name) throw new Error(`Cannot apply a ${object.kind} without metadata.name`);
+    return this.request<T>("PATCH", resourcePath(resource, namespace, name, subresource), {
+      body: object,
+      contentType: APPLY_PATCH,
+      query: { fieldManager, force: true, fieldValidation: "Strict" },
+    });
+  }
+
+  async delete(
+    resource: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    preconditions?: { uid?: string; resourceVersion?: string },
+  ): Promise<void> {
+    try {
+      await this.request("DELETE", resourcePath(resource, namespace, name), {
+        body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background", preconditions },
+      });
+    } catch (error) {
+      if (error instanceof KubeApiError && error.isNotFound) return;
+      throw error;
+    }
+  }
+
+  /**
+   * Streams watch events until the server closes the watch, the signal aborts, or the connection breaks.
+   * A non-2xx answer throws; an in-stream `ERROR` event (e.g. 410 Gone) is yielded for the caller to handle.
+   */
+  async *watch<T extends KubeObject>(
+    resource: ResourceType,
+    namespace: string | undefined,
+    query: RequestParams["query"],
+    signal: AbortSignal,
+  ): AsyncGenerator<WatchEvent<T>> {
+    const res = await this.send("GET", resourcePath(resource, namespace), { query: { ...query, watch: true }, signal });
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw errorFromResponse(status, await readBody(res));
+    const lines = createInterface({ input: res, crlfDelay: Number.POSITIVE_INFINITY });
+    try {
+      for await (const line of lines) {
+        if (line.trim() === "") continue;
+        yield JSON.parse(line) as WatchEvent<T>;
+      }
+    } finally {
+      lines.close();
+      res.destroy();
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

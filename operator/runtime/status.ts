@@ -1,0 +1,24 @@
+import type { KubeClient } from "./kube-client.ts";
+import { jsonEqual } from "./semantic-equal.ts";
+import type { KubeObject, ResourceType } from "./types.ts";
+
+/**
+ * Server-side applies `status` to the status subresource, unless the live status already equals it.
+ * Returns true when a write was sent.
+ */
+export async function applyStatusIfChanged(
+  client: KubeClient,
+  resource: ResourceType,
+  live: KubeObject,
+  status: Record<string, unknown>,
+  fieldManager: string,
+): Promise<boolean> {
+  if (jsonEqual(live.status ?? {}, status)) return false;
+  await client.apply(
+    resource,
+    { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: live.metadata.name, namespace: live.metadata.namespace }, status },
+    fieldManager,
+    "status",
+  );
+  return true;
+}
