@@ -15,7 +15,7 @@ afterAll(() => kube.cleanup());
 
 const labelsOf = (app: string) => ({ "app.kubernetes.io/name": app });
 
-function deployment(name: string, replicas: number): V1Deployment {
+function deployment(name: string, replicas: number): Named<V1Deployment> {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -31,7 +31,9 @@ function deployment(name: string, replicas: number): V1Deployment {
   };
 }
 
-function job(name: string, annotations: Record<string, string> = {}): V1Job {
+type Named<T> = T & { metadata: { name: string; namespace: string } };
+
+function job(name: string, annotations: Record<string, string> = {}): Named<V1Job> {
   return {
     apiVersion: "batch/v1",
     kind: "Job",
