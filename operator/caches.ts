@@ -32,16 +32,22 @@ export interface WorldCaches {
   secrets: Informer;
 }
 
-export function createCaches(client: KubeClient, options: Omit<InformerOptions, "labelSelector"> = {}): WorldCaches {
+/**
+ * `selector` (a label selector) limits which Apps and Profiles this operator reconciles — for sharding a large
+ * cluster across operators, and for tests that run several operators against one cluster.
+ */
+export function createCaches(client: KubeClient, options: Omit<InformerOptions, "labelSelector"> = {}, selector?: string): WorldCaches {
   const all = (resource: Parameters<typeof client.list>[0]) => new Informer(client, resource, options);
+  const selected = (resource: Parameters<typeof client.list>[0]) =>
+    new Informer(client, resource, { ...options, ...(selector ? { labelSelector: selector } : {}) });
   const owned = (resource: Parameters<typeof client.list>[0]) => {
     const informer = new Informer(client, resource, { ...options, labelSelector: MANAGED_SELECTOR });
     informer.addIndex(OWNER_INDEX, ownerIndex);
     return informer;
   };
   return {
-    apps: all(APP),
-    profiles: all(PROFILE),
+    apps: selected(APP),
+    profiles: selected(PROFILE),
     namespaces: all(NAMESPACE),
     gateways: all(GATEWAY),
     deployments: owned(DEPLOYMENT),

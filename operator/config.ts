@@ -28,6 +28,7 @@ export const OperatorConfig = z.object({
   concurrency: z.coerce.number().int().min(1).max(256),
   resync: durationMs,
   logLevel: z.enum(["trace", "debug", "info", "warn", "error"]),
+  selector: z.string().min(1).optional(),
 });
 export type OperatorConfig = z.output<typeof OperatorConfig>;
 
@@ -42,6 +43,7 @@ Flags (environment variable in brackets):
   --concurrency N                    parallel App reconciles (default 8) [LOCO_CONCURRENCY]
   --resync DURATION                  full resync interval (default 10m) [LOCO_RESYNC]
   --log-level LEVEL                  trace|debug|info|warn|error (default info) [LOCO_LOG_LEVEL]
+  --selector LABELS                  reconcile only Apps and Profiles matching this label selector (sharding) [LOCO_SELECTOR]
 `;
 
 export class ConfigError extends Error {
@@ -63,6 +65,7 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
         concurrency: { type: "string" },
         resync: { type: "string" },
         "log-level": { type: "string" },
+        selector: { type: "string" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -81,6 +84,7 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
     concurrency: values.concurrency ?? env.LOCO_CONCURRENCY ?? "8",
     resync: values.resync ?? env.LOCO_RESYNC ?? "10m",
     logLevel: values["log-level"] ?? env.LOCO_LOG_LEVEL ?? "info",
+    selector: values.selector ?? env.LOCO_SELECTOR,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  --${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`);

@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     concurrency: config.concurrency,
     resyncMs: config.resync,
     health: config.healthAddress,
+    ...(config.selector ? { selector: config.selector } : {}),
     ...(config.leaderElect ? { leaderElection: { namespace: config.leaderElectionNamespace, leaseName: config.leaseName } } : {}),
     onLostLeadership: () => {
       log.error({}, "Lost leadership; exiting so that a fresh process campaigns again");

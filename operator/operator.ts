@@ -31,6 +31,8 @@ export interface OperatorOptions {
   /** host:port for /healthz, /readyz and /metrics (port 0 picks a free one); off when undefined. */
   health?: { host: string; port: number };
   metrics?: OperatorMetrics;
+  /** Label selector: reconcile only the Apps and Profiles that match (sharding; isolated tests). */
+  selector?: string;
   /** Called when leadership is lost; the default entrypoint exits so a fresh process campaigns again. */
   onLostLeadership?: () => void;
   /** Pins the operator's clock and id source (tests). */
@@ -58,7 +60,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const log = options.log;
   const metrics = options.metrics ?? new OperatorMetrics();
   const client = await KubeClient.create(options.kubeConfig, { metrics, userAgent: "loco-operator" });
-  const caches = createCaches(client, { log: (message, fields) => log.info(fields ?? {}, message) });
+  const caches = createCaches(client, { log: (message, fields) => log.info(fields ?? {}, message) }, options.selector);
   const events = new EventRecorder(client, "loco-operator", log);
   const now = options.now ?? (() => new Date());
   const concurrency = options.concurrency ?? 8;

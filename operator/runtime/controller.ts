@@ -112,7 +112,7 @@ export class Controller {
     this.options.metrics.maxConcurrentReconciles.set(this.labels, concurrency);
     this.workers = Array.from({ length: concurrency }, () => this.work());
     const resyncMs = this.options.resyncMs;
-    if (resyncMs) {
+    if (resyncMs && resyncMs > 0) {
       const tick = () => {
         this.resync();
         // Jitter spreads resyncs of several controllers and replicas.

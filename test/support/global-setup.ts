@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { startControlPlane, stopControlPlane } from "../../hack/control-plane/control-plane.ts";
+import { installLocoCrds } from "./install-crds.ts";
 import { startTestDatabase } from "./postgres-server.ts";
 
 declare module "vitest" {
@@ -31,7 +32,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const cluster = clusterResult.value;
   const database = databaseResult.value;
-  log(`Control plane ready in ${cluster.startSeconds.toFixed(1)}s; Postgres at ${database.url}`);
+  await installLocoCrds(cluster.kubeconfig);
+  log(`Control plane ready in ${cluster.startSeconds.toFixed(1)}s with loco's CRDs; Postgres at ${database.url}`);
   project.provide("kubeconfig", cluster.kubeconfig);
   project.provide("databaseUrl", database.url);
   return async () => {

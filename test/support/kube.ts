@@ -16,7 +16,7 @@ export interface TestKube {
   objects: KubernetesObjectApi;
   core: CoreV1Api;
   /** Server-side apply with the test field manager (force), returning what the server stored. */
-  apply<T extends KubernetesObject>(object: T): Promise<T>;
+  apply<T extends { apiVersion?: string; kind?: string }>(object: T): Promise<T>;
   /** A fresh namespace with a readable, unique name; deleted by `cleanup()`. */
   namespace(prefix: string): Promise<string>;
   cleanup(): Promise<void>;
@@ -32,7 +32,8 @@ export function testKube(): TestKube {
     config,
     objects,
     core,
-    apply: (object) => objects.patch(object, undefined, undefined, "loco-test", true, PatchStrategy.ServerSideApply),
+    apply: (object) =>
+      objects.patch(object as KubernetesObject, undefined, undefined, "loco-test", true, PatchStrategy.ServerSideApply) as Promise<typeof object>,
     async namespace(prefix) {
       const name = `${prefix}-${randomBytes(3).toString("hex")}`;
       await core.createNamespace({ body: { metadata: { name, labels: { "loco.dev/test": "true" } } } });
