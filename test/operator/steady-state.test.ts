@@ -1,0 +1,59 @@
+// DESIGN.md §3: "a second reconcile of an unchanged world performs zero API writes" — at fleet scale.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningOperator } from "../../operator/operator.ts";
+import { KubeClient } from "../../operator/runtime/kube-client.ts";
+import { eventually } from "../support/kube.ts";
+import { applyApps, countReady, deleteFleet, type Fleet, prepareFleet, snapshotVersions } from "../support/fleet.ts";
+import { newShard, SHARD_LABEL, startTestOperator, testKubeConfig } from "../support/operator.ts";
+
+const APPS = 200;
+let client: KubeClient;
+let fleet: Fleet;
+let operator: RunningOperator;
+
+beforeAll(async () => {
+  client = await KubeClient.create(testKubeConfig());
+  fleet = await prepareFleet(client, { shard: newShard(), shardLabel: SHARD_LABEL, apps: APPS, namespaces: 4 });
+  await applyApps(client, fleet.apps);
+  operator = await startTestOperator(fleet.shard);
+}, 120_000);
+
+afterAll(async () => {
+  await operator?.stop();
+  await deleteFleet(client, fleet).catch(() => {});
+  client.close();
+});
+
+describe(`${APPS} Apps at steady state`, () => {
+  it("converge, and a forced resync then sends no write at all", async () => {
+    await eventually(`all ${APPS} Apps Ready`, async () => ((await countReady(client, fleet)) === APPS ? true : undefined), { timeoutMs: 120_000, intervalMs: 1000 });
+    await operator.idle();
+    // Let the last Deployment status updates arrive and be reconciled.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await operator.idle();
+
+    const before = await snapshotVersions(client, fleet);
+    expect(before.size).toBe(APPS * 6);
+    const writesBefore = operator.metrics.writes();
+    const getsBefore = operator.metrics.requestsByMethod().GET ?? 0;
+    const reconcilesBefore = await totalReconciles(operator);
+
+    operator.resync();
+    await operator.idle();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await operator.idle();
+
+    expect(await totalReconciles(operator)).toBeGreaterThanOrEqual(reconcilesBefore + APPS);
+    expect(operator.metrics.writes() - writesBefore).toBe(0);
+    // Everything is read from the caches: a resync needs no request at all.
+    expect((operator.metrics.requestsByMethod().GET ?? 0) - getsBefore).toBe(0);
+    const after = await snapshotVersions(client, fleet);
+    const changed = [...after].filter(([key, version]) => before.get(key) !== version).map(([key]) => key);
+    expect(changed).toEqual([]);
+  });
+});
+
+async function totalReconciles(op: RunningOperator): Promise<number> {
+  const metric = await op.metrics.reconcileTotal.get();
+  return metric.values.filter((v) => v.labels.controller === "app").reduce((sum, v) => sum + v.value, 0);
+}
