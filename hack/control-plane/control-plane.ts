@@ -122,6 +122,23 @@ export async function kubectl(state: Pick<ControlPlaneState, "kubeconfig">, args
 }
 
 /**
+ * Waits until every CRD (or those matching `selector`) is Established. `kubectl wait` alone fails when it runs
+ * before the apiserver has written a fresh CRD's first status, so poll instead.
+ */
+export async function waitForCrdsEstablished(state: Pick<ControlPlaneState, "kubeconfig">, dir: string, selector?: string): Promise<void> {
+  const query = ["get", "crd", ...(selector ? ["-l", selector] : []), "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=='Established')].status}{'\\n'}{end}"];
+  await waitFor(
+    "CRDs to be Established",
+    async () => {
+      const lines = (await kubectl(state, query).catch(() => "")).trim().split("\n").filter(Boolean);
+      return lines.length > 0 && lines.every((line) => line.endsWith("=True"));
+    },
+    60_000,
+    dir,
+  );
+}
+
+/**
  * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok on free loopback ports, creates
  * the simulated node, installs the Gateway API and Envoy Gateway CRDs, and waits until the node is Ready.
  */
@@ -260,7 +277,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
       "-f",
       bins.envoyGatewayCrds,
     ]);
-    await kubectl(state, ["wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
+    await waitForCrdsEstablished(state, dir);
     log("Installed Gateway API and Envoy Gateway CRDs");
     await waitFor(
       "the kwok node to become Ready",

@@ -2,7 +2,7 @@
 // crds/generated/*.yaml with kubectl, then waiting until the apiserver serves them.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { kubectl } from "../../hack/control-plane/control-plane.ts";
+import { kubectl, waitForCrdsEstablished } from "../../hack/control-plane/control-plane.ts";
 
 const generated = join(import.meta.dirname, "..", "..", "crds", "generated");
 

@@ -1,0 +1,64 @@
+// SIGKILL the operator process again and again while 200 Apps converge: everything must still converge, with
+// exactly one of each child, no orphan, and no spurious extra rollout.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP, DEPLOYMENT } from "../../operator/resources.ts";
+import { KubeClient } from "../../operator/runtime/kube-client.ts";
+import type { KubeObject } from "../../operator/runtime/types.ts";
+import { applyApps, CHILD_KINDS, countReady, deleteFleet, type Fleet, listAll, prepareFleet } from "../support/fleet.ts";
+import { eventually } from "../support/kube.ts";
+import { type OperatorProcess, spawnOperator } from "../support/operator-process.ts";
+import { newShard, SHARD_LABEL, testKubeConfig } from "../support/operator.ts";
+
+const APPS = 200;
+const KILLS = 5;
+let client: KubeClient;
+let fleet: Fleet;
+let current: OperatorProcess | undefined;
+
+beforeAll(async () => {
+  client = await KubeClient.create(testKubeConfig());
+  fleet = await prepareFleet(client, { shard: newShard(), shardLabel: SHARD_LABEL, apps: APPS, namespaces: 4 });
+  await applyApps(client, fleet.apps);
+}, 120_000);
+
+afterAll(async () => {
+  await current?.kill();
+  await deleteFleet(client, fleet).catch(() => {});
+  client.close();
+});
+
+describe("crash safety", () => {
+  it(`converges despite ${KILLS} SIGKILLs mid-reconcile, without duplicate or orphaned children`, async () => {
+    let killedWhileWriting = 0;
+    for (let i = 0; i < KILLS; i++) {
+      current = await spawnOperator(fleet.shard, ["--no-leader-elect"]);
+      // Kill at a different point each time, while it is busy creating children.
+      await new Promise((resolve) => setTimeout(resolve, 1500 + i * 700));
+      const metrics = await current.metrics().catch(() => "");
+      if (/rest_client_requests_total\{[^}]*method="PATCH"/.test(metrics)) killedWhileWriting++;
+      await current.kill("SIGKILL");
+    }
+    expect(killedWhileWriting).toBeGreaterThan(0);
+    expect(await countReady(client, fleet)).toBeLessThan(APPS); // the kills really interrupted convergence
+
+    current = await spawnOperator(fleet.shard, ["--no-leader-elect"]);
+    await eventually(`all ${APPS} Apps Ready`, async () => ((await countReady(client, fleet)) === APPS ? true : undefined), { timeoutMs: 180_000, intervalMs: 1000 });
+
+    const apps = await listAll(client, APP, fleet.namespaces);
+    const uids = new Set(apps.map((a) => a.metadata.uid));
+    for (const resource of CHILD_KINDS) {
+      const children = await listAll(client, resource, fleet.namespaces, "app.kubernetes.io/managed-by=loco");
+      const owners = children.map((c) => c.metadata.ownerReferences?.find((r) => r.controller)?.uid);
+      expect(owners.filter((uid) => !uid || !uids.has(uid)), `${resource.kind} without a live owner`).toEqual([]);
+      expect(new Set(owners).size, `one ${resource.kind} per App`).toBe(children.length);
+      expect(children.length, `${resource.kind} count`).toBe(APPS);
+    }
+    // One ReplicaSet per Deployment: no crash caused a second rollout with a different deployment id.
+    const replicaSets = await listAll(client, { group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", namespaced: true }, fleet.namespaces);
+    expect(replicaSets.length).toBe(APPS);
+    const deployments = await listAll(client, DEPLOYMENT, fleet.namespaces);
+    const idOf = (o: KubeObject) => o.metadata.annotations?.["loco.dev/deployment-id"];
+    const byName = new Map(apps.map((a) => [`${a.metadata.namespace}/${a.metadata.name}`, (a.status as { deploymentId?: string }).deploymentId]));
+    for (const deployment of deployments) expect(idOf(deployment)).toBe(byName.get(`${deployment.metadata.namespace}/${deployment.metadata.name}`));
+  });
+});
