@@ -29,6 +29,12 @@ export const OperatorConfig = z.object({
   resync: durationMs,
   logLevel: z.enum(["trace", "debug", "info", "warn", "error"]),
   selector: z.string().min(1).optional(),
+  leaseDuration: durationMs,
+  renewDeadline: durationMs,
+  retryPeriod: durationMs,
+}).refine((c) => c.leaseDuration > c.renewDeadline && c.renewDeadline > c.retryPeriod, {
+  error: "needs lease-duration > renew-deadline > retry-period",
+  path: ["leaseDuration"],
 });
 export type OperatorConfig = z.output<typeof OperatorConfig>;
 
@@ -43,6 +49,8 @@ Flags (environment variable in brackets):
   --concurrency N                    parallel App reconciles (default 8) [LOCO_CONCURRENCY]
   --resync DURATION                  full resync interval (default 10m) [LOCO_RESYNC]
   --log-level LEVEL                  trace|debug|info|warn|error (default info) [LOCO_LOG_LEVEL]
+  --lease-duration, --renew-deadline, --retry-period DURATION
+                                     leader election timing (defaults 15s, 10s, 2s)
   --selector LABELS                  reconcile only Apps and Profiles matching this label selector (sharding) [LOCO_SELECTOR]
 `;
 
@@ -66,6 +74,9 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
         resync: { type: "string" },
         "log-level": { type: "string" },
         selector: { type: "string" },
+        "lease-duration": { type: "string" },
+        "renew-deadline": { type: "string" },
+        "retry-period": { type: "string" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -85,6 +96,9 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
     resync: values.resync ?? env.LOCO_RESYNC ?? "10m",
     logLevel: values["log-level"] ?? env.LOCO_LOG_LEVEL ?? "info",
     selector: values.selector ?? env.LOCO_SELECTOR,
+    leaseDuration: values["lease-duration"] ?? "15s",
+    renewDeadline: values["renew-deadline"] ?? "10s",
+    retryPeriod: values["retry-period"] ?? "2s",
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  --${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`);

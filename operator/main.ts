@@ -19,7 +19,17 @@ async function main(): Promise<void> {
     resyncMs: config.resync,
     health: config.healthAddress,
     ...(config.selector ? { selector: config.selector } : {}),
-    ...(config.leaderElect ? { leaderElection: { namespace: config.leaderElectionNamespace, leaseName: config.leaseName } } : {}),
+    ...(config.leaderElect
+      ? {
+          leaderElection: {
+            namespace: config.leaderElectionNamespace,
+            leaseName: config.leaseName,
+            leaseDurationMs: config.leaseDuration,
+            renewDeadlineMs: config.renewDeadline,
+            retryPeriodMs: config.retryPeriod,
+          },
+        }
+      : {}),
     onLostLeadership: () => {
       log.error({}, "Lost leadership; exiting so that a fresh process campaigns again");
       process.exit(1);
