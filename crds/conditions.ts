@@ -1,0 +1,77 @@
+// The condition vocabulary shared by the operator (which writes it), the API and CLI (which read it) and the
+// reference docs. Plain `as const` objects rather than TS enums: they erase to JavaScript objects as written.
+
+/** Condition types. `Ready` summarises the living kinds (App, Profile, Pipeline), `Succeeded` the batch kind (Run). */
+export const ConditionType = {
+  Ready: "Ready",
+  Succeeded: "Succeeded",
+  /** App: the Deployment runs the current pod template with enough available replicas. */
+  DeploymentReady: "DeploymentReady",
+  /** App: every route is accepted by the gateway and no hostname or gRPC service is claimed by another App. */
+  RoutesReady: "RoutesReady",
+  /** Pipeline: every trigger parses and the next time it fires is known. */
+  TriggersReady: "TriggersReady",
+} as const;
+export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
+
+export const ConditionStatus = { True: "True", False: "False", Unknown: "Unknown" } as const;
+export type ConditionStatus = (typeof ConditionStatus)[keyof typeof ConditionStatus];
+
+/** Reasons: PascalCase codes callers may switch on. Messages carry the details. */
+export const Reason = {
+  // Progress and success.
+  Available: "Available",
+  Progressing: "Progressing",
+  Paused: "Paused",
+  Pending: "Pending",
+  Running: "Running",
+  Completed: "Completed",
+  Scheduled: "Scheduled",
+  // The user must change the spec or a dependency.
+  InvalidSpec: "InvalidSpec",
+  ProfileNotFound: "ProfileNotFound",
+  PipelineNotFound: "PipelineNotFound",
+  GatewayNotFound: "GatewayNotFound",
+  RouteConflict: "RouteConflict",
+  RegistryNotAllowed: "RegistryNotAllowed",
+  LimitExceeded: "LimitExceeded",
+  DependencyCycle: "DependencyCycle",
+  UnknownDependency: "UnknownDependency",
+  MissingParameter: "MissingParameter",
+  /** A child object with loco's name exists but is not controlled by this resource; it is left alone. */
+  NotOwned: "NotOwned",
+  // Runs and tasks.
+  TimedOut: "TimedOut",
+  UserCancelled: "UserCancelled",
+  AbnormalExit: "AbnormalExit",
+  TaskFailed: "TaskFailed",
+  Skipped: "Skipped",
+  /** The operator was unavailable while the Run was in flight; it is recorded, not replayed. */
+  Interrupted: "Interrupted",
+  /** Concurrency policy Forbid refused a Run while another was in flight. */
+  ConcurrencyLimited: "ConcurrencyLimited",
+  /** Concurrency policy Replace cancelled this Run in favour of a newer one. */
+  Replaced: "Replaced",
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
+
+/** Which summary condition each kind carries; the CLI derives its status column from it. */
+export const SummaryCondition = {
+  App: ConditionType.Ready,
+  Profile: ConditionType.Ready,
+  Pipeline: ConditionType.Ready,
+  Run: ConditionType.Succeeded,
+} as const;
+
+/** Per-task state in a Run's status. */
+export const TaskState = {
+  Pending: "Pending",
+  Running: "Running",
+  Succeeded: "Succeeded",
+  Failed: "Failed",
+  Skipped: "Skipped",
+  Cancelled: "Cancelled",
+} as const;
+export type TaskState = (typeof TaskState)[keyof typeof TaskState];
+
+export const taskStates = Object.values(TaskState) as [TaskState, ...TaskState[]];

@@ -1,0 +1,187 @@
+// Pipeline: a DAG of container tasks with triggers. Nothing runs until a Run is created (by a trigger, the API or
+// kubectl); the operator snapshots the Pipeline's generation into the Run. Dependency cycles and unknown task
+// names are reported by the operator (condition Ready=False), not here: CEL can't walk a graph affordably.
+import { z } from "zod";
+import {
+  boundedRecord,
+  conditions,
+  distinctEnvNames,
+  dnsLabel,
+  duration,
+  envList,
+  imageReference,
+  keyedList,
+  kubernetesObject,
+  observedGeneration,
+  parseDuration,
+  Resources,
+  secretEnvList,
+  timestamp,
+} from "./common.ts";
+import { withRules } from "./rules.ts";
+
+export const dependencyOutcomes = ["Success", "Failure", "Any"] as const;
+export type DependencyOutcome = (typeof dependencyOutcomes)[number];
+
+export const Task = withRules(
+  z.strictObject({
+    name: dnsLabel().describe("Name of the task, unique in the Pipeline."),
+    image: imageReference().describe("Container image the task runs in."),
+    command: z.array(z.string().max(4096)).max(64).optional().describe("Entrypoint; defaults to the image's."),
+    args: z.array(z.string().max(4096)).max(256).optional().describe("Arguments; default to the image's CMD."),
+    script: z.string().max(65_536).optional().describe("Shell script run with `sh -c` instead of command and args."),
+    env: envList().optional().describe("Environment variables."),
+    secretEnv: secretEnvList(16)
+      .optional()
+      .describe("Environment variables taken from the tenant's loco-managed Secret."),
+    resources: Resources.optional().describe("CPU and memory for the task's container."),
+    dependsOn: boundedRecord(z.enum(dependencyOutcomes), 64)
+      .optional()
+      .describe(
+        "Tasks this one waits for, each with the outcome that lets it start: Success, Failure or Any. Without it the task starts at once.",
+      ),
+    timeout: duration().default("8h").describe("Longest the task may run per attempt before it fails with TimedOut."),
+    retries: z.int().min(0).max(10).default(0).describe("Extra attempts after a failed one."),
+    logging: z.boolean().default(true).describe("Whether the task's output is collected and shown by `loco run logs`."),
+  }),
+  [
+    {
+      cel: "!has(self.dependsOn) || !(self.name in self.dependsOn)",
+      message: "a task can't depend on itself; remove its own name from dependsOn",
+      field: ".dependsOn",
+      holds: (t) => t.dependsOn === undefined || !Object.hasOwn(t.dependsOn, t.name),
+    },
+    {
+      cel: "!has(self.script) || (!has(self.command) && !has(self.args))",
+      message: "script replaces command and args; set either script or command/args",
+      field: ".script",
+      holds: (t) => t.script === undefined || (t.command === undefined && t.args === undefined),
+    },
+    distinctEnvNames(),
+  ],
+);
+export type Task = z.infer<typeof Task>;
+
+const Interval = withRules(
+  z.strictObject({
+    every: duration().describe("Time between runs, such as 15m or 6h."),
+    jitter: duration()
+      .optional()
+      .describe("Random delay of up to this much added to each run, to spread load; at most every."),
+  }),
+  [
+    {
+      cel: "!has(self.jitter) || duration(self.jitter) <= duration(self.every)",
+      message: "jitter must not exceed every; lower jitter",
+      field: ".jitter",
+      holds: (i) => i.jitter === undefined || parseDuration(i.jitter) <= parseDuration(i.every),
+    },
+  ],
+);
+
+export const Trigger = withRules(
+  z.strictObject({
+    name: dnsLabel().optional().describe("Name shown in Runs this trigger starts (startedBy.trigger)."),
+    cron: z
+      .strictObject({
+        schedule: z
+          .string()
+          .max(256)
+          .regex(/^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\S+(\s+\S+){4,5})$/, {
+            error: "must be a cron expression such as '0 3 * * *' or @daily",
+          })
+          .describe("Cron expression (5 or 6 fields, or @daily, @hourly, ...)."),
+        timeZone: z
+          .string()
+          .max(64)
+          .regex(/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/, {
+            error: "must be an IANA time zone such as Europe/Berlin or UTC",
+          })
+          .optional()
+          .describe("IANA time zone the schedule is read in (e.g. Europe/Berlin); defaults to UTC."),
+      })
+      .optional()
+      .describe("Start Runs on a cron schedule."),
+    interval: Interval.optional().describe("Start Runs at a fixed interval."),
+    missedPolicy: z
+      .enum(["RunOnce", "Skip"])
+      .default("RunOnce")
+      .describe(
+        "What to do about times missed while the operator was down: RunOnce catches up with one Run, Skip waits.",
+      ),
+    parameters: boundedRecord(z.string().max(4096), 64)
+      .optional()
+      .describe("Parameter values for the Runs this trigger starts."),
+  }),
+  [
+    {
+      cel: "has(self.cron) != has(self.interval)",
+      message: "set exactly one of cron or interval",
+      holds: (t) => (t.cron === undefined) !== (t.interval === undefined),
+    },
+  ],
+);
+export type Trigger = z.infer<typeof Trigger>;
+
+export const Parameter = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be letters, digits and '_', not starting with a digit" })
+    .describe("Name of the parameter, unique in the Pipeline."),
+  default: z
+    .string()
+    .max(4096)
+    .optional()
+    .describe("Value used when a Run does not set one; without it the parameter is required."),
+  description: z.string().max(1024).optional().describe("What the parameter is for, shown by the CLI."),
+});
+export type Parameter = z.infer<typeof Parameter>;
+
+export const PipelineSpec = z
+  .strictObject({
+    tasks: keyedList(Task, "name", 64).min(1).describe("Tasks to run, in dependency order (dependsOn)."),
+    timeout: duration().optional().describe("Longest a whole Run may take; without it only task timeouts apply."),
+    concurrency: z
+      .strictObject({
+        limit: z.int().min(1).max(100).default(1).describe("Most Runs of this Pipeline in flight at once."),
+        policy: z
+          .enum(["Allow", "Forbid", "Replace", "Queue"])
+          .default("Queue")
+          .describe(
+            "What happens to a new Run at the limit: Allow runs it anyway, Forbid fails it, Replace cancels the oldest, Queue waits.",
+          ),
+      })
+      .prefault({})
+      .describe("How many Runs may be in flight at once, and what happens to more."),
+    triggers: z.array(Trigger).max(16).optional().describe("Schedules that start Runs by themselves."),
+    parameters: keyedList(Parameter, "name", 64).optional().describe("Parameters a Run may set."),
+    history: z
+      .strictObject({
+        successfulRuns: z.int().min(0).max(1000).default(10).describe("Succeeded Runs to keep."),
+        failedRuns: z.int().min(0).max(1000).default(10).describe("Failed Runs to keep."),
+      })
+      .prefault({})
+      .describe("How many finished Runs to keep; older ones are deleted (their records stay in loco's history)."),
+  })
+  .describe("Desired state of the Pipeline.");
+export type PipelineSpec = z.infer<typeof PipelineSpec>;
+export type PipelineSpecInput = z.input<typeof PipelineSpec>;
+
+export const PipelineStatus = z
+  .strictObject({
+    observedGeneration: observedGeneration().optional(),
+    conditions: conditions().optional(),
+    lastRun: z.string().max(253).optional().describe("Name of the most recent Run."),
+    lastRunTime: timestamp().optional().describe("When the most recent Run was created."),
+    lastScheduleTime: timestamp().optional().describe("When a trigger last fired."),
+    nextScheduleTime: timestamp().optional().describe("When a trigger fires next."),
+    activeRuns: z.int().min(0).optional().describe("Runs in flight."),
+    queuedRuns: z.int().min(0).optional().describe("Runs waiting for a concurrency slot."),
+  })
+  .describe("Observed state of the Pipeline, written by the operator.");
+export type PipelineStatus = z.infer<typeof PipelineStatus>;
+
+export const Pipeline = kubernetesObject("Pipeline", PipelineSpec, PipelineStatus);
+export type Pipeline = z.infer<typeof Pipeline>;
