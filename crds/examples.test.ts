@@ -1,0 +1,36 @@
+// Every example in docs/examples/ is a valid object of its kind (the apiserver's verdict is in test/crds/).
+import { describe, expect, it } from "vitest";
+import { kinds } from "./index.ts";
+import { yamlExamples } from "./testdata/examples.ts";
+
+const examples = yamlExamples();
+
+describe("docs/examples", () => {
+  it("has the examples the docs promise", () => {
+    expect(examples.map((e) => e.file)).toEqual([
+      "app-grpc.yaml",
+      "app-http.yaml",
+      "pipeline-ci.yaml",
+      "pipeline-cron.yaml",
+      "profile-dev.yaml",
+      "profile-prod.yaml",
+      "run-ci.yaml",
+      "run-one-off.yaml",
+    ]);
+  });
+
+  it.each(examples.map((e) => [e.file, e.object] as const))("%s is valid", (_file, object) => {
+    const kind = kinds.find((k) => k.kind === object.kind);
+    expect(kind, `kind ${object.kind}`).toBeDefined();
+    const result = kind!.schema.safeParse(object);
+    expect(result.error?.issues ?? []).toEqual([]);
+  });
+
+  it("shows the CI pipeline as a DAG with a failure branch", () => {
+    const ci = examples.find((e) => e.file === "pipeline-ci.yaml")!.object.spec as {
+      tasks: { name: string; dependsOn?: Record<string, string> }[];
+    };
+    expect(ci.tasks.find((t) => t.name === "build")?.dependsOn).toEqual({ test: "Success", lint: "Success" });
+    expect(Object.values(ci.tasks.find((t) => t.name === "notify-failure")?.dependsOn ?? {})).toEqual(["Failure"]);
+  });
+});
