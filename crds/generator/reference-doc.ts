@@ -128,7 +128,14 @@ export function ruleRows(schema: JsonSchema, prefix: string): RuleRow[] {
   return rows;
 }
 
-const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+/** Text for a table cell: pipes escaped, and outside code spans `<` and `>` too (LOCO_<APP>_URL isn't HTML). */
+const cell = (text: string) =>
+  text
+    .split("`")
+    .map((part, i) => (i % 2 === 0 ? part.replaceAll("<", "&lt;").replaceAll(">", "&gt;") : part))
+    .join("`")
+    .replaceAll("|", "\\|")
+    .replaceAll("\n", " ");
 
 function fieldTable(rows: FieldRow[]): string {
   const lines = ["| Field | Type | Default | Constraints | Description |", "|---|---|---|---|---|"];
