@@ -20,6 +20,9 @@ export interface ControlPlaneState {
   server: string;
   pids: Record<string, number>;
   ports: Record<string, number>;
+  /** How each process was started, so one can be restarted (tests of apiserver restarts). */
+  commands: Record<string, { name: string; command: string; args: string[] }>;
+  ownerPid: number;
   startedAt: string;
   startSeconds: number;
 }
@@ -30,6 +33,8 @@ export interface StartOptions {
   /** Processes stop by themselves when this PID exits (0: run until stopped). */
   ownerPid?: number;
   log?: (message: string) => void;
+  /** Extra kube-apiserver flags (e.g. --watch-cache=false for tests of watch expiry). */
+  apiserverArgs?: string[];
 }
 
 const stateFile = (dir: string) => join(dir, "state.json");
@@ -172,14 +177,20 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
     server,
     pids,
     ports,
+    commands: {},
+    ownerPid,
     startedAt: new Date(started).toISOString(),
     startSeconds: 0,
   };
   const saveState = () => writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
+  const start = (key: string, name: string, command: string, args: string[]) => {
+    state.commands[key] = { name, command, args };
+    return launchSupervised(dir, name, ownerPid, command, args);
+  };
 
   try {
     const etcdUrl = `http://127.0.0.1:${ports.etcdClient}`;
-    pids.etcd = launchSupervised(dir, "etcd", ownerPid, bins.etcd, [
+    pids.etcd = start("etcd", "etcd", bins.etcd, [
       `--data-dir=${join(dir, "etcd-data")}`,
       `--listen-client-urls=${etcdUrl}`,
       `--advertise-client-urls=${etcdUrl}`,
@@ -200,7 +211,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
     );
     log(`Started etcd on 127.0.0.1:${ports.etcdClient}`);
 
-    pids.kubeApiserver = launchSupervised(dir, "kube-apiserver", ownerPid, bins.kubeApiserver, [
+    pids.kubeApiserver = start("kubeApiserver", "kube-apiserver", bins.kubeApiserver, [
       `--etcd-servers=${etcdUrl}`,
       "--bind-address=127.0.0.1",
       `--secure-port=${ports.apiserver}`,
@@ -218,12 +229,13 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
       "--enable-priority-and-fairness=false",
       "--profiling=false",
       "--v=1",
+      ...(options.apiserverArgs ?? []),
     ]);
     saveState();
     await waitFor("kube-apiserver /readyz", async () => (await httpsStatus(`${server}/readyz`, certs)) === 200, 90_000, dir);
     log(`Started kube-apiserver on ${server}`);
 
-    pids.kubeControllerManager = launchSupervised(dir, "kube-controller-manager", ownerPid, bins.kubeControllerManager, [
+    pids.kubeControllerManager = start("kubeControllerManager", "kube-controller-manager", bins.kubeControllerManager, [
       `--kubeconfig=${kubeconfig}`,
       `--authentication-kubeconfig=${kubeconfig}`,
       `--authorization-kubeconfig=${kubeconfig}`,
@@ -238,7 +250,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
       "--profiling=false",
       "--v=1",
     ]);
-    pids.kubeScheduler = launchSupervised(dir, "kube-scheduler", ownerPid, bins.kubeScheduler, [
+    pids.kubeScheduler = start("kubeScheduler", "kube-scheduler", bins.kubeScheduler, [
       `--kubeconfig=${kubeconfig}`,
       `--authentication-kubeconfig=${kubeconfig}`,
       `--authorization-kubeconfig=${kubeconfig}`,
@@ -255,7 +267,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
       join(bins.kwokStages, "pod", "fast", "pod-delete.yaml"),
       locoStages,
     ];
-    pids.kwok = launchSupervised(dir, "kwok", ownerPid, bins.kwok, [
+    pids.kwok = start("kwok", "kwok", bins.kwok, [
       `--kubeconfig=${kubeconfig}`,
       "--manage-all-nodes=false",
       "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
@@ -317,6 +329,20 @@ export async function stopControlPlane(dir: string, graceMs = 10_000): Promise<v
   // Reverse start order: clients stop before etcd, so nothing logs errors about a vanished backend.
   await stopProcessGroups(Object.values(state.pids).reverse(), "SIGTERM", graceMs);
   rmSync(stateFile(dir), { force: true });
+}
+
+/** Stops one component (e.g. "kubeApiserver") and starts it again with the same flags; waits for the apiserver. */
+export async function restartComponent(dir: string, key: string): Promise<void> {
+  const state = readState(dir);
+  const spec = state?.commands[key];
+  if (!state || !spec) throw new Error(`No running component ${key} in ${dir}`);
+  await stopProcessGroups([state.pids[key] ?? 0], "SIGTERM", 10_000);
+  state.pids[key] = launchSupervised(dir, spec.name, state.ownerPid, spec.command, spec.args);
+  writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
+  if (key === "kubeApiserver") {
+    const certs = { caCert: join(dir, "ca.crt"), adminCert: join(dir, "admin.crt"), adminKey: join(dir, "admin.key") } as CertificatePaths;
+    await waitFor("kube-apiserver /readyz", async () => (await httpsStatus(`${state.server}/readyz`, certs)) === 200, 90_000, dir);
+  }
 }
 
 export function isRunning(state: ControlPlaneState): boolean {
