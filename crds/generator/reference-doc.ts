@@ -236,6 +236,8 @@ export function referenceIndex(definitions: readonly KindDefinition[]): string {
     "",
     "Examples: [`docs/examples/`](../examples/). Editor schema for `loco.toml`: [`crds/generated/loco-toml.schema.json`](../../crds/generated/loco-toml.schema.json).",
     "",
+    "Install the CRDs with `kubectl apply --server-side -f charts/loco/crds/` (or the Helm chart). `crds/generated/` holds the same files plus the `loco.toml` schema, which is not a manifest.",
+    "",
     "## Status and conditions",
     "",
     "Every kind reports `status.observedGeneration` and `status.conditions` (the metav1.Condition shape); there is no `phase`. App, Profile and Pipeline summarise into `Ready`; Run into `Succeeded` (Unknown while running, then True or False for good).",
