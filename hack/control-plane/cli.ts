@@ -1,6 +1,8 @@
 // npm run cluster:up | cluster:down | cluster:status — the local control plane for development.
 import { join } from "node:path";
 import { isRunning, kubectl, readState, startControlPlane, stopControlPlane } from "./control-plane.ts";
+import { bootstrapLocalLoco } from "./local-loco.ts";
+import { binaryPaths } from "./versions.ts";
 
 const repoRoot = new URL("../..", import.meta.url).pathname;
 const dir = process.env.LOCO_CLUSTER_DIR ?? join(repoRoot, ".loco", "cluster");
@@ -14,16 +16,21 @@ async function up(): Promise<void> {
     return;
   }
   const state = await startControlPlane({ dir, log: (m) => say(`  ${m}`) });
+  const loco = await bootstrapLocalLoco(state);
+  const kubectlPath = binaryPaths().kubectl;
+  say("  Installed loco's CRDs, Gateway loco-system/public, Profiles dev and prod, namespaces acme-dev and acme-prod");
+  say(`  Started loco-operator (log: ${loco.operatorLog}; metrics: http://127.0.0.1:${loco.healthPort}/metrics)`);
   say("");
-  say(`Control plane is up (${state.startSeconds.toFixed(1)}s): ${state.server}`);
-  say(`Kubeconfig: ${state.kubeconfig}`);
+  say(`loco is running locally (${state.startSeconds.toFixed(1)}s). Kubeconfig: ${state.kubeconfig}`);
   say("");
   say("Next:");
+  say(`  alias kubectl=${kubectlPath}   # the kubectl built with the control plane`);
   say(`  export KUBECONFIG=${state.kubeconfig}`);
-  say("  kubectl get nodes                # kwok-node-0 Ready (a simulated node: pods run, Jobs complete)");
-  say("  npm test                         # the whole test suite (starts its own control plane)");
-  say("  npm run cluster:down             # stop it");
-  say(`  (kubectl is built at ${(await import("./versions.ts")).binaryPaths().kubectl})`);
+  say("  kubectl get nodes                                   # kwok-node-0 Ready: a simulated node");
+  say("  kubectl apply -f docs/examples/app-http.yaml       # an App in acme-prod (tenant acme, profile prod)");
+  say("  kubectl get loco -A                                 # Apps, Profiles, Pipelines and Runs, with status");
+  say("  kubectl get deploy,svc,httproute -n acme-prod       # what the operator made of it");
+  say("  npm run cluster:down                                # stop everything");
 }
 
 async function down(): Promise<void> {

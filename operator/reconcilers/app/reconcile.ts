@@ -90,7 +90,11 @@ export function secretDigest(secret: KubeObject | undefined, keys: string[]): st
   return createHash("sha256").update(material).digest("hex").slice(0, 16);
 }
 
-function deploymentCondition(deployment: KubeObject | undefined, deploymentId: string): ConditionInput {
+/**
+ * DeploymentReady: the Deployment runs the current pod template, every replica is of it, and enough are
+ * available — at least `minimum` (an autoscaled App's min, which the HPA enforces shortly after creation).
+ */
+export function deploymentCondition(deployment: KubeObject | undefined, deploymentId: string, minimum = 0): ConditionInput {
   const type = AppCondition.DeploymentReady;
   const status = (deployment?.status ?? {}) as {
     observedGeneration?: number;
@@ -108,7 +112,7 @@ function deploymentCondition(deployment: KubeObject | undefined, deploymentId: s
   if (progressing?.status === "False" && progressing.reason === "ProgressDeadlineExceeded") {
     return { type, status: "False", reason: "ProgressDeadlineExceeded", message: `Deployment ${deploymentId} made no progress for 10 minutes: ${progressing.message ?? ""}`.trim() };
   }
-  const wanted = spec.replicas ?? 1;
+  const wanted = Math.max(spec.replicas ?? 1, minimum);
   const updated = status.updatedReplicas ?? 0;
   const available = status.availableReplicas ?? 0;
   const total = status.replicas ?? 0;
@@ -295,7 +299,7 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     const deploymentReady: ConditionInput =
       deploymentResult?.outcome === "NotOwned"
         ? { type: AppCondition.DeploymentReady, status: "False", reason: "NotOwned", message: `Deployment ${name} exists but is not managed by this App; delete or rename it and loco will create its own.` }
-        : deploymentCondition(deploymentResult?.live, rollout.deploymentId);
+        : deploymentCondition(deploymentResult?.live, rollout.deploymentId, spec.autoscale?.min ?? 0);
     const routeNotOwned = notOwned.filter((n) => !n.startsWith("Deployment "));
     const routesReady: ConditionInput =
       denials.length > 0
