@@ -33,8 +33,11 @@ describe("connectDatabase with embedded PGlite", () => {
     await first.close();
 
     const second = await connectDatabase(url);
-    const { rows } = await sql<{ body: string; version: string }>`SELECT body, version() AS version FROM notes`.execute(second.db);
+    const { rows } = await sql<{ body: string; version: string }>`SELECT body, version() AS version FROM notes`.execute(
+      second.db,
+    );
     await second.close();
     expect(rows).toEqual([{ body: "kept", version: expect.stringMatching(/^PostgreSQL \d+/) }]);
-  });
+    // A fresh PGlite takes ~2 s to start (it boots Postgres in WASM), twice here; more when the machine is busy.
+  }, 60_000);
 });

@@ -24,7 +24,10 @@ export function describeDatabaseUrl(url: DatabaseUrl): { kind: "postgres" | "pgl
   if (/^postgres(ql)?:\/\//.test(url)) return { kind: "postgres", location: url };
   if (url.startsWith("pglite:")) {
     const rest = url.slice("pglite:".length).replace(/^\/\//, "");
-    if (rest === "" ) throw new DatabaseUrlError("The database URL `pglite:` names no folder; use `pglite:memory` or `pglite:/path/to/dir`.");
+    if (rest === "")
+      throw new DatabaseUrlError(
+        "The database URL `pglite:` names no folder; use `pglite:memory` or `pglite:/path/to/dir`.",
+      );
     return { kind: "pglite", location: rest === "memory" ? "memory://" : rest };
   }
   throw new DatabaseUrlError(

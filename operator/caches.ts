@@ -36,7 +36,11 @@ export interface WorldCaches {
  * `selector` (a label selector) limits which Apps and Profiles this operator reconciles — for sharding a large
  * cluster across operators, and for tests that run several operators against one cluster.
  */
-export function createCaches(client: KubeClient, options: Omit<InformerOptions, "labelSelector"> = {}, selector?: string): WorldCaches {
+export function createCaches(
+  client: KubeClient,
+  options: Omit<InformerOptions, "labelSelector"> = {},
+  selector?: string,
+): WorldCaches {
   const all = (resource: Parameters<typeof client.list>[0]) => new Informer(client, resource, options);
   const selected = (resource: Parameters<typeof client.list>[0]) =>
     new Informer(client, resource, { ...options, ...(selector ? { labelSelector: selector } : {}) });

@@ -19,23 +19,25 @@ const durationMs = z
     return Number(match[1]) * unit;
   });
 
-export const OperatorConfig = z.object({
-  kubeconfig: z.string().min(1).optional(),
-  leaderElect: z.boolean(),
-  leaderElectionNamespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "must be a namespace name" }),
-  leaseName: z.string().min(1),
-  healthAddress: hostPort,
-  concurrency: z.coerce.number().int().min(1).max(256),
-  resync: durationMs,
-  logLevel: z.enum(["trace", "debug", "info", "warn", "error"]),
-  selector: z.string().min(1).optional(),
-  leaseDuration: durationMs,
-  renewDeadline: durationMs,
-  retryPeriod: durationMs,
-}).refine((c) => c.leaseDuration > c.renewDeadline && c.renewDeadline > c.retryPeriod, {
-  error: "needs lease-duration > renew-deadline > retry-period",
-  path: ["leaseDuration"],
-});
+export const OperatorConfig = z
+  .object({
+    kubeconfig: z.string().min(1).optional(),
+    leaderElect: z.boolean(),
+    leaderElectionNamespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "must be a namespace name" }),
+    leaseName: z.string().min(1),
+    healthAddress: hostPort,
+    concurrency: z.coerce.number().int().min(1).max(256),
+    resync: durationMs,
+    logLevel: z.enum(["trace", "debug", "info", "warn", "error"]),
+    selector: z.string().min(1).optional(),
+    leaseDuration: durationMs,
+    renewDeadline: durationMs,
+    retryPeriod: durationMs,
+  })
+  .refine((c) => c.leaseDuration > c.renewDeadline && c.renewDeadline > c.retryPeriod, {
+    error: "needs lease-duration > renew-deadline > retry-period",
+    path: ["leaseDuration"],
+  });
 export type OperatorConfig = z.output<typeof OperatorConfig>;
 
 export const usage = `Usage: loco-operator [flags]
@@ -85,7 +87,11 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
     throw new ConfigError(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
   }
   if (values.help) throw new ConfigError(usage);
-  const leaderElect = values["no-leader-elect"] ? false : values["leader-elect"] ? true : env.LOCO_LEADER_ELECT !== "false";
+  const leaderElect = values["no-leader-elect"]
+    ? false
+    : values["leader-elect"]
+      ? true
+      : env.LOCO_LEADER_ELECT !== "false";
   const parsed = OperatorConfig.safeParse({
     kubeconfig: values.kubeconfig ?? env.KUBECONFIG,
     leaderElect,
@@ -101,8 +107,12 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
     retryPeriod: values["retry-period"] ?? "2s",
   });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  --${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`);
-    throw new ConfigError(`Invalid loco-operator configuration:\n${problems.join("\n")}\n\nRun loco-operator --help for the flags.`);
+    const problems = parsed.error.issues.map(
+      (issue) => `  --${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`,
+    );
+    throw new ConfigError(
+      `Invalid loco-operator configuration:\n${problems.join("\n")}\n\nRun loco-operator --help for the flags.`,
+    );
   }
   return parsed.data;
 }

@@ -11,7 +11,10 @@ async function main(): Promise<void> {
   const kubeConfig = new KubeConfig();
   if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
   else kubeConfig.loadFromDefault();
-  log.info({ server: kubeConfig.getCurrentCluster()?.server, leaderElect: config.leaderElect }, "Starting loco-operator");
+  log.info(
+    { server: kubeConfig.getCurrentCluster()?.server, leaderElect: config.leaderElect },
+    "Starting loco-operator",
+  );
   const operator = await startOperator({
     kubeConfig,
     log,

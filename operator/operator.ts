@@ -1,10 +1,18 @@
 // Assembles the operator: caches, controllers, leader election, health/metrics server, graceful shutdown.
-import { hostname } from "node:os";
+
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { ulid } from "ulid";
 import { allInformers, createCaches, type WorldCaches } from "./caches.ts";
-import { type AppObject, createAppReconciler, PROFILE_INDEX, PROJECT_INDEX, profileIndex, projectIndex } from "./reconcilers/app/reconcile.ts";
+import {
+  type AppObject,
+  createAppReconciler,
+  PROFILE_INDEX,
+  PROJECT_INDEX,
+  profileIndex,
+  projectIndex,
+} from "./reconcilers/app/reconcile.ts";
 import { createProfileReconciler, GATEWAY_INDEX, gatewayIndex } from "./reconcilers/profile/reconcile.ts";
 import { Controller } from "./runtime/controller.ts";
 import { EventRecorder } from "./runtime/events.ts";
@@ -70,7 +78,17 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   caches.apps.addIndex(PROFILE_INDEX, profileIndex);
   caches.profiles.addIndex(GATEWAY_INDEX, gatewayIndex);
 
-  const appController: Controller = new Controller({ name: "app", reconcile: (key) => appReconciler.reconcile(key), metrics, log: log.child({ controller: "app" }), concurrency, resyncMs });
+  const appController: Controller = new Controller({
+    name: "app",
+    reconcile: async (key) => {
+      await appReconciler.reconcile(key);
+      return undefined;
+    },
+    metrics,
+    log: log.child({ controller: "app" }),
+    concurrency,
+    resyncMs,
+  });
   const appReconciler = createAppReconciler({
     client,
     caches,
@@ -81,14 +99,27 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     enqueue: (key) => appController.enqueue(key),
   });
   appController.watchPrimary(caches.apps);
-  for (const children of [caches.deployments, caches.services, caches.httpRoutes, caches.grpcRoutes, caches.trafficPolicies, caches.autoscalers, caches.secrets]) {
+  for (const children of [
+    caches.deployments,
+    caches.services,
+    caches.httpRoutes,
+    caches.grpcRoutes,
+    caches.trafficPolicies,
+    caches.autoscalers,
+    caches.secrets,
+  ]) {
     appController.watchOwned(children, "App");
   }
-  appController.watchMapped(caches.profiles, (profile) => caches.apps.byIndex(PROFILE_INDEX, profile.metadata.name ?? "").map(keyOf));
+  appController.watchMapped(caches.profiles, (profile) =>
+    caches.apps.byIndex(PROFILE_INDEX, profile.metadata.name ?? "").map(keyOf),
+  );
   appController.watchMapped(caches.namespaces, (namespace, previous) =>
     previous && JSON.stringify(previous.metadata.labels) === JSON.stringify(namespace.metadata.labels)
       ? []
-      : caches.apps.list().filter((app) => app.metadata.namespace === namespace.metadata.name).map(keyOf),
+      : caches.apps
+          .list()
+          .filter((app) => app.metadata.namespace === namespace.metadata.name)
+          .map(keyOf),
   );
   // Apps of one project discover each other: a new, removed or re-ported App changes its siblings' env.
   appController.watchMapped(caches.apps, (app, previous) => {
@@ -97,7 +128,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     if (previous && before?.project === spec?.project && before?.ports?.[0]?.port === spec?.ports?.[0]?.port) return [];
     const keys = new Set<string>();
     for (const s of [spec, before]) {
-      if (s?.project) for (const sibling of caches.apps.byIndex(PROJECT_INDEX, `${app.metadata.namespace}/${s.project}`)) keys.add(keyOf(sibling));
+      if (s?.project)
+        for (const sibling of caches.apps.byIndex(PROJECT_INDEX, `${app.metadata.namespace}/${s.project}`))
+          keys.add(keyOf(sibling));
     }
     keys.delete(keyOf(app));
     return keys;
@@ -106,14 +139,19 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const profileReconciler = createProfileReconciler({ client, caches, now });
   const profileController = new Controller({
     name: "profile",
-    reconcile: (key) => profileReconciler.reconcile(key),
+    reconcile: async (key) => {
+      await profileReconciler.reconcile(key);
+      return undefined;
+    },
     metrics,
     log: log.child({ controller: "profile" }),
     concurrency: 2,
     resyncMs,
   });
   profileController.watchPrimary(caches.profiles);
-  profileController.watchMapped(caches.gateways, (gateway) => caches.profiles.byIndex(GATEWAY_INDEX, keyOf(gateway)).map(keyOf));
+  profileController.watchMapped(caches.gateways, (gateway) =>
+    caches.profiles.byIndex(GATEWAY_INDEX, keyOf(gateway)).map(keyOf),
+  );
 
   const controllers = [appController, profileController];
   for (const informer of allInformers(caches)) informer.start();
@@ -121,7 +159,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   log.info({ objects: allInformers(caches).reduce((n, i) => n + i.size, 0) }, "Synced caches");
 
   const health = options.health
-    ? await startHealthServer({ ...options.health, registry: metrics.registry, ready: () => allInformers(caches).every((i) => i.hasSynced) })
+    ? await startHealthServer({
+        ...options.health,
+        registry: metrics.registry,
+        ready: () => allInformers(caches).every((i) => i.hasSynced),
+      })
     : undefined;
 
   let leader = false;
@@ -138,7 +180,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
 
   let elector: LeaderElector | undefined;
   if (options.leaderElection) {
-    const electionClient = await KubeClient.create(options.kubeConfig, { userAgent: "loco-operator-leader-election", maxSockets: 2 });
+    const electionClient = await KubeClient.create(options.kubeConfig, {
+      userAgent: "loco-operator-leader-election",
+      maxSockets: 2,
+    });
     const leaseName = options.leaderElection.leaseName ?? "loco-operator";
     metrics.leaderElectionMaster.set({ name: leaseName }, 0);
     elector = new LeaderElector({

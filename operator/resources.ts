@@ -22,4 +22,9 @@ export const HPA = r("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontal
 export const GATEWAY = r("gateway.networking.k8s.io", "v1", "Gateway", "gateways");
 export const HTTP_ROUTE = r("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes");
 export const GRPC_ROUTE = r("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes");
-export const BACKEND_TRAFFIC_POLICY = r("gateway.envoyproxy.io", "v1alpha1", "BackendTrafficPolicy", "backendtrafficpolicies");
+export const BACKEND_TRAFFIC_POLICY = r(
+  "gateway.envoyproxy.io",
+  "v1alpha1",
+  "BackendTrafficPolicy",
+  "backendtrafficpolicies",
+);

@@ -34,15 +34,69 @@ export function generateCertificates(dir: string): CertificatePaths {
     serviceAccountPub: p("sa.pub"),
   };
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  openssl(["req", "-x509", ...ec, "-keyout", paths.caKey, "-out", paths.caCert, "-days", "3650", "-subj", "/CN=loco-local-ca",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-  const sans = "subjectAltName=DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:127.0.0.1,IP:10.96.0.1";
-  openssl(["req", "-x509", ...ec, "-CA", paths.caCert, "-CAkey", paths.caKey, "-keyout", paths.servingKey, "-out", paths.servingCert,
-    "-days", "3650", "-subj", "/CN=kube-apiserver", "-addext", sans, "-addext", "extendedKeyUsage=serverAuth",
-    "-addext", "basicConstraints=critical,CA:FALSE"]);
-  openssl(["req", "-x509", ...ec, "-CA", paths.caCert, "-CAkey", paths.caKey, "-keyout", paths.adminKey, "-out", paths.adminCert,
-    "-days", "3650", "-subj", "/O=system:masters/CN=loco-admin", "-addext", "extendedKeyUsage=clientAuth",
-    "-addext", "basicConstraints=critical,CA:FALSE"]);
+  openssl([
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    paths.caKey,
+    "-out",
+    paths.caCert,
+    "-days",
+    "3650",
+    "-subj",
+    "/CN=loco-local-ca",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ]);
+  const sans =
+    "subjectAltName=DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:127.0.0.1,IP:10.96.0.1";
+  openssl([
+    "req",
+    "-x509",
+    ...ec,
+    "-CA",
+    paths.caCert,
+    "-CAkey",
+    paths.caKey,
+    "-keyout",
+    paths.servingKey,
+    "-out",
+    paths.servingCert,
+    "-days",
+    "3650",
+    "-subj",
+    "/CN=kube-apiserver",
+    "-addext",
+    sans,
+    "-addext",
+    "extendedKeyUsage=serverAuth",
+    "-addext",
+    "basicConstraints=critical,CA:FALSE",
+  ]);
+  openssl([
+    "req",
+    "-x509",
+    ...ec,
+    "-CA",
+    paths.caCert,
+    "-CAkey",
+    paths.caKey,
+    "-keyout",
+    paths.adminKey,
+    "-out",
+    paths.adminCert,
+    "-days",
+    "3650",
+    "-subj",
+    "/O=system:masters/CN=loco-admin",
+    "-addext",
+    "extendedKeyUsage=clientAuth",
+    "-addext",
+    "basicConstraints=critical,CA:FALSE",
+  ]);
   openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", paths.serviceAccountKey]);
   const pub = execFileSync("openssl", ["pkey", "-in", paths.serviceAccountKey, "-pubout"]);
   writeFileSync(paths.serviceAccountPub, pub);

@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:https";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import { Agent, request } from "node:https";
 import { type CertificatePaths, generateCertificates } from "./certificates.ts";
 import { freePort } from "./free-port.ts";
 import { launchSupervised, processAlive, stopProcessGroups } from "./processes.ts";
@@ -116,9 +116,15 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   throw new Error(`Timed out after ${timeoutMs / 1000}s waiting for ${what}; see the logs in ${dir}`);
 }
 
-export async function kubectl(state: Pick<ControlPlaneState, "kubeconfig">, args: string[], input?: string): Promise<string> {
+export async function kubectl(
+  state: Pick<ControlPlaneState, "kubeconfig">,
+  args: string[],
+  input?: string,
+): Promise<string> {
   const bins = binaryPaths();
-  const child = execFileAsync(bins.kubectl, ["--kubeconfig", state.kubeconfig, ...args], { maxBuffer: 64 * 1024 * 1024 });
+  const child = execFileAsync(bins.kubectl, ["--kubeconfig", state.kubeconfig, ...args], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (input !== undefined) {
     child.child.stdin?.end(input);
   }
@@ -130,8 +136,18 @@ export async function kubectl(state: Pick<ControlPlaneState, "kubeconfig">, args
  * Waits until every CRD (or those matching `selector`) is Established. `kubectl wait` alone fails when it runs
  * before the apiserver has written a fresh CRD's first status, so poll instead.
  */
-export async function waitForCrdsEstablished(state: Pick<ControlPlaneState, "kubeconfig">, dir: string, selector?: string): Promise<void> {
-  const query = ["get", "crd", ...(selector ? ["-l", selector] : []), "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=='Established')].status}{'\\n'}{end}"];
+export async function waitForCrdsEstablished(
+  state: Pick<ControlPlaneState, "kubeconfig">,
+  dir: string,
+  selector?: string,
+): Promise<void> {
+  const query = [
+    "get",
+    "crd",
+    ...(selector ? ["-l", selector] : []),
+    "-o",
+    "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=='Established')].status}{'\\n'}{end}",
+  ];
   await waitFor(
     "CRDs to be Established",
     async () => {
@@ -205,7 +221,10 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
     saveState();
     await waitFor(
       "etcd",
-      async () => (await fetch(`${etcdUrl}/health`).then((r) => r.ok).catch(() => false)) as boolean,
+      async () =>
+        (await fetch(`${etcdUrl}/health`)
+          .then((r) => r.ok)
+          .catch(() => false)) as boolean,
       30_000,
       dir,
     );
@@ -232,7 +251,12 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
       ...(options.apiserverArgs ?? []),
     ]);
     saveState();
-    await waitFor("kube-apiserver /readyz", async () => (await httpsStatus(`${server}/readyz`, certs)) === 200, 90_000, dir);
+    await waitFor(
+      "kube-apiserver /readyz",
+      async () => (await httpsStatus(`${server}/readyz`, certs)) === 200,
+      90_000,
+      dir,
+    );
     log(`Started kube-apiserver on ${server}`);
 
     pids.kubeControllerManager = start("kubeControllerManager", "kube-controller-manager", bins.kubeControllerManager, [
@@ -294,9 +318,13 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
     await waitFor(
       "the kwok node to become Ready",
       async () =>
-        (await kubectl(state, ["get", "node", "kwok-node-0", "-o", "jsonpath={.status.conditions[?(@.type=='Ready')].status}"]).catch(
-          () => "",
-        )) === "True",
+        (await kubectl(state, [
+          "get",
+          "node",
+          "kwok-node-0",
+          "-o",
+          "jsonpath={.status.conditions[?(@.type=='Ready')].status}",
+        ]).catch(() => "")) === "True",
       60_000,
       dir,
     );
@@ -308,7 +336,8 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
     );
     await waitFor(
       "kube-controller-manager (the default ServiceAccount)",
-      async () => (await kubectl(state, ["get", "serviceaccount", "default", "-o", "name"]).catch(() => "")).trim() !== "",
+      async () =>
+        (await kubectl(state, ["get", "serviceaccount", "default", "-o", "name"]).catch(() => "")).trim() !== "",
       60_000,
       dir,
     );
@@ -340,8 +369,17 @@ export async function restartComponent(dir: string, key: string): Promise<void> 
   state.pids[key] = launchSupervised(dir, spec.name, state.ownerPid, spec.command, spec.args);
   writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
   if (key === "kubeApiserver") {
-    const certs = { caCert: join(dir, "ca.crt"), adminCert: join(dir, "admin.crt"), adminKey: join(dir, "admin.key") } as CertificatePaths;
-    await waitFor("kube-apiserver /readyz", async () => (await httpsStatus(`${state.server}/readyz`, certs)) === 200, 90_000, dir);
+    const certs = {
+      caCert: join(dir, "ca.crt"),
+      adminCert: join(dir, "admin.crt"),
+      adminKey: join(dir, "admin.key"),
+    } as CertificatePaths;
+    await waitFor(
+      "kube-apiserver /readyz",
+      async () => (await httpsStatus(`${state.server}/readyz`, certs)) === 200,
+      90_000,
+      dir,
+    );
   }
 }
 

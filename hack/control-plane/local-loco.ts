@@ -16,7 +16,12 @@ export interface LocalLoco {
 export async function bootstrapLocalLoco(state: ControlPlaneState, tenant = "acme"): Promise<LocalLoco> {
   const generated = join(repoRoot, "crds", "generated");
   const crds = readdirSync(generated).filter((f) => /^loco\.dev_.*\.yaml$/.test(f));
-  await kubectl(state, ["apply", "--server-side", "--field-manager=loco-hack", ...crds.flatMap((f) => ["-f", join(generated, f)])]);
+  await kubectl(state, [
+    "apply",
+    "--server-side",
+    "--field-manager=loco-hack",
+    ...crds.flatMap((f) => ["-f", join(generated, f)]),
+  ]);
   await waitForCrdsEstablished(state, state.dir, "app.kubernetes.io/part-of=loco");
 
   const namespaces = ["dev", "prod"].map((profile) => ({
@@ -31,12 +36,27 @@ export async function bootstrapLocalLoco(state: ControlPlaneState, tenant = "acm
       apiVersion: "gateway.networking.k8s.io/v1",
       kind: "Gateway",
       metadata: { name: "public", namespace: "loco-system" },
-      spec: { gatewayClassName: "envoy", listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }] },
+      spec: {
+        gatewayClassName: "envoy",
+        listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }],
+      },
     },
   ];
-  await kubectl(state, ["apply", "--server-side", "--field-manager=loco-hack", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: manifests }));
+  await kubectl(
+    state,
+    ["apply", "--server-side", "--field-manager=loco-hack", "-f", "-"],
+    JSON.stringify({ apiVersion: "v1", kind: "List", items: manifests }),
+  );
   const examples = join(repoRoot, "docs", "examples");
-  await kubectl(state, ["apply", "--server-side", "--field-manager=loco-hack", "-f", join(examples, "profile-dev.yaml"), "-f", join(examples, "profile-prod.yaml")]);
+  await kubectl(state, [
+    "apply",
+    "--server-side",
+    "--field-manager=loco-hack",
+    "-f",
+    join(examples, "profile-dev.yaml"),
+    "-f",
+    join(examples, "profile-prod.yaml"),
+  ]);
 
   const healthPort = await freePort();
   state.pids.locoOperator = launchSupervised(state.dir, "loco-operator", 0, process.execPath, [

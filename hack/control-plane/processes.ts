@@ -11,7 +11,10 @@ const supervisor = new URL("./supervise.sh", import.meta.url).pathname;
  */
 export function launchSupervised(dir: string, name: string, ownerPid: number, command: string, args: string[]): number {
   const out = openSync(join(dir, `${name}.log`), "a");
-  const child = spawn(supervisor, [String(ownerPid), "--", command, ...args], { detached: true, stdio: ["ignore", out, out] });
+  const child = spawn(supervisor, [String(ownerPid), "--", command, ...args], {
+    detached: true,
+    stdio: ["ignore", out, out],
+  });
   child.unref();
   if (child.pid === undefined) throw new Error(`Could not start ${name} (${command})`);
   return child.pid;
@@ -35,7 +38,11 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /** Signals each process group, waits up to `graceMs` for all to exit, then kills the stragglers. */
-export async function stopProcessGroups(pids: number[], signal: NodeJS.Signals = "SIGTERM", graceMs = 10_000): Promise<void> {
+export async function stopProcessGroups(
+  pids: number[],
+  signal: NodeJS.Signals = "SIGTERM",
+  graceMs = 10_000,
+): Promise<void> {
   for (const pid of pids) signalGroup(pid, signal);
   const deadline = Date.now() + graceMs;
   while (pids.some(processAlive) && Date.now() < deadline) await sleep(100);

@@ -71,7 +71,10 @@ export async function applyChild<T extends KubeObject>(
   const hash = desiredHash(desired);
   const withHash: KubeObject = {
     ...desired,
-    metadata: { ...desired.metadata, annotations: { ...desired.metadata.annotations, [DESIRED_HASH_ANNOTATION]: hash } },
+    metadata: {
+      ...desired.metadata,
+      annotations: { ...desired.metadata.annotations, [DESIRED_HASH_ANNOTATION]: hash },
+    },
   };
   const { namespace, name } = desired.metadata;
   // The cache only holds objects carrying loco's labels; a miss may be a foreign object, so look before applying.

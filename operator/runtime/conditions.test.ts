@@ -8,7 +8,16 @@ describe("setCondition", () => {
   it("keeps lastTransitionTime while the status stays the same, even if reason or message change", () => {
     const first = setCondition([], { type: "Ready", status: "False", reason: "Progressing", message: "a" }, 1, t1);
     const second = setCondition(first, { type: "Ready", status: "False", reason: "Waiting", message: "b" }, 2, t2);
-    expect(second).toEqual([{ type: "Ready", status: "False", reason: "Waiting", message: "b", observedGeneration: 2, lastTransitionTime: t1 }]);
+    expect(second).toEqual([
+      {
+        type: "Ready",
+        status: "False",
+        reason: "Waiting",
+        message: "b",
+        observedGeneration: 2,
+        lastTransitionTime: t1,
+      },
+    ]);
   });
 
   it("moves lastTransitionTime when the status flips, and does not touch other conditions", () => {
@@ -26,12 +35,20 @@ describe("setCondition", () => {
 
 describe("summarize", () => {
   const cond = (type: string, status: "True" | "False" | "Unknown", reason = `${type}${status}`) => ({
-    type, status, reason, message: `${type} is ${status}`, lastTransitionTime: t1,
+    type,
+    status,
+    reason,
+    message: `${type} is ${status}`,
+    lastTransitionTime: t1,
   });
   const ready = { reason: "Available", message: "All good." };
 
   it("is True only when every dependent is True", () => {
-    expect(summarize([cond("A", "True"), cond("B", "True")], "Ready", ["A", "B"], ready)).toMatchObject({ type: "Ready", status: "True", reason: "Available" });
+    expect(summarize([cond("A", "True"), cond("B", "True")], "Ready", ["A", "B"], ready)).toMatchObject({
+      type: "Ready",
+      status: "True",
+      reason: "Available",
+    });
   });
 
   it("reports the first False dependent before any Unknown one", () => {
@@ -40,6 +57,9 @@ describe("summarize", () => {
   });
 
   it("treats a missing dependent as Unknown", () => {
-    expect(summarize([cond("A", "True")], "Ready", ["A", "B"], ready)).toMatchObject({ status: "Unknown", reason: "Pending" });
+    expect(summarize([cond("A", "True")], "Ready", ["A", "B"], ready)).toMatchObject({
+      status: "Unknown",
+      reason: "Pending",
+    });
   });
 });

@@ -58,7 +58,15 @@ export function summarize(
   dependents: readonly string[],
   ready: { reason: string; message: string },
 ): ConditionInput {
-  const deps = dependents.map((type) => findCondition(conditions, type) ?? { type, status: "Unknown" as const, reason: "Pending", message: `${type} has not been evaluated yet.` });
+  const deps = dependents.map(
+    (type) =>
+      findCondition(conditions, type) ?? {
+        type,
+        status: "Unknown" as const,
+        reason: "Pending",
+        message: `${type} has not been evaluated yet.`,
+      },
+  );
   const failed = deps.find((c) => c.status === "False");
   if (failed) return { type: summaryType, status: "False", reason: failed.reason, message: failed.message };
   const unknown = deps.find((c) => c.status === "Unknown");

@@ -22,7 +22,7 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
-export type ReconcileFn = (key: ObjectKey) => Promise<ReconcileResult | undefined | void>;
+export type ReconcileFn = (key: ObjectKey) => Promise<ReconcileResult | undefined>;
 
 export interface ControllerOptions {
   name: string;
@@ -95,7 +95,10 @@ export class Controller {
   }
 
   /** A change to a related object enqueues whatever keys `map` names (e.g. Profile → the Apps using it). */
-  watchMapped<T extends KubeObject>(informer: Informer<T>, map: (object: T, previous?: T) => Iterable<ObjectKey>): this {
+  watchMapped<T extends KubeObject>(
+    informer: Informer<T>,
+    map: (object: T, previous?: T) => Iterable<ObjectKey>,
+  ): this {
     informer.addHandlers({
       onUpsert: (object, previous) => {
         for (const key of map(object, previous)) this.enqueue(key);
@@ -178,7 +181,10 @@ export class Controller {
         metrics.reconcileErrors.inc(this.labels);
         const delay = this.queue.addRateLimited(key);
         metrics.workqueueRetries.inc(this.queueLabels);
-        log.warn({ key, err: error instanceof Error ? error.message : String(error), retryInMs: delay }, "Reconcile failed, retrying");
+        log.warn(
+          { key, err: error instanceof Error ? error.message : String(error), retryInMs: delay },
+          "Reconcile failed, retrying",
+        );
       }
     } finally {
       const seconds = (performance.now() - started) / 1000;

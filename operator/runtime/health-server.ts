@@ -10,7 +10,9 @@ export interface HealthServerOptions {
 }
 
 /** `/healthz` (the process answers), `/readyz` (caches synced) and `/metrics` (Prometheus text format). */
-export async function startHealthServer(options: HealthServerOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startHealthServer(
+  options: HealthServerOptions,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz" || path === "/livez") {

@@ -87,7 +87,10 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   private indexAdd(index: Map<string, Set<ObjectKey>>, value: string, key: ObjectKey): void {
     let keys = index.get(value);
-    if (!keys) index.set(value, (keys = new Set()));
+    if (!keys) {
+      keys = new Set();
+      index.set(value, keys);
+    }
     keys.add(key);
   }
 

@@ -3,12 +3,13 @@
 // here because the runtime needs what client-node's object API does not give: plain JSON objects (no typed
 // deserialisation that turns timestamps into Dates), server-side apply to subresources (status, scale) with
 // loco's own field manager, streaming watches it can abort on an idle timer, and one place to count requests.
-import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
+
 import type { IncomingMessage } from "node:http";
+import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
 import { createInterface } from "node:readline";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { RestClientMetrics } from "./metrics.ts";
-import type { KubeObject, KubeList, ResourceType } from "./types.ts";
+import type { KubeList, KubeObject, ResourceType } from "./types.ts";
 
 export interface KubeStatusDetails {
   name?: string;
@@ -137,13 +138,23 @@ export class KubeClient {
   private async headers(extra: Record<string, string>): Promise<Record<string, string>> {
     const opts: RequestOptions = { headers: {} };
     await this.kubeConfig.applyToHTTPSOptions(opts);
-    return { ...(opts.headers as Record<string, string>), "User-Agent": this.userAgent, Accept: "application/json", ...extra };
+    return {
+      ...(opts.headers as Record<string, string>),
+      "User-Agent": this.userAgent,
+      Accept: "application/json",
+      ...extra,
+    };
   }
 
   private async send(method: string, path: string, params: RequestParams): Promise<IncomingMessage> {
     const body = params.body === undefined ? undefined : JSON.stringify(params.body);
     const headers = await this.headers(
-      body === undefined ? {} : { "Content-Type": params.contentType ?? "application/json", "Content-Length": String(Buffer.byteLength(body)) },
+      body === undefined
+        ? {}
+        : {
+            "Content-Type": params.contentType ?? "application/json",
+            "Content-Length": String(Buffer.byteLength(body)),
+          },
     );
     const started = performance.now();
     return new Promise<IncomingMessage>((resolve, reject) => {
@@ -160,14 +171,23 @@ export class KubeClient {
           timeout: params.timeoutMs,
         },
         (res) => {
-          this.metrics?.observe(method, String(res.statusCode ?? 0), this.server.host, (performance.now() - started) / 1000);
+          this.metrics?.observe(
+            method,
+            String(res.statusCode ?? 0),
+            this.server.host,
+            (performance.now() - started) / 1000,
+          );
           resolve(res);
         },
       );
       req.on("timeout", () => req.destroy(new KubeApiError(0, "Timeout", `${method} ${path} timed out`)));
       req.on("error", (error) => {
         this.metrics?.observe(method, "<error>", this.server.host, (performance.now() - started) / 1000);
-        reject(error instanceof KubeApiError ? error : new KubeApiError(0, "NetworkError", `${method} ${path}: ${error.message}`));
+        reject(
+          error instanceof KubeApiError
+            ? error
+            : new KubeApiError(0, "NetworkError", `${method} ${path}: ${error.message}`),
+        );
       });
       if (body !== undefined) req.write(body);
       req.end();
@@ -187,7 +207,11 @@ export class KubeClient {
   }
 
   /** GET that answers undefined for 404 instead of throwing. */
-  async find<T extends KubeObject>(resource: ResourceType, namespace: string | undefined, name: string): Promise<T | undefined> {
+  async find<T extends KubeObject>(
+    resource: ResourceType,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T | undefined> {
     try {
       return await this.get<T>(resource, namespace, name);
     } catch (error) {
@@ -206,7 +230,12 @@ export class KubeClient {
   }
 
   /** Server-side apply (force) with the given field manager; `subresource` applies e.g. to `status`. */
-  apply<T extends KubeObject>(resource: ResourceType, object: KubeObject, fieldManager: string, subresource?: string): Promise<T> {
+  apply<T extends KubeObject>(
+    resource: ResourceType,
+    object: KubeObject,
+    fieldManager: string,
+    subresource?: string,
+  ): Promise<T> {
     const { name, namespace } = object.metadata;
     if (!name) throw new Error(`Cannot apply a ${object.kind} without metadata.name`);
     return this.request<T>("PATCH", resourcePath(resource, namespace, name, subresource), {

@@ -7,7 +7,13 @@ import { KubeApiError, type KubeClient, resourcePath } from "./kube-client.ts";
 import type { Logger } from "./logger.ts";
 import type { KubeObject, ResourceType } from "./types.ts";
 
-export const LEASE: ResourceType = { group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true };
+export const LEASE: ResourceType = {
+  group: "coordination.k8s.io",
+  version: "v1",
+  kind: "Lease",
+  plural: "leases",
+  namespaced: true,
+};
 
 interface LeaseSpec {
   holderIdentity?: string;
@@ -36,7 +42,9 @@ export interface LeaderElectionOptions {
 const microTime = (date: Date) => date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 
 export class LeaderElector {
-  private readonly o: Required<Omit<LeaderElectionOptions, "onStartedLeading" | "onStoppedLeading" | "log" | "client">> &
+  private readonly o: Required<
+    Omit<LeaderElectionOptions, "onStartedLeading" | "onStoppedLeading" | "log" | "client">
+  > &
     LeaderElectionOptions;
   private observed: { record: string; at: number } | undefined;
   private current: Lease | undefined;
@@ -115,7 +123,13 @@ export class LeaderElector {
             apiVersion: "coordination.k8s.io/v1",
             kind: "Lease",
             metadata: { name, namespace },
-            spec: { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
+            spec: {
+              holderIdentity: identity,
+              leaseDurationSeconds: durationSeconds,
+              acquireTime: microTime(now),
+              renewTime: microTime(now),
+              leaseTransitions: 0,
+            },
           },
         });
         this.observe(created);
@@ -125,7 +139,9 @@ export class LeaderElector {
       const spec = existing.spec ?? {};
       const mine = spec.holderIdentity === identity;
       const vacant = !spec.holderIdentity;
-      const expired = this.observed !== undefined && this.observed.at + (spec.leaseDurationSeconds ?? durationSeconds) * 1000 < Date.now();
+      const expired =
+        this.observed !== undefined &&
+        this.observed.at + (spec.leaseDurationSeconds ?? durationSeconds) * 1000 < Date.now();
       if (!mine && !vacant && !expired) return false;
       const next: LeaseSpec = {
         holderIdentity: identity,
@@ -153,7 +169,10 @@ export class LeaderElector {
       await this.o.client.request("PUT", resourcePath(LEASE, this.o.namespace, this.o.name), { body: released });
       this.o.log.info({ lease: `${this.o.namespace}/${this.o.name}` }, "Released leadership");
     } catch (error) {
-      this.o.log.warn({ err: String(error) }, "Failed to release the leader lease; the standby takes over when it expires");
+      this.o.log.warn(
+        { err: String(error) },
+        "Failed to release the leader lease; the standby takes over when it expires",
+      );
     } finally {
       this.leading = false;
     }

@@ -1,6 +1,6 @@
 // Metrics under controller-runtime's names (and client-go's workqueue/rest_client names), so the dashboards and
 // alerts people already have for Go operators work for loco unchanged.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 export interface RestClientMetrics {
   observe(method: string, code: string, host: string, seconds: number): void;
@@ -31,7 +31,10 @@ export class OperatorMetrics implements RestClientMetrics {
     name: "controller_runtime_reconcile_time_seconds",
     help: "Length of time per reconciliation per controller",
     labelNames: ["controller"] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60],
+    buckets: [
+      0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 1.75,
+      2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60,
+    ],
     registers: [this.registry],
   });
   readonly maxConcurrentReconciles = new Gauge({

@@ -29,7 +29,12 @@ describe("isSubset", () => {
       template: {
         spec: {
           containers: [
-            { name: "web", image: "x:1", resources: { requests: { cpu: "1", memory: "1Gi" } }, terminationMessagePath: "/dev/termination-log" },
+            {
+              name: "web",
+              image: "x:1",
+              resources: { requests: { cpu: "1", memory: "1Gi" } },
+              terminationMessagePath: "/dev/termination-log",
+            },
           ],
         },
       },
@@ -39,7 +44,14 @@ describe("isSubset", () => {
   it("accepts server-added fields and canonicalised quantities", () => {
     const desired = {
       metadata: { name: "web", labels: { a: "1" } },
-      spec: { replicas: 2, template: { spec: { containers: [{ name: "web", image: "x:1", resources: { requests: { cpu: "1000m", memory: "1024Mi" } } }] } } },
+      spec: {
+        replicas: 2,
+        template: {
+          spec: {
+            containers: [{ name: "web", image: "x:1", resources: { requests: { cpu: "1000m", memory: "1024Mi" } } }],
+          },
+        },
+      },
     };
     expect(isSubset(desired, live)).toBe(true);
   });
@@ -48,7 +60,9 @@ describe("isSubset", () => {
     expect(isSubset({ spec: { replicas: 3 } }, live)).toBe(false);
     expect(isSubset({ metadata: { annotations: { b: "2" } } }, live)).toBe(false);
     expect(isSubset({ spec: { template: { spec: { containers: [] } } } }, live)).toBe(false);
-    expect(isSubset({ spec: { template: { spec: { containers: [{ name: "web", image: "x:2" }] } } } }, live)).toBe(false);
+    expect(isSubset({ spec: { template: { spec: { containers: [{ name: "web", image: "x:2" }] } } } }, live)).toBe(
+      false,
+    );
   });
 
   it("compares non-resource strings exactly, even if they look like quantities", () => {

@@ -16,7 +16,12 @@ export async function applyStatusIfChanged(
   if (jsonEqual(live.status ?? {}, status)) return false;
   await client.apply(
     resource,
-    { apiVersion: live.apiVersion, kind: live.kind, metadata: { name: live.metadata.name, namespace: live.metadata.namespace }, status },
+    {
+      apiVersion: live.apiVersion,
+      kind: live.kind,
+      metadata: { name: live.metadata.name, namespace: live.metadata.namespace },
+      status,
+    },
     fieldManager,
     "status",
   );

@@ -61,7 +61,9 @@ export function keyOf(object: { metadata: ObjectMeta }): ObjectKey {
 
 export function splitKey(key: ObjectKey): { namespace: string | undefined; name: string } {
   const slash = key.indexOf("/");
-  return slash < 0 ? { namespace: undefined, name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+  return slash < 0
+    ? { namespace: undefined, name: key }
+    : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
 export function controllerOf(object: { metadata: ObjectMeta }): OwnerReference | undefined {

@@ -2,14 +2,31 @@
 // kube-controller-manager runs Deployments and garbage collection, kube-scheduler + kwok run the pods.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningOperator } from "../../operator/operator.ts";
-import { APP, BACKEND_TRAFFIC_POLICY, DEPLOYMENT, GRPC_ROUTE, HPA, HTTP_ROUTE, PROFILE, SECRET, SERVICE } from "../../operator/resources.ts";
+import {
+  APP,
+  BACKEND_TRAFFIC_POLICY,
+  DEPLOYMENT,
+  GRPC_ROUTE,
+  HPA,
+  HTTP_ROUTE,
+  PROFILE,
+  SECRET,
+  SERVICE,
+} from "../../operator/resources.ts";
 import type { KubeClient } from "../../operator/runtime/kube-client.ts";
 import type { KubeObject, ResourceType } from "../../operator/runtime/types.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
 
 type Condition = { type: string; status: string; reason: string; message: string };
-type AppStatus = { conditions?: Condition[]; deploymentId?: string; url?: string; urls?: string[]; readyReplicas?: number; observedGeneration?: number };
+type AppStatus = {
+  conditions?: Condition[];
+  deploymentId?: string;
+  url?: string;
+  urls?: string[];
+  readyReplicas?: number;
+  observedGeneration?: number;
+};
 
 let kube: TestKube;
 let operator: RunningOperator;
@@ -23,13 +40,26 @@ const gatewayNs = `gw-${shard}`;
 const labels = { [SHARD_LABEL]: shard };
 
 function app(name: string, spec: Record<string, unknown>, namespace = ns): KubeObject {
-  return { apiVersion: "loco.dev/v1alpha1", kind: "App", metadata: { name, namespace, labels }, spec: { profile: profileName, ...spec } };
+  return {
+    apiVersion: "loco.dev/v1alpha1",
+    kind: "App",
+    metadata: { name, namespace, labels },
+    spec: { profile: profileName, ...spec },
+  };
 }
 
-const get = (resource: ResourceType, name: string, namespace: string | undefined = ns) => client.find(resource, namespace, name);
-const condition = (object: KubeObject | undefined, type: string) => ((object?.status as AppStatus | undefined)?.conditions ?? []).find((c) => c.type === type);
+const get = (resource: ResourceType, name: string, namespace: string | undefined = ns) =>
+  client.find(resource, namespace, name);
+const condition = (object: KubeObject | undefined, type: string) =>
+  ((object?.status as AppStatus | undefined)?.conditions ?? []).find((c) => c.type === type);
 
-async function appWhen(name: string, predicate: (status: AppStatus) => boolean, what: string, namespace = ns, timeoutMs = 30_000): Promise<KubeObject> {
+async function appWhen(
+  name: string,
+  predicate: (status: AppStatus) => boolean,
+  what: string,
+  namespace = ns,
+  timeoutMs = 30_000,
+): Promise<KubeObject> {
   return eventually(
     `${namespace}/${name}: ${what}`,
     async () => {
@@ -41,20 +71,30 @@ async function appWhen(name: string, predicate: (status: AppStatus) => boolean, 
 }
 
 const isReady = (s: AppStatus) => s.conditions?.find((c) => c.type === "Ready")?.status === "True";
-const hasReason = (type: string, reason: string) => (s: AppStatus) => s.conditions?.find((c) => c.type === type)?.reason === reason;
+const hasReason = (type: string, reason: string) => (s: AppStatus) =>
+  s.conditions?.find((c) => c.type === type)?.reason === reason;
 
 beforeAll(async () => {
   kube = testKube();
   ns = await kube.namespace("app");
   otherNs = await kube.namespace("app-other");
-  await kube.core.patchNamespace({ name: ns, body: [{ op: "add", path: "/metadata/labels/loco.dev~1tenant", value: "acme" }] });
-  await kube.core.patchNamespace({ name: otherNs, body: [{ op: "add", path: "/metadata/labels/loco.dev~1tenant", value: "globex" }] });
+  await kube.core.patchNamespace({
+    name: ns,
+    body: [{ op: "add", path: "/metadata/labels/loco.dev~1tenant", value: "acme" }],
+  });
+  await kube.core.patchNamespace({
+    name: otherNs,
+    body: [{ op: "add", path: "/metadata/labels/loco.dev~1tenant", value: "globex" }],
+  });
   await kube.core.createNamespace({ body: { metadata: { name: gatewayNs, labels: { "loco.dev/test": "true" } } } });
   await kube.apply({
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "Gateway",
     metadata: { name: "public", namespace: gatewayNs },
-    spec: { gatewayClassName: "envoy", listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }] },
+    spec: {
+      gatewayClassName: "envoy",
+      listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }],
+    },
   });
   await kube.apply({
     apiVersion: "loco.dev/v1alpha1",
@@ -76,7 +116,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await operator?.stop();
   await kube.core.deleteNamespace({ name: gatewayNs }).catch(() => {});
-  await kube.objects.delete({ apiVersion: "loco.dev/v1alpha1", kind: "Profile", metadata: { name: profileName } }).catch(() => {});
+  await kube.objects
+    .delete({ apiVersion: "loco.dev/v1alpha1", kind: "Profile", metadata: { name: profileName } })
+    .catch(() => {});
   await kube.cleanup();
 });
 
@@ -92,7 +134,12 @@ describe("the Profile reconciler", () => {
 
   it("reports GatewayNotFound for a missing gateway", async () => {
     const name = `nogw-${shard}`;
-    await kube.apply({ apiVersion: "loco.dev/v1alpha1", kind: "Profile", metadata: { name, labels }, spec: { baseDomain: "x.example.com", gateway: { name: "missing", namespace: gatewayNs } } });
+    await kube.apply({
+      apiVersion: "loco.dev/v1alpha1",
+      kind: "Profile",
+      metadata: { name, labels },
+      spec: { baseDomain: "x.example.com", gateway: { name: "missing", namespace: gatewayNs } },
+    });
     try {
       const profile = await eventually("GatewayNotFound", async () => {
         const p = await get(PROFILE, name, undefined);
@@ -127,7 +174,20 @@ describe("an HTTP App", () => {
     expect(status.observedGeneration).toBe(ready.metadata.generation);
 
     const deployment = (await get(DEPLOYMENT, "shop"))!;
-    const template = (deployment.spec as { template: { metadata: { annotations: Record<string, string> }; spec: { containers: { env: { name: string; value?: string; valueFrom?: unknown }[]; readinessProbe?: unknown; resources?: unknown }[] } } }).template;
+    const template = (
+      deployment.spec as {
+        template: {
+          metadata: { annotations: Record<string, string> };
+          spec: {
+            containers: {
+              env: { name: string; value?: string; valueFrom?: unknown }[];
+              readinessProbe?: unknown;
+              resources?: unknown;
+            }[];
+          };
+        };
+      }
+    ).template;
     expect(template.metadata.annotations["loco.dev/deployment-id"]).toBe(status.deploymentId);
     const env = Object.fromEntries(template.spec.containers[0]!.env.map((e) => [e.name, e.value ?? e.valueFrom]));
     expect(env).toMatchObject({
@@ -142,10 +202,19 @@ describe("an HTTP App", () => {
       DB_PASSWORD: { secretKeyRef: { name: "shop-secrets", key: "db-password" } },
     });
     expect(template.spec.containers[0]!.readinessProbe).toMatchObject({ httpGet: { path: "/healthz", port: "http" } });
-    expect(template.spec.containers[0]!.resources).toMatchObject({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } });
+    expect(template.spec.containers[0]!.resources).toMatchObject({
+      requests: { cpu: "100m", memory: "128Mi" },
+      limits: { memory: "128Mi" },
+    });
     expect((deployment.spec as { strategy: unknown }).strategy).toMatchObject({ rollingUpdate: { maxUnavailable: 0 } });
-    expect(deployment.metadata.labels).toMatchObject({ "app.kubernetes.io/managed-by": "loco", "loco.dev/tenant": "acme", "loco.dev/app": "shop" });
-    expect(deployment.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "App", name: "shop", uid: ready.metadata.uid, controller: true })]);
+    expect(deployment.metadata.labels).toMatchObject({
+      "app.kubernetes.io/managed-by": "loco",
+      "loco.dev/tenant": "acme",
+      "loco.dev/app": "shop",
+    });
+    expect(deployment.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: "App", name: "shop", uid: ready.metadata.uid, controller: true }),
+    ]);
 
     const route = (await get(HTTP_ROUTE, "shop"))!;
     expect(route.spec).toMatchObject({
@@ -153,8 +222,13 @@ describe("an HTTP App", () => {
       parentRefs: [{ name: "public", namespace: gatewayNs }],
       rules: [{ backendRefs: [{ name: "shop", port: 8080 }] }],
     });
-    expect((await get(SERVICE, "shop"))?.spec).toMatchObject({ ports: [{ name: "http", port: 8080, targetPort: "http" }], selector: { "loco.dev/app": "shop" } });
-    expect((await get(BACKEND_TRAFFIC_POLICY, "shop"))?.spec).toMatchObject({ timeout: { http: { requestTimeout: "30s", connectionIdleTimeout: "120s" } } });
+    expect((await get(SERVICE, "shop"))?.spec).toMatchObject({
+      ports: [{ name: "http", port: 8080, targetPort: "http" }],
+      selector: { "loco.dev/app": "shop" },
+    });
+    expect((await get(BACKEND_TRAFFIC_POLICY, "shop"))?.spec).toMatchObject({
+      timeout: { http: { requestTimeout: "30s", connectionIdleTimeout: "120s" } },
+    });
     expect(await get(SECRET, "shop-secrets")).toBeDefined();
     expect(await get(HPA, "shop")).toBeUndefined();
   });
@@ -162,24 +236,61 @@ describe("an HTTP App", () => {
   it("rolls out a new deployment id on an image change, and is Ready only once the new pods are available", async () => {
     const before = ((await appWhen("shop", isReady, "Ready")).status as AppStatus).deploymentId;
     // A request no node can satisfy (the kwok node has 16 CPUs): the new pods stay Pending, the old ones keep serving.
-    await kube.apply(app("shop", { project: "shop", image: "registry.example.com/acme/shop:1.1.0", ports: [{ name: "http", port: 8080, protocol: "HTTP" }], health: { readiness: { http: { path: "/healthz" } } }, replicas: 2, env: [{ name: "LOG_LEVEL", value: "info" }], secretEnv: [{ name: "DB_PASSWORD", secretKey: "db-password" }], requestTimeout: "30s", resources: { cpu: "32" } }));
-    const rolling = await appWhen("shop", (s) => s.deploymentId !== before && s.conditions?.find((c) => c.type === "DeploymentReady")?.reason === "Progressing", "rolling out");
+    await kube.apply(
+      app("shop", {
+        project: "shop",
+        image: "registry.example.com/acme/shop:1.1.0",
+        ports: [{ name: "http", port: 8080, protocol: "HTTP" }],
+        health: { readiness: { http: { path: "/healthz" } } },
+        replicas: 2,
+        env: [{ name: "LOG_LEVEL", value: "info" }],
+        secretEnv: [{ name: "DB_PASSWORD", secretKey: "db-password" }],
+        requestTimeout: "30s",
+        resources: { cpu: "32" },
+      }),
+    );
+    const rolling = await appWhen(
+      "shop",
+      (s) =>
+        s.deploymentId !== before && s.conditions?.find((c) => c.type === "DeploymentReady")?.reason === "Progressing",
+      "rolling out",
+    );
     const stuckId = (rolling.status as AppStatus).deploymentId;
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const stillRolling = (await get(APP, "shop"))!;
     expect(condition(stillRolling, "Ready")?.status).not.toBe("True");
     expect((stillRolling.status as AppStatus).deploymentId).toBe(stuckId);
-    expect((await kube.core.listNamespacedPod({ namespace: ns, labelSelector: "loco.dev/app=shop" })).items.filter((p) => p.status?.phase === "Running")).toHaveLength(2);
+    expect(
+      (await kube.core.listNamespacedPod({ namespace: ns, labelSelector: "loco.dev/app=shop" })).items.filter(
+        (p) => p.status?.phase === "Running",
+      ),
+    ).toHaveLength(2);
 
-    await kube.apply(app("shop", { project: "shop", image: "registry.example.com/acme/shop:1.1.0", ports: [{ name: "http", port: 8080, protocol: "HTTP" }], health: { readiness: { http: { path: "/healthz" } } }, replicas: 2, env: [{ name: "LOG_LEVEL", value: "info" }], secretEnv: [{ name: "DB_PASSWORD", secretKey: "db-password" }], requestTimeout: "30s" }));
-    const done = await appWhen("shop", (s) => isReady(s) && s.deploymentId !== stuckId && s.deploymentId !== before, "Ready on a new deployment");
+    await kube.apply(
+      app("shop", {
+        project: "shop",
+        image: "registry.example.com/acme/shop:1.1.0",
+        ports: [{ name: "http", port: 8080, protocol: "HTTP" }],
+        health: { readiness: { http: { path: "/healthz" } } },
+        replicas: 2,
+        env: [{ name: "LOG_LEVEL", value: "info" }],
+        secretEnv: [{ name: "DB_PASSWORD", secretKey: "db-password" }],
+        requestTimeout: "30s",
+      }),
+    );
+    const done = await appWhen(
+      "shop",
+      (s) => isReady(s) && s.deploymentId !== stuckId && s.deploymentId !== before,
+      "Ready on a new deployment",
+    );
     const deployment = (await get(DEPLOYMENT, "shop"))!;
     const dstatus = deployment.status as { updatedReplicas?: number; availableReplicas?: number; replicas?: number };
     expect(dstatus.updatedReplicas).toBe(2);
     expect(dstatus.availableReplicas).toBe(2);
     expect(dstatus.replicas).toBe(2);
     expect((done.status as AppStatus).deploymentId).toBe(
-      (deployment.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations["loco.dev/deployment-id"],
+      (deployment.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata
+        .annotations["loco.dev/deployment-id"],
     );
   });
 
@@ -211,16 +322,27 @@ describe("an HTTP App", () => {
       contentType: "application/merge-patch+json",
     });
     await eventually("the Service to be recreated", async () => ((await get(SERVICE, "shop")) ? true : undefined));
-    await eventually("replicas to be 2 again", async () => ((await get(DEPLOYMENT, "shop"))?.spec as { replicas?: number }).replicas === 2 || undefined);
-    await eventually("the hostname to be restored", async () =>
-      ((await get(HTTP_ROUTE, "shop"))?.spec as { hostnames?: string[] }).hostnames?.[0] === "shop-acme.apps.example.com" || undefined,
+    await eventually(
+      "replicas to be 2 again",
+      async () =>
+        ((await get(DEPLOYMENT, "shop"))?.spec as { replicas?: number } | undefined)?.replicas === 2 || undefined,
+    );
+    await eventually(
+      "the hostname to be restored",
+      async () =>
+        ((await get(HTTP_ROUTE, "shop"))?.spec as { hostnames?: string[] } | undefined)?.hostnames?.[0] ===
+          "shop-acme.apps.example.com" || undefined,
     );
   });
 
   it("injects LOCO_<APP>_URL for other Apps of the same project", async () => {
     await kube.apply(app("shop-worker", { project: "shop", image: "registry.example.com/acme/worker:1" }));
     await appWhen("shop-worker", isReady, "Ready");
-    const env = ((await get(DEPLOYMENT, "shop-worker"))!.spec as { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } }).template.spec.containers[0]!.env;
+    const env = (
+      (await get(DEPLOYMENT, "shop-worker"))!.spec as {
+        template: { spec: { containers: { env: { name: string; value?: string }[] }[] } };
+      }
+    ).template.spec.containers[0]!.env;
     expect(env.find((e) => e.name === "LOCO_SHOP_URL")?.value).toBe(`http://shop.${ns}.svc.cluster.local:8080`);
     // A worker has no ports: no Service, no route, and it is still Ready.
     expect(await get(SERVICE, "shop-worker")).toBeUndefined();
@@ -245,14 +367,27 @@ describe("gRPC and autoscaled Apps", () => {
       hostnames: ["cart-acme.apps.example.com"],
       rules: [{ matches: [{ method: { service: "shop.v1.Cart" } }], backendRefs: [{ name: "cart", port: 9090 }] }],
     });
-    expect((await get(HPA, "cart"))?.spec).toMatchObject({ minReplicas: 2, maxReplicas: 5, scaleTargetRef: { kind: "Deployment", name: "cart" } });
+    expect((await get(HPA, "cart"))?.spec).toMatchObject({
+      minReplicas: 2,
+      maxReplicas: 5,
+      scaleTargetRef: { kind: "Deployment", name: "cart" },
+    });
     const deployment = (await get(DEPLOYMENT, "cart"))!;
-    expect(((deployment.spec as { template: { spec: { containers: { livenessProbe?: unknown }[] } } }).template.spec.containers[0]!.livenessProbe)).toMatchObject({ grpc: { port: 9090 } });
+    expect(
+      (deployment.spec as { template: { spec: { containers: { livenessProbe?: unknown }[] } } }).template.spec
+        .containers[0]!.livenessProbe,
+    ).toMatchObject({ grpc: { port: 9090 } });
     expect(await get(HTTP_ROUTE, "cart")).toBeUndefined();
   });
 
   it("removes the HPA when autoscaling is turned off (prune), and fixes replicas instead", async () => {
-    await kube.apply(app("cart", { image: "registry.example.com/acme/cart:2", ports: [{ name: "grpc", port: 9090, protocol: "GRPC" }], replicas: 3 }));
+    await kube.apply(
+      app("cart", {
+        image: "registry.example.com/acme/cart:2",
+        ports: [{ name: "grpc", port: 9090, protocol: "GRPC" }],
+        replicas: 3,
+      }),
+    );
     await eventually("the HPA to be pruned", async () => ((await get(HPA, "cart")) === undefined ? true : undefined));
     await appWhen("cart", (s) => isReady(s) && s.readyReplicas === 3, "Ready with 3 replicas");
   });
@@ -260,8 +395,18 @@ describe("gRPC and autoscaled Apps", () => {
 
 describe("conditions the user must act on", () => {
   it("leaves an object it does not own alone and reports NotOwned", async () => {
-    await kube.apply({ apiVersion: "v1", kind: "Service", metadata: { name: "legacy", namespace: ns, labels: { team: "ops" } }, spec: { ports: [{ port: 80 }], selector: { app: "legacy" } } });
-    await kube.apply(app("legacy", { image: "registry.example.com/acme/legacy:1", ports: [{ name: "http", port: 8080, protocol: "HTTP" }] }));
+    await kube.apply({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "legacy", namespace: ns, labels: { team: "ops" } },
+      spec: { ports: [{ port: 80 }], selector: { app: "legacy" } },
+    });
+    await kube.apply(
+      app("legacy", {
+        image: "registry.example.com/acme/legacy:1",
+        ports: [{ name: "http", port: 8080, protocol: "HTTP" }],
+      }),
+    );
     const live = await appWhen("legacy", hasReason("RoutesReady", "NotOwned"), "NotOwned");
     expect(condition(live, "Ready")?.status).toBe("False");
     expect(condition(live, "RoutesReady")?.message).toMatch(/Service legacy/);
@@ -272,13 +417,31 @@ describe("conditions the user must act on", () => {
   });
 
   it("refuses a hostname another App (any tenant) already serves, until the holder goes", async () => {
-    await kube.apply(app("storefront", { image: "registry.example.com/acme/web:1", ports: [{ name: "http", port: 8080, protocol: "HTTP" }], routes: { http: { hostnames: [`store-${shard}.example.com`] } } }));
+    await kube.apply(
+      app("storefront", {
+        image: "registry.example.com/acme/web:1",
+        ports: [{ name: "http", port: 8080, protocol: "HTTP" }],
+        routes: { http: { hostnames: [`store-${shard}.example.com`] } },
+      }),
+    );
     await appWhen("storefront", isReady, "Ready");
-    await kube.apply(app("copycat", { image: "registry.example.com/globex/web:1", ports: [{ name: "http", port: 8080, protocol: "HTTP" }], routes: { http: { hostnames: [`store-${shard}.example.com`] } } }, otherNs));
+    await kube.apply(
+      app(
+        "copycat",
+        {
+          image: "registry.example.com/globex/web:1",
+          ports: [{ name: "http", port: 8080, protocol: "HTTP" }],
+          routes: { http: { hostnames: [`store-${shard}.example.com`] } },
+        },
+        otherNs,
+      ),
+    );
     const refused = await appWhen("copycat", hasReason("RoutesReady", "RouteConflict"), "RouteConflict", otherNs);
     expect(condition(refused, "RoutesReady")?.message).toContain(`is already served by App ${ns}/storefront`);
     expect(await get(HTTP_ROUTE, "copycat", otherNs)).toBeUndefined();
-    expect(((await get(HTTP_ROUTE, "storefront"))?.spec as { hostnames: string[] }).hostnames).toEqual([`store-${shard}.example.com`]);
+    expect(((await get(HTTP_ROUTE, "storefront"))?.spec as { hostnames: string[] } | undefined)?.hostnames).toEqual([
+      `store-${shard}.example.com`,
+    ]);
 
     await client.delete(APP, ns, "storefront");
     await appWhen("copycat", isReady, "Ready once the hostname is free", otherNs);
@@ -287,11 +450,19 @@ describe("conditions the user must act on", () => {
 
   it("reports ProfileNotFound, and recovers when the Profile appears", async () => {
     const missing = `later-${shard}`;
-    await kube.apply({ ...app("early", { image: "registry.example.com/acme/early:1" }), spec: { profile: missing, image: "registry.example.com/acme/early:1" } });
+    await kube.apply({
+      ...app("early", { image: "registry.example.com/acme/early:1" }),
+      spec: { profile: missing, image: "registry.example.com/acme/early:1" },
+    });
     const waiting = await appWhen("early", hasReason("ProfileResolved", "ProfileNotFound"), "ProfileNotFound");
     expect(condition(waiting, "Ready")).toMatchObject({ status: "False", reason: "ProfileNotFound" });
     expect(await get(DEPLOYMENT, "early")).toBeUndefined();
-    await kube.apply({ apiVersion: "loco.dev/v1alpha1", kind: "Profile", metadata: { name: missing, labels }, spec: { baseDomain: "later.example.com", gateway: { name: "public", namespace: gatewayNs } } });
+    await kube.apply({
+      apiVersion: "loco.dev/v1alpha1",
+      kind: "Profile",
+      metadata: { name: missing, labels },
+      spec: { baseDomain: "later.example.com", gateway: { name: "public", namespace: gatewayNs } },
+    });
     try {
       await appWhen("early", isReady, "Ready after the Profile appeared");
     } finally {
@@ -310,12 +481,27 @@ describe("conditions the user must act on", () => {
 
 describe("deleting an App", () => {
   it("removes every child by garbage collection and leaves no finalizer", async () => {
-    await kube.apply(app("doomed", { image: "registry.example.com/acme/doomed:1", ports: [{ name: "http", port: 8080, protocol: "HTTP" }], autoscale: { min: 1, max: 3 } }));
+    await kube.apply(
+      app("doomed", {
+        image: "registry.example.com/acme/doomed:1",
+        ports: [{ name: "http", port: 8080, protocol: "HTTP" }],
+        autoscale: { min: 1, max: 3 },
+      }),
+    );
     const ready = await appWhen("doomed", isReady, "Ready");
     expect(ready.metadata.finalizers ?? []).toEqual([]);
     await client.delete(APP, ns, "doomed");
-    for (const [resource, name] of [[DEPLOYMENT, "doomed"], [SERVICE, "doomed"], [HTTP_ROUTE, "doomed"], [BACKEND_TRAFFIC_POLICY, "doomed"], [HPA, "doomed"], [SECRET, "doomed-secrets"]] as const) {
-      await eventually(`${resource.kind} to be collected`, async () => ((await get(resource, name)) === undefined ? true : undefined));
+    for (const [resource, name] of [
+      [DEPLOYMENT, "doomed"],
+      [SERVICE, "doomed"],
+      [HTTP_ROUTE, "doomed"],
+      [BACKEND_TRAFFIC_POLICY, "doomed"],
+      [HPA, "doomed"],
+      [SECRET, "doomed-secrets"],
+    ] as const) {
+      await eventually(`${resource.kind} to be collected`, async () =>
+        (await get(resource, name)) === undefined ? true : undefined,
+      );
     }
     expect(await get(APP, "doomed")).toBeUndefined();
   });

@@ -4,10 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP, DEPLOYMENT } from "../../operator/resources.ts";
 import { KubeClient } from "../../operator/runtime/kube-client.ts";
 import type { KubeObject } from "../../operator/runtime/types.ts";
-import { applyApps, CHILD_KINDS, countReady, deleteFleet, type Fleet, listAll, prepareFleet } from "../support/fleet.ts";
+import {
+  applyApps,
+  CHILD_KINDS,
+  countReady,
+  deleteFleet,
+  type Fleet,
+  listAll,
+  prepareFleet,
+} from "../support/fleet.ts";
 import { eventually } from "../support/kube.ts";
-import { type OperatorProcess, spawnOperator } from "../support/operator-process.ts";
 import { newShard, SHARD_LABEL, testKubeConfig } from "../support/operator.ts";
+import { type OperatorProcess, spawnOperator } from "../support/operator-process.ts";
 
 const APPS = 200;
 const KILLS = 5;
@@ -42,23 +50,40 @@ describe("crash safety", () => {
     expect(await countReady(client, fleet)).toBeLessThan(APPS); // the kills really interrupted convergence
 
     current = await spawnOperator(fleet.shard, ["--no-leader-elect"]);
-    await eventually(`all ${APPS} Apps Ready`, async () => ((await countReady(client, fleet)) === APPS ? true : undefined), { timeoutMs: 180_000, intervalMs: 1000 });
+    await eventually(
+      `all ${APPS} Apps Ready`,
+      async () => ((await countReady(client, fleet)) === APPS ? true : undefined),
+      { timeoutMs: 180_000, intervalMs: 1000 },
+    );
 
     const apps = await listAll(client, APP, fleet.namespaces);
     const uids = new Set(apps.map((a) => a.metadata.uid));
     for (const resource of CHILD_KINDS) {
       const children = await listAll(client, resource, fleet.namespaces, "app.kubernetes.io/managed-by=loco");
       const owners = children.map((c) => c.metadata.ownerReferences?.find((r) => r.controller)?.uid);
-      expect(owners.filter((uid) => !uid || !uids.has(uid)), `${resource.kind} without a live owner`).toEqual([]);
+      expect(
+        owners.filter((uid) => !uid || !uids.has(uid)),
+        `${resource.kind} without a live owner`,
+      ).toEqual([]);
       expect(new Set(owners).size, `one ${resource.kind} per App`).toBe(children.length);
       expect(children.length, `${resource.kind} count`).toBe(APPS);
     }
     // One ReplicaSet per Deployment: no crash caused a second rollout with a different deployment id.
-    const replicaSets = await listAll(client, { group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", namespaced: true }, fleet.namespaces);
+    const replicaSets = await listAll(
+      client,
+      { group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", namespaced: true },
+      fleet.namespaces,
+    );
     expect(replicaSets.length).toBe(APPS);
     const deployments = await listAll(client, DEPLOYMENT, fleet.namespaces);
     const idOf = (o: KubeObject) => o.metadata.annotations?.["loco.dev/deployment-id"];
-    const byName = new Map(apps.map((a) => [`${a.metadata.namespace}/${a.metadata.name}`, (a.status as { deploymentId?: string }).deploymentId]));
-    for (const deployment of deployments) expect(idOf(deployment)).toBe(byName.get(`${deployment.metadata.namespace}/${deployment.metadata.name}`));
-  });
+    const byName = new Map(
+      apps.map((a) => [
+        `${a.metadata.namespace}/${a.metadata.name}`,
+        (a.status as { deploymentId?: string }).deploymentId,
+      ]),
+    );
+    for (const deployment of deployments)
+      expect(idOf(deployment)).toBe(byName.get(`${deployment.metadata.namespace}/${deployment.metadata.name}`));
+  }, 300_000);
 });

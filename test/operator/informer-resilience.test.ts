@@ -6,25 +6,47 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ControlPlaneState, restartComponent, startControlPlane, stopControlPlane } from "../../hack/control-plane/control-plane.ts";
+import {
+  type ControlPlaneState,
+  restartComponent,
+  startControlPlane,
+  stopControlPlane,
+} from "../../hack/control-plane/control-plane.ts";
 import { NAMESPACE, SECRET } from "../../operator/resources.ts";
 import { Informer } from "../../operator/runtime/informer.ts";
 import { KubeClient } from "../../operator/runtime/kube-client.ts";
 import type { ResourceType } from "../../operator/runtime/types.ts";
 import { eventually } from "../support/kube.ts";
 
-const CONFIG_MAP: ResourceType = { group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true };
+const CONFIG_MAP: ResourceType = {
+  group: "",
+  version: "v1",
+  kind: "ConfigMap",
+  plural: "configmaps",
+  namespaced: true,
+};
 const ns = "resilience";
 let dir: string;
 let plane: ControlPlaneState;
 let client: KubeClient;
 let informer: Informer;
 
-const configMap = (name: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns }, data: { at: name } });
-const seen = (name: string) => eventually(`the informer to see ${name}`, async () => (informer.get(`${ns}/${name}`) ? true : undefined), { timeoutMs: 30_000 });
+const configMap = (name: string) => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, namespace: ns },
+  data: { at: name },
+});
+const seen = (name: string) =>
+  eventually(`the informer to see ${name}`, async () => (informer.get(`${ns}/${name}`) ? true : undefined), {
+    timeoutMs: 30_000,
+  });
 
 async function etcd(path: string, body: unknown): Promise<{ header?: { revision?: string } }> {
-  const res = await fetch(`http://127.0.0.1:${plane.ports.etcdClient}${path}`, { method: "POST", body: JSON.stringify(body) });
+  const res = await fetch(`http://127.0.0.1:${plane.ports.etcdClient}${path}`, {
+    method: "POST",
+    body: JSON.stringify(body),
+  });
   return (await res.json()) as { header?: { revision?: string } };
 }
 
@@ -58,7 +80,9 @@ describe("the informer", () => {
     }
     const { header } = await etcd("/v3/kv/range", { key: Buffer.from("/registry").toString("base64") });
     await etcd("/v3/kv/compaction", { revision: header?.revision, physical: true });
-    await eventually("a relist after 410 Gone", async () => (informer.stats.relistsAfterGone > 0 ? true : undefined), { timeoutMs: 15_000 });
+    await eventually("a relist after 410 Gone", async () => (informer.stats.relistsAfterGone > 0 ? true : undefined), {
+      timeoutMs: 15_000,
+    });
     await client.apply(CONFIG_MAP, configMap("b"), "loco-test");
     await seen("b");
   });
@@ -67,7 +91,9 @@ describe("the informer", () => {
     const before = informer.stats.idleReconnects;
     execFileSync("pkill", ["-STOP", "-P", String(plane.pids.kubeApiserver)]);
     try {
-      await eventually("an idle reconnect", async () => (informer.stats.idleReconnects > before ? true : undefined), { timeoutMs: 10_000 });
+      await eventually("an idle reconnect", async () => (informer.stats.idleReconnects > before ? true : undefined), {
+        timeoutMs: 10_000,
+      });
     } finally {
       execFileSync("pkill", ["-CONT", "-P", String(plane.pids.kubeApiserver)]);
     }
@@ -81,9 +107,11 @@ describe("the informer", () => {
     await client.delete(CONFIG_MAP, ns, "a");
     await client.apply(CONFIG_MAP, configMap("d"), "loco-test");
     await seen("d");
-    await eventually("the deletion of a to be seen", async () => (informer.get(`${ns}/a`) === undefined ? true : undefined));
+    await eventually("the deletion of a to be seen", async () =>
+      informer.get(`${ns}/a`) === undefined ? true : undefined,
+    );
     expect(informer.stats.lists + informer.stats.watches).toBeGreaterThan(listsBefore);
     // kube-root-ca.crt is the ConfigMap kube-controller-manager puts in every namespace.
     expect(informer.keys().sort()).toEqual([`${ns}/b`, `${ns}/c`, `${ns}/d`, `${ns}/kube-root-ca.crt`]);
-  });
+  }, 120_000);
 });

@@ -6,8 +6,8 @@ import { KubeClient } from "../../operator/runtime/kube-client.ts";
 import { LEASE } from "../../operator/runtime/leader-election.ts";
 import { deleteFleet, type Fleet, fleetApp, prepareFleet } from "../support/fleet.ts";
 import { eventually } from "../support/kube.ts";
-import { metricSum, type OperatorProcess, spawnOperator } from "../support/operator-process.ts";
 import { newShard, SHARD_LABEL, testKubeConfig } from "../support/operator.ts";
+import { metricSum, type OperatorProcess, spawnOperator } from "../support/operator-process.ts";
 
 let client: KubeClient;
 let fleet: Fleet;
@@ -40,13 +40,17 @@ const leaseArgs = () => [
 const isLeader = async (replica: OperatorProcess) =>
   metricSum(await replica.metrics().catch(() => ""), "leader_election_master_status") === 1;
 const writesOf = async (replica: OperatorProcess) =>
-  metricSum(await replica.metrics(), "rest_client_requests_total", (labels) => /method="(POST|PUT|PATCH|DELETE)"/.test(labels));
+  metricSum(await replica.metrics(), "rest_client_requests_total", (labels) =>
+    /method="(POST|PUT|PATCH|DELETE)"/.test(labels),
+  );
 
 async function appReady(name: string): Promise<void> {
   const namespace = fleet.namespaces[0] as string;
   await eventually(`${name} Ready`, async () => {
     const app = await client.find(APP, namespace, name);
-    const ready = ((app?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === "Ready");
+    const ready = (
+      (app?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
+    ).find((c) => c.type === "Ready");
     return ready?.status === "True" ? true : undefined;
   });
 }
@@ -56,7 +60,9 @@ describe("two operator replicas", () => {
     replicas.push(await spawnOperator(fleet.shard, leaseArgs()));
     await eventually("the first replica to lead", async () => ((await isLeader(replicas[0]!)) ? true : undefined));
     replicas.push(await spawnOperator(fleet.shard, leaseArgs()));
-    await eventually("the second replica to serve metrics", async () => ((await replicas[1]!.metrics().catch(() => "")).includes("leader_election_master_status") ? true : undefined));
+    await eventually("the second replica to serve metrics", async () =>
+      (await replicas[1]!.metrics().catch(() => "")).includes("leader_election_master_status") ? true : undefined,
+    );
     const [leader, standby] = replicas as [OperatorProcess, OperatorProcess];
 
     await client.apply(APP, fleetApp(fleet, SHARD_LABEL, fleet.namespaces[0] as string, "before"), "loco-test");
@@ -69,7 +75,9 @@ describe("two operator replicas", () => {
 
     const killedAt = Date.now();
     await leader.kill("SIGKILL");
-    await eventually("the standby to take over", async () => ((await isLeader(standby)) ? true : undefined), { timeoutMs: (LEASE_SECONDS + 10) * 1000 });
+    await eventually("the standby to take over", async () => ((await isLeader(standby)) ? true : undefined), {
+      timeoutMs: (LEASE_SECONDS + 10) * 1000,
+    });
     const handoverMs = Date.now() - killedAt;
     process.stderr.write(`[leader-election] handover took ${handoverMs} ms (lease ${LEASE_SECONDS}s)\n`);
     expect(handoverMs).toBeLessThan((LEASE_SECONDS + 3) * 1000);
@@ -80,17 +88,21 @@ describe("two operator replicas", () => {
     await client.apply(APP, fleetApp(fleet, SHARD_LABEL, fleet.namespaces[0] as string, "after"), "loco-test");
     await appReady("after");
     expect(await writesOf(standby)).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it("releases the lease on SIGTERM so a standby takes over at once", async () => {
     const leader = replicas[1]!;
     replicas.push(await spawnOperator(fleet.shard, leaseArgs()));
     const standby = replicas[2]!;
-    await eventually("the new replica to serve metrics", async () => ((await standby.metrics().catch(() => "")).includes("leader_election_master_status") ? true : undefined));
+    await eventually("the new replica to serve metrics", async () =>
+      (await standby.metrics().catch(() => "")).includes("leader_election_master_status") ? true : undefined,
+    );
     const stoppedAt = Date.now();
     await leader.kill("SIGTERM");
     expect(leader.child.exitCode).toBe(0);
-    await eventually("the standby to take over", async () => ((await isLeader(standby)) ? true : undefined), { timeoutMs: 15_000 });
+    await eventually("the standby to take over", async () => ((await isLeader(standby)) ? true : undefined), {
+      timeoutMs: 15_000,
+    });
     // Released, not expired: well under the lease duration.
     expect(Date.now() - stoppedAt).toBeLessThan(LEASE_SECONDS * 1000);
   });

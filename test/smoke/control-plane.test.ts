@@ -55,10 +55,16 @@ async function podsOf(selector: string): Promise<V1Pod[]> {
 describe("a real control plane", () => {
   it("runs a server-side-applied Deployment until its pods are Ready", async () => {
     const applied = await kube.apply(deployment("web", 2));
-    expect(applied.metadata?.managedFields?.some((f) => f.manager === "loco-test" && f.operation === "Apply")).toBe(true);
+    expect(applied.metadata?.managedFields?.some((f) => f.manager === "loco-test" && f.operation === "Apply")).toBe(
+      true,
+    );
 
     const ready = await eventually("2 ready replicas", async () => {
-      const d = await kube.objects.read<V1Deployment>({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: ns } });
+      const d = await kube.objects.read<V1Deployment>({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "web", namespace: ns },
+      });
       return d.status?.readyReplicas === 2 ? d : undefined;
     });
     expect(ready.status?.availableReplicas).toBe(2);
@@ -73,14 +79,29 @@ describe("a real control plane", () => {
 
   it("garbage-collects a deleted Deployment's ReplicaSet and pods", async () => {
     await kube.apply(deployment("doomed", 1));
-    await eventually("a running pod", async () => ((await podsOf("app.kubernetes.io/name=doomed")).length === 1 ? true : undefined));
+    await eventually("a running pod", async () =>
+      (await podsOf("app.kubernetes.io/name=doomed")).length === 1 ? true : undefined,
+    );
     const replicaSets = async () =>
-      (await kube.objects.list("apps/v1", "ReplicaSet", ns, undefined, undefined, undefined, undefined, "app.kubernetes.io/name=doomed")).items;
+      (
+        await kube.objects.list(
+          "apps/v1",
+          "ReplicaSet",
+          ns,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          "app.kubernetes.io/name=doomed",
+        )
+      ).items;
     expect(await replicaSets()).toHaveLength(1);
 
     await kube.objects.delete(deployment("doomed", 1), undefined, undefined, undefined, undefined, "Background");
     await eventually("the ReplicaSet and pods to be collected", async () =>
-      (await replicaSets()).length === 0 && (await podsOf("app.kubernetes.io/name=doomed")).length === 0 ? true : undefined,
+      (await replicaSets()).length === 0 && (await podsOf("app.kubernetes.io/name=doomed")).length === 0
+        ? true
+        : undefined,
     );
   });
 
@@ -117,7 +138,9 @@ describe("a real control plane", () => {
     expect(held.status?.active).toBe(1);
 
     await kube.objects.delete(job("held"), undefined, undefined, 0, undefined, "Foreground");
-    await eventually("the held pod to be gone", async () => ((await podsOf("job-name=held")).length === 0 ? true : undefined));
+    await eventually("the held pod to be gone", async () =>
+      (await podsOf("job-name=held")).length === 0 ? true : undefined,
+    );
   });
 
   it("runs a pod for the duration it is told to before it completes", async () => {
@@ -143,7 +166,9 @@ describe("third-party CRDs from their Go modules", () => {
       route({
         parentRefs: [{ name: "public", namespace: "loco-system" }],
         hostnames: ["web-acme.apps.example.com"],
-        rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: "web", port: 8080 }] }],
+        rules: [
+          { matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: "web", port: 8080 }] },
+        ],
       }),
     );
     expect(stored.metadata?.uid).toBeTruthy();

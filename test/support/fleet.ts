@@ -1,6 +1,16 @@
 // A fleet of Apps across tenant namespaces, for the steady-state and crash tests and the convergence benchmark.
 // No vitest imports: the benchmark uses it too.
-import { APP, BACKEND_TRAFFIC_POLICY, DEPLOYMENT, GATEWAY, HTTP_ROUTE, NAMESPACE, PROFILE, SECRET, SERVICE } from "../../operator/resources.ts";
+import {
+  APP,
+  BACKEND_TRAFFIC_POLICY,
+  DEPLOYMENT,
+  GATEWAY,
+  HTTP_ROUTE,
+  NAMESPACE,
+  PROFILE,
+  SECRET,
+  SERVICE,
+} from "../../operator/resources.ts";
 import type { KubeClient } from "../../operator/runtime/kube-client.ts";
 import type { KubeObject, ResourceType } from "../../operator/runtime/types.ts";
 
@@ -22,7 +32,11 @@ export interface FleetOptions {
 }
 
 /** Runs `work` over `items` with at most `concurrency` in flight. */
-export async function mapLimit<T, R>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
@@ -35,7 +49,12 @@ export async function mapLimit<T, R>(items: T[], concurrency: number, work: (ite
   return results;
 }
 
-export function fleetApp(fleet: Pick<Fleet, "profile" | "shard">, shardLabel: string, namespace: string, name: string): KubeObject {
+export function fleetApp(
+  fleet: Pick<Fleet, "profile" | "shard">,
+  shardLabel: string,
+  namespace: string,
+  name: string,
+): KubeObject {
   return {
     apiVersion: "loco.dev/v1alpha1",
     kind: "App",
@@ -65,7 +84,15 @@ export async function prepareFleet(client: KubeClient, options: FleetOptions): P
   };
   const manager = "loco-test";
   for (const [index, name] of [fleet.gatewayNamespace, ...fleet.namespaces].entries()) {
-    await client.apply(NAMESPACE, { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "loco.dev/test": "true", "loco.dev/tenant": `tenant${index}` } } }, manager);
+    await client.apply(
+      NAMESPACE,
+      {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name, labels: { "loco.dev/test": "true", "loco.dev/tenant": `tenant${index}` } },
+      },
+      manager,
+    );
   }
   await client.apply(
     GATEWAY,
@@ -73,7 +100,10 @@ export async function prepareFleet(client: KubeClient, options: FleetOptions): P
       apiVersion: "gateway.networking.k8s.io/v1",
       kind: "Gateway",
       metadata: { name: "public", namespace: fleet.gatewayNamespace },
-      spec: { gatewayClassName: "envoy", listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }] },
+      spec: {
+        gatewayClassName: "envoy",
+        listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }],
+      },
     },
     manager,
   );
@@ -83,7 +113,11 @@ export async function prepareFleet(client: KubeClient, options: FleetOptions): P
       apiVersion: "loco.dev/v1alpha1",
       kind: "Profile",
       metadata: { name: fleet.profile, labels: { [shardLabel]: shard } },
-      spec: { baseDomain: "fleet.example.com", gateway: { name: "public", namespace: fleet.gatewayNamespace }, defaults: { replicas: 1, idleTimeout: "60s" } },
+      spec: {
+        baseDomain: "fleet.example.com",
+        gateway: { name: "public", namespace: fleet.gatewayNamespace },
+        defaults: { replicas: 1, idleTimeout: "60s" },
+      },
     },
     manager,
   );
@@ -98,19 +132,30 @@ export function applyApps(client: KubeClient, apps: KubeObject[], concurrency = 
   return mapLimit(apps, concurrency, (app) => client.apply(APP, app, "loco-test"));
 }
 
-async function listAll(client: KubeClient, resource: ResourceType, namespaces: string[], labelSelector?: string): Promise<KubeObject[]> {
-  const lists = await Promise.all(namespaces.map((ns) => client.list(resource, ns, labelSelector ? { labelSelector } : {})));
+async function listAll(
+  client: KubeClient,
+  resource: ResourceType,
+  namespaces: string[],
+  labelSelector?: string,
+): Promise<KubeObject[]> {
+  const lists = await Promise.all(
+    namespaces.map((ns) => client.list(resource, ns, labelSelector ? { labelSelector } : {})),
+  );
   return lists.flatMap((list) => list.items.map((item) => ({ ...item, kind: resource.kind })));
 }
 
 const readyCondition = (app: KubeObject) =>
-  ((app.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === "Ready");
+  ((app.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).find(
+    (c) => c.type === "Ready",
+  );
 
 /** How many of the fleet's Apps are Ready for their current generation. */
 export async function countReady(client: KubeClient, fleet: Fleet): Promise<number> {
   const apps = await listAll(client, APP, fleet.namespaces);
   return apps.filter(
-    (app) => readyCondition(app)?.status === "True" && (app.status as { observedGeneration?: number }).observedGeneration === app.metadata.generation,
+    (app) =>
+      readyCondition(app)?.status === "True" &&
+      (app.status as { observedGeneration?: number }).observedGeneration === app.metadata.generation,
   ).length;
 }
 
@@ -119,7 +164,10 @@ export async function snapshotVersions(client: KubeClient, fleet: Fleet): Promis
   const snapshot = new Map<string, string>();
   for (const resource of [APP, ...CHILD_KINDS]) {
     for (const object of await listAll(client, resource, fleet.namespaces)) {
-      snapshot.set(`${resource.kind}/${object.metadata.namespace}/${object.metadata.name}`, object.metadata.resourceVersion ?? "");
+      snapshot.set(
+        `${resource.kind}/${object.metadata.namespace}/${object.metadata.name}`,
+        object.metadata.resourceVersion ?? "",
+      );
     }
   }
   return snapshot;

@@ -18,5 +18,5 @@ export async function installLocoCrds(kubeconfig: string): Promise<void> {
   const files = crdFiles();
   const state = { kubeconfig };
   await kubectl(state, ["apply", "--server-side", "--field-manager=loco-test", ...files.flatMap((f) => ["-f", f])]);
-  await kubectl(state, ["wait", "--for=condition=Established", "--timeout=60s", ...files.flatMap((f) => ["-f", f])]);
+  await waitForCrdsEstablished(state, generated, "app.kubernetes.io/part-of=loco");
 }

@@ -33,7 +33,14 @@ export function testKube(): TestKube {
     objects,
     core,
     apply: (object) =>
-      objects.patch(object as KubernetesObject, undefined, undefined, "loco-test", true, PatchStrategy.ServerSideApply) as Promise<typeof object>,
+      objects.patch(
+        object as KubernetesObject,
+        undefined,
+        undefined,
+        "loco-test",
+        true,
+        PatchStrategy.ServerSideApply,
+      ) as Promise<typeof object>,
     async namespace(prefix) {
       const name = `${prefix}-${randomBytes(3).toString("hex")}`;
       await core.createNamespace({ body: { metadata: { name, labels: { "loco.dev/test": "true" } } } });

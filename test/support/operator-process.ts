@@ -18,7 +18,18 @@ export async function spawnOperator(shard: string, extraArgs: string[] = []): Pr
   const healthPort = await freePort();
   const child = spawn(
     process.execPath,
-    [entrypoint, "--kubeconfig", inject("kubeconfig"), "--selector", `${SHARD_LABEL}=${shard}`, "--health-address", `127.0.0.1:${healthPort}`, "--resync", "10m", ...extraArgs],
+    [
+      entrypoint,
+      "--kubeconfig",
+      inject("kubeconfig"),
+      "--selector",
+      `${SHARD_LABEL}=${shard}`,
+      "--health-address",
+      `127.0.0.1:${healthPort}`,
+      "--resync",
+      "10m",
+      ...extraArgs,
+    ],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOCO_LOG_LEVEL: process.env.LOCO_TEST_LOG ?? "info" } },
   );
   let output = "";

@@ -87,16 +87,34 @@ async function privateServer(ownerPid: number): Promise<TestDatabase> {
     chownSync(dir, uid, gid);
   }
   const [initdb, initdbArgs] = asPostgres(join(bin, "initdb"), [
-    "-D", data, "-U", "loco", "--auth=trust", "--encoding=UTF8", "--no-sync",
+    "-D",
+    data,
+    "-U",
+    "loco",
+    "--auth=trust",
+    "--encoding=UTF8",
+    "--no-sync",
   ]);
   execFileSync(initdb, initdbArgs, { stdio: ["ignore", "ignore", "pipe"] });
   const port = await freePort();
   const [postgres, postgresArgs] = asPostgres(join(bin, "postgres"), [
-    "-D", data, "-p", String(port), "-k", dir,
-    "-c", "listen_addresses=127.0.0.1",
+    "-D",
+    data,
+    "-p",
+    String(port),
+    "-k",
+    dir,
+    "-c",
+    "listen_addresses=127.0.0.1",
     // Durability is worthless for a throwaway test database; speed is not.
-    "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-    "-c", "max_connections=200",
+    "-c",
+    "fsync=off",
+    "-c",
+    "synchronous_commit=off",
+    "-c",
+    "full_page_writes=off",
+    "-c",
+    "max_connections=200",
   ]);
   const pid = launchSupervised(dir, "postgres", ownerPid, postgres, postgresArgs);
   const serverUrl = `postgres://loco@127.0.0.1:${port}/postgres`;

@@ -23,7 +23,10 @@ const profile: ProfileSpec = {
   hostnameTemplate: "{app}-{tenant}.{baseDomain}",
   defaults: { cpu: "100m", memory: "128Mi", replicas: 2, idleTimeout: "60s" },
   limits: { maxCpu: "2", maxMemory: "2Gi", maxReplicas: 5 },
-  env: [{ name: "REGION", value: "eu" }, { name: "LOG_LEVEL", value: "warn" }],
+  env: [
+    { name: "REGION", value: "eu" },
+    { name: "LOG_LEVEL", value: "warn" },
+  ],
 };
 
 const spec = (overrides: Partial<AppSpec> = {}): AppSpec => ({
@@ -42,7 +45,14 @@ const inputs = (overrides: Partial<AppSpec> = {}, extra: Partial<AppInputs> = {}
     profileName: "prod",
     profile,
     tenant: "acme",
-    owner: { apiVersion: "loco.dev/v1alpha1", kind: "App", name: "api", uid: "uid-1", controller: true, blockOwnerDeletion: true },
+    owner: {
+      apiVersion: "loco.dev/v1alpha1",
+      kind: "App",
+      name: "api",
+      uid: "uid-1",
+      controller: true,
+      blockOwnerDeletion: true,
+    },
     siblings: [],
     routes: { http: [], grpc: [] },
     secretHash: undefined,
@@ -53,7 +63,8 @@ const inputs = (overrides: Partial<AppSpec> = {}, extra: Partial<AppInputs> = {}
 
 const rollout = { deploymentId: "01JD6Z7Q5V8K2M4N6P8R0T2W4Y", deployedAt: "2026-01-01T00:00:00.000Z" };
 type Container = { env: { name: string; value?: string; valueFrom?: unknown }[]; resources?: unknown; image: string };
-const containerOf = (d: ReturnType<typeof desiredDeployment>) => (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!;
+const containerOf = (d: ReturnType<typeof desiredDeployment>) =>
+  (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!;
 
 describe("desiredDeployment", () => {
   it("is deterministic: the same inputs give identical objects and template hashes", () => {
@@ -73,8 +84,18 @@ describe("desiredDeployment", () => {
     const env = containerOf(
       desiredDeployment(
         inputs(
-          { env: [{ name: "LOG_LEVEL", value: "debug" }], secretEnv: [{ name: "DB_URL", secretKey: "db-url" }], project: "shop" },
-          { siblings: [{ name: "web", port: 3000 }, { name: "api", port: 8080 }, { name: "worker", port: undefined }] },
+          {
+            env: [{ name: "LOG_LEVEL", value: "debug" }],
+            secretEnv: [{ name: "DB_URL", secretKey: "db-url" }],
+            project: "shop",
+          },
+          {
+            siblings: [
+              { name: "web", port: 3000 },
+              { name: "api", port: 8080 },
+              { name: "worker", port: undefined },
+            ],
+          },
         ),
         rollout,
       ),
@@ -93,18 +114,32 @@ describe("desiredDeployment", () => {
     expect(env.find((e) => e.name === "LOG_LEVEL")?.value).toBe("debug");
     expect(env.find((e) => e.name === "LOCO_WEB_URL")?.value).toBe("http://web.acme-prod.svc.cluster.local:3000");
     expect(env.find((e) => e.name === "LOCO_APP_VERSION")?.value).toBe("1.2.3");
-    expect(env.find((e) => e.name === "DB_URL")?.valueFrom).toEqual({ secretKeyRef: { name: "api-secrets", key: "db-url" } });
+    expect(env.find((e) => e.name === "DB_URL")?.valueFrom).toEqual({
+      secretKeyRef: { name: "api-secrets", key: "db-url" },
+    });
   });
 
   it("takes resources from the profile's defaults and sets memory as the limit only", () => {
-    expect(containerOf(desiredDeployment(inputs(), rollout)).resources).toEqual({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "128Mi" } });
+    expect(containerOf(desiredDeployment(inputs(), rollout)).resources).toEqual({
+      requests: { cpu: "100m", memory: "128Mi" },
+      limits: { memory: "128Mi" },
+    });
   });
 
   it("leaves replicas to the HPA when autoscaled, and fixes them otherwise", () => {
     const autoscaled = desiredDeployment(inputs({ autoscale: { min: 2, max: 4, targetCPU: 70 } }), rollout);
     expect((autoscaled.spec as { replicas?: number }).replicas).toBeUndefined();
-    expect(desiredAutoscaler(inputs({ autoscale: { min: 2, max: 4, targetCPU: 70 } }))?.spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
-    expect((desiredDeployment(inputs({ autoscale: { min: 3, max: 3, targetCPU: 70 } }), rollout).spec as { replicas?: number }).replicas).toBe(3);
+    expect(desiredAutoscaler(inputs({ autoscale: { min: 2, max: 4, targetCPU: 70 } }))?.spec).toMatchObject({
+      minReplicas: 2,
+      maxReplicas: 4,
+    });
+    expect(
+      (
+        desiredDeployment(inputs({ autoscale: { min: 3, max: 3, targetCPU: 70 } }), rollout).spec as {
+          replicas?: number;
+        }
+      ).replicas,
+    ).toBe(3);
     expect(desiredAutoscaler(inputs({ autoscale: { min: 3, max: 3, targetCPU: 70 } }))).toBeUndefined();
     expect((desiredDeployment(inputs(), rollout).spec as { replicas?: number }).replicas).toBe(2);
   });
@@ -112,9 +147,14 @@ describe("desiredDeployment", () => {
 
 describe("routes and services", () => {
   it("routes an HTTP App on its default hostname through the profile's gateway", () => {
-    expect(desiredHttpRoute(inputs())?.spec).toMatchObject({ hostnames: ["api-acme.apps.example.com"], parentRefs: [{ name: "public", namespace: "loco-system" }] });
+    expect(desiredHttpRoute(inputs())?.spec).toMatchObject({
+      hostnames: ["api-acme.apps.example.com"],
+      parentRefs: [{ name: "public", namespace: "loco-system" }],
+    });
     expect(desiredGrpcRoute(inputs())).toBeUndefined();
-    expect(desiredService(inputs())?.spec).toMatchObject({ ports: [{ name: "http", port: 8080, targetPort: "http", appProtocol: "http" }] });
+    expect(desiredService(inputs())?.spec).toMatchObject({
+      ports: [{ name: "http", port: 8080, targetPort: "http", appProtocol: "http" }],
+    });
   });
 
   it("builds no HTTPRoute for hostnames that were refused", () => {
@@ -123,14 +163,21 @@ describe("routes and services", () => {
   });
 
   it("matches gRPC services exactly and speaks h2c to the backend", () => {
-    const grpc = inputs({ ports: [{ name: "grpc", port: 9090, protocol: "GRPC" }], routes: { grpc: { services: ["shop.v1.Cart"] } } });
-    expect(desiredGrpcRoute(grpc)?.spec).toMatchObject({ rules: [{ matches: [{ method: { type: "Exact", service: "shop.v1.Cart" } }] }] });
+    const grpc = inputs({
+      ports: [{ name: "grpc", port: 9090, protocol: "GRPC" }],
+      routes: { grpc: { services: ["shop.v1.Cart"] } },
+    });
+    expect(desiredGrpcRoute(grpc)?.spec).toMatchObject({
+      rules: [{ matches: [{ method: { type: "Exact", service: "shop.v1.Cart" } }] }],
+    });
     expect(desiredService(grpc)?.spec).toMatchObject({ ports: [{ appProtocol: "kubernetes.io/h2c" }] });
     expect(appUrls(grpc.routes, grpc.spec)).toEqual(["grpcs://api-acme.apps.example.com"]);
   });
 
   it("sets idle and request timeouts on the traffic policy, the idle one defaulting from the profile", () => {
-    expect(desiredTrafficPolicy(inputs({ requestTimeout: "30s" }))?.spec).toMatchObject({ timeout: { http: { requestTimeout: "30s", connectionIdleTimeout: "60s" } } });
+    expect(desiredTrafficPolicy(inputs({ requestTimeout: "30s" }))?.spec).toMatchObject({
+      timeout: { http: { requestTimeout: "30s", connectionIdleTimeout: "60s" } },
+    });
   });
 
   it("gives a worker without ports no Service and no routes", () => {
@@ -178,16 +225,45 @@ describe("deploymentCondition", () => {
   });
 
   it("is True only when every replica runs the new template and enough are available", () => {
-    expect(deploymentCondition(deployment({ replicas: 2 }, { replicas: 2, updatedReplicas: 2, availableReplicas: 2 }), "X").status).toBe("True");
-    expect(deploymentCondition(deployment({ replicas: 2 }, { replicas: 3, updatedReplicas: 2, availableReplicas: 2 }), "X")).toMatchObject({ status: "Unknown", message: expect.stringMatching(/1 old replica/) });
-    expect(deploymentCondition(deployment({ replicas: 2 }, { replicas: 2, updatedReplicas: 2, availableReplicas: 1 }), "X").status).toBe("Unknown");
-    expect(deploymentCondition(deployment({ replicas: 2 }, { replicas: 2, updatedReplicas: 2, availableReplicas: 2 }, 3), "X").status).toBe("Unknown");
+    expect(
+      deploymentCondition(deployment({ replicas: 2 }, { replicas: 2, updatedReplicas: 2, availableReplicas: 2 }), "X")
+        .status,
+    ).toBe("True");
+    expect(
+      deploymentCondition(deployment({ replicas: 2 }, { replicas: 3, updatedReplicas: 2, availableReplicas: 2 }), "X"),
+    ).toMatchObject({ status: "Unknown", message: expect.stringMatching(/1 old replica/) });
+    expect(
+      deploymentCondition(deployment({ replicas: 2 }, { replicas: 2, updatedReplicas: 2, availableReplicas: 1 }), "X")
+        .status,
+    ).toBe("Unknown");
+    expect(
+      deploymentCondition(
+        deployment({ replicas: 2 }, { replicas: 2, updatedReplicas: 2, availableReplicas: 2 }, 3),
+        "X",
+      ).status,
+    ).toBe("Unknown");
   });
 
   it("waits for an autoscaled App's minimum, and fails on a progress deadline", () => {
-    expect(deploymentCondition(deployment({ replicas: 1 }, { replicas: 1, updatedReplicas: 1, availableReplicas: 1 }), "X", 2).status).toBe("Unknown");
     expect(
-      deploymentCondition(deployment({ replicas: 1 }, { conditions: [{ type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message: "stuck" }] }), "X"),
+      deploymentCondition(
+        deployment({ replicas: 1 }, { replicas: 1, updatedReplicas: 1, availableReplicas: 1 }),
+        "X",
+        2,
+      ).status,
+    ).toBe("Unknown");
+    expect(
+      deploymentCondition(
+        deployment(
+          { replicas: 1 },
+          {
+            conditions: [
+              { type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message: "stuck" },
+            ],
+          },
+        ),
+        "X",
+      ),
     ).toMatchObject({ status: "False", reason: "ProgressDeadlineExceeded" });
   });
 });

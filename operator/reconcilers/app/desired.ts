@@ -72,7 +72,9 @@ export function selectorLabels(app: string): Record<string, string> {
   return { [LABEL_APP]: app };
 }
 
-export function childLabels(inputs: Pick<AppInputs, "app" | "tenant" | "profileName" | "spec">): Record<string, string> {
+export function childLabels(
+  inputs: Pick<AppInputs, "app" | "tenant" | "profileName" | "spec">,
+): Record<string, string> {
   return {
     [LABEL_MANAGED_BY]: MANAGED_BY,
     [LABEL_NAME]: inputs.app.name,
@@ -95,7 +97,10 @@ function meta(inputs: AppInputs, name: string, annotations?: Record<string, stri
 
 // --- Derived values ----------------------------------------------------------------------------------------
 
-export function hostnameFor(template: string, values: { app: string; tenant: string; project?: string; profile: string; baseDomain: string }): string {
+export function hostnameFor(
+  template: string,
+  values: { app: string; tenant: string; project?: string; profile: string; baseDomain: string },
+): string {
   return template
     .replaceAll("{app}", values.app)
     .replaceAll("{tenant}", values.tenant)
@@ -104,7 +109,9 @@ export function hostnameFor(template: string, values: { app: string; tenant: str
     .replaceAll("{baseDomain}", values.baseDomain);
 }
 
-export function defaultHostname(inputs: Pick<AppInputs, "app" | "profile" | "tenant" | "profileName" | "spec">): string {
+export function defaultHostname(
+  inputs: Pick<AppInputs, "app" | "profile" | "tenant" | "profileName" | "spec">,
+): string {
   return hostnameFor(inputs.profile.hostnameTemplate, {
     app: inputs.app.name,
     tenant: inputs.tenant,
@@ -118,7 +125,9 @@ const httpPorts = (spec: AppSpec) => (spec.ports ?? []).filter((p) => p.protocol
 const grpcPorts = (spec: AppSpec) => (spec.ports ?? []).filter((p) => p.protocol === "GRPC");
 
 /** The hostnames an App asks for, per protocol (before conflicts with other Apps are resolved). */
-export function requestedHostnames(inputs: Pick<AppInputs, "app" | "profile" | "tenant" | "profileName" | "spec">): GrantedRoutes {
+export function requestedHostnames(
+  inputs: Pick<AppInputs, "app" | "profile" | "tenant" | "profileName" | "spec">,
+): GrantedRoutes {
   const fallback = [defaultHostname(inputs)];
   const spec = inputs.spec;
   return {
@@ -139,7 +148,10 @@ export function replicasFor(spec: AppSpec, profile: ProfileSpec): number | undef
 
 type Quantity = string | number;
 
-export function resourcesFor(spec: AppSpec, profile: ProfileSpec): { cpu: Quantity | undefined; memory: Quantity | undefined } {
+export function resourcesFor(
+  spec: AppSpec,
+  profile: ProfileSpec,
+): { cpu: Quantity | undefined; memory: Quantity | undefined } {
   return {
     cpu: spec.resources?.cpu ?? profile.defaults?.cpu,
     memory: spec.resources?.memory ?? profile.defaults?.memory,
@@ -147,25 +159,48 @@ export function resourcesFor(spec: AppSpec, profile: ProfileSpec): { cpu: Quanti
 }
 
 /** Checks the App against its Profile's limits and registries; a violation is for the user to fix. */
-export function limitViolation(spec: AppSpec, profile: ProfileSpec): { reason: "LimitExceeded" | "RegistryNotAllowed"; message: string } | undefined {
+export function limitViolation(
+  spec: AppSpec,
+  profile: ProfileSpec,
+): { reason: "LimitExceeded" | "RegistryNotAllowed"; message: string } | undefined {
   const limits = profile.limits;
   const { cpu, memory } = resourcesFor(spec, profile);
   const over = (value: Quantity | undefined, max: Quantity | undefined) =>
-    value !== undefined && max !== undefined && (parseQuantity(value) ?? 0) > (parseQuantity(max) ?? Number.POSITIVE_INFINITY);
+    value !== undefined &&
+    max !== undefined &&
+    (parseQuantity(value) ?? 0) > (parseQuantity(max) ?? Number.POSITIVE_INFINITY);
   if (over(cpu, limits?.maxCpu)) {
-    return { reason: "LimitExceeded", message: `cpu ${cpu} is above the profile's limit of ${limits?.maxCpu}; lower resources.cpu or ask a platform admin to raise limits.maxCpu.` };
+    return {
+      reason: "LimitExceeded",
+      message: `cpu ${cpu} is above the profile's limit of ${limits?.maxCpu}; lower resources.cpu or ask a platform admin to raise limits.maxCpu.`,
+    };
   }
   if (over(memory, limits?.maxMemory)) {
-    return { reason: "LimitExceeded", message: `memory ${memory} is above the profile's limit of ${limits?.maxMemory}; lower resources.memory or ask a platform admin to raise limits.maxMemory.` };
+    return {
+      reason: "LimitExceeded",
+      message: `memory ${memory} is above the profile's limit of ${limits?.maxMemory}; lower resources.memory or ask a platform admin to raise limits.maxMemory.`,
+    };
   }
   const wantedReplicas = spec.autoscale ? spec.autoscale.max : (spec.replicas ?? profile.defaults?.replicas ?? 1);
   if (limits?.maxReplicas !== undefined && wantedReplicas > limits.maxReplicas) {
     const field = spec.autoscale ? "autoscale.max" : "replicas";
-    return { reason: "LimitExceeded", message: `${field} ${wantedReplicas} is above the profile's limit of ${limits.maxReplicas} replicas; lower ${field}.` };
+    return {
+      reason: "LimitExceeded",
+      message: `${field} ${wantedReplicas} is above the profile's limit of ${limits.maxReplicas} replicas; lower ${field}.`,
+    };
   }
   const registries = profile.allowedRegistries;
-  if (registries && registries.length > 0 && !registries.some((prefix) => spec.image === prefix || spec.image.startsWith(`${prefix}/`) || spec.image.startsWith(`${prefix}:`))) {
-    return { reason: "RegistryNotAllowed", message: `image ${spec.image} is not from an allowed registry (${registries.join(", ")}); push it to one of them.` };
+  if (
+    registries &&
+    registries.length > 0 &&
+    !registries.some(
+      (prefix) => spec.image === prefix || spec.image.startsWith(`${prefix}/`) || spec.image.startsWith(`${prefix}:`),
+    )
+  ) {
+    return {
+      reason: "RegistryNotAllowed",
+      message: `image ${spec.image} is not from an allowed registry (${registries.join(", ")}); push it to one of them.`,
+    };
   }
   return undefined;
 }
@@ -203,11 +238,16 @@ function environment(inputs: AppInputs, deploymentId: string): EnvEntry[] {
   put({ name: "LOCO_PROFILE", value: profileName });
   put({ name: "LOCO_TENANT", value: tenant });
   put({ name: "LOCO_DEPLOYMENT_ID", value: deploymentId });
-  if (profile.telemetry?.tracingEndpoint) put({ name: "LOCO_TRACING_ENDPOINT", value: profile.telemetry.tracingEndpoint });
-  if (profile.telemetry?.metricsEndpoint) put({ name: "LOCO_METRICS_ENDPOINT", value: profile.telemetry.metricsEndpoint });
+  if (profile.telemetry?.tracingEndpoint)
+    put({ name: "LOCO_TRACING_ENDPOINT", value: profile.telemetry.tracingEndpoint });
+  if (profile.telemetry?.metricsEndpoint)
+    put({ name: "LOCO_METRICS_ENDPOINT", value: profile.telemetry.metricsEndpoint });
   for (const sibling of [...inputs.siblings].sort((a, b) => a.name.localeCompare(b.name))) {
     if (sibling.name === app.name || sibling.port === undefined) continue;
-    put({ name: discoveryVariable(sibling.name), value: `http://${serviceName(sibling.name)}.${app.namespace}.svc.cluster.local:${sibling.port}` });
+    put({
+      name: discoveryVariable(sibling.name),
+      value: `http://${serviceName(sibling.name)}.${app.namespace}.svc.cluster.local:${sibling.port}`,
+    });
   }
   for (const entry of profile.env ?? []) put({ name: entry.name, value: entry.value });
   for (const entry of spec.env ?? []) put({ name: entry.name, value: entry.value });
@@ -234,7 +274,9 @@ function probeFor(probe: Probe | undefined, spec: AppSpec): Record<string, unkno
     // Kubernetes' gRPC probe takes a port number only.
     const named = probe.grpc.port;
     const port =
-      typeof named === "number" ? named : ((spec.ports ?? []).find((p) => p.name === named) ?? firstOf("GRPC"))?.port ?? 9090;
+      typeof named === "number"
+        ? named
+        : (((spec.ports ?? []).find((p) => p.name === named) ?? firstOf("GRPC"))?.port ?? 9090);
     return { grpc: { port, ...(probe.grpc.service ? { service: probe.grpc.service } : {}) }, ...timing };
   }
   if (probe.exec) return { exec: { command: probe.exec.command }, ...timing };
@@ -254,9 +296,7 @@ function podTemplate(inputs: AppInputs, deploymentId: string) {
       ? { ports: (spec.ports ?? []).map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })) }
       : {}),
     env: environment(inputs, deploymentId),
-    ...(Object.keys(requests).length > 0
-      ? { resources: { requests, ...(memory ? { limits: { memory } } : {}) } }
-      : {}),
+    ...(Object.keys(requests).length > 0 ? { resources: { requests, ...(memory ? { limits: { memory } } : {}) } } : {}),
   };
   const liveness = probeFor(spec.health?.liveness, spec);
   const readiness = probeFor(spec.health?.readiness, spec);
@@ -399,8 +439,12 @@ export function desiredTrafficPolicy(inputs: AppInputs): KubeObject | undefined 
   const idle = inputs.spec.idleTimeout ?? inputs.profile.defaults?.idleTimeout;
   const request = inputs.spec.requestTimeout;
   const targets = [
-    ...(inputs.routes.http.length > 0 ? [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: httpRouteName(inputs.app.name) }] : []),
-    ...(inputs.routes.grpc.length > 0 ? [{ group: "gateway.networking.k8s.io", kind: "GRPCRoute", name: grpcRouteName(inputs.app.name) }] : []),
+    ...(inputs.routes.http.length > 0
+      ? [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: httpRouteName(inputs.app.name) }]
+      : []),
+    ...(inputs.routes.grpc.length > 0
+      ? [{ group: "gateway.networking.k8s.io", kind: "GRPCRoute", name: grpcRouteName(inputs.app.name) }]
+      : []),
   ];
   if (targets.length === 0 || (!idle && !request)) return undefined;
   return {
@@ -430,7 +474,12 @@ export function desiredAutoscaler(inputs: AppInputs): KubeObject | undefined {
       scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName(inputs.app.name) },
       minReplicas: autoscale.min,
       maxReplicas: autoscale.max,
-      metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: autoscale.targetCPU } } }],
+      metrics: [
+        {
+          type: "Resource",
+          resource: { name: "cpu", target: { type: "Utilization", averageUtilization: autoscale.targetCPU } },
+        },
+      ],
     },
   };
 }

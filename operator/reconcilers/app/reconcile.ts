@@ -5,8 +5,23 @@ import { createHash } from "node:crypto";
 import type { App } from "../../../crds/app.ts";
 import type { Profile } from "../../../crds/profile.ts";
 import type { WorldCaches } from "../../caches.ts";
-import { APP, BACKEND_TRAFFIC_POLICY, DEPLOYMENT, GRPC_ROUTE, HPA, HTTP_ROUTE, SECRET, SERVICE } from "../../resources.ts";
-import { applyChild, type ChildContext, type ChildResult, ownerReferenceTo, pruneChildren } from "../../runtime/children.ts";
+import {
+  APP,
+  BACKEND_TRAFFIC_POLICY,
+  DEPLOYMENT,
+  GRPC_ROUTE,
+  HPA,
+  HTTP_ROUTE,
+  SECRET,
+  SERVICE,
+} from "../../resources.ts";
+import {
+  applyChild,
+  type ChildContext,
+  type ChildResult,
+  ownerReferenceTo,
+  pruneChildren,
+} from "../../runtime/children.ts";
 import { type Condition, type ConditionInput, setCondition, summarize } from "../../runtime/conditions.ts";
 import type { EventRecorder } from "../../runtime/events.ts";
 import type { Informer } from "../../runtime/informer.ts";
@@ -26,9 +41,9 @@ import {
   desiredTrafficPolicy,
   type GrantedRoutes,
   limitViolation,
+  type Rollout,
   requestedGrpcServices,
   requestedHostnames,
-  type Rollout,
   templateHash,
 } from "./desired.ts";
 import {
@@ -86,7 +101,10 @@ export const profileIndex = (app: KubeObject): string[] => [(app as AppObject).s
 export function secretDigest(secret: KubeObject | undefined, keys: string[]): string | undefined {
   if (keys.length === 0) return undefined;
   const data = (secret?.data ?? {}) as Record<string, string>;
-  const material = [...new Set(keys)].sort().map((key) => `${key}=${data[key] ?? ""}`).join("\n");
+  const material = [...new Set(keys)]
+    .sort()
+    .map((key) => `${key}=${data[key] ?? ""}`)
+    .join("\n");
   return createHash("sha256").update(material).digest("hex").slice(0, 16);
 }
 
@@ -94,7 +112,11 @@ export function secretDigest(secret: KubeObject | undefined, keys: string[]): st
  * DeploymentReady: the Deployment runs the current pod template, every replica is of it, and enough are
  * available — at least `minimum` (an autoscaled App's min, which the HPA enforces shortly after creation).
  */
-export function deploymentCondition(deployment: KubeObject | undefined, deploymentId: string, minimum = 0): ConditionInput {
+export function deploymentCondition(
+  deployment: KubeObject | undefined,
+  deploymentId: string,
+  minimum = 0,
+): ConditionInput {
   const type = AppCondition.DeploymentReady;
   const status = (deployment?.status ?? {}) as {
     observedGeneration?: number;
@@ -104,20 +126,31 @@ export function deploymentCondition(deployment: KubeObject | undefined, deployme
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
   };
   const spec = (deployment?.spec ?? {}) as { replicas?: number };
-  if (!deployment) return { type, status: "Unknown", reason: "Progressing", message: "Waiting for the Deployment to be created." };
+  if (!deployment)
+    return { type, status: "Unknown", reason: "Progressing", message: "Waiting for the Deployment to be created." };
   if ((status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0)) {
     return { type, status: "Unknown", reason: "Progressing", message: `Rolling out deployment ${deploymentId}.` };
   }
   const progressing = status.conditions?.find((c) => c.type === "Progressing");
   if (progressing?.status === "False" && progressing.reason === "ProgressDeadlineExceeded") {
-    return { type, status: "False", reason: "ProgressDeadlineExceeded", message: `Deployment ${deploymentId} made no progress for 10 minutes: ${progressing.message ?? ""}`.trim() };
+    return {
+      type,
+      status: "False",
+      reason: "ProgressDeadlineExceeded",
+      message: `Deployment ${deploymentId} made no progress for 10 minutes: ${progressing.message ?? ""}`.trim(),
+    };
   }
   const wanted = Math.max(spec.replicas ?? 1, minimum);
   const updated = status.updatedReplicas ?? 0;
   const available = status.availableReplicas ?? 0;
   const total = status.replicas ?? 0;
   if (updated >= wanted && total === updated && available >= wanted) {
-    return { type, status: "True", reason: "Available", message: `Deployment ${deploymentId} is available with ${available} replica(s).` };
+    return {
+      type,
+      status: "True",
+      reason: "Available",
+      message: `Deployment ${deploymentId} is available with ${available} replica(s).`,
+    };
   }
   return {
     type,
@@ -133,11 +166,14 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
 
   const claimsOf = (routes: GrantedRoutes, app: AppObject): Claim[] => [
     ...routes.http.map((host): Claim => ({ protocol: "http", host, service: "*" })),
-    ...routes.grpc.flatMap((host) => requestedGrpcServices(app.spec).map((service): Claim => ({ protocol: "grpc", host, service }))),
+    ...routes.grpc.flatMap((host) =>
+      requestedGrpcServices(app.spec).map((service): Claim => ({ protocol: "grpc", host, service })),
+    ),
   ];
 
   const resolveProfile = (app: AppObject) => caches.profiles.get(app.spec.profile) as ProfileObject | undefined;
-  const tenantOf = (namespace: string) => caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT] ?? namespace;
+  const tenantOf = (namespace: string) =>
+    caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT] ?? namespace;
 
   /** Records an App's route claims (no writes); returns the Apps to reconcile again. */
   function recordClaims(app: AppObject, profile: ProfileObject | undefined): void {
@@ -146,8 +182,15 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
       for (const other of claims.update(key, claimRank(app.metadata.creationTimestamp, key), [])) deps.enqueue(other);
       return;
     }
-    const requested = requestedHostnames({ app: { name: app.metadata.name ?? "", namespace: app.metadata.namespace ?? "", uid: "" }, spec: app.spec, profile: profile.spec, tenant: tenantOf(app.metadata.namespace ?? ""), profileName: app.spec.profile });
-    for (const other of claims.update(key, claimRank(app.metadata.creationTimestamp, key), claimsOf(requested, app))) deps.enqueue(other);
+    const requested = requestedHostnames({
+      app: { name: app.metadata.name ?? "", namespace: app.metadata.namespace ?? "", uid: "" },
+      spec: app.spec,
+      profile: profile.spec,
+      tenant: tenantOf(app.metadata.namespace ?? ""),
+      profileName: app.spec.profile,
+    });
+    for (const other of claims.update(key, claimRank(app.metadata.creationTimestamp, key), claimsOf(requested, app)))
+      deps.enqueue(other);
   }
 
   /** Registers every App's claims before the first reconcile, so the oldest App wins from the start. */
@@ -156,7 +199,13 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
       const key = keyOf(app);
       const profile = resolveProfile(app);
       if (!profile) continue;
-      const requested = requestedHostnames({ app: { name: app.metadata.name ?? "", namespace: app.metadata.namespace ?? "", uid: "" }, spec: app.spec, profile: profile.spec, tenant: tenantOf(app.metadata.namespace ?? ""), profileName: app.spec.profile });
+      const requested = requestedHostnames({
+        app: { name: app.metadata.name ?? "", namespace: app.metadata.namespace ?? "", uid: "" },
+        spec: app.spec,
+        profile: profile.spec,
+        tenant: tenantOf(app.metadata.namespace ?? ""),
+        profileName: app.spec.profile,
+      });
       claims.update(key, claimRank(app.metadata.creationTimestamp, key), claimsOf(requested, app));
     }
   }
@@ -164,7 +213,10 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
   async function writeStatus(app: AppObject, conditions: Condition[], extra: Record<string, unknown>): Promise<void> {
     const now = deps.now().toISOString();
     let list = [...conditions];
-    const summary = summarize(list, AppCondition.Ready, DEPENDENTS, { reason: "Available", message: "The App is serving its current deployment." });
+    const summary = summarize(list, AppCondition.Ready, DEPENDENTS, {
+      reason: "Available",
+      message: "The App is serving its current deployment.",
+    });
     list = setCondition(list, summary, app.metadata.generation, now);
     const status = { ...extra, observedGeneration: app.metadata.generation, conditions: list };
     const previousReady = app.status?.conditions?.find((c) => c.type === AppCondition.Ready);
@@ -203,10 +255,22 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
       image: previousStatus.image,
       lastDeployTime: previousStatus.lastDeployTime,
     };
-    const strip = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+    const strip = (o: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
     if (spec.paused) {
-      await writeStatus(app, withConditions(app, [{ type: AppCondition.DeploymentReady, status: "Unknown", reason: "Paused", message: "The App is paused: loco leaves its Deployment and routes as they are." }]), strip(keep));
+      await writeStatus(
+        app,
+        withConditions(app, [
+          {
+            type: AppCondition.DeploymentReady,
+            status: "Unknown",
+            reason: "Paused",
+            message: "The App is paused: loco leaves its Deployment and routes as they are.",
+          },
+        ]),
+        strip(keep),
+      );
       return;
     }
 
@@ -215,22 +279,48 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     if (!profile) {
       await writeStatus(
         app,
-        withConditions(app, [{ type: AppCondition.ProfileResolved, status: "False", reason: "ProfileNotFound", message: `Profile "${spec.profile}" does not exist; create it or set spec.profile to one of: ${caches.profiles.keys().join(", ") || "(none yet)"}.` }]),
+        withConditions(app, [
+          {
+            type: AppCondition.ProfileResolved,
+            status: "False",
+            reason: "ProfileNotFound",
+            message: `Profile "${spec.profile}" does not exist; create it or set spec.profile to one of: ${caches.profiles.keys().join(", ") || "(none yet)"}.`,
+          },
+        ]),
         strip(keep),
       );
       return;
     }
-    const profileOk: ConditionInput = { type: AppCondition.ProfileResolved, status: "True", reason: "Resolved", message: `Using profile ${spec.profile}.` };
+    const profileOk: ConditionInput = {
+      type: AppCondition.ProfileResolved,
+      status: "True",
+      reason: "Resolved",
+      message: `Using profile ${spec.profile}.`,
+    };
     const violation = limitViolation(spec, profile.spec);
     if (violation) {
-      await writeStatus(app, withConditions(app, [profileOk, { type: AppCondition.DeploymentReady, status: "False", reason: violation.reason, message: violation.message }]), strip(keep));
+      await writeStatus(
+        app,
+        withConditions(app, [
+          profileOk,
+          { type: AppCondition.DeploymentReady, status: "False", reason: violation.reason, message: violation.message },
+        ]),
+        strip(keep),
+      );
       return;
     }
 
     const tenant = tenantOf(namespace);
-    const requested = requestedHostnames({ app: { name, namespace, uid: app.metadata.uid ?? "" }, spec, profile: profile.spec, tenant, profileName: spec.profile });
+    const requested = requestedHostnames({
+      app: { name, namespace, uid: app.metadata.uid ?? "" },
+      spec,
+      profile: profile.spec,
+      tenant,
+      profileName: spec.profile,
+    });
     const denials = claims.denials(key);
-    const deniedHosts = (protocol: "http" | "grpc") => new Set(denials.filter((d) => d.claim.protocol === protocol).map((d) => d.claim.host));
+    const deniedHosts = (protocol: "http" | "grpc") =>
+      new Set(denials.filter((d) => d.claim.protocol === protocol).map((d) => d.claim.host));
     const granted: GrantedRoutes = {
       http: requested.http.filter((h) => !deniedHosts("http").has(h)),
       grpc: requested.grpc.filter((h) => !deniedHosts("grpc").has(h)),
@@ -260,10 +350,16 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     const ours = liveDeployment?.metadata.ownerReferences?.some((r) => r.controller && r.uid === app.metadata.uid);
     let rollout: Rollout;
     if (ours && liveAnnotations[ANNOTATION_TEMPLATE_HASH] === hash && liveAnnotations[ANNOTATION_DEPLOYMENT_ID]) {
-      rollout = { deploymentId: liveAnnotations[ANNOTATION_DEPLOYMENT_ID], deployedAt: liveAnnotations[ANNOTATION_DEPLOYED_AT] ?? "" };
+      rollout = {
+        deploymentId: liveAnnotations[ANNOTATION_DEPLOYMENT_ID],
+        deployedAt: liveAnnotations[ANNOTATION_DEPLOYED_AT] ?? "",
+      };
     } else {
       const requestedId = app.metadata.annotations?.[ANNOTATION_REQUESTED_DEPLOYMENT_ID];
-      const fresh = requestedId && requestedId !== liveAnnotations[ANNOTATION_DEPLOYMENT_ID] && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(requestedId);
+      const fresh =
+        requestedId &&
+        requestedId !== liveAnnotations[ANNOTATION_DEPLOYMENT_ID] &&
+        /^[0-9A-HJKMNP-TV-Z]{26}$/.test(requestedId);
       rollout = { deploymentId: fresh ? requestedId : deps.newDeploymentId(), deployedAt: deps.now().toISOString() };
     }
 
@@ -284,8 +380,16 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
         results.set(plan.resource, result);
         if (result.outcome === "NotOwned") notOwned.push(`${plan.resource.kind} ${plan.desired.metadata.name}`);
         else if (result.outcome !== "Unchanged") {
-          log.info({ app: key, kind: plan.resource.kind, name: plan.desired.metadata.name, outcome: result.outcome }, `${result.outcome} ${plan.resource.kind}`);
-          await events.record(app, "Normal", result.outcome, `${result.outcome} ${plan.resource.kind} ${plan.desired.metadata.name}.`);
+          log.info(
+            { app: key, kind: plan.resource.kind, name: plan.desired.metadata.name, outcome: result.outcome },
+            `${result.outcome} ${plan.resource.kind}`,
+          );
+          await events.record(
+            app,
+            "Normal",
+            result.outcome,
+            `${result.outcome} ${plan.resource.kind} ${plan.desired.metadata.name}.`,
+          );
         }
       }
       const wanted = new Set(plan.desired ? [keyOf(plan.desired)] : []);
@@ -298,7 +402,12 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     const deploymentResult = results.get(DEPLOYMENT);
     const deploymentReady: ConditionInput =
       deploymentResult?.outcome === "NotOwned"
-        ? { type: AppCondition.DeploymentReady, status: "False", reason: "NotOwned", message: `Deployment ${name} exists but is not managed by this App; delete or rename it and loco will create its own.` }
+        ? {
+            type: AppCondition.DeploymentReady,
+            status: "False",
+            reason: "NotOwned",
+            message: `Deployment ${name} exists but is not managed by this App; delete or rename it and loco will create its own.`,
+          }
         : deploymentCondition(deploymentResult?.live, rollout.deploymentId, spec.autoscale?.min ?? 0);
     const routeNotOwned = notOwned.filter((n) => !n.startsWith("Deployment "));
     const routesReady: ConditionInput =
@@ -310,10 +419,25 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
             message: `${denials.map((d) => `${d.claim.protocol === "grpc" && d.claim.service !== "*" ? `${d.claim.host} (${d.claim.service})` : d.claim.host} is already served by App ${d.holder}`).join("; ")}; choose another hostname in spec.routes.`,
           }
         : routeNotOwned.length > 0
-          ? { type: AppCondition.RoutesReady, status: "False", reason: "NotOwned", message: `${routeNotOwned.join(", ")} exist(s) but are not managed by this App; delete or rename them.` }
+          ? {
+              type: AppCondition.RoutesReady,
+              status: "False",
+              reason: "NotOwned",
+              message: `${routeNotOwned.join(", ")} exist(s) but are not managed by this App; delete or rename them.`,
+            }
           : granted.http.length + granted.grpc.length === 0
-            ? { type: AppCondition.RoutesReady, status: "True", reason: "NoRoutes", message: "The App has no ports to route to." }
-            : { type: AppCondition.RoutesReady, status: "True", reason: "Routed", message: `Routed ${[...granted.http, ...granted.grpc].join(", ")} through gateway ${profile.spec.gateway.namespace}/${profile.spec.gateway.name}.` };
+            ? {
+                type: AppCondition.RoutesReady,
+                status: "True",
+                reason: "NoRoutes",
+                message: "The App has no ports to route to.",
+              }
+            : {
+                type: AppCondition.RoutesReady,
+                status: "True",
+                reason: "Routed",
+                message: `Routed ${[...granted.http, ...granted.grpc].join(", ")} through gateway ${profile.spec.gateway.namespace}/${profile.spec.gateway.name}.`,
+              };
 
     const liveStatus = (deploymentResult?.live?.status ?? {}) as { replicas?: number; readyReplicas?: number };
     const urls = appUrls(granted, spec);

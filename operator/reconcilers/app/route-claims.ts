@@ -22,12 +22,14 @@ interface Entry {
 
 function conflicts(a: Claim, b: Claim): boolean {
   if (a.host !== b.host) return false;
-  if (a.protocol === "grpc" && b.protocol === "grpc") return a.service === "*" || b.service === "*" || a.service === b.service;
+  if (a.protocol === "grpc" && b.protocol === "grpc")
+    return a.service === "*" || b.service === "*" || a.service === b.service;
   return true;
 }
 
 const sameClaims = (a: Claim[], b: Claim[]) =>
-  a.length === b.length && a.every((c, i) => c.host === b[i]?.host && c.protocol === b[i]?.protocol && c.service === b[i]?.service);
+  a.length === b.length &&
+  a.every((c, i) => c.host === b[i]?.host && c.protocol === b[i]?.protocol && c.service === b[i]?.service);
 
 /** Orders claimants: the older App (creation time), then the key, wins. */
 export function claimRank(creationTimestamp: string | undefined, key: string): string {
@@ -50,7 +52,10 @@ export class RouteClaims {
     this.byApp.set(appKey, { rank, claims });
     for (const claim of claims) {
       let apps = this.byHost.get(claim.host);
-      if (!apps) this.byHost.set(claim.host, (apps = new Set()));
+      if (!apps) {
+        apps = new Set();
+        this.byHost.set(claim.host, apps);
+      }
       apps.add(appKey);
     }
     return this.appsOn(affectedHosts, appKey);

@@ -26,7 +26,12 @@ export const gatewayIndex = (profile: KubeObject): string[] => {
 export function profileReadiness(profile: ProfileObject, gatewayExists: boolean): ConditionInput {
   const { namespace, name } = profile.spec.gateway;
   return gatewayExists
-    ? { type: "Ready", status: "True", reason: "Available", message: `Apps attach to gateway ${namespace}/${name} under ${profile.spec.baseDomain}.` }
+    ? {
+        type: "Ready",
+        status: "True",
+        reason: "Available",
+        message: `Apps attach to gateway ${namespace}/${name} under ${profile.spec.baseDomain}.`,
+      }
     : {
         type: "Ready",
         status: "False",
@@ -41,8 +46,19 @@ export function createProfileReconciler(deps: ProfileReconcilerDeps) {
     if (!profile || profile.metadata.deletionTimestamp) return;
     const { namespace, name } = profile.spec.gateway;
     const ready = profileReadiness(profile, deps.caches.gateways.get(`${namespace}/${name}`) !== undefined);
-    const conditions = setCondition(profile.status?.conditions ?? [], ready, profile.metadata.generation, deps.now().toISOString());
-    await applyStatusIfChanged(deps.client, PROFILE, profile, { observedGeneration: profile.metadata.generation, conditions }, FIELD_MANAGER);
+    const conditions = setCondition(
+      profile.status?.conditions ?? [],
+      ready,
+      profile.metadata.generation,
+      deps.now().toISOString(),
+    );
+    await applyStatusIfChanged(
+      deps.client,
+      PROFILE,
+      profile,
+      { observedGeneration: profile.metadata.generation, conditions },
+      FIELD_MANAGER,
+    );
   }
   return { reconcile };
 }
