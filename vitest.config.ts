@@ -18,7 +18,8 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           environment: "node",
           globalSetup: ["test/support/global-setup.ts"],
-          testTimeout: 60_000,
+          // Generous: fleet-sized tests share two cores with the control plane when files run in parallel.
+          testTimeout: 180_000,
           hookTimeout: 120_000,
           // Files share one control plane and isolate themselves by namespace; two workers fit 2 cores.
           maxWorkers: 2,

@@ -58,7 +58,7 @@ async function appWhen(
   predicate: (status: AppStatus) => boolean,
   what: string,
   namespace = ns,
-  timeoutMs = 30_000,
+  timeoutMs = 90_000,
 ): Promise<KubeObject> {
   return eventually(
     `${namespace}/${name}: ${what}`,

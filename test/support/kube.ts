@@ -57,7 +57,7 @@ export function testKube(): TestKube {
 export async function eventually<T>(
   what: string,
   probe: () => Promise<T | undefined>,
-  { timeoutMs = 30_000, intervalMs = 200 } = {},
+  { timeoutMs = 60_000, intervalMs = 200 } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
