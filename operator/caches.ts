@@ -30,6 +30,15 @@ export interface WorldCaches {
   trafficPolicies: Informer;
   autoscalers: Informer;
   secrets: Informer;
+  /**
+   * Metadata of every object of the child kinds, loco's or not: tells "absent" from "exists but is someone
+   * else's" without a GET per child. Metadata only, so the many (often large) Secrets of a cluster cost a few
+   * hundred bytes each, never their data.
+   */
+  existing: Pick<
+    WorldCaches,
+    "deployments" | "services" | "httpRoutes" | "grpcRoutes" | "trafficPolicies" | "autoscalers" | "secrets"
+  >;
 }
 
 /**
@@ -44,6 +53,8 @@ export function createCaches(
   const all = (resource: Parameters<typeof client.list>[0]) => new Informer(client, resource, options);
   const selected = (resource: Parameters<typeof client.list>[0]) =>
     new Informer(client, resource, { ...options, ...(selector ? { labelSelector: selector } : {}) });
+  const metadata = (resource: Parameters<typeof client.list>[0]) =>
+    new Informer(client, resource, { ...options, metadataOnly: true });
   const owned = (resource: Parameters<typeof client.list>[0]) => {
     const informer = new Informer(client, resource, { ...options, labelSelector: MANAGED_SELECTOR });
     informer.addIndex(OWNER_INDEX, ownerIndex);
@@ -61,7 +72,19 @@ export function createCaches(
     trafficPolicies: owned(BACKEND_TRAFFIC_POLICY),
     autoscalers: owned(HPA),
     secrets: owned(SECRET),
+    existing: {
+      deployments: metadata(DEPLOYMENT),
+      services: metadata(SERVICE),
+      httpRoutes: metadata(HTTP_ROUTE),
+      grpcRoutes: metadata(GRPC_ROUTE),
+      trafficPolicies: metadata(BACKEND_TRAFFIC_POLICY),
+      autoscalers: metadata(HPA),
+      secrets: metadata(SECRET),
+    },
   };
 }
 
-export const allInformers = (caches: WorldCaches): Informer[] => Object.values(caches);
+export const allInformers = (caches: WorldCaches): Informer[] => {
+  const { existing, ...full } = caches;
+  return [...Object.values(full), ...Object.values(existing)];
+};

@@ -68,7 +68,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const log = options.log;
   const metrics = options.metrics ?? new OperatorMetrics();
   const client = await KubeClient.create(options.kubeConfig, { metrics, userAgent: "loco-operator" });
-  const caches = createCaches(client, { log: (message, fields) => log.info(fields ?? {}, message) }, options.selector);
+  const caches = createCaches(
+    client,
+    { log: (level, message, fields) => log[level](fields ?? {}, message) },
+    options.selector,
+  );
   const events = new EventRecorder(client, "loco-operator", log);
   const now = options.now ?? (() => new Date());
   const concurrency = options.concurrency ?? 8;
@@ -154,10 +158,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   );
 
   const controllers = [appController, profileController];
-  for (const informer of allInformers(caches)) informer.start();
-  await Promise.all(allInformers(caches).map((informer) => informer.waitForSync()));
-  log.info({ objects: allInformers(caches).reduce((n, i) => n + i.size, 0) }, "Synced caches");
-
+  // Health first: /healthz answers while the caches fill (a slow first list must not get the pod killed), and
+  // /readyz says 503 until they are synced.
   const health = options.health
     ? await startHealthServer({
         ...options.health,
@@ -165,6 +167,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
         ready: () => allInformers(caches).every((i) => i.hasSynced),
       })
     : undefined;
+
+  for (const informer of allInformers(caches)) informer.start();
+  await Promise.all(allInformers(caches).map((informer) => informer.waitForSync()));
+  log.info({ objects: allInformers(caches).reduce((n, i) => n + i.size, 0) }, "Synced caches");
 
   let leader = false;
   let startLeading!: () => void;
@@ -230,6 +236,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     },
     async stop() {
       await Promise.all(controllers.map((c) => c.stop()));
+      await events.settled();
       await elector?.stop();
       await Promise.all(allInformers(caches).map((i) => i.stop()));
       await health?.close();

@@ -28,20 +28,12 @@ export interface ChildResult<T extends KubeObject = KubeObject> {
   controller?: OwnerReference;
 }
 
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** A short digest of what we intend to apply; stored on the child so that removing a field is noticed too. */
+/**
+ * A short digest of what we intend to apply; stored on the child so that removing a field is noticed too.
+ * Plain JSON.stringify is stable here because the builders are deterministic, key order included.
+ */
 export function desiredHash(object: KubeObject): string {
-  return createHash("sha256").update(stableStringify(object)).digest("hex").slice(0, 16);
+  return createHash("sha256").update(JSON.stringify(object)).digest("hex").slice(0, 16);
 }
 
 export function ownerReferenceTo(owner: KubeObject): OwnerReference {
@@ -67,6 +59,7 @@ export async function applyChild<T extends KubeObject>(
   resource: ResourceType,
   cache: Informer<T>,
   desired: KubeObject,
+  existence?: Informer,
 ): Promise<ChildResult<T>> {
   const hash = desiredHash(desired);
   const withHash: KubeObject = {
@@ -77,8 +70,12 @@ export async function applyChild<T extends KubeObject>(
     },
   };
   const { namespace, name } = desired.metadata;
-  // The cache only holds objects carrying loco's labels; a miss may be a foreign object, so look before applying.
-  const live = cache.get(keyOf(desired)) ?? (await context.client.find<T>(resource, namespace, name ?? ""));
+  // The cache only holds objects carrying loco's labels; a miss may be a foreign object, so look before applying:
+  // in the metadata cache of every object of the kind when there is one, else with a GET.
+  const key = keyOf(desired);
+  const live =
+    cache.get(key) ??
+    (existence ? (existence.get(key) as T | undefined) : await context.client.find<T>(resource, namespace, name ?? ""));
   if (live) {
     const controller = controllerOf(live);
     if (controller?.uid !== context.owner.metadata.uid) return { outcome: "NotOwned", live: undefined, controller };

@@ -22,8 +22,35 @@ export class EventRecorder {
     this.log = log;
   }
 
-  /** Records an event; failures are logged, never thrown (an event must not fail a reconcile). */
-  async record(object: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+  private inFlight = 0;
+  /** Events dropped because too many were in flight (the apiserver is slow); counted, not queued without bound. */
+  dropped = 0;
+  private readonly maxInFlight = 64;
+
+  /**
+   * Records an event without making the reconcile wait for it; failures are logged, never thrown (an event must
+   * not fail a reconcile). `settled()` waits for those in flight (shutdown, tests).
+   */
+  record(object: KubeObject, type: EventType, reason: string, message: string): void {
+    if (this.inFlight >= this.maxInFlight) {
+      this.dropped++;
+      return;
+    }
+    this.inFlight++;
+    const done = this.send(object, type, reason, message).finally(() => {
+      this.inFlight--;
+      this.pending.delete(done);
+    });
+    this.pending.add(done);
+  }
+
+  private readonly pending = new Set<Promise<void>>();
+
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private async send(object: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
     const namespace = object.metadata.namespace ?? "default";
     const now = new Date().toISOString();
     try {

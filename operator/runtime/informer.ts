@@ -3,7 +3,7 @@
 // silent half-open connections (no event or bookmark within `idleTimeoutMs` → reconnect).
 // Handlers receive every change; the reconcile contract means they only ever enqueue keys.
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubeApiError, type KubeClient } from "./kube-client.ts";
+import { KubeApiError, type KubeClient, METADATA_LIST_ACCEPT, METADATA_WATCH_ACCEPT } from "./kube-client.ts";
 import { type KubeObject, keyOf, type ObjectKey, type ResourceType } from "./types.ts";
 
 export interface InformerHandlers<T extends KubeObject> {
@@ -22,7 +22,9 @@ export interface InformerOptions {
   idleTimeoutMs?: number;
   /** Server-side watch timeout; watches end and are re-established at about this interval. */
   watchTimeoutSeconds?: number;
-  log?: (message: string, fields?: Record<string, unknown>) => void;
+  log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
+  /** Cache metadata only (PartialObjectMetadata): enough to know what exists and who owns it, at a fraction of the memory. */
+  metadataOnly?: boolean;
 }
 
 function stripForCache<T extends KubeObject>(object: T): T {
@@ -45,7 +47,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private syncWaiters: (() => void)[] = [];
   private running: Promise<void> | undefined;
   /** Counters for tests and diagnostics. */
-  readonly stats = { lists: 0, watches: 0, relistsAfterGone: 0, idleReconnects: 0, errors: 0 };
+  readonly stats = { lists: 0, watches: 0, relistsAfterGone: 0, idleReconnects: 0, errors: 0, shortWatches: 0 };
 
   private readonly client: KubeClient;
   readonly resource: ResourceType;
@@ -151,22 +153,36 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.abort.signal.aborted;
   }
 
-  private log(message: string, fields: Record<string, unknown> = {}): void {
-    this.options.log?.(message, { kind: this.resource.kind, ...fields });
+  private log(level: "info" | "warn", message: string, fields: Record<string, unknown> = {}): void {
+    this.options.log?.(level, message, { kind: this.resource.kind, ...fields });
   }
 
   private async run(): Promise<void> {
     let failures = 0;
+    let shortWatches = 0;
     while (!this.stopped) {
       try {
         if (!this.resourceVersion) await this.relist();
         failures = 0;
+        const started = Date.now();
         await this.watchOnce();
+        // A watch that ends at once, again and again, would be a hot loop of requests: back off instead.
+        if (Date.now() - started < 1000) {
+          shortWatches++;
+          this.stats.shortWatches++;
+          if (shortWatches > 1) {
+            await sleep(Math.min(500 * 2 ** (shortWatches - 2), 30_000), undefined, {
+              signal: this.abort.signal,
+            }).catch(() => {});
+          }
+        } else {
+          shortWatches = 0;
+        }
       } catch (error) {
         if (this.stopped) return;
         if (error instanceof KubeApiError && error.isGone) {
           this.stats.relistsAfterGone++;
-          this.log("Watch expired (410 Gone), relisting");
+          this.log("info", "Watch expired (410 Gone), relisting");
           this.resourceVersion = "";
           continue;
         }
@@ -174,7 +190,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         failures++;
         // Back off on repeated failures (apiserver down): 0.2 s doubling to 30 s, with jitter.
         const delay = Math.min(200 * 2 ** (failures - 1), 30_000) * (0.8 + Math.random() * 0.4);
-        this.log("List/watch failed, retrying", { error: String(error), retryInMs: Math.round(delay) });
+        this.log("warn", "List/watch failed, retrying", { error: String(error), retryInMs: Math.round(delay) });
         await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => {});
       }
     }
@@ -197,11 +213,14 @@ export class Informer<T extends KubeObject = KubeObject> {
           continue: continueToken,
         },
         this.abort.signal,
+        this.options.metadataOnly ? METADATA_LIST_ACCEPT : undefined,
       );
-      for (const item of page.items) {
+      // A PartialObjectMetadataList with no items says `items: null`.
+      for (const item of page.items ?? []) {
         // List items omit apiVersion/kind; restore them so handlers see complete objects.
         item.apiVersion ??= page.apiVersion;
         item.kind ??= this.resource.kind;
+        if (this.options.metadataOnly) item.kind = this.resource.kind;
         fresh.set(keyOf(item), stripForCache(item));
       }
       continueToken = page.metadata.continue || undefined;
@@ -253,6 +272,7 @@ export class Informer<T extends KubeObject = KubeObject> {
           timeoutSeconds,
         },
         connection.signal,
+        this.options.metadataOnly ? METADATA_WATCH_ACCEPT : undefined,
       );
       for await (const event of events) {
         armIdle();
@@ -276,7 +296,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     } catch (error) {
       if (idled) {
         this.stats.idleReconnects++;
-        this.log("Watch was silent too long, reconnecting", { idleMs });
+        this.log("info", "Watch was silent too long, reconnecting", { idleMs });
         return;
       }
       if (this.stopped) return;
@@ -293,7 +313,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       try {
         handler.onUpsert?.(object, previous);
       } catch (error) {
-        this.log("An informer handler threw", { error: String(error) });
+        this.log("warn", "An informer handler threw", { error: String(error) });
       }
     }
   }
@@ -303,7 +323,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       try {
         handler.onDelete?.(object);
       } catch (error) {
-        this.log("An informer handler threw", { error: String(error) });
+        this.log("warn", "An informer handler threw", { error: String(error) });
       }
     }
   }

@@ -53,6 +53,8 @@ export interface RequestParams {
   contentType?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Overrides the Accept header (e.g. to ask for PartialObjectMetadata). */
+  accept?: string;
 }
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -62,6 +64,12 @@ export interface WatchEvent<T = KubeObject> {
 }
 
 const APPLY_PATCH = "application/apply-patch+yaml";
+/**
+ * Ask the apiserver for metadata only (names, uids, labels, owners; no spec or status). Lists and watches need
+ * different types: offered both, a watch answers 200 and ends at once without an event.
+ */
+export const METADATA_LIST_ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
+export const METADATA_WATCH_ACCEPT = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
 
 export function resourcePath(resource: ResourceType, namespace?: string, name?: string, subresource?: string): string {
   const base = resource.group === "" ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
@@ -135,13 +143,13 @@ export class KubeClient {
   }
 
   /** Credentials can rotate (tokens from exec plugins or projected files): refresh headers per request. */
-  private async headers(extra: Record<string, string>): Promise<Record<string, string>> {
+  private async headers(extra: Record<string, string>, accept = "application/json"): Promise<Record<string, string>> {
     const opts: RequestOptions = { headers: {} };
     await this.kubeConfig.applyToHTTPSOptions(opts);
     return {
       ...(opts.headers as Record<string, string>),
       "User-Agent": this.userAgent,
-      Accept: "application/json",
+      Accept: accept,
       ...extra,
     };
   }
@@ -155,6 +163,7 @@ export class KubeClient {
             "Content-Type": params.contentType ?? "application/json",
             "Content-Length": String(Buffer.byteLength(body)),
           },
+      params.accept,
     );
     const started = performance.now();
     return new Promise<IncomingMessage>((resolve, reject) => {
@@ -225,8 +234,14 @@ export class KubeClient {
     namespace?: string,
     query: RequestParams["query"] = {},
     signal?: AbortSignal,
+    accept?: string,
   ): Promise<KubeList<T>> {
-    return this.request<KubeList<T>>("GET", resourcePath(resource, namespace), { query, signal, timeoutMs: 120_000 });
+    return this.request<KubeList<T>>("GET", resourcePath(resource, namespace), {
+      query,
+      signal,
+      timeoutMs: 120_000,
+      ...(accept ? { accept } : {}),
+    });
   }
 
   /** Server-side apply (force) with the given field manager; `subresource` applies e.g. to `status`. */
@@ -270,8 +285,13 @@ export class KubeClient {
     namespace: string | undefined,
     query: RequestParams["query"],
     signal: AbortSignal,
+    accept?: string,
   ): AsyncGenerator<WatchEvent<T>> {
-    const res = await this.send("GET", resourcePath(resource, namespace), { query: { ...query, watch: true }, signal });
+    const res = await this.send("GET", resourcePath(resource, namespace), {
+      query: { ...query, watch: true },
+      signal,
+      ...(accept ? { accept } : {}),
+    });
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) throw errorFromResponse(status, await readBody(res));
     const lines = createInterface({ input: res, crlfDelay: Number.POSITIVE_INFINITY });

@@ -85,6 +85,7 @@ export interface AppReconcilerDeps {
 interface ChildPlan {
   resource: ResourceType;
   cache: Informer;
+  existence?: Informer;
   desired: KubeObject | undefined;
 }
 
@@ -160,6 +161,11 @@ export function deploymentCondition(
   };
 }
 
+/** "A", "A and B", "A, B and C". */
+function listOf(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
 export function createAppReconciler(deps: AppReconcilerDeps) {
   const { client, caches, events, log } = deps;
   const claims = new RouteClaims();
@@ -222,7 +228,7 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     const previousReady = app.status?.conditions?.find((c) => c.type === AppCondition.Ready);
     if (await applyStatusIfChanged(client, APP, app, status, FIELD_MANAGER)) {
       if (previousReady?.reason !== summary.reason && summary.status === "False") {
-        await events.record(app, "Warning", summary.reason, summary.message);
+        events.record(app, "Warning", summary.reason, summary.message);
       }
     }
   }
@@ -345,7 +351,7 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     // A new deployment (and id) exactly when the effective pod template changes.
     const hash = templateHash(inputs);
     const context: ChildContext = { client, fieldManager: FIELD_MANAGER, owner: app };
-    const liveDeployment = caches.deployments.get(key) ?? (await client.find(DEPLOYMENT, namespace, name));
+    const liveDeployment = caches.deployments.get(key) ?? caches.existing.deployments.get(key);
     const liveAnnotations = liveDeployment?.metadata.annotations ?? {};
     const ours = liveDeployment?.metadata.ownerReferences?.some((r) => r.controller && r.uid === app.metadata.uid);
     let rollout: Rollout;
@@ -364,19 +370,52 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     }
 
     const plans: ChildPlan[] = [
-      { resource: SECRET, cache: caches.secrets, desired: desiredSecret(inputs) },
-      { resource: DEPLOYMENT, cache: caches.deployments, desired: desiredDeployment(inputs, rollout) },
-      { resource: SERVICE, cache: caches.services, desired: desiredService(inputs) },
-      { resource: HTTP_ROUTE, cache: caches.httpRoutes, desired: desiredHttpRoute(inputs) },
-      { resource: GRPC_ROUTE, cache: caches.grpcRoutes, desired: desiredGrpcRoute(inputs) },
-      { resource: BACKEND_TRAFFIC_POLICY, cache: caches.trafficPolicies, desired: desiredTrafficPolicy(inputs) },
-      { resource: HPA, cache: caches.autoscalers, desired: desiredAutoscaler(inputs) },
+      { resource: SECRET, cache: caches.secrets, existence: caches.existing.secrets, desired: desiredSecret(inputs) },
+      {
+        resource: DEPLOYMENT,
+        cache: caches.deployments,
+        existence: caches.existing.deployments,
+        desired: desiredDeployment(inputs, rollout),
+      },
+      {
+        resource: SERVICE,
+        cache: caches.services,
+        existence: caches.existing.services,
+        desired: desiredService(inputs),
+      },
+      {
+        resource: HTTP_ROUTE,
+        cache: caches.httpRoutes,
+        existence: caches.existing.httpRoutes,
+        desired: desiredHttpRoute(inputs),
+      },
+      {
+        resource: GRPC_ROUTE,
+        cache: caches.grpcRoutes,
+        existence: caches.existing.grpcRoutes,
+        desired: desiredGrpcRoute(inputs),
+      },
+      {
+        resource: BACKEND_TRAFFIC_POLICY,
+        cache: caches.trafficPolicies,
+        existence: caches.existing.trafficPolicies,
+        desired: desiredTrafficPolicy(inputs),
+      },
+      {
+        resource: HPA,
+        cache: caches.autoscalers,
+        existence: caches.existing.autoscalers,
+        desired: desiredAutoscaler(inputs),
+      },
     ];
     const results = new Map<ResourceType, ChildResult>();
     const notOwned: string[] = [];
+    const created: string[] = [];
+    const updated: string[] = [];
+    const deleted: string[] = [];
     for (const plan of plans) {
       if (plan.desired) {
-        const result = await applyChild(context, plan.resource, plan.cache, plan.desired);
+        const result = await applyChild(context, plan.resource, plan.cache, plan.desired, plan.existence);
         results.set(plan.resource, result);
         if (result.outcome === "NotOwned") notOwned.push(`${plan.resource.kind} ${plan.desired.metadata.name}`);
         else if (result.outcome !== "Unchanged") {
@@ -384,19 +423,27 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
             { app: key, kind: plan.resource.kind, name: plan.desired.metadata.name, outcome: result.outcome },
             `${result.outcome} ${plan.resource.kind}`,
           );
-          await events.record(
-            app,
-            "Normal",
-            result.outcome,
-            `${result.outcome} ${plan.resource.kind} ${plan.desired.metadata.name}.`,
-          );
+          (result.outcome === "Created" ? created : updated).push(plan.resource.kind);
         }
       }
       const wanted = new Set(plan.desired ? [keyOf(plan.desired)] : []);
       for (const pruned of await pruneChildren(context, plan.resource, plan.cache, wanted)) {
         log.info({ app: key, kind: plan.resource.kind, name: pruned }, `Deleted ${plan.resource.kind}`);
-        await events.record(app, "Normal", "Deleted", `Deleted ${plan.resource.kind} ${splitKey(pruned).name}.`);
+        deleted.push(plan.resource.kind);
       }
+    }
+    // One event per reconcile that changed something, not one per child: events are writes too.
+    const changes = [
+      ["Created", created],
+      ["Updated", updated],
+      ["Deleted", deleted],
+    ] as const;
+    const summaryParts = changes
+      .filter(([, kinds]) => kinds.length > 0)
+      .map(([verb, kinds]) => `${verb} ${listOf(kinds)}`);
+    if (summaryParts.length > 0) {
+      const reason = changes.find(([, kinds]) => kinds.length > 0)?.[0] ?? "Updated";
+      events.record(app, "Normal", reason, `${summaryParts.join("; ")} for deployment ${rollout.deploymentId}.`);
     }
 
     const deploymentResult = results.get(DEPLOYMENT);

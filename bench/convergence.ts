@@ -1,0 +1,318 @@
+// Convergence benchmark: how long loco-operator takes to turn N Apps into their children, against the floor —
+// the same child objects server-side-applied directly by a plain script at the same concurrency, on a fresh
+// control plane each. Also: reconcile latency, operator memory at N Apps, and what an idle resync costs.
+//
+//   npm run bench:convergence            (N = 200 and 1000; BENCH_SIZES=200 to run one size)
+//
+// Prints its figures and writes bench/results/convergence.json. A benchmark, not a test: nothing here fails on
+// a threshold.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { KubeConfig } from "@kubernetes/client-node";
+import type { AppSpec } from "../crds/app.ts";
+import type { ProfileSpec } from "../crds/profile.ts";
+import { type ControlPlaneState, startControlPlane, stopControlPlane } from "../hack/control-plane/control-plane.ts";
+import { freePort } from "../hack/control-plane/free-port.ts";
+import {
+  type AppInputs,
+  desiredDeployment,
+  desiredHttpRoute,
+  desiredSecret,
+  desiredService,
+  desiredTrafficPolicy,
+  requestedHostnames,
+} from "../operator/reconcilers/app/desired.ts";
+import {
+  APP,
+  BACKEND_TRAFFIC_POLICY,
+  DEPLOYMENT,
+  HTTP_ROUTE,
+  PROFILE,
+  SECRET,
+  SERVICE,
+} from "../operator/resources.ts";
+import { ownerReferenceTo } from "../operator/runtime/children.ts";
+import { KubeClient } from "../operator/runtime/kube-client.ts";
+import type { KubeObject } from "../operator/runtime/types.ts";
+import { applyApps, countReady, type Fleet, mapLimit, prepareFleet } from "../test/support/fleet.ts";
+import { installLocoCrds } from "../test/support/install-crds.ts";
+
+const CONCURRENCY = 8;
+const SHARD_LABEL = "loco.dev/bench-shard";
+const sizes = (process.env.BENCH_SIZES ?? "200,1000").split(",").map(Number);
+const resultsDir = new URL("./results/", import.meta.url).pathname;
+const log = (message: string) => process.stdout.write(`${message}\n`);
+
+async function withControlPlane<T>(work: (plane: ControlPlaneState, client: KubeClient) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), "loco-bench-"));
+  const plane = await startControlPlane({ dir, ownerPid: process.pid });
+  await installLocoCrds(plane.kubeconfig);
+  const config = new KubeConfig();
+  config.loadFromFile(plane.kubeconfig);
+  const client = await KubeClient.create(config, { maxSockets: 64 });
+  try {
+    return await work(plane, client);
+  } finally {
+    client.close();
+    await stopControlPlane(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The floor: build each App's children with the operator's own builders and apply them, nothing else. */
+async function floorSeconds(n: number): Promise<number> {
+  return withControlPlane(async (_plane, client) => {
+    const fleet = await prepareFleet(client, { shard: "floor", shardLabel: SHARD_LABEL, apps: n });
+    const apps = await applyApps(client, fleet.apps);
+    const profile = (await client.get(PROFILE, undefined, fleet.profile)).spec as ProfileSpec;
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    await mapLimit(apps, CONCURRENCY, async (app) => {
+      const base: AppInputs = {
+        app: { name: app.metadata.name ?? "", namespace: app.metadata.namespace ?? "", uid: app.metadata.uid ?? "" },
+        spec: app.spec as AppSpec,
+        profileName: fleet.profile,
+        profile,
+        tenant: "tenant",
+        owner: ownerReferenceTo(app),
+        // The same discovery variables the operator injects: every other App of the project in the namespace.
+        siblings: apps
+          .filter((other) => other.metadata.namespace === app.metadata.namespace)
+          .map((other) => ({ name: other.metadata.name ?? "", port: 8080 })),
+        routes: { http: [], grpc: [] },
+        secretHash: undefined,
+      };
+      const inputs = { ...base, routes: requestedHostnames(base) };
+      const children: [typeof SECRET, KubeObject | undefined][] = [
+        [SECRET, desiredSecret(inputs)],
+        [
+          DEPLOYMENT,
+          desiredDeployment(inputs, {
+            deploymentId: "01JD6Z7Q5V8K2M4N6P8R0T2W4Y",
+            deployedAt: new Date().toISOString(),
+          }),
+        ],
+        [SERVICE, desiredService(inputs)],
+        [HTTP_ROUTE, desiredHttpRoute(inputs)],
+        [BACKEND_TRAFFIC_POLICY, desiredTrafficPolicy(inputs)],
+      ];
+      for (const [resource, object] of children) if (object) await client.apply(resource, object, "bench-floor");
+    });
+    const used = process.cpuUsage(cpu);
+    log(`  floor script CPU: ${((used.user + used.system) / 1e6).toFixed(2)} s`);
+    return (performance.now() - started) / 1000;
+  });
+}
+
+interface LocoFigures {
+  seconds: number;
+  readySeconds: number;
+  rssMB: number;
+  reconcileP50Ms: number;
+  reconcileP99Ms: number;
+  idleWrites: number;
+  requestsPerIdleReconcile: number;
+}
+
+/** Estimates a quantile from a Prometheus histogram's cumulative buckets (linear within a bucket). */
+function histogramQuantile(text: string, name: string, q: number): number {
+  const buckets: [number, number][] = [];
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}_bucket{`) || !line.includes('controller="app"')) continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    if (le === undefined) continue;
+    buckets.push([
+      le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le),
+      Number(line.slice(line.lastIndexOf(" ") + 1)),
+    ]);
+  }
+  buckets.sort((a, b) => a[0] - b[0]);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  const rank = q * total;
+  let previous: [number, number] = [0, 0];
+  for (const bucket of buckets) {
+    if (bucket[1] >= rank) {
+      if (!Number.isFinite(bucket[0])) return previous[0];
+      const inBucket = bucket[1] - previous[1];
+      return previous[0] + (bucket[0] - previous[0]) * (inBucket === 0 ? 0 : (rank - previous[1]) / inBucket);
+    }
+    previous = bucket;
+  }
+  return previous[0];
+}
+
+const sumOf = (text: string, name: string, filter: (labels: string) => boolean) =>
+  text
+    .split("\n")
+    .filter(
+      (line) =>
+        (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) &&
+        filter(line.slice(name.length, line.lastIndexOf(" "))),
+    )
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+
+/** User + system CPU seconds a process has used (Linux /proc). */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function convergedAfter(client: KubeClient, n: number, started: number): Promise<number> {
+  const done = new Set<string>();
+  const abort = new AbortController();
+  for (;;) {
+    try {
+      for await (const event of client.watch(APP, undefined, { labelSelector: `${SHARD_LABEL}=loco` }, abort.signal)) {
+        const app = event.object;
+        const status = app.status as { observedGeneration?: number; deploymentId?: string } | undefined;
+        if (status?.deploymentId && status.observedGeneration === app.metadata.generation) {
+          done.add(`${app.metadata.namespace}/${app.metadata.name}`);
+          if (done.size === n) {
+            abort.abort();
+            return (performance.now() - started) / 1000;
+          }
+        }
+      }
+    } catch (error) {
+      if (abort.signal.aborted) return (performance.now() - started) / 1000;
+      throw error;
+    }
+  }
+}
+
+function requestsByMethod(text: string): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
+    result[method] = sumOf(text, "rest_client_requests_total", (labels) => labels.includes(`method="${method}"`));
+  }
+  return result;
+}
+
+async function locoFigures(n: number): Promise<LocoFigures> {
+  return withControlPlane(async (plane, client) => {
+    const fleet: Fleet = await prepareFleet(client, { shard: "loco", shardLabel: SHARD_LABEL, apps: n });
+    await applyApps(client, fleet.apps);
+    const port = await freePort();
+    const resyncSeconds = 30;
+    const spawned = performance.now();
+    const operator = spawn(
+      process.execPath,
+      [
+        // e.g. BENCH_OPERATOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the operator.
+        ...(process.env.BENCH_OPERATOR_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+        new URL("../operator/main.ts", import.meta.url).pathname,
+        "--kubeconfig",
+        plane.kubeconfig,
+        "--no-leader-elect",
+        "--concurrency",
+        String(CONCURRENCY),
+        "--health-address",
+        `127.0.0.1:${port}`,
+        "--resync",
+        `${resyncSeconds}s`,
+        "--log-level",
+        "warn",
+      ],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    );
+    const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    try {
+      // The clock starts when the operator is ready to write (caches synced), as the floor's starts when its
+      // script is: process start-up is reported on its own.
+      while (
+        (await fetch(`http://127.0.0.1:${port}/readyz`)
+          .then((r) => r.status)
+          .catch(() => 0)) !== 200
+      )
+        await sleep(20);
+      const started = performance.now();
+      const startupSeconds = (started - spawned) / 1000;
+      const cpuAtStart = processCpuSeconds(operator.pid ?? 0);
+      // Converged: every App has its children and a status for its generation (the operator's first pass).
+      // Watched, not polled: a poll of N Apps every few ms would load the apiserver the floor run never had.
+      const seconds = await convergedAfter(client, n, started);
+      const afterConvergence = await metrics();
+      log(`  operator CPU during convergence: ${(processCpuSeconds(operator.pid ?? 0) - cpuAtStart).toFixed(2)} s`);
+      log(`  requests until converged: ${JSON.stringify(requestsByMethod(afterConvergence))}`);
+      while ((await countReady(client, fleet)) < n) await sleep(500);
+      const readySeconds = (performance.now() - started) / 1000;
+      // Let Deployment status churn settle, then watch one full idle resync.
+      await sleep(5000);
+      const before = await metrics();
+      const reconcilesBefore = sumOf(before, "controller_runtime_reconcile_total", (l) =>
+        l.includes('controller="app"'),
+      );
+      await sleep((resyncSeconds + 8) * 1000);
+      const after = await metrics();
+      const reconciles =
+        sumOf(after, "controller_runtime_reconcile_total", (l) => l.includes('controller="app"')) - reconcilesBefore;
+      const requests =
+        sumOf(after, "rest_client_requests_total", () => true) -
+        sumOf(before, "rest_client_requests_total", () => true);
+      const writes =
+        sumOf(after, "rest_client_requests_total", (l) => /method="(POST|PUT|PATCH|DELETE)"/.test(l)) -
+        sumOf(before, "rest_client_requests_total", (l) => /method="(POST|PUT|PATCH|DELETE)"/.test(l));
+      const mb = (name: string) => Math.round(sumOf(after, name, () => true) / 1e5) / 10;
+      log(
+        `  operator start-up (process start to caches synced) ${startupSeconds.toFixed(2)} s; heap used ` +
+          `${mb("nodejs_heap_size_used_bytes")} MB of ${mb("nodejs_heap_size_total_bytes")} MB, external ${mb("nodejs_external_memory_bytes")} MB`,
+      );
+      const rssKB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${operator.pid}/status`, "utf8"))?.[1] ?? 0);
+      return {
+        seconds,
+        readySeconds,
+        rssMB: Math.round(rssKB / 102.4) / 10,
+        reconcileP50Ms:
+          Math.round(histogramQuantile(after, "controller_runtime_reconcile_time_seconds", 0.5) * 10_000) / 10,
+        reconcileP99Ms:
+          Math.round(histogramQuantile(after, "controller_runtime_reconcile_time_seconds", 0.99) * 10_000) / 10,
+        idleWrites: writes,
+        requestsPerIdleReconcile: reconciles > 0 ? Math.round((requests / reconciles) * 1000) / 1000 : Number.NaN,
+      };
+    } finally {
+      operator.kill("SIGTERM");
+      await new Promise((resolve) => operator.once("exit", resolve));
+    }
+  });
+}
+
+const results: Record<string, number> = {};
+for (const n of sizes) {
+  log(`N = ${n}: measuring the floor (plain server-side apply of the same children, concurrency ${CONCURRENCY})`);
+  const floor = await floorSeconds(n);
+  log(`N = ${n}: measuring loco-operator`);
+  const loco = await locoFigures(n);
+  const ratio = Math.round((loco.seconds / floor) * 100) / 100;
+  log(
+    `N = ${n}: loco ${loco.seconds.toFixed(1)} s (all pods Ready ${loco.readySeconds.toFixed(1)} s), floor ${floor.toFixed(1)} s, ratio ${ratio}; ` +
+      `reconcile p50 ${loco.reconcileP50Ms} ms p99 ${loco.reconcileP99Ms} ms; RSS ${loco.rssMB} MB; idle resync: ${loco.idleWrites} writes, ${loco.requestsPerIdleReconcile} requests per reconcile`,
+  );
+  Object.assign(results, {
+    [`n${n}ConvergenceSeconds`]: Math.round(loco.seconds * 100) / 100,
+    [`n${n}AllReadySeconds`]: Math.round(loco.readySeconds * 100) / 100,
+    [`n${n}FloorSeconds`]: Math.round(floor * 100) / 100,
+    [`n${n}Ratio`]: ratio,
+    [`n${n}RssMB`]: loco.rssMB,
+    [`n${n}ReconcileP50Ms`]: loco.reconcileP50Ms,
+    [`n${n}ReconcileP99Ms`]: loco.reconcileP99Ms,
+    [`n${n}IdleWrites`]: loco.idleWrites,
+    [`n${n}RequestsPerIdleReconcile`]: loco.requestsPerIdleReconcile,
+  });
+}
+// Headline keys: the largest N measured.
+const largest = Math.max(...sizes);
+Object.assign(results, {
+  ratio: results[`n${largest}Ratio`],
+  idleWrites: Math.max(...sizes.map((n) => results[`n${n}IdleWrites`] ?? 0)),
+  rssMB: results[`n${largest}RssMB`],
+  reconcileP50Ms: results[`n${largest}ReconcileP50Ms`],
+  reconcileP99Ms: results[`n${largest}ReconcileP99Ms`],
+  requestsPerIdleReconcile: results[`n${largest}RequestsPerIdleReconcile`],
+  concurrency: CONCURRENCY,
+});
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, "convergence.json"), `${JSON.stringify(results, null, 2)}\n`);
+log(JSON.stringify(results, null, 2));
