@@ -235,7 +235,7 @@ describe("an HTTP App", () => {
 
   it("rolls out a new deployment id on an image change, and is Ready only once the new pods are available", async () => {
     const before = ((await appWhen("shop", isReady, "Ready")).status as AppStatus).deploymentId;
-    // A request no node can satisfy (the kwok node has 16 CPUs): the new pods stay Pending, the old ones keep serving.
+    // A request no node can satisfy (the kwok node has 32 CPUs): the new pods stay Pending, the old ones keep serving.
     await kube.apply(
       app("shop", {
         project: "shop",
@@ -246,7 +246,7 @@ describe("an HTTP App", () => {
         env: [{ name: "LOG_LEVEL", value: "info" }],
         secretEnv: [{ name: "DB_PASSWORD", secretKey: "db-password" }],
         requestTimeout: "30s",
-        resources: { cpu: "32" },
+        resources: { cpu: "48" },
       }),
     );
     const rolling = await appWhen(

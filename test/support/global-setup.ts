@@ -1,10 +1,11 @@
 // Vitest global setup for the integration project: one real control plane and one real Postgres database per
 // test run, shared by every test file (each file isolates itself in its own namespace / schema).
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { startControlPlane, stopControlPlane } from "../../hack/control-plane/control-plane.ts";
+import { readState, startControlPlane, stopControlPlane } from "../../hack/control-plane/control-plane.ts";
+import { processAlive } from "../../hack/control-plane/processes.ts";
 import { installLocoCrds } from "./install-crds.ts";
 import { startTestDatabase } from "./postgres-server.ts";
 
@@ -15,7 +16,22 @@ declare module "vitest" {
   }
 }
 
+/**
+ * Removes the folders of earlier runs that were killed before their teardown (their processes already stopped
+ * themselves when the run's process died: see hack/control-plane/supervise.sh).
+ */
+function removeStaleRuns(): void {
+  for (const entry of readdirSync(tmpdir())) {
+    if (!entry.startsWith("loco-test-")) continue;
+    const state = readState(join(tmpdir(), entry, "cluster"));
+    if (state && state.ownerPid !== process.pid && !processAlive(state.ownerPid)) {
+      rmSync(join(tmpdir(), entry), { recursive: true, force: true });
+    }
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  removeStaleRuns();
   const root = mkdtempSync(join(tmpdir(), "loco-test-"));
   const clusterDir = join(root, "cluster");
   const log = (message: string) => process.stderr.write(`[loco test env] ${message}\n`);
