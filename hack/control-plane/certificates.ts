@@ -33,70 +33,50 @@ export function generateCertificates(dir: string): CertificatePaths {
     serviceAccountKey: p("sa.key"),
     serviceAccountPub: p("sa.pub"),
   };
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  openssl([
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    paths.caKey,
-    "-out",
-    paths.caCert,
-    "-days",
-    "3650",
-    "-subj",
+  // A new EC key and a certificate for it: self-signed (the CA) or signed by the CA.
+  const issue = (subject: string, key: string, cert: string, extensions: string[], signedByCa: boolean) =>
+    openssl([
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      ...(signedByCa ? ["-CA", paths.caCert, "-CAkey", paths.caKey] : []),
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "3650",
+      "-subj",
+      subject,
+      ...extensions.flatMap((extension) => ["-addext", extension]),
+    ]);
+  issue(
     "/CN=loco-local-ca",
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
-  ]);
+    paths.caKey,
+    paths.caCert,
+    ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"],
+    false,
+  );
   const sans =
     "subjectAltName=DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:127.0.0.1,IP:10.96.0.1";
-  openssl([
-    "req",
-    "-x509",
-    ...ec,
-    "-CA",
-    paths.caCert,
-    "-CAkey",
-    paths.caKey,
-    "-keyout",
-    paths.servingKey,
-    "-out",
-    paths.servingCert,
-    "-days",
-    "3650",
-    "-subj",
+  issue(
     "/CN=kube-apiserver",
-    "-addext",
-    sans,
-    "-addext",
-    "extendedKeyUsage=serverAuth",
-    "-addext",
-    "basicConstraints=critical,CA:FALSE",
-  ]);
-  openssl([
-    "req",
-    "-x509",
-    ...ec,
-    "-CA",
-    paths.caCert,
-    "-CAkey",
-    paths.caKey,
-    "-keyout",
-    paths.adminKey,
-    "-out",
-    paths.adminCert,
-    "-days",
-    "3650",
-    "-subj",
+    paths.servingKey,
+    paths.servingCert,
+    [sans, "extendedKeyUsage=serverAuth", "basicConstraints=critical,CA:FALSE"],
+    true,
+  );
+  issue(
     "/O=system:masters/CN=loco-admin",
-    "-addext",
-    "extendedKeyUsage=clientAuth",
-    "-addext",
-    "basicConstraints=critical,CA:FALSE",
-  ]);
+    paths.adminKey,
+    paths.adminCert,
+    ["extendedKeyUsage=clientAuth", "basicConstraints=critical,CA:FALSE"],
+    true,
+  );
   openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", paths.serviceAccountKey]);
   const pub = execFileSync("openssl", ["pkey", "-in", paths.serviceAccountKey, "-pubout"]);
   writeFileSync(paths.serviceAccountPub, pub);

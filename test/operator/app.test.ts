@@ -152,20 +152,23 @@ describe("the Profile reconciler", () => {
   });
 });
 
+/** The HTTP App most tests below evolve; each step changes only what it names. */
+function shopSpec(overrides: Record<string, unknown>): Record<string, unknown> {
+  return {
+    project: "shop",
+    ports: [{ name: "http", port: 8080, protocol: "HTTP" }],
+    health: { readiness: { http: { path: "/healthz" } } },
+    replicas: 2,
+    env: [{ name: "LOG_LEVEL", value: "info" }],
+    secretEnv: [{ name: "DB_PASSWORD", secretKey: "db-password" }],
+    requestTimeout: "30s",
+    ...overrides,
+  };
+}
+
 describe("an HTTP App", () => {
   it("becomes a Deployment, Service, HTTPRoute, traffic policy and Secret, then Ready with a URL and deployment id", async () => {
-    await kube.apply(
-      app("shop", {
-        project: "shop",
-        image: "registry.example.com/acme/shop:1.0.0",
-        ports: [{ name: "http", port: 8080, protocol: "HTTP" }],
-        health: { readiness: { http: { path: "/healthz" } } },
-        replicas: 2,
-        env: [{ name: "LOG_LEVEL", value: "info" }],
-        secretEnv: [{ name: "DB_PASSWORD", secretKey: "db-password" }],
-        requestTimeout: "30s",
-      }),
-    );
+    await kube.apply(app("shop", shopSpec({ image: "registry.example.com/acme/shop:1.0.0" })));
     const ready = await appWhen("shop", isReady, "Ready");
     const status = ready.status as AppStatus;
     expect(status.url).toBe("https://shop-acme.apps.example.com");
@@ -237,17 +240,7 @@ describe("an HTTP App", () => {
     const before = ((await appWhen("shop", isReady, "Ready")).status as AppStatus).deploymentId;
     // A request no node can satisfy (the kwok node has 32 CPUs): the new pods stay Pending, the old ones keep serving.
     await kube.apply(
-      app("shop", {
-        project: "shop",
-        image: "registry.example.com/acme/shop:1.1.0",
-        ports: [{ name: "http", port: 8080, protocol: "HTTP" }],
-        health: { readiness: { http: { path: "/healthz" } } },
-        replicas: 2,
-        env: [{ name: "LOG_LEVEL", value: "info" }],
-        secretEnv: [{ name: "DB_PASSWORD", secretKey: "db-password" }],
-        requestTimeout: "30s",
-        resources: { cpu: "48" },
-      }),
+      app("shop", shopSpec({ image: "registry.example.com/acme/shop:1.1.0", resources: { cpu: "48" } })),
     );
     const rolling = await appWhen(
       "shop",
@@ -266,18 +259,7 @@ describe("an HTTP App", () => {
       ),
     ).toHaveLength(2);
 
-    await kube.apply(
-      app("shop", {
-        project: "shop",
-        image: "registry.example.com/acme/shop:1.1.0",
-        ports: [{ name: "http", port: 8080, protocol: "HTTP" }],
-        health: { readiness: { http: { path: "/healthz" } } },
-        replicas: 2,
-        env: [{ name: "LOG_LEVEL", value: "info" }],
-        secretEnv: [{ name: "DB_PASSWORD", secretKey: "db-password" }],
-        requestTimeout: "30s",
-      }),
-    );
+    await kube.apply(app("shop", shopSpec({ image: "registry.example.com/acme/shop:1.1.0" })));
     const done = await appWhen(
       "shop",
       (s) => isReady(s) && s.deploymentId !== stuckId && s.deploymentId !== before,

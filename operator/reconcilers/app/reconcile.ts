@@ -181,13 +181,9 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
   const tenantOf = (namespace: string) =>
     caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT] ?? namespace;
 
-  /** Records an App's route claims (no writes); returns the Apps to reconcile again. */
-  function recordClaims(app: AppObject, profile: ProfileObject | undefined): void {
-    const key = keyOf(app);
-    if (!profile) {
-      for (const other of claims.update(key, claimRank(app.metadata.creationTimestamp, key), [])) deps.enqueue(other);
-      return;
-    }
+  /** What the App claims under its Profile (nothing while the Profile is missing). */
+  function claimsFor(app: AppObject, profile: ProfileObject | undefined): Claim[] {
+    if (!profile) return [];
     const requested = requestedHostnames({
       app: { name: app.metadata.name ?? "", namespace: app.metadata.namespace ?? "", uid: "" },
       spec: app.spec,
@@ -195,24 +191,21 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
       tenant: tenantOf(app.metadata.namespace ?? ""),
       profileName: app.spec.profile,
     });
-    for (const other of claims.update(key, claimRank(app.metadata.creationTimestamp, key), claimsOf(requested, app)))
-      deps.enqueue(other);
+    return claimsOf(requested, app);
+  }
+
+  /** Records an App's route claims (no writes) and reconciles again the Apps whose outcome that may change. */
+  function recordClaims(app: AppObject, profile: ProfileObject | undefined): void {
+    const key = keyOf(app);
+    const affected = claims.update(key, claimRank(app.metadata.creationTimestamp, key), claimsFor(app, profile));
+    for (const other of affected) deps.enqueue(other);
   }
 
   /** Registers every App's claims before the first reconcile, so the oldest App wins from the start. */
   function primeClaims(): void {
     for (const app of caches.apps.list() as AppObject[]) {
       const key = keyOf(app);
-      const profile = resolveProfile(app);
-      if (!profile) continue;
-      const requested = requestedHostnames({
-        app: { name: app.metadata.name ?? "", namespace: app.metadata.namespace ?? "", uid: "" },
-        spec: app.spec,
-        profile: profile.spec,
-        tenant: tenantOf(app.metadata.namespace ?? ""),
-        profileName: app.spec.profile,
-      });
-      claims.update(key, claimRank(app.metadata.creationTimestamp, key), claimsOf(requested, app));
+      claims.update(key, claimRank(app.metadata.creationTimestamp, key), claimsFor(app, resolveProfile(app)));
     }
   }
 
