@@ -7,7 +7,7 @@
 // Prints its figures and writes bench/results/convergence.json. A benchmark, not a test: nothing here fails on
 // a threshold.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -302,17 +302,25 @@ for (const n of sizes) {
     [`n${n}RequestsPerIdleReconcile`]: loco.requestsPerIdleReconcile,
   });
 }
-// Headline keys: the largest N measured.
-const largest = Math.max(...sizes);
-Object.assign(results, {
-  ratio: results[`n${largest}Ratio`],
-  idleWrites: Math.max(...sizes.map((n) => results[`n${n}IdleWrites`] ?? 0)),
-  rssMB: results[`n${largest}RssMB`],
-  reconcileP50Ms: results[`n${largest}ReconcileP50Ms`],
-  reconcileP99Ms: results[`n${largest}ReconcileP99Ms`],
-  requestsPerIdleReconcile: results[`n${largest}RequestsPerIdleReconcile`],
+// Sizes measured in separate runs (BENCH_SIZES=200, then 1000) add up in one results file.
+const resultsFile = join(resultsDir, "convergence.json");
+const previous = existsSync(resultsFile)
+  ? (JSON.parse(readFileSync(resultsFile, "utf8")) as Record<string, number>)
+  : {};
+const merged: Record<string, number> = {};
+for (const [key, value] of Object.entries({ ...previous, ...results })) if (/^n\d+/.test(key)) merged[key] = value;
+const measured = [...new Set(Object.keys(merged).map((key) => Number(/^n(\d+)/.exec(key)?.[1])))];
+// Headline keys: the largest N measured; idle writes the worst of any N.
+const largest = Math.max(...measured);
+Object.assign(merged, {
+  ratio: merged[`n${largest}Ratio`],
+  idleWrites: Math.max(...measured.map((n) => merged[`n${n}IdleWrites`] ?? 0)),
+  rssMB: merged[`n${largest}RssMB`],
+  reconcileP50Ms: merged[`n${largest}ReconcileP50Ms`],
+  reconcileP99Ms: merged[`n${largest}ReconcileP99Ms`],
+  requestsPerIdleReconcile: merged[`n${largest}RequestsPerIdleReconcile`],
   concurrency: CONCURRENCY,
 });
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(join(resultsDir, "convergence.json"), `${JSON.stringify(results, null, 2)}\n`);
-log(JSON.stringify(results, null, 2));
+writeFileSync(resultsFile, `${JSON.stringify(merged, null, 2)}\n`);
+log(JSON.stringify(merged, null, 2));
