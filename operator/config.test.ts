@@ -27,6 +27,10 @@ describe("loadOperatorConfig", () => {
     );
   });
 
+  it("answers --help with the usage text and exit code 0", () => {
+    expect(() => loadOperatorConfig(["--help"], {})).toThrow(expect.objectContaining({ exitCode: 0, message: expect.stringMatching(/^Usage: loco-operator/) }));
+  });
+
   it("rejects unknown flags with the usage text", () => {
     expect(() => loadOperatorConfig(["--frobnicate"], {})).toThrow(ConfigError);
     expect(() => loadOperatorConfig(["--frobnicate"], {})).toThrow(/Usage: loco-operator/);

@@ -58,6 +58,12 @@ Flags (environment variable in brackets):
 
 export class ConfigError extends Error {
   override name = "ConfigError";
+  /** 0 when the "error" is the help text the user asked for. */
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 2) {
+    super(message);
+    this.exitCode = exitCode;
+  }
 }
 
 export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorConfig {
@@ -86,7 +92,7 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
   } catch (error) {
     throw new ConfigError(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
   }
-  if (values.help) throw new ConfigError(usage);
+  if (values.help) throw new ConfigError(usage, 0);
   const leaderElect = values["no-leader-elect"]
     ? false
     : values["leader-elect"]

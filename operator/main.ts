@@ -56,8 +56,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
+    (error.exitCode === 0 ? process.stdout : process.stderr).write(`${error.message}\n`);
+    process.exit(error.exitCode);
   }
   process.stderr.write(`loco-operator failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
