@@ -19,8 +19,10 @@ ensure_node_modules() {
   cd "$repo_root"
   command -v npm >/dev/null || { say "npm is required (any Node >= 20 to bootstrap; the project pins its own Node)."; exit 1; }
   if [[ ! -x node_modules/.bin/node || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-    say "Installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error
+    # `npm install`, not `npm ci`: the registry reachable here lacks some of Biome's optional per-platform
+    # packages, which npm leaves out of the lock file and `npm ci` then refuses; install honours the lock all the same.
+    say "Installing npm dependencies (npm install)"
+    npm install --no-audit --no-fund --loglevel=error
   fi
   export PATH="$repo_root/node_modules/.bin:$PATH"
 }
