@@ -5,6 +5,8 @@
 export const ConditionType = {
   Ready: "Ready",
   Succeeded: "Succeeded",
+  /** App: the Profile it names exists. */
+  ProfileResolved: "ProfileResolved",
   /** App: the Deployment runs the current pod template with enough available replicas. */
   DeploymentReady: "DeploymentReady",
   /** App: every route is accepted by the gateway and no hostname or gRPC service is claimed by another App. */
@@ -27,6 +29,12 @@ export const Reason = {
   Running: "Running",
   Completed: "Completed",
   Scheduled: "Scheduled",
+  /** App: its Profile was found. */
+  Resolved: "Resolved",
+  /** App: its routes are attached to the Profile's gateway. */
+  Routed: "Routed",
+  /** App: it has no ports, so nothing to route. */
+  NoRoutes: "NoRoutes",
   // The user must change the spec or a dependency.
   InvalidSpec: "InvalidSpec",
   ProfileNotFound: "ProfileNotFound",
@@ -40,6 +48,8 @@ export const Reason = {
   MissingParameter: "MissingParameter",
   /** A child object with loco's name exists but is not controlled by this resource; it is left alone. */
   NotOwned: "NotOwned",
+  /** App: the Deployment made no progress within its deadline (image pull failures, crash loops, no capacity). */
+  ProgressDeadlineExceeded: "ProgressDeadlineExceeded",
   // Runs and tasks.
   TimedOut: "TimedOut",
   UserCancelled: "UserCancelled",

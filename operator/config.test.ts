@@ -28,7 +28,9 @@ describe("loadOperatorConfig", () => {
   });
 
   it("answers --help with the usage text and exit code 0", () => {
-    expect(() => loadOperatorConfig(["--help"], {})).toThrow(expect.objectContaining({ exitCode: 0, message: expect.stringMatching(/^Usage: loco-operator/) }));
+    expect(() => loadOperatorConfig(["--help"], {})).toThrow(
+      expect.objectContaining({ exitCode: 0, message: expect.stringMatching(/^Usage: loco-operator/) }),
+    );
   });
 
   it("rejects unknown flags with the usage text", () => {

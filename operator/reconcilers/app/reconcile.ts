@@ -3,6 +3,7 @@
 // report status. Level-triggered: it never looks at which event caused it.
 import { createHash } from "node:crypto";
 import type { App } from "../../../crds/app.ts";
+import { ConditionType } from "../../../crds/conditions.ts";
 import type { Profile } from "../../../crds/profile.ts";
 import type { WorldCaches } from "../../caches.ts";
 import {
@@ -61,11 +62,12 @@ import { type Claim, claimRank, RouteClaims } from "./route-claims.ts";
 export type AppObject = App & KubeObject;
 type ProfileObject = Profile & KubeObject;
 
+/** The App's conditions, from the shared vocabulary in crds/conditions.ts. */
 export const AppCondition = {
-  ProfileResolved: "ProfileResolved",
-  DeploymentReady: "DeploymentReady",
-  RoutesReady: "RoutesReady",
-  Ready: "Ready",
+  ProfileResolved: ConditionType.ProfileResolved,
+  DeploymentReady: ConditionType.DeploymentReady,
+  RoutesReady: ConditionType.RoutesReady,
+  Ready: ConditionType.Ready,
 } as const;
 
 const DEPENDENTS = [AppCondition.ProfileResolved, AppCondition.DeploymentReady, AppCondition.RoutesReady];
