@@ -279,7 +279,9 @@ describe("an HTTP App", () => {
   it("keeps the deployment id when nothing about the pods changes", async () => {
     const ready = await appWhen("shop", isReady, "Ready");
     const id = (ready.status as AppStatus).deploymentId;
-    const deploymentVersion = (await get(DEPLOYMENT, "shop"))!.metadata.resourceVersion;
+    // The generation moves only with the Deployment's spec (its status keeps changing as kube-controller-manager
+    // works, so its resourceVersion is no measure of what loco wrote).
+    const deploymentGeneration = (await get(DEPLOYMENT, "shop"))!.metadata.generation;
     // A metadata-only change and a full resync: no new deployment.
     await client.request("PATCH", `/apis/loco.dev/v1alpha1/namespaces/${ns}/apps/shop`, {
       body: { metadata: { annotations: { "example.com/owner": "team-a" } } },
@@ -289,7 +291,7 @@ describe("an HTTP App", () => {
     await operator.idle();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(((await get(APP, "shop"))!.status as AppStatus).deploymentId).toBe(id);
-    expect((await get(DEPLOYMENT, "shop"))!.metadata.resourceVersion).toBe(deploymentVersion);
+    expect((await get(DEPLOYMENT, "shop"))!.metadata.generation).toBe(deploymentGeneration);
   });
 
   it("repairs drift: a deleted Service and a hand-edited Deployment and route come back", async () => {

@@ -80,7 +80,8 @@ describe("two operator replicas", () => {
     });
     const handoverMs = Date.now() - killedAt;
     process.stderr.write(`[leader-election] handover took ${handoverMs} ms (lease ${LEASE_SECONDS}s)\n`);
-    expect(handoverMs).toBeLessThan((LEASE_SECONDS + 3) * 1000);
+    // Expiry is judged on the standby's clock: lease time plus a retry period, with slack for a loaded machine.
+    expect(handoverMs).toBeLessThan(LEASE_SECONDS * 2 * 1000);
     const taken = await client.get(LEASE, fleet.namespaces[0], "loco-operator");
     expect((taken.spec as { holderIdentity?: string }).holderIdentity).not.toBe(holder);
     expect((taken.spec as { leaseTransitions?: number }).leaseTransitions).toBe(1);
