@@ -1,0 +1,27 @@
+// Runs the numbered, append-only migrations in db/migrations/ — the same ones on Postgres and on PGlite.
+// Kysely's Migrator holds a lock row while it works, so replicas starting together migrate once.
+import type { Kysely } from "kysely";
+import { type Migration, type MigrationResultSet, Migrator } from "kysely/migration";
+import * as initial from "./migrations/0001-initial.ts";
+
+/** Listed explicitly (not read from the folder) so that a bundled or compiled build carries them all. */
+export const migrations: Record<string, Migration> = {
+  "0001-initial": initial,
+};
+
+export class MigrationError extends Error {
+  override name = "MigrationError";
+}
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    const cause = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new MigrationError(
+      `Database migration ${failed} failed: ${cause}. The database was left at the last migration that succeeded; fix the cause and restart.`,
+    );
+  }
+  return result;
+}
