@@ -1,0 +1,55 @@
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectDatabase, type DatabaseHandle } from "./connect.ts";
+import { migrateToLatest } from "./migrate.ts";
+import { parseKeyRing } from "./secret-crypto.ts";
+import { SecretStore } from "./secret-store.ts";
+
+let handle: DatabaseHandle<unknown>;
+const oldKey = randomBytes(32).toString("base64");
+const newKey = randomBytes(32).toString("base64");
+const shop = { tenant: "acme", namespace: "acme-prod", app: "shop", key: "db-password" };
+
+beforeAll(async () => {
+  handle = await connectDatabase("pglite:memory");
+  await migrateToLatest(handle.db);
+}, 60_000);
+afterAll(() => handle.close());
+
+describe("SecretStore on embedded PGlite", () => {
+  it("keeps versions and reads the newest", async () => {
+    const store = new SecretStore(handle.db, parseKeyRing(`old:${oldKey}`, "test"));
+    expect(await store.put(shop, "first", "ann")).toBe(1);
+    expect(await store.put(shop, "second", "ann")).toBe(2);
+    expect(await store.get(shop)).toBe("second");
+    expect(await store.get({ ...shop, key: "missing" })).toBeUndefined();
+    // Another tenant asking for the same namespace/app/key gets nothing.
+    expect(await store.get({ ...shop, tenant: "globex" })).toBeUndefined();
+  });
+
+  it("stores no plaintext", async () => {
+    const { rows } = await sql<{ row: string }>`SELECT secret_versions::text AS row FROM secret_versions`.execute(
+      handle.db,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const { row } of rows) {
+      expect(row).not.toContain("first");
+      expect(row).not.toContain("second");
+      expect(row).not.toContain(Buffer.from("second").toString("hex"));
+    }
+  });
+
+  it("rotates every row to the new key id, and every row still decrypts", async () => {
+    const rotated = new SecretStore(handle.db, parseKeyRing(`new:${newKey},old:${oldKey}`, "test"));
+    for (let i = 0; i < 25; i++) await rotated.put({ ...shop, key: `k${i}` }, `value-${i}`, "ann");
+    expect(await rotated.rotate(7)).toBe(2); // the two rows written under "old"
+    const { rows } = await sql<{ key_id: string }>`SELECT DISTINCT key_id FROM secret_versions`.execute(handle.db);
+    expect(rows.map((r) => r.key_id)).toEqual(["new"]);
+    // The old key can now be retired.
+    const retired = new SecretStore(handle.db, parseKeyRing(`new:${newKey}`, "test"));
+    expect(await retired.get(shop)).toBe("second");
+    expect(await retired.get({ ...shop, key: "k24" })).toBe("value-24");
+    expect(await retired.rotate()).toBe(0);
+  });
+});

@@ -1,0 +1,106 @@
+// Versioned secret values in `secret_versions`, sealed with db/secret-crypto.ts. Every `put` adds a version;
+// `get` reads the newest. Rows carry only ciphertext, the wrapped data key and the key id.
+import { type Kysely, sql } from "kysely";
+import { type KeyRing, open, rewrap, seal } from "./secret-crypto.ts";
+import { toStorageError } from "./storage-error.ts";
+
+export interface SecretRef {
+  tenant: string;
+  namespace: string;
+  app: string;
+  key: string;
+}
+
+interface SecretRow {
+  id: string;
+  tenant: string;
+  namespace: string;
+  app: string;
+  key: string;
+  version: number;
+  ciphertext: Buffer;
+  wrapped_key: Buffer;
+  key_id: string;
+}
+
+/** Associated data: the row's identity, so a value only decrypts where it was written. */
+export const secretAad = (ref: SecretRef, version: number) =>
+  `${ref.tenant}/${ref.namespace}/${ref.app}/${ref.key}/v${version}`;
+
+export class SecretStore {
+  private readonly db: Kysely<unknown>;
+  private readonly ring: KeyRing;
+
+  constructor(db: Kysely<unknown>, ring: KeyRing) {
+    this.db = db;
+    this.ring = ring;
+  }
+
+  /** Stores a new version of the value; returns its version number. */
+  async put(ref: SecretRef, value: string, actor: string): Promise<number> {
+    try {
+      return await this.db.transaction().execute(async (tx) => {
+        // Serialise writers of one key so that two puts never pick the same version.
+        await sql`SELECT pg_advisory_xact_lock(hashtext(${`${ref.namespace}/${ref.app}/${ref.key}`}))`.execute(tx);
+        const { rows } = await sql<{ next: number }>`
+          SELECT coalesce(max(version), 0) + 1 AS next FROM secret_versions
+          WHERE namespace = ${ref.namespace} AND app = ${ref.app} AND key = ${ref.key}`.execute(tx);
+        const version = Number(rows[0]?.next ?? 1);
+        const sealed = seal(this.ring, value, secretAad(ref, version));
+        await sql`
+          INSERT INTO secret_versions (tenant, namespace, app, key, version, ciphertext, wrapped_key, key_id, created_by)
+          VALUES (${ref.tenant}, ${ref.namespace}, ${ref.app}, ${ref.key}, ${version}, ${sealed.ciphertext},
+                  ${sealed.wrappedKey}, ${sealed.keyId}, ${actor})`.execute(tx);
+        return version;
+      });
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  }
+
+  /** The newest value, or undefined when the key has none (or was deleted). */
+  async get(ref: SecretRef): Promise<string | undefined> {
+    const { rows } = await sql<SecretRow>`
+      SELECT * FROM secret_versions
+      WHERE namespace = ${ref.namespace} AND app = ${ref.app} AND key = ${ref.key} AND deleted_at IS NULL
+      ORDER BY version DESC LIMIT 1`
+      .execute(this.db)
+      .catch((error: unknown) => {
+        throw toStorageError(error);
+      });
+    const row = rows[0];
+    if (!row || row.tenant !== ref.tenant) return undefined;
+    return open(
+      this.ring,
+      { ciphertext: row.ciphertext, wrappedKey: row.wrapped_key, keyId: row.key_id },
+      secretAad(ref, row.version),
+    );
+  }
+
+  /**
+   * Re-wraps every data key that is not under the active KEK, in batches (each its own transaction, so a crash
+   * leaves every row readable). Returns how many rows were re-wrapped.
+   */
+  async rotate(batchSize = 500): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const done = await this.db.transaction().execute(async (tx) => {
+        const { rows } = await sql<SecretRow>`
+          SELECT * FROM secret_versions WHERE key_id <> ${this.ring.activeId}
+          ORDER BY id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`.execute(tx);
+        for (const row of rows) {
+          const sealed = rewrap(
+            this.ring,
+            { ciphertext: row.ciphertext, wrappedKey: row.wrapped_key, keyId: row.key_id },
+            secretAad(row, row.version),
+          );
+          await sql`UPDATE secret_versions SET wrapped_key = ${sealed.wrappedKey}, key_id = ${sealed.keyId}
+                    WHERE id = ${row.id}`.execute(tx);
+        }
+        return rows.length;
+      });
+      total += done;
+      if (done < batchSize) return total;
+    }
+  }
+}
