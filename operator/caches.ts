@@ -10,7 +10,9 @@ import {
   HPA,
   HTTP_ROUTE,
   NAMESPACE,
+  PIPELINE,
   PROFILE,
+  RUN,
   SECRET,
   SERVICE,
 } from "./resources.ts";
@@ -21,6 +23,8 @@ import type { KubeClient } from "./runtime/kube-client.ts";
 export interface WorldCaches {
   apps: Informer;
   profiles: Informer;
+  pipelines: Informer;
+  runs: Informer;
   namespaces: Informer;
   gateways: Informer;
   deployments: Informer;
@@ -63,6 +67,8 @@ export function createCaches(
   return {
     apps: selected(APP),
     profiles: selected(PROFILE),
+    pipelines: selected(PIPELINE),
+    runs: selected(RUN),
     namespaces: all(NAMESPACE),
     gateways: all(GATEWAY),
     deployments: owned(DEPLOYMENT),

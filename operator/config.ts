@@ -30,6 +30,10 @@ export const OperatorConfig = z
     resync: durationMs,
     logLevel: z.enum(["trace", "debug", "info", "warn", "error"]),
     selector: z.string().min(1).optional(),
+    databaseUrl: z
+      .string()
+      .regex(/^(postgres(ql)?:\/\/|pglite:)/, { error: "must be postgres://… or pglite:<folder>" })
+      .optional(),
     leaseDuration: durationMs,
     renewDeadline: durationMs,
     retryPeriod: durationMs,
@@ -53,6 +57,7 @@ Flags (environment variable in brackets):
   --log-level LEVEL                  trace|debug|info|warn|error (default info) [LOCO_LOG_LEVEL]
   --lease-duration, --renew-deadline, --retry-period DURATION
                                      leader election timing (defaults 15s, 10s, 2s)
+  --database-url URL                 mirror loco resources to postgres://… or pglite:<folder> [LOCO_DATABASE_URL]
   --selector LABELS                  reconcile only Apps and Profiles matching this label selector (sharding) [LOCO_SELECTOR]
 `;
 
@@ -82,6 +87,7 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
         resync: { type: "string" },
         "log-level": { type: "string" },
         selector: { type: "string" },
+        "database-url": { type: "string" },
         "lease-duration": { type: "string" },
         "renew-deadline": { type: "string" },
         "retry-period": { type: "string" },
@@ -108,6 +114,7 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
     resync: values.resync ?? env.LOCO_RESYNC ?? "10m",
     logLevel: values["log-level"] ?? env.LOCO_LOG_LEVEL ?? "info",
     selector: values.selector ?? env.LOCO_SELECTOR,
+    databaseUrl: values["database-url"] ?? env.LOCO_DATABASE_URL,
     leaseDuration: values["lease-duration"] ?? "15s",
     renewDeadline: values["renew-deadline"] ?? "10s",
     retryPeriod: values["retry-period"] ?? "2s",

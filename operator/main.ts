@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     resyncMs: config.resync,
     health: config.healthAddress,
     ...(config.selector ? { selector: config.selector } : {}),
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(config.leaderElect
       ? {
           leaderElection: {

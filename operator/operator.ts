@@ -4,7 +4,11 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { ulid } from "ulid";
+import { connectDatabase } from "../db/connect.ts";
+import { migrateToLatest } from "../db/migrate.ts";
+import { Mirror } from "../db/mirror.ts";
 import { allInformers, createCaches, type WorldCaches } from "./caches.ts";
+import { LABEL_TENANT } from "./reconcilers/app/names.ts";
 import {
   type AppObject,
   createAppReconciler,
@@ -39,6 +43,8 @@ export interface OperatorOptions {
   /** host:port for /healthz, /readyz and /metrics (port 0 picks a free one); off when undefined. */
   health?: { host: string; port: number };
   metrics?: OperatorMetrics;
+  /** Mirror every loco resource to this database (postgres://… or pglite:…); off when undefined. */
+  databaseUrl?: string;
   /** Label selector: reconcile only the Apps and Profiles that match (sharding; isolated tests). */
   selector?: string;
   /** Called when leadership is lost; the default entrypoint exits so a fresh process campaigns again. */
@@ -53,6 +59,7 @@ export interface RunningOperator {
   caches: WorldCaches;
   metrics: OperatorMetrics;
   controllers: Controller[];
+  mirror: Mirror | undefined;
   healthPort: number | undefined;
   isLeader(): boolean;
   /** Resolves once this replica leads and its workers run (immediately without leader election). */
@@ -177,8 +184,24 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const leading = new Promise<void>((resolve) => {
     startLeading = resolve;
   });
+  // The mirror writes from the leader only: one writer, and standbys stay read-only everywhere.
+  const database = options.databaseUrl ? await connectDatabase<unknown>(options.databaseUrl) : undefined;
+  if (database) await migrateToLatest(database.db);
+  const mirror = database
+    ? new Mirror({
+        db: database.db,
+        sources: [caches.profiles, caches.apps, caches.pipelines, caches.runs],
+        log: log.child({ component: "mirror" }),
+        tenantOf: (object) =>
+          object.metadata.namespace
+            ? caches.namespaces.get(object.metadata.namespace)?.metadata.labels?.[LABEL_TENANT]
+            : undefined,
+      })
+    : undefined;
+
   const begin = () => {
     leader = true;
+    mirror?.start();
     appReconciler.primeClaims();
     for (const controller of controllers) controller.start();
     startLeading();
@@ -221,6 +244,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     caches,
     metrics,
     controllers,
+    mirror,
     healthPort: health?.port,
     isLeader: () => leader,
     leading,
@@ -236,6 +260,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     },
     async stop() {
       await Promise.all(controllers.map((c) => c.stop()));
+      await mirror?.stop();
+      await database?.close();
       await events.settled();
       await elector?.stop();
       await Promise.all(allInformers(caches).map((i) => i.stop()));
