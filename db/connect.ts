@@ -40,6 +40,11 @@ export async function connectDatabase<DB>(url: DatabaseUrl): Promise<DatabaseHan
   const { kind, location } = describeDatabaseUrl(url);
   if (kind === "postgres") {
     const pool = new pg.Pool({ connectionString: location, max: 10 });
+    // A connection lost with the server (restart, failover) is an 'error' event — on the pool for idle clients,
+    // on the client itself for one in use; unheard, either would end the process. The query in flight still
+    // fails (and is retried by its caller); the pool drops the broken client and opens a new one.
+    pool.on("error", () => {});
+    pool.on("connect", (client) => client.on("error", () => {}));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind, close: () => db.destroy() };
   }

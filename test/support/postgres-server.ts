@@ -13,6 +13,12 @@ export interface TestDatabase {
   stop(): Promise<void>;
 }
 
+/** A private server that a test may also take down and bring back (outage tests). */
+export interface PrivatePostgres extends TestDatabase {
+  halt(): Promise<void>;
+  resume(): Promise<void>;
+}
+
 function findPostgresBin(): string {
   const fromEnv = process.env.LOCO_POSTGRES_BIN;
   if (fromEnv) return fromEnv;
@@ -73,7 +79,7 @@ async function databaseOnExistingServer(serverUrl: string): Promise<TestDatabase
  * owned by the test process so it cannot outlive it. Postgres refuses to run as root, so as root it runs as
  * the `postgres` user that Debian's package creates.
  */
-async function privateServer(ownerPid: number): Promise<TestDatabase> {
+export async function privateServer(ownerPid: number): Promise<PrivatePostgres> {
   const bin = findPostgresBin();
   const asRoot = process.getuid?.() === 0;
   const asPostgres = (command: string, args: string[]): [string, string[]] =>
@@ -116,7 +122,7 @@ async function privateServer(ownerPid: number): Promise<TestDatabase> {
     "-c",
     "max_connections=200",
   ]);
-  const pid = launchSupervised(dir, "postgres", ownerPid, postgres, postgresArgs);
+  let pid = launchSupervised(dir, "postgres", ownerPid, postgres, postgresArgs);
   const serverUrl = `postgres://loco@127.0.0.1:${port}/postgres`;
   await waitForConnection(serverUrl, 30_000);
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -125,6 +131,13 @@ async function privateServer(ownerPid: number): Promise<TestDatabase> {
   await admin.end();
   return {
     url: `postgres://loco@127.0.0.1:${port}/loco_test`,
+    async halt() {
+      await stopProcessGroups([pid], "SIGINT", 10_000);
+    },
+    async resume() {
+      pid = launchSupervised(dir, "postgres", ownerPid, postgres, postgresArgs);
+      await waitForConnection(serverUrl, 30_000);
+    },
     // SIGINT is Postgres' "fast" shutdown: it does not wait for clients a failed test may have leaked.
     async stop() {
       await stopProcessGroups([pid], "SIGINT", 10_000);
