@@ -13,7 +13,6 @@ import { sql } from "kysely";
 import { connectDatabase } from "../db/connect.ts";
 import { startControlPlane, stopControlPlane } from "../hack/control-plane/control-plane.ts";
 import { startOperator } from "../operator/operator.ts";
-import { APP } from "../operator/resources.ts";
 import { silentLogger } from "../operator/runtime/logger.ts";
 import { applyApps, prepareFleet } from "../test/support/fleet.ts";
 import { installLocoCrds } from "../test/support/install-crds.ts";
