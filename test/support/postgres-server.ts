@@ -54,9 +54,8 @@ async function waitForConnection(url: string, timeoutMs: number): Promise<void> 
   throw new Error(`Postgres did not accept connections within ${timeoutMs / 1000}s: ${String(lastError)}`);
 }
 
-/** Creates a uniquely named database on an existing server (LOCO_TEST_DATABASE_URL) and drops it afterwards. */
-async function databaseOnExistingServer(serverUrl: string): Promise<TestDatabase> {
-  const name = `loco_test_${process.pid}_${Date.now().toString(36)}`;
+/** Creates database `name` on a running server; `stop()` drops it. */
+export async function databaseOnServer(serverUrl: string, name: string): Promise<TestDatabase> {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
@@ -148,5 +147,7 @@ export async function privateServer(ownerPid: number): Promise<PrivatePostgres> 
 
 export function startTestDatabase(ownerPid: number): Promise<TestDatabase> {
   const existing = process.env.LOCO_TEST_DATABASE_URL;
-  return existing ? databaseOnExistingServer(existing) : privateServer(ownerPid);
+  return existing
+    ? databaseOnServer(existing, `loco_test_${process.pid}_${Date.now().toString(36)}`)
+    : privateServer(ownerPid);
 }
