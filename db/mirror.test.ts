@@ -9,17 +9,18 @@ import { Mirror, type MirrorSource } from "./mirror.ts";
 
 /** Stands in for an informer: a list of objects and the handlers a change is announced to. */
 class ObjectsSource implements MirrorSource {
+  readonly resource = { kind: "App" };
   readonly objects = new Map<string, KubeObject>();
-  private readonly handlers: { onUpsert?(o: KubeObject): void; onDelete?(o: KubeObject): void }[] = [];
+  private readonly handlers: Parameters<MirrorSource["addHandlers"]>[0][] = [];
   list() {
     return [...this.objects.values()];
   }
-  addHandlers(handlers: { onUpsert?(o: KubeObject): void; onDelete?(o: KubeObject): void }) {
+  addHandlers(handlers: Parameters<MirrorSource["addHandlers"]>[0]) {
     this.handlers.push(handlers);
   }
   upsert(object: KubeObject) {
     this.objects.set(object.metadata.uid ?? "", object);
-    for (const h of this.handlers) h.onUpsert?.(object);
+    for (const h of this.handlers) h.onUpsert?.(object, undefined);
   }
   delete(object: KubeObject) {
     this.objects.delete(object.metadata.uid ?? "");
@@ -138,6 +139,92 @@ describe("Mirror", () => {
       expect.arrayContaining([["web:2", false]]),
     );
     expect(new Set(after.map((r) => r.uid)).size).toBe(after.length);
+    await mirror.stop();
+  });
+
+  it("does not mirror a lost cluster as deletions, and lets a re-created object replace the lost row", async () => {
+    await sql`DELETE FROM resources`.execute(handle.db);
+    const source = new ObjectsSource();
+    let cluster = "cluster-a";
+    const identity = { cached: () => cluster, live: async () => cluster };
+    const mirror = new Mirror({ db: handle.db, sources: [source], log: silentLogger, cluster: identity });
+    mirror.start();
+    const shop = app("shop", "30", "shop:1");
+    const cart = app("cart", "31", "cart:1");
+    source.upsert(shop);
+    source.upsert(cart);
+    await mirror.drained();
+    // etcd is wiped: a new kube-system uid, and the informers see every object vanish.
+    cluster = "cluster-b";
+    source.delete(shop);
+    source.delete(cart);
+    await mirror.drained();
+    expect((await rows()).map((r) => [r.name, r.deleted])).toEqual([
+      ["cart", false],
+      ["shop", false],
+    ]);
+    expect(mirror.stats.deletionsRefused).toBe(2);
+    // The resurrector re-creates shop: a new uid under the same name takes over; the lost row is closed.
+    source.upsert(app("shop", "5", "shop:1"));
+    await mirror.drained();
+    expect((await rows()).map((r) => [r.name, r.resource_version, r.deleted])).toEqual([
+      ["cart", "31", false],
+      ["shop", "30", true],
+      ["shop", "5", false],
+    ]);
+    // Deleting it in the new cluster is a real deletion.
+    source.delete(app("shop", "6", "shop:1", (await rows())[2]!.uid));
+    await mirror.drained();
+    expect((await rows()).filter((r) => !r.deleted).map((r) => r.name)).toEqual(["cart"]);
+    await mirror.stop();
+  });
+
+  it("records deployments and condition transitions in the timeline, once each", async () => {
+    await sql`DELETE FROM resources`.execute(handle.db);
+    await sql`DELETE FROM events`.execute(handle.db);
+    await sql`DELETE FROM deployments`.execute(handle.db);
+    const source = new ObjectsSource();
+    const mirror = new Mirror({ db: handle.db, sources: [source], log: silentLogger, tenantOf: () => "acme" });
+    mirror.start();
+    const uid = randomUUID();
+    const deployed = (version: string, id: string, readyStatus: string, at: string): KubeObject => ({
+      ...app("shop", version, "shop:1", uid),
+      status: {
+        deploymentId: id,
+        lastDeployTime: at,
+        conditions: [
+          {
+            type: "Ready",
+            status: readyStatus,
+            reason: readyStatus === "True" ? "Available" : "Progressing",
+            lastTransitionTime: at,
+            message: "",
+          },
+        ],
+      },
+    });
+    source.upsert(deployed("40", "01JD000000000000000000000A", "False", "2026-11-01T00:00:00Z"));
+    await mirror.drained();
+    source.upsert(deployed("41", "01JD000000000000000000000A", "True", "2026-11-01T00:01:00Z"));
+    await mirror.drained();
+    source.upsert(deployed("41", "01JD000000000000000000000A", "True", "2026-11-01T00:01:00Z")); // replay
+    source.upsert(deployed("42", "01JD000000000000000000000B", "False", "2026-11-01T00:02:00Z"));
+    await mirror.drained();
+    const deployments = await sql<{ id: string; outcome: string; tenant: string }>`
+      SELECT id, outcome, tenant FROM deployments ORDER BY id`.execute(handle.db);
+    expect(deployments.rows).toEqual([
+      { id: "01JD000000000000000000000A", outcome: "Available", tenant: "acme" },
+      { id: "01JD000000000000000000000B", outcome: "Progressing", tenant: "acme" },
+    ]);
+    const events = await sql<{ reason: string }>`SELECT reason FROM events ORDER BY occurred_at, id`.execute(handle.db);
+    expect(events.rows.map((e) => e.reason)).toEqual([
+      "Progressing",
+      "DeploymentStarted",
+      "Available",
+      "DeploymentAvailable",
+      "Progressing",
+      "DeploymentStarted",
+    ]);
     await mirror.stop();
   });
 });

@@ -52,4 +52,22 @@ describe("SecretStore on embedded PGlite", () => {
     expect(await retired.get({ ...shop, key: "k24" })).toBe("value-24");
     expect(await retired.rotate()).toBe(0);
   });
+
+  it("syncs an app's values: new versions only for changed keys, removed keys deleted, replays write nothing", async () => {
+    const store = new SecretStore(handle.db, parseKeyRing(`new:${newKey}`, "test"));
+    const cart = { tenant: "acme", namespace: "acme-prod", app: "cart" };
+    expect(await store.syncApp(cart, { A: "1", B: "2" }, "mirror")).toBe(2);
+    expect(await store.syncApp(cart, { A: "1", B: "2" }, "mirror")).toBe(0);
+    expect(await store.syncApp(cart, { A: "1", B: "3", C: "4" }, "mirror")).toBe(2);
+    expect(await store.getApp(cart)).toEqual({ A: "1", B: "3", C: "4" });
+    expect(await store.syncApp(cart, { B: "3" }, "mirror")).toBe(2);
+    expect(await store.getApp(cart)).toEqual({ B: "3" });
+    // A deleted key is gone for get() too — not its previous version.
+    expect(await store.get({ ...cart, key: "A" })).toBeUndefined();
+    expect(await store.syncApp(cart, { A: "back", B: "3" }, "mirror")).toBe(1);
+    expect(await store.get({ ...cart, key: "A" })).toBe("back");
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM secret_versions WHERE app = 'cart' AND key = 'B'`.execute(handle.db);
+    expect(rows[0]?.n).toBe(2);
+  });
 });

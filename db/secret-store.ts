@@ -78,6 +78,72 @@ export class SecretStore {
   }
 
   /**
+   * Makes the stored values of one app equal `values` (what its Secret holds in the cluster): a key whose value
+   * differs from its newest version gets a new version, a key no longer present is marked deleted. Replaying the
+   * same values writes nothing. Returns how many keys changed.
+   */
+  async syncApp(app: Omit<SecretRef, "key">, values: Record<string, string>, actor: string): Promise<number> {
+    try {
+      return await this.db.transaction().execute(async (tx) => {
+        await sql`SELECT pg_advisory_xact_lock(hashtext(${`${app.namespace}/${app.app}`}))`.execute(tx);
+        const { rows } = await sql<SecretRow & { deleted_at: Date | null }>`
+          SELECT DISTINCT ON (key) * FROM secret_versions
+          WHERE namespace = ${app.namespace} AND app = ${app.app}
+          ORDER BY key, version DESC`.execute(tx);
+        const newest = new Map(rows.map((row) => [row.key, row]));
+        let changed = 0;
+        for (const [key, value] of Object.entries(values)) {
+          const row = newest.get(key);
+          const same = row && row.deleted_at === null && row.tenant === app.tenant && this.open(row) === value;
+          if (same) continue;
+          const ref = { ...app, key };
+          const version = (row?.version ?? 0) + 1;
+          const sealed = seal(this.ring, value, secretAad(ref, version));
+          await sql`
+            INSERT INTO secret_versions (tenant, namespace, app, key, version, ciphertext, wrapped_key, key_id, created_by)
+            VALUES (${app.tenant}, ${app.namespace}, ${app.app}, ${key}, ${version}, ${sealed.ciphertext},
+                    ${sealed.wrappedKey}, ${sealed.keyId}, ${actor})`.execute(tx);
+          changed++;
+        }
+        const gone = [...newest.values()].filter((row) => row.deleted_at === null && !(row.key in values));
+        if (gone.length > 0) {
+          await sql`
+            UPDATE secret_versions SET deleted_at = now()
+            WHERE namespace = ${app.namespace} AND app = ${app.app} AND deleted_at IS NULL
+              AND key IN (${sql.join(gone.map((row) => row.key))})`.execute(tx);
+          changed += gone.length;
+        }
+        return changed;
+      });
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  }
+
+  /** The newest live value of every key of one app (what the resurrector writes back into its Secret). */
+  async getApp(app: Omit<SecretRef, "key">): Promise<Record<string, string>> {
+    const { rows } = await sql<SecretRow & { deleted_at: Date | null }>`
+      SELECT DISTINCT ON (key) * FROM secret_versions
+      WHERE namespace = ${app.namespace} AND app = ${app.app}
+      ORDER BY key, version DESC`
+      .execute(this.db)
+      .catch((error: unknown) => {
+        throw toStorageError(error);
+      });
+    const values: Record<string, string> = {};
+    for (const row of rows) if (row.deleted_at === null && row.tenant === app.tenant) values[row.key] = this.open(row);
+    return values;
+  }
+
+  private open(row: SecretRow): string {
+    return open(
+      this.ring,
+      { ciphertext: row.ciphertext, wrappedKey: row.wrapped_key, keyId: row.key_id },
+      secretAad(row, row.version),
+    );
+  }
+
+  /**
    * Re-wraps every data key that is not under the active KEK, in batches (each its own transaction, so a crash
    * leaves every row readable). Returns how many rows were re-wrapped.
    */

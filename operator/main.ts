@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // loco-operator: reconciles Profiles and Apps into running, routed services.
 import { KubeConfig } from "@kubernetes/client-node";
+import { type KeyRing, loadKeyRing } from "../db/secret-crypto.ts";
 import { ConfigError, loadOperatorConfig } from "./config.ts";
 import { startOperator } from "./operator.ts";
 import { createLogger } from "./runtime/logger.ts";
@@ -15,6 +16,9 @@ async function main(): Promise<void> {
     { server: kubeConfig.getCurrentCluster()?.server, leaderElect: config.leaderElect },
     "Starting loco-operator",
   );
+  // Secret values are mirrored only under a key-encryption key; a malformed key is an error, a missing one a warning.
+  const keyRing: KeyRing | undefined =
+    config.databaseUrl && (process.env.LOCO_KEK_FILE || process.env.LOCO_KEK) ? loadKeyRing(process.env) : undefined;
   const operator = await startOperator({
     kubeConfig,
     log,
@@ -23,6 +27,7 @@ async function main(): Promise<void> {
     health: config.healthAddress,
     ...(config.selector ? { selector: config.selector } : {}),
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(keyRing ? { keyRing } : {}),
     ...(config.leaderElect
       ? {
           leaderElection: {

@@ -6,9 +6,10 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { ulid } from "ulid";
 import { connectDatabase } from "../db/connect.ts";
 import { migrateToLatest } from "../db/migrate.ts";
-import { Mirror } from "../db/mirror.ts";
+import type { Mirror } from "../db/mirror.ts";
+import type { KeyRing } from "../db/secret-crypto.ts";
 import { allInformers, createCaches, type WorldCaches } from "./caches.ts";
-import { LABEL_TENANT } from "./reconcilers/app/names.ts";
+import { createMirrorCaches, createOperatorMirror, mirrorInformers } from "./mirror-setup.ts";
 import {
   type AppObject,
   createAppReconciler,
@@ -45,6 +46,8 @@ export interface OperatorOptions {
   metrics?: OperatorMetrics;
   /** Mirror every loco resource to this database (postgres://… or pglite:…); off when undefined. */
   databaseUrl?: string;
+  /** Key-encryption keys for the secret values the mirror stores; without them secret values are not mirrored. */
+  keyRing?: KeyRing;
   /** Label selector: reconcile only the Apps and Profiles that match (sharding; isolated tests). */
   selector?: string;
   /** Called when leadership is lost; the default entrypoint exits so a fresh process campaigns again. */
@@ -80,6 +83,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     { log: (level, message, fields) => log[level](fields ?? {}, message) },
     options.selector,
   );
+  const mirrorCaches = options.databaseUrl
+    ? createMirrorCaches(client, { log: (level, message, fields) => log[level](fields ?? {}, message) })
+    : undefined;
+  const informers = [...allInformers(caches), ...mirrorInformers(mirrorCaches)];
   const events = new EventRecorder(client, "loco-operator", log);
   const now = options.now ?? (() => new Date());
   const concurrency = options.concurrency ?? 8;
@@ -171,13 +178,13 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     ? await startHealthServer({
         ...options.health,
         registry: metrics.registry,
-        ready: () => allInformers(caches).every((i) => i.hasSynced),
+        ready: () => informers.every((i) => i.hasSynced),
       })
     : undefined;
 
-  for (const informer of allInformers(caches)) informer.start();
-  await Promise.all(allInformers(caches).map((informer) => informer.waitForSync()));
-  log.info({ objects: allInformers(caches).reduce((n, i) => n + i.size, 0) }, "Synced caches");
+  for (const informer of informers) informer.start();
+  await Promise.all(informers.map((informer) => informer.waitForSync()));
+  log.info({ objects: informers.reduce((n, i) => n + i.size, 0) }, "Synced caches");
 
   let leader = false;
   let startLeading!: () => void;
@@ -187,17 +194,17 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   // The mirror writes from the leader only: one writer, and standbys stay read-only everywhere.
   const database = options.databaseUrl ? await connectDatabase<unknown>(options.databaseUrl) : undefined;
   if (database) await migrateToLatest(database.db);
-  const mirror = database
-    ? new Mirror({
-        db: database.db,
-        sources: [caches.profiles, caches.apps, caches.pipelines, caches.runs],
-        log: log.child({ component: "mirror" }),
-        tenantOf: (object) =>
-          object.metadata.namespace
-            ? caches.namespaces.get(object.metadata.namespace)?.metadata.labels?.[LABEL_TENANT]
-            : undefined,
-      })
-    : undefined;
+  const mirror =
+    database && mirrorCaches
+      ? createOperatorMirror({
+          db: database.db,
+          client,
+          caches,
+          mirrorCaches,
+          keyRing: options.keyRing,
+          log: log.child({ component: "mirror" }),
+        })
+      : undefined;
 
   const begin = () => {
     leader = true;
@@ -264,7 +271,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       await database?.close();
       await events.settled();
       await elector?.stop();
-      await Promise.all(allInformers(caches).map((i) => i.stop()));
+      await Promise.all(informers.map((i) => i.stop()));
       await health?.close();
       client.close();
       log.info({}, "Stopped the operator");

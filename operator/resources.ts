@@ -28,3 +28,22 @@ export const BACKEND_TRAFFIC_POLICY = r(
   "BackendTrafficPolicy",
   "backendtrafficpolicies",
 );
+
+// Tenant parents: created per tenant namespace (by the API or a platform admin), mirrored, and restored by the
+// resurrector.
+export const RESOURCE_QUOTA = r("", "v1", "ResourceQuota", "resourcequotas");
+export const LIMIT_RANGE = r("", "v1", "LimitRange", "limitranges");
+export const ROLE = r("rbac.authorization.k8s.io", "v1", "Role", "roles");
+export const ROLE_BINDING = r("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings");
+export const NETWORK_POLICY = r("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies");
+export const TENANT_PARENTS = [RESOURCE_QUOTA, LIMIT_RANGE, ROLE, ROLE_BINDING, NETWORK_POLICY];
+
+export const EVENT = r("", "v1", "Event", "events");
+export const CONFIG_MAP = r("", "v1", "ConfigMap", "configmaps");
+export const CUSTOM_RESOURCE_DEFINITION = r(
+  "apiextensions.k8s.io",
+  "v1",
+  "CustomResourceDefinition",
+  "customresourcedefinitions",
+  false,
+);

@@ -1,0 +1,86 @@
+// What the operator adds when it mirrors to a database: caches of the tenant parents (quotas, RBAC) and of the
+// Kubernetes Events about loco objects, and the Mirror fed by those and by the reconcilers' own caches.
+import type { Kysely } from "kysely";
+import { Mirror } from "../db/mirror.ts";
+import type { KeyRing } from "../db/secret-crypto.ts";
+import { SecretStore } from "../db/secret-store.ts";
+import type { WorldCaches } from "./caches.ts";
+import { LABEL_TENANT, MANAGED_SELECTOR, secretName } from "./reconcilers/app/names.ts";
+import { EVENT, NAMESPACE, TENANT_PARENTS } from "./resources.ts";
+import { Informer, type InformerOptions } from "./runtime/informer.ts";
+import type { KubeClient } from "./runtime/kube-client.ts";
+import type { Logger } from "./runtime/logger.ts";
+import { controllerOf, type KubeObject } from "./runtime/types.ts";
+
+export interface MirrorCaches {
+  /** ResourceQuotas, LimitRanges, Roles, RoleBindings and NetworkPolicies loco manages in tenant namespaces. */
+  tenantParents: Informer[];
+  /** Kubernetes Events whose involved object is a loco resource. */
+  events: Informer;
+}
+
+export function createMirrorCaches(client: KubeClient, options: Omit<InformerOptions, "labelSelector">): MirrorCaches {
+  return {
+    tenantParents: TENANT_PARENTS.map(
+      (resource) => new Informer(client, resource, { ...options, labelSelector: MANAGED_SELECTOR }),
+    ),
+    events: new Informer(client, EVENT, { ...options, fieldSelector: "involvedObject.apiVersion=loco.dev/v1alpha1" }),
+  };
+}
+
+export const mirrorInformers = (caches: MirrorCaches | undefined): Informer[] =>
+  caches ? [...caches.tenantParents, caches.events] : [];
+
+const isTenantNamespace = (namespace: KubeObject) => Boolean(namespace.metadata.labels?.[LABEL_TENANT]);
+/** A parent, not a child: children (owned by an App) are rebuilt by the operator and not mirrored. */
+const isParent = (object: KubeObject) => !controllerOf(object);
+
+/** The App whose values a Secret holds, when it is an App's `<app>-secrets`. */
+export function appOfSecret(secret: KubeObject): string | undefined {
+  const owner = controllerOf(secret);
+  return owner?.kind === "App" && secret.metadata.name === secretName(owner.name) ? owner.name : undefined;
+}
+
+export function createOperatorMirror(options: {
+  db: Kysely<unknown>;
+  client: KubeClient;
+  caches: WorldCaches;
+  mirrorCaches: MirrorCaches;
+  keyRing: KeyRing | undefined;
+  log: Logger;
+}): Mirror {
+  const { caches, mirrorCaches, client, log } = options;
+  if (!options.keyRing) {
+    log.warn(
+      {},
+      "No key-encryption key (LOCO_KEK_FILE or LOCO_KEK): App secret values are not mirrored, so the resurrector cannot restore them",
+    );
+  }
+  return new Mirror({
+    db: options.db,
+    log,
+    sources: [
+      caches.profiles,
+      caches.apps,
+      caches.pipelines,
+      caches.runs,
+      { source: caches.namespaces, include: isTenantNamespace },
+      ...mirrorCaches.tenantParents.map((source) => ({ source, include: isParent })),
+    ],
+    ...(options.keyRing
+      ? {
+          secrets: {
+            source: { source: caches.secrets, include: (secret) => appOfSecret(secret) !== undefined },
+            store: new SecretStore(options.db, options.keyRing),
+            appOf: appOfSecret,
+          },
+        }
+      : {}),
+    events: mirrorCaches.events,
+    tenantOf: (namespace) => caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT],
+    cluster: {
+      cached: () => caches.namespaces.get("kube-system")?.metadata.uid,
+      live: async () => (await client.get(NAMESPACE, undefined, "kube-system")).metadata.uid ?? "",
+    },
+  });
+}
