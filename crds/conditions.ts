@@ -46,6 +46,12 @@ export const Reason = {
   DependencyCycle: "DependencyCycle",
   UnknownDependency: "UnknownDependency",
   MissingParameter: "MissingParameter",
+  /** Pipeline: a trigger's cron expression or time zone does not parse. */
+  InvalidSchedule: "InvalidSchedule",
+  /** Pipeline or Run: a timeout lies outside the bounds the platform allows. */
+  TimeoutOutOfBounds: "TimeoutOutOfBounds",
+  /** Pipeline: two tasks share a name. */
+  DuplicateTask: "DuplicateTask",
   /** A child object with loco's name exists but is not controlled by this resource; it is left alone. */
   NotOwned: "NotOwned",
   /** App: the Deployment made no progress within its deadline (image pull failures, crash loops, no capacity). */
@@ -56,6 +62,10 @@ export const Reason = {
   AbnormalExit: "AbnormalExit",
   TaskFailed: "TaskFailed",
   Skipped: "Skipped",
+  /** A task was skipped because a dependency ended in an outcome its dependsOn does not accept. */
+  DependencyFailed: "DependencyFailed",
+  /** Run: waiting for a concurrency slot or a named lock. */
+  Queued: "Queued",
   /** The operator was unavailable while the Run was in flight; it is recorded, not replayed. */
   Interrupted: "Interrupted",
   /** Concurrency policy Forbid refused a Run while another was in flight. */

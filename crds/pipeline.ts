@@ -17,6 +17,7 @@ import {
   Resources,
   secretEnvList,
   timestamp,
+  uniqueList,
 } from "./common.ts";
 import { withRules } from "./rules.ts";
 
@@ -43,6 +44,9 @@ export const Task = withRules(
     timeout: duration().default("8h").describe("Longest the task may run per attempt before it fails with TimedOut."),
     retries: z.int().min(0).max(10).default(0).describe("Extra attempts after a failed one."),
     logging: z.boolean().default(true).describe("Whether the task's output is collected and shown by `loco run logs`."),
+    podAnnotations: boundedRecord(z.string().max(4096), 32)
+      .optional()
+      .describe('Annotations on the task\'s pods, such as sidecar.istio.io/inject: "false".'),
   }),
   [
     {
@@ -157,6 +161,11 @@ export const PipelineSpec = z
       .describe("How many Runs may be in flight at once, and what happens to more."),
     triggers: z.array(Trigger).max(16).optional().describe("Schedules that start Runs by themselves."),
     parameters: keyedList(Parameter, "name", 64).optional().describe("Parameters a Run may set."),
+    locks: uniqueList(dnsLabel(), 8)
+      .optional()
+      .describe(
+        "Named locks every Run of this Pipeline holds while it runs; a Run waits (first in, first out) until no other Run in the namespace holds any of them.",
+      ),
     history: z
       .strictObject({
         successfulRuns: z.int().min(0).max(1000).default(10).describe("Succeeded Runs to keep."),
@@ -169,6 +178,15 @@ export const PipelineSpec = z
 export type PipelineSpec = z.infer<typeof PipelineSpec>;
 export type PipelineSpecInput = z.input<typeof PipelineSpec>;
 
+export const TriggerStatus = z.strictObject({
+  name: z.string().min(1).max(63).describe("Name of the trigger (trigger-<index> when it has none)."),
+  schedule: z.string().max(512).describe("The schedule the times below were computed for."),
+  lastScheduleTime: timestamp().optional().describe("The last time the trigger was due (fired or skipped)."),
+  lastRun: z.string().max(253).optional().describe("Name of the last Run the trigger started."),
+  nextScheduleTime: timestamp().optional().describe("When the trigger is due next."),
+});
+export type TriggerStatus = z.infer<typeof TriggerStatus>;
+
 export const PipelineStatus = z
   .strictObject({
     observedGeneration: observedGeneration().optional(),
@@ -179,6 +197,7 @@ export const PipelineStatus = z
     nextScheduleTime: timestamp().optional().describe("When a trigger fires next."),
     activeRuns: z.int().min(0).optional().describe("Runs in flight."),
     queuedRuns: z.int().min(0).optional().describe("Runs waiting for a concurrency slot."),
+    triggers: keyedList(TriggerStatus, "name", 16).optional().describe("Schedule of each trigger."),
   })
   .describe("Observed state of the Pipeline, written by the operator.");
 export type PipelineStatus = z.infer<typeof PipelineStatus>;

@@ -5,6 +5,7 @@ import {
   boundedRecord,
   conditions,
   distinctEnvNames,
+  dnsLabel,
   dnsSubdomain,
   duration,
   envList,
@@ -15,6 +16,7 @@ import {
   Resources,
   secretEnvList,
   timestamp,
+  uniqueList,
 } from "./common.ts";
 import { taskStates } from "./conditions.ts";
 import { withRules } from "./rules.ts";
@@ -30,12 +32,15 @@ export const InlineTask = withRules(
       .describe("Environment variables taken from the tenant's loco-managed Secret."),
     resources: Resources.optional().describe("CPU and memory for the container."),
     timeout: duration().default("8h").describe("Longest the command may run before it fails with TimedOut."),
+    podAnnotations: boundedRecord(z.string().max(4096), 32)
+      .optional()
+      .describe('Annotations on the command\'s pod, such as sidecar.istio.io/inject: "false".'),
   }),
   [distinctEnvNames()],
 );
 export type InlineTask = z.infer<typeof InlineTask>;
 
-const frozenFields = ["pipelineRef", "task", "timeout", "startedBy"] as const;
+const frozenFields = ["pipelineRef", "task", "timeout", "startedBy", "locks"] as const;
 
 export const RunSpec = withRules(
   z.strictObject({
@@ -50,6 +55,11 @@ export const RunSpec = withRules(
       .describe("The Pipeline to run; its generation is recorded in status.pipelineGeneration."),
     task: InlineTask.optional().describe("A one-off command to run instead of a Pipeline."),
     timeout: duration().optional().describe("Longest the whole Run may take; overrides the Pipeline's timeout."),
+    locks: uniqueList(dnsLabel(), 8)
+      .optional()
+      .describe(
+        "Named locks the Run holds while it runs, besides its Pipeline's; it waits until no other Run in the namespace holds any of them.",
+      ),
     cancel: z
       .boolean()
       .default(false)
@@ -101,6 +111,7 @@ export const TaskStatus = z.strictObject({
     .optional()
     .describe("PascalCase reason for the state, such as AbnormalExit or TimedOut."),
   message: z.string().max(32_768).optional().describe("Sentence explaining the state."),
+  nextAttemptTime: timestamp().optional().describe("When the next attempt starts, while a failed task waits to retry."),
 });
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
@@ -109,6 +120,13 @@ export const RunStatus = z
     observedGeneration: observedGeneration().optional(),
     conditions: conditions().optional(),
     pipelineGeneration: z.int().min(0).optional().describe("metadata.generation of the Pipeline this Run executes."),
+    pipelineSpec: z
+      .looseObject({})
+      .optional()
+      .describe("Snapshot of the Pipeline's spec taken when the Run was first seen; later edits don't affect the Run."),
+    parameters: boundedRecord(z.string().max(4096), 64)
+      .optional()
+      .describe("Parameter values the Run uses (its own, then the Pipeline's defaults)."),
     tasks: keyedList(TaskStatus, "name", 64).optional().describe("State of each task."),
     startTime: timestamp().optional().describe("When the first task started."),
     completionTime: timestamp().optional().describe("When the Run finished."),

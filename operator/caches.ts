@@ -1,6 +1,8 @@
 // The operator's view of the world: one informer per kind it reads. Children are watched cluster-wide but only
 // those carrying loco's managed-by label, which bounds memory to what loco created.
+import { JOB, POD } from "./batch-resources.ts";
 import { MANAGED_SELECTOR } from "./reconcilers/app/names.ts";
+import { RUN_POD_SELECTOR } from "./reconcilers/run/names.ts";
 import {
   APP,
   BACKEND_TRAFFIC_POLICY,
@@ -34,6 +36,10 @@ export interface WorldCaches {
   trafficPolicies: Informer;
   autoscalers: Informer;
   secrets: Informer;
+  /** Jobs of Runs (loco's label, indexed by owner). */
+  jobs: Informer;
+  /** Pods of Runs' Jobs (label loco.dev/run): their exit codes. */
+  pods: Informer;
   /**
    * Metadata of every object of the child kinds, loco's or not: tells "absent" from "exists but is someone
    * else's" without a GET per child. Metadata only, so the many (often large) Secrets of a cluster cost a few
@@ -78,6 +84,8 @@ export function createCaches(
     trafficPolicies: owned(BACKEND_TRAFFIC_POLICY),
     autoscalers: owned(HPA),
     secrets: owned(SECRET),
+    jobs: owned(JOB),
+    pods: new Informer(client, POD, { ...options, labelSelector: RUN_POD_SELECTOR }),
     existing: {
       deployments: metadata(DEPLOYMENT),
       services: metadata(SERVICE),

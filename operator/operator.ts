@@ -8,6 +8,8 @@ import { connectDatabase } from "../db/connect.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import type { Mirror } from "../db/mirror.ts";
 import type { KeyRing } from "../db/secret-crypto.ts";
+import { createBatchControllers } from "./batch.ts";
+import type { BatchSettings } from "./batch-settings.ts";
 import { allInformers, createCaches, type WorldCaches } from "./caches.ts";
 import { createMirrorCaches, createOperatorMirror, mirrorInformers } from "./mirror-setup.ts";
 import {
@@ -52,6 +54,8 @@ export interface OperatorOptions {
   selector?: string;
   /** Called when leadership is lost; the default entrypoint exits so a fresh process campaigns again. */
   onLostLeadership?: () => void;
+  /** Pipeline and Run tuning: timeout bounds, retry backoff, missed-slot tolerance (defaults in batch-settings.ts). */
+  batch?: Partial<BatchSettings>;
   /** Pins the operator's clock and id source (tests). */
   now?: () => Date;
   newDeploymentId?: () => string;
@@ -171,7 +175,21 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     caches.profiles.byIndex(GATEWAY_INDEX, keyOf(gateway)).map(keyOf),
   );
 
-  const controllers = [appController, profileController];
+  const controllers = [
+    appController,
+    profileController,
+    ...createBatchControllers({
+      client,
+      caches,
+      events,
+      metrics,
+      log,
+      now,
+      resyncMs,
+      concurrency,
+      settings: options.batch,
+    }),
+  ];
   // Health first: /healthz answers while the caches fill (a slow first list must not get the pod killed), and
   // /readyz says 503 until they are synced.
   const health = options.health

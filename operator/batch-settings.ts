@@ -1,0 +1,25 @@
+// What platform admins may tune about Pipelines and Runs (flags of loco-operator), with the defaults.
+
+export interface BatchSettings {
+  /** Shortest and longest timeout a task, Pipeline or Run may ask for. */
+  minTimeoutMs: number;
+  maxTimeoutMs: number;
+  /** Wait before the first retry of a failed task attempt; doubles per attempt up to retryMaxDelayMs. */
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  /** A trigger slot noticed later than this is "missed" (the operator was down): policy Skip drops it. */
+  missedSlotToleranceMs: number;
+}
+
+export const defaultBatchSettings: BatchSettings = {
+  minTimeoutMs: 5 * 60_000,
+  maxTimeoutMs: 8 * 3_600_000,
+  retryBaseDelayMs: 10_000,
+  retryMaxDelayMs: 5 * 60_000,
+  missedSlotToleranceMs: 60_000,
+};
+
+/** Delay before attempt `failedAttempt + 1`: base · 2^(failedAttempt-1), capped. */
+export function retryDelayMs(settings: BatchSettings, failedAttempt: number): number {
+  return Math.min(settings.retryBaseDelayMs * 2 ** Math.max(0, failedAttempt - 1), settings.retryMaxDelayMs);
+}

@@ -1,0 +1,86 @@
+// The Pipeline and Run controllers, wired to the shared caches: one call from operator.ts builds both.
+import { type BatchSettings, defaultBatchSettings } from "./batch-settings.ts";
+import type { WorldCaches } from "./caches.ts";
+import { createPipelineReconciler } from "./reconcilers/pipeline/reconcile.ts";
+import {
+  createRunReconciler,
+  JOB_INDEX,
+  jobIndex,
+  LABEL_RUN_KEY,
+  NAMESPACE_INDEX,
+  namespaceIndex,
+  PIPELINE_INDEX,
+  pipelineIndex,
+  type RunObject,
+} from "./reconcilers/run/reconcile.ts";
+import { Controller } from "./runtime/controller.ts";
+import type { EventRecorder } from "./runtime/events.ts";
+import type { KubeClient } from "./runtime/kube-client.ts";
+import type { Logger } from "./runtime/logger.ts";
+import type { OperatorMetrics } from "./runtime/metrics.ts";
+import { keyOf } from "./runtime/types.ts";
+
+export interface BatchControllerDeps {
+  client: KubeClient;
+  caches: WorldCaches;
+  events: EventRecorder;
+  metrics: OperatorMetrics;
+  log: Logger;
+  now: () => Date;
+  resyncMs: number;
+  concurrency: number;
+  settings?: Partial<BatchSettings>;
+}
+
+/** Adds the indexes the reconcilers use (call before the informers start) and returns both controllers. */
+export function createBatchControllers(deps: BatchControllerDeps): Controller[] {
+  const { client, caches, events, metrics, now } = deps;
+  const settings: BatchSettings = { ...defaultBatchSettings, ...deps.settings };
+  caches.runs.addIndex(NAMESPACE_INDEX, namespaceIndex);
+  caches.runs.addIndex(PIPELINE_INDEX, pipelineIndex);
+  caches.pods.addIndex(JOB_INDEX, jobIndex);
+
+  const runLog = deps.log.child({ controller: "run" });
+  const runs = createRunReconciler({ client, caches, events, log: runLog, now, settings });
+  const runController = new Controller({
+    name: "run",
+    reconcile: (key) => runs.reconcile(key),
+    metrics,
+    log: runLog,
+    concurrency: deps.concurrency,
+    resyncMs: deps.resyncMs,
+  });
+  runController.watchPrimary(caches.runs);
+  runController.watchOwned(caches.jobs, "Run");
+  runController.watchMapped(caches.pods, (pod) => {
+    const run = pod.metadata.labels?.[LABEL_RUN_KEY];
+    return run && pod.metadata.namespace ? [`${pod.metadata.namespace}/${run}`] : [];
+  });
+  // A Run that starts, ends or goes away may let a queued Run start, or replace an older one.
+  runController.watchMapped(caches.runs, (run, previous) =>
+    runs.affectedBy(run as RunObject, previous as RunObject | undefined),
+  );
+  // A Pipeline that appears or changes its concurrency lets waiting Runs move.
+  runController.watchMapped(caches.pipelines, (pipeline) =>
+    runs.waitingRuns(pipeline.metadata.namespace ?? "").map(keyOf),
+  );
+
+  const pipelineLog = deps.log.child({ controller: "pipeline" });
+  const pipelines = createPipelineReconciler({ client, caches, events, log: pipelineLog, now, settings });
+  const pipelineController = new Controller({
+    name: "pipeline",
+    reconcile: (key) => pipelines.reconcile(key),
+    metrics,
+    log: pipelineLog,
+    concurrency: Math.max(2, Math.ceil(deps.concurrency / 2)),
+    resyncMs: deps.resyncMs,
+  });
+  pipelineController.watchPrimary(caches.pipelines);
+  pipelineController.watchOwned(caches.secrets, "Pipeline");
+  // Run counts, last run and history follow the Runs of the Pipeline.
+  pipelineController.watchMapped(caches.runs, (run) => {
+    const name = (run as RunObject).spec?.pipelineRef?.name;
+    return name ? [`${run.metadata.namespace}/${name}`] : [];
+  });
+  return [runController, pipelineController];
+}

@@ -1,0 +1,143 @@
+// What the schema can't check about a Pipeline: the DAG (unknown dependencies, cycles), the platform's timeout
+// bounds and the cron expressions. Pure; shared by the Pipeline reconciler (Ready=False) and the Run reconciler
+// (a Run of an invalid spec fails with the same reason).
+import { parseDuration } from "../../../crds/common.ts";
+import { Reason } from "../../../crds/conditions.ts";
+import type { PipelineSpec, Task } from "../../../crds/pipeline.ts";
+import type { BatchSettings } from "../../batch-settings.ts";
+import { cronProblem, triggerName } from "./schedule.ts";
+
+export interface SpecProblem {
+  reason: Reason;
+  message: string;
+}
+
+type TimeoutBounds = Pick<BatchSettings, "minTimeoutMs" | "maxTimeoutMs">;
+
+export function formatDuration(ms: number): string {
+  if (ms <= 0) return "0s";
+  const parts: string[] = [];
+  let rest = Math.round(ms);
+  for (const [unit, size] of [
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+  ] as const) {
+    const amount = Math.floor(rest / size);
+    if (amount > 0) parts.push(`${amount}${unit}`);
+    rest -= amount * size;
+  }
+  if (rest > 0) parts.push(`${rest}ms`);
+  return parts.join("");
+}
+
+/** A problem when `value` (a duration) is outside the platform's bounds. */
+export function timeoutProblem(what: string, value: string, bounds: TimeoutBounds): SpecProblem | undefined {
+  const ms = parseDuration(value);
+  if (ms >= bounds.minTimeoutMs && ms <= bounds.maxTimeoutMs) return undefined;
+  return {
+    reason: Reason.TimeoutOutOfBounds,
+    message: `${what} timeout ${value} is outside the platform's bounds of ${formatDuration(bounds.minTimeoutMs)} to ${formatDuration(bounds.maxTimeoutMs)}; choose a timeout in that range.`,
+  };
+}
+
+/** Tasks in an order where every task comes after its dependencies; undefined when there is a cycle. */
+export function topologicalOrder(tasks: readonly Pick<Task, "name" | "dependsOn">[]): string[] | undefined {
+  const names = new Set(tasks.map((t) => t.name));
+  const remaining = new Map(
+    tasks.map((t) => [t.name, new Set(Object.keys(t.dependsOn ?? {}).filter((d) => names.has(d)))]),
+  );
+  const order: string[] = [];
+  while (remaining.size > 0) {
+    const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([name]) => name);
+    if (ready.length === 0) return undefined;
+    for (const name of ready) {
+      remaining.delete(name);
+      order.push(name);
+      for (const deps of remaining.values()) deps.delete(name);
+    }
+  }
+  return order;
+}
+
+/** One cycle of the graph, as task names with the first repeated at the end (`a → b → a`). */
+function findCycle(tasks: readonly Pick<Task, "name" | "dependsOn">[]): string[] | undefined {
+  const byName = new Map(tasks.map((t) => [t.name, t]));
+  const state = new Map<string, "visiting" | "done">();
+  const path: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    if (state.get(name) === "done") return undefined;
+    if (state.get(name) === "visiting") return [...path.slice(path.indexOf(name)), name];
+    state.set(name, "visiting");
+    path.push(name);
+    for (const dep of Object.keys(byName.get(name)?.dependsOn ?? {})) {
+      if (!byName.has(dep)) continue;
+      const cycle = visit(dep);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(name, "done");
+    return undefined;
+  };
+  for (const task of tasks) {
+    const cycle = visit(task.name);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+/** Every problem with the spec, most fundamental first; empty when the Pipeline can run. */
+export function validatePipeline(spec: PipelineSpec, bounds: TimeoutBounds): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const seen = new Set<string>();
+  for (const task of spec.tasks) {
+    if (seen.has(task.name)) {
+      problems.push({
+        reason: Reason.DuplicateTask,
+        message: `Task ${task.name} is defined more than once; give each task a unique name.`,
+      });
+    }
+    seen.add(task.name);
+  }
+  for (const task of spec.tasks) {
+    for (const dep of Object.keys(task.dependsOn ?? {})) {
+      if (dep === task.name) {
+        problems.push({
+          reason: Reason.DependencyCycle,
+          message: `Task ${task.name} depends on itself; remove it from its own dependsOn.`,
+        });
+      } else if (!seen.has(dep)) {
+        problems.push({
+          reason: Reason.UnknownDependency,
+          message: `Task ${task.name} depends on ${dep}, which is not a task of this Pipeline; fix dependsOn or add the task.`,
+        });
+      }
+    }
+  }
+  const cycle = findCycle(spec.tasks);
+  if (cycle && cycle.length > 2) {
+    problems.push({
+      reason: Reason.DependencyCycle,
+      message: `Tasks ${cycle.join(" → ")} depend on each other in a cycle; remove one of those dependencies.`,
+    });
+  }
+  for (const task of spec.tasks) {
+    const problem = timeoutProblem(`Task ${task.name}:`, task.timeout, bounds);
+    if (problem) problems.push(problem);
+  }
+  if (spec.timeout) {
+    const problem = timeoutProblem("The Pipeline's", spec.timeout, bounds);
+    if (problem) problems.push(problem);
+  }
+  (spec.triggers ?? []).forEach((trigger, index) => {
+    if (!trigger.cron) return;
+    const problem = cronProblem(trigger.cron.schedule, trigger.cron.timeZone);
+    if (problem) {
+      problems.push({
+        reason: Reason.InvalidSchedule,
+        message: `Trigger ${triggerName(trigger, index)}: ${problem}; fix spec.triggers.`,
+      });
+    }
+  });
+  return problems;
+}

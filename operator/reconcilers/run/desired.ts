@@ -1,0 +1,113 @@
+// Pure builders for a Run's Jobs: (task, Run identity, attempt, parameters) → the Job loco wants. No clock,
+// randomness or I/O: the same inputs give the same object, so re-applying an existing Job is a no-op.
+import { parseDuration } from "../../../crds/common.ts";
+import type { KubeObject, OwnerReference } from "../../runtime/types.ts";
+import {
+  CONTAINER_NAME,
+  LABEL_ATTEMPT,
+  LABEL_MANAGED_BY,
+  LABEL_PIPELINE,
+  LABEL_RUN,
+  LABEL_TASK,
+  LABEL_TENANT,
+  labelValue,
+  MANAGED_BY,
+} from "./names.ts";
+import type { RunTask } from "./progress.ts";
+
+export interface JobInputs {
+  run: { name: string; namespace: string };
+  owner: OwnerReference;
+  tenant: string;
+  pipeline: string | undefined;
+  task: RunTask;
+  attempt: number;
+  jobName: string;
+  /** Parameter values, given to every task as environment variables. */
+  parameters: Readonly<Record<string, string>>;
+  /** The Secret secretEnv reads from. */
+  secretName: string;
+}
+
+export function jobLabels(inputs: Pick<JobInputs, "run" | "tenant" | "pipeline" | "task">): Record<string, string> {
+  return {
+    [LABEL_MANAGED_BY]: MANAGED_BY,
+    [LABEL_RUN]: labelValue(inputs.run.name),
+    [LABEL_TASK]: inputs.task.name,
+    ...(inputs.pipeline ? { [LABEL_PIPELINE]: labelValue(inputs.pipeline) } : {}),
+    [LABEL_TENANT]: labelValue(inputs.tenant),
+  };
+}
+
+/** Parameters first, then the task's env (which wins), then its secret env. */
+export function taskEnv(inputs: Pick<JobInputs, "task" | "parameters" | "secretName">): Record<string, unknown>[] {
+  const merged = new Map<string, Record<string, unknown>>();
+  for (const name of Object.keys(inputs.parameters).sort()) {
+    merged.set(name, { name, value: inputs.parameters[name] });
+  }
+  for (const entry of inputs.task.env ?? []) merged.set(entry.name, { name: entry.name, value: entry.value });
+  for (const entry of inputs.task.secretEnv ?? []) {
+    merged.set(entry.name, {
+      name: entry.name,
+      valueFrom: { secretKeyRef: { name: inputs.secretName, key: entry.secretKey } },
+    });
+  }
+  return [...merged.values()];
+}
+
+function containerResources(task: RunTask): Record<string, unknown> | undefined {
+  const { cpu, memory } = task.resources ?? {};
+  if (cpu === undefined && memory === undefined) return undefined;
+  return {
+    requests: {
+      ...(cpu === undefined ? {} : { cpu: String(cpu) }),
+      ...(memory === undefined ? {} : { memory: String(memory) }),
+    },
+    ...(memory === undefined ? {} : { limits: { memory: String(memory) } }),
+  };
+}
+
+/**
+ * One attempt of one task. backoffLimit 0: loco retries with a new Job per attempt (its own backoff and
+ * timeout); activeDeadlineSeconds lets Kubernetes enforce the timeout even while the operator is away.
+ */
+export function desiredJob(inputs: JobInputs): KubeObject {
+  const { task } = inputs;
+  const labels = { ...jobLabels(inputs), [LABEL_ATTEMPT]: String(inputs.attempt) };
+  const command = task.script !== undefined ? ["sh", "-c", task.script] : task.command;
+  const env = taskEnv(inputs);
+  const resources = containerResources(task);
+  const annotations =
+    task.podAnnotations && Object.keys(task.podAnnotations).length > 0 ? task.podAnnotations : undefined;
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: {
+      name: inputs.jobName,
+      namespace: inputs.run.namespace,
+      labels,
+      ownerReferences: [inputs.owner],
+    },
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: Math.max(1, Math.ceil(parseDuration(task.timeout ?? "8h") / 1000)),
+      template: {
+        metadata: { labels, ...(annotations ? { annotations: { ...annotations } } : {}) },
+        spec: {
+          restartPolicy: "Never",
+          enableServiceLinks: false,
+          containers: [
+            {
+              name: CONTAINER_NAME,
+              image: task.image,
+              ...(command ? { command } : {}),
+              ...(task.script === undefined && task.args ? { args: task.args } : {}),
+              ...(env.length > 0 ? { env } : {}),
+              ...(resources ? { resources } : {}),
+            },
+          ],
+        },
+      },
+    },
+  };
+}
