@@ -140,5 +140,7 @@ export function runsBeyondHistory(
   const newestFirst = [...runs].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.name < b.name ? 1 : -1));
   const succeeded = newestFirst.filter((r) => r.succeeded).slice(history.successfulRuns);
   const failed = newestFirst.filter((r) => !r.succeeded).slice(history.failedRuns);
-  return [...succeeded, ...failed].map((r) => r.name).reverse();
+  return [...succeeded, ...failed]
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.name < b.name ? -1 : 1))
+    .map((r) => r.name);
 }

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { desiredJob, type JobInputs } from "./desired.ts";
+
+const inputs: JobInputs = {
+  run: { name: "ci-1", namespace: "acme-dev" },
+  owner: {
+    apiVersion: "loco.dev/v1alpha1",
+    kind: "Run",
+    name: "ci-1",
+    uid: "u1",
+    controller: true,
+    blockOwnerDeletion: true,
+  },
+  tenant: "acme",
+  pipeline: "ci",
+  task: {
+    name: "deploy",
+    image: "registry.example.com/loco/cli:1",
+    script: "loco deploy",
+    env: [{ name: "MODE", value: "fast" }],
+    secretEnv: [{ name: "LOCO_TOKEN", secretKey: "loco-token" }],
+    resources: { cpu: "500m", memory: "256Mi" },
+    timeout: "10m",
+    retries: 0,
+    podAnnotations: { "sidecar.istio.io/inject": "false" },
+  },
+  attempt: 1,
+  jobName: "ci-1-deploy-1",
+  parameters: { MODE: "slow", GIT_REF: "main" },
+  secretName: "ci-secrets",
+};
+
+describe("desiredJob", () => {
+  it("builds one attempt of a task as a Job that never retries by itself", () => {
+    const job = desiredJob(inputs);
+    expect(job.metadata).toMatchObject({
+      name: "ci-1-deploy-1",
+      namespace: "acme-dev",
+      labels: {
+        "app.kubernetes.io/managed-by": "loco",
+        "loco.dev/run": "ci-1",
+        "loco.dev/task": "deploy",
+        "loco.dev/pipeline": "ci",
+        "loco.dev/tenant": "acme",
+        "loco.dev/attempt": "1",
+      },
+    });
+    const spec = job.spec as {
+      backoffLimit: number;
+      activeDeadlineSeconds: number;
+      template: {
+        metadata: { annotations?: Record<string, string> };
+        spec: { restartPolicy: string; containers: { command: string[]; env: unknown[]; resources: unknown }[] };
+      };
+    };
+    expect(spec.backoffLimit).toBe(0);
+    expect(spec.activeDeadlineSeconds).toBe(600);
+    expect(spec.template.metadata.annotations).toEqual({ "sidecar.istio.io/inject": "false" });
+    expect(spec.template.spec.restartPolicy).toBe("Never");
+    const container = spec.template.spec.containers[0]!;
+    expect(container.command).toEqual(["sh", "-c", "loco deploy"]);
+    expect(container.env).toEqual([
+      { name: "GIT_REF", value: "main" },
+      { name: "MODE", value: "fast" },
+      { name: "LOCO_TOKEN", valueFrom: { secretKeyRef: { name: "ci-secrets", key: "loco-token" } } },
+    ]);
+    expect(container.resources).toEqual({ requests: { cpu: "500m", memory: "256Mi" }, limits: { memory: "256Mi" } });
+  });
+
+  it("is deterministic", () => {
+    expect(JSON.stringify(desiredJob(inputs))).toBe(JSON.stringify(desiredJob(inputs)));
+  });
+});
