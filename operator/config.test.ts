@@ -27,6 +27,17 @@ describe("loadOperatorConfig", () => {
     );
   });
 
+  it("bounds Pipeline and Run timeouts, 5m to 8h unless a platform admin says otherwise", () => {
+    expect(loadOperatorConfig([], {})).toMatchObject({ minTimeout: 300_000, maxTimeout: 28_800_000 });
+    expect(loadOperatorConfig(["--max-timeout", "24h"], { LOCO_MIN_TIMEOUT: "1m" })).toMatchObject({
+      minTimeout: 60_000,
+      maxTimeout: 86_400_000,
+    });
+    expect(() => loadOperatorConfig(["--min-timeout", "2h", "--max-timeout", "1h"], {})).toThrow(
+      /min-timeout <= max-timeout/,
+    );
+  });
+
   it("answers --help with the usage text and exit code 0", () => {
     expect(() => loadOperatorConfig(["--help"], {})).toThrow(
       expect.objectContaining({ exitCode: 0, message: expect.stringMatching(/^Usage: loco-operator/) }),

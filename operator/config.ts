@@ -37,7 +37,10 @@ export const OperatorConfig = z
     leaseDuration: durationMs,
     renewDeadline: durationMs,
     retryPeriod: durationMs,
+    minTimeout: durationMs,
+    maxTimeout: durationMs,
   })
+  .refine((c) => c.minTimeout <= c.maxTimeout, { error: "needs min-timeout <= max-timeout", path: ["minTimeout"] })
   .refine((c) => c.leaseDuration > c.renewDeadline && c.renewDeadline > c.retryPeriod, {
     error: "needs lease-duration > renew-deadline > retry-period",
     path: ["leaseDuration"],
@@ -58,6 +61,8 @@ Flags (environment variable in brackets):
   --lease-duration, --renew-deadline, --retry-period DURATION
                                      leader election timing (defaults 15s, 10s, 2s)
   --database-url URL                 mirror loco resources to postgres://… or pglite:<folder> [LOCO_DATABASE_URL]
+  --min-timeout, --max-timeout DURATION
+                                     bounds for task, Pipeline and Run timeouts (defaults 5m, 8h) [LOCO_MIN_TIMEOUT, LOCO_MAX_TIMEOUT]
   --selector LABELS                  reconcile only Apps and Profiles matching this label selector (sharding) [LOCO_SELECTOR]
 `;
 
@@ -91,6 +96,8 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
         "lease-duration": { type: "string" },
         "renew-deadline": { type: "string" },
         "retry-period": { type: "string" },
+        "min-timeout": { type: "string" },
+        "max-timeout": { type: "string" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -118,6 +125,8 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
     leaseDuration: values["lease-duration"] ?? "15s",
     renewDeadline: values["renew-deadline"] ?? "10s",
     retryPeriod: values["retry-period"] ?? "2s",
+    minTimeout: values["min-timeout"] ?? env.LOCO_MIN_TIMEOUT ?? "5m",
+    maxTimeout: values["max-timeout"] ?? env.LOCO_MAX_TIMEOUT ?? "8h",
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map(

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     concurrency: config.concurrency,
     resyncMs: config.resync,
     health: config.healthAddress,
+    batch: { minTimeoutMs: config.minTimeout, maxTimeoutMs: config.maxTimeout },
     ...(config.selector ? { selector: config.selector } : {}),
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(keyRing ? { keyRing } : {}),

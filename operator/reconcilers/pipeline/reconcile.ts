@@ -170,9 +170,9 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
       log.info({ pipeline: key, run: old }, "Deleted Run beyond history");
     }
 
-    const latest = [...runs].sort((a, b) =>
-      (a.metadata.creationTimestamp ?? "") < (b.metadata.creationTimestamp ?? "") ? 1 : -1,
-    )[0];
+    // Newest by creation, the name breaking ties: the same Runs always name the same one (no flapping status).
+    const age = (r: RunObject) => `${r.metadata.creationTimestamp ?? ""} ${r.metadata.name ?? ""}`;
+    const latest = runs.reduce<RunObject | undefined>((best, r) => (!best || age(r) > age(best) ? r : best), undefined);
     const lastRunTime = latest?.metadata.creationTimestamp;
     const unfinished = runs.filter((r) => !isFinished(r));
     const times = (field: "lastScheduleTime" | "nextScheduleTime", pick: (a: string, b: string) => boolean) =>

@@ -3,6 +3,7 @@
 import { parseDuration } from "../../../crds/common.ts";
 import type { KubeObject, OwnerReference } from "../../runtime/types.ts";
 import {
+  ANNOTATION_LOGGING,
   CONTAINER_NAME,
   LABEL_ATTEMPT,
   LABEL_MANAGED_BY,
@@ -86,6 +87,8 @@ export function desiredJob(inputs: JobInputs): KubeObject {
       name: inputs.jobName,
       namespace: inputs.run.namespace,
       labels,
+      // Tells log collection to leave this task's output alone (task.logging: false).
+      ...(task.logging === false ? { annotations: { [ANNOTATION_LOGGING]: "false" } } : {}),
       ownerReferences: [inputs.owner],
     },
     spec: {

@@ -7,6 +7,8 @@ export const LABEL_RUN = "loco.dev/run";
 export const LABEL_TASK = "loco.dev/task";
 export const LABEL_PIPELINE = "loco.dev/pipeline";
 export const LABEL_ATTEMPT = "loco.dev/attempt";
+/** "false" on the Jobs of tasks whose output is not collected (logging: false). */
+export const ANNOTATION_LOGGING = "loco.dev/logging";
 /** Set by the Job controller on a Job's pods. */
 export const LABEL_JOB_NAME = "batch.kubernetes.io/job-name";
 

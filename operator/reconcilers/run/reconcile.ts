@@ -457,24 +457,16 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     }
 
     const now = deps.now().toISOString();
+    // The message names the running tasks: it changes only when status.tasks does, so it costs no extra write.
+    const running = plan.tasks.filter((t) => t.state === TaskState.Running).map((t) => t.name);
     const summary: ConditionInput = plan.outcome
       ? { type: ConditionType.Succeeded, ...plan.outcome }
       : {
           type: ConditionType.Succeeded,
           status: "Unknown",
           reason: Reason.Running,
-          message: `${
-            plan.tasks
-              .filter((t) => t.state === TaskState.Running)
-              .map((t) => t.name)
-              .join(", ") || "Tasks"
-          } running.`,
+          message: running.length > 0 ? `Running ${running.join(", ")}.` : "Waiting for the next attempt.",
         };
-    // The message lists running tasks; keep the first one for the whole Run so that it isn't rewritten per task.
-    const previousSummary = succeeded(run);
-    if (!plan.outcome && previousSummary?.status === "Unknown" && previousSummary.reason === Reason.Running) {
-      summary.message = "The Run is in progress; see status.tasks.";
-    } else if (!plan.outcome) summary.message = "The Run is in progress; see status.tasks.";
     if (plan.outcome) ledger.set(key, { ...ledger.get(key), finished: true });
     const started = new Date(startMs).toISOString();
     const completion = plan.outcome ? now : undefined;
