@@ -18,7 +18,7 @@ import { KubeApiError, type KubeClient, resourcePath } from "../../runtime/kube-
 import type { Logger } from "../../runtime/logger.ts";
 import { applyStatusIfChanged } from "../../runtime/status.ts";
 import { type KubeObject, type ObjectKey, splitKey } from "../../runtime/types.ts";
-import { isAdmitted, isFinished, PIPELINE_INDEX, type RunObject } from "../run/reconcile.ts";
+import { isAdmitted, isFinished, PIPELINE_INDEX, type RunObject, writeIfPresent } from "../run/reconcile.ts";
 import { desiredSecret, desiredTriggeredRun, type FinishedRun, runsBeyondHistory, triggerStep } from "./desired.ts";
 import { FIELD_MANAGER, LABEL_TENANT } from "./names.ts";
 import { scheduleOf, triggerName } from "./schedule.ts";
@@ -38,9 +38,19 @@ export interface PipelineReconcilerDeps {
 export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
   const { client, caches, events, log, settings } = deps;
 
+  /**
+   * The trigger times this process last decided, per Pipeline: a reconcile that runs before the cache shows the
+   * previous status write must not handle the same slot again (it could not start a second Run — Run names are
+   * per slot — but it would record a skipped slot twice).
+   */
+  const handled = new Map<ObjectKey, TriggerStatus[]>();
+
   async function reconcile(key: ObjectKey): Promise<{ requeueAfterMs?: number } | undefined> {
     const pipeline = caches.pipelines.get(key) as PipelineObject | undefined;
-    if (!pipeline || pipeline.metadata.deletionTimestamp) return undefined;
+    if (!pipeline || pipeline.metadata.deletionTimestamp) {
+      handled.delete(key);
+      return undefined;
+    }
     const { namespace, name } = splitKey(key);
     if (!namespace) return undefined;
     const nowDate = deps.now();
@@ -84,7 +94,10 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
           trigger,
           name: tname,
           schedule: scheduleOf(trigger, anchorMs, `${pipeline.metadata.uid}/${tname}`),
-          previous: previous.triggers?.find((t) => t.name === tname),
+          previous: newerOf(
+            previous.triggers?.find((t) => t.name === tname),
+            handled.get(key)?.find((t) => t.name === tname),
+          ),
           nowMs,
           toleranceMs: settings.missedSlotToleranceMs,
         });
@@ -193,13 +206,24 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
         triggers: triggerStatuses.length > 0 ? triggerStatuses : undefined,
       }).filter(([, v]) => v !== undefined),
     );
-    if (await applyStatusIfChanged(client, PIPELINE, pipeline, status, FIELD_MANAGER)) {
+    if (triggerStatuses.length > 0) handled.set(key, triggerStatuses);
+    else handled.delete(key);
+    if (await writeIfPresent(() => applyStatusIfChanged(client, PIPELINE, pipeline, status, FIELD_MANAGER))) {
       if (readiness.status === "False" && wasReady?.reason !== readiness.reason) {
         events.record(pipeline, "Warning", readiness.reason, readiness.message);
       }
     }
     if (requeueAtMs !== undefined) return { requeueAfterMs: Math.max(requeueAtMs - deps.now().getTime(), 1) };
     return undefined;
+  }
+
+  /** The trigger status that has got further (the later next time), of the cached and the remembered one. */
+  function newerOf(
+    cached: TriggerStatus | undefined,
+    remembered: TriggerStatus | undefined,
+  ): TriggerStatus | undefined {
+    if (!cached || !remembered || cached.schedule !== remembered.schedule) return cached;
+    return (remembered.nextScheduleTime ?? "") > (cached.nextScheduleTime ?? "") ? remembered : cached;
   }
 
   /** Creates the Run of a slot unless it exists: its name is the slot, so a slot never starts two Runs. */

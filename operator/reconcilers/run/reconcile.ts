@@ -13,7 +13,7 @@ import { applyChild, type ChildContext, OWNER_INDEX, ownerReferenceTo } from "..
 import { type Condition, type ConditionInput, findCondition, setCondition } from "../../runtime/conditions.ts";
 import type { EventRecorder } from "../../runtime/events.ts";
 import type { Informer } from "../../runtime/informer.ts";
-import type { KubeClient } from "../../runtime/kube-client.ts";
+import { KubeApiError, type KubeClient } from "../../runtime/kube-client.ts";
 import type { Logger } from "../../runtime/logger.ts";
 import { applyStatusIfChanged } from "../../runtime/status.ts";
 import { type KubeObject, keyOf, type ObjectKey, splitKey } from "../../runtime/types.ts";
@@ -102,6 +102,16 @@ export function podExitCode(pods: readonly KubeObject[]): number | undefined {
     }
   }
   return best?.code;
+}
+
+/** A status write to an object deleted meanwhile has nothing left to do: false, like "nothing written". */
+export async function writeIfPresent(write: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof KubeApiError && error.isNotFound) return false;
+    throw error;
+  }
 }
 
 export function observeJob(job: KubeObject, pods: readonly KubeObject[]): JobObservation {
@@ -206,7 +216,7 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
   async function writeStatus(run: RunObject, status: RunStatus): Promise<void> {
     const previous = succeeded(run);
     const clean = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined));
-    if (await applyStatusIfChanged(client, RUN, run, clean, FIELD_MANAGER)) {
+    if (await writeIfPresent(() => applyStatusIfChanged(client, RUN, run, clean, FIELD_MANAGER))) {
       const now = findCondition(status.conditions as Condition[], "Succeeded");
       if (now && (now.status !== previous?.status || now.reason !== previous?.reason)) {
         log.info({ run: keyOf(run), status: now.status, reason: now.reason }, "Updated Run");
