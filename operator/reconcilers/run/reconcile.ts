@@ -353,13 +353,15 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
       return undefined;
     }
 
-    // 3. What the spec asks for must be runnable within the platform's bounds.
-    const problems: SpecProblem[] = snapshot ? validatePipeline(snapshot, settings) : [];
-    if (!pipelineName) {
+    // 3. What the spec asks for must be runnable within the platform's bounds (checked before it starts only: a
+    // started Run keeps the rules it started under).
+    let startMs = status.startTime ? Date.parse(status.startTime) : ledger.get(key)?.admittedMs;
+    const problems: SpecProblem[] = startMs !== undefined ? [] : snapshot ? validatePipeline(snapshot, settings) : [];
+    if (!pipelineName && startMs === undefined) {
       const problem = timeoutProblem("The command's", tasks[0]!.timeout, settings);
       if (problem) problems.push(problem);
     }
-    if (run.spec.timeout) {
+    if (run.spec.timeout && startMs === undefined) {
       const problem = timeoutProblem("The Run's", run.spec.timeout, settings);
       if (problem) problems.push(problem);
     }
@@ -372,7 +374,6 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     const concurrency = concurrencyOf(pipeline, snapshot);
     const self = summarize(run);
     const others = (caches.runs.byIndex(NAMESPACE_INDEX, namespace) as RunObject[]).map(summarize);
-    let startMs = status.startTime ? Date.parse(status.startTime) : ledger.get(key)?.admittedMs;
     let stop: StopRequest | undefined;
     if (run.spec.cancel) {
       stop = { reason: Reason.UserCancelled, message: "The Run was cancelled." };
