@@ -30,6 +30,11 @@ export interface BatchControllerDeps {
   resyncMs: number;
   concurrency: number;
   settings?: Partial<BatchSettings>;
+  /**
+   * Whether the caches can be trusted to act on (forwarded to both controllers). Matters more here than anywhere:
+   * a Run reconciled against a cache that lost its Jobs would record them as deleted.
+   */
+  ready?: () => boolean;
 }
 
 /** Adds the indexes the reconcilers use (call before the informers start) and returns both controllers. */
@@ -49,6 +54,7 @@ export function createBatchControllers(deps: BatchControllerDeps): Controller[] 
     log: runLog,
     concurrency: deps.concurrency,
     resyncMs: deps.resyncMs,
+    ...(deps.ready ? { ready: deps.ready } : {}),
   });
   runController.watchPrimary(caches.runs);
   runController.watchOwned(caches.jobs, "Run");
@@ -74,6 +80,7 @@ export function createBatchControllers(deps: BatchControllerDeps): Controller[] 
     log: pipelineLog,
     concurrency: Math.max(2, Math.ceil(deps.concurrency / 2)),
     resyncMs: deps.resyncMs,
+    ...(deps.ready ? { ready: deps.ready } : {}),
   });
   pipelineController.watchPrimary(caches.pipelines);
   pipelineController.watchOwned(caches.secrets, "Pipeline");
