@@ -208,9 +208,15 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     };
   };
 
-  /** Unfinished Runs in a namespace that may be waiting on others (for the Run informer's mapping). */
+  /**
+   * Runs in a namespace that wait on others (a slot, a lock, their Pipeline). A Run that is about to start
+   * waiting is reconciled again by its own status write, which the cache delivers after the change it waits for.
+   */
   function waitingRuns(namespace: string): RunObject[] {
-    return (caches.runs.byIndex(NAMESPACE_INDEX, namespace) as RunObject[]).filter((r) => !isFinished(r));
+    return (caches.runs.byIndex(NAMESPACE_INDEX, namespace) as RunObject[]).filter((r) => {
+      const reason = succeeded(r)?.reason;
+      return !isFinished(r) && (reason === Reason.Queued || reason === Reason.PipelineNotFound);
+    });
   }
 
   async function writeStatus(run: RunObject, status: RunStatus): Promise<void> {
@@ -519,9 +525,17 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     const relevant = !previous || isFinished(run) !== isFinished(previous) || isAdmitted(run) !== isAdmitted(previous);
     if (!relevant) return [];
     const key = keyOf(run);
-    return waitingRuns(run.metadata.namespace ?? "")
-      .filter((r) => keyOf(r) !== key && (!isAdmitted(r) || r.spec.pipelineRef?.name === run.spec.pipelineRef?.name))
-      .map(keyOf);
+    const namespace = run.metadata.namespace ?? "";
+    const keys = new Set(waitingRuns(namespace).map(keyOf));
+    // A new Run may replace older ones of its Pipeline (policy Replace): they decide that themselves.
+    const pipeline = run.spec.pipelineRef?.name;
+    if (!previous && pipeline) {
+      for (const mate of caches.runs.byIndex(PIPELINE_INDEX, `${namespace}/${pipeline}`) as RunObject[]) {
+        if (isAdmitted(mate) && !isFinished(mate)) keys.add(keyOf(mate));
+      }
+    }
+    keys.delete(key);
+    return [...keys];
   }
 
   return { reconcile, affectedBy, waitingRuns };
