@@ -39,6 +39,19 @@ describe("validatePipeline", () => {
     expect(problems[0]?.message).toMatch(/Task a: timeout 1m is outside the platform's bounds of 5m to 8h/);
   });
 
+  it("refuses pod annotation keys Kubernetes would refuse", () => {
+    const problems = validatePipeline(
+      spec({ tasks: [{ ...task("a"), podAnnotations: { "example.com/ok": "1", "not ok": "2", "Bad_/x": "3" } }] }),
+      bounds,
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({
+        reason: "InvalidSpec",
+        message: expect.stringContaining('Task a: podAnnotations key(s) "not ok", "Bad_/x"'),
+      }),
+    ]);
+  });
+
   it("refuses a cron expression that doesn't parse", () => {
     const problems = validatePipeline(
       spec({ tasks: [task("a")], triggers: [{ name: "nightly", cron: { schedule: "0 25 * * *" } }] }),

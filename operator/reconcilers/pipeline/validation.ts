@@ -86,6 +86,31 @@ function findCycle(tasks: readonly Pick<Task, "name" | "dependsOn">[]): string[]
   return undefined;
 }
 
+const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Whether `key` is a valid Kubernetes annotation key (`[prefix/]name`), which the apiserver would otherwise refuse. */
+export function isAnnotationKey(key: string): boolean {
+  const slash = key.lastIndexOf("/");
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return false;
+  return QUALIFIED_NAME.test(name);
+}
+
+/** A problem naming the task when its podAnnotations have a key Kubernetes would refuse. */
+export function annotationProblem(
+  task: string,
+  annotations: Readonly<Record<string, string>> | undefined,
+): SpecProblem | undefined {
+  const bad = Object.keys(annotations ?? {}).filter((key) => !isAnnotationKey(key));
+  if (bad.length === 0) return undefined;
+  return {
+    reason: Reason.InvalidSpec,
+    message: `Task ${task}: podAnnotations key(s) ${bad.map((k) => JSON.stringify(k)).join(", ")} are not valid annotation keys (such as example.com/name); fix them.`,
+  };
+}
+
 /** Every problem with the spec, most fundamental first; empty when the Pipeline can run. */
 export function validatePipeline(spec: PipelineSpec, bounds: TimeoutBounds): SpecProblem[] {
   const problems: SpecProblem[] = [];
@@ -124,6 +149,8 @@ export function validatePipeline(spec: PipelineSpec, bounds: TimeoutBounds): Spe
   for (const task of spec.tasks) {
     const problem = timeoutProblem(`Task ${task.name}:`, task.timeout, bounds);
     if (problem) problems.push(problem);
+    const annotations = annotationProblem(task.name, task.podAnnotations);
+    if (annotations) problems.push(annotations);
   }
   if (spec.timeout) {
     const problem = timeoutProblem("The Pipeline's", spec.timeout, bounds);

@@ -17,7 +17,13 @@ import { KubeApiError, type KubeClient } from "../../runtime/kube-client.ts";
 import type { Logger } from "../../runtime/logger.ts";
 import { applyStatusIfChanged } from "../../runtime/status.ts";
 import { type KubeObject, keyOf, type ObjectKey, splitKey } from "../../runtime/types.ts";
-import { formatDuration, type SpecProblem, timeoutProblem, validatePipeline } from "../pipeline/validation.ts";
+import {
+  annotationProblem,
+  formatDuration,
+  type SpecProblem,
+  timeoutProblem,
+  validatePipeline,
+} from "../pipeline/validation.ts";
 import { admissionFor, type Concurrency, type RunSummary, replacedBy } from "./admission.ts";
 import { desiredJob } from "./desired.ts";
 import {
@@ -366,6 +372,8 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     if (!pipelineName && startMs === undefined) {
       const problem = timeoutProblem("The command's", tasks[0]!.timeout, settings);
       if (problem) problems.push(problem);
+      const annotations = annotationProblem(INLINE_TASK, tasks[0]!.podAnnotations);
+      if (annotations) problems.push(annotations);
     }
     if (run.spec.timeout && startMs === undefined) {
       const problem = timeoutProblem("The Run's", run.spec.timeout, settings);
