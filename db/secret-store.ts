@@ -135,6 +135,33 @@ export class SecretStore {
     return values;
   }
 
+  /** Every live value of every app, newest versions only, in one query (the resurrector's read). */
+  async allLive(): Promise<(SecretRef & { value: string })[]> {
+    const { rows } = await sql<SecretRow & { deleted_at: Date | null }>`
+      SELECT DISTINCT ON (namespace, app, key) * FROM secret_versions
+      ORDER BY namespace, app, key, version DESC`
+      .execute(this.db)
+      .catch((error: unknown) => {
+        throw toStorageError(error);
+      });
+    return rows
+      .filter((row) => row.deleted_at === null)
+      .map((row) => ({
+        tenant: row.tenant,
+        namespace: row.namespace,
+        app: row.app,
+        key: row.key,
+        value: this.open(row),
+      }));
+  }
+
+  /** How many secret values each key-encryption key wraps (to know when an old key can be retired). */
+  async keyUsage(): Promise<Record<string, number>> {
+    const { rows } = await sql<{ key_id: string; n: number }>`
+      SELECT key_id, count(*)::int AS n FROM secret_versions GROUP BY key_id ORDER BY key_id`.execute(this.db);
+    return Object.fromEntries(rows.map((row) => [row.key_id, Number(row.n)]));
+  }
+
   private open(row: SecretRow): string {
     return open(
       this.ring,

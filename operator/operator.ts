@@ -11,6 +11,7 @@ import type { KeyRing } from "../db/secret-crypto.ts";
 import { createBatchControllers } from "./batch.ts";
 import type { BatchSettings } from "./batch-settings.ts";
 import { allInformers, createCaches, type WorldCaches } from "./caches.ts";
+import { watchClusterIdentity } from "./cluster-identity.ts";
 import { createMirrorCaches, createOperatorMirror, mirrorInformers } from "./mirror-setup.ts";
 import {
   type AppObject,
@@ -91,6 +92,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     ? createMirrorCaches(client, { log: (level, message, fields) => log[level](fields ?? {}, message) })
     : undefined;
   const informers = [...allInformers(caches), ...mirrorInformers(mirrorCaches)];
+  const cachesFresh = () => informers.every((informer) => informer.isFresh);
+  watchClusterIdentity(caches.namespaces, informers, log);
   const events = new EventRecorder(client, "loco-operator", log);
   const now = options.now ?? (() => new Date());
   const concurrency = options.concurrency ?? 8;
@@ -110,6 +113,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     log: log.child({ controller: "app" }),
     concurrency,
     resyncMs,
+    ready: cachesFresh,
   });
   const appReconciler = createAppReconciler({
     client,
@@ -169,6 +173,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     log: log.child({ controller: "profile" }),
     concurrency: 2,
     resyncMs,
+    ready: cachesFresh,
   });
   profileController.watchPrimary(caches.profiles);
   profileController.watchMapped(caches.gateways, (gateway) =>
@@ -188,6 +193,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       resyncMs,
       concurrency,
       settings: options.batch,
+      ready: cachesFresh,
     }),
   ];
   // Health first: /healthz answers while the caches fill (a slow first list must not get the pod killed), and

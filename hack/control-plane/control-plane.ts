@@ -302,45 +302,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
       ...stageFiles.map((file) => `--config=${file}`),
     ]);
     saveState();
-
-    await kubectl(state, ["apply", "--server-side", "--field-manager=loco-hack", "-f", nodeManifest]);
-    await kubectl(state, [
-      "apply",
-      "--server-side",
-      "--field-manager=loco-hack",
-      "-f",
-      bins.gatewayApiCrds,
-      "-f",
-      bins.envoyGatewayCrds,
-    ]);
-    await waitForCrdsEstablished(state, dir);
-    log("Installed Gateway API and Envoy Gateway CRDs");
-    await waitFor(
-      "the kwok node to become Ready",
-      async () =>
-        (await kubectl(state, [
-          "get",
-          "node",
-          "kwok-node-0",
-          "-o",
-          "jsonpath={.status.conditions[?(@.type=='Ready')].status}",
-        ]).catch(() => "")) === "True",
-      60_000,
-      dir,
-    );
-    await waitFor(
-      "kube-scheduler /healthz",
-      async () => (await httpsStatus(`https://127.0.0.1:${ports.scheduler}/healthz`, certs, false)) === 200,
-      30_000,
-      dir,
-    );
-    await waitFor(
-      "kube-controller-manager (the default ServiceAccount)",
-      async () =>
-        (await kubectl(state, ["get", "serviceaccount", "default", "-o", "name"]).catch(() => "")).trim() !== "",
-      60_000,
-      dir,
-    );
+    await provisionCluster(state, dir, log);
     state.startSeconds = (Date.now() - started) / 1000;
     saveState();
     log(`Control plane ready in ${state.startSeconds.toFixed(1)}s (node kwok-node-0 Ready)`);
@@ -349,6 +311,98 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
     await stopControlPlane(dir);
     throw error;
   }
+}
+
+/**
+ * What a new cluster gets before loco: the simulated node and the Gateway API / Envoy Gateway CRDs (a platform
+ * install), then waits until scheduling and the controller-manager work.
+ */
+async function provisionCluster(state: ControlPlaneState, dir: string, log: (message: string) => void): Promise<void> {
+  const bins = binaryPaths();
+  const certs = {
+    caCert: join(dir, "ca.crt"),
+    adminCert: join(dir, "admin.crt"),
+    adminKey: join(dir, "admin.key"),
+  } as CertificatePaths;
+  const ports = state.ports as Record<"scheduler", number>;
+  await kubectl(state, ["apply", "--server-side", "--field-manager=loco-hack", "-f", nodeManifest]);
+  await kubectl(state, [
+    "apply",
+    "--server-side",
+    "--field-manager=loco-hack",
+    "-f",
+    bins.gatewayApiCrds,
+    "-f",
+    bins.envoyGatewayCrds,
+  ]);
+  await waitForCrdsEstablished(state, dir);
+  log("Installed Gateway API and Envoy Gateway CRDs");
+  await waitFor(
+    "the kwok node to become Ready",
+    async () =>
+      (await kubectl(state, [
+        "get",
+        "node",
+        "kwok-node-0",
+        "-o",
+        "jsonpath={.status.conditions[?(@.type=='Ready')].status}",
+      ]).catch(() => "")) === "True",
+    60_000,
+    dir,
+  );
+  await waitFor(
+    "kube-scheduler /healthz",
+    async () => (await httpsStatus(`https://127.0.0.1:${ports.scheduler}/healthz`, certs, false)) === 200,
+    30_000,
+    dir,
+  );
+  await waitFor(
+    "kube-controller-manager (the default ServiceAccount)",
+    async () =>
+      (await kubectl(state, ["get", "serviceaccount", "default", "-o", "name"]).catch(() => "")).trim() !== "",
+    60_000,
+    dir,
+  );
+}
+
+/**
+ * The disaster drill's disaster: stops every component, deletes etcd's data and starts them all again with the same
+ * flags, ports and certificates, then provisions the empty cluster as a platform install would (node, Gateway API
+ * CRDs) — loco's own CRDs and objects are gone.
+ */
+export async function restartWithEmptyEtcd(dir: string, log: (message: string) => void = () => {}): Promise<void> {
+  const state = readState(dir);
+  if (!state) throw new Error(`No control plane in ${dir}`);
+  await stopProcessGroups(Object.values(state.pids).reverse(), "SIGTERM", 10_000);
+  rmSync(join(dir, "etcd-data"), { recursive: true, force: true });
+  const certs = {
+    caCert: join(dir, "ca.crt"),
+    adminCert: join(dir, "admin.crt"),
+    adminKey: join(dir, "admin.key"),
+  } as CertificatePaths;
+  for (const [key, spec] of Object.entries(state.commands)) {
+    state.pids[key] = launchSupervised(dir, spec.name, state.ownerPid, spec.command, spec.args);
+    if (key === "etcd") {
+      await waitFor(
+        "etcd",
+        async () =>
+          (await fetch(`http://127.0.0.1:${state.ports.etcdClient}/health`).catch(() => undefined))?.ok === true,
+        30_000,
+        dir,
+      );
+    }
+    if (key === "kubeApiserver") {
+      await waitFor(
+        "kube-apiserver /readyz",
+        async () => (await httpsStatus(`${state.server}/readyz`, certs)) === 200,
+        90_000,
+        dir,
+      );
+    }
+  }
+  writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
+  await provisionCluster(state, dir, log);
+  log("Restarted the control plane on an empty etcd");
 }
 
 /** Stops every recorded process group (TERM, then KILL after a grace period). Safe to call twice. */

@@ -36,6 +36,11 @@ export interface ControllerOptions {
   /** Retry backoff for failures: first delay and cap. */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /**
+   * Whether the caches can be trusted to act on; while false (a cache is relisting after an outage or after the
+   * cluster changed identity), keys wait instead of being reconciled against stale state.
+   */
+  ready?: () => boolean;
 }
 
 export class Controller {
@@ -154,6 +159,10 @@ export class Controller {
 
   private async reconcileOne(key: ObjectKey): Promise<void> {
     const { metrics, log } = this.options;
+    if (this.options.ready && !this.options.ready()) {
+      this.queue.addAfter(key, 250);
+      return;
+    }
     metrics.activeWorkers.inc(this.labels);
     const started = performance.now();
     try {

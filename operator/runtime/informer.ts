@@ -44,10 +44,21 @@ export class Informer<T extends KubeObject = KubeObject> {
   private resourceVersion = "";
   private readonly abort = new AbortController();
   private synced = false;
+  /** The store reflects the server: false from an invalidation or a failed watch resume until the next relist. */
+  private fresh = false;
+  private connection: AbortController | undefined;
   private syncWaiters: (() => void)[] = [];
   private running: Promise<void> | undefined;
   /** Counters for tests and diagnostics. */
-  readonly stats = { lists: 0, watches: 0, relistsAfterGone: 0, idleReconnects: 0, errors: 0, shortWatches: 0 };
+  readonly stats = {
+    lists: 0,
+    watches: 0,
+    relistsAfterGone: 0,
+    relistsAfterErrors: 0,
+    idleReconnects: 0,
+    errors: 0,
+    shortWatches: 0,
+  };
 
   private readonly client: KubeClient;
   readonly resource: ResourceType;
@@ -135,6 +146,21 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.synced;
   }
 
+  /** Synced and not known to be stale (readers can trust it to act). */
+  get isFresh(): boolean {
+    return this.synced && this.fresh;
+  }
+
+  /**
+   * Forgets the resourceVersion and relists now: for when the cluster behind the cache changed identity (etcd
+   * restored or wiped), where a resumed watch could silently skip everything.
+   */
+  invalidate(): void {
+    this.fresh = false;
+    this.resourceVersion = "";
+    this.connection?.abort();
+  }
+
   waitForSync(): Promise<void> {
     if (this.synced) return Promise.resolve();
     return new Promise((resolve) => this.syncWaiters.push(resolve));
@@ -163,9 +189,10 @@ export class Informer<T extends KubeObject = KubeObject> {
     while (!this.stopped) {
       try {
         if (!this.resourceVersion) await this.relist();
-        failures = 0;
         const started = Date.now();
         await this.watchOnce();
+        // Reset only once a watch worked: a list that works and a watch that keeps failing must still back off.
+        failures = 0;
         // A watch that ends at once, again and again, would be a hot loop of requests: back off instead.
         if (Date.now() - started < 1000) {
           shortWatches++;
@@ -188,8 +215,20 @@ export class Informer<T extends KubeObject = KubeObject> {
         }
         this.stats.errors++;
         failures++;
+        // After a failed watch, relist rather than resume. Our resourceVersion may mean nothing to the server any
+        // more: etcd was restored or wiped (the new cluster's versions may already be past ours, so a resumed watch
+        // would silently skip everything), the kind went away, or events were compacted during the outage. A
+        // relist of unchanged objects emits nothing, so after a plain apiserver restart it costs one list.
+        if (this.resourceVersion) {
+          this.stats.relistsAfterErrors++;
+          this.resourceVersion = "";
+          this.fresh = false;
+        }
         // Back off on repeated failures (apiserver down): 0.2 s doubling to 30 s, with jitter.
-        const delay = Math.min(200 * 2 ** (failures - 1), 30_000) * (0.8 + Math.random() * 0.4);
+        // A kind that is not served (its CRD is missing) is retried more often: it comes back when the CRD is
+        // installed, and the operator should notice within seconds, not half a minute.
+        const cap = error instanceof KubeApiError && error.isNotFound ? 5_000 : 30_000;
+        const delay = Math.min(200 * 2 ** (failures - 1), cap) * (0.8 + Math.random() * 0.4);
         this.log("warn", "List/watch failed, retrying", { error: String(error), retryInMs: Math.round(delay) });
         await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => {});
       }
@@ -203,18 +242,29 @@ export class Informer<T extends KubeObject = KubeObject> {
     let continueToken: string | undefined;
     let listVersion = "";
     do {
-      const page = await this.client.list<T>(
-        this.resource,
-        this.options.namespace,
-        {
-          labelSelector: this.options.labelSelector,
-          fieldSelector: this.options.fieldSelector,
-          limit: this.options.pageSize ?? 500,
-          continue: continueToken,
-        },
-        this.abort.signal,
-        this.options.metadataOnly ? METADATA_LIST_ACCEPT : undefined,
-      );
+      let page: Awaited<ReturnType<typeof this.client.list<T>>>;
+      try {
+        page = await this.client.list<T>(
+          this.resource,
+          this.options.namespace,
+          {
+            labelSelector: this.options.labelSelector,
+            fieldSelector: this.options.fieldSelector,
+            limit: this.options.pageSize ?? 500,
+            continue: continueToken,
+          },
+          this.abort.signal,
+          this.options.metadataOnly ? METADATA_LIST_ACCEPT : undefined,
+        );
+      } catch (error) {
+        // The kind is not served (its CRD is missing or was deleted): it has no objects. Say so to the handlers,
+        // then let the caller back off and retry until it is served again.
+        if (error instanceof KubeApiError && error.isNotFound && continueToken === undefined) {
+          this.replaceStore(new Map());
+          this.fresh = true;
+        }
+        throw error;
+      }
       // A PartialObjectMetadataList with no items says `items: null`.
       for (const item of page.items ?? []) {
         // List items omit apiVersion/kind; restore them so handlers see complete objects.
@@ -227,6 +277,13 @@ export class Informer<T extends KubeObject = KubeObject> {
       listVersion = page.metadata.resourceVersion ?? "";
     } while (continueToken);
 
+    this.replaceStore(fresh);
+    this.resourceVersion = listVersion;
+    this.fresh = true;
+  }
+
+  /** Makes the store equal `fresh`, emitting the difference as upserts and deletes; marks the cache synced. */
+  private replaceStore(fresh: Map<ObjectKey, T>): void {
     const previous = new Map(this.store);
     for (const key of previous.keys()) if (!fresh.has(key)) this.storeDelete(key);
     for (const [key, object] of fresh) this.storeSet(key, object);
@@ -235,7 +292,6 @@ export class Informer<T extends KubeObject = KubeObject> {
       if (!old || old.metadata.resourceVersion !== object.metadata.resourceVersion) this.emitUpsert(object, old);
     }
     for (const [key, old] of previous) if (!fresh.has(key)) this.emitDelete(old);
-    this.resourceVersion = listVersion;
     if (!this.synced) {
       this.synced = true;
       for (const resolve of this.syncWaiters.splice(0)) resolve();
@@ -245,6 +301,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private async watchOnce(): Promise<void> {
     this.stats.watches++;
     const connection = new AbortController();
+    this.connection = connection;
     const onStop = () => connection.abort();
     this.abort.signal.addEventListener("abort", onStop, { once: true });
     const idleMs = this.options.idleTimeoutMs ?? 90_000;
@@ -300,6 +357,8 @@ export class Informer<T extends KubeObject = KubeObject> {
         return;
       }
       if (this.stopped) return;
+      // Aborted by invalidate(): the run loop relists.
+      if (connection.signal.aborted) return;
       throw error;
     } finally {
       clearTimeout(idleTimer);

@@ -211,6 +211,20 @@ export class KubeClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  /** A non-JSON endpoint such as /readyz: the status and the body as text; never throws for an HTTP status. */
+  async text(path: string, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
+    const res = await this.send("GET", path, { timeoutMs, accept: "text/plain,*/*" });
+    return { status: res.statusCode ?? 0, body: await readBody(res) };
+  }
+
+  /** POST: creates the object, or fails with AlreadyExists — never touches an existing one. */
+  create<T extends KubeObject>(resource: ResourceType, object: KubeObject, fieldManager: string): Promise<T> {
+    return this.request<T>("POST", resourcePath(resource, object.metadata.namespace), {
+      body: object,
+      query: { fieldManager, fieldValidation: "Strict" },
+    });
+  }
+
   get<T extends KubeObject>(resource: ResourceType, namespace: string | undefined, name: string): Promise<T> {
     return this.request<T>("GET", resourcePath(resource, namespace, name));
   }

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// loco-db: maintenance of loco's database — migrations, and re-wrapping secret values under a new key.
+import { parseArgs } from "node:util";
+import { connectDatabase } from "./connect.ts";
+import { migrateToLatest } from "./migrate.ts";
+import { loadKeyRing, SecretCryptoError } from "./secret-crypto.ts";
+import { SecretStore } from "./secret-store.ts";
+import { StorageError } from "./storage-error.ts";
+
+const usage = `Usage: loco-db <command> [--database-url URL]
+
+Commands:
+  migrate       apply the database migrations that have not run yet (the operator also does this at start)
+  rotate-keys   re-wrap every secret value's data key under the active key-encryption key
+
+The database URL comes from --database-url or LOCO_DATABASE_URL (postgres://… or pglite:<folder>).
+Keys come from LOCO_KEK_FILE or LOCO_KEK: "<id>:<base64 32 bytes>" entries, the first is active. To rotate:
+put the new key first and keep the old ones after it, run rotate-keys, restart the operator and the API with
+the same list; once rotate-keys reports that no row uses an old key, remove the old keys.
+
+Exit codes: 0 done, 2 usage, 5 database or key problem.
+`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: { "database-url": { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const command = positionals[0];
+  const url = values["database-url"] ?? process.env.LOCO_DATABASE_URL;
+  if (positionals.length !== 1 || !["migrate", "rotate-keys"].includes(command ?? "") || !url) {
+    process.stderr.write(
+      `${!url ? "No database: pass --database-url or set LOCO_DATABASE_URL.\n" : `Unknown or missing command: ${positionals.join(" ") || "(none)"}.\n`}\n${usage}`,
+    );
+    return 2;
+  }
+  const database = await connectDatabase<unknown>(url);
+  try {
+    await migrateToLatest(database.db);
+    if (command === "migrate") {
+      process.stdout.write("The database is migrated.\n");
+      return 0;
+    }
+    const ring = loadKeyRing(process.env);
+    const started = performance.now();
+    const rewrapped = await new SecretStore(database.db, ring).rotate();
+    const byKey = await new SecretStore(database.db, ring).keyUsage();
+    process.stdout.write(
+      `Re-wrapped ${rewrapped} secret values under key "${ring.activeId}" in ${((performance.now() - started) / 1000).toFixed(1)}s.\n` +
+        `Rows per key: ${
+          Object.entries(byKey)
+            .map(([id, n]) => `${id}=${n}`)
+            .join(", ") || "none"
+        }.\n` +
+        (Object.keys(byKey).every((id) => id === ring.activeId)
+          ? "No row uses an older key: the older keys can be retired.\n"
+          : "Some rows still use older keys (written concurrently?): run rotate-keys again.\n"),
+    );
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    const known = error instanceof StorageError || error instanceof SecretCryptoError;
+    process.stderr.write(`loco-db failed: ${message}\n`);
+    process.exit(known ? 5 : 1);
+  },
+);

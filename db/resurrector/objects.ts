@@ -1,0 +1,140 @@
+// Rows of the mirror turned back into objects a cluster accepts: pure functions, no I/O.
+// What is restored is what a user or the API decided (labels, annotations, spec); what the cluster decided
+// (uid, resourceVersion, generation, managedFields, ownerReferences, status, timestamps) is left for the new
+// cluster to decide again.
+import { crdDocument } from "../../crds/generator/crd-document.ts";
+import { kinds } from "../../crds/index.ts";
+import { LABEL_APP, LABEL_MANAGED_BY, MANAGED_BY, secretName } from "../../operator/reconcilers/app/names.ts";
+import {
+  APP,
+  CUSTOM_RESOURCE_DEFINITION,
+  LIMIT_RANGE,
+  NAMESPACE,
+  NETWORK_POLICY,
+  PIPELINE,
+  PROFILE,
+  RESOURCE_QUOTA,
+  ROLE,
+  ROLE_BINDING,
+  SECRET,
+} from "../../operator/resources.ts";
+import { apiVersionOf, type KubeObject, type ResourceType } from "../../operator/runtime/types.ts";
+
+/** A live row of `resources`, as the resurrector reads it. */
+export interface StoredResource {
+  uid: string;
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  tenant: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  spec: unknown;
+  status: unknown;
+  clusterUid: string | null;
+}
+
+/**
+ * The order of a rebuild: every object's parents exist before it. Secrets come right after the Apps because an
+ * App's Secret must be controlled by the new App (the operator never adopts an object its App does not control).
+ * Runs are never restored, and children (Deployments, Services, routes…) are rebuilt by the operator.
+ */
+export const PHASES: readonly { name: string; resources: readonly ResourceType[] }[] = [
+  { name: "CRDs", resources: [CUSTOM_RESOURCE_DEFINITION] },
+  { name: "Profiles", resources: [PROFILE] },
+  { name: "Namespaces", resources: [NAMESPACE] },
+  { name: "Quotas and RBAC", resources: [RESOURCE_QUOTA, LIMIT_RANGE, ROLE, ROLE_BINDING, NETWORK_POLICY] },
+  { name: "Apps", resources: [APP] },
+  { name: "Secrets", resources: [SECRET] },
+  { name: "Pipelines", resources: [PIPELINE] },
+];
+
+export const RESTORED_RESOURCES: readonly ResourceType[] = PHASES.flatMap((phase) => phase.resources);
+
+/** Kinds whose content is top-level fields rather than `spec` (see contentOf in db/mirror.ts). */
+const TOP_LEVEL_CONTENT = new Set(["Role", "RoleBinding"]);
+
+export function resourceOf(kind: string): ResourceType {
+  const resource = RESTORED_RESOURCES.find((r) => r.kind === kind);
+  if (!resource) throw new Error(`The resurrector does not restore ${kind} objects`);
+  return resource;
+}
+
+export function phaseOf(kind: string): number {
+  return PHASES.findIndex((phase) => phase.resources.some((r) => r.kind === kind));
+}
+
+export function manifestOf(row: StoredResource): KubeObject {
+  const resource = resourceOf(row.kind);
+  const metadata: KubeObject["metadata"] = {
+    name: row.name,
+    ...(resource.namespaced ? { namespace: row.namespace } : {}),
+    ...(Object.keys(row.labels).length > 0 ? { labels: row.labels } : {}),
+    ...(Object.keys(row.annotations).length > 0 ? { annotations: row.annotations } : {}),
+  };
+  const content =
+    row.spec === null || row.spec === undefined
+      ? {}
+      : TOP_LEVEL_CONTENT.has(row.kind)
+        ? (row.spec as Record<string, unknown>)
+        : { spec: row.spec };
+  return { apiVersion: row.apiVersion || apiVersionOf(resource), kind: row.kind, metadata, ...content };
+}
+
+/** An App's Secret holding its decrypted values; the owner reference is added once the App exists. */
+export function secretManifest(namespace: string, app: string, values: Record<string, string>): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: secretName(app),
+      namespace,
+      labels: { [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_APP]: app },
+    },
+    type: "Opaque",
+    data: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString("base64")])),
+  };
+}
+
+/** A namespace that restored objects live in but that was not mirrored (it carries no tenant label). */
+export function bareNamespace(name: string): KubeObject {
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name } };
+}
+
+/** loco's own CRDs, built from the same schemas as crds/generated (no files to find at run time). */
+export function locoCrds(): KubeObject[] {
+  return kinds.map((definition) => crdDocument(definition) as unknown as KubeObject);
+}
+
+/** Whether a Run's status says it had finished (Succeeded True or False) — a Run that had not was interrupted. */
+export function runFinished(status: unknown): boolean {
+  const conditions = ((status as { conditions?: { type: string; status: string }[] } | null)?.conditions ?? []) as {
+    type: string;
+    status: string;
+  }[];
+  const succeeded = conditions.find((c) => c.type === "Succeeded");
+  return succeeded?.status === "True" || succeeded?.status === "False";
+}
+
+/** Everything the database says should exist, with the cluster each object was mirrored from. */
+export function desiredObjects(stored: {
+  resources: StoredResource[];
+  secrets: ReadonlyMap<string, Record<string, string>>;
+}): { object: KubeObject; fromCluster?: string | null }[] {
+  const desired: { object: KubeObject; fromCluster?: string | null }[] = locoCrds().map((object) => ({ object }));
+  const namespaces = new Set(stored.resources.filter((r) => r.kind === "Namespace").map((r) => r.name));
+  for (const row of stored.resources) {
+    desired.push({ object: manifestOf(row), fromCluster: row.clusterUid });
+    // Objects in a namespace that is not a tenant's (e.g. created with kubectl) still need their namespace.
+    if (row.namespace && !namespaces.has(row.namespace)) {
+      namespaces.add(row.namespace);
+      desired.push({ object: bareNamespace(row.namespace), fromCluster: row.clusterUid });
+    }
+    const values = row.kind === "App" ? stored.secrets.get(`${row.namespace}/${row.name}`) : undefined;
+    if (values && Object.keys(values).length > 0) {
+      desired.push({ object: secretManifest(row.namespace, row.name, values), fromCluster: row.clusterUid });
+    }
+  }
+  return desired;
+}
