@@ -32,6 +32,8 @@ ensure_system_tools() {
   command -v openssl >/dev/null || missing+=(openssl)
   command -v go >/dev/null || missing+=(golang-go)
   command -v jq >/dev/null || missing+=(jq)
+  # The Argo CD health checks (charts/loco/argocd/*.lua) are unit-tested with a real Lua interpreter.
+  command -v lua5.4 >/dev/null || missing+=(lua5.4)
   if ((${#missing[@]})); then say "Installing ${missing[*]}"; apt_install "${missing[@]}"; fi
 }
 
