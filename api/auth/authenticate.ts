@@ -1,0 +1,104 @@
+// Authentication: a bearer credential becomes a Principal, or the request is refused with 401. Two kinds:
+// `loco_…` API tokens (looked up by hash) and OpenID Connect JWTs (verified against the issuer's keys).
+import type { Kysely } from "kysely";
+import { ApiError } from "../errors.ts";
+import { getMembership, getTenant } from "../store/tenants.ts";
+import { findTokenBySecret, touchToken } from "../store/tokens.ts";
+import { looksLikeTokenSecret, TOKEN_PREFIX } from "./api-token-secret.ts";
+import type { OidcVerifier } from "./oidc-verifier.ts";
+import { lowerOf, type Principal, type Role } from "./principal.ts";
+
+export interface AuthenticatorOptions {
+  db: Kysely<unknown>;
+  oidc: OidcVerifier | undefined;
+  platformAdmins: string[];
+  platformAdminGroups: string[];
+  now?: () => Date;
+}
+
+const refused = (why: string) => new ApiError("Unauthenticated", why);
+
+export class Authenticator {
+  private readonly options: AuthenticatorOptions;
+
+  constructor(options: AuthenticatorOptions) {
+    this.options = options;
+  }
+
+  async authenticate(header: string | undefined): Promise<Principal> {
+    if (!header) {
+      throw refused(
+        "No credentials were sent. Send Authorization: Bearer <token> with an API token (loco_…) or a login token; run `loco login` to get one.",
+      );
+    }
+    const match = /^Bearer[ ]+(\S+)$/i.exec(header.trim());
+    if (!match) {
+      throw refused("The Authorization header is not a bearer token. Send Authorization: Bearer <token>.");
+    }
+    const credential = match[1]!;
+    return credential.startsWith(TOKEN_PREFIX) ? this.apiToken(credential) : this.oidcToken(credential);
+  }
+
+  private isPlatformAdmin(subject: string, groups: string[]): boolean {
+    return (
+      this.options.platformAdmins.includes(subject) || groups.some((g) => this.options.platformAdminGroups.includes(g))
+    );
+  }
+
+  private async oidcToken(jwt: string): Promise<Principal> {
+    const oidc = this.options.oidc;
+    if (!oidc) {
+      throw refused("This server accepts only API tokens (loco_…): no OpenID Provider is configured.");
+    }
+    const identity = await oidc.verify(jwt);
+    return {
+      via: "oidc",
+      subject: identity.subject,
+      groups: identity.groups,
+      platformAdmin: this.isPlatformAdmin(identity.subject, identity.groups),
+    };
+  }
+
+  private async apiToken(secret: string): Promise<Principal> {
+    const unknown = refused(
+      "The API token is not valid: it is unknown or malformed. Create a new one with `loco token create`.",
+    );
+    if (!looksLikeTokenSecret(secret)) throw unknown;
+    const { db } = this.options;
+    const token = await findTokenBySecret(db, secret);
+    if (!token) throw unknown;
+    const now = (this.options.now ?? (() => new Date()))();
+    if (token.revokedAt) {
+      throw refused(
+        token.replacedBy
+          ? "The API token was rotated and no longer works; use the token that replaced it."
+          : "The API token was revoked; create a new one with `loco token create`.",
+      );
+    }
+    if (token.expiresAt && new Date(token.expiresAt) <= now) {
+      throw refused(`The API token expired at ${token.expiresAt}; create a new one with \`loco token create\`.`);
+    }
+    let role = token.role;
+    if (token.tenant !== null) {
+      if (!(await getTenant(db, token.tenant))) throw refused("The API token's tenant no longer exists.");
+      if (token.boundToMembership && role !== "platform-admin") {
+        // A token never outlives, nor outranks, the membership of whoever minted it.
+        const membership = await getMembership(db, token.tenant, token.createdBy);
+        if (!membership) {
+          throw refused(
+            "The API token no longer works: whoever created it is no longer a member of its tenant. Ask a tenant admin for a new one.",
+          );
+        }
+        role = lowerOf(role as Role, membership);
+      }
+    }
+    await touchToken(db, token.id);
+    return {
+      via: "token",
+      subject: token.createdBy,
+      groups: [],
+      platformAdmin: token.role === "platform-admin",
+      token: { id: token.id, tenant: token.tenant, role, createdBy: token.createdBy },
+    };
+  }
+}

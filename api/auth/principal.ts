@@ -1,0 +1,37 @@
+// Who is calling: the result of authentication, before any tenant is looked at.
+
+export const ROLES = ["viewer", "developer", "admin", "owner"] as const;
+export type Role = (typeof ROLES)[number];
+/** What a token may be scoped to: a tenant role, or the whole platform. */
+export type TokenRole = Role | "platform-admin";
+
+/** viewer < developer < admin < owner. */
+export const roleRank = (role: Role): number => ROLES.indexOf(role);
+export const atLeast = (role: Role, minimum: Role): boolean => roleRank(role) >= roleRank(minimum);
+export const lowerOf = (a: Role, b: Role): Role => (roleRank(a) <= roleRank(b) ? a : b);
+
+export interface TokenScope {
+  id: string;
+  /** The tenant the token acts in; null for a platform-admin token. */
+  tenant: string | null;
+  role: TokenRole;
+  createdBy: string;
+}
+
+export interface Principal {
+  /** How the caller proved who they are. */
+  via: "oidc" | "token";
+  /** The OIDC subject, or for an API token the subject that minted it. */
+  subject: string;
+  groups: string[];
+  /** Configured platform admin (by subject or group), or a platform-admin token. */
+  platformAdmin: boolean;
+  /** Set when the caller used an API token: it can act only within this scope. */
+  token?: TokenScope;
+}
+
+/** How the caller appears in the audit log: never a secret, always enough to trace the credential. */
+export function actorOf(principal: Principal | undefined): string {
+  if (!principal) return "anonymous";
+  return principal.token ? `token:${principal.token.id} (${principal.subject})` : `oidc:${principal.subject}`;
+}

@@ -1,0 +1,51 @@
+// The one preflight every authenticated handler runs: does the tenant exist for this caller, and may the caller's
+// role act on the resource? A tenant the caller cannot see answers exactly like one that does not exist.
+import type { Kysely } from "kysely";
+import { atLeast, type Principal, type Role } from "../auth/principal.ts";
+import { ApiError, notFound } from "../errors.ts";
+import type { AuthorizeFn } from "../route.ts";
+import { getMembership, getTenant } from "../store/tenants.ts";
+import { type Action, minimumRole } from "./permissions.ts";
+
+export interface Access {
+  principal: Principal;
+  /** The tenant acted in (tenant checks only). */
+  tenant?: string;
+  /** The caller's role there, or platform-admin. */
+  role: Role | "platform-admin";
+}
+
+const verbs: Record<Action, string> = { read: "read", write: "change", delete: "delete" };
+
+/** The caller's role in a tenant, or undefined when the tenant is not theirs to see. */
+async function roleIn(db: Kysely<unknown>, principal: Principal, tenant: string): Promise<Access["role"] | undefined> {
+  if (principal.token) {
+    if (principal.token.role === "platform-admin") return "platform-admin";
+    return principal.token.tenant === tenant ? principal.token.role : undefined;
+  }
+  if (principal.platformAdmin) return "platform-admin";
+  return getMembership(db, tenant, principal.subject);
+}
+
+export function createAuthorize(db: Kysely<unknown>): AuthorizeFn {
+  return async (principal, check) => {
+    if ("platform" in check) {
+      if (check.platform === "read") return { principal, role: principal.platformAdmin ? "platform-admin" : "viewer" };
+      if (!principal.platformAdmin) {
+        throw new ApiError("Forbidden", "Only platform admins can do this. Ask a platform admin to do it for you.");
+      }
+      return { principal, role: "platform-admin" };
+    }
+    const { tenant, resource, action } = check;
+    const role = (await getTenant(db, tenant)) ? await roleIn(db, principal, tenant) : undefined;
+    if (!role) throw notFound("Tenant", tenant);
+    const needed = minimumRole[resource][action];
+    if (role !== "platform-admin" && !atLeast(role, needed)) {
+      throw new ApiError(
+        "Forbidden",
+        `Your role in tenant "${tenant}" is ${role}, which cannot ${verbs[action]} ${resource}; that needs ${needed} or higher. Ask an owner of the tenant.`,
+      );
+    }
+    return { principal, tenant, role };
+  };
+}

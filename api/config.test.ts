@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadApiConfig } from "./config.ts";
+
+describe("loadApiConfig", () => {
+  it("has safe defaults", () => {
+    const config = loadApiConfig([], {});
+    expect(config).toMatchObject({
+      address: { host: "0.0.0.0", port: 8080 },
+      bodyLimit: 1024 * 1024,
+      requestTimeout: 30_000,
+      maxPageSize: 500,
+      oidcAlgorithms: ["RS256", "ES256", "EdDSA"],
+      platformAdmins: [],
+      tenantQuota: { "requests.cpu": "16", "requests.memory": "32Gi", pods: "200" },
+      bootstrap: true,
+    });
+  });
+
+  it("takes flags over environment variables", () => {
+    const config = loadApiConfig(["--platform-admins", "alice, bob", "--object-labels", "loco.dev/shard=a"], {
+      LOCO_PLATFORM_ADMINS: "carol",
+      LOCO_OIDC_ISSUER: "https://login.example.com",
+      LOCO_OIDC_AUDIENCE: "loco",
+    });
+    expect(config.platformAdmins).toEqual(["alice", "bob"]);
+    expect(config.objectLabels).toEqual({ "loco.dev/shard": "a" });
+    expect(config.oidcIssuer).toBe("https://login.example.com");
+  });
+
+  it("names every invalid flag", () => {
+    expect(() => loadApiConfig(["--oidc-algorithms", "none", "--body-limit", "lots"], {})).toThrow(
+      /--oidc-algorithms[\s\S]*--body-limit/,
+    );
+    expect(() => loadApiConfig(["--oidc-issuer", "https://x.example.com"], {})).toThrow(/--oidc-audience/);
+    try {
+      loadApiConfig(["--body-limit", "lots"], {});
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toMatch(/--body-limit: must be a size/);
+    }
+  });
+});

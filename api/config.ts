@@ -1,0 +1,194 @@
+// loco-api configuration: flags override environment variables; everything is validated at start-up.
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/, { error: "must be host:port, such as 0.0.0.0:8080" })
+  .transform((value) => {
+    const index = value.lastIndexOf(":");
+    return { host: value.slice(0, index).replace(/^\[|\]$/g, ""), port: Number(value.slice(index + 1)) };
+  });
+
+export const durationMs = z
+  .string()
+  .regex(/^\d+(ms|s|m|h)$/, { error: "must be a duration such as 30s, 10m or 1h" })
+  .transform((value) => {
+    const match = /^(\d+)(ms|s|m|h)$/.exec(value)!;
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as "ms" | "s" | "m" | "h"];
+    return Number(match[1]) * unit;
+  });
+
+const list = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+const labels = list.pipe(
+  z
+    .array(z.string().regex(/^[a-z0-9./-]+=[A-Za-z0-9._-]*$/, { error: "must be key=value pairs separated by commas" }))
+    .transform((pairs) => Object.fromEntries(pairs.map((pair) => pair.split("=") as [string, string]))),
+);
+
+const bytes = z
+  .string()
+  .regex(/^\d+(b|kb|mb)?$/i, { error: "must be a size such as 1mb, 512kb or 65536" })
+  .transform((value) => {
+    const match = /^(\d+)(b|kb|mb)?$/i.exec(value)!;
+    const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? "b").toLowerCase() as "b" | "kb" | "mb"];
+    return Number(match[1]) * unit;
+  });
+
+export const ApiConfig = z
+  .object({
+    address: hostPort,
+    kubeconfig: z.string().min(1).optional(),
+    databaseUrl: z
+      .string()
+      .regex(/^(postgres(ql)?:\/\/|pglite:)/, { error: "must be postgres://… or pglite:<folder>" }),
+    logLevel: z.enum(["trace", "debug", "info", "warn", "error", "silent"]),
+    /** OIDC: all three or none (then only API tokens authenticate). */
+    oidcIssuer: z
+      .url({ protocol: /^https?$/, error: "must be the issuer's URL, such as https://login.example.com" })
+      .optional(),
+    oidcAudience: z.string().min(1).optional(),
+    oidcClientId: z.string().min(1).optional(),
+    oidcAlgorithms: list.pipe(
+      z
+        .array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]))
+        .min(1),
+    ),
+    oidcGroupsClaim: z.string().min(1),
+    platformAdmins: list,
+    platformAdminGroups: list,
+    bodyLimit: bytes,
+    requestTimeout: durationMs,
+    shutdownTimeout: durationMs,
+    rateLimitPerIp: z.coerce.number().int().min(1),
+    rateLimitPerToken: z.coerce.number().int().min(1),
+    rateLimitWindow: durationMs,
+    maxPageSize: z.coerce.number().int().min(1).max(10_000),
+    tokenMaxDays: z.coerce.number().int().min(1).max(3650),
+    /** Labels added to every object the API applies (e.g. to shard operators by label selector). */
+    objectLabels: labels,
+    /** ResourceQuota `hard` of every tenant namespace. */
+    tenantQuota: labels,
+    trustProxy: z.boolean(),
+    bootstrap: z.boolean(),
+  })
+  .refine((c) => (c.oidcIssuer === undefined) === (c.oidcAudience === undefined), {
+    error: "needs --oidc-issuer and --oidc-audience together",
+    path: ["oidcAudience"],
+  });
+export type ApiConfig = z.output<typeof ApiConfig>;
+
+export const usage = `Usage: loco-api [flags]
+
+Flags (environment variable in brackets):
+  --address HOST:PORT            where to listen (default 0.0.0.0:8080) [LOCO_API_ADDRESS]
+  --kubeconfig PATH              kubeconfig to use; in-cluster config when unset [KUBECONFIG]
+  --database-url URL             postgres://… or pglite:<folder> (default pglite:.loco/db) [LOCO_DATABASE_URL]
+  --log-level LEVEL              trace|debug|info|warn|error|silent (default info) [LOCO_LOG_LEVEL]
+  --oidc-issuer URL              OpenID Provider whose JWTs are accepted [LOCO_OIDC_ISSUER]
+  --oidc-audience AUD            audience the JWTs must carry [LOCO_OIDC_AUDIENCE]
+  --oidc-client-id ID            public client the CLI uses for the device flow [LOCO_OIDC_CLIENT_ID]
+  --oidc-algorithms LIST         accepted signing algorithms (default RS256,ES256,EdDSA) [LOCO_OIDC_ALGORITHMS]
+  --oidc-groups-claim NAME       claim holding the user's groups (default groups) [LOCO_OIDC_GROUPS_CLAIM]
+  --platform-admins LIST         OIDC subjects that are platform admins [LOCO_PLATFORM_ADMINS]
+  --platform-admin-groups LIST   OIDC groups whose members are platform admins [LOCO_PLATFORM_ADMIN_GROUPS]
+  --body-limit SIZE              largest request body (default 1mb) [LOCO_API_BODY_LIMIT]
+  --request-timeout DURATION     longest time to receive and answer a request (default 30s) [LOCO_API_REQUEST_TIMEOUT]
+  --shutdown-timeout DURATION    how long in-flight requests may finish on SIGTERM (default 20s)
+  --rate-limit-per-ip N          requests per window from one address (default 600) [LOCO_API_RATE_LIMIT_PER_IP]
+  --rate-limit-per-token N       requests per window with one credential (default 300) [LOCO_API_RATE_LIMIT_PER_TOKEN]
+  --rate-limit-window DURATION   rate-limit window (default 1m)
+  --max-page-size N              largest page a list returns (default 500) [LOCO_API_MAX_PAGE_SIZE]
+  --token-max-days N             longest lifetime of an API token (default 365)
+  --object-labels K=V,…          labels added to every object the API applies (operator sharding) [LOCO_API_OBJECT_LABELS]
+  --tenant-quota K=V,…           ResourceQuota of each tenant namespace (default requests.cpu=16,requests.memory=32Gi,pods=200) [LOCO_API_TENANT_QUOTA]
+  --trust-proxy                  take the client address from X-Forwarded-For (behind a trusted proxy only)
+  --no-bootstrap                 never create the first-start bootstrap token
+`;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  /** 0 when the "error" is the help text the user asked for. */
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 2) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+const flags = {
+  address: { type: "string" },
+  kubeconfig: { type: "string" },
+  "database-url": { type: "string" },
+  "log-level": { type: "string" },
+  "oidc-issuer": { type: "string" },
+  "oidc-audience": { type: "string" },
+  "oidc-client-id": { type: "string" },
+  "oidc-algorithms": { type: "string" },
+  "oidc-groups-claim": { type: "string" },
+  "platform-admins": { type: "string" },
+  "platform-admin-groups": { type: "string" },
+  "body-limit": { type: "string" },
+  "request-timeout": { type: "string" },
+  "shutdown-timeout": { type: "string" },
+  "rate-limit-per-ip": { type: "string" },
+  "rate-limit-per-token": { type: "string" },
+  "rate-limit-window": { type: "string" },
+  "max-page-size": { type: "string" },
+  "token-max-days": { type: "string" },
+  "object-labels": { type: "string" },
+  "tenant-quota": { type: "string" },
+  "trust-proxy": { type: "boolean" },
+  "no-bootstrap": { type: "boolean" },
+  help: { type: "boolean" },
+} as const;
+
+export function loadApiConfig(argv: string[], env: NodeJS.ProcessEnv): ApiConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options: flags, strict: true }));
+  } catch (error) {
+    throw new ConfigError(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+  }
+  if (values.help) throw new ConfigError(usage, 0);
+  const parsed = ApiConfig.safeParse({
+    address: values.address ?? env.LOCO_API_ADDRESS ?? "0.0.0.0:8080",
+    kubeconfig: values.kubeconfig ?? env.KUBECONFIG,
+    databaseUrl: values["database-url"] ?? env.LOCO_DATABASE_URL ?? "pglite:.loco/db",
+    logLevel: values["log-level"] ?? env.LOCO_LOG_LEVEL ?? "info",
+    oidcIssuer: values["oidc-issuer"] ?? env.LOCO_OIDC_ISSUER,
+    oidcAudience: values["oidc-audience"] ?? env.LOCO_OIDC_AUDIENCE,
+    oidcClientId: values["oidc-client-id"] ?? env.LOCO_OIDC_CLIENT_ID,
+    oidcAlgorithms: values["oidc-algorithms"] ?? env.LOCO_OIDC_ALGORITHMS ?? "RS256,ES256,EdDSA",
+    oidcGroupsClaim: values["oidc-groups-claim"] ?? env.LOCO_OIDC_GROUPS_CLAIM ?? "groups",
+    platformAdmins: values["platform-admins"] ?? env.LOCO_PLATFORM_ADMINS ?? "",
+    platformAdminGroups: values["platform-admin-groups"] ?? env.LOCO_PLATFORM_ADMIN_GROUPS ?? "",
+    bodyLimit: values["body-limit"] ?? env.LOCO_API_BODY_LIMIT ?? "1mb",
+    requestTimeout: values["request-timeout"] ?? env.LOCO_API_REQUEST_TIMEOUT ?? "30s",
+    shutdownTimeout: values["shutdown-timeout"] ?? "20s",
+    rateLimitPerIp: values["rate-limit-per-ip"] ?? env.LOCO_API_RATE_LIMIT_PER_IP ?? "600",
+    rateLimitPerToken: values["rate-limit-per-token"] ?? env.LOCO_API_RATE_LIMIT_PER_TOKEN ?? "300",
+    rateLimitWindow: values["rate-limit-window"] ?? "1m",
+    maxPageSize: values["max-page-size"] ?? env.LOCO_API_MAX_PAGE_SIZE ?? "500",
+    tokenMaxDays: values["token-max-days"] ?? "365",
+    objectLabels: values["object-labels"] ?? env.LOCO_API_OBJECT_LABELS ?? "",
+    tenantQuota: values["tenant-quota"] ?? env.LOCO_API_TENANT_QUOTA ?? "requests.cpu=16,requests.memory=32Gi,pods=200",
+    trustProxy: values["trust-proxy"] === true,
+    bootstrap: values["no-bootstrap"] !== true,
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `  --${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`,
+    );
+    throw new ConfigError(
+      `Invalid loco-api configuration:\n${problems.join("\n")}\n\nRun loco-api --help for the flags.`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// loco-api: the multi-tenant HTTP API. Migrates the database, prints the bootstrap token on first start, serves
+// until SIGTERM/SIGINT, then stops accepting, lets requests in flight finish (bounded) and closes its clients.
+import { KubeConfig } from "@kubernetes/client-node";
+import { connectDatabase } from "../db/connect.ts";
+import { migrateToLatest } from "../db/migrate.ts";
+import { KubeClient } from "../operator/runtime/kube-client.ts";
+import { createLogger } from "../operator/runtime/logger.ts";
+import { Authenticator } from "./auth/authenticate.ts";
+import { OidcVerifier } from "./auth/oidc-verifier.ts";
+import { bootstrapToken } from "./bootstrap.ts";
+import { ConfigError, loadApiConfig } from "./config.ts";
+import { buildServer } from "./server.ts";
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadApiConfig>;
+  try {
+    config = loadApiConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      (error.exitCode === 0 ? process.stdout : process.stderr).write(`${error.message}\n`);
+      process.exit(error.exitCode);
+    }
+    throw error;
+  }
+  const log = createLogger("loco-api", config.logLevel);
+  const database = await connectDatabase<unknown>(config.databaseUrl);
+  await migrateToLatest(database.db);
+  const kubeConfig = new KubeConfig();
+  if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
+  else kubeConfig.loadFromDefault();
+  const kube = await KubeClient.create(kubeConfig, { userAgent: "loco-api" });
+  const oidc =
+    config.oidcIssuer && config.oidcAudience
+      ? new OidcVerifier({
+          issuer: config.oidcIssuer,
+          audience: config.oidcAudience,
+          algorithms: config.oidcAlgorithms,
+          groupsClaim: config.oidcGroupsClaim,
+        })
+      : undefined;
+  const authenticator = new Authenticator({
+    db: database.db,
+    oidc,
+    platformAdmins: config.platformAdmins,
+    platformAdminGroups: config.platformAdminGroups,
+  });
+  let accepting = true;
+  const app = await buildServer({
+    config,
+    db: database.db,
+    kube,
+    authenticator,
+    oidc,
+    log,
+    accepting: () => accepting,
+  });
+
+  if (config.bootstrap) {
+    const secret = await bootstrapToken(database.db, {
+      platformAdminsConfigured: config.platformAdmins.length > 0 || config.platformAdminGroups.length > 0,
+    });
+    if (secret) {
+      // Printed once, to stdout (not the log stream); only its hash is stored.
+      process.stdout.write(
+        `\nBootstrap token (platform admin), shown only now:\n\n  ${secret}\n\nUse it with \`loco login --token\`, create a tenant, then configure OIDC and revoke it.\n\n`,
+      );
+    }
+  }
+
+  await app.listen({ host: config.address.host, port: config.address.port });
+  log.info({ address: config.address, oidc: Boolean(oidc) }, "Started loco-api");
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    accepting = false;
+    log.info({ signal }, "Stopping loco-api: finishing requests in flight");
+    const deadline = setTimeout(() => {
+      log.warn({}, "Requests in flight did not finish in time; exiting");
+      process.exit(1);
+    }, config.shutdownTimeout);
+    deadline.unref();
+    await app.close();
+    kube.close();
+    await database.close();
+    log.info({}, "Stopped loco-api");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`loco-api failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,193 @@
+// Apps of a tenant. Reads come from the state mirror (Postgres, indexed); writes are server-side apply of the App
+// with field manager loco-api, into the tenant's namespace for the profile.
+import { z } from "zod";
+import { AppSpec } from "../../crds/app.ts";
+import { APP } from "../../operator/resources.ts";
+import type { KubeObject } from "../../operator/runtime/types.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
+import { defineRoute, type RouteDefinition } from "../route.ts";
+import type { ApiServices } from "../server.ts";
+import { getClusterResource, getTenantResource, listTenantResources, type ResourceRecord } from "../store/resources.ts";
+import { ensureTenantNamespace, FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
+import { AppName, type Condition, ProfileName, pageOf as pageSchema, TenantName } from "./schemas.ts";
+
+type Status = { conditions?: z.infer<typeof Condition>[]; observedGeneration?: number } & Record<string, unknown>;
+
+const AppView = z.object({
+  name: z.string(),
+  tenant: z.string(),
+  profile: z.string(),
+  namespace: z.string(),
+  uid: z.string().optional(),
+  generation: z.number().int().optional(),
+  ready: z.enum(["True", "False", "Unknown"]).describe("The Ready condition's status; Unknown until reported."),
+  reason: z.string().nullable().describe("The Ready condition's reason."),
+  spec: z.record(z.string(), z.unknown()),
+  status: z.record(z.string(), z.unknown()).describe("Status as last reported by the operator (conditions, url, …)."),
+});
+type AppView = z.infer<typeof AppView>;
+
+function view(
+  tenant: string,
+  namespace: string,
+  name: string,
+  object: { uid?: string; generation?: number; spec: unknown; status: unknown },
+): AppView {
+  const status = (object.status ?? {}) as Status;
+  const ready = status.conditions?.find((c) => c.type === "Ready");
+  const spec = (object.spec ?? {}) as Record<string, unknown>;
+  return {
+    name,
+    tenant,
+    profile: String(spec.profile ?? ""),
+    namespace,
+    uid: object.uid,
+    generation: object.generation,
+    ready: ready?.status === "True" || ready?.status === "False" ? ready.status : "Unknown",
+    reason: ready?.reason ?? null,
+    spec,
+    status,
+  };
+}
+const fromRow = (tenant: string, row: ResourceRecord) => view(tenant, row.namespace, row.name, row);
+
+const ListParams = z.strictObject({ tenant: TenantName });
+const ItemParams = z.strictObject({ tenant: TenantName, app: AppName });
+const ProfileQuery = z.strictObject({ profile: ProfileName.describe("Profile (environment) of the App.") });
+
+export function appRoutes(services: ApiServices): RouteDefinition[] {
+  const { db, kube, config } = services;
+  return [
+    defineRoute({
+      method: "GET",
+      url: "/v1/tenants/:tenant/apps",
+      operationId: "listApps",
+      summary: "List a tenant's Apps, optionally of one profile.",
+      tag: "apps",
+      auth: "required",
+      params: ListParams,
+      query: z.strictObject({ profile: ProfileName.optional(), ...pageQuery }),
+      responses: { 200: { description: "A page of Apps.", schema: pageSchema(AppView) } },
+      handler: async ({ authorize, params, query }) => {
+        await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
+        const limit = pageSize(query.limit, config.maxPageSize);
+        const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
+        const rows = await listTenantResources(db, {
+          tenant: params.tenant,
+          kind: "App",
+          ...(query.profile ? { namespace: tenantNamespace(params.tenant, query.profile) } : {}),
+          after,
+          limit: limit + 1,
+        });
+        const page = pageOf(rows, limit, (row) => [row.namespace, row.name]);
+        return { body: { items: page.items.map((row) => fromRow(params.tenant, row)), nextCursor: page.nextCursor } };
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/v1/tenants/:tenant/apps/:app",
+      operationId: "getApp",
+      summary: "Get an App with its live status.",
+      tag: "apps",
+      auth: "required",
+      params: ItemParams,
+      query: ProfileQuery,
+      responses: { 200: { description: "The App.", schema: AppView }, 404: { description: "No such App." } },
+      handler: async ({ authorize, params, query }) => {
+        await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
+        const row = await getTenantResource(db, {
+          tenant: params.tenant,
+          kind: "App",
+          namespace: tenantNamespace(params.tenant, query.profile),
+          name: params.app,
+        });
+        if (!row) throw notFound("App", params.app);
+        return { body: fromRow(params.tenant, row) };
+      },
+    }),
+    defineRoute({
+      method: "PUT",
+      url: "/v1/tenants/:tenant/apps/:app",
+      operationId: "applyApp",
+      summary: "Create or update an App (server-side apply of its spec).",
+      tag: "apps",
+      auth: "required",
+      audit: "apps.apply",
+      params: ItemParams,
+      query: ProfileQuery,
+      body: z.strictObject({ spec: AppSpec }),
+      responses: { 200: { description: "The App as applied.", schema: AppView } },
+      handler: async ({ authorize, params, query, body, auditTarget }) => {
+        await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
+        auditTarget(`App/${query.profile}/${params.app}`, { image: body.spec.image });
+        if (body.spec.profile !== query.profile) {
+          throw new ApiError(
+            "InvalidRequest",
+            `spec.profile is "${body.spec.profile}" but the request is for profile "${query.profile}"; make them match.`,
+            { errors: [{ field: "spec.profile", message: `must be ${query.profile}` }] },
+          );
+        }
+        const namespace = await namespaceFor(params.tenant, query.profile);
+        const applied = await kube.apply<KubeObject>(
+          APP,
+          {
+            apiVersion: "loco.dev/v1alpha1",
+            kind: "App",
+            metadata: { name: params.app, namespace, labels: config.objectLabels },
+            spec: body.spec,
+          },
+          FIELD_MANAGER,
+        );
+        return {
+          body: view(params.tenant, namespace, params.app, {
+            uid: applied.metadata.uid,
+            generation: applied.metadata.generation,
+            spec: applied.spec,
+            status: applied.status,
+          }),
+        };
+      },
+    }),
+    defineRoute({
+      method: "DELETE",
+      url: "/v1/tenants/:tenant/apps/:app",
+      operationId: "deleteApp",
+      summary: "Delete an App; the operator's children go with it.",
+      tag: "apps",
+      auth: "required",
+      audit: "apps.delete",
+      params: ItemParams,
+      query: ProfileQuery,
+      responses: { 204: { description: "Deleted." }, 404: { description: "No such App." } },
+      handler: async ({ authorize, params, query, auditTarget }) => {
+        await authorize({ tenant: params.tenant, resource: "apps", action: "delete" });
+        auditTarget(`App/${query.profile}/${params.app}`);
+        const namespace = await findTenantNamespace(kube, params.tenant, query.profile);
+        const existing = namespace ? await kube.find(APP, namespace, params.app) : undefined;
+        if (!namespace || !existing) throw notFound("App", params.app);
+        await kube.delete(APP, namespace, params.app, { uid: existing.metadata.uid });
+        return { status: 204 };
+      },
+    }),
+  ];
+
+  /** The tenant's namespace for the profile, created on first use when the Profile was added after the tenant. */
+  async function namespaceFor(tenant: string, profile: string): Promise<string> {
+    const existing = await findTenantNamespace(kube, tenant, profile);
+    if (existing) return existing;
+    const row = await getClusterResource(db, "Profile", profile);
+    if (!row) {
+      throw new ApiError("InvalidRequest", `Profile "${profile}" does not exist; list them with GET /v1/profiles.`, {
+        errors: [{ field: "query.profile", message: "unknown profile" }],
+      });
+    }
+    return ensureTenantNamespace(kube, {
+      tenant,
+      profile,
+      gatewayNamespace: (row.spec as { gateway?: { namespace?: string } } | null)?.gateway?.namespace,
+      quota: config.tenantQuota,
+      extraLabels: config.objectLabels,
+    });
+  }
+}

@@ -1,0 +1,126 @@
+// Profiles: every authenticated caller reads them (from the mirror); only platform admins write them.
+import { z } from "zod";
+import { ProfileSpec } from "../../crds/profile.ts";
+import { PROFILE } from "../../operator/resources.ts";
+import { notFound } from "../errors.ts";
+import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
+import { defineRoute, type RouteDefinition } from "../route.ts";
+import type { ApiServices } from "../server.ts";
+import { getClusterResource, listClusterResources, type ResourceRecord } from "../store/resources.ts";
+import { FIELD_MANAGER } from "../tenant-namespaces.ts";
+import { Condition, ProfileName, pageOf as pageSchema } from "./schemas.ts";
+
+const ProfileView = z.object({
+  name: z.string(),
+  uid: z.string().optional(),
+  generation: z.number().int().optional(),
+  spec: z.record(z.string(), z.unknown()),
+  conditions: z.array(Condition),
+});
+
+const viewOf = (row: ResourceRecord) => ({
+  name: row.name,
+  uid: row.uid,
+  generation: row.generation,
+  spec: (row.spec ?? {}) as Record<string, unknown>,
+  conditions: ((row.status as { conditions?: unknown[] } | null)?.conditions ?? []) as z.infer<typeof Condition>[],
+});
+
+const Params = z.strictObject({ profile: ProfileName });
+
+export function profileRoutes(services: ApiServices): RouteDefinition[] {
+  const { db, kube, config } = services;
+  return [
+    defineRoute({
+      method: "GET",
+      url: "/v1/profiles",
+      operationId: "listProfiles",
+      summary: "List Profiles.",
+      tag: "profiles",
+      auth: "required",
+      query: z.strictObject(pageQuery),
+      responses: { 200: { description: "A page of Profiles.", schema: pageSchema(ProfileView) } },
+      handler: async ({ authorize, query }) => {
+        await authorize({ platform: "read" });
+        const limit = pageSize(query.limit, config.maxPageSize);
+        const after = decodeCursor(query.cursor, 1)?.[0];
+        const rows = await listClusterResources(db, { kind: "Profile", after, limit: limit + 1 });
+        const page = pageOf(rows, limit, (row) => [row.name]);
+        return { body: { items: page.items.map(viewOf), nextCursor: page.nextCursor } };
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/v1/profiles/:profile",
+      operationId: "getProfile",
+      summary: "Get a Profile.",
+      tag: "profiles",
+      auth: "required",
+      params: Params,
+      responses: {
+        200: { description: "The Profile.", schema: ProfileView },
+        404: { description: "No such Profile." },
+      },
+      handler: async ({ authorize, params }) => {
+        await authorize({ platform: "read" });
+        const row = await getClusterResource(db, "Profile", params.profile);
+        if (!row) throw notFound("Profile", params.profile);
+        return { body: viewOf(row) };
+      },
+    }),
+    defineRoute({
+      method: "PUT",
+      url: "/v1/profiles/:profile",
+      operationId: "applyProfile",
+      summary: "Create or update a Profile (platform admins).",
+      tag: "profiles",
+      auth: "required",
+      audit: "profiles.apply",
+      params: Params,
+      body: z.strictObject({ spec: ProfileSpec }),
+      responses: { 200: { description: "The Profile as applied.", schema: ProfileView } },
+      handler: async ({ authorize, params, body, auditTarget }) => {
+        await authorize({ platform: "admin" });
+        auditTarget(`Profile/${params.profile}`);
+        const applied = await kube.apply(
+          PROFILE,
+          {
+            apiVersion: "loco.dev/v1alpha1",
+            kind: "Profile",
+            metadata: { name: params.profile, labels: config.objectLabels },
+            spec: body.spec,
+          },
+          FIELD_MANAGER,
+        );
+        return {
+          body: {
+            name: params.profile,
+            uid: applied.metadata.uid,
+            generation: applied.metadata.generation,
+            spec: applied.spec as Record<string, unknown>,
+            conditions: [],
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: "DELETE",
+      url: "/v1/profiles/:profile",
+      operationId: "deleteProfile",
+      summary: "Delete a Profile (platform admins).",
+      tag: "profiles",
+      auth: "required",
+      audit: "profiles.delete",
+      params: Params,
+      responses: { 204: { description: "Deleted." }, 404: { description: "No such Profile." } },
+      handler: async ({ authorize, params, auditTarget }) => {
+        await authorize({ platform: "admin" });
+        auditTarget(`Profile/${params.profile}`);
+        const existing = await kube.find(PROFILE, undefined, params.profile);
+        if (!existing) throw notFound("Profile", params.profile);
+        await kube.delete(PROFILE, undefined, params.profile, { uid: existing.metadata.uid });
+        return { status: 204 };
+      },
+    }),
+  ];
+}

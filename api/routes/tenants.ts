@@ -1,0 +1,137 @@
+// Tenants: created by platform admins with a namespace per Profile; read by their members.
+import { z } from "zod";
+import { NAMESPACE } from "../../operator/resources.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
+import { defineRoute, type RouteDefinition } from "../route.ts";
+import type { ApiServices } from "../server.ts";
+import { listClusterResources, listTenantResources } from "../store/resources.ts";
+import { createTenant, getTenant, listTenants } from "../store/tenants.ts";
+import { ensureTenantNamespace, LABEL_PROFILE, LABEL_TENANT, tenantNamespace } from "../tenant-namespaces.ts";
+import { pageOf as pageSchema, Subject, TenantName, TenantParams } from "./schemas.ts";
+
+const TenantView = z.object({
+  name: z.string(),
+  displayName: z.string(),
+  createdAt: z.string(),
+  role: z.string().nullable().describe("The caller's role; platform-admin for platform admins; null if none."),
+});
+const TenantDetail = TenantView.extend({
+  namespaces: z.array(z.object({ profile: z.string(), namespace: z.string() })),
+});
+
+const CreateTenant = z.strictObject({
+  name: TenantName,
+  displayName: z.string().max(200).optional(),
+  owner: Subject.optional().describe("OIDC subject made the tenant's first owner."),
+});
+
+export function tenantRoutes(services: ApiServices): RouteDefinition[] {
+  const { db, kube, config, log } = services;
+  return [
+    defineRoute({
+      method: "POST",
+      url: "/v1/tenants",
+      operationId: "createTenant",
+      summary: "Create a tenant and its namespace per Profile (platform admins).",
+      tag: "tenants",
+      auth: "required",
+      audit: "tenants.create",
+      body: CreateTenant,
+      responses: { 201: { description: "Created.", schema: TenantDetail }, 409: { description: "It exists." } },
+      handler: async ({ authorize, body, auditTarget }) => {
+        await authorize({ platform: "admin" });
+        auditTarget(`Tenant/${body.name}`, { owner: body.owner ?? null });
+        const profiles = await listClusterResources(db, { kind: "Profile", limit: 1000 });
+        // Refuse before writing anything when a namespace of that name belongs to someone else.
+        for (const profile of profiles) {
+          const name = tenantNamespace(body.name, profile.name);
+          if (name.length > 63) continue;
+          const taken = await kube.find(NAMESPACE, undefined, name);
+          if (taken && taken.metadata.labels?.[LABEL_TENANT] !== body.name) {
+            throw new ApiError(
+              "Conflict",
+              `Tenant "${body.name}" cannot be created: namespace "${name}" (for profile "${profile.name}") already exists and is not loco's. Choose another tenant name.`,
+            );
+          }
+        }
+        if (await getTenant(db, body.name)) {
+          throw new ApiError("Conflict", `Tenant "${body.name}" already exists; choose another name.`);
+        }
+        const tenant = await createTenant(db, { name: body.name, displayName: body.displayName ?? "" }, body.owner);
+        const namespaces: { profile: string; namespace: string }[] = [];
+        for (const profile of profiles) {
+          if (tenantNamespace(body.name, profile.name).length > 63) {
+            log.warn(
+              { tenant: body.name, profile: profile.name },
+              "Skipped a Profile whose namespace name would be too long",
+            );
+            continue;
+          }
+          const namespace = await ensureTenantNamespace(kube, {
+            tenant: body.name,
+            profile: profile.name,
+            gatewayNamespace: (profile.spec as { gateway?: { namespace?: string } } | null)?.gateway?.namespace,
+            quota: config.tenantQuota,
+            extraLabels: config.objectLabels,
+          });
+          namespaces.push({ profile: profile.name, namespace });
+        }
+        log.info({ tenant: body.name, namespaces: namespaces.length }, "Created Tenant");
+        return { status: 201, body: { ...tenant, role: body.owner ? "owner" : null, namespaces } };
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/v1/tenants",
+      operationId: "listTenants",
+      summary: "List the tenants the caller belongs to (all of them for platform admins).",
+      tag: "tenants",
+      auth: "required",
+      query: z.strictObject(pageQuery),
+      responses: { 200: { description: "A page of tenants.", schema: pageSchema(TenantView) } },
+      handler: async ({ authorize, principal, query }) => {
+        const access = await authorize({ platform: "read" });
+        const limit = pageSize(query.limit, config.maxPageSize);
+        const after = decodeCursor(query.cursor, 1)?.[0];
+        const scoped = principal.token && principal.token.role !== "platform-admin" ? principal.token : undefined;
+        const rows = await listTenants(db, {
+          all: access.role === "platform-admin" || scoped !== undefined,
+          only: scoped?.tenant ?? undefined,
+          subject: principal.subject,
+          after,
+          limit: limit + 1,
+        });
+        const page = pageOf(rows, limit, (row) => [row.name]);
+        const roleOf = (row: (typeof rows)[number]) =>
+          scoped ? scoped.role : access.role === "platform-admin" ? "platform-admin" : row.role;
+        return {
+          body: { items: page.items.map((row) => ({ ...row, role: roleOf(row) })), nextCursor: page.nextCursor },
+        };
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/v1/tenants/:tenant",
+      operationId: "getTenant",
+      summary: "Get a tenant and its namespaces.",
+      tag: "tenants",
+      auth: "required",
+      params: TenantParams,
+      responses: { 200: { description: "The tenant.", schema: TenantDetail }, 404: { description: "No such tenant." } },
+      handler: async ({ authorize, params }) => {
+        const access = await authorize({ tenant: params.tenant, resource: "tenant", action: "read" });
+        const tenant = await getTenant(db, params.tenant);
+        if (!tenant) throw notFound("Tenant", params.tenant);
+        const rows = await listTenantResources(db, { tenant: params.tenant, kind: "Namespace", limit: 1000 });
+        return {
+          body: {
+            ...tenant,
+            role: access.role,
+            namespaces: rows.map((row) => ({ profile: row.labels[LABEL_PROFILE] ?? "", namespace: row.name })),
+          },
+        };
+      },
+    }),
+  ];
+}

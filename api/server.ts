@@ -1,0 +1,255 @@
+// The HTTP server: Fastify with loco's request ids, problem+json errors, body and time limits, rate limits per
+// address and per credential, and the routes (each declared once in routes/, see route.ts).
+import { createHash, randomUUID } from "node:crypto";
+import rateLimit from "@fastify/rate-limit";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
+import type { KubeClient } from "../operator/runtime/kube-client.ts";
+import type { Logger } from "../operator/runtime/logger.ts";
+import type { Authenticator } from "./auth/authenticate.ts";
+import type { OidcVerifier } from "./auth/oidc-verifier.ts";
+import { actorOf, type Principal } from "./auth/principal.ts";
+import { type Access, createAuthorize } from "./authz/preflight.ts";
+import type { ApiConfig } from "./config.ts";
+import { ApiError, PROBLEM_CONTENT_TYPE, problemOf, toApiError } from "./errors.ts";
+import { openApiDocument } from "./openapi.ts";
+import { parsePart, type RouteContext, type RouteDefinition } from "./route.ts";
+import { appRoutes } from "./routes/apps.ts";
+import { auditRoutes } from "./routes/audit.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { memberRoutes } from "./routes/members.ts";
+import { profileRoutes } from "./routes/profiles.ts";
+import { tenantRoutes } from "./routes/tenants.ts";
+import { tokenRoutes } from "./routes/tokens.ts";
+import { writeAudit } from "./store/audit.ts";
+
+export type ServerConfig = Pick<
+  ApiConfig,
+  | "bodyLimit"
+  | "requestTimeout"
+  | "rateLimitPerIp"
+  | "rateLimitPerToken"
+  | "rateLimitWindow"
+  | "maxPageSize"
+  | "tokenMaxDays"
+  | "objectLabels"
+  | "trustProxy"
+  | "oidcIssuer"
+  | "oidcAudience"
+  | "oidcClientId"
+  | "tenantQuota"
+>;
+
+export interface ApiServices {
+  config: ServerConfig;
+  db: Kysely<unknown>;
+  kube: KubeClient;
+  authenticator: Authenticator;
+  oidc: OidcVerifier | undefined;
+  log: Logger;
+  /** False once shutdown began: /readyz then answers 503 so load balancers stop sending traffic. */
+  accepting(): boolean;
+}
+
+export const API_VERSION = "0.1.0";
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Accepts the client's X-Request-ID when it is a sane token (no log injection), else makes one. */
+function requestIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers["x-request-id"];
+  return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** Rate-limit key of a credential: a hash, so secrets never sit in memory maps or logs. */
+const credentialKey = (request: FastifyRequest) =>
+  createHash("sha256")
+    .update(request.headers.authorization ?? "")
+    .digest("base64url")
+    .slice(0, 22);
+
+export function allRoutes(services: ApiServices): RouteDefinition[] {
+  return [
+    ...healthRoutes(services),
+    ...authRoutes(services),
+    ...profileRoutes(services),
+    ...tenantRoutes(services),
+    ...memberRoutes(services),
+    ...tokenRoutes(services),
+    ...appRoutes(services),
+    ...auditRoutes(services),
+  ];
+}
+
+export async function buildServer(services: ApiServices): Promise<FastifyInstance> {
+  const { config, log } = services;
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: config.bodyLimit,
+    requestTimeout: config.requestTimeout,
+    connectionTimeout: config.requestTimeout * 2,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    requestIdLogLabel: "requestId",
+    genReqId: (request) => requestIdOf(request),
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  // Two independent limits: per client address and per credential. (The plugin's own hooks run one limiter per
+  // request, so both are applied here through createRateLimit.)
+  await app.register(rateLimit, { global: false });
+  const limiters = [
+    {
+      what: "from this address",
+      limit: app.createRateLimit({
+        max: config.rateLimitPerIp,
+        timeWindow: config.rateLimitWindow,
+        keyGenerator: (request) => `ip:${request.ip}`,
+      }),
+    },
+    {
+      what: "with this credential",
+      limit: app.createRateLimit({
+        max: config.rateLimitPerToken,
+        timeWindow: config.rateLimitWindow,
+        keyGenerator: (request) => `credential:${credentialKey(request)}`,
+        allowList: (request) => !request.headers.authorization,
+      }),
+    },
+  ];
+  const probes = new Set(["/healthz", "/readyz"]);
+  app.addHook("onRequest", async (request, reply) => {
+    if (probes.has(request.url)) return;
+    for (const { what, limit } of limiters) {
+      const result = await limit(request);
+      if (result.isAllowed || !result.isExceeded) continue;
+      reply.header("retry-after", String(Math.max(1, result.ttlInSeconds)));
+      throw new ApiError(
+        "RateLimited",
+        `Too many requests ${what}: at most ${result.max} per ${result.timeWindow / 1000}s. Wait ${Math.max(1, result.ttlInSeconds)}s (Retry-After), then retry.`,
+        { extra: { retryAfterSeconds: Math.max(1, result.ttlInSeconds) } },
+      );
+    }
+  });
+  // Only JSON bodies: Fastify's text/plain parser would hand strings to handlers that expect objects.
+  app.removeContentTypeParser("text/plain");
+  // Once shutdown begins, answers close their connection so that keep-alive clients reconnect elsewhere.
+  app.addHook("onSend", async (_request, reply) => {
+    if (!services.accepting()) reply.header("connection", "close");
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.code === "Internal") {
+      request.log.error({ err: error }, "Failed to handle the request");
+    } else if (apiError.code === "Unavailable" || apiError.code === "Timeout") {
+      request.log.warn({ err: apiError.cause ?? error, code: apiError.code }, "Answered with an error");
+    } else {
+      request.log.info({ code: apiError.code }, "Refused the request");
+    }
+    const problem = problemOf(apiError, request.id, request.url.split("?")[0]);
+    reply.status(apiError.statusCode).type(PROBLEM_CONTENT_TYPE).send(problem);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new ApiError(
+      "NotFound",
+      `There is no ${request.method} ${request.url.split("?")[0]} in this API; see /openapi.json for the routes.`,
+    );
+    reply
+      .status(404)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(problemOf(error, request.id, request.url.split("?")[0]));
+  });
+
+  const routes = allRoutes(services);
+  const authorize = createAuthorize(services.db);
+  for (const route of routes) app.route({ method: route.method, url: route.url, handler: wrap(route) });
+  const document = openApiDocument(routes, { version: API_VERSION });
+  app.get("/openapi.json", async (_request, reply) => reply.type("application/json").send(document));
+  return app;
+
+  function wrap(route: RouteDefinition) {
+    return async (request: FastifyRequest, reply: import("fastify").FastifyReply) => {
+      let principal: Principal | undefined;
+      let access: Access | undefined;
+      let authorized = false;
+      let target = request.url.split("?")[0] ?? "";
+      let details: Record<string, unknown> = {};
+      let failure: ApiError | undefined;
+      let status = 200;
+      try {
+        if (route.auth === "required")
+          principal = await services.authenticator.authenticate(request.headers.authorization);
+        const context: RouteContext<unknown, unknown, unknown> = {
+          request,
+          reply,
+          requestId: request.id,
+          params: parsePart(route.params, request.params, "path"),
+          query: parsePart(route.query, request.query, "query"),
+          body: parsePart(route.body, request.body, "body"),
+          principal: principal as Principal,
+          authorize: async (check) => {
+            if (!principal) throw new Error(`${route.operationId} is public and cannot authorise`);
+            authorized = true;
+            access = await authorize(principal, check);
+            return access;
+          },
+          auditTarget: (name, extra) => {
+            target = name;
+            details = { ...details, ...extra };
+          },
+        };
+        const result = await withTimeout(route.handler(context), config.requestTimeout);
+        if (route.auth === "required" && !authorized) {
+          throw new Error(`${route.operationId} answered without running its preflight`);
+        }
+        status = result.status ?? (result.body === undefined ? 204 : 200);
+        for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
+        if (result.contentType) reply.type(result.contentType);
+        reply.status(status);
+        return result.body === undefined ? reply.send() : reply.send(result.body);
+      } catch (error) {
+        failure = toApiError(error);
+        throw error;
+      } finally {
+        if (route.audit && principal) {
+          await writeAudit(services.db, {
+            // Only a tenant the caller may see records the attempt in that tenant's log.
+            tenant: access?.tenant ?? null,
+            actor: actorOf(principal),
+            action: route.audit,
+            target,
+            outcome: failure ? `failed:${failure.code}` : "succeeded",
+            requestId: request.id,
+            details: { ...details, method: request.method, status: failure?.statusCode ?? status },
+          }).catch((error: unknown) =>
+            request.log.error({ err: error, action: route.audit }, "Failed to write the audit log"),
+          );
+        }
+      }
+    };
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ApiError("Timeout", `The request did not finish within ${ms / 1000}s and was stopped; retry shortly.`),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

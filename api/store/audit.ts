@@ -1,0 +1,68 @@
+// The audit log: one row per attempted mutation, with who, what, when, the request id and the outcome.
+import { type Kysely, sql } from "kysely";
+import { toStorageError } from "../../db/storage-error.ts";
+
+export interface AuditEntry {
+  tenant: string | null;
+  actor: string;
+  action: string;
+  target: string;
+  outcome: string;
+  requestId: string;
+  details: Record<string, unknown>;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: string;
+  occurredAt: string;
+}
+
+export async function writeAudit(db: Kysely<unknown>, entry: AuditEntry): Promise<void> {
+  try {
+    await sql`
+      INSERT INTO audit_log (tenant, actor, action, target, outcome, request_id, details)
+      VALUES (${entry.tenant}, ${entry.actor}, ${entry.action}, ${entry.target}, ${entry.outcome}, ${entry.requestId},
+              ${JSON.stringify(entry.details)}::jsonb)`.execute(db);
+  } catch (error) {
+    throw toStorageError(error);
+  }
+}
+
+type Row = {
+  id: string;
+  tenant: string | null;
+  actor: string;
+  action: string;
+  target: string;
+  outcome: string;
+  request_id: string | null;
+  details: Record<string, unknown>;
+  occurred_at: Date;
+};
+
+/** Newest first; `before` is the id of the last row of the previous page. */
+export async function listAudit(
+  db: Kysely<unknown>,
+  tenant: string,
+  options: { before?: string; limit: number },
+): Promise<AuditRecord[]> {
+  try {
+    const { rows } = await sql<Row>`
+      SELECT id::text, tenant, actor, action, target, outcome, request_id, details, occurred_at FROM audit_log
+      WHERE tenant = ${tenant} ${options.before ? sql`AND id < ${options.before}::bigint` : sql``}
+      ORDER BY id DESC LIMIT ${options.limit}`.execute(db);
+    return rows.map((r) => ({
+      id: r.id,
+      tenant: r.tenant,
+      actor: r.actor,
+      action: r.action,
+      target: r.target,
+      outcome: r.outcome,
+      requestId: r.request_id ?? "",
+      details: r.details,
+      occurredAt: new Date(r.occurred_at).toISOString(),
+    }));
+  } catch (error) {
+    throw toStorageError(error);
+  }
+}

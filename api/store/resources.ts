@@ -1,0 +1,117 @@
+// Reads of the state mirror (`resources`): lists and gets are served from here, by index, never by listing the
+// cluster. Rows of a tenant are found by their `tenant` column, which the mirror fills from the namespace label.
+import { type Kysely, sql } from "kysely";
+import { toStorageError } from "../../db/storage-error.ts";
+
+export interface ResourceRecord {
+  uid: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  tenant: string | null;
+  generation: number;
+  resourceVersion: string;
+  labels: Record<string, string>;
+  spec: unknown;
+  status: unknown;
+  createdAt: string;
+  updatedAt: string;
+}
+
+type Row = {
+  uid: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  tenant: string | null;
+  generation: string;
+  resource_version: string;
+  labels: Record<string, string>;
+  spec: unknown;
+  status: unknown;
+  created_at: Date;
+  updated_at: Date;
+};
+
+const toRecord = (r: Row): ResourceRecord => ({
+  uid: r.uid,
+  kind: r.kind,
+  namespace: r.namespace,
+  name: r.name,
+  tenant: r.tenant,
+  generation: Number(r.generation),
+  resourceVersion: r.resource_version,
+  labels: r.labels,
+  spec: r.spec,
+  status: r.status,
+  createdAt: new Date(r.created_at).toISOString(),
+  updatedAt: new Date(r.updated_at).toISOString(),
+});
+
+const columns = sql`uid::text, kind, namespace, name, tenant, generation::text, resource_version, labels, spec, status,
+  created_at, updated_at`;
+
+async function run<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toStorageError(error);
+  }
+}
+
+/** A page of a tenant's live objects of one kind, by (namespace, name) after `after`. */
+export function listTenantResources(
+  db: Kysely<unknown>,
+  options: { tenant: string; kind: string; namespace?: string; after?: [string, string]; limit: number },
+): Promise<ResourceRecord[]> {
+  return run(async () => {
+    const { rows } = await sql<Row>`
+      SELECT ${columns} FROM resources
+      WHERE deleted_at IS NULL AND tenant = ${options.tenant} AND kind = ${options.kind}
+        ${options.namespace !== undefined ? sql`AND namespace = ${options.namespace}` : sql``}
+        ${options.after ? sql`AND (namespace, name) > (${options.after[0]}, ${options.after[1]})` : sql``}
+      ORDER BY namespace, name LIMIT ${options.limit}`.execute(db);
+    return rows.map(toRecord);
+  });
+}
+
+export function getTenantResource(
+  db: Kysely<unknown>,
+  key: { tenant: string; kind: string; namespace: string; name: string },
+): Promise<ResourceRecord | undefined> {
+  return run(async () => {
+    const { rows } = await sql<Row>`
+      SELECT ${columns} FROM resources
+      WHERE deleted_at IS NULL AND tenant = ${key.tenant} AND kind = ${key.kind} AND namespace = ${key.namespace}
+        AND name = ${key.name}`.execute(db);
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  });
+}
+
+/** Cluster-scoped objects of a kind (Profiles), by name after `after`. */
+export function listClusterResources(
+  db: Kysely<unknown>,
+  options: { kind: string; after?: string; limit: number },
+): Promise<ResourceRecord[]> {
+  return run(async () => {
+    const { rows } = await sql<Row>`
+      SELECT ${columns} FROM resources
+      WHERE deleted_at IS NULL AND kind = ${options.kind} AND namespace = ''
+        ${options.after ? sql`AND name > ${options.after}` : sql``}
+      ORDER BY name LIMIT ${options.limit}`.execute(db);
+    return rows.map(toRecord);
+  });
+}
+
+export function getClusterResource(
+  db: Kysely<unknown>,
+  kind: string,
+  name: string,
+): Promise<ResourceRecord | undefined> {
+  return run(async () => {
+    const { rows } = await sql<Row>`
+      SELECT ${columns} FROM resources
+      WHERE deleted_at IS NULL AND kind = ${kind} AND namespace = '' AND name = ${name}`.execute(db);
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  });
+}

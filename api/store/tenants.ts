@@ -1,0 +1,150 @@
+// Tenants and their members.
+import { type Kysely, sql } from "kysely";
+import { toStorageError } from "../../db/storage-error.ts";
+import type { Role } from "../auth/principal.ts";
+
+export interface TenantRecord {
+  name: string;
+  displayName: string;
+  createdAt: string;
+}
+
+export interface MemberRecord {
+  tenant: string;
+  subject: string;
+  role: Role;
+  createdAt: string;
+}
+
+async function run<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toStorageError(error);
+  }
+}
+
+const iso = (d: Date) => new Date(d).toISOString();
+type TenantRow = { name: string; display_name: string; created_at: Date };
+const tenantOf = (r: TenantRow): TenantRecord => ({
+  name: r.name,
+  displayName: r.display_name,
+  createdAt: iso(r.created_at),
+});
+type MemberRow = { tenant: string; subject: string; role: Role; created_at: Date };
+const memberOf = (r: MemberRow): MemberRecord => ({
+  tenant: r.tenant,
+  subject: r.subject,
+  role: r.role,
+  createdAt: iso(r.created_at),
+});
+
+export function getTenant(db: Kysely<unknown>, name: string): Promise<TenantRecord | undefined> {
+  return run(async () => {
+    const { rows } = await sql<TenantRow>`
+      SELECT name, display_name, created_at FROM tenants WHERE name = ${name} AND deleted_at IS NULL`.execute(db);
+    return rows[0] ? tenantOf(rows[0]) : undefined;
+  });
+}
+
+/** Creates the tenant with its first owner, in one transaction. */
+export function createTenant(
+  db: Kysely<unknown>,
+  tenant: { name: string; displayName: string },
+  owner: string | undefined,
+): Promise<TenantRecord> {
+  return run(() =>
+    db.transaction().execute(async (tx) => {
+      const { rows } = await sql<TenantRow>`
+        INSERT INTO tenants (name, display_name) VALUES (${tenant.name}, ${tenant.displayName})
+        RETURNING name, display_name, created_at`.execute(tx);
+      if (owner)
+        await sql`INSERT INTO members (tenant, subject, role) VALUES (${tenant.name}, ${owner}, 'owner')`.execute(tx);
+      return tenantOf(rows[0]!);
+    }),
+  );
+}
+
+/** Tenants, by name after the cursor; only those `subject` is a member of unless `all`. */
+export function listTenants(
+  db: Kysely<unknown>,
+  options: { all: boolean; subject: string; after?: string; limit: number; only?: string },
+): Promise<(TenantRecord & { role: Role | null })[]> {
+  return run(async () => {
+    const { rows } = await sql<TenantRow & { role: Role | null }>`
+      SELECT t.name, t.display_name, t.created_at, m.role
+      FROM tenants t LEFT JOIN members m ON m.tenant = t.name AND m.subject = ${options.subject}
+      WHERE t.deleted_at IS NULL
+        ${options.all ? sql`` : sql`AND m.role IS NOT NULL`}
+        ${options.only ? sql`AND t.name = ${options.only}` : sql``}
+        ${options.after ? sql`AND t.name > ${options.after}` : sql``}
+      ORDER BY t.name LIMIT ${options.limit}`.execute(db);
+    return rows.map((r) => ({ ...tenantOf(r), role: r.role }));
+  });
+}
+
+export function countTenants(db: Kysely<unknown>): Promise<number> {
+  return run(async () => {
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM tenants`.execute(db);
+    return Number(rows[0]?.n ?? 0);
+  });
+}
+
+export function getMembership(db: Kysely<unknown>, tenant: string, subject: string): Promise<Role | undefined> {
+  return run(async () => {
+    const { rows } = await sql<{ role: Role }>`
+      SELECT m.role FROM members m JOIN tenants t ON t.name = m.tenant AND t.deleted_at IS NULL
+      WHERE m.tenant = ${tenant} AND m.subject = ${subject}`.execute(db);
+    return rows[0]?.role;
+  });
+}
+
+export function listMembers(
+  db: Kysely<unknown>,
+  tenant: string,
+  options: { after?: string; limit: number },
+): Promise<MemberRecord[]> {
+  return run(async () => {
+    const { rows } = await sql<MemberRow>`
+      SELECT tenant, subject, role, created_at FROM members WHERE tenant = ${tenant}
+        ${options.after ? sql`AND subject > ${options.after}` : sql``}
+      ORDER BY subject LIMIT ${options.limit}`.execute(db);
+    return rows.map(memberOf);
+  });
+}
+
+export function getMember(db: Kysely<unknown>, tenant: string, subject: string): Promise<MemberRecord | undefined> {
+  return run(async () => {
+    const { rows } = await sql<MemberRow>`
+      SELECT tenant, subject, role, created_at FROM members WHERE tenant = ${tenant} AND subject = ${subject}`.execute(
+      db,
+    );
+    return rows[0] ? memberOf(rows[0]) : undefined;
+  });
+}
+
+export function putMember(db: Kysely<unknown>, tenant: string, subject: string, role: Role): Promise<MemberRecord> {
+  return run(async () => {
+    const { rows } = await sql<MemberRow>`
+      INSERT INTO members (tenant, subject, role) VALUES (${tenant}, ${subject}, ${role})
+      ON CONFLICT (tenant, subject) DO UPDATE SET role = excluded.role
+      RETURNING tenant, subject, role, created_at`.execute(db);
+    return memberOf(rows[0]!);
+  });
+}
+
+export function removeMember(db: Kysely<unknown>, tenant: string, subject: string): Promise<boolean> {
+  return run(async () => {
+    const { rows } =
+      await sql`DELETE FROM members WHERE tenant = ${tenant} AND subject = ${subject} RETURNING subject`.execute(db);
+    return rows.length > 0;
+  });
+}
+
+export function countOwners(db: Kysely<unknown>, tenant: string): Promise<number> {
+  return run(async () => {
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM members WHERE tenant = ${tenant} AND role = 'owner'`.execute(db);
+    return Number(rows[0]?.n ?? 0);
+  });
+}

@@ -1,0 +1,167 @@
+// API tokens in `api_tokens`: hashed secrets, scoped to a tenant and role (or platform-wide), with expiry,
+// revocation and rotation.
+import { type Kysely, sql } from "kysely";
+import { ulid } from "ulid";
+import { toStorageError } from "../../db/storage-error.ts";
+import { generateTokenSecret, hashTokenSecret } from "../auth/api-token-secret.ts";
+import type { TokenRole } from "../auth/principal.ts";
+
+export interface TokenRecord {
+  id: string;
+  tenant: string | null;
+  name: string;
+  role: TokenRole;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  boundToMembership: boolean;
+  replacedBy: string | null;
+}
+
+interface TokenRow {
+  id: string;
+  tenant: string | null;
+  name: string;
+  role: TokenRole;
+  created_by: string;
+  created_at: Date;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  bound_to_membership: boolean;
+  replaced_by: string | null;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+const toRecord = (r: TokenRow): TokenRecord => ({
+  id: r.id,
+  tenant: r.tenant,
+  name: r.name,
+  role: r.role,
+  createdBy: r.created_by,
+  createdAt: iso(r.created_at)!,
+  expiresAt: iso(r.expires_at),
+  lastUsedAt: iso(r.last_used_at),
+  revokedAt: iso(r.revoked_at),
+  boundToMembership: r.bound_to_membership,
+  replacedBy: r.replaced_by,
+});
+
+const columns = sql`id, tenant, name, role, created_by, created_at, expires_at, last_used_at, revoked_at,
+  bound_to_membership, replaced_by`;
+
+export interface MintRequest {
+  tenant: string | null;
+  name: string;
+  role: TokenRole;
+  createdBy: string;
+  expiresAt: Date | null;
+  boundToMembership: boolean;
+}
+
+async function run<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toStorageError(error);
+  }
+}
+
+/** Stores a new token; the secret is returned here once and never again. */
+export function mintToken(db: Kysely<unknown>, request: MintRequest): Promise<{ token: TokenRecord; secret: string }> {
+  return run(async () => {
+    const secret = generateTokenSecret();
+    const { rows } = await sql<TokenRow>`
+      INSERT INTO api_tokens (id, tenant, name, hash, role, created_by, expires_at, bound_to_membership)
+      VALUES (${ulid()}, ${request.tenant}, ${request.name}, ${hashTokenSecret(secret)}, ${request.role},
+              ${request.createdBy}, ${request.expiresAt?.toISOString() ?? null}::timestamptz, ${request.boundToMembership})
+      RETURNING ${columns}`.execute(db);
+    return { token: toRecord(rows[0]!), secret };
+  });
+}
+
+export function findTokenBySecret(db: Kysely<unknown>, secret: string): Promise<TokenRecord | undefined> {
+  return run(async () => {
+    const { rows } = await sql<TokenRow>`
+      SELECT ${columns} FROM api_tokens WHERE hash = ${hashTokenSecret(secret)}`.execute(db);
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  });
+}
+
+/** Records use at most once a minute per token, so authentication is not a write per request. */
+export function touchToken(db: Kysely<unknown>, id: string): Promise<void> {
+  return run(async () => {
+    await sql`UPDATE api_tokens SET last_used_at = now()
+      WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`.execute(db);
+  });
+}
+
+export function getToken(db: Kysely<unknown>, tenant: string, id: string): Promise<TokenRecord | undefined> {
+  return run(async () => {
+    const { rows } = await sql<TokenRow>`
+      SELECT ${columns} FROM api_tokens WHERE tenant = ${tenant} AND id = ${id}`.execute(db);
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  });
+}
+
+/** A page of a tenant's tokens, newest first, after the cursor's id. */
+export function listTokens(
+  db: Kysely<unknown>,
+  tenant: string,
+  options: { after?: string; limit: number; createdBy?: string },
+): Promise<TokenRecord[]> {
+  return run(async () => {
+    const { rows } = await sql<TokenRow>`
+      SELECT ${columns} FROM api_tokens
+      WHERE tenant = ${tenant}
+        ${options.after ? sql`AND id < ${options.after}` : sql``}
+        ${options.createdBy ? sql`AND created_by = ${options.createdBy}` : sql``}
+      ORDER BY id DESC LIMIT ${options.limit}`.execute(db);
+    return rows.map(toRecord);
+  });
+}
+
+export function revokeToken(db: Kysely<unknown>, tenant: string, id: string): Promise<TokenRecord | undefined> {
+  return run(async () => {
+    const { rows } = await sql<TokenRow>`
+      UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now())
+      WHERE tenant = ${tenant} AND id = ${id} RETURNING ${columns}`.execute(db);
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  });
+}
+
+/** Replaces a token by a new one with the same scope and lifetime; the old one is revoked in the same step. */
+export function rotateToken(
+  db: Kysely<unknown>,
+  old: TokenRecord,
+  createdBy: string,
+  expiresAt: Date | null,
+): Promise<{ token: TokenRecord; secret: string }> {
+  return run(() =>
+    db.transaction().execute(async (tx) => {
+      const minted = await mintToken(tx, {
+        tenant: old.tenant,
+        name: old.name,
+        role: old.role,
+        createdBy,
+        expiresAt,
+        boundToMembership: old.boundToMembership,
+      });
+      const { rows } = await sql`
+        UPDATE api_tokens SET revoked_at = now(), replaced_by = ${minted.token.id}
+        WHERE id = ${old.id} AND revoked_at IS NULL RETURNING id`.execute(tx);
+      if (rows.length === 0) throw Object.assign(new Error("token already revoked"), { code: "40001" });
+      return minted;
+    }),
+  );
+}
+
+export function countPlatformTokens(db: Kysely<unknown>): Promise<number> {
+  return run(async () => {
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM api_tokens WHERE role = 'platform-admin' AND revoked_at IS NULL`.execute(db);
+    return Number(rows[0]?.n ?? 0);
+  });
+}

@@ -1,0 +1,101 @@
+// A tenant's namespace per Profile, `<tenant>-<profile>`, with its parents: ResourceQuota, RoleBinding and
+// NetworkPolicy. Builders are pure; `ensureTenantNamespace` applies them (field manager loco-api). Every object
+// carries app.kubernetes.io/managed-by=loco, which is how the operator mirrors them and the resurrector restores them.
+import { NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA, ROLE_BINDING } from "../operator/resources.ts";
+import type { KubeClient } from "../operator/runtime/kube-client.ts";
+import type { KubeObject } from "../operator/runtime/types.ts";
+import { ApiError } from "./errors.ts";
+
+export const FIELD_MANAGER = "loco-api";
+export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+export const LABEL_TENANT = "loco.dev/tenant";
+export const LABEL_PROFILE = "loco.dev/profile";
+export const QUOTA_NAME = "loco-tenant-quota";
+export const ROLE_BINDING_NAME = "loco-tenant-viewers";
+export const NETWORK_POLICY_NAME = "loco-tenant-isolation";
+
+export const tenantNamespace = (tenant: string, profile: string) => `${tenant}-${profile}`;
+/** The group a tenant's users carry in their cluster credentials (OIDC groups mapped by the platform). */
+export const tenantGroup = (tenant: string) => `loco:tenant:${tenant}`;
+
+export interface TenantNamespaceInput {
+  tenant: string;
+  profile: string;
+  /** Namespace of the Profile's Gateway: the only other namespace allowed to reach the tenant's pods. */
+  gatewayNamespace: string | undefined;
+  quota: Record<string, string>;
+  extraLabels: Record<string, string>;
+}
+
+/** The namespace and its parents, in the order they are applied. */
+export function tenantNamespaceObjects(input: TenantNamespaceInput): KubeObject[] {
+  const namespace = tenantNamespace(input.tenant, input.profile);
+  const labels = {
+    ...input.extraLabels,
+    [LABEL_MANAGED_BY]: "loco",
+    [LABEL_TENANT]: input.tenant,
+    [LABEL_PROFILE]: input.profile,
+  };
+  const meta = (name: string) => ({ name, namespace, labels });
+  const fromGateway = input.gatewayNamespace
+    ? [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": input.gatewayNamespace } } }] }]
+    : [];
+  return [
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels } },
+    { apiVersion: "v1", kind: "ResourceQuota", metadata: meta(QUOTA_NAME), spec: { hard: input.quota } },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: meta(ROLE_BINDING_NAME),
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: tenantGroup(input.tenant) }],
+    },
+    {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta(NETWORK_POLICY_NAME),
+      spec: {
+        podSelector: {},
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ podSelector: {} }] }, ...fromGateway],
+      },
+    },
+  ];
+}
+
+const resourceOf = {
+  Namespace: NAMESPACE,
+  ResourceQuota: RESOURCE_QUOTA,
+  RoleBinding: ROLE_BINDING,
+  NetworkPolicy: NETWORK_POLICY,
+};
+
+/**
+ * Applies the tenant's namespace for a Profile. A namespace of that name that is not this tenant's (another
+ * tenant's, or one loco does not manage) is never taken over: 409.
+ */
+export async function ensureTenantNamespace(kube: KubeClient, input: TenantNamespaceInput): Promise<string> {
+  const name = tenantNamespace(input.tenant, input.profile);
+  const existing = await kube.find(NAMESPACE, undefined, name);
+  if (existing && existing.metadata.labels?.[LABEL_TENANT] !== input.tenant) {
+    throw new ApiError(
+      "Conflict",
+      `Namespace "${name}" already exists and does not belong to tenant "${input.tenant}", so it cannot be used for profile "${input.profile}". Choose another tenant name, or ask a platform admin to free the namespace.`,
+    );
+  }
+  for (const object of tenantNamespaceObjects(input)) {
+    await kube.apply(resourceOf[object.kind as keyof typeof resourceOf], object, FIELD_MANAGER);
+  }
+  return name;
+}
+
+/** The tenant's namespace for a profile when it exists and is the tenant's; undefined otherwise. */
+export async function findTenantNamespace(
+  kube: KubeClient,
+  tenant: string,
+  profile: string,
+): Promise<string | undefined> {
+  const name = tenantNamespace(tenant, profile);
+  const existing = await kube.find(NAMESPACE, undefined, name);
+  return existing?.metadata.labels?.[LABEL_TENANT] === tenant ? name : undefined;
+}

@@ -1,0 +1,114 @@
+// The loco API as a disposable fixture: a real HTTP server on loopback over the test run's real Postgres and
+// kube-apiserver, optionally trusting a real OpenID Provider. Only the configuration differs from loco-api's main.
+import type { AddressInfo } from "node:net";
+import { Authenticator } from "../../api/auth/authenticate.ts";
+import { OidcVerifier } from "../../api/auth/oidc-verifier.ts";
+import { bootstrapToken } from "../../api/bootstrap.ts";
+import { loadApiConfig } from "../../api/config.ts";
+import { buildServer } from "../../api/server.ts";
+import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
+import { migrateToLatest } from "../../db/migrate.ts";
+import { KubeClient } from "../../operator/runtime/kube-client.ts";
+import { createLogger, silentLogger } from "../../operator/runtime/logger.ts";
+import { testKubeConfig } from "./operator.ts";
+
+export interface TestApi {
+  url: string;
+  database: DatabaseHandle<unknown>;
+  kube: KubeClient;
+  /** The first-start bootstrap token (platform admin), when one was minted. */
+  bootstrap: string | undefined;
+  /** fetch against the API with an optional bearer credential; JSON bodies are encoded. */
+  call(method: string, path: string, options?: CallOptions): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export async function startTestApi(options: {
+  databaseUrl: string;
+  /** Extra loco-api flags, e.g. ["--rate-limit-per-ip", "5"]. */
+  args?: string[];
+  oidc?: { issuer: string; audience: string; clientId?: string };
+  platformAdmins?: string[];
+  objectLabels?: Record<string, string>;
+}): Promise<TestApi> {
+  const labels = Object.entries(options.objectLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  const config = loadApiConfig(
+    [
+      "--address",
+      "127.0.0.1:0",
+      "--database-url",
+      options.databaseUrl,
+      ...(options.oidc ? ["--oidc-issuer", options.oidc.issuer, "--oidc-audience", options.oidc.audience] : []),
+      ...(options.oidc?.clientId ? ["--oidc-client-id", options.oidc.clientId] : []),
+      ...(options.platformAdmins?.length ? ["--platform-admins", options.platformAdmins.join(",")] : []),
+      ...(labels ? ["--object-labels", labels] : []),
+      ...(options.args ?? []),
+    ],
+    {},
+  );
+  const log = process.env.LOCO_TEST_LOG ? createLogger("loco-api-test", process.env.LOCO_TEST_LOG) : silentLogger;
+  const database = await connectDatabase<unknown>(options.databaseUrl);
+  await migrateToLatest(database.db);
+  const kube = await KubeClient.create(testKubeConfig(), { userAgent: "loco-api-test" });
+  const oidc = config.oidcIssuer
+    ? new OidcVerifier({
+        issuer: config.oidcIssuer,
+        audience: config.oidcAudience!,
+        algorithms: config.oidcAlgorithms,
+        groupsClaim: config.oidcGroupsClaim,
+        // Expiry tests wait seconds, not the production tolerance.
+        clockToleranceSeconds: 0,
+      })
+    : undefined;
+  const authenticator = new Authenticator({
+    db: database.db,
+    oidc,
+    platformAdmins: config.platformAdmins,
+    platformAdminGroups: config.platformAdminGroups,
+  });
+  let accepting = true;
+  const app = await buildServer({
+    config,
+    db: database.db,
+    kube,
+    authenticator,
+    oidc,
+    log,
+    accepting: () => accepting,
+  });
+  const bootstrap = await bootstrapToken(database.db, {
+    platformAdminsConfigured: config.platformAdmins.length > 0,
+  });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    url,
+    database,
+    kube,
+    bootstrap,
+    call(method, path, call = {}) {
+      const headers: Record<string, string> = { ...call.headers };
+      if (call.token) headers.authorization = `Bearer ${call.token}`;
+      let body: string | undefined;
+      if (call.body !== undefined) {
+        body = typeof call.body === "string" ? call.body : JSON.stringify(call.body);
+        headers["content-type"] ??= "application/json";
+      }
+      return fetch(`${url}${path}`, { method, headers, body });
+    },
+    async stop() {
+      accepting = false;
+      await app.close();
+      kube.close();
+      await database.close();
+    },
+  };
+}
