@@ -15,7 +15,7 @@ import {
 } from "../support/fleet.ts";
 import { eventually } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, testKubeConfig } from "../support/operator.ts";
-import { type OperatorProcess, spawnOperator } from "../support/operator-process.ts";
+import { metricSum, type OperatorProcess, spawnOperator } from "../support/operator-process.ts";
 
 const APPS = 200;
 const KILLS = 5;
@@ -39,14 +39,28 @@ describe("crash safety", () => {
   it(`converges despite ${KILLS} SIGKILLs mid-reconcile, without duplicate or orphaned children`, async () => {
     let killedWhileWriting = 0;
     for (let i = 0; i < KILLS; i++) {
-      current = await spawnOperator(fleet.shard, ["--no-leader-elect"]);
-      // Kill at a different point each time, while it is busy creating children.
-      await new Promise((resolve) => setTimeout(resolve, 1500 + i * 700));
-      const metrics = await current.metrics().catch(() => "");
-      if (/rest_client_requests_total\{[^}]*method="PATCH"/.test(metrics)) killedWhileWriting++;
-      await current.kill("SIGKILL");
+      const operatorProcess = await spawnOperator(fleet.shard, ["--no-leader-elect"]);
+      current = operatorProcess;
+      // Kill at a different point each time, while it is busy writing children: after its first few writes, not
+      // after a fixed delay (how long start-up takes depends on the machine's load).
+      const writesBeforeKill = 5 + i * 30;
+      await eventually(
+        `the operator to send ${writesBeforeKill} writes`,
+        async () => {
+          const metrics = await operatorProcess.metrics().catch(() => "");
+          const writes = metricSum(metrics, "rest_client_requests_total", (labels) =>
+            labels.includes('method="PATCH"'),
+          );
+          return writes >= writesBeforeKill ? true : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 50 },
+      ).then(
+        () => killedWhileWriting++,
+        () => {},
+      );
+      await operatorProcess.kill("SIGKILL");
     }
-    expect(killedWhileWriting).toBeGreaterThan(0);
+    expect(killedWhileWriting).toBe(KILLS);
     expect(await countReady(client, fleet)).toBeLessThan(APPS); // the kills really interrupted convergence
 
     current = await spawnOperator(fleet.shard, ["--no-leader-elect"]);

@@ -55,6 +55,27 @@ describe("the mirror", () => {
     const profileRows = await rowsOf(fleet.profile);
     expect(profileRows).toEqual([expect.objectContaining({ kind: "Profile", deleted: false })]);
 
+    // The deployment and the timeline: a row for the deployment id, its start and outcome, the condition
+    // transitions, and the operator's own Kubernetes Events about the App.
+    const deploymentId = row?.status?.deploymentId;
+    const deployment = await eventually("the deployment row to record the outcome", async () => {
+      const { rows } = await sql<{ id: string; outcome: string; tenant: string; image: string }>`
+        SELECT id, outcome, tenant, image FROM deployments WHERE app = 'mirrored'`.execute(reader.db);
+      return rows[0]?.outcome === "Available" ? rows : undefined;
+    });
+    expect(deployment).toEqual([
+      { id: deploymentId, outcome: "Available", tenant: "tenant1", image: expect.stringContaining("mirrored") },
+    ]);
+    const timeline = await eventually("the timeline to hold a Kubernetes Event about the App", async () => {
+      const { rows } = await sql<{ reason: string; actor: string | null; source_key: string }>`
+        SELECT reason, actor, source_key FROM events WHERE name = 'mirrored' AND kind = 'App'
+        ORDER BY occurred_at, id`.execute(reader.db);
+      return rows.some((r) => r.source_key.startsWith("k8s-event:")) ? rows : undefined;
+    });
+    expect(timeline.map((e) => e.reason)).toEqual(expect.arrayContaining(["DeploymentStarted", "DeploymentAvailable"]));
+    expect(timeline.find((e) => e.source_key.startsWith("k8s-event:"))?.actor).toContain("loco-operator");
+    expect(new Set(timeline.map((e) => e.source_key)).size).toBe(timeline.length);
+
     await operator.client.delete(APP, namespace, "mirrored");
     await eventually("the deletion in the mirror", async () =>
       (await rowsOf("mirrored"))[0]?.deleted ? true : undefined,
