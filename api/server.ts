@@ -177,6 +177,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     return async (request: FastifyRequest, reply: import("fastify").FastifyReply) => {
       let principal: Principal | undefined;
       let access: Access | undefined;
+      let deniedIn: string | undefined;
       let authorized = false;
       let target = request.url.split("?")[0] ?? "";
       let details: Record<string, unknown> = {};
@@ -196,7 +197,13 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
           authorize: async (check) => {
             if (!principal) throw new Error(`${route.operationId} is public and cannot authorise`);
             authorized = true;
-            access = await authorize(principal, check);
+            try {
+              access = await authorize(principal, check);
+            } catch (error) {
+              // Refused for its role, the caller still sees the tenant: the attempt belongs in that tenant's log.
+              if (error instanceof ApiError && error.code === "Forbidden" && "tenant" in check) deniedIn = check.tenant;
+              throw error;
+            }
             return access;
           },
           auditTarget: (name, extra) => {
@@ -220,7 +227,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
         if (route.audit && principal) {
           await writeAudit(services.db, {
             // Only a tenant the caller may see records the attempt in that tenant's log.
-            tenant: access?.tenant ?? null,
+            tenant: access?.tenant ?? deniedIn ?? null,
             actor: actorOf(principal),
             action: route.audit,
             target,
