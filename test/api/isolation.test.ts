@@ -1,0 +1,255 @@
+// The tenant isolation matrix: two tenants × four roles (OIDC users, plus an API token per tenant) × every
+// tenant-scoped endpoint of the OpenAPI document × {own, foreign, missing} ids. Zero cross-tenant 2xx; a foreign
+// tenant's objects answer exactly like missing ones; platform-admin endpoints refuse everyone else.
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Role } from "../../api/auth/principal.ts";
+import { APP } from "../../operator/resources.ts";
+import { ADMIN, type ApiWorld, OUTSIDER, startApiWorld, type TenantFixture } from "../support/api-world.ts";
+
+let world: ApiWorld;
+let routes: { method: string; path: string; operationId: string }[];
+/** A token (and its id) per tenant, minted by its owner. */
+const tokens = new Map<string, { id: string; secret: string }>();
+
+beforeAll(async () => {
+  world = await startApiWorld("iso");
+  const document = (await (await world.api.call("GET", "/openapi.json")).json()) as {
+    paths: Record<string, Record<string, { operationId: string }>>;
+  };
+  routes = Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({
+      method: method.toUpperCase(),
+      path,
+      operationId: operation.operationId,
+    })),
+  );
+  for (const tenant of world.tenants) {
+    const response = await world.api.call("POST", `/v1/tenants/${tenant.name}/tokens`, {
+      token: await world.token(tenant.members.owner),
+      body: { name: "matrix", role: "owner" },
+    });
+    const minted = (await response.json()) as { token: { id: string }; secret: string };
+    tokens.set(tenant.name, { id: minted.token.id, secret: minted.secret });
+  }
+});
+
+afterAll(async () => {
+  await world?.stop();
+});
+
+/** Lowest role each tenant-scoped operation needs (api/authz/permissions.ts, as users see it). */
+const minimum: Record<string, Role> = {
+  getTenant: "viewer",
+  listApps: "viewer",
+  getApp: "viewer",
+  applyApp: "developer",
+  deleteApp: "developer",
+  listMembers: "viewer",
+  putMember: "admin",
+  removeMember: "admin",
+  listTokens: "developer",
+  createToken: "developer",
+  revokeToken: "developer",
+  rotateToken: "developer",
+  listAudit: "admin",
+  exportAudit: "admin",
+};
+const rank = ["viewer", "developer", "admin", "owner"];
+/** Operations that create what they name: with a fresh id they succeed; the others answer 404 for it. */
+const creates = new Set(["applyApp", "putMember", "createToken"]);
+
+const MISSING_TOKEN_ID = "01JD6Z7Q5V8K2M4N6P8R0T2W4Y";
+let fresh = 0;
+
+interface Ids {
+  tenant: string;
+  app: string;
+  subject: string;
+  id: string;
+}
+
+function request(route: { method: string; path: string; operationId: string }, ids: Ids) {
+  const path = route.path
+    .replace("{tenant}", ids.tenant)
+    .replace("{app}", ids.app)
+    .replace("{subject}", encodeURIComponent(ids.subject))
+    .replace("{id}", ids.id);
+  const query = route.path.includes("/apps") ? `?profile=${world.profile}` : "";
+  const body =
+    route.operationId === "applyApp"
+      ? { spec: world.appSpec() }
+      : route.operationId === "putMember"
+        ? { role: "viewer" }
+        : route.operationId === "createToken"
+          ? { name: "matrix", role: "viewer" }
+          : undefined;
+  return { method: route.method, url: `${path}${query}`, body };
+}
+
+/** What a client can see of an error, with the tenant's and objects' names masked. */
+async function shape(response: Response, names: string[]) {
+  const text = await response.text();
+  let masked = text;
+  for (const name of names) masked = masked.split(name).join("<name>");
+  const body = JSON.parse(masked || "null") as Record<string, unknown> | null;
+  if (body) delete body.requestId;
+  return { status: response.status, contentType: response.headers.get("content-type"), body };
+}
+
+type Caller = { label: string; tenant: TenantFixture; role: Role; token: () => Promise<string> };
+
+function callers(): Caller[] {
+  return world.tenants.flatMap((tenant) => [
+    ...(["viewer", "developer", "admin", "owner"] as const).map((role) => ({
+      label: `${tenant.name}/${role} (OIDC)`,
+      tenant,
+      role,
+      token: () => world.token(tenant.members[role]),
+    })),
+    {
+      label: `${tenant.name}/owner (API token)`,
+      tenant,
+      role: "owner" as Role,
+      token: async () => tokens.get(tenant.name)!.secret,
+    },
+  ]);
+}
+
+describe("the tenant isolation matrix", () => {
+  it("covers every tenant-scoped endpoint", () => {
+    const scoped = routes.filter((r) => r.path.startsWith("/v1/tenants/{tenant}"));
+    expect(scoped.map((r) => r.operationId).sort()).toEqual(Object.keys(minimum).sort());
+  });
+
+  it("answers a foreign tenant's objects exactly like missing ones, and never with 2xx", async () => {
+    const scoped = routes.filter((r) => r.path.startsWith("/v1/tenants/{tenant}"));
+    const missingTenant = `isoz-${world.profile.slice(1, 7)}`;
+    let checked = 0;
+    for (const caller of callers()) {
+      const token = await caller.token();
+      const other = world.tenants.find((t) => t !== caller.tenant)!;
+      for (const route of scoped) {
+        const n = fresh++;
+        const foreignIds: Ids = {
+          tenant: other.name,
+          app: creates.has(route.operationId) ? `matrix-f${n}` : other.app,
+          subject: creates.has(route.operationId) ? `matrix-f${n}` : other.members.viewer,
+          id: tokens.get(other.name)!.id,
+        };
+        const missingIds: Ids = { ...foreignIds, tenant: missingTenant };
+        const foreign = request(route, foreignIds);
+        const missing = request(route, missingIds);
+        const a = await world.api.call(foreign.method, foreign.url, { token, body: foreign.body });
+        const b = await world.api.call(missing.method, missing.url, { token, body: missing.body });
+        const label = `${caller.label} ${route.method} ${route.path} (foreign vs missing)`;
+        expect(a.status, label).toBe(404);
+        expect(await shape(a, [other.name, missingTenant]), label).toEqual(await shape(b, [other.name, missingTenant]));
+        checked++;
+      }
+    }
+    expect(checked).toBe(callers().length * scoped.length);
+  });
+
+  it("answers another tenant's object ids in the caller's own tenant exactly like missing ids", async () => {
+    const objectRoutes = routes.filter((r) => /\{(app|subject|id)\}/.test(r.path) && !creates.has(r.operationId));
+    for (const caller of callers()) {
+      const token = await caller.token();
+      const other = world.tenants.find((t) => t !== caller.tenant)!;
+      for (const route of objectRoutes) {
+        const label = `${caller.label} ${route.method} ${route.path} (own tenant, foreign id)`;
+        const foreign = request(route, {
+          tenant: caller.tenant.name,
+          app: other.app === caller.tenant.app ? "never-there" : other.app,
+          subject: other.members.viewer,
+          id: tokens.get(other.name)!.id,
+        });
+        const missing = request(route, {
+          tenant: caller.tenant.name,
+          app: "never-there",
+          subject: "never-there",
+          id: MISSING_TOKEN_ID,
+        });
+        const a = await world.api.call(foreign.method, foreign.url, { token, body: foreign.body });
+        const b = await world.api.call(missing.method, missing.url, { token, body: missing.body });
+        expect(a.status, label).toBeGreaterThanOrEqual(400);
+        const names = [other.app, other.members.viewer, tokens.get(other.name)!.id, "never-there", MISSING_TOKEN_ID];
+        expect(await shape(a, names), label).toEqual(await shape(b, names));
+      }
+    }
+  });
+
+  it("lets each role do in its own tenant exactly what the permission table allows", async () => {
+    const scoped = routes.filter((r) => r.path.startsWith("/v1/tenants/{tenant}"));
+    for (const caller of callers()) {
+      const token = await caller.token();
+      for (const route of scoped) {
+        const n = fresh++;
+        const reading = route.method === "GET";
+        const ids: Ids = {
+          tenant: caller.tenant.name,
+          app: reading ? caller.tenant.app : `matrix-o${n}`,
+          subject: reading ? caller.tenant.members.viewer : `matrix-o${n}`,
+          id: MISSING_TOKEN_ID,
+        };
+        const call = request(route, ids);
+        const response = await world.api.call(call.method, call.url, { token, body: call.body });
+        const allowed = rank.indexOf(caller.role) >= rank.indexOf(minimum[route.operationId]!);
+        const label = `${caller.label} ${route.method} ${route.path} (own)`;
+        if (!allowed) expect(response.status, label).toBe(403);
+        else if (reading || creates.has(route.operationId)) expect(response.status, label).toBeLessThan(300);
+        else expect(response.status, label).toBe(404);
+      }
+    }
+  });
+
+  it("left nothing behind in the other tenant", async () => {
+    for (const tenant of world.tenants) {
+      const { rows } = await sql<{ subject: string }>`
+        SELECT subject FROM members WHERE tenant = ${tenant.name} AND subject LIKE 'matrix-f%'`.execute(
+        world.api.database.db,
+      );
+      expect(rows).toEqual([]);
+      const foreignTokens = await sql<{ id: string }>`
+        SELECT id FROM api_tokens WHERE tenant = ${tenant.name}
+          AND created_by NOT IN (${sql.join(Object.values(tenant.members))})`.execute(world.api.database.db);
+      expect(foreignTokens.rows).toEqual([]);
+      const apps = await world.api.kube.list(APP, `${tenant.name}-${world.profile}`);
+      expect(apps.items.map((a) => a.metadata.name).filter((name) => name?.startsWith("matrix-f"))).toEqual([]);
+      // The matrix's own tokens are still live: no foreign revoke or rotate reached them.
+      const own = tokens.get(tenant.name)!;
+      expect((await world.api.call("GET", "/v1/whoami", { token: own.secret })).status).toBe(200);
+    }
+  });
+
+  it("refuses platform-admin endpoints to every tenant role and outsiders, with 403", async () => {
+    const everyone = [...callers().map((c) => c.token), () => world.token(OUTSIDER)];
+    for (const token of everyone) {
+      const bearer = await token();
+      const attempts = [
+        world.api.call("POST", "/v1/tenants", { token: bearer, body: { name: "never-created" } }),
+        world.api.call("PUT", `/v1/profiles/${world.profile}`, {
+          token: bearer,
+          body: { spec: { baseDomain: "evil.example.com", gateway: { name: "x", namespace: "y" } } },
+        }),
+        world.api.call("DELETE", `/v1/profiles/${world.profile}`, { token: bearer }),
+      ];
+      for (const response of await Promise.all(attempts)) expect(response.status).toBe(403);
+    }
+    const adminView = await world.api.call("GET", "/v1/tenants/never-created", { token: await world.token(ADMIN) });
+    expect(adminView.status).toBe(404);
+  });
+
+  it("gives an outsider nothing of either tenant", async () => {
+    const outsider = await world.token(OUTSIDER);
+    for (const tenant of world.tenants) {
+      for (const path of [
+        `/v1/tenants/${tenant.name}`,
+        `/v1/tenants/${tenant.name}/apps`,
+        `/v1/tenants/${tenant.name}/members`,
+      ]) {
+        expect((await world.api.call("GET", path, { token: outsider })).status).toBe(404);
+      }
+    }
+  });
+});
