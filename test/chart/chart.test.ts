@@ -5,7 +5,10 @@ import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { loadApiConfig } from "../../api/config.ts";
+import { loadResurrectorConfig } from "../../db/resurrector/config.ts";
 import { kubectl } from "../../hack/control-plane/control-plane.ts";
+import { loadOperatorConfig } from "../../operator/config.ts";
 import type { KubeObject } from "../../operator/runtime/types.ts";
 import { chartDir, fullValues, helm, parseManifest, renderChart } from "../support/helm.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
@@ -119,6 +122,59 @@ describe("the loco chart", () => {
       "dist/db/resurrector/main.js",
       "watch",
     ]);
+  });
+
+  it("passes flags and environment that each program's own configuration parser accepts", async () => {
+    // Values from Secrets, as the kubelet would resolve them.
+    const fromSecrets: Record<string, string> = {
+      LOCO_DATABASE_URL: "postgres://loco:secret@postgres:5432/loco",
+      OTEL_EXPORTER_OTLP_HEADERS: "Authorization=Basic eA==",
+    };
+    const parsed: Record<string, unknown> = {};
+    for (const objects of [await renderChart("loco", ns), await renderChart("loco", ns, ["-f", fullValues])]) {
+      for (const deployment of deployments(objects)) {
+        const container = deployment.spec.template.spec.containers[0]!;
+        const [program, ...argv] = container.args ?? [];
+        const env = Object.fromEntries(
+          (container.env ?? []).map((e) => [e.name, e.value ?? fromSecrets[e.name] ?? "from-a-field"]),
+        );
+        const load = {
+          "dist/operator/main.js": loadOperatorConfig,
+          "dist/api/main.js": loadApiConfig,
+          "dist/db/resurrector/main.js": loadResurrectorConfig,
+        }[program ?? ""];
+        expect(load, `${deployment.metadata.name} runs ${program}`).toBeDefined();
+        parsed[deployment.metadata.name ?? ""] = load?.(argv, env);
+      }
+    }
+    // The last render (full values) wins in `parsed`.
+    expect(parsed["loco-operator"]).toMatchObject({
+      leaderElect: true,
+      leaderElectionNamespace: ns,
+      leaseName: "loco-operator-main",
+      healthAddress: { host: "0.0.0.0", port: 9091 },
+      concurrency: 16,
+      selector: "loco.dev/shard=main",
+      databaseUrl: fromSecrets.LOCO_DATABASE_URL,
+      leaseDuration: 20_000,
+      minTimeout: 60_000,
+    });
+    expect(parsed["loco-api"]).toMatchObject({
+      address: { host: "0.0.0.0", port: 8080 },
+      databaseUrl: fromSecrets.LOCO_DATABASE_URL,
+      oidcIssuer: "https://login.example.com",
+      platformAdminGroups: ["platform-admins"],
+      objectLabels: { "loco.dev/shard": "main" },
+      trustProxy: true,
+      bootstrap: false,
+      maxPageSize: 200,
+    });
+    expect(parsed["loco-resurrector"]).toMatchObject({
+      command: "watch",
+      databaseUrl: fromSecrets.LOCO_DATABASE_URL,
+      interval: 60_000,
+      concurrency: 8,
+    });
   });
 
   it("runs every container non-root with a read-only root filesystem, no capabilities and seccomp RuntimeDefault", async () => {
