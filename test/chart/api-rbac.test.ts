@@ -2,10 +2,8 @@
 // TokenRequest token), the API's own code creates a tenant namespace with its quota, viewer RoleBinding and
 // NetworkPolicy, and applies and deletes a Profile and an App as loco-api — while what the API never does (write
 // status, read Secrets, delete namespaces) is refused.
-import { KubeConfig } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTenantNamespace, FIELD_MANAGER, tenantNamespace } from "../../api/tenant-namespaces.ts";
-import { kubectl } from "../../hack/control-plane/control-plane.ts";
 import {
   APP,
   NAMESPACE,
@@ -15,11 +13,12 @@ import {
   ROLE_BINDING,
   SECRET,
 } from "../../operator/resources.ts";
-import { KubeApiError, KubeClient } from "../../operator/runtime/kube-client.ts";
+import { KubeClient } from "../../operator/runtime/kube-client.ts";
 import type { KubeObject } from "../../operator/runtime/types.ts";
 import { chartDir, helm, parseManifest } from "../support/helm.ts";
 import { type TestKube, testKube } from "../support/kube.ts";
 import { newShard, testKubeConfig } from "../support/operator.ts";
+import { applyManifest, deleteManifest, serviceAccountKubeConfig, statusOf } from "../support/service-account.ts";
 
 const shard = newShard();
 const release = `loco-api-rbac-${shard}`;
@@ -30,16 +29,6 @@ let admin: KubeClient;
 let asApi: KubeClient;
 let releaseNs: string;
 let rbacManifest: string;
-
-async function status(request: () => Promise<unknown>): Promise<number> {
-  try {
-    await request();
-  } catch (error) {
-    if (error instanceof KubeApiError) return error.status;
-    throw error;
-  }
-  return 200;
-}
 
 beforeAll(async () => {
   kube = testKube();
@@ -64,25 +53,8 @@ beforeAll(async () => {
   );
   expect(identity.map((o) => o.kind).sort()).toEqual(["ClusterRole", "ClusterRoleBinding", "ServiceAccount"]);
   rbacManifest = identity.map((o) => JSON.stringify(o)).join("\n---\n");
-  await kubectl(
-    { kubeconfig: inject("kubeconfig") },
-    ["apply", "--server-side", "--field-manager=loco-test", "-f", "-"],
-    rbacManifest,
-  );
-  const token = await kube.core.createNamespacedServiceAccountToken({
-    namespace: releaseNs,
-    name: `${release}-api`,
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  const cluster = testKubeConfig().getCurrentCluster();
-  if (!cluster || !token.status?.token) throw new Error("No cluster or no token");
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: "test", server: cluster.server, caData: cluster.caData, caFile: cluster.caFile }],
-    users: [{ name: "api", token: token.status.token }],
-    contexts: [{ name: "api", cluster: "test", user: "api" }],
-    currentContext: "api",
-  });
+  await applyManifest(rbacManifest);
+  const config = await serviceAccountKubeConfig(kube.core, releaseNs, `${release}-api`);
   asApi = await KubeClient.create(config, { userAgent: "loco-api" });
 });
 
@@ -91,13 +63,7 @@ afterAll(async () => {
   await admin?.delete(NAMESPACE, undefined, tenantNamespace(tenant, profile)).catch(() => {});
   await admin?.delete(PROFILE, undefined, profile).catch(() => {});
   admin?.close();
-  if (rbacManifest) {
-    await kubectl(
-      { kubeconfig: inject("kubeconfig") },
-      ["delete", "--ignore-not-found", "-f", "-"],
-      rbacManifest,
-    ).catch(() => {});
-  }
+  if (rbacManifest) await deleteManifest(rbacManifest).catch(() => {});
   await kube.cleanup();
 });
 
@@ -157,7 +123,7 @@ describe("the API with only the chart's RBAC", () => {
   it("is refused what the API never does: status writes, Secrets, namespace deletes, other roles' bindings", async () => {
     const namespace = tenantNamespace(tenant, profile);
     expect(
-      await status(() =>
+      await statusOf(() =>
         asApi.apply(
           APP,
           { apiVersion: "loco.dev/v1alpha1", kind: "App", metadata: { name: "web", namespace }, status: {} },
@@ -166,11 +132,11 @@ describe("the API with only the chart's RBAC", () => {
         ),
       ),
     ).toBe(403);
-    expect(await status(() => asApi.list(SECRET, namespace))).toBe(403);
-    expect(await status(() => asApi.delete(NAMESPACE, undefined, namespace))).toBe(403);
+    expect(await statusOf(() => asApi.list(SECRET, namespace))).toBe(403);
+    expect(await statusOf(() => asApi.delete(NAMESPACE, undefined, namespace))).toBe(403);
     // Binding cluster-admin (rather than view) in a tenant namespace is an escalation the role does not allow.
     expect(
-      await status(() =>
+      await statusOf(() =>
         asApi.apply(
           ROLE_BINDING,
           {

@@ -2,14 +2,12 @@
 // holds only the chart's ClusterRole and leader-election Role (a TokenRequest token, no client certificate), and
 // must still campaign for its Lease, converge an App to Ready and a one-off Run to Succeeded without a single
 // 403 — while requests outside the role are denied.
-import { KubeConfig } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { kubectl } from "../../hack/control-plane/control-plane.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JOB } from "../../operator/batch-resources.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { startOperator } from "../../operator/operator.ts";
 import { APP, CONFIG_MAP, DEPLOYMENT, NAMESPACE, PROFILE, RUN, SECRET, SERVICE } from "../../operator/resources.ts";
-import { KubeApiError, KubeClient } from "../../operator/runtime/kube-client.ts";
+import { KubeClient } from "../../operator/runtime/kube-client.ts";
 import { LEASE } from "../../operator/runtime/leader-election.ts";
 import { silentLogger } from "../../operator/runtime/logger.ts";
 import type { KubeObject } from "../../operator/runtime/types.ts";
@@ -17,20 +15,11 @@ import { createTestDatabase } from "../support/database.ts";
 import { chartDir, helm } from "../support/helm.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, testKubeConfig } from "../support/operator.ts";
+import { applyManifest, deleteManifest, serviceAccountKubeConfig, statusOf } from "../support/service-account.ts";
 
 type Condition = { type: string; status: string; reason: string; message: string };
 const condition = (object: KubeObject | undefined, type: string) =>
   ((object?.status as { conditions?: Condition[] } | undefined)?.conditions ?? []).find((c) => c.type === type);
-
-async function denied(request: () => Promise<unknown>): Promise<number> {
-  try {
-    await request();
-  } catch (error) {
-    if (error instanceof KubeApiError) return error.status;
-    throw error;
-  }
-  return 200;
-}
 
 const variants = [
   { name: "without a database", database: false },
@@ -53,25 +42,6 @@ describe.each(variants)("the operator with only the chart's RBAC, $name", ({ dat
   const labels = { [SHARD_LABEL]: shard };
   const release = `loco-rbac-${shard}`;
   const profileName = `rbac-${shard}`;
-
-  /** A kubeconfig for the ServiceAccount: the test cluster's server and CA, and a bound token from TokenRequest. */
-  async function serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig> {
-    const token = await kube.core.createNamespacedServiceAccountToken({
-      namespace,
-      name,
-      body: { spec: { audiences: [], expirationSeconds: 3600 } },
-    });
-    const cluster = testKubeConfig().getCurrentCluster();
-    if (!cluster || !token.status?.token) throw new Error("No cluster or no token");
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [{ name: "test", server: cluster.server, caData: cluster.caData, caFile: cluster.caFile }],
-      users: [{ name, token: token.status.token }],
-      contexts: [{ name: "operator", cluster: "test", user: name }],
-      currentContext: "operator",
-    });
-    return config;
-  }
 
   beforeAll(async () => {
     kube = testKube();
@@ -117,12 +87,8 @@ describe.each(variants)("the operator with only the chart's RBAC, $name", ({ dat
       "--show-only",
       "templates/operator-rbac.yaml",
     ]));
-    await kubectl(
-      { kubeconfig: inject("kubeconfig") },
-      ["apply", "--server-side", "--field-manager=loco-test", "-f", "-"],
-      rbacManifest,
-    );
-    const saConfig = await serviceAccountKubeConfig(releaseNs, `${release}-operator`);
+    await applyManifest(rbacManifest);
+    const saConfig = await serviceAccountKubeConfig(kube.core, releaseNs, `${release}-operator`);
     asOperator = await KubeClient.create(saConfig);
     testDatabase = database ? await createTestDatabase("rbac") : undefined;
     operator = await startOperator({
@@ -145,13 +111,7 @@ describe.each(variants)("the operator with only the chart's RBAC, $name", ({ dat
     asOperator?.close();
     await admin?.delete(PROFILE, undefined, profileName).catch(() => {});
     admin?.close();
-    if (rbacManifest) {
-      await kubectl(
-        { kubeconfig: inject("kubeconfig") },
-        ["delete", "--ignore-not-found", "-f", "-"],
-        rbacManifest,
-      ).catch(() => {});
-    }
+    if (rbacManifest) await deleteManifest(rbacManifest).catch(() => {});
     await kube.cleanup();
   });
 
@@ -230,11 +190,11 @@ describe.each(variants)("the operator with only the chart's RBAC, $name", ({ dat
 
   it("is denied what the role does not grant", async () => {
     // Deleting a namespace, listing ConfigMaps cluster-wide, reading a Secret's data, writing an App's spec.
-    expect(await denied(() => asOperator.delete(NAMESPACE, undefined, tenantNs))).toBe(403);
-    expect(await denied(() => asOperator.list(CONFIG_MAP))).toBe(403);
-    expect(await denied(() => asOperator.get(SECRET, tenantNs, "shop-secrets"))).toBe(403);
+    expect(await statusOf(() => asOperator.delete(NAMESPACE, undefined, tenantNs))).toBe(403);
+    expect(await statusOf(() => asOperator.list(CONFIG_MAP))).toBe(403);
+    expect(await statusOf(() => asOperator.get(SECRET, tenantNs, "shop-secrets"))).toBe(403);
     expect(
-      await denied(() =>
+      await statusOf(() =>
         asOperator.apply(
           APP,
           {
@@ -248,7 +208,7 @@ describe.each(variants)("the operator with only the chart's RBAC, $name", ({ dat
       ),
     ).toBe(403);
     // A Lease other than its own.
-    expect(await denied(() => asOperator.get(LEASE, releaseNs, "someone-else"))).toBe(403);
+    expect(await statusOf(() => asOperator.get(LEASE, releaseNs, "someone-else"))).toBe(403);
     // Sanity: the same client is allowed what the role grants.
     expect((await asOperator.list(APP, tenantNs)).items.map((a) => a.metadata.name)).toEqual(["shop"]);
   });
