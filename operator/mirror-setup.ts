@@ -6,6 +6,7 @@ import type { KeyRing } from "../db/secret-crypto.ts";
 import { SecretStore } from "../db/secret-store.ts";
 import type { WorldCaches } from "./caches.ts";
 import { LABEL_TENANT, MANAGED_SELECTOR, secretName } from "./reconcilers/app/names.ts";
+import { pipelineSecretName } from "./reconcilers/run/names.ts";
 import { EVENT, NAMESPACE, TENANT_PARENTS } from "./resources.ts";
 import { Informer, type InformerOptions } from "./runtime/informer.ts";
 import type { KubeClient } from "./runtime/kube-client.ts";
@@ -35,10 +36,17 @@ const isTenantNamespace = (namespace: KubeObject) => Boolean(namespace.metadata.
 /** A parent, not a child: children (owned by an App) are rebuilt by the operator and not mirrored. */
 const isParent = (object: KubeObject) => !controllerOf(object);
 
-/** The App whose values a Secret holds, when it is an App's `<app>-secrets`. */
-export function appOfSecret(secret: KubeObject): string | undefined {
+/**
+ * Under which name a loco-managed Secret's values are stored (the `app` column of `secret_versions`): an App's
+ * `<app>-secrets` under the App's name (what the API calls its env), a Pipeline's Secret under the Secret's own
+ * name (it holds a dot, so it never collides with an App name). Other Secrets are not mirrored.
+ */
+export function secretOwnerKey(secret: KubeObject): string | undefined {
   const owner = controllerOf(secret);
-  return owner?.kind === "App" && secret.metadata.name === secretName(owner.name) ? owner.name : undefined;
+  if (owner?.kind === "App" && secret.metadata.name === secretName(owner.name)) return owner.name;
+  if (owner?.kind === "Pipeline" && secret.metadata.name === pipelineSecretName(owner.name))
+    return secret.metadata.name;
+  return undefined;
 }
 
 export function createOperatorMirror(options: {
@@ -70,9 +78,9 @@ export function createOperatorMirror(options: {
     ...(options.keyRing
       ? {
           secrets: {
-            source: { source: caches.secrets, include: (secret) => appOfSecret(secret) !== undefined },
+            source: { source: caches.secrets, include: (secret) => secretOwnerKey(secret) !== undefined },
             store: new SecretStore(options.db, options.keyRing),
-            appOf: appOfSecret,
+            appOf: secretOwnerKey,
           },
         }
       : {}),

@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Kysely } from "kysely";
 import { LABEL_APP } from "../../operator/reconcilers/app/names.ts";
+import { LABEL_PIPELINE } from "../../operator/reconcilers/run/names.ts";
 import { CONFIG_MAP, CUSTOM_RESOURCE_DEFINITION, NAMESPACE } from "../../operator/resources.ts";
 import { KubeApiError, type KubeClient } from "../../operator/runtime/kube-client.ts";
 import type { KubeObject } from "../../operator/runtime/types.ts";
@@ -75,19 +76,25 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const log = options.log ?? (() => {});
   const concurrency = options.concurrency ?? 16;
   const outcome: ApplyOutcome = { created: 0, updated: 0, skipped: [], failed: [], runsRetired: 0, seconds: 0 };
-  const appUids = new Map<string, string>();
-  for (const [key, object] of options.live) if (object.kind === "App") appUids.set(key, object.metadata.uid ?? "");
+  /** uids of the Apps and Pipelines that exist (or were just created), for their Secrets' owner references. */
+  const ownerUids = new Map<string, string>();
+  for (const [key, object] of options.live) {
+    if (object.kind === "App" || object.kind === "Pipeline") ownerUids.set(key, object.metadata.uid ?? "");
+  }
 
   const write = async (item: PlanItem): Promise<void> => {
     const object = item.object as KubeObject;
     const resource = resourceOf(item.kind);
     try {
       if (item.kind === "Secret") {
-        // The App's Secret belongs to the App (as the operator expects); its values are the API's fields.
-        const app = object.metadata.labels?.[LABEL_APP] ?? "";
-        const appKey = `App/${item.namespace}/${app}`;
-        const uid = appUids.get(appKey);
-        if (!uid) throw new Error(`its App ${appKey} was not restored`);
+        // The Secret belongs to its App or Pipeline (as the operator expects); its values are the API's fields.
+        const labels = object.metadata.labels ?? {};
+        const owner = labels[LABEL_APP]
+          ? { kind: "App", name: labels[LABEL_APP] }
+          : { kind: "Pipeline", name: labels[LABEL_PIPELINE] ?? "" };
+        const ownerKey = `${owner.kind}/${item.namespace}/${owner.name}`;
+        const uid = ownerUids.get(ownerKey);
+        if (!uid) throw new Error(`its ${owner.kind} ${item.namespace}/${owner.name} was not restored`);
         const owned: KubeObject = {
           ...object,
           metadata: {
@@ -95,8 +102,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
             ownerReferences: [
               {
                 apiVersion: "loco.dev/v1alpha1",
-                kind: "App",
-                name: app,
+                kind: owner.kind,
+                name: owner.name,
                 uid,
                 controller: true,
                 blockOwnerDeletion: true,
@@ -115,14 +122,14 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
         return;
       }
       const created = await withRetries(() => client.create(resource, object, FIELD_MANAGER));
-      if (item.kind === "App") appUids.set(objectKey(object), created.metadata.uid ?? "");
+      if (item.kind === "App" || item.kind === "Pipeline") ownerUids.set(objectKey(object), created.metadata.uid ?? "");
       outcome.created++;
     } catch (error) {
       if (error instanceof KubeApiError && error.isAlreadyExists) {
         outcome.skipped.push({ item, reason: "created by someone else after the plan was made; left alone" });
-        if (item.kind === "App") {
+        if (item.kind === "App" || item.kind === "Pipeline") {
           const live = await client.find(resource, item.namespace, item.name).catch(() => undefined);
-          if (live) appUids.set(objectKey(live), live.metadata.uid ?? "");
+          if (live) ownerUids.set(`${item.kind}/${item.namespace}/${item.name}`, live.metadata.uid ?? "");
         }
         return;
       }

@@ -5,6 +5,7 @@
 import { crdDocument } from "../../crds/generator/crd-document.ts";
 import { kinds } from "../../crds/index.ts";
 import { LABEL_APP, LABEL_MANAGED_BY, MANAGED_BY, secretName } from "../../operator/reconcilers/app/names.ts";
+import { LABEL_PIPELINE, pipelineSecretName } from "../../operator/reconcilers/run/names.ts";
 import {
   APP,
   CUSTOM_RESOURCE_DEFINITION,
@@ -36,8 +37,8 @@ export interface StoredResource {
 }
 
 /**
- * The order of a rebuild: every object's parents exist before it. Secrets come right after the Apps because an
- * App's Secret must be controlled by the new App (the operator never adopts an object its App does not control).
+ * The order of a rebuild: every object's parents exist before it. Secrets come after the Apps and Pipelines because
+ * each must be controlled by its new owner (the operator never adopts an object its owner does not control).
  * Runs are never restored, and children (Deployments, Services, routes…) are rebuilt by the operator.
  */
 export const PHASES: readonly { name: string; resources: readonly ResourceType[] }[] = [
@@ -46,8 +47,8 @@ export const PHASES: readonly { name: string; resources: readonly ResourceType[]
   { name: "Namespaces", resources: [NAMESPACE] },
   { name: "Quotas and RBAC", resources: [RESOURCE_QUOTA, LIMIT_RANGE, ROLE, ROLE_BINDING, NETWORK_POLICY] },
   { name: "Apps", resources: [APP] },
-  { name: "Secrets", resources: [SECRET] },
   { name: "Pipelines", resources: [PIPELINE] },
+  { name: "Secrets", resources: [SECRET] },
 ];
 
 export const RESTORED_RESOURCES: readonly ResourceType[] = PHASES.flatMap((phase) => phase.resources);
@@ -82,15 +83,22 @@ export function manifestOf(row: StoredResource): KubeObject {
   return { apiVersion: row.apiVersion || apiVersionOf(resource), kind: row.kind, metadata, ...content };
 }
 
-/** An App's Secret holding its decrypted values; the owner reference is added once the App exists. */
-export function secretManifest(namespace: string, app: string, values: Record<string, string>): KubeObject {
+/**
+ * An App's or a Pipeline's Secret holding its decrypted values; the owner reference is added once the owner exists
+ * (the label names it).
+ */
+export function secretManifest(
+  namespace: string,
+  owner: { kind: "App" | "Pipeline"; name: string },
+  values: Record<string, string>,
+): KubeObject {
   return {
     apiVersion: "v1",
     kind: "Secret",
     metadata: {
-      name: secretName(app),
+      name: owner.kind === "App" ? secretName(owner.name) : pipelineSecretName(owner.name),
       namespace,
-      labels: { [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_APP]: app },
+      labels: { [LABEL_MANAGED_BY]: MANAGED_BY, [owner.kind === "App" ? LABEL_APP : LABEL_PIPELINE]: owner.name },
     },
     type: "Opaque",
     data: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString("base64")])),
@@ -131,9 +139,15 @@ export function desiredObjects(stored: {
       namespaces.add(row.namespace);
       desired.push({ object: bareNamespace(row.namespace), fromCluster: row.clusterUid });
     }
-    const values = row.kind === "App" ? stored.secrets.get(`${row.namespace}/${row.name}`) : undefined;
-    if (values && Object.keys(values).length > 0) {
-      desired.push({ object: secretManifest(row.namespace, row.name, values), fromCluster: row.clusterUid });
+    // Stored under the App's name, or under the Pipeline's Secret name (see secretOwnerKey in the operator).
+    const owner =
+      row.kind === "App" || row.kind === "Pipeline"
+        ? { kind: row.kind as "App" | "Pipeline", name: row.name }
+        : undefined;
+    const storedAs = owner?.kind === "App" ? row.name : pipelineSecretName(row.name);
+    const values = owner ? stored.secrets.get(`${row.namespace}/${storedAs}`) : undefined;
+    if (owner && values && Object.keys(values).length > 0) {
+      desired.push({ object: secretManifest(row.namespace, owner, values), fromCluster: row.clusterUid });
     }
   }
   return desired;

@@ -153,8 +153,24 @@ async function createTenants(): Promise<void> {
   }
 }
 
-/** The App's secret values, written the way the API writes them: into the Secret the operator made for the App. */
+/** Secret values of each tenant's Pipeline (`ci.pipeline-secrets` in `<tenant>-dev`), by namespace. */
+const pipelineSecretValues = new Map<string, Record<string, string>>();
+
+/** The secret values, written the way the API writes them: into the Secrets the operator made for each owner. */
 async function writeSecretValues(): Promise<void> {
+  for (const tenant of TENANTS) {
+    const namespace = `${tenant}-dev`;
+    const values = { "registry-token": `tok-${randomBytes(8).toString("hex")}` };
+    pipelineSecretValues.set(namespace, values);
+    await eventually(`the Secret of Pipeline ${namespace}/ci`, () =>
+      operator.client.find(SECRET, namespace, "ci.pipeline-secrets"),
+    );
+    await operator.client.apply(
+      SECRET,
+      { apiVersion: "v1", kind: "Secret", metadata: { name: "ci.pipeline-secrets", namespace }, stringData: values },
+      "loco-api",
+    );
+  }
   for (const namespace of namespaces) {
     for (const app of APPS) {
       const values = { "db-password": `pw-${randomBytes(12).toString("hex")}`, "api-key": `key-${namespace}-${app}` };
@@ -321,7 +337,7 @@ describe("the disaster drill", () => {
         counts.RoleBinding === namespaces.length &&
         counts.Pipeline === TENANTS.length &&
         counts.Run === TENANTS.length &&
-        secrets[0]?.n === appCount * 2
+        secrets[0]?.n === appCount * 2 + TENANTS.length
         ? true
         : undefined;
     });
@@ -347,7 +363,8 @@ describe("the disaster drill", () => {
     expect(planned.stderr).toBe("");
     expect(planned.code).toBe(3);
     const plan = JSON.parse(planned.stdout);
-    const expectedCreates = 4 + PROFILES.length + namespaces.length * 3 + appCount * 2 + TENANTS.length;
+    // CRDs, Profiles, namespaces with a quota and a RoleBinding each, Apps and their Secrets, Pipelines and theirs.
+    const expectedCreates = 4 + PROFILES.length + namespaces.length * 3 + appCount * 2 + TENANTS.length * 2;
     expect(plan.summary).toMatchObject({ create: expectedCreates, update: 0, differs: 0, stale: 0 });
     expect(plan.summary.interrupt + plan.summary.archive).toBe(TENANTS.length);
     expect(planned.stdout).not.toContain("pw-");
@@ -390,6 +407,14 @@ describe("the disaster drill", () => {
       );
       expect(data).toEqual(values);
       expect(secret.metadata.ownerReferences?.[0]).toMatchObject({ kind: "App", name: app, controller: true });
+    }
+    for (const [namespace, values] of pipelineSecretValues) {
+      const secret = await operator.client.get(SECRET, namespace, "ci.pipeline-secrets");
+      const data = (secret.data ?? {}) as Record<string, string>;
+      expect(
+        Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString()])),
+      ).toEqual(values);
+      expect(secret.metadata.ownerReferences?.[0]).toMatchObject({ kind: "Pipeline", name: "ci", controller: true });
     }
     const store = new SecretStore(reader.db, parseKeyRing(KEK, "test"));
     for (const [key, values] of secretValues) {

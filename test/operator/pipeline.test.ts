@@ -111,7 +111,7 @@ describe("Pipeline validation", () => {
     );
     const ready = await pipelineWhen("valid", (p) => condition(p, "Ready")?.status === "True", "Ready");
     expect(pipelineStatus(ready).observedGeneration).toBe(ready.metadata.generation);
-    const secret = await client.find(SECRET, ns, "valid-secrets");
+    const secret = await client.find(SECRET, ns, "valid.pipeline-secrets");
     expect(secret?.metadata.ownerReferences?.[0]).toMatchObject({ kind: "Pipeline", name: "valid" });
   });
 

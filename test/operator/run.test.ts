@@ -193,7 +193,7 @@ describe("a Pipeline Run", () => {
     expect(Object.fromEntries(container.env.map((e) => [e.name, e.value ?? e.valueFrom]))).toEqual({
       TARGET: "staging",
       LOG_LEVEL: "debug",
-      TOKEN: { secretKeyRef: { name: "dag-secrets", key: "token" } },
+      TOKEN: { secretKeyRef: { name: "dag.pipeline-secrets", key: "token" } },
     });
     expect(container.resources).toMatchObject({
       requests: { cpu: "250m", memory: "64Mi" },

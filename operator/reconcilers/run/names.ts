@@ -36,6 +36,9 @@ export function jobName(run: string, task: string, attempt: number): string {
 }
 
 /** The Secret a Pipeline's tasks read secretEnv from (the operator creates it empty; the API fills it). */
-export const pipelineSecretName = (pipeline: string) => `${pipeline}-secrets`;
+// Not `<name>-secrets` (an App's Secret: an App and a Pipeline may share a name). App names cannot hold a dot, so no
+// App's Secret can ever take this name.
+export const pipelineSecretName = (pipeline: string) => `${pipeline}.pipeline-secrets`;
 /** The Secret a one-off Run reads secretEnv from: one per namespace. */
-export const ONE_OFF_SECRET_NAME = "loco-secrets";
+// With a dot, so that no App (whose Secret is `<app>-secrets`, and whose name has no dot) can ever own it.
+export const ONE_OFF_SECRET_NAME = "loco.run-secrets";

@@ -494,7 +494,15 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
         };
     if (plan.outcome) ledger.set(key, { ...ledger.get(key), finished: true });
     const started = new Date(startMs).toISOString();
-    const completion = plan.outcome ? now : undefined;
+    // When the work ended (the last task's end, from its Job), not when the operator noticed: a Run queued behind
+    // this one may be admitted in between, and must not appear to start before this one finished.
+    const taskEnds = plan.tasks.map((t) => (t.completionTime ? Date.parse(t.completionTime) : Number.NaN));
+    const lastEnd = taskEnds.every((t) => !Number.isNaN(t)) && taskEnds.length > 0 ? Math.max(...taskEnds) : undefined;
+    const completion = plan.outcome
+      ? lastEnd !== undefined && lastEnd >= startMs
+        ? new Date(lastEnd).toISOString()
+        : now
+      : undefined;
     await writeStatus(run, {
       ...base,
       observedGeneration: run.metadata.generation,
