@@ -75,6 +75,8 @@ export const ApiConfig = z
     objectLabels: labels,
     /** ResourceQuota `hard` of every tenant namespace. */
     tenantQuota: labels,
+    /** A deploy is refused unless free capacity ≥ this multiple of what it requests. */
+    capacityMultiple: z.coerce.number().min(0).max(1000),
     trustProxy: z.boolean(),
     bootstrap: z.boolean(),
   })
@@ -108,6 +110,7 @@ Flags (environment variable in brackets):
   --token-max-days N             longest lifetime of an API token (default 365)
   --object-labels K=V,…          labels added to every object the API applies (operator sharding) [LOCO_API_OBJECT_LABELS]
   --tenant-quota K=V,…           ResourceQuota of each tenant namespace (default requests.cpu=16,requests.memory=32Gi,pods=200) [LOCO_API_TENANT_QUOTA]
+  --capacity-multiple X          free cluster capacity a deploy needs, as a multiple of its requests (default 2; 0 = off) [LOCO_API_CAPACITY_MULTIPLE]
   --trust-proxy                  take the client address from X-Forwarded-For (behind a trusted proxy only)
   --no-bootstrap                 never create the first-start bootstrap token
 `;
@@ -144,6 +147,7 @@ const flags = {
   "token-max-days": { type: "string" },
   "object-labels": { type: "string" },
   "tenant-quota": { type: "string" },
+  "capacity-multiple": { type: "string" },
   "trust-proxy": { type: "boolean" },
   "no-bootstrap": { type: "boolean" },
   help: { type: "boolean" },
@@ -179,6 +183,7 @@ export function loadApiConfig(argv: string[], env: NodeJS.ProcessEnv): ApiConfig
     tokenMaxDays: values["token-max-days"] ?? "365",
     objectLabels: values["object-labels"] ?? env.LOCO_API_OBJECT_LABELS ?? "",
     tenantQuota: values["tenant-quota"] ?? env.LOCO_API_TENANT_QUOTA ?? "requests.cpu=16,requests.memory=32Gi,pods=200",
+    capacityMultiple: values["capacity-multiple"] ?? env.LOCO_API_CAPACITY_MULTIPLE ?? "2",
     trustProxy: values["trust-proxy"] === true,
     bootstrap: values["no-bootstrap"] !== true,
   });

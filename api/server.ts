@@ -14,9 +14,11 @@ import type { ApiConfig } from "./config.ts";
 import { ApiError, PROBLEM_CONTENT_TYPE, problemOf, toApiError } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { parsePart, type RouteContext, type RouteDefinition } from "./route.ts";
+import { appConfigRoutes } from "./routes/app-config.ts";
 import { appRoutes } from "./routes/apps.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { deploymentRoutes } from "./routes/deployments.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { profileRoutes } from "./routes/profiles.ts";
@@ -39,6 +41,7 @@ export type ServerConfig = Pick<
   | "oidcAudience"
   | "oidcClientId"
   | "tenantQuota"
+  | "capacityMultiple"
 >;
 
 export interface ApiServices {
@@ -77,6 +80,8 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...memberRoutes(services),
     ...tokenRoutes(services),
     ...appRoutes(services),
+    ...deploymentRoutes(services),
+    ...appConfigRoutes(services),
     ...auditRoutes(services),
   ];
 }

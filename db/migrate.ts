@@ -5,12 +5,14 @@ import { type Migration, type MigrationResultSet, Migrator } from "kysely/migrat
 import * as initial from "./migrations/0001-initial.ts";
 import * as clusterIdentity from "./migrations/0002-cluster-identity.ts";
 import * as api from "./migrations/0003-api.ts";
+import * as deploymentRequests from "./migrations/0004-deployment-requests.ts";
 
 /** Listed explicitly (not read from the folder) so that a bundled or compiled build carries them all. */
 export const migrations: Record<string, Migration> = {
   "0001-initial": initial,
   "0002-cluster-identity": clusterIdentity,
   "0003-api": api,
+  "0004-deployment-requests": deploymentRequests,
 };
 
 export class MigrationError extends Error {

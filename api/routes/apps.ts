@@ -4,17 +4,18 @@ import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
 import { APP } from "../../operator/resources.ts";
 import type { KubeObject } from "../../operator/runtime/types.ts";
+import { appNamespace } from "../app-namespace.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { getClusterResource, getTenantResource, listTenantResources, type ResourceRecord } from "../store/resources.ts";
-import { ensureTenantNamespace, FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
+import { getTenantResource, listTenantResources, type ResourceRecord } from "../store/resources.ts";
+import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
 import { AppName, type Condition, ProfileName, pageOf as pageSchema, TenantName } from "./schemas.ts";
 
 type Status = { conditions?: z.infer<typeof Condition>[]; observedGeneration?: number } & Record<string, unknown>;
 
-const AppView = z.object({
+export const AppView = z.object({
   name: z.string(),
   tenant: z.string(),
   profile: z.string(),
@@ -28,7 +29,7 @@ const AppView = z.object({
 });
 type AppView = z.infer<typeof AppView>;
 
-function view(
+export function appView(
   tenant: string,
   namespace: string,
   name: string,
@@ -50,11 +51,11 @@ function view(
     status,
   };
 }
-const fromRow = (tenant: string, row: ResourceRecord) => view(tenant, row.namespace, row.name, row);
+export const fromRow = (tenant: string, row: ResourceRecord) => appView(tenant, row.namespace, row.name, row);
 
 const ListParams = z.strictObject({ tenant: TenantName });
-const ItemParams = z.strictObject({ tenant: TenantName, app: AppName });
-const ProfileQuery = z.strictObject({ profile: ProfileName.describe("Profile (environment) of the App.") });
+export const ItemParams = z.strictObject({ tenant: TenantName, app: AppName });
+export const ProfileQuery = z.strictObject({ profile: ProfileName.describe("Profile (environment) of the App.") });
 
 export function appRoutes(services: ApiServices): RouteDefinition[] {
   const { db, kube, config } = services;
@@ -128,7 +129,7 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
             { errors: [{ field: "spec.profile", message: `must be ${query.profile}` }] },
           );
         }
-        const namespace = await namespaceFor(params.tenant, query.profile);
+        const namespace = await appNamespace(services, params.tenant, query.profile);
         const applied = await kube.apply<KubeObject>(
           APP,
           {
@@ -140,7 +141,7 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
           FIELD_MANAGER,
         );
         return {
-          body: view(params.tenant, namespace, params.app, {
+          body: appView(params.tenant, namespace, params.app, {
             uid: applied.metadata.uid,
             generation: applied.metadata.generation,
             spec: applied.spec,
@@ -171,23 +172,4 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
       },
     }),
   ];
-
-  /** The tenant's namespace for the profile, created on first use when the Profile was added after the tenant. */
-  async function namespaceFor(tenant: string, profile: string): Promise<string> {
-    const existing = await findTenantNamespace(kube, tenant, profile);
-    if (existing) return existing;
-    const row = await getClusterResource(db, "Profile", profile);
-    if (!row) {
-      throw new ApiError("InvalidRequest", `Profile "${profile}" does not exist; list them with GET /v1/profiles.`, {
-        errors: [{ field: "query.profile", message: "unknown profile" }],
-      });
-    }
-    return ensureTenantNamespace(kube, {
-      tenant,
-      profile,
-      gatewayNamespace: (row.spec as { gateway?: { namespace?: string } } | null)?.gateway?.namespace,
-      quota: config.tenantQuota,
-      extraLabels: config.objectLabels,
-    });
-  }
 }

@@ -1,5 +1,6 @@
 // The API server's plumbing against a real Postgres and kube-apiserver: health, OpenAPI, request ids, problem
 // bodies, body limits, rate limits, the bootstrap token and graceful shutdown.
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApi, type TestApi } from "../support/api-server.ts";
 import { createTestDatabase } from "../support/database.ts";
@@ -156,10 +157,40 @@ describe("the API server", () => {
 
   it("finishes a request in flight when it shuts down, and refuses new connections afterwards", async () => {
     const closing = await startTestApi({ databaseUrl: database.url });
-    const inFlight = closing.call("GET", "/readyz");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    await closing.stop();
-    expect((await inFlight).status).toBe(200);
+    const body = JSON.stringify({ name: "Not_A_Name" });
+    // Headers sent, body not yet: the request is in flight when shutdown begins.
+    const answer = new Promise<{ status: number; connection: string | undefined; text: string }>((resolve, reject) => {
+      const req = request(
+        `${closing.url}/v1/tenants`,
+        {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${api.bootstrap}`,
+            "content-type": "application/json",
+            "content-length": String(Buffer.byteLength(body)),
+          },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (chunk) => {
+            text += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, text }));
+        },
+      );
+      req.on("error", reject);
+      req.write(body.slice(0, 5));
+      req.flushHeaders();
+      setTimeout(() => {
+        const stopped = closing.stop();
+        setTimeout(() => req.end(body.slice(5)), 100);
+        stopped.catch(reject);
+      }, 100);
+    });
+    const { status, connection, text } = await answer;
+    expect(status).toBe(400);
+    expect(JSON.parse(text)).toMatchObject({ code: "InvalidRequest" });
+    expect(connection).toBe("close");
     await expect(closing.call("GET", "/healthz")).rejects.toThrow();
   });
 });

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { ROLES, type Role } from "../../api/auth/principal.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
-import { NAMESPACE, PROFILE } from "../../operator/resources.ts";
+import { GATEWAY, NAMESPACE, PROFILE } from "../../operator/resources.ts";
 import { startTestApi, type TestApi } from "./api-server.ts";
 import { createTestDatabase } from "./database.ts";
 import { eventually } from "./kube.ts";
@@ -27,6 +27,7 @@ export interface ApiWorld {
   idp: TestOidcProvider;
   operator: RunningOperator;
   profile: string;
+  databaseUrl: string;
   tenants: [TenantFixture, TenantFixture];
   token(subject: string): Promise<string>;
   appSpec(image?: string): Record<string, unknown>;
@@ -80,10 +81,30 @@ export async function startApiWorld(prefix: string): Promise<ApiWorld> {
     ports: [{ name: "http", port: 8080 }],
     resources: { cpu: "10m", memory: "32Mi" },
   });
+  // A real Gateway for the Profile, so that its Apps can become Ready.
+  const gatewayNamespace = `gw-${shard}`;
+  await api.kube.apply(
+    NAMESPACE,
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: gatewayNamespace, labels: { "loco.dev/test": "true" } } },
+    "loco-test",
+  );
+  await api.kube.apply(
+    GATEWAY,
+    {
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "Gateway",
+      metadata: { name: "public", namespace: gatewayNamespace },
+      spec: {
+        gatewayClassName: "envoy",
+        listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }],
+      },
+    },
+    "loco-test",
+  );
   const admin = await token(ADMIN);
   const put = await api.call("PUT", `/v1/profiles/${profile}`, {
     token: admin,
-    body: { spec: { baseDomain: "apps.example.com", gateway: { name: "public", namespace: `gw-${shard}` } } },
+    body: { spec: { baseDomain: "apps.example.com", gateway: { name: "public", namespace: gatewayNamespace } } },
   });
   if (put.status !== 200) throw new Error(`Applying the test Profile failed: ${put.status} ${await put.text()}`);
   // Tenants get a namespace per Profile the mirror knows.
@@ -125,6 +146,7 @@ export async function startApiWorld(prefix: string): Promise<ApiWorld> {
     idp,
     operator,
     profile,
+    databaseUrl: database.url,
     tenants: fixtures,
     token,
     appSpec,
@@ -133,6 +155,7 @@ export async function startApiWorld(prefix: string): Promise<ApiWorld> {
       await Promise.allSettled([
         ...fixtures.map((f) => api.kube.delete(NAMESPACE, undefined, `${f.name}-${profile}`)),
         api.kube.delete(PROFILE, undefined, profile),
+        api.kube.delete(NAMESPACE, undefined, gatewayNamespace),
       ]);
       await api.stop();
       await idp.stop();

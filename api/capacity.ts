@@ -1,0 +1,109 @@
+// The deploy pre-flight: is there room in the cluster? Free allocatable capacity of Ready nodes (allocatable minus
+// the requests of pods that still run) must be at least a platform-set multiple of what the deploy requests.
+
+import type { KubeClient } from "../operator/runtime/kube-client.ts";
+import { parseQuantity } from "../operator/runtime/semantic-equal.ts";
+import type { KubeObject, ResourceType } from "../operator/runtime/types.ts";
+
+const NODE: ResourceType = { group: "", version: "v1", kind: "Node", plural: "nodes", namespaced: false };
+const POD: ResourceType = { group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true };
+
+export interface Amounts {
+  /** Cores. */
+  cpu: number;
+  /** Bytes. */
+  memory: number;
+}
+
+export interface ClusterCapacity {
+  readyNodes: number;
+  free: Amounts;
+}
+
+export interface CapacityVerdict {
+  ok: boolean;
+  readyNodes: number;
+  free: Amounts;
+  requested: Amounts;
+  multiple: number;
+  /** A sentence with the numbers, for the 409. */
+  message: string;
+}
+
+type Node = KubeObject & {
+  status?: { allocatable?: Record<string, string>; conditions?: { type: string; status: string }[] };
+  spec?: { unschedulable?: boolean };
+};
+type Pod = KubeObject & {
+  spec?: { nodeName?: string; containers?: { resources?: { requests?: Record<string, string> } }[] };
+};
+
+/** Pure: free capacity from node and pod lists. */
+export function capacityOf(nodes: Node[], pods: Pod[]): ClusterCapacity {
+  const ready = nodes.filter(
+    (n) => !n.spec?.unschedulable && n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+  );
+  const names = new Set(ready.map((n) => n.metadata.name));
+  const sum = (values: (string | undefined)[]) => values.reduce((total, v) => total + (parseQuantity(v) ?? 0), 0);
+  const allocatable = {
+    cpu: sum(ready.map((n) => n.status?.allocatable?.cpu)),
+    memory: sum(ready.map((n) => n.status?.allocatable?.memory)),
+  };
+  const placed = pods.filter((p) => p.spec?.nodeName && names.has(p.spec.nodeName));
+  const requests = (key: string) =>
+    sum(placed.flatMap((p) => (p.spec?.containers ?? []).map((c) => c.resources?.requests?.[key])));
+  return {
+    readyNodes: ready.length,
+    free: {
+      cpu: Math.max(0, allocatable.cpu - requests("cpu")),
+      memory: Math.max(0, allocatable.memory - requests("memory")),
+    },
+  };
+}
+
+const cores = (n: number) => `${Math.round(n * 1000)}m CPU`;
+const mebibytes = (n: number) => `${Math.round(n / 2 ** 20)}Mi memory`;
+
+/** Pure: the verdict for a request against the free capacity. */
+export function judgeCapacity(capacity: ClusterCapacity, requested: Amounts, multiple: number): CapacityVerdict {
+  const base = { readyNodes: capacity.readyNodes, free: capacity.free, requested, multiple };
+  if (capacity.readyNodes === 0) {
+    return {
+      ...base,
+      ok: false,
+      message: "No node is Ready, so nothing can be scheduled. Ask a platform admin to check the cluster's nodes.",
+    };
+  }
+  const short = (["cpu", "memory"] as const).filter((k) => capacity.free[k] < requested[k] * multiple);
+  if (short.length === 0) return { ...base, ok: true, message: "" };
+  const describe = (a: Amounts) => `${cores(a.cpu)} and ${mebibytes(a.memory)}`;
+  return {
+    ...base,
+    ok: false,
+    message: `The cluster has ${describe(capacity.free)} free on ${capacity.readyNodes} Ready node(s); this deploy requests ${describe(requested)}, and the platform requires ${multiple}× that to be free. Lower replicas, cpu or memory, or ask a platform admin to add capacity.`,
+  };
+}
+
+export async function clusterCapacity(kube: KubeClient): Promise<ClusterCapacity> {
+  const [nodes, pods] = await Promise.all([
+    kube.list<Node>(NODE),
+    kube.list<Pod>(POD, undefined, { fieldSelector: "status.phase!=Succeeded,status.phase!=Failed" }),
+  ]);
+  return capacityOf(nodes.items, pods.items);
+}
+
+/** What a spec asks for in total: replicas (or autoscale.min) × per-replica cpu and memory, Profile defaults applied. */
+export function requestedBy(
+  spec: {
+    replicas?: number;
+    autoscale?: { min?: number };
+    resources?: { cpu?: string | number; memory?: string | number };
+  },
+  defaults: { replicas?: number; cpu?: string | number; memory?: string | number } | undefined,
+): Amounts {
+  const replicas = spec.replicas ?? spec.autoscale?.min ?? defaults?.replicas ?? 1;
+  return {
+    cpu: replicas * (parseQuantity(spec.resources?.cpu ?? defaults?.cpu) ?? 0),
+    memory: replicas * (parseQuantity(spec.resources?.memory ?? defaults?.memory) ?? 0),
+  };
+}

@@ -1,0 +1,114 @@
+// Deployments: the records the mirror keeps (`deployments`, one per new pod template, with the outcome) and the
+// requests the API made (`deployment_requests`, with the spec applied, for rollbacks).
+import { type Kysely, sql } from "kysely";
+import { toStorageError } from "../../db/storage-error.ts";
+
+export interface DeploymentView {
+  id: string;
+  app: string;
+  namespace: string;
+  image: string;
+  /** Pending: requested through the API, not yet started by the operator. */
+  outcome: "Pending" | "Progressing" | "Available" | "Failed" | "Superseded";
+  requestedBy: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+async function run<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toStorageError(error);
+  }
+}
+
+type Row = {
+  id: string;
+  app: string;
+  namespace: string;
+  image: string;
+  outcome: DeploymentView["outcome"] | null;
+  requested_by: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+};
+const toView = (r: Row): DeploymentView => ({
+  id: r.id,
+  app: r.app,
+  namespace: r.namespace,
+  image: r.image,
+  outcome: r.outcome ?? "Progressing",
+  requestedBy: r.requested_by,
+  createdAt: new Date(r.created_at).toISOString(),
+  finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
+});
+
+export function recordRequest(
+  db: Kysely<unknown>,
+  request: {
+    id: string;
+    tenant: string;
+    namespace: string;
+    app: string;
+    spec: unknown;
+    requestedBy: string;
+    rollbackOf?: string;
+  },
+): Promise<void> {
+  return run(async () => {
+    await sql`
+      INSERT INTO deployment_requests (id, tenant, namespace, app, spec, requested_by, rollback_of)
+      VALUES (${request.id}, ${request.tenant}, ${request.namespace}, ${request.app}, ${JSON.stringify(request.spec)}::jsonb,
+              ${request.requestedBy}, ${request.rollbackOf ?? null})`.execute(db);
+  });
+}
+
+/** The spec a deployment applied, if the API requested it. */
+export function requestedSpec(
+  db: Kysely<unknown>,
+  key: { tenant: string; namespace: string; app: string; id: string },
+): Promise<unknown | undefined> {
+  return run(async () => {
+    const { rows } = await sql<{ spec: unknown }>`
+      SELECT spec FROM deployment_requests
+      WHERE id = ${key.id} AND tenant = ${key.tenant} AND namespace = ${key.namespace} AND app = ${key.app}`.execute(
+      db,
+    );
+    return rows[0]?.spec;
+  });
+}
+
+/** One deployment of an App: the mirror's record, else an API request the operator has not started yet. */
+export function getDeployment(
+  db: Kysely<unknown>,
+  key: { tenant: string; namespace: string; app: string; id: string },
+): Promise<DeploymentView | undefined> {
+  return run(async () => {
+    const { rows } = await sql<Row>`
+      SELECT id, app, namespace, image, outcome, requested_by, created_at, finished_at FROM deployments
+      WHERE id = ${key.id} AND namespace = ${key.namespace} AND app = ${key.app} AND tenant = ${key.tenant}
+      UNION ALL
+      SELECT r.id, r.app, r.namespace, coalesce(r.spec->>'image', ''), 'Pending', r.requested_by, r.created_at, NULL
+      FROM deployment_requests r
+      WHERE r.id = ${key.id} AND r.namespace = ${key.namespace} AND r.app = ${key.app} AND r.tenant = ${key.tenant}
+        AND NOT EXISTS (SELECT 1 FROM deployments d WHERE d.id = r.id)`.execute(db);
+    return rows[0] ? toView(rows[0]) : undefined;
+  });
+}
+
+/** An App's deployments, newest first, after the cursor (created_at, id). */
+export function listDeployments(
+  db: Kysely<unknown>,
+  key: { tenant: string; namespace: string; app: string },
+  options: { after?: [string, string]; limit: number },
+): Promise<DeploymentView[]> {
+  return run(async () => {
+    const { rows } = await sql<Row>`
+      SELECT id, app, namespace, image, outcome, requested_by, created_at, finished_at FROM deployments
+      WHERE namespace = ${key.namespace} AND app = ${key.app} AND tenant = ${key.tenant}
+        ${options.after ? sql`AND (created_at, id) < (${options.after[0]}::timestamptz, ${options.after[1]})` : sql``}
+      ORDER BY created_at DESC, id DESC LIMIT ${options.limit}`.execute(db);
+    return rows.map(toView);
+  });
+}

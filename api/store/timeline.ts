@@ -1,0 +1,42 @@
+// An App's timeline from the mirror's `events` table, newest first.
+import { type Kysely, sql } from "kysely";
+import { toStorageError } from "../../db/storage-error.ts";
+
+export interface TimelineEntry {
+  id: string;
+  occurredAt: string;
+  type: string;
+  reason: string;
+  message: string;
+  actor: string | null;
+}
+
+export async function listTimeline(
+  db: Kysely<unknown>,
+  key: { tenant: string; namespace: string; app: string; before?: string; limit: number },
+): Promise<TimelineEntry[]> {
+  try {
+    const { rows } = await sql<{
+      id: string;
+      occurred_at: Date;
+      type: string;
+      reason: string;
+      message: string;
+      actor: string | null;
+    }>`
+      SELECT id::text, occurred_at, type, reason, message, actor FROM events
+      WHERE tenant = ${key.tenant} AND namespace = ${key.namespace} AND kind = 'App' AND name = ${key.app}
+        ${key.before ? sql`AND id < ${key.before}::bigint` : sql``}
+      ORDER BY id DESC LIMIT ${key.limit}`.execute(db);
+    return rows.map((r) => ({
+      id: r.id,
+      occurredAt: new Date(r.occurred_at).toISOString(),
+      type: r.type,
+      reason: r.reason,
+      message: r.message,
+      actor: r.actor,
+    }));
+  } catch (error) {
+    throw toStorageError(error);
+  }
+}
