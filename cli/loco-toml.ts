@@ -98,7 +98,7 @@ function keyInFile(
 
 /** The App spec `loco deploy --profile <profile>` sends, or a LocoTomlError naming every problem. */
 export function appFromLocoToml(config: LocoToml, profile: string, file = "loco.toml"): LocoApp {
-  const { name, profile: profiles, ...base } = config;
+  const { name, profile: profiles, defaultProfile: _defaultProfile, ...base } = config;
   const defined = Object.keys(profiles ?? {});
   // With no [profile.*] tables the top level applies to every profile; with some, a missing one is likely a typo.
   if (defined.length > 0 && !defined.includes(profile)) {
@@ -131,6 +131,17 @@ export function appFromLocoToml(config: LocoToml, profile: string, file = "loco.
     );
   }
   return { name, spec: parsed.data };
+}
+
+/**
+ * The profile a command acts on: --profile (or LOCO_PROFILE, resolved by the caller), else loco.toml's
+ * defaultProfile, else the only [profile.*] table; undefined when none of these decides.
+ */
+export function chooseProfile(config: LocoToml | undefined, requested: string | undefined): string | undefined {
+  if (requested) return requested;
+  if (config?.defaultProfile) return config.defaultProfile;
+  const defined = Object.keys(config?.profile ?? {});
+  return defined.length === 1 ? defined[0] : undefined;
 }
 
 /** parseLocoToml, then appFromLocoToml. */

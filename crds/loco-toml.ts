@@ -35,5 +35,8 @@ export const LocoToml = LocoTomlSettings.extend({
     )
     .optional()
     .describe("Per-profile overrides, as [profile.<name>] tables; `loco deploy --profile <name>` applies one."),
+  defaultProfile: dnsLabel()
+    .optional()
+    .describe("Profile the CLI uses when neither --profile nor LOCO_PROFILE names one, such as dev."),
 }).describe("loco.toml: how to deploy this repository's App, per profile.");
 export type LocoToml = z.infer<typeof LocoToml>;

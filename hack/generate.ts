@@ -1,14 +1,16 @@
-// `npm run generate` writes every file derived from the zod schemas in crds/; `npm run generate:check` (--check)
-// writes nothing and exits 1, listing the stale files, when any differs from what the schemas produce.
+// `npm run generate` writes every file derived from the zod schemas in crds/ and from the CLI's command
+// declarations (docs/cli.md); `npm run generate:check` (--check) writes nothing and exits 1, listing the stale
+// files, when any differs from what its source produces.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { cliReference } from "../cli/docs.ts";
 import { generatedFiles } from "../crds/generator/generated-files.ts";
 
 const root = join(import.meta.dirname, "..");
 const check = process.argv.includes("--check");
 
 const stale: string[] = [];
-for (const file of generatedFiles()) {
+for (const file of [...generatedFiles(), { path: "docs/cli.md", content: cliReference() }]) {
   const target = join(root, file.path);
   const current = existsSync(target) ? readFileSync(target, "utf8") : undefined;
   if (current === file.content) continue;
@@ -21,7 +23,7 @@ for (const file of generatedFiles()) {
 
 if (check && stale.length > 0) {
   process.stderr.write(
-    `Generated files are out of date with crds/*.ts:\n${stale.map((p) => `  ${p}`).join("\n")}\nRun \`npm run generate\` and commit the result.\n`,
+    `Generated files are out of date with crds/*.ts or cli/commands.ts:\n${stale.map((p) => `  ${p}`).join("\n")}\nRun \`npm run generate\` and commit the result.\n`,
   );
   process.exit(1);
 }

@@ -1,0 +1,282 @@
+// A typed client of loco-api (docs/api.md, /openapi.json): one method per operation the CLI uses, request ids
+// sent with every request, problem+json answers turned into ApiRequestError. Plain fetch, no zod at run time, so
+// the CLI starts fast; the shapes mirror the API's response schemas (api/routes/*.ts) and a unit test checks
+// every path here against the OpenAPI document the API builds.
+import { randomUUID } from "node:crypto";
+import type { DebugLog } from "./debug-log.ts";
+
+export type ReadyStatus = "True" | "False" | "Unknown";
+export type Role = "viewer" | "developer" | "admin" | "owner";
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+export interface AuthConfig {
+  issuer: string | null;
+  clientId: string | null;
+  audience: string | null;
+  apiTokens: true;
+}
+export interface WhoAmI {
+  subject: string;
+  via: "oidc" | "token";
+  platformAdmin: boolean;
+  groups: string[];
+  token?: { id: string; tenant: string | null; role: string };
+}
+export interface Tenant {
+  name: string;
+  displayName: string;
+  createdAt: string;
+  role: string | null;
+}
+export interface AppView {
+  name: string;
+  tenant: string;
+  profile: string;
+  namespace: string;
+  uid?: string;
+  generation?: number;
+  ready: ReadyStatus;
+  reason: string | null;
+  spec: Record<string, unknown>;
+  status: { conditions?: Condition[]; url?: string; deploymentId?: string; observedGeneration?: number } & Record<
+    string,
+    unknown
+  >;
+}
+export interface ProfileView {
+  name: string;
+  uid?: string;
+  generation?: number;
+  spec: Record<string, unknown>;
+  conditions: Condition[];
+}
+export interface TokenView {
+  id: string;
+  name: string;
+  role: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  replacedBy: string | null;
+}
+export interface MintedToken {
+  token: TokenView;
+  secret: string;
+}
+
+/** An RFC 9457 problem as loco-api sends it. */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status: number;
+  detail?: string;
+  code?: string;
+  requestId?: string;
+  errors?: { field: string; message: string }[];
+  retryAfterSeconds?: number;
+}
+
+export type ApiFailure = "problem" | "unreachable" | "timeout" | "invalid-response";
+
+export class ApiRequestError extends Error {
+  readonly failure: ApiFailure;
+  readonly method: string;
+  readonly url: string;
+  readonly status: number | undefined;
+  readonly problem: Problem | undefined;
+  readonly requestId: string;
+
+  constructor(fields: {
+    failure: ApiFailure;
+    method: string;
+    url: string;
+    requestId: string;
+    status?: number;
+    problem?: Problem;
+    message: string;
+    cause?: unknown;
+  }) {
+    super(fields.message, fields.cause === undefined ? undefined : { cause: fields.cause });
+    this.name = "ApiRequestError";
+    this.failure = fields.failure;
+    this.method = fields.method;
+    this.url = fields.url;
+    this.status = fields.status;
+    this.problem = fields.problem;
+    this.requestId = fields.problem?.requestId ?? fields.requestId;
+  }
+}
+
+export interface ApiClientOptions {
+  server: string;
+  token?: string;
+  timeoutMs?: number;
+  log?: DebugLog;
+  fetch?: typeof fetch;
+  userAgent?: string;
+}
+
+const segment = encodeURIComponent;
+
+export class ApiClient {
+  readonly server: string;
+  private readonly options: ApiClientOptions;
+
+  constructor(options: ApiClientOptions) {
+    this.server = options.server.replace(/\/+$/, "");
+    this.options = options;
+  }
+
+  async request<T>(
+    method: string,
+    path: string,
+    init: { query?: Record<string, string | number | undefined>; body?: unknown } = {},
+  ): Promise<T> {
+    const url = new URL(this.server + path);
+    for (const [key, value] of Object.entries(init.query ?? {}))
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    const requestId = randomUUID();
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "x-request-id": requestId,
+      "user-agent": this.options.userAgent ?? "loco-cli",
+    };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (init.body !== undefined) headers["content-type"] = "application/json";
+    const started = performance.now();
+    const log = this.options.log;
+    let response: Response;
+    try {
+      response = await (this.options.fetch ?? fetch)(url, {
+        method,
+        headers,
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
+    } catch (error) {
+      const timedOut = error instanceof DOMException && error.name === "TimeoutError";
+      log?.write("Request failed", {
+        method,
+        url: url.href,
+        requestId,
+        error,
+        ms: Math.round(performance.now() - started),
+      });
+      throw new ApiRequestError({
+        failure: timedOut ? "timeout" : "unreachable",
+        method,
+        url: url.href,
+        requestId,
+        message: timedOut
+          ? `${method} ${url.href} timed out`
+          : `${method} ${url.href} failed: ${describeNetworkError(error)}`,
+        cause: error,
+      });
+    }
+    const text = await response.text();
+    const answeredId = response.headers.get("x-request-id") ?? requestId;
+    log?.write("Received response", {
+      method,
+      url: url.href,
+      status: response.status,
+      requestId: answeredId,
+      ms: Math.round(performance.now() - started),
+    });
+    let body: unknown;
+    try {
+      body = text === "" ? undefined : JSON.parse(text);
+    } catch (error) {
+      throw new ApiRequestError({
+        failure: "invalid-response",
+        method,
+        url: url.href,
+        requestId: answeredId,
+        status: response.status,
+        message: `${method} ${url.href} answered ${response.status} with a body that is not JSON`,
+        cause: error,
+      });
+    }
+    if (!response.ok) {
+      const problem: Problem = {
+        status: response.status,
+        ...(typeof body === "object" && body !== null ? (body as Partial<Problem>) : {}),
+      };
+      problem.requestId ??= answeredId;
+      log?.write("Received problem", { code: problem.code, detail: problem.detail, requestId: problem.requestId });
+      throw new ApiRequestError({
+        failure: "problem",
+        method,
+        url: url.href,
+        requestId: answeredId,
+        status: response.status,
+        problem,
+        message: problem.detail ?? `${method} ${url.href} answered ${response.status}`,
+      });
+    }
+    return body as T;
+  }
+
+  /** Follows nextCursor until the last page. */
+  async all<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await fetchPage(cursor);
+      items.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return items;
+  }
+
+  authConfig = () => this.request<AuthConfig>("GET", "/v1/auth/config");
+  whoAmI = () => this.request<WhoAmI>("GET", "/v1/whoami");
+  listTenants = (cursor?: string) => this.request<Page<Tenant>>("GET", "/v1/tenants", { query: { cursor } });
+  listApps = (tenant: string, options: { profile?: string; cursor?: string } = {}) =>
+    this.request<Page<AppView>>("GET", `/v1/tenants/${segment(tenant)}/apps`, {
+      query: { profile: options.profile, cursor: options.cursor },
+    });
+  getApp = (tenant: string, app: string, profile: string) =>
+    this.request<AppView>("GET", `/v1/tenants/${segment(tenant)}/apps/${segment(app)}`, { query: { profile } });
+  listProfiles = (cursor?: string) => this.request<Page<ProfileView>>("GET", "/v1/profiles", { query: { cursor } });
+  listTokens = (tenant: string, cursor?: string) =>
+    this.request<Page<TokenView>>("GET", `/v1/tenants/${segment(tenant)}/tokens`, { query: { cursor } });
+  createToken = (tenant: string, body: { name: string; role: Role; expiresInDays?: number }) =>
+    this.request<MintedToken>("POST", `/v1/tenants/${segment(tenant)}/tokens`, { body });
+  revokeToken = (tenant: string, id: string) =>
+    this.request<unknown>("DELETE", `/v1/tenants/${segment(tenant)}/tokens/${segment(id)}`);
+}
+
+/** The paths and methods this client calls, for the test that checks them against /openapi.json. */
+export const CLIENT_OPERATIONS = [
+  ["GET", "/v1/auth/config"],
+  ["GET", "/v1/whoami"],
+  ["GET", "/v1/tenants"],
+  ["GET", "/v1/tenants/{tenant}/apps"],
+  ["GET", "/v1/tenants/{tenant}/apps/{app}"],
+  ["GET", "/v1/profiles"],
+  ["GET", "/v1/tenants/{tenant}/tokens"],
+  ["POST", "/v1/tenants/{tenant}/tokens"],
+  ["DELETE", "/v1/tenants/{tenant}/tokens/{id}"],
+] as const;
+
+function describeNetworkError(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = (cause as { code?: string } | undefined)?.code;
+  return code
+    ? `${code}${cause instanceof Error && cause.message ? ` (${cause.message})` : ""}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
+}

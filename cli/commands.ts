@@ -1,0 +1,175 @@
+// Every `loco` command, declared once. Implementations live in cli/commands/<name>.ts and load on use.
+import type { CommandDefinition, FlagDefinition } from "./definition.ts";
+
+const profileFlag: FlagDefinition = {
+  name: "profile",
+  short: "p",
+  type: "string",
+  valueName: "NAME",
+  env: "LOCO_PROFILE",
+  description: "Profile (environment) to act on; defaults to loco.toml's defaultProfile.",
+};
+const tenantFlag: FlagDefinition = {
+  name: "tenant",
+  short: "t",
+  type: "string",
+  valueName: "NAME",
+  env: "LOCO_TENANT",
+  description: "Tenant to act in; defaults to the context's tenant.",
+};
+const fileFlag: FlagDefinition = {
+  name: "file",
+  short: "f",
+  type: "string",
+  valueName: "PATH",
+  default: "loco.toml",
+  description: "Path of the loco.toml to read.",
+};
+
+const APP_VIEW = `{ name, tenant, profile, namespace, ready: "True"|"False"|"Unknown", reason: string|null, url: string|null, deploymentId: string|null, spec, status }`;
+const TOKEN_VIEW = `{ id, name, role, createdBy, createdAt, expiresAt|null, lastUsedAt|null, revokedAt|null, replacedBy|null }`;
+
+export const COMMANDS: readonly CommandDefinition[] = [
+  {
+    path: ["login"],
+    summary: "Log in to a loco API server and make it the current context.",
+    description:
+      "With --token-stdin, reads an API token (loco_…) from stdin, checks it with the server and stores it: the way to log in from CI. The credential is stored in the user's config directory ($XDG_CONFIG_HOME/loco or ~/.config/loco) with mode 0600.",
+    args: [{ name: "server", description: "API server URL, such as https://loco.example.com.", required: false }],
+    flags: [
+      {
+        name: "token-stdin",
+        type: "boolean",
+        description: "Read an API token from stdin instead of logging in in a browser.",
+      },
+      {
+        name: "server",
+        type: "string",
+        valueName: "URL",
+        env: "LOCO_SERVER",
+        description: "API server URL (instead of the argument).",
+      },
+      tenantFlag,
+    ],
+    output: { json: "{ context, server, subject, via, tenant: string|null, role: string|null }" },
+    exitCodes: ["auth", "unavailable"],
+    examples: ['echo "$LOCO_TOKEN" | loco login https://loco.example.com --token-stdin'],
+    load: () => import("./commands/login.ts"),
+  },
+  {
+    path: ["logout"],
+    summary: "Forget the credential of the current context (or --all).",
+    flags: [{ name: "all", type: "boolean", description: "Forget the credentials of every context." }],
+    exitCodes: ["notFound"],
+    load: () => import("./commands/logout.ts"),
+  },
+  {
+    path: ["whoami"],
+    summary: "Show who you are logged in as, on which server.",
+    output: {
+      json: "{ context, server, subject, via: oidc|token, platformAdmin, groups: string[], token?: { id, tenant, role } }",
+    },
+    exitCodes: ["auth", "unavailable", "timeout"],
+    load: () => import("./commands/whoami.ts"),
+  },
+  {
+    path: ["context", "ls"],
+    summary: "List contexts (one per API server); * marks the current one.",
+    output: {
+      json: "{ current: string|null, contexts: [{ name, server, tenant: string|null, current: boolean, loggedIn: boolean }] }",
+    },
+    exitCodes: [],
+    load: () => import("./commands/context-ls.ts"),
+  },
+  {
+    path: ["context", "use"],
+    summary: "Make a context the current one.",
+    args: [{ name: "name", description: "The context's name, as `loco context ls` shows it.", required: true }],
+    exitCodes: ["notFound"],
+    load: () => import("./commands/context-use.ts"),
+  },
+  {
+    path: ["init"],
+    summary: "Write a loco.toml for this repository.",
+    description:
+      "Writes a full loco.toml with every section commented, or with --minimal only the required keys. The result is checked against the same schema `loco deploy` uses. An existing file is kept unless --force.",
+    flags: [
+      { name: "name", type: "string", valueName: "APP", description: "App name; defaults to the directory's name." },
+      { name: "image", type: "string", valueName: "REF", description: "Container image to deploy." },
+      { name: "minimal", type: "boolean", description: "Only the required keys, no comments." },
+      { name: "force", type: "boolean", description: "Overwrite an existing loco.toml." },
+      fileFlag,
+    ],
+    exitCodes: [],
+    examples: ["loco init --name shop-api --image registry.example.com/acme/shop-api:1.4.2"],
+    load: () => import("./commands/init.ts"),
+  },
+  {
+    path: ["ls"],
+    summary: "List the tenant's apps, optionally of one profile.",
+    flags: [{ ...profileFlag, description: "Only apps of this profile." }, tenantFlag],
+    output: { json: `{ items: [${APP_VIEW}] }` },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    load: () => import("./commands/ls.ts"),
+  },
+  {
+    path: ["status"],
+    summary: "Show an app's status: readiness, URL, deployment, conditions.",
+    args: [{ name: "app", description: "App name; defaults to loco.toml's name.", required: false }],
+    flags: [profileFlag, tenantFlag, fileFlag],
+    output: { json: APP_VIEW },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    load: () => import("./commands/status.ts"),
+  },
+  {
+    path: ["profile", "ls"],
+    summary: "List the profiles (environments) apps can be deployed to.",
+    output: { json: "{ items: [{ name, ready: True|False|Unknown, spec, conditions }] }" },
+    exitCodes: ["auth", "unavailable", "timeout"],
+    load: () => import("./commands/profile-ls.ts"),
+  },
+  {
+    path: ["token", "create"],
+    summary: "Mint an API token for CI (shown once).",
+    args: [{ name: "name", description: "A name to recognise the token by.", required: true }],
+    flags: [
+      {
+        name: "role",
+        type: "string",
+        choices: ["viewer", "developer", "admin", "owner"],
+        default: "developer",
+        description: "Role of the token; at most yours.",
+      },
+      { name: "expires-in-days", type: "number", valueName: "DAYS", default: 90, description: "Lifetime in days." },
+      tenantFlag,
+    ],
+    output: { json: `{ token: ${TOKEN_VIEW}, secret: "loco_…" }` },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    load: () => import("./commands/token-create.ts"),
+  },
+  {
+    path: ["token", "ls"],
+    summary: "List API tokens (yours; all of the tenant's for admins).",
+    flags: [tenantFlag],
+    output: { json: `{ items: [${TOKEN_VIEW}] }` },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    load: () => import("./commands/token-ls.ts"),
+  },
+  {
+    path: ["token", "revoke"],
+    summary: "Revoke an API token.",
+    args: [{ name: "id", description: "The token's id, as `loco token ls` shows it.", required: true }],
+    flags: [tenantFlag],
+    output: { json: "{ id, revoked: true }" },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    load: () => import("./commands/token-revoke.ts"),
+  },
+  {
+    path: ["completion"],
+    summary: "Print a shell completion script.",
+    args: [{ name: "shell", description: "bash, zsh or fish.", required: true, choices: ["bash", "zsh", "fish"] }],
+    exitCodes: [],
+    examples: ["source <(loco completion bash)", "loco completion fish | source"],
+    load: () => import("./commands/completion.ts"),
+  },
+];

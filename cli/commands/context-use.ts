@@ -1,0 +1,8 @@
+import type { CommandContext } from "../context.ts";
+import { storeFor } from "../session.ts";
+
+export async function run(command: CommandContext): Promise<number> {
+  const context = storeFor(command).use(command.args.name!);
+  command.io.stdout.write(`Switched to ${context.name} (${context.server}).\n`);
+  return 0;
+}

@@ -1,0 +1,70 @@
+import { ApiClient } from "../api-client.ts";
+import { CliError } from "../cli-error.ts";
+import { normaliseServer } from "../config-store.ts";
+import type { CommandContext } from "../context.ts";
+import { printJson } from "../output.ts";
+import { call, storeFor } from "../session.ts";
+
+async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function run(command: CommandContext): Promise<number> {
+  const store = storeFor(command);
+  const given =
+    command.args.server ??
+    (command.flags.server as string | undefined) ??
+    store.resolve(command.flags.context as string | undefined)?.server;
+  if (!given) {
+    throw new CliError({
+      code: "usage",
+      what: "No server to log in to",
+      why: "Neither a server argument nor --server was given, and there is no current context.",
+      fix: "Run `loco login https://loco.example.com`.",
+    });
+  }
+  const server = normaliseServer(given);
+  if (!command.flags["token-stdin"]) {
+    throw new CliError({
+      code: "usage",
+      what: "Browser login is not available yet",
+      why: "The OIDC device flow of `loco login` is not built yet.",
+      fix: `Mint an API token (\`loco token create\`, or ask an admin) and run \`loco login ${server} --token-stdin\` with it on stdin.`,
+    });
+  }
+  if (command.io.stdin.isTTY) command.io.stderr.write("Paste the API token, then press Ctrl-D:\n");
+  const token = (await readStdin(command.io.stdin)).trim();
+  if (!/^loco_[A-Za-z0-9_-]+$/.test(token)) {
+    throw new CliError({
+      code: "usage",
+      what: "Not an API token",
+      why: token ? "What came on stdin does not look like a loco_… API token." : "Nothing came on stdin.",
+      fix: 'Pipe the token in: echo "$LOCO_TOKEN" | loco login <server> --token-stdin',
+    });
+  }
+  const client = new ApiClient({ server, token, log: command.log });
+  const me = await call(`Could not log in to ${server}`, () => client.whoAmI());
+  let tenant = (command.flags.tenant as string | undefined) ?? me.token?.tenant ?? null;
+  let role = me.token?.role ?? null;
+  if (!tenant) {
+    const tenants = await call("Could not list your tenants", () => client.listTenants());
+    if (tenants.items.length === 1) {
+      tenant = tenants.items[0]!.name;
+      role = tenants.items[0]!.role;
+    }
+  }
+  const context = store.login({ server, tenant }, { kind: "api-token", token, subject: me.subject });
+  command.log.write("Logged in", { context: context.name, subject: me.subject, tenant });
+  if (command.json) {
+    printJson(command.io, { context: context.name, server, subject: me.subject, via: me.via, tenant, role });
+    return 0;
+  }
+  command.io.stdout.write(
+    `Logged in to ${server} as ${me.subject}${tenant ? ` (tenant ${tenant}${role ? `, ${role}` : ""})` : ""}.\nContext ${context.name} is now current.\n`,
+  );
+  if (!tenant)
+    command.io.stdout.write("No default tenant: pass --tenant to commands, or log in again with --tenant.\n");
+  return 0;
+}

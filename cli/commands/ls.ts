@@ -1,0 +1,37 @@
+import type { AppView } from "../api-client.ts";
+import type { CommandContext } from "../context.ts";
+import { printJson, table } from "../output.ts";
+import { call, session, tenantOf } from "../session.ts";
+
+/** The App as `-o json` shows it: the API's view plus url and deploymentId lifted out of status. */
+export const appOutput = (app: AppView) => ({
+  ...app,
+  url: app.status.url ?? null,
+  deploymentId: app.status.deploymentId ?? null,
+});
+
+export async function run(command: CommandContext): Promise<number> {
+  const { context, client } = session(command);
+  const tenant = tenantOf(command, context);
+  const profile = command.flags.profile as string | undefined;
+  const apps = await call(`Could not list the apps of ${tenant}`, () =>
+    client.all((cursor) => client.listApps(tenant, { ...(profile ? { profile } : {}), ...(cursor ? { cursor } : {}) })),
+  );
+  if (command.json) {
+    printJson(command.io, { items: apps.map(appOutput) });
+    return 0;
+  }
+  if (apps.length === 0) {
+    command.io.stdout.write(
+      `No apps in ${tenant}${profile ? ` (profile ${profile})` : ""}. Deploy one with \`loco deploy\`.\n`,
+    );
+    return 0;
+  }
+  command.io.stdout.write(
+    table(
+      ["name", "profile", "ready", "reason", "url"],
+      apps.map((a) => [a.name, a.profile, a.ready, a.reason ?? "-", a.status.url ?? "-"]),
+    ),
+  );
+  return 0;
+}

@@ -1,0 +1,27 @@
+import type { CommandContext } from "../context.ts";
+import { printJson, table } from "../output.ts";
+import { call, session } from "../session.ts";
+
+export async function run(command: CommandContext): Promise<number> {
+  const { client } = session(command);
+  const profiles = await call("Could not list profiles", () => client.all((cursor) => client.listProfiles(cursor)));
+  const items = profiles.map((p) => ({
+    ...p,
+    ready: (p.conditions.find((c) => c.type === "Ready")?.status ?? "Unknown") as string,
+  }));
+  if (command.json) {
+    printJson(command.io, { items });
+    return 0;
+  }
+  if (items.length === 0) {
+    command.io.stdout.write("No profiles yet. A platform admin creates them (PUT /v1/profiles/<name>).\n");
+    return 0;
+  }
+  command.io.stdout.write(
+    table(
+      ["name", "ready", "domain"],
+      items.map((p) => [p.name, p.ready, String((p.spec.domain as string | undefined) ?? "-")]),
+    ),
+  );
+  return 0;
+}

@@ -1,0 +1,46 @@
+import { CliError } from "../cli-error.ts";
+import type { CommandContext } from "../context.ts";
+import { printJson } from "../output.ts";
+import { profileFor, readProject } from "../project.ts";
+import { call, session, tenantOf } from "../session.ts";
+import { appOutput } from "./ls.ts";
+
+export async function run(command: CommandContext): Promise<number> {
+  const project = readProject(command, false);
+  const name = command.args.app ?? project?.name;
+  if (!name) {
+    throw new CliError({
+      code: "usage",
+      what: "No app named",
+      why: "No app argument was given and there is no loco.toml here.",
+      fix: "Run `loco status <app> --profile <name>`.",
+    });
+  }
+  const profile = profileFor(command, project);
+  const { context, client } = session(command);
+  const tenant = tenantOf(command, context);
+  const app = appOutput(
+    await call(`Could not get app ${name} (${profile})`, () => client.getApp(tenant, name, profile)),
+  );
+  if (command.json) {
+    printJson(command.io, app);
+    return 0;
+  }
+  const lines = [
+    `App:         ${app.name} (${tenant}, profile ${app.profile}, namespace ${app.namespace})`,
+    `Ready:       ${app.ready}${app.reason ? ` (${app.reason})` : ""}`,
+    `URL:         ${app.url ?? "-"}`,
+    `Deployment:  ${app.deploymentId ?? "-"}`,
+    `Image:       ${String(app.spec.image ?? "-")}`,
+  ];
+  const conditions = app.status.conditions ?? [];
+  if (conditions.length) {
+    lines.push("Conditions:");
+    for (const c of conditions)
+      lines.push(
+        `  ${c.type.padEnd(12)} ${c.status.padEnd(8)} ${c.reason ?? ""}${c.message ? `: ${c.message}` : ""}`.trimEnd(),
+      );
+  }
+  command.io.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
+}

@@ -1,0 +1,26 @@
+import type { Role } from "../api-client.ts";
+import type { CommandContext } from "../context.ts";
+import { printJson } from "../output.ts";
+import { call, session, tenantOf } from "../session.ts";
+
+export async function run(command: CommandContext): Promise<number> {
+  const { context, client } = session(command);
+  const tenant = tenantOf(command, context);
+  const minted = await call(`Could not mint an API token in ${tenant}`, () =>
+    client.createToken(tenant, {
+      name: command.args.name!,
+      role: command.flags.role as Role,
+      expiresInDays: command.flags["expires-in-days"] as number,
+    }),
+  );
+  if (command.json) {
+    printJson(command.io, minted);
+    return 0;
+  }
+  // The secret alone on stdout (so `loco token create ci > token` works); the rest on stderr.
+  command.io.stderr.write(
+    `Minted API token ${minted.token.id} "${minted.token.name}" (${minted.token.role} in ${tenant}, expires ${minted.token.expiresAt ?? "never"}).\nIt is shown only now; store it:\n`,
+  );
+  command.io.stdout.write(`${minted.secret}\n`);
+  return 0;
+}

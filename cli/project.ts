@@ -1,0 +1,48 @@
+// The loco.toml of the directory a command runs in, and the app and profile a command acts on.
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { LocoToml } from "../crds/loco-toml.ts";
+import { CliError } from "./cli-error.ts";
+import type { CommandContext } from "./context.ts";
+import { chooseProfile, LocoTomlError, parseLocoToml } from "./loco-toml.ts";
+
+/** The parsed loco.toml, or undefined when there is none (and `required` is false). */
+export function readProject(command: CommandContext, required: boolean): LocoToml | undefined {
+  const file = (command.flags.file as string | undefined) ?? "loco.toml";
+  const path = resolve(command.cwd, file);
+  if (!existsSync(path)) {
+    if (!required) return undefined;
+    throw new CliError({
+      code: "usage",
+      what: `No ${file} here`,
+      why: `${path} does not exist.`,
+      fix: "Run `loco init` to write one, or pass --file.",
+    });
+  }
+  try {
+    return parseLocoToml(readFileSync(path, "utf8"), file);
+  } catch (error) {
+    if (!(error instanceof LocoTomlError)) throw error;
+    throw new CliError({
+      code: "usage",
+      what: `${file} is invalid`,
+      why: error.message,
+      fix: `Fix the keys named in ${file}; the schema is crds/generated/loco-toml.schema.json.`,
+      cause: error,
+    });
+  }
+}
+
+export function profileFor(command: CommandContext, project: LocoToml | undefined): string {
+  const profile = chooseProfile(project, command.flags.profile as string | undefined);
+  if (profile) return profile;
+  const defined = Object.keys(project?.profile ?? {});
+  throw new CliError({
+    code: "usage",
+    what: "No profile chosen",
+    why: defined.length
+      ? `loco.toml defines ${defined.join(", ")} and sets no defaultProfile.`
+      : "Neither --profile nor LOCO_PROFILE is set, and there is no loco.toml with a defaultProfile.",
+    fix: `Pass --profile <name>${project ? ', or set defaultProfile = "<name>" in loco.toml' : ""}.`,
+  });
+}

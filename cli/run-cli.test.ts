@@ -1,0 +1,244 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "./run-cli.ts";
+import { testIo } from "./test-io.ts";
+
+// An HTTP server answering like loco-api for the few routes used here (the real API runs in test/e2e).
+const TOKEN = "loco_testtoken123";
+const seen: { method: string; url: string; auth?: string; requestId?: string }[] = [];
+let server: Server;
+let base: string;
+
+function reply(res: ServerResponse, status: number, body: unknown, requestId: string) {
+  res.writeHead(status, {
+    "content-type": status >= 400 ? "application/problem+json" : "application/json",
+    "x-request-id": requestId,
+  });
+  res.end(JSON.stringify(body));
+}
+
+function handle(req: IncomingMessage, res: ServerResponse) {
+  const requestId = String(req.headers["x-request-id"] ?? "generated");
+  seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, requestId });
+  const url = new URL(req.url!, "http://x");
+  if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+    return reply(
+      res,
+      401,
+      { status: 401, code: "Unauthenticated", detail: "The API token is revoked.", requestId },
+      requestId,
+    );
+  }
+  if (url.pathname === "/v1/whoami")
+    return reply(
+      res,
+      200,
+      {
+        subject: "ci-bot",
+        via: "token",
+        platformAdmin: false,
+        groups: [],
+        token: { id: "01J", tenant: "acme", role: "developer" },
+      },
+      requestId,
+    );
+  if (url.pathname === "/v1/tenants/acme/apps" && !url.searchParams.get("cursor")) {
+    return reply(res, 200, { items: [app("web", "True")], nextCursor: "page2" }, requestId);
+  }
+  if (url.pathname === "/v1/tenants/acme/apps")
+    return reply(res, 200, { items: [app("worker", "False")], nextCursor: null }, requestId);
+  if (url.pathname === "/v1/tenants/acme/apps/web" && url.searchParams.get("profile") === "dev")
+    return reply(res, 200, app("web", "True"), requestId);
+  return reply(
+    res,
+    404,
+    { status: 404, code: "NotFound", detail: `App "${url.pathname.split("/").pop()}" was not found.`, requestId },
+    requestId,
+  );
+}
+
+const app = (name: string, ready: string) => ({
+  name,
+  tenant: "acme",
+  profile: "dev",
+  namespace: "acme-dev",
+  ready,
+  reason: ready === "True" ? "Available" : "ProgressDeadlineExceeded",
+  spec: { image: "nginx:1" },
+  status: {
+    url: `https://${name}-acme.apps.example.com`,
+    deploymentId: "01JD6Z7Q5V8K2M4N6P8R0T2W4Y",
+    conditions: [{ type: "Ready", status: ready }],
+  },
+});
+
+beforeAll(async () => {
+  server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+let home: string;
+let env: Record<string, string>;
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), "loco-cli-"));
+  env = { HOME: home, XDG_CONFIG_HOME: join(home, "config"), XDG_STATE_HOME: join(home, "state") };
+  seen.length = 0;
+});
+
+async function loco(argv: string[], stdin = "", cwd = home) {
+  const io = testIo(stdin);
+  const code = await runCli(argv, { io, env, cwd });
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe("login --token-stdin, contexts and whoami", () => {
+  it("verifies the token, stores it 0600 in a 0700 dir and makes the context current", async () => {
+    const login = await loco(["login", base, "--token-stdin", "-o", "json"], `${TOKEN}\n`);
+    expect(login.code).toBe(0);
+    const host = base.replace("http://", "");
+    expect(JSON.parse(login.out)).toEqual({
+      context: host,
+      server: base,
+      subject: "ci-bot",
+      via: "token",
+      tenant: "acme",
+      role: "developer",
+    });
+    const dir = join(home, "config", "loco");
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const file of ["config.json", "credentials.json"]) expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, "config.json"), "utf8")).not.toContain(TOKEN);
+
+    const whoami = await loco(["whoami", "-o", "json"]);
+    expect(JSON.parse(whoami.out)).toMatchObject({ context: host, subject: "ci-bot", token: { tenant: "acme" } });
+    expect(seen.every((r) => r.requestId && r.requestId.length >= 16)).toBe(true);
+
+    const contexts = await loco(["context", "ls", "-o", "json"]);
+    expect(JSON.parse(contexts.out)).toEqual({
+      current: host,
+      contexts: [{ name: host, server: base, tenant: "acme", current: true, loggedIn: true }],
+    });
+
+    expect((await loco(["logout"])).code).toBe(0);
+    const after = await loco(["whoami"]);
+    expect(after.code).toBe(2);
+    expect(after.err).toContain("Not logged in to");
+  });
+
+  it("refuses a token the API refuses, with exit 2 and the request id", async () => {
+    const result = await loco(["login", base, "--token-stdin"], "loco_revoked\n");
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(
+      /^Error: +Could not log in to http:\/\/127\.0\.0\.1:\d+\nWhy: +The API token is revoked\.\nFix: +Log in again/,
+    );
+    expect(result.err).toContain(`Request id: ${seen.at(-1)!.requestId}`);
+    expect(readdirSync(home)).not.toContain("config");
+  });
+
+  it("refuses what is not an API token without calling the API", async () => {
+    const result = await loco(["login", base, "--token-stdin"], "hunter2\n");
+    expect(result.code).toBe(1);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe("data commands", () => {
+  beforeEach(async () => {
+    await loco(["login", base, "--token-stdin"], TOKEN);
+  });
+
+  it("ls -o json follows every page and prints one document", async () => {
+    const result = await loco(["ls", "-o", "json"]);
+    expect(result.code).toBe(0);
+    const document = JSON.parse(result.out);
+    expect(document.items.map((a: { name: string }) => a.name)).toEqual(["web", "worker"]);
+    expect(document.items[0]).toMatchObject({
+      url: "https://web-acme.apps.example.com",
+      deploymentId: "01JD6Z7Q5V8K2M4N6P8R0T2W4Y",
+    });
+  });
+
+  it("ls prints a plain table when stdout is not a terminal", async () => {
+    const result = await loco(["ls"]);
+    expect(result.out).toBe(
+      [
+        "NAME    PROFILE  READY  REASON                    URL",
+        "web     dev      True   Available                 https://web-acme.apps.example.com",
+        "worker  dev      False  ProgressDeadlineExceeded  https://worker-acme.apps.example.com",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("status takes the app from loco.toml and the profile from its defaultProfile", async () => {
+    writeFileSync(join(home, "loco.toml"), 'name = "web"\nimage = "nginx:1"\ndefaultProfile = "dev"\n');
+    const result = await loco(["status", "-o", "json"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toMatchObject({ name: "web", ready: "True" });
+  });
+
+  it("status of an unknown app exits 3 and says what to do", async () => {
+    const result = await loco(["status", "nope", "--profile", "dev"]);
+    expect(result.code).toBe(3);
+    expect(result.err).toContain("Could not get app nope (dev)");
+    expect(result.err).toContain('App "nope" was not found.');
+    expect(result.err).toContain("Fix:");
+  });
+
+  it("status without a profile anywhere is a usage error naming the fix", async () => {
+    const result = await loco(["status", "web"]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("Pass --profile <name>");
+  });
+
+  it("an unreachable server exits 6", async () => {
+    env.LOCO_SERVER = "http://127.0.0.1:9";
+    env.LOCO_TOKEN = TOKEN;
+    const result = await loco(["ls", "-t", "acme"]);
+    expect(result.code).toBe(6);
+    expect(result.err).toContain("Could not reach the API");
+  });
+
+  it("--debug writes requests to a log file, prints its path, and never logs the token", async () => {
+    const result = await loco(["ls", "-o", "json", "--debug"]);
+    expect(result.code).toBe(0);
+    JSON.parse(result.out);
+    const path = /^Debug log: (.+)$/m.exec(result.err)![1]!;
+    expect(path.startsWith(join(home, "state", "loco", "logs"))).toBe(true);
+    const log = readFileSync(path, "utf8");
+    expect(log).toMatch(
+      /Received response method=GET url=http:\/\/127\.0\.0\.1:\d+\/v1\/tenants\/acme\/apps status=200 requestId=[\w-]+ ms=\d+/,
+    );
+    expect(log).not.toContain(TOKEN);
+  });
+});
+
+describe("init", () => {
+  it("writes a full loco.toml that the shared schema accepts, and refuses to overwrite without --force", async () => {
+    const first = await loco(["init", "--name", "shop-api", "--image", "nginx:1"]);
+    expect(first.code).toBe(0);
+    const text = readFileSync(join(home, "loco.toml"), "utf8");
+    expect(text).toContain('name = "shop-api"');
+    expect(text).toContain("[profile.prod]");
+    const again = await loco(["init", "--minimal"]);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain("loco.toml already exists");
+    expect(readFileSync(join(home, "loco.toml"), "utf8")).toBe(text);
+    expect((await loco(["init", "--minimal", "--force", "--name", "web"])).code).toBe(0);
+    expect(readFileSync(join(home, "loco.toml"), "utf8")).toMatch(
+      /^#:schema .+\nname = "web"\nimage = ".+"\ndefaultProfile = "dev"\n$/,
+    );
+  });
+
+  it("refuses a name the schema refuses", async () => {
+    const result = await loco(["init", "--name", "Shop_API"]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("loco.toml: name:");
+  });
+});
