@@ -219,6 +219,19 @@ describe("data commands", () => {
   });
 });
 
+describe("errors on a terminal", () => {
+  it("are drawn as an error box on stderr, with the same exit code", async () => {
+    const io = testIo("", true);
+    const code = await runCli(["tokn"], { io, env, cwd: home });
+    expect(code).toBe(1);
+    const box = io.err();
+    expect(box).toContain("╭");
+    expect(box).toContain('Unknown command "tokn"');
+    expect(box).toContain("Did you mean `loco token`?");
+    expect(io.out()).toBe("");
+  });
+});
+
 describe("init", () => {
   it("writes a full loco.toml that the shared schema accepts, and refuses to overwrite without --force", async () => {
     const first = await loco(["init", "--name", "shop-api", "--image", "nginx:1"]);
