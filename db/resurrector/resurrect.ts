@@ -101,6 +101,20 @@ export type WatchEvent =
   | { event: "restored"; result: ApplyResult }
   | { event: "error"; message: string };
 
+export type WatchAction = "wait" | "restore" | "adopt" | "none";
+
+/**
+ * What `watch` does about one probe (pure): nothing while the cluster is unavailable; rebuild a healthy cluster
+ * that holds no loco state (no sentinel, no Profile, App or Pipeline) when the database has some; mark with the
+ * sentinel a healthy cluster that has loco objects but no sentinel (it is the cluster being mirrored).
+ */
+export function watchAction(health: ClusterHealth, databaseHasState: () => boolean): WatchAction {
+  if (!health.ready) return "wait";
+  if (health.sentinel.present) return "none";
+  if (health.locoObjects > 0) return health.clusterUid ? "adopt" : "none";
+  return databaseHasState() ? "restore" : "none";
+}
+
 /**
  * Probes every `intervalMs` until `signal` aborts. A cluster that is healthy but holds no loco state (no sentinel,
  * no Profile, App or Pipeline) while the database has some is rebuilt; a healthy cluster without the sentinel but
@@ -113,19 +127,21 @@ export async function watch(
   while (!options.signal.aborted) {
     try {
       const health = await probe(context);
-      if (!health.ready) {
+      const stored =
+        health.ready && !health.sentinel.present && health.locoObjects === 0
+          ? await loadStoredState(context.db, context.keyRing)
+          : undefined;
+      const action = watchAction(health, () =>
+        Boolean(stored?.resources.some((r) => r.kind === "App" || r.kind === "Profile" || r.kind === "Pipeline")),
+      );
+      if (action === "wait") {
         options.onEvent({ event: "unavailable", problem: health.problem ?? "not ready" });
-      } else if (!health.sentinel.present && health.locoObjects === 0) {
-        const stored = await loadStoredState(context.db, context.keyRing);
-        if (stored.resources.some((r) => r.kind === "App" || r.kind === "Profile" || r.kind === "Pipeline")) {
-          options.onEvent({
-            event: "restored",
-            result: await apply(context, { force: false, concurrency: options.concurrency }),
-          });
-        } else {
-          options.onEvent({ event: "healthy", locoObjects: 0 });
-        }
-      } else if (!health.sentinel.present && health.clusterUid) {
+      } else if (action === "restore") {
+        options.onEvent({
+          event: "restored",
+          result: await apply(context, { force: false, concurrency: options.concurrency }),
+        });
+      } else if (action === "adopt" && health.clusterUid) {
         await writeSentinel(context.client, health.clusterUid, health.sentinel, (context.now ?? (() => new Date()))());
         options.onEvent({ event: "adopted", clusterUid: health.clusterUid });
       } else {
