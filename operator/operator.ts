@@ -94,7 +94,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const informers = [...allInformers(caches), ...mirrorInformers(mirrorCaches)];
   const cachesFresh = () => informers.every((informer) => informer.isFresh);
   watchClusterIdentity(caches.namespaces, informers, log);
-  const events = new EventRecorder(client, "loco-operator", log);
+  const events = new EventRecorder(client, "loco-operator", log, () => metrics.eventsDropped.inc());
   const now = options.now ?? (() => new Date());
   const concurrency = options.concurrency ?? 8;
   const resyncMs = options.resyncMs ?? 10 * 60_000;

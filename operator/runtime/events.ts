@@ -16,10 +16,13 @@ export class EventRecorder {
   private readonly component: string;
   private readonly log: Logger;
 
-  constructor(client: KubeClient, component: string, log: Logger) {
+  private readonly onDropped: (() => void) | undefined;
+
+  constructor(client: KubeClient, component: string, log: Logger, onDropped?: () => void) {
     this.client = client;
     this.component = component;
     this.log = log;
+    this.onDropped = onDropped;
   }
 
   private inFlight = 0;
@@ -34,6 +37,7 @@ export class EventRecorder {
   record(object: KubeObject, type: EventType, reason: string, message: string): void {
     if (this.inFlight >= this.maxInFlight) {
       this.dropped++;
+      this.onDropped?.();
       return;
     }
     this.inFlight++;

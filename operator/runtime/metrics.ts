@@ -101,6 +101,12 @@ export class OperatorMetrics implements RestClientMetrics {
     registers: [this.registry],
   });
 
+  readonly eventsDropped = new Counter({
+    name: "loco_operator_events_dropped_total",
+    help: "Kubernetes Events not sent because too many were already in flight (the apiserver was slow)",
+    registers: [this.registry],
+  });
+
   /** Requests by method, kept in memory as well so tests and benchmarks can assert "no writes". */
   private readonly requestCounts = new Map<string, number>();
 
