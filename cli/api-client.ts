@@ -1,9 +1,8 @@
 // A typed client of loco-api (docs/api.md, /openapi.json): one method per operation the CLI uses, request ids
-// sent with every request, problem+json answers turned into ApiRequestError. Plain fetch, no zod at run time, so
-// the CLI starts fast; the shapes mirror the API's response schemas (api/routes/*.ts) and a unit test checks
-// every path here against the OpenAPI document the API builds.
-import { randomUUID } from "node:crypto";
+// sent with every request, problem+json answers turned into ApiRequestError. No zod and no fetch at run time, so
+// the CLI starts fast (cli/http.ts); the shapes mirror the API's response schemas (api/routes/*.ts).
 import type { DebugLog } from "./debug-log.ts";
+import { type HttpResponse, HttpTimeoutError, send } from "./http.ts";
 
 export type ReadyStatus = "True" | "False" | "Unknown";
 export type Role = "viewer" | "developer" | "admin" | "owner";
@@ -124,7 +123,6 @@ export interface ApiClientOptions {
   token?: string;
   timeoutMs?: number;
   log?: DebugLog;
-  fetch?: typeof fetch;
   userAgent?: string;
 }
 
@@ -147,7 +145,8 @@ export class ApiClient {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(init.query ?? {}))
       if (value !== undefined) url.searchParams.set(key, String(value));
-    const requestId = randomUUID();
+    // getBuiltinModule: an ESM import of node:crypto would evaluate every export at start-up (cli/http.ts).
+    const requestId = process.getBuiltinModule("node:crypto").randomUUID();
     const headers: Record<string, string> = {
       accept: "application/json",
       "x-request-id": requestId,
@@ -157,16 +156,16 @@ export class ApiClient {
     if (init.body !== undefined) headers["content-type"] = "application/json";
     const started = performance.now();
     const log = this.options.log;
-    let response: Response;
+    let response: HttpResponse;
     try {
-      response = await (this.options.fetch ?? fetch)(url, {
+      response = await send(url, {
         method,
         headers,
         ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+        timeoutMs: this.options.timeoutMs ?? 30_000,
       });
     } catch (error) {
-      const timedOut = error instanceof DOMException && error.name === "TimeoutError";
+      const timedOut = error instanceof HttpTimeoutError;
       log?.write("Request failed", {
         method,
         url: url.href,
@@ -185,8 +184,9 @@ export class ApiClient {
         cause: error,
       });
     }
-    const text = await response.text();
-    const answeredId = response.headers.get("x-request-id") ?? requestId;
+    const { text } = response;
+    const answered = response.headers["x-request-id"];
+    const answeredId = typeof answered === "string" ? answered : requestId;
     log?.write("Received response", {
       method,
       url: url.href,
@@ -208,7 +208,7 @@ export class ApiClient {
         cause: error,
       });
     }
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       const problem: Problem = {
         status: response.status,
         ...(typeof body === "object" && body !== null ? (body as Partial<Problem>) : {}),

@@ -133,17 +133,6 @@ export function appFromLocoToml(config: LocoToml, profile: string, file = "loco.
   return { name, spec: parsed.data };
 }
 
-/**
- * The profile a command acts on: --profile (or LOCO_PROFILE, resolved by the caller), else loco.toml's
- * defaultProfile, else the only [profile.*] table; undefined when none of these decides.
- */
-export function chooseProfile(config: LocoToml | undefined, requested: string | undefined): string | undefined {
-  if (requested) return requested;
-  if (config?.defaultProfile) return config.defaultProfile;
-  const defined = Object.keys(config?.profile ?? {});
-  return defined.length === 1 ? defined[0] : undefined;
-}
-
 /** parseLocoToml, then appFromLocoToml. */
 export function loadLocoToml(text: string, profile: string, file = "loco.toml"): LocoApp {
   return appFromLocoToml(parseLocoToml(text, file), profile, file);

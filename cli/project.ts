@@ -1,13 +1,13 @@
-// The loco.toml of the directory a command runs in, and the app and profile a command acts on.
+// The loco.toml of the directory a command runs in, and the app and profile a command acts on. The loader (zod,
+// smol-toml) is imported only when there is a file to read, so commands that do not need one start fast.
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { LocoToml } from "../crds/loco-toml.ts";
 import { CliError } from "./cli-error.ts";
 import type { CommandContext } from "./context.ts";
-import { chooseProfile, LocoTomlError, parseLocoToml } from "./loco-toml.ts";
 
 /** The parsed loco.toml, or undefined when there is none (and `required` is false). */
-export function readProject(command: CommandContext, required: boolean): LocoToml | undefined {
+export async function readProject(command: CommandContext, required: boolean): Promise<LocoToml | undefined> {
   const file = (command.flags.file as string | undefined) ?? "loco.toml";
   const path = resolve(command.cwd, file);
   if (!existsSync(path)) {
@@ -19,6 +19,7 @@ export function readProject(command: CommandContext, required: boolean): LocoTom
       fix: "Run `loco init` to write one, or pass --file.",
     });
   }
+  const { LocoTomlError, parseLocoToml } = await import("./loco-toml.ts");
   try {
     return parseLocoToml(readFileSync(path, "utf8"), file);
   } catch (error) {
@@ -31,6 +32,17 @@ export function readProject(command: CommandContext, required: boolean): LocoTom
       cause: error,
     });
   }
+}
+
+/**
+ * The profile a command acts on: --profile (or LOCO_PROFILE, resolved by the parser), else loco.toml's
+ * defaultProfile, else its only [profile.*] table; undefined when none of these decides.
+ */
+export function chooseProfile(config: LocoToml | undefined, requested: string | undefined): string | undefined {
+  if (requested) return requested;
+  if (config?.defaultProfile) return config.defaultProfile;
+  const defined = Object.keys(config?.profile ?? {});
+  return defined.length === 1 ? defined[0] : undefined;
 }
 
 export function profileFor(command: CommandContext, project: LocoToml | undefined): string {

@@ -6,7 +6,7 @@ import { call, session, tenantOf } from "../session.ts";
 import { appOutput } from "./ls.ts";
 
 export async function run(command: CommandContext): Promise<number> {
-  const project = readProject(command, false);
+  const project = await readProject(command, false);
   const name = command.args.app ?? project?.name;
   if (!name) {
     throw new CliError({
