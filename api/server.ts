@@ -56,6 +56,7 @@ export interface ApiServices {
 }
 
 export const API_VERSION = "0.1.0";
+const ROUTE_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Accepts the client's X-Request-ID when it is a sane token (no log injection), else makes one. */
@@ -98,6 +99,8 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     requestIdLogLabel: "requestId",
     genReqId: (request) => requestIdOf(request),
     return503OnClosing: true,
+    // Long path segments reach the schemas (400 naming the field) instead of the router's own 414.
+    routerOptions: { maxParamLength: 2048 },
     forceCloseConnections: "idle",
   });
 
@@ -149,6 +152,8 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   });
 
   app.setErrorHandler((error, request, reply) => {
+    // Methods no route uses (QUERY, TRACE, …) fail in Fastify before routing; they are answered like unknown routes.
+    if (!ROUTE_METHODS.has(request.method)) return noRoute(request, reply);
     const apiError = toApiError(error);
     if (apiError.code === "Internal") {
       request.log.error({ err: error }, "Failed to handle the request");
@@ -160,18 +165,33 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     const problem = problemOf(apiError, request.id, request.url.split("?")[0]);
     reply.status(apiError.statusCode).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
-  app.setNotFoundHandler((request, reply) => {
-    const error = new ApiError(
-      "NotFound",
-      `There is no ${request.method} ${request.url.split("?")[0]} in this API; see /openapi.json for the routes.`,
-    );
-    reply
-      .status(404)
-      .type(PROBLEM_CONTENT_TYPE)
-      .send(problemOf(error, request.id, request.url.split("?")[0]));
-  });
-
   const routes = allRoutes(services);
+  // Paths as patterns, to tell "no such path" (404) from "not with this method" (405 with Allow).
+  const patterns = [
+    ...routes.map((r) => ({ method: r.method, url: r.url })),
+    { method: "GET", url: "/openapi.json" },
+  ].map((r) => ({ method: r.method, pattern: new RegExp(`^${r.url.replace(/:[A-Za-z]+/g, "[^/]+")}$`) }));
+  /** 405 with Allow when the path exists for other methods, else 404. */
+  const noRoute = (request: FastifyRequest, reply: import("fastify").FastifyReply) => {
+    const path = request.url.split("?")[0] ?? "";
+    const allowed = [...new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method))];
+    const error =
+      allowed.length > 0
+        ? new ApiError(
+            "MethodNotAllowed",
+            `${path} does not accept ${request.method}; it accepts ${allowed.join(", ")}.`,
+          )
+        : new ApiError(
+            "NotFound",
+            `There is no ${request.method} ${path} in this API; see /openapi.json for the routes.`,
+          );
+    if (allowed.length > 0) reply.header("allow", allowed.join(", "));
+    reply
+      .status(error.statusCode)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(problemOf(error, request.id, path));
+  };
+  app.setNotFoundHandler(noRoute);
   const authorize = createAuthorize(services.db);
   for (const route of routes) app.route({ method: route.method, url: route.url, handler: wrap(route) });
   const document = openApiDocument(routes, { version: API_VERSION });

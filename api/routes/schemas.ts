@@ -13,7 +13,7 @@ export const RoleSchema = z.enum(ROLES).describe("Role in the tenant: viewer < d
 
 export const TenantParams = z.strictObject({ tenant: TenantName });
 
-export const Condition = z.object({
+export const Condition = z.looseObject({
   type: z.string(),
   status: z.string(),
   reason: z.string().optional(),

@@ -71,6 +71,11 @@ describe("the API server", () => {
 
   it("answers unknown routes, missing credentials and malformed bodies with problem details", async () => {
     await expectProblem(await api.call("GET", "/v1/nothing-here"), 404, "NotFound");
+    for (const method of ["DELETE", "QUERY", "PATCH"]) {
+      const wrongMethod = await api.call(method, "/v1/whoami");
+      expect(wrongMethod.headers.get("allow")).toBe("GET");
+      await expectProblem(wrongMethod, 405, "MethodNotAllowed");
+    }
     const anonymous = await expectProblem(await api.call("GET", "/v1/tenants"), 401, "Unauthenticated");
     expect(anonymous.detail).toMatch(/Authorization: Bearer/);
     const token = api.bootstrap!;
