@@ -2,7 +2,14 @@
 // sent with every request, problem+json answers turned into ApiRequestError. No zod and no fetch at run time, so
 // the CLI starts fast (cli/http.ts); the shapes mirror the API's response schemas (api/routes/*.ts).
 import type { DebugLog } from "./debug-log.ts";
-import { type HttpResponse, HttpTimeoutError, send } from "./http.ts";
+import {
+  type HttpResponse,
+  HttpTimeoutError,
+  openStream,
+  type ServerSentEvent,
+  send,
+  serverSentEvents,
+} from "./http.ts";
 
 export type ReadyStatus = "True" | "False" | "Unknown";
 export type Role = "viewer" | "developer" | "admin" | "owner";
@@ -69,6 +76,26 @@ export interface TokenView {
   lastUsedAt: string | null;
   revokedAt: string | null;
   replacedBy: string | null;
+}
+export interface DeploymentAccepted {
+  deploymentId: string;
+  /** True when the spec was already deployed: the current deployment is returned. */
+  unchanged: boolean;
+  /** Path of the server-sent event stream of its progress. */
+  events: string;
+}
+export type DeploymentOutcome = "Pending" | "Progressing" | "Available" | "Failed" | "Superseded";
+/** The data of a `status` or `end` event of a deployment's stream. */
+export interface DeploymentProgress {
+  id: string;
+  app: string;
+  namespace: string;
+  image: string;
+  outcome: DeploymentOutcome;
+  requestedBy: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  ready: Condition | null;
 }
 export interface MintedToken {
   token: TokenView;
@@ -228,6 +255,52 @@ export class ApiClient {
     return body as T;
   }
 
+  /**
+   * Server-sent events from a path (as the API returned it, query included); the iterator ends with the stream.
+   * `stop()` closes the connection.
+   */
+  async events(path: string): Promise<{ events: AsyncIterable<ServerSentEvent>; stop(): void }> {
+    const url = new URL(this.server + path);
+    const requestId = process.getBuiltinModule("node:crypto").randomUUID();
+    const headers: Record<string, string> = {
+      accept: "text/event-stream",
+      "x-request-id": requestId,
+      "user-agent": this.options.userAgent ?? "loco-cli",
+    };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    this.options.log?.write("Opening event stream", { url: url.href, requestId });
+    let opened: Awaited<ReturnType<typeof openStream>>;
+    try {
+      opened = await openStream(url, { method: "GET", headers, timeoutMs: this.options.timeoutMs ?? 30_000 });
+    } catch (error) {
+      throw new ApiRequestError({
+        failure: error instanceof HttpTimeoutError ? "timeout" : "unreachable",
+        method: "GET",
+        url: url.href,
+        requestId,
+        message: `GET ${url.href} failed: ${describeNetworkError(error)}`,
+        cause: error,
+      });
+    }
+    if (opened.error) {
+      let body: Partial<Problem> = {};
+      try {
+        body = JSON.parse(opened.error.text) as Partial<Problem>;
+      } catch {}
+      const problem: Problem = { ...body, status: opened.status, requestId: body.requestId ?? requestId };
+      throw new ApiRequestError({
+        failure: "problem",
+        method: "GET",
+        url: url.href,
+        requestId,
+        status: opened.status,
+        problem,
+        message: problem.detail ?? `GET ${url.href} answered ${opened.status}`,
+      });
+    }
+    return { events: serverSentEvents(opened.chunks!), stop: opened.close };
+  }
+
   /** Follows nextCursor until the last page. */
   async all<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
     const items: T[] = [];
@@ -249,6 +322,11 @@ export class ApiClient {
     });
   getApp = (tenant: string, app: string, profile: string) =>
     this.request<AppView>("GET", `/v1/tenants/${segment(tenant)}/apps/${segment(app)}`, { query: { profile } });
+  deployApp = (tenant: string, app: string, profile: string, spec: Record<string, unknown>) =>
+    this.request<DeploymentAccepted>("POST", `/v1/tenants/${segment(tenant)}/apps/${segment(app)}/deployments`, {
+      query: { profile },
+      body: { spec },
+    });
   listProfiles = (cursor?: string) => this.request<Page<ProfileView>>("GET", "/v1/profiles", { query: { cursor } });
   listTokens = (tenant: string, cursor?: string) =>
     this.request<Page<TokenView>>("GET", `/v1/tenants/${segment(tenant)}/tokens`, { query: { cursor } });
@@ -265,6 +343,8 @@ export const CLIENT_OPERATIONS = [
   ["GET", "/v1/tenants"],
   ["GET", "/v1/tenants/{tenant}/apps"],
   ["GET", "/v1/tenants/{tenant}/apps/{app}"],
+  ["POST", "/v1/tenants/{tenant}/apps/{app}/deployments"],
+  ["GET", "/v1/tenants/{tenant}/apps/{app}/deployments/{id}/events"],
   ["GET", "/v1/profiles"],
   ["GET", "/v1/tenants/{tenant}/tokens"],
   ["POST", "/v1/tenants/{tenant}/tokens"],

@@ -105,6 +105,46 @@ export const COMMANDS: readonly CommandDefinition[] = [
     load: () => import("./commands/init.ts"),
   },
   {
+    path: ["deploy"],
+    summary: "Deploy this repository's App (loco.toml) to a profile.",
+    description:
+      "Sends the App spec for the profile (loco.toml's top level merged with [profile.<name>]) and prints the deployment id. With --wait, follows the rollout until the App is Ready (exit 0, with the deployment id and URL), fails (exit 4) or --timeout runs out (exit 5): a live view on a terminal, one line per change otherwise.",
+    flags: [
+      profileFlag,
+      {
+        name: "image",
+        type: "string",
+        valueName: "REF",
+        description: "Deploy this image instead of loco.toml's (e.g. one CI just built).",
+      },
+      { name: "wait", short: "w", type: "boolean", description: "Follow the rollout until the App is Ready or fails." },
+      {
+        name: "timeout",
+        type: "string",
+        valueName: "DURATION",
+        default: "10m",
+        description: "With --wait: give up after this long (90s, 5m, 1h).",
+      },
+      {
+        name: "non-interactive",
+        type: "boolean",
+        description: "Plain lines instead of the live view, even on a terminal.",
+      },
+      tenantFlag,
+      fileFlag,
+    ],
+    output: {
+      json: '{ app, tenant, profile, deploymentId, unchanged } — with --wait, ndjson: { type: "progress", deploymentId, outcome, conditions } per change, then { type: "result", app, tenant, profile, deploymentId, unchanged, outcome: Available|Failed|Superseded|TimedOut, url: string|null, elapsedMs }',
+      stream: true,
+    },
+    exitCodes: ["auth", "notFound", "deployFailed", "timeout", "unavailable"],
+    examples: [
+      "loco deploy --profile prod --wait",
+      "loco deploy --image registry.example.com/acme/shop-api:$GIT_SHA --wait --timeout 5m -o json",
+    ],
+    load: () => import("./commands/deploy.ts"),
+  },
+  {
     path: ["ls"],
     summary: "List the tenant's apps, optionally of one profile.",
     flags: [{ ...profileFlag, description: "Only apps of this profile." }, tenantFlag],

@@ -9,6 +9,9 @@ import { testIo } from "./test-io.ts";
 
 // An HTTP server answering like loco-api for the few routes used here (the real API runs in test/e2e).
 const TOKEN = "loco_testtoken123";
+const DEPLOYMENT = "01JD6Z7Q5V8K2M4N6P8R0T2W4Y";
+let scenario: "ok" | "fail" | "hang" = "ok";
+const deployed: Record<string, unknown>[] = [];
 const seen: { method: string; url: string; auth?: string; requestId?: string }[] = [];
 let server: Server;
 let base: string;
@@ -32,6 +35,57 @@ function handle(req: IncomingMessage, res: ServerResponse) {
       { status: 401, code: "Unauthenticated", detail: "The API token is revoked.", requestId },
       requestId,
     );
+  }
+  if (req.method === "POST" && url.pathname === "/v1/tenants/acme/apps/web/deployments") {
+    let body = "";
+    req.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on("end", () => {
+      deployed.push(JSON.parse(body).spec);
+      reply(
+        res,
+        202,
+        {
+          deploymentId: DEPLOYMENT,
+          unchanged: false,
+          events: `/v1/tenants/acme/apps/web/deployments/${DEPLOYMENT}/events?profile=${url.searchParams.get("profile")}`,
+        },
+        requestId,
+      );
+    });
+    return;
+  }
+  if (url.pathname === `/v1/tenants/acme/apps/web/deployments/${DEPLOYMENT}/events`) {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    const progress = (outcome: string, ready: object | null) =>
+      JSON.stringify({
+        id: DEPLOYMENT,
+        app: "web",
+        namespace: "acme-dev",
+        image: "nginx:2",
+        outcome,
+        requestedBy: "token:01J",
+        createdAt: "2026-11-23T10:00:00Z",
+        finishedAt: null,
+        ready,
+      });
+    res.write(": keep-alive\n\n");
+    res.write(
+      `event: status\ndata: ${progress("Progressing", { type: "Ready", status: "False", reason: "Progressing" })}\n\n`,
+    );
+    if (scenario === "hang") return;
+    const end =
+      scenario === "ok"
+        ? progress("Available", { type: "Ready", status: "True", reason: "Available" })
+        : progress("Failed", {
+            type: "Ready",
+            status: "False",
+            reason: "ProgressDeadlineExceeded",
+            message: "0 of 1 replicas ready",
+          });
+    setTimeout(() => res.end(`event: end\ndata: ${end}\n\n`), 50);
+    return;
   }
   if (url.pathname === "/v1/whoami")
     return reply(
@@ -216,6 +270,81 @@ describe("data commands", () => {
       /Received response method=GET url=http:\/\/127\.0\.0\.1:\d+\/v1\/tenants\/acme\/apps status=200 requestId=[\w-]+ ms=\d+/,
     );
     expect(log).not.toContain(TOKEN);
+  });
+});
+
+describe("deploy", () => {
+  beforeEach(async () => {
+    await loco(["login", base, "--token-stdin"], TOKEN);
+    writeFileSync(
+      join(home, "loco.toml"),
+      'name = "web"\nimage = "nginx:1"\ndefaultProfile = "dev"\n\n[profile.dev]\nreplicas = 1\n',
+    );
+    deployed.length = 0;
+  });
+
+  it("sends the profile's spec (with --image) and, with --wait, ends with the deployment id and URL", async () => {
+    scenario = "ok";
+    const result = await loco(["deploy", "--wait", "--image", "nginx:2"]);
+    expect(result.code).toBe(0);
+    expect(deployed).toEqual([{ profile: "dev", image: "nginx:2", replicas: 1, paused: false }]);
+    const lines = result.out.trim().split("\n");
+    expect(lines[0]).toBe(`Deploying web to dev (deployment ${DEPLOYMENT})`);
+    expect(lines).toContain("condition Ready False — Progressing");
+    expect(lines.at(-1)).toMatch(
+      new RegExp(`^✓ Deployed web \\(dev\\) ${DEPLOYMENT} in \\d+s → https://web-acme\\.apps\\.example\\.com$`),
+    );
+  });
+
+  it("-o json --wait prints ndjson ending with the result", async () => {
+    scenario = "ok";
+    const result = await loco(["deploy", "--wait", "-o", "json"]);
+    const documents = result.out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(documents.at(-1)).toMatchObject({
+      type: "result",
+      deploymentId: DEPLOYMENT,
+      outcome: "Available",
+      url: "https://web-acme.apps.example.com",
+    });
+    expect(documents.slice(0, -1).every((d) => d.type === "progress")).toBe(true);
+  });
+
+  it("a rollout that fails exits 4 with the reason", async () => {
+    scenario = "fail";
+    const result = await loco(["deploy", "--wait"]);
+    expect(result.code).toBe(4);
+    expect(result.out.trim().split("\n").at(-1)).toMatch(
+      /failed after \d+s: ProgressDeadlineExceeded: 0 of 1 replicas ready$/,
+    );
+  });
+
+  it("a rollout that outlasts --timeout exits 5", async () => {
+    scenario = "hang";
+    const result = await loco(["deploy", "--wait", "--timeout", "300ms"]);
+    expect(result.code).toBe(5);
+    expect(result.out).toContain("was not Ready within 0s; it may still finish");
+  });
+
+  it("without --wait prints the accepted deployment", async () => {
+    const result = await loco(["deploy", "-o", "json"]);
+    expect(JSON.parse(result.out)).toEqual({
+      app: "web",
+      tenant: "acme",
+      profile: "dev",
+      deploymentId: DEPLOYMENT,
+      unchanged: false,
+    });
+  });
+
+  it("refuses a loco.toml that is invalid for the profile before calling the API", async () => {
+    writeFileSync(join(home, "loco.toml"), 'name = "web"\ndefaultProfile = "dev"\n');
+    const result = await loco(["deploy"]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("loco.toml: image: is required; set it at the top level or in [profile.dev]");
+    expect(deployed).toEqual([]);
   });
 });
 

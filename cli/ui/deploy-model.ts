@@ -129,7 +129,8 @@ export function deployLines(state: DeployState): Line[] {
 
 /**
  * For pipes: the lines to print when the state moves from `before` to `after` (outcome changes, pods and
- * conditions that changed, then the final line) — a log of the rollout rather than a redrawn screen.
+ * conditions that changed) — a log of the rollout rather than a redrawn screen. The caller prints finalLine()
+ * once at the end.
  */
 export function deployChanges(before: DeployState | undefined, after: DeployState): string[] {
   const out: string[] = [];
@@ -148,7 +149,5 @@ export function deployChanges(before: DeployState | undefined, after: DeployStat
     const text = conditionLine(c).text;
     if (oldConditions.get(c.type) !== text) out.push(`condition ${text.trim()}`);
   }
-  const final = finalLine(after);
-  if (final && before?.outcome !== after.outcome) out.push(final.text);
   return out;
 }
