@@ -336,20 +336,47 @@ export class ApiClient {
     this.request<unknown>("DELETE", `/v1/tenants/${segment(tenant)}/tokens/${segment(id)}`);
 }
 
-/** The paths and methods this client calls, for the test that checks them against /openapi.json. */
-export const CLIENT_OPERATIONS = [
-  ["GET", "/v1/auth/config"],
-  ["GET", "/v1/whoami"],
-  ["GET", "/v1/tenants"],
-  ["GET", "/v1/tenants/{tenant}/apps"],
-  ["GET", "/v1/tenants/{tenant}/apps/{app}"],
-  ["POST", "/v1/tenants/{tenant}/apps/{app}/deployments"],
-  ["GET", "/v1/tenants/{tenant}/apps/{app}/deployments/{id}/events"],
-  ["GET", "/v1/profiles"],
-  ["GET", "/v1/tenants/{tenant}/tokens"],
-  ["POST", "/v1/tenants/{tenant}/tokens"],
-  ["DELETE", "/v1/tenants/{tenant}/tokens/{id}"],
-] as const;
+const APP_KEYS = ["name", "tenant", "profile", "namespace", "ready", "reason", "spec", "status"];
+const TOKEN_KEYS = [
+  "id",
+  "name",
+  "role",
+  "createdBy",
+  "createdAt",
+  "expiresAt",
+  "lastUsedAt",
+  "revokedAt",
+  "replacedBy",
+];
+
+/**
+ * The operations this client calls and the response keys its types rely on (for a page, the item's), which
+ * cli/api-contract.test.ts checks against the OpenAPI document the API builds from its routes.
+ */
+export const CLIENT_OPERATIONS: readonly {
+  method: string;
+  path: string;
+  status: number;
+  keys: readonly string[];
+  page?: true;
+}[] = [
+  { method: "GET", path: "/v1/auth/config", status: 200, keys: ["issuer", "clientId", "audience"] },
+  { method: "GET", path: "/v1/whoami", status: 200, keys: ["subject", "via", "platformAdmin", "groups", "token"] },
+  { method: "GET", path: "/v1/tenants", status: 200, keys: ["name", "displayName", "createdAt", "role"], page: true },
+  { method: "GET", path: "/v1/tenants/{tenant}/apps", status: 200, keys: APP_KEYS, page: true },
+  { method: "GET", path: "/v1/tenants/{tenant}/apps/{app}", status: 200, keys: APP_KEYS },
+  {
+    method: "POST",
+    path: "/v1/tenants/{tenant}/apps/{app}/deployments",
+    status: 202,
+    keys: ["deploymentId", "unchanged", "events"],
+  },
+  { method: "GET", path: "/v1/tenants/{tenant}/apps/{app}/deployments/{id}/events", status: 200, keys: [] },
+  { method: "GET", path: "/v1/profiles", status: 200, keys: ["name", "spec", "conditions"], page: true },
+  { method: "GET", path: "/v1/tenants/{tenant}/tokens", status: 200, keys: TOKEN_KEYS, page: true },
+  { method: "POST", path: "/v1/tenants/{tenant}/tokens", status: 201, keys: ["token", "secret"] },
+  { method: "DELETE", path: "/v1/tenants/{tenant}/tokens/{id}", status: 204, keys: [] },
+];
 
 function describeNetworkError(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
