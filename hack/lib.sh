@@ -41,6 +41,11 @@ ensure_control_plane() {
   bash "$repo_root/hack/build-control-plane.sh"
 }
 
+# The OpenTelemetry Collector the telemetry test exports to (built once per version, like the control plane).
+ensure_otelcol() {
+  bash "$repo_root/hack/build-otelcol.sh" >/dev/null
+}
+
 # Integration tests need a real PostgreSQL server binary (they start a private instance per run), unless
 # LOCO_TEST_DATABASE_URL points at a server already.
 ensure_postgres() {

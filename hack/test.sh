@@ -5,6 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_system_tools
 ensure_node_modules
 ensure_control_plane
+ensure_otelcol
 ensure_postgres
 cd "$repo_root"
 

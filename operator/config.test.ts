@@ -38,6 +38,19 @@ describe("loadOperatorConfig", () => {
     );
   });
 
+  it("takes the OTLP endpoint from --otlp-endpoint over OTEL_EXPORTER_OTLP_ENDPOINT; off when neither is set", () => {
+    expect(loadOperatorConfig([], {}).otlpEndpoint).toBeUndefined();
+    expect(loadOperatorConfig([], { OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }).otlpEndpoint).toBe(
+      "http://collector:4318",
+    );
+    expect(
+      loadOperatorConfig(["--otlp-endpoint", "https://o2.example.com/api/default"], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
+      }).otlpEndpoint,
+    ).toBe("https://o2.example.com/api/default");
+    expect(() => loadOperatorConfig(["--otlp-endpoint", "collector:4318"], {})).toThrow(/--otlp-endpoint: must be/);
+  });
+
   it("answers --help with the usage text and exit code 0", () => {
     expect(() => loadOperatorConfig(["--help"], {})).toThrow(
       expect.objectContaining({ exitCode: 0, message: expect.stringMatching(/^Usage: loco-operator/) }),

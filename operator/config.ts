@@ -39,6 +39,9 @@ export const OperatorConfig = z
     retryPeriod: durationMs,
     minTimeout: durationMs,
     maxTimeout: durationMs,
+    otlpEndpoint: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://otel-collector:4318" })
+      .optional(),
   })
   .refine((c) => c.minTimeout <= c.maxTimeout, { error: "needs min-timeout <= max-timeout", path: ["minTimeout"] })
   .refine((c) => c.leaseDuration > c.renewDeadline && c.renewDeadline > c.retryPeriod, {
@@ -64,6 +67,8 @@ Flags (environment variable in brackets):
   --min-timeout, --max-timeout DURATION
                                      bounds for task, Pipeline and Run timeouts (defaults 5m, 8h) [LOCO_MIN_TIMEOUT, LOCO_MAX_TIMEOUT]
   --selector LABELS                  reconcile only Apps and Profiles matching this label selector (sharding) [LOCO_SELECTOR]
+  --otlp-endpoint URL                export traces and metrics over OTLP/HTTP to this base URL; off when unset
+                                     [OTEL_EXPORTER_OTLP_ENDPOINT; headers from OTEL_EXPORTER_OTLP_HEADERS]
 `;
 
 export class ConfigError extends Error {
@@ -98,6 +103,7 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
         "retry-period": { type: "string" },
         "min-timeout": { type: "string" },
         "max-timeout": { type: "string" },
+        "otlp-endpoint": { type: "string" },
         help: { type: "boolean" },
       },
       strict: true,
@@ -127,6 +133,7 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
     retryPeriod: values["retry-period"] ?? "2s",
     minTimeout: values["min-timeout"] ?? env.LOCO_MIN_TIMEOUT ?? "5m",
     maxTimeout: values["max-timeout"] ?? env.LOCO_MAX_TIMEOUT ?? "8h",
+    otlpEndpoint: (values["otlp-endpoint"] as string | undefined) ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map(

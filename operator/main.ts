@@ -5,15 +5,21 @@ import { type KeyRing, loadKeyRing } from "../db/secret-crypto.ts";
 import { ConfigError, loadOperatorConfig } from "./config.ts";
 import { startOperator } from "./operator.ts";
 import { createLogger } from "./runtime/logger.ts";
+import { startTelemetry, telemetrySettings } from "./runtime/telemetry.ts";
 
 async function main(): Promise<void> {
   const config = loadOperatorConfig(process.argv.slice(2), process.env);
+  // Before anything else, so that every span and metric from here on is exported (a no-op when off).
+  const telemetry = await startTelemetry({
+    ...telemetrySettings(config.otlpEndpoint, process.env),
+    serviceName: "loco-operator",
+  });
   const log = createLogger("loco-operator", config.logLevel);
   const kubeConfig = new KubeConfig();
   if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
   else kubeConfig.loadFromDefault();
   log.info(
-    { server: kubeConfig.getCurrentCluster()?.server, leaderElect: config.leaderElect },
+    { server: kubeConfig.getCurrentCluster()?.server, leaderElect: config.leaderElect, telemetry: telemetry.enabled },
     "Starting loco-operator",
   );
   // Secret values are mirrored only under a key-encryption key; a malformed key is an error, a missing one a warning.
@@ -52,10 +58,13 @@ async function main(): Promise<void> {
     log.info({ signal }, "Shutting down");
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
-    operator.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    operator
+      .stop()
+      .then(() => telemetry.shutdown())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));

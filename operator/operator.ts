@@ -13,6 +13,7 @@ import type { BatchSettings } from "./batch-settings.ts";
 import { allInformers, createCaches, type WorldCaches } from "./caches.ts";
 import { watchClusterIdentity } from "./cluster-identity.ts";
 import { createMirrorCaches, createOperatorMirror, mirrorInformers } from "./mirror-setup.ts";
+import { LABEL_TENANT } from "./reconcilers/app/names.ts";
 import {
   type AppObject,
   createAppReconciler,
@@ -196,6 +197,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       ready: cachesFresh,
     }),
   ];
+  // Spans and OTLP metrics name the tenant: the loco.dev/tenant label of the reconciled object's namespace.
+  const tenantOf = (namespace: string) => caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT];
+  for (const controller of controllers) controller.tenantOf = tenantOf;
   // Health first: /healthz answers while the caches fill (a slow first list must not get the pod killed), and
   // /readyz says 503 until they are synced.
   const health = options.health

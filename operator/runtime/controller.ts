@@ -4,6 +4,7 @@ import type { Informer } from "./informer.ts";
 import { KubeApiError } from "./kube-client.ts";
 import type { Logger } from "./logger.ts";
 import type { OperatorMetrics } from "./metrics.ts";
+import { type ReconcileOutcome, startReconcileTrace, type TenantOf } from "./telemetry.ts";
 import { controllerOf, type KubeObject, keyOf, type ObjectKey } from "./types.ts";
 import { WorkQueue } from "./work-queue.ts";
 
@@ -41,6 +42,8 @@ export interface ControllerOptions {
    * cluster changed identity), keys wait instead of being reconciled against stale state.
    */
   ready?: () => boolean;
+  /** Names a namespace's tenant for telemetry (the loco.tenant attribute); also settable after construction. */
+  tenantOf?: TenantOf;
 }
 
 export class Controller {
@@ -52,9 +55,12 @@ export class Controller {
   private readonly queueLabels: { name: string; controller: string };
 
   private readonly options: ControllerOptions;
+  /** Names a namespace's tenant on spans and OTLP metrics (operator.ts sets it for every controller). */
+  tenantOf: TenantOf | undefined;
 
   constructor(options: ControllerOptions) {
     this.options = options;
+    this.tenantOf = options.tenantOf;
     this.labels = { controller: options.name };
     this.queueLabels = { name: options.name, controller: options.name };
     this.queue = new WorkQueue<ObjectKey>({
@@ -165,23 +171,32 @@ export class Controller {
     }
     metrics.activeWorkers.inc(this.labels);
     const started = performance.now();
+    // The span and OTLP metrics of this reconcile (the no-op API when telemetry is off).
+    const traced = startReconcileTrace(this.options.name, key, this.tenantOf);
+    let outcome: ReconcileOutcome = "error";
+    let failure: unknown;
     try {
-      const result = (await this.options.reconcile(key)) ?? {};
+      const result = (await traced.run(() => this.options.reconcile(key))) ?? {};
       this.queue.forget(key);
       if (result.requeueAfterMs !== undefined) {
+        outcome = "requeue_after";
         metrics.reconcileTotal.inc({ ...this.labels, result: "requeue_after" });
         this.queue.addAfter(key, result.requeueAfterMs);
       } else {
+        outcome = "success";
         metrics.reconcileTotal.inc({ ...this.labels, result: "success" });
       }
     } catch (error) {
+      failure = error;
       if (error instanceof TerminalError) {
         metrics.reconcileTotal.inc({ ...this.labels, result: "error" });
         metrics.terminalReconcileErrors.inc(this.labels);
         this.queue.forget(key);
         log.info({ key, reason: error.reason, err: error.message }, "Reconcile stopped on a terminal error");
       } else if (error instanceof KubeApiError && error.isConflict) {
-        // Someone else wrote first; the next pass reads their write. Not worth an error log.
+        // Someone else wrote first; the next pass reads their write. Not worth an error log (nor a failed span).
+        outcome = "requeue";
+        failure = undefined;
         metrics.reconcileTotal.inc({ ...this.labels, result: "requeue" });
         this.queue.addRateLimited(key);
         metrics.workqueueRetries.inc(this.queueLabels);
@@ -196,6 +211,7 @@ export class Controller {
         );
       }
     } finally {
+      traced.end(outcome, failure);
       const seconds = (performance.now() - started) / 1000;
       metrics.reconcileTime.observe(this.labels, seconds);
       metrics.workqueueWorkDuration.observe(this.queueLabels, seconds);
