@@ -34,7 +34,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     path: ["login"],
     summary: "Log in to a loco API server and make it the current context.",
     description:
-      "With --token-stdin, reads an API token (loco_…) from stdin, checks it with the server and stores it: the way to log in from CI. The credential is stored in the user's config directory ($XDG_CONFIG_HOME/loco or ~/.config/loco) with mode 0600.",
+      "Without flags, logs in in a browser with the OIDC device flow of the server's OpenID Provider (GET /v1/auth/config): it prints a URL and a code to approve there, and waits. With --token-stdin, reads an API token (loco_…) from stdin instead: the way to log in from CI. Either credential is checked with the server's /v1/whoami and stored in the user's config directory ($XDG_CONFIG_HOME/loco or ~/.config/loco) with mode 0600.",
     args: [{ name: "server", description: "API server URL, such as https://loco.example.com.", required: false }],
     flags: [
       {
@@ -52,8 +52,11 @@ export const COMMANDS: readonly CommandDefinition[] = [
       tenantFlag,
     ],
     output: { json: "{ context, server, subject, via, tenant: string|null, role: string|null }" },
-    exitCodes: ["auth", "unavailable"],
-    examples: ['echo "$LOCO_TOKEN" | loco login https://loco.example.com --token-stdin'],
+    exitCodes: ["auth", "timeout", "unavailable"],
+    examples: [
+      "loco login https://loco.example.com",
+      'echo "$LOCO_TOKEN" | loco login https://loco.example.com --token-stdin',
+    ],
     load: () => import("./commands/login.ts"),
   },
   {

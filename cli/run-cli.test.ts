@@ -28,6 +28,9 @@ function handle(req: IncomingMessage, res: ServerResponse) {
   const requestId = String(req.headers["x-request-id"] ?? "generated");
   seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, requestId });
   const url = new URL(req.url!, "http://x");
+  if (url.pathname === "/v1/auth/config") {
+    return reply(res, 200, { issuer: null, clientId: null, audience: null, apiTokens: true }, requestId);
+  }
   if (req.headers.authorization !== `Bearer ${TOKEN}`) {
     return reply(
       res,
@@ -193,6 +196,29 @@ describe("login --token-stdin, contexts and whoami", () => {
     );
     expect(result.err).toContain(`Request id: ${seen.at(-1)!.requestId}`);
     expect(readdirSync(home)).not.toContain("config");
+  });
+
+  it("an expired browser login is an auth error (exit 2) that says to log in again, without calling the API", async () => {
+    await loco(["login", base, "--token-stdin"], TOKEN);
+    const file = join(home, "config", "loco", "credentials.json");
+    const credentials = JSON.parse(readFileSync(file, "utf8"));
+    for (const name of Object.keys(credentials)) {
+      credentials[name] = { kind: "oidc", token: "expired-jwt", expiresAt: "2020-01-01T00:00:00.000Z" };
+    }
+    writeFileSync(file, JSON.stringify(credentials));
+    seen.length = 0;
+    const result = await loco(["whoami"]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("has expired");
+    expect(result.err).toContain("loco login");
+    expect(seen).toEqual([]);
+  });
+
+  it("without --token-stdin, says when the server has no browser login and what to do instead", async () => {
+    const result = await loco(["login", base]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("has no browser login");
+    expect(result.err).toContain("--token-stdin");
   });
 
   it("refuses what is not an API token without calling the API", async () => {

@@ -33,7 +33,21 @@ export function session(command: CommandContext): Session {
       fix: "Run `loco login <server>` (or set LOCO_SERVER and LOCO_TOKEN).",
     });
   }
-  const token = env.LOCO_TOKEN || store.credential(context.name)?.token;
+  const credential = store.credential(context.name);
+  if (
+    !env.LOCO_TOKEN &&
+    credential?.kind === "oidc" &&
+    credential.expiresAt &&
+    Date.parse(credential.expiresAt) <= Date.now()
+  ) {
+    throw new CliError({
+      code: "auth",
+      what: `Your login to ${context.name} has expired`,
+      why: `The access token expired at ${credential.expiresAt}.`,
+      fix: `Run \`loco login ${context.server}\` again.`,
+    });
+  }
+  const token = env.LOCO_TOKEN || credential?.token;
   if (!token) {
     throw new CliError({
       code: "auth",

@@ -1,6 +1,6 @@
 import { ApiClient } from "../api-client.ts";
 import { CliError } from "../cli-error.ts";
-import { normaliseServer } from "../config-store.ts";
+import { type Credential, normaliseServer } from "../config-store.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
 import { call, storeFor } from "../session.ts";
@@ -26,14 +26,7 @@ export async function run(command: CommandContext): Promise<number> {
     });
   }
   const server = normaliseServer(given);
-  if (!command.flags["token-stdin"]) {
-    throw new CliError({
-      code: "usage",
-      what: "Browser login is not available yet",
-      why: "The OIDC device flow of `loco login` is not built yet.",
-      fix: `Mint an API token (\`loco token create\`, or ask an admin) and run \`loco login ${server} --token-stdin\` with it on stdin.`,
-    });
-  }
+  if (!command.flags["token-stdin"]) return deviceLogin(command, server);
   if (command.io.stdin.isTTY) command.io.stderr.write("Paste the API token, then press Ctrl-D:\n");
   const token = (await readStdin(command.io.stdin)).trim();
   if (!/^loco_[A-Za-z0-9_-]+$/.test(token)) {
@@ -44,8 +37,48 @@ export async function run(command: CommandContext): Promise<number> {
       fix: 'Pipe the token in: echo "$LOCO_TOKEN" | loco login <server> --token-stdin',
     });
   }
+  return finish(command, server, { kind: "api-token", token });
+}
+
+/** The OIDC device flow with the issuer and client the API names in /v1/auth/config. */
+async function deviceLogin(command: CommandContext, server: string): Promise<number> {
+  const anonymous = new ApiClient({ server, log: command.log });
+  const auth = await call(`Could not log in to ${server}`, () => anonymous.authConfig());
+  if (!auth.issuer || !auth.clientId) {
+    throw new CliError({
+      code: "usage",
+      what: `${server} has no browser login`,
+      why: "The API is not configured with an OpenID Provider (its /v1/auth/config names no issuer or client id); it accepts API tokens only.",
+      fix: `Mint an API token (\`loco token create\`, or ask an admin) and run \`loco login ${server} --token-stdin\` with it on stdin.`,
+    });
+  }
+  const { deviceFlow } = await import("../device-flow.ts");
+  const tokens = await deviceFlow({
+    issuer: auth.issuer,
+    clientId: auth.clientId,
+    log: command.log,
+    onPrompt: (prompt) => {
+      command.io.stderr.write(
+        `To log in, open ${prompt.verificationUriComplete ?? prompt.verificationUri}\n` +
+          `${prompt.verificationUriComplete ? "and check" : "and enter"} the code ${prompt.userCode} (valid for ${Math.round(prompt.expiresInSeconds / 60)} min). Waiting…\n`,
+      );
+    },
+  });
+  return finish(command, server, {
+    kind: "oidc",
+    token: tokens.accessToken,
+    ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
+    ...(tokens.expiresAt ? { expiresAt: tokens.expiresAt } : {}),
+  });
+}
+
+/** Checks the credential with /v1/whoami, picks the default tenant, stores the context. */
+async function finish(command: CommandContext, server: string, credential: Credential): Promise<number> {
+  const store = storeFor(command);
+  const token = credential.token;
   const client = new ApiClient({ server, token, log: command.log });
   const me = await call(`Could not log in to ${server}`, () => client.whoAmI());
+
   let tenant = (command.flags.tenant as string | undefined) ?? me.token?.tenant ?? null;
   let role = me.token?.role ?? null;
   if (!tenant) {
@@ -55,7 +88,7 @@ export async function run(command: CommandContext): Promise<number> {
       role = tenants.items[0]!.role;
     }
   }
-  const context = store.login({ server, tenant }, { kind: "api-token", token, subject: me.subject });
+  const context = store.login({ server, tenant }, { ...credential, subject: me.subject });
   command.log.write("Logged in", { context: context.name, subject: me.subject, tenant });
   if (command.json) {
     printJson(command.io, { context: context.name, server, subject: me.subject, via: me.via, tenant, role });

@@ -1,0 +1,153 @@
+// OAuth 2.0 Device Authorization Grant (RFC 8628) against the API's OpenID Provider: discovery, the device
+// code, then polling the token endpoint at the provider's interval (slowing down when asked) until the user
+// approves, denies or the code expires. The prompt is the caller's (onPrompt); nothing here writes to a terminal.
+import { CliError } from "./cli-error.ts";
+import type { DebugLog } from "./debug-log.ts";
+import { send } from "./http.ts";
+
+export interface DevicePrompt {
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete?: string;
+  expiresInSeconds: number;
+}
+
+export interface DeviceTokens {
+  accessToken: string;
+  refreshToken?: string;
+  idToken?: string;
+  expiresAt?: string;
+}
+
+export interface DeviceFlowOptions {
+  issuer: string;
+  clientId: string;
+  scope?: string;
+  log: DebugLog;
+  onPrompt(prompt: DevicePrompt): void;
+  /** The shortest wait between polls; RFC 8628 says 5 s when the provider does not say. */
+  minIntervalMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+const loginFailed = (why: string, fix = "Run `loco login` again.") =>
+  new CliError({ code: "auth", what: "Could not log in", why, fix });
+
+async function json(
+  url: URL,
+  method: "GET" | "POST",
+  form?: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const body = form ? new URLSearchParams(form).toString() : undefined;
+  let response: Awaited<ReturnType<typeof send>>;
+  try {
+    response = await send(url, {
+      method,
+      headers: { accept: "application/json", ...(body ? { "content-type": "application/x-www-form-urlencoded" } : {}) },
+      ...(body ? { body } : {}),
+      timeoutMs: 30_000,
+    });
+  } catch (error) {
+    throw new CliError({
+      code: "unavailable",
+      what: "Could not log in",
+      why: `The identity provider at ${url.origin} did not answer (${error instanceof Error ? error.message : String(error)}).`,
+      fix: "Check your network and retry.",
+      cause: error,
+    });
+  }
+  try {
+    return { status: response.status, body: JSON.parse(response.text) as Record<string, unknown> };
+  } catch (error) {
+    throw new CliError({
+      code: "unavailable",
+      what: "Could not log in",
+      why: `${url.href} answered ${response.status} with a body that is not JSON.`,
+      fix: "Check the API's OIDC issuer setting (GET /v1/auth/config).",
+      cause: error,
+    });
+  }
+}
+
+export async function deviceFlow(options: DeviceFlowOptions): Promise<DeviceTokens> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = options.now ?? Date.now;
+  const discovery = await json(
+    new URL(`${options.issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`),
+    "GET",
+  );
+  const deviceEndpoint = discovery.body.device_authorization_endpoint;
+  const tokenEndpoint = discovery.body.token_endpoint;
+  if (typeof deviceEndpoint !== "string" || typeof tokenEndpoint !== "string") {
+    throw loginFailed(
+      `The identity provider ${options.issuer} does not offer the device authorization flow.`,
+      "Log in with an API token: `loco login <server> --token-stdin`.",
+    );
+  }
+  const scope = options.scope ?? "openid profile email offline_access";
+  const started = await json(new URL(deviceEndpoint), "POST", { client_id: options.clientId, scope });
+  if (
+    started.status !== 200 ||
+    typeof started.body.device_code !== "string" ||
+    typeof started.body.user_code !== "string"
+  ) {
+    throw loginFailed(
+      `The identity provider refused to start a device login: ${String(started.body.error_description ?? started.body.error ?? started.status)}.`,
+      "Check that the API's --oidc-client-id is a public client allowed the device flow.",
+    );
+  }
+  const expiresIn = Number(started.body.expires_in ?? 600);
+  options.onPrompt({
+    userCode: started.body.user_code,
+    verificationUri: String(started.body.verification_uri ?? started.body.verification_url ?? ""),
+    ...(typeof started.body.verification_uri_complete === "string"
+      ? { verificationUriComplete: started.body.verification_uri_complete }
+      : {}),
+    expiresInSeconds: expiresIn,
+  });
+  const minInterval = options.minIntervalMs ?? 5000;
+  let interval = Math.max(minInterval, Number(started.body.interval ?? 5) * 1000);
+  const deadline = now() + expiresIn * 1000;
+  while (now() < deadline) {
+    await sleep(interval);
+    const answer = await json(new URL(tokenEndpoint), "POST", {
+      grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+      device_code: started.body.device_code,
+      client_id: options.clientId,
+    });
+    if (answer.status === 200 && typeof answer.body.access_token === "string") {
+      options.log.write("Received device flow tokens", {
+        expiresIn: answer.body.expires_in,
+        refresh: typeof answer.body.refresh_token === "string",
+      });
+      const expiresInSeconds = Number(answer.body.expires_in);
+      return {
+        accessToken: answer.body.access_token,
+        ...(typeof answer.body.refresh_token === "string" ? { refreshToken: answer.body.refresh_token } : {}),
+        ...(typeof answer.body.id_token === "string" ? { idToken: answer.body.id_token } : {}),
+        ...(Number.isFinite(expiresInSeconds)
+          ? { expiresAt: new Date(now() + expiresInSeconds * 1000).toISOString() }
+          : {}),
+      };
+    }
+    const error = String(answer.body.error ?? answer.status);
+    options.log.write("Polled device flow", { error });
+    if (error === "authorization_pending") continue;
+    if (error === "slow_down") {
+      interval += 5000;
+      continue;
+    }
+    if (error === "access_denied") throw loginFailed("The login was denied in the browser.");
+    if (error === "expired_token") break;
+    throw loginFailed(
+      `The identity provider answered ${error}${answer.body.error_description ? `: ${String(answer.body.error_description)}` : ""}.`,
+    );
+  }
+  throw new CliError({
+    code: "timeout",
+    what: "Could not log in",
+    why: "The code expired before the login was approved in the browser.",
+    fix: "Run `loco login` again and approve it within the time shown.",
+  });
+}
