@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     config,
     db: database.db,
     kube,
+    kubeConfig,
     authenticator,
     oidc,
     log,

@@ -2,6 +2,7 @@
 // address and per credential, and the routes (each declared once in routes/, see route.ts).
 import { createHash, randomUUID } from "node:crypto";
 import rateLimit from "@fastify/rate-limit";
+import type { KubeConfig } from "@kubernetes/client-node";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { KubeClient } from "../operator/runtime/kube-client.ts";
@@ -20,6 +21,7 @@ import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { deploymentRoutes } from "./routes/deployments.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { logRoutes } from "./routes/logs.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { profileRoutes } from "./routes/profiles.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
@@ -48,6 +50,8 @@ export interface ApiServices {
   config: ServerConfig;
   db: Kysely<unknown>;
   kube: KubeClient;
+  /** For streams client-node does best (logs); without it those endpoints answer 503. */
+  kubeConfig?: KubeConfig;
   authenticator: Authenticator;
   oidc: OidcVerifier | undefined;
   log: Logger;
@@ -83,6 +87,7 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...appRoutes(services),
     ...deploymentRoutes(services),
     ...appConfigRoutes(services),
+    ...logRoutes(services),
     ...auditRoutes(services),
   ];
 }

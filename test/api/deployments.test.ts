@@ -246,4 +246,58 @@ describe("scale, env and timeline", () => {
     });
     expect(timeline.items.map((e) => e.reason)).toContain("DeploymentStarted");
   });
+
+  it("stream an App's logs from every replica as records naming pod and container, ending when not following", async () => {
+    const [a] = world.tenants;
+    const developer = await world.token(a.members.developer);
+    const idleResponse = await world.api.call(
+      "POST",
+      `/v1/tenants/${a.name}/apps/idle/deployments?profile=${world.profile}`,
+      {
+        token: developer,
+        body: { spec: { ...worker("registry.example.com/acme/idle:1"), replicas: 0 } },
+      },
+    );
+    const idle = await json<{ events: string }>(idleResponse);
+    expect(idleResponse.status).toBe(202);
+    const idleEvents = await readEvents(await world.api.call("GET", idle.events, { token: developer }));
+    expect(idleEvents.at(-1)?.event).toBe("end");
+    await eventually("the idle App in the mirror", async () =>
+      (await world.api.call("GET", `/v1/tenants/${a.name}/apps/idle?profile=${world.profile}`, { token: developer }))
+        .status === 200
+        ? true
+        : undefined,
+    );
+    const none = await world.api.call("GET", `/v1/tenants/${a.name}/apps/idle/logs?profile=${world.profile}`, {
+      token: developer,
+    });
+    expect(none.status).toBe(200);
+    expect(none.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
+    expect(await none.text()).toBe("");
+
+    // kwok's simulated pods have no log files: each replica answers with an error record, and the stream ends.
+    const running = await world.api.call(
+      "GET",
+      `/v1/tenants/${a.name}/apps/svc/logs?profile=${world.profile}&tail=10`,
+      {
+        token: await world.token(a.members.viewer),
+      },
+    );
+    expect(running.status).toBe(200);
+    const records = (await running.text())
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { pod: string; container: string });
+    expect(records.length).toBeGreaterThan(0);
+    for (const record of records)
+      expect(record).toMatchObject({ pod: expect.stringMatching(/^svc-/), container: "app" });
+    const bad = await world.api.call(
+      "GET",
+      `/v1/tenants/${a.name}/apps/svc/logs?profile=${world.profile}&since=yesterday`,
+      {
+        token: developer,
+      },
+    );
+    expect(bad.status).toBe(400);
+  });
 });

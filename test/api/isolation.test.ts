@@ -63,6 +63,7 @@ const minimum: Record<string, Role> = {
   getAppEnv: "viewer",
   setAppEnv: "developer",
   appTimeline: "viewer",
+  appLogs: "viewer",
 };
 const rank = ["viewer", "developer", "admin", "owner"];
 /** Operations that create what they name: with a fresh id they succeed; the others answer 404 for it. */

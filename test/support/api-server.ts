@@ -57,7 +57,8 @@ export async function startTestApi(options: {
   const log = process.env.LOCO_TEST_LOG ? createLogger("loco-api-test", process.env.LOCO_TEST_LOG) : silentLogger;
   const database = await connectDatabase<unknown>(options.databaseUrl);
   await migrateToLatest(database.db);
-  const kube = await KubeClient.create(testKubeConfig(), { userAgent: "loco-api-test" });
+  const kubeConfig = testKubeConfig();
+  const kube = await KubeClient.create(kubeConfig, { userAgent: "loco-api-test" });
   const oidc = config.oidcIssuer
     ? new OidcVerifier({
         issuer: config.oidcIssuer,
@@ -79,6 +80,7 @@ export async function startTestApi(options: {
     config,
     db: database.db,
     kube,
+    kubeConfig,
     authenticator,
     oidc,
     log,

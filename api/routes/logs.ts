@@ -1,0 +1,123 @@
+// An App's logs, live from the cluster: every replica's container merged into one stream of records naming the
+// pod and container, as ndjson or server-sent events; tail N lines, since a duration, optionally following.
+import { PassThrough, Writable } from "node:stream";
+import { Log } from "@kubernetes/client-node";
+import { z } from "zod";
+import { CONTAINER_NAME, LABEL_APP } from "../../operator/reconcilers/app/names.ts";
+import type { KubeObject, ResourceType } from "../../operator/runtime/types.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { formatRecord, LineSplitter } from "../log-lines.ts";
+import { defineRoute, type RouteDefinition } from "../route.ts";
+import type { ApiServices } from "../server.ts";
+import { getTenantResource } from "../store/resources.ts";
+import { findTenantNamespace } from "../tenant-namespaces.ts";
+import { ItemParams } from "./apps.ts";
+import { ProfileName } from "./schemas.ts";
+
+const POD: ResourceType = { group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true };
+const SECONDS = { s: 1, m: 60, h: 3600 } as const;
+
+const LogQuery = z.strictObject({
+  profile: ProfileName,
+  follow: z.enum(["true", "false"]).default("false").describe("Keep streaming new lines."),
+  tail: z.coerce.number().int().min(0).max(10_000).optional().describe("Last N lines of each container."),
+  since: z
+    .string()
+    .regex(/^\d{1,6}[smh]$/, { error: "must be a duration such as 30s, 10m or 2h" })
+    .optional()
+    .describe("Only lines newer than this, such as 10m."),
+  format: z.enum(["ndjson", "sse"]).default("ndjson").describe("ndjson (default) or sse."),
+});
+
+export function logRoutes(services: ApiServices): RouteDefinition[] {
+  const { db, kube } = services;
+  return [
+    defineRoute({
+      method: "GET",
+      url: "/v1/tenants/:tenant/apps/:app/logs",
+      operationId: "appLogs",
+      summary: "Stream an App's logs: all replicas merged, each line with its pod and container.",
+      tag: "apps",
+      auth: "required",
+      params: ItemParams,
+      query: LogQuery,
+      responses: {
+        200: { description: "A stream of log records.", contentTypes: ["application/x-ndjson", "text/event-stream"] },
+        404: { description: "No such App." },
+      },
+      handler: async ({ authorize, params, query, request }) => {
+        await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
+        const namespace = await findTenantNamespace(kube, params.tenant, query.profile);
+        const app = namespace
+          ? await getTenantResource(db, { tenant: params.tenant, kind: "App", namespace, name: params.app })
+          : undefined;
+        if (!namespace || !app) throw notFound("App", params.app);
+        if (!services.kubeConfig) throw new ApiError("Unavailable", "Logs are not available from this server.");
+        const pods = await kube.list<KubeObject & { status?: { phase?: string } }>(POD, namespace, {
+          labelSelector: `${LABEL_APP}=${params.app}`,
+        });
+        const follow = query.follow === "true";
+        const match = query.since ? /^(\d+)([smh])$/.exec(query.since) : null;
+        const options = {
+          follow,
+          timestamps: true,
+          ...(query.tail !== undefined ? { tailLines: query.tail } : {}),
+          ...(match ? { sinceSeconds: Number(match[1]) * SECONDS[match[2] as keyof typeof SECONDS] } : {}),
+        };
+        const out = new PassThrough();
+        const streaming = pods.items.filter((p) => p.status?.phase !== "Pending");
+        const controllers: AbortController[] = [];
+        let open = streaming.length;
+        const finished = () => {
+          open--;
+          if (open <= 0) out.end();
+        };
+        request.raw.on("close", () => {
+          for (const controller of controllers) controller.abort();
+          out.end();
+        });
+        const logs = new Log(services.kubeConfig);
+        for (const pod of streaming) {
+          const name = pod.metadata.name ?? "";
+          const splitter = new LineSplitter(name, CONTAINER_NAME);
+          const sink = new Writable({
+            write(chunk: Buffer, _encoding, callback) {
+              for (const record of splitter.push(chunk.toString("utf8"))) out.write(formatRecord(record, query.format));
+              callback();
+            },
+          });
+          // client-node pipes the response into `sink` (which then finishes) or rejects for an error answer.
+          sink.on("finish", () => {
+            for (const record of splitter.flush()) out.write(formatRecord(record, query.format));
+            finished();
+          });
+          logs
+            .log(namespace, name, CONTAINER_NAME, sink, options)
+            .then((controller) => controllers.push(controller))
+            .catch((error: unknown) => {
+              request.log.info({ pod: name, err: String(error) }, "Failed to read a pod's logs");
+              if (!out.writableEnded) {
+                out.write(
+                  formatRecord(
+                    {
+                      pod: name,
+                      container: CONTAINER_NAME,
+                      error: "The logs of this replica could not be read; retry.",
+                    },
+                    query.format,
+                  ),
+                );
+              }
+              finished();
+            });
+        }
+        if (streaming.length === 0) out.end();
+        return {
+          contentType: query.format === "sse" ? "text/event-stream" : "application/x-ndjson",
+          headers: { "cache-control": "no-cache", "x-accel-buffering": "no" },
+          body: out,
+        };
+      },
+    }),
+  ];
+}
