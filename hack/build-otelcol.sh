@@ -41,7 +41,7 @@ fi
 export GOFLAGS="${GOFLAGS:-} -mod=mod"
 export CGO_ENABLED=0
 started=$SECONDS
-log "Building the test OpenTelemetry Collector $OTELCOL_VERSION (a cold build takes a few minutes)"
+log "Building the test OpenTelemetry Collector $OTELCOL_VERSION (a cold build takes 4-11 minutes; then it is cached)"
 work="$cache/work/$name"
 rm -rf "$work" "$out" && mkdir -p "$work" "$out"
 cp "$here"/otelcol/*.go "$work/"

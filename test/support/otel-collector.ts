@@ -43,7 +43,7 @@ export interface RunningCollector {
   stop(): Promise<void>;
 }
 
-/** Builds the collector if missing (a cold build takes a few minutes) and returns the binary's path. */
+/** Builds the collector if missing (a cold build takes 4-11 minutes) and returns the binary's path. */
 export async function collectorBinary(): Promise<string> {
   const { stdout } = await promisify(execFile)("bash", [buildScript], { maxBuffer: 16 * 1024 * 1024 });
   const path = stdout.trim().split("\n").pop() ?? "";
