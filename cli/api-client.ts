@@ -97,6 +97,21 @@ export interface DeploymentProgress {
   finishedAt: string | null;
   ready: Condition | null;
 }
+export interface Deployment {
+  id: string;
+  app: string;
+  namespace: string;
+  image: string;
+  outcome: DeploymentOutcome;
+  requestedBy: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+export interface EnvView {
+  env: { name: string; value: string }[];
+  /** Secret variables by name; values are never returned. */
+  secrets: { name: string }[];
+}
 export interface MintedToken {
   token: TokenView;
   secret: string;
@@ -327,6 +342,37 @@ export class ApiClient {
       query: { profile },
       body: { spec },
     });
+  rollbackApp = (tenant: string, app: string, profile: string, deploymentId: string) =>
+    this.request<DeploymentAccepted>("POST", `/v1/tenants/${segment(tenant)}/apps/${segment(app)}/rollback`, {
+      query: { profile },
+      body: { deploymentId },
+    });
+  listDeployments = (tenant: string, app: string, profile: string, cursor?: string) =>
+    this.request<Page<Deployment>>("GET", `/v1/tenants/${segment(tenant)}/apps/${segment(app)}/deployments`, {
+      query: { profile, cursor },
+    });
+  scaleApp = (
+    tenant: string,
+    app: string,
+    profile: string,
+    body: { replicas?: number; cpu?: string; memory?: string },
+  ) =>
+    this.request<AppView>("POST", `/v1/tenants/${segment(tenant)}/apps/${segment(app)}/scale`, {
+      query: { profile },
+      body,
+    });
+  getEnv = (tenant: string, app: string, profile: string) =>
+    this.request<EnvView>("GET", `/v1/tenants/${segment(tenant)}/apps/${segment(app)}/env`, { query: { profile } });
+  setEnv = (
+    tenant: string,
+    app: string,
+    profile: string,
+    body: { set?: Record<string, string>; unset?: string[]; secret?: boolean },
+  ) =>
+    this.request<EnvView>("PATCH", `/v1/tenants/${segment(tenant)}/apps/${segment(app)}/env`, {
+      query: { profile },
+      body,
+    });
   listProfiles = (cursor?: string) => this.request<Page<ProfileView>>("GET", "/v1/profiles", { query: { cursor } });
   listTokens = (tenant: string, cursor?: string) =>
     this.request<Page<TokenView>>("GET", `/v1/tenants/${segment(tenant)}/tokens`, { query: { cursor } });
@@ -372,6 +418,22 @@ export const CLIENT_OPERATIONS: readonly {
     keys: ["deploymentId", "unchanged", "events"],
   },
   { method: "GET", path: "/v1/tenants/{tenant}/apps/{app}/deployments/{id}/events", status: 200, keys: [] },
+  {
+    method: "POST",
+    path: "/v1/tenants/{tenant}/apps/{app}/rollback",
+    status: 202,
+    keys: ["deploymentId", "unchanged", "events"],
+  },
+  {
+    method: "GET",
+    path: "/v1/tenants/{tenant}/apps/{app}/deployments",
+    status: 200,
+    keys: ["id", "image", "outcome", "createdAt", "finishedAt"],
+    page: true,
+  },
+  { method: "POST", path: "/v1/tenants/{tenant}/apps/{app}/scale", status: 200, keys: APP_KEYS },
+  { method: "GET", path: "/v1/tenants/{tenant}/apps/{app}/env", status: 200, keys: ["env", "secrets"] },
+  { method: "PATCH", path: "/v1/tenants/{tenant}/apps/{app}/env", status: 200, keys: ["env", "secrets"] },
   { method: "GET", path: "/v1/profiles", status: 200, keys: ["name", "spec", "conditions"], page: true },
   { method: "GET", path: "/v1/tenants/{tenant}/tokens", status: 200, keys: TOKEN_KEYS, page: true },
   { method: "POST", path: "/v1/tenants/{tenant}/tokens", status: 201, keys: ["token", "secret"] },

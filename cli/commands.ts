@@ -26,6 +26,32 @@ const fileFlag: FlagDefinition = {
   description: "Path of the loco.toml to read.",
 };
 
+const appFlag: FlagDefinition = {
+  name: "app",
+  short: "a",
+  type: "string",
+  valueName: "NAME",
+  description: "App to act on; defaults to loco.toml's name.",
+};
+const waitFlags: FlagDefinition[] = [
+  { name: "wait", short: "w", type: "boolean", description: "Follow the rollout until the App is Ready or fails." },
+  {
+    name: "timeout",
+    type: "string",
+    valueName: "DURATION",
+    default: "10m",
+    description: "With --wait: give up after this long (90s, 5m, 1h).",
+  },
+  {
+    name: "non-interactive",
+    type: "boolean",
+    description: "Plain lines instead of the live view, even on a terminal.",
+  },
+];
+const DEPLOY_JSON =
+  '{ app, tenant, profile, deploymentId, unchanged } — with --wait, ndjson: { type: "progress", deploymentId, outcome, conditions } per change, then { type: "result", app, tenant, profile, deploymentId, unchanged, outcome: Available|Failed|Superseded|TimedOut, url: string|null, elapsedMs }';
+const ENV_JSON = "{ env: [{ name, value }], secrets: [{ name }] }";
+
 const APP_VIEW = `{ name, tenant, profile, namespace, ready: "True"|"False"|"Unknown", reason: string|null, url: string|null, deploymentId: string|null, spec, status }`;
 const TOKEN_VIEW = `{ id, name, role, createdBy, createdAt, expiresAt|null, lastUsedAt|null, revokedAt|null, replacedBy|null }`;
 
@@ -146,6 +172,80 @@ export const COMMANDS: readonly CommandDefinition[] = [
       "loco deploy --image registry.example.com/acme/shop-api:$GIT_SHA --wait --timeout 5m -o json",
     ],
     load: () => import("./commands/deploy.ts"),
+  },
+  {
+    path: ["rollback"],
+    summary: "Deploy again what an earlier deployment ran (by default the last good one before the current).",
+    args: [
+      {
+        name: "deployment-id",
+        description: "Deployment to return to; defaults to the newest Available one before the current.",
+        required: false,
+      },
+    ],
+    flags: [appFlag, profileFlag, ...waitFlags, tenantFlag, fileFlag],
+    output: { json: DEPLOY_JSON, stream: true },
+    exitCodes: ["auth", "notFound", "deployFailed", "timeout", "unavailable"],
+    load: () => import("./commands/rollback.ts"),
+  },
+  {
+    path: ["scale"],
+    summary: "Change an app's replicas, or its cpu and memory per replica.",
+    flags: [
+      { name: "replicas", short: "r", type: "number", valueName: "N", description: "Number of replicas (0 stops it)." },
+      { name: "cpu", type: "string", valueName: "QUANTITY", description: "CPU per replica, such as 500m or 1." },
+      { name: "memory", type: "string", valueName: "QUANTITY", description: "Memory per replica, such as 512Mi." },
+      appFlag,
+      profileFlag,
+      tenantFlag,
+      fileFlag,
+    ],
+    output: { json: APP_VIEW },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    examples: ["loco scale --replicas 3", "loco scale --app shop-api --profile prod --cpu 1 --memory 1Gi"],
+    load: () => import("./commands/scale.ts"),
+  },
+  {
+    path: ["env", "ls"],
+    summary: "List an app's environment variables (secret values are never shown).",
+    flags: [appFlag, profileFlag, tenantFlag, fileFlag],
+    output: { json: ENV_JSON },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    load: () => import("./commands/env-ls.ts"),
+  },
+  {
+    path: ["env", "set"],
+    summary: "Set environment variables; the app rolls out with them.",
+    description:
+      "Plain variables as NAME=value. With --secret, the values go to the App's Secret and are never shown again; `loco env set --secret NAME` reads the value from stdin, so it stays out of shell history.",
+    args: [
+      {
+        name: "variables",
+        description: "NAME=value pairs, or with --secret one NAME.",
+        required: true,
+        variadic: true,
+      },
+    ],
+    flags: [
+      { name: "secret", short: "s", type: "boolean", description: "Store the values as secrets." },
+      appFlag,
+      profileFlag,
+      tenantFlag,
+      fileFlag,
+    ],
+    output: { json: ENV_JSON },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    examples: ["loco env set LOG_LEVEL=debug", 'printf %s "$DB_PASSWORD" | loco env set --secret DB_PASSWORD'],
+    load: () => import("./commands/env-set.ts"),
+  },
+  {
+    path: ["env", "unset"],
+    summary: "Remove environment variables (plain or secret).",
+    args: [{ name: "names", description: "Names of the variables.", required: true, variadic: true }],
+    flags: [appFlag, profileFlag, tenantFlag, fileFlag],
+    output: { json: ENV_JSON },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    load: () => import("./commands/env-unset.ts"),
   },
   {
     path: ["ls"],

@@ -12,6 +12,8 @@ export interface Io {
 export interface CommandContext {
   command: CommandDefinition;
   args: Record<string, string | undefined>;
+  /** Every word of a variadic argument. */
+  lists: Record<string, string[]>;
   flags: Record<string, FlagValue | undefined>;
   io: Io;
   env: Record<string, string | undefined>;

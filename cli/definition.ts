@@ -28,6 +28,8 @@ export interface ArgDefinition {
   description: string;
   required: boolean;
   choices?: readonly string[];
+  /** The last argument only: takes every remaining word (in CommandContext.lists). */
+  variadic?: true;
 }
 
 export interface OutputDefinition {
@@ -93,7 +95,10 @@ export function flagsOf(command: CommandDefinition): FlagDefinition[] {
 export const commandName = (command: Pick<CommandDefinition, "path">) => ["loco", ...command.path].join(" ");
 
 export function usageLine(command: CommandDefinition): string {
-  const args = (command.args ?? []).map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`));
+  const args = (command.args ?? []).map((a) => {
+    const name = a.variadic ? `${a.name}...` : a.name;
+    return a.required ? `<${name}>` : `[${name}]`;
+  });
   const hasFlags = flagsOf(command).length > 0;
   return [commandName(command), ...args, ...(hasFlags ? ["[flags]"] : [])].join(" ");
 }

@@ -10,6 +10,7 @@ export type Parsed =
       kind: "run";
       command: CommandDefinition;
       args: Record<string, string | undefined>;
+      lists: Record<string, string[]>;
       flags: Record<string, FlagValue | undefined>;
     }
   | { kind: "help"; path: readonly string[] }
@@ -171,7 +172,7 @@ export function parseCommandLine(
 
   const rest = parsed.positionals.slice(command.path.length);
   const declared = command.args ?? [];
-  if (rest.length > declared.length) {
+  if (rest.length > declared.length && !declared.at(-1)?.variadic) {
     throw usage(
       `Too many arguments for \`${commandName(command)}\``,
       `It takes ${declared.length === 0 ? "no arguments" : declared.map((a) => a.name).join(", ")}, but got ${rest.join(" ")}.`,
@@ -197,5 +198,8 @@ export function parseCommandLine(
     }
     args[a.name] = value;
   });
-  return { kind: "run", command, args, flags: values };
+  const lists: Record<string, string[]> = {};
+  const last = declared.at(-1);
+  if (last?.variadic) lists[last.name] = rest.slice(declared.length - 1);
+  return { kind: "run", command, args, lists, flags: values };
 }

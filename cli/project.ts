@@ -58,3 +58,18 @@ export function profileFor(command: CommandContext, project: LocoToml | undefine
     fix: `Pass --profile <name>${project ? ', or set defaultProfile = "<name>" in loco.toml' : ""}.`,
   });
 }
+
+/** The app a command changes: --app, else loco.toml's name; and its profile. */
+export async function appTarget(command: CommandContext): Promise<{ app: string; profile: string }> {
+  const project = await readProject(command, false);
+  const app = (command.flags.app as string | undefined) ?? project?.name;
+  if (!app) {
+    throw new CliError({
+      code: "usage",
+      what: "No app named",
+      why: "--app was not given and there is no loco.toml here.",
+      fix: `Pass --app <name>, or run \`${["loco", ...command.command.path].join(" ")}\` where the app's loco.toml is.`,
+    });
+  }
+  return { app, profile: profileFor(command, project) };
+}

@@ -12,6 +12,7 @@ const TOKEN = "loco_testtoken123";
 const DEPLOYMENT = "01JD6Z7Q5V8K2M4N6P8R0T2W4Y";
 let scenario: "ok" | "fail" | "hang" = "ok";
 const deployed: Record<string, unknown>[] = [];
+const changes: { method: string; path: string; profile: string | null; body: unknown }[] = [];
 const seen: { method: string; url: string; auth?: string; requestId?: string }[] = [];
 let server: Server;
 let base: string;
@@ -89,6 +90,65 @@ function handle(req: IncomingMessage, res: ServerResponse) {
           });
     setTimeout(() => res.end(`event: end\ndata: ${end}\n\n`), 50);
     return;
+  }
+  if (
+    url.pathname.startsWith("/v1/tenants/acme/apps/web/") &&
+    ["scale", "env", "rollback"].includes(url.pathname.split("/").at(-1)!)
+  ) {
+    let body = "";
+    req.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on("end", () => {
+      changes.push({
+        method: req.method!,
+        path: url.pathname,
+        profile: url.searchParams.get("profile"),
+        body: body ? JSON.parse(body) : undefined,
+      });
+      const kind = url.pathname.split("/").at(-1);
+      if (kind === "scale")
+        return reply(
+          res,
+          200,
+          { ...app("web", "True"), spec: { image: "nginx:1", replicas: JSON.parse(body).replicas } },
+          requestId,
+        );
+      if (kind === "rollback")
+        return reply(res, 202, { deploymentId: DEPLOYMENT, unchanged: false, events: "/unused" }, requestId);
+      return reply(
+        res,
+        200,
+        { env: [{ name: "LOG_LEVEL", value: "debug" }], secrets: [{ name: "DB_PASSWORD" }] },
+        requestId,
+      );
+    });
+    return;
+  }
+  if (url.pathname === "/v1/tenants/acme/apps/web/deployments") {
+    const d = (id: string, outcome: string) => ({
+      id,
+      app: "web",
+      namespace: "acme-dev",
+      image: "nginx:1",
+      outcome,
+      requestedBy: null,
+      createdAt: "",
+      finishedAt: null,
+    });
+    return reply(
+      res,
+      200,
+      {
+        items: [
+          d(DEPLOYMENT, "Available"),
+          d("01JD000000000000000000000B", "Failed"),
+          d("01JD000000000000000000000A", "Available"),
+        ],
+        nextCursor: null,
+      },
+      requestId,
+    );
   }
   if (url.pathname === "/v1/whoami")
     return reply(
@@ -371,6 +431,58 @@ describe("deploy", () => {
     expect(result.code).toBe(1);
     expect(result.err).toContain("loco.toml: image: is required; set it at the top level or in [profile.dev]");
     expect(deployed).toEqual([]);
+  });
+});
+
+describe("scale, env and rollback", () => {
+  beforeEach(async () => {
+    await loco(["login", base, "--token-stdin"], TOKEN);
+    writeFileSync(join(home, "loco.toml"), 'name = "web"\nimage = "nginx:1"\ndefaultProfile = "dev"\n');
+    changes.length = 0;
+  });
+
+  it("scale sends only the fields given, for loco.toml's app and profile", async () => {
+    const result = await loco(["scale", "--replicas", "3"]);
+    expect(result.code).toBe(0);
+    expect(changes).toEqual([
+      { method: "POST", path: "/v1/tenants/acme/apps/web/scale", profile: "dev", body: { replicas: 3 } },
+    ]);
+    expect(result.out).toBe("Scaled web (dev): 3 replicas.\n");
+    expect((await loco(["scale"])).code).toBe(1);
+  });
+
+  it("env set --secret reads the value from stdin and never prints it", async () => {
+    const result = await loco(["env", "set", "--secret", "DB_PASSWORD"], "s3cr3t\n");
+    expect(result.code).toBe(0);
+    expect(changes[0]).toMatchObject({ method: "PATCH", body: { set: { DB_PASSWORD: "s3cr3t" }, secret: true } });
+    expect(result.out + result.err).not.toContain("s3cr3t");
+    expect(result.out).toContain("DB_PASSWORD  (secret)");
+  });
+
+  it("env set NAME=value pairs, env unset names, env ls -o json", async () => {
+    expect((await loco(["env", "set", "A=1", "B=x=y", "--app", "web", "-p", "dev"])).code).toBe(0);
+    expect(changes[0]).toMatchObject({ body: { set: { A: "1", B: "x=y" }, secret: false } });
+    expect((await loco(["env", "unset", "A", "B"])).code).toBe(0);
+    expect(changes[1]).toMatchObject({ body: { unset: ["A", "B"] } });
+    const ls = await loco(["env", "ls", "-o", "json"]);
+    expect(JSON.parse(ls.out)).toEqual({
+      env: [{ name: "LOG_LEVEL", value: "debug" }],
+      secrets: [{ name: "DB_PASSWORD" }],
+    });
+    expect((await loco(["env", "set", "NOVALUE"])).code).toBe(1);
+  });
+
+  it("rollback without an id returns to the newest Available deployment before the current one", async () => {
+    const result = await loco(["rollback", "-o", "json"]);
+    expect(result.code).toBe(0);
+    expect(changes).toEqual([
+      {
+        method: "POST",
+        path: "/v1/tenants/acme/apps/web/rollback",
+        profile: "dev",
+        body: { deploymentId: "01JD000000000000000000000A" },
+      },
+    ]);
   });
 });
 

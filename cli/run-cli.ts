@@ -90,6 +90,7 @@ async function dispatch(
   const context: CommandContext = {
     command: parsed.command,
     args: parsed.args,
+    lists: parsed.lists,
     flags: parsed.flags,
     io: options.io,
     env: options.env,

@@ -1,13 +1,9 @@
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
-import { followDeployment } from "../deploy-watch.ts";
+import { reportDeployment } from "../deploy-report.ts";
 import { parseDuration } from "../duration.ts";
-import { printJson, printNdjson } from "../output.ts";
 import { profileFor, readProject } from "../project.ts";
 import { call, session, tenantOf } from "../session.ts";
-import { type DeployState, deployChanges, finalLine } from "../ui/deploy-model.ts";
-
-const exitFor = (state: DeployState) => (state.outcome === "Available" ? 0 : state.outcome === "TimedOut" ? 5 : 4);
 
 export async function run(command: CommandContext): Promise<number> {
   const project = (await readProject(command, true))!;
@@ -29,80 +25,11 @@ export async function run(command: CommandContext): Promise<number> {
   }
   const spec: Record<string, unknown> = { ...app.spec };
   if (command.flags.image) spec.image = command.flags.image;
-  const timeoutMs = parseDuration(command.flags.timeout as string, "timeout");
+  parseDuration(command.flags.timeout as string, "timeout"); // refuse a bad --timeout before deploying
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
   const accepted = await call(`Could not deploy ${app.name} to ${profile}`, () =>
     client.deployApp(tenant, app.name, profile, spec),
   );
-  const summary = {
-    app: app.name,
-    tenant,
-    profile,
-    deploymentId: accepted.deploymentId,
-    unchanged: accepted.unchanged,
-  };
-
-  if (!command.flags.wait) {
-    if (command.json) printJson(command.io, summary);
-    else
-      command.io.stdout.write(
-        accepted.unchanged
-          ? `${app.name} (${profile}) is already at this configuration: deployment ${accepted.deploymentId}.\n`
-          : `Deployment ${accepted.deploymentId} of ${app.name} (${profile}) accepted. Follow it with \`loco deploy --wait\` or \`loco status\`.\n`,
-      );
-    return 0;
-  }
-
-  const follow = (onState: (state: DeployState) => void) =>
-    call(`Could not follow deployment ${accepted.deploymentId}`, () =>
-      followDeployment({
-        client,
-        tenant,
-        profile,
-        app: app.name,
-        deploymentId: accepted.deploymentId,
-        eventsPath: accepted.events,
-        timeoutMs,
-        log: command.log,
-        onState,
-      }),
-    );
-
-  let final: DeployState;
-  if (command.json) {
-    let last = "";
-    final = await follow((state) => {
-      const line = JSON.stringify({
-        deploymentId: state.deploymentId,
-        outcome: state.outcome,
-        conditions: state.conditions,
-      });
-      if (line !== last) printNdjson(command.io, { type: "progress", ...JSON.parse(line) });
-      last = line;
-    });
-    printNdjson(command.io, {
-      type: "result",
-      ...summary,
-      outcome: final.outcome,
-      url: final.url,
-      elapsedMs: Math.round(final.elapsedMs),
-    });
-  } else if (command.interactive && !command.flags["non-interactive"]) {
-    const { renderDeploy } = await import("../ui/deploy-screen.ts");
-    const screen = renderDeploy(command.io);
-    try {
-      final = await follow(screen.update);
-    } finally {
-      await screen.done();
-    }
-  } else {
-    let previous: DeployState | undefined;
-    final = await follow((state) => {
-      for (const line of deployChanges(previous, state)) command.io.stdout.write(`${line}\n`);
-      previous = state;
-    });
-    command.io.stdout.write(`${finalLine(final)!.text}\n`);
-  }
-  return exitFor(final);
+  return reportDeployment(command, client, { tenant, profile, app: app.name }, accepted, "Deployment");
 }

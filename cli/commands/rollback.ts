@@ -1,0 +1,36 @@
+import { CliError } from "../cli-error.ts";
+import type { CommandContext } from "../context.ts";
+import { reportDeployment } from "../deploy-report.ts";
+import { parseDuration } from "../duration.ts";
+import { appTarget } from "../project.ts";
+import { call, session, tenantOf } from "../session.ts";
+
+export async function run(command: CommandContext): Promise<number> {
+  const { app, profile } = await appTarget(command);
+  parseDuration(command.flags.timeout as string, "timeout");
+  const { context, client } = session(command);
+  const tenant = tenantOf(command, context);
+  let target = command.args["deployment-id"];
+  if (!target) {
+    // The newest Available deployment other than the current one.
+    const current = (await call(`Could not get app ${app} (${profile})`, () => client.getApp(tenant, app, profile)))
+      .status.deploymentId;
+    const deployments = await call(`Could not list the deployments of ${app}`, () =>
+      client.listDeployments(tenant, app, profile),
+    );
+    target = deployments.items.find((d) => d.outcome === "Available" && d.id !== current)?.id;
+    if (!target) {
+      throw new CliError({
+        code: "notFound",
+        what: `Nothing to roll ${app} (${profile}) back to`,
+        why: "No earlier deployment of it became Available.",
+        fix: "Pass a deployment id (GET …/deployments lists them), or deploy a fixed version.",
+      });
+    }
+  }
+  const id = target;
+  const accepted = await call(`Could not roll ${app} (${profile}) back to ${id}`, () =>
+    client.rollbackApp(tenant, app, profile, id),
+  );
+  return reportDeployment(command, client, { tenant, profile, app }, accepted, `Rollback to ${id}: deployment`);
+}
