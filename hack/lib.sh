@@ -46,6 +46,19 @@ ensure_otelcol() {
   bash "$repo_root/hack/build-otelcol.sh" >/dev/null
 }
 
+# The API's fuzz test runs Schemathesis (`st`, from PyPI); without it that test would only be skipped.
+ensure_schemathesis() {
+  command -v st >/dev/null && return 0
+  export PATH="$HOME/.local/bin:$PATH"
+  command -v st >/dev/null && return 0
+  say "Installing Schemathesis from PyPI"
+  command -v python3 >/dev/null || apt_install python3 python3-pip
+  python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
+  python3 -m pip install --user --quiet schemathesis 2>/dev/null ||
+    python3 -m pip install --user --quiet --break-system-packages schemathesis
+  command -v st >/dev/null || { say "Schemathesis installed but \`st\` is not on PATH"; return 1; }
+}
+
 # Integration tests need a real PostgreSQL server binary (they start a private instance per run), unless
 # LOCO_TEST_DATABASE_URL points at a server already.
 ensure_postgres() {

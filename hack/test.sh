@@ -6,6 +6,7 @@ ensure_system_tools
 ensure_node_modules
 ensure_control_plane
 ensure_otelcol
+ensure_schemathesis
 ensure_postgres
 cd "$repo_root"
 

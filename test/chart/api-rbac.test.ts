@@ -1,7 +1,7 @@
 // The API's RBAC in charts/loco, proven by use: as a ServiceAccount holding only the chart's API ClusterRole (a
 // TokenRequest token), the API's own code creates a tenant namespace with its quota, viewer RoleBinding and
 // NetworkPolicy, and applies and deletes a Profile and an App as loco-api — while what the API never does (write
-// status, read Secrets, delete namespaces) is refused.
+// status, list Secrets, delete namespaces) is refused.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTenantNamespace, FIELD_MANAGER, tenantNamespace } from "../../api/tenant-namespaces.ts";
 import {
@@ -120,7 +120,24 @@ describe("the API with only the chart's RBAC", () => {
     await asApi.delete(PROFILE, undefined, profile, { uid: profileLive.metadata.uid });
   });
 
-  it("is refused what the API never does: status writes, Secrets, namespace deletes, other roles' bindings", async () => {
+  it("reads and patches an App's Secret by name, lists Nodes and Pods for the capacity pre-flight", async () => {
+    const namespace = tenantNamespace(tenant, profile);
+    const node = { group: "", version: "v1", kind: "Node", plural: "nodes", namespaced: false };
+    const pod = { group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true };
+    expect((await asApi.list(node)).items.length).toBeGreaterThan(0);
+    await asApi.list(pod);
+    const secret: KubeObject = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "web-secrets", namespace },
+      stringData: { TOKEN: "t" },
+    };
+    await asApi.apply(SECRET, secret, FIELD_MANAGER);
+    expect((await asApi.get(SECRET, namespace, "web-secrets")).data).toHaveProperty("TOKEN");
+    await admin.delete(SECRET, namespace, "web-secrets");
+  });
+
+  it("is refused what the API never does: status writes, listing Secrets, namespace deletes, other roles' bindings", async () => {
     const namespace = tenantNamespace(tenant, profile);
     expect(
       await statusOf(() =>
