@@ -112,6 +112,10 @@ export interface EnvView {
   /** Secret variables by name; values are never returned. */
   secrets: { name: string }[];
 }
+/** One record of an App's log stream: a line, or a replica whose log could not be read. */
+export type LogRecord =
+  | { pod: string; container: string; time?: string; line: string }
+  | { pod: string; container: string; error: string };
 export interface MintedToken {
   token: TokenView;
   secret: string;
@@ -275,10 +279,16 @@ export class ApiClient {
    * `stop()` closes the connection.
    */
   async events(path: string): Promise<{ events: AsyncIterable<ServerSentEvent>; stop(): void }> {
+    const { events, stop } = await this.stream(path, "text/event-stream");
+    return { events: serverSentEvents(events), stop };
+  }
+
+  /** A streamed 2xx body, chunk by chunk; a non-2xx answer becomes an ApiRequestError like request()'s. */
+  private async stream(path: string, accept: string): Promise<{ events: AsyncIterable<Buffer>; stop(): void }> {
     const url = new URL(this.server + path);
     const requestId = process.getBuiltinModule("node:crypto").randomUUID();
     const headers: Record<string, string> = {
-      accept: "text/event-stream",
+      accept,
       "x-request-id": requestId,
       "user-agent": this.options.userAgent ?? "loco-cli",
     };
@@ -313,7 +323,38 @@ export class ApiClient {
         message: problem.detail ?? `GET ${url.href} answered ${opened.status}`,
       });
     }
-    return { events: serverSentEvents(opened.chunks!), stop: opened.close };
+    return { events: opened.chunks!, stop: opened.close };
+  }
+
+  /** An App's log records (ndjson), as they arrive; `stop()` closes the stream. */
+  async logs(
+    tenant: string,
+    app: string,
+    profile: string,
+    options: { follow?: boolean; tail?: number; since?: string },
+  ): Promise<{ records: AsyncIterable<LogRecord>; stop(): void }> {
+    const query = new URLSearchParams({ profile, follow: String(options.follow ?? false), format: "ndjson" });
+    if (options.tail !== undefined) query.set("tail", String(options.tail));
+    if (options.since) query.set("since", options.since);
+    const { events, stop } = await this.stream(
+      `/v1/tenants/${segment(tenant)}/apps/${segment(app)}/logs?${query}`,
+      "application/x-ndjson",
+    );
+    async function* records(): AsyncGenerator<LogRecord> {
+      let buffer = "";
+      for await (const chunk of events) {
+        buffer += chunk.toString();
+        let newline = buffer.indexOf("\n");
+        while (newline !== -1) {
+          const text = buffer.slice(0, newline).trim();
+          buffer = buffer.slice(newline + 1);
+          if (text) yield JSON.parse(text) as LogRecord;
+          newline = buffer.indexOf("\n");
+        }
+      }
+      if (buffer.trim()) yield JSON.parse(buffer) as LogRecord;
+    }
+    return { records: records(), stop };
   }
 
   /** Follows nextCursor until the last page. */
@@ -434,6 +475,7 @@ export const CLIENT_OPERATIONS: readonly {
   { method: "POST", path: "/v1/tenants/{tenant}/apps/{app}/scale", status: 200, keys: APP_KEYS },
   { method: "GET", path: "/v1/tenants/{tenant}/apps/{app}/env", status: 200, keys: ["env", "secrets"] },
   { method: "PATCH", path: "/v1/tenants/{tenant}/apps/{app}/env", status: 200, keys: ["env", "secrets"] },
+  { method: "GET", path: "/v1/tenants/{tenant}/apps/{app}/logs", status: 200, keys: [] },
   { method: "GET", path: "/v1/profiles", status: 200, keys: ["name", "spec", "conditions"], page: true },
   { method: "GET", path: "/v1/tenants/{tenant}/tokens", status: 200, keys: TOKEN_KEYS, page: true },
   { method: "POST", path: "/v1/tenants/{tenant}/tokens", status: 201, keys: ["token", "secret"] },

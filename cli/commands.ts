@@ -189,6 +189,46 @@ export const COMMANDS: readonly CommandDefinition[] = [
     load: () => import("./commands/rollback.ts"),
   },
   {
+    path: ["logs"],
+    summary: "Show an app's logs: every replica merged, each line labelled with its pod and container.",
+    description:
+      "-o table on a terminal shows a table that follows new lines; p or space freezes it (new lines are held, not lost) and resumes, q quits. When piped, lines are `[time] pod/container | text`.",
+    flags: [
+      { name: "follow", short: "f", type: "boolean", description: "Keep streaming new lines." },
+      {
+        name: "tail",
+        short: "n",
+        type: "number",
+        valueName: "N",
+        description: "Start with the last N lines of each replica.",
+      },
+      {
+        name: "since",
+        type: "string",
+        valueName: "DURATION",
+        description: "Only lines newer than this: 30s, 10m, 2h.",
+      },
+      {
+        name: "pod",
+        type: "string",
+        valueName: "NAME",
+        description: "Only this replica (a pod name, or part of one).",
+      },
+      appFlag,
+      profileFlag,
+      tenantFlag,
+      fileFlag,
+    ],
+    output: {
+      json: "{ pod, container, time, line } per log line, or { pod, container, error } for a replica whose log could not be read",
+      stream: true,
+      extraFormats: ["table"],
+    },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    examples: ["loco logs -f --tail 100", "loco logs --since 10m -o json | jq -r .line", "loco logs -f -o table"],
+    load: () => import("./commands/logs.ts"),
+  },
+  {
     path: ["scale"],
     summary: "Change an app's replicas, or its cpu and memory per replica.",
     flags: [

@@ -37,6 +37,8 @@ export interface OutputDefinition {
   json: string;
   /** ndjson: one document per line, as events arrive. */
   stream?: boolean;
+  /** Values of -o besides text and json (such as table). */
+  extraFormats?: readonly string[];
 }
 
 export interface CommandModule {
@@ -89,7 +91,10 @@ export const OUTPUT_FLAG: FlagDefinition = {
 
 /** Every flag of a command, its own first, then -o, then the global ones. */
 export function flagsOf(command: CommandDefinition): FlagDefinition[] {
-  return [...(command.flags ?? []), ...(command.output ? [OUTPUT_FLAG] : []), ...GLOBAL_FLAGS];
+  const output = command.output?.extraFormats
+    ? { ...OUTPUT_FLAG, choices: [...(OUTPUT_FLAG.choices ?? []), ...command.output.extraFormats] }
+    : OUTPUT_FLAG;
+  return [...(command.flags ?? []), ...(command.output ? [output] : []), ...GLOBAL_FLAGS];
 }
 
 export const commandName = (command: Pick<CommandDefinition, "path">) => ["loco", ...command.path].join(" ");

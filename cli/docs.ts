@@ -40,7 +40,7 @@ function section(command: CommandDefinition): string {
           `\`${flagLabel(f).trim()}\``,
           f.default === undefined ? "" : `\`${f.default}\``,
           f.env ? `\`${f.env}\`` : "",
-          `${cell(f.description)}${f.choices && f !== OUTPUT_FLAG ? ` One of: ${f.choices.join(", ")}.` : ""}`,
+          `${cell(f.description)}${f.choices && f.name !== OUTPUT_FLAG.name ? ` One of: ${f.choices.join(", ")}.` : ""}`,
         ]),
       ),
     );

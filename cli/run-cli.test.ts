@@ -12,6 +12,7 @@ const TOKEN = "loco_testtoken123";
 const DEPLOYMENT = "01JD6Z7Q5V8K2M4N6P8R0T2W4Y";
 let scenario: "ok" | "fail" | "hang" = "ok";
 const deployed: Record<string, unknown>[] = [];
+const logQueries: Record<string, string>[] = [];
 const changes: { method: string; path: string; profile: string | null; body: unknown }[] = [];
 const seen: { method: string; url: string; auth?: string; requestId?: string }[] = [];
 let server: Server;
@@ -123,6 +124,19 @@ function handle(req: IncomingMessage, res: ServerResponse) {
         requestId,
       );
     });
+    return;
+  }
+  if (url.pathname === "/v1/tenants/acme/apps/web/logs") {
+    logQueries.push(Object.fromEntries(url.searchParams));
+    res.writeHead(200, { "content-type": "application/x-ndjson" });
+    res.write('{"pod":"web-a","container":"app","time":"2026-11-23T10:00:01Z","line":"started"}\n{"pod":"web-b","cont');
+    setTimeout(
+      () =>
+        res.end(
+          'ainer":"app","time":"2026-11-23T10:00:02Z","line":"listening"}\n{"pod":"web-c","container":"app","error":"not found"}\n',
+        ),
+      20,
+    );
     return;
   }
   if (url.pathname === "/v1/tenants/acme/apps/web/deployments") {
@@ -483,6 +497,41 @@ describe("scale, env and rollback", () => {
         body: { deploymentId: "01JD000000000000000000000A" },
       },
     ]);
+  });
+});
+
+describe("logs", () => {
+  beforeEach(async () => {
+    await loco(["login", base, "--token-stdin"], TOKEN);
+    writeFileSync(join(home, "loco.toml"), 'name = "web"\nimage = "nginx:1"\ndefaultProfile = "dev"\n');
+    logQueries.length = 0;
+  });
+
+  it("--tail 5 -o json prints the records as ndjson, split across chunks", async () => {
+    const result = await loco(["logs", "--tail", "5", "-o", "json"]);
+    expect(result.code).toBe(0);
+    expect(logQueries).toEqual([{ profile: "dev", follow: "false", format: "ndjson", tail: "5" }]);
+    expect(
+      result.out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      { pod: "web-a", container: "app", time: "2026-11-23T10:00:01Z", line: "started" },
+      { pod: "web-b", container: "app", time: "2026-11-23T10:00:02Z", line: "listening" },
+      { pod: "web-c", container: "app", error: "not found" },
+    ]);
+  });
+
+  it("labels plain lines with pod/container, and --pod filters replicas", async () => {
+    expect((await loco(["logs"])).out).toBe(
+      "2026-11-23T10:00:01Z web-a/app | started\n2026-11-23T10:00:02Z web-b/app | listening\nweb-c/app | (log unavailable: not found)\n",
+    );
+    expect((await loco(["logs", "--pod", "web-b", "--since", "10m"])).out).toBe(
+      "2026-11-23T10:00:02Z web-b/app | listening\n",
+    );
+    expect(logQueries[1]).toMatchObject({ since: "10m" });
+    expect((await loco(["logs", "--since", "yesterday"])).code).toBe(1);
   });
 });
 

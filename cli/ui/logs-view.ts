@@ -37,19 +37,24 @@ export interface LogsScreenProps {
   subscribe(listener: (lines: readonly LogLine[]) => void): () => void;
   height: number;
   width: number;
+  /** Listen to keys (only when stdin is a terminal). */
+  keys?: boolean;
   onQuit?: () => void;
 }
 
-export function LogsScreen({ subscribe, height, width, onQuit }: LogsScreenProps): ReactElement {
+export function LogsScreen({ subscribe, height, width, keys = true, onQuit }: LogsScreenProps): ReactElement {
   const [state, dispatch] = useReducer((s: LogsState, a: LogsAction) => logsReducer(s, a), emptyLogs);
   const { exit } = useApp();
   useEffect(() => subscribe((lines) => dispatch({ type: "lines", lines })), [subscribe]);
-  useInput((input) => {
-    if (input === "p" || input === " ") dispatch({ type: "toggle-pause" });
-    if (input === "q") {
-      onQuit?.();
-      exit();
-    }
-  });
+  useInput(
+    (input) => {
+      if (input === "p" || input === " ") dispatch({ type: "toggle-pause" });
+      if (input === "q") {
+        onQuit?.();
+        exit();
+      }
+    },
+    { isActive: keys },
+  );
   return h(LogsView, { state, height, width });
 }

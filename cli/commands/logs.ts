@@ -1,0 +1,64 @@
+import type { LogRecord } from "../api-client.ts";
+import { usageError } from "../cli-error.ts";
+import type { CommandContext } from "../context.ts";
+import { printNdjson } from "../output.ts";
+import { appTarget } from "../project.ts";
+import { call, session, tenantOf } from "../session.ts";
+import { type LogLine, plainLogLine, tableRows } from "../ui/logs-model.ts";
+
+export async function run(command: CommandContext): Promise<number> {
+  const since = command.flags.since as string | undefined;
+  if (since !== undefined && !/^\d{1,6}[smh]$/.test(since)) {
+    throw usageError(
+      "Invalid --since",
+      `"${since}" is not a duration in seconds, minutes or hours.`,
+      "Write it like 30s, 10m or 2h.",
+    );
+  }
+  const tail = command.flags.tail as number | undefined;
+  if (tail !== undefined && (!Number.isInteger(tail) || tail < 0))
+    throw usageError(
+      "Invalid --tail",
+      `${tail} is not a whole number ≥ 0.`,
+      "Pass a number of lines, such as --tail 100.",
+    );
+  const pod = command.flags.pod as string | undefined;
+  const { app, profile } = await appTarget(command);
+  const { context, client } = session(command);
+  const tenant = tenantOf(command, context);
+  const { records, stop } = await call(`Could not read the logs of ${app} (${profile})`, () =>
+    client.logs(tenant, app, profile, {
+      follow: command.flags.follow === true,
+      ...(tail !== undefined ? { tail } : {}),
+      ...(since ? { since } : {}),
+    }),
+  );
+  const wanted = (r: LogRecord) => !pod || r.pod === pod || r.pod.includes(pod);
+  const toLine = (r: LogRecord): LogLine =>
+    "error" in r
+      ? { pod: r.pod, container: r.container, text: `(log unavailable: ${r.error})` }
+      : { pod: r.pod, container: r.container, text: r.line, ...(r.time ? { time: r.time } : {}) };
+  const format = command.flags.output as string;
+
+  if (format === "table" && command.interactive) {
+    const { renderLogs } = await import("../ui/logs-screen.ts");
+    await renderLogs(command.io, records, { filter: wanted, toLine, stop });
+    return 0;
+  }
+  let header = false;
+  try {
+    for await (const record of records) {
+      if (!wanted(record)) continue;
+      if (command.json) printNdjson(command.io, record);
+      else if (format === "table") {
+        const { header: head, rows } = tableRows([toLine(record)], 160);
+        if (!header) command.io.stdout.write(`${head}\n`);
+        header = true;
+        command.io.stdout.write(`${rows[0]}\n`);
+      } else command.io.stdout.write(`${plainLogLine(toLine(record))}\n`);
+    }
+  } finally {
+    stop();
+  }
+  return 0;
+}
