@@ -383,6 +383,8 @@ export class ApiClient {
       query: { profile },
       body: { spec },
     });
+  deleteApp = (tenant: string, app: string, profile: string) =>
+    this.request<unknown>("DELETE", `/v1/tenants/${segment(tenant)}/apps/${segment(app)}`, { query: { profile } });
   rollbackApp = (tenant: string, app: string, profile: string, deploymentId: string) =>
     this.request<DeploymentAccepted>("POST", `/v1/tenants/${segment(tenant)}/apps/${segment(app)}/rollback`, {
       query: { profile },

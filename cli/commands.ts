@@ -288,6 +288,21 @@ export const COMMANDS: readonly CommandDefinition[] = [
     load: () => import("./commands/env-unset.ts"),
   },
   {
+    path: ["destroy"],
+    summary: "Delete an app from a profile (its pods, Service and route go with it).",
+    description: "On a terminal, asks you to type the app's name; elsewhere --yes is required.",
+    flags: [
+      { name: "yes", short: "y", type: "boolean", description: "Do not ask for confirmation." },
+      appFlag,
+      profileFlag,
+      tenantFlag,
+      fileFlag,
+    ],
+    output: { json: "{ app, tenant, profile, deleted: true }" },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    load: () => import("./commands/destroy.ts"),
+  },
+  {
     path: ["ls"],
     summary: "List the tenant's apps, optionally of one profile.",
     flags: [{ ...profileFlag, description: "Only apps of this profile." }, tenantFlag],

@@ -182,6 +182,12 @@ function handle(req: IncomingMessage, res: ServerResponse) {
   }
   if (url.pathname === "/v1/tenants/acme/apps")
     return reply(res, 200, { items: [app("worker", "False")], nextCursor: null }, requestId);
+  if (req.method === "DELETE" && url.pathname === "/v1/tenants/acme/apps/web") {
+    changes.push({ method: "DELETE", path: url.pathname, profile: url.searchParams.get("profile"), body: undefined });
+    res.writeHead(204, { "x-request-id": requestId });
+    res.end();
+    return;
+  }
   if (url.pathname === "/v1/tenants/acme/apps/web" && url.searchParams.get("profile") === "dev")
     return reply(res, 200, app("web", "True"), requestId);
   return reply(
@@ -484,6 +490,17 @@ describe("scale, env and rollback", () => {
       secrets: [{ name: "DB_PASSWORD" }],
     });
     expect((await loco(["env", "set", "NOVALUE"])).code).toBe(1);
+  });
+
+  it("destroy needs --yes when it cannot ask, and then deletes", async () => {
+    const refused = await loco(["destroy"]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain("Pass --yes.");
+    expect(changes).toEqual([]);
+    const result = await loco(["destroy", "--yes", "-o", "json"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toEqual({ app: "web", tenant: "acme", profile: "dev", deleted: true });
+    expect(changes).toEqual([{ method: "DELETE", path: "/v1/tenants/acme/apps/web", profile: "dev", body: undefined }]);
   });
 
   it("rollback without an id returns to the newest Available deployment before the current one", async () => {
