@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import rateLimit from "@fastify/rate-limit";
 import type { KubeConfig } from "@kubernetes/client-node";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import type { Kysely } from "kysely";
 import type { KubeClient } from "../operator/runtime/kube-client.ts";
 import type { Logger } from "../operator/runtime/logger.ts";
@@ -101,7 +101,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     connectionTimeout: config.requestTimeout * 2,
     trustProxy: config.trustProxy,
     requestIdHeader: false,
-    requestIdLogLabel: "requestId",
+    logController: new LogController({ requestIdLogLabel: "requestId" }),
     genReqId: (request) => requestIdOf(request),
     return503OnClosing: true,
     // Long path segments reach the schemas (400 naming the field) instead of the router's own 414.
