@@ -113,12 +113,15 @@ fetch_crds() {
     [[ -n "$f" ]] || { log "BackendTrafficPolicy CRD not found in $src/charts"; return 1; }
     cp "$f" "$out/" && chmod u+w "$out"/*.yaml && touch "$out/.complete"
   fi
-  # kwok's stage definitions ship in its module; copy the ones we use.
+  # kwok's stage definitions and the CRDs of its canned-logs objects (Logs, ClusterLogs) ship in its module.
+  # The second stamp makes caches made before the CRDs were copied pick them up.
   out="$cache/crds/kwok-$KWOK_VERSION"
-  if [[ ! -f "$out/.complete" ]]; then
-    rm -rf "$out" && mkdir -p "$out"
+  if [[ ! -f "$out/.complete" || ! -f "$out/.complete-crds" ]]; then
+    rm -rf "$out" && mkdir -p "$out/crd"
     local src; src="$(module_dir sigs.k8s.io/kwok "$KWOK_VERSION")"
-    cp -r "$src/kustomize/stage" "$out/" && chmod -R u+w "$out" && touch "$out/.complete"
+    cp -r "$src/kustomize/stage" "$out/"
+    cp "$src/kustomize/crd/bases/kwok.x-k8s.io_logs.yaml" "$src/kustomize/crd/bases/kwok.x-k8s.io_clusterlogs.yaml" "$out/crd/"
+    chmod -R u+w "$out" && touch "$out/.complete" "$out/.complete-crds"
   fi
 }
 

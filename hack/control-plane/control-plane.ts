@@ -159,6 +159,28 @@ export async function waitForCrdsEstablished(
   );
 }
 
+/** kwok watches its Logs/ClusterLogs objects from start-up, so their CRDs must exist before it starts. */
+async function installKwokCrds(state: ControlPlaneState, dir: string): Promise<void> {
+  const crdDir = binaryPaths().kwokCrds;
+  await kubectl(state, ["apply", "--server-side", "--field-manager=loco-hack", "-f", crdDir]);
+  await waitFor(
+    "kwok's CRDs to be Established",
+    async () =>
+      (
+        await kubectl(state, [
+          "get",
+          "crd",
+          "logs.kwok.x-k8s.io",
+          "clusterlogs.kwok.x-k8s.io",
+          "-o",
+          "jsonpath={.items[*].status.conditions[?(@.type=='Established')].status}",
+        ]).catch(() => "")
+      ).trim() === "True True",
+    30_000,
+    dir,
+  );
+}
+
 /**
  * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok on free loopback ports, creates
  * the simulated node, installs the Gateway API and Envoy Gateway CRDs, and waits until the node is Ready.
@@ -246,6 +268,12 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
       // Nothing here connects to the apiserver through the in-cluster `kubernetes` Service.
       "--endpoint-reconciler-type=none",
       "--enable-priority-and-fairness=false",
+      // Pod logs, exec and port-forward go to kwok's kubelet-like server on the node's InternalIP (127.0.0.1); it
+      // serves with the apiserver's own certificate, signed by the cluster CA.
+      `--kubelet-certificate-authority=${certs.caCert}`,
+      `--kubelet-client-certificate=${certs.adminCert}`,
+      `--kubelet-client-key=${certs.adminKey}`,
+      "--kubelet-preferred-address-types=InternalIP",
       "--profiling=false",
       "--v=1",
       ...(options.apiserverArgs ?? []),
@@ -258,6 +286,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
       dir,
     );
     log(`Started kube-apiserver on ${server}`);
+    await installKwokCrds(state, dir);
 
     pids.kubeControllerManager = start("kubeControllerManager", "kube-controller-manager", bins.kubeControllerManager, [
       `--kubeconfig=${kubeconfig}`,
@@ -299,6 +328,11 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
       "--cidr=10.244.0.1/16",
       "--node-lease-duration-seconds=40",
       `--server-address=127.0.0.1:${ports.kwok}`,
+      `--node-port=${ports.kwok}`,
+      `--tls-cert-file=${certs.servingCert}`,
+      `--tls-private-key-file=${certs.servingKey}`,
+      // Canned pod logs come from Logs/ClusterLogs objects in the cluster (tests create their own per namespace).
+      "--enable-crds=Logs,ClusterLogs",
       ...stageFiles.map((file) => `--config=${file}`),
     ]);
     saveState();
@@ -398,6 +432,7 @@ export async function restartWithEmptyEtcd(dir: string, log: (message: string) =
         90_000,
         dir,
       );
+      await installKwokCrds(state, dir);
     }
   }
   writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);

@@ -40,6 +40,8 @@ export interface BinaryPaths {
   gatewayApiCrds: string;
   envoyGatewayCrds: string;
   kwokStages: string;
+  /** CRDs of kwok's canned-logs objects (Logs, ClusterLogs). */
+  kwokCrds: string;
 }
 
 export function binaryPaths(versions = readVersions(), cache = cacheDir()): BinaryPaths {
@@ -55,5 +57,6 @@ export function binaryPaths(versions = readVersions(), cache = cacheDir()): Bina
     gatewayApiCrds: join(cache, "crds", `gateway-api-${versions.GATEWAY_API_VERSION}`),
     envoyGatewayCrds: join(cache, "crds", `envoy-gateway-${versions.ENVOY_GATEWAY_VERSION}`),
     kwokStages: join(cache, "crds", `kwok-${versions.KWOK_VERSION}`, "stage"),
+    kwokCrds: join(cache, "crds", `kwok-${versions.KWOK_VERSION}`, "crd"),
   };
 }
