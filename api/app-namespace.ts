@@ -3,7 +3,7 @@
 import { ApiError } from "./errors.ts";
 import type { ApiServices } from "./server.ts";
 import { getClusterResource } from "./store/resources.ts";
-import { ensureTenantNamespace, findTenantNamespace } from "./tenant-namespaces.ts";
+import { defaultRequestsFor, ensureTenantNamespace, findTenantNamespace } from "./tenant-namespaces.ts";
 
 export async function appNamespace(services: ApiServices, tenant: string, profile: string): Promise<string> {
   const { kube, db, config } = services;
@@ -20,6 +20,7 @@ export async function appNamespace(services: ApiServices, tenant: string, profil
     profile,
     gatewayNamespace: (row.spec as { gateway?: { namespace?: string } } | null)?.gateway?.namespace,
     quota: config.tenantQuota,
+    defaultRequests: defaultRequestsFor(row.spec, config.tenantDefaultRequests),
     extraLabels: config.objectLabels,
   });
 }

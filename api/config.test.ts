@@ -12,6 +12,7 @@ describe("loadApiConfig", () => {
       oidcAlgorithms: ["RS256", "ES256", "EdDSA"],
       platformAdmins: [],
       tenantQuota: { "requests.cpu": "16", "requests.memory": "32Gi", pods: "200" },
+      tenantDefaultRequests: { cpu: "100m", memory: "128Mi" },
       bootstrap: true,
     });
   });
@@ -25,6 +26,17 @@ describe("loadApiConfig", () => {
     expect(config.platformAdmins).toEqual(["alice", "bob"]);
     expect(config.objectLabels).toEqual({ "loco.dev/shard": "a" });
     expect(config.oidcIssuer).toBe("https://login.example.com");
+  });
+
+  it("turns telemetry on only when asked: an OTLP endpoint, a separate metrics listener", () => {
+    expect(loadApiConfig([], {})).toMatchObject({ otlpEndpoint: undefined, metricsAddress: undefined });
+    const config = loadApiConfig(["--metrics-address", "0.0.0.0:9464"], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
+    });
+    expect(config.otlpEndpoint).toBe("http://collector:4318");
+    expect(config.metricsAddress).toEqual({ host: "0.0.0.0", port: 9464 });
+    expect(loadApiConfig([], { LOCO_API_METRICS_ADDRESS: "127.0.0.1:9090" }).metricsAddress?.port).toBe(9090);
+    expect(() => loadApiConfig(["--otlp-endpoint", "collector:4318"], {})).toThrow(/--otlp-endpoint/);
   });
 
   it("names every invalid flag", () => {

@@ -75,10 +75,18 @@ export const ApiConfig = z
     objectLabels: labels,
     /** ResourceQuota `hard` of every tenant namespace. */
     tenantQuota: labels,
+    /** Requests of a container that sets none, in every tenant namespace (under the Profile's defaults). */
+    tenantDefaultRequests: labels,
     /** A deploy is refused unless free capacity ≥ this multiple of what it requests. */
     capacityMultiple: z.coerce.number().min(0).max(1000),
     trustProxy: z.boolean(),
     bootstrap: z.boolean(),
+    /** OTLP/HTTP base URL for traces and metrics (api/telemetry.ts); off when unset. */
+    otlpEndpoint: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://otel-collector:4318" })
+      .optional(),
+    /** Prometheus /metrics on a listener of its own (never the API's port); off when unset. */
+    metricsAddress: hostPort.optional(),
   })
   .refine((c) => (c.oidcIssuer === undefined) === (c.oidcAudience === undefined), {
     error: "needs --oidc-issuer and --oidc-audience together",
@@ -110,9 +118,13 @@ Flags (environment variable in brackets):
   --token-max-days N             longest lifetime of an API token (default 365)
   --object-labels K=V,…          labels added to every object the API applies (operator sharding) [LOCO_API_OBJECT_LABELS]
   --tenant-quota K=V,…           ResourceQuota of each tenant namespace (default requests.cpu=16,requests.memory=32Gi,pods=200) [LOCO_API_TENANT_QUOTA]
+  --tenant-default-requests K=V,… requests of a container that sets none (under the Profile's defaults; default cpu=100m,memory=128Mi) [LOCO_API_TENANT_DEFAULT_REQUESTS]
   --capacity-multiple X          free cluster capacity a deploy needs, as a multiple of its requests (default 2; 0 = off) [LOCO_API_CAPACITY_MULTIPLE]
   --trust-proxy                  take the client address from X-Forwarded-For (behind a trusted proxy only)
   --no-bootstrap                 never create the first-start bootstrap token
+  --otlp-endpoint URL            export traces and metrics over OTLP/HTTP to this base URL; off when unset
+                                 [OTEL_EXPORTER_OTLP_ENDPOINT; headers from OTEL_EXPORTER_OTLP_HEADERS]
+  --metrics-address HOST:PORT    serve Prometheus /metrics on this separate listener; off when unset [LOCO_API_METRICS_ADDRESS]
 `;
 
 export class ConfigError extends Error {
@@ -147,9 +159,12 @@ const flags = {
   "token-max-days": { type: "string" },
   "object-labels": { type: "string" },
   "tenant-quota": { type: "string" },
+  "tenant-default-requests": { type: "string" },
   "capacity-multiple": { type: "string" },
   "trust-proxy": { type: "boolean" },
   "no-bootstrap": { type: "boolean" },
+  "otlp-endpoint": { type: "string" },
+  "metrics-address": { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -183,9 +198,13 @@ export function loadApiConfig(argv: string[], env: NodeJS.ProcessEnv): ApiConfig
     tokenMaxDays: values["token-max-days"] ?? "365",
     objectLabels: values["object-labels"] ?? env.LOCO_API_OBJECT_LABELS ?? "",
     tenantQuota: values["tenant-quota"] ?? env.LOCO_API_TENANT_QUOTA ?? "requests.cpu=16,requests.memory=32Gi,pods=200",
+    tenantDefaultRequests:
+      values["tenant-default-requests"] ?? env.LOCO_API_TENANT_DEFAULT_REQUESTS ?? "cpu=100m,memory=128Mi",
     capacityMultiple: values["capacity-multiple"] ?? env.LOCO_API_CAPACITY_MULTIPLE ?? "2",
     trustProxy: values["trust-proxy"] === true,
     bootstrap: values["no-bootstrap"] !== true,
+    otlpEndpoint: (values["otlp-endpoint"] as string | undefined) ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined),
+    metricsAddress: (values["metrics-address"] as string | undefined) ?? (env.LOCO_API_METRICS_ADDRESS || undefined),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map(

@@ -10,7 +10,8 @@ import { Authenticator } from "./auth/authenticate.ts";
 import { OidcVerifier } from "./auth/oidc-verifier.ts";
 import { bootstrapToken } from "./bootstrap.ts";
 import { ConfigError, loadApiConfig } from "./config.ts";
-import { buildServer } from "./server.ts";
+import { API_VERSION, buildServer } from "./server.ts";
+import { startApiTelemetry } from "./telemetry.ts";
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadApiConfig>;
@@ -23,6 +24,12 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Before the first query and request, so that both are traced (a no-op, loading nothing, when off).
+  const { telemetry, server: requestTelemetry } = await startApiTelemetry({
+    otlpEndpoint: config.otlpEndpoint,
+    metricsAddress: config.metricsAddress,
+    serviceVersion: API_VERSION,
+  });
   const log = createLogger("loco-api", config.logLevel);
   const database = await connectDatabase<unknown>(config.databaseUrl);
   await migrateToLatest(database.db);
@@ -55,6 +62,7 @@ async function main(): Promise<void> {
     oidc,
     log,
     accepting: () => accepting,
+    ...(requestTelemetry ? { telemetry: requestTelemetry } : {}),
   });
 
   if (config.bootstrap) {
@@ -70,7 +78,14 @@ async function main(): Promise<void> {
   }
 
   await app.listen({ host: config.address.host, port: config.address.port });
-  log.info({ address: config.address, oidc: Boolean(oidc) }, "Started loco-api");
+  log.info(
+    {
+      address: config.address,
+      oidc: Boolean(oidc),
+      telemetry: { otlp: telemetry.tracing, metrics: telemetry.metricsAddress },
+    },
+    "Started loco-api",
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -86,6 +101,7 @@ async function main(): Promise<void> {
     await app.close();
     kube.close();
     await database.close();
+    await telemetry.shutdown();
     log.info({}, "Stopped loco-api");
     process.exit(0);
   };

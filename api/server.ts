@@ -1,6 +1,8 @@
 // The HTTP server: Fastify with loco's request ids, problem+json errors, body and time limits, rate limits per
 // address and per credential, and the routes (each declared once in routes/, see route.ts).
 import { createHash, randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
 import rateLimit from "@fastify/rate-limit";
 import type { KubeConfig } from "@kubernetes/client-node";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from "fastify";
@@ -23,10 +25,13 @@ import { deploymentRoutes } from "./routes/deployments.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { memberRoutes } from "./routes/members.ts";
+import { pipelineRoutes } from "./routes/pipelines.ts";
 import { profileRoutes } from "./routes/profiles.ts";
+import { runRoutes } from "./routes/runs.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { writeAudit } from "./store/audit.ts";
+import type { ApiTelemetry } from "./telemetry.ts";
 
 export type ServerConfig = Pick<
   ApiConfig,
@@ -43,6 +48,7 @@ export type ServerConfig = Pick<
   | "oidcAudience"
   | "oidcClientId"
   | "tenantQuota"
+  | "tenantDefaultRequests"
   | "capacityMultiple"
 >;
 
@@ -57,6 +63,8 @@ export interface ApiServices {
   log: Logger;
   /** False once shutdown began: /readyz then answers 503 so load balancers stop sending traffic. */
   accepting(): boolean;
+  /** Request spans, metrics and log attributes (api/telemetry.ts); absent when telemetry is off. */
+  telemetry?: ApiTelemetry;
 }
 
 export const API_VERSION = "0.1.0";
@@ -88,6 +96,8 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...deploymentRoutes(services),
     ...appConfigRoutes(services),
     ...logRoutes(services),
+    ...pipelineRoutes(services),
+    ...runRoutes(services),
     ...auditRoutes(services),
   ];
 }
@@ -108,6 +118,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     routerOptions: { maxParamLength: 2048 },
     forceCloseConnections: "idle",
   });
+  services.telemetry?.instrument(app);
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
@@ -229,6 +240,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
             authorized = true;
             try {
               access = await authorize(principal, check);
+              services.telemetry?.authorized(request, access.tenant);
             } catch (error) {
               // Refused for its role, the caller still sees the tenant: the attempt belongs in that tenant's log.
               if (error instanceof ApiError && error.code === "Forbidden" && "tenant" in check) deniedIn = check.tenant;
@@ -249,6 +261,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
         for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
         if (result.contentType) reply.type(result.contentType);
         reply.status(status);
+        if (result.body instanceof Readable) holdOpen(request.raw, reply.raw);
         return result.body === undefined ? reply.send() : reply.send(result.body);
       } catch (error) {
         failure = toApiError(error);
@@ -271,6 +284,20 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
       }
     };
   }
+}
+
+/**
+ * A streamed answer (logs, progress events) may rightly stay quiet for minutes: the connection's idle timeout must not
+ * cut it, and a follower must learn at once that the stream is open — Node only sends the headers with the first
+ * chunk, which for a quiet log may never come. Dead peers are found by TCP keep-alive instead.
+ */
+function holdOpen(request: IncomingMessage, response: ServerResponse): void {
+  request.socket.setTimeout(0);
+  request.socket.setKeepAlive(true, 30_000);
+  // Fastify sets every header, then pipes the stream in: flush them right then.
+  response.once("pipe", () => {
+    if (!response.headersSent) response.flushHeaders();
+  });
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tenantNamespaceObjects } from "./tenant-namespaces.ts";
+import { defaultRequestsFor, tenantNamespaceObjects } from "./tenant-namespaces.ts";
 
 describe("tenantNamespaceObjects", () => {
   const objects = tenantNamespaceObjects({
@@ -7,6 +7,7 @@ describe("tenantNamespaceObjects", () => {
     profile: "prod",
     gatewayNamespace: "gateways",
     quota: { pods: "10" },
+    defaultRequests: { cpu: "100m", memory: "128Mi" },
     extraLabels: { "loco.dev/shard": "a" },
   });
 
@@ -14,6 +15,7 @@ describe("tenantNamespaceObjects", () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       "Namespace/acme-prod",
       "ResourceQuota/loco-tenant-quota",
+      "LimitRange/loco-tenant-defaults",
       "RoleBinding/loco-tenant-viewers",
       "NetworkPolicy/loco-tenant-isolation",
     ]);
@@ -29,7 +31,7 @@ describe("tenantNamespaceObjects", () => {
   });
 
   it("admits traffic only from the namespace itself and the Profile's gateway", () => {
-    const policy = objects[3] as unknown as { spec: { ingress: unknown[] } };
+    const policy = objects[4] as unknown as { spec: { ingress: unknown[] } };
     expect(policy.spec.ingress).toEqual([
       { from: [{ podSelector: {} }] },
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gateways" } } }] },
@@ -43,8 +45,17 @@ describe("tenantNamespaceObjects", () => {
         profile: "prod",
         gatewayNamespace: "gateways",
         quota: { pods: "10" },
+        defaultRequests: { cpu: "100m", memory: "128Mi" },
         extraLabels: { "loco.dev/shard": "a" },
       }),
     ).toEqual(objects);
+  });
+
+  it("gives containers that set no requests the Profile's defaults, else the platform's", () => {
+    const platform = { cpu: "100m", memory: "128Mi" };
+    expect(defaultRequestsFor({ defaults: { memory: "1Gi" } }, platform)).toEqual({ cpu: "100m", memory: "1Gi" });
+    expect(defaultRequestsFor(null, platform)).toEqual(platform);
+    const limitRange = objects[2] as unknown as { spec: unknown };
+    expect(limitRange.spec).toEqual({ limits: [{ type: "Container", defaultRequest: platform }] });
   });
 });

@@ -1,7 +1,7 @@
-// A tenant's namespace per Profile, `<tenant>-<profile>`, with its parents: ResourceQuota, RoleBinding and
-// NetworkPolicy. Builders are pure; `ensureTenantNamespace` applies them (field manager loco-api). Every object
+// A tenant's namespace per Profile, `<tenant>-<profile>`, with its parents: ResourceQuota, LimitRange, RoleBinding
+// and NetworkPolicy. Builders are pure; `ensureTenantNamespace` applies them (field manager loco-api). Every object
 // carries app.kubernetes.io/managed-by=loco, which is how the operator mirrors them and the resurrector restores them.
-import { NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA, ROLE_BINDING } from "../operator/resources.ts";
+import { LIMIT_RANGE, NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA, ROLE_BINDING } from "../operator/resources.ts";
 import type { KubeClient } from "../operator/runtime/kube-client.ts";
 import type { KubeObject } from "../operator/runtime/types.ts";
 import { ApiError } from "./errors.ts";
@@ -11,6 +11,7 @@ export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
 export const LABEL_TENANT = "loco.dev/tenant";
 export const LABEL_PROFILE = "loco.dev/profile";
 export const QUOTA_NAME = "loco-tenant-quota";
+export const LIMIT_RANGE_NAME = "loco-tenant-defaults";
 export const ROLE_BINDING_NAME = "loco-tenant-viewers";
 export const NETWORK_POLICY_NAME = "loco-tenant-isolation";
 
@@ -24,7 +25,22 @@ export interface TenantNamespaceInput {
   /** Namespace of the Profile's Gateway: the only other namespace allowed to reach the tenant's pods. */
   gatewayNamespace: string | undefined;
   quota: Record<string, string>;
+  /**
+   * Requests a container gets when it sets none (LimitRange defaultRequest): a quota on requests.cpu/memory refuses
+   * every pod without them — a task or App that leaves resources out would never start.
+   */
+  defaultRequests: Record<string, string>;
   extraLabels: Record<string, string>;
+}
+
+/** The Profile's defaults (what Apps get when they set no resources) over the platform's default requests. */
+export function defaultRequestsFor(profileSpec: unknown, platform: Record<string, string>): Record<string, string> {
+  const defaults = (profileSpec as { defaults?: { cpu?: string | number; memory?: string | number } } | null)?.defaults;
+  return {
+    ...platform,
+    ...(defaults?.cpu !== undefined ? { cpu: String(defaults.cpu) } : {}),
+    ...(defaults?.memory !== undefined ? { memory: String(defaults.memory) } : {}),
+  };
 }
 
 /** The namespace and its parents, in the order they are applied. */
@@ -43,6 +59,12 @@ export function tenantNamespaceObjects(input: TenantNamespaceInput): KubeObject[
   return [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels } },
     { apiVersion: "v1", kind: "ResourceQuota", metadata: meta(QUOTA_NAME), spec: { hard: input.quota } },
+    {
+      apiVersion: "v1",
+      kind: "LimitRange",
+      metadata: meta(LIMIT_RANGE_NAME),
+      spec: { limits: [{ type: "Container", defaultRequest: input.defaultRequests }] },
+    },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "RoleBinding",
@@ -66,6 +88,7 @@ export function tenantNamespaceObjects(input: TenantNamespaceInput): KubeObject[
 const resourceOf = {
   Namespace: NAMESPACE,
   ResourceQuota: RESOURCE_QUOTA,
+  LimitRange: LIMIT_RANGE,
   RoleBinding: ROLE_BINDING,
   NetworkPolicy: NETWORK_POLICY,
 };

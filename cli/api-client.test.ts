@@ -60,3 +60,45 @@ describe("ApiClient failures and what the user sees", () => {
     expect(shown.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe("ApiClient with a renewable token", () => {
+  // Accepts only the bearer "fresh"; anything else is a 401 like loco-api's for an expired JWT.
+  const seen: string[] = [];
+  const strict = createServer((req, res) => {
+    seen.push(String(req.headers.authorization));
+    const ok = req.headers.authorization === "Bearer fresh";
+    res.writeHead(ok ? 200 : 401, { "content-type": "application/json" });
+    res.end(JSON.stringify(ok ? { subject: "alice", via: "oidc", platformAdmin: false, groups: [] } : { status: 401 }));
+  });
+  beforeAll(() => new Promise<void>((resolve) => strict.listen(0, "127.0.0.1", resolve)));
+  afterAll(() => strict.close());
+
+  it("retries once with a renewed token after a 401", async () => {
+    seen.length = 0;
+    let renewals = 0;
+    const client = new ApiClient({
+      server: url(strict),
+      tokenSource: {
+        get: async () => "stale",
+        renew: async () => {
+          renewals++;
+          return "fresh";
+        },
+      },
+    });
+    expect((await client.whoAmI()).subject).toBe("alice");
+    expect(seen).toEqual(["Bearer stale", "Bearer fresh"]);
+    expect(renewals).toBe(1);
+  });
+
+  it("gives up with the 401 when the token cannot be renewed", async () => {
+    seen.length = 0;
+    const client = new ApiClient({
+      server: url(strict),
+      tokenSource: { get: async () => "stale", renew: async () => undefined },
+    });
+    const error = await failure(client);
+    expect(error.status).toBe(401);
+    expect(seen).toEqual(["Bearer stale"]);
+  });
+});

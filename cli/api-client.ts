@@ -10,6 +10,7 @@ import {
   send,
   serverSentEvents,
 } from "./http.ts";
+import { RUN_OPERATIONS } from "./run-client.ts";
 
 export type ReadyStatus = "True" | "False" | "Unknown";
 export type Role = "viewer" | "developer" | "admin" | "owner";
@@ -96,6 +97,11 @@ export interface DeploymentProgress {
   createdAt: string;
   finishedAt: string | null;
   ready: Condition | null;
+  /** Every condition of the App (newer servers). */
+  conditions?: Condition[];
+  /** The App's pods, live (newer servers). */
+  pods?: { name: string; phase: string; ready: boolean; restarts: number; reason?: string }[];
+  replicas?: { desired: number | null; ready: number };
 }
 export interface Deployment {
   id: string;
@@ -164,9 +170,19 @@ export class ApiRequestError extends Error {
   }
 }
 
+/** A bearer credential that can be renewed (an OIDC login with a refresh token: cli/session.ts). */
+export interface TokenSource {
+  /** The token to send, renewed first when it is known to have expired. */
+  get(): Promise<string>;
+  /** Called once after a 401: a fresh token to retry with, or undefined when it cannot be renewed. */
+  renew(): Promise<string | undefined>;
+}
+
 export interface ApiClientOptions {
   server: string;
   token?: string;
+  /** Instead of token: asked before each request, and once more after a 401. */
+  tokenSource?: TokenSource;
   timeoutMs?: number;
   log?: DebugLog;
   userAgent?: string;
@@ -183,10 +199,36 @@ export class ApiClient {
     this.options = options;
   }
 
-  async request<T>(
+  private bearer(): Promise<string | undefined> {
+    return this.options.tokenSource ? this.options.tokenSource.get() : Promise.resolve(this.options.token);
+  }
+
+  /** Runs an attempt with the current token; after a 401, once more with a renewed one if the source has one. */
+  private async withRenewal<T>(attempt: (token: string | undefined) => Promise<T>): Promise<T> {
+    try {
+      return await attempt(await this.bearer());
+    } catch (error) {
+      if (!(error instanceof ApiRequestError) || error.status !== 401 || !this.options.tokenSource) throw error;
+      const renewed = await this.options.tokenSource.renew();
+      if (!renewed) throw error;
+      this.options.log?.write("Retrying with a renewed token", { method: error.method, url: error.url });
+      return attempt(renewed);
+    }
+  }
+
+  request<T>(
     method: string,
     path: string,
     init: { query?: Record<string, string | number | undefined>; body?: unknown } = {},
+  ): Promise<T> {
+    return this.withRenewal((token) => this.requestWith<T>(token, method, path, init));
+  }
+
+  private async requestWith<T>(
+    token: string | undefined,
+    method: string,
+    path: string,
+    init: { query?: Record<string, string | number | undefined>; body?: unknown },
   ): Promise<T> {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(init.query ?? {}))
@@ -198,7 +240,7 @@ export class ApiClient {
       "x-request-id": requestId,
       "user-agent": this.options.userAgent ?? "loco-cli",
     };
-    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (token) headers.authorization = `Bearer ${token}`;
     if (init.body !== undefined) headers["content-type"] = "application/json";
     const started = performance.now();
     const log = this.options.log;
@@ -284,7 +326,15 @@ export class ApiClient {
   }
 
   /** A streamed 2xx body, chunk by chunk; a non-2xx answer becomes an ApiRequestError like request()'s. */
-  private async stream(path: string, accept: string): Promise<{ events: AsyncIterable<Buffer>; stop(): void }> {
+  private stream(path: string, accept: string): Promise<{ events: AsyncIterable<Buffer>; stop(): void }> {
+    return this.withRenewal((token) => this.streamWith(token, path, accept));
+  }
+
+  private async streamWith(
+    token: string | undefined,
+    path: string,
+    accept: string,
+  ): Promise<{ events: AsyncIterable<Buffer>; stop(): void }> {
     const url = new URL(this.server + path);
     const requestId = process.getBuiltinModule("node:crypto").randomUUID();
     const headers: Record<string, string> = {
@@ -292,7 +342,7 @@ export class ApiClient {
       "x-request-id": requestId,
       "user-agent": this.options.userAgent ?? "loco-cli",
     };
-    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (token) headers.authorization = `Bearer ${token}`;
     this.options.log?.write("Opening event stream", { url: url.href, requestId });
     let opened: Awaited<ReturnType<typeof openStream>>;
     try {
@@ -327,6 +377,26 @@ export class ApiClient {
   }
 
   /** An App's log records (ndjson), as they arrive; `stop()` closes the stream. */
+  /** An ndjson stream from a path (query included), one parsed document per line; `stop()` closes it. */
+  async ndjson<T>(path: string): Promise<{ records: AsyncIterable<T>; stop(): void }> {
+    const { events, stop } = await this.stream(path, "application/x-ndjson");
+    async function* records(): AsyncGenerator<T> {
+      let buffer = "";
+      for await (const chunk of events) {
+        buffer += chunk.toString();
+        let newline = buffer.indexOf("\n");
+        while (newline !== -1) {
+          const text = buffer.slice(0, newline).trim();
+          buffer = buffer.slice(newline + 1);
+          if (text) yield JSON.parse(text) as T;
+          newline = buffer.indexOf("\n");
+        }
+      }
+      if (buffer.trim()) yield JSON.parse(buffer) as T;
+    }
+    return { records: records(), stop };
+  }
+
   async logs(
     tenant: string,
     app: string,
@@ -482,6 +552,7 @@ export const CLIENT_OPERATIONS: readonly {
   { method: "GET", path: "/v1/tenants/{tenant}/tokens", status: 200, keys: TOKEN_KEYS, page: true },
   { method: "POST", path: "/v1/tenants/{tenant}/tokens", status: 201, keys: ["token", "secret"] },
   { method: "DELETE", path: "/v1/tenants/{tenant}/tokens/{id}", status: 204, keys: [] },
+  ...RUN_OPERATIONS,
 ];
 
 function describeNetworkError(error: unknown): string {

@@ -51,6 +51,32 @@ const waitFlags: FlagDefinition[] = [
 const DEPLOY_JSON =
   '{ app, tenant, profile, deploymentId, unchanged } — with --wait, ndjson: { type: "progress", deploymentId, outcome, conditions } per change, then { type: "result", app, tenant, profile, deploymentId, unchanged, outcome: Available|Failed|Superseded|TimedOut, url: string|null, elapsedMs }';
 const ENV_JSON = "{ env: [{ name, value }], secrets: [{ name }] }";
+const PIPELINE_VIEW =
+  '{ name, tenant, profile, namespace, generation, ready: "True"|"False"|"Unknown", reason: string|null, message: string|null, spec, status }';
+const RUN_VIEW =
+  "{ name, tenant, profile, namespace, pipeline: string|null, phase: Pending|Queued|Running|Succeeded|Failed, reason: string|null, message: string|null, cancelRequested, parameters, startedBy, createdAt, startTime, completionTime, duration, tasks: [{ name, state, attempts?, startTime?, completionTime?, exitCode?, reason?, message? }], spec, status }";
+const RUN_WATCH_JSON =
+  '{ type: "progress", run, phase, tasks: [{ name, state, exitCode?, reason?, startTime?, completionTime? }] } per change, then { type: "result", run, pipeline, profile, phase: Succeeded|Failed|TimedOut, reason, failedTask: string|null, tasks, elapsedMs }';
+const pipelineNameFlag: FlagDefinition = {
+  name: "name",
+  type: "string",
+  valueName: "NAME",
+  description: "Pipeline name; defaults to the file's metadata.name.",
+};
+const runWatchFlags: FlagDefinition[] = [
+  {
+    name: "timeout",
+    type: "string",
+    valueName: "DURATION",
+    default: "1h",
+    description: "Stop watching after this long (90s, 5m, 1h); the run goes on.",
+  },
+  {
+    name: "non-interactive",
+    type: "boolean",
+    description: "Plain lines instead of the live view, even on a terminal.",
+  },
+];
 
 const APP_VIEW = `{ name, tenant, profile, namespace, ready: "True"|"False"|"Unknown", reason: string|null, url: string|null, deploymentId: string|null, spec, status }`;
 const TOKEN_VIEW = `{ id, name, role, createdBy, createdAt, expiresAt|null, lastUsedAt|null, revokedAt|null, replacedBy|null }`;
@@ -60,7 +86,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     path: ["login"],
     summary: "Log in to a loco API server and make it the current context.",
     description:
-      "Without flags, logs in in a browser with the OIDC device flow of the server's OpenID Provider (GET /v1/auth/config): it prints a URL and a code to approve there, and waits. With --token-stdin, reads an API token (loco_…) from stdin instead: the way to log in from CI. Either credential is checked with the server's /v1/whoami and stored in the user's config directory ($XDG_CONFIG_HOME/loco or ~/.config/loco) with mode 0600.",
+      "Without flags, logs in in a browser with the OIDC device flow of the server's OpenID Provider (GET /v1/auth/config): it prints a URL and a code to approve there, and waits. With --token-stdin, reads an API token (loco_…) from stdin instead: the way to log in from CI. Either credential is checked with the server's /v1/whoami and stored in the user's config directory ($XDG_CONFIG_HOME/loco or ~/.config/loco) with mode 0600. A browser login asks for offline_access: when its access token expires, commands renew it with the refresh token, without asking; once the provider refuses that, they say to log in again.",
     args: [{ name: "server", description: "API server URL, such as https://loco.example.com.", required: false }],
     flags: [
       {
@@ -288,6 +314,34 @@ export const COMMANDS: readonly CommandDefinition[] = [
     load: () => import("./commands/env-unset.ts"),
   },
   {
+    path: ["env", "sync"],
+    summary: "Push a .env file: set what differs, optionally remove what is missing; shows the plan first.",
+    description:
+      "Compares the file with the App's variables and prints the plan (+ add, ~ change, * secret, - remove), then applies it in one rollout per kind (plain, secret) — or with --dry-run only prints it. Keys named in --secret are stored as secrets; their current values are never read back, so they are always set and never shown. Variables the App has and the file lacks are kept unless --prune.",
+    args: [{ name: "file", description: "The .env file (NAME=value lines); defaults to .env.", required: false }],
+    flags: [
+      {
+        name: "secret",
+        short: "s",
+        type: "string",
+        valueName: "NAMES",
+        description: "Comma-separated keys of the file to store as secrets.",
+      },
+      { name: "prune", type: "boolean", description: "Remove variables (plain and secret) that the file lacks." },
+      { name: "dry-run", type: "boolean", description: "Print the plan and change nothing." },
+      appFlag,
+      profileFlag,
+      tenantFlag,
+      fileFlag,
+    ],
+    output: {
+      json: "{ app, tenant, profile, plan: { add: [{ name, value }], change: [{ name, from: string|null, value }], secrets: string[], remove: string[], keep: string[], unchanged: string[] }, applied: boolean, env: { env: [{ name, value }], secrets: [{ name }] } }",
+    },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    examples: ["loco env sync --dry-run", "loco env sync .env.production --secret DB_PASSWORD,API_KEY --prune"],
+    load: () => import("./commands/env-sync.ts"),
+  },
+  {
     path: ["destroy"],
     summary: "Delete an app from a profile (its pods, Service and route go with it).",
     description: "On a terminal, asks you to type the app's name; elsewhere --yes is required.",
@@ -309,6 +363,44 @@ export const COMMANDS: readonly CommandDefinition[] = [
     output: { json: `{ items: [${APP_VIEW}] }` },
     exitCodes: ["auth", "notFound", "unavailable", "timeout"],
     load: () => import("./commands/ls.ts"),
+  },
+  {
+    path: ["map"],
+    summary: "Show the tenant's apps as a tree: per profile and project, with status, URL and who discovers whom.",
+    description:
+      "Apps of one project in one profile reach each other through LOCO_<APP>_URL (for every other app of the project with a port); the tree shows these links under each app as → target (VARIABLE).",
+    flags: [{ ...profileFlag, description: "Only apps of this profile." }, tenantFlag],
+    output: {
+      json: "{ tenant, profiles: [{ profile, namespace, projects: [{ project: string|null, apps: [{ name, ready, reason: string|null, url: string|null, deploymentId: string|null, discovers: [{ app, variable }], discoveredBy: string[] }] }] }] }",
+    },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    examples: ["loco map", "loco map --profile prod -o json"],
+    load: () => import("./commands/map.ts"),
+  },
+  {
+    path: ["open"],
+    summary: "Open the app's URL, the dashboard, the app's logs page or loco's docs in a browser.",
+    description:
+      "Prints the URL instead when stdout is not a terminal or with --print. The browser is $BROWSER, else open (macOS), start (Windows) or xdg-open. dashboard and logs need the dashboard's address in LOCO_DASHBOARD_URL; docs is https://loco.dev/docs unless LOCO_DOCS_URL says otherwise.",
+    args: [
+      {
+        name: "target",
+        description: "What to open; defaults to app.",
+        required: false,
+        choices: ["app", "dashboard", "logs", "docs"],
+      },
+    ],
+    flags: [
+      { name: "print", type: "boolean", description: "Print the URL instead of opening it." },
+      appFlag,
+      profileFlag,
+      tenantFlag,
+      fileFlag,
+    ],
+    output: { json: "{ target, url }" },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    examples: ["loco open", "loco open logs --profile prod", "loco open docs --print"],
+    load: () => import("./commands/open.ts"),
   },
   {
     path: ["status"],
@@ -361,6 +453,153 @@ export const COMMANDS: readonly CommandDefinition[] = [
     output: { json: "{ id, revoked: true }" },
     exitCodes: ["auth", "notFound", "unavailable", "timeout"],
     load: () => import("./commands/token-revoke.ts"),
+  },
+  {
+    path: ["pipeline", "apply"],
+    summary: "Create or update a pipeline from a YAML or JSON file.",
+    description:
+      "The file holds a Pipeline manifest (kind: Pipeline, metadata.name, spec) or just its spec (then pass --name). The API validates it with the Pipeline schema and names any field it refuses.",
+    args: [{ name: "file", description: "Path of the pipeline file (.yaml, .yml or .json).", required: true }],
+    flags: [pipelineNameFlag, profileFlag, tenantFlag],
+    output: { json: PIPELINE_VIEW },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    examples: ["loco pipeline apply ci.yaml --profile dev", "loco pipeline apply spec.json --name nightly"],
+    load: () => import("./commands/pipeline-apply.ts"),
+  },
+  {
+    path: ["pipeline", "diff"],
+    summary: "Show what applying a pipeline file would change in the running pipeline; changes nothing.",
+    description:
+      "The API dry-runs the apply (defaults and validation included) and compares the result with the running Pipeline, field by field; tasks are matched by name. Lines read `+ added`, `- removed`, `~ old → new`.",
+    args: [{ name: "file", description: "Path of the pipeline file (.yaml, .yml or .json).", required: true }],
+    flags: [pipelineNameFlag, profileFlag, tenantFlag],
+    output: {
+      json: "{ name, profile, exists, changed, generation: number|null, changes: [{ path, op: added|removed|changed, before?, after? }], diff }",
+    },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    examples: ["loco pipeline diff ci.yaml --profile prod"],
+    load: () => import("./commands/pipeline-diff.ts"),
+  },
+  {
+    path: ["pipeline", "ls"],
+    summary: "List the tenant's pipelines, optionally of one profile.",
+    flags: [{ ...profileFlag, description: "Only pipelines of this profile." }, tenantFlag],
+    output: { json: `{ items: [${PIPELINE_VIEW}] }` },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    load: () => import("./commands/pipeline-ls.ts"),
+  },
+  {
+    path: ["run", "start"],
+    summary: "Start a run of a pipeline; with --watch, follow it and exit with its result.",
+    description:
+      "Parameters are checked against the ones the pipeline declares (unknown or missing ones are refused, by name). With --watch: a live task tree on a terminal (each task's state and duration, the last log lines of running tasks), one line per change when piped, ndjson with -o json; exits 0 when the run succeeds, 7 naming the failing task when it fails, 5 when --timeout runs out first.",
+    args: [{ name: "pipeline", description: "Name of the pipeline to run.", required: true }],
+    flags: [
+      {
+        name: "param",
+        type: "string",
+        valueName: "NAME=VALUE",
+        multiple: true,
+        description: "A parameter value; repeat for more.",
+      },
+      ...runWatchFlags,
+      { name: "watch", short: "w", type: "boolean", description: "Follow the run until it finishes." },
+      profileFlag,
+      tenantFlag,
+    ],
+    output: { json: `${RUN_VIEW} — with --watch, ndjson: ${RUN_WATCH_JSON}`, stream: true },
+    exitCodes: ["auth", "notFound", "runFailed", "timeout", "unavailable"],
+    examples: [
+      "loco run start ci --watch",
+      "loco run start release --param version=1.4.2 --param channel=beta -w -o json",
+    ],
+    load: () => import("./commands/run-start.ts"),
+  },
+  {
+    path: ["run", "watch"],
+    summary: "Follow a run until it finishes, and exit with its result.",
+    description:
+      "A live task tree on a terminal (each task's state and duration, the last log lines of running tasks), one line per change when piped, ndjson with -o json. Exits 0 when the run succeeds, 7 naming the failing task when it fails, 5 when --timeout runs out first.",
+    args: [{ name: "run", description: "Name of the run, as `loco run ls` shows it.", required: true }],
+    flags: [...runWatchFlags, profileFlag, tenantFlag],
+    output: { json: RUN_WATCH_JSON, stream: true },
+    exitCodes: ["auth", "notFound", "runFailed", "timeout", "unavailable"],
+    load: () => import("./commands/run-watch.ts"),
+  },
+  {
+    path: ["run", "ls"],
+    summary: "List runs, newest first, by pipeline, phase and age.",
+    flags: [
+      { name: "pipeline", type: "string", valueName: "NAME", description: "Only runs of this pipeline." },
+      {
+        name: "phase",
+        type: "string",
+        valueName: "PHASES",
+        description: "Only runs in these phases, comma-separated: Pending, Queued, Running, Succeeded, Failed.",
+      },
+      {
+        name: "since",
+        type: "string",
+        valueName: "WHEN",
+        description: "Only runs started within this duration (30m, 12h, 7d) or after this RFC 3339 time.",
+      },
+      { name: "limit", short: "n", type: "number", valueName: "N", default: 20, description: "Most runs to show." },
+      { ...profileFlag, description: "Only runs of this profile." },
+      tenantFlag,
+    ],
+    output: { json: `{ items: [${RUN_VIEW}], nextCursor: string|null }` },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    examples: ["loco run ls --pipeline ci --phase Failed --since 7d"],
+    load: () => import("./commands/run-ls.ts"),
+  },
+  {
+    path: ["run", "logs"],
+    summary: "Show a run's logs: one task's, or every task's merged by time.",
+    description:
+      "Finished tasks' logs are kept after their pods are gone. Lines read `time task | text` (task#N for a retry's attempt N). With -f, follows while the run runs and ends when it has finished.",
+    args: [{ name: "run", description: "Name of the run.", required: true }],
+    flags: [
+      { name: "task", type: "string", valueName: "NAME", description: "Only this task's lines." },
+      { name: "follow", short: "f", type: "boolean", description: "Keep streaming until the run has finished." },
+      {
+        name: "tail",
+        short: "n",
+        type: "number",
+        valueName: "N",
+        description: "The last N lines of each task attempt.",
+      },
+      profileFlag,
+      tenantFlag,
+    ],
+    output: {
+      json: "{ task, attempt, pod, time, line, stream? } per log line, or { task, pod, error } for an attempt whose log could not be read",
+      stream: true,
+    },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    examples: [
+      "loco run logs ci-m3x9k2ab",
+      "loco run logs ci-m3x9k2ab --task test -f",
+      "loco run logs ci-m3x9k2ab -o json | jq -r .line",
+    ],
+    load: () => import("./commands/run-logs.ts"),
+  },
+  {
+    path: ["run", "cancel"],
+    summary: "Cancel a run: its running tasks are stopped and it ends with reason UserCancelled.",
+    args: [{ name: "run", description: "Name of the run.", required: true }],
+    flags: [profileFlag, tenantFlag],
+    output: { json: RUN_VIEW },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    load: () => import("./commands/run-cancel.ts"),
+  },
+  {
+    path: ["run", "timeline"],
+    summary: "Show what happened to a run, oldest first: its start, each task's transitions, its end.",
+    args: [{ name: "run", description: "Name of the run.", required: true }],
+    flags: [profileFlag, tenantFlag],
+    output: { json: "{ items: [{ id, occurredAt, type: Normal|Warning, reason, message, actor: string|null }] }" },
+    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    load: () => import("./commands/run-timeline.ts"),
   },
   {
     path: ["completion"],

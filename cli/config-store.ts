@@ -19,6 +19,9 @@ export interface Credential {
   subject?: string;
   expiresAt?: string;
   refreshToken?: string;
+  /** OIDC only: the issuer and client id the login used, for renewing the token with refreshToken. */
+  issuer?: string;
+  clientId?: string;
 }
 
 interface ConfigFile {
@@ -118,6 +121,13 @@ export class ConfigStore {
     this.write("credentials.json", credentials);
     this.write("config.json", config);
     return entry;
+  }
+
+  /** Replaces a context's credential (a renewed token). */
+  saveCredential(context: string, credential: Credential): void {
+    const credentials = this.credentials();
+    credentials[context] = credential;
+    this.write("credentials.json", credentials);
   }
 
   /** Forgets the credentials of the named contexts (the contexts stay, so `loco login` knows the server). */

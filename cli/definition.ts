@@ -21,6 +21,8 @@ export interface FlagDefinition {
   valueName?: string;
   /** Also read from this environment variable when the flag is absent. */
   env?: string;
+  /** A string flag that may be given more than once; every value is in CommandContext.lists[name]. */
+  multiple?: true;
 }
 
 export interface ArgDefinition {

@@ -25,7 +25,15 @@ export function applyProgress(state: DeployState, progress: DeploymentProgress, 
     deploymentId: progress.id,
     image: progress.image,
     outcome: progress.outcome,
-    conditions: progress.ready ? [progress.ready] : state.conditions,
+    conditions: progress.conditions?.length
+      ? progress.conditions
+      : progress.ready
+        ? [progress.ready]
+        : state.conditions,
+    pods: progress.pods ?? state.pods,
+    ...(progress.replicas && progress.replicas.desired !== null
+      ? { replicas: { desired: progress.replicas.desired, ready: progress.replicas.ready } }
+      : {}),
     elapsedMs,
   };
 }

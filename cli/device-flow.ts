@@ -1,6 +1,7 @@
 // OAuth 2.0 Device Authorization Grant (RFC 8628) against the API's OpenID Provider: discovery, the device
 // code, then polling the token endpoint at the provider's interval (slowing down when asked) until the user
 // approves, denies or the code expires. The prompt is the caller's (onPrompt); nothing here writes to a terminal.
+// refreshTokens renews an expired access token with the login's refresh token (cli/session.ts).
 import { CliError } from "./cli-error.ts";
 import type { DebugLog } from "./debug-log.ts";
 import { send } from "./http.ts";
@@ -70,13 +71,62 @@ async function json(
   }
 }
 
+const discover = (issuer: string) =>
+  json(new URL(`${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`), "GET");
+
+/** The tokens of a successful token endpoint answer. */
+function tokensOf(body: Record<string, unknown>, now: number): DeviceTokens {
+  const expiresInSeconds = Number(body.expires_in);
+  return {
+    accessToken: String(body.access_token),
+    ...(typeof body.refresh_token === "string" ? { refreshToken: body.refresh_token } : {}),
+    ...(typeof body.id_token === "string" ? { idToken: body.id_token } : {}),
+    ...(Number.isFinite(expiresInSeconds) ? { expiresAt: new Date(now + expiresInSeconds * 1000).toISOString() } : {}),
+  };
+}
+
+export interface RefreshOptions {
+  issuer: string;
+  clientId: string;
+  refreshToken: string;
+  log: DebugLog;
+  now?: () => number;
+}
+
+/**
+ * Renews an access token with the refresh token of an earlier login (RFC 6749 §6). Resolves to undefined when
+ * the provider refuses it (expired, revoked, or the session ended), so the caller can ask for a new login;
+ * throws when the provider cannot be reached.
+ */
+export async function refreshTokens(options: RefreshOptions): Promise<DeviceTokens | undefined> {
+  const now = options.now ?? Date.now;
+  const discovery = await discover(options.issuer);
+  const tokenEndpoint = discovery.body.token_endpoint;
+  if (typeof tokenEndpoint !== "string") return undefined;
+  const answer = await json(new URL(tokenEndpoint), "POST", {
+    grant_type: "refresh_token",
+    refresh_token: options.refreshToken,
+    client_id: options.clientId,
+  });
+  if (answer.status === 200 && typeof answer.body.access_token === "string") {
+    options.log.write("Refreshed the access token", {
+      expiresIn: answer.body.expires_in,
+      rotated: typeof answer.body.refresh_token === "string",
+    });
+    return tokensOf(answer.body, now());
+  }
+  options.log.write("Refresh refused", {
+    status: answer.status,
+    error: answer.body.error,
+    description: answer.body.error_description,
+  });
+  return undefined;
+}
+
 export async function deviceFlow(options: DeviceFlowOptions): Promise<DeviceTokens> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
-  const discovery = await json(
-    new URL(`${options.issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`),
-    "GET",
-  );
+  const discovery = await discover(options.issuer);
   const deviceEndpoint = discovery.body.device_authorization_endpoint;
   const tokenEndpoint = discovery.body.token_endpoint;
   if (typeof deviceEndpoint !== "string" || typeof tokenEndpoint !== "string") {
@@ -121,15 +171,7 @@ export async function deviceFlow(options: DeviceFlowOptions): Promise<DeviceToke
         expiresIn: answer.body.expires_in,
         refresh: typeof answer.body.refresh_token === "string",
       });
-      const expiresInSeconds = Number(answer.body.expires_in);
-      return {
-        accessToken: answer.body.access_token,
-        ...(typeof answer.body.refresh_token === "string" ? { refreshToken: answer.body.refresh_token } : {}),
-        ...(typeof answer.body.id_token === "string" ? { idToken: answer.body.id_token } : {}),
-        ...(Number.isFinite(expiresInSeconds)
-          ? { expiresAt: new Date(now() + expiresInSeconds * 1000).toISOString() }
-          : {}),
-      };
+      return tokensOf(answer.body, now());
     }
     const error = String(answer.body.error ?? answer.status);
     options.log.write("Polled device flow", { error });

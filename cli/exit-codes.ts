@@ -16,6 +16,10 @@ export const EXIT_CODES = {
     code: 6,
     meaning: "Unavailable or refused: the API could not be reached, answered 5xx, 409 or 429, or anything else failed.",
   },
+  runFailed: {
+    code: 7,
+    meaning: "Run failed: the Run ended without succeeding (a task failed or timed out, or it was cancelled).",
+  },
 } as const;
 
 export type ExitCodeName = keyof typeof EXIT_CODES;

@@ -65,4 +65,14 @@ describe("parseCommandLine", () => {
     expect(usageErrorOf(["whoami", "extra"]).what).toBe("Too many arguments for `loco whoami`");
     expect(usageErrorOf(["completion", "powershell"]).why).toBe('"powershell" is not one of bash, zsh, fish.');
   });
+
+  it("collects every value of a flag that may be repeated", () => {
+    const parsed = parse(["run", "start", "ci", "--param", "version=1.4.2", "--param=channel=beta", "-w"]);
+    if (parsed.kind !== "run") throw new Error("expected a command");
+    expect(parsed.args.pipeline).toBe("ci");
+    expect(parsed.lists.param).toEqual(["version=1.4.2", "channel=beta"]);
+    expect(parsed.flags.watch).toBe(true);
+    const none = parse(["run", "start", "ci"]);
+    expect(none.kind === "run" && none.lists.param).toEqual([]);
+  });
 });

@@ -141,9 +141,13 @@ export function parseCommandLine(
   if (wantsHelp) return { kind: "help", path: command.path };
 
   const flags = flagsOf(command);
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
+  const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
   for (const f of flags)
-    options[f.name] = { type: f.type === "boolean" ? "boolean" : "string", ...(f.short ? { short: f.short } : {}) };
+    options[f.name] = {
+      type: f.type === "boolean" ? "boolean" : "string",
+      ...(f.short ? { short: f.short } : {}),
+      ...(f.multiple ? { multiple: true } : {}),
+    };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, allowNegative: true, strict: true });
@@ -162,8 +166,13 @@ export function parseCommandLine(
   }
 
   const values: Record<string, FlagValue | undefined> = {};
+  const lists: Record<string, string[]> = {};
   for (const f of flags) {
     const raw = parsed.values[f.name];
+    if (f.multiple) {
+      lists[f.name] = (Array.isArray(raw) ? raw : []).map((v) => String(convert(f, String(v), `--${f.name}`)));
+      continue;
+    }
     if (raw !== undefined && typeof raw !== "object") values[f.name] = convert(f, raw, `--${f.name}`);
     else if (f.env && env[f.env] !== undefined && env[f.env] !== "")
       values[f.name] = convert(f, env[f.env]!, `${f.env}`);
@@ -198,7 +207,6 @@ export function parseCommandLine(
     }
     args[a.name] = value;
   });
-  const lists: Record<string, string[]> = {};
   const last = declared.at(-1);
   if (last?.variadic) lists[last.name] = rest.slice(declared.length - 1);
   return { kind: "run", command, args, lists, flags: values };

@@ -1,9 +1,9 @@
 // From a command's context to an API client: which server (--context, else the current context), which
-// credential (LOCO_TOKEN, else the stored one), which tenant (--tenant, else the context's); and the one place
-// API failures become CliErrors.
-import { ApiClient, ApiRequestError } from "./api-client.ts";
+// credential (LOCO_TOKEN, else the stored one, an OIDC login renewed with its refresh token when it has expired),
+// which tenant (--tenant, else the context's); and the one place API failures become CliErrors.
+import { ApiClient, ApiRequestError, type TokenSource } from "./api-client.ts";
 import { CliError } from "./cli-error.ts";
-import { ConfigStore, type Context, configDir, normaliseServer } from "./config-store.ts";
+import { ConfigStore, type Context, type Credential, configDir, normaliseServer } from "./config-store.ts";
 import type { CommandContext } from "./context.ts";
 
 export const storeFor = (context: Pick<CommandContext, "env">) => new ConfigStore(configDir(context.env));
@@ -34,18 +34,16 @@ export function session(command: CommandContext): Session {
     });
   }
   const credential = store.credential(context.name);
-  if (
-    !env.LOCO_TOKEN &&
-    credential?.kind === "oidc" &&
-    credential.expiresAt &&
-    Date.parse(credential.expiresAt) <= Date.now()
-  ) {
-    throw new CliError({
-      code: "auth",
-      what: `Your login to ${context.name} has expired`,
-      why: `The access token expired at ${credential.expiresAt}.`,
-      fix: `Run \`loco login ${context.server}\` again.`,
-    });
+  if (!env.LOCO_TOKEN && credential?.kind === "oidc") {
+    if (expired(credential) && !credential.refreshToken) throw loginExpired(context, credential, "no-refresh");
+    return {
+      context,
+      client: new ApiClient({
+        server: context.server,
+        tokenSource: renewingToken(command, store, context, credential),
+        log: command.log,
+      }),
+    };
   }
   const token = env.LOCO_TOKEN || credential?.token;
   if (!token) {
@@ -57,6 +55,72 @@ export function session(command: CommandContext): Session {
     });
   }
   return { context, client: new ApiClient({ server: context.server, token, log: command.log }) };
+}
+
+/** Renew a few seconds early, so the token does not run out on its way to the server. */
+const EXPIRY_MARGIN_MS = 5_000;
+const expired = (credential: Credential) =>
+  credential.expiresAt !== undefined && Date.parse(credential.expiresAt) - EXPIRY_MARGIN_MS <= Date.now();
+
+function loginExpired(context: Context, credential: Credential, why: "no-refresh" | "refused"): CliError {
+  const when = credential.expiresAt ? ` at ${credential.expiresAt}` : "";
+  return new CliError({
+    code: "auth",
+    what: `Your login to ${context.name} has expired`,
+    why:
+      why === "no-refresh"
+        ? `The access token expired${when} and the login has no refresh token to renew it with.`
+        : `The access token expired${when} and the identity provider refused to renew it (the login was revoked or has ended).`,
+    fix: `Run \`loco login ${context.server}\` again.`,
+  });
+}
+
+/**
+ * An OIDC login's access token, renewed at most once per command with the refresh token (before a request when
+ * it has expired, or after a 401), the renewed credential written back to the config directory.
+ */
+function renewingToken(command: CommandContext, store: ConfigStore, context: Context, stored: Credential): TokenSource {
+  let current = stored;
+  let renewal: Promise<string | undefined> | undefined;
+  const renew = () => {
+    renewal ??= (async () => {
+      if (!current.refreshToken) return undefined;
+      let { issuer, clientId } = current;
+      if (!issuer || !clientId) {
+        const auth = await call(`Could not renew your login to ${context.name}`, () =>
+          new ApiClient({ server: context.server, log: command.log }).authConfig(),
+        );
+        issuer = auth.issuer ?? undefined;
+        clientId = auth.clientId ?? undefined;
+        if (!issuer || !clientId) return undefined;
+      }
+      const { refreshTokens } = await import("./device-flow.ts");
+      const tokens = await refreshTokens({ issuer, clientId, refreshToken: current.refreshToken, log: command.log });
+      if (!tokens) return undefined;
+      const { expiresAt: _old, ...rest } = current;
+      current = {
+        ...rest,
+        issuer,
+        clientId,
+        token: tokens.accessToken,
+        refreshToken: tokens.refreshToken ?? current.refreshToken,
+        ...(tokens.expiresAt ? { expiresAt: tokens.expiresAt } : {}),
+      };
+      store.saveCredential(context.name, current);
+      command.log.write("Renewed the login", { context: context.name, expiresAt: current.expiresAt });
+      return current.token;
+    })();
+    return renewal;
+  };
+  return {
+    async get() {
+      if (!expired(current)) return current.token;
+      const renewed = await renew();
+      if (!renewed) throw loginExpired(context, current, "refused");
+      return renewed;
+    },
+    renew,
+  };
 }
 
 export function tenantOf(command: CommandContext, context: Context): string {

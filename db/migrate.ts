@@ -6,6 +6,7 @@ import * as initial from "./migrations/0001-initial.ts";
 import * as clusterIdentity from "./migrations/0002-cluster-identity.ts";
 import * as api from "./migrations/0003-api.ts";
 import * as deploymentRequests from "./migrations/0004-deployment-requests.ts";
+import * as taskLogs from "./migrations/0005-task-logs.ts";
 
 /** Listed explicitly (not read from the folder) so that a bundled or compiled build carries them all. */
 export const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   "0002-cluster-identity": clusterIdentity,
   "0003-api": api,
   "0004-deployment-requests": deploymentRequests,
+  "0005-task-logs": taskLogs,
 };
 
 export class MigrationError extends Error {

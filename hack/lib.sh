@@ -34,6 +34,8 @@ ensure_system_tools() {
   command -v jq >/dev/null || missing+=(jq)
   # The Argo CD health checks (charts/loco/argocd/*.lua) are unit-tested with a real Lua interpreter.
   command -v lua5.4 >/dev/null || missing+=(lua5.4)
+  # The CLI's real-terminal test (test/e2e/tmux.test.ts) drives `loco deploy --wait` in a tmux pane.
+  command -v tmux >/dev/null || missing+=(tmux)
   if ((${#missing[@]})); then say "Installing ${missing[*]}"; apt_install "${missing[@]}"; fi
 }
 

@@ -18,7 +18,7 @@ import type { EventRecorder } from "./runtime/events.ts";
 import type { KubeClient } from "./runtime/kube-client.ts";
 import type { Logger } from "./runtime/logger.ts";
 import type { OperatorMetrics } from "./runtime/metrics.ts";
-import { keyOf } from "./runtime/types.ts";
+import { type KubeObject, keyOf } from "./runtime/types.ts";
 
 export interface BatchControllerDeps {
   client: KubeClient;
@@ -35,6 +35,8 @@ export interface BatchControllerDeps {
    * a Run reconciled against a cache that lost its Jobs would record them as deleted.
    */
   ready?: () => boolean;
+  /** Asked before an unfinished Job is deleted; false holds it back while its logs are captured. */
+  beforeStopJob?: (job: KubeObject) => boolean;
 }
 
 /** Adds the indexes the reconcilers use (call before the informers start) and returns both controllers. */
@@ -46,7 +48,15 @@ export function createBatchControllers(deps: BatchControllerDeps): Controller[] 
   caches.pods.addIndex(JOB_INDEX, jobIndex);
 
   const runLog = deps.log.child({ controller: "run" });
-  const runs = createRunReconciler({ client, caches, events, log: runLog, now, settings });
+  const runs = createRunReconciler({
+    client,
+    caches,
+    events,
+    log: runLog,
+    now,
+    settings,
+    ...(deps.beforeStopJob ? { beforeStopJob: deps.beforeStopJob } : {}),
+  });
   const runController = new Controller({
     name: "run",
     reconcile: (key) => runs.reconcile(key),

@@ -38,6 +38,14 @@ describe("loadOperatorConfig", () => {
     );
   });
 
+  it("keeps 1Mi of each task attempt's log unless told otherwise, and refuses sizes it cannot use", () => {
+    expect(loadOperatorConfig([], {}).taskLogLimit).toBe(1024 * 1024);
+    expect(loadOperatorConfig(["--task-log-limit", "256Ki"], {}).taskLogLimit).toBe(256 * 1024);
+    expect(loadOperatorConfig([], { LOCO_TASK_LOG_LIMIT: "4096" }).taskLogLimit).toBe(4096);
+    expect(() => loadOperatorConfig(["--task-log-limit", "1MB"], {})).toThrow(/--task-log-limit: must be a size/);
+    expect(() => loadOperatorConfig(["--task-log-limit", "12"], {})).toThrow(/--task-log-limit: must be at least 1Ki/);
+  });
+
   it("takes the OTLP endpoint from --otlp-endpoint over OTEL_EXPORTER_OTLP_ENDPOINT; off when neither is set", () => {
     expect(loadOperatorConfig([], {}).otlpEndpoint).toBeUndefined();
     expect(loadOperatorConfig([], { OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }).otlpEndpoint).toBe(

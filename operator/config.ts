@@ -19,6 +19,20 @@ const durationMs = z
     return Number(match[1]) * unit;
   });
 
+const bytes = z
+  .string()
+  .regex(/^\d+(Ki|Mi)?$/, { error: "must be a size in bytes such as 262144, 256Ki or 1Mi" })
+  .transform((value) => {
+    const match = /^(\d+)(Ki|Mi)?$/.exec(value)!;
+    return Number(match[1]) * (match[2] === "Mi" ? 1024 * 1024 : match[2] === "Ki" ? 1024 : 1);
+  })
+  .pipe(
+    z
+      .number()
+      .min(1024, { error: "must be at least 1Ki" })
+      .max(64 * 1024 * 1024, { error: "must be at most 64Mi (the tail of a longer log is kept)" }),
+  );
+
 export const OperatorConfig = z
   .object({
     kubeconfig: z.string().min(1).optional(),
@@ -39,6 +53,7 @@ export const OperatorConfig = z
     retryPeriod: durationMs,
     minTimeout: durationMs,
     maxTimeout: durationMs,
+    taskLogLimit: bytes,
     otlpEndpoint: z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://otel-collector:4318" })
       .optional(),
@@ -66,6 +81,8 @@ Flags (environment variable in brackets):
   --database-url URL                 mirror loco resources to postgres://… or pglite:<folder> [LOCO_DATABASE_URL]
   --min-timeout, --max-timeout DURATION
                                      bounds for task, Pipeline and Run timeouts (defaults 5m, 8h) [LOCO_MIN_TIMEOUT, LOCO_MAX_TIMEOUT]
+  --task-log-limit SIZE              bytes of each Run task attempt's log kept in the database, the tail when longer
+                                     (default 1Mi; with --database-url) [LOCO_TASK_LOG_LIMIT]
   --selector LABELS                  reconcile only Apps and Profiles matching this label selector (sharding) [LOCO_SELECTOR]
   --otlp-endpoint URL                export traces and metrics over OTLP/HTTP to this base URL; off when unset
                                      [OTEL_EXPORTER_OTLP_ENDPOINT; headers from OTEL_EXPORTER_OTLP_HEADERS]
@@ -103,6 +120,7 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
         "retry-period": { type: "string" },
         "min-timeout": { type: "string" },
         "max-timeout": { type: "string" },
+        "task-log-limit": { type: "string" },
         "otlp-endpoint": { type: "string" },
         help: { type: "boolean" },
       },
@@ -133,6 +151,7 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
     retryPeriod: values["retry-period"] ?? "2s",
     minTimeout: values["min-timeout"] ?? env.LOCO_MIN_TIMEOUT ?? "5m",
     maxTimeout: values["max-timeout"] ?? env.LOCO_MAX_TIMEOUT ?? "8h",
+    taskLogLimit: values["task-log-limit"] ?? env.LOCO_TASK_LOG_LIMIT ?? "1Mi",
     otlpEndpoint: (values["otlp-endpoint"] as string | undefined) ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined),
   });
   if (!parsed.success) {

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     resyncMs: config.resync,
     health: config.healthAddress,
     batch: { minTimeoutMs: config.minTimeout, maxTimeoutMs: config.maxTimeout },
+    taskLogs: { limitBytes: config.taskLogLimit },
     ...(config.selector ? { selector: config.selector } : {}),
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(keyRing ? { keyRing } : {}),

@@ -8,6 +8,7 @@ import { connectDatabase } from "../db/connect.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import type { Mirror } from "../db/mirror.ts";
 import type { KeyRing } from "../db/secret-crypto.ts";
+import { TaskLogStore } from "../db/task-logs.ts";
 import { createBatchControllers } from "./batch.ts";
 import type { BatchSettings } from "./batch-settings.ts";
 import { allInformers, createCaches, type WorldCaches } from "./caches.ts";
@@ -31,6 +32,7 @@ import { LeaderElector } from "./runtime/leader-election.ts";
 import type { Logger } from "./runtime/logger.ts";
 import { OperatorMetrics } from "./runtime/metrics.ts";
 import { keyOf } from "./runtime/types.ts";
+import { TaskLogCapture } from "./task-log-capture.ts";
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
@@ -58,6 +60,8 @@ export interface OperatorOptions {
   onLostLeadership?: () => void;
   /** Pipeline and Run tuning: timeout bounds, retry backoff, missed-slot tolerance (defaults in batch-settings.ts). */
   batch?: Partial<BatchSettings>;
+  /** Capture of Run task logs into the database (with databaseUrl): bytes kept per attempt (default 1 MiB), reads at once. */
+  taskLogs?: { limitBytes?: number; concurrency?: number };
   /** Pins the operator's clock and id source (tests). */
   now?: () => Date;
   newDeploymentId?: () => string;
@@ -69,6 +73,8 @@ export interface RunningOperator {
   metrics: OperatorMetrics;
   controllers: Controller[];
   mirror: Mirror | undefined;
+  /** Captures Run task logs into the database; undefined without one. */
+  taskLogs: TaskLogCapture | undefined;
   healthPort: number | undefined;
   isLeader(): boolean;
   /** Resolves once this replica leads and its workers run (immediately without leader election). */
@@ -181,6 +187,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     caches.profiles.byIndex(GATEWAY_INDEX, keyOf(gateway)).map(keyOf),
   );
 
+  // Created once the database is open (below); until then, and without a database, Jobs are deleted at once.
+  let taskLogs: TaskLogCapture | undefined;
   const controllers = [
     appController,
     profileController,
@@ -195,6 +203,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       concurrency,
       settings: options.batch,
       ready: cachesFresh,
+      beforeStopJob: (job) => taskLogs?.releaseForDeletion(job) ?? true,
     }),
   ];
   // Spans and OTLP metrics name the tenant: the loco.dev/tenant label of the reconciled object's namespace.
@@ -233,10 +242,25 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
           log: log.child({ component: "mirror" }),
         })
       : undefined;
+  taskLogs = database
+    ? new TaskLogCapture({
+        client,
+        store: new TaskLogStore(database.db),
+        jobs: caches.jobs,
+        runs: caches.runs,
+        pods: caches.pods,
+        events,
+        log: log.child({ component: "task-logs" }),
+        metrics,
+        now,
+        ...options.taskLogs,
+      })
+    : undefined;
 
   const begin = () => {
     leader = true;
     mirror?.start();
+    taskLogs?.start();
     appReconciler.primeClaims();
     for (const controller of controllers) controller.start();
     startLeading();
@@ -280,6 +304,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     metrics,
     controllers,
     mirror,
+    taskLogs,
     healthPort: health?.port,
     isLeader: () => leader,
     leading,
@@ -295,6 +320,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     },
     async stop() {
       await Promise.all(controllers.map((c) => c.stop()));
+      await taskLogs?.stop();
       await mirror?.stop();
       await database?.close();
       await events.settled();

@@ -2,8 +2,7 @@
 // `loco_…` API tokens (looked up by hash) and OpenID Connect JWTs (verified against the issuer's keys).
 import type { Kysely } from "kysely";
 import { ApiError } from "../errors.ts";
-import { getMembership, getTenant } from "../store/tenants.ts";
-import { findTokenBySecret, touchToken } from "../store/tokens.ts";
+import { findTokenCredential, touchToken } from "../store/tokens.ts";
 import { looksLikeTokenSecret, TOKEN_PREFIX } from "./api-token-secret.ts";
 import type { OidcVerifier } from "./oidc-verifier.ts";
 import { lowerOf, type Principal, type Role } from "./principal.ts";
@@ -16,10 +15,13 @@ export interface AuthenticatorOptions {
   now?: () => Date;
 }
 
+const TOUCH_INTERVAL_MS = 60_000;
 const refused = (why: string) => new ApiError("Unauthenticated", why);
 
 export class Authenticator {
   private readonly options: AuthenticatorOptions;
+  /** When this process last recorded each token's use (epoch ms). */
+  private readonly touched = new Map<string, number>();
 
   constructor(options: AuthenticatorOptions) {
     this.options = options;
@@ -37,6 +39,19 @@ export class Authenticator {
     }
     const credential = match[1]!;
     return credential.startsWith(TOKEN_PREFIX) ? this.apiToken(credential) : this.oidcToken(credential);
+  }
+
+  /**
+   * Records a token's use (`last_used_at`, minute precision) without a write per request: the first use in a
+   * minute from this process writes; the others skip the round trip (the UPDATE itself also skips rows touched
+   * in the last minute, which covers several replicas). Revocation and expiry are still read on every request.
+   */
+  private async touch(id: string, nowMs: number): Promise<void> {
+    const last = this.touched.get(id);
+    if (last !== undefined && nowMs - last < TOUCH_INTERVAL_MS) return;
+    if (this.touched.size >= 10_000) this.touched.clear();
+    await touchToken(this.options.db, id);
+    this.touched.set(id, nowMs);
   }
 
   private isPlatformAdmin(subject: string, groups: string[]): boolean {
@@ -60,13 +75,13 @@ export class Authenticator {
   }
 
   private async apiToken(secret: string): Promise<Principal> {
-    const unknown = refused(
-      "The API token is not valid: it is unknown or malformed. Create a new one with `loco token create`.",
-    );
-    if (!looksLikeTokenSecret(secret)) throw unknown;
+    const unknown = () =>
+      refused("The API token is not valid: it is unknown or malformed. Create a new one with `loco token create`.");
+    if (!looksLikeTokenSecret(secret)) throw unknown();
     const { db } = this.options;
-    const token = await findTokenBySecret(db, secret);
-    if (!token) throw unknown;
+    const found = await findTokenCredential(db, secret);
+    if (!found) throw unknown();
+    const { token } = found;
     const now = (this.options.now ?? (() => new Date()))();
     if (token.revokedAt) {
       throw refused(
@@ -80,19 +95,18 @@ export class Authenticator {
     }
     let role = token.role;
     if (token.tenant !== null) {
-      if (!(await getTenant(db, token.tenant))) throw refused("The API token's tenant no longer exists.");
+      if (!found.tenantLive) throw refused("The API token's tenant no longer exists.");
       if (token.boundToMembership && role !== "platform-admin") {
         // A token never outlives, nor outranks, the membership of whoever minted it.
-        const membership = await getMembership(db, token.tenant, token.createdBy);
-        if (!membership) {
+        if (!found.creatorRole) {
           throw refused(
             "The API token no longer works: whoever created it is no longer a member of its tenant. Ask a tenant admin for a new one.",
           );
         }
-        role = lowerOf(role as Role, membership);
+        role = lowerOf(role as Role, found.creatorRole);
       }
     }
-    await touchToken(db, token.id);
+    await this.touch(token.id, now.getTime());
     return {
       via: "token",
       subject: token.createdBy,

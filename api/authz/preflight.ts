@@ -4,7 +4,7 @@ import type { Kysely } from "kysely";
 import { atLeast, type Principal, type Role } from "../auth/principal.ts";
 import { ApiError, notFound } from "../errors.ts";
 import type { AuthorizeFn } from "../route.ts";
-import { getMembership, getTenant } from "../store/tenants.ts";
+import { getTenantRole } from "../store/tenants.ts";
 import { type Action, minimumRole } from "./permissions.ts";
 
 export interface Access {
@@ -17,14 +17,19 @@ export interface Access {
 
 const verbs: Record<Action, string> = { read: "read", write: "change", delete: "delete" };
 
-/** The caller's role in a tenant, or undefined when the tenant is not theirs to see. */
+/**
+ * The caller's role in a tenant, or undefined when the tenant does not exist or is not theirs to see. One query at
+ * most: a tenant token acting in its own tenant needs none, because authenticating it (this same request) found
+ * its tenant live and its minter's membership.
+ */
 async function roleIn(db: Kysely<unknown>, principal: Principal, tenant: string): Promise<Access["role"] | undefined> {
-  if (principal.token) {
-    if (principal.token.role === "platform-admin") return "platform-admin";
+  if (principal.token && principal.token.role !== "platform-admin") {
     return principal.token.tenant === tenant ? principal.token.role : undefined;
   }
+  const found = await getTenantRole(db, tenant, principal.subject);
+  if (!found) return undefined;
   if (principal.platformAdmin) return "platform-admin";
-  return getMembership(db, tenant, principal.subject);
+  return found.role ?? undefined;
 }
 
 export function createAuthorize(db: Kysely<unknown>): AuthorizeFn {
@@ -37,7 +42,7 @@ export function createAuthorize(db: Kysely<unknown>): AuthorizeFn {
       return { principal, role: "platform-admin" };
     }
     const { tenant, resource, action } = check;
-    const role = (await getTenant(db, tenant)) ? await roleIn(db, principal, tenant) : undefined;
+    const role = await roleIn(db, principal, tenant);
     if (!role) throw notFound("Tenant", tenant);
     const needed = minimumRole[resource][action];
     if (role !== "platform-admin" && !atLeast(role, needed)) {

@@ -2,17 +2,22 @@
 // secret). Each reads the App from the cluster, changes the named fields, validates the result with the App schema
 // and applies it as loco-api with the read resourceVersion as a precondition (a concurrent change answers 409).
 // Secret values go to the App's loco-managed Secret (the mirror stores them encrypted) and are never returned.
+import { ulid } from "ulid";
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
 import { envVarName, quantity } from "../../crds/common.ts";
-import { secretName } from "../../operator/reconcilers/app/names.ts";
+import { ANNOTATION_REQUESTED_BY } from "../../db/timeline.ts";
+import { ANNOTATION_REQUESTED_DEPLOYMENT_ID, secretName } from "../../operator/reconcilers/app/names.ts";
 import { APP, SECRET } from "../../operator/resources.ts";
 import { KubeApiError } from "../../operator/runtime/kube-client.ts";
+import { isSubset } from "../../operator/runtime/semantic-equal.ts";
 import { controllerOf, type KubeObject } from "../../operator/runtime/types.ts";
+import { actorOf, type Principal } from "../auth/principal.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
 import { defineRoute, parsePart, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
+import { recordRequest } from "../store/deployments.ts";
 import { getTenantResource } from "../store/resources.ts";
 import { listTimeline } from "../store/timeline.ts";
 import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
@@ -47,18 +52,22 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
   /**
    * Reads the App, changes its spec, validates the result like a full spec and applies it with the read
    * resourceVersion as a precondition; a concurrent write (the operator's status updates move it too) re-reads and
-   * retries, a few times.
+   * retries, a few times. With `deployment`, a change of the spec is also a deployment the API requested: it gets
+   * its id here and its spec is recorded, like POST …/deployments, so that `rollback` can return to it.
    */
   async function changeApp(
     tenant: string,
     profile: string,
     app: string,
     change: (spec: Spec, live: { namespace: string; object: KubeObject }) => Promise<Spec> | Spec,
+    deployment?: { principal: Principal },
   ): Promise<{ namespace: string; applied: KubeObject }> {
     for (let attempt = 1; ; attempt++) {
       const live = await liveApp(tenant, profile, app);
       const spec = await change(structuredClone(live.object.spec as Spec), live);
       const parsed = parsePart(z.strictObject({ spec: AppSpec }), { spec: JSON.parse(JSON.stringify(spec)) }, "body");
+      const changed = !(isSubset(parsed.spec, live.object.spec) && isSubset(live.object.spec, parsed.spec));
+      const requested = deployment && changed ? { id: ulid(), by: actorOf(deployment.principal) } : undefined;
       try {
         const applied = await kube.apply<KubeObject>(
           APP,
@@ -69,12 +78,30 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
               name: app,
               namespace: live.namespace,
               labels: config.objectLabels,
+              ...(requested
+                ? {
+                    annotations: {
+                      [ANNOTATION_REQUESTED_DEPLOYMENT_ID]: requested.id,
+                      [ANNOTATION_REQUESTED_BY]: requested.by,
+                    },
+                  }
+                : {}),
               resourceVersion: live.object.metadata.resourceVersion,
             },
             spec: parsed.spec,
           },
           FIELD_MANAGER,
         );
+        if (requested) {
+          await recordRequest(db, {
+            id: requested.id,
+            tenant,
+            namespace: live.namespace,
+            app,
+            spec: parsed.spec,
+            requestedBy: requested.by,
+          });
+        }
         return { namespace: live.namespace, applied };
       } catch (error) {
         if (!(error instanceof KubeApiError && error.isConflict) || attempt >= 5) throw error;
@@ -172,7 +199,7 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
           error: "set or unset something",
         }),
       responses: { 200: { description: "The variables now.", schema: EnvView } },
-      handler: async ({ authorize, params, query, body, auditTarget }) => {
+      handler: async ({ authorize, principal, params, query, body, auditTarget }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
         // Names only: secret values never reach the audit log.
         auditTarget(`App/${query.profile}/${params.app}`, {
@@ -184,21 +211,27 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
         const gone = new Set([...(body.unset ?? []), ...setNames]);
         const entries = Object.entries(body.set ?? {});
         let secretWritten = false;
-        const { applied } = await changeApp(params.tenant, query.profile, params.app, async (spec, live) => {
-          const hadSecret = (spec.secretEnv ?? []).some((s) => gone.has(s.name));
-          let env = (spec.env ?? []).filter((e) => !gone.has(e.name)) as EnvVar[];
-          let secretEnv = (spec.secretEnv ?? []).filter((e) => !gone.has(e.name)) as SecretEnvVar[];
-          if (body.secret) secretEnv = [...secretEnv, ...entries.map(([name]) => ({ name, secretKey: name }))];
-          else env = [...env, ...entries.map(([name, value]) => ({ name, value }))];
-          // Values first, so that the pods the new template starts find them.
-          if (!secretWritten && (body.secret || hadSecret)) {
-            await writeSecretValues(live, body.secret ? Object.fromEntries(entries) : {}, gone);
-            secretWritten = true;
-          }
-          spec.env = env.length > 0 ? env : undefined;
-          spec.secretEnv = secretEnv.length > 0 ? secretEnv : undefined;
-          return spec;
-        });
+        const { applied } = await changeApp(
+          params.tenant,
+          query.profile,
+          params.app,
+          async (spec, live) => {
+            const hadSecret = (spec.secretEnv ?? []).some((s) => gone.has(s.name));
+            let env = (spec.env ?? []).filter((e) => !gone.has(e.name)) as EnvVar[];
+            let secretEnv = (spec.secretEnv ?? []).filter((e) => !gone.has(e.name)) as SecretEnvVar[];
+            if (body.secret) secretEnv = [...secretEnv, ...entries.map(([name]) => ({ name, secretKey: name }))];
+            else env = [...env, ...entries.map(([name, value]) => ({ name, value }))];
+            // Values first, so that the pods the new template starts find them.
+            if (!secretWritten && (body.secret || hadSecret)) {
+              await writeSecretValues(live, body.secret ? Object.fromEntries(entries) : {}, gone);
+              secretWritten = true;
+            }
+            spec.env = env.length > 0 ? env : undefined;
+            spec.secretEnv = secretEnv.length > 0 ? secretEnv : undefined;
+            return spec;
+          },
+          { principal },
+        );
         const now = applied.spec as { env?: EnvVar[]; secretEnv?: SecretEnvVar[] };
         return { body: { env: now.env ?? [], secrets: (now.secretEnv ?? []).map((s) => ({ name: s.name })) } };
       },

@@ -8,15 +8,16 @@ import { ulid } from "ulid";
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
 import { ANNOTATION_REQUESTED_BY } from "../../db/timeline.ts";
-import { ANNOTATION_REQUESTED_DEPLOYMENT_ID } from "../../operator/reconcilers/app/names.ts";
+import { ANNOTATION_REQUESTED_DEPLOYMENT_ID, LABEL_APP } from "../../operator/reconcilers/app/names.ts";
 import { APP } from "../../operator/resources.ts";
 import { isSubset } from "../../operator/runtime/semantic-equal.ts";
-import type { KubeObject } from "../../operator/runtime/types.ts";
+import type { KubeObject, ResourceType } from "../../operator/runtime/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { actorOf, type Principal } from "../auth/principal.ts";
 import { clusterCapacity, judgeCapacity, requestedBy } from "../capacity.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
+import { type PodProgress, podProgress } from "../pod-progress.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import {
@@ -52,6 +53,8 @@ const DeploymentParams = z.strictObject({
   id: z.string().regex(/^[0-9A-Z]{26}$/, { error: "must be a deployment id" }),
 });
 const TERMINAL = new Set(["Available", "Failed", "Superseded"]);
+
+const POD: ResourceType = { group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true };
 
 export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
   const { db, kube, config } = services;
@@ -257,6 +260,10 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
           let last = "";
           let quietSince = Date.now();
           const deadline = Date.now() + 30 * 60_000;
+          // The App's pods, live from the cluster (the rollout view shows them coming up): at most once a second,
+          // and once more for the final event.
+          let pods: PodProgress[] = [];
+          let podsAt = 0;
           while (!closed && Date.now() < deadline) {
             const deployment = (await getDeployment(db, key)) as DeploymentView;
             const app = await getTenantResource(db, {
@@ -267,9 +274,24 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
             });
             const status = (app?.status ?? {}) as {
               conditions?: { type: string; status: string; reason?: string; message?: string }[];
+              readyReplicas?: number;
             };
             const ready = status.conditions?.find((c) => c.type === "Ready");
-            const state = { ...deployment, ready: ready ?? null };
+            if (Date.now() - podsAt >= 1000 || TERMINAL.has(deployment.outcome)) {
+              podsAt = Date.now();
+              pods = await kube
+                .list(POD, key.namespace, { labelSelector: `${LABEL_APP}=${params.app}` })
+                .then((list) => podProgress(list.items))
+                .catch(() => pods);
+            }
+            const desired = (app?.spec as { replicas?: number } | undefined)?.replicas;
+            const state = {
+              ...deployment,
+              ready: ready ?? null,
+              conditions: status.conditions ?? [],
+              pods,
+              replicas: { desired: desired ?? null, ready: status.readyReplicas ?? 0 },
+            };
             const text = JSON.stringify(state);
             if (text !== last) {
               yield `event: status\nid: ${Date.now()}\ndata: ${text}\n\n`;

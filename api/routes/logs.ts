@@ -1,9 +1,9 @@
 // An App's logs, live from the cluster: every replica's container merged into one stream of records naming the
 // pod and container, as ndjson or server-sent events; tail N lines, since a duration, optionally following.
-import { PassThrough, Writable } from "node:stream";
-import { Log } from "@kubernetes/client-node";
+import { PassThrough } from "node:stream";
 import { z } from "zod";
 import { CONTAINER_NAME, LABEL_APP } from "../../operator/reconcilers/app/names.ts";
+import { openPodLog } from "../../operator/runtime/pod-log.ts";
 import type { KubeObject, ResourceType } from "../../operator/runtime/types.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { formatRecord, LineSplitter } from "../log-lines.ts";
@@ -66,48 +66,45 @@ export function logRoutes(services: ApiServices): RouteDefinition[] {
         };
         const out = new PassThrough();
         const streaming = pods.items.filter((p) => p.status?.phase !== "Pending");
-        const controllers: AbortController[] = [];
+        // One abort for every replica's stream when the client hangs up (or the response ends).
+        const hangUp = new AbortController();
+        request.raw.on("close", () => hangUp.abort());
+        out.on("close", () => hangUp.abort());
         let open = streaming.length;
         const finished = () => {
           open--;
-          if (open <= 0) out.end();
+          if (open <= 0 && !out.writableEnded) out.end();
         };
-        request.raw.on("close", () => {
-          for (const controller of controllers) controller.abort();
-          out.end();
-        });
-        const logs = new Log(services.kubeConfig);
+        const kubeConfig = services.kubeConfig;
         for (const pod of streaming) {
           const name = pod.metadata.name ?? "";
           const splitter = new LineSplitter(name, CONTAINER_NAME);
-          const sink = new Writable({
-            write(chunk: Buffer, _encoding, callback) {
-              for (const record of splitter.push(chunk.toString("utf8"))) out.write(formatRecord(record, query.format));
-              callback();
-            },
-          });
-          // client-node pipes the response into `sink` (which then finishes) or rejects for an error answer.
-          sink.on("finish", () => {
-            for (const record of splitter.flush()) out.write(formatRecord(record, query.format));
-            finished();
-          });
-          logs
-            .log(namespace, name, CONTAINER_NAME, sink, options)
-            .then((controller) => controllers.push(controller))
+          const write = (records: Parameters<typeof formatRecord>[0][]) => {
+            if (out.writableEnded) return;
+            for (const record of records) out.write(formatRecord(record, query.format));
+          };
+          // Not awaited: a follow from the end of a quiet log only opens with its first line.
+          openPodLog(kubeConfig, { namespace, pod: name, container: CONTAINER_NAME }, options, hangUp.signal)
+            .then((stream) => {
+              stream.on("data", (chunk: Buffer) => write(splitter.push(chunk.toString("utf8"))));
+              stream.on("end", () => {
+                write(splitter.flush());
+                finished();
+              });
+              // The client hanging up aborts the stream (an AbortError); unhandled, that error would crash the API.
+              stream.on("error", (error: unknown) => {
+                if (hangUp.signal.aborted) return;
+                request.log.info({ pod: name, err: String(error) }, "Failed to read a pod's logs");
+                write([{ pod: name, container: CONTAINER_NAME, error: "The log of this replica broke off; retry." }]);
+                finished();
+              });
+            })
             .catch((error: unknown) => {
-              request.log.info({ pod: name, err: String(error) }, "Failed to read a pod's logs");
-              if (!out.writableEnded) {
-                out.write(
-                  formatRecord(
-                    {
-                      pod: name,
-                      container: CONTAINER_NAME,
-                      error: "The logs of this replica could not be read; retry.",
-                    },
-                    query.format,
-                  ),
-                );
-              }
+              if (!hangUp.signal.aborted)
+                request.log.info({ pod: name, err: String(error) }, "Failed to read a pod's logs");
+              write([
+                { pod: name, container: CONTAINER_NAME, error: "The logs of this replica could not be read; retry." },
+              ]);
               finished();
             });
         }

@@ -7,7 +7,13 @@ import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { listClusterResources, listTenantResources } from "../store/resources.ts";
 import { createTenant, getTenant, listTenants } from "../store/tenants.ts";
-import { ensureTenantNamespace, LABEL_PROFILE, LABEL_TENANT, tenantNamespace } from "../tenant-namespaces.ts";
+import {
+  defaultRequestsFor,
+  ensureTenantNamespace,
+  LABEL_PROFILE,
+  LABEL_TENANT,
+  tenantNamespace,
+} from "../tenant-namespaces.ts";
 import { pageOf as pageSchema, Subject, TenantName, TenantParams } from "./schemas.ts";
 
 const TenantView = z.object({
@@ -73,6 +79,7 @@ export function tenantRoutes(services: ApiServices): RouteDefinition[] {
             profile: profile.name,
             gatewayNamespace: (profile.spec as { gateway?: { namespace?: string } } | null)?.gateway?.namespace,
             quota: config.tenantQuota,
+            defaultRequests: defaultRequestsFor(profile.spec, config.tenantDefaultRequests),
             extraLabels: config.objectLabels,
           });
           namespaces.push({ profile: profile.name, namespace });

@@ -90,12 +90,17 @@ export function countTenants(db: Kysely<unknown>): Promise<number> {
   });
 }
 
-export function getMembership(db: Kysely<unknown>, tenant: string, subject: string): Promise<Role | undefined> {
+/** Whether a live tenant exists and, in the same round trip, `subject`'s role in it (null when not a member). */
+export function getTenantRole(
+  db: Kysely<unknown>,
+  tenant: string,
+  subject: string,
+): Promise<{ role: Role | null } | undefined> {
   return run(async () => {
-    const { rows } = await sql<{ role: Role }>`
-      SELECT m.role FROM members m JOIN tenants t ON t.name = m.tenant AND t.deleted_at IS NULL
-      WHERE m.tenant = ${tenant} AND m.subject = ${subject}`.execute(db);
-    return rows[0]?.role;
+    const { rows } = await sql<{ role: Role | null }>`
+      SELECT m.role FROM tenants t LEFT JOIN members m ON m.tenant = t.name AND m.subject = ${subject}
+      WHERE t.name = ${tenant} AND t.deleted_at IS NULL`.execute(db);
+    return rows[0] ? { role: rows[0].role } : undefined;
   });
 }
 

@@ -4,7 +4,7 @@ import { type Kysely, sql } from "kysely";
 import { ulid } from "ulid";
 import { toStorageError } from "../../db/storage-error.ts";
 import { generateTokenSecret, hashTokenSecret } from "../auth/api-token-secret.ts";
-import type { TokenRole } from "../auth/principal.ts";
+import type { Role, TokenRole } from "../auth/principal.ts";
 
 export interface TokenRecord {
   id: string;
@@ -82,11 +82,31 @@ export function mintToken(db: Kysely<unknown>, request: MintRequest): Promise<{ 
   });
 }
 
-export function findTokenBySecret(db: Kysely<unknown>, secret: string): Promise<TokenRecord | undefined> {
+/** A token found by its secret, with what authenticating it needs to know about its tenant. */
+export interface TokenCredential {
+  token: TokenRecord;
+  /** The token's tenant exists and is not deleted (false for platform tokens, which have none). */
+  tenantLive: boolean;
+  /** The role in the token's (live) tenant of whoever minted the token, if they are still a member. */
+  creatorRole: Role | null;
+}
+
+/**
+ * Everything authentication reads, in one round trip: the token by the hash of its secret, whether its tenant
+ * still exists, and the minter's membership there. (Three queries per request before; see docs/performance.md.)
+ */
+export function findTokenCredential(db: Kysely<unknown>, secret: string): Promise<TokenCredential | undefined> {
   return run(async () => {
-    const { rows } = await sql<TokenRow>`
-      SELECT ${columns} FROM api_tokens WHERE hash = ${hashTokenSecret(secret)}`.execute(db);
-    return rows[0] ? toRecord(rows[0]) : undefined;
+    const { rows } = await sql<TokenRow & { tenant_live: boolean; creator_role: Role | null }>`
+      SELECT a.id, a.tenant, a.name, a.role, a.created_by, a.created_at, a.expires_at, a.last_used_at,
+        a.revoked_at, a.bound_to_membership, a.replaced_by,
+        t.name IS NOT NULL AS tenant_live, m.role AS creator_role
+      FROM api_tokens a
+        LEFT JOIN tenants t ON t.name = a.tenant AND t.deleted_at IS NULL
+        LEFT JOIN members m ON m.tenant = t.name AND m.subject = a.created_by
+      WHERE a.hash = ${hashTokenSecret(secret)}`.execute(db);
+    const row = rows[0];
+    return row ? { token: toRecord(row), tenantLive: row.tenant_live, creatorRole: row.creator_role } : undefined;
   });
 }
 

@@ -69,6 +69,8 @@ async function deviceLogin(command: CommandContext, server: string): Promise<num
     token: tokens.accessToken,
     ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}),
     ...(tokens.expiresAt ? { expiresAt: tokens.expiresAt } : {}),
+    issuer: auth.issuer,
+    clientId: auth.clientId,
   });
 }
 

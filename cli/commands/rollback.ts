@@ -29,6 +29,8 @@ export async function run(command: CommandContext): Promise<number> {
     }
   }
   const id = target;
+  // Said before the rollout view starts, so the user knows which deployment --wait is bringing back.
+  if (!command.json) command.io.stderr.write(`Rolling back ${app} (${profile}) to deployment ${id}.\n`);
   const accepted = await call(`Could not roll ${app} (${profile}) back to ${id}`, () =>
     client.rollbackApp(tenant, app, profile, id),
   );

@@ -10,6 +10,7 @@ import { SENTINEL_NAME, SENTINEL_NAMESPACE } from "./cluster.ts";
 import { retireRuns } from "./database.ts";
 import { PHASES, phaseOf, resourceOf } from "./objects.ts";
 import { objectKey, type Plan, type PlanItem } from "./plan.ts";
+import { inSpan } from "./telemetry.ts";
 
 /** Field manager of what the resurrector writes (secret values use the API's, whose data they are). */
 export const FIELD_MANAGER = "loco-resurrector";
@@ -143,13 +144,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     );
     if (items.length === 0) continue;
     const phaseStarted = performance.now();
-    await mapLimit(items, concurrency, write);
-    if (phase.name === "CRDs") {
-      await waitEstablished(
-        client,
-        items.map((item) => item.name),
-      );
-    }
+    await inSpan(`restore ${phase.name}`, { "loco.resurrector.objects": items.length }, async () => {
+      await mapLimit(items, concurrency, write);
+      if (phase.name === "CRDs") {
+        await waitEstablished(
+          client,
+          items.map((item) => item.name),
+        );
+      }
+    });
     log(`${phase.name}: ${items.length} in ${((performance.now() - phaseStarted) / 1000).toFixed(1)}s`);
   }
 

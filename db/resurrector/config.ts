@@ -44,6 +44,8 @@ Flags (environment variable in brackets):
   --concurrency N            requests in flight while applying (default 16)
   --interval DURATION        watch: time between probes (default 30s)
   --detailed-exitcode        plan: exit 3 when there is something to apply
+  --otlp-endpoint URL        export traces and metrics over OTLP/HTTP to this base URL; off when unset
+                             [OTEL_EXPORTER_OTLP_ENDPOINT; headers from OTEL_EXPORTER_OTLP_HEADERS]
   -h, --help                 show this help
 Secret values are decrypted with the operator's key-encryption keys: LOCO_KEK_FILE or LOCO_KEK.
 
@@ -72,6 +74,9 @@ export const ResurrectorConfig = z.object({
   concurrency: z.coerce.number().int().min(1).max(256),
   interval: durationMs,
   detailedExitcode: z.boolean(),
+  otlpEndpoint: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://otel-collector:4318" })
+    .optional(),
 });
 export type ResurrectorConfig = z.output<typeof ResurrectorConfig>;
 
@@ -89,6 +94,7 @@ export function loadResurrectorConfig(argv: string[], env: NodeJS.ProcessEnv): R
         concurrency: { type: "string" },
         interval: { type: "string" },
         "detailed-exitcode": { type: "boolean" },
+        "otlp-endpoint": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -113,6 +119,7 @@ export function loadResurrectorConfig(argv: string[], env: NodeJS.ProcessEnv): R
     concurrency: values.concurrency ?? "16",
     interval: values.interval ?? "30s",
     detailedExitcode: values["detailed-exitcode"] ?? false,
+    otlpEndpoint: values["otlp-endpoint"] ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined),
   });
   if (!result.success) {
     const flag: Record<string, string> = {
@@ -122,6 +129,7 @@ export function loadResurrectorConfig(argv: string[], env: NodeJS.ProcessEnv): R
       concurrency: "--concurrency",
       interval: "--interval",
       kubeconfig: "--kubeconfig",
+      otlpEndpoint: "--otlp-endpoint",
     };
     const problems = result.error.issues.map((issue) => {
       const field = String(issue.path[0] ?? "");

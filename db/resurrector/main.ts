@@ -2,6 +2,7 @@
 // loco-resurrector: rebuilds a lost cluster's loco state from the database. See `loco-resurrector --help`.
 import { KubeConfig } from "@kubernetes/client-node";
 import { KubeClient } from "../../operator/runtime/kube-client.ts";
+import { startTelemetry, telemetrySettings } from "../../operator/runtime/telemetry.ts";
 import { connectDatabase, type DatabaseHandle } from "../connect.ts";
 import { type KeyRing, loadKeyRing, SecretCryptoError } from "../secret-crypto.ts";
 import { StorageError } from "../storage-error.ts";
@@ -15,6 +16,11 @@ const json = (value: unknown) => print(`${JSON.stringify(value, null, 2)}\n`);
 
 async function main(): Promise<number> {
   const config = loadResurrectorConfig(process.argv.slice(2), process.env);
+  // Spans of the probe, plan and apply phases and the restore counters (a no-op, loading nothing, when off).
+  const telemetry = await startTelemetry({
+    ...telemetrySettings(config.otlpEndpoint, process.env),
+    serviceName: "loco-resurrector",
+  });
   const kubeConfig = new KubeConfig();
   if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
   else kubeConfig.loadFromDefault();
@@ -73,6 +79,8 @@ async function main(): Promise<number> {
   } finally {
     await database?.close();
     client.close();
+    // Exports what is buffered before the process exits.
+    await telemetry.shutdown();
   }
 }
 

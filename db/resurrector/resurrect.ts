@@ -8,6 +8,7 @@ import { type ClusterHealth, probeCluster, readLiveState } from "./cluster.ts";
 import { loadStoredState } from "./database.ts";
 import { desiredObjects } from "./objects.ts";
 import { type Plan, planRestore } from "./plan.ts";
+import { inSpan, objectOutcomes, recordProbe, recordRestore, restoreResult } from "./telemetry.ts";
 
 export interface ResurrectorContext {
   client: KubeClient;
@@ -23,7 +24,16 @@ export class ClusterUnavailableError extends Error {
 }
 
 export async function probe(context: ResurrectorContext): Promise<ClusterHealth> {
-  return probeCluster(context.client, context.server);
+  return inSpan("resurrector probe", { "server.address": context.server }, async (span) => {
+    const health = await probeCluster(context.client, context.server);
+    span.setAttributes({
+      "loco.cluster.ready": health.ready,
+      "loco.cluster.loco_objects": health.locoObjects,
+      "loco.cluster.sentinel": health.sentinel.present,
+    });
+    recordProbe(health.ready);
+    return health;
+  });
 }
 
 async function healthyCluster(context: ResurrectorContext): Promise<ClusterHealth> {
@@ -42,6 +52,18 @@ export interface PlanResult {
 }
 
 async function planFor(
+  context: ResurrectorContext,
+  health: ClusterHealth,
+  force: boolean,
+): Promise<PlanResult & { live: Awaited<ReturnType<typeof readLiveState>> }> {
+  return inSpan("resurrector plan", { "loco.resurrector.force": force }, async (span) => {
+    const result = await planOf(context, health, force);
+    span.setAttribute("loco.resurrector.pending", result.plan.pending);
+    return result;
+  });
+}
+
+async function planOf(
   context: ResurrectorContext,
   health: ClusterHealth,
   force: boolean,
@@ -73,6 +95,34 @@ export interface ApplyResult extends PlanResult {
 }
 
 export async function apply(
+  context: ResurrectorContext,
+  options: { force: boolean; concurrency: number },
+): Promise<ApplyResult> {
+  const started = performance.now();
+  return inSpan("resurrector apply", { "loco.resurrector.force": options.force }, async (span) => {
+    try {
+      const result = await applyTraced(context, options);
+      const verdict = restoreResult(result.outcome);
+      span.setAttributes({
+        "loco.resurrector.result": verdict,
+        "loco.resurrector.created": result.outcome.created,
+        "loco.resurrector.updated": result.outcome.updated,
+        "loco.resurrector.failed": result.outcome.failed.length,
+      });
+      recordRestore(
+        verdict,
+        (performance.now() - started) / 1000,
+        objectOutcomes(result.plan.items, result.outcome.failed, result.outcome.skipped),
+      );
+      return result;
+    } catch (error) {
+      recordRestore("failed", (performance.now() - started) / 1000, new Map());
+      throw error;
+    }
+  });
+}
+
+async function applyTraced(
   context: ResurrectorContext,
   options: { force: boolean; concurrency: number },
 ): Promise<ApplyResult> {

@@ -1,9 +1,11 @@
 import type { KubeClient } from "./kube-client.ts";
 import { jsonEqual } from "./semantic-equal.ts";
+import { recordStatusWrite } from "./status-metrics.ts";
 import type { KubeObject, ResourceType } from "./types.ts";
 
 /**
- * Server-side applies `status` to the status subresource, unless the live status already equals it.
+ * Server-side applies `status` to the status subresource, unless the live status already equals it, and records
+ * what the new status reports (deployments, replicas, finished Runs: status-metrics.ts).
  * Returns true when a write was sent.
  */
 export async function applyStatusIfChanged(
@@ -25,5 +27,6 @@ export async function applyStatusIfChanged(
     fieldManager,
     "status",
   );
+  recordStatusWrite(live, status);
   return true;
 }

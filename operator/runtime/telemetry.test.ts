@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Controller, type ReconcileFn, TerminalError } from "./controller.ts";
 import { silentLogger } from "./logger.ts";
 import { OperatorMetrics } from "./metrics.ts";
-import { reconcileAttributes, startTelemetry, telemetrySettings, traceFields } from "./telemetry.ts";
+import { keyValueList, reconcileAttributes, startTelemetry, telemetrySettings, traceFields } from "./telemetry.ts";
 
 const spans = new InMemorySpanExporter();
 const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
@@ -176,6 +176,14 @@ describe("configuration", () => {
       "https://o2.example.com/api/default",
     );
     expect(telemetrySettings(undefined, {})).toEqual({ endpoint: undefined, headers: {} });
+  });
+
+  it("reads OTEL_RESOURCE_ATTRIBUTES' list format (the chart sets service.namespace)", () => {
+    expect(keyValueList("service.namespace=loco-system, deployment.environment=prod%20eu,broken")).toEqual({
+      "service.namespace": "loco-system",
+      "deployment.environment": "prod eu",
+    });
+    expect(keyValueList(undefined)).toEqual({});
   });
 
   it("starts nothing without an endpoint", async () => {

@@ -1,12 +1,14 @@
-// OpenTelemetry for loco's processes: traces and metrics over OTLP/HTTP when an endpoint is configured, and only
-// the no-op OpenTelemetry API otherwise (the SDK is imported lazily, so a process without an endpoint never
-// loads it). Reconciles become spans named after the kind ("reconcile App") carrying the key, result, duration
-// and the loco.tenant / loco.app (loco.pipeline, loco.run) attributes; the same reconciles are counted over OTLP
-// under controller-runtime's metric names, next to the Prometheus /metrics that OperatorMetrics serves.
+// OpenTelemetry for loco's processes (operator, API, resurrector): traces and metrics over OTLP/HTTP when an
+// endpoint is configured, optionally a Prometheus /metrics listener, and only the no-op OpenTelemetry API otherwise
+// (the SDK is imported lazily, so a process without either never loads it). Reconciles become spans named after
+// the kind ("reconcile App") carrying the key, result, duration and the loco.tenant / loco.app (loco.pipeline,
+// loco.run) attributes; the same reconciles are counted over OTLP under controller-runtime's metric names, next to
+// the Prometheus /metrics that OperatorMetrics serves.
 import {
   type Attributes,
   type Counter,
   context,
+  createContextKey,
   type Histogram,
   type MeterProvider,
   metrics,
@@ -31,12 +33,7 @@ export interface TelemetrySettings {
  */
 export function telemetrySettings(flag: string | undefined, env: NodeJS.ProcessEnv): TelemetrySettings {
   const endpoint = (flag ?? env.OTEL_EXPORTER_OTLP_ENDPOINT)?.trim() || undefined;
-  const headers: Record<string, string> = {};
-  for (const pair of (env.OTEL_EXPORTER_OTLP_HEADERS ?? "").split(",")) {
-    const index = pair.indexOf("=");
-    if (index <= 0) continue;
-    headers[decodeURIComponent(pair.slice(0, index).trim())] = decodeURIComponent(pair.slice(index + 1).trim());
-  }
+  const headers = keyValueList(env.OTEL_EXPORTER_OTLP_HEADERS);
   return { endpoint, headers: env.OTEL_SDK_DISABLED === "true" ? {} : headers };
 }
 
@@ -45,28 +42,53 @@ export interface TelemetryOptions extends TelemetrySettings {
   serviceVersion?: string;
   /** How often metrics are exported (default 60 s; tests shorten it). */
   metricIntervalMs?: number;
+  /**
+   * Also serve every metric in Prometheus' text format at http://host:port/metrics, on a listener of its own (so it
+   * is never reachable through the port the process serves users on). Starts the metrics SDK even without an OTLP
+   * endpoint; port 0 picks a free one (see Telemetry.metricsAddress).
+   */
+  prometheus?: { host: string; port: number };
+  /** Instruments not exported, e.g. an instrumentation's histogram that loco records itself with more attributes. */
+  dropInstruments?: { meterName: string; instrumentName: string }[];
+  /**
+   * Enables auto-instrumentations once the global providers are registered (only when telemetry is on, so their
+   * packages are never loaded otherwise); what it returns is disabled again on shutdown.
+   */
+  instrument?: () => Promise<{ disable(): void }[]>;
 }
 
 export interface Telemetry {
+  /** Something is exported: over OTLP, or to Prometheus. */
   readonly enabled: boolean;
+  /** Spans are recorded and exported (an OTLP endpoint is set). */
+  readonly tracing: boolean;
+  /** Where the Prometheus /metrics listener is bound, when one was asked for. */
+  readonly metricsAddress: { host: string; port: number } | undefined;
   /** Exports what is buffered now (tests, and before exit). */
   flush(): Promise<void>;
   /** Flushes, then stops exporting and unregisters the global providers. */
   shutdown(): Promise<void>;
 }
 
-const off: Telemetry = { enabled: false, flush: async () => {}, shutdown: async () => {} };
+const off: Telemetry = {
+  enabled: false,
+  tracing: false,
+  metricsAddress: undefined,
+  flush: async () => {},
+  shutdown: async () => {},
+};
 
 /**
- * Starts the OpenTelemetry SDK and registers it globally when an endpoint is set; otherwise returns a no-op handle
- * and loads nothing. OTEL_SDK_DISABLED=true turns it off whatever the endpoint.
+ * Starts the OpenTelemetry SDK and registers it globally when an endpoint (or a Prometheus listener) is set;
+ * otherwise returns a no-op handle and loads nothing. OTEL_SDK_DISABLED=true turns it off whatever the endpoint.
+ * The resource is the service name plus OTEL_RESOURCE_ATTRIBUTES (OTEL_SERVICE_NAME overrides the name).
  */
 export async function startTelemetry(
   options: TelemetryOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Telemetry> {
-  if (!options.endpoint || env.OTEL_SDK_DISABLED === "true") return off;
-  const base = options.endpoint.replace(/\/+$/, "");
+  if ((!options.endpoint && !options.prometheus) || env.OTEL_SDK_DISABLED === "true") return off;
+  const base = options.endpoint?.replace(/\/+$/, "");
   const [
     { AsyncLocalStorageContextManager },
     { W3CTraceContextPropagator },
@@ -74,7 +96,7 @@ export async function startTelemetry(
     { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION },
     { BatchSpanProcessor, TracerProvider },
     { OTLPTraceExporter },
-    { MeterProvider: SdkMeterProvider, PeriodicExportingMetricReader },
+    { AggregationType, MeterProvider: SdkMeterProvider, PeriodicExportingMetricReader },
     { OTLPMetricExporter },
   ] = await Promise.all([
     import("@opentelemetry/context-async-hooks"),
@@ -86,47 +108,112 @@ export async function startTelemetry(
     import("@opentelemetry/sdk-metrics"),
     import("@opentelemetry/exporter-metrics-otlp-http"),
   ]);
-  const resource = resourceFromAttributes({
-    [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? options.serviceName,
-    ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}),
-  });
-  const tracerProvider = new TracerProvider({
-    resource,
-    spanProcessors: [
-      new BatchSpanProcessor({
-        exporter: new OTLPTraceExporter({ url: `${base}/v1/traces`, headers: options.headers }),
-      }),
-    ],
-  });
+  // OpenTelemetry's precedence for the name: OTEL_SERVICE_NAME, then OTEL_RESOURCE_ATTRIBUTES, then loco's default.
+  const fromEnv = keyValueList(env.OTEL_RESOURCE_ATTRIBUTES);
+  const resource = resourceFromAttributes(fromEnv).merge(
+    resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? fromEnv[ATTR_SERVICE_NAME] ?? options.serviceName,
+      ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}),
+    }),
+  );
+  const tracerProvider = base
+    ? new TracerProvider({
+        resource,
+        spanProcessors: [
+          new BatchSpanProcessor({
+            exporter: new OTLPTraceExporter({ url: `${base}/v1/traces`, headers: options.headers }),
+          }),
+        ],
+      })
+    : undefined;
+  const prometheus = options.prometheus ? await startPrometheus(options.prometheus) : undefined;
   const meterProvider = new SdkMeterProvider({
     resource,
+    views: (options.dropInstruments ?? []).map((instrument) => ({
+      ...instrument,
+      aggregation: { type: AggregationType.DROP },
+    })),
     readers: [
-      new PeriodicExportingMetricReader({
-        exporter: new OTLPMetricExporter({ url: `${base}/v1/metrics`, headers: options.headers }),
-        exportIntervalMillis: options.metricIntervalMs ?? 60_000,
-      }),
+      ...(base
+        ? [
+            new PeriodicExportingMetricReader({
+              exporter: new OTLPMetricExporter({ url: `${base}/v1/metrics`, headers: options.headers }),
+              exportIntervalMillis: options.metricIntervalMs ?? 60_000,
+            }),
+          ]
+        : []),
+      ...(prometheus ? [prometheus.reader] : []),
     ],
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(tracerProvider);
+  if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
+  const instrumentations = (await options.instrument?.()) ?? [];
   let stopped = false;
   return {
     enabled: true,
+    tracing: tracerProvider !== undefined,
+    metricsAddress: prometheus?.address,
     async flush() {
-      await Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush()]);
+      await Promise.all([tracerProvider?.forceFlush(), meterProvider.forceFlush()]);
     },
     async shutdown() {
       if (stopped) return;
       stopped = true;
-      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+      for (const instrumentation of instrumentations) instrumentation.disable();
+      await Promise.allSettled([tracerProvider?.shutdown(), meterProvider.shutdown(), prometheus?.close()]);
       trace.disable();
       metrics.disable();
       propagation.disable();
       context.disable();
     },
+  };
+}
+
+/** OpenTelemetry's `key=value,key2=value2` lists (OTEL_EXPORTER_OTLP_HEADERS, OTEL_RESOURCE_ATTRIBUTES), URL-decoded. */
+export function keyValueList(value: string | undefined): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const pair of (value ?? "").split(",")) {
+    const index = pair.indexOf("=");
+    if (index <= 0) continue;
+    attributes[decodeURIComponent(pair.slice(0, index).trim())] = decodeURIComponent(pair.slice(index + 1).trim());
+  }
+  return attributes;
+}
+
+/**
+ * The Prometheus exporter as a metric reader, served by a listener of loco's own: GET /metrics answers the text
+ * format, anything else 404 (the exporter's built-in server cannot report the port it bound).
+ */
+async function startPrometheus(where: { host: string; port: number }) {
+  const [{ PrometheusExporter }, { createServer }] = await Promise.all([
+    import("@opentelemetry/exporter-prometheus"),
+    import("node:http"),
+  ]);
+  const reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  const server = createServer((request, response) => {
+    if (request.method === "GET" && request.url?.split("?")[0] === "/metrics") {
+      reader.getMetricsRequestHandler(request, response);
+      return;
+    }
+    response.statusCode = 404;
+    response.end("Only GET /metrics is served here.\n");
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(where.port, where.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const bound = server.address();
+  const port = typeof bound === "object" && bound ? bound.port : where.port;
+  return {
+    reader,
+    address: { host: where.host, port },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
@@ -175,6 +262,13 @@ function metricAttributes(attributes: Attributes): Attributes {
   return { controller, ...kept };
 }
 
+/** The reconcile metrics exported over OTLP: controller-runtime's names (Prometheus /metrics uses the same). */
+export const RECONCILE_METRICS = {
+  total: "controller_runtime_reconcile_total",
+  errors: "controller_runtime_reconcile_errors_total",
+  time: "controller_runtime_reconcile_time_seconds",
+} as const;
+
 /** How a reconcile ended, in controller-runtime's vocabulary (the `result` label). */
 export type ReconcileOutcome = "success" | "requeue_after" | "requeue" | "error";
 
@@ -193,13 +287,13 @@ function currentInstruments(): Instruments {
   const meter = provider.getMeter(INSTRUMENTATION_SCOPE);
   instruments = {
     provider,
-    total: meter.createCounter("controller_runtime_reconcile_total", {
+    total: meter.createCounter(RECONCILE_METRICS.total, {
       description: "Total number of reconciliations per controller",
     }),
-    errors: meter.createCounter("controller_runtime_reconcile_errors_total", {
+    errors: meter.createCounter(RECONCILE_METRICS.errors, {
       description: "Total number of reconciliation errors per controller",
     }),
-    time: meter.createHistogram("controller_runtime_reconcile_time_seconds", {
+    time: meter.createHistogram(RECONCILE_METRICS.time, {
       description: "Length of time per reconciliation per controller",
       unit: "s",
       advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] },
@@ -215,6 +309,14 @@ export interface ReconcileTrace {
   end(outcome: ReconcileOutcome, error?: unknown): void;
 }
 
+/** The attributes of the reconcile in progress, in its context (see reconcileContextAttributes). */
+const RECONCILE_ATTRIBUTES = createContextKey("loco reconcile attributes");
+
+/** loco.tenant, loco.app, … of the reconcile running now (with telemetry on), for metrics recorded inside it. */
+export function reconcileContextAttributes(): Attributes | undefined {
+  return context.active().getValue(RECONCILE_ATTRIBUTES) as Attributes | undefined;
+}
+
 /** Starts the span and timer of one reconcile. With telemetry off this is the no-op API and a clock read. */
 export function startReconcileTrace(controller: string, key: string, tenantOf?: TenantOf): ReconcileTrace {
   const attributes = reconcileAttributes(controller, key, tenantOf);
@@ -222,7 +324,7 @@ export function startReconcileTrace(controller: string, key: string, tenantOf?: 
     .getTracer(INSTRUMENTATION_SCOPE)
     .startSpan(`reconcile ${kindOf[controller] ?? controller}`, { attributes });
   const started = performance.now();
-  const active = trace.setSpan(context.active(), span);
+  const active = trace.setSpan(context.active(), span).setValue(RECONCILE_ATTRIBUTES, attributes);
   return {
     run: (fn) => context.with(active, fn),
     end(outcome, error) {

@@ -253,4 +253,24 @@ describe("API tokens", () => {
     expect(await (await whoami(minted.secret)).json()).toMatchObject({ token: { role: "viewer" } });
     expect((await mint(minted.secret, { name: "d", role: "viewer" })).status).toBe(403);
   });
+
+  it("record their first use in a minute, without a write on every request", async () => {
+    const minted = (await (await mint(await idp.token("alice"), { name: "used", role: "viewer" })).json()) as {
+      token: { id: string };
+      secret: string;
+    };
+    const lastUsed = async () =>
+      (
+        await sql<{
+          last_used_at: Date | null;
+        }>`SELECT last_used_at FROM api_tokens WHERE id = ${minted.token.id}`.execute(api.database.db)
+      ).rows[0]!.last_used_at;
+    expect(await lastUsed()).toBeNull();
+    expect((await whoami(minted.secret)).status).toBe(200);
+    expect(await lastUsed()).toBeInstanceOf(Date);
+    // Within the minute, further requests do not write (the server remembers it recorded this token's use).
+    await sql`UPDATE api_tokens SET last_used_at = NULL WHERE id = ${minted.token.id}`.execute(api.database.db);
+    expect((await whoami(minted.secret)).status).toBe(200);
+    expect(await lastUsed()).toBeNull();
+  });
 });

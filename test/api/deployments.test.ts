@@ -1,8 +1,10 @@
 // Deploy, progress, rollback, scale, env and timeline through the API, with the real operator and its mirror.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tenantNamespace } from "../../api/tenant-namespaces.ts";
 import { SECRET } from "../../operator/resources.ts";
 import { startTestApi } from "../support/api-server.ts";
 import { type ApiWorld, startApiWorld } from "../support/api-world.ts";
+import { cannedLogs } from "../support/canned-logs.ts";
 import { eventually } from "../support/kube.ts";
 
 let world: ApiWorld;
@@ -275,22 +277,66 @@ describe("scale, env and timeline", () => {
     expect(none.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
     expect(await none.text()).toBe("");
 
-    // kwok's simulated pods have no log files: each replica answers with an error record, and the stream ends.
-    const running = await world.api.call(
-      "GET",
-      `/v1/tenants/${a.name}/apps/svc/logs?profile=${world.profile}&tail=10`,
-      {
-        token: await world.token(a.members.viewer),
+    // Canned lines (kwok's kubelet server) for every container "app" in the tenant's namespace.
+    const base = Date.now() - 60_000;
+    const canned = await cannedLogs({
+      namespace: tenantNamespace(a.name, world.profile),
+      follow: true,
+      containers: {
+        app: Array.from({ length: 12 }, (_, i) => ({ time: new Date(base + i * 1000), line: `request ${i}` })),
       },
-    );
-    expect(running.status).toBe(200);
-    const records = (await running.text())
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { pod: string; container: string });
-    expect(records.length).toBeGreaterThan(0);
-    for (const record of records)
-      expect(record).toMatchObject({ pod: expect.stringMatching(/^svc-/), container: "app" });
+    });
+    try {
+      const running = await world.api.call(
+        "GET",
+        `/v1/tenants/${a.name}/apps/svc/logs?profile=${world.profile}&tail=10`,
+        { token: await world.token(a.members.viewer) },
+      );
+      expect(running.status).toBe(200);
+      const records = (await running.text())
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { pod: string; container: string; time: string; line: string });
+      const pods = new Set(records.map((r) => r.pod));
+      expect(pods.size).toBeGreaterThan(0);
+      for (const record of records)
+        expect(record).toMatchObject({ pod: expect.stringMatching(/^svc-/), container: "app" });
+      // tail=10 per replica: the last ten lines of each, with the kubelet's timestamps.
+      for (const pod of pods) {
+        const own = records.filter((r) => r.pod === pod);
+        expect(own.map((r) => r.line)).toEqual(Array.from({ length: 10 }, (_, i) => `request ${i + 2}`));
+        expect(Date.parse(own[0]?.time ?? "")).toBe(base + 2000);
+      }
+
+      // Following: a line written after the request arrives; hanging up ends the streams without hurting the API.
+      const hangUp = new AbortController();
+      const following = await world.api.call(
+        "GET",
+        `/v1/tenants/${a.name}/apps/svc/logs?profile=${world.profile}&tail=0&follow=true`,
+        { token: developer, signal: hangUp.signal },
+      );
+      const reader = (following.body as ReadableStream<Uint8Array>).getReader();
+      // Written until it shows up: the replicas' follows open asynchronously, so an early line could precede them.
+      const writer = setInterval(() => canned.append("app", [{ time: new Date(), line: "fresh line" }]), 500);
+      let seen = "";
+      try {
+        while (!seen.includes("fresh line")) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          seen += new TextDecoder().decode(value);
+        }
+      } finally {
+        clearInterval(writer);
+      }
+      expect(seen).toContain('"line":"fresh line"');
+      expect(seen).not.toContain("request 11");
+      hangUp.abort();
+      await reader.cancel().catch(() => undefined);
+      const health = await world.api.call("GET", "/healthz");
+      expect(health.status).toBe(200);
+    } finally {
+      await canned.remove();
+    }
     const bad = await world.api.call(
       "GET",
       `/v1/tenants/${a.name}/apps/svc/logs?profile=${world.profile}&since=yesterday`,

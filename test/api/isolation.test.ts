@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../../api/auth/principal.ts";
-import { APP } from "../../operator/resources.ts";
+import { APP, PIPELINE } from "../../operator/resources.ts";
 import { ADMIN, type ApiWorld, OUTSIDER, startApiWorld, type TenantFixture } from "../support/api-world.ts";
 
 let world: ApiWorld;
@@ -64,12 +64,39 @@ const minimum: Record<string, Role> = {
   setAppEnv: "developer",
   appTimeline: "viewer",
   appLogs: "viewer",
+  listPipelines: "viewer",
+  getPipeline: "viewer",
+  applyPipeline: "developer",
+  diffPipeline: "viewer",
+  deletePipeline: "developer",
+  startRun: "developer",
+  createRun: "developer",
+  listRuns: "viewer",
+  getRun: "viewer",
+  watchRun: "viewer",
+  cancelRun: "developer",
+  runTimeline: "viewer",
+  runLogs: "viewer",
 };
 const rank = ["viewer", "developer", "admin", "owner"];
-/** Operations that create what they name: with a fresh id they succeed; the others answer 404 for it. */
-const creates = new Set(["applyApp", "putMember", "createToken", "deployApp"]);
+/**
+ * Operations that create what they name (or, like diffPipeline, accept a name that does not exist yet): with a
+ * fresh id they succeed; the others answer 404 for it.
+ */
+const creates = new Set([
+  "applyApp",
+  "putMember",
+  "createToken",
+  "deployApp",
+  "applyPipeline",
+  "diffPipeline",
+  "createRun",
+]);
 /** Reads of one object by an id that is never the caller's own in the matrix (a missing id): 404 when allowed. */
-const readsById = new Set(["getDeployment", "watchDeployment"]);
+const readsById = new Set(["getDeployment", "watchDeployment", "getPipeline", "getRun", "watchRun", "runLogs"]);
+const pipelineSpec = {
+  tasks: [{ name: "matrix", image: "registry.example.com/acme/matrix:1", resources: { cpu: "10m", memory: "16Mi" } }],
+};
 
 const MISSING_TOKEN_ID = "01JD6Z7Q5V8K2M4N6P8R0T2W4Y";
 let fresh = 0;
@@ -86,8 +113,10 @@ function request(route: { method: string; path: string; operationId: string }, i
     .replace("{tenant}", ids.tenant)
     .replace("{app}", ids.app)
     .replace("{subject}", encodeURIComponent(ids.subject))
-    .replace("{id}", ids.id);
-  const query = route.path.includes("/apps") ? `?profile=${world.profile}` : "";
+    .replace("{id}", ids.id)
+    .replace("{pipeline}", ids.app)
+    .replace("{run}", ids.app);
+  const query = /\/(apps|pipelines|runs)/.test(route.path) ? `?profile=${world.profile}` : "";
   const body =
     route.operationId === "applyApp" || route.operationId === "deployApp"
       ? { spec: world.appSpec() }
@@ -101,7 +130,18 @@ function request(route: { method: string; path: string; operationId: string }, i
               ? { role: "viewer" }
               : route.operationId === "createToken"
                 ? { name: "matrix", role: "viewer" }
-                : undefined;
+                : route.operationId === "applyPipeline" || route.operationId === "diffPipeline"
+                  ? { spec: pipelineSpec }
+                  : route.operationId === "startRun"
+                    ? {}
+                    : route.operationId === "createRun"
+                      ? {
+                          task: {
+                            image: "registry.example.com/acme/matrix:1",
+                            resources: { cpu: "10m", memory: "16Mi" },
+                          },
+                        }
+                      : undefined;
   return { method: route.method, url: `${path}${query}`, body };
 }
 
@@ -170,7 +210,9 @@ describe("the tenant isolation matrix", () => {
   });
 
   it("answers another tenant's object ids in the caller's own tenant exactly like missing ids", async () => {
-    const objectRoutes = routes.filter((r) => /\{(app|subject|id)\}/.test(r.path) && !creates.has(r.operationId));
+    const objectRoutes = routes.filter(
+      (r) => /\{(app|subject|id|pipeline|run)\}/.test(r.path) && !creates.has(r.operationId),
+    );
     for (const caller of callers()) {
       const token = await caller.token();
       const other = world.tenants.find((t) => t !== caller.tenant)!;
@@ -237,6 +279,8 @@ describe("the tenant isolation matrix", () => {
       expect(foreignTokens.rows).toEqual([]);
       const apps = await world.api.kube.list(APP, `${tenant.name}-${world.profile}`);
       expect(apps.items.map((a) => a.metadata.name).filter((name) => name?.startsWith("matrix-f"))).toEqual([]);
+      const pipelines = await world.api.kube.list(PIPELINE, `${tenant.name}-${world.profile}`);
+      expect(pipelines.items.map((p) => p.metadata.name).filter((name) => name?.startsWith("matrix-f"))).toEqual([]);
       // The matrix's own tokens are still live: no foreign revoke or rotate reached them.
       const own = tokens.get(tenant.name)!;
       expect((await world.api.call("GET", "/v1/whoami", { token: own.secret })).status).toBe(200);

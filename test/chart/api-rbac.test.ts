@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTenantNamespace, FIELD_MANAGER, tenantNamespace } from "../../api/tenant-namespaces.ts";
 import {
   APP,
+  LIMIT_RANGE,
   NAMESPACE,
   NETWORK_POLICY,
   PROFILE,
@@ -68,16 +69,17 @@ afterAll(async () => {
 });
 
 describe("the API with only the chart's RBAC", () => {
-  it("creates a tenant namespace with its quota, viewer RoleBinding and NetworkPolicy (api/tenant-namespaces.ts)", async () => {
+  it("creates a tenant namespace with its quota, default requests, viewer RoleBinding and NetworkPolicy (api/tenant-namespaces.ts)", async () => {
     const name = await ensureTenantNamespace(asApi, {
       tenant,
       profile,
       gatewayNamespace: "gateways",
       quota: { "requests.cpu": "4", "requests.memory": "8Gi" },
+      defaultRequests: { cpu: "100m", memory: "128Mi" },
       extraLabels: { "loco.dev/test": "true" },
     });
     expect(name).toBe(tenantNamespace(tenant, profile));
-    for (const resource of [RESOURCE_QUOTA, ROLE_BINDING, NETWORK_POLICY]) {
+    for (const resource of [RESOURCE_QUOTA, LIMIT_RANGE, ROLE_BINDING, NETWORK_POLICY]) {
       const objects = (await admin.list(resource, name)).items;
       expect(objects, resource.kind).toHaveLength(1);
       const managers = (objects[0]?.metadata.managedFields as { manager?: string }[] | undefined)?.map(
@@ -91,6 +93,7 @@ describe("the API with only the chart's RBAC", () => {
       profile,
       gatewayNamespace: "gateways",
       quota: { "requests.cpu": "4", "requests.memory": "8Gi" },
+      defaultRequests: { cpu: "100m", memory: "128Mi" },
       extraLabels: { "loco.dev/test": "true" },
     });
   });

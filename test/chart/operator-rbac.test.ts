@@ -1,8 +1,10 @@
 // The operator's RBAC in charts/loco, proven by use: the real operator runs in-process as a ServiceAccount that
 // holds only the chart's ClusterRole and leader-election Role (a TokenRequest token, no client certificate), and
-// must still campaign for its Lease, converge an App to Ready and a one-off Run to Succeeded without a single
-// 403 — while requests outside the role are denied.
+// must still campaign for its Lease, converge an App to Ready and a one-off Run to Succeeded (with the mirror, its
+// logs captured into the database) without a single 403 — while requests outside the role are denied.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectDatabase } from "../../db/connect.ts";
+import { TaskLogStore } from "../../db/task-logs.ts";
 import { JOB } from "../../operator/batch-resources.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { startOperator } from "../../operator/operator.ts";
@@ -11,6 +13,7 @@ import { KubeClient } from "../../operator/runtime/kube-client.ts";
 import { LEASE } from "../../operator/runtime/leader-election.ts";
 import { silentLogger } from "../../operator/runtime/logger.ts";
 import type { KubeObject } from "../../operator/runtime/types.ts";
+import { type CannedLogs, cannedLogs } from "../support/canned-logs.ts";
 import { createTestDatabase } from "../support/database.ts";
 import { chartDir, helm } from "../support/helm.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
@@ -38,6 +41,7 @@ describe.each(variants)("the operator with only the chart's RBAC, $name", ({ dat
   let tenantNs: string;
   let gatewayNs: string;
   let testDatabase: { url: string; drop(): Promise<void> } | undefined;
+  let logs: CannedLogs | undefined;
   const shard = newShard();
   const labels = { [SHARD_LABEL]: shard };
   const release = `loco-rbac-${shard}`;
@@ -91,6 +95,13 @@ describe.each(variants)("the operator with only the chart's RBAC, $name", ({ dat
     const saConfig = await serviceAccountKubeConfig(kube.core, releaseNs, `${release}-operator`);
     asOperator = await KubeClient.create(saConfig);
     testDatabase = database ? await createTestDatabase("rbac") : undefined;
+    // With the mirror, the operator captures the one-off Run's output (pods/log) into the database.
+    logs = database
+      ? await cannedLogs({
+          namespace: tenantNs,
+          containers: { "run-task": [{ time: "2026-01-01T00:00:00.000000001Z", line: "migrated 3 tables" }] },
+        })
+      : undefined;
     operator = await startOperator({
       kubeConfig: saConfig,
       log: silentLogger,
@@ -108,6 +119,7 @@ describe.each(variants)("the operator with only the chart's RBAC, $name", ({ dat
   afterAll(async () => {
     await operator?.stop();
     await testDatabase?.drop();
+    await logs?.remove();
     asOperator?.close();
     await admin?.delete(PROFILE, undefined, profileName).catch(() => {});
     admin?.close();
@@ -178,6 +190,17 @@ describe.each(variants)("the operator with only the chart's RBAC, $name", ({ dat
     );
     expect(condition(run, "Succeeded")).toMatchObject({ status: "True", reason: "Completed" });
     expect((await admin.list(JOB, tenantNs, { labelSelector: "loco.dev/run=migrate" })).items).toHaveLength(1);
+    if (!testDatabase) return;
+    const reader = await connectDatabase<unknown>(testDatabase.url);
+    try {
+      const lines = await eventually("the Run's logs in the database", async () => {
+        const found = await new TaskLogStore(reader.db).forRun(tenantNs, "migrate");
+        return found.length > 0 ? found : undefined;
+      });
+      expect(lines.map((l) => [l.task, l.line])).toEqual([["run-task", "migrated 3 tables"]]);
+    } finally {
+      await reader.close();
+    }
   });
 
   it("was never denied while converging (no 403 among its requests)", async () => {

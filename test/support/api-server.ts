@@ -6,10 +6,11 @@ import { OidcVerifier } from "../../api/auth/oidc-verifier.ts";
 import { bootstrapToken } from "../../api/bootstrap.ts";
 import { loadApiConfig } from "../../api/config.ts";
 import { buildServer } from "../../api/server.ts";
+import type { ApiTelemetry } from "../../api/telemetry.ts";
 import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
 import { KubeClient } from "../../operator/runtime/kube-client.ts";
-import { createLogger, silentLogger } from "../../operator/runtime/logger.ts";
+import { createLogger, type Logger, silentLogger } from "../../operator/runtime/logger.ts";
 import { testKubeConfig } from "./operator.ts";
 
 export interface TestApi {
@@ -27,6 +28,8 @@ export interface CallOptions {
   token?: string;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Aborts the request (a client hanging up mid-stream). */
+  signal?: AbortSignal;
 }
 
 export async function startTestApi(options: {
@@ -36,6 +39,10 @@ export async function startTestApi(options: {
   oidc?: { issuer: string; audience: string; clientId?: string };
   platformAdmins?: string[];
   objectLabels?: Record<string, string>;
+  /** Request telemetry (api/telemetry.ts), for tests that start the OpenTelemetry SDK. */
+  telemetry?: ApiTelemetry;
+  /** The server's logger (default: silent, or LOCO_TEST_LOG's level on stderr). */
+  log?: Logger;
 }): Promise<TestApi> {
   const labels = Object.entries(options.objectLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
@@ -54,7 +61,9 @@ export async function startTestApi(options: {
     ],
     {},
   );
-  const log = process.env.LOCO_TEST_LOG ? createLogger("loco-api-test", process.env.LOCO_TEST_LOG) : silentLogger;
+  const log =
+    options.log ??
+    (process.env.LOCO_TEST_LOG ? createLogger("loco-api-test", process.env.LOCO_TEST_LOG) : silentLogger);
   const database = await connectDatabase<unknown>(options.databaseUrl);
   await migrateToLatest(database.db);
   const kubeConfig = testKubeConfig();
@@ -85,6 +94,7 @@ export async function startTestApi(options: {
     oidc,
     log,
     accepting: () => accepting,
+    ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
   const bootstrap = await bootstrapToken(database.db, {
     platformAdminsConfigured: config.platformAdmins.length > 0,
@@ -104,7 +114,7 @@ export async function startTestApi(options: {
         body = typeof call.body === "string" ? call.body : JSON.stringify(call.body);
         headers["content-type"] ??= "application/json";
       }
-      return fetch(`${url}${path}`, { method, headers, body });
+      return fetch(`${url}${path}`, { method, headers, body, ...(call.signal ? { signal: call.signal } : {}) });
     },
     async stop() {
       accepting = false;

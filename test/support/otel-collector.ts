@@ -20,6 +20,10 @@ export interface CollectedSpan {
   name: string;
   traceId: string;
   spanId: string;
+  /** Empty for a root span. */
+  parentSpanId: string;
+  /** OTLP's SpanKind: 1 internal, 2 server, 3 client. */
+  kind: number;
   status: { code?: number; message?: string };
   attributes: Record<string, string | number | boolean>;
   resource: Record<string, string | number | boolean>;
@@ -150,6 +154,8 @@ service:
               name: string;
               traceId: string;
               spanId: string;
+              parentSpanId?: string;
+              kind?: number;
               status?: { code?: number; message?: string };
               attributes?: KeyValue[];
             }[];
@@ -164,6 +170,8 @@ service:
                 name: s.name,
                 traceId: s.traceId,
                 spanId: s.spanId,
+                parentSpanId: s.parentSpanId ?? "",
+                kind: s.kind ?? 0,
                 status: s.status ?? {},
                 attributes: flatten(s.attributes),
                 resource,

@@ -106,4 +106,24 @@ describe("OpenTelemetry export to a real collector", () => {
     expect(time?.attributes["loco.tenant"]).toBe(tenant);
     expect(time?.value).toBeGreaterThanOrEqual(1);
   });
+
+  it("delivers the App's deployments and replicas, counted where the operator writes its status", async () => {
+    const deployments = await eventually(
+      "loco.app.deployments for the App at the collector",
+      async () => {
+        await telemetry.flush();
+        return collector
+          .points()
+          .find((p) => p.metric === "loco.app.deployments" && p.attributes["loco.app"] === appName);
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect(deployments.attributes).toEqual({ "loco.tenant": tenant, "loco.app": appName });
+    expect(deployments.value).toBe(1);
+    const replicas = collector
+      .points()
+      .filter((p) => p.metric === "loco.app.replicas" && p.attributes["loco.app"] === appName);
+    expect(replicas.map((p) => p.attributes.state)).toContain("desired");
+    for (const point of replicas) expect(point.attributes["loco.tenant"]).toBe(tenant);
+  });
 });

@@ -50,7 +50,10 @@ describe("desiredJob", () => {
       activeDeadlineSeconds: number;
       template: {
         metadata: { annotations?: Record<string, string> };
-        spec: { restartPolicy: string; containers: { command: string[]; env: unknown[]; resources: unknown }[] };
+        spec: {
+          restartPolicy: string;
+          containers: { name: string; command: string[]; env: unknown[]; resources: unknown }[];
+        };
       };
     };
     expect(spec.backoffLimit).toBe(0);
@@ -58,6 +61,8 @@ describe("desiredJob", () => {
     expect(spec.template.metadata.annotations).toEqual({ "sidecar.istio.io/inject": "false" });
     expect(spec.template.spec.restartPolicy).toBe("Never");
     const container = spec.template.spec.containers[0]!;
+    // Named after the task, so that logs and statuses name it.
+    expect(container.name).toBe("deploy");
     expect(container.command).toEqual(["sh", "-c", "loco deploy"]);
     expect(container.env).toEqual([
       { name: "GIT_REF", value: "main" },

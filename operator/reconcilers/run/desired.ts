@@ -4,7 +4,6 @@ import { parseDuration } from "../../../crds/common.ts";
 import type { KubeObject, OwnerReference } from "../../runtime/types.ts";
 import {
   ANNOTATION_LOGGING,
-  CONTAINER_NAME,
   LABEL_ATTEMPT,
   LABEL_MANAGED_BY,
   LABEL_PIPELINE,
@@ -13,6 +12,7 @@ import {
   LABEL_TENANT,
   labelValue,
   MANAGED_BY,
+  taskContainerName,
 } from "./names.ts";
 import type { RunTask } from "./progress.ts";
 
@@ -101,7 +101,7 @@ export function desiredJob(inputs: JobInputs): KubeObject {
           enableServiceLinks: false,
           containers: [
             {
-              name: CONTAINER_NAME,
+              name: taskContainerName(task.name),
               image: task.image,
               ...(command ? { command } : {}),
               ...(task.script === undefined && task.args ? { args: task.args } : {}),

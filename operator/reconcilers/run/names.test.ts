@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { jobName, labelValue } from "./names.ts";
+import { INLINE_TASK, jobName, labelValue, taskContainerName } from "./names.ts";
 
 describe("names", () => {
   it("names a Job after run, task and attempt", () => {
     expect(jobName("ci-7f3k2", "build", 2)).toBe("ci-7f3k2-build-2");
+  });
+
+  it("names a task's container after the task, a one-off Run's after its inline task", () => {
+    expect(taskContainerName("build")).toBe("build");
+    expect(taskContainerName(INLINE_TASK)).toBe("run-task");
   });
 
   it("keeps long names within 63 characters and distinct", () => {

@@ -17,7 +17,13 @@ export const RUN_POD_SELECTOR = LABEL_RUN;
 
 /** The task name of a one-off Run (spec.task). */
 export const INLINE_TASK = "run-task";
-export const CONTAINER_NAME = "task";
+/**
+ * A task's container is named after the task (a DNS label, like a container name), so that `kubectl logs` and the
+ * log capture can tell tasks apart by container, and the pod's status names the task.
+ */
+export const taskContainerName = (task: string): string => task;
+/** The container name of Jobs created before containers were named after their task. */
+export const LEGACY_CONTAINER_NAME = "task";
 
 /** Label values are at most 63 characters; a longer Run name is shortened with a digest to stay unique. */
 export function labelValue(value: string): string {

@@ -10,18 +10,27 @@ const job = (conditions: Record<string, unknown>[], status: Record<string, unkno
   metadata: { name: "r-a-1", creationTimestamp: "2026-01-01T00:00:00Z" },
   status: { conditions, ...status },
 });
-const pod = (exitCode: number, finishedAt: string): KubeObject => ({
+const pod = (exitCode: number, finishedAt: string, container = "build"): KubeObject => ({
   apiVersion: "v1",
   kind: "Pod",
   metadata: { name: `p-${finishedAt}` },
-  status: { containerStatuses: [{ name: "task", state: { terminated: { exitCode, finishedAt } } }] },
+  status: {
+    containerStatuses: [
+      // A sidecar that ended otherwise must not be taken for the task.
+      { name: "istio-proxy", state: { terminated: { exitCode: 137, finishedAt: "2099-01-01T00:00:00Z" } } },
+      { name: container, state: { terminated: { exitCode, finishedAt } } },
+    ],
+  },
 });
 
 describe("observeJob", () => {
   it("reads a running, a complete and a failed Job", () => {
-    expect(observeJob(job([]), [])).toMatchObject({ state: "Active", createdMs: Date.parse("2026-01-01T00:00:00Z") });
+    expect(observeJob(job([]), [], "build")).toMatchObject({
+      state: "Active",
+      createdMs: Date.parse("2026-01-01T00:00:00Z"),
+    });
     expect(
-      observeJob(job([{ type: "Complete", status: "True" }], { completionTime: "2026-01-01T00:01:00Z" }), []),
+      observeJob(job([{ type: "Complete", status: "True" }], { completionTime: "2026-01-01T00:01:00Z" }), [], "build"),
     ).toMatchObject({ state: "Succeeded", exitCode: 0, finishedMs: Date.parse("2026-01-01T00:01:00Z") });
     expect(
       observeJob(
@@ -29,6 +38,7 @@ describe("observeJob", () => {
           { type: "Failed", status: "True", reason: "DeadlineExceeded", lastTransitionTime: "2026-01-01T00:02:00Z" },
         ]),
         [],
+        "build",
       ),
     ).toMatchObject({
       state: "Failed",
@@ -37,10 +47,15 @@ describe("observeJob", () => {
     });
   });
 
-  it("takes the exit code from the pod that finished last", () => {
-    expect(podExitCode([pod(1, "2026-01-01T00:00:01Z"), pod(3, "2026-01-01T00:00:02Z")])).toBe(3);
-    expect(podExitCode([])).toBeUndefined();
-    expect(observeJob(job([{ type: "Failed", status: "True" }]), [pod(7, "x")]).exitCode).toBe(7);
+  it("takes the exit code of the task's container from the pod that finished last", () => {
+    expect(podExitCode([pod(1, "2026-01-01T00:00:01Z"), pod(3, "2026-01-01T00:00:02Z")], "build")).toBe(3);
+    expect(podExitCode([], "build")).toBeUndefined();
+    expect(podExitCode([pod(1, "2026-01-01T00:00:01Z")], "test")).toBeUndefined();
+    expect(observeJob(job([{ type: "Failed", status: "True" }]), [pod(7, "x")], "build").exitCode).toBe(7);
+  });
+
+  it("reads the container named task in Jobs created before containers were named after their task", () => {
+    expect(podExitCode([pod(4, "2026-01-01T00:00:01Z", "task")], "build")).toBe(4);
   });
 });
 

@@ -27,15 +27,16 @@ import {
 import { admissionFor, type Concurrency, type RunSummary, replacedBy } from "./admission.ts";
 import { desiredJob } from "./desired.ts";
 import {
-  CONTAINER_NAME,
   FIELD_MANAGER,
   INLINE_TASK,
   jobName,
   LABEL_JOB_NAME,
   LABEL_RUN,
   LABEL_TENANT,
+  LEGACY_CONTAINER_NAME,
   ONE_OFF_SECRET_NAME,
   pipelineSecretName,
+  taskContainerName,
 } from "./names.ts";
 import { isTerminal, type JobObservation, planRun, type RunTask, type StopRequest } from "./progress.ts";
 
@@ -57,7 +58,15 @@ export interface RunReconcilerDeps {
   log: Logger;
   now: () => Date;
   settings: BatchSettings;
+  /**
+   * Asked before a Job that has not finished is deleted (cancel, timeout, Replace): false keeps it a little longer
+   * (its logs are being captured) and the Run is reconciled again shortly. Absent: Jobs are deleted at once.
+   */
+  beforeStopJob?: (job: KubeObject) => boolean;
 }
+
+/** How soon a Run whose Job deletion was held back is looked at again. */
+const HELD_JOB_RECHECK_MS = 200;
 
 /** Runs by namespace (admission looks at a namespace's Runs). */
 export const NAMESPACE_INDEX = "namespace";
@@ -93,8 +102,12 @@ function jobCondition(job: KubeObject, type: string) {
   return conditions?.find((c) => c.type === type && c.status === "True");
 }
 
-/** Exit code of the task container in any terminated pod of the Job (the last one to finish). */
-export function podExitCode(pods: readonly KubeObject[]): number | undefined {
+/**
+ * Exit code of the task's container (named after the task; `task` in Jobs made before that) in any terminated pod
+ * of the Job (the last one to finish).
+ */
+export function podExitCode(pods: readonly KubeObject[], task: string): number | undefined {
+  const container = taskContainerName(task);
   let best: { at: string; code: number } | undefined;
   for (const pod of pods) {
     const statuses = (
@@ -102,7 +115,9 @@ export function podExitCode(pods: readonly KubeObject[]): number | undefined {
         containerStatuses?: { name: string; state?: { terminated?: { exitCode: number; finishedAt?: string } } }[];
       }
     ).containerStatuses;
-    const terminated = statuses?.find((s) => s.name === CONTAINER_NAME)?.state?.terminated;
+    const terminated = (
+      statuses?.find((s) => s.name === container) ?? statuses?.find((s) => s.name === LEGACY_CONTAINER_NAME)
+    )?.state?.terminated;
     if (terminated && (!best || (terminated.finishedAt ?? "") >= best.at)) {
       best = { at: terminated.finishedAt ?? "", code: terminated.exitCode };
     }
@@ -120,11 +135,11 @@ export async function writeIfPresent(write: () => Promise<boolean>): Promise<boo
   }
 }
 
-export function observeJob(job: KubeObject, pods: readonly KubeObject[]): JobObservation {
+export function observeJob(job: KubeObject, pods: readonly KubeObject[], task: string): JobObservation {
   const complete = jobCondition(job, "Complete");
   const failed = jobCondition(job, "Failed");
   const createdMs = Date.parse(job.metadata.creationTimestamp ?? "") || 0;
-  const exitCode = podExitCode(pods);
+  const exitCode = podExitCode(pods, task);
   if (complete) {
     const at = ((job.status ?? {}) as { completionTime?: string }).completionTime ?? complete.lastTransitionTime;
     return {
@@ -259,15 +274,24 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     });
   }
 
-  /** Deletes this Run's Jobs that are still active but not in `wanted` (cancelled, timed out, finished Run). */
-  async function stopJobs(run: RunObject, wanted: ReadonlySet<string>): Promise<void> {
+  /**
+   * Deletes this Run's Jobs that are still active but not in `wanted` (cancelled, timed out, finished Run). True
+   * when one was held back (`beforeStopJob`): the caller looks again shortly.
+   */
+  async function stopJobs(run: RunObject, wanted: ReadonlySet<string>): Promise<boolean> {
+    let held = false;
     for (const job of caches.jobs.byIndex(OWNER_INDEX, run.metadata.uid ?? "")) {
       const name = job.metadata.name ?? "";
       if (wanted.has(name) || job.metadata.deletionTimestamp) continue;
       if (jobCondition(job, "Complete") || jobCondition(job, "Failed")) continue;
+      if (deps.beforeStopJob && !deps.beforeStopJob(job)) {
+        held = true;
+        continue;
+      }
       await client.delete(JOB, job.metadata.namespace, name, { uid: job.metadata.uid });
       log.info({ run: keyOf(run), job: name }, "Deleted Job");
     }
+    return held;
   }
 
   async function reconcile(key: ObjectKey): Promise<{ requeueAfterMs?: number } | undefined> {
@@ -355,14 +379,14 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
 
     // 2. A finished Run only makes sure no Job of it still runs, and fills in late exit codes.
     if (isFinished(run)) {
-      await stopJobs(run, new Set());
+      const held = await stopJobs(run, new Set());
       const filled = fillExitCodes(status.tasks, namespace);
       await writeStatus(run, {
         ...status,
         observedGeneration: run.metadata.generation,
         ...(filled ? { tasks: filled } : {}),
       });
-      return undefined;
+      return held ? { requeueAfterMs: HELD_JOB_RECHECK_MS } : undefined;
     }
 
     // 3. What the spec asks for must be runnable within the platform's bounds (checked before it starts only: a
@@ -442,7 +466,8 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
         // Just created and not in the cache yet, or really gone: ask.
         job = await client.find(JOB, namespace, task.job);
       }
-      if (job) jobs.set(task.job, observeJob(job, caches.pods.byIndex(JOB_INDEX, `${namespace}/${task.job}`)));
+      if (job)
+        jobs.set(task.job, observeJob(job, caches.pods.byIndex(JOB_INDEX, `${namespace}/${task.job}`), task.name));
     }
     const queued = (status.tasks ?? []).every((t) => t.reason === Reason.Queued);
     const plan = planRun({
@@ -521,9 +546,11 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     const wanted = new Set(
       plan.tasks.filter((t) => t.state === TaskState.Running && t.job && !t.nextAttemptTime).map((t) => t.job!),
     );
-    await stopJobs(run, wanted);
+    const held = await stopJobs(run, wanted);
 
-    if (plan.wakeAtMs !== undefined) return { requeueAfterMs: Math.max(plan.wakeAtMs - deps.now().getTime(), 1) };
+    const wakeMs = plan.wakeAtMs === undefined ? undefined : Math.max(plan.wakeAtMs - deps.now().getTime(), 1);
+    if (held) return { requeueAfterMs: Math.min(wakeMs ?? HELD_JOB_RECHECK_MS, HELD_JOB_RECHECK_MS) };
+    if (wakeMs !== undefined) return { requeueAfterMs: wakeMs };
     return undefined;
   }
 
@@ -531,7 +558,7 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     if (!tasks?.some((t) => t.exitCode === undefined && t.job && isTerminal(t.state))) return undefined;
     return tasks.map((t) => {
       if (t.exitCode !== undefined || !t.job || !isTerminal(t.state)) return t;
-      const code = podExitCode(caches.pods.byIndex(JOB_INDEX, `${namespace}/${t.job}`));
+      const code = podExitCode(caches.pods.byIndex(JOB_INDEX, `${namespace}/${t.job}`), t.name);
       return code === undefined ? t : { ...t, exitCode: code };
     });
   }

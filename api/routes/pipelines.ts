@@ -1,0 +1,266 @@
+// Pipelines of a tenant, per profile like Apps. Reads come from the state mirror; apply is server-side apply with
+// field manager loco-api; diff is a server-side dry-run apply of the given spec compared with what runs now.
+import { z } from "zod";
+import { dns1035Label } from "../../crds/common.ts";
+import { PipelineSpec } from "../../crds/pipeline.ts";
+import { PIPELINE } from "../../operator/resources.ts";
+import type { KubeObject } from "../../operator/runtime/types.ts";
+import { appNamespace } from "../app-namespace.ts";
+import { ApiError, notFound } from "../errors.ts";
+import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
+import { defineRoute, type RouteDefinition } from "../route.ts";
+import type { ApiServices } from "../server.ts";
+import { diffLines, specChanges } from "../spec-diff.ts";
+import { getClusterResource, getTenantResource, listTenantResources } from "../store/resources.ts";
+import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
+import { type Condition, ProfileName, pageOf as pageSchema, TenantName } from "./schemas.ts";
+
+/** ≤ 40, so that the names of its Runs (`<pipeline>-<suffix>`) and their Jobs stay valid. */
+export const PipelineName = dns1035Label(40).describe("Pipeline name: a DNS-1035 label of at most 40 characters.");
+
+export const PipelineView = z.object({
+  name: z.string(),
+  tenant: z.string(),
+  profile: z.string(),
+  namespace: z.string(),
+  uid: z.string().optional(),
+  generation: z.number().int().optional(),
+  ready: z.enum(["True", "False", "Unknown"]).describe("The Ready condition's status; Unknown until reported."),
+  reason: z.string().nullable().describe("The Ready condition's reason, such as DependencyCycle."),
+  message: z.string().nullable().describe("The Ready condition's message: what is wrong, naming the task."),
+  spec: z.record(z.string(), z.unknown()),
+  status: z
+    .record(z.string(), z.unknown())
+    .describe("Status as last reported by the operator (conditions, lastRun, triggers' schedule, …)."),
+});
+export type PipelineView = z.infer<typeof PipelineView>;
+
+type Status = { conditions?: z.infer<typeof Condition>[] } & Record<string, unknown>;
+
+export function pipelineView(
+  tenant: string,
+  profile: string,
+  namespace: string,
+  name: string,
+  object: { uid?: string; generation?: number; spec: unknown; status: unknown },
+): PipelineView {
+  const status = (object.status ?? {}) as Status;
+  const ready = status.conditions?.find((c) => c.type === "Ready");
+  return {
+    name,
+    tenant,
+    profile,
+    namespace,
+    uid: object.uid,
+    generation: object.generation,
+    ready: ready?.status === "True" || ready?.status === "False" ? ready.status : "Unknown",
+    reason: ready?.reason ?? null,
+    message: ready?.message ?? null,
+    spec: (object.spec ?? {}) as Record<string, unknown>,
+    status,
+  };
+}
+
+/** The profile of a tenant's namespace `<tenant>-<profile>`. */
+export const profileOf = (tenant: string, namespace: string) => namespace.slice(tenant.length + 1);
+
+const Change = z.object({
+  path: z.string().describe("Field path, lists of named items by name: spec.tasks[build].image."),
+  op: z.enum(["added", "removed", "changed"]),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
+});
+const PipelineDiff = z.object({
+  name: z.string(),
+  profile: z.string(),
+  exists: z.boolean().describe("Whether the Pipeline exists now; when false the apply would create it."),
+  changed: z.boolean().describe("Whether an apply of this spec would change the Pipeline."),
+  generation: z.number().int().nullable().describe("Generation running now (null when it does not exist)."),
+  changes: z.array(Change),
+  diff: z.string().describe("The changes as readable lines: `+ added`, `- removed`, `~ old → new`."),
+});
+
+const ListParams = z.strictObject({ tenant: TenantName });
+export const PipelineParams = z.strictObject({ tenant: TenantName, pipeline: PipelineName });
+export const ProfileQuery = z.strictObject({ profile: ProfileName.describe("Profile (environment) of the Pipeline.") });
+const Body = z.strictObject({ spec: PipelineSpec });
+
+export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
+  const { db, kube, config } = services;
+
+  const manifest = (name: string, namespace: string, spec: unknown): KubeObject => ({
+    apiVersion: "loco.dev/v1alpha1",
+    kind: "Pipeline",
+    metadata: { name, namespace, labels: config.objectLabels },
+    spec: spec as Record<string, unknown>,
+  });
+
+  return [
+    defineRoute({
+      method: "GET",
+      url: "/v1/tenants/:tenant/pipelines",
+      operationId: "listPipelines",
+      summary: "List a tenant's Pipelines, optionally of one profile.",
+      tag: "pipelines",
+      auth: "required",
+      params: ListParams,
+      query: z.strictObject({ profile: ProfileName.optional(), ...pageQuery }),
+      responses: { 200: { description: "A page of Pipelines.", schema: pageSchema(PipelineView) } },
+      handler: async ({ authorize, params, query }) => {
+        await authorize({ tenant: params.tenant, resource: "pipelines", action: "read" });
+        const limit = pageSize(query.limit, config.maxPageSize);
+        const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
+        const rows = await listTenantResources(db, {
+          tenant: params.tenant,
+          kind: "Pipeline",
+          ...(query.profile ? { namespace: tenantNamespace(params.tenant, query.profile) } : {}),
+          after,
+          limit: limit + 1,
+        });
+        const page = pageOf(rows, limit, (row) => [row.namespace, row.name]);
+        return {
+          body: {
+            items: page.items.map((row) =>
+              pipelineView(params.tenant, profileOf(params.tenant, row.namespace), row.namespace, row.name, row),
+            ),
+            nextCursor: page.nextCursor,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/v1/tenants/:tenant/pipelines/:pipeline",
+      operationId: "getPipeline",
+      summary: "Get a Pipeline with its live status (Ready, triggers' last and next times, Runs in flight).",
+      tag: "pipelines",
+      auth: "required",
+      params: PipelineParams,
+      query: ProfileQuery,
+      responses: {
+        200: { description: "The Pipeline.", schema: PipelineView },
+        404: { description: "No such Pipeline." },
+      },
+      handler: async ({ authorize, params, query }) => {
+        await authorize({ tenant: params.tenant, resource: "pipelines", action: "read" });
+        const namespace = tenantNamespace(params.tenant, query.profile);
+        const row = await getTenantResource(db, {
+          tenant: params.tenant,
+          kind: "Pipeline",
+          namespace,
+          name: params.pipeline,
+        });
+        if (!row) throw notFound("Pipeline", params.pipeline);
+        return { body: pipelineView(params.tenant, query.profile, namespace, params.pipeline, row) };
+      },
+    }),
+    defineRoute({
+      method: "PUT",
+      url: "/v1/tenants/:tenant/pipelines/:pipeline",
+      operationId: "applyPipeline",
+      summary: "Create or update a Pipeline (server-side apply of its spec).",
+      tag: "pipelines",
+      auth: "required",
+      audit: "pipelines.apply",
+      params: PipelineParams,
+      query: ProfileQuery,
+      body: Body,
+      responses: { 200: { description: "The Pipeline as applied.", schema: PipelineView } },
+      handler: async ({ authorize, params, query, body, auditTarget }) => {
+        await authorize({ tenant: params.tenant, resource: "pipelines", action: "write" });
+        auditTarget(`Pipeline/${query.profile}/${params.pipeline}`, {
+          tasks: body.spec.tasks.map((t) => t.name),
+        });
+        const namespace = await appNamespace(services, params.tenant, query.profile);
+        const applied = await kube.apply<KubeObject>(
+          PIPELINE,
+          manifest(params.pipeline, namespace, body.spec),
+          FIELD_MANAGER,
+        );
+        return {
+          body: pipelineView(params.tenant, query.profile, namespace, params.pipeline, {
+            uid: applied.metadata.uid,
+            generation: applied.metadata.generation,
+            spec: applied.spec,
+            status: applied.status,
+          }),
+        };
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/v1/tenants/:tenant/pipelines/:pipeline/diff",
+      operationId: "diffPipeline",
+      summary:
+        "What applying this spec would change in the running Pipeline (a server-side dry-run apply, compared field by field). Changes nothing.",
+      tag: "pipelines",
+      auth: "required",
+      params: PipelineParams,
+      query: ProfileQuery,
+      body: Body,
+      responses: { 200: { description: "The changes.", schema: PipelineDiff } },
+      handler: async ({ authorize, params, query, body }) => {
+        await authorize({ tenant: params.tenant, resource: "pipelines", action: "read" });
+        const namespace = await findTenantNamespace(kube, params.tenant, query.profile);
+        if (!namespace && !(await getClusterResource(db, "Profile", query.profile))) {
+          throw new ApiError(
+            "InvalidRequest",
+            `Profile "${query.profile}" does not exist; list them with GET /v1/profiles.`,
+            {
+              errors: [{ field: "query.profile", message: "unknown profile" }],
+            },
+          );
+        }
+        const live = namespace ? await kube.find<KubeObject>(PIPELINE, namespace, params.pipeline) : undefined;
+        // The apiserver's view of the new spec (defaults, schema and CEL rules) without storing it. Without the
+        // namespace yet (the tenant never used this profile), the schema's own defaults stand in.
+        const proposed = namespace
+          ? (
+              await kube.request<KubeObject>(
+                "PATCH",
+                `/apis/loco.dev/v1alpha1/namespaces/${namespace}/pipelines/${params.pipeline}`,
+                {
+                  body: manifest(params.pipeline, namespace, body.spec),
+                  contentType: "application/apply-patch+yaml",
+                  query: { fieldManager: FIELD_MANAGER, force: true, fieldValidation: "Strict", dryRun: "All" },
+                },
+              )
+            ).spec
+          : body.spec;
+        const changes = specChanges(live?.spec, proposed);
+        return {
+          body: {
+            name: params.pipeline,
+            profile: query.profile,
+            exists: live !== undefined,
+            changed: changes.length > 0,
+            generation: live?.metadata.generation ?? null,
+            changes,
+            diff: diffLines(changes).join("\n"),
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: "DELETE",
+      url: "/v1/tenants/:tenant/pipelines/:pipeline",
+      operationId: "deletePipeline",
+      summary: "Delete a Pipeline; its Runs go with it (their records stay in the timeline and audit log).",
+      tag: "pipelines",
+      auth: "required",
+      audit: "pipelines.delete",
+      params: PipelineParams,
+      query: ProfileQuery,
+      responses: { 204: { description: "Deleted." }, 404: { description: "No such Pipeline." } },
+      handler: async ({ authorize, params, query, auditTarget }) => {
+        await authorize({ tenant: params.tenant, resource: "pipelines", action: "delete" });
+        auditTarget(`Pipeline/${query.profile}/${params.pipeline}`);
+        const namespace = await findTenantNamespace(kube, params.tenant, query.profile);
+        const existing = namespace ? await kube.find(PIPELINE, namespace, params.pipeline) : undefined;
+        if (!namespace || !existing) throw notFound("Pipeline", params.pipeline);
+        await kube.delete(PIPELINE, namespace, params.pipeline, { uid: existing.metadata.uid });
+        return { status: 204 };
+      },
+    }),
+  ];
+}

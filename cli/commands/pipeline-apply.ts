@@ -1,0 +1,26 @@
+import type { CommandContext } from "../context.ts";
+import { printJson } from "../output.ts";
+import { readPipelineFile } from "../pipeline-file.ts";
+import { profileFor, readProject } from "../project.ts";
+import { applyPipeline } from "../run-client.ts";
+import { callRuns } from "../run-target.ts";
+import { session, tenantOf } from "../session.ts";
+
+export async function run(command: CommandContext): Promise<number> {
+  const { name, spec } = await readPipelineFile(command);
+  const profile = profileFor(command, await readProject(command, false));
+  const { context, client } = session(command);
+  const tenant = tenantOf(command, context);
+  const applied = await callRuns(`Could not apply pipeline ${name} (${profile})`, () =>
+    applyPipeline(client, tenant, name, profile, spec),
+  );
+  if (command.json) {
+    printJson(command.io, applied);
+    return 0;
+  }
+  const tasks = applied.spec.tasks?.map((t) => t.name).join(", ") ?? "";
+  command.io.stdout.write(
+    `Applied pipeline ${applied.name} (${applied.profile}), generation ${applied.generation ?? "?"}: tasks ${tasks}.\nStart it with \`loco run start ${applied.name} --profile ${applied.profile} --watch\`.\n`,
+  );
+  return 0;
+}

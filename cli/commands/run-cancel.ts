@@ -1,0 +1,18 @@
+import type { CommandContext } from "../context.ts";
+import { printJson } from "../output.ts";
+import { cancelRun } from "../run-client.ts";
+import { callRuns, runTarget } from "../run-target.ts";
+
+export async function run(command: CommandContext): Promise<number> {
+  const name = command.args.run as string;
+  const { client, tenant, profile } = await runTarget(command);
+  const cancelled = await callRuns(`Could not cancel run ${name} (${profile})`, () =>
+    cancelRun(client, tenant, name, profile),
+  );
+  if (command.json) printJson(command.io, cancelled);
+  else
+    command.io.stdout.write(
+      `Cancelling run ${name}: its running tasks are being stopped. \`loco run watch ${name}\` shows when it has ended.\n`,
+    );
+  return 0;
+}

@@ -1,0 +1,56 @@
+import { usageError } from "../cli-error.ts";
+import type { CommandContext } from "../context.ts";
+import { age, printJson, table } from "../output.ts";
+import { listRuns } from "../run-client.ts";
+import { call, session, tenantOf } from "../session.ts";
+
+export async function run(command: CommandContext): Promise<number> {
+  const { context, client } = session(command);
+  const tenant = tenantOf(command, context);
+  const profile = command.flags.profile as string | undefined;
+  const pipeline = command.flags.pipeline as string | undefined;
+  const phase = command.flags.phase as string | undefined;
+  const since = command.flags.since as string | undefined;
+  const limit = command.flags.limit as number;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw usageError(
+      "Invalid --limit",
+      `${limit} is not a whole number ≥ 1.`,
+      "Pass a number of Runs, such as --limit 20.",
+    );
+  }
+  const page = await call(`Could not list the runs of ${tenant}`, () =>
+    listRuns(client, tenant, {
+      ...(profile ? { profile } : {}),
+      ...(pipeline ? { pipeline } : {}),
+      ...(phase ? { phase } : {}),
+      ...(since ? { since } : {}),
+      limit,
+    }),
+  );
+  if (command.json) {
+    printJson(command.io, page);
+    return 0;
+  }
+  if (page.items.length === 0) {
+    command.io.stdout.write(`No runs in ${tenant} match. Start one with \`loco run start <pipeline>\`.\n`);
+    return 0;
+  }
+  command.io.stdout.write(
+    table(
+      ["name", "pipeline", "profile", "phase", "reason", "tasks", "duration", "started"],
+      page.items.map((r) => [
+        r.name,
+        r.pipeline ?? "(one-off)",
+        r.profile,
+        r.phase,
+        r.reason ?? "-",
+        `${r.tasks.filter((t) => t.state === "Succeeded").length}/${r.tasks.length}`,
+        r.duration ?? "-",
+        `${age(r.createdAt)} ago`,
+      ]),
+    ),
+  );
+  if (page.nextCursor) command.io.stdout.write(`(newest ${page.items.length} shown; raise --limit for more)\n`);
+  return 0;
+}
