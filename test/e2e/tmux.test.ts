@@ -1,10 +1,10 @@
-// A real terminal: `loco deploy --wait` typed into a shell in a tmux pane (a real pty, fixed at 160×30), the pane
-// captured as the user sees it while the rollout runs. The live Ink view must draw (the header, the spinner
-// line, the conditions) and finish cleanly: the final line with the deployment id and URL, the shell prompt
-// back, exit status 0, and nothing of the live frames left behind (no repeated headers, spinners or escape
-// debris).
+// A real terminal: `loco deploy --wait --debug` typed into a shell in a tmux pane (a real pty, fixed at 160×30),
+// the pane captured as the user sees it while the rollout runs. The live Ink view must draw (the header, the
+// spinner line, the pending pod and why, the conditions) and finish cleanly: the final line with the deployment
+// id and URL, the debug log's path, the shell prompt back, exit status 0, and nothing of the live frames left
+// behind (no repeated headers, spinners or escape debris).
 import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -127,7 +127,8 @@ describe("loco deploy --wait in a real terminal", () => {
       );
       return pod.spec?.nodeName ? true : undefined;
     });
-    await tmux("send-keys", "-t", "e2e", "clear; loco deploy --wait --timeout 3m; echo exit=$?", "Enter");
+    // --debug too: its log goes to a file, so the live view must stay intact, and its path is printed at the end.
+    await tmux("send-keys", "-t", "e2e", "clear; loco deploy --wait --timeout 3m --debug; echo exit=$?", "Enter");
 
     const frames: string[] = [];
     const started = Date.now();
@@ -166,6 +167,9 @@ describe("loco deploy --wait in a real terminal", () => {
 
     // The end: exit status 0, the final line with the deployment id and URL, the prompt back.
     expect(screen, all).toContain("exit=0");
+    const debugLog = /^Debug log: (\S+)$/m.exec(screen)?.[1];
+    expect(debugLog, screen).toBeDefined();
+    expect(readFileSync(debugLog!, "utf8")).toContain("Received deployment progress");
     const lines = screen.split("\n").map((l) => l.trimEnd());
     const final = lines.find((l) => l.startsWith("✓ Deployed web"));
     expect(final, screen).toMatch(

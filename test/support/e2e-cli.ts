@@ -80,11 +80,11 @@ export async function buildCli(): Promise<{ main: string; buildMs: number }> {
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
-  // Builds of earlier states of the sources are of no further use.
+  // Builds of earlier states of the sources are of no further use (after an hour, so no run still uses one).
   for (const entry of readdirSync(join(repo, "dist"))) {
     const path = join(repo, "dist", entry);
     if (entry.startsWith(".e2e-cli-") && path !== dir && !entry.endsWith(".lock")) {
-      if (Date.now() - statSync(path).mtimeMs > 600_000) rmSync(path, { recursive: true, force: true });
+      if (Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
     }
   }
   return { main, buildMs: performance.now() - started };
