@@ -9,6 +9,8 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../../cli/api-client.ts";
+import { COMMANDS } from "../../cli/commands.ts";
+import { commandName } from "../../cli/definition.ts";
 import { EXIT_CODES } from "../../cli/exit-codes.ts";
 import { DEPLOYMENT, SECRET } from "../../operator/resources.ts";
 import type { KubeObject } from "../../operator/runtime/types.ts";
@@ -412,6 +414,109 @@ describe("loco, end to end", () => {
     const noDashboard = await user(["open", "dashboard"]);
     expectExit(noDashboard, EXIT_CODES.notFound.code);
     expect(noDashboard.stderr).toMatch(/Fix: +Set LOCO_DASHBOARD_URL/);
+  });
+
+  it("answers -o json on every command that prints data: one JSON document, or ndjson for streams", async () => {
+    const parsed = new Map<string, unknown[]>();
+    /** Runs `loco <args> -o json`, expects `code`, parses stdout as the command's declaration says it prints it. */
+    const json = async (args: string[], options: { code?: number; stdin?: string; home?: string } = {}) => {
+      const command = COMMANDS.filter((c) => c.output && c.path.every((word, i) => args[i] === word)).sort(
+        (a, b) => b.path.length - a.path.length,
+      )[0];
+      if (!command) throw new Error(`no data command for ${args.join(" ")}`);
+      const result = options.home
+        ? await loco.run([...args, "-o", "json"], {
+            home: options.home,
+            cwd: repo,
+            ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+          })
+        : await user([...args, "-o", "json"], options.stdin !== undefined ? { stdin: options.stdin } : {});
+      expectExit(result, options.code ?? 0);
+      const lines = result.stdout.split("\n").filter(Boolean);
+      const parse = (text: string) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch (error) {
+          throw new Error(`${commandName(command)} -o json printed what is not JSON (${String(error)}):\n${text}`);
+        }
+      };
+      // Commands that can stream print one document (deploy without --wait) or ndjson (with it): ndjson has more
+      // than one line or a single compact one.
+      const single = (() => {
+        try {
+          return [JSON.parse(result.stdout) as unknown];
+        } catch {
+          return undefined;
+        }
+      })();
+      const documents = single ?? (command.output?.stream ? lines.map(parse) : [parse(result.stdout)]);
+      expect(documents.length, shown(result)).toBeGreaterThan(0);
+      parsed.set(commandName(command), documents);
+      return documents as Record<string, unknown>[];
+    };
+    // The app and its settings.
+    await json(["ls"]);
+    await json(["status"]);
+    await json(["env", "set", "JSON_CHECK=1"]);
+    await json(["env", "ls"]);
+    await json(["env", "unset", "JSON_CHECK"]);
+    writeFileSync(join(repo, "check.env"), "JSON_CHECK=2\n");
+    await json(["env", "sync", "check.env", "--dry-run"]);
+    await json(["scale", "--replicas", "3"]);
+    await json(["map"]);
+    await json(["open", "docs"]);
+    await json(["logs", "--tail", "2"]);
+    const started = await json(["deploy"]);
+    expect(started[0]).toMatchObject({ app: "web", tenant, profile: "dev" });
+    const waited = await json(["deploy", "--wait", "--timeout", "3m"]);
+    expect(waited.at(-1)).toMatchObject({ type: "result", outcome: "Available" });
+    const history = (await json(["rollback", "--wait", "--timeout", "3m"])).at(-1);
+    expect(history).toMatchObject({ type: "result", outcome: "Available" });
+    // The user, contexts, profiles and tokens — and a login with a minted token, in a fresh HOME.
+    await json(["whoami"]);
+    await json(["context", "ls"]);
+    await json(["profile", "ls"]);
+    const [minted] = await json(["token", "create", "json-check", "--role", "viewer"]);
+    const { token, secret } = minted as { token: { id: string }; secret: string };
+    await json(["token", "ls"]);
+    const loginHome = world.tempDir("json-login");
+    await json(["login", world.api.url, "--token-stdin", "--tenant", tenant], { stdin: secret, home: loginHome });
+    await json(["token", "revoke", token.id]);
+    // Pipelines and Runs; the tasks set no resources: the tenant namespace's LimitRange gives them requests.
+    writeFileSync(
+      join(repo, "ci.yaml"),
+      "kind: Pipeline\napiVersion: loco.dev/v1alpha1\nmetadata: { name: ci }\nspec:\n  tasks:\n" +
+        "    - { name: build, image: registry.example.com/ci/build:1 }\n" +
+        "    - { name: hang, image: registry.example.com/ci/hang:1, dependsOn: { build: Success }, podAnnotations: { loco.dev/test-hold: 'true' } }\n",
+    );
+    await json(["pipeline", "apply", "ci.yaml"]);
+    await json(["pipeline", "diff", "ci.yaml"]);
+    await json(["pipeline", "ls"]);
+    const [run] = await json(["run", "start", "ci"]);
+    const runName = (run as { name: string }).name;
+    await eventually(
+      "the build task to succeed and hang to start",
+      async () => {
+        const [view] = await json(["run", "ls", "--pipeline", "ci"]);
+        const item = (view as { items: { name: string; tasks?: { name: string; state: string }[] }[] }).items.find(
+          (i) => i.name === runName,
+        );
+        return item?.tasks?.find((t) => t.name === "hang")?.state === "Running" ? true : undefined;
+      },
+      { intervalMs: 1000, timeoutMs: 120_000 },
+    );
+    await json(["run", "logs", runName]);
+    await json(["run", "cancel", runName]);
+    const watched = await json(["run", "watch", runName, "--timeout", "2m"], { code: EXIT_CODES.runFailed.code });
+    expect(watched.at(-1)).toMatchObject({ type: "result" });
+    await json(["run", "timeline", runName]);
+
+    // Every command that declares an -o json output was run above or parsed in the test named here.
+    const elsewhere: Record<string, string> = {
+      "loco destroy": "destroys the app (below)",
+    };
+    const declared = COMMANDS.filter((c) => c.output).map(commandName);
+    expect([...new Set([...parsed.keys(), ...Object.keys(elsewhere)])].sort()).toEqual([...declared].sort());
   });
 
   it("refuses an invalid loco.toml, naming the file, the key and the fix (exit 1)", async () => {
