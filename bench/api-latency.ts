@@ -231,9 +231,16 @@ try {
     ...(compareApi ? [{ name: "compare API", target: compareApi.target }] : []),
   ];
 
-  // Whatever runs right after the apiserver pays for its garbage collection (and so on): every round starts with
-  // the next side, so that no side always follows the same one.
-  const rotated = <T>(items: T[], by: number) => items.map((_, i) => items[(i + by) % items.length]!);
+  // Whatever runs right after the apiserver pays for its garbage collection (and so on), so the order changes every
+  // round: round r takes the r-th permutation of the sides, and each side follows each other side equally often.
+  const permutations = <T>(items: T[]): T[][] =>
+    items.length <= 1
+      ? [items]
+      : items.flatMap((item, i) => permutations(items.filter((_, j) => j !== i)).map((rest) => [item, ...rest]));
+  const inOrder = <T>(items: T[], round: number): T[] => {
+    const all = permutations(items);
+    return all[round % all.length]!;
+  };
 
   // 1. GET app, one at a time, the sides interleaved so that all see the same noise.
   const getSamples = sides.map(() => [] as number[]);
@@ -247,7 +254,7 @@ try {
   ];
   for (let i = 0; i < warmUp + gets; i++) {
     const app = pick(i);
-    for (const { samples, get } of rotated(getters, i)) {
+    for (const { samples, get } of inOrder(getters, i)) {
       const ms = await get(app);
       if (i >= warmUp) samples.push(ms);
     }
@@ -332,7 +339,7 @@ try {
     { runs: apiserverLists, max: () => listApiserver(maxPage), byDefault: () => listApiserver(defaultPage) },
   ];
   for (let r = 0; r < listRounds; r++) {
-    for (const { runs, max, byDefault } of rotated(listers, r)) {
+    for (const { runs, max, byDefault } of inOrder(listers, r)) {
       const whole = checked(await max());
       const paged = checked(await byDefault());
       runs.max.push(whole.ms);
@@ -355,7 +362,7 @@ try {
   const rps = sides.map(() => [] as { rps: number; p50: number; p99: number }[]);
   let next = 0;
   for (let r = 0; r < loadRounds; r++) {
-    for (const index of rotated(
+    for (const index of inOrder(
       sides.map((_, i) => i),
       r,
     )) {
