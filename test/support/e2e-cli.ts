@@ -42,12 +42,15 @@ export async function buildCli(): Promise<{ main: string; buildMs: number }> {
   const done = join(dir, ".built");
   const lock = `${dir}.lock`;
   const started = performance.now();
+  // A fresh clone has no dist/ yet: without it every attempt to take the lock would fail as if it were taken.
+  mkdirSync(join(repo, "dist"), { recursive: true });
   for (;;) {
     if (existsSync(done)) return { main, buildMs: performance.now() - started };
     try {
       mkdirSync(lock, { recursive: false });
       break;
-    } catch {
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       // Another file is building it; a lock older than 5 minutes is a build that died.
       if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true });
       await sleep(500);
