@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient, ApiRequestError } from "./api-client.ts";
+import { ApiClient, ApiRequestError, newRequestId } from "./api-client.ts";
 import { CliError } from "./cli-error.ts";
 import { fromApiError } from "./session.ts";
 
@@ -100,5 +100,13 @@ describe("ApiClient with a renewable token", () => {
     const error = await failure(client);
     expect(error.status).toBe(401);
     expect(seen).toEqual(["Bearer stale"]);
+  });
+});
+
+describe("newRequestId", () => {
+  it("is a version-4 UUID, different every time", () => {
+    const ids = Array.from({ length: 1000 }, () => newRequestId());
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -234,7 +234,7 @@ export class ApiClient {
     for (const [key, value] of Object.entries(init.query ?? {}))
       if (value !== undefined) url.searchParams.set(key, String(value));
     // getBuiltinModule: an ESM import of node:crypto would evaluate every export at start-up (cli/http.ts).
-    const requestId = process.getBuiltinModule("node:crypto").randomUUID();
+    const requestId = newRequestId();
     const headers: Record<string, string> = {
       accept: "application/json",
       "x-request-id": requestId,
@@ -336,7 +336,7 @@ export class ApiClient {
     accept: string,
   ): Promise<{ events: AsyncIterable<Buffer>; stop(): void }> {
     const url = new URL(this.server + path);
-    const requestId = process.getBuiltinModule("node:crypto").randomUUID();
+    const requestId = newRequestId();
     const headers: Record<string, string> = {
       accept,
       "x-request-id": requestId,
@@ -563,4 +563,14 @@ function describeNetworkError(error: unknown): string {
     : error instanceof Error
       ? error.message
       : String(error);
+}
+
+/**
+ * A UUID-shaped request id for correlating a command with the API's logs and audit trail. It needs to be unique,
+ * not unguessable: Math.random is enough, and loading node:crypto would add about 10 ms to every command.
+ */
+export function newRequestId(): string {
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join("");
+  const variant = (8 + Math.floor(Math.random() * 4)).toString(16);
+  return `${hex(8)}-${hex(4)}-4${hex(3)}-${variant}${hex(3)}-${hex(12)}`;
 }

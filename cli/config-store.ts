@@ -1,9 +1,13 @@
 // Contexts and credentials in the user's config directory ($XDG_CONFIG_HOME/loco, else ~/.config/loco): one
 // context per API server in config.json, its credential in credentials.json. The directory is 0700 and both
 // files 0600 (re-asserted on every write, since a file copied in may have come with looser bits).
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
+// Built-ins through process.getBuiltinModule: an ESM import builds a facade that reads every export (running
+// their lazy getters), which costs a noticeable part of a short command's start-up (bench/cli-startup.ts).
+const { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } =
+  process.getBuiltinModule("node:fs");
+const { homedir } = process.getBuiltinModule("node:os");
+const { join } = process.getBuiltinModule("node:path");
+
 import { CliError } from "./cli-error.ts";
 
 export interface Context {

@@ -1,8 +1,10 @@
 // `--debug`: structured lines (time, message, key=value) appended to a file — never to the terminal, where they
 // would tear the Ink screen apart. Without --debug every call is a no-op.
-import { appendFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// Built-ins through process.getBuiltinModule: an ESM import builds a facade that reads every export (running
+// their lazy getters), which costs a noticeable part of a short command's start-up (bench/cli-startup.ts).
+const { appendFileSync, mkdirSync } = process.getBuiltinModule("node:fs");
+const { tmpdir } = process.getBuiltinModule("node:os");
+const { join } = process.getBuiltinModule("node:path");
 
 export interface DebugLog {
   /** The file written to, when --debug is on. */

@@ -1,7 +1,10 @@
 // argv → the command and its typed arguments and flags, from the declarations alone (node:util parseArgs does
 // the tokenising; this adds command paths, types, choices, defaults, env fallbacks and usage errors that say
 // what to do).
-import { parseArgs } from "node:util";
+// Built-ins through process.getBuiltinModule: an ESM import builds a facade that reads every export (running
+// their lazy getters), which costs a noticeable part of a short command's start-up (bench/cli-startup.ts).
+const { parseArgs } = process.getBuiltinModule("node:util");
+
 import { CliError } from "./cli-error.ts";
 import { type CommandDefinition, commandName, type FlagDefinition, type FlagValue, flagsOf } from "./definition.ts";
 

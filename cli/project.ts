@@ -1,7 +1,10 @@
 // The loco.toml of the directory a command runs in, and the app and profile a command acts on. The loader (zod,
 // smol-toml) is imported only when there is a file to read, so commands that do not need one start fast.
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+// Built-ins through process.getBuiltinModule: an ESM import builds a facade that reads every export (running
+// their lazy getters), which costs a noticeable part of a short command's start-up (bench/cli-startup.ts).
+const { existsSync, readFileSync } = process.getBuiltinModule("node:fs");
+const { resolve } = process.getBuiltinModule("node:path");
+
 import type { LocoToml } from "../crds/loco-toml.ts";
 import { CliError } from "./cli-error.ts";
 import type { CommandContext } from "./context.ts";
