@@ -283,7 +283,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     path: ["env", "set"],
     summary: "Set environment variables; the app rolls out with them.",
     description:
-      "Plain variables as NAME=value. With --secret, the values go to the App's Secret and are never shown again; `loco env set --secret NAME` reads the value from stdin, so it stays out of shell history.",
+      "Plain variables as NAME=value. With --secret, one NAME whose value is read from stdin or --from-file and goes to the App's Secret, never shown again; a secret value on the command line is refused, because it would stay in shell history and be visible to other users of the machine.",
     args: [
       {
         name: "variables",
@@ -293,7 +293,13 @@ export const COMMANDS: readonly CommandDefinition[] = [
       },
     ],
     flags: [
-      { name: "secret", short: "s", type: "boolean", description: "Store the values as secrets." },
+      {
+        name: "secret",
+        short: "s",
+        type: "boolean",
+        description: "Store the value as a secret (from stdin or --from-file).",
+      },
+      { name: "from-file", type: "string", description: "With --secret: read the value from this file." },
       appFlag,
       profileFlag,
       tenantFlag,
@@ -301,7 +307,11 @@ export const COMMANDS: readonly CommandDefinition[] = [
     ],
     output: { json: ENV_JSON },
     exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    examples: ["loco env set LOG_LEVEL=debug", 'printf %s "$DB_PASSWORD" | loco env set --secret DB_PASSWORD'],
+    examples: [
+      "loco env set LOG_LEVEL=debug",
+      'printf %s "$DB_PASSWORD" | loco env set --secret DB_PASSWORD',
+      "loco env set --secret TLS_KEY --from-file ./tls.key",
+    ],
     load: () => import("./commands/env-set.ts"),
   },
   {

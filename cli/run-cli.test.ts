@@ -479,6 +479,28 @@ describe("scale, env and rollback", () => {
     expect(result.out).toContain("DB_PASSWORD  (secret)");
   });
 
+  it("env set --secret refuses a value on the command line and keeps it out of the debug log", async () => {
+    const result = await loco(["env", "set", "--secret", "DB_PASSWORD=s3cr3t", "--debug"]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("Refused to read the value of secret DB_PASSWORD from the command line");
+    expect(result.err).toContain("--from-file");
+    expect(changes).toEqual([]);
+    const path = /^Debug log: (.+)$/m.exec(result.err)![1]!;
+    const log = readFileSync(path, "utf8");
+    expect(log).toContain("DB_PASSWORD=<redacted>");
+    expect(log).not.toContain("s3cr3t");
+  });
+
+  it("env set --secret --from-file reads one value from a file without its final newline", async () => {
+    writeFileSync(join(home, "pw.txt"), "fr0m-f1le\n");
+    const result = await loco(["env", "set", "--secret", "DB_PASSWORD", "--from-file", "pw.txt"]);
+    expect(result.code).toBe(0);
+    expect(changes[0]).toMatchObject({ body: { set: { DB_PASSWORD: "fr0m-f1le" }, secret: true } });
+    expect(result.out + result.err).not.toContain("fr0m-f1le");
+    expect((await loco(["env", "set", "A=1", "--from-file", "pw.txt"])).code).toBe(1);
+    expect((await loco(["env", "set", "--secret", "A", "B"], "x")).code).toBe(1);
+  });
+
   it("env set NAME=value pairs, env unset names, env ls -o json", async () => {
     expect((await loco(["env", "set", "A=1", "B=x=y", "--app", "web", "-p", "dev"])).code).toBe(0);
     expect(changes[0]).toMatchObject({ body: { set: { A: "1", B: "x=y" }, secret: false } });

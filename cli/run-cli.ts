@@ -19,6 +19,17 @@ export interface RunOptions {
   commands?: readonly CommandDefinition[];
 }
 
+/**
+ * argv as the debug log shows it: the value of every `NAME=value` word and `--flag=value` is replaced, because a
+ * user may type a secret there (and share the log in a bug report); names and flags stay for the reader.
+ */
+export function redactArgv(argv: readonly string[]): string[] {
+  return argv.map((word) => {
+    const equals = word.indexOf("=");
+    return equals > 0 ? `${word.slice(0, equals)}=<redacted>` : word;
+  });
+}
+
 const debugRequested = (argv: readonly string[], env: Record<string, string | undefined>) =>
   argv.includes("--debug") || /^(1|true|yes)$/i.test(env.LOCO_DEBUG ?? "");
 
@@ -28,7 +39,12 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   let log: DebugLog = noDebugLog;
   if (debugRequested(argv, env)) {
     log = fileDebugLog(debugLogPath(env));
-    log.write("Started loco", { version: VERSION, argv: argv.join(" "), node: process.version, cwd: options.cwd });
+    log.write("Started loco", {
+      version: VERSION,
+      argv: redactArgv(argv).join(" "),
+      node: process.version,
+      cwd: options.cwd,
+    });
   }
   let code: number;
   try {

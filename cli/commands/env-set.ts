@@ -4,32 +4,78 @@ import { appTarget } from "../project.ts";
 import { call, session, tenantOf } from "../session.ts";
 import { printEnv } from "./env-ls.ts";
 
+const { readFileSync } = process.getBuiltinModule("node:fs");
+const { resolve } = process.getBuiltinModule("node:path");
+
 async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** One trailing newline is what `echo` and editors add; it is never part of the value. */
+const withoutFinalNewline = (text: string) => text.replace(/\r?\n$/, "");
+
+/**
+ * A secret's value comes from a file or stdin only: on the command line it would land in the shell's history,
+ * in `ps` output for every user of the machine and in the debug log.
+ */
+async function secretValues(command: CommandContext, words: readonly string[]): Promise<Record<string, string>> {
+  const withValue = words.find((word) => word.includes("="));
+  if (withValue !== undefined) {
+    const name = withValue.slice(0, withValue.indexOf("="));
+    throw usageError(
+      `Refused to read the value of secret ${name} from the command line`,
+      "A value on the command line stays in your shell's history and is visible to other users of this machine.",
+      `Pass only the name and give the value on stdin (printf %s "$VALUE" | loco env set --secret ${name}) or from a file (--from-file PATH); for many secrets use loco env sync FILE --secret ${name}.`,
+    );
+  }
+  if (words.length !== 1) {
+    throw usageError(
+      "env set --secret takes one NAME",
+      `Got ${words.length} names; a single value (from stdin or --from-file) can only belong to one secret.`,
+      "Set one secret per call, or use loco env sync FILE --secret NAME1,NAME2 for several.",
+    );
+  }
+  const name = words[0]!;
+  const file = command.flags["from-file"];
+  if (typeof file === "string") {
+    try {
+      return { [name]: withoutFinalNewline(readFileSync(resolve(command.cwd, file), "utf8")) };
+    } catch (error) {
+      throw usageError(
+        `Could not read the value of ${name} from ${file}`,
+        error instanceof Error ? error.message : String(error),
+        "Check the path given to --from-file.",
+      );
+    }
+  }
+  if (command.io.stdin.isTTY) command.io.stderr.write(`Value of ${name} (not echoed; end with Ctrl-D):\n`);
+  return { [name]: withoutFinalNewline(await readStdin(command.io.stdin)) };
+}
+
+function plainValues(words: readonly string[]): Record<string, string> {
+  const set: Record<string, string> = {};
+  for (const word of words) {
+    const equals = word.indexOf("=");
+    if (equals <= 0)
+      throw usageError(`Invalid variable "${word}"`, "Variables are written NAME=value.", "Write it as NAME=value.");
+    set[word.slice(0, equals)] = word.slice(equals + 1);
+  }
+  return set;
+}
+
 export async function run(command: CommandContext): Promise<number> {
   const words = command.lists.variables ?? [];
   const secret = command.flags.secret === true;
-  const set: Record<string, string> = {};
-  if (secret && words.length === 1 && !words[0]!.includes("=")) {
-    // `env set --secret NAME`: the value from stdin, never from argv (shell history) and never echoed.
-    if (command.io.stdin.isTTY) command.io.stderr.write(`Value of ${words[0]} (not echoed; end with Ctrl-D):\n`);
-    set[words[0]!] = (await readStdin(command.io.stdin)).replace(/\r?\n$/, "");
-  } else {
-    for (const word of words) {
-      const equals = word.indexOf("=");
-      if (equals <= 0)
-        throw usageError(
-          `Invalid variable "${word}"`,
-          "Variables are written NAME=value.",
-          secret ? "For a secret, pass only its NAME and the value on stdin." : "Write it as NAME=value.",
-        );
-      set[word.slice(0, equals)] = word.slice(equals + 1);
-    }
+  if (!secret && command.flags["from-file"] !== undefined) {
+    throw usageError(
+      "--from-file is for secrets",
+      "It reads one secret value from a file.",
+      "Add --secret, or write plain variables as NAME=value.",
+    );
   }
+  const set = secret ? await secretValues(command, words) : plainValues(words);
   const { app, profile } = await appTarget(command);
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
