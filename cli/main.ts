@@ -1,10 +1,20 @@
 #!/usr/bin/env node
 // The `loco` executable (package.json bin → dist/cli/main.js).
-import { enableCompileCache } from "node:module";
+// Nothing is imported statically: on an older Node a static import of an API it lacks fails before any line runs,
+// with a raw SyntaxError instead of a sentence saying which Node loco needs.
+const REQUIRED_MAJOR = 24;
+const major = Number(process.versions.node.split(".")[0]);
+if (major < REQUIRED_MAJOR) {
+  process.stderr.write(
+    `loco needs Node.js ${REQUIRED_MAJOR} or newer; this is Node.js ${process.version} (${process.execPath}). ` +
+      `Install Node.js ${REQUIRED_MAJOR} LTS and run loco with it.\n`,
+  );
+  process.exit(1);
+}
 
 // V8 keeps the compiled code of loco's modules on disk (in the OS temp folder) between runs: start-up is most of a
 // short command's time. Enabled before the CLI's modules load, hence the dynamic import.
-enableCompileCache();
+process.getBuiltinModule("node:module").enableCompileCache();
 const { runCli } = await import("./run-cli.ts");
 
 const code = await runCli(process.argv.slice(2), { io: process, env: process.env, cwd: process.cwd() });
