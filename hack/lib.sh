@@ -32,11 +32,17 @@ ensure_system_tools() {
   command -v openssl >/dev/null || missing+=(openssl)
   command -v go >/dev/null || missing+=(golang-go)
   command -v jq >/dev/null || missing+=(jq)
+  if ((${#missing[@]})); then say "Installing ${missing[*]}"; apt_install "${missing[@]}"; fi
+}
+
+# What only the test suite needs (never installed by `npm start`).
+ensure_test_tools() {
+  local missing=()
   # The Argo CD health checks (charts/loco/argocd/*.lua) are unit-tested with a real Lua interpreter.
   command -v lua5.4 >/dev/null || missing+=(lua5.4)
   # The CLI's real-terminal test (test/e2e/tmux.test.ts) drives `loco deploy --wait` in a tmux pane.
   command -v tmux >/dev/null || missing+=(tmux)
-  if ((${#missing[@]})); then say "Installing ${missing[*]}"; apt_install "${missing[@]}"; fi
+  if ((${#missing[@]})); then say "Installing ${missing[*]} (for the tests)"; apt_install "${missing[@]}"; fi
 }
 
 ensure_control_plane() {

@@ -3,6 +3,7 @@
 # plane, Postgres. Extra arguments go to vitest (e.g. `npm test -- --project unit`).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_system_tools
+ensure_test_tools
 ensure_node_modules
 ensure_control_plane
 ensure_otelcol
