@@ -185,12 +185,12 @@ export function tokenRoutes(services: ApiServices): RouteDefinition[] {
           throw new ApiError("Forbidden", `You cannot rotate a ${old.role} token with your role (${access.role}).`);
         }
         // Rotation never extends a token's life: it keeps its expiry, or the calling token's if that is sooner.
-        const expiresAt = notAfterCaller(access, new Date(old.expiresAt ?? Date.now() + config.tokenMaxDays * dayMs));
-        const minted = await rotateToken(
-          db,
-          { ...old, expiresAt: expiresAt.toISOString() },
-          { subject: access.principal.subject, asMember: access.role !== "platform-admin" },
-        );
+        const callerExpiry = access.principal.token?.expiresAt;
+        const minted = await rotateToken(db, old, {
+          subject: access.principal.subject,
+          asMember: access.role !== "platform-admin",
+          notAfter: callerExpiry ? new Date(callerExpiry) : null,
+        });
         auditTarget(`ApiToken/${params.id}`, { replacedBy: minted.token.id });
         return { status: 201, headers: noStore, body: { token: viewOf(minted.token), secret: minted.secret } };
       },

@@ -182,12 +182,14 @@ export interface Rotator {
   subject: string;
   /** They rotated it as a member of the token's tenant (not as a platform admin). */
   asMember: boolean;
+  /** The expiry of the API token they rotated it with, if any: the new token works no longer than that. */
+  notAfter: Date | null;
 }
 
 /**
  * Replaces a token's secret and nothing else: the new token keeps the old one's tenant, name, role, minter, binding
- * to the minter's membership and expiry (so no chain of rotations outlives the first mint), and is bound to the
- * rotator's membership too when they rotated it as a member. The old token is revoked in the same step, and only
+ * to the minter's membership and expiry (so no chain of rotations outlives the first mint; sooner when rotated
+ * with a token that expires first), and is bound to the rotator's membership too when they rotated it as a member. The old token is revoked in the same step, and only
  * while it is live: a revoked or expired token cannot be rotated (a concurrent rotation loses with a Conflict).
  */
 export function rotateToken(
@@ -202,7 +204,7 @@ export function rotateToken(
         name: old.name,
         role: old.role,
         createdBy: old.createdBy,
-        expiresAt: old.expiresAt ? new Date(old.expiresAt) : null,
+        expiresAt: earliest(old.expiresAt ? new Date(old.expiresAt) : null, rotator.notAfter),
         boundToMembership: old.boundToMembership,
         rotatedBy: rotator.subject,
         rotatedByBound: rotator.asMember,
@@ -216,6 +218,8 @@ export function rotateToken(
     }),
   );
 }
+
+const earliest = (a: Date | null, b: Date | null): Date | null => (a && b ? (a < b ? a : b) : (a ?? b));
 
 /** Platform-admin tokens that still work (unrevoked and unexpired). */
 export function countLivePlatformTokens(db: Kysely<unknown>): Promise<number> {

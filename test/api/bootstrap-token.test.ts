@@ -9,8 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { EXIT_CODES } from "../../cli/exit-codes.ts";
 import { startTestApi, type TestApi } from "../support/api-server.ts";
 import { createTestDatabase } from "../support/database.ts";
+import { Loco, shown } from "../support/e2e-cli.ts";
 import { startOidcProvider, type TestOidcProvider } from "../support/oidc-provider.ts";
 
 const AUDIENCE = "https://api.loco.test";
@@ -94,8 +96,23 @@ describe("the bootstrap token", () => {
     await refusedWith(asAlice, 403, /Only platform admins/);
     expect((await whoami(server, secret)).status).toBe(200);
 
-    // The bootstrap token may revoke itself: the quickstart's last step.
-    expect((await server.call("DELETE", "/v1/bootstrap-token", { token: secret })).status).toBe(204);
+    // The bootstrap token may revoke itself, with the CLI: the quickstart's last step.
+    const loco = new Loco(join(repoRoot, "cli", "main.ts"));
+    const home = mkdtempSync(join(tmpdir(), "loco-bootstrap-home-"));
+    cleanups.push(async () => rmSync(home, { recursive: true, force: true }));
+    const run = (args: string[], stdin?: string) =>
+      loco.run(args, { home, timeoutMs: 60_000, ...(stdin !== undefined ? { stdin } : {}) });
+    const login = await run(["login", server.url, "--token-stdin"], secret);
+    expect(login.code, shown(login)).toBe(0);
+    const neither = await run(["token", "revoke"]);
+    expect(neither.code, shown(neither)).toBe(EXIT_CODES.usage.code);
+    expect(neither.stderr).toContain("--bootstrap");
+    const both = await run(["token", "revoke", row!.id, "--bootstrap"]);
+    expect(both.code, shown(both)).toBe(EXIT_CODES.usage.code);
+    expect((await whoami(server, secret)).status).toBe(200);
+    const revoked = await run(["token", "revoke", "--bootstrap"]);
+    expect(revoked.code, shown(revoked)).toBe(0);
+    expect(revoked.stdout).toContain("Revoked the bootstrap token");
     await refusedWith(await whoami(server, secret), 401, /revoked; log in as a platform admin/);
     const again = await server.call("DELETE", "/v1/bootstrap-token", { token: await idp.token("platform-ops") });
     await refusedWith(again, 404, /no live bootstrap token/);
