@@ -81,6 +81,15 @@ export const ApiConfig = z
     capacityMultiple: z.coerce.number().min(0).max(1000),
     trustProxy: z.boolean(),
     bootstrap: z.boolean(),
+    /** How long the first-start bootstrap token works (api/bootstrap.ts). */
+    bootstrapTokenTtl: durationMs.pipe(
+      z
+        .number()
+        .min(1000, { error: "must be at least 1s" })
+        .max(168 * 3_600_000, { error: "must be at most 168h: the bootstrap token is for the first hours only" }),
+    ),
+    /** Write the bootstrap token to this file (mode 0600) instead of printing it. */
+    bootstrapTokenFile: z.string().min(1).optional(),
     /** OTLP/HTTP base URL for traces and metrics (api/telemetry.ts); off when unset. */
     otlpEndpoint: z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://otel-collector:4318" })
@@ -122,6 +131,8 @@ Flags (environment variable in brackets):
   --capacity-multiple X          free cluster capacity a deploy needs, as a multiple of its requests (default 2; 0 = off) [LOCO_API_CAPACITY_MULTIPLE]
   --trust-proxy                  take the client address from X-Forwarded-For (behind a trusted proxy only)
   --no-bootstrap                 never create the first-start bootstrap token
+  --bootstrap-token-ttl DURATION how long the bootstrap token works (default 24h, at most 168h) [LOCO_API_BOOTSTRAP_TOKEN_TTL]
+  --bootstrap-token-file PATH    write the bootstrap token to this file (mode 0600) instead of printing it [LOCO_API_BOOTSTRAP_TOKEN_FILE]
   --otlp-endpoint URL            export traces and metrics over OTLP/HTTP to this base URL; off when unset
                                  [OTEL_EXPORTER_OTLP_ENDPOINT; headers from OTEL_EXPORTER_OTLP_HEADERS]
   --metrics-address HOST:PORT    serve Prometheus /metrics on this separate listener; off when unset [LOCO_API_METRICS_ADDRESS]
@@ -163,6 +174,8 @@ const flags = {
   "capacity-multiple": { type: "string" },
   "trust-proxy": { type: "boolean" },
   "no-bootstrap": { type: "boolean" },
+  "bootstrap-token-ttl": { type: "string" },
+  "bootstrap-token-file": { type: "string" },
   "otlp-endpoint": { type: "string" },
   "metrics-address": { type: "string" },
   help: { type: "boolean" },
@@ -203,6 +216,9 @@ export function loadApiConfig(argv: string[], env: NodeJS.ProcessEnv): ApiConfig
     capacityMultiple: values["capacity-multiple"] ?? env.LOCO_API_CAPACITY_MULTIPLE ?? "2",
     trustProxy: values["trust-proxy"] === true,
     bootstrap: values["no-bootstrap"] !== true,
+    bootstrapTokenTtl: values["bootstrap-token-ttl"] ?? env.LOCO_API_BOOTSTRAP_TOKEN_TTL ?? "24h",
+    bootstrapTokenFile:
+      (values["bootstrap-token-file"] as string | undefined) ?? (env.LOCO_API_BOOTSTRAP_TOKEN_FILE || undefined),
     otlpEndpoint: (values["otlp-endpoint"] as string | undefined) ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined),
     metricsAddress: (values["metrics-address"] as string | undefined) ?? (env.LOCO_API_METRICS_ADDRESS || undefined),
   });

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// loco-api: the multi-tenant HTTP API. Migrates the database, prints the bootstrap token on first start, serves
+// loco-api: the multi-tenant HTTP API. Migrates the database, shows the bootstrap token on first start, serves
 // until SIGTERM/SIGINT, then stops accepting, lets requests in flight finish (bounded) and closes its clients.
 import { KubeConfig } from "@kubernetes/client-node";
+import { revokeBootstrapTokens } from "../db/bootstrap-token.ts";
 import { connectDatabase } from "../db/connect.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import { KubeClient } from "../operator/runtime/kube-client.ts";
 import { createLogger } from "../operator/runtime/logger.ts";
 import { Authenticator } from "./auth/authenticate.ts";
 import { OidcVerifier } from "./auth/oidc-verifier.ts";
-import { bootstrapToken } from "./bootstrap.ts";
+import { bootstrapNotice, bootstrapToken, writeBootstrapTokenFile } from "./bootstrap.ts";
 import { ConfigError, loadApiConfig } from "./config.ts";
 import { API_VERSION, buildServer } from "./server.ts";
 import { startApiTelemetry } from "./telemetry.ts";
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     oidc,
     platformAdmins: config.platformAdmins,
     platformAdminGroups: config.platformAdminGroups,
+    log,
   });
   let accepting = true;
   const app = await buildServer({
@@ -66,14 +68,25 @@ async function main(): Promise<void> {
   });
 
   if (config.bootstrap) {
-    const secret = await bootstrapToken(database.db, {
+    const minted = await bootstrapToken(database.db, {
       platformAdminsConfigured: config.platformAdmins.length > 0 || config.platformAdminGroups.length > 0,
+      ttlMs: config.bootstrapTokenTtl,
     });
-    if (secret) {
-      // Printed once, to stdout (not the log stream); only its hash is stored.
-      process.stdout.write(
-        `\nBootstrap token (platform admin), shown only now:\n\n  ${secret}\n\nUse it with \`loco login --token\`, create a tenant, then configure OIDC and revoke it.\n\n`,
-      );
+    if (minted) {
+      // Shown once, on stdout (not the log stream) or only in the file; only its hash is stored.
+      if (config.bootstrapTokenFile) {
+        try {
+          writeBootstrapTokenFile(config.bootstrapTokenFile, minted.secret);
+        } catch (error) {
+          // Nobody could ever use it: revoke it, so that the next start mints one again.
+          await revokeBootstrapTokens(database.db);
+          throw new Error(
+            `could not write the bootstrap token to ${config.bootstrapTokenFile} (${error instanceof Error ? error.message : String(error)}); fix --bootstrap-token-file and start again`,
+          );
+        }
+      }
+      process.stdout.write(bootstrapNotice(minted, config.bootstrapTokenFile));
+      log.info({ token: minted.id, expiresAt: minted.expiresAt }, "Minted the bootstrap token");
     }
   }
 

@@ -77,6 +77,7 @@ export interface TokenView {
   lastUsedAt: string | null;
   revokedAt: string | null;
   replacedBy: string | null;
+  rotatedBy: string | null;
 }
 export interface DeploymentAccepted {
   deploymentId: string;
@@ -493,6 +494,7 @@ export class ApiClient {
     this.request<MintedToken>("POST", `/v1/tenants/${segment(tenant)}/tokens`, { body });
   revokeToken = (tenant: string, id: string) =>
     this.request<unknown>("DELETE", `/v1/tenants/${segment(tenant)}/tokens/${segment(id)}`);
+  revokeBootstrapToken = () => this.request<unknown>("DELETE", "/v1/bootstrap-token");
 }
 
 const APP_KEYS = ["name", "tenant", "profile", "namespace", "ready", "reason", "spec", "status"];
@@ -552,6 +554,7 @@ export const CLIENT_OPERATIONS: readonly {
   { method: "GET", path: "/v1/tenants/{tenant}/tokens", status: 200, keys: TOKEN_KEYS, page: true },
   { method: "POST", path: "/v1/tenants/{tenant}/tokens", status: 201, keys: ["token", "secret"] },
   { method: "DELETE", path: "/v1/tenants/{tenant}/tokens/{id}", status: 204, keys: [] },
+  { method: "DELETE", path: "/v1/bootstrap-token", status: 204, keys: [] },
   ...RUN_OPERATIONS,
 ];
 

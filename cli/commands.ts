@@ -79,7 +79,7 @@ const runWatchFlags: FlagDefinition[] = [
 ];
 
 const APP_VIEW = `{ name, tenant, profile, namespace, ready: "True"|"False"|"Unknown", reason: string|null, url: string|null, deploymentId: string|null, spec, status }`;
-const TOKEN_VIEW = `{ id, name, role, createdBy, createdAt, expiresAt|null, lastUsedAt|null, revokedAt|null, replacedBy|null }`;
+const TOKEN_VIEW = `{ id, name, role, createdBy, createdAt, expiresAt|null, lastUsedAt|null, revokedAt|null, replacedBy|null, rotatedBy|null }`;
 
 export const COMMANDS: readonly CommandDefinition[] = [
   {
@@ -457,11 +457,17 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     path: ["token", "revoke"],
-    summary: "Revoke an API token.",
-    args: [{ name: "id", description: "The token's id, as `loco token ls` shows it.", required: true }],
-    flags: [tenantFlag],
-    output: { json: "{ id, revoked: true }" },
+    summary: "Revoke an API token, or the bootstrap token.",
+    description:
+      "Revokes one of the tenant's API tokens by id. With --bootstrap instead of an id, a platform admin revokes the token loco-api minted on its first start (DELETE /v1/bootstrap-token); it is also revoked when a platform admin first logs in with OpenID Connect, and expires by itself.",
+    args: [{ name: "id", description: "The token's id, as `loco token ls` shows it.", required: false }],
+    flags: [
+      tenantFlag,
+      { name: "bootstrap", type: "boolean", description: "Revoke the first-start bootstrap token (platform admins)." },
+    ],
+    output: { json: "{ id, revoked: true } — with --bootstrap: { bootstrap: true, revoked: true }" },
     exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+    examples: ["loco token revoke 01JD6Z7Q5V8K2M4N6P8R0T2W4Y", "loco token revoke --bootstrap"],
     load: () => import("./commands/token-revoke.ts"),
   },
   {

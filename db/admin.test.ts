@@ -59,3 +59,44 @@ describe("loco-db rotate-keys", () => {
     expect(noKey.stderr).toContain("LOCO_KEK_FILE");
   }, 60_000);
 });
+
+describe("loco-db revoke-bootstrap", () => {
+  it("revokes a live bootstrap token and audits it, leaving tenant tokens alone; a second run changes nothing", async () => {
+    const handle = await connectDatabase(url);
+    await migrateToLatest(handle.db);
+    await sql`INSERT INTO tenants (name) VALUES ('acme') ON CONFLICT DO NOTHING`.execute(handle.db);
+    await sql`
+      INSERT INTO api_tokens (id, tenant, name, hash, role, created_by, expires_at, bound_to_membership) VALUES
+        ('01JD6Z7Q5V8K2M4N6P8R0T2W4Y', NULL, 'bootstrap', ${randomBytes(32)}, 'platform-admin', 'loco-api-bootstrap',
+         now() + interval '1 hour', false),
+        ('01JD6Z7Q5V8K2M4N6P8R0T2W4Z', 'acme', 'ci', ${randomBytes(32)}, 'developer', 'alice',
+         now() + interval '1 hour', true)`.execute(handle.db);
+    await handle.close();
+
+    const revoked = admin(["revoke-bootstrap", "--database-url", url], {});
+    expect(revoked.stderr).toBe("");
+    expect(revoked.status).toBe(0);
+    expect(revoked.stdout).toContain("Revoked the bootstrap token 01JD6Z7Q5V8K2M4N6P8R0T2W4Y");
+    const again = admin(["revoke-bootstrap", "--database-url", url], {});
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain("There was no live bootstrap token");
+
+    const reopened = await connectDatabase(url);
+    const { rows } = await sql<{ id: string; revoked: boolean }>`
+      SELECT id, revoked_at IS NOT NULL AS revoked FROM api_tokens ORDER BY id`.execute(reopened.db);
+    expect(rows).toEqual([
+      { id: "01JD6Z7Q5V8K2M4N6P8R0T2W4Y", revoked: true },
+      { id: "01JD6Z7Q5V8K2M4N6P8R0T2W4Z", revoked: false },
+    ]);
+    const audit = await sql`SELECT actor, action, target, outcome FROM audit_log`.execute(reopened.db);
+    expect(audit.rows).toEqual([
+      {
+        actor: "loco-db",
+        action: "tokens.revokeBootstrap",
+        target: "ApiToken/01JD6Z7Q5V8K2M4N6P8R0T2W4Y",
+        outcome: "succeeded",
+      },
+    ]);
+    await reopened.close();
+  }, 60_000);
+});

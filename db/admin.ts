@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// loco-db: maintenance of loco's database — migrations, and re-wrapping secret values under a new key.
+// loco-db: maintenance of loco's database — migrations, re-wrapping secret values under a new key, and revoking
+// the bootstrap token when the API cannot be reached.
 import { parseArgs } from "node:util";
+import { revokeBootstrapTokens } from "./bootstrap-token.ts";
 import { connectDatabase } from "./connect.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { loadKeyRing, SecretCryptoError } from "./secret-crypto.ts";
@@ -10,8 +12,9 @@ import { StorageError } from "./storage-error.ts";
 const usage = `Usage: loco-db <command> [--database-url URL]
 
 Commands:
-  migrate       apply the database migrations that have not run yet (the operator also does this at start)
-  rotate-keys   re-wrap every secret value's data key under the active key-encryption key
+  migrate           apply the database migrations that have not run yet (the operator also does this at start)
+  rotate-keys       re-wrap every secret value's data key under the active key-encryption key
+  revoke-bootstrap  revoke loco-api's first-start bootstrap token (works with the API down; audited)
 
 The database URL comes from --database-url or LOCO_DATABASE_URL (postgres://… or pglite:<folder>).
 Keys come from LOCO_KEK_FILE or LOCO_KEK: "<id>:<base64 32 bytes>" entries, the first is active. To rotate:
@@ -33,7 +36,7 @@ async function main(): Promise<number> {
   }
   const command = positionals[0];
   const url = values["database-url"] ?? process.env.LOCO_DATABASE_URL;
-  if (positionals.length !== 1 || !["migrate", "rotate-keys"].includes(command ?? "") || !url) {
+  if (positionals.length !== 1 || !["migrate", "rotate-keys", "revoke-bootstrap"].includes(command ?? "") || !url) {
     process.stderr.write(
       `${!url ? "No database: pass --database-url or set LOCO_DATABASE_URL.\n" : `Unknown or missing command: ${positionals.join(" ") || "(none)"}.\n`}\n${usage}`,
     );
@@ -46,6 +49,7 @@ async function main(): Promise<number> {
       process.stdout.write("The database is migrated.\n");
       return 0;
     }
+    if (command === "revoke-bootstrap") return await revokeBootstrap(database.db);
     const ring = loadKeyRing(process.env);
     const started = performance.now();
     const rewrapped = await new SecretStore(database.db, ring).rotate();
@@ -65,6 +69,21 @@ async function main(): Promise<number> {
   } finally {
     await database.close();
   }
+}
+
+async function revokeBootstrap(db: Parameters<typeof revokeBootstrapTokens>[0]): Promise<number> {
+  const revoked = await revokeBootstrapTokens(db, {
+    actor: "loco-db",
+    reason: "Revoked with loco-db revoke-bootstrap.",
+    requestId: null,
+  });
+  process.stdout.write(
+    revoked.length > 0
+      ? `Revoked the bootstrap token ${revoked.join(", ")}: requests with it now answer 401.\n` +
+          "loco-api mints a new one at its next start only while there is no tenant and no platform admin is configured (--no-bootstrap prevents that).\n"
+      : "There was no live bootstrap token: it was already revoked, has expired or was never minted. Nothing changed.\n",
+  );
+  return 0;
 }
 
 main().then(

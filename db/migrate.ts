@@ -7,6 +7,7 @@ import * as clusterIdentity from "./migrations/0002-cluster-identity.ts";
 import * as api from "./migrations/0003-api.ts";
 import * as deploymentRequests from "./migrations/0004-deployment-requests.ts";
 import * as taskLogs from "./migrations/0005-task-logs.ts";
+import * as tokenLineage from "./migrations/0006-token-lineage.ts";
 
 /** Listed explicitly (not read from the folder) so that a bundled or compiled build carries them all. */
 export const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   "0003-api": api,
   "0004-deployment-requests": deploymentRequests,
   "0005-task-logs": taskLogs,
+  "0006-token-lineage": tokenLineage,
 };
 
 export class MigrationError extends Error {

@@ -1,6 +1,10 @@
 // Authentication: a bearer credential becomes a Principal, or the request is refused with 401. Two kinds:
 // `loco_…` API tokens (looked up by hash) and OpenID Connect JWTs (verified against the issuer's keys).
+// The first platform admin to sign in with OpenID Connect retires the bootstrap token: from then on the platform
+// has an admin who does not depend on it.
 import type { Kysely } from "kysely";
+import { revokeBootstrapTokens } from "../../db/bootstrap-token.ts";
+import type { Logger } from "../../operator/runtime/logger.ts";
 import { ApiError } from "../errors.ts";
 import { findTokenCredential, touchToken } from "../store/tokens.ts";
 import { looksLikeTokenSecret, TOKEN_PREFIX } from "./api-token-secret.ts";
@@ -13,6 +17,7 @@ export interface AuthenticatorOptions {
   platformAdmins: string[];
   platformAdminGroups: string[];
   now?: () => Date;
+  log?: Logger;
 }
 
 const TOUCH_INTERVAL_MS = 60_000;
@@ -22,6 +27,8 @@ export class Authenticator {
   private readonly options: AuthenticatorOptions;
   /** When this process last recorded each token's use (epoch ms). */
   private readonly touched = new Map<string, number>();
+  /** Set once this process has revoked any live bootstrap token after a platform admin signed in. */
+  private bootstrapRetired: Promise<void> | undefined;
 
   constructor(options: AuthenticatorOptions) {
     this.options = options;
@@ -66,12 +73,36 @@ export class Authenticator {
       throw refused("This server accepts only API tokens (loco_…): no OpenID Provider is configured.");
     }
     const identity = await oidc.verify(jwt);
-    return {
-      via: "oidc",
-      subject: identity.subject,
-      groups: identity.groups,
-      platformAdmin: this.isPlatformAdmin(identity.subject, identity.groups),
-    };
+    const platformAdmin = this.isPlatformAdmin(identity.subject, identity.groups);
+    if (platformAdmin) await this.retireBootstrap(identity.subject);
+    return { via: "oidc", subject: identity.subject, groups: identity.groups, platformAdmin };
+  }
+
+  /**
+   * Revokes the bootstrap token, once per process, when a platform admin first signs in with OpenID Connect (a
+   * replica that finds it already revoked does nothing). A failure is logged and retried on the next sign-in
+   * rather than refusing the admin's request.
+   */
+  private retireBootstrap(subject: string): Promise<void> {
+    this.bootstrapRetired ??= revokeBootstrapTokens(this.options.db, {
+      actor: `oidc:${subject}`,
+      reason: "A platform admin signed in with OpenID Connect.",
+      requestId: null,
+    }).then(
+      (revoked) => {
+        for (const id of revoked) {
+          this.options.log?.info(
+            { token: id, platformAdmin: subject },
+            "Revoked the bootstrap token: a platform admin signed in with OpenID Connect",
+          );
+        }
+      },
+      (error: unknown) => {
+        this.bootstrapRetired = undefined;
+        this.options.log?.warn({ err: error }, "Failed to revoke the bootstrap token; retrying at the next sign-in");
+      },
+    );
+    return this.bootstrapRetired;
   }
 
   private async apiToken(secret: string): Promise<Principal> {
@@ -83,27 +114,41 @@ export class Authenticator {
     if (!found) throw unknown();
     const { token } = found;
     const now = (this.options.now ?? (() => new Date()))();
+    // The bootstrap token is the only one without a tenant: `loco token create` cannot replace it.
+    const instead =
+      token.tenant === null
+        ? "log in as a platform admin with `loco login` (OpenID Connect) instead."
+        : "create a new one with `loco token create`.";
     if (token.revokedAt) {
       throw refused(
         token.replacedBy
           ? "The API token was rotated and no longer works; use the token that replaced it."
-          : "The API token was revoked; create a new one with `loco token create`.",
+          : `The API token was revoked; ${instead}`,
       );
     }
     if (token.expiresAt && new Date(token.expiresAt) <= now) {
-      throw refused(`The API token expired at ${token.expiresAt}; create a new one with \`loco token create\`.`);
+      throw refused(`The API token expired at ${token.expiresAt}; ${instead}`);
     }
     let role = token.role;
     if (token.tenant !== null) {
       if (!found.tenantLive) throw refused("The API token's tenant no longer exists.");
+      // A token never outlives, nor outranks, the membership of whoever minted it, nor that of whoever rotated it
+      // as a member (they hold its secret).
       if (token.boundToMembership && role !== "platform-admin") {
-        // A token never outlives, nor outranks, the membership of whoever minted it.
         if (!found.creatorRole) {
           throw refused(
             "The API token no longer works: whoever created it is no longer a member of its tenant. Ask a tenant admin for a new one.",
           );
         }
         role = lowerOf(role as Role, found.creatorRole);
+      }
+      if (token.rotatedByBound && role !== "platform-admin") {
+        if (!found.rotatorRole) {
+          throw refused(
+            "The API token no longer works: whoever last rotated it is no longer a member of its tenant. Ask a tenant admin for a new one.",
+          );
+        }
+        role = lowerOf(role as Role, found.rotatorRole);
       }
     }
     await this.touch(token.id, now.getTime());
@@ -112,7 +157,7 @@ export class Authenticator {
       subject: token.createdBy,
       groups: [],
       platformAdmin: token.role === "platform-admin",
-      token: { id: token.id, tenant: token.tenant, role, createdBy: token.createdBy },
+      token: { id: token.id, tenant: token.tenant, role, createdBy: token.createdBy, expiresAt: token.expiresAt },
     };
   }
 }

@@ -16,6 +16,8 @@ export interface TokenScope {
   tenant: string | null;
   role: TokenRole;
   createdBy: string;
+  /** When the token stops working: no token it mints or rotates may work longer. */
+  expiresAt: string | null;
 }
 
 export interface Principal {

@@ -1,6 +1,9 @@
 // API tokens of a tenant: minted within the caller's own tenant at the caller's role or lower, shown once,
-// revoked or rotated. Developers see and manage their own; admins and owners all of the tenant's.
+// revoked or rotated. Developers see and manage their own; admins and owners all of the tenant's. A token used to
+// mint or rotate another never hands out a credential that works longer than itself, and rotation replaces the
+// secret only (same minter, bindings and expiry). Also the platform's bootstrap token, which platform admins revoke.
 import { z } from "zod";
+import { revokeBootstrapTokens } from "../../db/bootstrap-token.ts";
 import { atLeast, type Role } from "../auth/principal.ts";
 import type { Access } from "../authz/preflight.ts";
 import { ApiError, notFound } from "../errors.ts";
@@ -20,6 +23,10 @@ const TokenView = z.object({
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
   replacedBy: z.string().nullable(),
+  rotatedBy: z
+    .string()
+    .nullable()
+    .describe("Who last rotated the token; when they did so as a member, it stops working once they leave."),
 });
 const MintedToken = z.object({
   token: TokenView,
@@ -36,6 +43,7 @@ const viewOf = (t: TokenRecord) => ({
   lastUsedAt: t.lastUsedAt,
   revokedAt: t.revokedAt,
   replacedBy: t.replacedBy,
+  rotatedBy: t.rotatedBy,
 });
 
 const TokenParams = z.strictObject({
@@ -45,6 +53,12 @@ const TokenParams = z.strictObject({
 const noStore = { "cache-control": "no-store" };
 
 const seesAll = (access: Access) => access.role === "platform-admin" || atLeast(access.role, "admin");
+
+/** An expiry no later than the calling token's own, when the caller is a token: no token outlives what made it. */
+function notAfterCaller(access: Access, expiresAt: Date): Date {
+  const own = access.principal.token?.expiresAt;
+  return own && new Date(own) < expiresAt ? new Date(own) : expiresAt;
+}
 
 export function tokenRoutes(services: ApiServices): RouteDefinition[] {
   const { db, config } = services;
@@ -93,7 +107,12 @@ export function tokenRoutes(services: ApiServices): RouteDefinition[] {
       body: z.strictObject({
         name: z.string().min(1).max(100).describe("What the token is for, such as ci-deploy."),
         role: RoleSchema,
-        expiresInDays: z.int().min(1).max(3650).default(90).describe("Lifetime in days (default 90)."),
+        expiresInDays: z
+          .int()
+          .min(1)
+          .max(3650)
+          .default(90)
+          .describe("Lifetime in days (default 90); minted with an API token, never past that token's own expiry."),
       }),
       responses: { 201: { description: "The token, with its secret (shown once).", schema: MintedToken } },
       handler: async ({ authorize, params, body, auditTarget }) => {
@@ -115,7 +134,7 @@ export function tokenRoutes(services: ApiServices): RouteDefinition[] {
           name: body.name,
           role: body.role as Role,
           createdBy: access.principal.subject,
-          expiresAt: new Date(Date.now() + body.expiresInDays * dayMs),
+          expiresAt: notAfterCaller(access, new Date(Date.now() + body.expiresInDays * dayMs)),
           boundToMembership: access.role !== "platform-admin",
         });
         auditTarget(`ApiToken/${minted.token.id}`, { name: body.name });
@@ -144,7 +163,8 @@ export function tokenRoutes(services: ApiServices): RouteDefinition[] {
       method: "POST",
       url: "/v1/tenants/:tenant/tokens/:id/rotate",
       operationId: "rotateToken",
-      summary: "Replace an API token by a new one with the same scope and lifetime; the old one stops working.",
+      summary:
+        "Replace an API token's secret: the new token keeps its scope, minter and expiry (never extended); the old one stops working.",
       tag: "tokens",
       auth: "required",
       audit: "tokens.rotate",
@@ -155,20 +175,50 @@ export function tokenRoutes(services: ApiServices): RouteDefinition[] {
         auditTarget(`ApiToken/${params.id}`);
         const old = await manageable(access, params.tenant, params.id);
         if (old.revokedAt) throw new ApiError("Conflict", "The token is already revoked; mint a new one instead.");
+        if (old.expiresAt && new Date(old.expiresAt) <= new Date()) {
+          throw new ApiError(
+            "Conflict",
+            `The token expired at ${old.expiresAt} and cannot be rotated; mint a new one with \`loco token create\`.`,
+          );
+        }
         if (access.role !== "platform-admin" && !atLeast(access.role, old.role as Role)) {
           throw new ApiError("Forbidden", `You cannot rotate a ${old.role} token with your role (${access.role}).`);
         }
-        const lifetime = old.expiresAt
-          ? new Date(old.expiresAt).getTime() - new Date(old.createdAt).getTime()
-          : 90 * dayMs;
-        const minted = await rotateToken(
-          db,
-          old,
-          access.principal.subject,
-          new Date(Date.now() + Math.min(lifetime, config.tokenMaxDays * dayMs)),
-        );
+        // Rotation never extends a token's life: it keeps its expiry, or the calling token's if that is sooner.
+        const callerExpiry = access.principal.token?.expiresAt;
+        const minted = await rotateToken(db, old, {
+          subject: access.principal.subject,
+          asMember: access.role !== "platform-admin",
+          notAfter: callerExpiry ? new Date(callerExpiry) : null,
+        });
         auditTarget(`ApiToken/${params.id}`, { replacedBy: minted.token.id });
         return { status: 201, headers: noStore, body: { token: viewOf(minted.token), secret: minted.secret } };
+      },
+    }),
+    defineRoute({
+      method: "DELETE",
+      url: "/v1/bootstrap-token",
+      operationId: "revokeBootstrapToken",
+      summary: "Revoke the first-start bootstrap token (platform admins).",
+      tag: "tokens",
+      auth: "required",
+      audit: "tokens.revokeBootstrap",
+      responses: {
+        204: { description: "Revoked." },
+        404: { description: "There is no live bootstrap token (it was revoked, expired or never minted)." },
+      },
+      handler: async ({ authorize, auditTarget }) => {
+        await authorize({ platform: "admin" });
+        auditTarget("ApiToken/bootstrap");
+        const revoked = await revokeBootstrapTokens(db);
+        if (revoked.length === 0) {
+          throw new ApiError(
+            "NotFound",
+            "There is no live bootstrap token: it was already revoked, has expired or was never minted. Nothing to revoke.",
+          );
+        }
+        auditTarget(`ApiToken/${revoked.join(",")}`);
+        return { status: 204 };
       },
     }),
   ];

@@ -18,6 +18,10 @@ export interface TokenRecord {
   revokedAt: string | null;
   boundToMembership: boolean;
   replacedBy: string | null;
+  /** Who last rotated the token (and so received its current secret). */
+  rotatedBy: string | null;
+  /** The token also needs rotatedBy's membership in its tenant (they rotated it as a member). */
+  rotatedByBound: boolean;
 }
 
 interface TokenRow {
@@ -32,6 +36,8 @@ interface TokenRow {
   revoked_at: Date | null;
   bound_to_membership: boolean;
   replaced_by: string | null;
+  rotated_by: string | null;
+  rotated_by_bound: boolean;
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -47,10 +53,12 @@ const toRecord = (r: TokenRow): TokenRecord => ({
   revokedAt: iso(r.revoked_at),
   boundToMembership: r.bound_to_membership,
   replacedBy: r.replaced_by,
+  rotatedBy: r.rotated_by,
+  rotatedByBound: r.rotated_by_bound,
 });
 
 const columns = sql`id, tenant, name, role, created_by, created_at, expires_at, last_used_at, revoked_at,
-  bound_to_membership, replaced_by`;
+  bound_to_membership, replaced_by, rotated_by, rotated_by_bound`;
 
 export interface MintRequest {
   tenant: string | null;
@@ -59,6 +67,8 @@ export interface MintRequest {
   createdBy: string;
   expiresAt: Date | null;
   boundToMembership: boolean;
+  rotatedBy?: string;
+  rotatedByBound?: boolean;
 }
 
 async function run<T>(work: () => Promise<T>): Promise<T> {
@@ -74,9 +84,11 @@ export function mintToken(db: Kysely<unknown>, request: MintRequest): Promise<{ 
   return run(async () => {
     const secret = generateTokenSecret();
     const { rows } = await sql<TokenRow>`
-      INSERT INTO api_tokens (id, tenant, name, hash, role, created_by, expires_at, bound_to_membership)
+      INSERT INTO api_tokens (id, tenant, name, hash, role, created_by, expires_at, bound_to_membership, rotated_by,
+                              rotated_by_bound)
       VALUES (${ulid()}, ${request.tenant}, ${request.name}, ${hashTokenSecret(secret)}, ${request.role},
-              ${request.createdBy}, ${request.expiresAt?.toISOString() ?? null}::timestamptz, ${request.boundToMembership})
+              ${request.createdBy}, ${request.expiresAt?.toISOString() ?? null}::timestamptz, ${request.boundToMembership},
+              ${request.rotatedBy ?? null}, ${request.rotatedByBound ?? false})
       RETURNING ${columns}`.execute(db);
     return { token: toRecord(rows[0]!), secret };
   });
@@ -89,24 +101,37 @@ export interface TokenCredential {
   tenantLive: boolean;
   /** The role in the token's (live) tenant of whoever minted the token, if they are still a member. */
   creatorRole: Role | null;
+  /** The role there of whoever last rotated the token, if they are still a member. */
+  rotatorRole: Role | null;
 }
 
 /**
  * Everything authentication reads, in one round trip: the token by the hash of its secret, whether its tenant
- * still exists, and the minter's membership there. (Three queries per request before; see docs/performance.md.)
+ * still exists, and the minter's and last rotator's memberships there. (Three queries per request before; see
+ * docs/performance.md.)
  */
 export function findTokenCredential(db: Kysely<unknown>, secret: string): Promise<TokenCredential | undefined> {
   return run(async () => {
-    const { rows } = await sql<TokenRow & { tenant_live: boolean; creator_role: Role | null }>`
+    const { rows } = await sql<
+      TokenRow & { tenant_live: boolean; creator_role: Role | null; rotator_role: Role | null }
+    >`
       SELECT a.id, a.tenant, a.name, a.role, a.created_by, a.created_at, a.expires_at, a.last_used_at,
-        a.revoked_at, a.bound_to_membership, a.replaced_by,
-        t.name IS NOT NULL AS tenant_live, m.role AS creator_role
+        a.revoked_at, a.bound_to_membership, a.replaced_by, a.rotated_by, a.rotated_by_bound,
+        t.name IS NOT NULL AS tenant_live, m.role AS creator_role, r.role AS rotator_role
       FROM api_tokens a
         LEFT JOIN tenants t ON t.name = a.tenant AND t.deleted_at IS NULL
         LEFT JOIN members m ON m.tenant = t.name AND m.subject = a.created_by
+        LEFT JOIN members r ON r.tenant = t.name AND r.subject = a.rotated_by
       WHERE a.hash = ${hashTokenSecret(secret)}`.execute(db);
     const row = rows[0];
-    return row ? { token: toRecord(row), tenantLive: row.tenant_live, creatorRole: row.creator_role } : undefined;
+    return row
+      ? {
+          token: toRecord(row),
+          tenantLive: row.tenant_live,
+          creatorRole: row.creator_role,
+          rotatorRole: row.rotator_role,
+        }
+      : undefined;
   });
 }
 
@@ -152,12 +177,25 @@ export function revokeToken(db: Kysely<unknown>, tenant: string, id: string): Pr
   });
 }
 
-/** Replaces a token by a new one with the same scope and lifetime; the old one is revoked in the same step. */
+/** Who rotates a token: they receive its new secret, so a member's rotation binds the token to their membership. */
+export interface Rotator {
+  subject: string;
+  /** They rotated it as a member of the token's tenant (not as a platform admin). */
+  asMember: boolean;
+  /** The expiry of the API token they rotated it with, if any: the new token works no longer than that. */
+  notAfter: Date | null;
+}
+
+/**
+ * Replaces a token's secret and nothing else: the new token keeps the old one's tenant, name, role, minter, binding
+ * to the minter's membership and expiry (so no chain of rotations outlives the first mint; sooner when rotated
+ * with a token that expires first), and is bound to the rotator's membership too when they rotated it as a member. The old token is revoked in the same step, and only
+ * while it is live: a revoked or expired token cannot be rotated (a concurrent rotation loses with a Conflict).
+ */
 export function rotateToken(
   db: Kysely<unknown>,
   old: TokenRecord,
-  createdBy: string,
-  expiresAt: Date | null,
+  rotator: Rotator,
 ): Promise<{ token: TokenRecord; secret: string }> {
   return run(() =>
     db.transaction().execute(async (tx) => {
@@ -165,23 +203,30 @@ export function rotateToken(
         tenant: old.tenant,
         name: old.name,
         role: old.role,
-        createdBy,
-        expiresAt,
+        createdBy: old.createdBy,
+        expiresAt: earliest(old.expiresAt ? new Date(old.expiresAt) : null, rotator.notAfter),
         boundToMembership: old.boundToMembership,
+        rotatedBy: rotator.subject,
+        rotatedByBound: rotator.asMember,
       });
       const { rows } = await sql`
         UPDATE api_tokens SET revoked_at = now(), replaced_by = ${minted.token.id}
-        WHERE id = ${old.id} AND revoked_at IS NULL RETURNING id`.execute(tx);
-      if (rows.length === 0) throw Object.assign(new Error("token already revoked"), { code: "40001" });
+        WHERE id = ${old.id} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+        RETURNING id`.execute(tx);
+      if (rows.length === 0) throw Object.assign(new Error("token no longer live"), { code: "40001" });
       return minted;
     }),
   );
 }
 
-export function countPlatformTokens(db: Kysely<unknown>): Promise<number> {
+const earliest = (a: Date | null, b: Date | null): Date | null => (a && b ? (a < b ? a : b) : (a ?? b));
+
+/** Platform-admin tokens that still work (unrevoked and unexpired). */
+export function countLivePlatformTokens(db: Kysely<unknown>): Promise<number> {
   return run(async () => {
     const { rows } = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM api_tokens WHERE role = 'platform-admin' AND revoked_at IS NULL`.execute(db);
+      SELECT count(*)::int AS n FROM api_tokens
+      WHERE role = 'platform-admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`.execute(db);
     return Number(rows[0]?.n ?? 0);
   });
 }

@@ -1,12 +1,27 @@
+import { usageError } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
 import { call, session, tenantOf } from "../session.ts";
 
 export async function run(command: CommandContext): Promise<number> {
+  const id = command.args.id;
+  const bootstrap = command.flags.bootstrap === true;
+  if (bootstrap === (id !== undefined)) {
+    throw usageError(
+      "Nothing to revoke",
+      bootstrap ? "--bootstrap revokes the bootstrap token, which needs no id." : "No token id was given.",
+      "Pass a token id (see `loco token ls`), or --bootstrap alone to revoke the bootstrap token.",
+    );
+  }
   const { context, client } = session(command);
+  if (bootstrap) {
+    await call("Could not revoke the bootstrap token", () => client.revokeBootstrapToken());
+    if (command.json) printJson(command.io, { bootstrap: true, revoked: true });
+    else command.io.stdout.write("Revoked the bootstrap token: it no longer works.\n");
+    return 0;
+  }
   const tenant = tenantOf(command, context);
-  const id = command.args.id!;
-  await call(`Could not revoke API token ${id}`, () => client.revokeToken(tenant, id));
+  await call(`Could not revoke API token ${id}`, () => client.revokeToken(tenant, id!));
   if (command.json) printJson(command.io, { id, revoked: true });
   else command.io.stdout.write(`Revoked API token ${id}.\n`);
   return 0;

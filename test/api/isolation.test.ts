@@ -298,6 +298,7 @@ describe("the tenant isolation matrix", () => {
           body: { spec: { baseDomain: "evil.example.com", gateway: { name: "x", namespace: "y" } } },
         }),
         world.api.call("DELETE", `/v1/profiles/${world.profile}`, { token: bearer }),
+        world.api.call("DELETE", "/v1/bootstrap-token", { token: bearer }),
       ];
       for (const response of await Promise.all(attempts)) expect(response.status).toBe(403);
     }

@@ -98,6 +98,7 @@ export async function startTestApi(options: {
   });
   const bootstrap = await bootstrapToken(database.db, {
     platformAdminsConfigured: config.platformAdmins.length > 0,
+    ttlMs: config.bootstrapTokenTtl,
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -105,7 +106,7 @@ export async function startTestApi(options: {
     url,
     database,
     kube,
-    bootstrap,
+    bootstrap: bootstrap?.secret,
     call(method, path, call = {}) {
       const headers: Record<string, string> = { ...call.headers };
       if (call.token) headers.authorization = `Bearer ${call.token}`;
