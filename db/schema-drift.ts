@@ -1,7 +1,7 @@
 // Compares db/schema.ts with the schema the migrations really leave, read from information_schema. Used by the
 // tests on PGlite (db/schema.test.ts) and PostgreSQL (test/db/schema.test.ts); not by the running processes.
 import { type Kysely, sql } from "kysely";
-import { SCHEMA_COLUMNS } from "./schema.ts";
+import { type Database, SCHEMA_COLUMNS } from "./schema.ts";
 
 /** Table → column → description in the grammar of SCHEMA_COLUMNS ("text null", "bigint identity", …). */
 export type ColumnDescriptions = Record<string, Record<string, string>>;
@@ -15,7 +15,7 @@ const SQL_TYPE_NAMES: Readonly<Record<string, string>> = {
 const MIGRATOR_TABLES = ["kysely_migration", "kysely_migration_lock"];
 
 /** Every column of every table in the connection's schema, as the migrations left it. */
-export async function migratedColumns(db: Kysely<unknown>): Promise<ColumnDescriptions> {
+export async function migratedColumns(db: Kysely<Database>): Promise<ColumnDescriptions> {
   const { rows } = await sql<{
     table_name: string;
     column_name: string;

@@ -4,14 +4,15 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type DatabaseHandle } from "./connect.ts";
 import { migrateToLatest } from "./migrate.ts";
-import { SCHEMA_COLUMNS } from "./schema.ts";
+import { type Database, SCHEMA_COLUMNS } from "./schema.ts";
 import { migratedColumns, SCHEMA_DRIFT_ADVICE, schemaDrift } from "./schema-drift.ts";
 
-let handle: DatabaseHandle<unknown>;
+let handle: DatabaseHandle<Database>;
 
 beforeAll(async () => {
-  handle = await connectDatabase("pglite:memory");
-  await migrateToLatest(handle.db);
+  const untyped = await connectDatabase<unknown>("pglite:memory");
+  await migrateToLatest(untyped.db);
+  handle = untyped;
 }, 60_000);
 afterAll(() => handle.close());
 
@@ -37,6 +38,28 @@ describe("db/schema.ts on embedded PGlite", () => {
     const migrated = await migratedColumns(handle.db);
     expect(Object.keys(migrated).sort()).toEqual(Object.keys(SCHEMA_COLUMNS).sort());
     expect(schemaDrift(migrated), SCHEMA_DRIFT_ADVICE).toEqual([]);
+  });
+
+  it("types values as PGlite returns them: bigint a number, bytea a Uint8Array, timestamptz a Date", async () => {
+    await handle.db
+      .insertInto("secret_versions")
+      .values({
+        tenant: "acme",
+        namespace: "acme-prod",
+        app: "shop",
+        key: "k",
+        version: 1,
+        ciphertext: Buffer.from([1, 2]),
+        wrapped_key: Buffer.from([3]),
+        key_id: "k1",
+      })
+      .execute();
+    const row = await handle.db.selectFrom("secret_versions").selectAll().executeTakeFirstOrThrow();
+    expect(typeof row.id).toBe("number");
+    expect(row.ciphertext).toBeInstanceOf(Uint8Array);
+    expect(Buffer.isBuffer(row.ciphertext)).toBe(false);
+    expect(row.created_at).toBeInstanceOf(Date);
+    expect(row.deleted_at).toBeNull();
   });
 
   it.each([
