@@ -35,7 +35,12 @@ export function describeDatabaseUrl(url: DatabaseUrl): { kind: "postgres" | "pgl
   );
 }
 
-/** Opens a Kysely handle over Postgres or embedded PGlite: the same SQL and migrations run on both. */
+/**
+ * Opens a Kysely handle over Postgres or embedded PGlite: the same SQL and migrations run on both. `DB` is the
+ * schema the handle is typed with: `Database` from db/schema.ts for the stores. (Not the default yet, because
+ * migrateToLatest takes a `Kysely<unknown>` and a `Kysely<Database>` is not assignable to one; the reverse is, so
+ * an untyped handle can still be passed to every store.)
+ */
 export async function connectDatabase<DB>(url: DatabaseUrl): Promise<DatabaseHandle<DB>> {
   const { kind, location } = describeDatabaseUrl(url);
   if (kind === "postgres") {

@@ -14,6 +14,7 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Logger } from "../operator/runtime/logger.ts";
 import { controllerOf, type KubeObject } from "../operator/runtime/types.ts";
+import type { Database, Row } from "./schema.ts";
 import type { SecretStore } from "./secret-store.ts";
 import { toStorageError } from "./storage-error.ts";
 import { type DeploymentRecord, deletionEvent, kubernetesEvent, type TimelineEvent, timelineOf } from "./timeline.ts";
@@ -32,7 +33,7 @@ export interface MirrorSource {
 export type MirrorInput = MirrorSource | { source: MirrorSource; include(object: KubeObject): boolean };
 
 export interface MirrorOptions {
-  db: Kysely<unknown>;
+  db: Kysely<Database>;
   log: Logger;
   /** Objects mirrored into `resources`. */
   sources: MirrorInput[];
@@ -231,7 +232,7 @@ export class Mirror {
   }
 
   private async writeResources(
-    tx: Transaction<unknown>,
+    tx: Transaction<Database>,
     entries: Pending[],
     stamp: string | null,
     cluster: string | null,
@@ -280,14 +281,14 @@ export class Mirror {
     }
     if (deletions.length > 0) {
       const uids = deletions.map((e) => e.object.metadata.uid ?? "");
-      const result = await sql<{ uid: string }>`
+      const result = await sql<Pick<Row<"resources">, "uid">>`
         UPDATE resources SET deleted_at = now(), updated_at = now()
         WHERE uid = ANY(${sql.val(uids)}::uuid[]) AND deleted_at IS NULL
           AND cluster_uid IS NOT DISTINCT FROM ${cluster}
         RETURNING uid`.execute(tx);
       const deleted = new Set(result.rows.map((r) => r.uid));
       // Rows of another cluster were lost with it, not deleted; they stay live for the resurrector.
-      const refused = await sql<{ uid: string }>`
+      const refused = await sql<Pick<Row<"resources">, "uid">>`
         SELECT uid FROM resources WHERE uid = ANY(${sql.val(uids)}::uuid[]) AND deleted_at IS NULL`.execute(tx);
       if (refused.rows.length > 0) {
         this.stats.deletionsRefused += refused.rows.length;
@@ -307,7 +308,7 @@ export class Mirror {
   }
 
   private async writeTimeline(
-    tx: Transaction<unknown>,
+    tx: Transaction<Database>,
     events: TimelineEvent[],
     deployments: DeploymentRecord[],
   ): Promise<void> {

@@ -1,8 +1,9 @@
 // Versioned secret values in `secret_versions`, sealed with db/secret-crypto.ts. Every `put` adds a version;
 // `get` reads the newest. Rows carry only ciphertext, the wrapped data key and the key id.
-import { type Kysely, sql } from "kysely";
-import { type KeyRing, open, rewrap, seal } from "./secret-crypto.ts";
-import { toStorageError } from "./storage-error.ts";
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Database, Row } from "./schema.ts";
+import { type KeyRing, open, rewrap, type SealedSecret, seal } from "./secret-crypto.ts";
+import { withStorageErrors } from "./with-storage-errors.ts";
 
 export interface SecretRef {
   tenant: string;
@@ -11,70 +12,64 @@ export interface SecretRef {
   key: string;
 }
 
-interface SecretRow {
-  id: string;
-  tenant: string;
-  namespace: string;
-  app: string;
-  key: string;
-  version: number;
-  ciphertext: Buffer;
-  wrapped_key: Buffer;
-  key_id: string;
-}
+type SecretRow = Row<"secret_versions">;
+
+/** pg returns bytea as a Buffer, PGlite as a plain Uint8Array: a Buffer view of the same bytes either way. */
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** The sealed value a row holds. */
+const sealedOf = (row: SecretRow): SealedSecret => ({
+  ciphertext: asBuffer(row.ciphertext),
+  wrappedKey: asBuffer(row.wrapped_key),
+  keyId: row.key_id,
+});
 
 /** Associated data: the row's identity, so a value only decrypts where it was written. */
 export const secretAad = (ref: SecretRef, version: number) =>
   `${ref.tenant}/${ref.namespace}/${ref.app}/${ref.key}/v${version}`;
 
 export class SecretStore {
-  private readonly db: Kysely<unknown>;
+  private readonly db: Kysely<Database>;
   private readonly ring: KeyRing;
 
-  constructor(db: Kysely<unknown>, ring: KeyRing) {
+  constructor(db: Kysely<Database>, ring: KeyRing) {
     this.db = db;
     this.ring = ring;
   }
 
   /** Stores a new version of the value; returns its version number. */
-  async put(ref: SecretRef, value: string, actor: string): Promise<number> {
-    try {
-      return await this.db.transaction().execute(async (tx) => {
+  put(ref: SecretRef, value: string, actor: string): Promise<number> {
+    return withStorageErrors(() =>
+      this.db.transaction().execute(async (tx) => {
         // Serialise writers of one key so that two puts never pick the same version.
         await sql`SELECT pg_advisory_xact_lock(hashtext(${`${ref.namespace}/${ref.app}/${ref.key}`}))`.execute(tx);
         const { rows } = await sql<{ next: number }>`
           SELECT coalesce(max(version), 0) + 1 AS next FROM secret_versions
           WHERE namespace = ${ref.namespace} AND app = ${ref.app} AND key = ${ref.key}`.execute(tx);
         const version = Number(rows[0]?.next ?? 1);
-        const sealed = seal(this.ring, value, secretAad(ref, version));
-        await sql`
-          INSERT INTO secret_versions (tenant, namespace, app, key, version, ciphertext, wrapped_key, key_id, created_by)
-          VALUES (${ref.tenant}, ${ref.namespace}, ${ref.app}, ${ref.key}, ${version}, ${sealed.ciphertext},
-                  ${sealed.wrappedKey}, ${sealed.keyId}, ${actor})`.execute(tx);
+        await this.insertVersion(tx, ref, version, value, actor);
         return version;
-      });
-    } catch (error) {
-      throw toStorageError(error);
-    }
+      }),
+    );
   }
 
   /** The newest value, or undefined when the key has none (or was deleted). */
   async get(ref: SecretRef): Promise<string | undefined> {
-    const { rows } = await sql<SecretRow>`
-      SELECT * FROM secret_versions
-      WHERE namespace = ${ref.namespace} AND app = ${ref.app} AND key = ${ref.key} AND deleted_at IS NULL
-      ORDER BY version DESC LIMIT 1`
-      .execute(this.db)
-      .catch((error: unknown) => {
-        throw toStorageError(error);
-      });
-    const row = rows[0];
-    if (!row || row.tenant !== ref.tenant) return undefined;
-    return open(
-      this.ring,
-      { ciphertext: row.ciphertext, wrappedKey: row.wrapped_key, keyId: row.key_id },
-      secretAad(ref, row.version),
+    const row = await withStorageErrors(() =>
+      this.db
+        .selectFrom("secret_versions")
+        .selectAll()
+        .where("namespace", "=", ref.namespace)
+        .where("app", "=", ref.app)
+        .where("key", "=", ref.key)
+        .where("deleted_at", "is", null)
+        .orderBy("version", "desc")
+        .limit(1)
+        .executeTakeFirst(),
     );
+    if (!row || row.tenant !== ref.tenant) return undefined;
+    return open(this.ring, sealedOf(row), secretAad(ref, row.version));
   }
 
   /**
@@ -82,54 +77,60 @@ export class SecretStore {
    * differs from its newest version gets a new version, a key no longer present is marked deleted. Replaying the
    * same values writes nothing. Returns how many keys changed.
    */
-  async syncApp(app: Omit<SecretRef, "key">, values: Record<string, string>, actor: string): Promise<number> {
-    try {
-      return await this.db.transaction().execute(async (tx) => {
+  syncApp(app: Omit<SecretRef, "key">, values: Record<string, string>, actor: string): Promise<number> {
+    return withStorageErrors(() =>
+      this.db.transaction().execute(async (tx) => {
         await sql`SELECT pg_advisory_xact_lock(hashtext(${`${app.namespace}/${app.app}`}))`.execute(tx);
-        const { rows } = await sql<SecretRow & { deleted_at: Date | null }>`
-          SELECT DISTINCT ON (key) * FROM secret_versions
-          WHERE namespace = ${app.namespace} AND app = ${app.app}
-          ORDER BY key, version DESC`.execute(tx);
+        const rows = await tx
+          .selectFrom("secret_versions")
+          .distinctOn("key")
+          .selectAll()
+          .where("namespace", "=", app.namespace)
+          .where("app", "=", app.app)
+          .orderBy("key")
+          .orderBy("version", "desc")
+          .execute();
         const newest = new Map(rows.map((row) => [row.key, row]));
         let changed = 0;
         for (const [key, value] of Object.entries(values)) {
           const row = newest.get(key);
           const same = row && row.deleted_at === null && row.tenant === app.tenant && this.open(row) === value;
           if (same) continue;
-          const ref = { ...app, key };
-          const version = (row?.version ?? 0) + 1;
-          const sealed = seal(this.ring, value, secretAad(ref, version));
-          await sql`
-            INSERT INTO secret_versions (tenant, namespace, app, key, version, ciphertext, wrapped_key, key_id, created_by)
-            VALUES (${app.tenant}, ${app.namespace}, ${app.app}, ${key}, ${version}, ${sealed.ciphertext},
-                    ${sealed.wrappedKey}, ${sealed.keyId}, ${actor})`.execute(tx);
+          await this.insertVersion(tx, { ...app, key }, (row?.version ?? 0) + 1, value, actor);
           changed++;
         }
-        const gone = [...newest.values()].filter((row) => row.deleted_at === null && !(row.key in values));
+        const gone = [...newest.values()]
+          .filter((row) => row.deleted_at === null && !(row.key in values))
+          .map((row) => row.key);
         if (gone.length > 0) {
-          await sql`
-            UPDATE secret_versions SET deleted_at = now()
-            WHERE namespace = ${app.namespace} AND app = ${app.app} AND deleted_at IS NULL
-              AND key IN (${sql.join(gone.map((row) => row.key))})`.execute(tx);
+          await tx
+            .updateTable("secret_versions")
+            .set({ deleted_at: sql`now()` })
+            .where("namespace", "=", app.namespace)
+            .where("app", "=", app.app)
+            .where("deleted_at", "is", null)
+            .where("key", "in", gone)
+            .execute();
           changed += gone.length;
         }
         return changed;
-      });
-    } catch (error) {
-      throw toStorageError(error);
-    }
+      }),
+    );
   }
 
   /** The newest live value of every key of one app (what the resurrector writes back into its Secret). */
   async getApp(app: Omit<SecretRef, "key">): Promise<Record<string, string>> {
-    const { rows } = await sql<SecretRow & { deleted_at: Date | null }>`
-      SELECT DISTINCT ON (key) * FROM secret_versions
-      WHERE namespace = ${app.namespace} AND app = ${app.app}
-      ORDER BY key, version DESC`
-      .execute(this.db)
-      .catch((error: unknown) => {
-        throw toStorageError(error);
-      });
+    const rows = await withStorageErrors(() =>
+      this.db
+        .selectFrom("secret_versions")
+        .distinctOn("key")
+        .selectAll()
+        .where("namespace", "=", app.namespace)
+        .where("app", "=", app.app)
+        .orderBy("key")
+        .orderBy("version", "desc")
+        .execute(),
+    );
     const values: Record<string, string> = {};
     for (const row of rows) if (row.deleted_at === null && row.tenant === app.tenant) values[row.key] = this.open(row);
     return values;
@@ -137,13 +138,17 @@ export class SecretStore {
 
   /** Every live value of every app, newest versions only, in one query (the resurrector's read). */
   async allLive(): Promise<(SecretRef & { value: string })[]> {
-    const { rows } = await sql<SecretRow & { deleted_at: Date | null }>`
-      SELECT DISTINCT ON (namespace, app, key) * FROM secret_versions
-      ORDER BY namespace, app, key, version DESC`
-      .execute(this.db)
-      .catch((error: unknown) => {
-        throw toStorageError(error);
-      });
+    const rows = await withStorageErrors(() =>
+      this.db
+        .selectFrom("secret_versions")
+        .distinctOn(["namespace", "app", "key"])
+        .selectAll()
+        .orderBy("namespace")
+        .orderBy("app")
+        .orderBy("key")
+        .orderBy("version", "desc")
+        .execute(),
+    );
     return rows
       .filter((row) => row.deleted_at === null)
       .map((row) => ({
@@ -162,12 +167,33 @@ export class SecretStore {
     return Object.fromEntries(rows.map((row) => [row.key_id, Number(row.n)]));
   }
 
+  /** Seals `value` as version `version` of `ref` and inserts it. */
+  private async insertVersion(
+    tx: Transaction<Database>,
+    ref: SecretRef,
+    version: number,
+    value: string,
+    actor: string,
+  ): Promise<void> {
+    const sealed = seal(this.ring, value, secretAad(ref, version));
+    await tx
+      .insertInto("secret_versions")
+      .values({
+        tenant: ref.tenant,
+        namespace: ref.namespace,
+        app: ref.app,
+        key: ref.key,
+        version,
+        ciphertext: sealed.ciphertext,
+        wrapped_key: sealed.wrappedKey,
+        key_id: sealed.keyId,
+        created_by: actor,
+      })
+      .execute();
+  }
+
   private open(row: SecretRow): string {
-    return open(
-      this.ring,
-      { ciphertext: row.ciphertext, wrappedKey: row.wrapped_key, keyId: row.key_id },
-      secretAad(row, row.version),
-    );
+    return open(this.ring, sealedOf(row), secretAad(row, row.version));
   }
 
   /**
@@ -178,17 +204,22 @@ export class SecretStore {
     let total = 0;
     for (;;) {
       const done = await this.db.transaction().execute(async (tx) => {
-        const { rows } = await sql<SecretRow>`
-          SELECT * FROM secret_versions WHERE key_id <> ${this.ring.activeId}
-          ORDER BY id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`.execute(tx);
+        const rows = await tx
+          .selectFrom("secret_versions")
+          .selectAll()
+          .where("key_id", "<>", this.ring.activeId)
+          .orderBy("id")
+          .limit(batchSize)
+          .forUpdate()
+          .skipLocked()
+          .execute();
         for (const row of rows) {
-          const sealed = rewrap(
-            this.ring,
-            { ciphertext: row.ciphertext, wrappedKey: row.wrapped_key, keyId: row.key_id },
-            secretAad(row, row.version),
-          );
-          await sql`UPDATE secret_versions SET wrapped_key = ${sealed.wrappedKey}, key_id = ${sealed.keyId}
-                    WHERE id = ${row.id}`.execute(tx);
+          const sealed = rewrap(this.ring, sealedOf(row), secretAad(row, row.version));
+          await tx
+            .updateTable("secret_versions")
+            .set({ wrapped_key: sealed.wrappedKey, key_id: sealed.keyId })
+            .where("id", "=", row.id)
+            .execute();
         }
         return rows.length;
       });

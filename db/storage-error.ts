@@ -1,5 +1,5 @@
 // The storage layer's one error type. Database errors are mapped from SQLSTATE here, once; callers switch on
-// `code` and never see driver errors.
+// `code` and never see driver errors. Stores run their queries through withStorageErrors (db/with-storage-errors.ts).
 
 export type StorageErrorCode = "NotFound" | "Exists" | "Conflict" | "Invalid" | "Unavailable" | "Internal";
 
@@ -16,6 +16,33 @@ export class StorageError extends Error {
   }
 }
 
+/** SQLSTATEs with a meaning of their own; checked before the classes below. */
+const BY_SQLSTATE: ReadonlyMap<string, StorageErrorCode> = new Map([
+  ["23505", "Exists"], // unique_violation
+  ["40001", "Conflict"], // serialization_failure
+  ["40P01", "Conflict"], // deadlock_detected
+  ["55P03", "Conflict"], // lock_not_available
+  ["57P01", "Unavailable"], // admin_shutdown
+  ["57P03", "Unavailable"], // cannot_connect_now
+  ["53300", "Unavailable"], // too_many_connections
+]);
+
+/** SQLSTATE classes (their first two characters). */
+const BY_CLASS: ReadonlyMap<string, StorageErrorCode> = new Map([
+  ["23", "Invalid"], // integrity constraint violation
+  ["22", "Invalid"], // data exception
+  ["08", "Unavailable"], // connection exception
+]);
+
+/** What Node reports (as `code`) when the server cannot be reached at all. */
+const NETWORK_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"]);
+
+/** The storage error code for a SQLSTATE (or a Node network error code); Internal for anything else. */
+export function storageErrorCodeOf(sqlstate: string): StorageErrorCode {
+  if (NETWORK_CODES.has(sqlstate)) return "Unavailable";
+  return BY_SQLSTATE.get(sqlstate) ?? BY_CLASS.get(sqlstate.slice(0, 2)) ?? "Internal";
+}
+
 interface DatabaseErrorShape {
   code?: string;
   constraint?: string;
@@ -30,19 +57,19 @@ export function toStorageError(error: unknown): StorageError {
   const sqlstate = typeof e.code === "string" ? e.code : "";
   const detail = [sqlstate, e.constraint ?? e.table].filter(Boolean).join(" ");
   const message = e.message ?? String(error);
-  if (sqlstate === "23505") return new StorageError("Exists", "It already exists.", detail, error);
-  if (sqlstate === "40001" || sqlstate === "40P01" || sqlstate === "55P03") {
-    return new StorageError("Conflict", "It was changed concurrently; try again.", detail, error);
+  const code = storageErrorCodeOf(sqlstate);
+  switch (code) {
+    case "Exists":
+      return new StorageError(code, "It already exists.", detail, error);
+    case "Conflict":
+      return new StorageError(code, "It was changed concurrently; try again.", detail, error);
+    case "Invalid":
+      return new StorageError(code, `The data was refused: ${message}`, detail, error);
+    case "Unavailable":
+      return NETWORK_CODES.has(sqlstate)
+        ? new StorageError(code, "The database is unreachable; try again shortly.", detail, error)
+        : new StorageError(code, "The database is unavailable; try again shortly.", detail, error);
+    default:
+      return new StorageError("Internal", "The database failed unexpectedly.", detail || message, error);
   }
-  if (sqlstate.startsWith("23") || sqlstate.startsWith("22")) {
-    return new StorageError("Invalid", `The data was refused: ${message}`, detail, error);
-  }
-  if (sqlstate.startsWith("08") || sqlstate === "57P01" || sqlstate === "57P03" || sqlstate === "53300") {
-    return new StorageError("Unavailable", "The database is unavailable; try again shortly.", detail, error);
-  }
-  const networkCodes = ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"];
-  if (networkCodes.includes(sqlstate)) {
-    return new StorageError("Unavailable", "The database is unreachable; try again shortly.", detail, error);
-  }
-  return new StorageError("Internal", "The database failed unexpectedly.", detail || message, error);
 }

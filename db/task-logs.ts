@@ -2,9 +2,10 @@
 // attempt finishes, read by the API once the pods are gone. Lines keep the time the container runtime stamped them
 // with, so the logs of a Run's tasks can be merged into one stream ordered by time.
 import { type Kysely, sql } from "kysely";
-import { toStorageError } from "./storage-error.ts";
+import type { Database, Row, StoredLogLine } from "./schema.ts";
+import { withStorageErrors } from "./with-storage-errors.ts";
 
-export type LogStream = "stdout" | "stderr";
+export type LogStream = StoredLogLine["stream"];
 
 /** One line of a Run's captured logs, as `forRun` returns it. */
 export interface TaskLogLine {
@@ -29,7 +30,7 @@ export interface CapturedTaskLog {
   capturedAt: string;
   /** The output was longer than the capture limit: `lines` holds its tail. */
   truncated: boolean;
-  lines: { time: string; stream: LogStream; line: string }[];
+  lines: StoredLogLine[];
   /** Why nothing (or not everything) could be read, as a sentence; undefined when the capture succeeded. */
   error?: string;
 }
@@ -81,19 +82,13 @@ const newestRun = (namespace: string, run: string) => sql`
     ORDER BY max(created) DESC NULLS LAST, max(captured) DESC NULLS LAST LIMIT 1
   )`;
 
-interface LineRow {
-  time: string;
-  task: string;
-  attempt: number;
-  pod: string;
-  stream: string;
-  line: string;
-}
+/** A line of `lines` (its fields read as text) with the columns of its row. */
+type LineRow = Pick<Row<"task_logs">, "task" | "attempt" | "pod"> & Record<"time" | "stream" | "line", string>;
 
 export class TaskLogStore {
-  private readonly db: Kysely<unknown>;
+  private readonly db: Kysely<Database>;
 
-  constructor(db: Kysely<unknown>) {
+  constructor(db: Kysely<Database>) {
     this.db = db;
   }
 
@@ -103,13 +98,13 @@ export class TaskLogStore {
    */
   async save(log: CapturedTaskLog): Promise<void> {
     let previous = normaliseLogTime(log.capturedAt) ?? normaliseLogTime(new Date().toISOString())!;
-    const lines = log.lines.map((l) => {
+    const lines = log.lines.map((l): StoredLogLine => {
       // A line without a readable time sorts with the line before it.
       previous = normaliseLogTime(l.time) ?? previous;
       return { time: previous, stream: l.stream === "stderr" ? "stderr" : "stdout", line: storable(l.line) };
     });
-    try {
-      await sql`
+    await withStorageErrors(() =>
+      sql`
         INSERT INTO task_logs AS t (run_uid, task, attempt, namespace, run, pod, captured_at, truncated, error,
                                     line_count, lines)
         VALUES (${log.runUid}::uuid, ${log.task}, ${log.attempt}, ${log.namespace}, ${log.run}, ${log.pod},
@@ -118,22 +113,22 @@ export class TaskLogStore {
         ON CONFLICT (run_uid, task, attempt) DO UPDATE SET
           pod = excluded.pod, captured_at = excluded.captured_at, truncated = excluded.truncated,
           error = excluded.error, line_count = excluded.line_count, lines = excluded.lines
-        WHERE t.error IS NOT NULL AND t.line_count = 0 AND excluded.line_count > 0`.execute(this.db);
-    } catch (error) {
-      throw toStorageError(error);
-    }
+        WHERE t.error IS NOT NULL AND t.line_count = 0 AND excluded.line_count > 0`.execute(this.db),
+    );
   }
 
   /** Whether this attempt was captured (with or without lines). */
   async has(runUid: string, task: string, attempt: number): Promise<boolean> {
-    try {
-      const { rows } = await sql<{ found: number }>`
-        SELECT 1 AS found FROM task_logs
-        WHERE run_uid = ${runUid}::uuid AND task = ${task} AND attempt = ${attempt}`.execute(this.db);
-      return rows.length > 0;
-    } catch (error) {
-      throw toStorageError(error);
-    }
+    const rows = await withStorageErrors(() =>
+      this.db
+        .selectFrom("task_logs")
+        .select((eb) => eb.lit(1).as("found"))
+        .where("run_uid", "=", runUid)
+        .where("task", "=", task)
+        .where("attempt", "=", attempt)
+        .execute(),
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -153,7 +148,7 @@ export class TaskLogStore {
     if (tailLines === 0) return [];
     const newestFirst = tailLines !== undefined;
     const direction = sql.raw(newestFirst ? "DESC" : "ASC");
-    try {
+    return withStorageErrors(async () => {
       const { rows } = await sql<LineRow>`
         ${newestRun(namespace, run)}
         SELECT e.value->>'time' AS time, t.task, t.attempt, t.pod, e.value->>'stream' AS stream,
@@ -173,23 +168,15 @@ export class TaskLogStore {
         line: r.line,
       }));
       return newestFirst ? lines.reverse() : lines;
-    } catch (error) {
-      throw toStorageError(error);
-    }
+    });
   }
 
   /** What was captured of each attempt of the newest Run named `run`, by task and attempt (no lines). */
-  async captures(namespace: string, run: string): Promise<TaskLogCapture[]> {
-    try {
-      const { rows } = await sql<{
-        task: string;
-        attempt: number;
-        pod: string;
-        captured_at: Date | string;
-        truncated: boolean;
-        line_count: number;
-        error: string | null;
-      }>`
+  captures(namespace: string, run: string): Promise<TaskLogCapture[]> {
+    return withStorageErrors(async () => {
+      const { rows } = await sql<
+        Pick<Row<"task_logs">, "task" | "attempt" | "pod" | "captured_at" | "truncated" | "line_count" | "error">
+      >`
         ${newestRun(namespace, run)}
         SELECT t.task, t.attempt, t.pod, t.captured_at, t.truncated, t.line_count, t.error
         FROM task_logs t JOIN target ON target.run_uid = t.run_uid
@@ -203,8 +190,6 @@ export class TaskLogStore {
         lineCount: Number(r.line_count),
         ...(r.error === null ? {} : { error: r.error }),
       }));
-    } catch (error) {
-      throw toStorageError(error);
-    }
+    });
   }
 }

@@ -4,6 +4,7 @@
 // keeps one row per key.
 import { createHash } from "node:crypto";
 import type { KubeObject } from "../operator/runtime/types.ts";
+import type { DeploymentRowOutcome } from "./schema.ts";
 
 export interface TimelineEvent {
   namespace: string;
@@ -17,7 +18,8 @@ export interface TimelineEvent {
   sourceKey: string;
 }
 
-export type DeploymentOutcome = "Progressing" | "Available" | "Failed";
+/** What an App's status says of its deployment; the mirror marks it Superseded when a newer one starts. */
+export type DeploymentOutcome = Exclude<DeploymentRowOutcome, "Superseded">;
 
 export interface DeploymentRecord {
   id: string;

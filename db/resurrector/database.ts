@@ -1,23 +1,10 @@
 // What the resurrector reads from the mirror, and what it records there after a rebuild.
 import { type Kysely, sql } from "kysely";
+import type { Database, Row } from "../schema.ts";
 import type { KeyRing } from "../secret-crypto.ts";
 import { SecretStore } from "../secret-store.ts";
 import { toStorageError } from "../storage-error.ts";
 import { RESTORED_RESOURCES, type StoredResource } from "./objects.ts";
-
-interface ResourceRow {
-  uid: string;
-  api_version: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  tenant: string | null;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  spec: unknown;
-  status: unknown;
-  cluster_uid: string | null;
-}
 
 export interface StoredState {
   resources: StoredResource[];
@@ -30,7 +17,22 @@ export class MissingKeyError extends Error {
   override name = "MissingKeyError";
 }
 
-const toStored = (row: ResourceRow): StoredResource => ({
+/** What the resurrector reads of a row of `resources`. */
+const STORED_COLUMNS = [
+  "uid",
+  "api_version",
+  "kind",
+  "namespace",
+  "name",
+  "tenant",
+  "labels",
+  "annotations",
+  "spec",
+  "status",
+  "cluster_uid",
+] as const;
+
+const toStored = (row: Pick<Row<"resources">, (typeof STORED_COLUMNS)[number]>): StoredResource => ({
   uid: row.uid,
   apiVersion: row.api_version,
   kind: row.kind,
@@ -44,13 +46,18 @@ const toStored = (row: ResourceRow): StoredResource => ({
   clusterUid: row.cluster_uid,
 });
 
-export async function loadStoredState(db: Kysely<unknown>, keyRing: KeyRing | undefined): Promise<StoredState> {
+export async function loadStoredState(db: Kysely<Database>, keyRing: KeyRing | undefined): Promise<StoredState> {
   try {
     const kinds = [...RESTORED_RESOURCES.map((r) => r.kind).filter((k) => k !== "Secret"), "Run"];
-    const { rows } = await sql<ResourceRow>`
-      SELECT uid::text, api_version, kind, namespace, name, tenant, labels, annotations, spec, status, cluster_uid
-      FROM resources WHERE deleted_at IS NULL AND kind IN (${sql.join(kinds)})
-      ORDER BY kind, namespace, name`.execute(db);
+    const rows = await db
+      .selectFrom("resources")
+      .select(STORED_COLUMNS)
+      .where("deleted_at", "is", null)
+      .where("kind", "in", kinds)
+      .orderBy("kind")
+      .orderBy("namespace")
+      .orderBy("name")
+      .execute();
     const stored = rows.map(toStored);
     const secrets = new Map<string, Record<string, string>>();
     const { rows: counted } = await sql<{ n: number }>`
@@ -85,7 +92,7 @@ export async function loadStoredState(db: Kysely<unknown>, keyRing: KeyRing | un
  * `Interrupted` event in their timeline. Idempotent (the event has a source key; the update only touches live rows).
  */
 export async function retireRuns(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   runs: { row: StoredResource; interrupted: boolean }[],
   at: Date,
 ): Promise<void> {
@@ -93,15 +100,29 @@ export async function retireRuns(
   await db.transaction().execute(async (tx) => {
     for (const { row, interrupted } of runs) {
       if (interrupted) {
-        await sql`
-          INSERT INTO events (tenant, namespace, kind, name, type, reason, message, actor, occurred_at, source_key)
-          VALUES (${row.tenant}, ${row.namespace}, 'Run', ${row.name}, 'Warning', 'Interrupted',
-                  'The Run was in progress when its cluster was lost; the resurrector did not re-run it.',
-                  'loco-resurrector', ${at.toISOString()}::timestamptz, ${`interrupted:${row.uid}`})
-          ON CONFLICT (source_key) DO NOTHING`.execute(tx);
+        await tx
+          .insertInto("events")
+          .values({
+            tenant: row.tenant,
+            namespace: row.namespace,
+            kind: "Run",
+            name: row.name,
+            type: "Warning",
+            reason: "Interrupted",
+            message: "The Run was in progress when its cluster was lost; the resurrector did not re-run it.",
+            actor: "loco-resurrector",
+            occurred_at: at.toISOString(),
+            source_key: `interrupted:${row.uid}`,
+          })
+          .onConflict((conflict) => conflict.column("source_key").doNothing())
+          .execute();
       }
-      await sql`UPDATE resources SET deleted_at = ${at.toISOString()}::timestamptz, updated_at = now()
-                WHERE uid = ${row.uid}::uuid AND deleted_at IS NULL`.execute(tx);
+      await tx
+        .updateTable("resources")
+        .set({ deleted_at: at.toISOString(), updated_at: sql`now()` })
+        .where("uid", "=", row.uid)
+        .where("deleted_at", "is", null)
+        .execute();
     }
   });
 }

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { StorageError, storageErrorCodeOf, toStorageError } from "./storage-error.ts";
+
+describe("storageErrorCodeOf", () => {
+  it.each([
+    ["23505", "Exists"],
+    ["23503", "Invalid"],
+    ["23514", "Invalid"],
+    ["23502", "Invalid"],
+    ["22P02", "Invalid"],
+    ["22001", "Invalid"],
+    ["40001", "Conflict"],
+    ["40P01", "Conflict"],
+    ["55P03", "Conflict"],
+    ["08006", "Unavailable"],
+    ["08001", "Unavailable"],
+    ["57P01", "Unavailable"],
+    ["57P03", "Unavailable"],
+    ["53300", "Unavailable"],
+    ["ECONNREFUSED", "Unavailable"],
+    ["ECONNRESET", "Unavailable"],
+    ["ETIMEDOUT", "Unavailable"],
+    ["EPIPE", "Unavailable"],
+    ["42P01", "Internal"],
+    ["XX000", "Internal"],
+    ["", "Internal"],
+    // A code that happens to name an Object.prototype member is still just unknown.
+    ["constructor", "Internal"],
+  ])("maps %s to %s", (sqlstate, code) => {
+    expect(storageErrorCodeOf(sqlstate)).toBe(code);
+  });
+});
+
+describe("toStorageError", () => {
+  it("says what to do, and keeps the SQLSTATE and constraint for logs", () => {
+    const exists = toStorageError({ code: "23505", constraint: "tenants_pkey", message: "duplicate key" });
+    expect(exists).toMatchObject({ code: "Exists", message: "It already exists.", detail: "23505 tenants_pkey" });
+    expect(toStorageError({ code: "40001" }).message).toBe("It was changed concurrently; try again.");
+    expect(toStorageError({ code: "08006" }).message).toBe("The database is unavailable; try again shortly.");
+    expect(toStorageError({ code: "ECONNREFUSED" }).message).toBe("The database is unreachable; try again shortly.");
+  });
+
+  it("names what the database refused in Invalid", () => {
+    const invalid = toStorageError({ code: "23514", table: "members", message: 'violates check "members_role_check"' });
+    expect(invalid).toMatchObject({ code: "Invalid", detail: "23514 members" });
+    expect(invalid.message).toBe('The data was refused: violates check "members_role_check"');
+  });
+
+  it("keeps the cause and passes StorageErrors through unchanged", () => {
+    const cause = { code: "40P01" };
+    expect(toStorageError(cause).cause).toBe(cause);
+    const original = new StorageError("NotFound", "No such tenant.");
+    expect(toStorageError(original)).toBe(original);
+  });
+});
