@@ -1,6 +1,7 @@
 // loco-api configuration: flags override environment variables; everything is validated at start-up.
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { INSECURE_ISSUER_MESSAGE, isSecureOrLoopback } from "./secure-url.ts";
 
 const hostPort = z
   .string()
@@ -52,6 +53,9 @@ export const ApiConfig = z
     /** OIDC: all three or none (then only API tokens authenticate). */
     oidcIssuer: z
       .url({ protocol: /^https?$/, error: "must be the issuer's URL, such as https://login.example.com" })
+      // Its JWKS decides which tokens are trusted: fetched over plain http off the machine, anyone on the path could
+      // substitute keys.
+      .refine(isSecureOrLoopback, { error: INSECURE_ISSUER_MESSAGE })
       .optional(),
     oidcAudience: z.string().min(1).optional(),
     oidcClientId: z.string().min(1).optional(),
@@ -101,7 +105,7 @@ Flags (environment variable in brackets):
   --kubeconfig PATH              kubeconfig to use; in-cluster config when unset [KUBECONFIG]
   --database-url URL             postgres://… or pglite:<folder> (default pglite:.loco/db) [LOCO_DATABASE_URL]
   --log-level LEVEL              trace|debug|info|warn|error|silent (default info) [LOCO_LOG_LEVEL]
-  --oidc-issuer URL              OpenID Provider whose JWTs are accepted [LOCO_OIDC_ISSUER]
+  --oidc-issuer URL              OpenID Provider whose JWTs are accepted; https (http only on loopback) [LOCO_OIDC_ISSUER]
   --oidc-audience AUD            audience the JWTs must carry [LOCO_OIDC_AUDIENCE]
   --oidc-client-id ID            public client the CLI uses for the device flow [LOCO_OIDC_CLIENT_ID]
   --oidc-algorithms LIST         accepted signing algorithms (default RS256,ES256,EdDSA) [LOCO_OIDC_ALGORITHMS]
