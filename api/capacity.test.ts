@@ -28,16 +28,19 @@ describe("capacity pre-flight", () => {
     expect(requestedBy({ autoscale: { min: 2 } }, { cpu: "1", replicas: 5 }).cpu).toBe(2);
   });
 
-  it("refuses with the numbers when free capacity is below the multiple, or no node is Ready", () => {
-    const capacity = { readyNodes: 1, free: { cpu: 1, memory: 2 ** 30 } };
+  it("refuses when free capacity is below the multiple, or no node is Ready, naming only what the deploy requests", () => {
+    const capacity = { readyNodes: 3, free: { cpu: 1, memory: 2 ** 30 } };
     expect(judgeCapacity(capacity, { cpu: 0.5, memory: 2 ** 28 }, 2).ok).toBe(true);
     const refused = judgeCapacity(capacity, { cpu: 0.6, memory: 2 ** 28 }, 2);
-    expect(refused.ok).toBe(false);
+    expect(refused).toMatchObject({ ok: false, readyNodes: 3, free: capacity.free });
     expect(refused.message).toBe(
-      "The cluster has 1000m CPU and 1024Mi memory free on 1 Ready node(s); this deploy requests 600m CPU and 256Mi memory, and the platform requires 2× that to be free. Lower replicas, cpu or memory, or ask a platform admin to add capacity.",
+      "This deploy requests 600m CPU and 256Mi memory in all (replicas × cpu and memory), more than the cluster has room for now, so it was not applied. Lower replicas, cpu or memory and deploy again, or ask a platform admin to add capacity.",
     );
-    expect(judgeCapacity({ readyNodes: 0, free: { cpu: 0, memory: 0 } }, { cpu: 0, memory: 0 }, 2).message).toMatch(
-      /No node is Ready/,
-    );
+    // Nothing about the rest of the cluster: not its free amounts (1000m, 1024Mi), nodes, or the multiple.
+    expect(refused.message).not.toMatch(/1000m|1024Mi|node|2×/);
+    const unschedulable = judgeCapacity({ readyNodes: 0, free: { cpu: 0, memory: 0 } }, { cpu: 0, memory: 0 }, 2);
+    expect(unschedulable.ok).toBe(false);
+    expect(unschedulable.message).toMatch(/^The cluster cannot schedule anything right now/);
+    expect(unschedulable.message).not.toMatch(/\d/);
   });
 });

@@ -1,5 +1,7 @@
 // The deploy pre-flight: is there room in the cluster? Free allocatable capacity of Ready nodes (allocatable minus
 // the requests of pods that still run) must be at least a platform-set multiple of what the deploy requests.
+// The verdict's message goes to the tenant: it names only what the deploy requests, never the cluster's free
+// capacity or its nodes (those reflect every other tenant's workloads); the figures are for the server's log.
 
 import type { KubeClient } from "../operator/runtime/kube-client.ts";
 import { parseQuantity } from "../operator/runtime/semantic-equal.ts";
@@ -26,7 +28,7 @@ export interface CapacityVerdict {
   free: Amounts;
   requested: Amounts;
   multiple: number;
-  /** A sentence with the numbers, for the 409. */
+  /** Sentences for the 409: what the deploy requests and what to do, nothing about the rest of the cluster. */
   message: string;
 }
 
@@ -71,16 +73,16 @@ export function judgeCapacity(capacity: ClusterCapacity, requested: Amounts, mul
     return {
       ...base,
       ok: false,
-      message: "No node is Ready, so nothing can be scheduled. Ask a platform admin to check the cluster's nodes.",
+      message:
+        "The cluster cannot schedule anything right now, so this deploy was not applied. Ask a platform admin to check the cluster's nodes, then deploy again.",
     };
   }
   const short = (["cpu", "memory"] as const).filter((k) => capacity.free[k] < requested[k] * multiple);
   if (short.length === 0) return { ...base, ok: true, message: "" };
-  const describe = (a: Amounts) => `${cores(a.cpu)} and ${mebibytes(a.memory)}`;
   return {
     ...base,
     ok: false,
-    message: `The cluster has ${describe(capacity.free)} free on ${capacity.readyNodes} Ready node(s); this deploy requests ${describe(requested)}, and the platform requires ${multiple}× that to be free. Lower replicas, cpu or memory, or ask a platform admin to add capacity.`,
+    message: `This deploy requests ${cores(requested.cpu)} and ${mebibytes(requested.memory)} in all (replicas × cpu and memory), more than the cluster has room for now, so it was not applied. Lower replicas, cpu or memory and deploy again, or ask a platform admin to add capacity.`,
   };
 }
 

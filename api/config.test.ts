@@ -39,6 +39,25 @@ describe("loadApiConfig", () => {
     expect(() => loadApiConfig(["--otlp-endpoint", "collector:4318"], {})).toThrow(/--otlp-endpoint/);
   });
 
+  it("accepts an http:// issuer only on a loopback host, naming the flag and saying to use https", () => {
+    for (const issuer of [
+      "http://127.0.0.1:8081",
+      "http://localhost:5556/dex",
+      "http://[::1]:9000",
+      "http://127.1.2.3",
+    ]) {
+      expect(loadApiConfig(["--oidc-issuer", issuer, "--oidc-audience", "loco"], {}).oidcIssuer).toBe(issuer);
+    }
+    for (const issuer of ["http://login.example.com", "http://10.0.0.7:8080", "http://localhost.example.com"]) {
+      expect(() => loadApiConfig(["--oidc-issuer", issuer, "--oidc-audience", "loco"], {})).toThrow(
+        /--oidc-issuer: must use https:\/\/ \(plain http:\/\/ is accepted only for a loopback host/,
+      );
+    }
+    expect(() =>
+      loadApiConfig([], { LOCO_OIDC_ISSUER: "http://login.example.com", LOCO_OIDC_AUDIENCE: "loco" }),
+    ).toThrow(/--oidc-issuer: must use https/);
+  });
+
   it("names every invalid flag", () => {
     expect(() => loadApiConfig(["--oidc-algorithms", "none", "--body-limit", "lots"], {})).toThrow(
       /--oidc-algorithms[\s\S]*--body-limit/,

@@ -1,6 +1,7 @@
 // loco-api configuration: flags override environment variables; everything is validated at start-up.
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { INSECURE_ISSUER_MESSAGE, isSecureOrLoopback } from "./secure-url.ts";
 
 const hostPort = z
   .string()
@@ -52,6 +53,9 @@ export const ApiConfig = z
     /** OIDC: all three or none (then only API tokens authenticate). */
     oidcIssuer: z
       .url({ protocol: /^https?$/, error: "must be the issuer's URL, such as https://login.example.com" })
+      // Its JWKS decides which tokens are trusted: fetched over plain http off the machine, anyone on the path could
+      // substitute keys.
+      .refine(isSecureOrLoopback, { error: INSECURE_ISSUER_MESSAGE })
       .optional(),
     oidcAudience: z.string().min(1).optional(),
     oidcClientId: z.string().min(1).optional(),
@@ -69,6 +73,9 @@ export const ApiConfig = z
     rateLimitPerIp: z.coerce.number().int().min(1),
     rateLimitPerToken: z.coerce.number().int().min(1),
     rateLimitWindow: durationMs,
+    /** Event streams and log follows open at once with one credential, and in one tenant (per API replica). */
+    streamsPerCredential: z.coerce.number().int().min(1).max(10_000),
+    streamsPerTenant: z.coerce.number().int().min(1).max(100_000),
     maxPageSize: z.coerce.number().int().min(1).max(10_000),
     tokenMaxDays: z.coerce.number().int().min(1).max(3650),
     /** Labels added to every object the API applies (e.g. to shard operators by label selector). */
@@ -110,7 +117,7 @@ Flags (environment variable in brackets):
   --kubeconfig PATH              kubeconfig to use; in-cluster config when unset [KUBECONFIG]
   --database-url URL             postgres://… or pglite:<folder> (default pglite:.loco/db) [LOCO_DATABASE_URL]
   --log-level LEVEL              trace|debug|info|warn|error|silent (default info) [LOCO_LOG_LEVEL]
-  --oidc-issuer URL              OpenID Provider whose JWTs are accepted [LOCO_OIDC_ISSUER]
+  --oidc-issuer URL              OpenID Provider whose JWTs are accepted; https (http only on loopback) [LOCO_OIDC_ISSUER]
   --oidc-audience AUD            audience the JWTs must carry [LOCO_OIDC_AUDIENCE]
   --oidc-client-id ID            public client the CLI uses for the device flow [LOCO_OIDC_CLIENT_ID]
   --oidc-algorithms LIST         accepted signing algorithms (default RS256,ES256,EdDSA) [LOCO_OIDC_ALGORITHMS]
@@ -123,6 +130,8 @@ Flags (environment variable in brackets):
   --rate-limit-per-ip N          requests per window from one address (default 600) [LOCO_API_RATE_LIMIT_PER_IP]
   --rate-limit-per-token N       requests per window with one credential (default 300) [LOCO_API_RATE_LIMIT_PER_TOKEN]
   --rate-limit-window DURATION   rate-limit window (default 1m)
+  --streams-per-credential N     event streams and log follows open at once per token or user (default 10) [LOCO_API_STREAMS_PER_CREDENTIAL]
+  --streams-per-tenant N         event streams and log follows open at once per tenant (default 50) [LOCO_API_STREAMS_PER_TENANT]
   --max-page-size N              largest page a list returns (default 500) [LOCO_API_MAX_PAGE_SIZE]
   --token-max-days N             longest lifetime of an API token (default 365)
   --object-labels K=V,…          labels added to every object the API applies (operator sharding) [LOCO_API_OBJECT_LABELS]
@@ -166,6 +175,8 @@ const flags = {
   "rate-limit-per-ip": { type: "string" },
   "rate-limit-per-token": { type: "string" },
   "rate-limit-window": { type: "string" },
+  "streams-per-credential": { type: "string" },
+  "streams-per-tenant": { type: "string" },
   "max-page-size": { type: "string" },
   "token-max-days": { type: "string" },
   "object-labels": { type: "string" },
@@ -207,6 +218,8 @@ export function loadApiConfig(argv: string[], env: NodeJS.ProcessEnv): ApiConfig
     rateLimitPerIp: values["rate-limit-per-ip"] ?? env.LOCO_API_RATE_LIMIT_PER_IP ?? "600",
     rateLimitPerToken: values["rate-limit-per-token"] ?? env.LOCO_API_RATE_LIMIT_PER_TOKEN ?? "300",
     rateLimitWindow: values["rate-limit-window"] ?? "1m",
+    streamsPerCredential: values["streams-per-credential"] ?? env.LOCO_API_STREAMS_PER_CREDENTIAL ?? "10",
+    streamsPerTenant: values["streams-per-tenant"] ?? env.LOCO_API_STREAMS_PER_TENANT ?? "50",
     maxPageSize: values["max-page-size"] ?? env.LOCO_API_MAX_PAGE_SIZE ?? "500",
     tokenMaxDays: values["token-max-days"] ?? "365",
     objectLabels: values["object-labels"] ?? env.LOCO_API_OBJECT_LABELS ?? "",

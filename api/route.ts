@@ -36,6 +36,11 @@ export interface RouteContext<P, Q, B> {
   authorize(check: Parameters<AuthorizeFn>[1]): Promise<Access>;
   /** Names the object a mutation acted on, for the audit log (defaults to the request path). */
   auditTarget(target: string, details?: Record<string, unknown>): void;
+  /**
+   * The App or Pipeline the path names exists in the tenant (it was read, or written): only then may the request's
+   * metrics carry its name (api/telemetry.ts). Call it after the check, never on the path's word alone.
+   */
+  objectFound(): void;
 }
 
 export type AuthorizeFn = (
@@ -68,6 +73,11 @@ export interface RouteDefinition<
   responses: Record<number, ResponseSpec>;
   /** Mutations name their audit action ("apps.apply"); every attempt is then recorded, with its outcome. */
   audit?: string;
+  /**
+   * The answer may stay open for minutes (event streams, log follows): the preflight then also takes one of the
+   * caller's and the tenant's concurrent-stream slots (api/stream-slots.ts), or answers 429.
+   */
+  stream?: true;
   handler(context: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<HandlerResult>;
 }
 

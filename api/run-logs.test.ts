@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mergeByTime, podLines } from "./run-logs.ts";
+import { loggingOffRecord, mergeByTime, podLines, tasksWithLoggingOff } from "./run-logs.ts";
 
 describe("podLines", () => {
   const source = { task: "build", attempt: 2, pod: "ci-1-build-2-x" };
@@ -31,5 +31,33 @@ describe("mergeByTime", () => {
       line("test", "2026-11-23T10:00:00.300000000Z", "t2"),
     ]);
     expect(merged.map((l) => l.line)).toEqual(["b1", "t1", "b2", "b3", "t2"]);
+  });
+});
+
+describe("tasksWithLoggingOff", () => {
+  it("names the tasks whose snapshot says logging: false", () => {
+    const spec = { pipelineRef: { name: "ci" } };
+    const status = {
+      pipelineSpec: {
+        tasks: [{ name: "build", logging: true }, { name: "deploy", logging: false }, { name: "test" }],
+      },
+    };
+    expect(tasksWithLoggingOff(spec, status)).toEqual(new Set(["deploy"]));
+  });
+
+  it("is unknown until the operator took the snapshot, and empty for a one-off command", () => {
+    expect(tasksWithLoggingOff({ pipelineRef: { name: "ci" } }, {})).toBeUndefined();
+    expect(tasksWithLoggingOff({ pipelineRef: { name: "ci" } }, null)).toBeUndefined();
+    expect(tasksWithLoggingOff({ task: { image: "x:1" } }, {})).toEqual(new Set());
+  });
+
+  it("says so in a record, instead of the output", () => {
+    expect(loggingOffRecord("deploy")).toEqual({
+      task: "deploy",
+      pod: "",
+      error:
+        "Logging is off for task deploy (logging: false in its Pipeline), so its output is neither kept nor shown.",
+      reason: "LoggingDisabled",
+    });
   });
 });

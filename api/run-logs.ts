@@ -2,6 +2,10 @@
 // captured into the database (db/task-logs.ts), so they outlive their pods; attempts still running (or not captured
 // yet) are read from their pods. With `follow`, running attempts are streamed live, attempts that start later are
 // picked up as they start, and the stream ends once the Run has finished and every attempt's lines were sent.
+//
+// A task with `logging: false` in the Run's snapshot of its Pipeline is never read, live or captured: its output may
+// hold what its author chose not to keep. The caller gets one record saying so instead. Until the snapshot is known
+// (a Run just started, the mirror not caught up), no pod is read at all, since any of them might be such a task.
 
 import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeConfig } from "@kubernetes/client-node";
@@ -27,6 +31,8 @@ export interface RunLogError {
   task: string;
   pod: string;
   error: string;
+  /** Set when nothing is wrong but the task's output is not shown on purpose. */
+  reason?: "LoggingDisabled";
 }
 export type RunLogRecord = RunLogLine | RunLogError;
 
@@ -42,12 +48,40 @@ export interface RunLogOptions {
   /** Last N lines of each task attempt. */
   tail?: number;
   follow: boolean;
-  /** Whether the Run has finished (re-read while following). */
-  finished(): Promise<boolean>;
+  /** The Run as the mirror has it now (re-read while following): whether it finished, which tasks log. */
+  state(): Promise<RunLogState>;
   emit(record: RunLogRecord): void;
   signal: AbortSignal;
   /** How often a follower looks for new attempts. */
   pollMs?: number;
+}
+
+export interface RunLogState {
+  finished: boolean;
+  /** Tasks whose output must not be shown; undefined while the Run's snapshot of its Pipeline is not known. */
+  loggingOff: Set<string> | undefined;
+}
+
+/**
+ * Pure: the tasks of a Run whose logging is off, from its spec and status. A one-off command always logs; a Pipeline
+ * Run follows its snapshot (status.pipelineSpec), and is undefined until the operator has taken it.
+ */
+export function tasksWithLoggingOff(spec: unknown, status: unknown): Set<string> | undefined {
+  if (!(spec as { pipelineRef?: unknown } | null)?.pipelineRef) return new Set();
+  const snapshot = (status as { pipelineSpec?: { tasks?: { name?: string; logging?: boolean }[] } } | null)
+    ?.pipelineSpec;
+  if (!snapshot) return undefined;
+  return new Set((snapshot.tasks ?? []).filter((t) => t.logging === false && t.name).map((t) => t.name as string));
+}
+
+/** The record sent in place of a task's output when its logging is off. */
+export function loggingOffRecord(task: string): RunLogError {
+  return {
+    task,
+    pod: "",
+    error: `Logging is off for task ${task} (logging: false in its Pipeline), so its output is neither kept nor shown.`,
+    reason: "LoggingDisabled",
+  };
 }
 
 const STAMPED = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})) ?(.*)$/s;
@@ -85,6 +119,8 @@ export async function streamRunLogs(options: RunLogOptions): Promise<void> {
   const sent = new Set<string>();
   let failedCaptures: { task: string; attempt: number; pod: string; error?: string }[] = [];
   const streams: Promise<void>[] = [];
+  /** Tasks whose "logging is off" record was sent. */
+  const told = new Set<string>();
 
   const selector = `${LABEL_RUN}=${labelValue(run)}${task ? `,${LABEL_TASK}=${task}` : ""}`;
   const listPods = async () =>
@@ -93,10 +129,12 @@ export async function streamRunLogs(options: RunLogOptions): Promise<void> {
     );
 
   /** Captured lines of attempts not sent yet, tail applied per attempt. */
-  async function captured(): Promise<RunLogLine[]> {
+  async function captured(loggingOff: Set<string>): Promise<RunLogLine[]> {
     const captures = await store.captures(namespace, run);
     // A capture that recorded only an error is left to the pod (still there, perhaps), else reported at the end.
-    const mine = captures.filter((c) => (!task || c.task === task) && !sent.has(keyOf(c.task, c.attempt)));
+    const mine = captures.filter(
+      (c) => (!task || c.task === task) && !loggingOff.has(c.task) && !sent.has(keyOf(c.task, c.attempt)),
+    );
     failedCaptures = mine.filter((c) => c.lineCount === 0 && c.error);
     const wanted = mine.filter((c) => c.lineCount > 0);
     if (wanted.length === 0) return [];
@@ -163,11 +201,18 @@ export async function streamRunLogs(options: RunLogOptions): Promise<void> {
   }
 
   /** Reads what is there now: captured attempts, then pods of attempts not captured (live ones followed). */
-  async function sweep(streamLive: boolean): Promise<RunLogLine[]> {
-    const lines = await captured();
+  async function sweep(streamLive: boolean, loggingOff: Set<string> | undefined): Promise<RunLogLine[]> {
+    // Not known yet which tasks may be shown: nothing is read until the snapshot is.
+    if (!loggingOff) return [];
+    for (const off of loggingOff) {
+      if ((task && off !== task) || told.has(off)) continue;
+      told.add(off);
+      emit(loggingOffRecord(off));
+    }
+    const lines = await captured(loggingOff);
     for (const pod of await listPods()) {
       const key = keyOf(podTask(pod), podAttempt(pod));
-      if (sent.has(key)) continue;
+      if (sent.has(key) || loggingOff.has(podTask(pod))) continue;
       if (streamLive && running(pod)) {
         sent.add(key);
         streams.push(followPod(pod));
@@ -202,16 +247,17 @@ export async function streamRunLogs(options: RunLogOptions): Promise<void> {
     }
   }
 
-  for (const line of await sweep(follow)) emit(line);
+  const first = await options.state();
+  for (const line of await sweep(follow, first.loggingOff)) emit(line);
   if (!follow) {
     reportUncaptured();
     return;
   }
   const pollMs = options.pollMs ?? 1000;
   while (!signal.aborted) {
-    const over = await options.finished();
-    for (const line of await sweep(!over)) emit(line);
-    if (over) break;
+    const now = await options.state();
+    for (const line of await sweep(!now.finished, now.loggingOff)) emit(line);
+    if (now.finished) break;
     await sleep(pollMs, undefined, { signal }).catch(() => undefined);
   }
   reportUncaptured();

@@ -31,6 +31,7 @@ import { runRoutes } from "./routes/runs.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { writeAudit } from "./store/audit.ts";
+import { StreamSlots } from "./stream-slots.ts";
 import type { ApiTelemetry } from "./telemetry.ts";
 
 export type ServerConfig = Pick<
@@ -40,6 +41,8 @@ export type ServerConfig = Pick<
   | "rateLimitPerIp"
   | "rateLimitPerToken"
   | "rateLimitWindow"
+  | "streamsPerCredential"
+  | "streamsPerTenant"
   | "maxPageSize"
   | "tokenMaxDays"
   | "objectLabels"
@@ -76,6 +79,13 @@ function requestIdOf(request: { headers: Record<string, string | string[] | unde
   const given = request.headers["x-request-id"];
   return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
 }
+
+/** How long a client refused a stream slot is told to wait: streams have no window, so a guess that is not a hammer. */
+const STREAM_RETRY_AFTER_SECONDS = 10;
+
+/** A credential as the stream limits count it: the API token, or the OIDC subject (however many JWTs it holds). */
+const streamCredentialOf = (principal: Principal) =>
+  principal.token ? `token:${principal.token.id}` : `oidc:${principal.subject}`;
 
 /** Rate-limit key of a credential: a hash, so secrets never sit in memory maps or logs. */
 const credentialKey = (request: FastifyRequest) =>
@@ -209,10 +219,36 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   };
   app.setNotFoundHandler(noRoute);
   const authorize = createAuthorize(services.db);
+  const streams = new StreamSlots({ perCredential: config.streamsPerCredential, perTenant: config.streamsPerTenant });
   for (const route of routes) app.route({ method: route.method, url: route.url, handler: wrap(route) });
   const document = openApiDocument(routes, { version: API_VERSION });
   app.get("/openapi.json", async (_request, reply) => reply.type("application/json").send(document));
   return app;
+
+  /** One of the caller's and the tenant's stream slots, held until the response closes; else 429. */
+  function takeStreamSlot(
+    request: FastifyRequest,
+    reply: import("fastify").FastifyReply,
+    principal: Principal,
+    tenant: string,
+  ): void {
+    const slot = streams.take(streamCredentialOf(principal), tenant);
+    if (slot.ok) {
+      // "close" comes once the answer was sent in full or the client went away, streams and errors alike.
+      reply.raw.once("close", slot.release);
+      return;
+    }
+    reply.header("retry-after", String(STREAM_RETRY_AFTER_SECONDS));
+    const limit = slot.full === "credential" ? "streams-per-credential" : "streams-per-tenant";
+    request.log.info({ limit, max: slot.limit, tenant }, "Refused a stream over the concurrent-stream limit");
+    throw new ApiError(
+      "RateLimited",
+      slot.full === "credential"
+        ? `Too many open streams with this credential: at most ${slot.limit} event streams and log follows at once. Close one (a \`loco logs -f\` or a watch you no longer need), then retry after ${STREAM_RETRY_AFTER_SECONDS}s (Retry-After).`
+        : `Too many open streams in tenant ${tenant}: at most ${slot.limit} event streams and log follows at once across its members and tokens. Close some, retry after ${STREAM_RETRY_AFTER_SECONDS}s (Retry-After), or ask a platform admin to raise --streams-per-tenant.`,
+      { extra: { limit, max: slot.limit, retryAfterSeconds: STREAM_RETRY_AFTER_SECONDS } },
+    );
+  }
 
   function wrap(route: RouteDefinition) {
     return async (request: FastifyRequest, reply: import("fastify").FastifyReply) => {
@@ -241,6 +277,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
             try {
               access = await authorize(principal, check);
               services.telemetry?.authorized(request, access.tenant);
+              if (route.stream && access.tenant) takeStreamSlot(request, reply, principal, access.tenant);
             } catch (error) {
               // Refused for its role, the caller still sees the tenant: the attempt belongs in that tenant's log.
               if (error instanceof ApiError && error.code === "Forbidden" && "tenant" in check) deniedIn = check.tenant;
@@ -252,6 +289,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
             target = name;
             details = { ...details, ...extra };
           },
+          objectFound: () => services.telemetry?.objectFound(request),
         };
         const result = await withTimeout(route.handler(context), config.requestTimeout);
         if (route.auth === "required" && !authorized) {

@@ -9,6 +9,7 @@ const request = {
   status: 200,
   loco: { "loco.tenant": "acme", "loco.app": "web" },
   authorizedTenant: "acme",
+  objectFound: true,
 };
 
 describe("locoAttributesOf", () => {
@@ -45,13 +46,28 @@ describe("requestMetricAttributes", () => {
     expect(requestMetricAttributes({ ...request, status: 409 })["error.type"]).toBeUndefined();
   });
 
-  it("drops names a caller was not authorised for, and apps that were not found", () => {
+  it("drops names a caller was not authorised for, and apps the route did not find, whatever the status", () => {
     const stranger = requestMetricAttributes({ ...request, status: 401, authorizedTenant: undefined });
     expect(stranger["loco.tenant"]).toBeUndefined();
     expect(stranger["loco.app"]).toBeUndefined();
-    const missing = requestMetricAttributes({ ...request, status: 404 });
+    const missing = requestMetricAttributes({ ...request, status: 404, objectFound: false });
     expect(missing["loco.tenant"]).toBe("acme");
     expect(missing["loco.app"]).toBeUndefined();
+    // An empty timeline of an App that never existed answers 200: still no series of its own.
+    const empty = requestMetricAttributes({
+      ...request,
+      route: "/v1/tenants/:tenant/apps/:app/timeline",
+      objectFound: false,
+    });
+    expect(empty).toMatchObject({ "loco.tenant": "acme", "http.response.status_code": 200 });
+    expect(empty["loco.app"]).toBeUndefined();
+    expect(
+      requestMetricAttributes({
+        ...request,
+        loco: { "loco.tenant": "acme", "loco.pipeline": "ci" },
+        objectFound: false,
+      }),
+    ).not.toHaveProperty("loco.pipeline");
     expect(requestMetricAttributes({ ...request, loco: { ...request.loco, "loco.run": "r1" } })).not.toHaveProperty(
       "loco.run",
     );

@@ -54,7 +54,8 @@ export function locoAttributesOf(params: unknown): Attributes {
 /**
  * The attributes of one request's http.server.request.duration point. loco.* attributes come from the path, which
  * anyone can write, so they are kept only when the caller was authorised in that tenant (else a stranger could mint
- * series at will) and, for the app or pipeline, when it was found.
+ * series at will) and, for the app or pipeline, when the route found it in the tenant (`objectFound`). A status code
+ * is no such proof: a list or timeline of an App that never existed answers 200, empty.
  */
 export function requestMetricAttributes(request: {
   method: string;
@@ -63,6 +64,7 @@ export function requestMetricAttributes(request: {
   status: number;
   loco: Attributes;
   authorizedTenant: string | undefined;
+  objectFound: boolean;
 }): Attributes {
   const attributes: Attributes = {
     "http.request.method": KNOWN_METHODS.has(request.method) ? request.method : "_OTHER",
@@ -74,7 +76,7 @@ export function requestMetricAttributes(request: {
   const tenant = request.loco["loco.tenant"];
   if (tenant !== undefined && tenant === request.authorizedTenant) {
     for (const key of METRIC_ATTRIBUTES) {
-      if (key !== "loco.tenant" && request.status === 404) continue;
+      if (key !== "loco.tenant" && !request.objectFound) continue;
       const value = request.loco[key];
       if (value !== undefined) attributes[key] = value;
     }
@@ -86,13 +88,16 @@ export function requestMetricAttributes(request: {
 export interface ApiTelemetry {
   /** Adds the request hooks; call before the routes are added. */
   instrument(app: FastifyInstance): void;
-  /** The preflight let the caller act in `tenant`: the request's metrics may now carry its tenant and app. */
+  /** The preflight let the caller act in `tenant`: the request's metrics may now carry its tenant. */
   authorized(request: FastifyRequest, tenant: string | undefined): void;
+  /** The route found the path's App or Pipeline in that tenant: the metrics may now carry its name too. */
+  objectFound(request: FastifyRequest): void;
 }
 
 interface RequestState {
   loco: Attributes;
   authorizedTenant: string | undefined;
+  objectFound: boolean;
 }
 
 /**
@@ -111,7 +116,7 @@ export function apiTelemetry(routeOf: (route: string) => void = () => {}): ApiTe
     instrument(app) {
       app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
         const loco = locoAttributesOf(request.params);
-        states.set(request, { loco, authorizedTenant: undefined });
+        states.set(request, { loco, authorizedTenant: undefined, objectFound: false });
         const route = request.routeOptions.url;
         if (route) routeOf(route);
         if (Object.keys(loco).length === 0) return;
@@ -132,6 +137,7 @@ export function apiTelemetry(routeOf: (route: string) => void = () => {}): ApiTe
             status: reply.statusCode,
             loco: state?.loco ?? {},
             authorizedTenant: state?.authorizedTenant,
+            objectFound: state?.objectFound ?? false,
           }),
         );
       });
@@ -139,6 +145,10 @@ export function apiTelemetry(routeOf: (route: string) => void = () => {}): ApiTe
     authorized(request, tenant) {
       const state = states.get(request);
       if (state) state.authorizedTenant = tenant;
+    },
+    objectFound(request) {
+      const state = states.get(request);
+      if (state) state.objectFound = true;
     },
   };
 }

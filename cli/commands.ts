@@ -86,7 +86,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     path: ["login"],
     summary: "Log in to a loco API server and make it the current context.",
     description:
-      "Without flags, logs in in a browser with the OIDC device flow of the server's OpenID Provider (GET /v1/auth/config): it prints a URL and a code to approve there, and waits. With --token-stdin, reads an API token (loco_…) from stdin instead: the way to log in from CI. Either credential is checked with the server's /v1/whoami and stored in the user's config directory ($XDG_CONFIG_HOME/loco or ~/.config/loco) with mode 0600. A browser login asks for offline_access: when its access token expires, commands renew it with the refresh token, without asking; once the provider refuses that, they say to log in again.",
+      "Without flags, logs in in a browser with the OIDC device flow of the server's OpenID Provider (GET /v1/auth/config): it prints a URL and a code to approve there, and waits. With --token-stdin, reads an API token (loco_…) from stdin instead: the way to log in from CI. Either credential is checked with the server's /v1/whoami and stored in the user's config directory ($XDG_CONFIG_HOME/loco or ~/.config/loco) with mode 0600. A browser login asks for offline_access: when its access token expires, commands renew it with the refresh token, without asking; once the provider refuses that, they say to log in again. The provider's issuer and endpoints must be https:// (plain http:// only on this machine: localhost, 127.0.0.0/8, ::1); otherwise the login stops before sending anything.",
     args: [{ name: "server", description: "API server URL, such as https://loco.example.com.", required: false }],
     flags: [
       {

@@ -3,13 +3,16 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CliError } from "./cli-error.ts";
 import { noDebugLog } from "./debug-log.ts";
-import { type DevicePrompt, deviceFlow } from "./device-flow.ts";
+import { type DevicePrompt, deviceFlow, refreshTokens } from "./device-flow.ts";
 
 // An OpenID Provider's device endpoints: discovery, device authorization, and a token endpoint that answers
 // from a script (one answer per poll).
 let script: Record<string, unknown>[] = [];
 const polls: Record<string, string>[] = [];
 let issuer: string;
+/** Endpoints the discovery document advertises instead of the provider's own (a misconfigured provider). */
+let advertised: Record<string, string> = {};
+let deviceRequests = 0;
 
 async function form(req: IncomingMessage): Promise<Record<string, string>> {
   let body = "";
@@ -23,9 +26,15 @@ const server = createServer(async (req: IncomingMessage, res: ServerResponse) =>
     res.end(JSON.stringify(body));
   };
   if (req.url === "/.well-known/openid-configuration") {
-    return send(200, { issuer, device_authorization_endpoint: `${issuer}/device`, token_endpoint: `${issuer}/token` });
+    return send(200, {
+      issuer,
+      device_authorization_endpoint: `${issuer}/device`,
+      token_endpoint: `${issuer}/token`,
+      ...advertised,
+    });
   }
   if (req.url === "/device") {
+    deviceRequests++;
     const body = await form(req);
     if (body.client_id !== "loco-cli") return send(400, { error: "invalid_client" });
     return send(200, {
@@ -52,12 +61,14 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   polls.length = 0;
+  advertised = {};
+  deviceRequests = 0;
 });
 
-function run(waits: number[] = [], prompts: DevicePrompt[] = []) {
+function run(waits: number[] = [], prompts: DevicePrompt[] = [], from = issuer) {
   let clock = 0;
   return deviceFlow({
-    issuer,
+    issuer: from,
     clientId: "loco-cli",
     log: noDebugLog,
     onPrompt: (p) => prompts.push(p),
@@ -117,5 +128,34 @@ describe("deviceFlow", () => {
     const error = (await run().catch((e: unknown) => e)) as CliError;
     expect(error.exitCode).toBe(5);
     expect(error.fix).toContain("Run `loco login` again");
+  });
+
+  it("refuses an http:// issuer that is not this machine, before sending anything, and says to use https", async () => {
+    const error = (await run([], [], "http://login.example.com").catch((e: unknown) => e)) as CliError;
+    expect(error).toBeInstanceOf(CliError);
+    expect(error.exitCode).toBe(2);
+    expect(error.why).toBe(
+      "The identity provider's issuer http://login.example.com/.well-known/openid-configuration is not https, so codes and tokens sent to it could be read on the network (plain http:// is accepted only for localhost, 127.0.0.0/8 or ::1).",
+    );
+    expect(error.fix).toContain("https");
+    const refresh = (await refreshTokens({
+      issuer: "http://10.0.0.7:8080/realms/loco",
+      clientId: "loco-cli",
+      refreshToken: "rt",
+      log: noDebugLog,
+    }).catch((e: unknown) => e)) as CliError;
+    expect(refresh.what).toBe("Could not renew the login");
+    expect(refresh.why).toContain("http://10.0.0.7:8080/realms/loco/.well-known/openid-configuration is not https");
+  });
+
+  it("refuses endpoints a provider advertises over http off this machine: no device code is asked for or polled", async () => {
+    advertised = { token_endpoint: "http://idp.example.com/token" };
+    const error = (await run().catch((e: unknown) => e)) as CliError;
+    expect(error.why).toMatch(/^The identity provider's token endpoint http:\/\/idp\.example\.com\/token is not https/);
+    expect(deviceRequests).toBe(0);
+    advertised = { device_authorization_endpoint: "http://idp.example.com/device" };
+    const device = (await run().catch((e: unknown) => e)) as CliError;
+    expect(device.why).toMatch(/device authorization endpoint http:\/\/idp\.example\.com\/device is not https/);
+    expect(deviceRequests + polls.length).toBe(0);
   });
 });

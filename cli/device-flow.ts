@@ -5,6 +5,7 @@
 import { CliError } from "./cli-error.ts";
 import type { DebugLog } from "./debug-log.ts";
 import { send } from "./http.ts";
+import { isSecureOrLoopback } from "./secure-url.ts";
 
 export interface DevicePrompt {
   userCode: string;
@@ -71,8 +72,19 @@ async function json(
   }
 }
 
-const discover = (issuer: string) =>
-  json(new URL(`${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`), "GET");
+/** A URL the CLI sends codes or tokens to: https, or http only to this machine. */
+function credentialUrl(value: string, role: string, what: string): URL {
+  if (isSecureOrLoopback(value)) return new URL(value);
+  throw new CliError({
+    code: "auth",
+    what,
+    why: `The identity provider's ${role} ${value} is not https, so codes and tokens sent to it could be read on the network (plain http:// is accepted only for localhost, 127.0.0.0/8 or ::1).`,
+    fix: "Ask the platform admin to serve the identity provider over https, or log in with an API token: `loco login <server> --token-stdin`.",
+  });
+}
+
+const discover = (issuer: string, what: string) =>
+  json(credentialUrl(`${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`, "issuer", what), "GET");
 
 /** The tokens of a successful token endpoint answer. */
 function tokensOf(body: Record<string, unknown>, now: number): DeviceTokens {
@@ -100,10 +112,11 @@ export interface RefreshOptions {
  */
 export async function refreshTokens(options: RefreshOptions): Promise<DeviceTokens | undefined> {
   const now = options.now ?? Date.now;
-  const discovery = await discover(options.issuer);
+  const what = "Could not renew the login";
+  const discovery = await discover(options.issuer, what);
   const tokenEndpoint = discovery.body.token_endpoint;
   if (typeof tokenEndpoint !== "string") return undefined;
-  const answer = await json(new URL(tokenEndpoint), "POST", {
+  const answer = await json(credentialUrl(tokenEndpoint, "token endpoint", what), "POST", {
     grant_type: "refresh_token",
     refresh_token: options.refreshToken,
     client_id: options.clientId,
@@ -126,7 +139,7 @@ export async function refreshTokens(options: RefreshOptions): Promise<DeviceToke
 export async function deviceFlow(options: DeviceFlowOptions): Promise<DeviceTokens> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
-  const discovery = await discover(options.issuer);
+  const discovery = await discover(options.issuer, "Could not log in");
   const deviceEndpoint = discovery.body.device_authorization_endpoint;
   const tokenEndpoint = discovery.body.token_endpoint;
   if (typeof deviceEndpoint !== "string" || typeof tokenEndpoint !== "string") {
@@ -135,8 +148,16 @@ export async function deviceFlow(options: DeviceFlowOptions): Promise<DeviceToke
       "Log in with an API token: `loco login <server> --token-stdin`.",
     );
   }
+  const tokenUrl = credentialUrl(tokenEndpoint, "token endpoint", "Could not log in");
   const scope = options.scope ?? "openid profile email offline_access";
-  const started = await json(new URL(deviceEndpoint), "POST", { client_id: options.clientId, scope });
+  const started = await json(
+    credentialUrl(deviceEndpoint, "device authorization endpoint", "Could not log in"),
+    "POST",
+    {
+      client_id: options.clientId,
+      scope,
+    },
+  );
   if (
     started.status !== 200 ||
     typeof started.body.device_code !== "string" ||
@@ -161,7 +182,7 @@ export async function deviceFlow(options: DeviceFlowOptions): Promise<DeviceToke
   const deadline = now() + expiresIn * 1000;
   while (now() < deadline) {
     await sleep(interval);
-    const answer = await json(new URL(tokenEndpoint), "POST", {
+    const answer = await json(tokenUrl, "POST", {
       grant_type: "urn:ietf:params:oauth:grant-type:device_code",
       device_code: started.body.device_code,
       client_id: options.clientId,

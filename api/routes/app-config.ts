@@ -139,7 +139,7 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
           error: "set at least one of replicas, cpu or memory",
         }),
       responses: { 200: { description: "The App as applied.", schema: AppView } },
-      handler: async ({ authorize, params, query, body, auditTarget }) => {
+      handler: async ({ authorize, params, query, body, auditTarget, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
         auditTarget(`App/${query.profile}/${params.app}`, { ...body });
         const { namespace, applied } = await changeApp(params.tenant, query.profile, params.app, (spec) => {
@@ -153,6 +153,7 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
           }
           return spec;
         });
+        objectFound();
         return respond(params.tenant, namespace, applied);
       },
     }),
@@ -166,7 +167,7 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
       params: ItemParams,
       query: ProfileQuery,
       responses: { 200: { description: "The variables.", schema: EnvView } },
-      handler: async ({ authorize, params, query }) => {
+      handler: async ({ authorize, params, query, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
         const row = await getTenantResource(db, {
           tenant: params.tenant,
@@ -175,6 +176,7 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
           name: params.app,
         });
         if (!row) throw notFound("App", params.app);
+        objectFound();
         const spec = (row.spec ?? {}) as { env?: EnvVar[]; secretEnv?: SecretEnvVar[] };
         return { body: { env: spec.env ?? [], secrets: (spec.secretEnv ?? []).map((s) => ({ name: s.name })) } };
       },
@@ -199,7 +201,7 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
           error: "set or unset something",
         }),
       responses: { 200: { description: "The variables now.", schema: EnvView } },
-      handler: async ({ authorize, principal, params, query, body, auditTarget }) => {
+      handler: async ({ authorize, principal, params, query, body, auditTarget, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
         // Names only: secret values never reach the audit log.
         auditTarget(`App/${query.profile}/${params.app}`, {
@@ -232,6 +234,7 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
           },
           { principal },
         );
+        objectFound();
         const now = applied.spec as { env?: EnvVar[]; secretEnv?: SecretEnvVar[] };
         return { body: { env: now.env ?? [], secrets: (now.secretEnv ?? []).map((s) => ({ name: s.name })) } };
       },
@@ -260,7 +263,7 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
           ),
         },
       },
-      handler: async ({ authorize, params, query }) => {
+      handler: async ({ authorize, params, query, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
         const limit = pageSize(query.limit, config.maxPageSize);
         const before = decodeCursor(query.cursor, 1)?.[0];
@@ -272,6 +275,8 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
           before,
           limit: limit + 1,
         });
+        // Any name answers 200 (empty for an App that never was): only a timeline with events names a real App.
+        if (rows.length > 0) objectFound();
         return { body: pageOf(rows, limit, (row) => [row.id]) };
       },
     }),

@@ -95,7 +95,7 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
       params: ItemParams,
       query: ProfileQuery,
       responses: { 200: { description: "The App.", schema: AppView }, 404: { description: "No such App." } },
-      handler: async ({ authorize, params, query }) => {
+      handler: async ({ authorize, params, query, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
         const row = await getTenantResource(db, {
           tenant: params.tenant,
@@ -104,6 +104,7 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
           name: params.app,
         });
         if (!row) throw notFound("App", params.app);
+        objectFound();
         return { body: fromRow(params.tenant, row) };
       },
     }),
@@ -119,7 +120,7 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
       query: ProfileQuery,
       body: z.strictObject({ spec: AppSpec }),
       responses: { 200: { description: "The App as applied.", schema: AppView } },
-      handler: async ({ authorize, params, query, body, auditTarget }) => {
+      handler: async ({ authorize, params, query, body, auditTarget, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
         auditTarget(`App/${query.profile}/${params.app}`, { image: body.spec.image });
         if (body.spec.profile !== query.profile) {
@@ -140,6 +141,7 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
           },
           FIELD_MANAGER,
         );
+        objectFound();
         return {
           body: appView(params.tenant, namespace, params.app, {
             uid: applied.metadata.uid,
@@ -161,12 +163,13 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
       params: ItemParams,
       query: ProfileQuery,
       responses: { 204: { description: "Deleted." }, 404: { description: "No such App." } },
-      handler: async ({ authorize, params, query, auditTarget }) => {
+      handler: async ({ authorize, params, query, auditTarget, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "delete" });
         auditTarget(`App/${query.profile}/${params.app}`);
         const namespace = await findTenantNamespace(kube, params.tenant, query.profile);
         const existing = namespace ? await kube.find(APP, namespace, params.app) : undefined;
         if (!namespace || !existing) throw notFound("App", params.app);
+        objectFound();
         await kube.delete(APP, namespace, params.app, { uid: existing.metadata.uid });
         return { status: 204 };
       },

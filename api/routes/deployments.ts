@@ -3,7 +3,7 @@
 // streamed as server-sent events until it is Available or Failed. A pre-flight refuses a deploy the cluster has
 // no room for.
 import { Readable } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
+import type { FastifyBaseLogger } from "fastify";
 import { ulid } from "ulid";
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
@@ -20,6 +20,7 @@ import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
 import { type PodProgress, podProgress } from "../pod-progress.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
+import { SharedPoll } from "../shared-poll.ts";
 import {
   type DeploymentView,
   getDeployment,
@@ -58,6 +59,7 @@ const POD: ResourceType = { group: "", version: "v1", kind: "Pod", plural: "pods
 
 export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
   const { db, kube, config } = services;
+  const deploymentPolls = new SharedPoll(250);
 
   /** Capacity pre-flight, then server-side apply with a fresh deployment id (unless nothing changed). */
   async function deploy(
@@ -66,6 +68,7 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
     profile: string,
     app: string,
     spec: z.output<typeof AppSpec>,
+    log: FastifyBaseLogger,
     rollbackOf?: string,
   ) {
     if (spec.profile !== profile) {
@@ -89,16 +92,24 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
         ?.defaults;
       const verdict = judgeCapacity(await clusterCapacity(kube), requestedBy(spec, defaults), config.capacityMultiple);
       if (!verdict.ok) {
+        // The cluster's figures reflect every tenant's workloads: they go to the server's log, for platform admins.
+        log.info(
+          {
+            tenant,
+            namespace,
+            app,
+            readyNodes: verdict.readyNodes,
+            freeCpu: verdict.free.cpu,
+            freeMemoryBytes: verdict.free.memory,
+            requestedCpu: verdict.requested.cpu,
+            requestedMemoryBytes: verdict.requested.memory,
+            multiple: verdict.multiple,
+          },
+          "Refused a deploy for lack of cluster capacity",
+        );
         throw new ApiError("Conflict", verdict.message, {
           extra: {
-            capacity: {
-              readyNodes: verdict.readyNodes,
-              freeCpu: verdict.free.cpu,
-              freeMemoryBytes: verdict.free.memory,
-              requestedCpu: verdict.requested.cpu,
-              requestedMemoryBytes: verdict.requested.memory,
-              multiple: verdict.multiple,
-            },
+            capacity: { requestedCpu: verdict.requested.cpu, requestedMemoryBytes: verdict.requested.memory },
           },
         });
       }
@@ -141,7 +152,8 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
       method: "POST",
       url: "/v1/tenants/:tenant/apps/:app/deployments",
       operationId: "deployApp",
-      summary: "Deploy an App: returns the deployment id at once; 409 with the numbers when the cluster lacks room.",
+      summary:
+        "Deploy an App: returns the deployment id at once; 409 naming what it requests when the cluster lacks room.",
       tag: "deployments",
       auth: "required",
       audit: "apps.deploy",
@@ -153,10 +165,11 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
         200: { description: "Nothing changed; the current deployment.", schema: Accepted },
         409: { description: "No Ready node, or not enough free capacity." },
       },
-      handler: async ({ authorize, principal, params, query, body, auditTarget }) => {
+      handler: async ({ authorize, principal, params, query, body, auditTarget, request, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
         auditTarget(`App/${query.profile}/${params.app}`, { image: body.spec.image });
-        const result = await deploy(principal, params.tenant, query.profile, params.app, body.spec);
+        const result = await deploy(principal, params.tenant, query.profile, params.app, body.spec, request.log);
+        objectFound();
         auditTarget(`App/${query.profile}/${params.app}`, { deploymentId: result.deploymentId });
         return accepted(params.tenant, query.profile, params.app, result);
       },
@@ -173,7 +186,7 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
       query: ProfileQuery,
       body: z.strictObject({ deploymentId: z.string().regex(/^[0-9A-Z]{26}$/, { error: "must be a deployment id" }) }),
       responses: { 202: { description: "Accepted.", schema: Accepted }, 404: { description: "No such deployment." } },
-      handler: async ({ authorize, principal, params, query, body, auditTarget }) => {
+      handler: async ({ authorize, principal, params, query, body, auditTarget, request, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
         auditTarget(`App/${query.profile}/${params.app}`, { rollbackTo: body.deploymentId });
         const namespace = tenantNamespace(params.tenant, query.profile);
@@ -190,7 +203,16 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
           );
         }
         const parsed = AppSpec.parse(spec);
-        const result = await deploy(principal, params.tenant, query.profile, params.app, parsed, body.deploymentId);
+        const result = await deploy(
+          principal,
+          params.tenant,
+          query.profile,
+          params.app,
+          parsed,
+          request.log,
+          body.deploymentId,
+        );
+        objectFound();
         return accepted(params.tenant, query.profile, params.app, result);
       },
     }),
@@ -204,7 +226,7 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
       params: ItemParams,
       query: z.strictObject({ profile: ProfileQuery.shape.profile, ...pageQuery }),
       responses: { 200: { description: "A page of deployments.", schema: pageSchema(Deployment) } },
-      handler: async ({ authorize, params, query }) => {
+      handler: async ({ authorize, params, query, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
         const limit = pageSize(query.limit, config.maxPageSize);
         const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
@@ -214,6 +236,8 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
           app: params.app,
         };
         const rows = await listDeployments(db, key, { after, limit: limit + 1 });
+        // Any name answers 200 (empty for an App that never was): only deployments name a real App.
+        if (rows.length > 0) objectFound();
         return { body: pageOf(rows, limit, (row) => [row.createdAt, row.id]) };
       },
     }),
@@ -230,10 +254,11 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
         200: { description: "The deployment.", schema: Deployment },
         404: { description: "No such deployment." },
       },
-      handler: async ({ authorize, params, query }) => {
+      handler: async ({ authorize, params, query, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
         const found = await getDeployment(db, { ...params, namespace: tenantNamespace(params.tenant, query.profile) });
         if (!found) throw notFound("Deployment", params.id);
+        objectFound();
         return { body: found };
       },
     }),
@@ -245,45 +270,57 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
         "Server-sent events of a deployment's progress (event `status`), ending with `end` when Available or Failed.",
       tag: "deployments",
       auth: "required",
+      stream: true,
       params: DeploymentParams,
       query: ProfileQuery,
-      responses: { 200: { description: "An event stream.", contentTypes: ["text/event-stream"] } },
-      handler: async ({ authorize, params, query, request }) => {
+      responses: {
+        200: { description: "An event stream.", contentTypes: ["text/event-stream"] },
+        429: { description: "Too many streams open with this credential or in this tenant; retry after Retry-After." },
+      },
+      handler: async ({ authorize, params, query, request, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
         const key = { ...params, namespace: tenantNamespace(params.tenant, query.profile) };
         if (!(await getDeployment(db, key))) throw notFound("Deployment", params.id);
-        let closed = false;
-        request.raw.on("close", () => {
-          closed = true;
-        });
+        objectFound();
+        const hangUp = new AbortController();
+        request.raw.on("close", () => hangUp.abort());
+        // The deployment, its App and the App's pods, read once per tick for every follower of this deployment; the
+        // pods live from the cluster (the rollout view shows them coming up) at most once a second, and once more
+        // when the deployment is over.
+        let pods: PodProgress[] = [];
+        let podsAt = 0;
+        const read = async () => {
+          const deployment = (await getDeployment(db, key)) as DeploymentView;
+          const app = await getTenantResource(db, {
+            tenant: params.tenant,
+            kind: "App",
+            namespace: key.namespace,
+            name: params.app,
+          });
+          if (Date.now() - podsAt >= 1000 || TERMINAL.has(deployment.outcome)) {
+            podsAt = Date.now();
+            pods = await kube
+              .list(POD, key.namespace, { labelSelector: `${LABEL_APP}=${params.app}` })
+              .then((list) => podProgress(list.items))
+              .catch(() => pods);
+          }
+          return { deployment, app, pods };
+        };
         async function* events() {
           let last = "";
           let quietSince = Date.now();
-          const deadline = Date.now() + 30 * 60_000;
-          // The App's pods, live from the cluster (the rollout view shows them coming up): at most once a second,
-          // and once more for the final event.
-          let pods: PodProgress[] = [];
-          let podsAt = 0;
-          while (!closed && Date.now() < deadline) {
-            const deployment = (await getDeployment(db, key)) as DeploymentView;
-            const app = await getTenantResource(db, {
-              tenant: params.tenant,
-              kind: "App",
-              namespace: key.namespace,
-              name: params.app,
-            });
+          const deadline = AbortSignal.any([hangUp.signal, AbortSignal.timeout(30 * 60_000)]);
+          const reads = deploymentPolls.follow(
+            `${params.tenant}/${key.namespace}/${params.app}/${params.id}`,
+            read,
+            deadline,
+          );
+          for await (const { deployment, app, pods } of reads) {
             const status = (app?.status ?? {}) as {
               conditions?: { type: string; status: string; reason?: string; message?: string }[];
               readyReplicas?: number;
             };
             const ready = status.conditions?.find((c) => c.type === "Ready");
-            if (Date.now() - podsAt >= 1000 || TERMINAL.has(deployment.outcome)) {
-              podsAt = Date.now();
-              pods = await kube
-                .list(POD, key.namespace, { labelSelector: `${LABEL_APP}=${params.app}` })
-                .then((list) => podProgress(list.items))
-                .catch(() => pods);
-            }
             const desired = (app?.spec as { replicas?: number } | undefined)?.replicas;
             const state = {
               ...deployment,
@@ -305,7 +342,6 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
               yield `event: end\ndata: ${text}\n\n`;
               return;
             }
-            await sleep(250);
           }
         }
         return {

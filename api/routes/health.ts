@@ -1,15 +1,34 @@
-// /healthz (the process is alive) and /readyz (it can serve: database, apiserver and, when configured, the
-// identity provider answer, and shutdown has not begun).
+// /healthz (the process is alive; it touches no dependency) and /readyz (it can serve: database, apiserver and, when
+// configured, the identity provider answer, and shutdown has not begun). Both are public and exempt from rate limits;
+// /readyz probes its dependencies at most once per READINESS_TTL_MS however many callers ask (api/readiness.ts).
 import { sql } from "kysely";
 import { z } from "zod";
 import { ApiError } from "../errors.ts";
+import { cachedReadiness } from "../readiness.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 
 const Health = z.object({ status: z.literal("ok") });
 const Ready = z.object({ status: z.literal("ok"), checks: z.record(z.string(), z.literal("ok")) });
 
+/** How long one probe of the dependencies answers /readyz (kubelets and load balancers probe every few seconds). */
+export const READINESS_TTL_MS = 1000;
+
 export function healthRoutes(services: ApiServices): RouteDefinition[] {
+  const readiness = cachedReadiness(
+    [
+      { name: "database", probe: () => sql`SELECT 1`.execute(services.db) },
+      {
+        name: "kubernetes",
+        probe: async () => {
+          const answer = await services.kube.text("/readyz", 5_000);
+          if (answer.status !== 200) throw new Error(`apiserver /readyz answered ${answer.status}`);
+        },
+      },
+      ...(services.oidc ? [{ name: "oidc", probe: () => services.oidc!.ready() }] : []),
+    ],
+    { ttlMs: READINESS_TTL_MS },
+  );
   return [
     defineRoute({
       method: "GET",
@@ -32,33 +51,15 @@ export function healthRoutes(services: ApiServices): RouteDefinition[] {
       handler: async () => {
         if (!services.accepting())
           throw new ApiError("Unavailable", "The server is shutting down; use another replica.");
-        const checks: [string, () => Promise<unknown>][] = [
-          ["database", () => sql`SELECT 1`.execute(services.db)],
-          [
-            "kubernetes",
-            async () => {
-              const answer = await services.kube.text("/readyz", 5_000);
-              if (answer.status !== 200) throw new Error(`apiserver /readyz answered ${answer.status}`);
-            },
-          ],
-          ...(services.oidc ? [["oidc", () => services.oidc!.ready()] as [string, () => Promise<unknown>]] : []),
-        ];
-        const results = await Promise.allSettled(checks.map(([, check]) => check()));
-        const failed = checks.filter((_, i) => results[i]?.status === "rejected").map(([name]) => name);
+        const { failed, causes, checks } = await readiness.check();
         if (failed.length > 0) {
-          services.log.warn(
-            {
-              failed,
-              causes: results.flatMap((r) => (r.status === "rejected" ? [String(r.reason)] : [])),
-            },
-            "Readiness check failed",
-          );
+          services.log.warn({ failed, causes }, "Readiness check failed");
           throw new ApiError(
             "Unavailable",
             `Not ready: ${failed.join(", ")} did not answer. The server keeps retrying; check those dependencies.`,
           );
         }
-        return { body: { status: "ok", checks: Object.fromEntries(checks.map(([name]) => [name, "ok"])) } };
+        return { body: { status: "ok", checks: Object.fromEntries(checks.map((name) => [name, "ok"])) } };
       },
     }),
   ];

@@ -39,19 +39,22 @@ export function logRoutes(services: ApiServices): RouteDefinition[] {
       summary: "Stream an App's logs: all replicas merged, each line with its pod and container.",
       tag: "apps",
       auth: "required",
+      stream: true,
       params: ItemParams,
       query: LogQuery,
       responses: {
         200: { description: "A stream of log records.", contentTypes: ["application/x-ndjson", "text/event-stream"] },
         404: { description: "No such App." },
+        429: { description: "Too many streams open with this credential or in this tenant; retry after Retry-After." },
       },
-      handler: async ({ authorize, params, query, request }) => {
+      handler: async ({ authorize, params, query, request, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
         const namespace = await findTenantNamespace(kube, params.tenant, query.profile);
         const app = namespace
           ? await getTenantResource(db, { tenant: params.tenant, kind: "App", namespace, name: params.app })
           : undefined;
         if (!namespace || !app) throw notFound("App", params.app);
+        objectFound();
         if (!services.kubeConfig) throw new ApiError("Unavailable", "Logs are not available from this server.");
         const pods = await kube.list<KubeObject & { status?: { phase?: string } }>(POD, namespace, {
           labelSelector: `${LABEL_APP}=${params.app}`,

@@ -141,7 +141,7 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
         200: { description: "The Pipeline.", schema: PipelineView },
         404: { description: "No such Pipeline." },
       },
-      handler: async ({ authorize, params, query }) => {
+      handler: async ({ authorize, params, query, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "pipelines", action: "read" });
         const namespace = tenantNamespace(params.tenant, query.profile);
         const row = await getTenantResource(db, {
@@ -151,6 +151,7 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
           name: params.pipeline,
         });
         if (!row) throw notFound("Pipeline", params.pipeline);
+        objectFound();
         return { body: pipelineView(params.tenant, query.profile, namespace, params.pipeline, row) };
       },
     }),
@@ -166,7 +167,7 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
       query: ProfileQuery,
       body: Body,
       responses: { 200: { description: "The Pipeline as applied.", schema: PipelineView } },
-      handler: async ({ authorize, params, query, body, auditTarget }) => {
+      handler: async ({ authorize, params, query, body, auditTarget, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "pipelines", action: "write" });
         auditTarget(`Pipeline/${query.profile}/${params.pipeline}`, {
           tasks: body.spec.tasks.map((t) => t.name),
@@ -177,6 +178,7 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
           manifest(params.pipeline, namespace, body.spec),
           FIELD_MANAGER,
         );
+        objectFound();
         return {
           body: pipelineView(params.tenant, query.profile, namespace, params.pipeline, {
             uid: applied.metadata.uid,
@@ -199,7 +201,7 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
       query: ProfileQuery,
       body: Body,
       responses: { 200: { description: "The changes.", schema: PipelineDiff } },
-      handler: async ({ authorize, params, query, body }) => {
+      handler: async ({ authorize, params, query, body, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "pipelines", action: "read" });
         const namespace = await findTenantNamespace(kube, params.tenant, query.profile);
         if (!namespace && !(await getClusterResource(db, "Profile", query.profile))) {
@@ -227,6 +229,7 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
               )
             ).spec
           : body.spec;
+        if (live) objectFound();
         const changes = specChanges(live?.spec, proposed);
         return {
           body: {
@@ -252,12 +255,13 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
       params: PipelineParams,
       query: ProfileQuery,
       responses: { 204: { description: "Deleted." }, 404: { description: "No such Pipeline." } },
-      handler: async ({ authorize, params, query, auditTarget }) => {
+      handler: async ({ authorize, params, query, auditTarget, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "pipelines", action: "delete" });
         auditTarget(`Pipeline/${query.profile}/${params.pipeline}`);
         const namespace = await findTenantNamespace(kube, params.tenant, query.profile);
         const existing = namespace ? await kube.find(PIPELINE, namespace, params.pipeline) : undefined;
         if (!namespace || !existing) throw notFound("Pipeline", params.pipeline);
+        objectFound();
         await kube.delete(PIPELINE, namespace, params.pipeline, { uid: existing.metadata.uid });
         return { status: 204 };
       },

@@ -3,7 +3,6 @@
 // cancel (spec.cancel: true); its timeline; and its logs, of one task or all tasks merged by time.
 import { randomBytes } from "node:crypto";
 import { PassThrough, Readable } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { boundedRecord, dnsLabel, duration, uniqueList } from "../../crds/common.ts";
 import { InlineTask } from "../../crds/run.ts";
@@ -16,8 +15,9 @@ import { actorOf } from "../auth/principal.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
-import { type RunLogRecord, streamRunLogs } from "../run-logs.ts";
+import { type RunLogRecord, streamRunLogs, tasksWithLoggingOff } from "../run-logs.ts";
 import type { ApiServices } from "../server.ts";
+import { SharedPoll } from "../shared-poll.ts";
 import { getTenantResource } from "../store/resources.ts";
 import { listRuns, listRunTimeline, RUN_PHASES, type RunPhase } from "../store/runs.ts";
 import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
@@ -165,6 +165,7 @@ const LogQuery = z.strictObject({
 
 export function runRoutes(services: ApiServices): RouteDefinition[] {
   const { db, kube, config } = services;
+  const runPolls = new SharedPoll(250);
 
   async function create(object: KubeObject): Promise<KubeObject> {
     for (let attempt = 1; ; attempt++) {
@@ -202,12 +203,13 @@ export function runRoutes(services: ApiServices): RouteDefinition[] {
         404: { description: "No such Pipeline." },
         409: { description: "The Pipeline is not Ready (its spec is invalid)." },
       },
-      handler: async ({ authorize, principal, params, query, body, auditTarget }) => {
+      handler: async ({ authorize, principal, params, query, body, auditTarget, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "runs", action: "write" });
         auditTarget(`Pipeline/${query.profile}/${params.pipeline}`, { parameters: Object.keys(body.parameters ?? {}) });
         const namespace = await findTenantNamespace(kube, params.tenant, query.profile);
         const pipeline = namespace ? await kube.find<KubeObject>(PIPELINE, namespace, params.pipeline) : undefined;
         if (!namespace || !pipeline || pipeline.metadata.deletionTimestamp) throw notFound("Pipeline", params.pipeline);
+        objectFound();
         const declared = ((pipeline.spec as { parameters?: { name: string; default?: string }[] }).parameters ??
           []) as { name: string; default?: string }[];
         const given = body.parameters ?? {};
@@ -386,30 +388,31 @@ export function runRoutes(services: ApiServices): RouteDefinition[] {
         "Server-sent events of a Run (event `status` with the Run on every change), ending with `end` when it has finished.",
       tag: "runs",
       auth: "required",
+      stream: true,
       params: RunParams,
       query: ProfileQuery,
       responses: {
         200: { description: "An event stream.", contentTypes: ["text/event-stream"] },
         404: { description: "No such Run." },
+        429: { description: "Too many streams open with this credential or in this tenant; retry after Retry-After." },
       },
       handler: async ({ authorize, params, query, reply }) => {
         await authorize({ tenant: params.tenant, resource: "runs", action: "read" });
         const { namespace } = await mirroredRun(params.tenant, query.profile, params.run);
-        let closed = false;
-        reply.raw.on("close", () => {
-          closed = true;
-        });
+        const hangUp = new AbortController();
+        reply.raw.on("close", () => hangUp.abort());
+        const key = { tenant: params.tenant, kind: "Run", namespace, name: params.run };
         async function* events() {
           let last = "";
           let quietSince = Date.now();
-          const deadline = Date.now() + 30 * 60_000;
-          while (!closed && Date.now() < deadline) {
-            const row = await getTenantResource(db, {
-              tenant: params.tenant,
-              kind: "Run",
-              namespace,
-              name: params.run,
-            });
+          const deadline = AbortSignal.any([hangUp.signal, AbortSignal.timeout(30 * 60_000)]);
+          // Every follower of this Run shares one read of the mirror per tick.
+          const rows = runPolls.follow(
+            `${key.tenant}/${key.namespace}/${key.name}`,
+            () => getTenantResource(db, key),
+            deadline,
+          );
+          for await (const row of rows) {
             if (!row) {
               yield `event: gone\ndata: ${JSON.stringify({ name: params.run, message: "The Run was deleted." })}\n\n`;
               return;
@@ -428,7 +431,6 @@ export function runRoutes(services: ApiServices): RouteDefinition[] {
               yield `event: end\ndata: ${text}\n\n`;
               return;
             }
-            await sleep(250);
           }
         }
         return {
@@ -529,11 +531,13 @@ export function runRoutes(services: ApiServices): RouteDefinition[] {
         "A Run's logs: one task's, or all tasks' merged by time, each line naming its task and attempt. Finished tasks' logs are kept after their pods are gone.",
       tag: "runs",
       auth: "required",
+      stream: true,
       params: RunParams,
       query: LogQuery,
       responses: {
         200: { description: "A stream of log records.", contentTypes: ["application/x-ndjson", "text/event-stream"] },
         404: { description: "No such Run." },
+        429: { description: "Too many streams open with this credential or in this tenant; retry after Retry-After." },
       },
       handler: async ({ authorize, params, query, request, reply }) => {
         await authorize({ tenant: params.tenant, resource: "runs", action: "read" });
@@ -562,14 +566,18 @@ export function runRoutes(services: ApiServices): RouteDefinition[] {
           ...(query.task ? { task: query.task } : {}),
           ...(query.tail !== undefined ? { tail: query.tail } : {}),
           follow: query.follow === "true",
-          async finished() {
+          async state() {
             const row = await getTenantResource(db, {
               tenant: params.tenant,
               kind: "Run",
               namespace,
               name: params.run,
             });
-            return !row || finished(runView(params.tenant, namespace, params.run, row).phase);
+            if (!row) return { finished: true, loggingOff: undefined };
+            return {
+              finished: finished(runView(params.tenant, namespace, params.run, row).phase),
+              loggingOff: tasksWithLoggingOff(row.spec, row.status),
+            };
           },
           emit: write,
           signal: controller.signal,

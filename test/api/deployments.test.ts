@@ -119,7 +119,7 @@ describe("deployments", () => {
     expect(missing.status).toBe(404);
   });
 
-  it("are refused with 409 and the numbers when the cluster lacks the platform's multiple of free capacity", async () => {
+  it("are refused with 409 naming only what they request when the cluster lacks the platform's multiple of free capacity", async () => {
     const strict = await startTestApi({
       databaseUrl: world.databaseUrl,
       oidc: { issuer: world.idp.issuer, audience: world.idp.audience },
@@ -142,9 +142,14 @@ describe("deployments", () => {
         },
       );
       expect(response.status).toBe(409);
-      const body = await json<{ detail: string; capacity: { requestedCpu: number; multiple: number } }>(response);
-      expect(body.detail).toMatch(/free on \d+ Ready node\(s\); this deploy requests 3200000m CPU/);
-      expect(body.capacity).toMatchObject({ requestedCpu: 3200, multiple: 1000 });
+      const text = await response.text();
+      const body = JSON.parse(text) as { detail: string; capacity: Record<string, number> };
+      expect(body.detail).toBe(
+        "This deploy requests 3200000m CPU and 13107200Mi memory in all (replicas × cpu and memory), more than the cluster has room for now, so it was not applied. Lower replicas, cpu or memory and deploy again, or ask a platform admin to add capacity.",
+      );
+      // Only the tenant's own request: no free CPU or memory of the cluster, no node count, anywhere in the body.
+      expect(body.capacity).toEqual({ requestedCpu: 3200, requestedMemoryBytes: 50 * 256 * 2 ** 30 });
+      expect(text).not.toMatch(/free|node|readyNodes|multiple/i);
       expect(
         await world.api.kube.find(
           { group: "loco.dev", version: "v1alpha1", kind: "App", plural: "apps", namespaced: true },

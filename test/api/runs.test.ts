@@ -75,7 +75,9 @@ async function finished(run: string, timeoutMs = 120_000): Promise<RunView> {
 }
 
 /** Reads an ndjson log stream to its end. */
-async function logLines(rest: string): Promise<{ task: string; time: string; line: string; error?: string }[]> {
+async function logLines(
+  rest: string,
+): Promise<{ task: string; time: string; line: string; error?: string; reason?: string }[]> {
   const response = await call("GET", rest);
   const text = await response.text();
   expect(response.status, text).toBe(200);
@@ -104,6 +106,8 @@ beforeAll(async () => {
         { time: "2026-11-23T10:00:00.400Z", line: "test: done" },
       ],
       wait: [{ time: "2026-11-23T10:00:00.500Z", line: "wait: holding" }],
+      announce: [{ time: "2026-11-23T10:00:01.000Z", line: "announce: deploying" }],
+      secret: [{ time: "2026-11-23T10:00:01.100Z", line: "secret: DB_PASSWORD=hunter2" }],
     },
   });
 }, 240_000);
@@ -376,5 +380,56 @@ describe("runs", () => {
     expect(actions).toContain("runs.cancel succeeded");
     expect(actions).toContain("runs.cancel failed:Conflict");
     expect(actions).toContain("runs.create succeeded");
+  });
+
+  it("never serves the output of a task with logging: false, even while its pod is there; says logging is off instead", async () => {
+    const spec = {
+      tasks: [
+        { name: "announce", image: "registry.example.com/ci/announce:1", resources },
+        { name: "secret", image: "registry.example.com/ci/secret:1", resources, logging: false },
+      ],
+    };
+    await json(await call("PUT", "/pipelines/quiet", { spec }), 200);
+    await eventually("Pipeline quiet Ready in the mirror", async () => {
+      const response = await call("GET", "/pipelines/quiet");
+      return response.status === 200 && ((await response.json()) as { ready: string }).ready === "True"
+        ? true
+        : undefined;
+    });
+    const started = await json<RunView>(await call("POST", "/pipelines/quiet/runs", {}), 201);
+    const ended = await finished(started.name);
+    expect(ended.tasks.map((t) => [t.name, t.state])).toEqual([
+      ["announce", "Succeeded"],
+      ["secret", "Succeeded"],
+    ]);
+    // The secret task's pod still exists, with its output readable from the kubelet: the route must not read it.
+    const namespace = `${tenant}-${world.profile}`;
+    const pods = await world.api.kube.list(POD, namespace, {
+      labelSelector: `loco.dev/run=${started.name},loco.dev/task=secret`,
+    });
+    expect(pods.items.length).toBeGreaterThan(0);
+    const notice = {
+      task: "secret",
+      pod: "",
+      error:
+        "Logging is off for task secret (logging: false in its Pipeline), so its output is neither kept nor shown.",
+      reason: "LoggingDisabled",
+    };
+    for (const query of ["", "?follow=true", "?tail=10"]) {
+      const records = await logLines(`/runs/${started.name}/logs${query}`);
+      expect(JSON.stringify(records), query).not.toContain("hunter2");
+      expect(
+        records.filter((r) => r.task === "secret"),
+        query,
+      ).toEqual([notice]);
+      expect(
+        records.filter((r) => r.task === "announce").map((r) => r.line),
+        query,
+      ).toEqual(["announce: deploying"]);
+    }
+    expect(await logLines(`/runs/${started.name}/logs?task=secret`)).toEqual([notice]);
+    const sse = await (await call("GET", `/runs/${started.name}/logs?format=sse`, undefined, viewer)).text();
+    expect(sse).not.toContain("hunter2");
+    expect(sse).toContain("LoggingDisabled");
   });
 });

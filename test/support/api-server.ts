@@ -11,6 +11,7 @@ import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
 import { KubeClient } from "../../operator/runtime/kube-client.ts";
 import { createLogger, type Logger, silentLogger } from "../../operator/runtime/logger.ts";
+import type { RestClientMetrics } from "../../operator/runtime/metrics.ts";
 import { testKubeConfig } from "./operator.ts";
 
 export interface TestApi {
@@ -43,6 +44,8 @@ export async function startTestApi(options: {
   telemetry?: ApiTelemetry;
   /** The server's logger (default: silent, or LOCO_TEST_LOG's level on stderr). */
   log?: Logger;
+  /** Observes every request the API's Kubernetes client sends (the client's own rest_client metrics hook). */
+  kubeMetrics?: RestClientMetrics;
 }): Promise<TestApi> {
   const labels = Object.entries(options.objectLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
@@ -67,7 +70,10 @@ export async function startTestApi(options: {
   const database = await connectDatabase<unknown>(options.databaseUrl);
   await migrateToLatest(database.db);
   const kubeConfig = testKubeConfig();
-  const kube = await KubeClient.create(kubeConfig, { userAgent: "loco-api-test" });
+  const kube = await KubeClient.create(kubeConfig, {
+    userAgent: "loco-api-test",
+    ...(options.kubeMetrics ? { metrics: options.kubeMetrics } : {}),
+  });
   const oidc = config.oidcIssuer
     ? new OidcVerifier({
         issuer: config.oidcIssuer,

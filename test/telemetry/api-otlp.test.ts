@@ -3,6 +3,7 @@
 // server spans of its requests (with the Postgres query spans as their children) and the request metrics arrive
 // carrying loco.tenant and loco.app. The same metrics are scraped from the API's separate Prometheus listener.
 import { Writable } from "node:stream";
+import { sql } from "kysely";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StartedApiTelemetry, startApiTelemetry } from "../../api/telemetry.ts";
@@ -64,6 +65,13 @@ beforeAll(async () => {
     body: { name: tenant, owner: "alice" },
   });
   if (created.status !== 201) throw new Error(`Creating tenant ${tenant} failed: ${await created.text()}`);
+  // The App has a timeline (the row the operator's mirror writes when it deploys): request metrics name an App only
+  // once the route found it.
+  await sql`
+    INSERT INTO events (tenant, namespace, kind, name, type, reason, message, occurred_at, source_key)
+    VALUES (${tenant}, ${`${tenant}-dev`}, 'App', ${app}, 'Normal', 'Deployed', 'Deployed.', now(), ${`otel:${suffix}`})`.execute(
+    api.database.db,
+  );
   const timeline = await api.call("GET", `/v1/tenants/${tenant}/apps/${app}/timeline?profile=dev`, {
     token: api.bootstrap,
   });
