@@ -50,6 +50,7 @@ export type ServerConfig = Pick<
   | "tenantQuota"
   | "tenantDefaultRequests"
   | "capacityMultiple"
+  | "apiAccess"
 >;
 
 export interface ApiServices {
