@@ -1,7 +1,7 @@
 // Gives the API its rights in the tenant namespaces that exist when it starts: the RoleBinding of its tenant
-// ClusterRole (api/tenant-namespaces.ts) in every namespace labelled loco.dev/tenant. New namespaces get it when the
-// API creates them; this pass covers those created before the API had it (upgrades) and any whose binding was
-// deleted. Idempotent: a server-side apply of what is already there changes nothing.
+// ClusterRole (api/tenant-namespaces.ts) in every namespace labelled loco.dev/tenant (and with the API's
+// --object-labels, when it has any). New namespaces get it when the API creates them; this pass covers those created
+// before the API had it (upgrades) and any whose binding was deleted. Idempotent: a server-side apply of what is already there changes nothing.
 import { NAMESPACE, ROLE_BINDING } from "../operator/resources.ts";
 import { type KubeClient, METADATA_LIST_ACCEPT } from "../operator/runtime/kube-client.ts";
 import type { Logger } from "../operator/runtime/logger.ts";
@@ -20,13 +20,11 @@ export async function grantApiAccessToTenantNamespaces(
   extraLabels: Record<string, string>,
   log: Logger,
 ): Promise<{ granted: number; failed: number }> {
-  const namespaces = await kube.list(
-    NAMESPACE,
-    undefined,
-    { labelSelector: LABEL_TENANT },
-    undefined,
-    METADATA_LIST_ACCEPT,
+  // A sharded API (--object-labels) binds itself only in the tenant namespaces it labelled.
+  const labelSelector = [LABEL_TENANT, ...Object.entries(extraLabels).map(([key, value]) => `${key}=${value}`)].join(
+    ",",
   );
+  const namespaces = await kube.list(NAMESPACE, undefined, { labelSelector }, undefined, METADATA_LIST_ACCEPT);
   let granted = 0;
   let failed = 0;
   for (const namespace of namespaces.items) {

@@ -4,6 +4,7 @@
 // RoleBindings and NetworkPolicy, deploys an App, writes its env Secret and reads a pod's log there — while it can
 // neither read nor write a Secret anywhere else, bind itself into kube-system, nor label kube-system as a tenant's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { grantApiAccessToTenantNamespaces } from "../../api/tenant-api-access.ts";
 import { type ApiAccess, ensureTenantNamespace, FIELD_MANAGER, tenantNamespace } from "../../api/tenant-namespaces.ts";
 import {
   APP,
@@ -16,6 +17,7 @@ import {
   SECRET,
 } from "../../operator/resources.ts";
 import { KubeClient } from "../../operator/runtime/kube-client.ts";
+import { silentLogger } from "../../operator/runtime/logger.ts";
 import { readPodLog } from "../../operator/runtime/pod-log.ts";
 import type { KubeObject, ResourceType } from "../../operator/runtime/types.ts";
 import { type CannedLogs, cannedLogs } from "../support/canned-logs.ts";
@@ -224,6 +226,34 @@ describe("the API with only the chart's RBAC", () => {
         : undefined,
     );
     expect(await readPodLog(asApiConfig, { namespace, pod: "web-0", container: "app" })).toContain("served a request");
+  });
+
+  it("binds itself at start-up in the tenant namespaces that predate its RoleBinding (an upgrade), and only there", async () => {
+    // A tenant namespace made before the API bound itself in tenant namespaces: no loco-api RoleBinding.
+    const older = `o${shard}-${profile}`;
+    const labels = { ...tenantLabels, "loco.dev/tenant": `o${shard}`, "loco.dev/rbac-test": shard };
+    await admin.apply(
+      NAMESPACE,
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: older, labels } },
+      "loco-test",
+    );
+    try {
+      expect(await statusOf(() => asApi.get(SECRET, older, "web-secrets"))).toBe(403);
+      // Narrowed by the object labels to this test's namespace (the shared cluster holds other tests' tenants).
+      const result = await grantApiAccessToTenantNamespaces(
+        asApi,
+        access,
+        { "loco.dev/rbac-test": shard },
+        silentLogger,
+      );
+      expect(result).toEqual({ granted: 1, failed: 0 });
+      await eventually("the RoleBinding in force", async () =>
+        (await statusOf(() => asApi.get(SECRET, older, "web-secrets"))) === 404 ? true : undefined,
+      );
+      expect(await admin.find(ROLE_BINDING, otherNs, "loco-api")).toBeUndefined();
+    } finally {
+      await admin.delete(NAMESPACE, undefined, older).catch(() => {});
+    }
   });
 
   it("cannot read or write a Secret, or read a pod's log, in kube-system or any namespace that is not a tenant's", async () => {
