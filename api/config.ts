@@ -103,6 +103,10 @@ export const ApiConfig = z
       })
       .optional(),
   })
+  .refine((c) => (c.oidcIssuer === undefined) === (c.oidcAudience === undefined), {
+    error: "needs --oidc-issuer and --oidc-audience together",
+    path: ["oidcAudience"],
+  })
   .refine((c) => (c.tenantRole === undefined) === (c.serviceAccount === undefined), {
     error: "needs --tenant-role and --service-account together",
     path: ["serviceAccount"],
@@ -110,11 +114,7 @@ export const ApiConfig = z
   .transform(({ tenantRole, serviceAccount, ...rest }) => ({
     ...rest,
     apiAccess: tenantRole && serviceAccount ? { clusterRole: tenantRole, serviceAccount } : undefined,
-  }))
-  .refine((c) => (c.oidcIssuer === undefined) === (c.oidcAudience === undefined), {
-    error: "needs --oidc-issuer and --oidc-audience together",
-    path: ["oidcAudience"],
-  });
+  }));
 export type ApiConfig = z.output<typeof ApiConfig>;
 
 export const usage = `Usage: loco-api [flags]
