@@ -9,9 +9,9 @@ import {
   type ApiAccess,
   apiRoleBinding,
   FIELD_MANAGER,
-  LABEL_MANAGED_BY,
   LABEL_PROFILE,
   LABEL_TENANT,
+  tenantLabels,
 } from "./tenant-namespaces.ts";
 
 export async function grantApiAccessToTenantNamespaces(
@@ -30,12 +30,7 @@ export async function grantApiAccessToTenantNamespaces(
   for (const namespace of namespaces.items) {
     const name = namespace.metadata.name ?? "";
     const own = namespace.metadata.labels ?? {};
-    const labels = {
-      ...extraLabels,
-      [LABEL_MANAGED_BY]: "loco",
-      [LABEL_TENANT]: own[LABEL_TENANT] ?? "",
-      ...(own[LABEL_PROFILE] ? { [LABEL_PROFILE]: own[LABEL_PROFILE] } : {}),
-    };
+    const labels = tenantLabels(own[LABEL_TENANT] ?? "", own[LABEL_PROFILE] ?? "", extraLabels);
     try {
       await kube.apply(ROLE_BINDING, apiRoleBinding(name, labels, access), FIELD_MANAGER);
       granted++;

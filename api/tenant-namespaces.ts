@@ -62,14 +62,18 @@ export function defaultRequestsFor(profileSpec: unknown, platform: Record<string
 }
 
 /** The namespace and its parents, in the order they are applied. */
+/** The labels of a tenant namespace and of every parent the API applies in it. */
+export function tenantLabels(
+  tenant: string,
+  profile: string,
+  extraLabels: Record<string, string>,
+): Record<string, string> {
+  return { ...extraLabels, [LABEL_MANAGED_BY]: "loco", [LABEL_TENANT]: tenant, [LABEL_PROFILE]: profile };
+}
+
 export function tenantNamespaceObjects(input: TenantNamespaceInput): KubeObject[] {
   const namespace = tenantNamespace(input.tenant, input.profile);
-  const labels = {
-    ...input.extraLabels,
-    [LABEL_MANAGED_BY]: "loco",
-    [LABEL_TENANT]: input.tenant,
-    [LABEL_PROFILE]: input.profile,
-  };
+  const labels = tenantLabels(input.tenant, input.profile, input.extraLabels);
   const meta = (name: string) => ({ name, namespace, labels });
   const fromGateway = input.gatewayNamespace
     ? [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": input.gatewayNamespace } } }] }]

@@ -4,6 +4,8 @@
 // RoleBindings and NetworkPolicy, deploys an App, writes its env Secret and reads a pod's log there — while it can
 // neither read nor write a Secret anywhere else, bind itself into kube-system, nor label kube-system as a tenant's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appNamespace } from "../../api/app-namespace.ts";
+import type { ApiServices } from "../../api/server.ts";
 import { grantApiAccessToTenantNamespaces } from "../../api/tenant-api-access.ts";
 import { type ApiAccess, ensureTenantNamespace, FIELD_MANAGER, tenantNamespace } from "../../api/tenant-namespaces.ts";
 import {
@@ -253,6 +255,28 @@ describe("the API with only the chart's RBAC", () => {
       expect(await admin.find(ROLE_BINDING, otherNs, "loco-api")).toBeUndefined();
     } finally {
       await admin.delete(NAMESPACE, undefined, older).catch(() => {});
+    }
+  });
+
+  it("binds itself in a tenant namespace made outside the API (GitOps) on the first write through it", async () => {
+    const gitops = `g${shard}`;
+    const namespace = tenantNamespace(gitops, profile);
+    const labels = { ...tenantLabels, "loco.dev/tenant": gitops };
+    await admin.apply(
+      NAMESPACE,
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels } },
+      "loco-test",
+    );
+    try {
+      expect(await statusOf(() => asApi.get(SECRET, namespace, "web-secrets"))).toBe(403);
+      // The namespace exists and is the tenant's, so the database (Profiles) is never consulted.
+      const services = { kube: asApi, config: { apiAccess: access, objectLabels: {} } } as unknown as ApiServices;
+      expect(await appNamespace(services, gitops, profile)).toBe(namespace);
+      await eventually("the RoleBinding in force", async () =>
+        (await statusOf(() => asApi.get(SECRET, namespace, "web-secrets"))) === 404 ? true : undefined,
+      );
+    } finally {
+      await admin.delete(NAMESPACE, undefined, namespace).catch(() => {});
     }
   });
 
