@@ -1,20 +1,32 @@
 // Where an App of a tenant lives for a profile: the tenant's namespace, created on first use when the Profile was
-// added after the tenant.
-import { ApiError } from "./errors.ts";
+// added after the tenant. Every write through here also re-applies the API's own RoleBinding there, so that a tenant
+// namespace made outside the API (GitOps, kubectl) gives the API its rights from the first write on, not only from
+// the API's next start (api/tenant-api-access.ts).
+import { ROLE_BINDING } from "../operator/resources.ts";
 import type { ApiServices } from "./server.ts";
 import { getClusterResource } from "./store/resources.ts";
-import { defaultRequestsFor, ensureTenantNamespace, findTenantNamespace } from "./tenant-namespaces.ts";
+import {
+  apiRoleBinding,
+  defaultRequestsFor,
+  ensureTenantNamespace,
+  FIELD_MANAGER,
+  findTenantNamespace,
+  profileUnavailable,
+  tenantLabels,
+} from "./tenant-namespaces.ts";
 
 export async function appNamespace(services: ApiServices, tenant: string, profile: string): Promise<string> {
   const { kube, db, config } = services;
   const existing = await findTenantNamespace(kube, tenant, profile);
-  if (existing) return existing;
-  const row = await getClusterResource(db, "Profile", profile);
-  if (!row) {
-    throw new ApiError("InvalidRequest", `Profile "${profile}" does not exist; list them with GET /v1/profiles.`, {
-      errors: [{ field: "query.profile", message: "unknown profile" }],
-    });
+  if (existing) {
+    if (config.apiAccess) {
+      const labels = tenantLabels(tenant, profile, config.objectLabels);
+      await kube.apply(ROLE_BINDING, apiRoleBinding(existing, labels, config.apiAccess), FIELD_MANAGER);
+    }
+    return existing;
   }
+  const row = await getClusterResource(db, "Profile", profile);
+  if (!row) throw profileUnavailable(profile);
   return ensureTenantNamespace(kube, {
     tenant,
     profile,
@@ -22,5 +34,6 @@ export async function appNamespace(services: ApiServices, tenant: string, profil
     quota: config.tenantQuota,
     defaultRequests: defaultRequestsFor(row.spec, config.tenantDefaultRequests),
     extraLabels: config.objectLabels,
+    apiAccess: config.apiAccess,
   });
 }

@@ -70,4 +70,17 @@ describe("loadApiConfig", () => {
       expect((error as ConfigError).message).toMatch(/--body-limit: must be a size/);
     }
   });
+
+  it("binds the API's tenant ClusterRole to its ServiceAccount only when given both", () => {
+    expect(loadApiConfig([], {}).apiAccess).toBeUndefined();
+    const config = loadApiConfig(["--tenant-role", "loco-api-tenant", "--service-account", "loco-system/loco-api"], {});
+    expect(config.apiAccess).toEqual({
+      clusterRole: "loco-api-tenant",
+      serviceAccount: { namespace: "loco-system", name: "loco-api" },
+    });
+    expect(() => loadApiConfig(["--tenant-role", "loco-api-tenant"], {})).toThrow(/--service-account: needs/);
+    expect(() => loadApiConfig(["--tenant-role", "r", "--service-account", "loco-api"], {})).toThrow(
+      /--service-account: must be/,
+    );
+  });
 });

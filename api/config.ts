@@ -103,11 +103,34 @@ export const ApiConfig = z
       .optional(),
     /** Prometheus /metrics on a listener of its own (never the API's port); off when unset. */
     metricsAddress: hostPort.optional(),
+    /**
+     * The ClusterRole the API binds to its own ServiceAccount in every tenant namespace (its rights there: Secrets,
+     * pod logs); unset = no such RoleBinding (outside a cluster, the kubeconfig's rights apply).
+     */
+    tenantRole: z.string().min(1).optional(),
+    serviceAccount: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, {
+        error: "must be the API's ServiceAccount as namespace/name, such as loco-system/loco-api",
+      })
+      .transform((value) => {
+        const [namespace, name] = value.split("/") as [string, string];
+        return { namespace, name };
+      })
+      .optional(),
   })
   .refine((c) => (c.oidcIssuer === undefined) === (c.oidcAudience === undefined), {
     error: "needs --oidc-issuer and --oidc-audience together",
     path: ["oidcAudience"],
-  });
+  })
+  .refine((c) => (c.tenantRole === undefined) === (c.serviceAccount === undefined), {
+    error: "needs --tenant-role and --service-account together",
+    path: ["serviceAccount"],
+  })
+  .transform(({ tenantRole, serviceAccount, ...rest }) => ({
+    ...rest,
+    apiAccess: tenantRole && serviceAccount ? { clusterRole: tenantRole, serviceAccount } : undefined,
+  }));
 export type ApiConfig = z.output<typeof ApiConfig>;
 
 export const usage = `Usage: loco-api [flags]
@@ -145,6 +168,9 @@ Flags (environment variable in brackets):
   --otlp-endpoint URL            export traces and metrics over OTLP/HTTP to this base URL; off when unset
                                  [OTEL_EXPORTER_OTLP_ENDPOINT; headers from OTEL_EXPORTER_OTLP_HEADERS]
   --metrics-address HOST:PORT    serve Prometheus /metrics on this separate listener; off when unset [LOCO_API_METRICS_ADDRESS]
+  --tenant-role NAME             ClusterRole the API binds to its ServiceAccount in each tenant namespace (Secrets,
+                                 pod logs); needs --service-account [LOCO_API_TENANT_ROLE]
+  --service-account NS/NAME      the API's own ServiceAccount, the subject of those RoleBindings [LOCO_API_SERVICE_ACCOUNT]
 `;
 
 export class ConfigError extends Error {
@@ -189,6 +215,8 @@ const flags = {
   "bootstrap-token-file": { type: "string" },
   "otlp-endpoint": { type: "string" },
   "metrics-address": { type: "string" },
+  "tenant-role": { type: "string" },
+  "service-account": { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -234,6 +262,8 @@ export function loadApiConfig(argv: string[], env: NodeJS.ProcessEnv): ApiConfig
       (values["bootstrap-token-file"] as string | undefined) ?? (env.LOCO_API_BOOTSTRAP_TOKEN_FILE || undefined),
     otlpEndpoint: (values["otlp-endpoint"] as string | undefined) ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined),
     metricsAddress: (values["metrics-address"] as string | undefined) ?? (env.LOCO_API_METRICS_ADDRESS || undefined),
+    tenantRole: (values["tenant-role"] as string | undefined) ?? (env.LOCO_API_TENANT_ROLE || undefined),
+    serviceAccount: (values["service-account"] as string | undefined) ?? (env.LOCO_API_SERVICE_ACCOUNT || undefined),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map(

@@ -11,8 +11,10 @@ import { Authenticator } from "./auth/authenticate.ts";
 import { OidcVerifier } from "./auth/oidc-verifier.ts";
 import { bootstrapNotice, bootstrapToken, writeBootstrapTokenFile } from "./bootstrap.ts";
 import { ConfigError, loadApiConfig } from "./config.ts";
+import { reportLegacyTenants } from "./legacy-tenants.ts";
 import { API_VERSION, buildServer } from "./server.ts";
 import { startApiTelemetry } from "./telemetry.ts";
+import { grantApiAccessToTenantNamespaces } from "./tenant-api-access.ts";
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadApiConfig>;
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
   if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
   else kubeConfig.loadFromDefault();
   const kube = await KubeClient.create(kubeConfig, { userAgent: "loco-api" });
+  await reportLegacyTenants(database.db, log);
+  if (config.apiAccess) await grantApiAccessToTenantNamespaces(kube, config.apiAccess, config.objectLabels, log);
   const oidc =
     config.oidcIssuer && config.oidcAudience
       ? new OidcVerifier({

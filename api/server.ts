@@ -53,6 +53,7 @@ export type ServerConfig = Pick<
   | "tenantQuota"
   | "tenantDefaultRequests"
   | "capacityMultiple"
+  | "apiAccess"
 >;
 
 export interface ApiServices {

@@ -58,4 +58,25 @@ describe("tenantNamespaceObjects", () => {
     const limitRange = objects[2] as unknown as { spec: unknown };
     expect(limitRange.spec).toEqual({ limits: [{ type: "Container", defaultRequest: platform }] });
   });
+
+  it("binds the API's tenant ClusterRole to the API's ServiceAccount in the namespace when given one", () => {
+    const withAccess = tenantNamespaceObjects({
+      tenant: "acme",
+      profile: "prod",
+      gatewayNamespace: undefined,
+      quota: {},
+      defaultRequests: {},
+      extraLabels: {},
+      apiAccess: { clusterRole: "loco-api-tenant", serviceAccount: { namespace: "loco-system", name: "loco-api" } },
+    });
+    expect(withAccess.map((o) => `${o.kind}/${o.metadata.name}`).slice(0, 2)).toEqual([
+      "Namespace/acme-prod",
+      "RoleBinding/loco-api",
+    ]);
+    expect(withAccess[1]).toMatchObject({
+      metadata: { namespace: "acme-prod", labels: { "loco.dev/tenant": "acme" } },
+      roleRef: { kind: "ClusterRole", name: "loco-api-tenant" },
+      subjects: [{ kind: "ServiceAccount", namespace: "loco-system", name: "loco-api" }],
+    });
+  });
 });

@@ -1,6 +1,11 @@
-// A tenant's namespace per Profile, `<tenant>-<profile>`, with its parents: ResourceQuota, LimitRange, RoleBinding
-// and NetworkPolicy. Builders are pure; `ensureTenantNamespace` applies them (field manager loco-api). Every object
-// carries app.kubernetes.io/managed-by=loco, which is how the operator mirrors them and the resurrector restores them.
+// A tenant's namespace per Profile, `<tenant>-<profile>`, with its parents: the API's own RoleBinding (its rights
+// inside tenant namespaces), ResourceQuota, LimitRange, the viewers' RoleBinding and NetworkPolicy. Builders are pure;
+// `ensureTenantNamespace` applies them (field manager loco-api). Every object carries app.kubernetes.io/managed-by=loco,
+// which is how the operator mirrors them and the resurrector restores them.
+//
+// `<tenant>-<profile>` is injective only for tenants that follow the tenant-name rule (no '-'; crds/common.ts).
+// Tenants created before it may collide with another tenant's namespace, so a namespace that exists with another
+// tenant label (or none) is never written: the caller hears only that the profile is unavailable.
 import { LIMIT_RANGE, NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA, ROLE_BINDING } from "../operator/resources.ts";
 import type { KubeClient } from "../operator/runtime/kube-client.ts";
 import type { KubeObject } from "../operator/runtime/types.ts";
@@ -13,11 +18,23 @@ export const LABEL_PROFILE = "loco.dev/profile";
 export const QUOTA_NAME = "loco-tenant-quota";
 export const LIMIT_RANGE_NAME = "loco-tenant-defaults";
 export const ROLE_BINDING_NAME = "loco-tenant-viewers";
+/** Binds the API's tenant ClusterRole (Secrets, pod logs) to the API's ServiceAccount in the namespace. */
+export const API_ROLE_BINDING_NAME = "loco-api";
 export const NETWORK_POLICY_NAME = "loco-tenant-isolation";
 
 export const tenantNamespace = (tenant: string, profile: string) => `${tenant}-${profile}`;
 /** The group a tenant's users carry in their cluster credentials (OIDC groups mapped by the platform). */
 export const tenantGroup = (tenant: string) => `loco:tenant:${tenant}`;
+
+/**
+ * The API's rights inside tenant namespaces: the chart's `<release>-api-tenant` ClusterRole, bound to the API's
+ * ServiceAccount by a RoleBinding in each tenant namespace (never cluster-wide). Unset outside a cluster (the API then
+ * runs with its kubeconfig's rights).
+ */
+export interface ApiAccess {
+  clusterRole: string;
+  serviceAccount: { namespace: string; name: string };
+}
 
 export interface TenantNamespaceInput {
   tenant: string;
@@ -31,6 +48,7 @@ export interface TenantNamespaceInput {
    */
   defaultRequests: Record<string, string>;
   extraLabels: Record<string, string>;
+  apiAccess?: ApiAccess | undefined;
 }
 
 /** The Profile's defaults (what Apps get when they set no resources) over the platform's default requests. */
@@ -44,20 +62,26 @@ export function defaultRequestsFor(profileSpec: unknown, platform: Record<string
 }
 
 /** The namespace and its parents, in the order they are applied. */
+/** The labels of a tenant namespace and of every parent the API applies in it. */
+export function tenantLabels(
+  tenant: string,
+  profile: string,
+  extraLabels: Record<string, string>,
+): Record<string, string> {
+  return { ...extraLabels, [LABEL_MANAGED_BY]: "loco", [LABEL_TENANT]: tenant, [LABEL_PROFILE]: profile };
+}
+
 export function tenantNamespaceObjects(input: TenantNamespaceInput): KubeObject[] {
   const namespace = tenantNamespace(input.tenant, input.profile);
-  const labels = {
-    ...input.extraLabels,
-    [LABEL_MANAGED_BY]: "loco",
-    [LABEL_TENANT]: input.tenant,
-    [LABEL_PROFILE]: input.profile,
-  };
+  const labels = tenantLabels(input.tenant, input.profile, input.extraLabels);
   const meta = (name: string) => ({ name, namespace, labels });
   const fromGateway = input.gatewayNamespace
     ? [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": input.gatewayNamespace } } }] }]
     : [];
   return [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels } },
+    // Right after the namespace: the authorizer learns of it while the other parents are applied.
+    ...(input.apiAccess ? [apiRoleBinding(namespace, labels, input.apiAccess)] : []),
     { apiVersion: "v1", kind: "ResourceQuota", metadata: meta(QUOTA_NAME), spec: { hard: input.quota } },
     {
       apiVersion: "v1",
@@ -85,6 +109,29 @@ export function tenantNamespaceObjects(input: TenantNamespaceInput): KubeObject[
   ];
 }
 
+/** The RoleBinding that gives the API its tenant ClusterRole in `namespace`. */
+export function apiRoleBinding(namespace: string, labels: Record<string, string>, access: ApiAccess): KubeObject {
+  return {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "RoleBinding",
+    metadata: { name: API_ROLE_BINDING_NAME, namespace, labels },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: access.clusterRole },
+    subjects: [{ kind: "ServiceAccount", ...access.serviceAccount }],
+  };
+}
+
+/**
+ * What a caller hears when the tenant cannot use a profile: the Profile does not exist, or its namespace for this
+ * tenant exists and is not the tenant's. One answer for both, naming neither the namespace nor whom it belongs to.
+ */
+export function profileUnavailable(profile: string): ApiError {
+  return new ApiError(
+    "InvalidRequest",
+    `Profile "${profile}" is not available to this tenant; list the profiles with GET /v1/profiles, or ask a platform admin.`,
+    { errors: [{ field: "query.profile", message: "unavailable profile" }] },
+  );
+}
+
 const resourceOf = {
   Namespace: NAMESPACE,
   ResourceQuota: RESOURCE_QUOTA,
@@ -95,17 +142,13 @@ const resourceOf = {
 
 /**
  * Applies the tenant's namespace for a Profile. A namespace of that name that is not this tenant's (another
- * tenant's, or one loco does not manage) is never taken over: 409.
+ * tenant's, or one loco does not manage) is never written: the profile is unavailable to this tenant. (The chart's
+ * admission policy refuses the same to the API's ServiceAccount, should two requests race.)
  */
 export async function ensureTenantNamespace(kube: KubeClient, input: TenantNamespaceInput): Promise<string> {
   const name = tenantNamespace(input.tenant, input.profile);
   const existing = await kube.find(NAMESPACE, undefined, name);
-  if (existing && existing.metadata.labels?.[LABEL_TENANT] !== input.tenant) {
-    throw new ApiError(
-      "Conflict",
-      `Namespace "${name}" already exists and does not belong to tenant "${input.tenant}", so it cannot be used for profile "${input.profile}". Choose another tenant name, or ask a platform admin to free the namespace.`,
-    );
-  }
+  if (existing && existing.metadata.labels?.[LABEL_TENANT] !== input.tenant) throw profileUnavailable(input.profile);
   for (const object of tenantNamespaceObjects(input)) {
     await kube.apply(resourceOf[object.kind as keyof typeof resourceOf], object, FIELD_MANAGER);
   }

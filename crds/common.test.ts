@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { duration, keyedList, parseDuration, quantity, uniqueList } from "./common.ts";
+import {
+  duration,
+  followsTenantNameRule,
+  keyedList,
+  parseDuration,
+  quantity,
+  tenantName,
+  uniqueList,
+} from "./common.ts";
 
 describe("parseDuration", () => {
   it("reads Go durations into milliseconds", () => {
@@ -54,5 +62,26 @@ describe("uniqueList", () => {
     const list = uniqueList(z.string(), 5);
     expect(list.safeParse(["a", "b"]).success).toBe(true);
     expect(list.safeParse(["a", "a"]).error?.issues[0]?.path).toEqual([1]);
+  });
+});
+
+describe("tenantName", () => {
+  it("allows lowercase letters and digits only, so that <tenant>-<profile> splits at its first '-'", () => {
+    for (const name of ["acme", "acme2", "0day", "a".repeat(40)]) {
+      expect(tenantName().safeParse(name).success, name).toBe(true);
+      expect(followsTenantNameRule(name)).toBe(true);
+    }
+    for (const name of ["acme-eu", "-acme", "Acme", "acme_eu", "", "a".repeat(41)]) {
+      expect(tenantName().safeParse(name).success, name).toBe(false);
+      expect(followsTenantNameRule(name)).toBe(false);
+    }
+    expect(tenantName().safeParse("acme-eu").error?.issues[0]?.message).toMatch(/without '-'/);
+  });
+
+  it("makes tenant + profile → namespace injective: acme + eu-prod and acme-eu + prod cannot both exist", () => {
+    const namespace = (tenant: string, profile: string) => `${tenant}-${profile}`;
+    const split = (ns: string) => [ns.slice(0, ns.indexOf("-")), ns.slice(ns.indexOf("-") + 1)];
+    expect(split(namespace("acme", "eu-prod"))).toEqual(["acme", "eu-prod"]);
+    expect(followsTenantNameRule("acme-eu")).toBe(false);
   });
 });

@@ -14,6 +14,24 @@ export const dnsLabel = (maxLength = 63) =>
       error: "must be lowercase letters, digits and '-', starting and ending with a letter or digit",
     });
 
+/**
+ * A tenant's name: lowercase letters and digits, no '-'. Tenants' names are joined to other names with '-' —
+ * namespaces `<tenant>-<profile>`, default hostnames `{app}-{tenant}` — and only a part that cannot contain the
+ * separator makes those joins injective: a namespace splits at its first '-', a default hostname's first label at
+ * its last. (With '-' allowed, acme + eu-prod and acme-eu + prod were both acme-eu-prod.) At most 40 characters, so
+ * that `<tenant>-<profile>` (profile ≤ 22) stays a valid namespace name.
+ */
+export const TENANT_NAME_PATTERN = /^[a-z0-9]+$/;
+export const TENANT_NAME_MAX_LENGTH = 40;
+export const tenantName = () =>
+  z.string().min(1).max(TENANT_NAME_MAX_LENGTH).regex(TENANT_NAME_PATTERN, {
+    error:
+      "must be lowercase letters and digits only, without '-' (it separates the tenant from the profile in namespace names)",
+  });
+/** Whether `name` follows the tenant-name rule (tenants created before it may not). */
+export const followsTenantNameRule = (name: string): boolean =>
+  name.length <= TENANT_NAME_MAX_LENGTH && TENANT_NAME_PATTERN.test(name);
+
 /** RFC 1035 label: like a DNS label but starting with a letter (Service and port names). */
 export const dns1035Label = (maxLength = 63) =>
   z

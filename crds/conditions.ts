@@ -41,6 +41,11 @@ export const Reason = {
   PipelineNotFound: "PipelineNotFound",
   GatewayNotFound: "GatewayNotFound",
   RouteConflict: "RouteConflict",
+  /**
+   * App: a port needs the default hostname, but the tenant's name predates the tenant-name rule ('-' in it), so a
+   * default could be another tenant's; set spec.routes hostnames.
+   */
+  NoDefaultHostname: "NoDefaultHostname",
   RegistryNotAllowed: "RegistryNotAllowed",
   LimitExceeded: "LimitExceeded",
   DependencyCycle: "DependencyCycle",

@@ -1,10 +1,17 @@
 // Names and shapes shared by the routes.
 import { z } from "zod";
-import { dns1035Label, dnsLabel } from "../../crds/common.ts";
+import { dns1035Label, dnsLabel, tenantName } from "../../crds/common.ts";
 import { ROLES } from "../auth/principal.ts";
 
-/** ≤ 40 so that `<tenant>-<profile>` stays a valid namespace name (≤ 63). */
-export const TenantName = dnsLabel(40).describe("Tenant name: lowercase letters, digits and '-', at most 40.");
+/** A new tenant's name: the tenant-name rule (crds/common.ts), which keeps namespaces and default hostnames apart. */
+export const NewTenantName = tenantName().describe(
+  "Tenant name: lowercase letters and digits, without '-', at most 40.",
+);
+/**
+ * An existing tenant in a path or body: also the names of tenants created before the tenant-name rule (which may
+ * contain '-'), so that they keep working. ≤ 40 so that `<tenant>-<profile>` stays a valid namespace name (≤ 63).
+ */
+export const TenantName = dnsLabel(40).describe("Tenant name: lowercase letters and digits (older tenants: also '-').");
 /** ≤ 22: see TenantName. */
 export const ProfileName = dnsLabel(22).describe("Profile name, such as dev or prod.");
 export const AppName = dns1035Label(63).describe("App name: a DNS-1035 label.");

@@ -14,7 +14,7 @@ import {
   LABEL_TENANT,
   tenantNamespace,
 } from "../tenant-namespaces.ts";
-import { pageOf as pageSchema, Subject, TenantName, TenantParams } from "./schemas.ts";
+import { NewTenantName, pageOf as pageSchema, Subject, TenantParams } from "./schemas.ts";
 
 const TenantView = z.object({
   name: z.string(),
@@ -27,7 +27,7 @@ const TenantDetail = TenantView.extend({
 });
 
 const CreateTenant = z.strictObject({
-  name: TenantName,
+  name: NewTenantName,
   displayName: z.string().max(200).optional(),
   owner: Subject.optional().describe("OIDC subject made the tenant's first owner."),
 });
@@ -49,7 +49,8 @@ export function tenantRoutes(services: ApiServices): RouteDefinition[] {
         await authorize({ platform: "admin" });
         auditTarget(`Tenant/${body.name}`, { owner: body.owner ?? null });
         const profiles = await listClusterResources(db, { kind: "Profile", limit: 1000 });
-        // Refuse before writing anything when a namespace of that name belongs to someone else.
+        // Refuse before writing anything when a namespace of that name belongs to someone else (a platform admin
+        // may learn that; a tenant's callers never do, see profileUnavailable).
         for (const profile of profiles) {
           const name = tenantNamespace(body.name, profile.name);
           if (name.length > 63) continue;
@@ -57,7 +58,7 @@ export function tenantRoutes(services: ApiServices): RouteDefinition[] {
           if (taken && taken.metadata.labels?.[LABEL_TENANT] !== body.name) {
             throw new ApiError(
               "Conflict",
-              `Tenant "${body.name}" cannot be created: namespace "${name}" (for profile "${profile.name}") already exists and is not loco's. Choose another tenant name.`,
+              `Tenant "${body.name}" cannot be created: namespace "${name}" (for profile "${profile.name}") already exists and is not this tenant's (loco never takes over a namespace). Choose another tenant name, or free the namespace.`,
             );
           }
         }
@@ -81,6 +82,7 @@ export function tenantRoutes(services: ApiServices): RouteDefinition[] {
             quota: config.tenantQuota,
             defaultRequests: defaultRequestsFor(profile.spec, config.tenantDefaultRequests),
             extraLabels: config.objectLabels,
+            apiAccess: config.apiAccess,
           });
           namespaces.push({ profile: profile.name, namespace });
         }

@@ -83,6 +83,15 @@ export function listTenants(
   });
 }
 
+/** Every live tenant's name (start-up checks). */
+export function listTenantNames(db: Kysely<unknown>): Promise<string[]> {
+  return run(async () => {
+    const { rows } = await sql<{ name: string }>`
+      SELECT name FROM tenants WHERE deleted_at IS NULL ORDER BY name`.execute(db);
+    return rows.map((r) => r.name);
+  });
+}
+
 export function countTenants(db: Kysely<unknown>): Promise<number> {
   return run(async () => {
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM tenants`.execute(db);

@@ -14,8 +14,8 @@ let idp: TestOidcProvider;
 let otherIdp: TestOidcProvider;
 let api: TestApi;
 const suffix = randomBytes(3).toString("hex");
-const tenant = `auth-${suffix}`;
-const otherTenant = `auth2-${suffix}`;
+const tenant = `auth${suffix}`;
+const otherTenant = `authtwo${suffix}`;
 
 beforeAll(async () => {
   database = await createTestDatabase("loco_api_auth");
@@ -192,7 +192,7 @@ describe("API tokens", () => {
     expect(JSON.stringify(body)).toMatch(/tenant/);
     const tenantBody = await api.call("POST", "/v1/tenants", {
       token: await idp.token("platform-ops"),
-      body: { name: `mass-${suffix}`, owner: "alice", members: [{ subject: "mallory", role: "owner" }] },
+      body: { name: `mass${suffix}`, owner: "alice", members: [{ subject: "mallory", role: "owner" }] },
     });
     expect(tenantBody.status).toBe(400);
   });

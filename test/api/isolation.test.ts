@@ -292,7 +292,7 @@ describe("the tenant isolation matrix", () => {
     for (const token of everyone) {
       const bearer = await token();
       const attempts = [
-        world.api.call("POST", "/v1/tenants", { token: bearer, body: { name: "never-created" } }),
+        world.api.call("POST", "/v1/tenants", { token: bearer, body: { name: "nevercreated" } }),
         world.api.call("PUT", `/v1/profiles/${world.profile}`, {
           token: bearer,
           body: { spec: { baseDomain: "evil.example.com", gateway: { name: "x", namespace: "y" } } },
@@ -302,7 +302,7 @@ describe("the tenant isolation matrix", () => {
       ];
       for (const response of await Promise.all(attempts)) expect(response.status).toBe(403);
     }
-    const adminView = await world.api.call("GET", "/v1/tenants/never-created", { token: await world.token(ADMIN) });
+    const adminView = await world.api.call("GET", "/v1/tenants/nevercreated", { token: await world.token(ADMIN) });
     expect(adminView.status).toBe(404);
   });
 

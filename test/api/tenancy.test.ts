@@ -1,7 +1,8 @@
 // Tenants, profiles, members, apps and the audit log through the API, against the real apiserver, the real
 // operator mirroring into Postgres, and a real OpenID Provider.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP, NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA, ROLE_BINDING } from "../../operator/resources.ts";
+import { createTenant } from "../../api/store/tenants.ts";
+import { APP, NAMESPACE, NETWORK_POLICY, PROFILE, RESOURCE_QUOTA, ROLE_BINDING } from "../../operator/resources.ts";
 import { ADMIN, type ApiWorld, OUTSIDER, startApiWorld } from "../support/api-world.ts";
 import { eventually } from "../support/kube.ts";
 
@@ -47,7 +48,7 @@ describe("tenants", () => {
   });
 
   it("are created by platform admins only, and never take over a namespace that is not theirs", async () => {
-    const name = `taken-${world.profile.slice(1, 7)}`;
+    const name = `taken${world.profile.slice(1, 7)}`;
     const body = { name, owner: world.tenants[0].members.owner };
     const asOwner = await world.api.call("POST", "/v1/tenants", {
       token: await world.token(world.tenants[0].members.owner),
@@ -66,11 +67,102 @@ describe("tenants", () => {
     try {
       const refused = await world.api.call("POST", "/v1/tenants", { token: await world.token(ADMIN), body });
       expect(refused.status).toBe(409);
-      expect((await json(refused)).detail).toMatch(/already exists and is not loco's/);
+      expect((await json(refused)).detail).toMatch(/already exists and is not this tenant's/);
       const lookup = await world.api.call("GET", `/v1/tenants/${name}`, { token: await world.token(ADMIN) });
       expect(lookup.status).toBe(404);
     } finally {
       await world.api.kube.delete(NAMESPACE, undefined, `${name}-${world.profile}`);
+    }
+  });
+
+  it("are named without '-': the name is refused, naming the field, so that namespaces cannot collide", async () => {
+    // With '-', tenant acme + profile eu-prod and tenant acme-eu + profile prod were both namespace acme-eu-prod.
+    const [a] = world.tenants;
+    const refused = await world.api.call("POST", "/v1/tenants", {
+      token: await world.token(ADMIN),
+      body: { name: `${a.name}-eu` },
+    });
+    expect(refused.status).toBe(400);
+    const body = await json<{ errors: { field: string; message: string }[] }>(refused);
+    expect(body.errors).toEqual([{ field: "name", message: expect.stringMatching(/without '-'/) }]);
+    const lookup = await world.api.call("GET", `/v1/tenants/${a.name}-eu`, { token: await world.token(ADMIN) });
+    expect(lookup.status).toBe(404);
+  });
+
+  it("created before that rule keep working, and their namespaces cannot be taken by a tenant whose <tenant>-<profile> is the same, nor revealed to it", async () => {
+    const [a] = world.tenants;
+    const admin = await world.token(ADMIN);
+    // A tenant named before the rule ('-' in it) and a Profile that makes a's namespace name equal to its own:
+    // a + eu-<profile> = <a>-eu + <profile>.
+    const legacy = `${a.name}-eu`;
+    const euProfile = `eu-${world.profile}`;
+    const shared = `${a.name}-eu-${world.profile}`;
+    await createTenant(world.api.database.db, { name: legacy, displayName: "" }, undefined);
+    const put = await world.api.call("PUT", `/v1/profiles/${euProfile}`, {
+      token: admin,
+      body: { spec: { baseDomain: "eu.example.com", gateway: { name: "public", namespace: "gateways" } } },
+    });
+    expect(put.status).toBe(200);
+    try {
+      await eventually("the Profile in the mirror", async () =>
+        (await world.api.call("GET", `/v1/profiles/${euProfile}`, { token: admin })).status === 200 ? true : undefined,
+      );
+      // The legacy tenant still deploys: its namespace is created as before.
+      const legacyApp = await world.api.call("PUT", `/v1/tenants/${legacy}/apps/shop?profile=${world.profile}`, {
+        token: admin,
+        body: { spec: world.appSpec() },
+      });
+      expect(legacyApp.status).toBe(200);
+      expect((await world.api.kube.get(NAMESPACE, undefined, shared)).metadata.labels?.["loco.dev/tenant"]).toBe(
+        legacy,
+      );
+
+      // a's developer writes to profile eu-<profile>, whose namespace for a would be the legacy tenant's.
+      const developer = await world.token(a.members.developer);
+      const taken = await world.api.call("PUT", `/v1/tenants/${a.name}/apps/cart?profile=${euProfile}`, {
+        token: developer,
+        body: { spec: { ...world.appSpec(), profile: euProfile } },
+      });
+      const missing = `nope${world.profile}`;
+      const unavailable = await world.api.call("PUT", `/v1/tenants/${a.name}/apps/cart?profile=${missing}`, {
+        token: developer,
+        body: { spec: { ...world.appSpec(), profile: missing } },
+      });
+      // Exactly the answer for a profile that does not exist: nothing names the namespace or its tenant.
+      const shape = async (response: Response, profile: string) => {
+        const problem = await json<Record<string, unknown>>(response);
+        return JSON.stringify({ ...problem, requestId: undefined, instance: undefined }).replaceAll(profile, "<p>");
+      };
+      expect(taken.status).toBe(unavailable.status);
+      const takenShape = await shape(taken, euProfile);
+      expect(takenShape).toBe(await shape(unavailable, missing));
+      expect(takenShape).not.toContain(legacy);
+      expect(takenShape).not.toContain(shared);
+      expect(taken.status).toBe(400);
+      // Nothing was written: the namespace is still the legacy tenant's, without a's App.
+      expect((await world.api.kube.get(NAMESPACE, undefined, shared)).metadata.labels?.["loco.dev/tenant"]).toBe(
+        legacy,
+      );
+      expect(await world.api.kube.find(APP, shared, "cart")).toBeUndefined();
+      // Nor does a see the legacy tenant's App through that profile.
+      expect(
+        (await world.api.call("GET", `/v1/tenants/${a.name}/apps/shop?profile=${euProfile}`, { token: developer }))
+          .status,
+      ).toBe(404);
+
+      // The operator gives the legacy tenant's App no default hostname (shop of <a>-eu would be shop-<a>-eu…, the
+      // default of App shop-<a> of tenant eu…), and says so without naming anyone else.
+      const status = await eventually("the legacy App's RoutesReady condition", async () => {
+        const app = await world.api.kube.get(APP, shared, "shop");
+        const conditions = (app.status as { conditions?: { type: string; reason: string; message: string }[] })
+          ?.conditions;
+        return conditions?.find((c) => c.type === "RoutesReady");
+      });
+      expect(status).toMatchObject({ reason: "NoDefaultHostname", message: expect.stringMatching(/spec\.routes/) });
+      expect(status.message).not.toContain(a.name);
+    } finally {
+      await world.api.kube.delete(NAMESPACE, undefined, shared).catch(() => {});
+      await world.api.kube.delete(PROFILE, undefined, euProfile).catch(() => {});
     }
   });
 

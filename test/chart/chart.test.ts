@@ -30,6 +30,7 @@ type Container = {
 };
 type PodSpec = {
   serviceAccountName?: string;
+  volumes?: { name: string; secret?: { secretName?: string } }[];
   securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type?: string } };
   containers: Container[];
 };
@@ -118,6 +119,14 @@ describe("the loco chart", () => {
     expect(env.OTEL_EXPORTER_OTLP_HEADERS).toEqual({ secretKeyRef: { name: "loco-otlp", key: "headers" } });
     expect(container.args).toContain("--selector=loco.dev/shard=main");
     const resurrector = find(objects, "Deployment", "resurrector") as Deployment;
+    // The key-encryption key only where it is used: the operator's mirror and the resurrector, never the API.
+    const kekOf = (deployment: Deployment) => ({
+      env: deployment.spec.template.spec.containers[0]?.env?.some((e) => e.name === "LOCO_KEK_FILE"),
+      volume: deployment.spec.template.spec.volumes?.some((v) => v.secret?.secretName === "loco-kek"),
+    });
+    expect(kekOf(operator)).toEqual({ env: true, volume: true });
+    expect(kekOf(resurrector)).toEqual({ env: true, volume: true });
+    expect(kekOf(find(objects, "Deployment", "api") as Deployment)).toEqual({ env: false, volume: false });
     expect(resurrector.spec.template.spec.containers[0]?.args?.slice(0, 2)).toEqual([
       "dist/db/resurrector/main.js",
       "watch",

@@ -59,7 +59,7 @@ beforeAll(async () => {
   world = started;
   home = world.tempDir("home");
   repo = world.tempDir("web");
-  tenant = `acme-${world.shard}`;
+  tenant = `acme${world.shard}`;
 }, 300_000);
 
 afterAll(async () => {

@@ -39,7 +39,7 @@ beforeAll(async () => {
   const [built, started] = await Promise.all([buildCli(), startE2eWorld({ prefix: "e2etmux", users: [] })]);
   world = started;
   socket = `loco-e2e-${world.shard}`;
-  tenant = `tty-${world.shard}`;
+  tenant = `tty${world.shard}`;
   const admin = await world.adminToken();
   const created = await world.api.call("POST", "/v1/tenants", { token: admin, body: { name: tenant } });
   if (created.status !== 201) throw new Error(`Creating tenant ${tenant} failed: ${await created.text()}`);

@@ -37,7 +37,7 @@ export interface ApiWorld {
 export async function startApiWorld(prefix: string): Promise<ApiWorld> {
   const shard = newShard();
   const suffix = randomBytes(3).toString("hex");
-  const tenantNames = [`${prefix}a-${suffix}`, `${prefix}b-${suffix}`] as const;
+  const tenantNames = [`${prefix}a${suffix}`, `${prefix}b${suffix}`] as const;
   const fixtures = tenantNames.map((name, index) => ({
     name,
     app: `web-${index}`,

@@ -19,7 +19,7 @@ let started: StartedApiTelemetry;
 let api: TestApi;
 let database: { url: string; drop(): Promise<void> };
 const suffix = Math.random().toString(36).slice(2, 8);
-const tenant = `otel-${suffix}`;
+const tenant = `otel${suffix}`;
 const app = "shop-api";
 const route = "/v1/tenants/:tenant/apps/:app/timeline";
 const logLines: Record<string, unknown>[] = [];

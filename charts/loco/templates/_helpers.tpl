@@ -58,7 +58,7 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 {{- end -}}
 
-{{/* Environment every loco process reads: the database DSN, the KEK file, OpenTelemetry. Usage: (list . "operator") */}}
+{{/* Environment every loco process reads: the database DSN and OpenTelemetry. Usage: (list . "operator") */}}
 {{- define "loco.commonEnv" -}}
 {{- $root := index . 0 -}}
 {{- $component := index . 1 -}}
@@ -68,10 +68,6 @@ app.kubernetes.io/component: {{ index . 1 }}
     secretKeyRef:
       name: {{ . }}
       key: {{ $root.Values.database.key }}
-{{- end }}
-{{- if $root.Values.kek.existingSecret }}
-- name: LOCO_KEK_FILE
-  value: /etc/loco/kek/{{ $root.Values.kek.key }}
 {{- end }}
 {{- if $root.Values.otlp.endpoint }}
 - name: OTEL_EXPORTER_OTLP_ENDPOINT
@@ -96,6 +92,17 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- else }}
 - name: OTEL_SDK_DISABLED
   value: "true"
+{{- end }}
+{{- end -}}
+
+{{/*
+The key-encryption key, only for the processes that encrypt or decrypt secret values: the operator (its mirror
+writes them) and the resurrector (it restores them). The API never reads the key.
+*/}}
+{{- define "loco.kekEnv" -}}
+{{- if .Values.kek.existingSecret }}
+- name: LOCO_KEK_FILE
+  value: /etc/loco/kek/{{ .Values.kek.key }}
 {{- end }}
 {{- end -}}
 

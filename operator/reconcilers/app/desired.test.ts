@@ -4,6 +4,7 @@ import type { ProfileSpec } from "../../../crds/profile.ts";
 import {
   type AppInputs,
   appUrls,
+  defaultHostname,
   desiredAutoscaler,
   desiredDeployment,
   desiredGrpcRoute,
@@ -12,6 +13,7 @@ import {
   desiredTrafficPolicy,
   imageVersion,
   limitViolation,
+  protocolsWithoutDefaultHostname,
   requestedHostnames,
   templateHash,
 } from "./desired.ts";
@@ -265,5 +267,49 @@ describe("deploymentCondition", () => {
         "X",
       ),
     ).toMatchObject({ status: "False", reason: "ProgressDeadlineExceeded" });
+  });
+});
+
+describe("defaultHostname", () => {
+  const hostname = (app: string, tenant: string, extra: Partial<AppInputs> = {}) =>
+    defaultHostname({ ...inputs({}, extra), app: { name: app, namespace: `${tenant}-prod`, uid: "u" }, tenant });
+
+  it("maps App and tenant to {app}-{tenant} and back: the tenant is what follows the last '-'", () => {
+    expect(hostname("shop-api", "acme")).toBe("shop-api-acme.apps.example.com");
+    const apps = ["shop", "shop-api", "api", "a-b-c", "x1"];
+    const tenants = ["acme", "api", "apiacme", "t1", "0"];
+    const seen = new Map<string, string>();
+    for (const app of apps) {
+      for (const tenant of tenants) {
+        const host = hostname(app, tenant)!;
+        expect(seen.get(host), `${app} of ${tenant} and ${seen.get(host)} share ${host}`).toBeUndefined();
+        seen.set(host, `${app} of ${tenant}`);
+        const label = host.split(".")[0]!;
+        expect([label.slice(0, label.lastIndexOf("-")), label.slice(label.lastIndexOf("-") + 1)]).toEqual([
+          app,
+          tenant,
+        ]);
+      }
+    }
+  });
+
+  it("gives a tenant named before the tenant-name rule no default, so it never gets another tenant's hostname", () => {
+    // shop of api-acme would be shop-api-acme: the default hostname of shop-api of acme.
+    expect(hostname("shop", "api-acme")).toBeUndefined();
+    const legacy = inputs({}, { tenant: "api-acme", app: { name: "shop", namespace: "api-acme-prod", uid: "u" } });
+    expect(requestedHostnames(legacy)).toEqual({ http: [], grpc: [] });
+    expect(protocolsWithoutDefaultHostname(legacy)).toEqual(["http"]);
+    // Hostnames it names itself are its own to claim (first come, first served, as for every App).
+    const named = inputs(
+      { routes: { http: { hostnames: ["shop.api-acme.example.com"] } } },
+      { tenant: "api-acme", app: { name: "shop", namespace: "api-acme-prod", uid: "u" } },
+    );
+    expect(requestedHostnames(named).http).toEqual(["shop.api-acme.example.com"]);
+    expect(protocolsWithoutDefaultHostname(named)).toEqual([]);
+    expect(protocolsWithoutDefaultHostname(inputs())).toEqual([]);
+  });
+
+  it("keeps the namespace's own name as the tenant of a namespace without a tenant label", () => {
+    expect(hostname("shop", "team-x", { tenantIsNamespaceName: true })).toBe("shop-team-x.apps.example.com");
   });
 });

@@ -3,6 +3,7 @@
 // what makes "a second reconcile writes nothing" possible.
 import { createHash } from "node:crypto";
 import type { AppSpec, Probe } from "../../../crds/app.ts";
+import { followsTenantNameRule } from "../../../crds/common.ts";
 import type { ProfileSpec } from "../../../crds/profile.ts";
 import { parseQuantity } from "../../runtime/semantic-equal.ts";
 import type { KubeObject, OwnerReference } from "../../runtime/types.ts";
@@ -54,6 +55,11 @@ export interface AppInputs {
   profileName: string;
   profile: ProfileSpec;
   tenant: string;
+  /**
+   * The namespace carries no loco.dev/tenant label (a cluster admin made it with kubectl), so `tenant` is the
+   * namespace's own name rather than a tenant's.
+   */
+  tenantIsNamespaceName?: boolean;
   owner: OwnerReference;
   siblings: Sibling[];
   routes: GrantedRoutes;
@@ -109,9 +115,17 @@ export function hostnameFor(
     .replaceAll("{baseDomain}", values.baseDomain);
 }
 
-export function defaultHostname(
-  inputs: Pick<AppInputs, "app" | "profile" | "tenant" | "profileName" | "spec">,
-): string {
+type HostnameInputs = Pick<AppInputs, "app" | "profile" | "tenant" | "tenantIsNamespaceName" | "profileName" | "spec">;
+
+/**
+ * The App's default hostname from the Profile's template, or undefined when it could be another tenant's. The
+ * template joins app and tenant with '-' ({app}-{tenant}), which only tenant names without '-' keep injective (the
+ * tenant-name rule, crds/common.ts): for tenant "api-acme", App "shop" would get the hostname of App "shop-api" of
+ * tenant "acme". Tenants named before the rule get no default; their Apps name their hostnames in spec.routes. A
+ * namespace without a tenant label stands for itself (only cluster admins create those).
+ */
+export function defaultHostname(inputs: HostnameInputs): string | undefined {
+  if (!inputs.tenantIsNamespaceName && !followsTenantNameRule(inputs.tenant)) return undefined;
   return hostnameFor(inputs.profile.hostnameTemplate, {
     app: inputs.app.name,
     tenant: inputs.tenant,
@@ -125,15 +139,23 @@ const httpPorts = (spec: AppSpec) => (spec.ports ?? []).filter((p) => p.protocol
 const grpcPorts = (spec: AppSpec) => (spec.ports ?? []).filter((p) => p.protocol === "GRPC");
 
 /** The hostnames an App asks for, per protocol (before conflicts with other Apps are resolved). */
-export function requestedHostnames(
-  inputs: Pick<AppInputs, "app" | "profile" | "tenant" | "profileName" | "spec">,
-): GrantedRoutes {
-  const fallback = [defaultHostname(inputs)];
+export function requestedHostnames(inputs: HostnameInputs): GrantedRoutes {
+  const fallback = [defaultHostname(inputs)].filter((host) => host !== undefined);
   const spec = inputs.spec;
   return {
     http: httpPorts(spec).length > 0 ? (spec.routes?.http?.hostnames ?? fallback) : [],
     grpc: grpcPorts(spec).length > 0 ? (spec.routes?.grpc?.hostnames ?? fallback) : [],
   };
+}
+
+/** The protocols whose ports would serve the default hostname, when the App gets none (see defaultHostname). */
+export function protocolsWithoutDefaultHostname(inputs: HostnameInputs): ("http" | "grpc")[] {
+  if (defaultHostname(inputs) !== undefined) return [];
+  const spec = inputs.spec;
+  return [
+    ...(httpPorts(spec).length > 0 && !spec.routes?.http?.hostnames ? (["http"] as const) : []),
+    ...(grpcPorts(spec).length > 0 && !spec.routes?.grpc?.hostnames ? (["grpc"] as const) : []),
+  ];
 }
 
 /** The gRPC services an App claims on its hostnames ("*" = every service). */

@@ -42,6 +42,7 @@ import {
   desiredTrafficPolicy,
   type GrantedRoutes,
   limitViolation,
+  protocolsWithoutDefaultHostname,
   type Rollout,
   requestedGrpcServices,
   requestedHostnames,
@@ -180,8 +181,11 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
   ];
 
   const resolveProfile = (app: AppObject) => caches.profiles.get(app.spec.profile) as ProfileObject | undefined;
-  const tenantOf = (namespace: string) =>
-    caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT] ?? namespace;
+  /** The tenant an App's namespace belongs to; a namespace without a tenant label stands for itself. */
+  const tenantOf = (namespace: string) => {
+    const label = caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT];
+    return label === undefined ? { tenant: namespace, tenantIsNamespaceName: true } : { tenant: label };
+  };
 
   /** What the App claims under its Profile (nothing while the Profile is missing). */
   function claimsFor(app: AppObject, profile: ProfileObject | undefined): Claim[] {
@@ -190,7 +194,7 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
       app: { name: app.metadata.name ?? "", namespace: app.metadata.namespace ?? "", uid: "" },
       spec: app.spec,
       profile: profile.spec,
-      tenant: tenantOf(app.metadata.namespace ?? ""),
+      ...tenantOf(app.metadata.namespace ?? ""),
       profileName: app.spec.profile,
     });
     return claimsOf(requested, app);
@@ -312,13 +316,15 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     }
 
     const tenant = tenantOf(namespace);
-    const requested = requestedHostnames({
+    const hostnameInputs = {
       app: { name, namespace, uid: app.metadata.uid ?? "" },
       spec,
       profile: profile.spec,
-      tenant,
+      ...tenant,
       profileName: spec.profile,
-    });
+    };
+    const requested = requestedHostnames(hostnameInputs);
+    const withoutDefault = protocolsWithoutDefaultHostname(hostnameInputs);
     const denials = claims.denials(key);
     const deniedHosts = (protocol: "http" | "grpc") =>
       new Set(denials.filter((d) => d.claim.protocol === protocol).map((d) => d.claim.host));
@@ -336,7 +342,7 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
       spec,
       profileName: spec.profile,
       profile: profile.spec,
-      tenant,
+      ...tenant,
       owner: ownerReferenceTo(app),
       siblings,
       routes: granted,
@@ -453,33 +459,40 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
         : deploymentCondition(deploymentResult?.live, rollout.deploymentId, spec.autoscale?.min ?? 0);
     const routeNotOwned = notOwned.filter((n) => !n.startsWith("Deployment "));
     const routesReady: ConditionInput =
-      denials.length > 0
+      withoutDefault.length > 0
         ? {
             type: AppCondition.RoutesReady,
             status: "False",
-            reason: "RouteConflict",
-            message: `${denials.map((d) => `${d.claim.protocol === "grpc" && d.claim.service !== "*" ? `${d.claim.host} (${d.claim.service})` : d.claim.host} is already served by App ${d.holder}`).join("; ")}; choose another hostname in spec.routes.`,
+            reason: "NoDefaultHostname",
+            message: `This tenant's name contains '-', so loco gives its Apps no default hostname (it could be another tenant's); set spec.routes.${withoutDefault[0]}.hostnames to the hostnames to serve.`,
           }
-        : routeNotOwned.length > 0
+        : denials.length > 0
           ? {
               type: AppCondition.RoutesReady,
               status: "False",
-              reason: "NotOwned",
-              message: `${routeNotOwned.join(", ")} exist(s) but are not managed by this App; delete or rename them.`,
+              reason: "RouteConflict",
+              message: `${denials.map((d) => `${d.claim.protocol === "grpc" && d.claim.service !== "*" ? `${d.claim.host} (${d.claim.service})` : d.claim.host} is already served by App ${d.holder}`).join("; ")}; choose another hostname in spec.routes.`,
             }
-          : granted.http.length + granted.grpc.length === 0
+          : routeNotOwned.length > 0
             ? {
                 type: AppCondition.RoutesReady,
-                status: "True",
-                reason: "NoRoutes",
-                message: "The App has no ports to route to.",
+                status: "False",
+                reason: "NotOwned",
+                message: `${routeNotOwned.join(", ")} exist(s) but are not managed by this App; delete or rename them.`,
               }
-            : {
-                type: AppCondition.RoutesReady,
-                status: "True",
-                reason: "Routed",
-                message: `Routed ${[...granted.http, ...granted.grpc].join(", ")} through gateway ${profile.spec.gateway.namespace}/${profile.spec.gateway.name}.`,
-              };
+            : granted.http.length + granted.grpc.length === 0
+              ? {
+                  type: AppCondition.RoutesReady,
+                  status: "True",
+                  reason: "NoRoutes",
+                  message: "The App has no ports to route to.",
+                }
+              : {
+                  type: AppCondition.RoutesReady,
+                  status: "True",
+                  reason: "Routed",
+                  message: `Routed ${[...granted.http, ...granted.grpc].join(", ")} through gateway ${profile.spec.gateway.namespace}/${profile.spec.gateway.name}.`,
+                };
 
     const liveStatus = (deploymentResult?.live?.status ?? {}) as { replicas?: number; readyReplicas?: number };
     const urls = appUrls(granted, spec);
