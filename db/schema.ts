@@ -73,6 +73,10 @@ export interface ApiTokensTable {
   revoked_at: Nullable<Timestamp>;
   bound_to_membership: WithDefault<boolean>;
   replaced_by: string | null;
+  /** Who last rotated the token (migration 0006). */
+  rotated_by: string | null;
+  /** Whether the token also needs rotated_by's membership in its tenant. */
+  rotated_by_bound: WithDefault<boolean>;
 }
 
 export interface ResourcesTable {
@@ -230,6 +234,8 @@ export const SCHEMA_COLUMNS = {
     revoked_at: "timestamptz null",
     bound_to_membership: "boolean default",
     replaced_by: "text null",
+    rotated_by: "text null",
+    rotated_by_bound: "boolean default",
   },
   resources: {
     uid: "uuid",
