@@ -1,6 +1,7 @@
 // The Pipeline and Run controllers, wired to the shared caches: one call from operator.ts builds both.
 import { type BatchSettings, defaultBatchSettings } from "./batch-settings.ts";
 import type { WorldCaches } from "./caches.ts";
+import { LABEL_PROFILE } from "./reconcilers/app/names.ts";
 import { createPipelineReconciler } from "./reconcilers/pipeline/reconcile.ts";
 import {
   createRunReconciler,
@@ -94,6 +95,21 @@ export function createBatchControllers(deps: BatchControllerDeps): Controller[] 
   });
   pipelineController.watchPrimary(caches.pipelines);
   pipelineController.watchOwned(caches.secrets, "Pipeline");
+  // The namespace's Profile decides which pod annotations tasks may set (Ready=False PodAnnotationNotAllowed).
+  const pipelinesIn = (namespaces: ReadonlySet<string>) =>
+    caches.pipelines.list().filter((p) => namespaces.has(p.metadata.namespace ?? "")).map(keyOf);
+  pipelineController.watchMapped(caches.profiles, (profile) => {
+    const using = caches.namespaces
+      .list()
+      .filter((n) => n.metadata.labels?.[LABEL_PROFILE] === profile.metadata.name)
+      .map((n) => n.metadata.name ?? "");
+    return pipelinesIn(new Set(using));
+  });
+  pipelineController.watchMapped(caches.namespaces, (namespace, previous) =>
+    previous?.metadata.labels?.[LABEL_PROFILE] === namespace.metadata.labels?.[LABEL_PROFILE]
+      ? []
+      : pipelinesIn(new Set([namespace.metadata.name ?? ""])),
+  );
   // Run counts, last run and history follow the Runs of the Pipeline.
   pipelineController.watchMapped(caches.runs, (run) => {
     const name = (run as RunObject).spec?.pipelineRef?.name;
