@@ -46,7 +46,8 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
    */
   const handled = new Map<ObjectKey, TriggerStatus[]>();
 
-  async function reconcile(key: ObjectKey): Promise<{ requeueAfterMs?: number } | undefined> {
+  /** `signal` aborts when the controller abandoned this reconcile (its budget ran out): it then writes no more. */
+  async function reconcile(key: ObjectKey, signal?: AbortSignal): Promise<{ requeueAfterMs?: number } | undefined> {
     const pipeline = caches.pipelines.get(key) as PipelineObject | undefined;
     if (!pipeline || pipeline.metadata.deletionTimestamp) {
       handled.delete(key);
@@ -108,6 +109,7 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
         });
         let status = step.status;
         if (step.fire !== undefined) {
+          signal?.throwIfAborted();
           const run = desiredTriggeredRun(
             identity,
             ownerReferenceTo(pipeline),
@@ -213,6 +215,7 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
         triggers: triggerStatuses.length > 0 ? triggerStatuses : undefined,
       }).filter(([, v]) => v !== undefined),
     );
+    signal?.throwIfAborted();
     if (triggerStatuses.length > 0) handled.set(key, triggerStatuses);
     else handled.delete(key);
     if (await writeIfPresent(() => applyStatusIfChanged(client, PIPELINE, pipeline, status, FIELD_MANAGER))) {

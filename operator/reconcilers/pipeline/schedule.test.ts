@@ -136,7 +136,10 @@ describe("interval schedules are bounded whatever reaches them", () => {
     const s = scheduleOf({ interval: { every: "1m", jitter: "1m" }, missedPolicy: "RunOnce" }, 1000, "uid/t");
     const stepped: number[] = [];
     let slot = 1000;
-    while (stepped.length < 200) stepped.push((slot = slotAfter(s, slot)));
+    while (stepped.length < 200) {
+      slot = slotAfter(s, slot);
+      stepped.push(slot);
+    }
     expect(dueSlots(s, stepped[0]!, stepped[199]!)).toEqual(stepped);
     // From any point between two slots, the next one is the later of them.
     for (let i = 1; i < stepped.length; i++) expect(slotAfter(s, stepped[i]! - 1)).toBe(stepped[i]);

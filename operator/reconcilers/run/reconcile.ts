@@ -298,7 +298,8 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     return held;
   }
 
-  async function reconcile(key: ObjectKey): Promise<{ requeueAfterMs?: number } | undefined> {
+  /** `signal` aborts when the controller abandoned this reconcile (its budget ran out): it then writes no more. */
+  async function reconcile(key: ObjectKey, signal?: AbortSignal): Promise<{ requeueAfterMs?: number } | undefined> {
     const run = caches.runs.get(key) as RunObject | undefined;
     if (!run) {
       ledger.delete(key);
@@ -501,6 +502,7 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     const context: ChildContext = { client, fieldManager: FIELD_MANAGER, owner: run };
     const parameters = base.parameters ?? {};
     for (const start of plan.start) {
+      signal?.throwIfAborted();
       const desired = desiredJob({
         run: { name, namespace },
         owner: ownerReferenceTo(run),
