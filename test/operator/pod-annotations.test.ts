@@ -119,7 +119,7 @@ describe("pod annotations of tasks", () => {
     );
     expect(condition(refused, "Ready")?.status).toBe("False");
     expect(condition(refused, "Ready")?.message).toContain(
-      'Task build: pod annotation(s) "sidecar.istio.io/inject", "loco.dev/test-duration" are not allowed',
+      'Task build: pod annotation(s) "loco.dev/test-duration", "sidecar.istio.io/inject" are not allowed',
     );
     await kube.apply(run("ci-1", { pipelineRef: { name: "ci" } }));
     const failed = await whenFound(RUN, "ci-1", finished, "finished");

@@ -66,7 +66,9 @@ export function podAnnotationProblem(
   annotations: Readonly<Record<string, string>> | undefined,
   policy: PodAnnotationPolicy,
 ): SpecProblem | undefined {
-  const denied = Object.keys(annotations ?? {}).filter((key) => !annotationAllowed(key, policy.allowed));
+  const denied = Object.keys(annotations ?? {})
+    .filter((key) => !annotationAllowed(key, policy.allowed))
+    .sort();
   if (denied.length === 0) return undefined;
   const where =
     policy.profile === undefined

@@ -156,7 +156,7 @@ describe("validatePipeline and pod annotations", () => {
     );
     expect(problems).toHaveLength(1);
     expect(problems[0]?.message).toContain(
-      '"sidecar.istio.io/status", "example.com/trace", "container.apparmor.security.beta.kubernetes.io/build"',
+      '"container.apparmor.security.beta.kubernetes.io/build", "example.com/trace", "sidecar.istio.io/status"',
     );
   });
 
