@@ -75,7 +75,11 @@ describe("the apiserver", () => {
     ["1ns", "one-nanosecond"],
     ["999ms", "sub-second"],
   ])("refuses a trigger interval of %s", async (every, name) => {
-    const refused = await rejection(testKube().apply(pipeline(name, [{ interval: { every } }])));
+    const refused = await rejection(testKube().apply(pipeline(name, [{ interval: { every } }]))).finally(() =>
+      // Should the apiserver ever accept one, it must not outlive this test: before the fix, the operator's
+      // first reconcile of it never returned (and took this test process with it).
+      client.delete(PIPELINE, hostileNs, name).catch(() => {}),
+    );
     expect(refused.code).toBe(422);
     expect(refused.message).toContain("spec.triggers[0].interval.every");
     expect(refused.message).toContain("every must be at least 1s");
