@@ -55,6 +55,12 @@ export const Reason = {
   InvalidSchedule: "InvalidSchedule",
   /** Pipeline or Run: a timeout lies outside the bounds the platform allows. */
   TimeoutOutOfBounds: "TimeoutOutOfBounds",
+  /** Pipeline: a trigger would fire more often than the platform's minimum trigger interval allows. */
+  TriggerTooFrequent: "TriggerTooFrequent",
+  /** Pipeline or Run: a task asks for a pod annotation its namespace's Profile does not allow. */
+  PodAnnotationNotAllowed: "PodAnnotationNotAllowed",
+  /** Reconciling the object took longer than the operator's budget and was abandoned; it is retried with backoff. */
+  ReconcileTimeout: "ReconcileTimeout",
   /** Pipeline: two tasks share a name. */
   DuplicateTask: "DuplicateTask",
   /** A child object with loco's name exists but is not controlled by this resource; it is left alone. */

@@ -66,14 +66,29 @@ export const Task = withRules(
 );
 export type Task = z.infer<typeof Task>;
 
+/**
+ * The shortest interval any platform may allow. The apiserver can't know the platform's own minimum (an operator
+ * flag, 1m by default, checked by the operator: reason TriggerTooFrequent), so the schema holds the floor below
+ * which no schedule makes sense — it refuses 0s and 1ns outright.
+ */
+export const triggerIntervalFloor = "1s";
+
 const Interval = withRules(
   z.strictObject({
-    every: duration().describe("Time between runs, such as 15m or 6h."),
+    every: duration().describe(
+      `Time between runs, such as 15m or 6h; at least ${triggerIntervalFloor}, and at least the platform's minimum (1m unless the platform says otherwise).`,
+    ),
     jitter: duration()
       .optional()
       .describe("Random delay of up to this much added to each run, to spread load; at most every."),
   }),
   [
+    {
+      cel: `duration(self.every) >= duration('${triggerIntervalFloor}')`,
+      message: `every must be at least ${triggerIntervalFloor}; choose a longer interval`,
+      field: ".every",
+      holds: (i) => parseDuration(i.every) >= parseDuration(triggerIntervalFloor),
+    },
     {
       cel: "!has(self.jitter) || duration(self.jitter) <= duration(self.every)",
       message: "jitter must not exceed every; lower jitter",

@@ -20,6 +20,20 @@ const endpoint = () =>
     .max(2048)
     .regex(/^[a-z][a-z0-9+.-]*:\/\/\S+$/, { error: "must be a URL such as http://otel-collector.observability:4318" });
 
+/**
+ * An annotation key a task's pods may carry: exact (`sidecar.istio.io/inject`), or a prefix ending in `*`
+ * (`sidecar.istio.io/*`, `example.com/trace-*`). A lone `*` is refused: annotations select CNI networks, mesh
+ * opt-outs and security profiles, so a platform lists what it means to allow.
+ */
+export const podAnnotationPattern = () =>
+  z
+    .string()
+    .min(1)
+    .max(317)
+    .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/([A-Za-z0-9][-A-Za-z0-9_.]*\*?|\*)|[A-Za-z0-9][-A-Za-z0-9_.]*\*?)$/, {
+      error: "must be an annotation key such as sidecar.istio.io/inject, or a prefix ending in * such as example.com/*",
+    });
+
 export const ProfileSpec = withRules(
   z.strictObject({
     baseDomain: dnsSubdomain().describe("Domain under which Apps get hostnames, such as apps.example.com."),
@@ -80,6 +94,16 @@ export const ProfileSpec = withRules(
     )
       .optional()
       .describe("Image prefixes Apps may use (e.g. registry.example.com/acme); any image when unset."),
+    runs: z
+      .strictObject({
+        allowedPodAnnotations: uniqueList(podAnnotationPattern(), 64)
+          .optional()
+          .describe(
+            "Pod annotations the tasks of Pipelines and Runs may set (podAnnotations), as exact keys or prefixes ending in *; none when unset. A Run asking for another fails with reason PodAnnotationNotAllowed.",
+          ),
+      })
+      .optional()
+      .describe("Rules for the Runs (Pipelines and one-off commands) in this Profile's namespaces."),
   }),
   [
     {

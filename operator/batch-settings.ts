@@ -9,6 +9,16 @@ export interface BatchSettings {
   retryMaxDelayMs: number;
   /** A trigger slot noticed later than this is "missed" (the operator was down): policy Skip drops it. */
   missedSlotToleranceMs: number;
+  /**
+   * Shortest time a trigger may leave between Runs (an interval's `every`, the closest two fire times of a cron
+   * schedule). Pipelines below it get Ready=False with reason TriggerTooFrequent and fire nothing.
+   */
+  minTriggerIntervalMs: number;
+  /**
+   * Pod annotation keys (exact, or a prefix ending in `*`) every task may set, on top of what the namespace's
+   * Profile allows (spec.runs.allowedPodAnnotations). Empty: only the Profile's.
+   */
+  allowedPodAnnotations: readonly string[];
 }
 
 export const defaultBatchSettings: BatchSettings = {
@@ -17,6 +27,9 @@ export const defaultBatchSettings: BatchSettings = {
   retryBaseDelayMs: 10_000,
   retryMaxDelayMs: 5 * 60_000,
   missedSlotToleranceMs: 60_000,
+  // Kubernetes CronJobs can't fire more often than once a minute either.
+  minTriggerIntervalMs: 60_000,
+  allowedPodAnnotations: [],
 };
 
 /** Delay before attempt `failedAttempt + 1`: base · 2^(failedAttempt-1), capped. */

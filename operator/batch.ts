@@ -1,6 +1,9 @@
 // The Pipeline and Run controllers, wired to the shared caches: one call from operator.ts builds both.
+
+import { ConditionType } from "../crds/conditions.ts";
 import { type BatchSettings, defaultBatchSettings } from "./batch-settings.ts";
 import type { WorldCaches } from "./caches.ts";
+import { FIELD_MANAGER, LABEL_PROFILE } from "./reconcilers/app/names.ts";
 import { createPipelineReconciler } from "./reconcilers/pipeline/reconcile.ts";
 import {
   createRunReconciler,
@@ -13,11 +16,13 @@ import {
   pipelineIndex,
   type RunObject,
 } from "./reconcilers/run/reconcile.ts";
+import { PIPELINE, RUN } from "./resources.ts";
 import { Controller } from "./runtime/controller.ts";
 import type { EventRecorder } from "./runtime/events.ts";
 import type { KubeClient } from "./runtime/kube-client.ts";
 import type { Logger } from "./runtime/logger.ts";
 import type { OperatorMetrics } from "./runtime/metrics.ts";
+import { reconcileTimeoutReporter } from "./runtime/reconcile-timeout.ts";
 import { type KubeObject, keyOf } from "./runtime/types.ts";
 
 export interface BatchControllerDeps {
@@ -29,6 +34,8 @@ export interface BatchControllerDeps {
   now: () => Date;
   resyncMs: number;
   concurrency: number;
+  /** Budget of one reconcile (runtime/controller.ts); an abandoned one is reported as ReconcileTimeout. */
+  reconcileTimeoutMs?: number;
   settings?: Partial<BatchSettings>;
   /**
    * Whether the caches can be trusted to act on (forwarded to both controllers). Matters more here than anywhere:
@@ -59,12 +66,22 @@ export function createBatchControllers(deps: BatchControllerDeps): Controller[] 
   });
   const runController = new Controller({
     name: "run",
-    reconcile: (key) => runs.reconcile(key),
+    reconcile: (key, signal) => runs.reconcile(key, signal),
     metrics,
     log: runLog,
     concurrency: deps.concurrency,
     resyncMs: deps.resyncMs,
     ...(deps.ready ? { ready: deps.ready } : {}),
+    ...(deps.reconcileTimeoutMs ? { reconcileTimeoutMs: deps.reconcileTimeoutMs } : {}),
+    onReconcileTimeout: reconcileTimeoutReporter({
+      client,
+      resource: RUN,
+      cache: caches.runs,
+      fieldManager: FIELD_MANAGER,
+      now,
+      summary: ConditionType.Succeeded,
+      status: "Unknown",
+    }),
   });
   runController.watchPrimary(caches.runs);
   runController.watchOwned(caches.jobs, "Run");
@@ -85,15 +102,43 @@ export function createBatchControllers(deps: BatchControllerDeps): Controller[] 
   const pipelines = createPipelineReconciler({ client, caches, events, log: pipelineLog, now, settings });
   const pipelineController = new Controller({
     name: "pipeline",
-    reconcile: (key) => pipelines.reconcile(key),
+    reconcile: (key, signal) => pipelines.reconcile(key, signal),
     metrics,
     log: pipelineLog,
     concurrency: Math.max(2, Math.ceil(deps.concurrency / 2)),
     resyncMs: deps.resyncMs,
     ...(deps.ready ? { ready: deps.ready } : {}),
+    ...(deps.reconcileTimeoutMs ? { reconcileTimeoutMs: deps.reconcileTimeoutMs } : {}),
+    onReconcileTimeout: reconcileTimeoutReporter({
+      client,
+      resource: PIPELINE,
+      cache: caches.pipelines,
+      fieldManager: FIELD_MANAGER,
+      now,
+      summary: ConditionType.Ready,
+      status: "False",
+    }),
   });
   pipelineController.watchPrimary(caches.pipelines);
   pipelineController.watchOwned(caches.secrets, "Pipeline");
+  // The namespace's Profile decides which pod annotations tasks may set (Ready=False PodAnnotationNotAllowed).
+  const pipelinesIn = (namespaces: ReadonlySet<string>) =>
+    caches.pipelines
+      .list()
+      .filter((p) => namespaces.has(p.metadata.namespace ?? ""))
+      .map(keyOf);
+  pipelineController.watchMapped(caches.profiles, (profile) => {
+    const using = caches.namespaces
+      .list()
+      .filter((n) => n.metadata.labels?.[LABEL_PROFILE] === profile.metadata.name)
+      .map((n) => n.metadata.name ?? "");
+    return pipelinesIn(new Set(using));
+  });
+  pipelineController.watchMapped(caches.namespaces, (namespace, previous) =>
+    previous?.metadata.labels?.[LABEL_PROFILE] === namespace.metadata.labels?.[LABEL_PROFILE]
+      ? []
+      : pipelinesIn(new Set([namespace.metadata.name ?? ""])),
+  );
   // Run counts, last run and history follow the Runs of the Pipeline.
   pipelineController.watchMapped(caches.runs, (run) => {
     const name = (run as RunObject).spec?.pipelineRef?.name;

@@ -38,6 +38,31 @@ describe("loadOperatorConfig", () => {
     );
   });
 
+  it("holds triggers to a 1m minimum and reconciles to a 60s budget unless a platform admin says otherwise", () => {
+    expect(loadOperatorConfig([], {})).toMatchObject({ minTriggerInterval: 60_000, reconcileTimeout: 60_000 });
+    expect(loadOperatorConfig(["--min-trigger-interval", "5m"], { LOCO_RECONCILE_TIMEOUT: "2m" })).toMatchObject({
+      minTriggerInterval: 300_000,
+      reconcileTimeout: 120_000,
+    });
+    expect(() => loadOperatorConfig(["--min-trigger-interval", "0s"], {})).toThrow(
+      /--min-trigger-interval: must be at least 1s/,
+    );
+    expect(() => loadOperatorConfig(["--reconcile-timeout", "10ms"], {})).toThrow(
+      /--reconcile-timeout: must be at least 1s/,
+    );
+  });
+
+  it("allows no pod annotations unless a platform admin lists them", () => {
+    expect(loadOperatorConfig([], {}).allowedPodAnnotations).toEqual([]);
+    expect(
+      loadOperatorConfig(["--allowed-pod-annotations", "sidecar.istio.io/inject, example.com/*"], {})
+        .allowedPodAnnotations,
+    ).toEqual(["sidecar.istio.io/inject", "example.com/*"]);
+    expect(() => loadOperatorConfig([], { LOCO_ALLOWED_POD_ANNOTATIONS: "*" })).toThrow(
+      /--allowed-pod-annotations: .*prefix ending in \*/,
+    );
+  });
+
   it("keeps 1Mi of each task attempt's log unless told otherwise, and refuses sizes it cannot use", () => {
     expect(loadOperatorConfig([], {}).taskLogLimit).toBe(1024 * 1024);
     expect(loadOperatorConfig(["--task-log-limit", "256Ki"], {}).taskLogLimit).toBe(256 * 1024);

@@ -1,6 +1,9 @@
 // loco-operator configuration: flags override environment variables; everything is validated at start-up.
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { parseDuration } from "../crds/common.ts";
+import { triggerIntervalFloor } from "../crds/pipeline.ts";
+import { podAnnotationPattern } from "../crds/profile.ts";
 
 const hostPort = z
   .string()
@@ -53,6 +56,19 @@ export const OperatorConfig = z
     retryPeriod: durationMs,
     minTimeout: durationMs,
     maxTimeout: durationMs,
+    minTriggerInterval: durationMs.pipe(
+      z.number().min(parseDuration(triggerIntervalFloor), { error: `must be at least ${triggerIntervalFloor}` }),
+    ),
+    allowedPodAnnotations: z
+      .string()
+      .transform((value) =>
+        value
+          .split(",")
+          .map((key) => key.trim())
+          .filter((key) => key !== ""),
+      )
+      .pipe(z.array(podAnnotationPattern())),
+    reconcileTimeout: durationMs.pipe(z.number().min(1000, { error: "must be at least 1s" })),
     taskLogLimit: bytes,
     otlpEndpoint: z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://otel-collector:4318" })
@@ -81,6 +97,13 @@ Flags (environment variable in brackets):
   --database-url URL                 mirror loco resources to postgres://… or pglite:<folder> [LOCO_DATABASE_URL]
   --min-timeout, --max-timeout DURATION
                                      bounds for task, Pipeline and Run timeouts (defaults 5m, 8h) [LOCO_MIN_TIMEOUT, LOCO_MAX_TIMEOUT]
+  --min-trigger-interval DURATION    shortest time a Pipeline trigger may leave between Runs; shorter ones get
+                                     TriggerTooFrequent (default 1m, at least 1s) [LOCO_MIN_TRIGGER_INTERVAL]
+  --allowed-pod-annotations KEYS     comma-separated pod annotation keys (or prefixes ending in *) every task may
+                                     set, besides its Profile's spec.runs.allowedPodAnnotations (default none)
+                                     [LOCO_ALLOWED_POD_ANNOTATIONS]
+  --reconcile-timeout DURATION       longest one reconcile may take before it is abandoned (ReconcileTimeout) and
+                                     retried with backoff (default 60s) [LOCO_RECONCILE_TIMEOUT]
   --task-log-limit SIZE              bytes of each Run task attempt's log kept in the database, the tail when longer
                                      (default 1Mi; with --database-url) [LOCO_TASK_LOG_LIMIT]
   --selector LABELS                  reconcile only Apps and Profiles matching this label selector (sharding) [LOCO_SELECTOR]
@@ -120,6 +143,9 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
         "retry-period": { type: "string" },
         "min-timeout": { type: "string" },
         "max-timeout": { type: "string" },
+        "min-trigger-interval": { type: "string" },
+        "allowed-pod-annotations": { type: "string" },
+        "reconcile-timeout": { type: "string" },
         "task-log-limit": { type: "string" },
         "otlp-endpoint": { type: "string" },
         help: { type: "boolean" },
@@ -151,6 +177,9 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
     retryPeriod: values["retry-period"] ?? "2s",
     minTimeout: values["min-timeout"] ?? env.LOCO_MIN_TIMEOUT ?? "5m",
     maxTimeout: values["max-timeout"] ?? env.LOCO_MAX_TIMEOUT ?? "8h",
+    minTriggerInterval: values["min-trigger-interval"] ?? env.LOCO_MIN_TRIGGER_INTERVAL ?? "1m",
+    allowedPodAnnotations: values["allowed-pod-annotations"] ?? env.LOCO_ALLOWED_POD_ANNOTATIONS ?? "",
+    reconcileTimeout: values["reconcile-timeout"] ?? env.LOCO_RECONCILE_TIMEOUT ?? "60s",
     taskLogLimit: values["task-log-limit"] ?? env.LOCO_TASK_LOG_LIMIT ?? "1Mi",
     otlpEndpoint: (values["otlp-endpoint"] as string | undefined) ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined),
   });

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { ulid } from "ulid";
+import { ConditionType } from "../crds/conditions.ts";
 import { connectDatabase } from "../db/connect.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import type { Mirror } from "../db/mirror.ts";
@@ -14,7 +15,7 @@ import type { BatchSettings } from "./batch-settings.ts";
 import { allInformers, createCaches, type WorldCaches } from "./caches.ts";
 import { watchClusterIdentity } from "./cluster-identity.ts";
 import { createMirrorCaches, createOperatorMirror, mirrorInformers } from "./mirror-setup.ts";
-import { LABEL_TENANT } from "./reconcilers/app/names.ts";
+import { FIELD_MANAGER, LABEL_TENANT } from "./reconcilers/app/names.ts";
 import {
   type AppObject,
   createAppReconciler,
@@ -24,13 +25,15 @@ import {
   projectIndex,
 } from "./reconcilers/app/reconcile.ts";
 import { createProfileReconciler, GATEWAY_INDEX, gatewayIndex } from "./reconcilers/profile/reconcile.ts";
-import { Controller } from "./runtime/controller.ts";
+import { APP, PROFILE } from "./resources.ts";
+import { Controller, DEFAULT_RECONCILE_TIMEOUT_MS } from "./runtime/controller.ts";
 import { EventRecorder } from "./runtime/events.ts";
 import { startHealthServer } from "./runtime/health-server.ts";
 import { KubeClient } from "./runtime/kube-client.ts";
 import { LeaderElector } from "./runtime/leader-election.ts";
 import type { Logger } from "./runtime/logger.ts";
 import { OperatorMetrics } from "./runtime/metrics.ts";
+import { reconcileTimeoutReporter } from "./runtime/reconcile-timeout.ts";
 import { keyOf } from "./runtime/types.ts";
 import { TaskLogCapture } from "./task-log-capture.ts";
 
@@ -58,8 +61,13 @@ export interface OperatorOptions {
   selector?: string;
   /** Called when leadership is lost; the default entrypoint exits so a fresh process campaigns again. */
   onLostLeadership?: () => void;
-  /** Pipeline and Run tuning: timeout bounds, retry backoff, missed-slot tolerance (defaults in batch-settings.ts). */
+  /**
+   * Pipeline and Run tuning: timeout bounds, retry backoff, missed-slot tolerance, minimum trigger interval, pod
+   * annotations every task may set (defaults in batch-settings.ts).
+   */
   batch?: Partial<BatchSettings>;
+  /** Longest one reconcile may take before it is abandoned with ReconcileTimeout and backed off (default 60 s). */
+  reconcileTimeoutMs?: number;
   /** Capture of Run task logs into the database (with databaseUrl): bytes kept per attempt (default 1 MiB), reads at once. */
   taskLogs?: { limitBytes?: number; concurrency?: number };
   /** Pins the operator's clock and id source (tests). */
@@ -105,6 +113,17 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const now = options.now ?? (() => new Date());
   const concurrency = options.concurrency ?? 8;
   const resyncMs = options.resyncMs ?? 10 * 60_000;
+  const reconcileTimeoutMs = options.reconcileTimeoutMs ?? DEFAULT_RECONCILE_TIMEOUT_MS;
+  const readyFalseOnTimeout = (resource: typeof APP, cache: typeof caches.apps) =>
+    reconcileTimeoutReporter({
+      client,
+      resource,
+      cache,
+      fieldManager: FIELD_MANAGER,
+      now,
+      summary: ConditionType.Ready,
+      status: "False",
+    });
 
   caches.apps.addIndex(PROJECT_INDEX, projectIndex);
   caches.apps.addIndex(PROFILE_INDEX, profileIndex);
@@ -121,6 +140,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     concurrency,
     resyncMs,
     ready: cachesFresh,
+    reconcileTimeoutMs,
+    onReconcileTimeout: readyFalseOnTimeout(APP, caches.apps),
   });
   const appReconciler = createAppReconciler({
     client,
@@ -181,6 +202,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     concurrency: 2,
     resyncMs,
     ready: cachesFresh,
+    reconcileTimeoutMs,
+    onReconcileTimeout: readyFalseOnTimeout(PROFILE, caches.profiles),
   });
   profileController.watchPrimary(caches.profiles);
   profileController.watchMapped(caches.gateways, (gateway) =>
@@ -201,6 +224,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       now,
       resyncMs,
       concurrency,
+      reconcileTimeoutMs,
       settings: options.batch,
       ready: cachesFresh,
       beforeStopJob: (job) => taskLogs?.releaseForDeletion(job) ?? true,

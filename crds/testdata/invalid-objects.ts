@@ -254,6 +254,18 @@ export const invalidObjects: InvalidCase[] = [
     field: "spec.triggers[0]",
   },
   {
+    name: "interval of 0s (would fire continuously)",
+    kind: "Pipeline",
+    object: pipeline("l20", { triggers: [{ interval: { every: "0s" } }] }),
+    field: "spec.triggers[0].interval.every",
+  },
+  {
+    name: "interval of 1ns",
+    kind: "Pipeline",
+    object: pipeline("l21", { triggers: [{ interval: { every: "1ns" } }] }),
+    field: "spec.triggers[0].interval.every",
+  },
+  {
     name: "jitter longer than the interval",
     kind: "Pipeline",
     object: pipeline("l7", { triggers: [{ interval: { every: "10m", jitter: "1h" } }] }),

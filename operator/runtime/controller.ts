@@ -1,5 +1,15 @@
 // The loop around one reconciler: informers feed keys into a work queue; workers call `reconcile(key)`.
 // Reconcile gets only the key (never the event) and must read the world itself: level-triggered by construction.
+//
+// Every reconcile runs against a time budget. All reconcilers share one event loop, so a reconcile that awaits
+// something that never ends (a request with no answer, a lock never released) would otherwise hold its worker
+// for ever, and enough of them stop the controller. When the budget runs out the worker moves on: the signal
+// passed to reconcile aborts, the key backs off exponentially, the timeout is counted
+// (loco_operator_reconcile_timeouts_total) and the reconciler's onReconcileTimeout hook writes ReconcileTimeout on
+// the object's summary condition. The key stays "in flight" until the abandoned reconcile settles, so two
+// reconciles of one key never overlap. What the budget cannot do is pre-empt synchronous work: a loop that never
+// yields blocks the whole process and no timer fires. Code on the reconcile path must therefore be bounded by
+// construction (the trigger schedules are: operator/reconcilers/pipeline/schedule.ts).
 import type { Informer } from "./informer.ts";
 import { KubeApiError } from "./kube-client.ts";
 import type { Logger } from "./logger.ts";
@@ -23,7 +33,21 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
-export type ReconcileFn = (key: ObjectKey) => Promise<ReconcileResult | undefined>;
+/** `signal` aborts when the reconcile has run past its budget and was abandoned: stop, and write nothing more. */
+export type ReconcileFn = (key: ObjectKey, signal: AbortSignal) => Promise<ReconcileResult | undefined>;
+
+/** The reason a reconcile's signal aborts with when it runs past its budget. */
+export class ReconcileTimeoutError extends Error {
+  override name = "ReconcileTimeoutError";
+  readonly budgetMs: number;
+  constructor(budgetMs: number) {
+    super(`The reconcile took longer than its budget of ${budgetMs} ms and was abandoned.`);
+    this.budgetMs = budgetMs;
+  }
+}
+
+/** The default budget of one reconcile (operator flag --reconcile-timeout). */
+export const DEFAULT_RECONCILE_TIMEOUT_MS = 60_000;
 
 export interface ControllerOptions {
   name: string;
@@ -44,7 +68,16 @@ export interface ControllerOptions {
   ready?: () => boolean;
   /** Names a namespace's tenant for telemetry (the loco.tenant attribute); also settable after construction. */
   tenantOf?: TenantOf;
+  /** Longest one reconcile may take before it is abandoned and backed off (default 60 s). */
+  reconcileTimeoutMs?: number;
+  /**
+   * Called once a reconcile of `key` was abandoned: the reconciler records it on the object (summary condition,
+   * reason ReconcileTimeout). Runs under the same budget; its failures are logged, not retried.
+   */
+  onReconcileTimeout?: (key: ObjectKey, budgetMs: number, signal: AbortSignal) => Promise<void>;
 }
+
+const expired = Symbol("expired");
 
 export class Controller {
   readonly queue: WorkQueue<ObjectKey>;
@@ -155,19 +188,22 @@ export class Controller {
       if (key === undefined) return;
       const waited = this.queue.takeQueueWait(key);
       if (waited !== undefined) this.options.metrics.workqueueQueueDuration.observe(this.queueLabels, waited);
+      let settled = true;
       try {
-        await this.reconcileOne(key);
+        settled = await this.reconcileOne(key);
       } finally {
-        this.queue.done(key);
+        // An abandoned reconcile releases its key itself, when it settles (see reconcileOne).
+        if (settled) this.queue.done(key);
       }
     }
   }
 
-  private async reconcileOne(key: ObjectKey): Promise<void> {
+  /** False when the reconcile was abandoned: the key is then released once it settles, not by the worker. */
+  private async reconcileOne(key: ObjectKey): Promise<boolean> {
     const { metrics, log } = this.options;
     if (this.options.ready && !this.options.ready()) {
       this.queue.addAfter(key, 250);
-      return;
+      return true;
     }
     metrics.activeWorkers.inc(this.labels);
     const started = performance.now();
@@ -175,8 +211,27 @@ export class Controller {
     const traced = startReconcileTrace(this.options.name, key, this.tenantOf);
     let outcome: ReconcileOutcome = "error";
     let failure: unknown;
+    const budgetMs = this.options.reconcileTimeoutMs ?? DEFAULT_RECONCILE_TIMEOUT_MS;
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    // A reconcile that throws before its first await becomes a rejected attempt like any other failure.
+    const attempt = new Promise<ReconcileResult | undefined>((resolve) =>
+      resolve(traced.run(() => this.options.reconcile(key, abort.signal))),
+    );
     try {
-      const result = (await traced.run(() => this.options.reconcile(key))) ?? {};
+      const raced = await Promise.race([
+        attempt,
+        new Promise<typeof expired>((resolve) => {
+          timer = setTimeout(() => resolve(expired), budgetMs);
+        }),
+      ]);
+      if (raced === expired) {
+        failure = new ReconcileTimeoutError(budgetMs);
+        abort.abort(failure);
+        this.abandon(key, attempt, budgetMs);
+        return false;
+      }
+      const result = raced ?? {};
       this.queue.forget(key);
       if (result.requeueAfterMs !== undefined) {
         outcome = "requeue_after";
@@ -211,11 +266,55 @@ export class Controller {
         );
       }
     } finally {
+      clearTimeout(timer);
       traced.end(outcome, failure);
       const seconds = (performance.now() - started) / 1000;
       metrics.reconcileTime.observe(this.labels, seconds);
       metrics.workqueueWorkDuration.observe(this.queueLabels, seconds);
       metrics.activeWorkers.dec(this.labels);
+    }
+    return true;
+  }
+
+  /**
+   * Gives up on a reconcile that ran past its budget: the worker moves on, the key backs off, and the object is
+   * told. The key stays in flight (the queue hands it to no one) until the abandoned reconcile settles.
+   */
+  private abandon(key: ObjectKey, attempt: Promise<unknown>, budgetMs: number): void {
+    const { metrics, log } = this.options;
+    metrics.reconcileTotal.inc({ ...this.labels, result: "error" });
+    metrics.reconcileErrors.inc(this.labels);
+    metrics.reconcileTimeouts.inc(this.labels);
+    const retryInMs = this.queue.addRateLimited(key);
+    metrics.workqueueRetries.inc(this.queueLabels);
+    log.warn({ key, budgetMs, retryInMs }, "Abandoned a reconcile that exceeded its time budget");
+    void attempt
+      .then(
+        () => log.info({ key }, "Abandoned reconcile finished late"),
+        (error: unknown) =>
+          log.info(
+            { key, err: error instanceof Error ? error.message : String(error) },
+            "Abandoned reconcile failed late",
+          ),
+      )
+      .finally(() => this.queue.done(key));
+    void this.reportTimeout(key, budgetMs);
+  }
+
+  private async reportTimeout(key: ObjectKey, budgetMs: number): Promise<void> {
+    const hook = this.options.onReconcileTimeout;
+    if (!hook) return;
+    const signal = AbortSignal.timeout(budgetMs);
+    try {
+      await Promise.race([
+        hook(key, budgetMs, signal),
+        new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true })),
+      ]);
+    } catch (error) {
+      this.options.log.warn(
+        { key, err: error instanceof Error ? error.message : String(error) },
+        "Failed to record a reconcile timeout on the object",
+      );
     }
   }
 }

@@ -37,6 +37,12 @@ export class OperatorMetrics implements RestClientMetrics {
     ],
     registers: [this.registry],
   });
+  readonly reconcileTimeouts = new Counter({
+    name: "loco_operator_reconcile_timeouts_total",
+    help: "Reconciles abandoned because they exceeded the time budget (--reconcile-timeout), per controller",
+    labelNames: ["controller"] as const,
+    registers: [this.registry],
+  });
   readonly maxConcurrentReconciles = new Gauge({
     name: "controller_runtime_max_concurrent_reconciles",
     help: "Maximum number of concurrent reconciles per controller",

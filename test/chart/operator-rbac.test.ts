@@ -108,7 +108,8 @@ describe.each(variants)("the operator with only the chart's RBAC, $name", ({ dat
       selector: `${SHARD_LABEL}=${shard}`,
       concurrency: 4,
       resyncMs: 0,
-      batch: { minTimeoutMs: 1000 },
+      // The kwok annotations that steer the one-off Run's pod are allowed like on any test platform.
+      batch: { minTimeoutMs: 1000, allowedPodAnnotations: ["loco.dev/test-*"] },
       // The chart's flags: the Lease loco-operator in the release namespace.
       leaderElection: { namespace: releaseNs, leaseName: "loco-operator" },
       ...(testDatabase ? { databaseUrl: testDatabase.url } : {}),

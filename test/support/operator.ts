@@ -18,6 +18,16 @@ export function testKubeConfig(): KubeConfig {
   return config;
 }
 
+/**
+ * The test platform's batch settings, as a platform admin would set them for a kwok cluster: tasks may set the
+ * annotations that steer kwok's simulated pods (docs/test-environment.md), and triggers may fire every second so
+ * that tests see them fire. Tests that check those defences pass their own values.
+ */
+export const testBatchSettings = {
+  allowedPodAnnotations: ["loco.dev/test-*"],
+  minTriggerIntervalMs: 1000,
+} satisfies OperatorOptions["batch"];
+
 export function startTestOperator(shard: string, options: Partial<OperatorOptions> = {}): Promise<RunningOperator> {
   return startOperator({
     kubeConfig: testKubeConfig(),
@@ -26,5 +36,6 @@ export function startTestOperator(shard: string, options: Partial<OperatorOption
     concurrency: 8,
     resyncMs: 0,
     ...options,
+    batch: { ...testBatchSettings, ...options.batch },
   });
 }

@@ -21,6 +21,7 @@ import { type KubeObject, type ObjectKey, splitKey } from "../../runtime/types.t
 import { isAdmitted, isFinished, PIPELINE_INDEX, type RunObject, writeIfPresent } from "../run/reconcile.ts";
 import { desiredSecret, desiredTriggeredRun, type FinishedRun, runsBeyondHistory, triggerStep } from "./desired.ts";
 import { FIELD_MANAGER, LABEL_TENANT } from "./names.ts";
+import { policyForNamespace } from "./pod-annotations.ts";
 import { scheduleOf, triggerName } from "./schedule.ts";
 import { validatePipeline } from "./validation.ts";
 
@@ -28,7 +29,7 @@ type PipelineObject = Pipeline & KubeObject;
 
 export interface PipelineReconcilerDeps {
   client: KubeClient;
-  caches: Pick<WorldCaches, "pipelines" | "runs" | "namespaces" | "secrets" | "existing">;
+  caches: Pick<WorldCaches, "pipelines" | "runs" | "namespaces" | "profiles" | "secrets" | "existing">;
   events: EventRecorder;
   log: Logger;
   now: () => Date;
@@ -45,7 +46,8 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
    */
   const handled = new Map<ObjectKey, TriggerStatus[]>();
 
-  async function reconcile(key: ObjectKey): Promise<{ requeueAfterMs?: number } | undefined> {
+  /** `signal` aborts when the controller abandoned this reconcile (its budget ran out): it then writes no more. */
+  async function reconcile(key: ObjectKey, signal?: AbortSignal): Promise<{ requeueAfterMs?: number } | undefined> {
     const pipeline = caches.pipelines.get(key) as PipelineObject | undefined;
     if (!pipeline || pipeline.metadata.deletionTimestamp) {
       handled.delete(key);
@@ -65,8 +67,12 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
 
     const parsed = PipelineSpec.safeParse(pipeline.spec);
     const spec = parsed.success ? parsed.data : undefined;
+    const rules = {
+      ...settings,
+      podAnnotations: policyForNamespace(namespace, caches, settings.allowedPodAnnotations),
+    };
     const problems = spec
-      ? validatePipeline(spec, settings)
+      ? validatePipeline(spec, rules)
       : [{ reason: Reason.InvalidSpec, message: `The spec does not parse: ${parsed.error?.message}` }];
 
     // The Secret tasks read secretEnv from (empty until the API writes values into it).
@@ -103,6 +109,7 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
         });
         let status = step.status;
         if (step.fire !== undefined) {
+          signal?.throwIfAborted();
           const run = desiredTriggeredRun(
             identity,
             ownerReferenceTo(pipeline),
@@ -126,14 +133,16 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
     }
 
     if (triggers.length > 0) {
-      const scheduleProblem = problems.find((p) => p.reason === Reason.InvalidSchedule);
+      const scheduleProblems = problems.filter(
+        (p) => p.reason === Reason.InvalidSchedule || p.reason === Reason.TriggerTooFrequent,
+      );
       set(
-        scheduleProblem
+        scheduleProblems.length > 0
           ? {
               type: ConditionType.TriggersReady,
               status: "False",
-              reason: Reason.InvalidSchedule,
-              message: scheduleProblem.message,
+              reason: scheduleProblems[0]!.reason,
+              message: scheduleProblems.map((p) => p.message).join(" "),
             }
           : problems.length > 0
             ? {
@@ -206,6 +215,7 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
         triggers: triggerStatuses.length > 0 ? triggerStatuses : undefined,
       }).filter(([, v]) => v !== undefined),
     );
+    signal?.throwIfAborted();
     if (triggerStatuses.length > 0) handled.set(key, triggerStatuses);
     else handled.delete(key);
     if (await writeIfPresent(() => applyStatusIfChanged(client, PIPELINE, pipeline, status, FIELD_MANAGER))) {

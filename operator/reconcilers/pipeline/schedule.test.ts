@@ -1,5 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { cronProblem, dueSlots, scheduleOf, slotAfter } from "./schedule.ts";
+import { cronMinimumGapMs, cronProblem, dueSlots, scheduleOf, slotAfter } from "./schedule.ts";
 
 const at = (s: string) => Date.parse(s);
 
@@ -63,5 +65,97 @@ describe("interval schedules", () => {
     );
     const buckets = new Set(slots.map((s) => Math.floor((s - anchor - 3_600_000) / 360_000)));
     expect(buckets.size).toBeGreaterThanOrEqual(8);
+  });
+});
+
+/**
+ * Runs `body` (with slotAfter, dueSlots and scheduleOf in scope) in a separate Node process killed after
+ * `deadlineMs`: a synchronous loop can't be interrupted inside the test's own event loop (vitest's timeout would
+ * only fire after it), so a schedule function that hangs must fail here instead of hanging the suite.
+ */
+function evaluateWithin(deadlineMs: number, body: string): unknown {
+  const module = fileURLToPath(new URL("./schedule.ts", import.meta.url));
+  const child = spawnSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `import { dueSlots, scheduleOf, slotAfter } from ${JSON.stringify(module)};\n` +
+        `const result = (() => { ${body} })();\nprocess.stdout.write(JSON.stringify(result));`,
+    ],
+    { timeout: deadlineMs, encoding: "utf8" },
+  );
+  if (child.signal) throw new Error(`did not finish within ${deadlineMs} ms (killed by ${child.signal})`);
+  if (child.status !== 0) throw new Error(child.stderr);
+  return JSON.parse(child.stdout);
+}
+
+describe("interval schedules are bounded whatever reaches them", () => {
+  // Inputs the schema and validation refuse today; the functions must still return at once, so that a Pipeline
+  // written before those checks (or a bug in them) can never hang the operator's event loop.
+  const day = 86_400_000;
+
+  it("answer for a zero interval instead of looping forever", () => {
+    const result = evaluateWithin(
+      5000,
+      `const s = scheduleOf({ interval: { every: "0s" }, missedPolicy: "RunOnce" }, 0, "uid/t");
+       return [slotAfter(s, ${day}), dueSlots(s, ${day}, ${day} + 10).length];`,
+    ) as [number, number];
+    expect(result[0]).toBeGreaterThan(day);
+    expect(result[1]).toBeLessThanOrEqual(1001);
+  });
+
+  it("answer for a 1ns interval on a year-old Pipeline in well under a second", () => {
+    const year = 365 * day;
+    const result = evaluateWithin(
+      5000,
+      `const s = scheduleOf({ interval: { every: "1ns", jitter: "1h" }, missedPolicy: "RunOnce" }, 0, "uid/t");
+       const started = performance.now();
+       const next = slotAfter(s, ${year});
+       const due = dueSlots(s, ${year} - ${day}, ${year});
+       return [next, due.length, due.at(-1), performance.now() - started];`,
+    ) as [number, number, number, number];
+    expect(result[0]).toBeGreaterThan(year);
+    expect(result[1]).toBe(1001);
+    expect(result[2]).toBeLessThanOrEqual(year);
+    expect(result[3]).toBeLessThan(1000);
+  });
+
+  it("keep jitter below the interval, so slots still only move forward", () => {
+    const s = scheduleOf({ interval: { every: "1m", jitter: "1h" }, missedPolicy: "RunOnce" }, 0, "uid/t");
+    let slot = 0;
+    for (let i = 0; i < 100; i++) {
+      const next = slotAfter(s, slot);
+      expect(next).toBeGreaterThan(slot);
+      expect(next).toBeLessThanOrEqual(slot + 2 * 60_000);
+      slot = next;
+    }
+  });
+
+  it("give the same slots as stepping through them one by one (at the minimum, jitter equal to the interval)", () => {
+    const s = scheduleOf({ interval: { every: "1m", jitter: "1m" }, missedPolicy: "RunOnce" }, 1000, "uid/t");
+    const stepped: number[] = [];
+    let slot = 1000;
+    while (stepped.length < 200) {
+      slot = slotAfter(s, slot);
+      stepped.push(slot);
+    }
+    expect(dueSlots(s, stepped[0]!, stepped[199]!)).toEqual(stepped);
+    // From any point between two slots, the next one is the later of them.
+    for (let i = 1; i < stepped.length; i++) expect(slotAfter(s, stepped[i]! - 1)).toBe(stepped[i]);
+  });
+});
+
+describe("cronMinimumGapMs", () => {
+  it("finds the shortest time between fire times", () => {
+    expect(cronMinimumGapMs("* * * * * *")).toBe(1000);
+    expect(cronMinimumGapMs("*/2 * * * * *")).toBe(2000);
+    expect(cronMinimumGapMs("*/5 * * * *")).toBe(5 * 60_000);
+    expect(cronMinimumGapMs("0,1 3 * * *")).toBe(60_000);
+    expect(cronMinimumGapMs("0 3 * * *")).toBe(86_400_000);
+    expect(cronMinimumGapMs("@hourly")).toBe(3_600_000);
+    // Across midnight: 23:59:59 then 00:00:00.
+    expect(cronMinimumGapMs("0,59 0,59 0,23 * * *")).toBe(1000);
+    expect(cronMinimumGapMs("not a cron")).toBeUndefined();
   });
 });

@@ -1,11 +1,12 @@
 // What the schema can't check about a Pipeline: the DAG (unknown dependencies, cycles), the platform's timeout
-// bounds and the cron expressions. Pure; shared by the Pipeline reconciler (Ready=False) and the Run reconciler
-// (a Run of an invalid spec fails with the same reason).
+// bounds, minimum trigger interval and allowed pod annotations, and the cron expressions. Pure; shared by the
+// Pipeline reconciler (Ready=False) and the Run reconciler (a Run of an invalid spec fails with the same reason).
 import { parseDuration } from "../../../crds/common.ts";
 import { Reason } from "../../../crds/conditions.ts";
-import type { PipelineSpec, Task } from "../../../crds/pipeline.ts";
+import type { PipelineSpec, Task, Trigger } from "../../../crds/pipeline.ts";
 import type { BatchSettings } from "../../batch-settings.ts";
-import { cronProblem, triggerName } from "./schedule.ts";
+import { type PodAnnotationPolicy, podAnnotationProblem } from "./pod-annotations.ts";
+import { cronMinimumGapMs, cronProblem, triggerName } from "./schedule.ts";
 
 export interface SpecProblem {
   reason: Reason;
@@ -13,6 +14,11 @@ export interface SpecProblem {
 }
 
 type TimeoutBounds = Pick<BatchSettings, "minTimeoutMs" | "maxTimeoutMs">;
+
+/** The platform's rules a Pipeline is held to: operator settings and the namespace's Profile. */
+export interface PipelineRules extends TimeoutBounds, Pick<BatchSettings, "minTriggerIntervalMs"> {
+  podAnnotations: PodAnnotationPolicy;
+}
 
 export function formatDuration(ms: number): string {
   if (ms <= 0) return "0s";
@@ -111,8 +117,35 @@ export function annotationProblem(
   };
 }
 
+/**
+ * A problem naming the trigger when it would fire more often than the platform allows: an interval below the
+ * minimum, or a cron schedule with two fire times closer than it (such as a 6-field schedule firing every second).
+ */
+export function triggerFrequencyProblem(
+  trigger: Trigger,
+  index: number,
+  rules: Pick<BatchSettings, "minTriggerIntervalMs">,
+): SpecProblem | undefined {
+  const minimum = formatDuration(rules.minTriggerIntervalMs);
+  const name = triggerName(trigger, index);
+  if (trigger.interval) {
+    if (parseDuration(trigger.interval.every) >= rules.minTriggerIntervalMs) return undefined;
+    return {
+      reason: Reason.TriggerTooFrequent,
+      message: `Trigger ${name}: interval ${trigger.interval.every} is shorter than the platform's minimum of ${minimum}; set spec.triggers[${index}].interval.every to ${minimum} or more.`,
+    };
+  }
+  if (!trigger.cron) return undefined;
+  const gap = cronMinimumGapMs(trigger.cron.schedule);
+  if (gap === undefined || gap >= rules.minTriggerIntervalMs) return undefined;
+  return {
+    reason: Reason.TriggerTooFrequent,
+    message: `Trigger ${name}: cron schedule ${JSON.stringify(trigger.cron.schedule)} fires as often as every ${formatDuration(gap)}, more often than the platform's minimum of ${minimum}; change spec.triggers[${index}].cron.schedule so that its runs are at least ${minimum} apart.`,
+  };
+}
+
 /** Every problem with the spec, most fundamental first; empty when the Pipeline can run. */
-export function validatePipeline(spec: PipelineSpec, bounds: TimeoutBounds): SpecProblem[] {
+export function validatePipeline(spec: PipelineSpec, rules: PipelineRules): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const seen = new Set<string>();
   for (const task of spec.tasks) {
@@ -147,24 +180,35 @@ export function validatePipeline(spec: PipelineSpec, bounds: TimeoutBounds): Spe
     });
   }
   for (const task of spec.tasks) {
-    const problem = timeoutProblem(`Task ${task.name}:`, task.timeout, bounds);
+    const problem = timeoutProblem(`Task ${task.name}:`, task.timeout, rules);
     if (problem) problems.push(problem);
     const annotations = annotationProblem(task.name, task.podAnnotations);
     if (annotations) problems.push(annotations);
+    const denied = podAnnotationProblem(`Task ${task.name}:`, validKeysOnly(task.podAnnotations), rules.podAnnotations);
+    if (denied) problems.push(denied);
   }
   if (spec.timeout) {
-    const problem = timeoutProblem("The Pipeline's", spec.timeout, bounds);
+    const problem = timeoutProblem("The Pipeline's", spec.timeout, rules);
     if (problem) problems.push(problem);
   }
   (spec.triggers ?? []).forEach((trigger, index) => {
-    if (!trigger.cron) return;
-    const problem = cronProblem(trigger.cron.schedule, trigger.cron.timeZone);
+    const problem = trigger.cron ? cronProblem(trigger.cron.schedule, trigger.cron.timeZone) : undefined;
     if (problem) {
       problems.push({
         reason: Reason.InvalidSchedule,
         message: `Trigger ${triggerName(trigger, index)}: ${problem}; fix spec.triggers.`,
       });
+      return;
     }
+    const frequency = triggerFrequencyProblem(trigger, index, rules);
+    if (frequency) problems.push(frequency);
   });
   return problems;
+}
+
+/** Keys Kubernetes would refuse are reported by annotationProblem; the policy speaks only about the others. */
+export function validKeysOnly(
+  annotations: Readonly<Record<string, string>> | undefined,
+): Record<string, string> | undefined {
+  return annotations && Object.fromEntries(Object.entries(annotations).filter(([key]) => isAnnotationKey(key)));
 }

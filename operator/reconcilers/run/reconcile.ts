@@ -17,12 +17,14 @@ import { KubeApiError, type KubeClient } from "../../runtime/kube-client.ts";
 import type { Logger } from "../../runtime/logger.ts";
 import { applyStatusIfChanged } from "../../runtime/status.ts";
 import { type KubeObject, keyOf, type ObjectKey, splitKey } from "../../runtime/types.ts";
+import { podAnnotationProblem, policyForNamespace } from "../pipeline/pod-annotations.ts";
 import {
   annotationProblem,
   formatDuration,
   type SpecProblem,
   timeoutProblem,
   validatePipeline,
+  validKeysOnly,
 } from "../pipeline/validation.ts";
 import { admissionFor, type Concurrency, type RunSummary, replacedBy } from "./admission.ts";
 import { desiredJob } from "./desired.ts";
@@ -47,6 +49,8 @@ export interface BatchCaches {
   runs: Informer;
   pipelines: Informer;
   namespaces: Informer;
+  /** Profiles: which pod annotations tasks in a namespace may set. */
+  profiles: Informer;
   jobs: Informer;
   pods: Informer;
 }
@@ -294,7 +298,8 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     return held;
   }
 
-  async function reconcile(key: ObjectKey): Promise<{ requeueAfterMs?: number } | undefined> {
+  /** `signal` aborts when the controller abandoned this reconcile (its budget ran out): it then writes no more. */
+  async function reconcile(key: ObjectKey, signal?: AbortSignal): Promise<{ requeueAfterMs?: number } | undefined> {
     const run = caches.runs.get(key) as RunObject | undefined;
     if (!run) {
       ledger.delete(key);
@@ -392,12 +397,22 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     // 3. What the spec asks for must be runnable within the platform's bounds (checked before it starts only: a
     // started Run keeps the rules it started under).
     let startMs = status.startTime ? Date.parse(status.startTime) : ledger.get(key)?.admittedMs;
-    const problems: SpecProblem[] = startMs !== undefined ? [] : snapshot ? validatePipeline(snapshot, settings) : [];
+    const rules = () => ({
+      ...settings,
+      podAnnotations: policyForNamespace(namespace, caches, settings.allowedPodAnnotations),
+    });
+    const problems: SpecProblem[] = startMs !== undefined ? [] : snapshot ? validatePipeline(snapshot, rules()) : [];
     if (!pipelineName && startMs === undefined) {
       const problem = timeoutProblem("The command's", tasks[0]!.timeout, settings);
       if (problem) problems.push(problem);
       const annotations = annotationProblem(INLINE_TASK, tasks[0]!.podAnnotations);
       if (annotations) problems.push(annotations);
+      const denied = podAnnotationProblem(
+        "The command's",
+        validKeysOnly(tasks[0]!.podAnnotations),
+        rules().podAnnotations,
+      );
+      if (denied) problems.push(denied);
     }
     if (run.spec.timeout && startMs === undefined) {
       const problem = timeoutProblem("The Run's", run.spec.timeout, settings);
@@ -487,6 +502,7 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     const context: ChildContext = { client, fieldManager: FIELD_MANAGER, owner: run };
     const parameters = base.parameters ?? {};
     for (const start of plan.start) {
+      signal?.throwIfAborted();
       const desired = desiredJob({
         run: { name, namespace },
         owner: ownerReferenceTo(run),
