@@ -133,7 +133,7 @@ describe("the bootstrap token", () => {
     const url = await freshDatabase();
     const first = await api(url);
     const secret = first.bootstrap!;
-    const tenant = `boot-${suffix}`;
+    const tenant = `boot${suffix}`;
     expect(
       (await first.call("POST", "/v1/tenants", { token: secret, body: { name: tenant, owner: "alice" } })).status,
     ).toBe(201);
@@ -170,7 +170,7 @@ describe("the bootstrap token", () => {
     // First start: OIDC set up but no platform admin configured, so the API mints the bootstrap token.
     const first = await api(url);
     const secret = first.bootstrap!;
-    const tenant = `auto-${suffix}`;
+    const tenant = `auto${suffix}`;
     expect(
       (await first.call("POST", "/v1/tenants", { token: secret, body: { name: tenant, owner: "alice" } })).status,
     ).toBe(201);

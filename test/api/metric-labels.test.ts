@@ -12,7 +12,7 @@ import { startOidcProvider, type TestOidcProvider } from "../support/oidc-provid
 
 const AUDIENCE = "https://api.loco.test";
 const suffix = randomBytes(3).toString("hex");
-const tenant = `metrics-${suffix}`;
+const tenant = `metrics${suffix}`;
 const VIEWER = `viewer-${suffix}`;
 
 let started: StartedApiTelemetry;

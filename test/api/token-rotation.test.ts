@@ -13,7 +13,7 @@ const AUDIENCE = "https://api.loco.test";
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let idp: TestOidcProvider;
 let api: TestApi;
-const tenant = `rot-${randomBytes(3).toString("hex")}`;
+const tenant = `rot${randomBytes(3).toString("hex")}`;
 const MEMBERS = { adam: "admin", bea: "admin", dora: "developer", dan: "developer" } as const;
 
 beforeAll(async () => {
