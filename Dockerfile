@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every loco process; the chart picks the program with its args:
-#   dist/operator/main.js, dist/api/main.js, dist/db/resurrector/main.js, dist/db/admin.js, dist/cli/main.js
+#   dist/operator/main.js, dist/api/main.js, dist/resurrector/main.js, dist/db/admin.js, dist/cli/main.js
 # Build: docker build -t registry.example.com/platform/loco:0.1.0 .
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -13,8 +13,10 @@ COPY package.json package-lock.json ./
 RUN npm install --no-audit --no-fund --ignore-scripts --loglevel=error
 COPY tsconfig.json tsconfig.build.json ./
 COPY crds/ crds/
+COPY kube/ kube/
 COPY operator/ operator/
 COPY db/ db/
+COPY resurrector/ resurrector/
 COPY api/ api/
 COPY cli/ cli/
 RUN ./node_modules/.bin/tsc -p tsconfig.build.json

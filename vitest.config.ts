@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-const sourceFolders = ["crds", "operator", "db", "api", "cli", "hack"];
+const sourceFolders = ["crds", "kube", "operator", "db", "resurrector", "api", "cli", "hack"];
 
 export default defineConfig({
   test: {

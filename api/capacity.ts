@@ -3,9 +3,9 @@
 // The verdict's message goes to the tenant: it names only what the deploy requests, never the cluster's free
 // capacity or its nodes (those reflect every other tenant's workloads); the figures are for the server's log.
 
-import type { KubeClient } from "../operator/runtime/kube-client.ts";
-import { parseQuantity } from "../operator/runtime/semantic-equal.ts";
-import type { KubeObject, ResourceType } from "../operator/runtime/types.ts";
+import type { KubeClient } from "../kube/kube-client.ts";
+import { parseQuantity } from "../kube/semantic-equal.ts";
+import type { KubeObject, ResourceType } from "../kube/types.ts";
 
 const NODE: ResourceType = { group: "", version: "v1", kind: "Node", plural: "nodes", namespaced: false };
 const POD: ResourceType = { group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { StorageError } from "../db/storage-error.ts";
-import { KubeApiError } from "../operator/runtime/kube-client.ts";
+import { KubeApiError } from "../kube/kube-client.ts";
 import { ApiError, httpStatusOf, problemOf, toApiError } from "./errors.ts";
 
 describe("ApiError", () => {

@@ -1,5 +1,5 @@
 import { StorageError } from "../db/storage-error.ts";
-import { KubeApiError } from "../operator/runtime/kube-client.ts";
+import { KubeApiError } from "../kube/kube-client.ts";
 
 // The API's one error type. Handlers throw ApiError with a code from a closed union; one table maps codes to HTTP
 // statuses; anything else becomes Internal at the boundary (server.ts), with the cause in the logs only.

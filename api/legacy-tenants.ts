@@ -4,7 +4,7 @@
 // hostname for them (their Apps name their hostnames in spec.routes). This finds them at start-up, for the platform.
 import type { Kysely } from "kysely";
 import { followsTenantNameRule } from "../crds/common.ts";
-import type { Logger } from "../operator/runtime/logger.ts";
+import type { Logger } from "../kube/logger.ts";
 import { listTenantNames } from "./store/tenants.ts";
 
 export async function reportLegacyTenants(db: Kysely<unknown>, log: Logger): Promise<string[]> {

@@ -1,6 +1,6 @@
 // A deployment's pods as its progress stream shows them (GET …/deployments/{id}/events): name, phase, readiness,
 // restarts and why a pod is not ready. Pure: pod objects in, summaries out, sorted by name.
-import type { KubeObject } from "../operator/runtime/types.ts";
+import type { KubeObject } from "../kube/types.ts";
 
 export interface PodProgress {
   name: string;

@@ -10,12 +10,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Kysely } from "kysely";
+import { LABEL_ATTEMPT, LABEL_RUN, LABEL_TASK, labelValue } from "../crds/run-names.ts";
 import { normaliseLogTime, TaskLogStore } from "../db/task-logs.ts";
-import { POD } from "../operator/batch-resources.ts";
-import { LABEL_ATTEMPT, LABEL_RUN, LABEL_TASK, labelValue } from "../operator/reconcilers/run/names.ts";
-import type { KubeClient } from "../operator/runtime/kube-client.ts";
-import { openPodLog } from "../operator/runtime/pod-log.ts";
-import type { KubeObject } from "../operator/runtime/types.ts";
+import { POD } from "../kube/batch-resources.ts";
+import type { KubeClient } from "../kube/kube-client.ts";
+import { openPodLog } from "../kube/pod-log.ts";
+import type { KubeObject } from "../kube/types.ts";
 
 export interface RunLogLine {
   task: string;

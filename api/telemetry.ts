@@ -1,4 +1,4 @@
-// OpenTelemetry for loco-api, on the shared SDK module (operator/runtime/telemetry.ts): HTTP server spans from the
+// OpenTelemetry for loco-api, on the shared SDK module (kube/telemetry.ts): HTTP server spans from the
 // OpenTelemetry HTTP auto-instrumentation, named after the Fastify route; Postgres query spans (pg
 // auto-instrumentation) as their children; request duration/count/error metrics under the semantic-convention name
 // http.server.request.duration; and the loco.tenant / loco.app (loco.pipeline, loco.run) attributes of the route on
@@ -7,12 +7,7 @@
 import { createRequire } from "node:module";
 import { type Attributes, context, metrics, type Span, trace } from "@opentelemetry/api";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import {
-  INSTRUMENTATION_SCOPE,
-  startTelemetry,
-  type Telemetry,
-  telemetrySettings,
-} from "../operator/runtime/telemetry.ts";
+import { INSTRUMENTATION_SCOPE, startTelemetry, type Telemetry, telemetrySettings } from "../kube/telemetry.ts";
 
 /** Path parameters that name loco objects, and the attribute each becomes. */
 const PARAM_ATTRIBUTES: Record<string, string> = {

@@ -2,9 +2,10 @@
 // ClusterRole (api/tenant-namespaces.ts) in every namespace labelled loco.dev/tenant (and with the API's
 // --object-labels, when it has any). New namespaces get it when the API creates them; this pass covers those created
 // before the API had it (upgrades) and any whose binding was deleted. Idempotent: a server-side apply of what is already there changes nothing.
-import { NAMESPACE, ROLE_BINDING } from "../operator/resources.ts";
-import { type KubeClient, METADATA_LIST_ACCEPT } from "../operator/runtime/kube-client.ts";
-import type { Logger } from "../operator/runtime/logger.ts";
+
+import { type KubeClient, METADATA_LIST_ACCEPT } from "../kube/kube-client.ts";
+import type { Logger } from "../kube/logger.ts";
+import { NAMESPACE, ROLE_BINDING } from "../kube/resources.ts";
 import {
   type ApiAccess,
   apiRoleBinding,

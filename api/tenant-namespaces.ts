@@ -6,9 +6,10 @@
 // `<tenant>-<profile>` is injective only for tenants that follow the tenant-name rule (no '-'; crds/common.ts).
 // Tenants created before it may collide with another tenant's namespace, so a namespace that exists with another
 // tenant label (or none) is never written: the caller hears only that the profile is unavailable.
-import { LIMIT_RANGE, NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA, ROLE_BINDING } from "../operator/resources.ts";
-import type { KubeClient } from "../operator/runtime/kube-client.ts";
-import type { KubeObject } from "../operator/runtime/types.ts";
+
+import type { KubeClient } from "../kube/kube-client.ts";
+import { LIMIT_RANGE, NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA, ROLE_BINDING } from "../kube/resources.ts";
+import type { KubeObject } from "../kube/types.ts";
 import { ApiError } from "./errors.ts";
 
 export const FIELD_MANAGER = "loco-api";

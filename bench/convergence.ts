@@ -16,6 +16,9 @@ import type { AppSpec } from "../crds/app.ts";
 import type { ProfileSpec } from "../crds/profile.ts";
 import { type ControlPlaneState, startControlPlane, stopControlPlane } from "../hack/control-plane/control-plane.ts";
 import { freePort } from "../hack/control-plane/free-port.ts";
+import { KubeClient } from "../kube/kube-client.ts";
+import { APP, BACKEND_TRAFFIC_POLICY, DEPLOYMENT, HTTP_ROUTE, PROFILE, SECRET, SERVICE } from "../kube/resources.ts";
+import type { KubeObject } from "../kube/types.ts";
 import {
   type AppInputs,
   desiredDeployment,
@@ -25,18 +28,7 @@ import {
   desiredTrafficPolicy,
   requestedHostnames,
 } from "../operator/reconcilers/app/desired.ts";
-import {
-  APP,
-  BACKEND_TRAFFIC_POLICY,
-  DEPLOYMENT,
-  HTTP_ROUTE,
-  PROFILE,
-  SECRET,
-  SERVICE,
-} from "../operator/resources.ts";
 import { ownerReferenceTo } from "../operator/runtime/children.ts";
-import { KubeClient } from "../operator/runtime/kube-client.ts";
-import type { KubeObject } from "../operator/runtime/types.ts";
 import { applyApps, countReady, type Fleet, mapLimit, prepareFleet } from "../test/support/fleet.ts";
 import { installLocoCrds } from "../test/support/install-crds.ts";
 

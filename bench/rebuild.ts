@@ -14,7 +14,6 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { sql } from "kysely";
 import { stringify } from "yaml";
 import { connectDatabase } from "../db/connect.ts";
-import { apply } from "../db/resurrector/resurrect.ts";
 import { parseKeyRing } from "../db/secret-crypto.ts";
 import {
   kubectl,
@@ -23,11 +22,12 @@ import {
   stopControlPlane,
   waitForCrdsEstablished,
 } from "../hack/control-plane/control-plane.ts";
+import { KubeClient } from "../kube/kube-client.ts";
+import { silentLogger } from "../kube/logger.ts";
+import { RESOURCE_QUOTA, ROLE_BINDING, SECRET } from "../kube/resources.ts";
+import type { KubeObject } from "../kube/types.ts";
 import { startOperator } from "../operator/operator.ts";
-import { RESOURCE_QUOTA, ROLE_BINDING, SECRET } from "../operator/resources.ts";
-import { KubeClient } from "../operator/runtime/kube-client.ts";
-import { silentLogger } from "../operator/runtime/logger.ts";
-import type { KubeObject } from "../operator/runtime/types.ts";
+import { apply } from "../resurrector/resurrect.ts";
 import { applyApps, mapLimit, prepareFleet } from "../test/support/fleet.ts";
 import { installLocoCrds } from "../test/support/install-crds.ts";
 import { privateServer } from "../test/support/postgres-server.ts";
@@ -139,7 +139,7 @@ try {
   // Floor 2: the same creates from loco's client at the same concurrency, no database involved.
   await restartWithEmptyEtcd(dir);
   const fresh = await KubeClient.create(kubeConfig, { userAgent: "loco-bench" });
-  const { PHASES, phaseOf, resourceOf } = await import("../db/resurrector/objects.ts");
+  const { PHASES, phaseOf, resourceOf } = await import("../resurrector/objects.ts");
   const clientStarted = performance.now();
   for (const [index] of PHASES.entries()) {
     const phase = manifests.filter((m) => phaseOf(m.kind) === index);

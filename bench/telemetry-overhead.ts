@@ -14,7 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { KubeConfig } from "@kubernetes/client-node";
 import { startControlPlane, stopControlPlane } from "../hack/control-plane/control-plane.ts";
 import { freePort } from "../hack/control-plane/free-port.ts";
-import { KubeClient } from "../operator/runtime/kube-client.ts";
+import { KubeClient } from "../kube/kube-client.ts";
 import { applyApps, countReady, prepareFleet } from "../test/support/fleet.ts";
 import { installLocoCrds } from "../test/support/install-crds.ts";
 import { startCollector } from "../test/support/otel-collector.ts";

@@ -2,7 +2,7 @@
 // discover which. Discovery follows the operator's rule (operator/reconcilers/app/reconcile.ts): an App of a
 // project gets LOCO_<OTHER>_URL for every other App of the same project in the same namespace that has a port.
 // Pure: the API's app views in, the map and its lines out.
-import { discoveryVariable } from "../operator/reconcilers/app/names.ts";
+import { discoveryVariable } from "../crds/app-names.ts";
 import type { AppView } from "./api-client.ts";
 
 export interface MapApp {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../operator/runtime/logger.ts";
-import type { KubeObject } from "../operator/runtime/types.ts";
+import { silentLogger } from "../kube/logger.ts";
+import type { KubeObject } from "../kube/types.ts";
 import { connectDatabase, type DatabaseHandle } from "./connect.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { Mirror, type MirrorSource } from "./mirror.ts";

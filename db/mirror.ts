@@ -12,8 +12,8 @@
 // deletion is written only for rows of the cluster the apiserver says we are talking to *now*, so an empty
 // replacement cluster leaves the old state live in the database for the resurrector.
 import { type Kysely, sql, type Transaction } from "kysely";
-import type { Logger } from "../operator/runtime/logger.ts";
-import { controllerOf, type KubeObject } from "../operator/runtime/types.ts";
+import type { Logger } from "../kube/logger.ts";
+import { controllerOf, type KubeObject } from "../kube/types.ts";
 import type { Database, Row } from "./schema.ts";
 import type { SecretStore } from "./secret-store.ts";
 import { toStorageError } from "./storage-error.ts";

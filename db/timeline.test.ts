@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../operator/runtime/types.ts";
+import type { KubeObject } from "../kube/types.ts";
 import { deploymentOf, kubernetesEvent, taskEvents, timelineOf } from "./timeline.ts";
 
 const app = (status: Record<string, unknown>): KubeObject => ({

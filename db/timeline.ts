@@ -3,7 +3,7 @@
 // the fact it records (a condition transition, a task reaching a state, a deployment), and the events table
 // keeps one row per key.
 import { createHash } from "node:crypto";
-import type { KubeObject } from "../operator/runtime/types.ts";
+import type { KubeObject } from "../kube/types.ts";
 import type { DeploymentRowOutcome } from "./schema.ts";
 
 export interface TimelineEvent {

@@ -1,9 +1,14 @@
 // The Pipeline and Run controllers, wired to the shared caches: one call from operator.ts builds both.
 
+import { FIELD_MANAGER, LABEL_PROFILE } from "../crds/app-names.ts";
 import { ConditionType } from "../crds/conditions.ts";
+import type { KubeClient } from "../kube/kube-client.ts";
+import type { Logger } from "../kube/logger.ts";
+import type { OperatorMetrics } from "../kube/metrics.ts";
+import { PIPELINE, RUN } from "../kube/resources.ts";
+import { type KubeObject, keyOf } from "../kube/types.ts";
 import { type BatchSettings, defaultBatchSettings } from "./batch-settings.ts";
 import type { WorldCaches } from "./caches.ts";
-import { FIELD_MANAGER, LABEL_PROFILE } from "./reconcilers/app/names.ts";
 import { createPipelineReconciler } from "./reconcilers/pipeline/reconcile.ts";
 import {
   createRunReconciler,
@@ -16,14 +21,9 @@ import {
   pipelineIndex,
   type RunObject,
 } from "./reconcilers/run/reconcile.ts";
-import { PIPELINE, RUN } from "./resources.ts";
 import { Controller } from "./runtime/controller.ts";
 import type { EventRecorder } from "./runtime/events.ts";
-import type { KubeClient } from "./runtime/kube-client.ts";
-import type { Logger } from "./runtime/logger.ts";
-import type { OperatorMetrics } from "./runtime/metrics.ts";
 import { reconcileTimeoutReporter } from "./runtime/reconcile-timeout.ts";
-import { type KubeObject, keyOf } from "./runtime/types.ts";
 
 export interface BatchControllerDeps {
   client: KubeClient;

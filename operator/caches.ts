@@ -1,8 +1,10 @@
 // The operator's view of the world: one informer per kind it reads. Children are watched cluster-wide but only
 // those carrying loco's managed-by label, which bounds memory to what loco created.
-import { JOB, POD } from "./batch-resources.ts";
-import { MANAGED_SELECTOR } from "./reconcilers/app/names.ts";
-import { RUN_POD_SELECTOR } from "./reconcilers/run/names.ts";
+
+import { MANAGED_SELECTOR } from "../crds/app-names.ts";
+import { RUN_POD_SELECTOR } from "../crds/run-names.ts";
+import { JOB, POD } from "../kube/batch-resources.ts";
+import type { KubeClient } from "../kube/kube-client.ts";
 import {
   APP,
   BACKEND_TRAFFIC_POLICY,
@@ -17,10 +19,9 @@ import {
   RUN,
   SECRET,
   SERVICE,
-} from "./resources.ts";
+} from "../kube/resources.ts";
 import { OWNER_INDEX, ownerIndex } from "./runtime/children.ts";
 import { Informer, type InformerOptions } from "./runtime/informer.ts";
-import type { KubeClient } from "./runtime/kube-client.ts";
 
 export interface WorldCaches {
   apps: Informer;

@@ -2,8 +2,9 @@
 // restored from a backup or wiped, or the kubeconfig now points elsewhere), resourceVersions from the old cluster
 // mean nothing to the new one: a resumed watch could skip everything. Every cache relists, and the controllers
 // wait for them (their `ready` gate) instead of acting on the old cluster's objects.
+
+import type { Logger } from "../kube/logger.ts";
 import type { Informer } from "./runtime/informer.ts";
-import type { Logger } from "./runtime/logger.ts";
 
 export function watchClusterIdentity(namespaces: Informer, informers: Informer[], log: Logger): void {
   let known: string | undefined;

@@ -2,10 +2,10 @@
 // loco-operator: reconciles Profiles and Apps into running, routed services.
 import { KubeConfig } from "@kubernetes/client-node";
 import { type KeyRing, loadKeyRing } from "../db/secret-crypto.ts";
+import { createLogger } from "../kube/logger.ts";
+import { startTelemetry, telemetrySettings } from "../kube/telemetry.ts";
 import { ConfigError, loadOperatorConfig } from "./config.ts";
 import { startOperator } from "./operator.ts";
-import { createLogger } from "./runtime/logger.ts";
-import { startTelemetry, telemetrySettings } from "./runtime/telemetry.ts";
 
 async function main(): Promise<void> {
   const config = loadOperatorConfig(process.argv.slice(2), process.env);

@@ -1,17 +1,17 @@
 // What the operator adds when it mirrors to a database: caches of the tenant parents (quotas, RBAC) and of the
 // Kubernetes Events about loco objects, and the Mirror fed by those and by the reconcilers' own caches.
 import type { Kysely } from "kysely";
+import { LABEL_TENANT, MANAGED_SELECTOR, secretName } from "../crds/app-names.ts";
+import { pipelineSecretName } from "../crds/run-names.ts";
 import { Mirror } from "../db/mirror.ts";
 import type { KeyRing } from "../db/secret-crypto.ts";
 import { SecretStore } from "../db/secret-store.ts";
+import type { KubeClient } from "../kube/kube-client.ts";
+import type { Logger } from "../kube/logger.ts";
+import { EVENT, NAMESPACE, TENANT_PARENTS } from "../kube/resources.ts";
+import { controllerOf, type KubeObject } from "../kube/types.ts";
 import type { WorldCaches } from "./caches.ts";
-import { LABEL_TENANT, MANAGED_SELECTOR, secretName } from "./reconcilers/app/names.ts";
-import { pipelineSecretName } from "./reconcilers/run/names.ts";
-import { EVENT, NAMESPACE, TENANT_PARENTS } from "./resources.ts";
 import { Informer, type InformerOptions } from "./runtime/informer.ts";
-import type { KubeClient } from "./runtime/kube-client.ts";
-import type { Logger } from "./runtime/logger.ts";
-import { controllerOf, type KubeObject } from "./runtime/types.ts";
 
 export interface MirrorCaches {
   /** ResourceQuotas, LimitRanges, Roles, RoleBindings and NetworkPolicies loco manages in tenant namespaces. */

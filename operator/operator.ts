@@ -4,18 +4,23 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { ulid } from "ulid";
+import { FIELD_MANAGER, LABEL_TENANT } from "../crds/app-names.ts";
 import { ConditionType } from "../crds/conditions.ts";
 import { connectDatabase } from "../db/connect.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import type { Mirror } from "../db/mirror.ts";
 import type { KeyRing } from "../db/secret-crypto.ts";
 import { TaskLogStore } from "../db/task-logs.ts";
+import { KubeClient } from "../kube/kube-client.ts";
+import type { Logger } from "../kube/logger.ts";
+import { OperatorMetrics } from "../kube/metrics.ts";
+import { APP, PROFILE } from "../kube/resources.ts";
+import { keyOf } from "../kube/types.ts";
 import { createBatchControllers } from "./batch.ts";
 import type { BatchSettings } from "./batch-settings.ts";
 import { allInformers, createCaches, type WorldCaches } from "./caches.ts";
 import { watchClusterIdentity } from "./cluster-identity.ts";
 import { createMirrorCaches, createOperatorMirror, mirrorInformers } from "./mirror-setup.ts";
-import { FIELD_MANAGER, LABEL_TENANT } from "./reconcilers/app/names.ts";
 import {
   type AppObject,
   createAppReconciler,
@@ -25,16 +30,11 @@ import {
   projectIndex,
 } from "./reconcilers/app/reconcile.ts";
 import { createProfileReconciler, GATEWAY_INDEX, gatewayIndex } from "./reconcilers/profile/reconcile.ts";
-import { APP, PROFILE } from "./resources.ts";
 import { Controller, DEFAULT_RECONCILE_TIMEOUT_MS } from "./runtime/controller.ts";
 import { EventRecorder } from "./runtime/events.ts";
 import { startHealthServer } from "./runtime/health-server.ts";
-import { KubeClient } from "./runtime/kube-client.ts";
 import { LeaderElector } from "./runtime/leader-election.ts";
-import type { Logger } from "./runtime/logger.ts";
-import { OperatorMetrics } from "./runtime/metrics.ts";
 import { reconcileTimeoutReporter } from "./runtime/reconcile-timeout.ts";
-import { keyOf } from "./runtime/types.ts";
 import { TaskLogCapture } from "./task-log-capture.ts";
 
 export interface OperatorOptions {

@@ -2,7 +2,7 @@
 // timestamped lines, and keeping the tail of a log longer than the limit. Reading real logs through the apiserver
 // is tested in test/operator/task-logs.test.ts.
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "./runtime/types.ts";
+import type { KubeObject } from "../kube/types.ts";
 import {
   attemptOf,
   containerToRead,

@@ -16,22 +16,16 @@
 // `TaskLogStore.has` answers before any read. A failed read records an empty capture with the reason (and a Warning
 // event on the Run, which the mirror puts in its timeline) instead of retrying forever.
 import { Counter } from "prom-client";
+import { ANNOTATION_LOGGING, LABEL_ATTEMPT, LABEL_JOB_NAME, LABEL_TASK, taskContainerName } from "../crds/run-names.ts";
 import type { CapturedTaskLog, TaskLogStore } from "../db/task-logs.ts";
-import { POD } from "./batch-resources.ts";
-import {
-  ANNOTATION_LOGGING,
-  LABEL_ATTEMPT,
-  LABEL_JOB_NAME,
-  LABEL_TASK,
-  taskContainerName,
-} from "./reconcilers/run/names.ts";
+import { POD } from "../kube/batch-resources.ts";
+import { type KubeClient, resourcePath } from "../kube/kube-client.ts";
+import type { Logger } from "../kube/logger.ts";
+import type { OperatorMetrics } from "../kube/metrics.ts";
+import { controllerOf, type KubeObject } from "../kube/types.ts";
 import { JOB_INDEX } from "./reconcilers/run/reconcile.ts";
 import type { EventRecorder } from "./runtime/events.ts";
 import type { Informer } from "./runtime/informer.ts";
-import { type KubeClient, resourcePath } from "./runtime/kube-client.ts";
-import type { Logger } from "./runtime/logger.ts";
-import type { OperatorMetrics } from "./runtime/metrics.ts";
-import { controllerOf, type KubeObject } from "./runtime/types.ts";
 
 /** Bytes of output kept per attempt by default (the tail, when there is more). */
 export const DEFAULT_TASK_LOG_LIMIT_BYTES = 1024 * 1024;

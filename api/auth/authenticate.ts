@@ -4,7 +4,7 @@
 // has an admin who does not depend on it.
 import type { Kysely } from "kysely";
 import { revokeBootstrapTokens } from "../../db/bootstrap-token.ts";
-import type { Logger } from "../../operator/runtime/logger.ts";
+import type { Logger } from "../../kube/logger.ts";
 import { ApiError } from "../errors.ts";
 import { findTokenCredential, touchToken } from "../store/tokens.ts";
 import { looksLikeTokenSecret, TOKEN_PREFIX } from "./api-token-secret.ts";

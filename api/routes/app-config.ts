@@ -5,13 +5,13 @@
 import { ulid } from "ulid";
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
+import { ANNOTATION_REQUESTED_DEPLOYMENT_ID, secretName } from "../../crds/app-names.ts";
 import { envVarName, quantity } from "../../crds/common.ts";
 import { ANNOTATION_REQUESTED_BY } from "../../db/timeline.ts";
-import { ANNOTATION_REQUESTED_DEPLOYMENT_ID, secretName } from "../../operator/reconcilers/app/names.ts";
-import { APP, SECRET } from "../../operator/resources.ts";
-import { KubeApiError } from "../../operator/runtime/kube-client.ts";
-import { isSubset } from "../../operator/runtime/semantic-equal.ts";
-import { controllerOf, type KubeObject } from "../../operator/runtime/types.ts";
+import { KubeApiError } from "../../kube/kube-client.ts";
+import { APP, SECRET } from "../../kube/resources.ts";
+import { isSubset } from "../../kube/semantic-equal.ts";
+import { controllerOf, type KubeObject } from "../../kube/types.ts";
 import { actorOf, type Principal } from "../auth/principal.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";

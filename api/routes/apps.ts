@@ -2,8 +2,8 @@
 // with field manager loco-api, into the tenant's namespace for the profile.
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
-import { APP } from "../../operator/resources.ts";
-import type { KubeObject } from "../../operator/runtime/types.ts";
+import { APP } from "../../kube/resources.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";

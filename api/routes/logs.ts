@@ -2,9 +2,9 @@
 // pod and container, as ndjson or server-sent events; tail N lines, since a duration, optionally following.
 import { PassThrough } from "node:stream";
 import { z } from "zod";
-import { CONTAINER_NAME, LABEL_APP } from "../../operator/reconcilers/app/names.ts";
-import { openPodLog } from "../../operator/runtime/pod-log.ts";
-import type { KubeObject, ResourceType } from "../../operator/runtime/types.ts";
+import { CONTAINER_NAME, LABEL_APP } from "../../crds/app-names.ts";
+import { openPodLog } from "../../kube/pod-log.ts";
+import type { KubeObject, ResourceType } from "../../kube/types.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { formatRecord, LineSplitter } from "../log-lines.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";

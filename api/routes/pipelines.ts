@@ -3,8 +3,8 @@
 import { z } from "zod";
 import { dns1035Label } from "../../crds/common.ts";
 import { PipelineSpec } from "../../crds/pipeline.ts";
-import { PIPELINE } from "../../operator/resources.ts";
-import type { KubeObject } from "../../operator/runtime/types.ts";
+import { PIPELINE } from "../../kube/resources.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";

@@ -1,6 +1,6 @@
 // Tenants: created by platform admins with a namespace per Profile; read by their members.
 import { z } from "zod";
-import { NAMESPACE } from "../../operator/resources.ts";
+import { NAMESPACE } from "../../kube/resources.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";

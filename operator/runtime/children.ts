@@ -4,10 +4,10 @@
 // - an object with a child's name that this owner does not control is never touched, only reported;
 // - only objects that carry loco's labels *and* this owner's controller reference are ever pruned.
 import { createHash } from "node:crypto";
+import type { KubeClient } from "../../kube/kube-client.ts";
+import { isSubset } from "../../kube/semantic-equal.ts";
+import { controllerOf, type KubeObject, keyOf, type OwnerReference, type ResourceType } from "../../kube/types.ts";
 import type { Informer } from "./informer.ts";
-import type { KubeClient } from "./kube-client.ts";
-import { isSubset } from "./semantic-equal.ts";
-import { controllerOf, type KubeObject, keyOf, type OwnerReference, type ResourceType } from "./types.ts";
 
 export const DESIRED_HASH_ANNOTATION = "loco.dev/desired-hash";
 /** Informer index on children: the uid of their controlling owner. */

@@ -1,9 +1,9 @@
 // The controller's time budget: a reconcile that never ends must not hold the controller, is backed off, never
 // overlaps a second reconcile of its key, and is reported on the object through the reconciler's hook.
 import { afterEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../../kube/logger.ts";
+import { OperatorMetrics } from "../../kube/metrics.ts";
 import { Controller, type ReconcileFn, ReconcileTimeoutError } from "./controller.ts";
-import { silentLogger } from "./logger.ts";
-import { OperatorMetrics } from "./metrics.ts";
 
 const controllers: Controller[] = [];
 afterEach(async () => {

@@ -10,12 +10,13 @@
 // reconciles of one key never overlap. What the budget cannot do is pre-empt synchronous work: a loop that never
 // yields blocks the whole process and no timer fires. Code on the reconcile path must therefore be bounded by
 // construction (the trigger schedules are: operator/reconcilers/pipeline/schedule.ts).
+
+import { KubeApiError } from "../../kube/kube-client.ts";
+import type { Logger } from "../../kube/logger.ts";
+import type { OperatorMetrics } from "../../kube/metrics.ts";
+import { type ReconcileOutcome, startReconcileTrace, type TenantOf } from "../../kube/telemetry.ts";
+import { controllerOf, type KubeObject, keyOf, type ObjectKey } from "../../kube/types.ts";
 import type { Informer } from "./informer.ts";
-import { KubeApiError } from "./kube-client.ts";
-import type { Logger } from "./logger.ts";
-import type { OperatorMetrics } from "./metrics.ts";
-import { type ReconcileOutcome, startReconcileTrace, type TenantOf } from "./telemetry.ts";
-import { controllerOf, type KubeObject, keyOf, type ObjectKey } from "./types.ts";
 import { WorkQueue } from "./work-queue.ts";
 
 /** The user must change something (spec or a dependency) before retrying can help: no backoff loop. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { KubeClient } from "../../kube/kube-client.ts";
+import { silentLogger } from "../../kube/logger.ts";
+import { OperatorMetrics } from "../../kube/metrics.ts";
 import { EventRecorder } from "./events.ts";
-import type { KubeClient } from "./kube-client.ts";
-import { silentLogger } from "./logger.ts";
-import { OperatorMetrics } from "./metrics.ts";
 
 describe("EventRecorder", () => {
   it("bounds the events in flight and counts what it drops in a metric", async () => {

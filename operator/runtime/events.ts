@@ -1,10 +1,10 @@
 // Kubernetes Events on loco objects (what `kubectl describe` shows). Only emitted when something happened —
 // an Event is a write, and a steady state writes nothing.
 import { hostname } from "node:os";
-import type { KubeClient } from "./kube-client.ts";
-import { resourcePath } from "./kube-client.ts";
-import type { Logger } from "./logger.ts";
-import type { KubeObject, ResourceType } from "./types.ts";
+import type { KubeClient } from "../../kube/kube-client.ts";
+import { resourcePath } from "../../kube/kube-client.ts";
+import type { Logger } from "../../kube/logger.ts";
+import type { KubeObject, ResourceType } from "../../kube/types.ts";
 
 export const EVENT: ResourceType = { group: "", version: "v1", kind: "Event", plural: "events", namespaced: true };
 

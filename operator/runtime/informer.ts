@@ -3,8 +3,8 @@
 // silent half-open connections (no event or bookmark within `idleTimeoutMs` → reconnect).
 // Handlers receive every change; the reconcile contract means they only ever enqueue keys.
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubeApiError, type KubeClient, METADATA_LIST_ACCEPT, METADATA_WATCH_ACCEPT } from "./kube-client.ts";
-import { type KubeObject, keyOf, type ObjectKey, type ResourceType } from "./types.ts";
+import { KubeApiError, type KubeClient, METADATA_LIST_ACCEPT, METADATA_WATCH_ACCEPT } from "../../kube/kube-client.ts";
+import { type KubeObject, keyOf, type ObjectKey, type ResourceType } from "../../kube/types.ts";
 
 export interface InformerHandlers<T extends KubeObject> {
   /** An object was added or changed (`previous` undefined when new to the cache). */

@@ -3,9 +3,9 @@
 // leader renews every retryPeriod and gives up leadership if it cannot renew within renewDeadline; writes use
 // resourceVersion preconditions, so two candidates can never both win.
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubeApiError, type KubeClient, resourcePath } from "./kube-client.ts";
-import type { Logger } from "./logger.ts";
-import type { KubeObject, ResourceType } from "./types.ts";
+import { KubeApiError, type KubeClient, resourcePath } from "../../kube/kube-client.ts";
+import type { Logger } from "../../kube/logger.ts";
+import type { KubeObject, ResourceType } from "../../kube/types.ts";
 
 export const LEASE: ResourceType = {
   group: "coordination.k8s.io",

@@ -2,11 +2,11 @@
 // gets reason ReconcileTimeout, the rest of the status stays as it was. The next reconcile that completes writes
 // the condition it computes, which replaces this one.
 import { Reason } from "../../crds/conditions.ts";
+import { KubeApiError, type KubeClient } from "../../kube/kube-client.ts";
+import type { ObjectKey, ResourceType } from "../../kube/types.ts";
 import { type Condition, type ConditionStatus, setCondition } from "./conditions.ts";
 import type { Informer } from "./informer.ts";
-import { KubeApiError, type KubeClient } from "./kube-client.ts";
 import { applyStatusIfChanged } from "./status.ts";
-import type { ObjectKey, ResourceType } from "./types.ts";
 
 export interface TimeoutReportTarget {
   client: KubeClient;

@@ -9,9 +9,9 @@ import {
   PeriodicExportingMetricReader,
 } from "@opentelemetry/sdk-metrics";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startReconcileTrace } from "../../kube/telemetry.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import { recordStatusWrite, STATUS_METRICS } from "./status-metrics.ts";
-import { startReconcileTrace } from "./telemetry.ts";
-import type { KubeObject } from "./types.ts";
 
 const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
 const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });

@@ -10,8 +10,8 @@ import {
   type MeterProvider,
   metrics,
 } from "@opentelemetry/api";
-import { INSTRUMENTATION_SCOPE, reconcileContextAttributes } from "./telemetry.ts";
-import type { KubeObject } from "./types.ts";
+import { INSTRUMENTATION_SCOPE, reconcileContextAttributes } from "../../kube/telemetry.ts";
+import type { KubeObject } from "../../kube/types.ts";
 
 /** The names, in OpenTelemetry's dotted style (Prometheus: loco_app_deployments_total, loco_run_duration_seconds…). */
 export const STATUS_METRICS = {

@@ -1,7 +1,7 @@
-import type { KubeClient } from "./kube-client.ts";
-import { jsonEqual } from "./semantic-equal.ts";
+import type { KubeClient } from "../../kube/kube-client.ts";
+import { jsonEqual } from "../../kube/semantic-equal.ts";
+import type { KubeObject, ResourceType } from "../../kube/types.ts";
 import { recordStatusWrite } from "./status-metrics.ts";
-import type { KubeObject, ResourceType } from "./types.ts";
 
 /**
  * Server-side applies `status` to the status subresource, unless the live status already equals it, and records

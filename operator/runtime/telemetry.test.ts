@@ -12,10 +12,16 @@ import {
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { silentLogger } from "../../kube/logger.ts";
+import { OperatorMetrics } from "../../kube/metrics.ts";
+import {
+  keyValueList,
+  reconcileAttributes,
+  startTelemetry,
+  telemetrySettings,
+  traceFields,
+} from "../../kube/telemetry.ts";
 import { Controller, type ReconcileFn, TerminalError } from "./controller.ts";
-import { silentLogger } from "./logger.ts";
-import { OperatorMetrics } from "./metrics.ts";
-import { keyValueList, reconcileAttributes, startTelemetry, telemetrySettings, traceFields } from "./telemetry.ts";
 
 const spans = new InMemorySpanExporter();
 const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);

@@ -1,7 +1,7 @@
 // Deploy, progress, rollback, scale, env and timeline through the API, with the real operator and its mirror.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenantNamespace } from "../../api/tenant-namespaces.ts";
-import { SECRET } from "../../operator/resources.ts";
+import { SECRET } from "../../kube/resources.ts";
 import { startTestApi } from "../support/api-server.ts";
 import { type ApiWorld, startApiWorld } from "../support/api-world.ts";
 import { cannedLogs } from "../support/canned-logs.ts";

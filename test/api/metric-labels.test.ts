@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StartedApiTelemetry, startApiTelemetry } from "../../api/telemetry.ts";
-import { NAMESPACE } from "../../operator/resources.ts";
+import { NAMESPACE } from "../../kube/resources.ts";
 import { startTestApi, type TestApi } from "../support/api-server.ts";
 import { createTestDatabase } from "../support/database.ts";
 import { startOidcProvider, type TestOidcProvider } from "../support/oidc-provider.ts";

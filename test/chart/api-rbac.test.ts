@@ -8,6 +8,9 @@ import { appNamespace } from "../../api/app-namespace.ts";
 import type { ApiServices } from "../../api/server.ts";
 import { grantApiAccessToTenantNamespaces } from "../../api/tenant-api-access.ts";
 import { type ApiAccess, ensureTenantNamespace, FIELD_MANAGER, tenantNamespace } from "../../api/tenant-namespaces.ts";
+import { KubeClient } from "../../kube/kube-client.ts";
+import { silentLogger } from "../../kube/logger.ts";
+import { readPodLog } from "../../kube/pod-log.ts";
 import {
   APP,
   LIMIT_RANGE,
@@ -17,11 +20,8 @@ import {
   RESOURCE_QUOTA,
   ROLE_BINDING,
   SECRET,
-} from "../../operator/resources.ts";
-import { KubeClient } from "../../operator/runtime/kube-client.ts";
-import { silentLogger } from "../../operator/runtime/logger.ts";
-import { readPodLog } from "../../operator/runtime/pod-log.ts";
-import type { KubeObject, ResourceType } from "../../operator/runtime/types.ts";
+} from "../../kube/resources.ts";
+import type { KubeObject, ResourceType } from "../../kube/types.ts";
 import { type CannedLogs, cannedLogs } from "../support/canned-logs.ts";
 import { chartDir, helm, parseManifest } from "../support/helm.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";

@@ -6,10 +6,10 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadApiConfig } from "../../api/config.ts";
-import { loadResurrectorConfig } from "../../db/resurrector/config.ts";
 import { kubectl } from "../../hack/control-plane/control-plane.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import { loadOperatorConfig } from "../../operator/config.ts";
-import type { KubeObject } from "../../operator/runtime/types.ts";
+import { loadResurrectorConfig } from "../../resurrector/config.ts";
 import { chartDir, fullValues, helm, parseManifest, renderChart } from "../support/helm.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 
@@ -128,7 +128,7 @@ describe("the loco chart", () => {
     expect(kekOf(resurrector)).toEqual({ env: true, volume: true });
     expect(kekOf(find(objects, "Deployment", "api") as Deployment)).toEqual({ env: false, volume: false });
     expect(resurrector.spec.template.spec.containers[0]?.args?.slice(0, 2)).toEqual([
-      "dist/db/resurrector/main.js",
+      "dist/resurrector/main.js",
       "watch",
     ]);
   });
@@ -150,7 +150,7 @@ describe("the loco chart", () => {
         const load = {
           "dist/operator/main.js": loadOperatorConfig,
           "dist/api/main.js": loadApiConfig,
-          "dist/db/resurrector/main.js": loadResurrectorConfig,
+          "dist/resurrector/main.js": loadResurrectorConfig,
         }[program ?? ""];
         expect(load, `${deployment.metadata.name} runs ${program}`).toBeDefined();
         parsed[deployment.metadata.name ?? ""] = load?.(argv, env);

@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
-import { plan, probe } from "../../db/resurrector/resurrect.ts";
-import { CONFIG_MAP, NAMESPACE, SECRET } from "../../operator/resources.ts";
-import { KubeClient } from "../../operator/runtime/kube-client.ts";
+import { KubeClient } from "../../kube/kube-client.ts";
+import { CONFIG_MAP, NAMESPACE, SECRET } from "../../kube/resources.ts";
+import { plan, probe } from "../../resurrector/resurrect.ts";
 import { createTestDatabase } from "../support/database.ts";
 import { chartDir, helm, parseManifest } from "../support/helm.ts";
 import { type TestKube, testKube } from "../support/kube.ts";

@@ -18,7 +18,7 @@ import {
   startControlPlane,
   stopControlPlane,
 } from "../../hack/control-plane/control-plane.ts";
-import { type RunningOperator, startOperator } from "../../operator/operator.ts";
+import { createLogger, silentLogger } from "../../kube/logger.ts";
 import {
   APP,
   GATEWAY,
@@ -29,9 +29,9 @@ import {
   ROLE_BINDING,
   RUN,
   SECRET,
-} from "../../operator/resources.ts";
-import { createLogger, silentLogger } from "../../operator/runtime/logger.ts";
-import type { KubeObject, ResourceType } from "../../operator/runtime/types.ts";
+} from "../../kube/resources.ts";
+import type { KubeObject, ResourceType } from "../../kube/types.ts";
+import { type RunningOperator, startOperator } from "../../operator/operator.ts";
 import { createTestDatabase } from "../support/database.ts";
 import { listAll } from "../support/fleet.ts";
 import { installLocoCrds } from "../support/install-crds.ts";
@@ -41,7 +41,7 @@ const TENANTS = ["acme", "globex", "initech"];
 const PROFILES = ["dev", "prod"];
 const APPS = ["web", "worker"];
 const KEK = `drill-1:${randomBytes(32).toString("base64")}`;
-const resurrector = new URL("../../db/resurrector/main.ts", import.meta.url).pathname;
+const resurrector = new URL("../../resurrector/main.ts", import.meta.url).pathname;
 
 const root = mkdtempSync(join(tmpdir(), "loco-test-drill-"));
 const dir = join(root, "cluster");

@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { KubeObject, ResourceType } from "../../operator/runtime/types.ts";
+import type { KubeObject, ResourceType } from "../../kube/types.ts";
 import { buildCli } from "../support/e2e-cli.ts";
 import { type E2eWorld, startE2eWorld } from "../support/e2e-world.ts";
 import { eventually } from "../support/kube.ts";

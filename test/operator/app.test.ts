@@ -1,7 +1,7 @@
 // The App operator against a real control plane: kube-apiserver decides validation and SSA merges,
 // kube-controller-manager runs Deployments and garbage collection, kube-scheduler + kwok run the pods.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningOperator } from "../../operator/operator.ts";
+import type { KubeClient } from "../../kube/kube-client.ts";
 import {
   APP,
   BACKEND_TRAFFIC_POLICY,
@@ -12,9 +12,9 @@ import {
   PROFILE,
   SECRET,
   SERVICE,
-} from "../../operator/resources.ts";
-import type { KubeClient } from "../../operator/runtime/kube-client.ts";
-import type { KubeObject, ResourceType } from "../../operator/runtime/types.ts";
+} from "../../kube/resources.ts";
+import type { KubeObject, ResourceType } from "../../kube/types.ts";
+import type { RunningOperator } from "../../operator/operator.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
 

@@ -4,12 +4,12 @@
 // schedule functions are bounded whatever reaches them (unit tests in schedule.test.ts). Here, the worst Pipelines
 // the schema accepts sit beside 50 Apps: the Apps converge as fast as any fleet, and the Pipelines say why not.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIELD_MANAGER } from "../../crds/app-names.ts";
+import { KubeClient } from "../../kube/kube-client.ts";
+import { NAMESPACE, PIPELINE } from "../../kube/resources.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
-import { FIELD_MANAGER } from "../../operator/reconcilers/app/names.ts";
-import { NAMESPACE, PIPELINE } from "../../operator/resources.ts";
-import { KubeClient } from "../../operator/runtime/kube-client.ts";
 import { reconcileTimeoutReporter } from "../../operator/runtime/reconcile-timeout.ts";
-import type { KubeObject } from "../../operator/runtime/types.ts";
 import { applyApps, countReady, deleteFleet, type Fleet, prepareFleet } from "../support/fleet.ts";
 import { eventually, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator, testKubeConfig } from "../support/operator.ts";

@@ -12,10 +12,10 @@ import {
   startControlPlane,
   stopControlPlane,
 } from "../../hack/control-plane/control-plane.ts";
-import { NAMESPACE, SECRET } from "../../operator/resources.ts";
+import { KubeClient } from "../../kube/kube-client.ts";
+import { NAMESPACE, SECRET } from "../../kube/resources.ts";
+import type { ResourceType } from "../../kube/types.ts";
 import { Informer } from "../../operator/runtime/informer.ts";
-import { KubeClient } from "../../operator/runtime/kube-client.ts";
-import type { ResourceType } from "../../operator/runtime/types.ts";
 import { eventually } from "../support/kube.ts";
 
 const CONFIG_MAP: ResourceType = {

@@ -4,8 +4,8 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
+import { APP } from "../../kube/resources.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
-import { APP } from "../../operator/resources.ts";
 import { applyApps, deleteFleet, type Fleet, listAll, prepareFleet } from "../support/fleet.ts";
 import { eventually } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";

@@ -2,8 +2,8 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
+import { APP } from "../../kube/resources.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
-import { APP } from "../../operator/resources.ts";
 import { createTestDatabase } from "../support/database.ts";
 import { deleteFleet, type Fleet, fleetApp, prepareFleet } from "../support/fleet.ts";
 import { eventually } from "../support/kube.ts";

@@ -1,11 +1,11 @@
 // The Pipeline reconciler and Run admission against a real control plane: validation, triggers (including an
 // operator restart between slots), jitter, concurrency policies, named locks and history.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KubeClient } from "../../kube/kube-client.ts";
+import { PIPELINE, RUN, SECRET } from "../../kube/resources.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
-import { PIPELINE, RUN, SECRET } from "../../operator/resources.ts";
 import { EVENT } from "../../operator/runtime/events.ts";
-import type { KubeClient } from "../../operator/runtime/kube-client.ts";
-import type { KubeObject } from "../../operator/runtime/types.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
 

@@ -2,11 +2,11 @@
 // sidecar opt-outs, AppArmor). Now a task may set only what the platform allows — the namespace's Profile
 // (spec.runs.allowedPodAnnotations) and the operator's --allowed-pod-annotations — and nothing by default.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JOB } from "../../operator/batch-resources.ts";
+import { JOB } from "../../kube/batch-resources.ts";
+import type { KubeClient } from "../../kube/kube-client.ts";
+import { PIPELINE, PROFILE, RUN } from "../../kube/resources.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
-import { PIPELINE, PROFILE, RUN } from "../../operator/resources.ts";
-import type { KubeClient } from "../../operator/runtime/kube-client.ts";
-import type { KubeObject } from "../../operator/runtime/types.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
 import { rejection } from "../support/rejection.ts";

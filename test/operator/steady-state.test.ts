@@ -1,7 +1,7 @@
 // DESIGN.md §3: "a second reconcile of an unchanged world performs zero API writes" — at fleet scale.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KubeClient } from "../../kube/kube-client.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
-import { KubeClient } from "../../operator/runtime/kube-client.ts";
 import { applyApps, countReady, deleteFleet, type Fleet, prepareFleet, snapshotVersions } from "../support/fleet.ts";
 import { eventually } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator, testKubeConfig } from "../support/operator.ts";

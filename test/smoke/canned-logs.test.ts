@@ -2,7 +2,7 @@
 // timestamps, per container, honouring tail and follow — what loco's log features are tested against.
 import type { V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPodLog, PodLogError, readPodLog } from "../../operator/runtime/pod-log.ts";
+import { openPodLog, PodLogError, readPodLog } from "../../kube/pod-log.ts";
 import { type CannedLogs, cannedLogs } from "../support/canned-logs.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 

@@ -9,9 +9,9 @@ import { buildServer } from "../../api/server.ts";
 import type { ApiTelemetry } from "../../api/telemetry.ts";
 import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
-import { KubeClient } from "../../operator/runtime/kube-client.ts";
-import { createLogger, type Logger, silentLogger } from "../../operator/runtime/logger.ts";
-import type { RestClientMetrics } from "../../operator/runtime/metrics.ts";
+import { KubeClient } from "../../kube/kube-client.ts";
+import { createLogger, type Logger, silentLogger } from "../../kube/logger.ts";
+import type { RestClientMetrics } from "../../kube/metrics.ts";
 import { testKubeConfig } from "./operator.ts";
 
 export interface TestApi {

@@ -1,5 +1,7 @@
 // A fleet of Apps across tenant namespaces, for the steady-state and crash tests and the convergence benchmark.
 // No vitest imports: the benchmark uses it too.
+
+import type { KubeClient } from "../../kube/kube-client.ts";
 import {
   APP,
   BACKEND_TRAFFIC_POLICY,
@@ -10,9 +12,8 @@ import {
   PROFILE,
   SECRET,
   SERVICE,
-} from "../../operator/resources.ts";
-import type { KubeClient } from "../../operator/runtime/kube-client.ts";
-import type { KubeObject, ResourceType } from "../../operator/runtime/types.ts";
+} from "../../kube/resources.ts";
+import type { KubeObject, ResourceType } from "../../kube/types.ts";
 
 export const CHILD_KINDS: ResourceType[] = [DEPLOYMENT, SERVICE, HTTP_ROUTE, BACKEND_TRAFFIC_POLICY, SECRET];
 

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { binaryPaths } from "../../hack/control-plane/versions.ts";
-import type { KubeObject } from "../../operator/runtime/types.ts";
+import type { KubeObject } from "../../kube/types.ts";
 
 const execFileAsync = promisify(execFile);
 

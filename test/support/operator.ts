@@ -3,8 +3,8 @@
 import { randomBytes } from "node:crypto";
 import { KubeConfig } from "@kubernetes/client-node";
 import { inject } from "vitest";
+import { createLogger, silentLogger } from "../../kube/logger.ts";
 import { type OperatorOptions, type RunningOperator, startOperator } from "../../operator/operator.ts";
-import { createLogger, silentLogger } from "../../operator/runtime/logger.ts";
 
 export const SHARD_LABEL = "loco.dev/test-shard";
 

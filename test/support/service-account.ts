@@ -3,7 +3,7 @@
 import { type CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { inject } from "vitest";
 import { kubectl } from "../../hack/control-plane/control-plane.ts";
-import { KubeApiError } from "../../operator/runtime/kube-client.ts";
+import { KubeApiError } from "../../kube/kube-client.ts";
 import { testKubeConfig } from "./operator.ts";
 
 /** A kubeconfig for `namespace/name`: the test cluster's server and CA, and a one-hour token. */

@@ -7,9 +7,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HTTP_SERVER_DURATION } from "../../api/telemetry.ts";
-import { RESURRECTOR_METRICS } from "../../db/resurrector/telemetry.ts";
+import { RECONCILE_METRICS } from "../../kube/telemetry.ts";
 import { STATUS_METRICS } from "../../operator/runtime/status-metrics.ts";
-import { RECONCILE_METRICS } from "../../operator/runtime/telemetry.ts";
+import { RESURRECTOR_METRICS } from "../../resurrector/telemetry.ts";
 
 const folder = new URL("../../charts/loco/dashboards/", import.meta.url).pathname;
 

@@ -2,8 +2,8 @@
 // listens on loopback, the operator runs in-process with OTLP pointed at it, and the spans and metrics of an App's
 // reconciles arrive carrying loco.tenant and loco.app.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTelemetry, type Telemetry } from "../../kube/telemetry.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
-import { startTelemetry, type Telemetry } from "../../operator/runtime/telemetry.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
 import { type RunningCollector, startCollector } from "../support/otel-collector.ts";

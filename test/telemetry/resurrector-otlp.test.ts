@@ -9,7 +9,7 @@ import { migrateToLatest } from "../../db/migrate.ts";
 import { createTestDatabase } from "../support/database.ts";
 import { type RunningCollector, startCollector } from "../support/otel-collector.ts";
 
-const resurrector = new URL("../../db/resurrector/main.ts", import.meta.url).pathname;
+const resurrector = new URL("../../resurrector/main.ts", import.meta.url).pathname;
 let collector: RunningCollector;
 let database: { url: string; drop(): Promise<void> };
 let exit: { code: number | null; stdout: string; stderr: string };

@@ -3,10 +3,6 @@
 // what makes "a second reconcile writes nothing" possible.
 import { createHash } from "node:crypto";
 import type { AppSpec, Probe } from "../../../crds/app.ts";
-import { followsTenantNameRule } from "../../../crds/common.ts";
-import type { ProfileSpec } from "../../../crds/profile.ts";
-import { parseQuantity } from "../../runtime/semantic-equal.ts";
-import type { KubeObject, OwnerReference } from "../../runtime/types.ts";
 import {
   ANNOTATION_DEPLOYED_AT,
   ANNOTATION_DEPLOYMENT_ID,
@@ -28,7 +24,11 @@ import {
   secretName,
   serviceName,
   trafficPolicyName,
-} from "./names.ts";
+} from "../../../crds/app-names.ts";
+import { followsTenantNameRule } from "../../../crds/common.ts";
+import type { ProfileSpec } from "../../../crds/profile.ts";
+import { parseQuantity } from "../../../kube/semantic-equal.ts";
+import type { KubeObject, OwnerReference } from "../../../kube/types.ts";
 
 export interface AppIdentity {
   name: string;

@@ -3,9 +3,20 @@
 // report status. Level-triggered: it never looks at which event caused it.
 import { createHash } from "node:crypto";
 import type { App } from "../../../crds/app.ts";
+import {
+  ANNOTATION_DEPLOYED_AT,
+  ANNOTATION_DEPLOYMENT_ID,
+  ANNOTATION_REQUESTED_DEPLOYMENT_ID,
+  ANNOTATION_TEMPLATE_HASH,
+  FIELD_MANAGER,
+  LABEL_APP,
+  LABEL_TENANT,
+  secretName,
+} from "../../../crds/app-names.ts";
 import { ConditionType } from "../../../crds/conditions.ts";
 import type { Profile } from "../../../crds/profile.ts";
-import type { WorldCaches } from "../../caches.ts";
+import type { KubeClient } from "../../../kube/kube-client.ts";
+import type { Logger } from "../../../kube/logger.ts";
 import {
   APP,
   BACKEND_TRAFFIC_POLICY,
@@ -15,7 +26,9 @@ import {
   HTTP_ROUTE,
   SECRET,
   SERVICE,
-} from "../../resources.ts";
+} from "../../../kube/resources.ts";
+import { type KubeObject, keyOf, type ObjectKey, type ResourceType, splitKey } from "../../../kube/types.ts";
+import type { WorldCaches } from "../../caches.ts";
 import {
   applyChild,
   type ChildContext,
@@ -26,10 +39,7 @@ import {
 import { type Condition, type ConditionInput, setCondition, summarize } from "../../runtime/conditions.ts";
 import type { EventRecorder } from "../../runtime/events.ts";
 import type { Informer } from "../../runtime/informer.ts";
-import type { KubeClient } from "../../runtime/kube-client.ts";
-import type { Logger } from "../../runtime/logger.ts";
 import { applyStatusIfChanged } from "../../runtime/status.ts";
-import { type KubeObject, keyOf, type ObjectKey, type ResourceType, splitKey } from "../../runtime/types.ts";
 import {
   type AppInputs,
   appUrls,
@@ -48,16 +58,6 @@ import {
   requestedHostnames,
   templateHash,
 } from "./desired.ts";
-import {
-  ANNOTATION_DEPLOYED_AT,
-  ANNOTATION_DEPLOYMENT_ID,
-  ANNOTATION_REQUESTED_DEPLOYMENT_ID,
-  ANNOTATION_TEMPLATE_HASH,
-  FIELD_MANAGER,
-  LABEL_APP,
-  LABEL_TENANT,
-  secretName,
-} from "./names.ts";
 import { type Claim, claimRank, RouteClaims } from "./route-claims.ts";
 
 export type AppObject = App & KubeObject;

@@ -1,7 +1,7 @@
 // Pure builders and decisions for the Pipeline reconciler: the Secret its tasks read, the Run a trigger starts,
 // what a trigger does at a given time, and which finished Runs history no longer keeps.
 import type { Trigger, TriggerStatus } from "../../../crds/pipeline.ts";
-import type { KubeObject, OwnerReference } from "../../runtime/types.ts";
+import type { KubeObject, OwnerReference } from "../../../kube/types.ts";
 import {
   ANNOTATION_SCHEDULED_TIME,
   LABEL_MANAGED_BY,

@@ -1,8 +1,8 @@
 // Every name and label the Pipeline reconciler gives its children, in one place.
 import { createHash } from "node:crypto";
 
-export { FIELD_MANAGER, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY } from "../app/names.ts";
-export { LABEL_PIPELINE, pipelineSecretName } from "../run/names.ts";
+export { FIELD_MANAGER, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY } from "../../../crds/app-names.ts";
+export { LABEL_PIPELINE, pipelineSecretName } from "../../../crds/run-names.ts";
 
 /** Set on Runs a trigger started: which trigger, and the slot (RFC 3339) it fired for. */
 export const LABEL_TRIGGER = "loco.dev/trigger";

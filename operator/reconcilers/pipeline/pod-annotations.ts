@@ -2,10 +2,11 @@
 // (k8s.v1.cni.cncf.io/networks), meshes skip their sidecar, AppArmor and seccomp read profiles from them. So a
 // task may set only the keys the platform allows — the operator's own list plus the namespace's Profile
 // (spec.runs.allowedPodAnnotations) — and nothing by default. Pure but for policyForNamespace, which reads caches.
+
+import { LABEL_PROFILE } from "../../../crds/app-names.ts";
 import { Reason } from "../../../crds/conditions.ts";
 import type { ProfileSpec } from "../../../crds/profile.ts";
-import type { KubeObject } from "../../runtime/types.ts";
-import { LABEL_PROFILE } from "../app/names.ts";
+import type { KubeObject } from "../../../kube/types.ts";
 import type { SpecProblem } from "./validation.ts";
 
 export interface PodAnnotationPolicy {

@@ -2,9 +2,12 @@
 // triggers (one Run per slot, by name), prune history, and report Ready, trigger times and Run counts.
 import { ConditionType, Reason } from "../../../crds/conditions.ts";
 import { type Pipeline, PipelineSpec, type TriggerStatus } from "../../../crds/pipeline.ts";
+import { KubeApiError, type KubeClient, resourcePath } from "../../../kube/kube-client.ts";
+import type { Logger } from "../../../kube/logger.ts";
+import { PIPELINE, RUN, SECRET } from "../../../kube/resources.ts";
+import { type KubeObject, type ObjectKey, splitKey } from "../../../kube/types.ts";
 import type { BatchSettings } from "../../batch-settings.ts";
 import type { WorldCaches } from "../../caches.ts";
-import { PIPELINE, RUN, SECRET } from "../../resources.ts";
 import { applyChild, type ChildContext, ownerReferenceTo } from "../../runtime/children.ts";
 import {
   type Condition,
@@ -14,10 +17,7 @@ import {
   summarize,
 } from "../../runtime/conditions.ts";
 import type { EventRecorder } from "../../runtime/events.ts";
-import { KubeApiError, type KubeClient, resourcePath } from "../../runtime/kube-client.ts";
-import type { Logger } from "../../runtime/logger.ts";
 import { applyStatusIfChanged } from "../../runtime/status.ts";
-import { type KubeObject, type ObjectKey, splitKey } from "../../runtime/types.ts";
 import { isAdmitted, isFinished, PIPELINE_INDEX, type RunObject, writeIfPresent } from "../run/reconcile.ts";
 import { desiredSecret, desiredTriggeredRun, type FinishedRun, runsBeyondHistory, triggerStep } from "./desired.ts";
 import { FIELD_MANAGER, LABEL_TENANT } from "./names.ts";

@@ -1,12 +1,13 @@
 // Profile reconcile: a Profile is Ready when the Gateway its Apps attach to exists. It has no children.
+
+import { FIELD_MANAGER } from "../../../crds/app-names.ts";
 import type { Profile } from "../../../crds/profile.ts";
+import type { KubeClient } from "../../../kube/kube-client.ts";
+import { PROFILE } from "../../../kube/resources.ts";
+import type { KubeObject, ObjectKey } from "../../../kube/types.ts";
 import type { WorldCaches } from "../../caches.ts";
-import { PROFILE } from "../../resources.ts";
 import { type ConditionInput, setCondition } from "../../runtime/conditions.ts";
-import type { KubeClient } from "../../runtime/kube-client.ts";
 import { applyStatusIfChanged } from "../../runtime/status.ts";
-import type { KubeObject, ObjectKey } from "../../runtime/types.ts";
-import { FIELD_MANAGER } from "../app/names.ts";
 
 type ProfileObject = Profile & KubeObject;
 

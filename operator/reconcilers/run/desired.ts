@@ -1,7 +1,6 @@
 // Pure builders for a Run's Jobs: (task, Run identity, attempt, parameters) → the Job loco wants. No clock,
 // randomness or I/O: the same inputs give the same object, so re-applying an existing Job is a no-op.
 import { parseDuration } from "../../../crds/common.ts";
-import type { KubeObject, OwnerReference } from "../../runtime/types.ts";
 import {
   ANNOTATION_LOGGING,
   LABEL_ATTEMPT,
@@ -13,7 +12,8 @@ import {
   labelValue,
   MANAGED_BY,
   taskContainerName,
-} from "./names.ts";
+} from "../../../crds/run-names.ts";
+import type { KubeObject, OwnerReference } from "../../../kube/types.ts";
 import type { RunTask } from "./progress.ts";
 
 export interface JobInputs {

@@ -1,7 +1,7 @@
 // The reconciler's pure helpers: what a Job and its pods say, parameters, one-off tasks.
 import { describe, expect, it } from "vitest";
 import { PipelineSpec } from "../../../crds/pipeline.ts";
-import type { KubeObject } from "../../runtime/types.ts";
+import type { KubeObject } from "../../../kube/types.ts";
 import { inlineTask, observeJob, podExitCode, type RunObject, resolveParameters } from "./reconcile.ts";
 
 const job = (conditions: Record<string, unknown>[], status: Record<string, unknown> = {}): KubeObject => ({

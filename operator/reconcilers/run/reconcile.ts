@@ -5,29 +5,6 @@ import { parseDuration } from "../../../crds/common.ts";
 import { ConditionType, Reason, TaskState } from "../../../crds/conditions.ts";
 import { type Pipeline, PipelineSpec } from "../../../crds/pipeline.ts";
 import type { Run, RunStatus, TaskStatus } from "../../../crds/run.ts";
-import { JOB } from "../../batch-resources.ts";
-import { type BatchSettings, retryDelayMs } from "../../batch-settings.ts";
-import type { WorldCaches } from "../../caches.ts";
-import { RUN } from "../../resources.ts";
-import { applyChild, type ChildContext, OWNER_INDEX, ownerReferenceTo } from "../../runtime/children.ts";
-import { type Condition, type ConditionInput, findCondition, setCondition } from "../../runtime/conditions.ts";
-import type { EventRecorder } from "../../runtime/events.ts";
-import type { Informer } from "../../runtime/informer.ts";
-import { KubeApiError, type KubeClient } from "../../runtime/kube-client.ts";
-import type { Logger } from "../../runtime/logger.ts";
-import { applyStatusIfChanged } from "../../runtime/status.ts";
-import { type KubeObject, keyOf, type ObjectKey, splitKey } from "../../runtime/types.ts";
-import { podAnnotationProblem, policyForNamespace } from "../pipeline/pod-annotations.ts";
-import {
-  annotationProblem,
-  formatDuration,
-  type SpecProblem,
-  timeoutProblem,
-  validatePipeline,
-  validKeysOnly,
-} from "../pipeline/validation.ts";
-import { admissionFor, type Concurrency, type RunSummary, replacedBy } from "./admission.ts";
-import { desiredJob } from "./desired.ts";
 import {
   FIELD_MANAGER,
   INLINE_TASK,
@@ -39,7 +16,30 @@ import {
   ONE_OFF_SECRET_NAME,
   pipelineSecretName,
   taskContainerName,
-} from "./names.ts";
+} from "../../../crds/run-names.ts";
+import { JOB } from "../../../kube/batch-resources.ts";
+import { KubeApiError, type KubeClient } from "../../../kube/kube-client.ts";
+import type { Logger } from "../../../kube/logger.ts";
+import { RUN } from "../../../kube/resources.ts";
+import { type KubeObject, keyOf, type ObjectKey, splitKey } from "../../../kube/types.ts";
+import { type BatchSettings, retryDelayMs } from "../../batch-settings.ts";
+import type { WorldCaches } from "../../caches.ts";
+import { applyChild, type ChildContext, OWNER_INDEX, ownerReferenceTo } from "../../runtime/children.ts";
+import { type Condition, type ConditionInput, findCondition, setCondition } from "../../runtime/conditions.ts";
+import type { EventRecorder } from "../../runtime/events.ts";
+import type { Informer } from "../../runtime/informer.ts";
+import { applyStatusIfChanged } from "../../runtime/status.ts";
+import { podAnnotationProblem, policyForNamespace } from "../pipeline/pod-annotations.ts";
+import {
+  annotationProblem,
+  formatDuration,
+  type SpecProblem,
+  timeoutProblem,
+  validatePipeline,
+  validKeysOnly,
+} from "../pipeline/validation.ts";
+import { admissionFor, type Concurrency, type RunSummary, replacedBy } from "./admission.ts";
+import { desiredJob } from "./desired.ts";
 import { isTerminal, type JobObservation, planRun, type RunTask, type StopRequest } from "./progress.ts";
 
 export type RunObject = Run & KubeObject;

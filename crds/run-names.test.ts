@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { INLINE_TASK, jobName, labelValue, taskContainerName } from "./names.ts";
+import { INLINE_TASK, jobName, labelValue, taskContainerName } from "./run-names.ts";
 
 describe("names", () => {
   it("names a Job after run, task and attempt", () => {

@@ -1,5 +1,6 @@
 // What the resurrector asks the cluster: is it healthy, does it hold loco's state, and what objects it has.
-import { LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY } from "../../operator/reconcilers/app/names.ts";
+import { LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY } from "../crds/app-names.ts";
+import { KubeApiError, type KubeClient } from "../kube/kube-client.ts";
 import {
   APP,
   CONFIG_MAP,
@@ -10,9 +11,8 @@ import {
   RUN,
   SECRET,
   TENANT_PARENTS,
-} from "../../operator/resources.ts";
-import { KubeApiError, type KubeClient } from "../../operator/runtime/kube-client.ts";
-import type { KubeObject, ResourceType } from "../../operator/runtime/types.ts";
+} from "../kube/resources.ts";
+import type { KubeObject, ResourceType } from "../kube/types.ts";
 import { locoCrds } from "./objects.ts";
 import { objectKey } from "./plan.ts";
 

@@ -1,9 +1,9 @@
 // What the resurrector reads from the mirror, and what it records there after a rebuild.
 import { type Kysely, sql } from "kysely";
-import type { Database, Row } from "../schema.ts";
-import type { KeyRing } from "../secret-crypto.ts";
-import { SecretStore } from "../secret-store.ts";
-import { toStorageError } from "../storage-error.ts";
+import type { Database, Row } from "../db/schema.ts";
+import type { KeyRing } from "../db/secret-crypto.ts";
+import { SecretStore } from "../db/secret-store.ts";
+import { toStorageError } from "../db/storage-error.ts";
 import { RESTORED_RESOURCES, type StoredResource } from "./objects.ts";
 
 export interface StoredState {

@@ -1,5 +1,5 @@
 // The resurrector's spans and metrics, through the OpenTelemetry API (no-ops until loco-resurrector starts the SDK
-// of operator/runtime/telemetry.ts): one span per command phase ("resurrector probe", "resurrector plan",
+// of kube/telemetry.ts): one span per command phase ("resurrector probe", "resurrector plan",
 // "resurrector apply", with a "restore <phase>" child per group of objects written), and counters of restores by
 // result and of objects by kind and outcome.
 import {
@@ -12,7 +12,7 @@ import {
   SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
-import { INSTRUMENTATION_SCOPE } from "../../operator/runtime/telemetry.ts";
+import { INSTRUMENTATION_SCOPE } from "../kube/telemetry.ts";
 
 /** Metric names, in OpenTelemetry's dotted style (Prometheus: loco_resurrector_restores_total, …). */
 export const RESURRECTOR_METRICS = {

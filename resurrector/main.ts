@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // loco-resurrector: rebuilds a lost cluster's loco state from the database. See `loco-resurrector --help`.
 import { KubeConfig } from "@kubernetes/client-node";
-import { KubeClient } from "../../operator/runtime/kube-client.ts";
-import { startTelemetry, telemetrySettings } from "../../operator/runtime/telemetry.ts";
-import { connectDatabase, type DatabaseHandle } from "../connect.ts";
-import { type KeyRing, loadKeyRing, SecretCryptoError } from "../secret-crypto.ts";
-import { StorageError } from "../storage-error.ts";
+import { connectDatabase, type DatabaseHandle } from "../db/connect.ts";
+import { type KeyRing, loadKeyRing, SecretCryptoError } from "../db/secret-crypto.ts";
+import { StorageError } from "../db/storage-error.ts";
+import { KubeClient } from "../kube/kube-client.ts";
+import { startTelemetry, telemetrySettings } from "../kube/telemetry.ts";
 import { EXIT, loadResurrectorConfig, UsageError } from "./config.ts";
 import { MissingKeyError } from "./database.ts";
 import { applyJson, applyText, healthText, planJson, planText } from "./output.ts";

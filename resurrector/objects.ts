@@ -2,10 +2,11 @@
 // What is restored is what a user or the API decided (labels, annotations, spec); what the cluster decided
 // (uid, resourceVersion, generation, managedFields, ownerReferences, status, timestamps) is left for the new
 // cluster to decide again.
-import { crdDocument } from "../../crds/generator/crd-document.ts";
-import { kinds } from "../../crds/index.ts";
-import { LABEL_APP, LABEL_MANAGED_BY, MANAGED_BY, secretName } from "../../operator/reconcilers/app/names.ts";
-import { LABEL_PIPELINE, pipelineSecretName } from "../../operator/reconcilers/run/names.ts";
+
+import { LABEL_APP, LABEL_MANAGED_BY, MANAGED_BY, secretName } from "../crds/app-names.ts";
+import { crdDocument } from "../crds/generator/crd-document.ts";
+import { kinds } from "../crds/index.ts";
+import { LABEL_PIPELINE, pipelineSecretName } from "../crds/run-names.ts";
 import {
   APP,
   CUSTOM_RESOURCE_DEFINITION,
@@ -18,8 +19,8 @@ import {
   ROLE,
   ROLE_BINDING,
   SECRET,
-} from "../../operator/resources.ts";
-import { apiVersionOf, type KubeObject, type ResourceType } from "../../operator/runtime/types.ts";
+} from "../kube/resources.ts";
+import { apiVersionOf, type KubeObject, type ResourceType } from "../kube/types.ts";
 
 /** A live row of `resources`, as the resurrector reads it. */
 export interface StoredResource {

@@ -1,5 +1,5 @@
 // Every kind the operator reads or writes, with its REST coordinates (static: no discovery round trips).
-import type { ResourceType } from "./runtime/types.ts";
+import type { ResourceType } from "./types.ts";
 
 const r = (group: string, version: string, kind: string, plural: string, namespaced = true): ResourceType => ({
   group,

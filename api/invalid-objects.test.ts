@@ -1,9 +1,9 @@
 // zod's verdict on the invalid-object table; test/crds/invalid-objects.test.ts gets the apiserver's on the same
 // objects, so the CEL rules and their TypeScript twins can't drift apart unnoticed.
 import { describe, expect, it } from "vitest";
-import { validate } from "../api/validation.ts";
-import { kinds } from "./index.ts";
-import { invalidObjects } from "./testdata/invalid-objects.ts";
+import { kinds } from "../crds/index.ts";
+import { invalidObjects } from "../crds/testdata/invalid-objects.ts";
+import { validate } from "./validation.ts";
 
 const schemaOf = (kind: string) => kinds.find((k) => k.kind === kind)!.schema;
 

@@ -1,7 +1,7 @@
 // Every name and label the Run reconciler gives its Jobs, in one place.
 import { createHash } from "node:crypto";
 
-export { FIELD_MANAGER, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY } from "../app/names.ts";
+export { FIELD_MANAGER, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY } from "./app-names.ts";
 
 export const LABEL_RUN = "loco.dev/run";
 export const LABEL_TASK = "loco.dev/task";

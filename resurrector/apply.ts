@@ -1,11 +1,11 @@
 // Carries out a plan against the cluster, parents first, a bounded number of requests at a time.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Kysely } from "kysely";
-import { LABEL_APP } from "../../operator/reconcilers/app/names.ts";
-import { LABEL_PIPELINE } from "../../operator/reconcilers/run/names.ts";
-import { CONFIG_MAP, CUSTOM_RESOURCE_DEFINITION, NAMESPACE } from "../../operator/resources.ts";
-import { KubeApiError, type KubeClient } from "../../operator/runtime/kube-client.ts";
-import type { KubeObject } from "../../operator/runtime/types.ts";
+import { LABEL_APP } from "../crds/app-names.ts";
+import { LABEL_PIPELINE } from "../crds/run-names.ts";
+import { KubeApiError, type KubeClient } from "../kube/kube-client.ts";
+import { CONFIG_MAP, CUSTOM_RESOURCE_DEFINITION, NAMESPACE } from "../kube/resources.ts";
+import type { KubeObject } from "../kube/types.ts";
 import { SENTINEL_NAME, SENTINEL_NAMESPACE } from "./cluster.ts";
 import { retireRuns } from "./database.ts";
 import { PHASES, phaseOf, resourceOf } from "./objects.ts";

@@ -1,7 +1,7 @@
 // The diff between what the database says should exist and what the cluster has: pure, so the same function
 // answers `plan` and drives `apply`.
-import { isSubset } from "../../operator/runtime/semantic-equal.ts";
-import type { KubeObject } from "../../operator/runtime/types.ts";
+import { isSubset } from "../kube/semantic-equal.ts";
+import type { KubeObject } from "../kube/types.ts";
 import { phaseOf, runFinished, type StoredResource } from "./objects.ts";
 
 export type Action =

@@ -3,9 +3,9 @@
 // response schema has the keys the client's types read. Route factories only capture their services, so none
 // are needed to build the document.
 import { describe, expect, it } from "vitest";
-import { openApiDocument } from "../api/openapi.ts";
-import { allRoutes } from "../api/server.ts";
-import { CLIENT_OPERATIONS } from "./api-client.ts";
+import { openApiDocument } from "../../api/openapi.ts";
+import { allRoutes } from "../../api/server.ts";
+import { CLIENT_OPERATIONS } from "../../cli/api-client.ts";
 
 type Schema = { properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[] };
 type Operation = { responses: Record<string, { content?: Record<string, { schema?: Schema }> }> };

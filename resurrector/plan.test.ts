@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../operator/runtime/types.ts";
+import type { KubeObject } from "../kube/types.ts";
 import { desiredObjects, manifestOf, type StoredResource } from "./objects.ts";
 import { objectKey, planRestore } from "./plan.ts";
 

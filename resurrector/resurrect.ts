@@ -1,8 +1,8 @@
 // The resurrector's commands as functions (the CLI prints what they return; tests and benchmarks call them).
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Kysely } from "kysely";
-import type { KubeClient } from "../../operator/runtime/kube-client.ts";
-import type { KeyRing } from "../secret-crypto.ts";
+import type { KeyRing } from "../db/secret-crypto.ts";
+import type { KubeClient } from "../kube/kube-client.ts";
 import { type ApplyOutcome, applyPlan, writeSentinel } from "./apply.ts";
 import { type ClusterHealth, probeCluster, readLiveState } from "./cluster.ts";
 import { loadStoredState } from "./database.ts";
