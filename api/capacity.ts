@@ -4,11 +4,9 @@
 // capacity or its nodes (those reflect every other tenant's workloads); the figures are for the server's log.
 
 import type { KubeClient } from "../kube/kube-client.ts";
+import { NODE, POD } from "../kube/resources.ts";
 import { parseQuantity } from "../kube/semantic-equal.ts";
-import type { KubeObject, ResourceType } from "../kube/types.ts";
-
-const NODE: ResourceType = { group: "", version: "v1", kind: "Node", plural: "nodes", namespaced: false };
-const POD: ResourceType = { group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true };
+import type { KubeObject } from "../kube/types.ts";
 
 export interface Amounts {
   /** Cores. */

@@ -12,9 +12,9 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Kysely } from "kysely";
 import { LABEL_ATTEMPT, LABEL_RUN, LABEL_TASK, labelValue } from "../crds/run-names.ts";
 import { normaliseLogTime, TaskLogStore } from "../db/task-logs.ts";
-import { POD } from "../kube/batch-resources.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import { openPodLog } from "../kube/pod-log.ts";
+import { POD } from "../kube/resources.ts";
 import type { KubeObject } from "../kube/types.ts";
 
 export interface RunLogLine {

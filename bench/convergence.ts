@@ -13,11 +13,12 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { AppSpec } from "../crds/app.ts";
+import { APP, PROFILE } from "../crds/kinds.ts";
 import type { ProfileSpec } from "../crds/profile.ts";
 import { type ControlPlaneState, startControlPlane, stopControlPlane } from "../hack/control-plane/control-plane.ts";
 import { freePort } from "../hack/control-plane/free-port.ts";
 import { KubeClient } from "../kube/kube-client.ts";
-import { APP, BACKEND_TRAFFIC_POLICY, DEPLOYMENT, HTTP_ROUTE, PROFILE, SECRET, SERVICE } from "../kube/resources.ts";
+import { BACKEND_TRAFFIC_POLICY, DEPLOYMENT, HTTP_ROUTE, SECRET, SERVICE } from "../kube/resources.ts";
 import type { KubeObject } from "../kube/types.ts";
 import {
   type AppInputs,

@@ -1,6 +1,7 @@
 // Building blocks shared by the four kinds. Every regex here is also a Kubernetes `pattern`, so each must be
 // valid RE2 (no lookarounds or backreferences), and each carries a message saying what a valid value looks like.
 import { z } from "zod";
+import { apiGroup, apiVersion, apiVersionName } from "./kinds.ts";
 
 // --- Names -------------------------------------------------------------------------------------------------
 
@@ -298,9 +299,7 @@ export const ObjectMeta = z.looseObject({
 });
 export type ObjectMeta = z.infer<typeof ObjectMeta>;
 
-export const apiGroup = "loco.dev";
-export const apiVersionName = "v1alpha1";
-export const apiVersion = `${apiGroup}/${apiVersionName}` as const;
+export { apiGroup, apiVersion, apiVersionName };
 
 /**
  * The full object for a kind: apiVersion, kind, metadata, spec and optional status. The generator replaces

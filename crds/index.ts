@@ -3,6 +3,7 @@
 import type { z } from "zod";
 import { App } from "./app.ts";
 import { apiGroup, apiVersionName } from "./common.ts";
+import { APP, PIPELINE, PROFILE, RUN } from "./kinds.ts";
 import { Pipeline } from "./pipeline.ts";
 import { Profile } from "./profile.ts";
 import { Run } from "./run.ts";
@@ -45,8 +46,8 @@ const age: PrinterColumn = {
 };
 
 export const profileKind: KindDefinition = {
-  kind: "Profile",
-  plural: "profiles",
+  kind: PROFILE.kind,
+  plural: PROFILE.plural,
   singular: "profile",
   shortNames: ["lprof"],
   scope: "Cluster",
@@ -66,8 +67,8 @@ export const profileKind: KindDefinition = {
 };
 
 export const appKind: KindDefinition = {
-  kind: "App",
-  plural: "apps",
+  kind: APP.kind,
+  plural: APP.plural,
   singular: "app",
   shortNames: ["lapp"],
   scope: "Namespaced",
@@ -103,8 +104,8 @@ export const appKind: KindDefinition = {
 };
 
 export const pipelineKind: KindDefinition = {
-  kind: "Pipeline",
-  plural: "pipelines",
+  kind: PIPELINE.kind,
+  plural: PIPELINE.plural,
   singular: "pipeline",
   shortNames: ["lpipe"],
   scope: "Namespaced",
@@ -136,8 +137,8 @@ export const pipelineKind: KindDefinition = {
 };
 
 export const runKind: KindDefinition = {
-  kind: "Run",
-  plural: "runs",
+  kind: RUN.kind,
+  plural: RUN.plural,
   singular: "run",
   shortNames: ["lrun"],
   scope: "Namespaced",

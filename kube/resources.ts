@@ -1,4 +1,5 @@
-// Every kind the operator reads or writes, with its REST coordinates (static: no discovery round trips).
+// Every Kubernetes kind a loco process reads or writes, declared once with its REST coordinates (static: no
+// discovery round trips).
 import type { ResourceType } from "./types.ts";
 
 const r = (group: string, version: string, kind: string, plural: string, namespaced = true): ResourceType => ({
@@ -8,11 +9,6 @@ const r = (group: string, version: string, kind: string, plural: string, namespa
   plural,
   namespaced,
 });
-
-export const APP = r("loco.dev", "v1alpha1", "App", "apps");
-export const PROFILE = r("loco.dev", "v1alpha1", "Profile", "profiles", false);
-export const PIPELINE = r("loco.dev", "v1alpha1", "Pipeline", "pipelines");
-export const RUN = r("loco.dev", "v1alpha1", "Run", "runs");
 
 export const NAMESPACE = r("", "v1", "Namespace", "namespaces", false);
 export const SECRET = r("", "v1", "Secret", "secrets");
@@ -39,6 +35,10 @@ export const NETWORK_POLICY = r("networking.k8s.io", "v1", "NetworkPolicy", "net
 export const TENANT_PARENTS = [RESOURCE_QUOTA, LIMIT_RANGE, ROLE, ROLE_BINDING, NETWORK_POLICY];
 
 export const EVENT = r("", "v1", "Event", "events");
+export const POD = r("", "v1", "Pod", "pods");
+export const NODE = r("", "v1", "Node", "nodes", false);
+export const JOB = r("batch", "v1", "Job", "jobs");
+export const LEASE = r("coordination.k8s.io", "v1", "Lease", "leases");
 export const CONFIG_MAP = r("", "v1", "ConfigMap", "configmaps");
 export const CUSTOM_RESOURCE_DEFINITION = r(
   "apiextensions.k8s.io",

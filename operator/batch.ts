@@ -2,10 +2,10 @@
 
 import { FIELD_MANAGER, LABEL_PROFILE } from "../crds/app-names.ts";
 import { ConditionType } from "../crds/conditions.ts";
+import { PIPELINE, RUN } from "../crds/kinds.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import type { Logger } from "../kube/logger.ts";
 import type { OperatorMetrics } from "../kube/metrics.ts";
-import { PIPELINE, RUN } from "../kube/resources.ts";
 import { type KubeObject, keyOf } from "../kube/types.ts";
 import { type BatchSettings, defaultBatchSettings } from "./batch-settings.ts";
 import type { WorldCaches } from "./caches.ts";

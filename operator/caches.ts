@@ -2,21 +2,19 @@
 // those carrying loco's managed-by label, which bounds memory to what loco created.
 
 import { MANAGED_SELECTOR } from "../crds/app-names.ts";
+import { APP, PIPELINE, PROFILE, RUN } from "../crds/kinds.ts";
 import { RUN_POD_SELECTOR } from "../crds/run-names.ts";
-import { JOB, POD } from "../kube/batch-resources.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import {
-  APP,
   BACKEND_TRAFFIC_POLICY,
   DEPLOYMENT,
   GATEWAY,
   GRPC_ROUTE,
   HPA,
   HTTP_ROUTE,
+  JOB,
   NAMESPACE,
-  PIPELINE,
-  PROFILE,
-  RUN,
+  POD,
   SECRET,
   SERVICE,
 } from "../kube/resources.ts";

@@ -18,10 +18,10 @@
 import { Counter } from "prom-client";
 import { ANNOTATION_LOGGING, LABEL_ATTEMPT, LABEL_JOB_NAME, LABEL_TASK, taskContainerName } from "../crds/run-names.ts";
 import type { CapturedTaskLog, TaskLogStore } from "../db/task-logs.ts";
-import { POD } from "../kube/batch-resources.ts";
 import { type KubeClient, resourcePath } from "../kube/kube-client.ts";
 import type { Logger } from "../kube/logger.ts";
 import type { OperatorMetrics } from "../kube/metrics.ts";
+import { POD } from "../kube/resources.ts";
 import { controllerOf, type KubeObject } from "../kube/types.ts";
 import { JOB_INDEX } from "./reconcilers/run/reconcile.ts";
 import type { EventRecorder } from "./runtime/events.ts";

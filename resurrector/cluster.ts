@@ -1,17 +1,8 @@
 // What the resurrector asks the cluster: is it healthy, does it hold loco's state, and what objects it has.
 import { LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY } from "../crds/app-names.ts";
+import { APP, PIPELINE, PROFILE, RUN } from "../crds/kinds.ts";
 import { KubeApiError, type KubeClient } from "../kube/kube-client.ts";
-import {
-  APP,
-  CONFIG_MAP,
-  CUSTOM_RESOURCE_DEFINITION,
-  NAMESPACE,
-  PIPELINE,
-  PROFILE,
-  RUN,
-  SECRET,
-  TENANT_PARENTS,
-} from "../kube/resources.ts";
+import { CONFIG_MAP, CUSTOM_RESOURCE_DEFINITION, NAMESPACE, SECRET, TENANT_PARENTS } from "../kube/resources.ts";
 import type { KubeObject, ResourceType } from "../kube/types.ts";
 import { locoCrds } from "./objects.ts";
 import { objectKey } from "./plan.ts";

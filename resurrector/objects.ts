@@ -6,15 +6,13 @@
 import { LABEL_APP, LABEL_MANAGED_BY, MANAGED_BY, secretName } from "../crds/app-names.ts";
 import { crdDocument } from "../crds/generator/crd-document.ts";
 import { kinds } from "../crds/index.ts";
+import { APP, PIPELINE, PROFILE } from "../crds/kinds.ts";
 import { LABEL_PIPELINE, pipelineSecretName } from "../crds/run-names.ts";
 import {
-  APP,
   CUSTOM_RESOURCE_DEFINITION,
   LIMIT_RANGE,
   NAMESPACE,
   NETWORK_POLICY,
-  PIPELINE,
-  PROFILE,
   RESOURCE_QUOTA,
   ROLE,
   ROLE_BINDING,

@@ -2,7 +2,7 @@
 // with field manager loco-api, into the tenant's namespace for the profile.
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
-import { APP } from "../../kube/resources.ts";
+import { APP } from "../../crds/kinds.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { ApiError, notFound } from "../errors.ts";

@@ -8,10 +8,11 @@ import { ulid } from "ulid";
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
 import { ANNOTATION_REQUESTED_DEPLOYMENT_ID, LABEL_APP } from "../../crds/app-names.ts";
+import { APP } from "../../crds/kinds.ts";
 import { ANNOTATION_REQUESTED_BY } from "../../db/timeline.ts";
-import { APP } from "../../kube/resources.ts";
+import { POD } from "../../kube/resources.ts";
 import { isSubset } from "../../kube/semantic-equal.ts";
-import type { KubeObject, ResourceType } from "../../kube/types.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { actorOf, type Principal } from "../auth/principal.ts";
 import { clusterCapacity, judgeCapacity, requestedBy } from "../capacity.ts";
@@ -54,8 +55,6 @@ const DeploymentParams = z.strictObject({
   id: z.string().regex(/^[0-9A-Z]{26}$/, { error: "must be a deployment id" }),
 });
 const TERMINAL = new Set(["Available", "Failed", "Superseded"]);
-
-const POD: ResourceType = { group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true };
 
 export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
   const { db, kube, config } = services;

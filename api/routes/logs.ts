@@ -4,7 +4,8 @@ import { PassThrough } from "node:stream";
 import { z } from "zod";
 import { CONTAINER_NAME, LABEL_APP } from "../../crds/app-names.ts";
 import { openPodLog } from "../../kube/pod-log.ts";
-import type { KubeObject, ResourceType } from "../../kube/types.ts";
+import { POD } from "../../kube/resources.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { formatRecord, LineSplitter } from "../log-lines.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
@@ -14,7 +15,6 @@ import { findTenantNamespace } from "../tenant-namespaces.ts";
 import { ItemParams } from "./apps.ts";
 import { ProfileName } from "./schemas.ts";
 
-const POD: ResourceType = { group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true };
 const SECONDS = { s: 1, m: 60, h: 3600 } as const;
 
 const LogQuery = z.strictObject({

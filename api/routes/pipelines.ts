@@ -2,8 +2,8 @@
 // field manager loco-api; diff is a server-side dry-run apply of the given spec compared with what runs now.
 import { z } from "zod";
 import { dns1035Label } from "../../crds/common.ts";
+import { PIPELINE } from "../../crds/kinds.ts";
 import { PipelineSpec } from "../../crds/pipeline.ts";
-import { PIPELINE } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { ApiError, notFound } from "../errors.ts";

@@ -1,7 +1,7 @@
 // Profiles: every authenticated caller reads them (from the mirror); only platform admins write them.
 import { z } from "zod";
+import { PROFILE } from "../../crds/kinds.ts";
 import { ProfileSpec } from "../../crds/profile.ts";
-import { PROFILE } from "../../kube/resources.ts";
 import { notFound } from "../errors.ts";
 import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";

@@ -4,9 +4,8 @@ import { hostname } from "node:os";
 import type { KubeClient } from "../../kube/kube-client.ts";
 import { resourcePath } from "../../kube/kube-client.ts";
 import type { Logger } from "../../kube/logger.ts";
-import type { KubeObject, ResourceType } from "../../kube/types.ts";
-
-export const EVENT: ResourceType = { group: "", version: "v1", kind: "Event", plural: "events", namespaced: true };
+import { EVENT } from "../../kube/resources.ts";
+import type { KubeObject } from "../../kube/types.ts";
 
 export type EventType = "Normal" | "Warning";
 

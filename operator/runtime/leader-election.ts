@@ -5,15 +5,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubeApiError, type KubeClient, resourcePath } from "../../kube/kube-client.ts";
 import type { Logger } from "../../kube/logger.ts";
-import type { KubeObject, ResourceType } from "../../kube/types.ts";
-
-export const LEASE: ResourceType = {
-  group: "coordination.k8s.io",
-  version: "v1",
-  kind: "Lease",
-  plural: "leases",
-  namespaced: true,
-};
+import { LEASE } from "../../kube/resources.ts";
+import type { KubeObject } from "../../kube/types.ts";
 
 interface LeaseSpec {
   holderIdentity?: string;

@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../../api/auth/principal.ts";
-import { APP, PIPELINE } from "../../kube/resources.ts";
+import { APP, PIPELINE } from "../../crds/kinds.ts";
 import { ADMIN, type ApiWorld, OUTSIDER, startApiWorld, type TenantFixture } from "../support/api-world.ts";
 
 let world: ApiWorld;

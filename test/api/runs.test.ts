@@ -2,7 +2,7 @@
 // provider: apply (validated, mass-assignment safe), diff, start with parameters, follow to the end, list with
 // filters and pages, cancel a hanging Run, the timeline, and logs of one task or all tasks merged by time.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JOB, POD } from "../../kube/batch-resources.ts";
+import { JOB, POD } from "../../kube/resources.ts";
 import { type ApiWorld, startApiWorld } from "../support/api-world.ts";
 import { type CannedLogs, cannedLogs } from "../support/canned-logs.ts";
 import { eventually } from "../support/kube.ts";

@@ -2,7 +2,8 @@
 // operator mirroring into Postgres, and a real OpenID Provider.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant } from "../../api/store/tenants.ts";
-import { APP, NAMESPACE, NETWORK_POLICY, PROFILE, RESOURCE_QUOTA, ROLE_BINDING } from "../../kube/resources.ts";
+import { APP, PROFILE } from "../../crds/kinds.ts";
+import { NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA, ROLE_BINDING } from "../../kube/resources.ts";
 import { ADMIN, type ApiWorld, OUTSIDER, startApiWorld } from "../support/api-world.ts";
 import { eventually } from "../support/kube.ts";
 

@@ -8,19 +8,11 @@ import { appNamespace } from "../../api/app-namespace.ts";
 import type { ApiServices } from "../../api/server.ts";
 import { grantApiAccessToTenantNamespaces } from "../../api/tenant-api-access.ts";
 import { type ApiAccess, ensureTenantNamespace, FIELD_MANAGER, tenantNamespace } from "../../api/tenant-namespaces.ts";
+import { APP, PROFILE } from "../../crds/kinds.ts";
 import { KubeClient } from "../../kube/kube-client.ts";
 import { silentLogger } from "../../kube/logger.ts";
 import { readPodLog } from "../../kube/pod-log.ts";
-import {
-  APP,
-  LIMIT_RANGE,
-  NAMESPACE,
-  NETWORK_POLICY,
-  PROFILE,
-  RESOURCE_QUOTA,
-  ROLE_BINDING,
-  SECRET,
-} from "../../kube/resources.ts";
+import { LIMIT_RANGE, NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA, ROLE_BINDING, SECRET } from "../../kube/resources.ts";
 import type { KubeObject, ResourceType } from "../../kube/types.ts";
 import { type CannedLogs, cannedLogs } from "../support/canned-logs.ts";
 import { chartDir, helm, parseManifest } from "../support/helm.ts";

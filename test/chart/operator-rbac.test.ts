@@ -3,16 +3,15 @@
 // must still campaign for its Lease, converge an App to Ready and a one-off Run to Succeeded (with the mirror, its
 // logs captured into the database) without a single 403 — while requests outside the role are denied.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP, PROFILE, RUN } from "../../crds/kinds.ts";
 import { connectDatabase } from "../../db/connect.ts";
 import { TaskLogStore } from "../../db/task-logs.ts";
-import { JOB } from "../../kube/batch-resources.ts";
 import { KubeClient } from "../../kube/kube-client.ts";
 import { silentLogger } from "../../kube/logger.ts";
-import { APP, CONFIG_MAP, DEPLOYMENT, NAMESPACE, PROFILE, RUN, SECRET, SERVICE } from "../../kube/resources.ts";
+import { CONFIG_MAP, DEPLOYMENT, JOB, LEASE, NAMESPACE, SECRET, SERVICE } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { startOperator } from "../../operator/operator.ts";
-import { LEASE } from "../../operator/runtime/leader-election.ts";
 import { type CannedLogs, cannedLogs } from "../support/canned-logs.ts";
 import { createTestDatabase } from "../support/database.ts";
 import { chartDir, helm } from "../support/helm.ts";

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP, PIPELINE, PROFILE, RUN } from "../../crds/kinds.ts";
 import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
 import { parseKeyRing } from "../../db/secret-crypto.ts";
 import { SecretStore } from "../../db/secret-store.ts";
@@ -19,17 +20,7 @@ import {
   stopControlPlane,
 } from "../../hack/control-plane/control-plane.ts";
 import { createLogger, silentLogger } from "../../kube/logger.ts";
-import {
-  APP,
-  GATEWAY,
-  NAMESPACE,
-  PIPELINE,
-  PROFILE,
-  RESOURCE_QUOTA,
-  ROLE_BINDING,
-  RUN,
-  SECRET,
-} from "../../kube/resources.ts";
+import { GATEWAY, NAMESPACE, RESOURCE_QUOTA, ROLE_BINDING, SECRET } from "../../kube/resources.ts";
 import type { KubeObject, ResourceType } from "../../kube/types.ts";
 import { type RunningOperator, startOperator } from "../../operator/operator.ts";
 import { createTestDatabase } from "../support/database.ts";

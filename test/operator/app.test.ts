@@ -1,15 +1,14 @@
 // The App operator against a real control plane: kube-apiserver decides validation and SSA merges,
 // kube-controller-manager runs Deployments and garbage collection, kube-scheduler + kwok run the pods.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP, PROFILE } from "../../crds/kinds.ts";
 import type { KubeClient } from "../../kube/kube-client.ts";
 import {
-  APP,
   BACKEND_TRAFFIC_POLICY,
   DEPLOYMENT,
   GRPC_ROUTE,
   HPA,
   HTTP_ROUTE,
-  PROFILE,
   SECRET,
   SERVICE,
 } from "../../kube/resources.ts";

@@ -1,8 +1,9 @@
 // SIGKILL the operator process again and again while 200 Apps converge: everything must still converge, with
 // exactly one of each child, no orphan, and no spurious extra rollout.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP } from "../../crds/kinds.ts";
 import { KubeClient } from "../../kube/kube-client.ts";
-import { APP, DEPLOYMENT } from "../../kube/resources.ts";
+import { DEPLOYMENT } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import {
   applyApps,

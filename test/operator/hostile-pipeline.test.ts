@@ -5,8 +5,9 @@
 // the schema accepts sit beside 50 Apps: the Apps converge as fast as any fleet, and the Pipelines say why not.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FIELD_MANAGER } from "../../crds/app-names.ts";
+import { PIPELINE } from "../../crds/kinds.ts";
 import { KubeClient } from "../../kube/kube-client.ts";
-import { NAMESPACE, PIPELINE } from "../../kube/resources.ts";
+import { NAMESPACE } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { reconcileTimeoutReporter } from "../../operator/runtime/reconcile-timeout.ts";

@@ -1,9 +1,9 @@
 // Two operator replicas: one leads and writes, the other waits with warm caches and writes nothing; killing the
 // leader hands over within the lease time.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP } from "../../crds/kinds.ts";
 import { KubeClient } from "../../kube/kube-client.ts";
-import { APP } from "../../kube/resources.ts";
-import { LEASE } from "../../operator/runtime/leader-election.ts";
+import { LEASE } from "../../kube/resources.ts";
 import { deleteFleet, type Fleet, fleetApp, prepareFleet } from "../support/fleet.ts";
 import { eventually } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, testKubeConfig } from "../support/operator.ts";

@@ -3,8 +3,8 @@
 // that stopping it disturbs no other test file).
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP } from "../../crds/kinds.ts";
 import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
-import { APP } from "../../kube/resources.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { applyApps, deleteFleet, type Fleet, listAll, prepareFleet } from "../support/fleet.ts";
 import { eventually } from "../support/kube.ts";

@@ -1,8 +1,8 @@
 // The state mirror inside the operator, against the real apiserver and a real Postgres database.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP } from "../../crds/kinds.ts";
 import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
-import { APP } from "../../kube/resources.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { createTestDatabase } from "../support/database.ts";
 import { deleteFleet, type Fleet, fleetApp, prepareFleet } from "../support/fleet.ts";

@@ -1,11 +1,11 @@
 // The Pipeline reconciler and Run admission against a real control plane: validation, triggers (including an
 // operator restart between slots), jitter, concurrency policies, named locks and history.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PIPELINE, RUN } from "../../crds/kinds.ts";
 import type { KubeClient } from "../../kube/kube-client.ts";
-import { PIPELINE, RUN, SECRET } from "../../kube/resources.ts";
+import { EVENT, SECRET } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
-import { EVENT } from "../../operator/runtime/events.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
 

@@ -2,9 +2,9 @@
 // sidecar opt-outs, AppArmor). Now a task may set only what the platform allows — the namespace's Profile
 // (spec.runs.allowedPodAnnotations) and the operator's --allowed-pod-annotations — and nothing by default.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JOB } from "../../kube/batch-resources.ts";
+import { PIPELINE, PROFILE, RUN } from "../../crds/kinds.ts";
 import type { KubeClient } from "../../kube/kube-client.ts";
-import { PIPELINE, PROFILE, RUN } from "../../kube/resources.ts";
+import { JOB } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";

@@ -1,9 +1,9 @@
 // The Run reconciler against a real control plane: kube-controller-manager runs the Jobs, kwok plays their pods
 // (annotations steer them: hack/kwok/loco-stages.yaml), and the operator drives the DAG from what it sees.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JOB } from "../../kube/batch-resources.ts";
+import { PIPELINE, RUN } from "../../crds/kinds.ts";
 import type { KubeClient } from "../../kube/kube-client.ts";
-import { PIPELINE, RUN } from "../../kube/resources.ts";
+import { JOB } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";

@@ -3,10 +3,10 @@
 // stay readable from the database after the Run's Jobs and pods are deleted.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RUN } from "../../crds/kinds.ts";
 import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
 import { TaskLogStore } from "../../db/task-logs.ts";
-import { JOB, POD } from "../../kube/batch-resources.ts";
-import { RUN } from "../../kube/resources.ts";
+import { JOB, POD } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { type CannedLine, type CannedLogs, cannedLogs } from "../support/canned-logs.ts";

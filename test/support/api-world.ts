@@ -3,7 +3,8 @@
 // written through the API; both tenants created through the API, with one App each.
 import { randomBytes } from "node:crypto";
 import { ROLES, type Role } from "../../api/auth/principal.ts";
-import { GATEWAY, NAMESPACE, PROFILE } from "../../kube/resources.ts";
+import { PROFILE } from "../../crds/kinds.ts";
+import { GATEWAY, NAMESPACE } from "../../kube/resources.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { startTestApi, type TestApi } from "./api-server.ts";
 import { createTestDatabase } from "./database.ts";

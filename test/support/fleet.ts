@@ -1,15 +1,14 @@
 // A fleet of Apps across tenant namespaces, for the steady-state and crash tests and the convergence benchmark.
 // No vitest imports: the benchmark uses it too.
 
+import { APP, PROFILE } from "../../crds/kinds.ts";
 import type { KubeClient } from "../../kube/kube-client.ts";
 import {
-  APP,
   BACKEND_TRAFFIC_POLICY,
   DEPLOYMENT,
   GATEWAY,
   HTTP_ROUTE,
   NAMESPACE,
-  PROFILE,
   SECRET,
   SERVICE,
 } from "../../kube/resources.ts";

@@ -14,11 +14,11 @@ import {
   secretName,
 } from "../../../crds/app-names.ts";
 import { ConditionType } from "../../../crds/conditions.ts";
+import { APP } from "../../../crds/kinds.ts";
 import type { Profile } from "../../../crds/profile.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
 import {
-  APP,
   BACKEND_TRAFFIC_POLICY,
   DEPLOYMENT,
   GRPC_ROUTE,

@@ -1,10 +1,11 @@
 // Pipeline reconcile orchestration: validate the DAG and schedules, keep the Secret its tasks read, fire due
 // triggers (one Run per slot, by name), prune history, and report Ready, trigger times and Run counts.
 import { ConditionType, Reason } from "../../../crds/conditions.ts";
+import { PIPELINE, RUN } from "../../../crds/kinds.ts";
 import { type Pipeline, PipelineSpec, type TriggerStatus } from "../../../crds/pipeline.ts";
 import { KubeApiError, type KubeClient, resourcePath } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
-import { PIPELINE, RUN, SECRET } from "../../../kube/resources.ts";
+import { SECRET } from "../../../kube/resources.ts";
 import { type KubeObject, type ObjectKey, splitKey } from "../../../kube/types.ts";
 import type { BatchSettings } from "../../batch-settings.ts";
 import type { WorldCaches } from "../../caches.ts";

@@ -1,9 +1,9 @@
 // Profile reconcile: a Profile is Ready when the Gateway its Apps attach to exists. It has no children.
 
 import { FIELD_MANAGER } from "../../../crds/app-names.ts";
+import { PROFILE } from "../../../crds/kinds.ts";
 import type { Profile } from "../../../crds/profile.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
-import { PROFILE } from "../../../kube/resources.ts";
 import type { KubeObject, ObjectKey } from "../../../kube/types.ts";
 import type { WorldCaches } from "../../caches.ts";
 import { type ConditionInput, setCondition } from "../../runtime/conditions.ts";

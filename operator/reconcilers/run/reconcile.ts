@@ -3,6 +3,7 @@
 // longer wanted. Level-triggered: everything is read again from the caches each time.
 import { parseDuration } from "../../../crds/common.ts";
 import { ConditionType, Reason, TaskState } from "../../../crds/conditions.ts";
+import { RUN } from "../../../crds/kinds.ts";
 import { type Pipeline, PipelineSpec } from "../../../crds/pipeline.ts";
 import type { Run, RunStatus, TaskStatus } from "../../../crds/run.ts";
 import {
@@ -17,10 +18,9 @@ import {
   pipelineSecretName,
   taskContainerName,
 } from "../../../crds/run-names.ts";
-import { JOB } from "../../../kube/batch-resources.ts";
 import { KubeApiError, type KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
-import { RUN } from "../../../kube/resources.ts";
+import { JOB } from "../../../kube/resources.ts";
 import { type KubeObject, keyOf, type ObjectKey, splitKey } from "../../../kube/types.ts";
 import { type BatchSettings, retryDelayMs } from "../../batch-settings.ts";
 import type { WorldCaches } from "../../caches.ts";
