@@ -6,6 +6,7 @@ import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { APP, PIPELINE, PROFILE, RUN } from "../crds/kinds.ts";
 import * as builtIn from "../kube/resources.ts";
+import type { ResourceType } from "../kube/types.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const PRODUCTION = ["crds", "kube", "db", "operator", "resurrector", "api", "cli"];
@@ -31,8 +32,7 @@ describe("resource declarations", () => {
   it("declares each kind once across the two homes", () => {
     // Lists of resources (TENANT_PARENTS) name declarations, they are not ones.
     const resources = [APP, PROFILE, PIPELINE, RUN, ...Object.values(builtIn)].filter(
-      (value): value is { group: string; kind: string } =>
-        typeof value === "object" && !Array.isArray(value) && "kind" in value,
+      (value): value is ResourceType => typeof value === "object" && !Array.isArray(value) && "kind" in value,
     );
     const keys = resources.map((r) => `${r.group}/${r.kind}`);
     expect(new Set(keys).size).toBe(keys.length);
