@@ -2,9 +2,11 @@
 // the full values, a server-side dry run of every rendered object, and a real install and uninstall into the
 // shared control plane (kwok plays the pods, so nothing needs the images).
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { stringify } from "yaml";
 import { loadApiConfig } from "../../api/config.ts";
 import { kubectl } from "../../hack/control-plane/control-plane.ts";
 import type { KubeObject } from "../../kube/types.ts";
@@ -27,10 +29,12 @@ type Container = {
   readinessProbe?: { httpGet?: { path: string; port: string } };
   livenessProbe?: { httpGet?: { path: string; port: string } };
   env?: { name: string; value?: string; valueFrom?: unknown }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 };
+type Volume = { name: string; secret?: { secretName?: string }; emptyDir?: { medium?: string; sizeLimit?: string } };
 type PodSpec = {
   serviceAccountName?: string;
-  volumes?: { name: string; secret?: { secretName?: string } }[];
+  volumes?: Volume[];
   securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type?: string } };
   containers: Container[];
 };
@@ -42,6 +46,66 @@ const state = () => ({ kubeconfig: inject("kubeconfig") });
 const find = (objects: KubeObject[], kind: string, nameSuffix: string) =>
   objects.find((o) => o.kind === kind && o.metadata.name?.endsWith(nameSuffix));
 const deployments = (objects: KubeObject[]) => objects.filter((o) => o.kind === "Deployment") as Deployment[];
+
+// Values from Secrets, as the kubelet would resolve them.
+const fromSecrets: Record<string, string> = {
+  LOCO_DATABASE_URL: "postgres://loco:secret@postgres:5432/loco",
+  OTEL_EXPORTER_OTLP_HEADERS: "Authorization=Basic eA==",
+};
+
+/** Each Deployment's configuration (by name) as its program's own loader reads the rendered args and env. */
+function loadEachProcess(objects: KubeObject[]): Record<string, unknown> {
+  const loaded: Record<string, unknown> = {};
+  for (const deployment of deployments(objects)) {
+    const container = deployment.spec.template.spec.containers[0]!;
+    const [program, ...argv] = container.args ?? [];
+    const env = Object.fromEntries(
+      (container.env ?? []).map((e) => [e.name, e.value ?? fromSecrets[e.name] ?? "from-a-field"]),
+    );
+    const load = {
+      "dist/operator/main.js": loadOperatorConfig,
+      "dist/api/main.js": loadApiConfig,
+      "dist/resurrector/main.js": loadResurrectorConfig,
+    }[program ?? ""];
+    expect(load, `${deployment.metadata.name} runs ${program}`).toBeDefined();
+    loaded[deployment.metadata.name ?? ""] = load?.(argv, env);
+  }
+  return loaded;
+}
+
+/** The API with the fewest values that turn it on. */
+const apiOn = ["--set", "api.enabled=true", "--set", "database.existingSecret=loco-database"];
+/** Every value the security hardening added, each set to something other than the process's default. */
+const hardeningValues = [
+  "--set",
+  "operator.minTriggerInterval=5m",
+  "--set-json",
+  'operator.allowedPodAnnotations=["example.com/team","vault.hashicorp.com/*"]',
+  "--set",
+  "operator.reconcileTimeout=2m",
+  "--set",
+  "api.streamsPerCredential=4",
+  "--set",
+  "api.streamsPerTenant=20",
+  "--set",
+  "api.bootstrapTokenTtl=2h",
+  "--set",
+  "api.bootstrapTokenFile=/run/loco/first-start/token",
+];
+const hardeningFlags = [
+  "--min-trigger-interval",
+  "--allowed-pod-annotations",
+  "--reconcile-timeout",
+  "--streams-per-credential",
+  "--streams-per-tenant",
+  "--bootstrap-token-ttl",
+  "--bootstrap-token-file",
+];
+const flagsOf = (deployment: Deployment | undefined) =>
+  (deployment?.spec.template.spec.containers[0]?.args ?? []).map((arg) => arg.split("=")[0] ?? arg);
+/** The in-memory emptyDir volumes of a pod. */
+const memoryVolumes = (deployment: Deployment) =>
+  (deployment.spec.template.spec.volumes ?? []).filter((v) => v.emptyDir?.medium === "Memory");
 
 beforeAll(async () => {
   kube = testKube();
@@ -134,27 +198,9 @@ describe("the loco chart", () => {
   });
 
   it("passes flags and environment that each program's own configuration parser accepts", async () => {
-    // Values from Secrets, as the kubelet would resolve them.
-    const fromSecrets: Record<string, string> = {
-      LOCO_DATABASE_URL: "postgres://loco:secret@postgres:5432/loco",
-      OTEL_EXPORTER_OTLP_HEADERS: "Authorization=Basic eA==",
-    };
     const parsed: Record<string, unknown> = {};
     for (const objects of [await renderChart("loco", ns), await renderChart("loco", ns, ["-f", fullValues])]) {
-      for (const deployment of deployments(objects)) {
-        const container = deployment.spec.template.spec.containers[0]!;
-        const [program, ...argv] = container.args ?? [];
-        const env = Object.fromEntries(
-          (container.env ?? []).map((e) => [e.name, e.value ?? fromSecrets[e.name] ?? "from-a-field"]),
-        );
-        const load = {
-          "dist/operator/main.js": loadOperatorConfig,
-          "dist/api/main.js": loadApiConfig,
-          "dist/resurrector/main.js": loadResurrectorConfig,
-        }[program ?? ""];
-        expect(load, `${deployment.metadata.name} runs ${program}`).toBeDefined();
-        parsed[deployment.metadata.name ?? ""] = load?.(argv, env);
-      }
+      Object.assign(parsed, loadEachProcess(objects));
     }
     // The last render (full values) wins in `parsed`.
     expect(parsed["loco-operator"]).toMatchObject({
@@ -167,6 +213,9 @@ describe("the loco chart", () => {
       databaseUrl: fromSecrets.LOCO_DATABASE_URL,
       leaseDuration: 20_000,
       minTimeout: 60_000,
+      minTriggerInterval: 30_000,
+      allowedPodAnnotations: ["sidecar.istio.io/inject", "example.com/*"],
+      reconcileTimeout: 90_000,
     });
     expect(parsed["loco-api"]).toMatchObject({
       address: { host: "0.0.0.0", port: 8080 },
@@ -177,6 +226,8 @@ describe("the loco chart", () => {
       trustProxy: true,
       bootstrap: false,
       maxPageSize: 200,
+      streamsPerCredential: 20,
+      streamsPerTenant: 200,
     });
     expect(parsed["loco-resurrector"]).toMatchObject({
       command: "watch",
@@ -265,5 +316,168 @@ describe("the loco chart", () => {
       "name",
     ]);
     expect(remaining.trim()).toBe("");
+  });
+});
+
+describe("the values of the security hardening", () => {
+  it("reach the operator's and the API's flags, and each process's own loader parses them", async () => {
+    const objects = await renderChart("loco", ns, [...apiOn, ...hardeningValues]);
+    const processes = loadEachProcess(objects);
+    expect(processes["loco-operator"]).toMatchObject({
+      minTriggerInterval: 5 * 60_000,
+      allowedPodAnnotations: ["example.com/team", "vault.hashicorp.com/*"],
+      reconcileTimeout: 2 * 60_000,
+    });
+    expect(processes["loco-api"]).toMatchObject({
+      streamsPerCredential: 4,
+      streamsPerTenant: 20,
+      bootstrap: true,
+      bootstrapTokenTtl: 2 * 3_600_000,
+      bootstrapTokenFile: "/run/loco/first-start/token",
+    });
+  });
+
+  it("are left to each process's default when unset, so an older values file's extraArgs and extraEnv still decide", async () => {
+    // The chart renders no flag it was not given: the processes' defaults apply…
+    const plain = await renderChart("loco", ns, [...apiOn, "--set", "api.bootstrapTokenFile="]);
+    for (const deployment of deployments(plain)) {
+      expect(
+        flagsOf(deployment).filter((flag) => hardeningFlags.includes(flag)),
+        deployment.metadata.name,
+      ).toEqual([]);
+    }
+    expect(loadEachProcess(plain)["loco-operator"]).toMatchObject({
+      minTriggerInterval: 60_000,
+      allowedPodAnnotations: [],
+      reconcileTimeout: 60_000,
+    });
+    expect(loadEachProcess(plain)["loco-api"]).toMatchObject({
+      streamsPerCredential: 10,
+      streamsPerTenant: 50,
+      bootstrapTokenTtl: 24 * 3_600_000,
+    });
+    // …and a values file written before these values existed renders as before: what it set through the API's
+    // extraArgs and the operator's extraEnv (the only ways then) still reaches the processes.
+    const folder = mkdtempSync(join(tmpdir(), "loco-old-values-"));
+    const oldValues = join(folder, "values.yaml");
+    writeFileSync(
+      oldValues,
+      stringify({
+        database: { existingSecret: "loco-database" },
+        operator: {
+          extraEnv: [
+            { name: "LOCO_MIN_TRIGGER_INTERVAL", value: "10m" },
+            { name: "LOCO_ALLOWED_POD_ANNOTATIONS", value: "example.com/*" },
+            { name: "LOCO_RECONCILE_TIMEOUT", value: "90s" },
+          ],
+        },
+        api: {
+          enabled: true,
+          bootstrap: true,
+          extraArgs: ["--streams-per-credential=3", "--streams-per-tenant=30", "--bootstrap-token-ttl=6h"],
+        },
+      }),
+    );
+    const old = loadEachProcess(await renderChart("loco", ns, ["-f", oldValues]));
+    expect(old["loco-operator"]).toMatchObject({
+      minTriggerInterval: 10 * 60_000,
+      allowedPodAnnotations: ["example.com/*"],
+      reconcileTimeout: 90_000,
+    });
+    expect(old["loco-api"]).toMatchObject({
+      streamsPerCredential: 3,
+      streamsPerTenant: 30,
+      bootstrapTokenTtl: 6 * 3_600_000,
+    });
+  });
+
+  it("writes the bootstrap token by default to a file on an in-memory emptyDir that only the API container mounts", async () => {
+    const objects = await renderChart("loco", ns, apiOn);
+    const api = find(objects, "Deployment", "api") as Deployment;
+    const container = api.spec.template.spec.containers[0]!;
+    const path = "/run/loco/bootstrap/token";
+    expect(container.args).toContain(`--bootstrap-token-file=${path}`);
+    expect(loadEachProcess(objects)["loco-api"]).toMatchObject({ bootstrap: true, bootstrapTokenFile: path });
+    // The root filesystem stays read-only: the file's folder is a writable mount of its own, held in memory (the
+    // token never reaches a node's disk) and gone with the pod.
+    expect(container.securityContext?.readOnlyRootFilesystem).toBe(true);
+    const mount = container.volumeMounts?.find((m) => m.mountPath === dirname(path));
+    expect(mount, `a volume mounted at ${dirname(path)}`).toBeDefined();
+    expect(mount?.readOnly).not.toBe(true);
+    const volume = api.spec.template.spec.volumes?.find((v) => v.name === mount?.name);
+    expect(volume?.emptyDir).toMatchObject({ medium: "Memory" });
+    // Only the API container mounts it, and no other loco pod has such a volume.
+    for (const other of api.spec.template.spec.containers.slice(1)) {
+      expect(other.volumeMounts?.map((m) => m.name) ?? []).not.toContain(mount?.name);
+    }
+    for (const deployment of deployments(objects).filter((d) => d !== api)) {
+      expect(memoryVolumes(deployment), deployment.metadata.name).toEqual([]);
+    }
+    // The real apiserver accepts the pod spec (strict field validation; duplicate mount paths would be refused).
+    const { stdout: manifest } = await helm(["template", "loco", chartDir, "--namespace", ns, ...apiOn]);
+    const output = await kubectl(
+      state(),
+      ["apply", "--server-side", "--dry-run=server", "--validate=strict", "--field-manager=loco-test", "-f", "-"],
+      manifest,
+    );
+    expect(output).toMatch(/deployment.apps\/loco-api serverside-applied \(server dry run\)/);
+  });
+
+  it("prints the bootstrap token to the log only when asked to, and mounts nothing for it without a bootstrap token", async () => {
+    const toLog = await renderChart("loco", ns, [...apiOn, "--set", "api.bootstrapTokenFile="]);
+    const api = find(toLog, "Deployment", "api") as Deployment;
+    expect(loadEachProcess(toLog)["loco-api"]).toMatchObject({ bootstrap: true, bootstrapTokenFile: undefined });
+    expect(memoryVolumes(api)).toEqual([]);
+    const off = await renderChart("loco", ns, [...apiOn, ...hardeningValues, "--set", "api.bootstrap=false"]);
+    const apiOff = find(off, "Deployment", "api") as Deployment;
+    expect(flagsOf(apiOff)).toContain("--no-bootstrap");
+    expect(flagsOf(apiOff)).not.toContain("--bootstrap-token-file");
+    expect(flagsOf(apiOff)).not.toContain("--bootstrap-token-ttl");
+    expect(memoryVolumes(apiOff)).toEqual([]);
+  });
+
+  it("tells the installer how to read the bootstrap token once, when it expires and how to revoke it", async () => {
+    const notes = async (values: string[]) => {
+      const { stdout } = await helm(
+        ["install", "loco", chartDir, "--namespace", ns, "--dry-run=client", ...apiOn, ...values],
+        inject("kubeconfig"),
+      );
+      return stdout.slice(stdout.indexOf("NOTES:"));
+    };
+    const one = await notes(["--set", "api.replicas=1", "--set", "api.bootstrapTokenTtl=2h"]);
+    expect(one).toContain(`kubectl -n ${ns} exec deploy/loco-api -c api -- cat /run/loco/bootstrap/token`);
+    expect(one).toContain("expires 2h after");
+    expect(one).toContain("loco token revoke --bootstrap");
+    expect(one).toMatch(/first (OIDC|OpenID Connect) sign-in of a\s+platform admin/);
+    // With several replicas only the one that minted it holds the file: ask each pod.
+    const two = await notes([]);
+    expect(two).toContain(
+      `kubectl -n ${ns} get pods -l app.kubernetes.io/instance=loco,app.kubernetes.io/component=api -o name`,
+    );
+    expect(two).toContain("-c api -- cat /run/loco/bootstrap/token");
+    expect(two).toContain("expires 24h after");
+    // Configured platform admins: the API never mints one, so the notes say nothing of it.
+    expect(await notes(["--set-json", 'api.platformAdmins=["alice@example.com"]'])).not.toContain("bootstrap");
+    // Asked to print it: the notes point at the log, as before.
+    expect(await notes(["--set", "api.bootstrapTokenFile="])).toContain(
+      `kubectl -n ${ns} logs -l app.kubernetes.io/instance=loco,app.kubernetes.io/component=api --tail=-1 --prefix | grep -A2 "Bootstrap token"`,
+    );
+  });
+
+  it("refuses, at install time, hardening values the processes would refuse", async () => {
+    for (const [values, key] of [
+      [["--set", "operator.minTriggerInterval=1min"], "/operator/minTriggerInterval"],
+      [["--set", "operator.reconcileTimeout=soon"], "/operator/reconcileTimeout"],
+      [["--set-json", 'operator.allowedPodAnnotations=["Not A Key"]'], "/operator/allowedPodAnnotations"],
+      [["--set", "api.streamsPerCredential=0"], "/api/streamsPerCredential"],
+      [["--set", "api.streamsPerTenant=-1"], "/api/streamsPerTenant"],
+      [["--set", "api.bootstrapTokenTtl=1d"], "/api/bootstrapTokenTtl"],
+      // Relative, or straight in /tmp (which has its own volume): no folder of its own to mount.
+      [["--set", "api.bootstrapTokenFile=token"], "/api/bootstrapTokenFile"],
+      [["--set", "api.bootstrapTokenFile=/tmp/token"], "/api/bootstrapTokenFile"],
+    ] as const) {
+      // The schema names the value and why (an unknown key would be refused at its parent, without the reason).
+      await expect(renderChart("loco", ns, [...apiOn, ...values]), values.join(" ")).rejects.toThrow(`at '${key}`);
+    }
   });
 });
