@@ -47,3 +47,18 @@ describe("fieldPathSegments", () => {
     expect(() => fieldPathSegments(".ports[0]")).toThrow(/plain dotted path/);
   });
 });
+
+describe("rules on a value whose fields already failed", () => {
+  it("report the field instead of throwing (found by fuzzing: a 500 for PUT …/pipelines/{pipeline})", async () => {
+    const { PipelineSpec } = await import("./pipeline.ts");
+    const spec = {
+      tasks: [{ image: "0", name: "0" }],
+      timeout: "0ns",
+      triggers: [{ cron: { schedule: "@yearly", timeZone: "A" }, interval: { every: "0ns", jitter: "" } }],
+    };
+    const result = PipelineSpec.safeParse(spec);
+    expect(result.success).toBe(false);
+    const paths = result.error!.issues.map((issue) => issue.path.join("."));
+    expect(paths).toContain("triggers.0.interval.jitter");
+  });
+});
