@@ -6,6 +6,7 @@
 import { closeSync, constants, fchmodSync, openSync, writeSync } from "node:fs";
 import { type Kysely, sql } from "kysely";
 import { BOOTSTRAP_MINTER } from "../db/bootstrap-token.ts";
+import type { Database } from "../db/schema.ts";
 import { countLivePlatformTokens, mintToken } from "./store/tokens.ts";
 
 export interface MintedBootstrapToken {
@@ -15,7 +16,7 @@ export interface MintedBootstrapToken {
 }
 
 export async function bootstrapToken(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   options: { platformAdminsConfigured: boolean; ttlMs: number },
 ): Promise<MintedBootstrapToken | undefined> {
   if (options.platformAdminsConfigured) return undefined;

@@ -6,7 +6,7 @@ import { migrateToLatest } from "../db/migrate.ts";
 import { reportLegacyTenants } from "./legacy-tenants.ts";
 import { createTenant } from "./store/tenants.ts";
 
-let handle: DatabaseHandle<unknown>;
+let handle: DatabaseHandle;
 
 beforeAll(async () => {
   handle = await connectDatabase("pglite:memory");

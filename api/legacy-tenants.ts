@@ -4,10 +4,11 @@
 // hostname for them (their Apps name their hostnames in spec.routes). This finds them at start-up, for the platform.
 import type { Kysely } from "kysely";
 import { followsTenantNameRule } from "../crds/common.ts";
+import type { Database } from "../db/schema.ts";
 import type { Logger } from "../kube/logger.ts";
 import { listTenantNames } from "./store/tenants.ts";
 
-export async function reportLegacyTenants(db: Kysely<unknown>, log: Logger): Promise<string[]> {
+export async function reportLegacyTenants(db: Kysely<Database>, log: Logger): Promise<string[]> {
   const legacy = (await listTenantNames(db)).filter((name) => !followsTenantNameRule(name));
   if (legacy.length > 0) {
     log.warn(

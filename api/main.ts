@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     serviceVersion: API_VERSION,
   });
   const log = createLogger("loco-api", config.logLevel);
-  const database = await connectDatabase<unknown>(config.databaseUrl);
+  const database = await connectDatabase(config.databaseUrl);
   await migrateToLatest(database.db);
   const kubeConfig = new KubeConfig();
   if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Kysely } from "kysely";
 import { LABEL_ATTEMPT, LABEL_RUN, LABEL_TASK, labelValue } from "../crds/run-names.ts";
+import type { Database } from "../db/schema.ts";
 import { normaliseLogTime, TaskLogStore } from "../db/task-logs.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import { openPodLog } from "../kube/pod-log.ts";
@@ -39,7 +40,7 @@ export type RunLogRecord = RunLogLine | RunLogError;
 type Pod = KubeObject & { spec?: { containers?: { name: string }[] }; status?: { phase?: string } };
 
 export interface RunLogOptions {
-  db: Kysely<unknown>;
+  db: Kysely<Database>;
   kube: KubeClient;
   kubeConfig: KubeConfig;
   namespace: string;

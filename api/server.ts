@@ -7,6 +7,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { KubeConfig } from "@kubernetes/client-node";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import type { Logger } from "../kube/logger.ts";
 import type { Authenticator } from "./auth/authenticate.ts";
@@ -58,7 +59,7 @@ export type ServerConfig = Pick<
 
 export interface ApiServices {
   config: ServerConfig;
-  db: Kysely<unknown>;
+  db: Kysely<Database>;
   kube: KubeClient;
   /** For streams client-node does best (logs); without it those endpoints answer 503. */
   kubeConfig?: KubeConfig;

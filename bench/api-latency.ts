@@ -114,7 +114,7 @@ try {
   const informers = [...allInformers(caches), ...mirrorInformers(mirrorCaches)];
   for (const informer of informers) informer.start();
   await Promise.all(informers.map((informer) => informer.waitForSync()));
-  const database = await connectDatabase<unknown>(postgres.url);
+  const database = await connectDatabase(postgres.url);
   await migrateToLatest(database.db);
   const mirror = createOperatorMirror({
     db: database.db,

@@ -34,7 +34,7 @@ try {
   await applyApps(operator.client, fleet.apps);
   await operator.idle();
   await operator.mirror?.drained();
-  const reader = await connectDatabase<unknown>(postgres.url);
+  const reader = await connectDatabase(postgres.url);
 
   // Each change: a new annotation value on one of the Apps; its row is visible when it has that resourceVersion.
   const pending = new Map<string, { uid: string; version: string; at: number }>();

@@ -100,7 +100,7 @@ try {
       "loco-api",
     );
   });
-  const reader = await connectDatabase<unknown>(postgres.url);
+  const reader = await connectDatabase(postgres.url);
   for (;;) {
     const { rows } = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM secret_versions WHERE deleted_at IS NULL`.execute(reader.db);

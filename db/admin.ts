@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const database = await connectDatabase<unknown>(url);
+  const database = await connectDatabase(url);
   try {
     await migrateToLatest(database.db);
     if (command === "migrate") {

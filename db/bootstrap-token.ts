@@ -1,6 +1,7 @@
 // The bootstrap token: the platform-admin API token loco-api mints on a first start (api/bootstrap.ts). It has no
 // tenant and is known by its minter, so that the API and loco-db (which works with the API down) revoke the same row.
 import { type Kysely, sql } from "kysely";
+import type { Database } from "./schema.ts";
 import { toStorageError } from "./storage-error.ts";
 
 /** The `created_by` of every bootstrap token. */
@@ -17,7 +18,7 @@ export interface BootstrapRevocationAudit {
  * Revokes every live (unrevoked, unexpired) bootstrap token, with one audit row each when `audit` is given, in one
  * transaction; returns the ids it revoked (none when there was nothing live to revoke).
  */
-export async function revokeBootstrapTokens(db: Kysely<unknown>, audit?: BootstrapRevocationAudit): Promise<string[]> {
+export async function revokeBootstrapTokens(db: Kysely<Database>, audit?: BootstrapRevocationAudit): Promise<string[]> {
   try {
     return await db.transaction().execute(async (tx) => {
       const { rows } = await sql<{ id: string }>`

@@ -1,6 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
 import pg from "pg";
+import type { Database } from "./schema.ts";
 
 /**
  * Where loco keeps its state, as a URL:
@@ -10,7 +11,7 @@ import pg from "pg";
  */
 export type DatabaseUrl = string;
 
-export interface DatabaseHandle<DB> {
+export interface DatabaseHandle<DB = Database> {
   db: Kysely<DB>;
   kind: "postgres" | "pglite";
   close(): Promise<void>;
@@ -36,12 +37,10 @@ export function describeDatabaseUrl(url: DatabaseUrl): { kind: "postgres" | "pgl
 }
 
 /**
- * Opens a Kysely handle over Postgres or embedded PGlite: the same SQL and migrations run on both. `DB` is the
- * schema the handle is typed with: `Database` from db/schema.ts for the stores. (Not the default yet, because
- * migrateToLatest takes a `Kysely<unknown>` and a `Kysely<Database>` is not assignable to one; the reverse is, so
- * an untyped handle can still be passed to every store.)
+ * Opens a Kysely handle over Postgres or embedded PGlite: the same SQL and migrations run on both. The handle is
+ * typed with loco's schema, `Database` from db/schema.ts, which every store takes.
  */
-export async function connectDatabase<DB>(url: DatabaseUrl): Promise<DatabaseHandle<DB>> {
+export async function connectDatabase<DB = Database>(url: DatabaseUrl): Promise<DatabaseHandle<DB>> {
   const { kind, location } = describeDatabaseUrl(url);
   if (kind === "postgres") {
     const pool = new pg.Pool({ connectionString: location, max: 10 });

@@ -4,7 +4,7 @@ import { connectDatabase, type DatabaseHandle } from "./connect.ts";
 import { migrateToLatest, migrations } from "./migrate.ts";
 import { type StorageError, toStorageError } from "./storage-error.ts";
 
-let handle: DatabaseHandle<unknown>;
+let handle: DatabaseHandle;
 
 beforeAll(async () => {
   handle = await connectDatabase("pglite:memory");

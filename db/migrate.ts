@@ -23,7 +23,15 @@ export class MigrationError extends Error {
   override name = "MigrationError";
 }
 
-export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResultSet> {
+/**
+ * Takes a handle of any schema: the migrations build the schema rather than depend on it (each one is written
+ * against the tables as they stood at its number, not against db/schema.ts, which describes the latest), and a
+ * `Kysely<Database>` must be accepted as it is, which a `Kysely<unknown>` parameter would refuse.
+ */
+export async function migrateToLatest(
+  // biome-ignore lint/suspicious/noExplicitAny: see above; Kysely's own Migrator takes a Kysely<any> for the same reason.
+  db: Kysely<any>,
+): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const result = await migrator.migrateToLatest();
   if (result.error) {

@@ -28,7 +28,7 @@ class ObjectsSource implements MirrorSource {
   }
 }
 
-let handle: DatabaseHandle<unknown>;
+let handle: DatabaseHandle;
 beforeAll(async () => {
   handle = await connectDatabase("pglite:memory");
   await migrateToLatest(handle.db);

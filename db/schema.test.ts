@@ -4,15 +4,14 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type DatabaseHandle } from "./connect.ts";
 import { migrateToLatest } from "./migrate.ts";
-import { type Database, SCHEMA_COLUMNS } from "./schema.ts";
+import { SCHEMA_COLUMNS } from "./schema.ts";
 import { migratedColumns, SCHEMA_DRIFT_ADVICE, schemaDrift } from "./schema-drift.ts";
 
-let handle: DatabaseHandle<Database>;
+let handle: DatabaseHandle;
 
 beforeAll(async () => {
-  const untyped = await connectDatabase<unknown>("pglite:memory");
-  await migrateToLatest(untyped.db);
-  handle = untyped;
+  handle = await connectDatabase("pglite:memory");
+  await migrateToLatest(handle.db);
 }, 60_000);
 afterAll(() => handle.close());
 

@@ -6,7 +6,7 @@ import { migrateToLatest } from "./migrate.ts";
 import { parseKeyRing } from "./secret-crypto.ts";
 import { SecretStore } from "./secret-store.ts";
 
-let handle: DatabaseHandle<unknown>;
+let handle: DatabaseHandle;
 const oldKey = randomBytes(32).toString("base64");
 const newKey = randomBytes(32).toString("base64");
 const shop = { tenant: "acme", namespace: "acme-prod", app: "shop", key: "db-password" };

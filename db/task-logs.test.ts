@@ -5,7 +5,7 @@ import { connectDatabase, type DatabaseHandle } from "./connect.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { type CapturedTaskLog, normaliseLogTime, TaskLogStore } from "./task-logs.ts";
 
-let handle: DatabaseHandle<unknown>;
+let handle: DatabaseHandle;
 let store: TaskLogStore;
 beforeAll(async () => {
   handle = await connectDatabase("pglite:memory");

@@ -5,7 +5,7 @@ import { migrateToLatest } from "./migrate.ts";
 import { StorageError } from "./storage-error.ts";
 import { withStorageErrors } from "./with-storage-errors.ts";
 
-let handle: DatabaseHandle<unknown>;
+let handle: DatabaseHandle;
 
 beforeAll(async () => {
   handle = await connectDatabase("pglite:memory");

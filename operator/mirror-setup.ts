@@ -4,6 +4,7 @@ import type { Kysely } from "kysely";
 import { LABEL_TENANT, MANAGED_SELECTOR, secretName } from "../crds/app-names.ts";
 import { pipelineSecretName } from "../crds/run-names.ts";
 import { Mirror } from "../db/mirror.ts";
+import type { Database } from "../db/schema.ts";
 import type { KeyRing } from "../db/secret-crypto.ts";
 import { SecretStore } from "../db/secret-store.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
@@ -50,7 +51,7 @@ export function secretOwnerKey(secret: KubeObject): string | undefined {
 }
 
 export function createOperatorMirror(options: {
-  db: Kysely<unknown>;
+  db: Kysely<Database>;
   client: KubeClient;
   caches: WorldCaches;
   mirrorCaches: MirrorCaches;

@@ -253,7 +253,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     startLeading = resolve;
   });
   // The mirror writes from the leader only: one writer, and standbys stay read-only everywhere.
-  const database = options.databaseUrl ? await connectDatabase<unknown>(options.databaseUrl) : undefined;
+  const database = options.databaseUrl ? await connectDatabase(options.databaseUrl) : undefined;
   if (database) await migrateToLatest(database.db);
   const mirror =
     database && mirrorCaches

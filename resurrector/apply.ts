@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Kysely } from "kysely";
 import { LABEL_APP } from "../crds/app-names.ts";
 import { LABEL_PIPELINE } from "../crds/run-names.ts";
+import type { Database } from "../db/schema.ts";
 import { KubeApiError, type KubeClient } from "../kube/kube-client.ts";
 import { CONFIG_MAP, CUSTOM_RESOURCE_DEFINITION, NAMESPACE } from "../kube/resources.ts";
 import type { KubeObject } from "../kube/types.ts";
@@ -28,7 +29,7 @@ export interface ApplyOutcome {
 
 export interface ApplyOptions {
   client: KubeClient;
-  db: Kysely<unknown>;
+  db: Kysely<Database>;
   /** The cluster's objects when the plan was made (to find existing Apps' uids for their Secrets). */
   live: ReadonlyMap<string, KubeObject>;
   concurrency?: number;

@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   const keyRing: KeyRing | undefined =
     process.env.LOCO_KEK_FILE || process.env.LOCO_KEK ? loadKeyRing(process.env) : undefined;
   const client = await KubeClient.create(kubeConfig, { userAgent: "loco-resurrector" });
-  let database: DatabaseHandle<unknown> | undefined;
+  let database: DatabaseHandle | undefined;
   try {
     if (config.command === "probe") {
       const health = await probe({ client, server, db: undefined as never, keyRing });
@@ -36,7 +36,7 @@ async function main(): Promise<number> {
       else print(healthText(health));
       return health.ready ? EXIT.ok : EXIT.clusterUnavailable;
     }
-    database = await connectDatabase<unknown>(config.databaseUrl);
+    database = await connectDatabase(config.databaseUrl);
     const context = {
       client,
       server,

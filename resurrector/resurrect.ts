@@ -1,6 +1,7 @@
 // The resurrector's commands as functions (the CLI prints what they return; tests and benchmarks call them).
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.ts";
 import type { KeyRing } from "../db/secret-crypto.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import { type ApplyOutcome, applyPlan, writeSentinel } from "./apply.ts";
@@ -13,7 +14,7 @@ import { inSpan, objectOutcomes, recordProbe, recordRestore, restoreResult } fro
 export interface ResurrectorContext {
   client: KubeClient;
   server: string;
-  db: Kysely<unknown>;
+  db: Kysely<Database>;
   keyRing: KeyRing | undefined;
   log?: (message: string) => void;
   now?: () => Date;

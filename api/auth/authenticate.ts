@@ -4,6 +4,7 @@
 // has an admin who does not depend on it.
 import type { Kysely } from "kysely";
 import { revokeBootstrapTokens } from "../../db/bootstrap-token.ts";
+import type { Database } from "../../db/schema.ts";
 import type { Logger } from "../../kube/logger.ts";
 import { ApiError } from "../errors.ts";
 import { findTokenCredential, touchToken } from "../store/tokens.ts";
@@ -12,7 +13,7 @@ import type { OidcVerifier } from "./oidc-verifier.ts";
 import { lowerOf, type Principal, type Role } from "./principal.ts";
 
 export interface AuthenticatorOptions {
-  db: Kysely<unknown>;
+  db: Kysely<Database>;
   oidc: OidcVerifier | undefined;
   platformAdmins: string[];
   platformAdminGroups: string[];

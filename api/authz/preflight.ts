@@ -1,6 +1,7 @@
 // The one preflight every authenticated handler runs: does the tenant exist for this caller, and may the caller's
 // role act on the resource? A tenant the caller cannot see answers exactly like one that does not exist.
 import type { Kysely } from "kysely";
+import type { Database } from "../../db/schema.ts";
 import { atLeast, type Principal, type Role } from "../auth/principal.ts";
 import { ApiError, notFound } from "../errors.ts";
 import type { AuthorizeFn } from "../route.ts";
@@ -22,7 +23,7 @@ const verbs: Record<Action, string> = { read: "read", write: "change", delete: "
  * most: a tenant token acting in its own tenant needs none, because authenticating it (this same request) found
  * its tenant live and its minter's membership.
  */
-async function roleIn(db: Kysely<unknown>, principal: Principal, tenant: string): Promise<Access["role"] | undefined> {
+async function roleIn(db: Kysely<Database>, principal: Principal, tenant: string): Promise<Access["role"] | undefined> {
   if (principal.token && principal.token.role !== "platform-admin") {
     return principal.token.tenant === tenant ? principal.token.role : undefined;
   }
@@ -32,7 +33,7 @@ async function roleIn(db: Kysely<unknown>, principal: Principal, tenant: string)
   return found.role ?? undefined;
 }
 
-export function createAuthorize(db: Kysely<unknown>): AuthorizeFn {
+export function createAuthorize(db: Kysely<Database>): AuthorizeFn {
   return async (principal, check) => {
     if ("platform" in check) {
       if (check.platform === "read") return { principal, role: principal.platformAdmin ? "platform-admin" : "viewer" };

@@ -1,5 +1,6 @@
 // The audit log: one row per attempted mutation, with who, what, when, the request id and the outcome.
 import { type Kysely, sql } from "kysely";
+import type { Database } from "../../db/schema.ts";
 import { toStorageError } from "../../db/storage-error.ts";
 
 export interface AuditEntry {
@@ -17,7 +18,7 @@ export interface AuditRecord extends AuditEntry {
   occurredAt: string;
 }
 
-export async function writeAudit(db: Kysely<unknown>, entry: AuditEntry): Promise<void> {
+export async function writeAudit(db: Kysely<Database>, entry: AuditEntry): Promise<void> {
   try {
     await sql`
       INSERT INTO audit_log (tenant, actor, action, target, outcome, request_id, details)
@@ -42,7 +43,7 @@ type Row = {
 
 /** Newest first; `before` is the id of the last row of the previous page. */
 export async function listAudit(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   tenant: string,
   options: { before?: string; limit: number },
 ): Promise<AuditRecord[]> {

@@ -1,6 +1,7 @@
 // Deployments: the records the mirror keeps (`deployments`, one per new pod template, with the outcome) and the
 // requests the API made (`deployment_requests`, with the spec applied, for rollbacks).
 import { type Kysely, sql } from "kysely";
+import type { Database } from "../../db/schema.ts";
 import { toStorageError } from "../../db/storage-error.ts";
 
 export interface DeploymentView {
@@ -45,7 +46,7 @@ const toView = (r: Row): DeploymentView => ({
 });
 
 export function recordRequest(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   request: {
     id: string;
     tenant: string;
@@ -66,7 +67,7 @@ export function recordRequest(
 
 /** The spec a deployment applied, if the API requested it. */
 export function requestedSpec(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   key: { tenant: string; namespace: string; app: string; id: string },
 ): Promise<unknown | undefined> {
   return run(async () => {
@@ -81,7 +82,7 @@ export function requestedSpec(
 
 /** One deployment of an App: the mirror's record, else an API request the operator has not started yet. */
 export function getDeployment(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   key: { tenant: string; namespace: string; app: string; id: string },
 ): Promise<DeploymentView | undefined> {
   return run(async () => {
@@ -99,7 +100,7 @@ export function getDeployment(
 
 /** An App's deployments, newest first, after the cursor (created_at, id). */
 export function listDeployments(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   key: { tenant: string; namespace: string; app: string },
   options: { after?: [string, string]; limit: number },
 ): Promise<DeploymentView[]> {

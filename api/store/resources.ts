@@ -1,6 +1,7 @@
 // Reads of the state mirror (`resources`): lists and gets are served from here, by index, never by listing the
 // cluster. Rows of a tenant are found by their `tenant` column, which the mirror fills from the namespace label.
 import { type Kysely, sql } from "kysely";
+import type { Database } from "../../db/schema.ts";
 import { toStorageError } from "../../db/storage-error.ts";
 
 export interface ResourceRecord {
@@ -61,7 +62,7 @@ async function run<T>(work: () => Promise<T>): Promise<T> {
 
 /** A page of a tenant's live objects of one kind, by (namespace, name) after `after`. */
 export function listTenantResources(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   options: { tenant: string; kind: string; namespace?: string; after?: [string, string]; limit: number },
 ): Promise<ResourceRecord[]> {
   return run(async () => {
@@ -76,7 +77,7 @@ export function listTenantResources(
 }
 
 export function getTenantResource(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   key: { tenant: string; kind: string; namespace: string; name: string },
 ): Promise<ResourceRecord | undefined> {
   return run(async () => {
@@ -90,7 +91,7 @@ export function getTenantResource(
 
 /** Cluster-scoped objects of a kind (Profiles), by name after `after`. */
 export function listClusterResources(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   options: { kind: string; after?: string; limit: number },
 ): Promise<ResourceRecord[]> {
   return run(async () => {
@@ -104,7 +105,7 @@ export function listClusterResources(
 }
 
 export function getClusterResource(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   kind: string,
   name: string,
 ): Promise<ResourceRecord | undefined> {

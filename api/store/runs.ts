@@ -2,6 +2,7 @@
 // The phase is computed in SQL from the Succeeded condition, the same way runView() computes it, so that filters
 // and pagination agree with what each item says.
 import { type Kysely, sql } from "kysely";
+import type { Database } from "../../db/schema.ts";
 import { toStorageError } from "../../db/storage-error.ts";
 import type { ResourceRecord } from "./resources.ts";
 
@@ -45,7 +46,7 @@ const phaseSql = sql`(
   END)`;
 
 /** A page of Runs, newest first (by creation time, then namespace and name). */
-export async function listRuns(db: Kysely<unknown>, filter: RunFilter): Promise<ResourceRecord[]> {
+export async function listRuns(db: Kysely<Database>, filter: RunFilter): Promise<ResourceRecord[]> {
   try {
     const after = filter.after;
     const { rows } = await sql<Row>`
@@ -101,7 +102,7 @@ export interface RunTimelineEntry {
 
 /** What happened to a Run, oldest first: its condition changes, its tasks' transitions, Kubernetes events. */
 export async function listRunTimeline(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   key: { tenant: string; namespace: string; run: string; after?: [string, string]; limit: number },
 ): Promise<RunTimelineEntry[]> {
   try {

@@ -1,5 +1,6 @@
 // Tenants and their members.
 import { type Kysely, sql } from "kysely";
+import type { Database } from "../../db/schema.ts";
 import { toStorageError } from "../../db/storage-error.ts";
 import type { Role } from "../auth/principal.ts";
 
@@ -39,7 +40,7 @@ const memberOf = (r: MemberRow): MemberRecord => ({
   createdAt: iso(r.created_at),
 });
 
-export function getTenant(db: Kysely<unknown>, name: string): Promise<TenantRecord | undefined> {
+export function getTenant(db: Kysely<Database>, name: string): Promise<TenantRecord | undefined> {
   return run(async () => {
     const { rows } = await sql<TenantRow>`
       SELECT name, display_name, created_at FROM tenants WHERE name = ${name} AND deleted_at IS NULL`.execute(db);
@@ -49,7 +50,7 @@ export function getTenant(db: Kysely<unknown>, name: string): Promise<TenantReco
 
 /** Creates the tenant with its first owner, in one transaction. */
 export function createTenant(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   tenant: { name: string; displayName: string },
   owner: string | undefined,
 ): Promise<TenantRecord> {
@@ -67,7 +68,7 @@ export function createTenant(
 
 /** Tenants, by name after the cursor; only those `subject` is a member of unless `all`. */
 export function listTenants(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   options: { all: boolean; subject: string; after?: string; limit: number; only?: string },
 ): Promise<(TenantRecord & { role: Role | null })[]> {
   return run(async () => {
@@ -84,7 +85,7 @@ export function listTenants(
 }
 
 /** Every live tenant's name (start-up checks). */
-export function listTenantNames(db: Kysely<unknown>): Promise<string[]> {
+export function listTenantNames(db: Kysely<Database>): Promise<string[]> {
   return run(async () => {
     const { rows } = await sql<{ name: string }>`
       SELECT name FROM tenants WHERE deleted_at IS NULL ORDER BY name`.execute(db);
@@ -92,7 +93,7 @@ export function listTenantNames(db: Kysely<unknown>): Promise<string[]> {
   });
 }
 
-export function countTenants(db: Kysely<unknown>): Promise<number> {
+export function countTenants(db: Kysely<Database>): Promise<number> {
   return run(async () => {
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM tenants`.execute(db);
     return Number(rows[0]?.n ?? 0);
@@ -101,7 +102,7 @@ export function countTenants(db: Kysely<unknown>): Promise<number> {
 
 /** Whether a live tenant exists and, in the same round trip, `subject`'s role in it (null when not a member). */
 export function getTenantRole(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   tenant: string,
   subject: string,
 ): Promise<{ role: Role | null } | undefined> {
@@ -114,7 +115,7 @@ export function getTenantRole(
 }
 
 export function listMembers(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   tenant: string,
   options: { after?: string; limit: number },
 ): Promise<MemberRecord[]> {
@@ -127,7 +128,7 @@ export function listMembers(
   });
 }
 
-export function getMember(db: Kysely<unknown>, tenant: string, subject: string): Promise<MemberRecord | undefined> {
+export function getMember(db: Kysely<Database>, tenant: string, subject: string): Promise<MemberRecord | undefined> {
   return run(async () => {
     const { rows } = await sql<MemberRow>`
       SELECT tenant, subject, role, created_at FROM members WHERE tenant = ${tenant} AND subject = ${subject}`.execute(
@@ -137,7 +138,7 @@ export function getMember(db: Kysely<unknown>, tenant: string, subject: string):
   });
 }
 
-export function putMember(db: Kysely<unknown>, tenant: string, subject: string, role: Role): Promise<MemberRecord> {
+export function putMember(db: Kysely<Database>, tenant: string, subject: string, role: Role): Promise<MemberRecord> {
   return run(async () => {
     const { rows } = await sql<MemberRow>`
       INSERT INTO members (tenant, subject, role) VALUES (${tenant}, ${subject}, ${role})
@@ -147,7 +148,7 @@ export function putMember(db: Kysely<unknown>, tenant: string, subject: string, 
   });
 }
 
-export function removeMember(db: Kysely<unknown>, tenant: string, subject: string): Promise<boolean> {
+export function removeMember(db: Kysely<Database>, tenant: string, subject: string): Promise<boolean> {
   return run(async () => {
     const { rows } =
       await sql`DELETE FROM members WHERE tenant = ${tenant} AND subject = ${subject} RETURNING subject`.execute(db);
@@ -155,7 +156,7 @@ export function removeMember(db: Kysely<unknown>, tenant: string, subject: strin
   });
 }
 
-export function countOwners(db: Kysely<unknown>, tenant: string): Promise<number> {
+export function countOwners(db: Kysely<Database>, tenant: string): Promise<number> {
   return run(async () => {
     const { rows } = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM members WHERE tenant = ${tenant} AND role = 'owner'`.execute(db);

@@ -1,5 +1,6 @@
 // An App's timeline from the mirror's `events` table, newest first.
 import { type Kysely, sql } from "kysely";
+import type { Database } from "../../db/schema.ts";
 import { toStorageError } from "../../db/storage-error.ts";
 
 export interface TimelineEntry {
@@ -12,7 +13,7 @@ export interface TimelineEntry {
 }
 
 export async function listTimeline(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   key: { tenant: string; namespace: string; app: string; before?: string; limit: number },
 ): Promise<TimelineEntry[]> {
   try {

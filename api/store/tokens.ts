@@ -2,6 +2,7 @@
 // revocation and rotation.
 import { type Kysely, sql } from "kysely";
 import { ulid } from "ulid";
+import type { Database } from "../../db/schema.ts";
 import { toStorageError } from "../../db/storage-error.ts";
 import { generateTokenSecret, hashTokenSecret } from "../auth/api-token-secret.ts";
 import type { Role, TokenRole } from "../auth/principal.ts";
@@ -80,7 +81,7 @@ async function run<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Stores a new token; the secret is returned here once and never again. */
-export function mintToken(db: Kysely<unknown>, request: MintRequest): Promise<{ token: TokenRecord; secret: string }> {
+export function mintToken(db: Kysely<Database>, request: MintRequest): Promise<{ token: TokenRecord; secret: string }> {
   return run(async () => {
     const secret = generateTokenSecret();
     const { rows } = await sql<TokenRow>`
@@ -110,7 +111,7 @@ export interface TokenCredential {
  * still exists, and the minter's and last rotator's memberships there. (Three queries per request before; see
  * docs/performance.md.)
  */
-export function findTokenCredential(db: Kysely<unknown>, secret: string): Promise<TokenCredential | undefined> {
+export function findTokenCredential(db: Kysely<Database>, secret: string): Promise<TokenCredential | undefined> {
   return run(async () => {
     const { rows } = await sql<
       TokenRow & { tenant_live: boolean; creator_role: Role | null; rotator_role: Role | null }
@@ -136,14 +137,14 @@ export function findTokenCredential(db: Kysely<unknown>, secret: string): Promis
 }
 
 /** Records use at most once a minute per token, so authentication is not a write per request. */
-export function touchToken(db: Kysely<unknown>, id: string): Promise<void> {
+export function touchToken(db: Kysely<Database>, id: string): Promise<void> {
   return run(async () => {
     await sql`UPDATE api_tokens SET last_used_at = now()
       WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`.execute(db);
   });
 }
 
-export function getToken(db: Kysely<unknown>, tenant: string, id: string): Promise<TokenRecord | undefined> {
+export function getToken(db: Kysely<Database>, tenant: string, id: string): Promise<TokenRecord | undefined> {
   return run(async () => {
     const { rows } = await sql<TokenRow>`
       SELECT ${columns} FROM api_tokens WHERE tenant = ${tenant} AND id = ${id}`.execute(db);
@@ -153,7 +154,7 @@ export function getToken(db: Kysely<unknown>, tenant: string, id: string): Promi
 
 /** A page of a tenant's tokens, newest first, after the cursor's id. */
 export function listTokens(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   tenant: string,
   options: { after?: string; limit: number; createdBy?: string },
 ): Promise<TokenRecord[]> {
@@ -168,7 +169,7 @@ export function listTokens(
   });
 }
 
-export function revokeToken(db: Kysely<unknown>, tenant: string, id: string): Promise<TokenRecord | undefined> {
+export function revokeToken(db: Kysely<Database>, tenant: string, id: string): Promise<TokenRecord | undefined> {
   return run(async () => {
     const { rows } = await sql<TokenRow>`
       UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now())
@@ -193,7 +194,7 @@ export interface Rotator {
  * while it is live: a revoked or expired token cannot be rotated (a concurrent rotation loses with a Conflict).
  */
 export function rotateToken(
-  db: Kysely<unknown>,
+  db: Kysely<Database>,
   old: TokenRecord,
   rotator: Rotator,
 ): Promise<{ token: TokenRecord; secret: string }> {
@@ -222,7 +223,7 @@ export function rotateToken(
 const earliest = (a: Date | null, b: Date | null): Date | null => (a && b ? (a < b ? a : b) : (a ?? b));
 
 /** Platform-admin tokens that still work (unrevoked and unexpired). */
-export function countLivePlatformTokens(db: Kysely<unknown>): Promise<number> {
+export function countLivePlatformTokens(db: Kysely<Database>): Promise<number> {
   return run(async () => {
     const { rows } = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM api_tokens

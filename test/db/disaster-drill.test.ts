@@ -41,7 +41,7 @@ const namespaces = TENANTS.flatMap((t) => PROFILES.map((p) => `${t}-${p}`));
 
 let cluster: ControlPlaneState;
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let reader: DatabaseHandle<unknown>;
+let reader: DatabaseHandle;
 let operator: RunningOperator;
 /** The secret values written before the disaster, by `namespace/app` then key. */
 const secretValues = new Map<string, Record<string, string>>();

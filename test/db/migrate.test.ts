@@ -6,7 +6,7 @@ import { migrateToLatest, migrations } from "../../db/migrate.ts";
 import { createTestDatabase } from "../support/database.ts";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
-const handles: DatabaseHandle<unknown>[] = [];
+const handles: DatabaseHandle[] = [];
 
 beforeAll(async () => {
   database = await createTestDatabase("loco_migrate");

@@ -3,18 +3,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
-import { type Database, SCHEMA_COLUMNS } from "../../db/schema.ts";
+import { SCHEMA_COLUMNS } from "../../db/schema.ts";
 import { migratedColumns, SCHEMA_DRIFT_ADVICE, schemaDrift } from "../../db/schema-drift.ts";
 import { createTestDatabase } from "../support/database.ts";
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let handle: DatabaseHandle<Database>;
+let handle: DatabaseHandle;
 
 beforeAll(async () => {
   database = await createTestDatabase("loco_schema");
-  const untyped = await connectDatabase<unknown>(database.url);
-  await migrateToLatest(untyped.db);
-  handle = untyped;
+  handle = await connectDatabase(database.url);
+  await migrateToLatest(handle.db);
 });
 afterAll(async () => {
   await handle?.close();

@@ -13,7 +13,7 @@ import { mapLimit } from "../support/fleet.ts";
 
 const SECRETS = 1000;
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let handle: DatabaseHandle<unknown>;
+let handle: DatabaseHandle;
 
 function pgDump(): string {
   const root = "/usr/lib/postgresql";

@@ -16,7 +16,7 @@ import { testKubeConfig } from "./operator.ts";
 
 export interface TestApi {
   url: string;
-  database: DatabaseHandle<unknown>;
+  database: DatabaseHandle;
   kube: KubeClient;
   /** The first-start bootstrap token (platform admin), when one was minted. */
   bootstrap: string | undefined;
@@ -67,7 +67,7 @@ export async function startTestApi(options: {
   const log =
     options.log ??
     (process.env.LOCO_TEST_LOG ? createLogger("loco-api-test", process.env.LOCO_TEST_LOG) : silentLogger);
-  const database = await connectDatabase<unknown>(options.databaseUrl);
+  const database = await connectDatabase(options.databaseUrl);
   await migrateToLatest(database.db);
   const kubeConfig = testKubeConfig();
   const kube = await KubeClient.create(kubeConfig, {
