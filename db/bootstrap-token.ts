@@ -2,7 +2,7 @@
 // tenant and is known by its minter, so that the API and loco-db (which works with the API down) revoke the same row.
 import { type Kysely, sql } from "kysely";
 import type { Database } from "./schema.ts";
-import { toStorageError } from "./storage-error.ts";
+import { withStorageErrors } from "./with-storage-errors.ts";
 
 /** The `created_by` of every bootstrap token. */
 export const BOOTSTRAP_MINTER = "loco-api-bootstrap";
@@ -18,9 +18,9 @@ export interface BootstrapRevocationAudit {
  * Revokes every live (unrevoked, unexpired) bootstrap token, with one audit row each when `audit` is given, in one
  * transaction; returns the ids it revoked (none when there was nothing live to revoke).
  */
-export async function revokeBootstrapTokens(db: Kysely<Database>, audit?: BootstrapRevocationAudit): Promise<string[]> {
-  try {
-    return await db.transaction().execute(async (tx) => {
+export function revokeBootstrapTokens(db: Kysely<Database>, audit?: BootstrapRevocationAudit): Promise<string[]> {
+  return withStorageErrors(() =>
+    db.transaction().execute(async (tx) => {
       const { rows } = await sql<{ id: string }>`
         UPDATE api_tokens SET revoked_at = now()
         WHERE tenant IS NULL AND created_by = ${BOOTSTRAP_MINTER} AND revoked_at IS NULL
@@ -35,8 +35,6 @@ export async function revokeBootstrapTokens(db: Kysely<Database>, audit?: Bootst
         }
       }
       return rows.map((row) => row.id);
-    });
-  } catch (error) {
-    throw toStorageError(error);
-  }
+    }),
+  );
 }

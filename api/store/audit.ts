@@ -1,7 +1,7 @@
 // The audit log: one row per attempted mutation, with who, what, when, the request id and the outcome.
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { toStorageError } from "../../db/storage-error.ts";
+import { withStorageErrors } from "../../db/with-storage-errors.ts";
 
 export interface AuditEntry {
   tenant: string | null;
@@ -18,15 +18,13 @@ export interface AuditRecord extends AuditEntry {
   occurredAt: string;
 }
 
-export async function writeAudit(db: Kysely<Database>, entry: AuditEntry): Promise<void> {
-  try {
+export function writeAudit(db: Kysely<Database>, entry: AuditEntry): Promise<void> {
+  return withStorageErrors(async () => {
     await sql`
       INSERT INTO audit_log (tenant, actor, action, target, outcome, request_id, details)
       VALUES (${entry.tenant}, ${entry.actor}, ${entry.action}, ${entry.target}, ${entry.outcome}, ${entry.requestId},
               ${JSON.stringify(entry.details)}::jsonb)`.execute(db);
-  } catch (error) {
-    throw toStorageError(error);
-  }
+  });
 }
 
 type Row = {
@@ -42,12 +40,12 @@ type Row = {
 };
 
 /** Newest first; `before` is the id of the last row of the previous page. */
-export async function listAudit(
+export function listAudit(
   db: Kysely<Database>,
   tenant: string,
   options: { before?: string; limit: number },
 ): Promise<AuditRecord[]> {
-  try {
+  return withStorageErrors(async () => {
     const { rows } = await sql<Row>`
       SELECT id::text, tenant, actor, action, target, outcome, request_id, details, occurred_at FROM audit_log
       WHERE tenant = ${tenant} ${options.before ? sql`AND id < ${options.before}::bigint` : sql``}
@@ -63,7 +61,5 @@ export async function listAudit(
       details: r.details,
       occurredAt: new Date(r.occurred_at).toISOString(),
     }));
-  } catch (error) {
-    throw toStorageError(error);
-  }
+  });
 }

@@ -2,7 +2,7 @@
 // requests the API made (`deployment_requests`, with the spec applied, for rollbacks).
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { toStorageError } from "../../db/storage-error.ts";
+import { withStorageErrors } from "../../db/with-storage-errors.ts";
 
 export interface DeploymentView {
   id: string;
@@ -14,14 +14,6 @@ export interface DeploymentView {
   requestedBy: string | null;
   createdAt: string;
   finishedAt: string | null;
-}
-
-async function run<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw toStorageError(error);
-  }
 }
 
 type Row = {
@@ -57,7 +49,7 @@ export function recordRequest(
     rollbackOf?: string;
   },
 ): Promise<void> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     await sql`
       INSERT INTO deployment_requests (id, tenant, namespace, app, spec, requested_by, rollback_of)
       VALUES (${request.id}, ${request.tenant}, ${request.namespace}, ${request.app}, ${JSON.stringify(request.spec)}::jsonb,
@@ -70,7 +62,7 @@ export function requestedSpec(
   db: Kysely<Database>,
   key: { tenant: string; namespace: string; app: string; id: string },
 ): Promise<unknown | undefined> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<{ spec: unknown }>`
       SELECT spec FROM deployment_requests
       WHERE id = ${key.id} AND tenant = ${key.tenant} AND namespace = ${key.namespace} AND app = ${key.app}`.execute(
@@ -85,7 +77,7 @@ export function getDeployment(
   db: Kysely<Database>,
   key: { tenant: string; namespace: string; app: string; id: string },
 ): Promise<DeploymentView | undefined> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<Row>`
       SELECT id, app, namespace, image, outcome, requested_by, created_at, finished_at FROM deployments
       WHERE id = ${key.id} AND namespace = ${key.namespace} AND app = ${key.app} AND tenant = ${key.tenant}
@@ -104,7 +96,7 @@ export function listDeployments(
   key: { tenant: string; namespace: string; app: string },
   options: { after?: [string, string]; limit: number },
 ): Promise<DeploymentView[]> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<Row>`
       SELECT id, app, namespace, image, outcome, requested_by, created_at, finished_at FROM deployments
       WHERE namespace = ${key.namespace} AND app = ${key.app} AND tenant = ${key.tenant}

@@ -2,7 +2,7 @@
 // cluster. Rows of a tenant are found by their `tenant` column, which the mirror fills from the namespace label.
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { toStorageError } from "../../db/storage-error.ts";
+import { withStorageErrors } from "../../db/with-storage-errors.ts";
 
 export interface ResourceRecord {
   uid: string;
@@ -52,20 +52,12 @@ const toRecord = (r: Row): ResourceRecord => ({
 const columns = sql`uid::text, kind, namespace, name, tenant, generation::text, resource_version, labels, spec, status,
   created_at, updated_at`;
 
-async function run<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw toStorageError(error);
-  }
-}
-
 /** A page of a tenant's live objects of one kind, by (namespace, name) after `after`. */
 export function listTenantResources(
   db: Kysely<Database>,
   options: { tenant: string; kind: string; namespace?: string; after?: [string, string]; limit: number },
 ): Promise<ResourceRecord[]> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<Row>`
       SELECT ${columns} FROM resources
       WHERE deleted_at IS NULL AND tenant = ${options.tenant} AND kind = ${options.kind}
@@ -80,7 +72,7 @@ export function getTenantResource(
   db: Kysely<Database>,
   key: { tenant: string; kind: string; namespace: string; name: string },
 ): Promise<ResourceRecord | undefined> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<Row>`
       SELECT ${columns} FROM resources
       WHERE deleted_at IS NULL AND tenant = ${key.tenant} AND kind = ${key.kind} AND namespace = ${key.namespace}
@@ -94,7 +86,7 @@ export function listClusterResources(
   db: Kysely<Database>,
   options: { kind: string; after?: string; limit: number },
 ): Promise<ResourceRecord[]> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<Row>`
       SELECT ${columns} FROM resources
       WHERE deleted_at IS NULL AND kind = ${options.kind} AND namespace = ''
@@ -109,7 +101,7 @@ export function getClusterResource(
   kind: string,
   name: string,
 ): Promise<ResourceRecord | undefined> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<Row>`
       SELECT ${columns} FROM resources
       WHERE deleted_at IS NULL AND kind = ${kind} AND namespace = '' AND name = ${name}`.execute(db);

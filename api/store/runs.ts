@@ -3,7 +3,7 @@
 // and pagination agree with what each item says.
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { toStorageError } from "../../db/storage-error.ts";
+import { withStorageErrors } from "../../db/with-storage-errors.ts";
 import type { ResourceRecord } from "./resources.ts";
 
 export const RUN_PHASES = ["Pending", "Queued", "Running", "Succeeded", "Failed"] as const;
@@ -46,8 +46,8 @@ const phaseSql = sql`(
   END)`;
 
 /** A page of Runs, newest first (by creation time, then namespace and name). */
-export async function listRuns(db: Kysely<Database>, filter: RunFilter): Promise<ResourceRecord[]> {
-  try {
+export function listRuns(db: Kysely<Database>, filter: RunFilter): Promise<ResourceRecord[]> {
+  return withStorageErrors(async () => {
     const after = filter.after;
     const { rows } = await sql<Row>`
       SELECT r.uid::text, r.kind, r.namespace, r.name, r.tenant, r.generation::text, r.resource_version, r.labels,
@@ -84,9 +84,7 @@ export async function listRuns(db: Kysely<Database>, filter: RunFilter): Promise
       createdAt: new Date(r.created_at).toISOString(),
       updatedAt: new Date(r.updated_at).toISOString(),
     }));
-  } catch (error) {
-    throw toStorageError(error);
-  }
+  });
 }
 
 export interface RunTimelineEntry {
@@ -101,11 +99,11 @@ export interface RunTimelineEntry {
 }
 
 /** What happened to a Run, oldest first: its condition changes, its tasks' transitions, Kubernetes events. */
-export async function listRunTimeline(
+export function listRunTimeline(
   db: Kysely<Database>,
   key: { tenant: string; namespace: string; run: string; after?: [string, string]; limit: number },
 ): Promise<RunTimelineEntry[]> {
-  try {
+  return withStorageErrors(async () => {
     const { rows } = await sql<{
       id: string;
       occurred_at: Date;
@@ -128,7 +126,5 @@ export async function listRunTimeline(
       message: r.message,
       actor: r.actor,
     }));
-  } catch (error) {
-    throw toStorageError(error);
-  }
+  });
 }

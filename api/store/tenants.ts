@@ -1,7 +1,7 @@
 // Tenants and their members.
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { toStorageError } from "../../db/storage-error.ts";
+import { withStorageErrors } from "../../db/with-storage-errors.ts";
 import type { Role } from "../auth/principal.ts";
 
 export interface TenantRecord {
@@ -15,14 +15,6 @@ export interface MemberRecord {
   subject: string;
   role: Role;
   createdAt: string;
-}
-
-async function run<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw toStorageError(error);
-  }
 }
 
 const iso = (d: Date) => new Date(d).toISOString();
@@ -41,7 +33,7 @@ const memberOf = (r: MemberRow): MemberRecord => ({
 });
 
 export function getTenant(db: Kysely<Database>, name: string): Promise<TenantRecord | undefined> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<TenantRow>`
       SELECT name, display_name, created_at FROM tenants WHERE name = ${name} AND deleted_at IS NULL`.execute(db);
     return rows[0] ? tenantOf(rows[0]) : undefined;
@@ -54,7 +46,7 @@ export function createTenant(
   tenant: { name: string; displayName: string },
   owner: string | undefined,
 ): Promise<TenantRecord> {
-  return run(() =>
+  return withStorageErrors(() =>
     db.transaction().execute(async (tx) => {
       const { rows } = await sql<TenantRow>`
         INSERT INTO tenants (name, display_name) VALUES (${tenant.name}, ${tenant.displayName})
@@ -71,7 +63,7 @@ export function listTenants(
   db: Kysely<Database>,
   options: { all: boolean; subject: string; after?: string; limit: number; only?: string },
 ): Promise<(TenantRecord & { role: Role | null })[]> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<TenantRow & { role: Role | null }>`
       SELECT t.name, t.display_name, t.created_at, m.role
       FROM tenants t LEFT JOIN members m ON m.tenant = t.name AND m.subject = ${options.subject}
@@ -86,7 +78,7 @@ export function listTenants(
 
 /** Every live tenant's name (start-up checks). */
 export function listTenantNames(db: Kysely<Database>): Promise<string[]> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<{ name: string }>`
       SELECT name FROM tenants WHERE deleted_at IS NULL ORDER BY name`.execute(db);
     return rows.map((r) => r.name);
@@ -94,7 +86,7 @@ export function listTenantNames(db: Kysely<Database>): Promise<string[]> {
 }
 
 export function countTenants(db: Kysely<Database>): Promise<number> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM tenants`.execute(db);
     return Number(rows[0]?.n ?? 0);
   });
@@ -106,7 +98,7 @@ export function getTenantRole(
   tenant: string,
   subject: string,
 ): Promise<{ role: Role | null } | undefined> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<{ role: Role | null }>`
       SELECT m.role FROM tenants t LEFT JOIN members m ON m.tenant = t.name AND m.subject = ${subject}
       WHERE t.name = ${tenant} AND t.deleted_at IS NULL`.execute(db);
@@ -119,7 +111,7 @@ export function listMembers(
   tenant: string,
   options: { after?: string; limit: number },
 ): Promise<MemberRecord[]> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<MemberRow>`
       SELECT tenant, subject, role, created_at FROM members WHERE tenant = ${tenant}
         ${options.after ? sql`AND subject > ${options.after}` : sql``}
@@ -129,7 +121,7 @@ export function listMembers(
 }
 
 export function getMember(db: Kysely<Database>, tenant: string, subject: string): Promise<MemberRecord | undefined> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<MemberRow>`
       SELECT tenant, subject, role, created_at FROM members WHERE tenant = ${tenant} AND subject = ${subject}`.execute(
       db,
@@ -139,7 +131,7 @@ export function getMember(db: Kysely<Database>, tenant: string, subject: string)
 }
 
 export function putMember(db: Kysely<Database>, tenant: string, subject: string, role: Role): Promise<MemberRecord> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<MemberRow>`
       INSERT INTO members (tenant, subject, role) VALUES (${tenant}, ${subject}, ${role})
       ON CONFLICT (tenant, subject) DO UPDATE SET role = excluded.role
@@ -149,7 +141,7 @@ export function putMember(db: Kysely<Database>, tenant: string, subject: string,
 }
 
 export function removeMember(db: Kysely<Database>, tenant: string, subject: string): Promise<boolean> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } =
       await sql`DELETE FROM members WHERE tenant = ${tenant} AND subject = ${subject} RETURNING subject`.execute(db);
     return rows.length > 0;
@@ -157,7 +149,7 @@ export function removeMember(db: Kysely<Database>, tenant: string, subject: stri
 }
 
 export function countOwners(db: Kysely<Database>, tenant: string): Promise<number> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM members WHERE tenant = ${tenant} AND role = 'owner'`.execute(db);
     return Number(rows[0]?.n ?? 0);

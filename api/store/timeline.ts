@@ -1,7 +1,7 @@
 // An App's timeline from the mirror's `events` table, newest first.
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../../db/schema.ts";
-import { toStorageError } from "../../db/storage-error.ts";
+import { withStorageErrors } from "../../db/with-storage-errors.ts";
 
 export interface TimelineEntry {
   id: string;
@@ -12,11 +12,11 @@ export interface TimelineEntry {
   actor: string | null;
 }
 
-export async function listTimeline(
+export function listTimeline(
   db: Kysely<Database>,
   key: { tenant: string; namespace: string; app: string; before?: string; limit: number },
 ): Promise<TimelineEntry[]> {
-  try {
+  return withStorageErrors(async () => {
     const { rows } = await sql<{
       id: string;
       occurred_at: Date;
@@ -37,7 +37,5 @@ export async function listTimeline(
       message: r.message,
       actor: r.actor,
     }));
-  } catch (error) {
-    throw toStorageError(error);
-  }
+  });
 }

@@ -3,7 +3,8 @@
 import { type Kysely, sql } from "kysely";
 import { ulid } from "ulid";
 import type { Database } from "../../db/schema.ts";
-import { toStorageError } from "../../db/storage-error.ts";
+import { StorageError } from "../../db/storage-error.ts";
+import { withStorageErrors } from "../../db/with-storage-errors.ts";
 import { generateTokenSecret, hashTokenSecret } from "../auth/api-token-secret.ts";
 import type { Role, TokenRole } from "../auth/principal.ts";
 
@@ -72,17 +73,9 @@ export interface MintRequest {
   rotatedByBound?: boolean;
 }
 
-async function run<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw toStorageError(error);
-  }
-}
-
 /** Stores a new token; the secret is returned here once and never again. */
 export function mintToken(db: Kysely<Database>, request: MintRequest): Promise<{ token: TokenRecord; secret: string }> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const secret = generateTokenSecret();
     const { rows } = await sql<TokenRow>`
       INSERT INTO api_tokens (id, tenant, name, hash, role, created_by, expires_at, bound_to_membership, rotated_by,
@@ -112,7 +105,7 @@ export interface TokenCredential {
  * docs/performance.md.)
  */
 export function findTokenCredential(db: Kysely<Database>, secret: string): Promise<TokenCredential | undefined> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<
       TokenRow & { tenant_live: boolean; creator_role: Role | null; rotator_role: Role | null }
     >`
@@ -138,14 +131,14 @@ export function findTokenCredential(db: Kysely<Database>, secret: string): Promi
 
 /** Records use at most once a minute per token, so authentication is not a write per request. */
 export function touchToken(db: Kysely<Database>, id: string): Promise<void> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     await sql`UPDATE api_tokens SET last_used_at = now()
       WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`.execute(db);
   });
 }
 
 export function getToken(db: Kysely<Database>, tenant: string, id: string): Promise<TokenRecord | undefined> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<TokenRow>`
       SELECT ${columns} FROM api_tokens WHERE tenant = ${tenant} AND id = ${id}`.execute(db);
     return rows[0] ? toRecord(rows[0]) : undefined;
@@ -158,7 +151,7 @@ export function listTokens(
   tenant: string,
   options: { after?: string; limit: number; createdBy?: string },
 ): Promise<TokenRecord[]> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<TokenRow>`
       SELECT ${columns} FROM api_tokens
       WHERE tenant = ${tenant}
@@ -170,7 +163,7 @@ export function listTokens(
 }
 
 export function revokeToken(db: Kysely<Database>, tenant: string, id: string): Promise<TokenRecord | undefined> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<TokenRow>`
       UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now())
       WHERE tenant = ${tenant} AND id = ${id} RETURNING ${columns}`.execute(db);
@@ -198,7 +191,7 @@ export function rotateToken(
   old: TokenRecord,
   rotator: Rotator,
 ): Promise<{ token: TokenRecord; secret: string }> {
-  return run(() =>
+  return withStorageErrors(() =>
     db.transaction().execute(async (tx) => {
       const minted = await mintToken(tx, {
         tenant: old.tenant,
@@ -214,7 +207,15 @@ export function rotateToken(
         UPDATE api_tokens SET revoked_at = now(), replaced_by = ${minted.token.id}
         WHERE id = ${old.id} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
         RETURNING id`.execute(tx);
-      if (rows.length === 0) throw Object.assign(new Error("token no longer live"), { code: "40001" });
+      // Another request revoked or rotated it, or it expired, since the caller read it: the transaction rolls the
+      // new token back and the caller is told to retry, as for any concurrent change.
+      if (rows.length === 0) {
+        throw new StorageError(
+          "Conflict",
+          "It was changed concurrently; try again.",
+          "api_tokens: the token was no longer live when its rotation committed",
+        );
+      }
       return minted;
     }),
   );
@@ -224,7 +225,7 @@ const earliest = (a: Date | null, b: Date | null): Date | null => (a && b ? (a <
 
 /** Platform-admin tokens that still work (unrevoked and unexpired). */
 export function countLivePlatformTokens(db: Kysely<Database>): Promise<number> {
-  return run(async () => {
+  return withStorageErrors(async () => {
     const { rows } = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM api_tokens
       WHERE role = 'platform-admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`.execute(db);
