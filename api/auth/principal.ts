@@ -1,11 +1,15 @@
 // Who is calling: the result of authentication, before any tenant is looked at.
+import type { MemberRole, TokenRole } from "../../db/schema.ts";
 
-export const ROLES = ["viewer", "developer", "admin", "owner"] as const;
-export type Role = (typeof ROLES)[number];
-/** What a token may be scoped to: a tenant role, or the whole platform. */
-export type TokenRole = Role | "platform-admin";
+/** A role in a tenant; declared once, with the members table, in db/schema.ts. */
+export type Role = MemberRole;
+/** What a token may be scoped to: a tenant role, or the whole platform (api_tokens.role). */
+export type { TokenRole };
 
-/** viewer < developer < admin < owner. */
+/** Every tenant role, lowest first. */
+export const ROLES = ["viewer", "developer", "admin", "owner"] as const satisfies readonly Role[];
+
+/** viewer < developer < admin < owner. (Fails to compile when db/schema.ts gains a role that ROLES lacks.) */
 export const roleRank = (role: Role): number => ROLES.indexOf(role);
 export const atLeast = (role: Role, minimum: Role): boolean => roleRank(role) >= roleRank(minimum);
 export const lowerOf = (a: Role, b: Role): Role => (roleRank(a) <= roleRank(b) ? a : b);

@@ -1,6 +1,6 @@
 // The audit log: one row per attempted mutation, with who, what, when, the request id and the outcome.
 import { type Kysely, sql } from "kysely";
-import type { Database } from "../../db/schema.ts";
+import type { Database, Row } from "../../db/schema.ts";
 import { withStorageErrors } from "../../db/with-storage-errors.ts";
 
 export interface AuditEntry {
@@ -27,17 +27,8 @@ export function writeAudit(db: Kysely<Database>, entry: AuditEntry): Promise<voi
   });
 }
 
-type Row = {
-  id: string;
-  tenant: string | null;
-  actor: string;
-  action: string;
-  target: string;
-  outcome: string;
-  request_id: string | null;
-  details: Record<string, unknown>;
-  occurred_at: Date;
-};
+/** A row of `audit_log` as listAudit selects it: `id` as text, which both drivers return alike. */
+type AuditRow = Omit<Row<"audit_log">, "id"> & { id: string };
 
 /** Newest first; `before` is the id of the last row of the previous page. */
 export function listAudit(
@@ -46,7 +37,7 @@ export function listAudit(
   options: { before?: string; limit: number },
 ): Promise<AuditRecord[]> {
   return withStorageErrors(async () => {
-    const { rows } = await sql<Row>`
+    const { rows } = await sql<AuditRow>`
       SELECT id::text, tenant, actor, action, target, outcome, request_id, details, occurred_at FROM audit_log
       WHERE tenant = ${tenant} ${options.before ? sql`AND id < ${options.before}::bigint` : sql``}
       ORDER BY id DESC LIMIT ${options.limit}`.execute(db);

@@ -1,7 +1,7 @@
 // Deployments: the records the mirror keeps (`deployments`, one per new pod template, with the outcome) and the
 // requests the API made (`deployment_requests`, with the spec applied, for rollbacks).
 import { type Kysely, sql } from "kysely";
-import type { Database } from "../../db/schema.ts";
+import type { Database, Row } from "../../db/schema.ts";
 import { withStorageErrors } from "../../db/with-storage-errors.ts";
 
 export interface DeploymentView {
@@ -16,17 +16,12 @@ export interface DeploymentView {
   finishedAt: string | null;
 }
 
-type Row = {
-  id: string;
-  app: string;
-  namespace: string;
-  image: string;
-  outcome: DeploymentView["outcome"] | null;
-  requested_by: string | null;
-  created_at: Date;
-  finished_at: Date | null;
-};
-const toView = (r: Row): DeploymentView => ({
+/** A row of `deployments`, or of `deployment_requests` read as one whose outcome is Pending. */
+type DeploymentRow = Pick<
+  Row<"deployments">,
+  "id" | "app" | "namespace" | "image" | "requested_by" | "created_at" | "finished_at"
+> & { outcome: DeploymentView["outcome"] | null };
+const toView = (r: DeploymentRow): DeploymentView => ({
   id: r.id,
   app: r.app,
   namespace: r.namespace,
@@ -63,7 +58,7 @@ export function requestedSpec(
   key: { tenant: string; namespace: string; app: string; id: string },
 ): Promise<unknown | undefined> {
   return withStorageErrors(async () => {
-    const { rows } = await sql<{ spec: unknown }>`
+    const { rows } = await sql<Pick<Row<"deployment_requests">, "spec">>`
       SELECT spec FROM deployment_requests
       WHERE id = ${key.id} AND tenant = ${key.tenant} AND namespace = ${key.namespace} AND app = ${key.app}`.execute(
       db,
@@ -78,7 +73,7 @@ export function getDeployment(
   key: { tenant: string; namespace: string; app: string; id: string },
 ): Promise<DeploymentView | undefined> {
   return withStorageErrors(async () => {
-    const { rows } = await sql<Row>`
+    const { rows } = await sql<DeploymentRow>`
       SELECT id, app, namespace, image, outcome, requested_by, created_at, finished_at FROM deployments
       WHERE id = ${key.id} AND namespace = ${key.namespace} AND app = ${key.app} AND tenant = ${key.tenant}
       UNION ALL
@@ -97,7 +92,7 @@ export function listDeployments(
   options: { after?: [string, string]; limit: number },
 ): Promise<DeploymentView[]> {
   return withStorageErrors(async () => {
-    const { rows } = await sql<Row>`
+    const { rows } = await sql<DeploymentRow>`
       SELECT id, app, namespace, image, outcome, requested_by, created_at, finished_at FROM deployments
       WHERE namespace = ${key.namespace} AND app = ${key.app} AND tenant = ${key.tenant}
         ${options.after ? sql`AND (created_at, id) < (${options.after[0]}::timestamptz, ${options.after[1]})` : sql``}

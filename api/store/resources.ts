@@ -1,7 +1,7 @@
 // Reads of the state mirror (`resources`): lists and gets are served from here, by index, never by listing the
 // cluster. Rows of a tenant are found by their `tenant` column, which the mirror fills from the namespace label.
 import { type Kysely, sql } from "kysely";
-import type { Database } from "../../db/schema.ts";
+import type { Database, Row } from "../../db/schema.ts";
 import { withStorageErrors } from "../../db/with-storage-errors.ts";
 
 export interface ResourceRecord {
@@ -19,22 +19,23 @@ export interface ResourceRecord {
   updatedAt: string;
 }
 
-type Row = {
-  uid: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  tenant: string | null;
-  generation: string;
-  resource_version: string;
-  labels: Record<string, string>;
-  spec: unknown;
-  status: unknown;
-  created_at: Date;
-  updated_at: Date;
-};
+/** A row of `resources` as the reads select it: `generation` as text, which both drivers return alike. */
+export type ResourceRow = Pick<
+  Row<"resources">,
+  | "uid"
+  | "kind"
+  | "namespace"
+  | "name"
+  | "tenant"
+  | "resource_version"
+  | "labels"
+  | "spec"
+  | "status"
+  | "created_at"
+  | "updated_at"
+> & { generation: string };
 
-const toRecord = (r: Row): ResourceRecord => ({
+export const resourceRecordOf = (r: ResourceRow): ResourceRecord => ({
   uid: r.uid,
   kind: r.kind,
   namespace: r.namespace,
@@ -58,13 +59,13 @@ export function listTenantResources(
   options: { tenant: string; kind: string; namespace?: string; after?: [string, string]; limit: number },
 ): Promise<ResourceRecord[]> {
   return withStorageErrors(async () => {
-    const { rows } = await sql<Row>`
+    const { rows } = await sql<ResourceRow>`
       SELECT ${columns} FROM resources
       WHERE deleted_at IS NULL AND tenant = ${options.tenant} AND kind = ${options.kind}
         ${options.namespace !== undefined ? sql`AND namespace = ${options.namespace}` : sql``}
         ${options.after ? sql`AND (namespace, name) > (${options.after[0]}, ${options.after[1]})` : sql``}
       ORDER BY namespace, name LIMIT ${options.limit}`.execute(db);
-    return rows.map(toRecord);
+    return rows.map(resourceRecordOf);
   });
 }
 
@@ -73,11 +74,11 @@ export function getTenantResource(
   key: { tenant: string; kind: string; namespace: string; name: string },
 ): Promise<ResourceRecord | undefined> {
   return withStorageErrors(async () => {
-    const { rows } = await sql<Row>`
+    const { rows } = await sql<ResourceRow>`
       SELECT ${columns} FROM resources
       WHERE deleted_at IS NULL AND tenant = ${key.tenant} AND kind = ${key.kind} AND namespace = ${key.namespace}
         AND name = ${key.name}`.execute(db);
-    return rows[0] ? toRecord(rows[0]) : undefined;
+    return rows[0] ? resourceRecordOf(rows[0]) : undefined;
   });
 }
 
@@ -87,12 +88,12 @@ export function listClusterResources(
   options: { kind: string; after?: string; limit: number },
 ): Promise<ResourceRecord[]> {
   return withStorageErrors(async () => {
-    const { rows } = await sql<Row>`
+    const { rows } = await sql<ResourceRow>`
       SELECT ${columns} FROM resources
       WHERE deleted_at IS NULL AND kind = ${options.kind} AND namespace = ''
         ${options.after ? sql`AND name > ${options.after}` : sql``}
       ORDER BY name LIMIT ${options.limit}`.execute(db);
-    return rows.map(toRecord);
+    return rows.map(resourceRecordOf);
   });
 }
 
@@ -102,9 +103,9 @@ export function getClusterResource(
   name: string,
 ): Promise<ResourceRecord | undefined> {
   return withStorageErrors(async () => {
-    const { rows } = await sql<Row>`
+    const { rows } = await sql<ResourceRow>`
       SELECT ${columns} FROM resources
       WHERE deleted_at IS NULL AND kind = ${kind} AND namespace = '' AND name = ${name}`.execute(db);
-    return rows[0] ? toRecord(rows[0]) : undefined;
+    return rows[0] ? resourceRecordOf(rows[0]) : undefined;
   });
 }

@@ -4,25 +4,11 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../../db/schema.ts";
 import { withStorageErrors } from "../../db/with-storage-errors.ts";
-import type { ResourceRecord } from "./resources.ts";
+import { type ResourceRecord, type ResourceRow, resourceRecordOf } from "./resources.ts";
+import type { TimelineRow } from "./timeline.ts";
 
 export const RUN_PHASES = ["Pending", "Queued", "Running", "Succeeded", "Failed"] as const;
 export type RunPhase = (typeof RUN_PHASES)[number];
-
-type Row = {
-  uid: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  tenant: string | null;
-  generation: string;
-  resource_version: string;
-  labels: Record<string, string>;
-  spec: unknown;
-  status: unknown;
-  created_at: Date;
-  updated_at: Date;
-};
 
 export interface RunFilter {
   tenant: string;
@@ -49,7 +35,7 @@ const phaseSql = sql`(
 export function listRuns(db: Kysely<Database>, filter: RunFilter): Promise<ResourceRecord[]> {
   return withStorageErrors(async () => {
     const after = filter.after;
-    const { rows } = await sql<Row>`
+    const { rows } = await sql<ResourceRow>`
       SELECT r.uid::text, r.kind, r.namespace, r.name, r.tenant, r.generation::text, r.resource_version, r.labels,
         r.spec, r.status, r.created_at, r.updated_at
       FROM resources r
@@ -70,20 +56,7 @@ export function listRuns(db: Kysely<Database>, filter: RunFilter): Promise<Resou
             : sql``
         }
       ORDER BY r.created_at DESC, r.namespace, r.name LIMIT ${filter.limit}`.execute(db);
-    return rows.map((r) => ({
-      uid: r.uid,
-      kind: r.kind,
-      namespace: r.namespace,
-      name: r.name,
-      tenant: r.tenant,
-      generation: Number(r.generation),
-      resourceVersion: r.resource_version,
-      labels: r.labels,
-      spec: r.spec,
-      status: r.status,
-      createdAt: new Date(r.created_at).toISOString(),
-      updatedAt: new Date(r.updated_at).toISOString(),
-    }));
+    return rows.map(resourceRecordOf);
   });
 }
 
@@ -104,15 +77,7 @@ export function listRunTimeline(
   key: { tenant: string; namespace: string; run: string; after?: [string, string]; limit: number },
 ): Promise<RunTimelineEntry[]> {
   return withStorageErrors(async () => {
-    const { rows } = await sql<{
-      id: string;
-      occurred_at: Date;
-      occurred_key: string;
-      type: string;
-      reason: string;
-      message: string;
-      actor: string | null;
-    }>`
+    const { rows } = await sql<TimelineRow & { occurred_key: string }>`
       SELECT id::text, occurred_at, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_key, type, reason, message, actor FROM events
       WHERE tenant = ${key.tenant} AND namespace = ${key.namespace} AND kind = 'Run' AND name = ${key.run}
         ${key.after ? sql`AND (occurred_at, id) > (${key.after[0]}::timestamptz, ${key.after[1]}::bigint)` : sql``}

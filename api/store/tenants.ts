@@ -1,6 +1,6 @@
 // Tenants and their members.
 import { type Kysely, sql } from "kysely";
-import type { Database } from "../../db/schema.ts";
+import type { Database, Row } from "../../db/schema.ts";
 import { withStorageErrors } from "../../db/with-storage-errors.ts";
 import type { Role } from "../auth/principal.ts";
 
@@ -18,13 +18,13 @@ export interface MemberRecord {
 }
 
 const iso = (d: Date) => new Date(d).toISOString();
-type TenantRow = { name: string; display_name: string; created_at: Date };
+type TenantRow = Pick<Row<"tenants">, "name" | "display_name" | "created_at">;
 const tenantOf = (r: TenantRow): TenantRecord => ({
   name: r.name,
   displayName: r.display_name,
   createdAt: iso(r.created_at),
 });
-type MemberRow = { tenant: string; subject: string; role: Role; created_at: Date };
+type MemberRow = Row<"members">;
 const memberOf = (r: MemberRow): MemberRecord => ({
   tenant: r.tenant,
   subject: r.subject,

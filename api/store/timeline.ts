@@ -1,6 +1,6 @@
 // An App's timeline from the mirror's `events` table, newest first.
 import { type Kysely, sql } from "kysely";
-import type { Database } from "../../db/schema.ts";
+import type { Database, Row } from "../../db/schema.ts";
 import { withStorageErrors } from "../../db/with-storage-errors.ts";
 
 export interface TimelineEntry {
@@ -12,19 +12,15 @@ export interface TimelineEntry {
   actor: string | null;
 }
 
+/** A row of `events` as a timeline selects it: `id` as text, which both drivers return alike. */
+export type TimelineRow = Pick<Row<"events">, "occurred_at" | "type" | "reason" | "message" | "actor"> & { id: string };
+
 export function listTimeline(
   db: Kysely<Database>,
   key: { tenant: string; namespace: string; app: string; before?: string; limit: number },
 ): Promise<TimelineEntry[]> {
   return withStorageErrors(async () => {
-    const { rows } = await sql<{
-      id: string;
-      occurred_at: Date;
-      type: string;
-      reason: string;
-      message: string;
-      actor: string | null;
-    }>`
+    const { rows } = await sql<TimelineRow>`
       SELECT id::text, occurred_at, type, reason, message, actor FROM events
       WHERE tenant = ${key.tenant} AND namespace = ${key.namespace} AND kind = 'App' AND name = ${key.app}
         ${key.before ? sql`AND id < ${key.before}::bigint` : sql``}

@@ -2,7 +2,7 @@
 // revocation and rotation.
 import { type Kysely, sql } from "kysely";
 import { ulid } from "ulid";
-import type { Database } from "../../db/schema.ts";
+import type { Database, Row } from "../../db/schema.ts";
 import { StorageError } from "../../db/storage-error.ts";
 import { withStorageErrors } from "../../db/with-storage-errors.ts";
 import { generateTokenSecret, hashTokenSecret } from "../auth/api-token-secret.ts";
@@ -26,21 +26,8 @@ export interface TokenRecord {
   rotatedByBound: boolean;
 }
 
-interface TokenRow {
-  id: string;
-  tenant: string | null;
-  name: string;
-  role: TokenRole;
-  created_by: string;
-  created_at: Date;
-  expires_at: Date | null;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-  bound_to_membership: boolean;
-  replaced_by: string | null;
-  rotated_by: string | null;
-  rotated_by_bound: boolean;
-}
+/** Every column but the hash of the secret, which is only ever compared in SQL. */
+type TokenRow = Omit<Row<"api_tokens">, "hash">;
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 const toRecord = (r: TokenRow): TokenRecord => ({
