@@ -8,6 +8,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
+import { writeAudit } from "../db/stores/audit.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import type { Logger } from "../kube/logger.ts";
 import type { Authenticator } from "./auth/authenticate.ts";
@@ -31,7 +32,6 @@ import { profileRoutes } from "./routes/profiles.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
-import { writeAudit } from "./store/audit.ts";
 import { StreamSlots } from "./stream-slots.ts";
 import type { ApiTelemetry } from "./telemetry.ts";
 

@@ -3,13 +3,13 @@
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
 import { APP } from "../../crds/kinds.ts";
+import { getTenantResource, listTenantResources, type ResourceRecord } from "../../db/stores/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { getTenantResource, listTenantResources, type ResourceRecord } from "../store/resources.ts";
 import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
 import { AppName, type Condition, ProfileName, pageOf as pageSchema, TenantName } from "./schemas.ts";
 

@@ -9,6 +9,14 @@ import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
 import { ANNOTATION_REQUESTED_DEPLOYMENT_ID, LABEL_APP } from "../../crds/app-names.ts";
 import { APP } from "../../crds/kinds.ts";
+import {
+  type DeploymentView,
+  getDeployment,
+  listDeployments,
+  recordRequest,
+  requestedSpec,
+} from "../../db/stores/deployments.ts";
+import { getClusterResource, getTenantResource } from "../../db/stores/resources.ts";
 import { ANNOTATION_REQUESTED_BY } from "../../db/timeline.ts";
 import { POD } from "../../kube/resources.ts";
 import { isSubset } from "../../kube/semantic-equal.ts";
@@ -22,14 +30,6 @@ import { type PodProgress, podProgress } from "../pod-progress.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { SharedPoll } from "../shared-poll.ts";
-import {
-  type DeploymentView,
-  getDeployment,
-  listDeployments,
-  recordRequest,
-  requestedSpec,
-} from "../store/deployments.ts";
-import { getClusterResource, getTenantResource } from "../store/resources.ts";
 import { FIELD_MANAGER, tenantNamespace } from "../tenant-namespaces.ts";
 import { ItemParams, ProfileQuery } from "./apps.ts";
 import { AppName, pageOf as pageSchema, TenantName } from "./schemas.ts";

@@ -3,6 +3,7 @@
 import { PassThrough } from "node:stream";
 import { z } from "zod";
 import { CONTAINER_NAME, LABEL_APP } from "../../crds/app-names.ts";
+import { getTenantResource } from "../../db/stores/resources.ts";
 import { openPodLog } from "../../kube/pod-log.ts";
 import { POD } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
@@ -10,7 +11,6 @@ import { ApiError, notFound } from "../errors.ts";
 import { formatRecord, LineSplitter } from "../log-lines.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { getTenantResource } from "../store/resources.ts";
 import { findTenantNamespace } from "../tenant-namespaces.ts";
 import { ItemParams } from "./apps.ts";
 import { ProfileName } from "./schemas.ts";

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { dns1035Label } from "../../crds/common.ts";
 import { PIPELINE } from "../../crds/kinds.ts";
 import { PipelineSpec } from "../../crds/pipeline.ts";
+import { getClusterResource, getTenantResource, listTenantResources } from "../../db/stores/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { ApiError, notFound } from "../errors.ts";
@@ -11,7 +12,6 @@ import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { diffLines, specChanges } from "../spec-diff.ts";
-import { getClusterResource, getTenantResource, listTenantResources } from "../store/resources.ts";
 import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
 import { type Condition, ProfileName, pageOf as pageSchema, TenantName } from "./schemas.ts";
 

@@ -2,11 +2,11 @@
 import { z } from "zod";
 import { PROFILE } from "../../crds/kinds.ts";
 import { ProfileSpec } from "../../crds/profile.ts";
+import { getClusterResource, listClusterResources, type ResourceRecord } from "../../db/stores/resources.ts";
 import { notFound } from "../errors.ts";
 import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { getClusterResource, listClusterResources, type ResourceRecord } from "../store/resources.ts";
 import { FIELD_MANAGER } from "../tenant-namespaces.ts";
 import { Condition, ProfileName, pageOf as pageSchema } from "./schemas.ts";
 

@@ -8,6 +8,8 @@ import { boundedRecord, dnsLabel, duration, uniqueList } from "../../crds/common
 import { PIPELINE, RUN } from "../../crds/kinds.ts";
 import { InlineTask } from "../../crds/run.ts";
 import { LABEL_PIPELINE } from "../../crds/run-names.ts";
+import { getTenantResource } from "../../db/stores/resources.ts";
+import { listRuns, listRunTimeline, RUN_PHASES, type RunPhase } from "../../db/stores/runs.ts";
 import { KubeApiError } from "../../kube/kube-client.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
@@ -18,8 +20,6 @@ import { defineRoute, type RouteDefinition } from "../route.ts";
 import { type RunLogRecord, streamRunLogs, tasksWithLoggingOff } from "../run-logs.ts";
 import type { ApiServices } from "../server.ts";
 import { SharedPoll } from "../shared-poll.ts";
-import { getTenantResource } from "../store/resources.ts";
-import { listRuns, listRunTimeline, RUN_PHASES, type RunPhase } from "../store/runs.ts";
 import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
 import { PipelineParams, ProfileQuery, profileOf } from "./pipelines.ts";
 import { type Condition, ProfileName, pageOf as pageSchema, TenantName } from "./schemas.ts";

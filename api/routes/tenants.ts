@@ -1,11 +1,11 @@
 // Tenants: created by platform admins with a namespace per Profile; read by their members.
 import { z } from "zod";
+import { listClusterResources, listTenantResources } from "../../db/stores/resources.ts";
 import { NAMESPACE } from "../../kube/resources.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { listClusterResources, listTenantResources } from "../store/resources.ts";
 import { createTenant, getTenant, listTenants } from "../store/tenants.ts";
 import {
   defaultRequestsFor,

@@ -1,8 +1,8 @@
 // Deployments: the records the mirror keeps (`deployments`, one per new pod template, with the outcome) and the
 // requests the API made (`deployment_requests`, with the spec applied, for rollbacks).
 import { type Kysely, sql } from "kysely";
-import type { Database, Row } from "../../db/schema.ts";
-import { withStorageErrors } from "../../db/with-storage-errors.ts";
+import type { Database, Row } from "../schema.ts";
+import { withStorageErrors } from "../with-storage-errors.ts";
 
 export interface DeploymentView {
   id: string;

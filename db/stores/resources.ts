@@ -1,8 +1,8 @@
 // Reads of the state mirror (`resources`): lists and gets are served from here, by index, never by listing the
 // cluster. Rows of a tenant are found by their `tenant` column, which the mirror fills from the namespace label.
 import { type Kysely, sql } from "kysely";
-import type { Database, Row } from "../../db/schema.ts";
-import { withStorageErrors } from "../../db/with-storage-errors.ts";
+import type { Database, Row } from "../schema.ts";
+import { withStorageErrors } from "../with-storage-errors.ts";
 
 export interface ResourceRecord {
   uid: string;

@@ -1,7 +1,8 @@
-// An App's timeline from the mirror's `events` table, newest first.
+// An App's timeline from the mirror's `events` table, newest first. (db/timeline.ts derives the events the mirror
+// writes; this file reads them back for the API.)
 import { type Kysely, sql } from "kysely";
-import type { Database, Row } from "../../db/schema.ts";
-import { withStorageErrors } from "../../db/with-storage-errors.ts";
+import type { Database, Row } from "../schema.ts";
+import { withStorageErrors } from "../with-storage-errors.ts";
 
 export interface TimelineEntry {
   id: string;

@@ -1,7 +1,7 @@
 // The audit log: one row per attempted mutation, with who, what, when, the request id and the outcome.
 import { type Kysely, sql } from "kysely";
-import type { Database, Row } from "../../db/schema.ts";
-import { withStorageErrors } from "../../db/with-storage-errors.ts";
+import type { Database, Row } from "../schema.ts";
+import { withStorageErrors } from "../with-storage-errors.ts";
 
 export interface AuditEntry {
   tenant: string | null;

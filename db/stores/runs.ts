@@ -1,11 +1,11 @@
 // Runs of a tenant from the state mirror: a filtered page, newest first, and a Run's timeline (oldest first).
-// The phase is computed in SQL from the Succeeded condition, the same way runView() computes it, so that filters
-// and pagination agree with what each item says.
+// The phase is computed in SQL from the Succeeded condition, the same way the API's runView() (api/routes/runs.ts)
+// computes it, so that filters and pagination agree with what each item says.
 import { type Kysely, sql } from "kysely";
-import type { Database } from "../../db/schema.ts";
-import { withStorageErrors } from "../../db/with-storage-errors.ts";
+import type { Database } from "../schema.ts";
+import { withStorageErrors } from "../with-storage-errors.ts";
+import type { TimelineRow } from "./app-timeline.ts";
 import { type ResourceRecord, type ResourceRow, resourceRecordOf } from "./resources.ts";
-import type { TimelineRow } from "./timeline.ts";
 
 export const RUN_PHASES = ["Pending", "Queued", "Running", "Succeeded", "Failed"] as const;
 export type RunPhase = (typeof RUN_PHASES)[number];
