@@ -2,7 +2,6 @@
 // added after the tenant. Every write through here also re-applies the API's own RoleBinding there, so that a tenant
 // namespace made outside the API (GitOps, kubectl) gives the API its rights from the first write on, not only from
 // the API's next start (api/tenant-api-access.ts).
-
 import { getClusterResource } from "../db/stores/resources.ts";
 import { ROLE_BINDING } from "../kube/resources.ts";
 import type { ApiServices } from "./server.ts";
