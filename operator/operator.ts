@@ -15,21 +15,15 @@ import { TaskLogStore } from "../db/task-logs.ts";
 import { KubeClient } from "../kube/kube-client.ts";
 import type { Logger } from "../kube/logger.ts";
 import { OperatorMetrics } from "../kube/metrics.ts";
-import { keyOf } from "../kube/types.ts";
 import { createBatchControllers } from "./batch.ts";
 import type { BatchSettings } from "./batch-settings.ts";
 import { allInformers, createCaches, type WorldCaches } from "./caches.ts";
 import { watchClusterIdentity } from "./cluster-identity.ts";
 import { createMirrorCaches, createOperatorMirror, mirrorInformers } from "./mirror-setup.ts";
-import {
-  type AppObject,
-  createAppReconciler,
-  PROFILE_INDEX,
-  PROJECT_INDEX,
-  profileIndex,
-  projectIndex,
-} from "./reconcilers/app/reconcile.ts";
-import { createProfileReconciler, GATEWAY_INDEX, gatewayIndex } from "./reconcilers/profile/reconcile.ts";
+import { createAppReconciler } from "./reconcilers/app/reconcile.ts";
+import { addAppIndexes, watchAppInputs } from "./reconcilers/app/wiring.ts";
+import { createProfileReconciler } from "./reconcilers/profile/reconcile.ts";
+import { addProfileIndexes, watchProfileInputs } from "./reconcilers/profile/wiring.ts";
 import { Controller, DEFAULT_RECONCILE_TIMEOUT_MS } from "./runtime/controller.ts";
 import { EventRecorder } from "./runtime/events.ts";
 import { startHealthServer } from "./runtime/health-server.ts";
@@ -125,9 +119,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       status: "False",
     });
 
-  caches.apps.addIndex(PROJECT_INDEX, projectIndex);
-  caches.apps.addIndex(PROFILE_INDEX, profileIndex);
-  caches.profiles.addIndex(GATEWAY_INDEX, gatewayIndex);
+  addAppIndexes(caches);
+  addProfileIndexes(caches);
 
   const appController: Controller = new Controller({
     name: "app",
@@ -152,43 +145,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     newDeploymentId: options.newDeploymentId ?? (() => ulid()),
     enqueue: (key) => appController.enqueue(key),
   });
-  appController.watchPrimary(caches.apps);
-  for (const children of [
-    caches.deployments,
-    caches.services,
-    caches.httpRoutes,
-    caches.grpcRoutes,
-    caches.trafficPolicies,
-    caches.autoscalers,
-    caches.secrets,
-  ]) {
-    appController.watchOwned(children, "App");
-  }
-  appController.watchMapped(caches.profiles, (profile) =>
-    caches.apps.byIndex(PROFILE_INDEX, profile.metadata.name ?? "").map(keyOf),
-  );
-  appController.watchMapped(caches.namespaces, (namespace, previous) =>
-    previous && JSON.stringify(previous.metadata.labels) === JSON.stringify(namespace.metadata.labels)
-      ? []
-      : caches.apps
-          .list()
-          .filter((app) => app.metadata.namespace === namespace.metadata.name)
-          .map(keyOf),
-  );
-  // Apps of one project discover each other: a new, removed or re-ported App changes its siblings' env.
-  appController.watchMapped(caches.apps, (app, previous) => {
-    const spec = (app as AppObject).spec;
-    const before = (previous as AppObject | undefined)?.spec;
-    if (previous && before?.project === spec?.project && before?.ports?.[0]?.port === spec?.ports?.[0]?.port) return [];
-    const keys = new Set<string>();
-    for (const s of [spec, before]) {
-      if (s?.project)
-        for (const sibling of caches.apps.byIndex(PROJECT_INDEX, `${app.metadata.namespace}/${s.project}`))
-          keys.add(keyOf(sibling));
-    }
-    keys.delete(keyOf(app));
-    return keys;
-  });
+  watchAppInputs(appController, caches);
 
   const profileReconciler = createProfileReconciler({ client, caches, now });
   const profileController = new Controller({
@@ -205,10 +162,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     reconcileTimeoutMs,
     onReconcileTimeout: readyFalseOnTimeout(PROFILE, caches.profiles),
   });
-  profileController.watchPrimary(caches.profiles);
-  profileController.watchMapped(caches.gateways, (gateway) =>
-    caches.profiles.byIndex(GATEWAY_INDEX, keyOf(gateway)).map(keyOf),
-  );
+  watchProfileInputs(profileController, caches);
 
   // Created once the database is open (below); until then, and without a database, Jobs are deleted at once.
   let taskLogs: TaskLogCapture | undefined;

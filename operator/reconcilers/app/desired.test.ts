@@ -17,7 +17,7 @@ import {
   requestedHostnames,
   templateHash,
 } from "./desired.ts";
-import { deploymentCondition } from "./reconcile.ts";
+import { deploymentCondition } from "./status.ts";
 
 const profile: ProfileSpec = {
   baseDomain: "apps.example.com",

@@ -2,14 +2,13 @@
 
 import { FIELD_MANAGER } from "../../../crds/app-names.ts";
 import { PROFILE } from "../../../crds/kinds.ts";
-import type { Profile } from "../../../crds/profile.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
-import type { KubeObject, ObjectKey } from "../../../kube/types.ts";
+import type { ObjectKey } from "../../../kube/types.ts";
 import type { WorldCaches } from "../../caches.ts";
-import { type ConditionInput, setCondition } from "../../runtime/conditions.ts";
 import { applyStatusIfChanged } from "../../runtime/status.ts";
-
-type ProfileObject = Profile & KubeObject;
+import type { ProfileObject } from "../app/objects.ts";
+import type { ConditionStamp } from "../condition-stamp.ts";
+import { markGatewayFound, markGatewayNotFound } from "./status.ts";
 
 export interface ProfileReconcilerDeps {
   client: KubeClient;
@@ -17,42 +16,16 @@ export interface ProfileReconcilerDeps {
   now: () => Date;
 }
 
-/** Index of Profiles by the Gateway (namespace/name) they attach to. */
-export const GATEWAY_INDEX = "gateway";
-export const gatewayIndex = (profile: KubeObject): string[] => {
-  const gateway = (profile as ProfileObject).spec?.gateway;
-  return gateway ? [`${gateway.namespace}/${gateway.name}`] : [];
-};
-
-export function profileReadiness(profile: ProfileObject, gatewayExists: boolean): ConditionInput {
-  const { namespace, name } = profile.spec.gateway;
-  return gatewayExists
-    ? {
-        type: "Ready",
-        status: "True",
-        reason: "Available",
-        message: `Apps attach to gateway ${namespace}/${name} under ${profile.spec.baseDomain}.`,
-      }
-    : {
-        type: "Ready",
-        status: "False",
-        reason: "GatewayNotFound",
-        message: `Gateway ${namespace}/${name} does not exist; create it (or fix spec.gateway) so that Apps of this profile can be routed.`,
-      };
-}
-
 export function createProfileReconciler(deps: ProfileReconcilerDeps) {
   async function reconcile(key: ObjectKey): Promise<void> {
     const profile = deps.caches.profiles.get(key) as ProfileObject | undefined;
     if (!profile || profile.metadata.deletionTimestamp) return;
     const { namespace, name } = profile.spec.gateway;
-    const ready = profileReadiness(profile, deps.caches.gateways.get(`${namespace}/${name}`) !== undefined);
-    const conditions = setCondition(
-      profile.status?.conditions ?? [],
-      ready,
-      profile.metadata.generation,
-      deps.now().toISOString(),
-    );
+    const stamp: ConditionStamp = { generation: profile.metadata.generation, now: deps.now().toISOString() };
+    const previous = profile.status?.conditions ?? [];
+    const conditions = deps.caches.gateways.get(`${namespace}/${name}`)
+      ? markGatewayFound(previous, stamp, profile.spec)
+      : markGatewayNotFound(previous, stamp, profile.spec);
     await applyStatusIfChanged(
       deps.client,
       PROFILE,

@@ -1,0 +1,31 @@
+// RoutesReady after the children are applied. The first problem wins, in the order a user can act on them: no
+// default hostname for this tenant, a hostname held by an older App, a route child loco does not own; else the
+// routes are served (or there are none to serve).
+import type { Condition } from "../../runtime/conditions.ts";
+import type { ConditionStamp } from "../condition-stamp.ts";
+import type { GrantedRoutes } from "./desired.ts";
+import type { Denial } from "./route-claims.ts";
+import { markNoDefaultHostname, markNoRoutes, markRouteConflict, markRouted, markRoutesNotOwned } from "./status.ts";
+
+export interface RouteOutcome {
+  withoutDefault: readonly string[];
+  denials: readonly Denial[];
+  /** `Kind name` of route children (anything but the Deployment) that this App does not control. */
+  notOwned: readonly string[];
+  granted: GrantedRoutes;
+  gateway: { namespace: string; name: string };
+}
+
+export function markRoutesReady(
+  conditions: readonly Condition[],
+  stamp: ConditionStamp,
+  outcome: RouteOutcome,
+): Condition[] {
+  const { withoutDefault, denials, notOwned, granted } = outcome;
+  if (withoutDefault.length > 0) return markNoDefaultHostname(conditions, stamp, withoutDefault[0]!);
+  if (denials.length > 0) return markRouteConflict(conditions, stamp, denials);
+  if (notOwned.length > 0) return markRoutesNotOwned(conditions, stamp, notOwned);
+  const hostnames = [...granted.http, ...granted.grpc];
+  if (hostnames.length === 0) return markNoRoutes(conditions, stamp);
+  return markRouted(conditions, stamp, hostnames, outcome.gateway);
+}

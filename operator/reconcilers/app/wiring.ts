@@ -1,0 +1,54 @@
+// What feeds the App controller: its Apps, the children it owns, and the objects an App's desired state reads
+// (its Profile, its namespace's labels, its project's siblings). Every event maps to the key of an App to
+// reconcile; the reconciler never sees the event itself.
+import { keyOf } from "../../../kube/types.ts";
+import type { WorldCaches } from "../../caches.ts";
+import type { Controller } from "../../runtime/controller.ts";
+import { PROFILE_INDEX, PROJECT_INDEX, profileIndex, projectIndex } from "./indexes.ts";
+import type { AppObject } from "./objects.ts";
+
+/** The cache indexes the App reconciler and its watches read; call before the informers start. */
+export function addAppIndexes(caches: WorldCaches): void {
+  caches.apps.addIndex(PROJECT_INDEX, projectIndex);
+  caches.apps.addIndex(PROFILE_INDEX, profileIndex);
+}
+
+export function watchAppInputs(controller: Controller, caches: WorldCaches): void {
+  controller.watchPrimary(caches.apps);
+  for (const children of [
+    caches.deployments,
+    caches.services,
+    caches.httpRoutes,
+    caches.grpcRoutes,
+    caches.trafficPolicies,
+    caches.autoscalers,
+    caches.secrets,
+  ]) {
+    controller.watchOwned(children, "App");
+  }
+  controller.watchMapped(caches.profiles, (profile) =>
+    caches.apps.byIndex(PROFILE_INDEX, profile.metadata.name ?? "").map(keyOf),
+  );
+  controller.watchMapped(caches.namespaces, (namespace, previous) =>
+    previous && JSON.stringify(previous.metadata.labels) === JSON.stringify(namespace.metadata.labels)
+      ? []
+      : caches.apps
+          .list()
+          .filter((app) => app.metadata.namespace === namespace.metadata.name)
+          .map(keyOf),
+  );
+  // Apps of one project discover each other: a new, removed or re-ported App changes its siblings' env.
+  controller.watchMapped(caches.apps, (app, previous) => {
+    const spec = (app as AppObject).spec;
+    const before = (previous as AppObject | undefined)?.spec;
+    if (previous && before?.project === spec?.project && before?.ports?.[0]?.port === spec?.ports?.[0]?.port) return [];
+    const keys = new Set<string>();
+    for (const s of [spec, before]) {
+      if (s?.project)
+        for (const sibling of caches.apps.byIndex(PROJECT_INDEX, `${app.metadata.namespace}/${s.project}`))
+          keys.add(keyOf(sibling));
+    }
+    keys.delete(keyOf(app));
+    return keys;
+  });
+}
