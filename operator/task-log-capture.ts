@@ -23,7 +23,7 @@ import type { Logger } from "../kube/logger.ts";
 import type { OperatorMetrics } from "../kube/metrics.ts";
 import { POD } from "../kube/resources.ts";
 import { controllerOf, type KubeObject } from "../kube/types.ts";
-import { JOB_INDEX } from "./reconcilers/run/reconcile.ts";
+import { JOB_INDEX } from "./reconcilers/run/indexes.ts";
 import type { EventRecorder } from "./runtime/events.ts";
 import type { Informer } from "./runtime/informer.ts";
 

@@ -1,30 +1,31 @@
 // Pipeline reconcile orchestration: validate the DAG and schedules, keep the Secret its tasks read, fire due
-// triggers (one Run per slot, by name), prune history, and report Ready, trigger times and Run counts.
+// triggers (one Run per slot, by name), prune history, and report Ready, trigger times and Run counts. Each phase
+// lives in its own module; every condition is set through status.ts.
 import { ConditionType, Reason } from "../../../crds/conditions.ts";
-import { PIPELINE, RUN } from "../../../crds/kinds.ts";
+import { PIPELINE } from "../../../crds/kinds.ts";
 import { type Pipeline, PipelineSpec, type TriggerStatus } from "../../../crds/pipeline.ts";
-import { KubeApiError, type KubeClient, resourcePath } from "../../../kube/kube-client.ts";
+import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
 import { SECRET } from "../../../kube/resources.ts";
 import { type KubeObject, type ObjectKey, splitKey } from "../../../kube/types.ts";
 import type { BatchSettings } from "../../batch-settings.ts";
 import type { WorldCaches } from "../../caches.ts";
 import { applyChild, type ChildContext, ownerReferenceTo } from "../../runtime/children.ts";
-import {
-  type Condition,
-  type ConditionInput,
-  findCondition,
-  setCondition,
-  summarize,
-} from "../../runtime/conditions.ts";
+import { type Condition, findCondition } from "../../runtime/conditions.ts";
 import type { EventRecorder } from "../../runtime/events.ts";
 import { applyStatusIfChanged } from "../../runtime/status.ts";
-import { isAdmitted, isFinished, PIPELINE_INDEX, type RunObject, writeIfPresent } from "../run/reconcile.ts";
-import { desiredSecret, desiredTriggeredRun, type FinishedRun, runsBeyondHistory, triggerStep } from "./desired.ts";
+import type { ConditionStamp } from "../condition-stamp.ts";
+import { PIPELINE_INDEX } from "../run/indexes.ts";
+import type { RunObject } from "../run/objects.ts";
+import { writeIfPresent } from "../write-if-present.ts";
+import { desiredSecret } from "./desired.ts";
+import { fireTriggers } from "./fire-triggers.ts";
 import { FIELD_MANAGER, LABEL_TENANT } from "./names.ts";
 import { policyForNamespace } from "./pod-annotations.ts";
-import { scheduleOf, triggerName } from "./schedule.ts";
-import { validatePipeline } from "./validation.ts";
+import { pruneHistory } from "./prune-history.ts";
+import { runFields } from "./run-fields.ts";
+import { markPipelineReady, markTriggers } from "./status.ts";
+import { type SpecProblem, validatePipeline } from "./validation.ts";
 
 type PipelineObject = Pipeline & KubeObject;
 
@@ -47,6 +48,17 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
    */
   const handled = new Map<ObjectKey, TriggerStatus[]>();
 
+  /** The Secret tasks read secretEnv from (empty until the API writes values into it). */
+  async function applySecret(pipeline: PipelineObject, namespace: string): Promise<void> {
+    const tenant = caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT] ?? namespace;
+    const identity = { name: pipeline.metadata.name ?? "", namespace, labels: pipeline.metadata.labels ?? {} };
+    const context: ChildContext = { client, fieldManager: FIELD_MANAGER, owner: pipeline };
+    const desired = desiredSecret(identity, ownerReferenceTo(pipeline), tenant);
+    const secret = await applyChild(context, SECRET, caches.secrets, desired, caches.existing.secrets);
+    if (secret.outcome === "Created")
+      log.info({ pipeline: `${namespace}/${identity.name}`, kind: "Secret" }, "Created Secret");
+  }
+
   /** `signal` aborts when the controller abandoned this reconcile (its budget ran out): it then writes no more. */
   async function reconcile(key: ObjectKey, signal?: AbortSignal): Promise<{ requeueAfterMs?: number } | undefined> {
     const pipeline = caches.pipelines.get(key) as PipelineObject | undefined;
@@ -54,200 +66,66 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
       handled.delete(key);
       return undefined;
     }
-    const { namespace, name } = splitKey(key);
+    const { namespace } = splitKey(key);
     if (!namespace) return undefined;
-    const nowDate = deps.now();
-    const nowMs = nowDate.getTime();
-    const now = nowDate.toISOString();
-    const generation = pipeline.metadata.generation;
-    const previous = (pipeline.status ?? {}) as NonNullable<Pipeline["status"]>;
-    let conditions = (previous.conditions ?? []) as Condition[];
-    const set = (input: ConditionInput) => {
-      conditions = setCondition(conditions, input, generation, now);
-    };
+    const nowMs = deps.now().getTime();
+    const stamp: ConditionStamp = { generation: pipeline.metadata.generation, now: new Date(nowMs).toISOString() };
+    const previous = (pipeline.status?.conditions ?? []) as Condition[];
 
+    // 1. Validate: the DAG, schedules, timeouts and pod annotations against the platform's rules.
     const parsed = PipelineSpec.safeParse(pipeline.spec);
     const spec = parsed.success ? parsed.data : undefined;
     const rules = {
       ...settings,
       podAnnotations: policyForNamespace(namespace, caches, settings.allowedPodAnnotations),
     };
-    const problems = spec
+    const problems: SpecProblem[] = spec
       ? validatePipeline(spec, rules)
       : [{ reason: Reason.InvalidSpec, message: `The spec does not parse: ${parsed.error?.message}` }];
 
-    // The Secret tasks read secretEnv from (empty until the API writes values into it).
-    const tenant = caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT] ?? namespace;
-    const identity = { name, namespace, labels: pipeline.metadata.labels ?? {} };
-    const context: ChildContext = { client, fieldManager: FIELD_MANAGER, owner: pipeline };
-    const secret = await applyChild(
-      context,
-      SECRET,
-      caches.secrets,
-      desiredSecret(identity, ownerReferenceTo(pipeline), tenant),
-      caches.existing.secrets,
-    );
-    if (secret.outcome === "Created") log.info({ pipeline: key, kind: "Secret" }, "Created Secret");
+    // 2. Children: the Secret, and the Runs of due triggers (only for a valid Pipeline).
+    await applySecret(pipeline, namespace);
+    const fired =
+      problems.length === 0 && spec
+        ? await fireTriggers(
+            { client, events, log, toleranceMs: settings.missedSlotToleranceMs },
+            pipeline,
+            spec,
+            handled.get(key),
+            nowMs,
+            signal,
+          )
+        : { statuses: [], requeueAtMs: undefined };
 
-    // Triggers fire only for a valid Pipeline.
-    const triggers = spec?.triggers ?? [];
-    const triggerStatuses: TriggerStatus[] = [];
-    let requeueAtMs: number | undefined;
-    if (problems.length === 0 && spec) {
-      const anchorMs = Date.parse(pipeline.metadata.creationTimestamp ?? now) || nowMs;
-      for (const [index, trigger] of triggers.entries()) {
-        const tname = triggerName(trigger, index);
-        const step = triggerStep({
-          trigger,
-          name: tname,
-          schedule: scheduleOf(trigger, anchorMs, `${pipeline.metadata.uid}/${tname}`),
-          previous: newerOf(
-            previous.triggers?.find((t) => t.name === tname),
-            handled.get(key)?.find((t) => t.name === tname),
-          ),
-          nowMs,
-          toleranceMs: settings.missedSlotToleranceMs,
-        });
-        let status = step.status;
-        if (step.fire !== undefined) {
-          signal?.throwIfAborted();
-          const run = desiredTriggeredRun(
-            identity,
-            ownerReferenceTo(pipeline),
-            { name: tname, parameters: trigger.parameters },
-            step.fire,
-          );
-          await createOnce(run);
-          status = { ...status, lastRun: run.metadata.name };
-          log.info({ pipeline: key, trigger: tname, run: run.metadata.name }, "Created Run");
-        }
-        if (step.skipped.length > 0) {
-          const times = step.skipped.map((s) => new Date(s).toISOString());
-          const message = `Trigger ${tname} skipped ${times.length} slot(s) missed while the operator was unavailable (missedPolicy ${trigger.missedPolicy}): ${times.slice(-5).join(", ")}${times.length > 5 ? ", …" : ""}.`;
-          events.record(pipeline, "Warning", Reason.Skipped, message);
-          log.warn({ pipeline: key, trigger: tname, skipped: times.length }, "Skipped trigger slots");
-        }
-        triggerStatuses.push(status);
-        const next = Date.parse(status.nextScheduleTime ?? "");
-        if (!Number.isNaN(next)) requeueAtMs = requeueAtMs === undefined ? next : Math.min(requeueAtMs, next);
-      }
-    }
+    // 3. Conditions.
+    const triggers = spec?.triggers?.length ?? 0;
+    const withTriggers = markTriggers(previous, stamp, triggers, problems);
+    const { conditions, ready } = markPipelineReady(withTriggers, stamp, problems, {
+      triggers,
+      tasks: spec?.tasks.length ?? 0,
+    });
 
-    if (triggers.length > 0) {
-      const scheduleProblems = problems.filter(
-        (p) => p.reason === Reason.InvalidSchedule || p.reason === Reason.TriggerTooFrequent,
-      );
-      set(
-        scheduleProblems.length > 0
-          ? {
-              type: ConditionType.TriggersReady,
-              status: "False",
-              reason: scheduleProblems[0]!.reason,
-              message: scheduleProblems.map((p) => p.message).join(" "),
-            }
-          : problems.length > 0
-            ? {
-                type: ConditionType.TriggersReady,
-                status: "Unknown",
-                reason: Reason.Paused,
-                message: "Triggers wait until the Pipeline is valid.",
-              }
-            : {
-                type: ConditionType.TriggersReady,
-                status: "True",
-                reason: Reason.Scheduled,
-                message: `${triggers.length} trigger(s) scheduled.`,
-              },
-      );
-    } else {
-      conditions = conditions.filter((c) => c.type !== ConditionType.TriggersReady);
-    }
-    const readiness: ConditionInput =
-      problems.length > 0
-        ? {
-            type: ConditionType.Ready,
-            status: "False",
-            reason: problems[0]!.reason,
-            message: problems.map((p) => p.message).join(" "),
-          }
-        : summarize(conditions, ConditionType.Ready, triggers.length > 0 ? [ConditionType.TriggersReady] : [], {
-            reason: "Available",
-            message: `The Pipeline's ${spec?.tasks.length ?? 0} task(s) form a valid graph.`,
-          });
-    const wasReady = findCondition(previous.conditions as Condition[] | undefined, ConditionType.Ready);
-    set(readiness);
-
-    // History: the oldest finished Runs beyond the limits go (their records stay in loco's database).
+    // 4. Prune history, then report on the Runs that remain in the cache.
     const runs = caches.runs.byIndex(PIPELINE_INDEX, key) as RunObject[];
-    const finished: FinishedRun[] = runs.filter(isFinished).map((r) => ({
-      name: r.metadata.name ?? "",
-      succeeded:
-        findCondition(r.status?.conditions as Condition[] | undefined, ConditionType.Succeeded)?.status === "True",
-      at: r.status?.completionTime ?? r.metadata.creationTimestamp ?? "",
-    }));
-    const history = spec?.history ?? { successfulRuns: 10, failedRuns: 10 };
-    for (const old of runsBeyondHistory(finished, history)) {
-      const run = runs.find((r) => r.metadata.name === old);
-      if (!run || run.metadata.deletionTimestamp) continue;
-      await client.delete(RUN, namespace, old, { uid: run.metadata.uid });
-      log.info({ pipeline: key, run: old }, "Deleted Run beyond history");
-    }
-
-    // Newest by creation, the name breaking ties: the same Runs always name the same one (no flapping status).
-    const age = (r: RunObject) => `${r.metadata.creationTimestamp ?? ""} ${r.metadata.name ?? ""}`;
-    const latest = runs.reduce<RunObject | undefined>((best, r) => (!best || age(r) > age(best) ? r : best), undefined);
-    const lastRunTime = latest?.metadata.creationTimestamp;
-    const unfinished = runs.filter((r) => !isFinished(r));
-    const times = (field: "lastScheduleTime" | "nextScheduleTime", pick: (a: string, b: string) => boolean) =>
-      triggerStatuses
-        .map((t) => t[field])
-        .filter((t): t is string => t !== undefined)
-        .reduce<string | undefined>((best, t) => (best === undefined || pick(t, best) ? t : best), undefined);
+    await pruneHistory({ client, log }, key, runs, spec);
     const status = Object.fromEntries(
       Object.entries({
-        observedGeneration: generation,
+        observedGeneration: pipeline.metadata.generation,
         conditions,
-        lastRun: latest?.metadata.name,
-        lastRunTime,
-        lastScheduleTime: times("lastScheduleTime", (a, b) => a > b),
-        nextScheduleTime: times("nextScheduleTime", (a, b) => a < b),
-        activeRuns: unfinished.filter(isAdmitted).length,
-        queuedRuns: unfinished.filter((r) => !isAdmitted(r)).length,
-        triggers: triggerStatuses.length > 0 ? triggerStatuses : undefined,
+        ...runFields(runs, fired.statuses),
       }).filter(([, v]) => v !== undefined),
     );
     signal?.throwIfAborted();
-    if (triggerStatuses.length > 0) handled.set(key, triggerStatuses);
+    if (fired.statuses.length > 0) handled.set(key, fired.statuses);
     else handled.delete(key);
+    const wasReady = findCondition(previous, ConditionType.Ready);
     if (await writeIfPresent(() => applyStatusIfChanged(client, PIPELINE, pipeline, status, FIELD_MANAGER))) {
-      if (readiness.status === "False" && wasReady?.reason !== readiness.reason) {
-        events.record(pipeline, "Warning", readiness.reason, readiness.message);
+      if (ready.status === "False" && wasReady?.reason !== ready.reason) {
+        events.record(pipeline, "Warning", ready.reason, ready.message);
       }
     }
-    if (requeueAtMs !== undefined) return { requeueAfterMs: Math.max(requeueAtMs - deps.now().getTime(), 1) };
-    return undefined;
-  }
-
-  /** The trigger status that has got further (the later next time), of the cached and the remembered one. */
-  function newerOf(
-    cached: TriggerStatus | undefined,
-    remembered: TriggerStatus | undefined,
-  ): TriggerStatus | undefined {
-    if (!cached || !remembered || cached.schedule !== remembered.schedule) return cached;
-    return (remembered.nextScheduleTime ?? "") > (cached.nextScheduleTime ?? "") ? remembered : cached;
-  }
-
-  /** Creates the Run of a slot unless it exists: its name is the slot, so a slot never starts two Runs. */
-  async function createOnce(run: KubeObject): Promise<void> {
-    try {
-      await client.request("POST", resourcePath(RUN, run.metadata.namespace), {
-        body: run,
-        query: { fieldManager: FIELD_MANAGER },
-      });
-    } catch (error) {
-      if (error instanceof KubeApiError && error.isAlreadyExists) return;
-      throw error;
-    }
+    if (fired.requeueAtMs === undefined) return undefined;
+    return { requeueAfterMs: Math.max(fired.requeueAtMs - deps.now().getTime(), 1) };
   }
 
   return { reconcile };

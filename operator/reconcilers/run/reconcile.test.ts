@@ -2,7 +2,10 @@
 import { describe, expect, it } from "vitest";
 import { PipelineSpec } from "../../../crds/pipeline.ts";
 import type { KubeObject } from "../../../kube/types.ts";
-import { inlineTask, observeJob, podExitCode, type RunObject, resolveParameters } from "./reconcile.ts";
+import { inlineTask } from "./inline-task.ts";
+import { observeJob, podExitCode } from "./job-observation.ts";
+import type { RunObject } from "./objects.ts";
+import { resolveParameters } from "./resolve-parameters.ts";
 
 const job = (conditions: Record<string, unknown>[], status: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: "batch/v1",

@@ -1,0 +1,49 @@
+// Creating the Jobs the plan starts, from the pure builder (desired.ts). Jobs go before the status that names
+// them, so a status never names a Job that does not exist. A Job with the name that loco does not own is an error:
+// the task cannot start until someone removes it.
+import { FIELD_MANAGER, LABEL_TENANT, ONE_OFF_SECRET_NAME, pipelineSecretName } from "../../../crds/run-names.ts";
+import type { KubeClient } from "../../../kube/kube-client.ts";
+import type { Logger } from "../../../kube/logger.ts";
+import { JOB } from "../../../kube/resources.ts";
+import { keyOf } from "../../../kube/types.ts";
+import { applyChild, type ChildContext, ownerReferenceTo } from "../../runtime/children.ts";
+import type { Informer } from "../../runtime/informer.ts";
+import { desiredJob } from "./desired.ts";
+import type { RunObject } from "./objects.ts";
+import type { JobStart } from "./progress.ts";
+
+export async function startJobs(
+  client: KubeClient,
+  caches: { jobs: Informer; namespaces: Informer },
+  run: RunObject,
+  starts: readonly JobStart[],
+  parameters: Record<string, string>,
+  log: Logger,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const name = run.metadata.name ?? "";
+  const namespace = run.metadata.namespace ?? "";
+  const pipeline = run.spec.pipelineRef?.name;
+  const tenant = caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT] ?? namespace;
+  const context: ChildContext = { client, fieldManager: FIELD_MANAGER, owner: run };
+  for (const start of starts) {
+    signal?.throwIfAborted();
+    const desired = desiredJob({
+      run: { name, namespace },
+      owner: ownerReferenceTo(run),
+      tenant,
+      pipeline,
+      task: start.task,
+      attempt: start.attempt,
+      jobName: start.job,
+      parameters,
+      secretName: pipeline ? pipelineSecretName(pipeline) : ONE_OFF_SECRET_NAME,
+    });
+    const result = await applyChild(context, JOB, caches.jobs, desired);
+    if (result.outcome === "NotOwned") {
+      throw new Error(`Job ${start.job} exists but does not belong to Run ${name}; delete it so the task can start.`);
+    }
+    if (result.outcome !== "Unchanged")
+      log.info({ run: keyOf(run), job: start.job, task: start.task.name, attempt: start.attempt }, "Created Job");
+  }
+}
