@@ -1,7 +1,6 @@
 // The Pipeline and Run controllers, wired to the shared caches: one call from operator.ts builds both.
 
 import { FIELD_MANAGER } from "../crds/app-names.ts";
-import { ConditionType } from "../crds/conditions.ts";
 import { PIPELINE, RUN } from "../crds/kinds.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import type { Logger } from "../kube/logger.ts";
@@ -10,8 +9,10 @@ import type { KubeObject } from "../kube/types.ts";
 import { type BatchSettings, defaultBatchSettings } from "./batch-settings.ts";
 import type { WorldCaches } from "./caches.ts";
 import { createPipelineReconciler } from "./reconcilers/pipeline/reconcile.ts";
+import { PIPELINE_TIMEOUT_REPORT } from "./reconcilers/pipeline/status.ts";
 import { watchPipelineInputs } from "./reconcilers/pipeline/wiring.ts";
 import { createRunReconciler } from "./reconcilers/run/reconcile.ts";
+import { RUN_TIMEOUT_REPORT } from "./reconcilers/run/status.ts";
 import { addRunIndexes, watchRunInputs } from "./reconcilers/run/wiring.ts";
 import { Controller } from "./runtime/controller.ts";
 import type { EventRecorder } from "./runtime/events.ts";
@@ -69,8 +70,7 @@ export function createBatchControllers(deps: BatchControllerDeps): Controller[] 
       cache: caches.runs,
       fieldManager: FIELD_MANAGER,
       now,
-      summary: ConditionType.Succeeded,
-      status: "Unknown",
+      ...RUN_TIMEOUT_REPORT,
     }),
   });
   watchRunInputs(runController, caches);
@@ -92,8 +92,7 @@ export function createBatchControllers(deps: BatchControllerDeps): Controller[] 
       cache: caches.pipelines,
       fieldManager: FIELD_MANAGER,
       now,
-      summary: ConditionType.Ready,
-      status: "False",
+      ...PIPELINE_TIMEOUT_REPORT,
     }),
   });
   watchPipelineInputs(pipelineController, caches);

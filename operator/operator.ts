@@ -5,7 +5,6 @@ import { hostname } from "node:os";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { ulid } from "ulid";
 import { FIELD_MANAGER, LABEL_TENANT } from "../crds/app-names.ts";
-import { ConditionType } from "../crds/conditions.ts";
 import { APP, PROFILE } from "../crds/kinds.ts";
 import { connectDatabase } from "../db/connect.ts";
 import { migrateToLatest } from "../db/migrate.ts";
@@ -21,14 +20,16 @@ import { allInformers, createCaches, type WorldCaches } from "./caches.ts";
 import { watchClusterIdentity } from "./cluster-identity.ts";
 import { createMirrorCaches, createOperatorMirror, mirrorInformers } from "./mirror-setup.ts";
 import { createAppReconciler } from "./reconcilers/app/reconcile.ts";
+import { APP_TIMEOUT_REPORT } from "./reconcilers/app/status.ts";
 import { addAppIndexes, watchAppInputs } from "./reconcilers/app/wiring.ts";
 import { createProfileReconciler } from "./reconcilers/profile/reconcile.ts";
+import { PROFILE_TIMEOUT_REPORT } from "./reconcilers/profile/status.ts";
 import { addProfileIndexes, watchProfileInputs } from "./reconcilers/profile/wiring.ts";
 import { Controller, DEFAULT_RECONCILE_TIMEOUT_MS } from "./runtime/controller.ts";
 import { EventRecorder } from "./runtime/events.ts";
 import { startHealthServer } from "./runtime/health-server.ts";
 import { LeaderElector } from "./runtime/leader-election.ts";
-import { reconcileTimeoutReporter } from "./runtime/reconcile-timeout.ts";
+import { reconcileTimeoutReporter, type TimeoutReportTarget } from "./runtime/reconcile-timeout.ts";
 import { TaskLogCapture } from "./task-log-capture.ts";
 
 export interface OperatorOptions {
@@ -108,16 +109,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const concurrency = options.concurrency ?? 8;
   const resyncMs = options.resyncMs ?? 10 * 60_000;
   const reconcileTimeoutMs = options.reconcileTimeoutMs ?? DEFAULT_RECONCILE_TIMEOUT_MS;
-  const readyFalseOnTimeout = (resource: typeof APP, cache: typeof caches.apps) =>
-    reconcileTimeoutReporter({
-      client,
-      resource,
-      cache,
-      fieldManager: FIELD_MANAGER,
-      now,
-      summary: ConditionType.Ready,
-      status: "False",
-    });
+  const reportTimeout = (
+    resource: typeof APP,
+    cache: typeof caches.apps,
+    report: Pick<TimeoutReportTarget, "summary" | "status">,
+  ) => reconcileTimeoutReporter({ client, resource, cache, fieldManager: FIELD_MANAGER, now, ...report });
 
   addAppIndexes(caches);
   addProfileIndexes(caches);
@@ -134,7 +130,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     resyncMs,
     ready: cachesFresh,
     reconcileTimeoutMs,
-    onReconcileTimeout: readyFalseOnTimeout(APP, caches.apps),
+    onReconcileTimeout: reportTimeout(APP, caches.apps, APP_TIMEOUT_REPORT),
   });
   const appReconciler = createAppReconciler({
     client,
@@ -160,7 +156,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     resyncMs,
     ready: cachesFresh,
     reconcileTimeoutMs,
-    onReconcileTimeout: readyFalseOnTimeout(PROFILE, caches.profiles),
+    onReconcileTimeout: reportTimeout(PROFILE, caches.profiles, PROFILE_TIMEOUT_REPORT),
   });
   watchProfileInputs(profileController, caches);
 

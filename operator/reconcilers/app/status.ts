@@ -19,6 +19,9 @@ export const APP_DEPENDENTS = [AppCondition.ProfileResolved, AppCondition.Deploy
 
 type Conditions = readonly Condition[] | undefined;
 
+/** How an abandoned reconcile shows on an App (runtime/reconcile-timeout.ts): Ready=False, ReconcileTimeout. */
+export const APP_TIMEOUT_REPORT = { summary: AppCondition.Ready, status: "False" } as const;
+
 export function markPaused(conditions: Conditions, stamp: ConditionStamp): Condition[] {
   return mark(conditions, stamp, {
     type: AppCondition.DeploymentReady,

@@ -8,6 +8,9 @@ import type { SpecProblem } from "./validation.ts";
 
 type Conditions = readonly Condition[] | undefined;
 
+/** How an abandoned reconcile shows on a Pipeline (runtime/reconcile-timeout.ts): Ready=False, ReconcileTimeout. */
+export const PIPELINE_TIMEOUT_REPORT = { summary: ConditionType.Ready, status: "False" } as const;
+
 /** A trigger's cron expression or time zone does not parse, or it fires too often. */
 export function markTriggersInvalid(
   conditions: Conditions,

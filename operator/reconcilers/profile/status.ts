@@ -6,6 +6,9 @@ import { type ConditionStamp, mark } from "../condition-stamp.ts";
 
 type Conditions = readonly Condition[] | undefined;
 
+/** How an abandoned reconcile shows on a Profile (runtime/reconcile-timeout.ts): Ready=False, ReconcileTimeout. */
+export const PROFILE_TIMEOUT_REPORT = { summary: ConditionType.Ready, status: "False" } as const;
+
 export function markGatewayFound(conditions: Conditions, stamp: ConditionStamp, spec: Profile["spec"]): Condition[] {
   const { namespace, name } = spec.gateway;
   return mark(conditions, stamp, {

@@ -10,6 +10,12 @@ import type { RunOutcome, RunTask } from "./progress.ts";
 
 type Conditions = readonly Condition[] | undefined;
 
+/**
+ * How an abandoned reconcile shows on a Run (runtime/reconcile-timeout.ts): Succeeded=Unknown, ReconcileTimeout,
+ * and only while it is in flight — a timeout is not its outcome, and a finished Run's outcome stays.
+ */
+export const RUN_TIMEOUT_REPORT = { summary: ConditionType.Succeeded, status: "Unknown" } as const;
+
 /** The Run's Succeeded condition, as the cache shows it. */
 export const succeededOf = (run: RunObject): Condition | undefined =>
   findCondition(run.status?.conditions as Condition[] | undefined, ConditionType.Succeeded);
