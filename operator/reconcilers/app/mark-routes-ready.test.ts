@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { markRoutesReady, type RouteOutcome } from "./mark-routes-ready.ts";
+
+const stamp = { generation: 1, now: "2026-12-05T10:00:00.000Z" };
+const served: RouteOutcome = {
+  withoutDefault: [],
+  denials: [],
+  notOwned: [],
+  granted: { http: ["web.example.com"], grpc: [] },
+  gateway: { namespace: "gw", name: "public" },
+};
+const denial = { claim: { protocol: "http" as const, host: "web.example.com", service: "*" }, holder: "a/web" };
+
+describe("markRoutesReady", () => {
+  it.each<[string, Partial<RouteOutcome>, string, string]>([
+    ["served", {}, "True", "Routed"],
+    ["nothing to route", { granted: { http: [], grpc: [] } }, "True", "NoRoutes"],
+    ["a child not owned", { notOwned: ["HTTPRoute web"] }, "False", "NotOwned"],
+    [
+      "a conflict before a child not owned",
+      { denials: [denial], notOwned: ["HTTPRoute web"] },
+      "False",
+      "RouteConflict",
+    ],
+    ["no default hostname first of all", { withoutDefault: ["http"], denials: [denial] }, "False", "NoDefaultHostname"],
+  ])("%s → RoutesReady %s (%s)", (_name, change, status, reason) => {
+    const [condition] = markRoutesReady([], stamp, { ...served, ...change });
+    expect(condition).toMatchObject({ type: "RoutesReady", status, reason });
+  });
+});
