@@ -1,7 +1,9 @@
 // What an App claims in the cluster-wide route claims (route-claims.ts): its requested hostnames, and for gRPC
 // each service it names. Pure; nothing while its Profile is missing.
+
+import type { ProfileObject } from "../profile/objects.ts";
 import { requestedGrpcServices, requestedHostnames } from "./desired.ts";
-import type { AppObject, ProfileObject } from "./objects.ts";
+import type { AppObject } from "./objects.ts";
 import type { Claim } from "./route-claims.ts";
 
 export function appClaims(

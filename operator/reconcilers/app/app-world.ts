@@ -3,9 +3,10 @@
 import { LABEL_TENANT, secretName } from "../../../crds/app-names.ts";
 import type { WorldCaches } from "../../caches.ts";
 import { ownerReferenceTo } from "../../runtime/children.ts";
+import type { ProfileObject } from "../profile/objects.ts";
 import { type AppInputs, type GrantedRoutes, protocolsWithoutDefaultHostname, requestedHostnames } from "./desired.ts";
 import { PROJECT_INDEX } from "./indexes.ts";
-import type { AppObject, ProfileObject } from "./objects.ts";
+import type { AppObject } from "./objects.ts";
 import type { Denial } from "./route-claims.ts";
 import { secretDigest } from "./secret-digest.ts";
 

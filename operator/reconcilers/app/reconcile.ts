@@ -10,12 +10,13 @@ import type { WorldCaches } from "../../caches.ts";
 import type { Condition } from "../../runtime/conditions.ts";
 import type { EventRecorder } from "../../runtime/events.ts";
 import type { ConditionStamp } from "../condition-stamp.ts";
+import type { ProfileObject } from "../profile/objects.ts";
 import { appClaims } from "./app-claims.ts";
 import { readAppWorld, tenantOf } from "./app-world.ts";
 import { applyAppChildren, changeEvent, childPlans } from "./apply-children.ts";
 import { appUrls, limitViolation, templateHash } from "./desired.ts";
 import { markRoutesReady } from "./mark-routes-ready.ts";
-import type { AppObject, ProfileObject } from "./objects.ts";
+import type { AppObject } from "./objects.ts";
 import { chooseRollout } from "./rollout.ts";
 import { claimRank, RouteClaims } from "./route-claims.ts";
 import {

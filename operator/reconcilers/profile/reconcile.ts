@@ -6,8 +6,8 @@ import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { ObjectKey } from "../../../kube/types.ts";
 import type { WorldCaches } from "../../caches.ts";
 import { applyStatusIfChanged } from "../../runtime/status.ts";
-import type { ProfileObject } from "../app/objects.ts";
 import type { ConditionStamp } from "../condition-stamp.ts";
+import type { ProfileObject } from "./objects.ts";
 import { markGatewayFound, markGatewayNotFound } from "./status.ts";
 
 export interface ProfileReconcilerDeps {

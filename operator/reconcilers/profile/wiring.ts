@@ -2,7 +2,7 @@
 import { type KubeObject, keyOf } from "../../../kube/types.ts";
 import type { WorldCaches } from "../../caches.ts";
 import type { Controller } from "../../runtime/controller.ts";
-import type { ProfileObject } from "../app/objects.ts";
+import type { ProfileObject } from "./objects.ts";
 
 /** Index of Profiles by the Gateway (namespace/name) they attach to. */
 export const GATEWAY_INDEX = "gateway";

@@ -94,7 +94,10 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
   /** `signal` aborts when the controller abandoned this reconcile (its budget ran out): it then writes no more. */
   async function reconcile(key: ObjectKey, signal?: AbortSignal): Promise<Result> {
     const run = caches.runs.get(key) as RunObject | undefined;
-    if (!run) return void ledger.forget(key);
+    if (!run) {
+      ledger.forget(key);
+      return undefined;
+    }
     if (run.metadata.deletionTimestamp) return undefined;
     const { namespace, name } = splitKey(key);
     if (!namespace) return undefined;
@@ -110,7 +113,8 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     if (snapshot.kind === "Unusable") return endEarly(run, snapshot.base, snapshot.reason, snapshot.message);
     if (snapshot.kind === "PipelineMissing") {
       const conditions = markWaitingForPipeline(conditionsOf(run), stampOf(run), snapshot.pipeline, namespace);
-      return void (await write(run, { ...status, observedGeneration: run.metadata.generation, conditions }));
+      await write(run, { ...status, observedGeneration: run.metadata.generation, conditions });
+      return undefined;
     }
     const { spec, base } = snapshot;
     const tasks: RunTask[] = pipelineName ? (spec?.tasks ?? []) : [inlineTask(run)];
@@ -149,7 +153,8 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     if (step.kind === "Wait") {
       const conditions = markQueued(conditionsOf(run), stampOf(run), step.message);
       const queued = { ...base, observedGeneration: run.metadata.generation, conditions };
-      return void (await write(run, { ...queued, tasks: queuedTasks(tasks, step.message) }));
+      await write(run, { ...queued, tasks: queuedTasks(tasks, step.message) });
+      return undefined;
     }
     if (startMs === undefined) {
       startMs = nowMs;
