@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { AppView } from "./api-client.ts";
 import { buildAppMap, renderAppMap } from "./app-map.ts";
+import type { AppView } from "./client/api-client.ts";
 
 const app = (name: string, profile: string, spec: Record<string, unknown>, ready = "True", url?: string): AppView => ({
   name,

@@ -3,7 +3,7 @@
 // project gets LOCO_<OTHER>_URL for every other App of the same project in the same namespace that has a port.
 // Pure: the API's app views in, the map and its lines out.
 import { discoveryVariable } from "../crds/app-names.ts";
-import type { AppView } from "./api-client.ts";
+import type { AppView } from "./client/api-client.ts";
 
 export interface MapApp {
   name: string;

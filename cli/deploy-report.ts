@@ -1,12 +1,12 @@
 // What `loco deploy` and `loco rollback` print once the API accepted a deployment: its id, or with --wait the
 // rollout followed to its end (live view, change lines or ndjson) and the exit code of its outcome.
-import type { ApiClient, DeploymentAccepted } from "./api-client.ts";
+import type { ApiClient, DeploymentAccepted } from "./client/api-client.ts";
+import { call } from "./client/session.ts";
 import type { CommandContext } from "./context.ts";
 import { followDeployment } from "./deploy-watch.ts";
 import { parseDuration } from "./duration.ts";
 import { printJson, printNdjson } from "./output.ts";
-import { call } from "./session.ts";
-import { type DeployState, deployChanges, finalLine } from "./ui/deploy-model.ts";
+import { type DeployState, deployChanges, finalLine } from "./views/deploy-model.ts";
 
 const exitFor = (state: DeployState) => (state.outcome === "Available" ? 0 : state.outcome === "TimedOut" ? 5 : 4);
 
@@ -65,7 +65,7 @@ export async function reportDeployment(
       elapsedMs: Math.round(final.elapsedMs),
     });
   } else if (command.interactive && !command.flags["non-interactive"]) {
-    const { renderDeploy } = await import("./ui/deploy-screen.ts");
+    const { renderDeploy } = await import("./views/deploy-screen.ts");
     const screen = renderDeploy(command.io);
     try {
       final = await follow(screen.update);

@@ -1,9 +1,10 @@
 // Following a deployment to its end: the API's event stream (`status` events, then `end`) turned into the deploy
 // view's state, until Available, Failed, Superseded or --timeout. The URL comes from the App once Available.
-import type { ApiClient, DeploymentProgress } from "./api-client.ts";
+
 import { CliError } from "./cli-error.ts";
+import type { ApiClient, DeploymentProgress } from "./client/api-client.ts";
 import type { DebugLog } from "./debug-log.ts";
-import { type DeployState, TERMINAL_OUTCOMES } from "./ui/deploy-model.ts";
+import { type DeployState, TERMINAL_OUTCOMES } from "./views/deploy-model.ts";
 
 export interface FollowOptions {
   client: ApiClient;

@@ -1,7 +1,7 @@
 // What `loco env sync` would change: the .env file's variables against the App's, as a plan (pure), and the
 // plan as the lines shown before it is applied. Secret values are never read back from the API, so secret keys
 // are always (re)set and never compared; their values never appear in a plan.
-import type { EnvView } from "./api-client.ts";
+import type { EnvView } from "./client/api-client.ts";
 
 export interface EnvSyncPlan {
   /** Plain variables the App does not have yet. */

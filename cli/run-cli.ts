@@ -122,7 +122,7 @@ async function dispatch(
 
 async function showError(io: Io, error: CliError): Promise<void> {
   if (io.stderr.isTTY) {
-    const { renderErrorBox } = await import("./ui/error-box.ts");
+    const { renderErrorBox } = await import("./views/error-box.ts");
     await renderErrorBox(io, error);
     return;
   }

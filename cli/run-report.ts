@@ -1,15 +1,15 @@
 // What `loco run start --watch` and `loco run watch` print while following a Run: the live task tree on a
 // terminal, one line per change when piped, ndjson with -o json; and the exit code of the Run's outcome (0 when it
 // succeeded, runFailed naming the failing task, timeout when --timeout ran out first).
-import type { ApiClient } from "./api-client.ts";
+import type { ApiClient } from "./client/api-client.ts";
+import type { RunView } from "./client/run-client.ts";
 import type { CommandContext } from "./context.ts";
 import { parseDuration } from "./duration.ts";
 import { exitCode } from "./exit-codes.ts";
 import { printNdjson } from "./output.ts";
-import type { RunView } from "./run-client.ts";
 import { callRuns } from "./run-target.ts";
 import { followRun } from "./run-watch.ts";
-import { failingTask, type RunWatchState, runChanges, runFinalLine } from "./ui/run-model.ts";
+import { failingTask, type RunWatchState, runChanges, runFinalLine } from "./views/run-model.ts";
 
 export const exitForRun = (state: RunWatchState): number =>
   state.phase === "Succeeded"
@@ -72,7 +72,7 @@ export async function reportRun(
       elapsedMs: Date.now() - startedAt,
     });
   } else if (live) {
-    const { renderRunWatch } = await import("./ui/run-screen.ts");
+    const { renderRunWatch } = await import("./views/run-screen.ts");
     const screen = renderRunWatch(command.io);
     try {
       final = await follow(screen.update);

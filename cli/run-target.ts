@@ -1,9 +1,10 @@
 // Where a `loco run …` or `loco pipeline …` command acts: the session's client, the tenant and the profile.
-import type { ApiClient } from "./api-client.ts";
+
 import { CliError } from "./cli-error.ts";
+import type { ApiClient } from "./client/api-client.ts";
+import { call, session, tenantOf } from "./client/session.ts";
 import type { CommandContext } from "./context.ts";
-import { profileFor, readProject } from "./project.ts";
-import { call, session, tenantOf } from "./session.ts";
+import { profileFor, readProject } from "./project/project.ts";
 
 export async function runTarget(
   command: CommandContext,

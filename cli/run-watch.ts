@@ -1,11 +1,12 @@
 // Following a Run to its end: the API's event stream (`status` events, then `end`) turned into the watch view's
 // state, reconnecting if the server closes the stream early, until the Run finishes or --timeout runs out. With
 // `withLogs`, the Run's combined log is followed too, and each task's last lines are kept for the live view.
-import { type ApiClient, ApiRequestError } from "./api-client.ts";
+
 import { CliError } from "./cli-error.ts";
+import { type ApiClient, ApiRequestError } from "./client/api-client.ts";
+import { getRun, type RunView, runEvents, runLogs } from "./client/run-client.ts";
 import type { DebugLog } from "./debug-log.ts";
-import { getRun, type RunView, runEvents, runLogs } from "./run-client.ts";
-import { fromRunView, type RunWatchState, TERMINAL_PHASES, withLogLine } from "./ui/run-model.ts";
+import { fromRunView, type RunWatchState, TERMINAL_PHASES, withLogLine } from "./views/run-model.ts";
 
 export interface FollowRunOptions {
   client: ApiClient;

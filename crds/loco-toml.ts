@@ -1,6 +1,6 @@
 // The shape of `loco.toml` (DESIGN.md §9), derived from the App spec: the same field schemas, with env and
 // secretEnv written as TOML tables and per-profile overrides under [profile.<name>]. Cross-field rules of the
-// App spec run on the merged result (cli/loco-toml.ts), since a rule may span the top level and a profile.
+// App spec run on the merged result (cli/project/loco-toml.ts), since a rule may span the top level and a profile.
 import { z } from "zod";
 import { appSpecFields } from "./app.ts";
 import { dns1035Label, dnsLabel, envVarName, secretKey } from "./common.ts";

@@ -1,6 +1,6 @@
+import { storeFor } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson, table } from "../output.ts";
-import { storeFor } from "../session.ts";
 
 export async function run(command: CommandContext): Promise<number> {
   const store = storeFor(command);

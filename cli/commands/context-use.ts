@@ -1,5 +1,5 @@
+import { storeFor } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
-import { storeFor } from "../session.ts";
 
 export async function run(command: CommandContext): Promise<number> {
   const context = storeFor(command).use(command.args.name!);

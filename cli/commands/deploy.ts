@@ -1,14 +1,14 @@
 import { CliError } from "../cli-error.ts";
+import { call, session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { reportDeployment } from "../deploy-report.ts";
 import { parseDuration } from "../duration.ts";
-import { profileFor, readProject } from "../project.ts";
-import { call, session, tenantOf } from "../session.ts";
+import { profileFor, readProject } from "../project/project.ts";
 
 export async function run(command: CommandContext): Promise<number> {
   const project = (await readProject(command, true))!;
   const profile = profileFor(command, project);
-  const { appFromLocoToml, LocoTomlError } = await import("../loco-toml.ts");
+  const { appFromLocoToml, LocoTomlError } = await import("../project/loco-toml.ts");
   const file = command.flags.file as string;
   let app: ReturnType<typeof appFromLocoToml>;
   try {

@@ -1,8 +1,8 @@
 import { CliError, usageError } from "../cli-error.ts";
+import { call, session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
-import { appTarget } from "../project.ts";
-import { call, session, tenantOf } from "../session.ts";
+import { appTarget } from "../project/project.ts";
 
 async function confirmed(command: CommandContext, app: string, profile: string, tenant: string): Promise<boolean> {
   const { createInterface } = await import("node:readline/promises");

@@ -1,8 +1,8 @@
-import type { EnvView } from "../api-client.ts";
+import type { EnvView } from "../client/api-client.ts";
+import { call, session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson, table } from "../output.ts";
-import { appTarget } from "../project.ts";
-import { call, session, tenantOf } from "../session.ts";
+import { appTarget } from "../project/project.ts";
 
 export function printEnv(command: CommandContext, env: EnvView): void {
   if (command.json) {

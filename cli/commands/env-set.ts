@@ -1,7 +1,7 @@
 import { usageError } from "../cli-error.ts";
+import { call, session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
-import { appTarget } from "../project.ts";
-import { call, session, tenantOf } from "../session.ts";
+import { appTarget } from "../project/project.ts";
 import { printEnv } from "./env-ls.ts";
 
 const { readFileSync } = process.getBuiltinModule("node:fs");

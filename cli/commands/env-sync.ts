@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { EnvView } from "../api-client.ts";
 import { CliError, usageError } from "../cli-error.ts";
+import type { EnvView } from "../client/api-client.ts";
+import { call, session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
-import { parseDotEnv } from "../dotenv.ts";
 import { formatPlan, planEnvSync, planIsEmpty, planRequests } from "../env-sync-plan.ts";
 import { printJson } from "../output.ts";
-import { appTarget } from "../project.ts";
-import { call, session, tenantOf } from "../session.ts";
+import { parseDotEnv } from "../project/dotenv.ts";
+import { appTarget } from "../project/project.ts";
 
 export async function run(command: CommandContext): Promise<number> {
   const source = command.args.file ?? ".env";

@@ -1,6 +1,6 @@
+import { call, session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
-import { appTarget } from "../project.ts";
-import { call, session, tenantOf } from "../session.ts";
+import { appTarget } from "../project/project.ts";
 import { printEnv } from "./env-ls.ts";
 
 export async function run(command: CommandContext): Promise<number> {

@@ -2,8 +2,8 @@ import { existsSync, writeFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { CliError } from "../cli-error.ts";
 import type { CommandContext } from "../context.ts";
-import { fullLocoToml, minimalLocoToml } from "../init-template.ts";
-import { appFromLocoToml, LocoTomlError, parseLocoToml } from "../loco-toml.ts";
+import { fullLocoToml, minimalLocoToml } from "../project/init-template.ts";
+import { appFromLocoToml, LocoTomlError, parseLocoToml } from "../project/loco-toml.ts";
 
 /** The directory's name as a DNS-1035 label, or "app". */
 export function defaultAppName(directory: string): string {

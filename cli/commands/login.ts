@@ -1,9 +1,9 @@
-import { ApiClient } from "../api-client.ts";
 import { CliError } from "../cli-error.ts";
-import { type Credential, normaliseServer } from "../config-store.ts";
+import { ApiClient } from "../client/api-client.ts";
+import { type Credential, normaliseServer } from "../client/config-store.ts";
+import { call, storeFor } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
-import { call, storeFor } from "../session.ts";
 
 async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -52,7 +52,7 @@ async function deviceLogin(command: CommandContext, server: string): Promise<num
       fix: `Mint an API token (\`loco token create\`, or ask an admin) and run \`loco login ${server} --token-stdin\` with it on stdin.`,
     });
   }
-  const { deviceFlow } = await import("../device-flow.ts");
+  const { deviceFlow } = await import("../client/device-flow.ts");
   const tokens = await deviceFlow({
     issuer: auth.issuer,
     clientId: auth.clientId,

@@ -1,6 +1,6 @@
 import { CliError } from "../cli-error.ts";
+import { storeFor } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
-import { storeFor } from "../session.ts";
 
 export async function run(command: CommandContext): Promise<number> {
   const store = storeFor(command);

@@ -1,10 +1,10 @@
-import type { LogRecord } from "../api-client.ts";
 import { usageError } from "../cli-error.ts";
+import type { LogRecord } from "../client/api-client.ts";
+import { call, session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { printNdjson } from "../output.ts";
-import { appTarget } from "../project.ts";
-import { call, session, tenantOf } from "../session.ts";
-import { type LogLine, plainLogLine, tableRows } from "../ui/logs-model.ts";
+import { appTarget } from "../project/project.ts";
+import { type LogLine, plainLogLine, tableRows } from "../views/logs-model.ts";
 
 export async function run(command: CommandContext): Promise<number> {
   const since = command.flags.since as string | undefined;
@@ -41,7 +41,7 @@ export async function run(command: CommandContext): Promise<number> {
   const format = command.flags.output as string;
 
   if (format === "table" && command.interactive) {
-    const { renderLogs } = await import("../ui/logs-screen.ts");
+    const { renderLogs } = await import("../views/logs-screen.ts");
     await renderLogs(command.io, records, { filter: wanted, toLine, stop });
     return 0;
   }

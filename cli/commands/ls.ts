@@ -1,7 +1,7 @@
-import type { AppView } from "../api-client.ts";
+import type { AppView } from "../client/api-client.ts";
+import { call, session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson, table } from "../output.ts";
-import { call, session, tenantOf } from "../session.ts";
 
 /** The App as `-o json` shows it: the API's view plus url and deploymentId lifted out of status. */
 export const appOutput = (app: AppView) => ({

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { CliError } from "../cli-error.ts";
+import { call, session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { browserCommand, type OpenTarget, urlFor } from "../open-target.ts";
 import { printJson } from "../output.ts";
-import { appTarget } from "../project.ts";
-import { call, session, tenantOf } from "../session.ts";
+import { appTarget } from "../project/project.ts";
 
 export async function run(command: CommandContext): Promise<number> {
   const target = (command.args.target ?? "app") as OpenTarget;

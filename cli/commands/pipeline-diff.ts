@@ -1,10 +1,10 @@
+import { diffPipeline } from "../client/run-client.ts";
+import { session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
-import { readPipelineFile } from "../pipeline-file.ts";
-import { profileFor, readProject } from "../project.ts";
-import { diffPipeline } from "../run-client.ts";
+import { readPipelineFile } from "../project/pipeline-file.ts";
+import { profileFor, readProject } from "../project/project.ts";
 import { callRuns } from "../run-target.ts";
-import { session, tenantOf } from "../session.ts";
 
 export async function run(command: CommandContext): Promise<number> {
   const { name, spec } = await readPipelineFile(command);

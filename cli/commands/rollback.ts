@@ -1,9 +1,9 @@
 import { CliError } from "../cli-error.ts";
+import { call, session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { reportDeployment } from "../deploy-report.ts";
 import { parseDuration } from "../duration.ts";
-import { appTarget } from "../project.ts";
-import { call, session, tenantOf } from "../session.ts";
+import { appTarget } from "../project/project.ts";
 
 export async function run(command: CommandContext): Promise<number> {
   const { app, profile } = await appTarget(command);

@@ -1,6 +1,6 @@
+import { cancelRun } from "../client/run-client.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
-import { cancelRun } from "../run-client.ts";
 import { callRuns, runTarget } from "../run-target.ts";
 
 export async function run(command: CommandContext): Promise<number> {

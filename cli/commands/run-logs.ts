@@ -1,7 +1,7 @@
 import { usageError } from "../cli-error.ts";
+import { runLogs } from "../client/run-client.ts";
 import type { CommandContext } from "../context.ts";
 import { printNdjson } from "../output.ts";
-import { runLogs } from "../run-client.ts";
 import { callRuns, runTarget } from "../run-target.ts";
 
 export async function run(command: CommandContext): Promise<number> {

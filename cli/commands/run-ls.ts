@@ -1,8 +1,8 @@
 import { usageError } from "../cli-error.ts";
+import { listRuns } from "../client/run-client.ts";
+import { call, session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { age, printJson, table } from "../output.ts";
-import { listRuns } from "../run-client.ts";
-import { call, session, tenantOf } from "../session.ts";
 
 export async function run(command: CommandContext): Promise<number> {
   const { context, client } = session(command);

@@ -1,8 +1,8 @@
 import { usageError } from "../cli-error.ts";
+import { startRun } from "../client/run-client.ts";
 import type { CommandContext } from "../context.ts";
 import { parseDuration } from "../duration.ts";
 import { printJson } from "../output.ts";
-import { startRun } from "../run-client.ts";
 import { reportRun } from "../run-report.ts";
 import { callRuns, runTarget } from "../run-target.ts";
 

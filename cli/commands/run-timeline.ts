@@ -1,6 +1,6 @@
+import { runTimeline } from "../client/run-client.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
-import { runTimeline } from "../run-client.ts";
 import { callRuns, runTarget } from "../run-target.ts";
 
 export async function run(command: CommandContext): Promise<number> {

@@ -1,8 +1,8 @@
 import { CliError } from "../cli-error.ts";
+import { call, session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
-import { profileFor, readProject } from "../project.ts";
-import { call, session, tenantOf } from "../session.ts";
+import { profileFor, readProject } from "../project/project.ts";
 import { appOutput } from "./ls.ts";
 
 export async function run(command: CommandContext): Promise<number> {

@@ -1,6 +1,6 @@
+import { call, session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { age, printJson, table } from "../output.ts";
-import { call, session, tenantOf } from "../session.ts";
 
 export async function run(command: CommandContext): Promise<number> {
   const { context, client } = session(command);

@@ -1,7 +1,7 @@
 import { usageError } from "../cli-error.ts";
+import { call, session, tenantOf } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
-import { call, session, tenantOf } from "../session.ts";
 
 export async function run(command: CommandContext): Promise<number> {
   const id = command.args.id;

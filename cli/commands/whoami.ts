@@ -1,6 +1,6 @@
+import { call, session } from "../client/session.ts";
 import type { CommandContext } from "../context.ts";
 import { printJson } from "../output.ts";
-import { call, session } from "../session.ts";
 
 export async function run(command: CommandContext): Promise<number> {
   const { context, client } = session(command);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "../../api/openapi.ts";
 import { allRoutes } from "../../api/server.ts";
-import { CLIENT_OPERATIONS } from "../../cli/api-client.ts";
+import { CLIENT_OPERATIONS } from "../../cli/client/api-client.ts";
 
 type Schema = { properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[] };
 type Operation = { responses: Record<string, { content?: Record<string, { schema?: Schema }> }> };

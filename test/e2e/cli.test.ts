@@ -8,7 +8,7 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient } from "../../cli/api-client.ts";
+import { ApiClient } from "../../cli/client/api-client.ts";
 import { COMMANDS } from "../../cli/commands.ts";
 import { commandName } from "../../cli/definition.ts";
 import { EXIT_CODES } from "../../cli/exit-codes.ts";

@@ -5,9 +5,9 @@
 const { existsSync, readFileSync } = process.getBuiltinModule("node:fs");
 const { resolve } = process.getBuiltinModule("node:path");
 
-import type { LocoToml } from "../crds/loco-toml.ts";
-import { CliError } from "./cli-error.ts";
-import type { CommandContext } from "./context.ts";
+import type { LocoToml } from "../../crds/loco-toml.ts";
+import { CliError } from "../cli-error.ts";
+import type { CommandContext } from "../context.ts";
 
 /** The parsed loco.toml, or undefined when there is none (and `required` is false). */
 export async function readProject(command: CommandContext, required: boolean): Promise<LocoToml | undefined> {

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CliError } from "./cli-error.ts";
-import { noDebugLog } from "./debug-log.ts";
+import { CliError } from "../cli-error.ts";
+import { noDebugLog } from "../debug-log.ts";
 import { type DevicePrompt, deviceFlow, refreshTokens } from "./device-flow.ts";
 
 // An OpenID Provider's device endpoints: discovery, device authorization, and a token endpoint that answers

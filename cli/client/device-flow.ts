@@ -1,9 +1,9 @@
 // OAuth 2.0 Device Authorization Grant (RFC 8628) against the API's OpenID Provider: discovery, the device
 // code, then polling the token endpoint at the provider's interval (slowing down when asked) until the user
 // approves, denies or the code expires. The prompt is the caller's (onPrompt); nothing here writes to a terminal.
-// refreshTokens renews an expired access token with the login's refresh token (cli/session.ts).
-import { CliError } from "./cli-error.ts";
-import type { DebugLog } from "./debug-log.ts";
+// refreshTokens renews an expired access token with the login's refresh token (cli/client/session.ts).
+import { CliError } from "../cli-error.ts";
+import type { DebugLog } from "../debug-log.ts";
 import { send } from "./http.ts";
 import { isSecureOrLoopback } from "./secure-url.ts";
 

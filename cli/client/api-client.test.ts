@@ -1,8 +1,8 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CliError } from "../cli-error.ts";
 import { ApiClient, ApiRequestError, newRequestId } from "./api-client.ts";
-import { CliError } from "./cli-error.ts";
 import { fromApiError } from "./session.ts";
 
 // A server that accepts and never answers, and one that answers 429 with a problem.

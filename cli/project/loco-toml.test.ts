@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { locoTomlExample } from "../crds/testdata/examples.ts";
+import { locoTomlExample } from "../../crds/testdata/examples.ts";
 import { LocoTomlError, loadLocoToml, mergeProfile, parseLocoToml } from "./loco-toml.ts";
 
 const example = locoTomlExample();

@@ -2,9 +2,9 @@
 // do: TOML syntax (line and column), the document's shape (crds/loco-toml.ts), then the merged spec against the
 // App schema itself, whose cross-field rules may span the top level and a [profile.<name>] table.
 import { parse, TomlError } from "smol-toml";
-import { AppSpec } from "../crds/app.ts";
-import { type FieldPath, fieldProblems, formatPath } from "../crds/field-problems.ts";
-import { LocoToml, type LocoTomlSettings } from "../crds/loco-toml.ts";
+import { AppSpec } from "../../crds/app.ts";
+import { type FieldPath, fieldProblems, formatPath } from "../../crds/field-problems.ts";
+import { LocoToml, type LocoTomlSettings } from "../../crds/loco-toml.ts";
 
 export interface LocoTomlProblem {
   file: string;

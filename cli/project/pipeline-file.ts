@@ -3,8 +3,8 @@
 // the spec with the CRD's schema and names any bad field.
 import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
-import { CliError, usageError } from "./cli-error.ts";
-import type { CommandContext } from "./context.ts";
+import { CliError, usageError } from "../cli-error.ts";
+import type { CommandContext } from "../context.ts";
 
 export interface PipelineFile {
   name: string;

@@ -1,10 +1,11 @@
 // From a command's context to an API client: which server (--context, else the current context), which
 // credential (LOCO_TOKEN, else the stored one, an OIDC login renewed with its refresh token when it has expired),
 // which tenant (--tenant, else the context's); and the one place API failures become CliErrors.
+
+import { CliError } from "../cli-error.ts";
+import type { CommandContext } from "../context.ts";
 import { ApiClient, ApiRequestError, type TokenSource } from "./api-client.ts";
-import { CliError } from "./cli-error.ts";
 import { ConfigStore, type Context, type Credential, configDir, normaliseServer } from "./config-store.ts";
-import type { CommandContext } from "./context.ts";
 
 export const storeFor = (context: Pick<CommandContext, "env">) => new ConfigStore(configDir(context.env));
 

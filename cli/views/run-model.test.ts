@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunView } from "../run-client.ts";
+import type { RunView } from "../client/run-client.ts";
 import { failingTask, fromRunView, runChanges, runFinalLine, withLogLine } from "./run-model.ts";
 
 const view = (over: Partial<RunView>): RunView => ({

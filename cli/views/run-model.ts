@@ -1,6 +1,6 @@
 // The run-watch view's model: a Run's state in, lines out. Pure (the clock is part of the state), so the live Ink
 // view (run-view.ts), the plain lines printed when stdout is not a terminal, and the tests read the same text.
-import type { RunTaskStatus, RunView } from "../run-client.ts";
+import type { RunTaskStatus, RunView } from "../client/run-client.ts";
 import { type Line, seconds, type Tone } from "./deploy-model.ts";
 
 export type WatchPhase = RunView["phase"] | "TimedOut";

@@ -1,7 +1,7 @@
 // A typed client of loco-api (docs/api.md, /openapi.json): one method per operation the CLI uses, request ids
 // sent with every request, problem+json answers turned into ApiRequestError. No zod and no fetch at run time, so
-// the CLI starts fast (cli/http.ts); the shapes mirror the API's response schemas (api/routes/*.ts).
-import type { DebugLog } from "./debug-log.ts";
+// the CLI starts fast (cli/client/http.ts); the shapes mirror the API's response schemas (api/routes/*.ts).
+import type { DebugLog } from "../debug-log.ts";
 import {
   type HttpResponse,
   HttpTimeoutError,
@@ -171,7 +171,7 @@ export class ApiRequestError extends Error {
   }
 }
 
-/** A bearer credential that can be renewed (an OIDC login with a refresh token: cli/session.ts). */
+/** A bearer credential that can be renewed (an OIDC login with a refresh token: cli/client/session.ts). */
 export interface TokenSource {
   /** The token to send, renewed first when it is known to have expired. */
   get(): Promise<string>;
@@ -234,7 +234,7 @@ export class ApiClient {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(init.query ?? {}))
       if (value !== undefined) url.searchParams.set(key, String(value));
-    // getBuiltinModule: an ESM import of node:crypto would evaluate every export at start-up (cli/http.ts).
+    // getBuiltinModule: an ESM import of node:crypto would evaluate every export at start-up (cli/client/http.ts).
     const requestId = newRequestId();
     const headers: Record<string, string> = {
       accept: "application/json",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CliError } from "./cli-error.ts";
+import { CliError } from "../cli-error.ts";
 import { parsePipelineFile } from "./pipeline-file.ts";
 
 describe("parsePipelineFile", () => {

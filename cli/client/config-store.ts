@@ -8,7 +8,7 @@ const { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSyn
 const { homedir } = process.getBuiltinModule("node:os");
 const { join } = process.getBuiltinModule("node:path");
 
-import { CliError } from "./cli-error.ts";
+import { CliError } from "../cli-error.ts";
 
 export interface Context {
   name: string;

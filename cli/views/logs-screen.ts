@@ -1,7 +1,7 @@
 // Draws LogsScreen on a terminal, fed from the API's log stream, until the stream ends or the user presses q.
 import { render } from "ink";
 import { createElement as h } from "react";
-import type { LogRecord } from "../api-client.ts";
+import type { LogRecord } from "../client/api-client.ts";
 import type { Io } from "../context.ts";
 import type { LogLine } from "./logs-model.ts";
 import { LogsScreen } from "./logs-view.ts";
