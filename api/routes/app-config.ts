@@ -29,7 +29,7 @@ type Spec = z.output<typeof AppSpec>;
 type EnvVar = { name: string; value: string };
 type SecretEnvVar = { name: string; secretKey: string };
 
-const EnvView = z.object({
+export const EnvView = z.object({
   env: z.array(z.object({ name: z.string(), value: z.string() })),
   secrets: z
     .array(z.object({ name: z.string() }))

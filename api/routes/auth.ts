@@ -3,14 +3,14 @@ import { z } from "zod";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 
-const AuthConfig = z.object({
+export const AuthConfig = z.object({
   issuer: z.string().nullable().describe("OpenID Provider; null when only API tokens are accepted."),
   clientId: z.string().nullable().describe("Public client for the device authorization flow."),
   audience: z.string().nullable(),
   apiTokens: z.literal(true),
 });
 
-const WhoAmI = z.object({
+export const WhoAmI = z.object({
   subject: z.string(),
   via: z.enum(["oidc", "token"]),
   platformAdmin: z.boolean(),

@@ -34,7 +34,7 @@ import { FIELD_MANAGER, tenantNamespace } from "../tenant-namespaces.ts";
 import { ItemParams, ProfileQuery } from "./apps.ts";
 import { AppName, pageOf as pageSchema, TenantName } from "./schemas.ts";
 
-const Deployment = z.object({
+export const Deployment = z.object({
   id: z.string(),
   app: z.string(),
   namespace: z.string(),
@@ -44,7 +44,7 @@ const Deployment = z.object({
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
 });
-const Accepted = z.object({
+export const Accepted = z.object({
   deploymentId: z.string(),
   unchanged: z.boolean().describe("True when the spec was already deployed: the current deployment is returned."),
   events: z.string().describe("Path of the server-sent event stream of its progress."),

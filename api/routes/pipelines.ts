@@ -70,7 +70,7 @@ const Change = z.object({
   before: z.unknown().optional(),
   after: z.unknown().optional(),
 });
-const PipelineDiff = z.object({
+export const PipelineDiff = z.object({
   name: z.string(),
   profile: z.string(),
   exists: z.boolean().describe("Whether the Pipeline exists now; when false the apply would create it."),

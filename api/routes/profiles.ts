@@ -10,7 +10,7 @@ import type { ApiServices } from "../server.ts";
 import { FIELD_MANAGER } from "../tenant-namespaces.ts";
 import { Condition, ProfileName, pageOf as pageSchema } from "./schemas.ts";
 
-const ProfileView = z.object({
+export const ProfileView = z.object({
   name: z.string(),
   uid: z.string().optional(),
   generation: z.number().int().optional(),

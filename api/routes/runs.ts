@@ -62,6 +62,16 @@ export const RunView = z.object({
 });
 export type RunView = z.infer<typeof RunView>;
 
+/** One event of a Run's timeline (GET …/runs/{run}/timeline). */
+export const TimelineEntry = z.object({
+  id: z.string(),
+  occurredAt: z.string(),
+  type: z.string(),
+  reason: z.string(),
+  message: z.string(),
+  actor: z.string().nullable(),
+});
+
 type RunStatus = {
   conditions?: z.infer<typeof Condition>[];
   parameters?: Record<string, string>;
@@ -494,16 +504,7 @@ export function runRoutes(services: ApiServices): RouteDefinition[] {
       responses: {
         200: {
           description: "A page of events.",
-          schema: pageSchema(
-            z.object({
-              id: z.string(),
-              occurredAt: z.string(),
-              type: z.string(),
-              reason: z.string(),
-              message: z.string(),
-              actor: z.string().nullable(),
-            }),
-          ),
+          schema: pageSchema(TimelineEntry),
         },
       },
       handler: async ({ authorize, params, query }) => {

@@ -16,7 +16,7 @@ import {
 } from "../tenant-namespaces.ts";
 import { NewTenantName, pageOf as pageSchema, Subject, TenantParams } from "./schemas.ts";
 
-const TenantView = z.object({
+export const TenantView = z.object({
   name: z.string(),
   displayName: z.string(),
   createdAt: z.string(),

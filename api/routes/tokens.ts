@@ -13,7 +13,7 @@ import type { ApiServices } from "../server.ts";
 import { getToken, listTokens, mintToken, revokeToken, rotateToken, type TokenRecord } from "../store/tokens.ts";
 import { pageOf as pageSchema, RoleSchema, TenantName } from "./schemas.ts";
 
-const TokenView = z.object({
+export const TokenView = z.object({
   id: z.string(),
   name: z.string(),
   role: z.string(),
@@ -28,7 +28,7 @@ const TokenView = z.object({
     .nullable()
     .describe("Who last rotated the token; when they did so as a member, it stops working once they leave."),
 });
-const MintedToken = z.object({
+export const MintedToken = z.object({
   token: TokenView,
   secret: z.string().describe("The token itself (loco_…). Shown only in this response; store it now."),
 });

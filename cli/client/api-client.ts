@@ -1,6 +1,26 @@
 // A typed client of loco-api (docs/api.md, /openapi.json): one method per operation the CLI uses, request ids
 // sent with every request, problem+json answers turned into ApiRequestError. No zod and no fetch at run time, so
-// the CLI starts fast (cli/client/http.ts); the shapes mirror the API's response schemas (api/routes/*.ts).
+// the CLI starts fast (cli/client/http.ts); the shapes are the API's response schemas' types (api/contract.ts).
+
+import type * as Api from "../../api/contract.ts";
+// The API's answers, from its route declarations (api/contract.ts). Where the API passes an object's spec or
+// status through as an open record, the CLI reads it as the CRD declares it (crds/), still open to fields an
+// older or newer operator writes.
+import type {
+  AuthConfig,
+  Condition,
+  Deployment,
+  DeploymentAccepted,
+  DeploymentOutcome,
+  EnvView,
+  MintedToken,
+  Page,
+  ProfileView,
+  Role,
+  TokenView,
+  WhoAmI,
+} from "../../api/contract.ts";
+import type { AppStatus } from "../../crds/app.ts";
 import type { DebugLog } from "../debug-log.ts";
 import {
   type HttpResponse,
@@ -12,121 +32,27 @@ import {
 } from "./http.ts";
 import { RUN_OPERATIONS } from "./run-client.ts";
 
-export type ReadyStatus = "True" | "False" | "Unknown";
-export type Role = "viewer" | "developer" | "admin" | "owner";
-
-export interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-}
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-export interface AuthConfig {
-  issuer: string | null;
-  clientId: string | null;
-  audience: string | null;
-  apiTokens: true;
-}
-export interface WhoAmI {
-  subject: string;
-  via: "oidc" | "token";
-  platformAdmin: boolean;
-  groups: string[];
-  token?: { id: string; tenant: string | null; role: string };
-}
-export interface Tenant {
-  name: string;
-  displayName: string;
-  createdAt: string;
-  role: string | null;
-}
-export interface AppView {
-  name: string;
-  tenant: string;
-  profile: string;
-  namespace: string;
-  uid?: string;
-  generation?: number;
-  ready: ReadyStatus;
-  reason: string | null;
-  spec: Record<string, unknown>;
-  status: { conditions?: Condition[]; url?: string; deploymentId?: string; observedGeneration?: number } & Record<
-    string,
-    unknown
-  >;
-}
-export interface ProfileView {
-  name: string;
-  uid?: string;
-  generation?: number;
-  spec: Record<string, unknown>;
-  conditions: Condition[];
-}
-export interface TokenView {
-  id: string;
-  name: string;
-  role: string;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  replacedBy: string | null;
-  rotatedBy: string | null;
-}
-export interface DeploymentAccepted {
-  deploymentId: string;
-  /** True when the spec was already deployed: the current deployment is returned. */
-  unchanged: boolean;
-  /** Path of the server-sent event stream of its progress. */
-  events: string;
-}
-export type DeploymentOutcome = "Pending" | "Progressing" | "Available" | "Failed" | "Superseded";
-/** The data of a `status` or `end` event of a deployment's stream. */
-export interface DeploymentProgress {
-  id: string;
-  app: string;
-  namespace: string;
-  image: string;
-  outcome: DeploymentOutcome;
-  requestedBy: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-  ready: Condition | null;
-  /** Every condition of the App (newer servers). */
-  conditions?: Condition[];
-  /** The App's pods, live (newer servers). */
-  pods?: { name: string; phase: string; ready: boolean; restarts: number; reason?: string }[];
-  replicas?: { desired: number | null; ready: number };
-}
-export interface Deployment {
-  id: string;
-  app: string;
-  namespace: string;
-  image: string;
-  outcome: DeploymentOutcome;
-  requestedBy: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-}
-export interface EnvView {
-  env: { name: string; value: string }[];
-  /** Secret variables by name; values are never returned. */
-  secrets: { name: string }[];
-}
-/** One record of an App's log stream: a line, or a replica whose log could not be read. */
-export type LogRecord =
-  | { pod: string; container: string; time?: string; line: string }
-  | { pod: string; container: string; error: string };
-export interface MintedToken {
-  token: TokenView;
-  secret: string;
-}
+export type {
+  AuthConfig,
+  Condition,
+  Deployment,
+  DeploymentAccepted,
+  DeploymentOutcome,
+  EnvView,
+  MintedToken,
+  Page,
+  ProfileView,
+  Role,
+  TokenView,
+  WhoAmI,
+};
+export type Tenant = Api.Tenant;
+export type ReadyStatus = Api.AppView["ready"];
+export type AppView = Omit<Api.AppView, "status"> & { status: Partial<AppStatus> & Api.AppView["status"] };
+/** The data of a `status` or `end` event of a deployment's stream; an older server sends no conditions, pods or replicas. */
+export type DeploymentProgress = Omit<Api.DeploymentProgress, "conditions" | "pods" | "replicas"> &
+  Partial<Pick<Api.DeploymentProgress, "conditions" | "pods" | "replicas">>;
+export type LogRecord = Api.LogRecord;
 
 /** An RFC 9457 problem as loco-api sends it. */
 export interface Problem {

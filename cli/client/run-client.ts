@@ -1,86 +1,26 @@
 // The API's Pipeline and Run operations for the CLI (api/routes/pipelines.ts, runs.ts): typed shapes and one
 // function per operation over the shared ApiClient. Kept apart from api-client.ts so that commands that never
 // touch pipelines do not load it.
-import type { ApiClient, Condition, Page } from "./api-client.ts";
+import type * as Api from "../../api/contract.ts";
+// The API's answers, from its route declarations (api/contract.ts); a Pipeline's spec and status and a Run's status,
+// open records in the API, are read as the CRDs declare them (crds/pipeline.ts, crds/run.ts).
+import type { PipelineDiff, RunLogRecord, RunPhase, RunTaskStatus, TimelineEntry } from "../../api/contract.ts";
+import type { PipelineSpec, PipelineStatus, Task } from "../../crds/pipeline.ts";
+import type { RunStatus } from "../../crds/run.ts";
+import type { ApiClient, Page } from "./api-client.ts";
 import type { ServerSentEvent } from "./http.ts";
 
-export type RunPhase = "Pending" | "Queued" | "Running" | "Succeeded" | "Failed";
-
-export interface PipelineView {
-  name: string;
-  tenant: string;
-  profile: string;
-  namespace: string;
-  uid?: string;
-  generation?: number;
-  ready: "True" | "False" | "Unknown";
-  reason: string | null;
-  message: string | null;
-  spec: { tasks?: { name: string }[] } & Record<string, unknown>;
-  status: { conditions?: Condition[]; lastRun?: string; lastRunTime?: string; activeRuns?: number } & Record<
-    string,
-    unknown
-  >;
-}
-
-export interface PipelineDiff {
-  name: string;
-  profile: string;
-  exists: boolean;
-  changed: boolean;
-  generation: number | null;
-  changes: { path: string; op: "added" | "removed" | "changed"; before?: unknown; after?: unknown }[];
-  diff: string;
-}
-
-export interface RunTaskStatus {
-  name: string;
-  state: string;
-  attempts?: number;
-  startTime?: string;
-  completionTime?: string;
-  exitCode?: number;
-  reason?: string;
-  message?: string;
-}
-
-export interface RunView {
-  name: string;
-  tenant: string;
-  profile: string;
-  namespace: string;
-  uid?: string;
-  pipeline: string | null;
-  phase: RunPhase;
-  reason: string | null;
-  message: string | null;
-  cancelRequested: boolean;
-  parameters: Record<string, string>;
-  startedBy: { kind?: string; user?: string; trigger?: string } | null;
-  createdAt: string | null;
-  startTime: string | null;
-  completionTime: string | null;
-  duration: string | null;
-  tasks: RunTaskStatus[];
-  spec: Record<string, unknown>;
-  status: { pipelineSpec?: { tasks?: { name: string; dependsOn?: Record<string, string> }[] } } & Record<
-    string,
-    unknown
-  >;
-}
-
-export type RunLogRecord =
-  | { task: string; attempt: number; pod: string; time: string; line: string; stream?: "stdout" | "stderr" }
-  | { task: string; pod: string; error: string };
-
-export interface TimelineEntry {
-  id: string;
-  occurredAt: string;
-  type: string;
-  reason: string;
-  message: string;
-  actor: string | null;
-}
+export type { PipelineDiff, RunLogRecord, RunPhase, RunTaskStatus, TimelineEntry };
+export type PipelineView = Omit<Api.PipelineView, "spec" | "status"> & {
+  spec: Partial<PipelineSpec> & Api.PipelineView["spec"];
+  status: Partial<PipelineStatus> & Api.PipelineView["status"];
+};
+export type RunView = Omit<Api.RunView, "status"> & {
+  /** pipelineSpec: the Pipeline's spec as the Run first saw it (the live view draws its task graph). */
+  status: Partial<Omit<RunStatus, "pipelineSpec">> & {
+    pipelineSpec?: { tasks?: Pick<Task, "name" | "dependsOn">[] };
+  } & Api.RunView["status"];
+};
 
 const segment = encodeURIComponent;
 const base = (tenant: string) => `/v1/tenants/${segment(tenant)}`;
@@ -137,7 +77,7 @@ export const cancelRun = (client: ApiClient, tenant: string, run: string, profil
   client.request<RunView>("POST", `${base(tenant)}/runs/${segment(run)}/cancel`, { query: { profile } });
 
 export const runTimeline = (client: ApiClient, tenant: string, run: string, profile: string, cursor?: string) =>
-  client.request<Page<TimelineEntry>>("GET", `${base(tenant)}/runs/${segment(run)}/timeline`, {
+  client.request<Page<Api.TimelineEntry>>("GET", `${base(tenant)}/runs/${segment(run)}/timeline`, {
     query: { profile, cursor },
   });
 
@@ -157,11 +97,11 @@ export function runLogs(
   run: string,
   profile: string,
   options: { task?: string; follow?: boolean; tail?: number },
-): Promise<{ records: AsyncIterable<RunLogRecord>; stop(): void }> {
+): Promise<{ records: AsyncIterable<Api.RunLogRecord>; stop(): void }> {
   const query = new URLSearchParams({ profile, follow: String(options.follow ?? false), format: "ndjson" });
   if (options.task) query.set("task", options.task);
   if (options.tail !== undefined) query.set("tail", String(options.tail));
-  return client.ndjson<RunLogRecord>(`${base(tenant)}/runs/${segment(run)}/logs?${query}`);
+  return client.ndjson<Api.RunLogRecord>(`${base(tenant)}/runs/${segment(run)}/logs?${query}`);
 }
 
 const PIPELINE_KEYS = ["name", "profile", "ready", "reason", "message", "spec", "status"];

@@ -43,7 +43,8 @@ export function fromRunView(view: RunView, previous: Partial<RunWatchState> = {}
     phase: view.phase,
     reason: view.reason,
     message: view.message,
-    tasks: view.tasks.map((t) => ({
+    // A task's status names no dependencies (crds/run.ts TaskStatus): they come from the Pipeline's snapshot only.
+    tasks: view.tasks.map(({ dependsOn: _none, ...t }) => ({
       ...t,
       ...(declared.get(t.name)?.length ? { dependsOn: declared.get(t.name) } : {}),
     })),

@@ -1,0 +1,55 @@
+// The API's answers as types, for its clients (the CLI). Each is the output type of the zod schema a route declares
+// as its response (the schema that also builds /openapi.json and docs/reference/api.md), so a renamed or retyped
+// field fails the client's type check instead of its users. Streams have no response schema: their records are the
+// types the API writes them with. Types only: clients import this module with `import type` and load no code of
+// the API (hack/import-layers.test.ts).
+import type { z } from "zod";
+import type { LogRecord as LogLine } from "./log-lines.ts";
+import type { PodProgress } from "./pod-progress.ts";
+import type { EnvView as EnvViewSchema } from "./routes/app-config.ts";
+import type { AppView as AppViewSchema } from "./routes/apps.ts";
+import type { AuthConfig as AuthConfigSchema, WhoAmI as WhoAmISchema } from "./routes/auth.ts";
+import type { Accepted, Deployment as DeploymentSchema } from "./routes/deployments.ts";
+import type { PipelineDiff as PipelineDiffSchema, PipelineView as PipelineViewSchema } from "./routes/pipelines.ts";
+import type { ProfileView as ProfileViewSchema } from "./routes/profiles.ts";
+import type { RunView as RunViewSchema, TimelineEntry as TimelineEntrySchema } from "./routes/runs.ts";
+import type { Condition as ConditionSchema, pageOf, RoleSchema } from "./routes/schemas.ts";
+import type { TenantView as TenantViewSchema } from "./routes/tenants.ts";
+import type { MintedToken as MintedTokenSchema, TokenView as TokenViewSchema } from "./routes/tokens.ts";
+
+export type { RunLogRecord } from "./run-logs.ts";
+export type { PodProgress };
+
+/** A page of a list operation (api/pagination.ts): its items and the cursor of the next page. */
+export type Page<T> = z.output<ReturnType<typeof pageOf<z.ZodType<T>>>>;
+
+export type Condition = z.output<typeof ConditionSchema>;
+export type Role = z.output<typeof RoleSchema>;
+export type AuthConfig = z.output<typeof AuthConfigSchema>;
+export type WhoAmI = z.output<typeof WhoAmISchema>;
+export type Tenant = z.output<typeof TenantViewSchema>;
+export type AppView = z.output<typeof AppViewSchema>;
+export type ProfileView = z.output<typeof ProfileViewSchema>;
+export type TokenView = z.output<typeof TokenViewSchema>;
+export type MintedToken = z.output<typeof MintedTokenSchema>;
+export type DeploymentAccepted = z.output<typeof Accepted>;
+export type Deployment = z.output<typeof DeploymentSchema>;
+export type DeploymentOutcome = Deployment["outcome"];
+export type EnvView = z.output<typeof EnvViewSchema>;
+export type PipelineView = z.output<typeof PipelineViewSchema>;
+export type PipelineDiff = z.output<typeof PipelineDiffSchema>;
+export type RunView = z.output<typeof RunViewSchema>;
+export type RunPhase = RunView["phase"];
+export type RunTaskStatus = RunView["tasks"][number];
+export type TimelineEntry = z.output<typeof TimelineEntrySchema>;
+
+/** The data of a `status` or `end` event of a deployment's stream (GET …/deployments/{id}/events). */
+export type DeploymentProgress = Deployment & {
+  ready: Condition | null;
+  conditions: Condition[];
+  pods: PodProgress[];
+  replicas: { desired: number | null; ready: number };
+};
+
+/** One record of an App's log stream (GET …/apps/{app}/logs): a line, or a replica whose log could not be read. */
+export type LogRecord = LogLine | { pod: string; container: string; error: string };
