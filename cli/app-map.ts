@@ -64,8 +64,8 @@ export function buildAppMap(tenant: string, apps: readonly AppView[]): AppMap {
                   name: app.name,
                   ready: app.ready,
                   reason: app.reason,
-                  url: view.url ?? (app.status.url as string | undefined) ?? null,
-                  deploymentId: view.deploymentId ?? (app.status.deploymentId as string | undefined) ?? null,
+                  url: view.url ?? app.status.url ?? null,
+                  deploymentId: view.deploymentId ?? app.status.deploymentId ?? null,
                   discovers: inProject
                     ? reachable
                         .filter((other) => other.name !== app.name)

@@ -1,39 +1,39 @@
 // Every `loco` command, declared once. Implementations live in cli/commands/<name>.ts and load on use.
-import type { CommandDefinition, FlagDefinition } from "./definition.ts";
+import { type CommandDefinition, defineCommand, type FlagDefinition, withImplementation } from "./definition.ts";
 
-const profileFlag: FlagDefinition = {
+const profileFlag = {
   name: "profile",
   short: "p",
   type: "string",
   valueName: "NAME",
   env: "LOCO_PROFILE",
   description: "Profile (environment) to act on; defaults to loco.toml's defaultProfile.",
-};
-const tenantFlag: FlagDefinition = {
+} as const satisfies FlagDefinition;
+const tenantFlag = {
   name: "tenant",
   short: "t",
   type: "string",
   valueName: "NAME",
   env: "LOCO_TENANT",
   description: "Tenant to act in; defaults to the context's tenant.",
-};
-const fileFlag: FlagDefinition = {
+} as const satisfies FlagDefinition;
+const fileFlag = {
   name: "file",
   short: "f",
   type: "string",
   valueName: "PATH",
   default: "loco.toml",
   description: "Path of the loco.toml to read.",
-};
+} as const satisfies FlagDefinition;
 
-const appFlag: FlagDefinition = {
+const appFlag = {
   name: "app",
   short: "a",
   type: "string",
   valueName: "NAME",
   description: "App to act on; defaults to loco.toml's name.",
-};
-const waitFlags: FlagDefinition[] = [
+} as const satisfies FlagDefinition;
+const waitFlags = [
   { name: "wait", short: "w", type: "boolean", description: "Follow the rollout until the App is Ready or fails." },
   {
     name: "timeout",
@@ -47,7 +47,7 @@ const waitFlags: FlagDefinition[] = [
     type: "boolean",
     description: "Plain lines instead of the live view, even on a terminal.",
   },
-];
+] as const satisfies readonly FlagDefinition[];
 const DEPLOY_JSON =
   '{ app, tenant, profile, deploymentId, unchanged } — with --wait, ndjson: { type: "progress", deploymentId, outcome, conditions } per change, then { type: "result", app, tenant, profile, deploymentId, unchanged, outcome: Available|Failed|Superseded|TimedOut, url: string|null, elapsedMs }';
 const ENV_JSON = "{ env: [{ name, value }], secrets: [{ name }] }";
@@ -57,13 +57,13 @@ const RUN_VIEW =
   "{ name, tenant, profile, namespace, pipeline: string|null, phase: Pending|Queued|Running|Succeeded|Failed, reason: string|null, message: string|null, cancelRequested, parameters, startedBy, createdAt, startTime, completionTime, duration, tasks: [{ name, state, attempts?, startTime?, completionTime?, exitCode?, reason?, message? }], spec, status }";
 const RUN_WATCH_JSON =
   '{ type: "progress", run, phase, tasks: [{ name, state, exitCode?, reason?, startTime?, completionTime? }] } per change, then { type: "result", run, pipeline, profile, phase: Succeeded|Failed|TimedOut, reason, failedTask: string|null, tasks, elapsedMs }';
-const pipelineNameFlag: FlagDefinition = {
+const pipelineNameFlag = {
   name: "name",
   type: "string",
   valueName: "NAME",
   description: "Pipeline name; defaults to the file's metadata.name.",
-};
-const runWatchFlags: FlagDefinition[] = [
+} as const satisfies FlagDefinition;
+const runWatchFlags = [
   {
     name: "timeout",
     type: "string",
@@ -76,553 +76,587 @@ const runWatchFlags: FlagDefinition[] = [
     type: "boolean",
     description: "Plain lines instead of the live view, even on a terminal.",
   },
-];
+] as const satisfies readonly FlagDefinition[];
 
 const APP_VIEW = `{ name, tenant, profile, namespace, ready: "True"|"False"|"Unknown", reason: string|null, url: string|null, deploymentId: string|null, spec, status }`;
 const TOKEN_VIEW = `{ id, name, role, createdBy, createdAt, expiresAt|null, lastUsedAt|null, revokedAt|null, replacedBy|null, rotatedBy|null }`;
 
+export const loginCommand = defineCommand({
+  path: ["login"],
+  summary: "Log in to a loco API server and make it the current context.",
+  description:
+    "Without flags, logs in in a browser with the OIDC device flow of the server's OpenID Provider (GET /v1/auth/config): it prints a URL and a code to approve there, and waits. With --token-stdin, reads an API token (loco_…) from stdin instead: the way to log in from CI. Either credential is checked with the server's /v1/whoami and stored in the user's config directory ($XDG_CONFIG_HOME/loco or ~/.config/loco) with mode 0600. A browser login asks for offline_access: when its access token expires, commands renew it with the refresh token, without asking; once the provider refuses that, they say to log in again. The provider's issuer and endpoints must be https:// (plain http:// only on this machine: localhost, 127.0.0.0/8, ::1); otherwise the login stops before sending anything.",
+  args: [{ name: "server", description: "API server URL, such as https://loco.example.com.", required: false }],
+  flags: [
+    {
+      name: "token-stdin",
+      type: "boolean",
+      description: "Read an API token from stdin instead of logging in in a browser.",
+    },
+    {
+      name: "server",
+      type: "string",
+      valueName: "URL",
+      env: "LOCO_SERVER",
+      description: "API server URL (instead of the argument).",
+    },
+    tenantFlag,
+  ],
+  output: { json: "{ context, server, subject, via, tenant: string|null, role: string|null }" },
+  exitCodes: ["auth", "timeout", "unavailable"],
+  examples: [
+    "loco login https://loco.example.com",
+    'echo "$LOCO_TOKEN" | loco login https://loco.example.com --token-stdin',
+  ],
+});
+
+export const logoutCommand = defineCommand({
+  path: ["logout"],
+  summary: "Forget the credential of the current context (or --all).",
+  flags: [{ name: "all", type: "boolean", description: "Forget the credentials of every context." }],
+  exitCodes: ["notFound"],
+});
+
+export const whoamiCommand = defineCommand({
+  path: ["whoami"],
+  summary: "Show who you are logged in as, on which server.",
+  output: {
+    json: "{ context, server, subject, via: oidc|token, platformAdmin, groups: string[], token?: { id, tenant, role } }",
+  },
+  exitCodes: ["auth", "unavailable", "timeout"],
+});
+
+export const contextLsCommand = defineCommand({
+  path: ["context", "ls"],
+  summary: "List contexts (one per API server); * marks the current one.",
+  output: {
+    json: "{ current: string|null, contexts: [{ name, server, tenant: string|null, current: boolean, loggedIn: boolean }] }",
+  },
+  exitCodes: [],
+});
+
+export const contextUseCommand = defineCommand({
+  path: ["context", "use"],
+  summary: "Make a context the current one.",
+  args: [{ name: "name", description: "The context's name, as `loco context ls` shows it.", required: true }],
+  exitCodes: ["notFound"],
+});
+
+export const initCommand = defineCommand({
+  path: ["init"],
+  summary: "Write a loco.toml for this repository.",
+  description:
+    "Writes a full loco.toml with every section commented, or with --minimal only the required keys. The result is checked against the same schema `loco deploy` uses. An existing file is kept unless --force.",
+  flags: [
+    { name: "name", type: "string", valueName: "APP", description: "App name; defaults to the directory's name." },
+    { name: "image", type: "string", valueName: "REF", description: "Container image to deploy." },
+    { name: "minimal", type: "boolean", description: "Only the required keys, no comments." },
+    { name: "force", type: "boolean", description: "Overwrite an existing loco.toml." },
+    fileFlag,
+  ],
+  exitCodes: [],
+  examples: ["loco init --name shop-api --image registry.example.com/acme/shop-api:1.4.2"],
+});
+
+export const deployCommand = defineCommand({
+  path: ["deploy"],
+  summary: "Deploy this repository's App (loco.toml) to a profile.",
+  description:
+    "Sends the App spec for the profile (loco.toml's top level merged with [profile.<name>]) and prints the deployment id. With --wait, follows the rollout until the App is Ready (exit 0, with the deployment id and URL), fails (exit 4) or --timeout runs out (exit 5): a live view on a terminal, one line per change otherwise.",
+  flags: [
+    profileFlag,
+    {
+      name: "image",
+      type: "string",
+      valueName: "REF",
+      description: "Deploy this image instead of loco.toml's (e.g. one CI just built).",
+    },
+    { name: "wait", short: "w", type: "boolean", description: "Follow the rollout until the App is Ready or fails." },
+    {
+      name: "timeout",
+      type: "string",
+      valueName: "DURATION",
+      default: "10m",
+      description: "With --wait: give up after this long (90s, 5m, 1h).",
+    },
+    {
+      name: "non-interactive",
+      type: "boolean",
+      description: "Plain lines instead of the live view, even on a terminal.",
+    },
+    tenantFlag,
+    fileFlag,
+  ],
+  output: {
+    json: '{ app, tenant, profile, deploymentId, unchanged } — with --wait, ndjson: { type: "progress", deploymentId, outcome, conditions } per change, then { type: "result", app, tenant, profile, deploymentId, unchanged, outcome: Available|Failed|Superseded|TimedOut, url: string|null, elapsedMs }',
+    stream: true,
+  },
+  exitCodes: ["auth", "notFound", "deployFailed", "timeout", "unavailable"],
+  examples: [
+    "loco deploy --profile prod --wait",
+    "loco deploy --image registry.example.com/acme/shop-api:$GIT_SHA --wait --timeout 5m -o json",
+  ],
+});
+
+export const rollbackCommand = defineCommand({
+  path: ["rollback"],
+  summary: "Deploy again what an earlier deployment ran (by default the last good one before the current).",
+  args: [
+    {
+      name: "deployment-id",
+      description: "Deployment to return to; defaults to the newest Available one before the current.",
+      required: false,
+    },
+  ],
+  flags: [appFlag, profileFlag, ...waitFlags, tenantFlag, fileFlag],
+  output: { json: DEPLOY_JSON, stream: true },
+  exitCodes: ["auth", "notFound", "deployFailed", "timeout", "unavailable"],
+});
+
+export const logsCommand = defineCommand({
+  path: ["logs"],
+  summary: "Show an app's logs: every replica merged, each line labelled with its pod and container.",
+  description:
+    "-o table on a terminal shows a table that follows new lines; p or space freezes it (new lines are held, not lost) and resumes, q quits. When piped, lines are `[time] pod/container | text`.",
+  flags: [
+    { name: "follow", short: "f", type: "boolean", description: "Keep streaming new lines." },
+    {
+      name: "tail",
+      short: "n",
+      type: "number",
+      valueName: "N",
+      description: "Start with the last N lines of each replica.",
+    },
+    {
+      name: "since",
+      type: "string",
+      valueName: "DURATION",
+      description: "Only lines newer than this: 30s, 10m, 2h.",
+    },
+    {
+      name: "pod",
+      type: "string",
+      valueName: "NAME",
+      description: "Only this replica (a pod name, or part of one).",
+    },
+    appFlag,
+    profileFlag,
+    tenantFlag,
+    fileFlag,
+  ],
+  output: {
+    json: "{ pod, container, time, line } per log line, or { pod, container, error } for a replica whose log could not be read",
+    stream: true,
+    extraFormats: ["table"],
+  },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco logs -f --tail 100", "loco logs --since 10m -o json | jq -r .line", "loco logs -f -o table"],
+});
+
+export const scaleCommand = defineCommand({
+  path: ["scale"],
+  summary: "Change an app's replicas, or its cpu and memory per replica.",
+  flags: [
+    { name: "replicas", short: "r", type: "number", valueName: "N", description: "Number of replicas (0 stops it)." },
+    { name: "cpu", type: "string", valueName: "QUANTITY", description: "CPU per replica, such as 500m or 1." },
+    { name: "memory", type: "string", valueName: "QUANTITY", description: "Memory per replica, such as 512Mi." },
+    appFlag,
+    profileFlag,
+    tenantFlag,
+    fileFlag,
+  ],
+  output: { json: APP_VIEW },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco scale --replicas 3", "loco scale --app shop-api --profile prod --cpu 1 --memory 1Gi"],
+});
+
+export const envLsCommand = defineCommand({
+  path: ["env", "ls"],
+  summary: "List an app's environment variables (secret values are never shown).",
+  flags: [appFlag, profileFlag, tenantFlag, fileFlag],
+  output: { json: ENV_JSON },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const envSetCommand = defineCommand({
+  path: ["env", "set"],
+  summary: "Set environment variables; the app rolls out with them.",
+  description:
+    "Plain variables as NAME=value. With --secret, one NAME whose value is read from stdin or --from-file and goes to the App's Secret, never shown again; a secret value on the command line is refused, because it would stay in shell history and be visible to other users of the machine.",
+  args: [
+    {
+      name: "variables",
+      description: "NAME=value pairs, or with --secret one NAME.",
+      required: true,
+      variadic: true,
+    },
+  ],
+  flags: [
+    {
+      name: "secret",
+      short: "s",
+      type: "boolean",
+      description: "Store the value as a secret (from stdin or --from-file).",
+    },
+    { name: "from-file", type: "string", description: "With --secret: read the value from this file." },
+    appFlag,
+    profileFlag,
+    tenantFlag,
+    fileFlag,
+  ],
+  output: { json: ENV_JSON },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: [
+    "loco env set LOG_LEVEL=debug",
+    'printf %s "$DB_PASSWORD" | loco env set --secret DB_PASSWORD',
+    "loco env set --secret TLS_KEY --from-file ./tls.key",
+  ],
+});
+
+export const envUnsetCommand = defineCommand({
+  path: ["env", "unset"],
+  summary: "Remove environment variables (plain or secret).",
+  args: [{ name: "names", description: "Names of the variables.", required: true, variadic: true }],
+  flags: [appFlag, profileFlag, tenantFlag, fileFlag],
+  output: { json: ENV_JSON },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const envSyncCommand = defineCommand({
+  path: ["env", "sync"],
+  summary: "Push a .env file: set what differs, optionally remove what is missing; shows the plan first.",
+  description:
+    "Compares the file with the App's variables and prints the plan (+ add, ~ change, * secret, - remove), then applies it in one rollout per kind (plain, secret) — or with --dry-run only prints it. Keys named in --secret are stored as secrets; their current values are never read back, so they are always set and never shown. Variables the App has and the file lacks are kept unless --prune.",
+  args: [{ name: "file", description: "The .env file (NAME=value lines); defaults to .env.", required: false }],
+  flags: [
+    {
+      name: "secret",
+      short: "s",
+      type: "string",
+      valueName: "NAMES",
+      description: "Comma-separated keys of the file to store as secrets.",
+    },
+    { name: "prune", type: "boolean", description: "Remove variables (plain and secret) that the file lacks." },
+    { name: "dry-run", type: "boolean", description: "Print the plan and change nothing." },
+    appFlag,
+    profileFlag,
+    tenantFlag,
+    fileFlag,
+  ],
+  output: {
+    json: "{ app, tenant, profile, plan: { add: [{ name, value }], change: [{ name, from: string|null, value }], secrets: string[], remove: string[], keep: string[], unchanged: string[] }, applied: boolean, env: { env: [{ name, value }], secrets: [{ name }] } }",
+  },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco env sync --dry-run", "loco env sync .env.production --secret DB_PASSWORD,API_KEY --prune"],
+});
+
+export const destroyCommand = defineCommand({
+  path: ["destroy"],
+  summary: "Delete an app from a profile (its pods, Service and route go with it).",
+  description: "On a terminal, asks you to type the app's name; elsewhere --yes is required.",
+  flags: [
+    { name: "yes", short: "y", type: "boolean", description: "Do not ask for confirmation." },
+    appFlag,
+    profileFlag,
+    tenantFlag,
+    fileFlag,
+  ],
+  output: { json: "{ app, tenant, profile, deleted: true }" },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const lsCommand = defineCommand({
+  path: ["ls"],
+  summary: "List the tenant's apps, optionally of one profile.",
+  flags: [{ ...profileFlag, description: "Only apps of this profile." }, tenantFlag],
+  output: { json: `{ items: [${APP_VIEW}] }` },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const mapCommand = defineCommand({
+  path: ["map"],
+  summary: "Show the tenant's apps as a tree: per profile and project, with status, URL and who discovers whom.",
+  description:
+    "Apps of one project in one profile reach each other through LOCO_<APP>_URL (for every other app of the project with a port); the tree shows these links under each app as → target (VARIABLE).",
+  flags: [{ ...profileFlag, description: "Only apps of this profile." }, tenantFlag],
+  output: {
+    json: "{ tenant, profiles: [{ profile, namespace, projects: [{ project: string|null, apps: [{ name, ready, reason: string|null, url: string|null, deploymentId: string|null, discovers: [{ app, variable }], discoveredBy: string[] }] }] }] }",
+  },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco map", "loco map --profile prod -o json"],
+});
+
+export const openCommand = defineCommand({
+  path: ["open"],
+  summary: "Open the app's URL, the dashboard, the app's logs page or loco's docs in a browser.",
+  description:
+    "Prints the URL instead when stdout is not a terminal or with --print. The browser is $BROWSER, else open (macOS), start (Windows) or xdg-open. dashboard and logs need the dashboard's address in LOCO_DASHBOARD_URL; docs is https://loco.dev/docs unless LOCO_DOCS_URL says otherwise.",
+  args: [
+    {
+      name: "target",
+      description: "What to open; defaults to app.",
+      required: false,
+      choices: ["app", "dashboard", "logs", "docs"],
+    },
+  ],
+  flags: [
+    { name: "print", type: "boolean", description: "Print the URL instead of opening it." },
+    appFlag,
+    profileFlag,
+    tenantFlag,
+    fileFlag,
+  ],
+  output: { json: "{ target, url }" },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco open", "loco open logs --profile prod", "loco open docs --print"],
+});
+
+export const statusCommand = defineCommand({
+  path: ["status"],
+  summary: "Show an app's status: readiness, URL, deployment, conditions.",
+  args: [{ name: "app", description: "App name; defaults to loco.toml's name.", required: false }],
+  flags: [profileFlag, tenantFlag, fileFlag],
+  output: { json: APP_VIEW },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const profileLsCommand = defineCommand({
+  path: ["profile", "ls"],
+  summary: "List the profiles (environments) apps can be deployed to.",
+  output: { json: "{ items: [{ name, ready: True|False|Unknown, spec, conditions }] }" },
+  exitCodes: ["auth", "unavailable", "timeout"],
+});
+
+export const tokenCreateCommand = defineCommand({
+  path: ["token", "create"],
+  summary: "Mint an API token for CI (shown once).",
+  args: [{ name: "name", description: "A name to recognise the token by.", required: true }],
+  flags: [
+    {
+      name: "role",
+      type: "string",
+      choices: ["viewer", "developer", "admin", "owner"],
+      default: "developer",
+      description: "Role of the token; at most yours.",
+    },
+    { name: "expires-in-days", type: "number", valueName: "DAYS", default: 90, description: "Lifetime in days." },
+    tenantFlag,
+  ],
+  output: { json: `{ token: ${TOKEN_VIEW}, secret: "loco_…" }` },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const tokenLsCommand = defineCommand({
+  path: ["token", "ls"],
+  summary: "List API tokens (yours; all of the tenant's for admins).",
+  flags: [tenantFlag],
+  output: { json: `{ items: [${TOKEN_VIEW}] }` },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const tokenRevokeCommand = defineCommand({
+  path: ["token", "revoke"],
+  summary: "Revoke an API token, or the bootstrap token.",
+  description:
+    "Revokes one of the tenant's API tokens by id. With --bootstrap instead of an id, a platform admin revokes the token loco-api minted on its first start (DELETE /v1/bootstrap-token); it is also revoked when a platform admin first logs in with OpenID Connect, and expires by itself.",
+  args: [{ name: "id", description: "The token's id, as `loco token ls` shows it.", required: false }],
+  flags: [
+    tenantFlag,
+    { name: "bootstrap", type: "boolean", description: "Revoke the first-start bootstrap token (platform admins)." },
+  ],
+  output: { json: "{ id, revoked: true } — with --bootstrap: { bootstrap: true, revoked: true }" },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco token revoke 01JD6Z7Q5V8K2M4N6P8R0T2W4Y", "loco token revoke --bootstrap"],
+});
+
+export const pipelineApplyCommand = defineCommand({
+  path: ["pipeline", "apply"],
+  summary: "Create or update a pipeline from a YAML or JSON file.",
+  description:
+    "The file holds a Pipeline manifest (kind: Pipeline, metadata.name, spec) or just its spec (then pass --name). The API validates it with the Pipeline schema and names any field it refuses.",
+  args: [{ name: "file", description: "Path of the pipeline file (.yaml, .yml or .json).", required: true }],
+  flags: [pipelineNameFlag, profileFlag, tenantFlag],
+  output: { json: PIPELINE_VIEW },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco pipeline apply ci.yaml --profile dev", "loco pipeline apply spec.json --name nightly"],
+});
+
+export const pipelineDiffCommand = defineCommand({
+  path: ["pipeline", "diff"],
+  summary: "Show what applying a pipeline file would change in the running pipeline; changes nothing.",
+  description:
+    "The API dry-runs the apply (defaults and validation included) and compares the result with the running Pipeline, field by field; tasks are matched by name. Lines read `+ added`, `- removed`, `~ old → new`.",
+  args: [{ name: "file", description: "Path of the pipeline file (.yaml, .yml or .json).", required: true }],
+  flags: [pipelineNameFlag, profileFlag, tenantFlag],
+  output: {
+    json: "{ name, profile, exists, changed, generation: number|null, changes: [{ path, op: added|removed|changed, before?, after? }], diff }",
+  },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco pipeline diff ci.yaml --profile prod"],
+});
+
+export const pipelineLsCommand = defineCommand({
+  path: ["pipeline", "ls"],
+  summary: "List the tenant's pipelines, optionally of one profile.",
+  flags: [{ ...profileFlag, description: "Only pipelines of this profile." }, tenantFlag],
+  output: { json: `{ items: [${PIPELINE_VIEW}] }` },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const runStartCommand = defineCommand({
+  path: ["run", "start"],
+  summary: "Start a run of a pipeline; with --watch, follow it and exit with its result.",
+  description:
+    "Parameters are checked against the ones the pipeline declares (unknown or missing ones are refused, by name). With --watch: a live task tree on a terminal (each task's state and duration, the last log lines of running tasks), one line per change when piped, ndjson with -o json; exits 0 when the run succeeds, 7 naming the failing task when it fails, 5 when --timeout runs out first.",
+  args: [{ name: "pipeline", description: "Name of the pipeline to run.", required: true }],
+  flags: [
+    {
+      name: "param",
+      type: "string",
+      valueName: "NAME=VALUE",
+      multiple: true,
+      description: "A parameter value; repeat for more.",
+    },
+    ...runWatchFlags,
+    { name: "watch", short: "w", type: "boolean", description: "Follow the run until it finishes." },
+    profileFlag,
+    tenantFlag,
+  ],
+  output: { json: `${RUN_VIEW} — with --watch, ndjson: ${RUN_WATCH_JSON}`, stream: true },
+  exitCodes: ["auth", "notFound", "runFailed", "timeout", "unavailable"],
+  examples: [
+    "loco run start ci --watch",
+    "loco run start release --param version=1.4.2 --param channel=beta -w -o json",
+  ],
+});
+
+export const runWatchCommand = defineCommand({
+  path: ["run", "watch"],
+  summary: "Follow a run until it finishes, and exit with its result.",
+  description:
+    "A live task tree on a terminal (each task's state and duration, the last log lines of running tasks), one line per change when piped, ndjson with -o json. Exits 0 when the run succeeds, 7 naming the failing task when it fails, 5 when --timeout runs out first.",
+  args: [{ name: "run", description: "Name of the run, as `loco run ls` shows it.", required: true }],
+  flags: [...runWatchFlags, profileFlag, tenantFlag],
+  output: { json: RUN_WATCH_JSON, stream: true },
+  exitCodes: ["auth", "notFound", "runFailed", "timeout", "unavailable"],
+});
+
+export const runLsCommand = defineCommand({
+  path: ["run", "ls"],
+  summary: "List runs, newest first, by pipeline, phase and age.",
+  flags: [
+    { name: "pipeline", type: "string", valueName: "NAME", description: "Only runs of this pipeline." },
+    {
+      name: "phase",
+      type: "string",
+      valueName: "PHASES",
+      description: "Only runs in these phases, comma-separated: Pending, Queued, Running, Succeeded, Failed.",
+    },
+    {
+      name: "since",
+      type: "string",
+      valueName: "WHEN",
+      description: "Only runs started within this duration (30m, 12h, 7d) or after this RFC 3339 time.",
+    },
+    { name: "limit", short: "n", type: "number", valueName: "N", default: 20, description: "Most runs to show." },
+    { ...profileFlag, description: "Only runs of this profile." },
+    tenantFlag,
+  ],
+  output: { json: `{ items: [${RUN_VIEW}], nextCursor: string|null }` },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco run ls --pipeline ci --phase Failed --since 7d"],
+});
+
+export const runLogsCommand = defineCommand({
+  path: ["run", "logs"],
+  summary: "Show a run's logs: one task's, or every task's merged by time.",
+  description:
+    "Finished tasks' logs are kept after their pods are gone. Lines read `time task | text` (task#N for a retry's attempt N). With -f, follows while the run runs and ends when it has finished.",
+  args: [{ name: "run", description: "Name of the run.", required: true }],
+  flags: [
+    { name: "task", type: "string", valueName: "NAME", description: "Only this task's lines." },
+    { name: "follow", short: "f", type: "boolean", description: "Keep streaming until the run has finished." },
+    {
+      name: "tail",
+      short: "n",
+      type: "number",
+      valueName: "N",
+      description: "The last N lines of each task attempt.",
+    },
+    profileFlag,
+    tenantFlag,
+  ],
+  output: {
+    json: "{ task, attempt, pod, time, line, stream? } per log line, or { task, pod, error } for an attempt whose log could not be read",
+    stream: true,
+  },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: [
+    "loco run logs ci-m3x9k2ab",
+    "loco run logs ci-m3x9k2ab --task test -f",
+    "loco run logs ci-m3x9k2ab -o json | jq -r .line",
+  ],
+});
+
+export const runCancelCommand = defineCommand({
+  path: ["run", "cancel"],
+  summary: "Cancel a run: its running tasks are stopped and it ends with reason UserCancelled.",
+  args: [{ name: "run", description: "Name of the run.", required: true }],
+  flags: [profileFlag, tenantFlag],
+  output: { json: RUN_VIEW },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const runTimelineCommand = defineCommand({
+  path: ["run", "timeline"],
+  summary: "Show what happened to a run, oldest first: its start, each task's transitions, its end.",
+  args: [{ name: "run", description: "Name of the run.", required: true }],
+  flags: [profileFlag, tenantFlag],
+  output: { json: "{ items: [{ id, occurredAt, type: Normal|Warning, reason, message, actor: string|null }] }" },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const completionCommand = defineCommand({
+  path: ["completion"],
+  summary: "Print a shell completion script.",
+  args: [{ name: "shell", description: "bash, zsh or fish.", required: true, choices: ["bash", "zsh", "fish"] }],
+  exitCodes: [],
+  examples: ["source <(loco completion bash)", "loco completion fish | source"],
+});
+
+/** Every command, in the order `loco --help` lists them, each with the module that implements it. */
 export const COMMANDS: readonly CommandDefinition[] = [
-  {
-    path: ["login"],
-    summary: "Log in to a loco API server and make it the current context.",
-    description:
-      "Without flags, logs in in a browser with the OIDC device flow of the server's OpenID Provider (GET /v1/auth/config): it prints a URL and a code to approve there, and waits. With --token-stdin, reads an API token (loco_…) from stdin instead: the way to log in from CI. Either credential is checked with the server's /v1/whoami and stored in the user's config directory ($XDG_CONFIG_HOME/loco or ~/.config/loco) with mode 0600. A browser login asks for offline_access: when its access token expires, commands renew it with the refresh token, without asking; once the provider refuses that, they say to log in again. The provider's issuer and endpoints must be https:// (plain http:// only on this machine: localhost, 127.0.0.0/8, ::1); otherwise the login stops before sending anything.",
-    args: [{ name: "server", description: "API server URL, such as https://loco.example.com.", required: false }],
-    flags: [
-      {
-        name: "token-stdin",
-        type: "boolean",
-        description: "Read an API token from stdin instead of logging in in a browser.",
-      },
-      {
-        name: "server",
-        type: "string",
-        valueName: "URL",
-        env: "LOCO_SERVER",
-        description: "API server URL (instead of the argument).",
-      },
-      tenantFlag,
-    ],
-    output: { json: "{ context, server, subject, via, tenant: string|null, role: string|null }" },
-    exitCodes: ["auth", "timeout", "unavailable"],
-    examples: [
-      "loco login https://loco.example.com",
-      'echo "$LOCO_TOKEN" | loco login https://loco.example.com --token-stdin',
-    ],
-    load: () => import("./commands/login.ts"),
-  },
-  {
-    path: ["logout"],
-    summary: "Forget the credential of the current context (or --all).",
-    flags: [{ name: "all", type: "boolean", description: "Forget the credentials of every context." }],
-    exitCodes: ["notFound"],
-    load: () => import("./commands/logout.ts"),
-  },
-  {
-    path: ["whoami"],
-    summary: "Show who you are logged in as, on which server.",
-    output: {
-      json: "{ context, server, subject, via: oidc|token, platformAdmin, groups: string[], token?: { id, tenant, role } }",
-    },
-    exitCodes: ["auth", "unavailable", "timeout"],
-    load: () => import("./commands/whoami.ts"),
-  },
-  {
-    path: ["context", "ls"],
-    summary: "List contexts (one per API server); * marks the current one.",
-    output: {
-      json: "{ current: string|null, contexts: [{ name, server, tenant: string|null, current: boolean, loggedIn: boolean }] }",
-    },
-    exitCodes: [],
-    load: () => import("./commands/context-ls.ts"),
-  },
-  {
-    path: ["context", "use"],
-    summary: "Make a context the current one.",
-    args: [{ name: "name", description: "The context's name, as `loco context ls` shows it.", required: true }],
-    exitCodes: ["notFound"],
-    load: () => import("./commands/context-use.ts"),
-  },
-  {
-    path: ["init"],
-    summary: "Write a loco.toml for this repository.",
-    description:
-      "Writes a full loco.toml with every section commented, or with --minimal only the required keys. The result is checked against the same schema `loco deploy` uses. An existing file is kept unless --force.",
-    flags: [
-      { name: "name", type: "string", valueName: "APP", description: "App name; defaults to the directory's name." },
-      { name: "image", type: "string", valueName: "REF", description: "Container image to deploy." },
-      { name: "minimal", type: "boolean", description: "Only the required keys, no comments." },
-      { name: "force", type: "boolean", description: "Overwrite an existing loco.toml." },
-      fileFlag,
-    ],
-    exitCodes: [],
-    examples: ["loco init --name shop-api --image registry.example.com/acme/shop-api:1.4.2"],
-    load: () => import("./commands/init.ts"),
-  },
-  {
-    path: ["deploy"],
-    summary: "Deploy this repository's App (loco.toml) to a profile.",
-    description:
-      "Sends the App spec for the profile (loco.toml's top level merged with [profile.<name>]) and prints the deployment id. With --wait, follows the rollout until the App is Ready (exit 0, with the deployment id and URL), fails (exit 4) or --timeout runs out (exit 5): a live view on a terminal, one line per change otherwise.",
-    flags: [
-      profileFlag,
-      {
-        name: "image",
-        type: "string",
-        valueName: "REF",
-        description: "Deploy this image instead of loco.toml's (e.g. one CI just built).",
-      },
-      { name: "wait", short: "w", type: "boolean", description: "Follow the rollout until the App is Ready or fails." },
-      {
-        name: "timeout",
-        type: "string",
-        valueName: "DURATION",
-        default: "10m",
-        description: "With --wait: give up after this long (90s, 5m, 1h).",
-      },
-      {
-        name: "non-interactive",
-        type: "boolean",
-        description: "Plain lines instead of the live view, even on a terminal.",
-      },
-      tenantFlag,
-      fileFlag,
-    ],
-    output: {
-      json: '{ app, tenant, profile, deploymentId, unchanged } — with --wait, ndjson: { type: "progress", deploymentId, outcome, conditions } per change, then { type: "result", app, tenant, profile, deploymentId, unchanged, outcome: Available|Failed|Superseded|TimedOut, url: string|null, elapsedMs }',
-      stream: true,
-    },
-    exitCodes: ["auth", "notFound", "deployFailed", "timeout", "unavailable"],
-    examples: [
-      "loco deploy --profile prod --wait",
-      "loco deploy --image registry.example.com/acme/shop-api:$GIT_SHA --wait --timeout 5m -o json",
-    ],
-    load: () => import("./commands/deploy.ts"),
-  },
-  {
-    path: ["rollback"],
-    summary: "Deploy again what an earlier deployment ran (by default the last good one before the current).",
-    args: [
-      {
-        name: "deployment-id",
-        description: "Deployment to return to; defaults to the newest Available one before the current.",
-        required: false,
-      },
-    ],
-    flags: [appFlag, profileFlag, ...waitFlags, tenantFlag, fileFlag],
-    output: { json: DEPLOY_JSON, stream: true },
-    exitCodes: ["auth", "notFound", "deployFailed", "timeout", "unavailable"],
-    load: () => import("./commands/rollback.ts"),
-  },
-  {
-    path: ["logs"],
-    summary: "Show an app's logs: every replica merged, each line labelled with its pod and container.",
-    description:
-      "-o table on a terminal shows a table that follows new lines; p or space freezes it (new lines are held, not lost) and resumes, q quits. When piped, lines are `[time] pod/container | text`.",
-    flags: [
-      { name: "follow", short: "f", type: "boolean", description: "Keep streaming new lines." },
-      {
-        name: "tail",
-        short: "n",
-        type: "number",
-        valueName: "N",
-        description: "Start with the last N lines of each replica.",
-      },
-      {
-        name: "since",
-        type: "string",
-        valueName: "DURATION",
-        description: "Only lines newer than this: 30s, 10m, 2h.",
-      },
-      {
-        name: "pod",
-        type: "string",
-        valueName: "NAME",
-        description: "Only this replica (a pod name, or part of one).",
-      },
-      appFlag,
-      profileFlag,
-      tenantFlag,
-      fileFlag,
-    ],
-    output: {
-      json: "{ pod, container, time, line } per log line, or { pod, container, error } for a replica whose log could not be read",
-      stream: true,
-      extraFormats: ["table"],
-    },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    examples: ["loco logs -f --tail 100", "loco logs --since 10m -o json | jq -r .line", "loco logs -f -o table"],
-    load: () => import("./commands/logs.ts"),
-  },
-  {
-    path: ["scale"],
-    summary: "Change an app's replicas, or its cpu and memory per replica.",
-    flags: [
-      { name: "replicas", short: "r", type: "number", valueName: "N", description: "Number of replicas (0 stops it)." },
-      { name: "cpu", type: "string", valueName: "QUANTITY", description: "CPU per replica, such as 500m or 1." },
-      { name: "memory", type: "string", valueName: "QUANTITY", description: "Memory per replica, such as 512Mi." },
-      appFlag,
-      profileFlag,
-      tenantFlag,
-      fileFlag,
-    ],
-    output: { json: APP_VIEW },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    examples: ["loco scale --replicas 3", "loco scale --app shop-api --profile prod --cpu 1 --memory 1Gi"],
-    load: () => import("./commands/scale.ts"),
-  },
-  {
-    path: ["env", "ls"],
-    summary: "List an app's environment variables (secret values are never shown).",
-    flags: [appFlag, profileFlag, tenantFlag, fileFlag],
-    output: { json: ENV_JSON },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    load: () => import("./commands/env-ls.ts"),
-  },
-  {
-    path: ["env", "set"],
-    summary: "Set environment variables; the app rolls out with them.",
-    description:
-      "Plain variables as NAME=value. With --secret, one NAME whose value is read from stdin or --from-file and goes to the App's Secret, never shown again; a secret value on the command line is refused, because it would stay in shell history and be visible to other users of the machine.",
-    args: [
-      {
-        name: "variables",
-        description: "NAME=value pairs, or with --secret one NAME.",
-        required: true,
-        variadic: true,
-      },
-    ],
-    flags: [
-      {
-        name: "secret",
-        short: "s",
-        type: "boolean",
-        description: "Store the value as a secret (from stdin or --from-file).",
-      },
-      { name: "from-file", type: "string", description: "With --secret: read the value from this file." },
-      appFlag,
-      profileFlag,
-      tenantFlag,
-      fileFlag,
-    ],
-    output: { json: ENV_JSON },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    examples: [
-      "loco env set LOG_LEVEL=debug",
-      'printf %s "$DB_PASSWORD" | loco env set --secret DB_PASSWORD',
-      "loco env set --secret TLS_KEY --from-file ./tls.key",
-    ],
-    load: () => import("./commands/env-set.ts"),
-  },
-  {
-    path: ["env", "unset"],
-    summary: "Remove environment variables (plain or secret).",
-    args: [{ name: "names", description: "Names of the variables.", required: true, variadic: true }],
-    flags: [appFlag, profileFlag, tenantFlag, fileFlag],
-    output: { json: ENV_JSON },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    load: () => import("./commands/env-unset.ts"),
-  },
-  {
-    path: ["env", "sync"],
-    summary: "Push a .env file: set what differs, optionally remove what is missing; shows the plan first.",
-    description:
-      "Compares the file with the App's variables and prints the plan (+ add, ~ change, * secret, - remove), then applies it in one rollout per kind (plain, secret) — or with --dry-run only prints it. Keys named in --secret are stored as secrets; their current values are never read back, so they are always set and never shown. Variables the App has and the file lacks are kept unless --prune.",
-    args: [{ name: "file", description: "The .env file (NAME=value lines); defaults to .env.", required: false }],
-    flags: [
-      {
-        name: "secret",
-        short: "s",
-        type: "string",
-        valueName: "NAMES",
-        description: "Comma-separated keys of the file to store as secrets.",
-      },
-      { name: "prune", type: "boolean", description: "Remove variables (plain and secret) that the file lacks." },
-      { name: "dry-run", type: "boolean", description: "Print the plan and change nothing." },
-      appFlag,
-      profileFlag,
-      tenantFlag,
-      fileFlag,
-    ],
-    output: {
-      json: "{ app, tenant, profile, plan: { add: [{ name, value }], change: [{ name, from: string|null, value }], secrets: string[], remove: string[], keep: string[], unchanged: string[] }, applied: boolean, env: { env: [{ name, value }], secrets: [{ name }] } }",
-    },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    examples: ["loco env sync --dry-run", "loco env sync .env.production --secret DB_PASSWORD,API_KEY --prune"],
-    load: () => import("./commands/env-sync.ts"),
-  },
-  {
-    path: ["destroy"],
-    summary: "Delete an app from a profile (its pods, Service and route go with it).",
-    description: "On a terminal, asks you to type the app's name; elsewhere --yes is required.",
-    flags: [
-      { name: "yes", short: "y", type: "boolean", description: "Do not ask for confirmation." },
-      appFlag,
-      profileFlag,
-      tenantFlag,
-      fileFlag,
-    ],
-    output: { json: "{ app, tenant, profile, deleted: true }" },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    load: () => import("./commands/destroy.ts"),
-  },
-  {
-    path: ["ls"],
-    summary: "List the tenant's apps, optionally of one profile.",
-    flags: [{ ...profileFlag, description: "Only apps of this profile." }, tenantFlag],
-    output: { json: `{ items: [${APP_VIEW}] }` },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    load: () => import("./commands/ls.ts"),
-  },
-  {
-    path: ["map"],
-    summary: "Show the tenant's apps as a tree: per profile and project, with status, URL and who discovers whom.",
-    description:
-      "Apps of one project in one profile reach each other through LOCO_<APP>_URL (for every other app of the project with a port); the tree shows these links under each app as → target (VARIABLE).",
-    flags: [{ ...profileFlag, description: "Only apps of this profile." }, tenantFlag],
-    output: {
-      json: "{ tenant, profiles: [{ profile, namespace, projects: [{ project: string|null, apps: [{ name, ready, reason: string|null, url: string|null, deploymentId: string|null, discovers: [{ app, variable }], discoveredBy: string[] }] }] }] }",
-    },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    examples: ["loco map", "loco map --profile prod -o json"],
-    load: () => import("./commands/map.ts"),
-  },
-  {
-    path: ["open"],
-    summary: "Open the app's URL, the dashboard, the app's logs page or loco's docs in a browser.",
-    description:
-      "Prints the URL instead when stdout is not a terminal or with --print. The browser is $BROWSER, else open (macOS), start (Windows) or xdg-open. dashboard and logs need the dashboard's address in LOCO_DASHBOARD_URL; docs is https://loco.dev/docs unless LOCO_DOCS_URL says otherwise.",
-    args: [
-      {
-        name: "target",
-        description: "What to open; defaults to app.",
-        required: false,
-        choices: ["app", "dashboard", "logs", "docs"],
-      },
-    ],
-    flags: [
-      { name: "print", type: "boolean", description: "Print the URL instead of opening it." },
-      appFlag,
-      profileFlag,
-      tenantFlag,
-      fileFlag,
-    ],
-    output: { json: "{ target, url }" },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    examples: ["loco open", "loco open logs --profile prod", "loco open docs --print"],
-    load: () => import("./commands/open.ts"),
-  },
-  {
-    path: ["status"],
-    summary: "Show an app's status: readiness, URL, deployment, conditions.",
-    args: [{ name: "app", description: "App name; defaults to loco.toml's name.", required: false }],
-    flags: [profileFlag, tenantFlag, fileFlag],
-    output: { json: APP_VIEW },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    load: () => import("./commands/status.ts"),
-  },
-  {
-    path: ["profile", "ls"],
-    summary: "List the profiles (environments) apps can be deployed to.",
-    output: { json: "{ items: [{ name, ready: True|False|Unknown, spec, conditions }] }" },
-    exitCodes: ["auth", "unavailable", "timeout"],
-    load: () => import("./commands/profile-ls.ts"),
-  },
-  {
-    path: ["token", "create"],
-    summary: "Mint an API token for CI (shown once).",
-    args: [{ name: "name", description: "A name to recognise the token by.", required: true }],
-    flags: [
-      {
-        name: "role",
-        type: "string",
-        choices: ["viewer", "developer", "admin", "owner"],
-        default: "developer",
-        description: "Role of the token; at most yours.",
-      },
-      { name: "expires-in-days", type: "number", valueName: "DAYS", default: 90, description: "Lifetime in days." },
-      tenantFlag,
-    ],
-    output: { json: `{ token: ${TOKEN_VIEW}, secret: "loco_…" }` },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    load: () => import("./commands/token-create.ts"),
-  },
-  {
-    path: ["token", "ls"],
-    summary: "List API tokens (yours; all of the tenant's for admins).",
-    flags: [tenantFlag],
-    output: { json: `{ items: [${TOKEN_VIEW}] }` },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    load: () => import("./commands/token-ls.ts"),
-  },
-  {
-    path: ["token", "revoke"],
-    summary: "Revoke an API token, or the bootstrap token.",
-    description:
-      "Revokes one of the tenant's API tokens by id. With --bootstrap instead of an id, a platform admin revokes the token loco-api minted on its first start (DELETE /v1/bootstrap-token); it is also revoked when a platform admin first logs in with OpenID Connect, and expires by itself.",
-    args: [{ name: "id", description: "The token's id, as `loco token ls` shows it.", required: false }],
-    flags: [
-      tenantFlag,
-      { name: "bootstrap", type: "boolean", description: "Revoke the first-start bootstrap token (platform admins)." },
-    ],
-    output: { json: "{ id, revoked: true } — with --bootstrap: { bootstrap: true, revoked: true }" },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    examples: ["loco token revoke 01JD6Z7Q5V8K2M4N6P8R0T2W4Y", "loco token revoke --bootstrap"],
-    load: () => import("./commands/token-revoke.ts"),
-  },
-  {
-    path: ["pipeline", "apply"],
-    summary: "Create or update a pipeline from a YAML or JSON file.",
-    description:
-      "The file holds a Pipeline manifest (kind: Pipeline, metadata.name, spec) or just its spec (then pass --name). The API validates it with the Pipeline schema and names any field it refuses.",
-    args: [{ name: "file", description: "Path of the pipeline file (.yaml, .yml or .json).", required: true }],
-    flags: [pipelineNameFlag, profileFlag, tenantFlag],
-    output: { json: PIPELINE_VIEW },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    examples: ["loco pipeline apply ci.yaml --profile dev", "loco pipeline apply spec.json --name nightly"],
-    load: () => import("./commands/pipeline-apply.ts"),
-  },
-  {
-    path: ["pipeline", "diff"],
-    summary: "Show what applying a pipeline file would change in the running pipeline; changes nothing.",
-    description:
-      "The API dry-runs the apply (defaults and validation included) and compares the result with the running Pipeline, field by field; tasks are matched by name. Lines read `+ added`, `- removed`, `~ old → new`.",
-    args: [{ name: "file", description: "Path of the pipeline file (.yaml, .yml or .json).", required: true }],
-    flags: [pipelineNameFlag, profileFlag, tenantFlag],
-    output: {
-      json: "{ name, profile, exists, changed, generation: number|null, changes: [{ path, op: added|removed|changed, before?, after? }], diff }",
-    },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    examples: ["loco pipeline diff ci.yaml --profile prod"],
-    load: () => import("./commands/pipeline-diff.ts"),
-  },
-  {
-    path: ["pipeline", "ls"],
-    summary: "List the tenant's pipelines, optionally of one profile.",
-    flags: [{ ...profileFlag, description: "Only pipelines of this profile." }, tenantFlag],
-    output: { json: `{ items: [${PIPELINE_VIEW}] }` },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    load: () => import("./commands/pipeline-ls.ts"),
-  },
-  {
-    path: ["run", "start"],
-    summary: "Start a run of a pipeline; with --watch, follow it and exit with its result.",
-    description:
-      "Parameters are checked against the ones the pipeline declares (unknown or missing ones are refused, by name). With --watch: a live task tree on a terminal (each task's state and duration, the last log lines of running tasks), one line per change when piped, ndjson with -o json; exits 0 when the run succeeds, 7 naming the failing task when it fails, 5 when --timeout runs out first.",
-    args: [{ name: "pipeline", description: "Name of the pipeline to run.", required: true }],
-    flags: [
-      {
-        name: "param",
-        type: "string",
-        valueName: "NAME=VALUE",
-        multiple: true,
-        description: "A parameter value; repeat for more.",
-      },
-      ...runWatchFlags,
-      { name: "watch", short: "w", type: "boolean", description: "Follow the run until it finishes." },
-      profileFlag,
-      tenantFlag,
-    ],
-    output: { json: `${RUN_VIEW} — with --watch, ndjson: ${RUN_WATCH_JSON}`, stream: true },
-    exitCodes: ["auth", "notFound", "runFailed", "timeout", "unavailable"],
-    examples: [
-      "loco run start ci --watch",
-      "loco run start release --param version=1.4.2 --param channel=beta -w -o json",
-    ],
-    load: () => import("./commands/run-start.ts"),
-  },
-  {
-    path: ["run", "watch"],
-    summary: "Follow a run until it finishes, and exit with its result.",
-    description:
-      "A live task tree on a terminal (each task's state and duration, the last log lines of running tasks), one line per change when piped, ndjson with -o json. Exits 0 when the run succeeds, 7 naming the failing task when it fails, 5 when --timeout runs out first.",
-    args: [{ name: "run", description: "Name of the run, as `loco run ls` shows it.", required: true }],
-    flags: [...runWatchFlags, profileFlag, tenantFlag],
-    output: { json: RUN_WATCH_JSON, stream: true },
-    exitCodes: ["auth", "notFound", "runFailed", "timeout", "unavailable"],
-    load: () => import("./commands/run-watch.ts"),
-  },
-  {
-    path: ["run", "ls"],
-    summary: "List runs, newest first, by pipeline, phase and age.",
-    flags: [
-      { name: "pipeline", type: "string", valueName: "NAME", description: "Only runs of this pipeline." },
-      {
-        name: "phase",
-        type: "string",
-        valueName: "PHASES",
-        description: "Only runs in these phases, comma-separated: Pending, Queued, Running, Succeeded, Failed.",
-      },
-      {
-        name: "since",
-        type: "string",
-        valueName: "WHEN",
-        description: "Only runs started within this duration (30m, 12h, 7d) or after this RFC 3339 time.",
-      },
-      { name: "limit", short: "n", type: "number", valueName: "N", default: 20, description: "Most runs to show." },
-      { ...profileFlag, description: "Only runs of this profile." },
-      tenantFlag,
-    ],
-    output: { json: `{ items: [${RUN_VIEW}], nextCursor: string|null }` },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    examples: ["loco run ls --pipeline ci --phase Failed --since 7d"],
-    load: () => import("./commands/run-ls.ts"),
-  },
-  {
-    path: ["run", "logs"],
-    summary: "Show a run's logs: one task's, or every task's merged by time.",
-    description:
-      "Finished tasks' logs are kept after their pods are gone. Lines read `time task | text` (task#N for a retry's attempt N). With -f, follows while the run runs and ends when it has finished.",
-    args: [{ name: "run", description: "Name of the run.", required: true }],
-    flags: [
-      { name: "task", type: "string", valueName: "NAME", description: "Only this task's lines." },
-      { name: "follow", short: "f", type: "boolean", description: "Keep streaming until the run has finished." },
-      {
-        name: "tail",
-        short: "n",
-        type: "number",
-        valueName: "N",
-        description: "The last N lines of each task attempt.",
-      },
-      profileFlag,
-      tenantFlag,
-    ],
-    output: {
-      json: "{ task, attempt, pod, time, line, stream? } per log line, or { task, pod, error } for an attempt whose log could not be read",
-      stream: true,
-    },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    examples: [
-      "loco run logs ci-m3x9k2ab",
-      "loco run logs ci-m3x9k2ab --task test -f",
-      "loco run logs ci-m3x9k2ab -o json | jq -r .line",
-    ],
-    load: () => import("./commands/run-logs.ts"),
-  },
-  {
-    path: ["run", "cancel"],
-    summary: "Cancel a run: its running tasks are stopped and it ends with reason UserCancelled.",
-    args: [{ name: "run", description: "Name of the run.", required: true }],
-    flags: [profileFlag, tenantFlag],
-    output: { json: RUN_VIEW },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    load: () => import("./commands/run-cancel.ts"),
-  },
-  {
-    path: ["run", "timeline"],
-    summary: "Show what happened to a run, oldest first: its start, each task's transitions, its end.",
-    args: [{ name: "run", description: "Name of the run.", required: true }],
-    flags: [profileFlag, tenantFlag],
-    output: { json: "{ items: [{ id, occurredAt, type: Normal|Warning, reason, message, actor: string|null }] }" },
-    exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-    load: () => import("./commands/run-timeline.ts"),
-  },
-  {
-    path: ["completion"],
-    summary: "Print a shell completion script.",
-    args: [{ name: "shell", description: "bash, zsh or fish.", required: true, choices: ["bash", "zsh", "fish"] }],
-    exitCodes: [],
-    examples: ["source <(loco completion bash)", "loco completion fish | source"],
-    load: () => import("./commands/completion.ts"),
-  },
+  withImplementation(loginCommand, () => import("./commands/login.ts")),
+  withImplementation(logoutCommand, () => import("./commands/logout.ts")),
+  withImplementation(whoamiCommand, () => import("./commands/whoami.ts")),
+  withImplementation(contextLsCommand, () => import("./commands/context-ls.ts")),
+  withImplementation(contextUseCommand, () => import("./commands/context-use.ts")),
+  withImplementation(initCommand, () => import("./commands/init.ts")),
+  withImplementation(deployCommand, () => import("./commands/deploy.ts")),
+  withImplementation(rollbackCommand, () => import("./commands/rollback.ts")),
+  withImplementation(logsCommand, () => import("./commands/logs.ts")),
+  withImplementation(scaleCommand, () => import("./commands/scale.ts")),
+  withImplementation(envLsCommand, () => import("./commands/env-ls.ts")),
+  withImplementation(envSetCommand, () => import("./commands/env-set.ts")),
+  withImplementation(envUnsetCommand, () => import("./commands/env-unset.ts")),
+  withImplementation(envSyncCommand, () => import("./commands/env-sync.ts")),
+  withImplementation(destroyCommand, () => import("./commands/destroy.ts")),
+  withImplementation(lsCommand, () => import("./commands/ls.ts")),
+  withImplementation(mapCommand, () => import("./commands/map.ts")),
+  withImplementation(openCommand, () => import("./commands/open.ts")),
+  withImplementation(statusCommand, () => import("./commands/status.ts")),
+  withImplementation(profileLsCommand, () => import("./commands/profile-ls.ts")),
+  withImplementation(tokenCreateCommand, () => import("./commands/token-create.ts")),
+  withImplementation(tokenLsCommand, () => import("./commands/token-ls.ts")),
+  withImplementation(tokenRevokeCommand, () => import("./commands/token-revoke.ts")),
+  withImplementation(pipelineApplyCommand, () => import("./commands/pipeline-apply.ts")),
+  withImplementation(pipelineDiffCommand, () => import("./commands/pipeline-diff.ts")),
+  withImplementation(pipelineLsCommand, () => import("./commands/pipeline-ls.ts")),
+  withImplementation(runStartCommand, () => import("./commands/run-start.ts")),
+  withImplementation(runWatchCommand, () => import("./commands/run-watch.ts")),
+  withImplementation(runLsCommand, () => import("./commands/run-ls.ts")),
+  withImplementation(runLogsCommand, () => import("./commands/run-logs.ts")),
+  withImplementation(runCancelCommand, () => import("./commands/run-cancel.ts")),
+  withImplementation(runTimelineCommand, () => import("./commands/run-timeline.ts")),
+  withImplementation(completionCommand, () => import("./commands/completion.ts")),
 ];

@@ -2,7 +2,7 @@
 // codes. Parsing (parse.ts), --help (help.ts), shell completion (completion.ts) and docs/cli.md (docs.ts) all
 // derive from these declarations; the implementation is loaded only when the command runs, so `--help` and
 // completion never pay for React, Ink or the API client.
-import type { CommandContext } from "./context.ts";
+import type { CommandContext, ContextOf } from "./context.ts";
 import type { ExitCodeName } from "./exit-codes.ts";
 
 export type FlagType = "string" | "boolean" | "number";
@@ -48,6 +48,9 @@ export interface CommandModule {
   run(context: CommandContext): Promise<number | undefined>;
 }
 
+/** A command as declared, without its implementation (see defineCommand). */
+export type CommandDeclaration = Omit<CommandDefinition, "load">;
+
 export interface CommandDefinition {
   /** ["token", "create"] for `loco token create`. */
   path: readonly string[];
@@ -64,7 +67,7 @@ export interface CommandDefinition {
 }
 
 /** Flags every command accepts. */
-export const GLOBAL_FLAGS: readonly FlagDefinition[] = [
+export const GLOBAL_FLAGS = [
   { name: "help", short: "h", type: "boolean", description: "Show help for the command." },
   {
     name: "context",
@@ -79,9 +82,9 @@ export const GLOBAL_FLAGS: readonly FlagDefinition[] = [
     env: "LOCO_DEBUG",
     description: "Write a debug log (requests, timings, errors with causes) to a file and print its path.",
   },
-];
+] as const satisfies readonly FlagDefinition[];
 
-export const OUTPUT_FLAG: FlagDefinition = {
+export const OUTPUT_FLAG = {
   name: "output",
   short: "o",
   type: "string",
@@ -89,12 +92,12 @@ export const OUTPUT_FLAG: FlagDefinition = {
   default: "text",
   valueName: "FORMAT",
   description: "Output format: text (a table or a live view on a terminal) or json (one document; ndjson for streams).",
-};
+} as const satisfies FlagDefinition;
 
 /** Every flag of a command, its own first, then -o, then the global ones. */
 export function flagsOf(command: CommandDefinition): FlagDefinition[] {
-  const output = command.output?.extraFormats
-    ? { ...OUTPUT_FLAG, choices: [...(OUTPUT_FLAG.choices ?? []), ...command.output.extraFormats] }
+  const output: FlagDefinition = command.output?.extraFormats
+    ? { ...OUTPUT_FLAG, choices: [...OUTPUT_FLAG.choices, ...command.output.extraFormats] }
     : OUTPUT_FLAG;
   return [...(command.flags ?? []), ...(command.output ? [output] : []), ...GLOBAL_FLAGS];
 }
@@ -108,4 +111,76 @@ export function usageLine(command: CommandDefinition): string {
   });
   const hasFlags = flagsOf(command).length > 0;
   return [commandName(command), ...args, ...(hasFlags ? ["[flags]"] : [])].join(" ");
+}
+
+// A command's own argument and flag values, typed from its declaration: what parseCommandLine produces for it.
+
+/** The value of a flag given once: a string flag with choices is one of them. */
+type ValueOf<F extends FlagDefinition> = F extends { type: "boolean" }
+  ? boolean
+  : F extends { type: "number" }
+    ? number
+    : F extends { choices: readonly (infer C extends string)[] }
+      ? C
+      : string;
+
+/** A flag with a default always has a value; any other is undefined when neither given nor set in its env. */
+type FlagValues<Fs extends readonly FlagDefinition[]> = {
+  [F in Fs[number] as F extends { multiple: true } ? never : F["name"]]: F extends { default: FlagValue }
+    ? ValueOf<F>
+    : ValueOf<F> | undefined;
+};
+
+type OutputValues<D extends CommandDeclaration> = D extends { output: OutputDefinition }
+  ? {
+      output:
+        | (typeof OUTPUT_FLAG.choices)[number]
+        | (D["output"] extends { extraFormats: readonly (infer X extends string)[] } ? X : never);
+    }
+  : unknown;
+
+export type FlagsOf<D extends CommandDeclaration> = FlagValues<
+  D extends { flags: readonly FlagDefinition[] } ? D["flags"] : []
+> &
+  FlagValues<typeof GLOBAL_FLAGS> &
+  OutputValues<D>;
+
+type ArgList<D extends CommandDeclaration> = D extends { args: readonly ArgDefinition[] } ? D["args"] : [];
+type ArgValue<A extends ArgDefinition> = A extends { choices: readonly (infer C extends string)[] } ? C : string;
+
+/** Each argument by name (a variadic one: its first word); an optional one is undefined when absent. */
+export type ArgsOf<D extends CommandDeclaration> = {
+  [A in ArgList<D>[number] as A["name"]]: A extends { required: true } ? ArgValue<A> : ArgValue<A> | undefined;
+};
+
+/** Every value of a flag given more than once, and every word of a variadic argument. */
+export type ListsOf<D extends CommandDeclaration> = {
+  [F in (D extends { flags: readonly FlagDefinition[] } ? D["flags"] : [])[number] as F extends { multiple: true }
+    ? F["name"]
+    : never]: string[];
+} & { [A in ArgList<D>[number] as A extends { variadic: true } ? A["name"] : never]: string[] };
+
+/**
+ * Declares a command, keeping the literal names and types of its arguments and flags, so that its implementation
+ * can take `ContextOf<typeof declaration>` and read its own flags with their types.
+ */
+export function defineCommand<const D extends CommandDeclaration>(declaration: D): D {
+  return declaration;
+}
+
+/** What a command's module exports: run() takes the context of the command it implements. */
+export interface CommandImplementation<D extends CommandDeclaration> {
+  run: (context: ContextOf<D>) => Promise<number | undefined>;
+}
+
+/**
+ * A declared command with the module that implements it, loaded only when the command runs. The type check
+ * holds the module's run() to the declaration's arguments and flags; parseCommandLine builds its context from the
+ * same declaration, so handing it the untyped context at run time is sound.
+ */
+export function withImplementation<D extends CommandDeclaration>(
+  declaration: D,
+  load: () => Promise<CommandImplementation<NoInfer<D>>>,
+): CommandDefinition {
+  return { ...declaration, load: load as unknown as CommandDefinition["load"] };
 }

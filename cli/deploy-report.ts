@@ -2,7 +2,7 @@
 // rollout followed to its end (live view, change lines or ndjson) and the exit code of its outcome.
 import type { ApiClient, DeploymentAccepted } from "./client/api-client.ts";
 import { call } from "./client/session.ts";
-import type { CommandContext } from "./context.ts";
+import type { ContextWith } from "./context.ts";
 import { followDeployment } from "./deploy-watch.ts";
 import { parseDuration } from "./duration.ts";
 import { printJson, printNdjson } from "./output.ts";
@@ -11,7 +11,7 @@ import { type DeployState, deployChanges, finalLine } from "./views/deploy-model
 const exitFor = (state: DeployState) => (state.outcome === "Available" ? 0 : state.outcome === "TimedOut" ? 5 : 4);
 
 export async function reportDeployment(
-  command: CommandContext,
+  command: ContextWith<{ wait: boolean | undefined; timeout: string; "non-interactive": boolean | undefined }>,
   client: ApiClient,
   target: { tenant: string; profile: string; app: string },
   accepted: DeploymentAccepted,
@@ -29,7 +29,7 @@ export async function reportDeployment(
       );
     return 0;
   }
-  const timeoutMs = parseDuration(command.flags.timeout as string, "timeout");
+  const timeoutMs = parseDuration(command.flags.timeout, "timeout");
   const follow = (onState: (state: DeployState) => void) =>
     call(`Could not follow deployment ${accepted.deploymentId}`, () =>
       followDeployment({

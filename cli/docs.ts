@@ -1,6 +1,17 @@
 // docs/cli.md, generated from the command declarations (hack/generate.ts writes it; --check fails on drift).
 import { COMMANDS } from "./commands.ts";
-import { type CommandDefinition, commandName, flagsOf, GLOBAL_FLAGS, OUTPUT_FLAG, usageLine } from "./definition.ts";
+import {
+  type CommandDefinition,
+  commandName,
+  type FlagDefinition,
+  flagsOf,
+  GLOBAL_FLAGS,
+  OUTPUT_FLAG,
+  usageLine,
+} from "./definition.ts";
+
+const globalFlags: readonly FlagDefinition[] = GLOBAL_FLAGS;
+
 import { EXIT_CODES } from "./exit-codes.ts";
 import { exitCodesOf, flagLabel } from "./help.ts";
 
@@ -15,7 +26,7 @@ function mdTable(headers: readonly string[], rows: readonly (readonly string[])[
 const anchor = (command: CommandDefinition) => commandName(command).replaceAll(" ", "-");
 
 function section(command: CommandDefinition): string {
-  const own = flagsOf(command).filter((f) => !GLOBAL_FLAGS.includes(f));
+  const own = flagsOf(command).filter((f) => !globalFlags.includes(f));
   const lines = [`### \`${commandName(command)}\``, "", command.summary, ""];
   if (command.description) lines.push(command.description, "");
   lines.push("```", usageLine(command), "```", "");
@@ -98,7 +109,7 @@ export function cliReference(commands: readonly CommandDefinition[] = COMMANDS):
     "",
     ...mdTable(
       ["flag", "env", "description"],
-      GLOBAL_FLAGS.map((f) => [`\`${flagLabel(f).trim()}\``, f.env ? `\`${f.env}\`` : "", cell(f.description)]),
+      globalFlags.map((f) => [`\`${flagLabel(f).trim()}\``, f.env ? `\`${f.env}\`` : "", cell(f.description)]),
     ),
     "",
     "## Commands",

@@ -3,7 +3,7 @@
 // succeeded, runFailed naming the failing task, timeout when --timeout ran out first).
 import type { ApiClient } from "./client/api-client.ts";
 import type { RunView } from "./client/run-client.ts";
-import type { CommandContext } from "./context.ts";
+import type { ContextWith } from "./context.ts";
 import { parseDuration } from "./duration.ts";
 import { exitCode } from "./exit-codes.ts";
 import { printNdjson } from "./output.ts";
@@ -29,12 +29,12 @@ const taskSummary = (state: RunWatchState) =>
   }));
 
 export async function reportRun(
-  command: CommandContext,
+  command: ContextWith<{ timeout: string; "non-interactive": boolean | undefined }>,
   client: ApiClient,
   target: { tenant: string; profile: string; run: string },
   started?: RunView,
 ): Promise<number> {
-  const timeoutMs = parseDuration(command.flags.timeout as string, "timeout");
+  const timeoutMs = parseDuration(command.flags.timeout, "timeout");
   const startedAt = Date.now();
   const live = command.interactive && !command.flags["non-interactive"];
   const follow = (onState: (state: RunWatchState) => void) =>

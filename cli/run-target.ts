@@ -3,11 +3,16 @@
 import { CliError } from "./cli-error.ts";
 import type { ApiClient } from "./client/api-client.ts";
 import { call, session, tenantOf } from "./client/session.ts";
-import type { CommandContext } from "./context.ts";
+import type { ContextWith } from "./context.ts";
 import { profileFor, readProject } from "./project/project.ts";
 
 export async function runTarget(
-  command: CommandContext,
+  command: ContextWith<{
+    profile: string | undefined;
+    file?: string;
+    tenant: string | undefined;
+    context: string | undefined;
+  }>,
 ): Promise<{ client: ApiClient; tenant: string; profile: string }> {
   const profile = profileFor(command, await readProject(command, false));
   const { context, client } = session(command);

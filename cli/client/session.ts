@@ -3,7 +3,7 @@
 // which tenant (--tenant, else the context's); and the one place API failures become CliErrors.
 
 import { CliError } from "../cli-error.ts";
-import type { CommandContext } from "../context.ts";
+import type { CommandContext, ContextWith } from "../context.ts";
 import { ApiClient, ApiRequestError, type TokenSource } from "./api-client.ts";
 import { ConfigStore, type Context, type Credential, configDir, normaliseServer } from "./config-store.ts";
 
@@ -14,7 +14,7 @@ export interface Session {
   client: ApiClient;
 }
 
-export function session(command: CommandContext): Session {
+export function session(command: ContextWith<{ context: string | undefined }>): Session {
   const env = command.env;
   // CI without a config file: LOCO_SERVER + LOCO_TOKEN.
   if (env.LOCO_SERVER && env.LOCO_TOKEN && !command.flags.context) {
@@ -25,7 +25,7 @@ export function session(command: CommandContext): Session {
     };
   }
   const store = storeFor(command);
-  const context = store.resolve(command.flags.context as string | undefined);
+  const context = store.resolve(command.flags.context);
   if (!context) {
     throw new CliError({
       code: "auth",
@@ -80,7 +80,12 @@ function loginExpired(context: Context, credential: Credential, why: "no-refresh
  * An OIDC login's access token, renewed at most once per command with the refresh token (before a request when
  * it has expired, or after a 401), the renewed credential written back to the config directory.
  */
-function renewingToken(command: CommandContext, store: ConfigStore, context: Context, stored: Credential): TokenSource {
+function renewingToken(
+  command: ContextWith<{ context: string | undefined }>,
+  store: ConfigStore,
+  context: Context,
+  stored: Credential,
+): TokenSource {
   let current = stored;
   let renewal: Promise<string | undefined> | undefined;
   const renew = () => {
@@ -124,8 +129,8 @@ function renewingToken(command: CommandContext, store: ConfigStore, context: Con
   };
 }
 
-export function tenantOf(command: CommandContext, context: Context): string {
-  const tenant = (command.flags.tenant as string | undefined) ?? context.tenant ?? undefined;
+export function tenantOf(command: ContextWith<{ tenant?: string | undefined }>, context: Context): string {
+  const tenant = command.flags.tenant ?? context.tenant ?? undefined;
   if (!tenant) {
     throw new CliError({
       code: "usage",

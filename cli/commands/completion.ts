@@ -1,8 +1,8 @@
-import { COMMANDS } from "../commands.ts";
-import { completionScript, type Shell } from "../completion.ts";
-import type { CommandContext } from "../context.ts";
+import { COMMANDS, type completionCommand } from "../commands.ts";
+import { completionScript } from "../completion.ts";
+import type { ContextOf } from "../context.ts";
 
-export async function run({ args, io }: CommandContext): Promise<number> {
-  io.stdout.write(completionScript(args.shell as Shell, COMMANDS));
+export async function run({ args, io }: ContextOf<typeof completionCommand>): Promise<number> {
+  io.stdout.write(completionScript(args.shell, COMMANDS));
   return 0;
 }

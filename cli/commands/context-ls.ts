@@ -1,8 +1,9 @@
 import { storeFor } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { contextLsCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printJson, table } from "../output.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof contextLsCommand>): Promise<number> {
   const store = storeFor(command);
   const { current, contexts } = store.config();
   const credentials = store.credentials();

@@ -1,15 +1,16 @@
 import { CliError } from "../cli-error.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { deployCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { reportDeployment } from "../deploy-report.ts";
 import { parseDuration } from "../duration.ts";
 import { profileFor, readProject } from "../project/project.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof deployCommand>): Promise<number> {
   const project = (await readProject(command, true))!;
   const profile = profileFor(command, project);
   const { appFromLocoToml, LocoTomlError } = await import("../project/loco-toml.ts");
-  const file = command.flags.file as string;
+  const file = command.flags.file;
   let app: ReturnType<typeof appFromLocoToml>;
   try {
     app = appFromLocoToml(project, profile, file);
@@ -25,7 +26,7 @@ export async function run(command: CommandContext): Promise<number> {
   }
   const spec: Record<string, unknown> = { ...app.spec };
   if (command.flags.image) spec.image = command.flags.image;
-  parseDuration(command.flags.timeout as string, "timeout"); // refuse a bad --timeout before deploying
+  parseDuration(command.flags.timeout, "timeout"); // refuse a bad --timeout before deploying
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
   const accepted = await call(`Could not deploy ${app.name} to ${profile}`, () =>

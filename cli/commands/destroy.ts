@@ -1,6 +1,7 @@
 import { CliError, usageError } from "../cli-error.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { destroyCommand } from "../commands.ts";
+import type { CommandContext, ContextOf } from "../context.ts";
 import { printJson } from "../output.ts";
 import { appTarget } from "../project/project.ts";
 
@@ -17,7 +18,7 @@ async function confirmed(command: CommandContext, app: string, profile: string, 
   }
 }
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof destroyCommand>): Promise<number> {
   const { app, profile } = await appTarget(command);
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);

@@ -1,6 +1,7 @@
 import type { EnvView } from "../client/api-client.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { envLsCommand } from "../commands.ts";
+import type { CommandContext, ContextOf } from "../context.ts";
 import { printJson, table } from "../output.ts";
 import { appTarget } from "../project/project.ts";
 
@@ -15,7 +16,7 @@ export function printEnv(command: CommandContext, env: EnvView): void {
   command.io.stdout.write(rows.length ? table(["name", "value"], rows) : "No environment variables.\n");
 }
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof envLsCommand>): Promise<number> {
   const { app, profile } = await appTarget(command);
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);

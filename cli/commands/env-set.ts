@@ -1,6 +1,7 @@
 import { usageError } from "../cli-error.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { envSetCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { appTarget } from "../project/project.ts";
 import { printEnv } from "./env-ls.ts";
 
@@ -20,7 +21,10 @@ const withoutFinalNewline = (text: string) => text.replace(/\r?\n$/, "");
  * A secret's value comes from a file or stdin only: on the command line it would land in the shell's history,
  * in `ps` output for every user of the machine and in the debug log.
  */
-async function secretValues(command: CommandContext, words: readonly string[]): Promise<Record<string, string>> {
+async function secretValues(
+  command: ContextOf<typeof envSetCommand>,
+  words: readonly string[],
+): Promise<Record<string, string>> {
   const withValue = words.find((word) => word.includes("="));
   if (withValue !== undefined) {
     const name = withValue.slice(0, withValue.indexOf("="));
@@ -65,7 +69,7 @@ function plainValues(words: readonly string[]): Record<string, string> {
   return set;
 }
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof envSetCommand>): Promise<number> {
   const words = command.lists.variables ?? [];
   const secret = command.flags.secret === true;
   if (!secret && command.flags["from-file"] !== undefined) {

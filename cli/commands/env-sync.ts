@@ -3,13 +3,14 @@ import { resolve } from "node:path";
 import { CliError, usageError } from "../cli-error.ts";
 import type { EnvView } from "../client/api-client.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { envSyncCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { formatPlan, planEnvSync, planIsEmpty, planRequests } from "../env-sync-plan.ts";
 import { printJson } from "../output.ts";
 import { parseDotEnv } from "../project/dotenv.ts";
 import { appTarget } from "../project/project.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof envSyncCommand>): Promise<number> {
   const source = command.args.file ?? ".env";
   const path = resolve(command.cwd, source);
   if (!existsSync(path)) {

@@ -1,9 +1,10 @@
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { envUnsetCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { appTarget } from "../project/project.ts";
 import { printEnv } from "./env-ls.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof envUnsetCommand>): Promise<number> {
   const names = command.lists.names ?? [];
   const { app, profile } = await appTarget(command);
   const { context, client } = session(command);

@@ -1,7 +1,8 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { CliError } from "../cli-error.ts";
-import type { CommandContext } from "../context.ts";
+import type { initCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { fullLocoToml, minimalLocoToml } from "../project/init-template.ts";
 import { appFromLocoToml, LocoTomlError, parseLocoToml } from "../project/loco-toml.ts";
 
@@ -17,8 +18,8 @@ export function defaultAppName(directory: string): string {
   return name || "app";
 }
 
-export async function run(command: CommandContext): Promise<number> {
-  const file = command.flags.file as string;
+export async function run(command: ContextOf<typeof initCommand>): Promise<number> {
+  const file = command.flags.file;
   const path = resolve(command.cwd, file);
   if (existsSync(path) && !command.flags.force) {
     throw new CliError({
@@ -29,8 +30,8 @@ export async function run(command: CommandContext): Promise<number> {
     });
   }
   const values = {
-    name: (command.flags.name as string | undefined) ?? defaultAppName(command.cwd),
-    image: (command.flags.image as string | undefined) ?? "registry.example.com/team/app:latest",
+    name: command.flags.name ?? defaultAppName(command.cwd),
+    image: command.flags.image ?? "registry.example.com/team/app:latest",
   };
   const text = command.flags.minimal ? minimalLocoToml(values) : fullLocoToml(values);
   try {

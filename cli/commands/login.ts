@@ -2,7 +2,8 @@ import { CliError } from "../cli-error.ts";
 import { ApiClient } from "../client/api-client.ts";
 import { type Credential, normaliseServer } from "../client/config-store.ts";
 import { call, storeFor } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { loginCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printJson } from "../output.ts";
 
 async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
@@ -11,12 +12,9 @@ async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof loginCommand>): Promise<number> {
   const store = storeFor(command);
-  const given =
-    command.args.server ??
-    (command.flags.server as string | undefined) ??
-    store.resolve(command.flags.context as string | undefined)?.server;
+  const given = command.args.server ?? command.flags.server ?? store.resolve(command.flags.context)?.server;
   if (!given) {
     throw new CliError({
       code: "usage",
@@ -41,7 +39,7 @@ export async function run(command: CommandContext): Promise<number> {
 }
 
 /** The OIDC device flow with the issuer and client the API names in /v1/auth/config. */
-async function deviceLogin(command: CommandContext, server: string): Promise<number> {
+async function deviceLogin(command: ContextOf<typeof loginCommand>, server: string): Promise<number> {
   const anonymous = new ApiClient({ server, log: command.log });
   const auth = await call(`Could not log in to ${server}`, () => anonymous.authConfig());
   if (!auth.issuer || !auth.clientId) {
@@ -75,13 +73,17 @@ async function deviceLogin(command: CommandContext, server: string): Promise<num
 }
 
 /** Checks the credential with /v1/whoami, picks the default tenant, stores the context. */
-async function finish(command: CommandContext, server: string, credential: Credential): Promise<number> {
+async function finish(
+  command: ContextOf<typeof loginCommand>,
+  server: string,
+  credential: Credential,
+): Promise<number> {
   const store = storeFor(command);
   const token = credential.token;
   const client = new ApiClient({ server, token, log: command.log });
   const me = await call(`Could not log in to ${server}`, () => client.whoAmI());
 
-  let tenant = (command.flags.tenant as string | undefined) ?? me.token?.tenant ?? null;
+  let tenant = command.flags.tenant ?? me.token?.tenant ?? null;
   let role = me.token?.role ?? null;
   if (!tenant) {
     const tenants = await call("Could not list your tenants", () => client.listTenants());

@@ -1,15 +1,16 @@
 import { CliError } from "../cli-error.ts";
 import { storeFor } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { logoutCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof logoutCommand>): Promise<number> {
   const store = storeFor(command);
   if (command.flags.all) {
     const removed = store.logout(Object.keys(store.credentials()));
     command.io.stdout.write(removed.length ? `Logged out of ${removed.join(", ")}.\n` : "Not logged in anywhere.\n");
     return 0;
   }
-  const context = store.resolve(command.flags.context as string | undefined);
+  const context = store.resolve(command.flags.context);
   if (!context) {
     throw new CliError({
       code: "notFound",

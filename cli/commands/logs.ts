@@ -1,13 +1,14 @@
 import { usageError } from "../cli-error.ts";
 import type { LogRecord } from "../client/api-client.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { logsCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printNdjson } from "../output.ts";
 import { appTarget } from "../project/project.ts";
 import { type LogLine, plainLogLine, tableRows } from "../views/logs-model.ts";
 
-export async function run(command: CommandContext): Promise<number> {
-  const since = command.flags.since as string | undefined;
+export async function run(command: ContextOf<typeof logsCommand>): Promise<number> {
+  const since = command.flags.since;
   if (since !== undefined && !/^\d{1,6}[smh]$/.test(since)) {
     throw usageError(
       "Invalid --since",
@@ -15,14 +16,14 @@ export async function run(command: CommandContext): Promise<number> {
       "Write it like 30s, 10m or 2h.",
     );
   }
-  const tail = command.flags.tail as number | undefined;
+  const tail = command.flags.tail;
   if (tail !== undefined && (!Number.isInteger(tail) || tail < 0))
     throw usageError(
       "Invalid --tail",
       `${tail} is not a whole number ≥ 0.`,
       "Pass a number of lines, such as --tail 100.",
     );
-  const pod = command.flags.pod as string | undefined;
+  const pod = command.flags.pod;
   const { app, profile } = await appTarget(command);
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
@@ -38,7 +39,7 @@ export async function run(command: CommandContext): Promise<number> {
     "error" in r
       ? { pod: r.pod, container: r.container, text: `(log unavailable: ${r.error})` }
       : { pod: r.pod, container: r.container, text: r.line, ...(r.time ? { time: r.time } : {}) };
-  const format = command.flags.output as string;
+  const format = command.flags.output;
 
   if (format === "table" && command.interactive) {
     const { renderLogs } = await import("../views/logs-screen.ts");

@@ -1,6 +1,7 @@
 import type { AppView } from "../client/api-client.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { lsCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printJson, table } from "../output.ts";
 
 /** The App as `-o json` shows it: the API's view plus url and deploymentId lifted out of status. */
@@ -10,10 +11,10 @@ export const appOutput = (app: AppView) => ({
   deploymentId: app.status.deploymentId ?? null,
 });
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof lsCommand>): Promise<number> {
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
-  const profile = command.flags.profile as string | undefined;
+  const profile = command.flags.profile;
   const apps = await call(`Could not list the apps of ${tenant}`, () =>
     client.all((cursor) => client.listApps(tenant, { ...(profile ? { profile } : {}), ...(cursor ? { cursor } : {}) })),
   );

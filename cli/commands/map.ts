@@ -1,12 +1,13 @@
 import { buildAppMap, renderAppMap } from "../app-map.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { mapCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printJson } from "../output.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof mapCommand>): Promise<number> {
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
-  const profile = command.flags.profile as string | undefined;
+  const profile = command.flags.profile;
   const apps = await call(`Could not list the apps of ${tenant}`, () =>
     client.all((cursor) => client.listApps(tenant, { ...(profile ? { profile } : {}), ...(cursor ? { cursor } : {}) })),
   );

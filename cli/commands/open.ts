@@ -1,13 +1,14 @@
 import { spawn } from "node:child_process";
 import { CliError } from "../cli-error.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
-import { browserCommand, type OpenTarget, urlFor } from "../open-target.ts";
+import type { openCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
+import { browserCommand, urlFor } from "../open-target.ts";
 import { printJson } from "../output.ts";
 import { appTarget } from "../project/project.ts";
 
-export async function run(command: CommandContext): Promise<number> {
-  const target = (command.args.target ?? "app") as OpenTarget;
+export async function run(command: ContextOf<typeof openCommand>): Promise<number> {
+  const target = command.args.target ?? "app";
   let context: Parameters<typeof urlFor>[1] = { env: command.env };
   if (target !== "docs") {
     const { app, profile } = target === "dashboard" ? { app: undefined, profile: undefined } : await appTarget(command);
@@ -16,7 +17,7 @@ export async function run(command: CommandContext): Promise<number> {
     let appUrl: string | null | undefined;
     if (target === "app" && app && profile) {
       const view = await call(`Could not get app ${app} (${profile})`, () => client.getApp(tenant, app, profile));
-      appUrl = (view as { url?: string | null }).url ?? (view.status.url as string | undefined) ?? null;
+      appUrl = (view as { url?: string | null }).url ?? view.status.url ?? null;
     }
     context = { ...context, tenant, ...(app ? { app } : {}), ...(profile ? { profile } : {}), appUrl };
   }

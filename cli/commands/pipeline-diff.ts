@@ -1,12 +1,13 @@
 import { diffPipeline } from "../client/run-client.ts";
 import { session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { pipelineDiffCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printJson } from "../output.ts";
 import { readPipelineFile } from "../project/pipeline-file.ts";
 import { profileFor, readProject } from "../project/project.ts";
 import { callRuns } from "../run-target.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof pipelineDiffCommand>): Promise<number> {
   const { name, spec } = await readPipelineFile(command);
   const profile = profileFor(command, await readProject(command, false));
   const { context, client } = session(command);

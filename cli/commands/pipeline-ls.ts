@@ -1,12 +1,13 @@
 import { listPipelines } from "../client/run-client.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { pipelineLsCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { age, printJson, table } from "../output.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof pipelineLsCommand>): Promise<number> {
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
-  const profile = command.flags.profile as string | undefined;
+  const profile = command.flags.profile;
   const pipelines = await call(`Could not list the pipelines of ${tenant}`, () =>
     client.all((cursor) =>
       listPipelines(client, tenant, { ...(profile ? { profile } : {}), ...(cursor ? { cursor } : {}) }),

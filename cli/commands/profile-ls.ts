@@ -1,13 +1,14 @@
 import { call, session } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { profileLsCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printJson, table } from "../output.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof profileLsCommand>): Promise<number> {
   const { client } = session(command);
   const profiles = await call("Could not list profiles", () => client.all((cursor) => client.listProfiles(cursor)));
   const items = profiles.map((p) => ({
     ...p,
-    ready: (p.conditions.find((c) => c.type === "Ready")?.status ?? "Unknown") as string,
+    ready: p.conditions.find((c) => c.type === "Ready")?.status ?? "Unknown",
   }));
   if (command.json) {
     printJson(command.io, { items });
@@ -20,7 +21,7 @@ export async function run(command: CommandContext): Promise<number> {
   command.io.stdout.write(
     table(
       ["name", "ready", "domain"],
-      items.map((p) => [p.name, p.ready, String((p.spec.domain as string | undefined) ?? "-")]),
+      items.map((p) => [p.name, p.ready, String(p.spec.domain ?? "-")]),
     ),
   );
   return 0;

@@ -1,13 +1,14 @@
 import { CliError } from "../cli-error.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { rollbackCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { reportDeployment } from "../deploy-report.ts";
 import { parseDuration } from "../duration.ts";
 import { appTarget } from "../project/project.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof rollbackCommand>): Promise<number> {
   const { app, profile } = await appTarget(command);
-  parseDuration(command.flags.timeout as string, "timeout");
+  parseDuration(command.flags.timeout, "timeout");
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
   let target = command.args["deployment-id"];

@@ -1,10 +1,11 @@
 import { cancelRun } from "../client/run-client.ts";
-import type { CommandContext } from "../context.ts";
+import type { runCancelCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printJson } from "../output.ts";
 import { callRuns, runTarget } from "../run-target.ts";
 
-export async function run(command: CommandContext): Promise<number> {
-  const name = command.args.run as string;
+export async function run(command: ContextOf<typeof runCancelCommand>): Promise<number> {
+  const name = command.args.run;
   const { client, tenant, profile } = await runTarget(command);
   const cancelled = await callRuns(`Could not cancel run ${name} (${profile})`, () =>
     cancelRun(client, tenant, name, profile),

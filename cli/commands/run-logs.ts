@@ -1,19 +1,20 @@
 import { usageError } from "../cli-error.ts";
 import { runLogs } from "../client/run-client.ts";
-import type { CommandContext } from "../context.ts";
+import type { runLogsCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printNdjson } from "../output.ts";
 import { callRuns, runTarget } from "../run-target.ts";
 
-export async function run(command: CommandContext): Promise<number> {
-  const name = command.args.run as string;
-  const tail = command.flags.tail as number | undefined;
+export async function run(command: ContextOf<typeof runLogsCommand>): Promise<number> {
+  const name = command.args.run;
+  const tail = command.flags.tail;
   if (tail !== undefined && (!Number.isInteger(tail) || tail < 0))
     throw usageError(
       "Invalid --tail",
       `${tail} is not a whole number ≥ 0.`,
       "Pass a number of lines, such as --tail 100.",
     );
-  const task = command.flags.task as string | undefined;
+  const task = command.flags.task;
   const { client, tenant, profile } = await runTarget(command);
   const { records, stop } = await callRuns(`Could not read the logs of run ${name} (${profile})`, () =>
     runLogs(client, tenant, name, profile, {

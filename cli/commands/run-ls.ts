@@ -1,17 +1,18 @@
 import { usageError } from "../cli-error.ts";
 import { listRuns } from "../client/run-client.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { runLsCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { age, printJson, table } from "../output.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof runLsCommand>): Promise<number> {
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
-  const profile = command.flags.profile as string | undefined;
-  const pipeline = command.flags.pipeline as string | undefined;
-  const phase = command.flags.phase as string | undefined;
-  const since = command.flags.since as string | undefined;
-  const limit = command.flags.limit as number;
+  const profile = command.flags.profile;
+  const pipeline = command.flags.pipeline;
+  const phase = command.flags.phase;
+  const since = command.flags.since;
+  const limit = command.flags.limit;
   if (!Number.isInteger(limit) || limit < 1) {
     throw usageError(
       "Invalid --limit",

@@ -1,6 +1,7 @@
 import { usageError } from "../cli-error.ts";
 import { startRun } from "../client/run-client.ts";
-import type { CommandContext } from "../context.ts";
+import type { runStartCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { parseDuration } from "../duration.ts";
 import { printJson } from "../output.ts";
 import { reportRun } from "../run-report.ts";
@@ -23,10 +24,10 @@ export function parseParams(params: readonly string[]): Record<string, string> {
   return out;
 }
 
-export async function run(command: CommandContext): Promise<number> {
-  const pipeline = command.args.pipeline as string;
+export async function run(command: ContextOf<typeof runStartCommand>): Promise<number> {
+  const pipeline = command.args.pipeline;
   const parameters = parseParams(command.lists.param ?? []);
-  if (command.flags.watch) parseDuration(command.flags.timeout as string, "timeout"); // refuse a bad --timeout first
+  if (command.flags.watch) parseDuration(command.flags.timeout, "timeout"); // refuse a bad --timeout first
   const { client, tenant, profile } = await runTarget(command);
   const started = await callRuns(`Could not start a Run of pipeline ${pipeline} (${profile})`, () =>
     startRun(client, tenant, pipeline, profile, Object.keys(parameters).length ? { parameters } : {}),

@@ -1,10 +1,11 @@
 import { runTimeline } from "../client/run-client.ts";
-import type { CommandContext } from "../context.ts";
+import type { runTimelineCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printJson } from "../output.ts";
 import { callRuns, runTarget } from "../run-target.ts";
 
-export async function run(command: CommandContext): Promise<number> {
-  const name = command.args.run as string;
+export async function run(command: ContextOf<typeof runTimelineCommand>): Promise<number> {
+  const name = command.args.run;
   const { client, tenant, profile } = await runTarget(command);
   const entries = await callRuns(`Could not read the timeline of run ${name} (${profile})`, () =>
     client.all((cursor) => runTimeline(client, tenant, name, profile, cursor)),

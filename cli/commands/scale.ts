@@ -1,14 +1,15 @@
 import { usageError } from "../cli-error.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { scaleCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printJson } from "../output.ts";
 import { appTarget } from "../project/project.ts";
 import { appOutput } from "./ls.ts";
 
-export async function run(command: CommandContext): Promise<number> {
-  const replicas = command.flags.replicas as number | undefined;
-  const cpu = command.flags.cpu as string | undefined;
-  const memory = command.flags.memory as string | undefined;
+export async function run(command: ContextOf<typeof scaleCommand>): Promise<number> {
+  const replicas = command.flags.replicas;
+  const cpu = command.flags.cpu;
+  const memory = command.flags.memory;
   if (replicas === undefined && cpu === undefined && memory === undefined) {
     throw usageError(
       "Nothing to scale",

@@ -1,11 +1,12 @@
 import { CliError } from "../cli-error.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { statusCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printJson } from "../output.ts";
 import { profileFor, readProject } from "../project/project.ts";
 import { appOutput } from "./ls.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof statusCommand>): Promise<number> {
   const project = await readProject(command, false);
   const name = command.args.app ?? project?.name;
   if (!name) {

@@ -1,16 +1,16 @@
-import type { Role } from "../client/api-client.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { tokenCreateCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printJson } from "../output.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof tokenCreateCommand>): Promise<number> {
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
   const minted = await call(`Could not mint an API token in ${tenant}`, () =>
     client.createToken(tenant, {
       name: command.args.name!,
-      role: command.flags.role as Role,
-      expiresInDays: command.flags["expires-in-days"] as number,
+      role: command.flags.role,
+      expiresInDays: command.flags["expires-in-days"],
     }),
   );
   if (command.json) {

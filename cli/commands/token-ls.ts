@@ -1,8 +1,9 @@
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { tokenLsCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { age, printJson, table } from "../output.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof tokenLsCommand>): Promise<number> {
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
   const items = await call(`Could not list the API tokens of ${tenant}`, () =>

@@ -1,9 +1,10 @@
 import { usageError } from "../cli-error.ts";
 import { call, session, tenantOf } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { tokenRevokeCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printJson } from "../output.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof tokenRevokeCommand>): Promise<number> {
   const id = command.args.id;
   const bootstrap = command.flags.bootstrap === true;
   if (bootstrap === (id !== undefined)) {

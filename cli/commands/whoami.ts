@@ -1,8 +1,9 @@
 import { call, session } from "../client/session.ts";
-import type { CommandContext } from "../context.ts";
+import type { whoamiCommand } from "../commands.ts";
+import type { ContextOf } from "../context.ts";
 import { printJson } from "../output.ts";
 
-export async function run(command: CommandContext): Promise<number> {
+export async function run(command: ContextOf<typeof whoamiCommand>): Promise<number> {
   const { context, client } = session(command);
   const me = await call("Could not check who you are", () => client.whoAmI());
   if (command.json) {

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { CliError, usageError } from "../cli-error.ts";
-import type { CommandContext } from "../context.ts";
+import type { ContextWith } from "../context.ts";
 
 export interface PipelineFile {
   name: string;
@@ -63,8 +63,10 @@ export async function parsePipelineFile(text: string, file: string, name: string
   return { name: resolved, spec };
 }
 
-export async function readPipelineFile(command: CommandContext): Promise<PipelineFile> {
-  const file = command.args.file as string;
+export async function readPipelineFile(
+  command: ContextWith<{ name: string | undefined }, { file: string }>,
+): Promise<PipelineFile> {
+  const file = command.args.file;
   let text: string;
   try {
     text = readFileSync(resolve(command.cwd, file), "utf8");
@@ -80,5 +82,5 @@ export async function readPipelineFile(command: CommandContext): Promise<Pipelin
       cause: error,
     });
   }
-  return parsePipelineFile(text, file, command.flags.name as string | undefined);
+  return parsePipelineFile(text, file, command.flags.name);
 }

@@ -7,11 +7,14 @@ const { resolve } = process.getBuiltinModule("node:path");
 
 import type { LocoToml } from "../../crds/loco-toml.ts";
 import { CliError } from "../cli-error.ts";
-import type { CommandContext } from "../context.ts";
+import type { ContextWith } from "../context.ts";
 
 /** The parsed loco.toml, or undefined when there is none (and `required` is false). */
-export async function readProject(command: CommandContext, required: boolean): Promise<LocoToml | undefined> {
-  const file = (command.flags.file as string | undefined) ?? "loco.toml";
+export async function readProject(
+  command: ContextWith<{ file?: string }>,
+  required: boolean,
+): Promise<LocoToml | undefined> {
+  const file = command.flags.file ?? "loco.toml";
   const path = resolve(command.cwd, file);
   if (!existsSync(path)) {
     if (!required) return undefined;
@@ -48,8 +51,11 @@ export function chooseProfile(config: LocoToml | undefined, requested: string | 
   return defined.length === 1 ? defined[0] : undefined;
 }
 
-export function profileFor(command: CommandContext, project: LocoToml | undefined): string {
-  const profile = chooseProfile(project, command.flags.profile as string | undefined);
+export function profileFor(
+  command: ContextWith<{ profile?: string | undefined }>,
+  project: LocoToml | undefined,
+): string {
+  const profile = chooseProfile(project, command.flags.profile);
   if (profile) return profile;
   const defined = Object.keys(project?.profile ?? {});
   throw new CliError({
@@ -63,9 +69,11 @@ export function profileFor(command: CommandContext, project: LocoToml | undefine
 }
 
 /** The app a command changes: --app, else loco.toml's name; and its profile. */
-export async function appTarget(command: CommandContext): Promise<{ app: string; profile: string }> {
+export async function appTarget(
+  command: ContextWith<{ app?: string | undefined; file?: string; profile?: string | undefined }>,
+): Promise<{ app: string; profile: string }> {
   const project = await readProject(command, false);
-  const app = (command.flags.app as string | undefined) ?? project?.name;
+  const app = command.flags.app ?? project?.name;
   if (!app) {
     throw new CliError({
       code: "usage",
