@@ -32,3 +32,13 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
     items: z.array(item),
     nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page."),
   });
+
+/** One event of an App's or a Run's timeline. */
+export const TimelineEntry = z.object({
+  id: z.string(),
+  occurredAt: z.string(),
+  type: z.string(),
+  reason: z.string(),
+  message: z.string(),
+  actor: z.string().nullable(),
+});

@@ -1,0 +1,36 @@
+// One list handler's paging, written once: the page size capped by the server, the cursor decoded (and its parts
+// checked, so that a forged cursor is the client's 400 and never reaches SQL), `limit + 1` rows fetched to learn
+// whether another page exists, and the page's items shaped for the answer.
+import { decodeCursor, type Page, pageOf, pageSize } from "./pagination.ts";
+
+export interface PageRequest {
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+export interface ListPageOptions<Row, Item> {
+  maxPageSize: number;
+  /** How many string parts a cursor of this list has, and (optionally) what each must look like. */
+  cursor: { parts: number; shape?: RegExp[] };
+  /** Rows after `after` (the last page's sort key), at most `limit`. */
+  fetch(after: string[] | undefined, limit: number): Promise<Row[]>;
+  /** The sort key of a row, which the next page's cursor carries. */
+  keyOf(row: Row): string[];
+  view(row: Row): Item;
+}
+
+export async function listPage<Row, Item>(
+  request: PageRequest,
+  options: ListPageOptions<Row, Item>,
+): Promise<Page<Item>> {
+  const limit = pageSize(request.limit, options.maxPageSize);
+  const { parts, shape } = options.cursor;
+  const after = decodeCursor(request.cursor, parts);
+  if (after && shape && !shape.every((pattern, i) => pattern.test(after[i] ?? ""))) decodeCursor("invalid", parts);
+  const rows = await options.fetch(after, limit + 1);
+  const page = pageOf(rows, limit, options.keyOf);
+  return { items: page.items.map(options.view), nextCursor: page.nextCursor };
+}
+
+/** A row answered as it was read. */
+export const asIs = <T>(row: T): T => row;
