@@ -8,7 +8,9 @@ import { getClusterResource, getTenantResource, listTenantResources } from "../.
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
+import { listPage } from "../list-page.ts";
+import { pageQuery } from "../pagination.ts";
+import { profileOf } from "../profile-of.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { diffLines, specChanges } from "../spec-diff.ts";
@@ -62,7 +64,6 @@ export function pipelineView(
 }
 
 /** The profile of a tenant's namespace `<tenant>-<profile>`. */
-export const profileOf = (tenant: string, namespace: string) => namespace.slice(tenant.length + 1);
 
 const Change = z.object({
   path: z.string().describe("Field path, lists of named items by name: spec.tasks[build].image."),
@@ -108,24 +109,22 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
       responses: { 200: { description: "A page of Pipelines.", schema: pageSchema(PipelineView) } },
       handler: async ({ authorize, params, query }) => {
         await authorize({ tenant: params.tenant, resource: "pipelines", action: "read" });
-        const limit = pageSize(query.limit, config.maxPageSize);
-        const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
-        const rows = await listTenantResources(db, {
-          tenant: params.tenant,
-          kind: "Pipeline",
-          ...(query.profile ? { namespace: tenantNamespace(params.tenant, query.profile) } : {}),
-          after,
-          limit: limit + 1,
+        const body = await listPage(query, {
+          maxPageSize: config.maxPageSize,
+          cursor: { parts: 2 },
+          fetch: (after, limit) =>
+            listTenantResources(db, {
+              tenant: params.tenant,
+              kind: "Pipeline",
+              ...(query.profile ? { namespace: tenantNamespace(params.tenant, query.profile) } : {}),
+              after: after as [string, string] | undefined,
+              limit,
+            }),
+          keyOf: (row) => [row.namespace, row.name],
+          view: (row) =>
+            pipelineView(params.tenant, profileOf(params.tenant, row.namespace), row.namespace, row.name, row),
         });
-        const page = pageOf(rows, limit, (row) => [row.namespace, row.name]);
-        return {
-          body: {
-            items: page.items.map((row) =>
-              pipelineView(params.tenant, profileOf(params.tenant, row.namespace), row.namespace, row.name, row),
-            ),
-            nextCursor: page.nextCursor,
-          },
-        };
+        return { body };
       },
     }),
     defineRoute({
