@@ -1,0 +1,29 @@
+// A rollback deploys again the spec an earlier deployment requested. Only deployments made through the API have a
+// recorded spec; one applied with kubectl or GitOps cannot be rolled back to from here.
+import { AppSpec } from "../../crds/app.ts";
+import { ApiError } from "../errors.ts";
+import type { ApiServices } from "../server.ts";
+import { requestedSpec } from "../store/deployments.ts";
+import { tenantNamespace } from "../tenant-namespaces.ts";
+import { type DeployRequest, type DeployResult, deployApp } from "./deploy-app.ts";
+
+export async function rollbackApp(
+  services: ApiServices,
+  request: Omit<DeployRequest, "spec" | "rollbackOf"> & { deploymentId: string },
+): Promise<DeployResult> {
+  const { tenant, profile, app, deploymentId } = request;
+  const spec = await requestedSpec(services.db, {
+    tenant,
+    namespace: tenantNamespace(tenant, profile),
+    app,
+    id: deploymentId,
+  });
+  if (!spec) {
+    throw new ApiError(
+      "NotFound",
+      `Deployment "${deploymentId}" of this App was not made through the API, or does not exist, so its configuration is not known. List deployments with GET …/deployments.`,
+    );
+  }
+  const { deploymentId: _, ...deploy } = request;
+  return deployApp(services, { ...deploy, spec: AppSpec.parse(spec), rollbackOf: deploymentId });
+}
