@@ -1,16 +1,15 @@
 // An App's logs, live from the cluster: every replica's container merged into one stream of records naming the
 // pod and container, as ndjson or server-sent events; tail N lines, since a duration, optionally following.
-import { PassThrough } from "node:stream";
 import { z } from "zod";
-import { CONTAINER_NAME, LABEL_APP } from "../../crds/app-names.ts";
-import { getTenantResource } from "../../db/stores/resources.ts";
-import { openPodLog } from "../../kube/pod-log.ts";
+import { LABEL_APP } from "../../crds/app-names.ts";
 import { POD } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
+import { streamAppLogs } from "../app-logs.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { formatRecord, LineSplitter } from "../log-lines.ts";
+import { openRecordStream } from "../event-stream.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
+import { getTenantResource } from "../store/resources.ts";
 import { findTenantNamespace } from "../tenant-namespaces.ts";
 import { ItemParams } from "./apps.ts";
 import { ProfileName } from "./schemas.ts";
@@ -47,7 +46,7 @@ export function logRoutes(services: ApiServices): RouteDefinition[] {
         404: { description: "No such App." },
         429: { description: "Too many streams open with this credential or in this tenant; retry after Retry-After." },
       },
-      handler: async ({ authorize, params, query, request, objectFound }) => {
+      handler: async ({ authorize, params, query, request, reply, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
         const namespace = await findTenantNamespace(kube, params.tenant, query.profile);
         const app = namespace
@@ -67,56 +66,16 @@ export function logRoutes(services: ApiServices): RouteDefinition[] {
           ...(query.tail !== undefined ? { tailLines: query.tail } : {}),
           ...(match ? { sinceSeconds: Number(match[1]) * SECONDS[match[2] as keyof typeof SECONDS] } : {}),
         };
-        const out = new PassThrough();
-        const streaming = pods.items.filter((p) => p.status?.phase !== "Pending");
-        // One abort for every replica's stream when the client hangs up (or the response ends).
-        const hangUp = new AbortController();
-        request.raw.on("close", () => hangUp.abort());
-        out.on("close", () => hangUp.abort());
-        let open = streaming.length;
-        const finished = () => {
-          open--;
-          if (open <= 0 && !out.writableEnded) out.end();
-        };
-        const kubeConfig = services.kubeConfig;
-        for (const pod of streaming) {
-          const name = pod.metadata.name ?? "";
-          const splitter = new LineSplitter(name, CONTAINER_NAME);
-          const write = (records: Parameters<typeof formatRecord>[0][]) => {
-            if (out.writableEnded) return;
-            for (const record of records) out.write(formatRecord(record, query.format));
-          };
-          // Not awaited: a follow from the end of a quiet log only opens with its first line.
-          openPodLog(kubeConfig, { namespace, pod: name, container: CONTAINER_NAME }, options, hangUp.signal)
-            .then((stream) => {
-              stream.on("data", (chunk: Buffer) => write(splitter.push(chunk.toString("utf8"))));
-              stream.on("end", () => {
-                write(splitter.flush());
-                finished();
-              });
-              // The client hanging up aborts the stream (an AbortError); unhandled, that error would crash the API.
-              stream.on("error", (error: unknown) => {
-                if (hangUp.signal.aborted) return;
-                request.log.info({ pod: name, err: String(error) }, "Failed to read a pod's logs");
-                write([{ pod: name, container: CONTAINER_NAME, error: "The log of this replica broke off; retry." }]);
-                finished();
-              });
-            })
-            .catch((error: unknown) => {
-              if (!hangUp.signal.aborted)
-                request.log.info({ pod: name, err: String(error) }, "Failed to read a pod's logs");
-              write([
-                { pod: name, container: CONTAINER_NAME, error: "The logs of this replica could not be read; retry." },
-              ]);
-              finished();
-            });
-        }
-        if (streaming.length === 0) out.end();
-        return {
-          contentType: query.format === "sse" ? "text/event-stream" : "application/x-ndjson",
-          headers: { "cache-control": "no-cache", "x-accel-buffering": "no" },
-          body: out,
-        };
+        const out = openRecordStream(reply, query.format);
+        streamAppLogs({
+          kubeConfig: services.kubeConfig,
+          namespace,
+          pods: pods.items.filter((p) => p.status?.phase !== "Pending").map((p) => p.metadata.name ?? ""),
+          logOptions: options,
+          out,
+          log: request.log,
+        });
+        return out.answer();
       },
     }),
   ];

@@ -1,0 +1,54 @@
+// An App's logs, live from the cluster: every replica's container merged into one stream of records naming the pod
+// and container. The stream ends once every replica's log has ended (at once when none is running).
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { FastifyBaseLogger } from "fastify";
+import { CONTAINER_NAME } from "../crds/app-names.ts";
+import { openPodLog, type PodLogOptions } from "../kube/pod-log.ts";
+import type { RecordStream } from "./event-stream.ts";
+import { LineSplitter, type LogRecord } from "./log-lines.ts";
+
+export function streamAppLogs(options: {
+  kubeConfig: KubeConfig;
+  namespace: string;
+  pods: string[];
+  logOptions: PodLogOptions;
+  out: RecordStream;
+  log: FastifyBaseLogger;
+}): void {
+  const { kubeConfig, namespace, pods, logOptions, out, log } = options;
+  // The stream's signal aborts every replica's log when the client hangs up (or the response ends).
+  const { signal } = out;
+  let open = pods.length;
+  const finished = () => {
+    open--;
+    if (open <= 0) out.end();
+  };
+  for (const pod of pods) {
+    const splitter = new LineSplitter(pod, CONTAINER_NAME);
+    const write = (records: (LogRecord | { pod: string; container: string; error: string })[]) => {
+      for (const record of records) out.write(record);
+    };
+    // Not awaited: a follow from the end of a quiet log only opens with its first line.
+    openPodLog(kubeConfig, { namespace, pod, container: CONTAINER_NAME }, logOptions, signal)
+      .then((stream) => {
+        stream.on("data", (chunk: Buffer) => write(splitter.push(chunk.toString("utf8"))));
+        stream.on("end", () => {
+          write(splitter.flush());
+          finished();
+        });
+        // The client hanging up aborts the stream (an AbortError); unhandled, that error would crash the API.
+        stream.on("error", (error: unknown) => {
+          if (signal.aborted) return;
+          log.info({ pod, err: String(error) }, "Failed to read a pod's logs");
+          write([{ pod, container: CONTAINER_NAME, error: "The log of this replica broke off; retry." }]);
+          finished();
+        });
+      })
+      .catch((error: unknown) => {
+        if (!signal.aborted) log.info({ pod, err: String(error) }, "Failed to read a pod's logs");
+        write([{ pod, container: CONTAINER_NAME, error: "The logs of this replica could not be read; retry." }]);
+        finished();
+      });
+  }
+  if (pods.length === 0) out.end();
+}
