@@ -18,12 +18,13 @@ import { isSubset } from "../../kube/semantic-equal.ts";
 import { controllerOf, type KubeObject } from "../../kube/types.ts";
 import { actorOf, type Principal } from "../auth/principal.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
+import { asIs, listPage } from "../list-page.ts";
+import { pageQuery } from "../pagination.ts";
 import { defineRoute, parsePart, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
 import { AppView, appView, ItemParams, ProfileQuery } from "./apps.ts";
-import { pageOf as pageSchema } from "./schemas.ts";
+import { pageOf as pageSchema, TimelineEntry } from "./schemas.ts";
 
 type Spec = z.output<typeof AppSpec>;
 type EnvVar = { name: string; value: string };
@@ -252,33 +253,28 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
       responses: {
         200: {
           description: "A page of events.",
-          schema: pageSchema(
-            z.object({
-              id: z.string(),
-              occurredAt: z.string(),
-              type: z.string(),
-              reason: z.string(),
-              message: z.string(),
-              actor: z.string().nullable(),
-            }),
-          ),
+          schema: pageSchema(TimelineEntry),
         },
       },
       handler: async ({ authorize, params, query, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
-        const limit = pageSize(query.limit, config.maxPageSize);
-        const before = decodeCursor(query.cursor, 1)?.[0];
-        if (before !== undefined && !/^\d{1,18}$/.test(before)) decodeCursor("invalid", 1);
-        const rows = await listTimeline(db, {
-          tenant: params.tenant,
-          namespace: tenantNamespace(params.tenant, query.profile),
-          app: params.app,
-          before,
-          limit: limit + 1,
+        const body = await listPage(query, {
+          maxPageSize: config.maxPageSize,
+          cursor: { parts: 1, shape: [/^\d{1,18}$/] },
+          fetch: (after, limit) =>
+            listTimeline(db, {
+              tenant: params.tenant,
+              namespace: tenantNamespace(params.tenant, query.profile),
+              app: params.app,
+              before: after?.[0],
+              limit,
+            }),
+          keyOf: (row) => [row.id],
+          view: asIs,
         });
         // Any name answers 200 (empty for an App that never was): only a timeline with events names a real App.
-        if (rows.length > 0) objectFound();
-        return { body: pageOf(rows, limit, (row) => [row.id]) };
+        if (body.items.length > 0) objectFound();
+        return { body };
       },
     }),
   ];

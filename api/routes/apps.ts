@@ -7,7 +7,8 @@ import { getTenantResource, listTenantResources, type ResourceRecord } from "../
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
+import { listPage } from "../list-page.ts";
+import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
@@ -72,17 +73,21 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
       responses: { 200: { description: "A page of Apps.", schema: pageSchema(AppView) } },
       handler: async ({ authorize, params, query }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
-        const limit = pageSize(query.limit, config.maxPageSize);
-        const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
-        const rows = await listTenantResources(db, {
-          tenant: params.tenant,
-          kind: "App",
-          ...(query.profile ? { namespace: tenantNamespace(params.tenant, query.profile) } : {}),
-          after,
-          limit: limit + 1,
+        const body = await listPage(query, {
+          maxPageSize: config.maxPageSize,
+          cursor: { parts: 2 },
+          fetch: (after, limit) =>
+            listTenantResources(db, {
+              tenant: params.tenant,
+              kind: "App",
+              ...(query.profile ? { namespace: tenantNamespace(params.tenant, query.profile) } : {}),
+              after: after as [string, string] | undefined,
+              limit,
+            }),
+          keyOf: (row) => [row.namespace, row.name],
+          view: (row) => fromRow(params.tenant, row),
         });
-        const page = pageOf(rows, limit, (row) => [row.namespace, row.name]);
-        return { body: { items: page.items.map((row) => fromRow(params.tenant, row)), nextCursor: page.nextCursor } };
+        return { body };
       },
     }),
     defineRoute({

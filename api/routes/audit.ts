@@ -1,10 +1,11 @@
 // A tenant's audit log: every attempted mutation with who, what, when, the request id and the outcome. Listed
 // page by page, or exported whole as JSON or CSV.
 import { z } from "zod";
-import { type AuditRecord, listAudit } from "../../db/stores/audit.ts";
-import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
+import { listPage } from "../list-page.ts";
+import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
+import { type AuditRecord, listAudit } from "../store/audit.ts";
 import { pageOf as pageSchema, TenantName } from "./schemas.ts";
 
 const AuditView = z.object({
@@ -57,12 +58,14 @@ export function auditRoutes(services: ApiServices): RouteDefinition[] {
       responses: { 200: { description: "A page of audit entries.", schema: pageSchema(AuditView) } },
       handler: async ({ authorize, params, query }) => {
         await authorize({ tenant: params.tenant, resource: "audit", action: "read" });
-        const limit = pageSize(query.limit, config.maxPageSize);
-        const before = decodeCursor(query.cursor, 1)?.[0];
-        if (before !== undefined && !/^\d{1,18}$/.test(before)) decodeCursor("invalid", 1);
-        const rows = await listAudit(db, params.tenant, { before, limit: limit + 1 });
-        const page = pageOf(rows, limit, (row) => [row.id]);
-        return { body: { items: page.items.map(view), nextCursor: page.nextCursor } };
+        const body = await listPage(query, {
+          maxPageSize: config.maxPageSize,
+          cursor: { parts: 1, shape: [/^\d{1,18}$/] },
+          fetch: (after, limit) => listAudit(db, params.tenant, { before: after?.[0], limit }),
+          keyOf: (row) => [row.id],
+          view,
+        });
+        return { body };
       },
     }),
     defineRoute({

@@ -4,7 +4,8 @@ import { z } from "zod";
 import { atLeast, type Role } from "../auth/principal.ts";
 import type { Access } from "../authz/preflight.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
+import { listPage } from "../list-page.ts";
+import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { countOwners, getMember, listMembers, putMember, removeMember } from "../store/tenants.ts";
@@ -32,16 +33,14 @@ export function memberRoutes(services: ApiServices): RouteDefinition[] {
       responses: { 200: { description: "A page of members.", schema: pageSchema(MemberView) } },
       handler: async ({ authorize, params, query }) => {
         await authorize({ tenant: params.tenant, resource: "members", action: "read" });
-        const limit = pageSize(query.limit, config.maxPageSize);
-        const after = decodeCursor(query.cursor, 1)?.[0];
-        const rows = await listMembers(db, params.tenant, { after, limit: limit + 1 });
-        const page = pageOf(rows, limit, (row) => [row.subject]);
-        return {
-          body: {
-            items: page.items.map(({ subject, role, createdAt }) => ({ subject, role, createdAt })),
-            nextCursor: page.nextCursor,
-          },
-        };
+        const body = await listPage(query, {
+          maxPageSize: config.maxPageSize,
+          cursor: { parts: 1 },
+          fetch: (after, limit) => listMembers(db, params.tenant, { after: after?.[0], limit }),
+          keyOf: (row) => [row.subject],
+          view: ({ subject, role, createdAt }) => ({ subject, role, createdAt }),
+        });
+        return { body };
       },
     }),
     defineRoute({

@@ -4,7 +4,8 @@ import { PROFILE } from "../../crds/kinds.ts";
 import { ProfileSpec } from "../../crds/profile.ts";
 import { getClusterResource, listClusterResources, type ResourceRecord } from "../../db/stores/resources.ts";
 import { notFound } from "../errors.ts";
-import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
+import { listPage } from "../list-page.ts";
+import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { FIELD_MANAGER } from "../tenant-namespaces.ts";
@@ -42,11 +43,14 @@ export function profileRoutes(services: ApiServices): RouteDefinition[] {
       responses: { 200: { description: "A page of Profiles.", schema: pageSchema(ProfileView) } },
       handler: async ({ authorize, query }) => {
         await authorize({ platform: "read" });
-        const limit = pageSize(query.limit, config.maxPageSize);
-        const after = decodeCursor(query.cursor, 1)?.[0];
-        const rows = await listClusterResources(db, { kind: "Profile", after, limit: limit + 1 });
-        const page = pageOf(rows, limit, (row) => [row.name]);
-        return { body: { items: page.items.map(viewOf), nextCursor: page.nextCursor } };
+        const body = await listPage(query, {
+          maxPageSize: config.maxPageSize,
+          cursor: { parts: 1 },
+          fetch: (after, limit) => listClusterResources(db, { kind: "Profile", after: after?.[0], limit }),
+          keyOf: (row) => [row.name],
+          view: viewOf,
+        });
+        return { body };
       },
     }),
     defineRoute({

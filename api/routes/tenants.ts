@@ -3,7 +3,8 @@ import { z } from "zod";
 import { listClusterResources, listTenantResources } from "../../db/stores/resources.ts";
 import { NAMESPACE } from "../../kube/resources.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
+import { listPage } from "../list-page.ts";
+import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { createTenant, getTenant, listTenants } from "../store/tenants.ts";
@@ -101,21 +102,26 @@ export function tenantRoutes(services: ApiServices): RouteDefinition[] {
       responses: { 200: { description: "A page of tenants.", schema: pageSchema(TenantView) } },
       handler: async ({ authorize, principal, query }) => {
         const access = await authorize({ platform: "read" });
-        const limit = pageSize(query.limit, config.maxPageSize);
-        const after = decodeCursor(query.cursor, 1)?.[0];
         const scoped = principal.token && principal.token.role !== "platform-admin" ? principal.token : undefined;
-        const rows = await listTenants(db, {
-          all: access.role === "platform-admin" || scoped !== undefined,
-          only: scoped?.tenant ?? undefined,
-          subject: principal.subject,
-          after,
-          limit: limit + 1,
+        const body = await listPage(query, {
+          maxPageSize: config.maxPageSize,
+          cursor: { parts: 1 },
+          fetch: (after, limit) =>
+            listTenants(db, {
+              all: access.role === "platform-admin" || scoped !== undefined,
+              only: scoped?.tenant ?? undefined,
+              subject: principal.subject,
+              after: after?.[0],
+              limit,
+            }),
+          keyOf: (row) => [row.name],
+          view: (row) => ({
+            ...row,
+            role: scoped ? scoped.role : access.role === "platform-admin" ? "platform-admin" : row.role,
+          }),
         });
-        const page = pageOf(rows, limit, (row) => [row.name]);
-        const roleOf = (row: (typeof rows)[number]) =>
-          scoped ? scoped.role : access.role === "platform-admin" ? "platform-admin" : row.role;
         return {
-          body: { items: page.items.map((row) => ({ ...row, role: roleOf(row) })), nextCursor: page.nextCursor },
+          body,
         };
       },
     }),

@@ -7,7 +7,8 @@ import { revokeBootstrapTokens } from "../../db/bootstrap-token.ts";
 import { atLeast, type Role } from "../auth/principal.ts";
 import type { Access } from "../authz/preflight.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { decodeCursor, pageOf, pageQuery, pageSize } from "../pagination.ts";
+import { listPage } from "../list-page.ts";
+import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { getToken, listTokens, mintToken, revokeToken, rotateToken, type TokenRecord } from "../store/tokens.ts";
@@ -84,15 +85,19 @@ export function tokenRoutes(services: ApiServices): RouteDefinition[] {
       responses: { 200: { description: "A page of tokens (never their secrets).", schema: pageSchema(TokenView) } },
       handler: async ({ authorize, params, query }) => {
         const access = await authorize({ tenant: params.tenant, resource: "tokens", action: "read" });
-        const limit = pageSize(query.limit, config.maxPageSize);
-        const after = decodeCursor(query.cursor, 1)?.[0];
-        const rows = await listTokens(db, params.tenant, {
-          after,
-          limit: limit + 1,
-          ...(seesAll(access) ? {} : { createdBy: access.principal.subject }),
+        const body = await listPage(query, {
+          maxPageSize: config.maxPageSize,
+          cursor: { parts: 1 },
+          fetch: (after, limit) =>
+            listTokens(db, params.tenant, {
+              after: after?.[0],
+              limit,
+              ...(seesAll(access) ? {} : { createdBy: access.principal.subject }),
+            }),
+          keyOf: (row) => [row.id],
+          view: viewOf,
         });
-        const page = pageOf(rows, limit, (row) => [row.id]);
-        return { body: { items: page.items.map(viewOf), nextCursor: page.nextCursor } };
+        return { body };
       },
     }),
     defineRoute({
