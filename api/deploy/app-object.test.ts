@@ -11,8 +11,7 @@ describe("appObject", () => {
       name: "web",
       namespace: "acme-dev",
       labels: { team: "a" },
-      deploymentId: "01JD0000000000000000000000",
-      requestedBy: "oidc:alice",
+      requested: { deploymentId: "01JD0000000000000000000000", by: "oidc:alice" },
       spec,
     });
     expect(app).toEqual({
@@ -29,5 +28,11 @@ describe("appObject", () => {
       },
       spec,
     });
+  });
+
+  it("leaves the annotations out of a change that is no deployment, and carries the read resourceVersion", () => {
+    const spec: AppSpec = AppSpecSchema.parse({ image: "nginx:1.27", profile: "dev" });
+    const app = appObject({ name: "web", namespace: "acme-dev", labels: {}, resourceVersion: "42", spec });
+    expect(app.metadata).toEqual({ name: "web", namespace: "acme-dev", labels: {}, resourceVersion: "42" });
   });
 });

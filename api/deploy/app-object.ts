@@ -4,17 +4,19 @@ import { ANNOTATION_REQUESTED_BY } from "../../db/timeline.ts";
 import type { KubeObject } from "../../kube/types.ts";
 
 /**
- * Pure: the App a deploy applies. The deployment id chosen by the API rides on an annotation; the operator adopts
- * it when the pod template changes.
+ * Pure: the App the API applies. A deployment the API requested rides on annotations (its id and who asked); the
+ * operator adopts the id when the pod template changes. `resourceVersion` makes the apply a precondition on the
+ * App that was read.
  */
 export function appObject(options: {
   name: string;
   namespace: string;
   labels: Record<string, string>;
-  deploymentId: string;
-  requestedBy: string;
+  requested?: { deploymentId: string; by: string } | undefined;
+  resourceVersion?: string | undefined;
   spec: AppSpec;
 }): KubeObject {
+  const { requested, resourceVersion } = options;
   return {
     apiVersion: "loco.dev/v1alpha1",
     kind: "App",
@@ -22,10 +24,15 @@ export function appObject(options: {
       name: options.name,
       namespace: options.namespace,
       labels: options.labels,
-      annotations: {
-        [ANNOTATION_REQUESTED_DEPLOYMENT_ID]: options.deploymentId,
-        [ANNOTATION_REQUESTED_BY]: options.requestedBy,
-      },
+      ...(requested
+        ? {
+            annotations: {
+              [ANNOTATION_REQUESTED_DEPLOYMENT_ID]: requested.deploymentId,
+              [ANNOTATION_REQUESTED_BY]: requested.by,
+            },
+          }
+        : {}),
+      ...(resourceVersion === undefined ? {} : { resourceVersion }),
     },
     spec: options.spec,
   };

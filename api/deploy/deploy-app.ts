@@ -55,7 +55,13 @@ export async function deployApp(services: ApiServices, request: DeployRequest): 
   await recordRequest(db, { id, tenant, namespace, app, spec, requestedBy, rollbackOf: request.rollbackOf });
   await kube.apply(
     APP,
-    appObject({ name: app, namespace, labels: config.objectLabels, deploymentId: id, requestedBy, spec }),
+    appObject({
+      name: app,
+      namespace,
+      labels: config.objectLabels,
+      requested: { deploymentId: id, by: requestedBy },
+      spec,
+    }),
     FIELD_MANAGER,
   );
   return { deploymentId: id, unchanged: false };

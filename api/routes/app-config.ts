@@ -2,35 +2,27 @@
 // secret). Each reads the App from the cluster, changes the named fields, validates the result with the App schema
 // and applies it as loco-api with the read resourceVersion as a precondition (a concurrent change answers 409).
 // Secret values go to the App's loco-managed Secret (the mirror stores them encrypted) and are never returned.
-import { ulid } from "ulid";
 import { z } from "zod";
-import { AppSpec } from "../../crds/app.ts";
-import { ANNOTATION_REQUESTED_DEPLOYMENT_ID, secretName } from "../../crds/app-names.ts";
 import { envVarName, quantity } from "../../crds/common.ts";
-import { APP } from "../../crds/kinds.ts";
-import { listTimeline } from "../../db/stores/app-timeline.ts";
-import { recordRequest } from "../../db/stores/deployments.ts";
-import { getTenantResource } from "../../db/stores/resources.ts";
-import { ANNOTATION_REQUESTED_BY } from "../../db/timeline.ts";
-import { KubeApiError } from "../../kube/kube-client.ts";
-import { SECRET } from "../../kube/resources.ts";
-import { isSubset } from "../../kube/semantic-equal.ts";
-import { controllerOf, type KubeObject } from "../../kube/types.ts";
-import { actorOf, type Principal } from "../auth/principal.ts";
-import { ApiError, notFound } from "../errors.ts";
+import type { KubeObject } from "../../kube/types.ts";
+import { changeApp } from "../apps/change-app.ts";
+import { writeSecretValues } from "../apps/secret-values.ts";
+import { editedEnv, envNamesReplaced, scaledSpec } from "../apps/spec-edits.ts";
+import { notFound } from "../errors.ts";
 import { asIs, listPage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
-import { defineRoute, parsePart, type RouteDefinition } from "../route.ts";
+import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
+import { getTenantResource } from "../store/resources.ts";
+import { listTimeline } from "../store/timeline.ts";
+import { tenantNamespace } from "../tenant-namespaces.ts";
 import { AppView, appView, ItemParams, ProfileQuery } from "./apps.ts";
 import { pageOf as pageSchema, TimelineEntry } from "./schemas.ts";
 
-type Spec = z.output<typeof AppSpec>;
 type EnvVar = { name: string; value: string };
-type SecretEnvVar = { name: string; secretKey: string };
+type SecretEnvVar = { name: string };
 
-export const EnvView = z.object({
+const EnvView = z.object({
   env: z.array(z.object({ name: z.string(), value: z.string() })),
   secrets: z
     .array(z.object({ name: z.string() }))
@@ -38,78 +30,7 @@ export const EnvView = z.object({
 });
 
 export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
-  const { db, kube, config } = services;
-
-  async function liveApp(
-    tenant: string,
-    profile: string,
-    app: string,
-  ): Promise<{ namespace: string; object: KubeObject }> {
-    const namespace = await findTenantNamespace(kube, tenant, profile);
-    const object = namespace ? await kube.find<KubeObject>(APP, namespace, app) : undefined;
-    if (!namespace || !object) throw notFound("App", app);
-    return { namespace, object };
-  }
-
-  /**
-   * Reads the App, changes its spec, validates the result like a full spec and applies it with the read
-   * resourceVersion as a precondition; a concurrent write (the operator's status updates move it too) re-reads and
-   * retries, a few times. With `deployment`, a change of the spec is also a deployment the API requested: it gets
-   * its id here and its spec is recorded, like POST …/deployments, so that `rollback` can return to it.
-   */
-  async function changeApp(
-    tenant: string,
-    profile: string,
-    app: string,
-    change: (spec: Spec, live: { namespace: string; object: KubeObject }) => Promise<Spec> | Spec,
-    deployment?: { principal: Principal },
-  ): Promise<{ namespace: string; applied: KubeObject }> {
-    for (let attempt = 1; ; attempt++) {
-      const live = await liveApp(tenant, profile, app);
-      const spec = await change(structuredClone(live.object.spec as Spec), live);
-      const parsed = parsePart(z.strictObject({ spec: AppSpec }), { spec: JSON.parse(JSON.stringify(spec)) }, "body");
-      const changed = !(isSubset(parsed.spec, live.object.spec) && isSubset(live.object.spec, parsed.spec));
-      const requested = deployment && changed ? { id: ulid(), by: actorOf(deployment.principal) } : undefined;
-      try {
-        const applied = await kube.apply<KubeObject>(
-          APP,
-          {
-            apiVersion: "loco.dev/v1alpha1",
-            kind: "App",
-            metadata: {
-              name: app,
-              namespace: live.namespace,
-              labels: config.objectLabels,
-              ...(requested
-                ? {
-                    annotations: {
-                      [ANNOTATION_REQUESTED_DEPLOYMENT_ID]: requested.id,
-                      [ANNOTATION_REQUESTED_BY]: requested.by,
-                    },
-                  }
-                : {}),
-              resourceVersion: live.object.metadata.resourceVersion,
-            },
-            spec: parsed.spec,
-          },
-          FIELD_MANAGER,
-        );
-        if (requested) {
-          await recordRequest(db, {
-            id: requested.id,
-            tenant,
-            namespace: live.namespace,
-            app,
-            spec: parsed.spec,
-            requestedBy: requested.by,
-          });
-        }
-        return { namespace: live.namespace, applied };
-      } catch (error) {
-        if (!(error instanceof KubeApiError && error.isConflict) || attempt >= 5) throw error;
-      }
-    }
-  }
+  const { db, config } = services;
 
   const respond = (tenant: string, namespace: string, applied: KubeObject) => ({
     body: appView(tenant, namespace, applied.metadata.name ?? "", {
@@ -144,16 +65,11 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
       handler: async ({ authorize, params, query, body, auditTarget, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
         auditTarget(`App/${query.profile}/${params.app}`, { ...body });
-        const { namespace, applied } = await changeApp(params.tenant, query.profile, params.app, (spec) => {
-          if (body.replicas !== undefined) spec.replicas = body.replicas;
-          if (body.cpu !== undefined || body.memory !== undefined) {
-            spec.resources = {
-              ...spec.resources,
-              ...(body.cpu !== undefined ? { cpu: body.cpu } : {}),
-              ...(body.memory !== undefined ? { memory: body.memory } : {}),
-            };
-          }
-          return spec;
+        const { namespace, applied } = await changeApp(services, {
+          tenant: params.tenant,
+          profile: query.profile,
+          app: params.app,
+          change: (spec) => scaledSpec(spec, body),
         });
         objectFound();
         return respond(params.tenant, namespace, applied);
@@ -211,31 +127,23 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
           unset: body.unset ?? [],
           secret: body.secret,
         });
-        const setNames = new Set(Object.keys(body.set ?? {}));
-        const gone = new Set([...(body.unset ?? []), ...setNames]);
-        const entries = Object.entries(body.set ?? {});
+        const edit = { set: body.set ?? {}, unset: body.unset ?? [], secret: body.secret };
         let secretWritten = false;
-        const { applied } = await changeApp(
-          params.tenant,
-          query.profile,
-          params.app,
-          async (spec, live) => {
-            const hadSecret = (spec.secretEnv ?? []).some((s) => gone.has(s.name));
-            let env = (spec.env ?? []).filter((e) => !gone.has(e.name)) as EnvVar[];
-            let secretEnv = (spec.secretEnv ?? []).filter((e) => !gone.has(e.name)) as SecretEnvVar[];
-            if (body.secret) secretEnv = [...secretEnv, ...entries.map(([name]) => ({ name, secretKey: name }))];
-            else env = [...env, ...entries.map(([name, value]) => ({ name, value }))];
+        const { applied } = await changeApp(services, {
+          tenant: params.tenant,
+          profile: query.profile,
+          app: params.app,
+          change: async (spec, live) => {
+            const edited = editedEnv(spec, edit);
             // Values first, so that the pods the new template starts find them.
-            if (!secretWritten && (body.secret || hadSecret)) {
-              await writeSecretValues(live, body.secret ? Object.fromEntries(entries) : {}, gone);
+            if (!secretWritten && edited.touchesSecret) {
+              await writeSecretValues(services, live, edit.secret ? edit.set : {}, envNamesReplaced(edit));
               secretWritten = true;
             }
-            spec.env = env.length > 0 ? env : undefined;
-            spec.secretEnv = secretEnv.length > 0 ? secretEnv : undefined;
-            return spec;
+            return edited.spec;
           },
-          { principal },
-        );
+          deployment: { principal },
+        });
         objectFound();
         const now = applied.spec as { env?: EnvVar[]; secretEnv?: SecretEnvVar[] };
         return { body: { env: now.env ?? [], secrets: (now.secretEnv ?? []).map((s) => ({ name: s.name })) } };
@@ -278,49 +186,4 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
       },
     }),
   ];
-
-  /** Writes the values into `<app>-secrets` (owned by the App, like the operator's copy), keeping other keys. */
-  async function writeSecretValues(
-    live: { namespace: string; object: KubeObject },
-    set: Record<string, string>,
-    unset: Set<string>,
-  ): Promise<void> {
-    const name = secretName(live.object.metadata.name ?? "");
-    const existing = await kube.find<KubeObject & { data?: Record<string, string> }>(SECRET, live.namespace, name);
-    const owner = existing ? controllerOf(existing) : undefined;
-    if (existing && owner && owner.uid !== live.object.metadata.uid) {
-      throw new ApiError("Conflict", `Secret ${name} belongs to something else; ask a platform admin to remove it.`);
-    }
-    const data: Record<string, string> = {};
-    for (const [key, value] of Object.entries(existing?.data ?? {})) if (!unset.has(key)) data[key] = value;
-    for (const [key, value] of Object.entries(set)) data[key] = Buffer.from(value, "utf8").toString("base64");
-    await kube.apply(
-      SECRET,
-      {
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: {
-          name,
-          namespace: live.namespace,
-          labels: {
-            ...config.objectLabels,
-            "app.kubernetes.io/managed-by": "loco",
-            "loco.dev/app": live.object.metadata.name ?? "",
-          },
-          ownerReferences: [
-            {
-              apiVersion: "loco.dev/v1alpha1",
-              kind: "App",
-              name: live.object.metadata.name ?? "",
-              uid: live.object.metadata.uid ?? "",
-              controller: true,
-            },
-          ],
-        },
-        type: "Opaque",
-        data,
-      },
-      FIELD_MANAGER,
-    );
-  }
 }
