@@ -10,60 +10,18 @@ import { appNamespace } from "../app-namespace.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { listPage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
+import { pipelineObject } from "../pipelines/pipeline-object.ts";
+import { PipelineView, pipelineView } from "../pipelines/pipeline-view.ts";
+import { proposedPipeline } from "../pipelines/proposed-pipeline.ts";
 import { profileOf } from "../profile-of.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { diffLines, specChanges } from "../spec-diff.ts";
 import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
-import { type Condition, ProfileName, pageOf as pageSchema, TenantName } from "./schemas.ts";
+import { ProfileName, pageOf as pageSchema, TenantName } from "./schemas.ts";
 
 /** ≤ 40, so that the names of its Runs (`<pipeline>-<suffix>`) and their Jobs stay valid. */
 export const PipelineName = dns1035Label(40).describe("Pipeline name: a DNS-1035 label of at most 40 characters.");
-
-export const PipelineView = z.object({
-  name: z.string(),
-  tenant: z.string(),
-  profile: z.string(),
-  namespace: z.string(),
-  uid: z.string().optional(),
-  generation: z.number().int().optional(),
-  ready: z.enum(["True", "False", "Unknown"]).describe("The Ready condition's status; Unknown until reported."),
-  reason: z.string().nullable().describe("The Ready condition's reason, such as DependencyCycle."),
-  message: z.string().nullable().describe("The Ready condition's message: what is wrong, naming the task."),
-  spec: z.record(z.string(), z.unknown()),
-  status: z
-    .record(z.string(), z.unknown())
-    .describe("Status as last reported by the operator (conditions, lastRun, triggers' schedule, …)."),
-});
-export type PipelineView = z.infer<typeof PipelineView>;
-
-type Status = { conditions?: z.infer<typeof Condition>[] } & Record<string, unknown>;
-
-export function pipelineView(
-  tenant: string,
-  profile: string,
-  namespace: string,
-  name: string,
-  object: { uid?: string; generation?: number; spec: unknown; status: unknown },
-): PipelineView {
-  const status = (object.status ?? {}) as Status;
-  const ready = status.conditions?.find((c) => c.type === "Ready");
-  return {
-    name,
-    tenant,
-    profile,
-    namespace,
-    uid: object.uid,
-    generation: object.generation,
-    ready: ready?.status === "True" || ready?.status === "False" ? ready.status : "Unknown",
-    reason: ready?.reason ?? null,
-    message: ready?.message ?? null,
-    spec: (object.spec ?? {}) as Record<string, unknown>,
-    status,
-  };
-}
-
-/** The profile of a tenant's namespace `<tenant>-<profile>`. */
 
 const Change = z.object({
   path: z.string().describe("Field path, lists of named items by name: spec.tasks[build].image."),
@@ -88,13 +46,6 @@ const Body = z.strictObject({ spec: PipelineSpec });
 
 export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
   const { db, kube, config } = services;
-
-  const manifest = (name: string, namespace: string, spec: unknown): KubeObject => ({
-    apiVersion: "loco.dev/v1alpha1",
-    kind: "Pipeline",
-    metadata: { name, namespace, labels: config.objectLabels },
-    spec: spec as Record<string, unknown>,
-  });
 
   return [
     defineRoute({
@@ -174,7 +125,7 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
         const namespace = await appNamespace(services, params.tenant, query.profile);
         const applied = await kube.apply<KubeObject>(
           PIPELINE,
-          manifest(params.pipeline, namespace, body.spec),
+          pipelineObject(params.pipeline, namespace, config.objectLabels, body.spec),
           FIELD_MANAGER,
         );
         objectFound();
@@ -212,22 +163,7 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
             },
           );
         }
-        const live = namespace ? await kube.find<KubeObject>(PIPELINE, namespace, params.pipeline) : undefined;
-        // The apiserver's view of the new spec (defaults, schema and CEL rules) without storing it. Without the
-        // namespace yet (the tenant never used this profile), the schema's own defaults stand in.
-        const proposed = namespace
-          ? (
-              await kube.request<KubeObject>(
-                "PATCH",
-                `/apis/loco.dev/v1alpha1/namespaces/${namespace}/pipelines/${params.pipeline}`,
-                {
-                  body: manifest(params.pipeline, namespace, body.spec),
-                  contentType: "application/apply-patch+yaml",
-                  query: { fieldManager: FIELD_MANAGER, force: true, fieldValidation: "Strict", dryRun: "All" },
-                },
-              )
-            ).spec
-          : body.spec;
+        const { live, proposed } = await proposedPipeline(services, namespace, params.pipeline, body.spec);
         if (live) objectFound();
         const changes = specChanges(live?.spec, proposed);
         return {
