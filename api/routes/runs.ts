@@ -16,10 +16,9 @@ import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import { streamRunLogs, tasksWithLoggingOff } from "../run-logs.ts";
 import { cancelRun } from "../runs/cancel-run.ts";
-import { newRunName } from "../runs/run-name.ts";
 import { runsSince } from "../runs/run-since.ts";
 import { liveRunView, RunView, runFinished, runView } from "../runs/run-view.ts";
-import { checkPipelineStart, commandRunObject, createRun, pipelineRunObject } from "../runs/start-run.ts";
+import { startCommandRun, startPipelineRun } from "../runs/start-run.ts";
 import type { ApiServices } from "../server.ts";
 import { SharedPoll } from "../shared-poll.ts";
 import { getTenantResource } from "../store/resources.ts";
@@ -93,20 +92,12 @@ export function runRoutes(services: ApiServices): RouteDefinition[] {
         const pipeline = namespace ? await kube.find<KubeObject>(PIPELINE, namespace, params.pipeline) : undefined;
         if (!namespace || !pipeline || pipeline.metadata.deletionTimestamp) throw notFound("Pipeline", params.pipeline);
         objectFound();
-        const given = body.parameters ?? {};
-        checkPipelineStart(pipeline, params.pipeline, given);
-        const created = await createRun(
-          kube,
-          pipelineRunObject({
-            name: newRunName(params.pipeline),
-            namespace,
-            labels: config.objectLabels,
-            pipeline: { name: params.pipeline, uid: pipeline.metadata.uid ?? "" },
-            parameters: given,
-            timeout: body.timeout,
-            startedBy: actorOf(principal),
-          }),
-        );
+        const created = await startPipelineRun(services, {
+          pipeline,
+          parameters: body.parameters ?? {},
+          timeout: body.timeout,
+          startedBy: actorOf(principal),
+        });
         auditTarget(`Run/${query.profile}/${created.metadata.name}`, { pipeline: params.pipeline });
         return { status: 201, body: liveRunView(params.tenant, created) };
       },
@@ -127,18 +118,13 @@ export function runRoutes(services: ApiServices): RouteDefinition[] {
         await authorize({ tenant: params.tenant, resource: "runs", action: "write" });
         auditTarget(`Run/${query.profile}`, { image: body.task.image });
         const namespace = await appNamespace(services, params.tenant, query.profile);
-        const created = await createRun(
-          kube,
-          commandRunObject({
-            name: newRunName("run"),
-            namespace,
-            labels: config.objectLabels,
-            task: body.task,
-            timeout: body.timeout,
-            locks: body.locks,
-            startedBy: actorOf(principal),
-          }),
-        );
+        const created = await startCommandRun(services, {
+          namespace,
+          task: body.task,
+          timeout: body.timeout,
+          locks: body.locks,
+          startedBy: actorOf(principal),
+        });
         auditTarget(`Run/${query.profile}/${created.metadata.name}`, { image: body.task.image });
         return { status: 201, body: liveRunView(params.tenant, created) };
       },

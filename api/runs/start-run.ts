@@ -7,6 +7,7 @@ import { LABEL_PIPELINE } from "../../crds/run-names.ts";
 import { KubeApiError, type KubeClient } from "../../kube/kube-client.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { ApiError } from "../errors.ts";
+import type { ApiServices } from "../server.ts";
 import { FIELD_MANAGER } from "../tenant-namespaces.ts";
 import { newRunName } from "./run-name.ts";
 
@@ -135,4 +136,48 @@ export async function createRun(kube: KubeClient, object: KubeObject): Promise<K
       object.metadata.name = newRunName(object.metadata.name?.replace(/-[^-]+$/, "") ?? "run");
     }
   }
+}
+
+/** Starts a Run of `pipeline` (read live, so that its uid and Ready condition are current) with `parameters`. */
+export function startPipelineRun(
+  services: ApiServices,
+  request: {
+    pipeline: KubeObject;
+    parameters: Record<string, string>;
+    timeout?: string | undefined;
+    startedBy: string;
+  },
+): Promise<KubeObject> {
+  const { pipeline, parameters } = request;
+  const name = pipeline.metadata.name ?? "";
+  checkPipelineStart(pipeline, name, parameters);
+  return createRun(
+    services.kube,
+    pipelineRunObject({
+      name: newRunName(name),
+      namespace: pipeline.metadata.namespace ?? "",
+      labels: services.config.objectLabels,
+      pipeline: { name, uid: pipeline.metadata.uid ?? "" },
+      parameters,
+      timeout: request.timeout,
+      startedBy: request.startedBy,
+    }),
+  );
+}
+
+/** Starts a Run of one inline task in `namespace`. */
+export function startCommandRun(
+  services: ApiServices,
+  request: {
+    namespace: string;
+    task: unknown;
+    timeout?: string | undefined;
+    locks?: string[] | undefined;
+    startedBy: string;
+  },
+): Promise<KubeObject> {
+  return createRun(
+    services.kube,
+    commandRunObject({ name: newRunName("run"), labels: services.config.objectLabels, ...request }),
+  );
 }
