@@ -5,17 +5,23 @@
 // the API (hack/import-layers.test.ts).
 import type { z } from "zod";
 import type { LogRecord as LogLine } from "./log-lines.ts";
+import type { PipelineView as PipelineViewSchema } from "./pipelines/pipeline-view.ts";
 import type { PodProgress } from "./pod-progress.ts";
 import type { EnvView as EnvViewSchema } from "./routes/app-config.ts";
 import type { AppView as AppViewSchema } from "./routes/apps.ts";
 import type { AuthConfig as AuthConfigSchema, WhoAmI as WhoAmISchema } from "./routes/auth.ts";
 import type { Accepted, Deployment as DeploymentSchema } from "./routes/deployments.ts";
-import type { PipelineDiff as PipelineDiffSchema, PipelineView as PipelineViewSchema } from "./routes/pipelines.ts";
+import type { PipelineDiff as PipelineDiffSchema } from "./routes/pipelines.ts";
 import type { ProfileView as ProfileViewSchema } from "./routes/profiles.ts";
-import type { RunView as RunViewSchema, TimelineEntry as TimelineEntrySchema } from "./routes/runs.ts";
-import type { Condition as ConditionSchema, pageOf, RoleSchema } from "./routes/schemas.ts";
+import type {
+  Condition as ConditionSchema,
+  pageOf,
+  RoleSchema,
+  TimelineEntry as TimelineEntrySchema,
+} from "./routes/schemas.ts";
 import type { TenantView as TenantViewSchema } from "./routes/tenants.ts";
 import type { MintedToken as MintedTokenSchema, TokenView as TokenViewSchema } from "./routes/tokens.ts";
+import type { RunView as RunViewSchema } from "./runs/run-view.ts";
 
 export type { RunLogRecord } from "./run-logs.ts";
 export type { PodProgress };

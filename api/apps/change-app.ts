@@ -5,6 +5,7 @@ import { ulid } from "ulid";
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
 import { APP } from "../../crds/kinds.ts";
+import { recordRequest } from "../../db/stores/deployments.ts";
 import { KubeApiError } from "../../kube/kube-client.ts";
 import { isSubset } from "../../kube/semantic-equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
@@ -13,7 +14,6 @@ import { appObject } from "../deploy/app-object.ts";
 import { notFound } from "../errors.ts";
 import { parsePart } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { recordRequest } from "../store/deployments.ts";
 import { FIELD_MANAGER, findTenantNamespace } from "../tenant-namespaces.ts";
 
 export interface LiveApp {

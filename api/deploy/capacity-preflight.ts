@@ -3,10 +3,10 @@
 // every tenant's workloads, so they go only to the server's log, for platform admins.
 import type { FastifyBaseLogger } from "fastify";
 import type { AppSpec } from "../../crds/app.ts";
+import { getClusterResource } from "../../db/stores/resources.ts";
 import { clusterCapacity, judgeCapacity, requestedBy } from "../capacity.ts";
 import { ApiError } from "../errors.ts";
 import type { ApiServices } from "../server.ts";
-import { getClusterResource } from "../store/resources.ts";
 
 export interface CapacityRequest {
   tenant: string;

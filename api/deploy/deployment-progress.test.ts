@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DeploymentView } from "../store/deployments.ts";
+import type { DeploymentView } from "../../db/stores/deployments.ts";
 import { deploymentSnapshot } from "./deployment-progress.ts";
 
 const deployment = (outcome: DeploymentView["outcome"]): DeploymentView => ({

@@ -1,12 +1,12 @@
 // What a follower of a deployment sees on each tick: the deployment's outcome from the mirror, its App's Ready
 // condition and replicas, and the App's pods live from the cluster (the rollout view shows them coming up).
 import { LABEL_APP } from "../../crds/app-names.ts";
+import { type DeploymentView, getDeployment } from "../../db/stores/deployments.ts";
+import { getTenantResource } from "../../db/stores/resources.ts";
 import { POD } from "../../kube/resources.ts";
 import type { StatusSnapshot } from "../event-stream.ts";
 import { type PodProgress, podProgress } from "../pod-progress.ts";
 import type { ApiServices } from "../server.ts";
-import { type DeploymentView, getDeployment } from "../store/deployments.ts";
-import { getTenantResource } from "../store/resources.ts";
 
 const TERMINAL = new Set(["Available", "Failed", "Superseded"]);
 

@@ -1,9 +1,9 @@
 // A rollback deploys again the spec an earlier deployment requested. Only deployments made through the API have a
 // recorded spec; one applied with kubectl or GitOps cannot be rolled back to from here.
 import { AppSpec } from "../../crds/app.ts";
+import { requestedSpec } from "../../db/stores/deployments.ts";
 import { ApiError } from "../errors.ts";
 import type { ApiServices } from "../server.ts";
-import { requestedSpec } from "../store/deployments.ts";
 import { tenantNamespace } from "../tenant-namespaces.ts";
 import { type DeployRequest, type DeployResult, deployApp } from "./deploy-app.ts";
 

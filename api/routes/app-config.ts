@@ -4,6 +4,8 @@
 // Secret values go to the App's loco-managed Secret (the mirror stores them encrypted) and are never returned.
 import { z } from "zod";
 import { envVarName, quantity } from "../../crds/common.ts";
+import { listTimeline } from "../../db/stores/app-timeline.ts";
+import { getTenantResource } from "../../db/stores/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { changeApp } from "../apps/change-app.ts";
 import { writeSecretValues } from "../apps/secret-values.ts";
@@ -13,8 +15,6 @@ import { asIs, listPage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { getTenantResource } from "../store/resources.ts";
-import { listTimeline } from "../store/timeline.ts";
 import { tenantNamespace } from "../tenant-namespaces.ts";
 import { AppView, appView, ItemParams, ProfileQuery } from "./apps.ts";
 import { pageOf as pageSchema, TimelineEntry } from "./schemas.ts";
@@ -22,7 +22,7 @@ import { pageOf as pageSchema, TimelineEntry } from "./schemas.ts";
 type EnvVar = { name: string; value: string };
 type SecretEnvVar = { name: string };
 
-const EnvView = z.object({
+export const EnvView = z.object({
   env: z.array(z.object({ name: z.string(), value: z.string() })),
   secrets: z
     .array(z.object({ name: z.string() }))

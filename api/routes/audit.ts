@@ -1,11 +1,11 @@
 // A tenant's audit log: every attempted mutation with who, what, when, the request id and the outcome. Listed
 // page by page, or exported whole as JSON or CSV.
 import { z } from "zod";
+import { type AuditRecord, listAudit } from "../../db/stores/audit.ts";
 import { listPage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { type AuditRecord, listAudit } from "../store/audit.ts";
 import { pageOf as pageSchema, TenantName } from "./schemas.ts";
 
 const AuditView = z.object({

@@ -2,6 +2,7 @@
 // Available or Failed. The work is done by api/deploy/*; each handler here checks, calls it and shapes the answer.
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
+import { getDeployment, listDeployments } from "../../db/stores/deployments.ts";
 import { deployApp } from "../deploy/deploy-app.ts";
 import { deploymentReader, deploymentSnapshot } from "../deploy/deployment-progress.ts";
 import { rollbackApp } from "../deploy/rollback-app.ts";
@@ -12,12 +13,11 @@ import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { SharedPoll } from "../shared-poll.ts";
-import { getDeployment, listDeployments } from "../store/deployments.ts";
 import { tenantNamespace } from "../tenant-namespaces.ts";
 import { ItemParams, ProfileQuery } from "./apps.ts";
 import { AppName, pageOf as pageSchema, TenantName } from "./schemas.ts";
 
-const Deployment = z.object({
+export const Deployment = z.object({
   id: z.string(),
   app: z.string(),
   namespace: z.string(),
@@ -27,7 +27,7 @@ const Deployment = z.object({
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
 });
-const Accepted = z.object({
+export const Accepted = z.object({
   deploymentId: z.string(),
   unchanged: z.boolean().describe("True when the spec was already deployed: the current deployment is returned."),
   events: z.string().describe("Path of the server-sent event stream of its progress."),

@@ -2,6 +2,7 @@
 // pod and container, as ndjson or server-sent events; tail N lines, since a duration, optionally following.
 import { z } from "zod";
 import { LABEL_APP } from "../../crds/app-names.ts";
+import { getTenantResource } from "../../db/stores/resources.ts";
 import { POD } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { streamAppLogs } from "../app-logs.ts";
@@ -9,7 +10,6 @@ import { ApiError, notFound } from "../errors.ts";
 import { openRecordStream } from "../event-stream.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { getTenantResource } from "../store/resources.ts";
 import { findTenantNamespace } from "../tenant-namespaces.ts";
 import { ItemParams } from "./apps.ts";
 import { ProfileName } from "./schemas.ts";

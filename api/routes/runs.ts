@@ -6,6 +6,8 @@ import { z } from "zod";
 import { boundedRecord, dnsLabel, duration, uniqueList } from "../../crds/common.ts";
 import { PIPELINE } from "../../crds/kinds.ts";
 import { InlineTask } from "../../crds/run.ts";
+import { getTenantResource } from "../../db/stores/resources.ts";
+import { listRuns, listRunTimeline, RUN_PHASES, type RunPhase } from "../../db/stores/runs.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { actorOf } from "../auth/principal.ts";
@@ -21,8 +23,6 @@ import { liveRunView, RunView, runFinished, runView } from "../runs/run-view.ts"
 import { startCommandRun, startPipelineRun } from "../runs/start-run.ts";
 import type { ApiServices } from "../server.ts";
 import { SharedPoll } from "../shared-poll.ts";
-import { getTenantResource } from "../store/resources.ts";
-import { listRuns, listRunTimeline, RUN_PHASES, type RunPhase } from "../store/runs.ts";
 import { findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
 import { PipelineParams, ProfileQuery } from "./pipelines.ts";
 import { ProfileName, pageOf as pageSchema, TenantName, TimelineEntry } from "./schemas.ts";

@@ -1,9 +1,9 @@
 // A Run as the API answers it, from the mirror's row or the live object: its phase (from the Succeeded condition),
 // reason, each task's state and times.
 import { z } from "zod";
+import { RUN_PHASES, type RunPhase } from "../../db/stores/runs.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { profileOf } from "../profile-of.ts";
-import { RUN_PHASES, type RunPhase } from "../store/runs.ts";
 
 const TaskView = z.looseObject({
   name: z.string(),

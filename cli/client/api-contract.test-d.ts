@@ -4,18 +4,17 @@
 // fails the type check. The @ts-expect-error lines fail the check if a type were widened to accept any field.
 import { expectTypeOf } from "vitest";
 import type { z } from "zod";
+import type { PipelineView as PipelineViewSchema } from "../../api/pipelines/pipeline-view.ts";
 import type { EnvView as EnvViewSchema } from "../../api/routes/app-config.ts";
 import type { AppView as AppViewSchema } from "../../api/routes/apps.ts";
 import type { WhoAmI as WhoAmISchema } from "../../api/routes/auth.ts";
 import type { Accepted, Deployment as DeploymentSchema } from "../../api/routes/deployments.ts";
-import type {
-  PipelineDiff as PipelineDiffSchema,
-  PipelineView as PipelineViewSchema,
-} from "../../api/routes/pipelines.ts";
+import type { PipelineDiff as PipelineDiffSchema } from "../../api/routes/pipelines.ts";
 import type { ProfileView as ProfileViewSchema } from "../../api/routes/profiles.ts";
-import type { RunView as RunViewSchema, TimelineEntry as TimelineEntrySchema } from "../../api/routes/runs.ts";
+import type { TimelineEntry as TimelineEntrySchema } from "../../api/routes/schemas.ts";
 import type { TenantView as TenantViewSchema } from "../../api/routes/tenants.ts";
 import type { MintedToken as MintedTokenSchema, TokenView as TokenViewSchema } from "../../api/routes/tokens.ts";
+import type { RunView as RunViewSchema } from "../../api/runs/run-view.ts";
 import type {
   AppView,
   Deployment,
