@@ -1,5 +1,5 @@
 // `loco map`: a tenant's apps grouped by profile and project, with their status and URL, and which apps
-// discover which. Discovery follows the operator's rule (operator/reconcilers/app/reconcile.ts): an App of a
+// discover which. Discovery follows the operator's rule (operator/reconcilers/app/app-world.ts): an App of a
 // project gets LOCO_<OTHER>_URL for every other App of the same project in the same namespace that has a port.
 // Pure: the API's app views in, the map and its lines out.
 import { discoveryVariable } from "../crds/app-names.ts";
