@@ -1,6 +1,6 @@
 // loco-api configuration: flags override environment variables; everything is validated at start-up.
-import { parseArgs } from "node:util";
 import { z } from "zod";
+import { ConfigError, readFlags, validConfig } from "../kube/process-config.ts";
 import { INSECURE_ISSUER_MESSAGE, isSecureOrLoopback } from "./secure-url.ts";
 
 const hostPort = z
@@ -173,16 +173,6 @@ Flags (environment variable in brackets):
   --service-account NS/NAME      the API's own ServiceAccount, the subject of those RoleBindings [LOCO_API_SERVICE_ACCOUNT]
 `;
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-  /** 0 when the "error" is the help text the user asked for. */
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 2) {
-    super(message);
-    this.exitCode = exitCode;
-  }
-}
-
 const flags = {
   address: { type: "string" },
   kubeconfig: { type: "string" },
@@ -221,14 +211,8 @@ const flags = {
 } as const;
 
 export function loadApiConfig(argv: string[], env: NodeJS.ProcessEnv): ApiConfig {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: argv, options: flags, strict: true }));
-  } catch (error) {
-    throw new ConfigError(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
-  }
-  if (values.help) throw new ConfigError(usage, 0);
-  const parsed = ApiConfig.safeParse({
+  const values = readFlags(argv, flags, usage);
+  return validConfig("loco-api", ApiConfig, {
     address: values.address ?? env.LOCO_API_ADDRESS ?? "0.0.0.0:8080",
     kubeconfig: values.kubeconfig ?? env.KUBECONFIG,
     databaseUrl: values["database-url"] ?? env.LOCO_DATABASE_URL ?? "pglite:.loco/db",
@@ -265,13 +249,6 @@ export function loadApiConfig(argv: string[], env: NodeJS.ProcessEnv): ApiConfig
     tenantRole: (values["tenant-role"] as string | undefined) ?? (env.LOCO_API_TENANT_ROLE || undefined),
     serviceAccount: (values["service-account"] as string | undefined) ?? (env.LOCO_API_SERVICE_ACCOUNT || undefined),
   });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `  --${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`,
-    );
-    throw new ConfigError(
-      `Invalid loco-api configuration:\n${problems.join("\n")}\n\nRun loco-api --help for the flags.`,
-    );
-  }
-  return parsed.data;
 }
+
+export { ConfigError };

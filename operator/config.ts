@@ -1,9 +1,9 @@
 // loco-operator configuration: flags override environment variables; everything is validated at start-up.
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { parseDuration } from "../crds/common.ts";
 import { triggerIntervalFloor } from "../crds/pipeline.ts";
 import { podAnnotationPattern } from "../crds/profile.ts";
+import { ConfigError, readFlags, validConfig } from "../kube/process-config.ts";
 
 const hostPort = z
   .string()
@@ -111,57 +111,39 @@ Flags (environment variable in brackets):
                                      [OTEL_EXPORTER_OTLP_ENDPOINT; headers from OTEL_EXPORTER_OTLP_HEADERS]
 `;
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-  /** 0 when the "error" is the help text the user asked for. */
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 2) {
-    super(message);
-    this.exitCode = exitCode;
-  }
-}
+const flags = {
+  kubeconfig: { type: "string" },
+  "leader-elect": { type: "boolean" },
+  "no-leader-elect": { type: "boolean" },
+  "leader-election-namespace": { type: "string" },
+  "lease-name": { type: "string" },
+  "health-address": { type: "string" },
+  concurrency: { type: "string" },
+  resync: { type: "string" },
+  "log-level": { type: "string" },
+  selector: { type: "string" },
+  "database-url": { type: "string" },
+  "lease-duration": { type: "string" },
+  "renew-deadline": { type: "string" },
+  "retry-period": { type: "string" },
+  "min-timeout": { type: "string" },
+  "max-timeout": { type: "string" },
+  "min-trigger-interval": { type: "string" },
+  "allowed-pod-annotations": { type: "string" },
+  "reconcile-timeout": { type: "string" },
+  "task-log-limit": { type: "string" },
+  "otlp-endpoint": { type: "string" },
+  help: { type: "boolean" },
+} as const;
 
 export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): OperatorConfig {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        kubeconfig: { type: "string" },
-        "leader-elect": { type: "boolean" },
-        "no-leader-elect": { type: "boolean" },
-        "leader-election-namespace": { type: "string" },
-        "lease-name": { type: "string" },
-        "health-address": { type: "string" },
-        concurrency: { type: "string" },
-        resync: { type: "string" },
-        "log-level": { type: "string" },
-        selector: { type: "string" },
-        "database-url": { type: "string" },
-        "lease-duration": { type: "string" },
-        "renew-deadline": { type: "string" },
-        "retry-period": { type: "string" },
-        "min-timeout": { type: "string" },
-        "max-timeout": { type: "string" },
-        "min-trigger-interval": { type: "string" },
-        "allowed-pod-annotations": { type: "string" },
-        "reconcile-timeout": { type: "string" },
-        "task-log-limit": { type: "string" },
-        "otlp-endpoint": { type: "string" },
-        help: { type: "boolean" },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new ConfigError(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
-  }
-  if (values.help) throw new ConfigError(usage, 0);
+  const values = readFlags(argv, flags, usage);
   const leaderElect = values["no-leader-elect"]
     ? false
     : values["leader-elect"]
       ? true
       : env.LOCO_LEADER_ELECT !== "false";
-  const parsed = OperatorConfig.safeParse({
+  return validConfig("loco-operator", OperatorConfig, {
     kubeconfig: values.kubeconfig ?? env.KUBECONFIG,
     leaderElect,
     leaderElectionNamespace: values["leader-election-namespace"] ?? env.POD_NAMESPACE ?? "loco-system",
@@ -183,13 +165,6 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
     taskLogLimit: values["task-log-limit"] ?? env.LOCO_TASK_LOG_LIMIT ?? "1Mi",
     otlpEndpoint: (values["otlp-endpoint"] as string | undefined) ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined),
   });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `  --${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`,
-    );
-    throw new ConfigError(
-      `Invalid loco-operator configuration:\n${problems.join("\n")}\n\nRun loco-operator --help for the flags.`,
-    );
-  }
-  return parsed.data;
 }
+
+export { ConfigError };
