@@ -25,7 +25,7 @@ const runtime = instructions.slice(instructions.lastIndexOf(stages.at(-1) ?? "")
 
 function sourceFiles(folder: string): string[] {
   return readdirSync(join(root, folder), { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts"))
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".ts") && !/\.test(-d)?\.ts$/.test(entry.name))
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
