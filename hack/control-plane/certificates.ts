@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface CertificatePaths {
@@ -17,13 +17,9 @@ function openssl(args: string[]): void {
   execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
 }
 
-/**
- * One throwaway CA per control plane: a serving certificate for the apiserver on loopback and an admin client
- * certificate in group system:masters. EC P-256 keeps generation in the milliseconds.
- */
-export function generateCertificates(dir: string): CertificatePaths {
+function certificatePaths(dir: string): CertificatePaths {
   const p = (name: string) => join(dir, name);
-  const paths: CertificatePaths = {
+  return {
     caCert: p("ca.crt"),
     caKey: p("ca.key"),
     servingCert: p("apiserver.crt"),
@@ -33,6 +29,23 @@ export function generateCertificates(dir: string): CertificatePaths {
     serviceAccountKey: p("sa.key"),
     serviceAccountPub: p("sa.pub"),
   };
+}
+
+/**
+ * The certificates an earlier start left in `dir`, when every one of them is there. A restart must reuse them: the
+ * service-account key signs every token in etcd, and the CA is in every kubeconfig handed out.
+ */
+export function existingCertificates(dir: string): CertificatePaths | undefined {
+  const paths = certificatePaths(dir);
+  return Object.values(paths).every((path) => existsSync(path)) ? paths : undefined;
+}
+
+/**
+ * One throwaway CA per control plane: a serving certificate for the apiserver on loopback and an admin client
+ * certificate in group system:masters. EC P-256 keeps generation in the milliseconds.
+ */
+export function generateCertificates(dir: string): CertificatePaths {
+  const paths = certificatePaths(dir);
   // A new EC key and a certificate for it: self-signed (the CA) or signed by the CA.
   const issue = (subject: string, key: string, cert: string, extensions: string[], signedByCa: boolean) =>
     openssl([

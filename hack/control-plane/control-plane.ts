@@ -4,8 +4,8 @@ import { Agent, request } from "node:https";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import { type CertificatePaths, generateCertificates } from "./certificates.ts";
-import { freePort } from "./free-port.ts";
+import { type CertificatePaths, existingCertificates, generateCertificates } from "./certificates.ts";
+import { freePortPreferring } from "./free-port.ts";
 import { launchSupervised, processAlive, stopProcessGroups } from "./processes.ts";
 import { type BinaryPaths, binaryPaths } from "./versions.ts";
 
@@ -25,11 +25,19 @@ export interface ControlPlaneState {
   ownerPid: number;
   startedAt: string;
   startSeconds: number;
+  /** True when this start reused the certificates and etcd data an earlier start left (see StartOptions.keep). */
+  keptData: boolean;
 }
 
 export interface StartOptions {
-  /** Folder for certificates, etcd data, logs and state; wiped on start. */
+  /** Folder for certificates, etcd data, logs and state. */
   dir: string;
+  /**
+   * Reuse what an earlier start left in `dir` (certificates, etcd data, and its ports when they are still free), so
+   * every object survives a stop and start. Without it, or when `dir` holds no complete earlier cluster, the folder
+   * is wiped and the cluster starts empty — what tests and benchmarks want.
+   */
+  keep?: boolean;
   /** Processes stop by themselves when this PID exits (0: run until stopped). */
   ownerPid?: number;
   log?: (message: string) => void;
@@ -38,6 +46,26 @@ export interface StartOptions {
 }
 
 const stateFile = (dir: string) => join(dir, "state.json");
+/** The ports of the last start; unlike state.json it outlives a stop, so a restart can keep its addresses. */
+const portsFile = (dir: string) => join(dir, "ports.json");
+const etcdDataDir = (dir: string) => join(dir, "etcd-data");
+
+type PortName = "etcdClient" | "etcdPeer" | "apiserver" | "controllerManager" | "scheduler" | "kwok";
+const portNames: PortName[] = ["etcdClient", "etcdPeer", "apiserver", "controllerManager", "scheduler", "kwok"];
+
+function readPorts(dir: string): Partial<Record<PortName, number>> {
+  const file = portsFile(dir);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Partial<Record<PortName, number>>) : {};
+}
+
+/**
+ * Certificates and an etcd data folder from an earlier start, or undefined when `dir` holds no complete cluster
+ * (never started, or wiped).
+ */
+function keptCluster(dir: string): CertificatePaths | undefined {
+  if (!existsSync(etcdDataDir(dir))) return undefined;
+  return existingCertificates(dir);
+}
 
 export function readState(dir: string): ControlPlaneState | undefined {
   const file = stateFile(dir);
@@ -82,11 +110,20 @@ function writeKubeconfig(path: string, server: string, certs: CertificatePaths):
   );
 }
 
+/** The certificate files of a started control plane (they are always at these names in its folder). */
+export function clientCertificates(dir: string): CertificatePaths {
+  return {
+    caCert: join(dir, "ca.crt"),
+    adminCert: join(dir, "admin.crt"),
+    adminKey: join(dir, "admin.key"),
+  } as CertificatePaths;
+}
+
 /**
  * GETs an HTTPS path with the admin client certificate and resolves the status code (0 = not answering).
  * `verify` is off only for kube-scheduler, whose serving certificate is self-signed in memory.
  */
-function httpsStatus(url: string, certs: CertificatePaths, verify = true): Promise<number> {
+export function httpsStatus(url: string, certs: CertificatePaths, verify = true): Promise<number> {
   const agent = new Agent({
     ca: readFileSync(certs.caCert),
     cert: readFileSync(certs.adminCert),
@@ -193,20 +230,18 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
   const bins = binaryPaths();
   assertBuilt(bins);
   if (readState(dir)) await stopControlPlane(dir);
-  rmSync(dir, { recursive: true, force: true });
+  const kept = options.keep ? keptCluster(dir) : undefined;
+  if (!kept) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
 
-  const certs = generateCertificates(dir);
-  const ports = {
-    etcdClient: await freePort(),
-    etcdPeer: await freePort(),
-    apiserver: await freePort(),
-    controllerManager: await freePort(),
-    scheduler: await freePort(),
-    kwok: await freePort(),
-  };
+  const certs = kept ?? generateCertificates(dir);
+  const previousPorts = kept ? readPorts(dir) : {};
+  const ports = {} as Record<PortName, number>;
+  for (const name of portNames) ports[name] = await freePortPreferring(previousPorts[name]);
+  writeFileSync(portsFile(dir), `${JSON.stringify(ports, null, 2)}\n`);
   const server = `https://127.0.0.1:${ports.apiserver}`;
   const kubeconfig = join(dir, "kubeconfig");
+  // Rewritten on every start: a restart may have had to move the apiserver to another port.
   writeKubeconfig(kubeconfig, server, certs);
   const pids: Record<string, number> = {};
   const state: ControlPlaneState = {
@@ -219,6 +254,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
     ownerPid,
     startedAt: new Date(started).toISOString(),
     startSeconds: 0,
+    keptData: kept !== undefined,
   };
   const saveState = () => writeFileSync(stateFile(dir), `${JSON.stringify(state, null, 2)}\n`);
   const start = (key: string, name: string, command: string, args: string[]) => {
@@ -229,7 +265,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
   try {
     const etcdUrl = `http://127.0.0.1:${ports.etcdClient}`;
     pids.etcd = start("etcd", "etcd", bins.etcd, [
-      `--data-dir=${join(dir, "etcd-data")}`,
+      `--data-dir=${etcdDataDir(dir)}`,
       `--listen-client-urls=${etcdUrl}`,
       `--advertise-client-urls=${etcdUrl}`,
       `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
@@ -250,7 +286,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
       30_000,
       dir,
     );
-    log(`Started etcd on 127.0.0.1:${ports.etcdClient}`);
+    log(`Started etcd on 127.0.0.1:${ports.etcdClient}${kept ? " on its existing data" : ""}`);
 
     pids.kubeApiserver = start("kubeApiserver", "kube-apiserver", bins.kubeApiserver, [
       `--etcd-servers=${etcdUrl}`,
@@ -408,7 +444,7 @@ export async function restartWithEmptyEtcd(dir: string, log: (message: string) =
   const state = readState(dir);
   if (!state) throw new Error(`No control plane in ${dir}`);
   await stopProcessGroups(Object.values(state.pids).reverse(), "SIGTERM", 10_000);
-  rmSync(join(dir, "etcd-data"), { recursive: true, force: true });
+  rmSync(etcdDataDir(dir), { recursive: true, force: true });
   const certs = {
     caCert: join(dir, "ca.crt"),
     adminCert: join(dir, "admin.crt"),
