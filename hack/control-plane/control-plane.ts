@@ -220,7 +220,9 @@ async function installKwokCrds(state: ControlPlaneState, dir: string): Promise<v
 
 /**
  * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok on free loopback ports, creates
- * the simulated node, installs the Gateway API and Envoy Gateway CRDs, and waits until the node is Ready.
+ * the simulated node, installs the Gateway API and Envoy Gateway CRDs, and waits until the node is Ready. With
+ * `keep`, a folder an earlier start left is reused (same objects, certificates and, where still free, ports);
+ * otherwise the folder is wiped first.
  */
 export async function startControlPlane(options: StartOptions): Promise<ControlPlaneState> {
   const started = Date.now();
