@@ -20,7 +20,15 @@ async function up(): Promise<void> {
     say(`  export KUBECONFIG=${existing.kubeconfig}`);
     return;
   }
-  const loco = await startLocalLoco({ dir, log: (m) => say(`  ${m}`) });
+  const hadState = existsSync(join(dir, "etcd-data"));
+  const loco = await startLocalLoco({ dir, log: (m) => say(`  ${m}`) }).catch((error: unknown) => {
+    if (!hadState) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `${reason}\nThe restart used the state kept in ${dir}. If that state is damaged, ` +
+        "`npm run cluster:reset` deletes it (and every object in it) so that `npm start` begins afresh.",
+    );
+  });
   const { state } = loco;
   const kubectlPath = binaryPaths().kubectl;
   if (loco.restarted) {

@@ -273,8 +273,9 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
       `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
       `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
       `--initial-cluster=default=http://127.0.0.1:${ports.etcdPeer}`,
-      // A test etcd holds nothing worth an fsync; skipping it makes every write several times faster.
-      "--unsafe-no-fsync",
+      // A test etcd holds nothing worth an fsync; skipping it makes every write several times faster. A cluster that
+      // is meant to be kept (npm start) syncs, so a machine crash does not lose or corrupt it.
+      ...(options.keep ? [] : ["--unsafe-no-fsync"]),
       "--quota-backend-bytes=4294967296",
       "--log-level=warn",
     ]);
