@@ -121,7 +121,8 @@ export function clientCertificates(dir: string): CertificatePaths {
 
 /**
  * GETs an HTTPS path with the admin client certificate and resolves the status code (0 = not answering).
- * `verify` is off only for kube-scheduler, whose serving certificate is self-signed in memory.
+ * `verify` is off only for kube-scheduler and kube-controller-manager, whose serving certificates are self-signed in
+ * memory.
  */
 export function httpsStatus(url: string, certs: CertificatePaths, verify = true): Promise<number> {
   const agent = new Agent({
