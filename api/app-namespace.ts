@@ -1,9 +1,12 @@
 // Where an App of a tenant lives for a profile: the tenant's namespace, created on first use when the Profile was
 // added after the tenant. Every write through here also re-applies the API's own RoleBinding there, so that a tenant
 // namespace made outside the API (GitOps, kubectl) gives the API its rights from the first write on, not only from
-// the API's next start (api/tenant-api-access.ts).
+// the API's next start (api/tenant-api-access.ts), and re-applies the namespace's labels, so that a Profile that
+// changed its Pod Security level has it enforced before the operator builds pods for the new level.
+
+import { podSecurityOf } from "../crds/profile.ts";
 import { getClusterResource } from "../db/stores/resources.ts";
-import { ROLE_BINDING } from "../kube/resources.ts";
+import { NAMESPACE, ROLE_BINDING } from "../kube/resources.ts";
 import type { ApiServices } from "./server.ts";
 import {
   apiRoleBinding,
@@ -13,12 +16,18 @@ import {
   findTenantNamespace,
   profileUnavailable,
   tenantLabels,
+  tenantNamespaceObject,
 } from "./tenant-namespaces.ts";
 
 export async function appNamespace(services: ApiServices, tenant: string, profile: string): Promise<string> {
   const { kube, db, config } = services;
   const existing = await findTenantNamespace(kube, tenant, profile);
   if (existing) {
+    const row = await getClusterResource(db, "Profile", profile);
+    if (row) {
+      const labels = { tenant, profile, extraLabels: config.objectLabels, podSecurity: podSecurityOf(row.spec) };
+      await kube.apply(NAMESPACE, tenantNamespaceObject(labels), FIELD_MANAGER);
+    }
     if (config.apiAccess) {
       const labels = tenantLabels(tenant, profile, config.objectLabels);
       await kube.apply(ROLE_BINDING, apiRoleBinding(existing, labels, config.apiAccess), FIELD_MANAGER);
@@ -34,6 +43,7 @@ export async function appNamespace(services: ApiServices, tenant: string, profil
     quota: config.tenantQuota,
     defaultRequests: defaultRequestsFor(row.spec, config.tenantDefaultRequests),
     extraLabels: config.objectLabels,
+    podSecurity: podSecurityOf(row.spec),
     apiAccess: config.apiAccess,
   });
 }

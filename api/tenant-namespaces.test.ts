@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultRequestsFor, tenantNamespaceObjects } from "./tenant-namespaces.ts";
+import { defaultRequestsFor, tenantNamespaceObject, tenantNamespaceObjects } from "./tenant-namespaces.ts";
 
 describe("tenantNamespaceObjects", () => {
   const objects = tenantNamespaceObjects({
@@ -9,6 +9,7 @@ describe("tenantNamespaceObjects", () => {
     quota: { pods: "10" },
     defaultRequests: { cpu: "100m", memory: "128Mi" },
     extraLabels: { "loco.dev/shard": "a" },
+    podSecurity: "restricted",
   });
 
   it("builds the namespace and its parents, all labelled as loco's and the tenant's", () => {
@@ -20,13 +21,42 @@ describe("tenantNamespaceObjects", () => {
       "NetworkPolicy/loco-tenant-isolation",
     ]);
     for (const object of objects) {
-      expect(object.metadata.labels).toEqual({
+      expect(object.metadata.labels).toMatchObject({
         "loco.dev/shard": "a",
         "app.kubernetes.io/managed-by": "loco",
         "loco.dev/tenant": "acme",
         "loco.dev/profile": "prod",
       });
+      expect(Object.keys(object.metadata.labels ?? {})).toHaveLength(object.kind === "Namespace" ? 10 : 4);
       if (object.kind !== "Namespace") expect(object.metadata.namespace).toBe("acme-prod");
+    }
+  });
+
+  it("has the namespace enforce, warn about and audit the Profile's Pod Security level (restricted by default)", () => {
+    const podSecurity = (level: "restricted" | "baseline") => ({
+      "pod-security.kubernetes.io/enforce": level,
+      "pod-security.kubernetes.io/enforce-version": "latest",
+      "pod-security.kubernetes.io/warn": level,
+      "pod-security.kubernetes.io/warn-version": "latest",
+      "pod-security.kubernetes.io/audit": level,
+      "pod-security.kubernetes.io/audit-version": "latest",
+    });
+    expect(objects[0]?.metadata.labels).toMatchObject(podSecurity("restricted"));
+    const baseline = tenantNamespaceObject({
+      tenant: "acme",
+      profile: "dev",
+      extraLabels: {},
+      podSecurity: "baseline",
+    });
+    expect(baseline.metadata.labels).toEqual({
+      "app.kubernetes.io/managed-by": "loco",
+      "loco.dev/tenant": "acme",
+      "loco.dev/profile": "dev",
+      ...podSecurity("baseline"),
+    });
+    // Only the namespace: the labels mean nothing on its parents.
+    for (const object of objects.slice(1)) {
+      expect(Object.keys(object.metadata.labels ?? {}).filter((k) => k.startsWith("pod-security."))).toEqual([]);
     }
   });
 
@@ -47,6 +77,7 @@ describe("tenantNamespaceObjects", () => {
         quota: { pods: "10" },
         defaultRequests: { cpu: "100m", memory: "128Mi" },
         extraLabels: { "loco.dev/shard": "a" },
+        podSecurity: "restricted",
       }),
     ).toEqual(objects);
   });
@@ -67,6 +98,7 @@ describe("tenantNamespaceObjects", () => {
       quota: {},
       defaultRequests: {},
       extraLabels: {},
+      podSecurity: "restricted",
       apiAccess: { clusterRole: "loco-api-tenant", serviceAccount: { namespace: "loco-system", name: "loco-api" } },
     });
     expect(withAccess.map((o) => `${o.kind}/${o.metadata.name}`).slice(0, 2)).toEqual([

@@ -1,5 +1,7 @@
 // A tenant's namespace per Profile, `<tenant>-<profile>`, with its parents: the API's own RoleBinding (its rights
-// inside tenant namespaces), ResourceQuota, LimitRange, the viewers' RoleBinding and NetworkPolicy. Builders are pure;
+// inside tenant namespaces), ResourceQuota, LimitRange, the viewers' RoleBinding and NetworkPolicy. The namespace
+// carries the Pod Security Admission labels of the Profile's level (spec.podSecurity, restricted by default), the
+// level the operator builds App and Run pods to pass (operator/reconcilers/pod-security.ts). Builders are pure;
 // `ensureTenantNamespace` applies them (field manager loco-api). Every object carries app.kubernetes.io/managed-by=loco,
 // which is how the operator mirrors them and the resurrector restores them.
 //
@@ -7,6 +9,7 @@
 // Tenants created before it may collide with another tenant's namespace, so a namespace that exists with another
 // tenant label (or none) is never written: the caller hears only that the profile is unavailable.
 
+import type { PodSecurityLevel } from "../crds/profile.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import { LIMIT_RANGE, NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA, ROLE_BINDING } from "../kube/resources.ts";
 import type { KubeObject } from "../kube/types.ts";
@@ -49,7 +52,37 @@ export interface TenantNamespaceInput {
    */
   defaultRequests: Record<string, string>;
   extraLabels: Record<string, string>;
+  /** The Profile's Pod Security Standard level, enforced on the namespace (crds/profile.ts podSecurityOf). */
+  podSecurity: PodSecurityLevel;
   apiAccess?: ApiAccess | undefined;
+}
+
+/**
+ * Pod Security Admission labels: the apiserver refuses a pod that breaks `level`, and warns and audits the same.
+ * `latest` follows the cluster's version of the standard.
+ */
+export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const mode of ["enforce", "warn", "audit"]) {
+    labels[`pod-security.kubernetes.io/${mode}`] = level;
+    labels[`pod-security.kubernetes.io/${mode}-version`] = "latest";
+  }
+  return labels;
+}
+
+/** The Namespace object itself: the tenant's labels and the Profile's Pod Security Admission labels. */
+export function tenantNamespaceObject(
+  input: Pick<TenantNamespaceInput, "tenant" | "profile" | "extraLabels" | "podSecurity">,
+): KubeObject {
+  const labels = tenantLabels(input.tenant, input.profile, input.extraLabels);
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: tenantNamespace(input.tenant, input.profile),
+      labels: { ...labels, ...podSecurityLabels(input.podSecurity) },
+    },
+  };
 }
 
 /** The Profile's defaults (what Apps get when they set no resources) over the platform's default requests. */
@@ -80,7 +113,7 @@ export function tenantNamespaceObjects(input: TenantNamespaceInput): KubeObject[
     ? [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": input.gatewayNamespace } } }] }]
     : [];
   return [
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels } },
+    tenantNamespaceObject(input),
     // Right after the namespace: the authorizer learns of it while the other parents are applied.
     ...(input.apiAccess ? [apiRoleBinding(namespace, labels, input.apiAccess)] : []),
     { apiVersion: "v1", kind: "ResourceQuota", metadata: meta(QUOTA_NAME), spec: { hard: input.quota } },

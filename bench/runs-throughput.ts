@@ -130,6 +130,8 @@ async function floorSeconds(): Promise<number> {
         jobName: jobName(runName(i), INLINE_TASK, 1),
         parameters: {},
         secretName: "loco.run-secrets",
+        // What the operator builds in a namespace whose Profile sets no level.
+        podSecurity: "restricted",
       });
       // No owner: there is no Run, and the garbage collector would delete a Job owned by a missing one.
       const { ownerReferences: _owner, ...metadata } = job.metadata;

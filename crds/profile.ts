@@ -94,6 +94,12 @@ export const ProfileSpec = withRules(
     )
       .optional()
       .describe("Image prefixes Apps may use (e.g. registry.example.com/acme); any image when unset."),
+    podSecurity: z
+      .enum(["restricted", "baseline"])
+      .optional()
+      .describe(
+        "Pod Security Standard for the pods of this Profile's tenants: the level enforced on their namespaces (Pod Security Admission labels) and the one App and Run pods are built to pass. restricted (when unset) runs containers as non-root, without privilege escalation or capabilities, under the RuntimeDefault seccomp profile; baseline lets images run as root.",
+      ),
     runs: z
       .strictObject({
         allowedPodAnnotations: uniqueList(podAnnotationPattern(), 64)
@@ -126,6 +132,19 @@ export const ProfileSpec = withRules(
 ).describe("Desired state of the Profile.");
 export type ProfileSpec = z.infer<typeof ProfileSpec>;
 export type ProfileSpecInput = z.input<typeof ProfileSpec>;
+
+/** A Pod Security Standard level a Profile may choose (spec.podSecurity). */
+export type PodSecurityLevel = NonNullable<ProfileSpec["podSecurity"]>;
+
+/**
+ * The level of a Profile's spec: restricted unless it chooses baseline, and restricted for a Profile that is
+ * missing or unparsed (the API reads specs from its mirror, the operator from its caches).
+ */
+export function podSecurityOf(profileSpec: unknown): PodSecurityLevel {
+  return (profileSpec as { podSecurity?: unknown } | null | undefined)?.podSecurity === "baseline"
+    ? "baseline"
+    : "restricted";
+}
 
 export const ProfileStatus = z
   .strictObject({

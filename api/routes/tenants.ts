@@ -1,5 +1,6 @@
 // Tenants: created by platform admins with a namespace per Profile; read by their members.
 import { z } from "zod";
+import { podSecurityOf } from "../../crds/profile.ts";
 import { listClusterResources, listTenantResources } from "../../db/stores/resources.ts";
 import { NAMESPACE } from "../../kube/resources.ts";
 import { ApiError, notFound } from "../errors.ts";
@@ -83,6 +84,7 @@ export function tenantRoutes(services: ApiServices): RouteDefinition[] {
             quota: config.tenantQuota,
             defaultRequests: defaultRequestsFor(profile.spec, config.tenantDefaultRequests),
             extraLabels: config.objectLabels,
+            podSecurity: podSecurityOf(profile.spec),
             apiAccess: config.apiAccess,
           });
           namespaces.push({ profile: profile.name, namespace });

@@ -143,10 +143,14 @@ describe("the API with only the chart's RBAC", () => {
       quota: { "requests.cpu": "4", "requests.memory": "8Gi" },
       defaultRequests: { cpu: "100m", memory: "128Mi" },
       extraLabels: { "loco.dev/test": "true" },
+      podSecurity: "restricted" as const,
       apiAccess: access,
     };
     const name = await ensureTenantNamespace(asApi, input);
     expect(name).toBe(tenantNamespace(tenant, profile));
+    // The chart's admission policy lets the API set the Pod Security Admission labels.
+    const namespace = await admin.find(NAMESPACE, undefined, name);
+    expect(namespace?.metadata.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     for (const [resource, count] of [
       [RESOURCE_QUOTA, 1],
       [LIMIT_RANGE, 1],

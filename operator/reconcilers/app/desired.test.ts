@@ -128,6 +128,24 @@ describe("desiredDeployment", () => {
     });
   });
 
+  it("builds pods that pass the restricted Pod Security Standard unless the Profile chooses baseline", () => {
+    type PodSpec = { securityContext?: unknown; containers: { securityContext?: unknown }[] };
+    const podOf = (d: ReturnType<typeof desiredDeployment>) =>
+      (d.spec as { template: { spec: PodSpec } }).template.spec;
+    const restricted = podOf(desiredDeployment(inputs(), rollout));
+    expect(restricted.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(restricted.containers[0]!.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+    });
+    const baselineInputs = inputs({}, { profile: { ...profile, podSecurity: "baseline" } });
+    const baseline = podOf(desiredDeployment(baselineInputs, rollout));
+    expect(baseline.securityContext).toBeUndefined();
+    expect(baseline.containers[0]!.securityContext).toBeUndefined();
+    // A Profile that changes level rolls the App's pods.
+    expect(templateHash(baselineInputs)).not.toBe(templateHash(inputs()));
+  });
+
   it("leaves replicas to the HPA when autoscaled, and fixes them otherwise", () => {
     const autoscaled = desiredDeployment(inputs({ autoscale: { min: 2, max: 4, targetCPU: 70 } }), rollout);
     expect((autoscaled.spec as { replicas?: number }).replicas).toBeUndefined();

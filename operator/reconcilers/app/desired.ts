@@ -26,9 +26,10 @@ import {
   trafficPolicyName,
 } from "../../../crds/app-names.ts";
 import { followsTenantNameRule } from "../../../crds/common.ts";
-import type { ProfileSpec } from "../../../crds/profile.ts";
+import { type ProfileSpec, podSecurityOf } from "../../../crds/profile.ts";
 import { parseQuantity } from "../../../kube/semantic-equal.ts";
 import type { KubeObject, OwnerReference } from "../../../kube/types.ts";
+import { containerSecurityContext, podSecurityContext } from "../pod-security.ts";
 
 export interface AppIdentity {
   name: string;
@@ -309,6 +310,8 @@ function podTemplate(inputs: AppInputs, deploymentId: string) {
   const { spec, profile } = inputs;
   const { cpu, memory } = resourcesFor(spec, profile);
   const requests = { ...(cpu ? { cpu } : {}), ...(memory ? { memory } : {}) };
+  // The level the tenant namespace enforces: a pod that did not pass it would never be created.
+  const level = podSecurityOf(profile);
   const container: Record<string, unknown> = {
     name: CONTAINER_NAME,
     image: spec.image,
@@ -319,6 +322,7 @@ function podTemplate(inputs: AppInputs, deploymentId: string) {
       : {}),
     env: environment(inputs, deploymentId),
     ...(Object.keys(requests).length > 0 ? { resources: { requests, ...(memory ? { limits: { memory } } : {}) } } : {}),
+    ...containerSecurityContext(level),
   };
   const liveness = probeFor(spec.health?.liveness, spec);
   const readiness = probeFor(spec.health?.readiness, spec);
@@ -336,6 +340,7 @@ function podTemplate(inputs: AppInputs, deploymentId: string) {
     },
     spec: {
       containers: [container],
+      ...podSecurityContext(level),
       // Service links flood the environment with variables for every Service in the namespace.
       enableServiceLinks: false,
     },

@@ -28,6 +28,7 @@ const inputs: JobInputs = {
   jobName: "ci-1-deploy-1",
   parameters: { MODE: "slow", GIT_REF: "main" },
   secretName: "ci-secrets",
+  podSecurity: "restricted",
 };
 
 describe("desiredJob", () => {
@@ -70,6 +71,20 @@ describe("desiredJob", () => {
       { name: "LOCO_TOKEN", valueFrom: { secretKeyRef: { name: "ci-secrets", key: "loco-token" } } },
     ]);
     expect(container.resources).toEqual({ requests: { cpu: "500m", memory: "256Mi" }, limits: { memory: "256Mi" } });
+  });
+
+  it("builds pods that pass the restricted Pod Security Standard unless the Profile chooses baseline", () => {
+    type PodSpec = { securityContext?: unknown; containers: { securityContext?: unknown }[] };
+    const podOf = (job: ReturnType<typeof desiredJob>) => (job.spec as { template: { spec: PodSpec } }).template.spec;
+    const restricted = podOf(desiredJob(inputs));
+    expect(restricted.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(restricted.containers[0]!.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+    });
+    const baseline = podOf(desiredJob({ ...inputs, podSecurity: "baseline" }));
+    expect(baseline.securityContext).toBeUndefined();
+    expect(baseline.containers[0]!.securityContext).toBeUndefined();
   });
 
   it("is deterministic", () => {

@@ -1,6 +1,7 @@
 // Pure builders for a Run's Jobs: (task, Run identity, attempt, parameters) → the Job loco wants. No clock,
 // randomness or I/O: the same inputs give the same object, so re-applying an existing Job is a no-op.
 import { parseDuration } from "../../../crds/common.ts";
+import type { PodSecurityLevel } from "../../../crds/profile.ts";
 import {
   ANNOTATION_LOGGING,
   LABEL_ATTEMPT,
@@ -14,6 +15,7 @@ import {
   taskContainerName,
 } from "../../../crds/run-names.ts";
 import type { KubeObject, OwnerReference } from "../../../kube/types.ts";
+import { containerSecurityContext, podSecurityContext } from "../pod-security.ts";
 import type { RunTask } from "./progress.ts";
 
 export interface JobInputs {
@@ -28,6 +30,8 @@ export interface JobInputs {
   parameters: Readonly<Record<string, string>>;
   /** The Secret secretEnv reads from. */
   secretName: string;
+  /** The Pod Security Standard level of the namespace's Profile, which the tenant namespace enforces. */
+  podSecurity: PodSecurityLevel;
 }
 
 export function jobLabels(inputs: Pick<JobInputs, "run" | "tenant" | "pipeline" | "task">): Record<string, string> {
@@ -99,6 +103,7 @@ export function desiredJob(inputs: JobInputs): KubeObject {
         spec: {
           restartPolicy: "Never",
           enableServiceLinks: false,
+          ...podSecurityContext(inputs.podSecurity),
           containers: [
             {
               name: taskContainerName(task.name),
@@ -107,6 +112,7 @@ export function desiredJob(inputs: JobInputs): KubeObject {
               ...(task.script === undefined && task.args ? { args: task.args } : {}),
               ...(env.length > 0 ? { env } : {}),
               ...(resources ? { resources } : {}),
+              ...containerSecurityContext(inputs.podSecurity),
             },
           ],
         },

@@ -1,6 +1,8 @@
 // Creating the Jobs the plan starts, from the pure builder (desired.ts). Jobs go before the status that names
 // them, so a status never names a Job that does not exist. A Job with the name that loco does not own is an error:
 // the task cannot start until someone removes it.
+import { LABEL_PROFILE } from "../../../crds/app-names.ts";
+import { podSecurityOf } from "../../../crds/profile.ts";
 import { FIELD_MANAGER, LABEL_TENANT, ONE_OFF_SECRET_NAME, pipelineSecretName } from "../../../crds/run-names.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
@@ -14,7 +16,7 @@ import type { JobStart } from "./progress.ts";
 
 export async function startJobs(
   client: KubeClient,
-  caches: { jobs: Informer; namespaces: Informer },
+  caches: { jobs: Informer; namespaces: Informer; profiles: Informer },
   run: RunObject,
   starts: readonly JobStart[],
   parameters: Record<string, string>,
@@ -24,7 +26,12 @@ export async function startJobs(
   const name = run.metadata.name ?? "";
   const namespace = run.metadata.namespace ?? "";
   const pipeline = run.spec.pipelineRef?.name;
-  const tenant = caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT] ?? namespace;
+  const namespaceLabels = caches.namespaces.get(namespace)?.metadata.labels;
+  const tenant = namespaceLabels?.[LABEL_TENANT] ?? namespace;
+  // The namespace's Profile (a Run has none of its own) decides the level, as it does for the namespace's labels;
+  // restricted when the namespace names none or it is gone.
+  const profileName = namespaceLabels?.[LABEL_PROFILE];
+  const podSecurity = podSecurityOf(profileName ? caches.profiles.get(profileName)?.spec : undefined);
   const context: ChildContext = { client, fieldManager: FIELD_MANAGER, owner: run };
   for (const start of starts) {
     signal?.throwIfAborted();
@@ -38,6 +45,7 @@ export async function startJobs(
       jobName: start.job,
       parameters,
       secretName: pipeline ? pipelineSecretName(pipeline) : ONE_OFF_SECRET_NAME,
+      podSecurity,
     });
     const result = await applyChild(context, JOB, caches.jobs, desired);
     if (result.outcome === "NotOwned") {
