@@ -128,13 +128,28 @@ describe("a tenant namespace of a restricted Profile", () => {
     await kube.core.createNamespacedPod({ namespace: restrictedNs, body: restrictedPod("fine") });
   });
 
-  it("admits the pods the operator creates for an App and for a Run", async () => {
+  it("admits the pods the operator creates for an App", async () => {
     await kube.apply({
       apiVersion: "loco.dev/v1alpha1",
       kind: "App",
       metadata: { name: "worker", namespace: restrictedNs, labels },
       spec: { profile: restrictedProfile, image: "registry.example.com/acme/worker:1", replicas: 2 },
     });
+    const appPods = await eventually(
+      "2 Running pods of App worker",
+      async () => {
+        const pods = await podsOf(restrictedNs, "loco.dev/app=worker");
+        return pods.length === 2 && pods.every((p) => phaseOf(p) === "Running") ? pods : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    for (const p of appPods) {
+      expect((p.spec as { securityContext?: unknown }).securityContext).toMatchObject({ runAsNonRoot: true });
+    }
+    await admin.delete(APP, restrictedNs, "worker");
+  });
+
+  it("admits the pod the operator creates for a Run", async () => {
     await kube.apply({
       apiVersion: "loco.dev/v1alpha1",
       kind: "Run",
@@ -148,19 +163,6 @@ describe("a tenant namespace of a restricted Profile", () => {
         },
       },
     });
-
-    const appPods = await eventually(
-      "2 Running pods of App worker",
-      async () => {
-        const pods = await podsOf(restrictedNs, "loco.dev/app=worker");
-        return pods.length === 2 && pods.every((p) => phaseOf(p) === "Running") ? pods : undefined;
-      },
-      { timeoutMs: 90_000 },
-    );
-    for (const p of appPods) {
-      expect((p.spec as { securityContext?: unknown }).securityContext).toMatchObject({ runAsNonRoot: true });
-    }
-
     const run = await eventually(
       "Run migrate Succeeded",
       async () => {
@@ -170,12 +172,11 @@ describe("a tenant namespace of a restricted Profile", () => {
         )?.conditions?.find((c) => c.type === "Succeeded");
         return succeeded && succeeded.status !== "Unknown" ? { live, succeeded } : undefined;
       },
-      { timeoutMs: 90_000 },
+      { timeoutMs: 60_000 },
     );
     expect(run.succeeded.status).toBe("True");
     const runPods = await podsOf(restrictedNs, "loco.dev/run=migrate");
     expect(runPods.map(phaseOf)).toEqual(["Succeeded"]);
-    await admin.delete(APP, restrictedNs, "worker");
   });
 });
 
