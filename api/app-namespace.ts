@@ -4,6 +4,7 @@
 // the API's next start (api/tenant-api-access.ts), and re-applies the namespace's labels, so that a Profile that
 // changed its Pod Security level has it enforced before the operator builds pods for the new level.
 
+import { PROFILE } from "../crds/kinds.ts";
 import { podSecurityOf } from "../crds/profile.ts";
 import { getClusterResource } from "../db/stores/resources.ts";
 import { NAMESPACE, ROLE_BINDING } from "../kube/resources.ts";
@@ -23,9 +24,11 @@ export async function appNamespace(services: ApiServices, tenant: string, profil
   const { kube, db, config } = services;
   const existing = await findTenantNamespace(kube, tenant, profile);
   if (existing) {
-    const row = await getClusterResource(db, "Profile", profile);
-    if (row) {
-      const labels = { tenant, profile, extraLabels: config.objectLabels, podSecurity: podSecurityOf(row.spec) };
+    // The live Profile, not the mirror's row: a level just changed is enforced before the operator, which reads
+    // the live Profile too, builds pods for it.
+    const live = await kube.find(PROFILE, undefined, profile);
+    if (live) {
+      const labels = { tenant, profile, extraLabels: config.objectLabels, podSecurity: podSecurityOf(live.spec) };
       await kube.apply(NAMESPACE, tenantNamespaceObject(labels), FIELD_MANAGER);
     }
     if (config.apiAccess) {

@@ -213,7 +213,17 @@ describe("the API with only the chart's RBAC", () => {
         apiVersion: "v1",
         kind: "Pod",
         metadata: { name: "web-0", namespace },
-        spec: { containers: [{ name: "app", image: "registry.example.com/acme/web:1.0.0" }] },
+        // The tenant namespace enforces the restricted Pod Security Standard (api/tenant-namespaces.ts).
+        spec: {
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+          containers: [
+            {
+              name: "app",
+              image: "registry.example.com/acme/web:1.0.0",
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+            },
+          ],
+        },
       },
       "loco-test",
     );
