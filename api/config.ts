@@ -1,7 +1,7 @@
 // loco-api configuration: flags override environment variables; everything is validated at start-up.
 import { z } from "zod";
+import { INSECURE_ISSUER_MESSAGE, isSecureOrLoopback } from "../crds/secure-url.ts";
 import { ConfigError, readFlags, validConfig } from "../kube/process-config.ts";
-import { INSECURE_ISSUER_MESSAGE, isSecureOrLoopback } from "./secure-url.ts";
 
 const hostPort = z
   .string()

@@ -2,10 +2,11 @@
 // code, then polling the token endpoint at the provider's interval (slowing down when asked) until the user
 // approves, denies or the code expires. The prompt is the caller's (onPrompt); nothing here writes to a terminal.
 // refreshTokens renews an expired access token with the login's refresh token (cli/client/session.ts).
+
+import { isSecureOrLoopback } from "../../crds/secure-url.ts";
 import { CliError } from "../cli-error.ts";
 import type { DebugLog } from "../debug-log.ts";
 import { send } from "./http.ts";
-import { isSecureOrLoopback } from "./secure-url.ts";
 
 export interface DevicePrompt {
   userCode: string;

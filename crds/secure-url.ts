@@ -1,7 +1,7 @@
 // Whether a URL may carry credentials: https, or plain http to a loopback host, where the traffic never leaves the
 // machine (a local OpenID Provider in development and tests). Anything else over http would expose tokens, device
-// codes and refresh tokens on the network. The API checks its --oidc-issuer the same way (api/secure-url.ts); the
-// CLI checks again because it may talk to an older or misconfigured server, and the CLI imports nothing of the API.
+// codes and refresh tokens on the network. One rule for the API (its --oidc-issuer) and the CLI (which checks again,
+// since it may talk to an older or misconfigured server): both may import crds/, and neither may import the other.
 
 /** localhost, 127.0.0.0/8 and ::1 (as the WHATWG URL parser writes hosts: `127.1` is already `127.0.0.1`). */
 export function isLoopbackHost(hostname: string): boolean {
@@ -20,3 +20,6 @@ export function isSecureOrLoopback(value: string): boolean {
   if (url.protocol === "https:") return true;
   return url.protocol === "http:" && isLoopbackHost(url.hostname);
 }
+
+export const INSECURE_ISSUER_MESSAGE =
+  "must use https:// (plain http:// is accepted only for a loopback host: localhost, 127.0.0.0/8 or ::1)";
