@@ -1,7 +1,11 @@
 // One list handler's paging, written once: the page size capped by the server, the cursor decoded (and its parts
 // checked, so that a forged cursor is the client's 400 and never reaches SQL), `limit + 1` rows fetched to learn
 // whether another page exists, and the page's items shaped for the answer.
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.ts";
+import { listTenantResources, type ResourceRecord } from "../db/stores/resources.ts";
 import { decodeCursor, type Page, pageOf, pageSize } from "./pagination.ts";
+import { tenantNamespace } from "./tenant-namespaces.ts";
 
 export interface PageRequest {
   limit?: number | undefined;
@@ -34,3 +38,36 @@ export async function listPage<Row, Item>(
 
 /** A row answered as it was read. */
 export const asIs = <T>(row: T): T => row;
+
+export interface TenantResourcePageOptions<Item> {
+  tenant: string;
+  /** The mirrored kind, such as App or Pipeline. */
+  kind: string;
+  /** Only the namespace of this profile; every profile when undefined. */
+  profile: string | undefined;
+  maxPageSize: number;
+  view(row: ResourceRecord): Item;
+}
+
+/** A page of a tenant's mirrored objects of one kind, in (namespace, name) order: the list of Apps and of Pipelines. */
+export function tenantResourcePage<Item>(
+  db: Kysely<Database>,
+  request: PageRequest,
+  options: TenantResourcePageOptions<Item>,
+): Promise<Page<Item>> {
+  const { tenant, kind, profile } = options;
+  return listPage(request, {
+    maxPageSize: options.maxPageSize,
+    cursor: { parts: 2 },
+    fetch: (after, limit) =>
+      listTenantResources(db, {
+        tenant,
+        kind,
+        ...(profile ? { namespace: tenantNamespace(tenant, profile) } : {}),
+        after: after as [string, string] | undefined,
+        limit,
+      }),
+    keyOf: (row) => [row.namespace, row.name],
+    view: options.view,
+  });
+}

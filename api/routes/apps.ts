@@ -3,11 +3,11 @@
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
 import { APP } from "../../crds/kinds.ts";
-import { getTenantResource, listTenantResources, type ResourceRecord } from "../../db/stores/resources.ts";
+import { getTenantResource, type ResourceRecord } from "../../db/stores/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { listPage } from "../list-page.ts";
+import { tenantResourcePage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
@@ -73,18 +73,11 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
       responses: { 200: { description: "A page of Apps.", schema: pageSchema(AppView) } },
       handler: async ({ authorize, params, query }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
-        const body = await listPage(query, {
+        const body = await tenantResourcePage(db, query, {
+          tenant: params.tenant,
+          kind: "App",
+          profile: query.profile,
           maxPageSize: config.maxPageSize,
-          cursor: { parts: 2 },
-          fetch: (after, limit) =>
-            listTenantResources(db, {
-              tenant: params.tenant,
-              kind: "App",
-              ...(query.profile ? { namespace: tenantNamespace(params.tenant, query.profile) } : {}),
-              after: after as [string, string] | undefined,
-              limit,
-            }),
-          keyOf: (row) => [row.namespace, row.name],
           view: (row) => fromRow(params.tenant, row),
         });
         return { body };

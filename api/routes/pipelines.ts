@@ -4,11 +4,11 @@ import { z } from "zod";
 import { dns1035Label } from "../../crds/common.ts";
 import { PIPELINE } from "../../crds/kinds.ts";
 import { PipelineSpec } from "../../crds/pipeline.ts";
-import { getClusterResource, getTenantResource, listTenantResources } from "../../db/stores/resources.ts";
+import { getClusterResource, getTenantResource } from "../../db/stores/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { listPage } from "../list-page.ts";
+import { tenantResourcePage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
 import { pipelineObject } from "../pipelines/pipeline-object.ts";
 import { PipelineView, pipelineView } from "../pipelines/pipeline-view.ts";
@@ -60,18 +60,11 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
       responses: { 200: { description: "A page of Pipelines.", schema: pageSchema(PipelineView) } },
       handler: async ({ authorize, params, query }) => {
         await authorize({ tenant: params.tenant, resource: "pipelines", action: "read" });
-        const body = await listPage(query, {
+        const body = await tenantResourcePage(db, query, {
+          tenant: params.tenant,
+          kind: "Pipeline",
+          profile: query.profile,
           maxPageSize: config.maxPageSize,
-          cursor: { parts: 2 },
-          fetch: (after, limit) =>
-            listTenantResources(db, {
-              tenant: params.tenant,
-              kind: "Pipeline",
-              ...(query.profile ? { namespace: tenantNamespace(params.tenant, query.profile) } : {}),
-              after: after as [string, string] | undefined,
-              limit,
-            }),
-          keyOf: (row) => [row.namespace, row.name],
           view: (row) =>
             pipelineView(params.tenant, profileOf(params.tenant, row.namespace), row.namespace, row.name, row),
         });
