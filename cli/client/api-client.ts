@@ -303,7 +303,6 @@ export class ApiClient {
     return { events: opened.chunks!, stop: opened.close };
   }
 
-  /** An App's log records (ndjson), as they arrive; `stop()` closes the stream. */
   /** An ndjson stream from a path (query included), one parsed document per line; `stop()` closes it. */
   async ndjson<T>(path: string): Promise<{ records: AsyncIterable<T>; stop(): void }> {
     const { events, stop } = await this.stream(path, "application/x-ndjson");
@@ -324,6 +323,7 @@ export class ApiClient {
     return { records: records(), stop };
   }
 
+  /** An App's log records (ndjson), as they arrive; `stop()` closes the stream. */
   async logs(
     tenant: string,
     app: string,
@@ -333,25 +333,7 @@ export class ApiClient {
     const query = new URLSearchParams({ profile, follow: String(options.follow ?? false), format: "ndjson" });
     if (options.tail !== undefined) query.set("tail", String(options.tail));
     if (options.since) query.set("since", options.since);
-    const { events, stop } = await this.stream(
-      `/v1/tenants/${segment(tenant)}/apps/${segment(app)}/logs?${query}`,
-      "application/x-ndjson",
-    );
-    async function* records(): AsyncGenerator<LogRecord> {
-      let buffer = "";
-      for await (const chunk of events) {
-        buffer += chunk.toString();
-        let newline = buffer.indexOf("\n");
-        while (newline !== -1) {
-          const text = buffer.slice(0, newline).trim();
-          buffer = buffer.slice(newline + 1);
-          if (text) yield JSON.parse(text) as LogRecord;
-          newline = buffer.indexOf("\n");
-        }
-      }
-      if (buffer.trim()) yield JSON.parse(buffer) as LogRecord;
-    }
-    return { records: records(), stop };
+    return this.ndjson<LogRecord>(`/v1/tenants/${segment(tenant)}/apps/${segment(app)}/logs?${query}`);
   }
 
   /** Follows nextCursor until the last page. */
