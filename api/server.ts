@@ -18,6 +18,7 @@ import { type Access, createAuthorize } from "./authz/preflight.ts";
 import type { ApiConfig } from "./config.ts";
 import { ApiError, PROBLEM_CONTENT_TYPE, problemOf, toApiError } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
+import { rootPage } from "./root-page.ts";
 import { parsePart, type RouteContext, type RouteDefinition } from "./route.ts";
 import { appConfigRoutes } from "./routes/app-config.ts";
 import { appRoutes } from "./routes/apps.ts";
@@ -198,6 +199,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   const patterns = [
     ...routes.map((r) => ({ method: r.method, url: r.url })),
     { method: "GET", url: "/openapi.json" },
+    { method: "GET", url: "/" },
   ].map((r) => ({ method: r.method, pattern: new RegExp(`^${r.url.replace(/:[A-Za-z]+/g, "[^/]+")}$`) }));
   /** 405 with Allow when the path exists for other methods, else 404. */
   const noRoute = (request: FastifyRequest, reply: import("fastify").FastifyReply) => {
@@ -225,6 +227,13 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   for (const route of routes) app.route({ method: route.method, url: route.url, handler: wrap(route) });
   const document = openApiDocument(routes, { version: API_VERSION });
   app.get("/openapi.json", async (_request, reply) => reply.type("application/json").send(document));
+  const root = rootPage(API_VERSION);
+  app.get("/", async (_request, reply) =>
+    reply
+      .type("text/html; charset=utf-8")
+      .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'")
+      .send(root),
+  );
   return app;
 
   /** One of the caller's and the tenant's stream slots, held until the response closes; else 429. */

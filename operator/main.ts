@@ -6,6 +6,7 @@ import { createLogger } from "../kube/logger.ts";
 import { startTelemetry, telemetrySettings } from "../kube/telemetry.ts";
 import { ConfigError, loadOperatorConfig } from "./config.ts";
 import { startOperator } from "./operator.ts";
+import { operatorOptionsOf } from "./options.ts";
 
 async function main(): Promise<void> {
   const config = loadOperatorConfig(process.argv.slice(2), process.env);
@@ -26,37 +27,15 @@ async function main(): Promise<void> {
   const keyRing: KeyRing | undefined =
     config.databaseUrl && (process.env.LOCO_KEK_FILE || process.env.LOCO_KEK) ? loadKeyRing(process.env) : undefined;
   const operator = await startOperator({
-    kubeConfig,
-    log,
-    concurrency: config.concurrency,
-    resyncMs: config.resync,
-    health: config.healthAddress,
-    batch: {
-      minTimeoutMs: config.minTimeout,
-      maxTimeoutMs: config.maxTimeout,
-      minTriggerIntervalMs: config.minTriggerInterval,
-      allowedPodAnnotations: config.allowedPodAnnotations,
-    },
-    reconcileTimeoutMs: config.reconcileTimeout,
-    taskLogs: { limitBytes: config.taskLogLimit },
-    ...(config.selector ? { selector: config.selector } : {}),
-    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...operatorOptionsOf(config, {
+      kubeConfig,
+      log,
+      onLostLeadership: () => {
+        log.error({}, "Lost leadership; exiting so that a fresh process campaigns again");
+        process.exit(1);
+      },
+    }),
     ...(keyRing ? { keyRing } : {}),
-    ...(config.leaderElect
-      ? {
-          leaderElection: {
-            namespace: config.leaderElectionNamespace,
-            leaseName: config.leaseName,
-            leaseDurationMs: config.leaseDuration,
-            renewDeadlineMs: config.renewDeadline,
-            retryPeriodMs: config.retryPeriod,
-          },
-        }
-      : {}),
-    onLostLeadership: () => {
-      log.error({}, "Lost leadership; exiting so that a fresh process campaigns again");
-      process.exit(1);
-    },
   });
   let stopping = false;
   const shutdown = (signal: string) => {

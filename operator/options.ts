@@ -1,0 +1,41 @@
+// The operator's validated flags (config.ts) as the options of startOperator: one mapping, used by the
+// loco-operator program and by the local platform (hack/local/), which hosts the operator in its own process.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "../kube/logger.ts";
+import type { OperatorConfig } from "./config.ts";
+import type { OperatorOptions } from "./operator.ts";
+
+export function operatorOptionsOf(
+  config: OperatorConfig,
+  runtime: { kubeConfig: KubeConfig; log: Logger; onLostLeadership: () => void },
+): OperatorOptions {
+  return {
+    kubeConfig: runtime.kubeConfig,
+    log: runtime.log,
+    concurrency: config.concurrency,
+    resyncMs: config.resync,
+    health: config.healthAddress,
+    batch: {
+      minTimeoutMs: config.minTimeout,
+      maxTimeoutMs: config.maxTimeout,
+      minTriggerIntervalMs: config.minTriggerInterval,
+      allowedPodAnnotations: config.allowedPodAnnotations,
+    },
+    reconcileTimeoutMs: config.reconcileTimeout,
+    taskLogs: { limitBytes: config.taskLogLimit },
+    ...(config.selector ? { selector: config.selector } : {}),
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(config.leaderElect
+      ? {
+          leaderElection: {
+            namespace: config.leaderElectionNamespace,
+            leaseName: config.leaseName,
+            leaseDurationMs: config.leaseDuration,
+            renewDeadlineMs: config.renewDeadline,
+            retryPeriodMs: config.retryPeriod,
+          },
+        }
+      : {}),
+    onLostLeadership: runtime.onLostLeadership,
+  };
+}
