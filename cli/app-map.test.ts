@@ -9,6 +9,8 @@ const app = (name: string, profile: string, spec: Record<string, unknown>, ready
   namespace: `acme-${profile}`,
   ready: ready as AppView["ready"],
   reason: ready === "True" ? null : "ProgressDeadlineExceeded",
+  message: null,
+  lost: false,
   spec: { profile, image: "x", ...spec },
   status: url ? { url } : {},
 });

@@ -52,9 +52,9 @@ const DEPLOY_JSON =
   '{ app, tenant, profile, deploymentId, unchanged } — with --wait, ndjson: { type: "progress", deploymentId, outcome, conditions } per change, then { type: "result", app, tenant, profile, deploymentId, unchanged, outcome: Available|Failed|Superseded|TimedOut, url: string|null, elapsedMs }';
 const ENV_JSON = "{ env: [{ name, value }], secrets: [{ name }] }";
 const PIPELINE_VIEW =
-  '{ name, tenant, profile, namespace, generation, ready: "True"|"False"|"Unknown", reason: string|null, message: string|null, spec, status }';
+  '{ name, tenant, profile, namespace, generation, ready: "True"|"False"|"Unknown", reason: string|null, message: string|null, lost: boolean|null, spec, status }';
 const RUN_VIEW =
-  "{ name, tenant, profile, namespace, pipeline: string|null, phase: Pending|Queued|Running|Succeeded|Failed, reason: string|null, message: string|null, cancelRequested, parameters, startedBy, createdAt, startTime, completionTime, duration, tasks: [{ name, state, attempts?, startTime?, completionTime?, exitCode?, reason?, message? }], spec, status }";
+  "{ name, tenant, profile, namespace, pipeline: string|null, phase: Pending|Queued|Running|Succeeded|Failed, reason: string|null, message: string|null, lost: boolean|null, cancelRequested, parameters, startedBy, createdAt, startTime, completionTime, duration, tasks: [{ name, state, attempts?, startTime?, completionTime?, exitCode?, reason?, message? }], spec, status }";
 const RUN_WATCH_JSON =
   '{ type: "progress", run, phase, tasks: [{ name, state, exitCode?, reason?, startTime?, completionTime? }] } per change, then { type: "result", run, pipeline, profile, phase: Succeeded|Failed|TimedOut, reason, failedTask: string|null, tasks, elapsedMs }';
 const pipelineNameFlag = {
@@ -78,7 +78,7 @@ const runWatchFlags = [
   },
 ] as const satisfies readonly FlagDefinition[];
 
-const APP_VIEW = `{ name, tenant, profile, namespace, ready: "True"|"False"|"Unknown", reason: string|null, url: string|null, deploymentId: string|null, spec, status }`;
+const APP_VIEW = `{ name, tenant, profile, namespace, ready: "True"|"False"|"Unknown", reason: string|null, message: string|null, lost: boolean|null, url: string|null, deploymentId: string|null, spec, status }`;
 const TOKEN_VIEW = `{ id, name, role, createdBy, createdAt, expiresAt|null, lastUsedAt|null, revokedAt|null, replacedBy|null, rotatedBy|null }`;
 
 export const loginCommand = defineCommand({

@@ -3,6 +3,7 @@
 // mean nothing to the new one: a resumed watch could skip everything. Every cache relists, and the controllers
 // wait for them (their `ready` gate) instead of acting on the old cluster's objects.
 
+import { IDENTITY_NAMESPACE } from "../kube/cluster-identity.ts";
 import type { Logger } from "../kube/logger.ts";
 import type { Informer } from "./runtime/informer.ts";
 
@@ -10,7 +11,7 @@ export function watchClusterIdentity(namespaces: Informer, informers: Informer[]
   let known: string | undefined;
   namespaces.addHandlers({
     onUpsert: (namespace) => {
-      if (namespace.metadata.name !== "kube-system" || !namespace.metadata.uid) return;
+      if (namespace.metadata.name !== IDENTITY_NAMESPACE || !namespace.metadata.uid) return;
       if (known && known !== namespace.metadata.uid) {
         log.warn(
           { previous: known, current: namespace.metadata.uid },

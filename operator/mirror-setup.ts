@@ -7,9 +7,10 @@ import { Mirror } from "../db/mirror.ts";
 import type { Database } from "../db/schema.ts";
 import type { KeyRing } from "../db/secret-crypto.ts";
 import { SecretStore } from "../db/secret-store.ts";
+import { IDENTITY_NAMESPACE, readClusterUid } from "../kube/cluster-identity.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import type { Logger } from "../kube/logger.ts";
-import { EVENT, NAMESPACE, TENANT_PARENTS } from "../kube/resources.ts";
+import { EVENT, TENANT_PARENTS } from "../kube/resources.ts";
 import { controllerOf, type KubeObject } from "../kube/types.ts";
 import type { WorldCaches } from "./caches.ts";
 import { Informer, type InformerOptions } from "./runtime/informer.ts";
@@ -88,8 +89,8 @@ export function createOperatorMirror(options: {
     events: mirrorCaches.events,
     tenantOf: (namespace) => caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT],
     cluster: {
-      cached: () => caches.namespaces.get("kube-system")?.metadata.uid,
-      live: async () => (await client.get(NAMESPACE, undefined, "kube-system")).metadata.uid ?? "",
+      cached: () => caches.namespaces.get(IDENTITY_NAMESPACE)?.metadata.uid,
+      live: () => readClusterUid(client),
     },
   });
 }

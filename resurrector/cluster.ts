@@ -1,6 +1,7 @@
 // What the resurrector asks the cluster: is it healthy, does it hold loco's state, and what objects it has.
 import { LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY } from "../crds/app-names.ts";
 import { APP, PIPELINE, PROFILE, RUN } from "../crds/kinds.ts";
+import { readClusterUid } from "../kube/cluster-identity.ts";
 import { KubeApiError, type KubeClient } from "../kube/kube-client.ts";
 import { CONFIG_MAP, CUSTOM_RESOURCE_DEFINITION, NAMESPACE, SECRET, TENANT_PARENTS } from "../kube/resources.ts";
 import type { KubeObject, ResourceType } from "../kube/types.ts";
@@ -49,7 +50,7 @@ export async function probeCluster(client: KubeClient, server: string): Promise<
       health.problem = `the apiserver is not ready (/readyz answered ${readyz.status}: ${readyz.body.trim().slice(0, 200)})`;
       return health;
     }
-    health.clusterUid = (await client.get(NAMESPACE, undefined, "kube-system")).metadata.uid;
+    health.clusterUid = await readClusterUid(client);
     const crds = await client.list(CUSTOM_RESOURCE_DEFINITION, undefined, {
       labelSelector: "app.kubernetes.io/part-of=loco",
     });

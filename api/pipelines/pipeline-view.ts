@@ -1,5 +1,6 @@
 // A Pipeline as the API answers it: its spec, last reported status and the Ready condition in front.
 import { z } from "zod";
+import { LOST_DESCRIPTION, readinessOf } from "../lost-object.ts";
 
 export const PipelineView = z.object({
   name: z.string(),
@@ -8,9 +9,12 @@ export const PipelineView = z.object({
   namespace: z.string(),
   uid: z.string().optional(),
   generation: z.number().int().optional(),
-  ready: z.enum(["True", "False", "Unknown"]).describe("The Ready condition's status; Unknown until reported."),
-  reason: z.string().nullable().describe("The Ready condition's reason, such as DependencyCycle."),
+  ready: z
+    .enum(["True", "False", "Unknown"])
+    .describe("The Ready condition's status; Unknown until reported, and while the Pipeline is lost."),
+  reason: z.string().nullable().describe("The Ready condition's reason, such as DependencyCycle; Lost while lost."),
   message: z.string().nullable().describe("The Ready condition's message: what is wrong, naming the task."),
+  lost: z.boolean().nullable().describe(LOST_DESCRIPTION),
   spec: z.record(z.string(), z.unknown()),
   status: z
     .record(z.string(), z.unknown())
@@ -29,9 +33,9 @@ export function pipelineView(
   namespace: string,
   name: string,
   object: { uid?: string; generation?: number; spec: unknown; status: unknown },
+  lost: boolean | null = false,
 ): PipelineView {
   const status = (object.status ?? {}) as Status;
-  const ready = status.conditions?.find((c) => c.type === "Ready");
   return {
     name,
     tenant,
@@ -39,9 +43,8 @@ export function pipelineView(
     namespace,
     uid: object.uid,
     generation: object.generation,
-    ready: ready?.status === "True" || ready?.status === "False" ? ready.status : "Unknown",
-    reason: ready?.reason ?? null,
-    message: ready?.message ?? null,
+    ...readinessOf("Pipeline", name, status.conditions, lost),
+    lost,
     spec: (object.spec ?? {}) as Record<string, unknown>,
     status,
   };

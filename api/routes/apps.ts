@@ -6,8 +6,10 @@ import { APP } from "../../crds/kinds.ts";
 import { getTenantResource, type ResourceRecord } from "../../db/stores/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
+import { lostRows } from "../current-cluster.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { tenantResourcePage } from "../list-page.ts";
+import { LOST_DESCRIPTION, readinessOf } from "../lost-object.ts";
 import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
@@ -23,8 +25,12 @@ export const AppView = z.object({
   namespace: z.string(),
   uid: z.string().optional(),
   generation: z.number().int().optional(),
-  ready: z.enum(["True", "False", "Unknown"]).describe("The Ready condition's status; Unknown until reported."),
-  reason: z.string().nullable().describe("The Ready condition's reason."),
+  ready: z
+    .enum(["True", "False", "Unknown"])
+    .describe("The Ready condition's status; Unknown until reported, and while the App is lost."),
+  reason: z.string().nullable().describe("The Ready condition's reason; Lost while the App is lost."),
+  message: z.string().nullable().describe("The Ready condition's message; for a lost App, what that means."),
+  lost: z.boolean().nullable().describe(LOST_DESCRIPTION),
   spec: z.record(z.string(), z.unknown()),
   status: z.record(z.string(), z.unknown()).describe("Status as last reported by the operator (conditions, url, …)."),
 });
@@ -35,9 +41,9 @@ export function appView(
   namespace: string,
   name: string,
   object: { uid?: string; generation?: number; spec: unknown; status: unknown },
+  lost: boolean | null = false,
 ): AppView {
   const status = (object.status ?? {}) as Status;
-  const ready = status.conditions?.find((c) => c.type === "Ready");
   const spec = (object.spec ?? {}) as Record<string, unknown>;
   return {
     name,
@@ -46,13 +52,14 @@ export function appView(
     namespace,
     uid: object.uid,
     generation: object.generation,
-    ready: ready?.status === "True" || ready?.status === "False" ? ready.status : "Unknown",
-    reason: ready?.reason ?? null,
+    ...readinessOf("App", name, status.conditions, lost),
+    lost,
     spec,
     status,
   };
 }
-export const fromRow = (tenant: string, row: ResourceRecord) => appView(tenant, row.namespace, row.name, row);
+export const fromRow = (tenant: string, row: ResourceRecord, lost: boolean | null) =>
+  appView(tenant, row.namespace, row.name, row, lost);
 
 const ListParams = z.strictObject({ tenant: TenantName });
 export const ItemParams = z.strictObject({ tenant: TenantName, app: AppName });
@@ -73,12 +80,13 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
       responses: { 200: { description: "A page of Apps.", schema: pageSchema(AppView) } },
       handler: async ({ authorize, params, query }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
+        const lost = await lostRows(kube);
         const body = await tenantResourcePage(db, query, {
           tenant: params.tenant,
           kind: "App",
           profile: query.profile,
           maxPageSize: config.maxPageSize,
-          view: (row) => fromRow(params.tenant, row),
+          view: (row) => fromRow(params.tenant, row, lost(row)),
         });
         return { body };
       },
@@ -103,7 +111,7 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
         });
         if (!row) throw notFound("App", params.app);
         objectFound();
-        return { body: fromRow(params.tenant, row) };
+        return { body: fromRow(params.tenant, row, (await lostRows(kube))(row)) };
       },
     }),
     defineRoute({

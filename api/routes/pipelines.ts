@@ -7,6 +7,7 @@ import { PipelineSpec } from "../../crds/pipeline.ts";
 import { getClusterResource, getTenantResource } from "../../db/stores/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
+import { lostRows } from "../current-cluster.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { tenantResourcePage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
@@ -60,13 +61,21 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
       responses: { 200: { description: "A page of Pipelines.", schema: pageSchema(PipelineView) } },
       handler: async ({ authorize, params, query }) => {
         await authorize({ tenant: params.tenant, resource: "pipelines", action: "read" });
+        const lost = await lostRows(kube);
         const body = await tenantResourcePage(db, query, {
           tenant: params.tenant,
           kind: "Pipeline",
           profile: query.profile,
           maxPageSize: config.maxPageSize,
           view: (row) =>
-            pipelineView(params.tenant, profileOf(params.tenant, row.namespace), row.namespace, row.name, row),
+            pipelineView(
+              params.tenant,
+              profileOf(params.tenant, row.namespace),
+              row.namespace,
+              row.name,
+              row,
+              lost(row),
+            ),
         });
         return { body };
       },
@@ -95,7 +104,8 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
         });
         if (!row) throw notFound("Pipeline", params.pipeline);
         objectFound();
-        return { body: pipelineView(params.tenant, query.profile, namespace, params.pipeline, row) };
+        const lost = (await lostRows(kube))(row);
+        return { body: pipelineView(params.tenant, query.profile, namespace, params.pipeline, row, lost) };
       },
     }),
     defineRoute({

@@ -11,6 +11,7 @@ import { listRuns, listRunTimeline, RUN_PHASES, type RunPhase } from "../../db/s
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { actorOf } from "../auth/principal.ts";
+import { lostRows } from "../current-cluster.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { followStatus, openRecordStream } from "../event-stream.ts";
 import { listPage } from "../list-page.ts";
@@ -65,7 +66,7 @@ export function runRoutes(services: ApiServices): RouteDefinition[] {
     const namespace = tenantNamespace(tenant, profile);
     const row = await getTenantResource(db, { tenant, kind: "Run", namespace, name: run });
     if (!row) throw notFound("Run", run);
-    return { namespace, row, view: runView(tenant, namespace, run, row) };
+    return { namespace, row, view: runView(tenant, namespace, run, row, (await lostRows(kube))(row)) };
   }
 
   return [
@@ -156,6 +157,7 @@ export function runRoutes(services: ApiServices): RouteDefinition[] {
       handler: async ({ authorize, params, query }) => {
         await authorize({ tenant: params.tenant, resource: "runs", action: "read" });
         const since = query.since === undefined ? undefined : runsSince(query.since);
+        const lost = await lostRows(kube);
         const body = await listPage(query, {
           maxPageSize: config.maxPageSize,
           cursor: { parts: 3, shape: [/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/] },
@@ -170,7 +172,7 @@ export function runRoutes(services: ApiServices): RouteDefinition[] {
               limit,
             }),
           keyOf: (row) => [row.createdAt, row.namespace, row.name],
-          view: (row) => runView(params.tenant, row.namespace, row.name, row),
+          view: (row) => runView(params.tenant, row.namespace, row.name, row, lost(row)),
         });
         return { body };
       },
@@ -214,10 +216,13 @@ export function runRoutes(services: ApiServices): RouteDefinition[] {
           reply,
           polls: runPolls,
           key: `${key.tenant}/${key.namespace}/${key.name}`,
-          read: () => getTenantResource(db, key),
-          snapshot: (row) => {
-            if (!row) return { gone: { name: params.run, message: "The Run was deleted." } };
-            const view = runView(params.tenant, namespace, params.run, row);
+          read: async () => {
+            const row = await getTenantResource(db, key);
+            return row && { row, lost: (await lostRows(kube))(row) };
+          },
+          snapshot: (read) => {
+            if (!read) return { gone: { name: params.run, message: "The Run was deleted." } };
+            const view = runView(params.tenant, namespace, params.run, read.row, read.lost);
             return { state: view, end: runFinished(view.phase) };
           },
         });

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { RUN_PHASES, type RunPhase } from "../../db/stores/runs.ts";
 import type { KubeObject } from "../../kube/types.ts";
+import { LOST_DESCRIPTION, LOST_REASON, lostMessage } from "../lost-object.ts";
 import { profileOf } from "../profile-of.ts";
 
 const TaskView = z.looseObject({
@@ -28,6 +29,12 @@ export const RunView = z.object({
     .describe("Pending, Queued (waiting for a concurrency slot or lock), Running, Succeeded or Failed."),
   reason: z.string().nullable().describe("The Succeeded condition's reason, such as TaskFailed or UserCancelled."),
   message: z.string().nullable().describe("The Succeeded condition's message."),
+  lost: z
+    .boolean()
+    .nullable()
+    .describe(
+      `${LOST_DESCRIPTION} A lost Run that had not finished has reason Lost: it is not running anywhere, and the resurrector does not re-run it.`,
+    ),
   cancelRequested: z.boolean(),
   parameters: z.record(z.string(), z.string()),
   startedBy: z.record(z.string(), z.unknown()).nullable(),
@@ -71,10 +78,14 @@ export function runView(
   namespace: string,
   name: string,
   object: { uid?: string; spec: unknown; status: unknown; createdAt?: string | null },
+  lost: boolean | null = false,
 ): RunView {
   const status = (object.status ?? {}) as RunStatus;
   const spec = (object.spec ?? {}) as RunSpec;
   const succeeded = status.conditions?.find((c) => c.type === "Succeeded");
+  const phase = runPhase(status);
+  // A finished Run's outcome is history, true in any cluster; an unfinished one's phase is a claim about now.
+  const interrupted = lost === true && !runFinished(phase);
   return {
     name,
     tenant,
@@ -82,9 +93,10 @@ export function runView(
     namespace,
     uid: object.uid,
     pipeline: spec.pipelineRef?.name ?? null,
-    phase: runPhase(status),
-    reason: succeeded?.reason ?? null,
-    message: succeeded?.message ?? null,
+    phase,
+    reason: interrupted ? LOST_REASON : (succeeded?.reason ?? null),
+    message: interrupted ? lostMessage("Run", name) : (succeeded?.message ?? null),
+    lost,
     cancelRequested: spec.cancel === true,
     parameters: status.parameters ?? spec.pipelineRef?.parameters ?? {},
     startedBy: spec.startedBy ?? null,

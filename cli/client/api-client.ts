@@ -405,7 +405,7 @@ export class ApiClient {
   revokeBootstrapToken = () => this.request<unknown>("DELETE", "/v1/bootstrap-token");
 }
 
-const APP_KEYS = ["name", "tenant", "profile", "namespace", "ready", "reason", "spec", "status"];
+const APP_KEYS = ["name", "tenant", "profile", "namespace", "ready", "reason", "lost", "spec", "status"];
 const TOKEN_KEYS = [
   "id",
   "name",

@@ -3,6 +3,7 @@ import { call, session, tenantOf } from "../client/session.ts";
 import type { lsCommand } from "../commands.ts";
 import type { ContextOf } from "../context.ts";
 import { printJson, table } from "../output.ts";
+import { lostLines, readyOf } from "../views/lost-apps.ts";
 
 /** The App as `-o json` shows it: the API's view plus url and deploymentId lifted out of status. */
 export const appOutput = (app: AppView) => ({
@@ -31,8 +32,15 @@ export async function run(command: ContextOf<typeof lsCommand>): Promise<number>
   command.io.stdout.write(
     table(
       ["name", "profile", "ready", "reason", "url"],
-      apps.map((a) => [a.name, a.profile, a.ready, a.reason ?? "-", a.status.url ?? "-"]),
+      // A lost App's reason and URL are the lost cluster's: its line below says what it is instead.
+      apps.map((a) =>
+        a.lost === true
+          ? [a.name, a.profile, readyOf(a), "-", "-"]
+          : [a.name, a.profile, a.ready, a.reason ?? "-", a.status.url ?? "-"],
+      ),
     ),
   );
+  const notes = lostLines(apps);
+  if (notes.length > 0) command.io.stdout.write(`\n${notes.join("\n")}\n`);
   return 0;
 }

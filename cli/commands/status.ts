@@ -4,6 +4,7 @@ import type { statusCommand } from "../commands.ts";
 import type { ContextOf } from "../context.ts";
 import { printJson } from "../output.ts";
 import { profileFor, readProject } from "../project/project.ts";
+import { lostLines, readyOf } from "../views/lost-apps.ts";
 import { appOutput } from "./ls.ts";
 
 export async function run(command: ContextOf<typeof statusCommand>): Promise<number> {
@@ -27,16 +28,18 @@ export async function run(command: ContextOf<typeof statusCommand>): Promise<num
     printJson(command.io, app);
     return 0;
   }
+  const lost = app.lost === true;
   const lines = [
     `App:         ${app.name} (${tenant}, profile ${app.profile}, namespace ${app.namespace})`,
-    `Ready:       ${app.ready}${app.reason ? ` (${app.reason})` : ""}`,
-    `URL:         ${app.url ?? "-"}`,
+    lost ? `Ready:       ${readyOf(app)}` : `Ready:       ${app.ready}${app.reason ? ` (${app.reason})` : ""}`,
+    `URL:         ${lost ? "-" : (app.url ?? "-")}`,
     `Deployment:  ${app.deploymentId ?? "-"}`,
     `Image:       ${String(app.spec.image ?? "-")}`,
+    ...lostLines([app]),
   ];
   const conditions = app.status.conditions ?? [];
   if (conditions.length) {
-    lines.push("Conditions:");
+    lines.push(lost ? "Conditions (last reported by the lost cluster):" : "Conditions:");
     for (const c of conditions)
       lines.push(
         `  ${c.type.padEnd(12)} ${c.status.padEnd(8)} ${c.reason ?? ""}${c.message ? `: ${c.message}` : ""}`.trimEnd(),

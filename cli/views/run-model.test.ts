@@ -11,6 +11,7 @@ const view = (over: Partial<RunView>): RunView => ({
   phase: "Running",
   reason: null,
   message: null,
+  lost: false,
   cancelRequested: false,
   parameters: {},
   startedBy: null,

@@ -17,6 +17,11 @@ export interface ResourceRecord {
   status: unknown;
   createdAt: string;
   updatedAt: string;
+  /**
+   * The cluster (kube-system uid) the row was mirrored from; null for rows written before the mirror recorded it.
+   * A live row of another cluster than the current one is lost: its object is not in the cluster the API talks to.
+   */
+  clusterUid: string | null;
 }
 
 /** A row of `resources` as the reads select it: `generation` as text, which both drivers return alike. */
@@ -33,6 +38,7 @@ export type ResourceRow = Pick<
   | "status"
   | "created_at"
   | "updated_at"
+  | "cluster_uid"
 > & { generation: string };
 
 export const resourceRecordOf = (r: ResourceRow): ResourceRecord => ({
@@ -48,10 +54,11 @@ export const resourceRecordOf = (r: ResourceRow): ResourceRecord => ({
   status: r.status,
   createdAt: new Date(r.created_at).toISOString(),
   updatedAt: new Date(r.updated_at).toISOString(),
+  clusterUid: r.cluster_uid,
 });
 
 const columns = sql`uid::text, kind, namespace, name, tenant, generation::text, resource_version, labels, spec, status,
-  created_at, updated_at`;
+  created_at, updated_at, cluster_uid`;
 
 /** A page of a tenant's live objects of one kind, by (namespace, name) after `after`. */
 export function listTenantResources(

@@ -37,7 +37,7 @@ export function listRuns(db: Kysely<Database>, filter: RunFilter): Promise<Resou
     const after = filter.after;
     const { rows } = await sql<ResourceRow>`
       SELECT r.uid::text, r.kind, r.namespace, r.name, r.tenant, r.generation::text, r.resource_version, r.labels,
-        r.spec, r.status, r.created_at, r.updated_at
+        r.spec, r.status, r.created_at, r.updated_at, r.cluster_uid
       FROM resources r
       LEFT JOIN LATERAL (
         SELECT c AS succeeded FROM jsonb_array_elements(
