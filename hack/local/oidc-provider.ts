@@ -108,12 +108,6 @@ function listen(server: Server, port: number): Promise<number> {
 export async function startLocalOidcProvider(options: LocalOidcOptions): Promise<LocalOidcProvider> {
   const { log, user } = options;
   prepareDirectory(options.dir);
-  const keys = await loadOrCreateKeys(options.dir);
-  if (keys.created) log.info({ dir: options.dir }, "Created signing and cookie keys");
-  const { store, discarded } = FileAdapterStore.open({ file: join(options.dir, "state.json") });
-  if (discarded) {
-    log.warn({ file: discarded }, "Set aside an unreadable state file; earlier logins must sign in again");
-  }
 
   // Listen first: the issuer carries the port, and with --port 0 only the kernel knows it.
   let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
@@ -132,9 +126,22 @@ export async function startLocalOidcProvider(options: LocalOidcOptions): Promise
     }
     handle(req, res);
   });
+  // The port before the keys: a start that cannot listen leaves the folder as it found it.
   const port = await listen(server, options.port);
   issuer = `http://127.0.0.1:${port}`;
-  const provider = buildProvider({ ...options, issuer, store, jwks: keys.jwks, cookieKeys: keys.cookieKeys });
+  let provider: Provider;
+  try {
+    const keys = await loadOrCreateKeys(options.dir);
+    if (keys.created) log.info({ dir: options.dir }, "Created signing and cookie keys");
+    const { store, discarded } = FileAdapterStore.open({ file: join(options.dir, "state.json") });
+    if (discarded) {
+      log.warn({ file: discarded }, "Set aside an unreadable state file; earlier logins must sign in again");
+    }
+    provider = buildProvider({ ...options, issuer, store, jwks: keys.jwks, cookieKeys: keys.cookieKeys });
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   const oidc = provider.callback();
   handle = (req, res) => {
     if (!pathOf(req).startsWith("/interaction/")) {

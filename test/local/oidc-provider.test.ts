@@ -5,7 +5,7 @@
 // Needs no Kubernetes and no database.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -182,8 +182,9 @@ describe("the local OpenID Provider", () => {
     expect(second.stderr.trim().split("\n")).toEqual([
       `loco local OpenID Provider: The provider cannot listen on 127.0.0.1:${port}: the port is in use (another provider, or another program). Stop it, or pass another --port.`,
     ]);
-    // The first one still serves.
+    // The first one still serves, and the failed start made nothing in its folder.
     expect((await fetch(`${issuer}/healthz`)).status).toBe(200);
+    expect(readdirSync(join(root, "other"))).toEqual([]);
   });
 
   it("refuses a --dir that is a file in one clear line", async () => {
