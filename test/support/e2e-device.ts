@@ -9,12 +9,15 @@ export interface DeviceApproval {
   userCode: string;
   /** The test user to sign in as (one of the provider's `users`). */
   user: string;
+  /** Sees every page the walk lands on, in order (to check what a person would be shown). */
+  onPage?: (page: Page) => void;
 }
 
-interface Page {
+export interface Page {
   url: string;
   status: number;
   html: string;
+  headers: Headers;
 }
 
 class Browser {
@@ -48,7 +51,7 @@ class Browser {
         body = undefined;
         continue;
       }
-      return { url: next, status: response.status, html: await response.text() };
+      return { url: next, status: response.status, html: await response.text(), headers: response.headers };
     }
     throw new Error(`More than 20 redirects from ${url}`);
   }
@@ -81,6 +84,7 @@ export async function approveDeviceLogin(approval: DeviceApproval): Promise<void
   const browser = new Browser();
   let page = await browser.go(approval.url);
   for (let step = 0; step < 10; step++) {
+    approval.onPage?.(page);
     if (/Sign-in complete/.test(page.html)) return;
     if (page.status >= 400) throw new Error(`The provider answered ${page.status} at ${page.url}: ${page.html}`);
     const form = formOf(page);
