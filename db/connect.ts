@@ -1,6 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PGliteDialect, PostgresDialect } from "kysely";
+import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { pgliteKysely } from "./pglite-dialect.ts";
 import type { Database } from "./schema.ts";
 
 /**
@@ -53,7 +54,8 @@ export async function connectDatabase<DB = Database>(url: DatabaseUrl): Promise<
     return { db, kind, close: () => db.destroy() };
   }
   const pglite = await PGlite.create(location === "memory://" ? undefined : location);
-  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
-  // Kysely's PGlite driver closes the PGlite instance it was given when destroyed.
+  // One handle for the whole process (operator, mirror and API alike): it lends PGlite's single session to one
+  // transaction or query at a time (db/pglite-dialect.ts), and closes the instance when destroyed.
+  const db = pgliteKysely<DB>(pglite);
   return { db, kind, close: () => db.destroy() };
 }

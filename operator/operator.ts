@@ -6,7 +6,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { ulid } from "ulid";
 import { FIELD_MANAGER, LABEL_TENANT } from "../crds/app-names.ts";
 import { APP, PROFILE } from "../crds/kinds.ts";
-import { connectDatabase } from "../db/connect.ts";
+import { connectDatabase, type DatabaseHandle } from "../db/connect.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import type { Mirror } from "../db/mirror.ts";
 import type { KeyRing } from "../db/secret-crypto.ts";
@@ -50,6 +50,11 @@ export interface OperatorOptions {
   metrics?: OperatorMetrics;
   /** Mirror every loco resource to this database (postgres://… or pglite:…); off when undefined. */
   databaseUrl?: string;
+  /**
+   * Mirror into this already-open database instead (one process sharing one embedded database with the API). It
+   * stays the caller's: the operator migrates it but does not close it on stop. Takes precedence over databaseUrl.
+   */
+  database?: DatabaseHandle;
   /** Key-encryption keys for the secret values the mirror stores; without them secret values are not mirrored. */
   keyRing?: KeyRing;
   /** Label selector: reconcile only the Apps and Profiles that match (sharding; isolated tests). */
@@ -98,9 +103,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     { log: (level, message, fields) => log[level](fields ?? {}, message) },
     options.selector,
   );
-  const mirrorCaches = options.databaseUrl
-    ? createMirrorCaches(client, { log: (level, message, fields) => log[level](fields ?? {}, message) })
-    : undefined;
+  const mirrorCaches =
+    options.database || options.databaseUrl
+      ? createMirrorCaches(client, { log: (level, message, fields) => log[level](fields ?? {}, message) })
+      : undefined;
   const informers = [...allInformers(caches), ...mirrorInformers(mirrorCaches)];
   const cachesFresh = () => informers.every((informer) => informer.isFresh);
   watchClusterIdentity(caches.namespaces, informers, log);
@@ -203,7 +209,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     startLeading = resolve;
   });
   // The mirror writes from the leader only: one writer, and standbys stay read-only everywhere.
-  const database = options.databaseUrl ? await connectDatabase(options.databaseUrl) : undefined;
+  const owned = !options.database && options.databaseUrl ? await connectDatabase(options.databaseUrl) : undefined;
+  const database = options.database ?? owned;
   if (database) await migrateToLatest(database.db);
   const mirror =
     database && mirrorCaches
@@ -296,7 +303,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       await Promise.all(controllers.map((c) => c.stop()));
       await taskLogs?.stop();
       await mirror?.stop();
-      await database?.close();
+      await owned?.close();
       await events.settled();
       await elector?.stop();
       await Promise.all(informers.map((i) => i.stop()));

@@ -35,6 +35,8 @@ export interface CallOptions {
 
 export async function startTestApi(options: {
   databaseUrl: string;
+  /** An already-open database to serve from instead of connecting to databaseUrl; the caller closes it. */
+  database?: DatabaseHandle;
   /** Extra loco-api flags, e.g. ["--rate-limit-per-ip", "5"]. */
   args?: string[];
   oidc?: { issuer: string; audience: string; clientId?: string };
@@ -67,7 +69,7 @@ export async function startTestApi(options: {
   const log =
     options.log ??
     (process.env.LOCO_TEST_LOG ? createLogger("loco-api-test", process.env.LOCO_TEST_LOG) : silentLogger);
-  const database = await connectDatabase(options.databaseUrl);
+  const database = options.database ?? (await connectDatabase(options.databaseUrl));
   await migrateToLatest(database.db);
   const kubeConfig = testKubeConfig();
   const kube = await KubeClient.create(kubeConfig, {
@@ -127,7 +129,7 @@ export async function startTestApi(options: {
       accepting = false;
       await app.close();
       kube.close();
-      await database.close();
+      if (!options.database) await database.close();
     },
   };
 }
