@@ -1,11 +1,21 @@
 // npm start (cluster:up) | cluster:down | cluster:status | cluster:reset — the local loco for development. Its state
 // lives in .loco/cluster and survives cluster:down; cluster:reset is the one command that deletes it.
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { isRunning, readState, stopControlPlane } from "./control-plane.ts";
-import { resetLocalLoco, startLocalLoco } from "./local-loco.ts";
-import { componentStatuses, formatStatuses } from "./status.ts";
+import { configureCli } from "../local/cli-context.ts";
+import { readCliToken } from "../local/platform.ts";
+import { type ControlPlaneState, readState, stopControlPlane } from "./control-plane.ts";
+import {
+  LOCAL_TENANT,
+  LOCAL_USER,
+  PLATFORM_KEYS,
+  resetLocalLoco,
+  reviveLocalLoco,
+  startLocalLoco,
+} from "./local-loco.ts";
+import { processAlive } from "./processes.ts";
+import { componentStatuses, formatStatuses, platformDirOf } from "./status.ts";
 import { binaryPaths } from "./versions.ts";
 
 const repoRoot = new URL("../..", import.meta.url).pathname;
@@ -14,51 +24,114 @@ const say = (message: string) => process.stdout.write(`${message}\n`);
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
 async function up(): Promise<void> {
+  const databaseUrl = databaseUrlArgument();
   const existing = readState(dir);
-  if (existing && isRunning(existing)) {
-    say(`The local control plane is already running at ${existing.server}.`);
-    say(`  export KUBECONFIG=${existing.kubeconfig}`);
+  // The control plane still runs (a platform process may have died): start only what is down.
+  if (existing && controlPlaneRunning(existing)) {
+    const revived = await reviveLocalLoco(existing, platformDirOf(dir));
+    say(
+      revived.length > 0
+        ? `The local control plane was running; restarted ${revived.join(" and ")} on the same state.`
+        : "The local platform is already running.",
+    );
+    await printAddresses(existing, platformDirOf(dir));
     return;
   }
   const hadState = existsSync(join(dir, "etcd-data"));
-  const loco = await startLocalLoco({ dir, log: (m) => say(`  ${m}`) }).catch((error: unknown) => {
+  const loco = await startLocalLoco({
+    dir,
+    log: (m) => say(`  ${m}`),
+    ...(databaseUrl ? { databaseUrl } : {}),
+  }).catch((error: unknown) => {
     if (!hadState) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(
-      `${reason}\nThe restart used the state kept in ${dir}. If that state is damaged, ` +
+      `${reason}\nThe restart used the state kept in ${dirname(dir)}. If that state is damaged, ` +
         "`npm run cluster:reset` deletes it (and every object in it) so that `npm start` begins afresh.",
     );
   });
-  const { state } = loco;
-  const kubectlPath = binaryPaths().kubectl;
-  if (loco.restarted) {
-    say("  Updated loco's CRDs (the namespaces, Gateway and Profiles are as you left them)");
-  } else {
+  const { state, platform } = loco;
+  if (loco.restarted) say("  Updated loco's CRDs (Profiles, tenants and Apps are as you left them)");
+  else if (platform.restored === 0)
+    say("  Installed loco's CRDs, Gateway loco-system/public and Profiles dev and prod");
+  if (platform.restored > 0) {
     say(
-      "  Installed loco's CRDs, Gateway loco-system/public, Profiles dev and prod, namespaces acme-dev and acme-prod",
+      `  The cluster had lost its objects (etcd's data is gone) but the database kept them: the resurrector restored ${plural(platform.restored, "object")}`,
     );
   }
-  say(`  Started loco-operator (log: ${loco.operatorLog}; metrics: http://127.0.0.1:${loco.healthPort}/metrics)`);
+  if (platform.seeded)
+    say(
+      `  Created tenant ${LOCAL_TENANT} (namespaces ${LOCAL_TENANT}-dev and ${LOCAL_TENANT}-prod), owned by ${LOCAL_USER}`,
+    );
+  say(
+    `  Started the operator, the API and the resurrector on ${platform.database} (log: ${join(dir, "loco-platform.log")})`,
+  );
+  say(`  Started the local OpenID Provider (log: ${join(dir, "loco-oidc-provider.log")})`);
   say("");
-  if (loco.restarted) {
-    say(
-      `Restarted the local control plane on its existing state (${plural(loco.locoObjects, "loco object")}) in ` +
-        `${state.startSeconds.toFixed(1)}s. Kubeconfig: ${state.kubeconfig}`,
+  say(
+    loco.restarted
+      ? `loco restarted on its existing state (${plural(loco.locoObjects, "loco object")}) in ${state.startSeconds.toFixed(1)}s.`
+      : `loco is running locally (control plane started in ${state.startSeconds.toFixed(1)}s).`,
+  );
+  say("");
+  await printAddresses(state, loco.platformDir);
+}
+
+/** The control plane runs and the platform was launched on it (whether or not its processes still live). */
+function controlPlaneRunning(state: ControlPlaneState): boolean {
+  const platform: readonly string[] = PLATFORM_KEYS;
+  return (
+    PLATFORM_KEYS.every((key) => key in state.commands) &&
+    Object.entries(state.pids).every(([key, pid]) => platform.includes(key) || processAlive(pid))
+  );
+}
+
+/** `npm start -- --database-url postgres://…` (or LOCO_DATABASE_URL): a Postgres server instead of PGlite. */
+function databaseUrlArgument(): string | undefined {
+  const index = process.argv.indexOf("--database-url");
+  const value = index > 0 ? process.argv[index + 1] : process.env.LOCO_DATABASE_URL;
+  if (value !== undefined && !/^postgres(ql)?:\/\//.test(value)) {
+    throw new Error(
+      `--database-url must be a postgres:// URL (got "${value}"); without it the embedded database is used.`,
     );
-    say("To start from an empty cluster instead: npm run cluster:reset && npm start");
-    return;
   }
-  say(`loco is running locally (${state.startSeconds.toFixed(1)}s). Kubeconfig: ${state.kubeconfig}`);
+  return value;
+}
+
+/** What a user needs next: where things are, who they are, and commands that work as printed. */
+async function printAddresses(state: ControlPlaneState, platformDir: string): Promise<void> {
+  const api = `http://127.0.0.1:${state.ports.locoApi}`;
+  const issuer = `http://127.0.0.1:${state.ports.locoOidc}`;
+  say(`  API       ${api}   (OpenAPI: ${api}/openapi.json)`);
+  say(`  Console   ${api}/   (the web console is not part of this version yet; the page says so)`);
+  say(`  Login     ${issuer}   local OpenID Provider; user "${LOCAL_USER}", no password (loopback only)`);
+  say(`  Cluster   export KUBECONFIG=${state.kubeconfig}   (kubectl: ${binaryPaths().kubectl})`);
+  say("");
+  await printCliSetup(platformDir, api);
+}
+
+async function printCliSetup(platformDir: string, api: string): Promise<void> {
+  const handoff = readCliToken(platformDir);
+  const setup = handoff ? await configureCli(handoff, process.env).catch(() => undefined) : undefined;
+  if (setup?.outcome === "configured") {
+    say(
+      `The CLI is logged in to ${setup.context} with an owner token of tenant ${LOCAL_TENANT}${setup.current ? "" : ` (not the current context: \`npx loco context use ${setup.context}\`)`}.`,
+    );
+  } else if (setup?.outcome === "kept") {
+    say(`The CLI keeps its login to ${setup.context}.`);
+  } else {
+    say(`Log the CLI in: npx loco login ${api}`);
+  }
+  say(`To log in as ${LOCAL_USER} through the browser instead: npx loco login ${api}`);
   say("");
   say("Next:");
-  say(`  alias kubectl=${kubectlPath}   # the kubectl built with the control plane`);
-  say(`  export KUBECONFIG=${state.kubeconfig}`);
-  say("  kubectl get nodes                                   # kwok-node-0 Ready: a simulated node");
-  say("  kubectl apply -f docs/examples/app-http.yaml       # an App in acme-prod (tenant acme, profile prod)");
-  say("  kubectl get loco -A                                 # Apps, Profiles, Pipelines and Runs, with status");
-  say("  kubectl get deploy,svc,httproute -n acme-prod       # what the operator made of it");
+  say("  npx loco whoami                                     # who the CLI is, in which tenant");
+  say("  cd docs/examples && npx loco deploy --profile dev --wait   # the example loco.toml, deployed to acme-dev");
+  say("  npx loco ls                                         # every App, per profile");
   say("  npm run cluster:status                              # every component with its PID and health");
-  say("  npm run cluster:down                                # stop everything (npm start resumes where you were)");
+  say("  npm run cluster:down                                # stop (npm start resumes with everything kept)");
+  say("");
+  say("Pods run on a simulated node (kwok): they become Ready, but nothing answers on their URLs.");
 }
 
 async function down(): Promise<void> {
@@ -90,7 +163,7 @@ async function status(): Promise<void> {
     say("");
     say(
       `Down: ${down.map((s) => `${s.name} (${s.health})`).join(", ")}. Its log is in ${dir}; ` +
-        "`npm run cluster:down && npm start` restarts everything on the same state.",
+        "`npm start` starts what is down again, on the same state.",
     );
     process.exitCode = 1;
   }
@@ -102,15 +175,15 @@ async function confirmReset(): Promise<"yes" | "no" | "no terminal"> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) return "no terminal";
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   const answer = await prompt.question(
-    `Delete the local cluster in ${dir}, with every App, Pipeline, Run and Profile in it? [y/N] `,
+    `Delete the local platform (${dir} and ${platformDirOf(dir)}), with every App, Pipeline, Run, Profile, tenant, token and log in it? [y/N] `,
   );
   prompt.close();
   return /^y(es)?$/i.test(answer.trim()) ? "yes" : "no";
 }
 
 async function reset(): Promise<void> {
-  if (!existsSync(dir)) {
-    say(`Nothing to reset: ${dir} does not exist.`);
+  if (!existsSync(dir) && !existsSync(platformDirOf(dir))) {
+    say(`Nothing to reset: neither ${dir} nor ${platformDirOf(dir)} exists.`);
     return;
   }
   const answer = await confirmReset();
@@ -122,12 +195,14 @@ async function reset(): Promise<void> {
     return;
   }
   if (answer === "no") {
-    say("Kept the local cluster; nothing was deleted.");
+    say("Kept the local platform; nothing was deleted.");
     process.exitCode = 1;
     return;
   }
   await resetLocalLoco(dir);
-  say(`Stopped the local control plane and deleted ${dir}. \`npm start\` creates a new, empty one.`);
+  say(
+    `Stopped the local platform and deleted ${dir} and ${platformDirOf(dir)}. \`npm start\` creates a new, empty one.`,
+  );
 }
 
 const commands: Record<string, () => Promise<void>> = { up, down, status, reset };
