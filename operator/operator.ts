@@ -120,10 +120,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
 
   const appController: Controller = new Controller({
     name: "app",
-    reconcile: async (key) => {
-      await appReconciler.reconcile(key);
-      return undefined;
-    },
+    reconcile: (key) => appReconciler.reconcile(key),
     metrics,
     log: log.child({ controller: "app" }),
     concurrency,
@@ -139,7 +136,6 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     log: log.child({ controller: "app" }),
     now,
     newDeploymentId: options.newDeploymentId ?? (() => ulid()),
-    enqueue: (key) => appController.enqueue(key),
   });
   watchAppInputs(appController, caches);
 
@@ -235,7 +231,6 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     leader = true;
     mirror?.start();
     taskLogs?.start();
-    appReconciler.primeClaims();
     for (const controller of controllers) controller.start();
     startLeading();
   };

@@ -71,6 +71,7 @@ describe("planRestore", () => {
     });
     expect(plan.items.map((i) => `${i.action} ${i.kind} ${i.namespace ?? ""}/${i.name}`)).toEqual([
       "create CustomResourceDefinition /apps.loco.dev",
+      "create CustomResourceDefinition /hostnameclaims.loco.dev",
       "create CustomResourceDefinition /pipelines.loco.dev",
       "create CustomResourceDefinition /profiles.loco.dev",
       "create CustomResourceDefinition /runs.loco.dev",
