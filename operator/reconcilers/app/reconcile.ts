@@ -2,6 +2,8 @@
 // build the desired children with the pure builders, apply what differs, prune what is no longer wanted, and
 // report status. Level-triggered: it never looks at which event caused it. Each phase lives in its own module;
 // every condition is set through status.ts.
+
+import { APP } from "../../../crds/kinds.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
 import { DEPLOYMENT } from "../../../kube/resources.ts";
@@ -61,8 +63,9 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     if (!namespace) return;
     if (!app || app.metadata.deletionTimestamp) {
       // Children go by garbage collection (ownerReferences). Hostname claims are cluster-scoped, which the garbage
-      // collector cannot tie to a namespaced App, so they are released here.
-      await claims.releaseAll(namespace, name);
+      // collector cannot tie to a namespaced App, so they are released here — once the apiserver confirms the App
+      // is gone: an App missing from this cache may be another shard's.
+      if (app || !(await client.find(APP, namespace, name))) await claims.releaseAll(namespace, name);
       return;
     }
     const spec = app.spec;

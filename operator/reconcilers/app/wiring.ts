@@ -45,7 +45,8 @@ export function watchAppInputs(controller: Controller, caches: WorldCaches): voi
   // now, or taken by another operator's App).
   controller.watchMapped(caches.hostnameClaims, (claim) => {
     const host = (claim.spec as { hostname?: string } | undefined)?.hostname;
-    const keys = new Set(claimHolderIndex(claim));
+    // Only this shard's Apps: another shard's holder is that shard's to reconcile.
+    const keys = new Set(claimHolderIndex(claim).filter((key) => caches.apps.get(key) !== undefined));
     for (const app of caches.apps.list() as AppObject[]) {
       const profile = caches.profiles.get(app.spec?.profile ?? "") as ProfileObject | undefined;
       const tenant = tenantOf(caches, app.metadata.namespace ?? "");
