@@ -40,7 +40,13 @@ export const Reason = {
   ProfileNotFound: "ProfileNotFound",
   PipelineNotFound: "PipelineNotFound",
   GatewayNotFound: "GatewayNotFound",
+  /** App: a hostname it asks for is held by another App (named only when it is one of the tenant's own). */
   RouteConflict: "RouteConflict",
+  /**
+   * App: a hostname it asks for is outside its tenant's domain grants, another App's default hostname, or a wildcard
+   * over a shared base domain.
+   */
+  HostnameNotAllowed: "HostnameNotAllowed",
   /**
    * App: a port needs the default hostname, but the tenant's name predates the tenant-name rule ('-' in it), so a
    * default could be another tenant's; set spec.routes hostnames.

@@ -1,9 +1,10 @@
-// The four loco kinds and what Kubernetes needs to know about each beyond its schema: names, scope, printer
+// The loco kinds and what Kubernetes needs to know about each beyond its schema: names, scope, printer
 // columns and subresources. The generator turns each entry into one CRD.
 import type { z } from "zod";
 import { App } from "./app.ts";
 import { apiGroup, apiVersionName } from "./common.ts";
-import { APP, PIPELINE, PROFILE, RUN } from "./kinds.ts";
+import { HostnameClaim } from "./hostname-claim.ts";
+import { APP, HOSTNAME_CLAIM, PIPELINE, PROFILE, RUN } from "./kinds.ts";
 import { Pipeline } from "./pipeline.ts";
 import { Profile } from "./profile.ts";
 import { Run } from "./run.ts";
@@ -170,7 +171,29 @@ export const runKind: KindDefinition = {
   selectableFields: [".spec.pipelineRef.name"],
 };
 
-/** Every kind, parents first (the order the resurrector and the docs use). */
-export const kinds: readonly KindDefinition[] = [profileKind, appKind, pipelineKind, runKind];
+export const hostnameClaimKind: KindDefinition = {
+  kind: HOSTNAME_CLAIM.kind,
+  plural: HOSTNAME_CLAIM.plural,
+  singular: "hostnameclaim",
+  shortNames: ["lhost"],
+  scope: "Cluster",
+  summary:
+    "Who serves a hostname: one object per hostname, created and released by the operator, so that the first App to claim it keeps it.",
+  schema: HostnameClaim,
+  printerColumns: [
+    { name: "Hostname", type: "string", jsonPath: ".spec.hostname", description: "The hostname claimed." },
+    {
+      name: "Namespace",
+      type: "string",
+      jsonPath: ".spec.holders[0].namespace",
+      description: "Namespace of the App that holds it.",
+    },
+    { name: "App", type: "string", jsonPath: ".spec.holders[0].app", description: "App that holds it." },
+    age,
+  ],
+};
 
-export { App, Pipeline, Profile, Run };
+/** Every kind, parents first (the order the resurrector and the docs use). */
+export const kinds: readonly KindDefinition[] = [profileKind, appKind, pipelineKind, runKind, hostnameClaimKind];
+
+export { App, HostnameClaim, Pipeline, Profile, Run };

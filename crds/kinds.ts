@@ -13,3 +13,4 @@ export const APP = kind("App", "apps", true);
 export const PROFILE = kind("Profile", "profiles", false);
 export const PIPELINE = kind("Pipeline", "pipelines", true);
 export const RUN = kind("Run", "runs", true);
+export const HOSTNAME_CLAIM = kind("HostnameClaim", "hostnameclaims", false);

@@ -7,9 +7,12 @@ import {
   dnsSubdomain,
   duration,
   envList,
+  hostname,
+  keyedList,
   kubernetesObject,
   observedGeneration,
   quantity,
+  tenantName,
   uniqueList,
 } from "./common.ts";
 import { withRules } from "./rules.ts";
@@ -33,6 +36,19 @@ export const podAnnotationPattern = () =>
     .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/([A-Za-z0-9][-A-Za-z0-9_.]*\*?|\*)|[A-Za-z0-9][-A-Za-z0-9_.]*\*?)$/, {
       error: "must be an annotation key such as sidecar.istio.io/inject, or a prefix ending in * such as example.com/*",
     });
+
+/**
+ * Custom domains a platform admin grants one tenant in this Profile's namespaces. `shop.example.com` grants that
+ * hostname and every name under it; `*.example.com` grants the same names and also wildcard hostnames under
+ * `example.com` (crds/hostname-policy.ts).
+ */
+export const DomainGrant = z.strictObject({
+  tenant: tenantName().describe("Tenant the domains are granted to."),
+  domains: uniqueList(hostname(), 64).describe(
+    "Domains the tenant's Apps may use: example.com covers example.com and every name under it; *.example.com also allows wildcard hostnames there.",
+  ),
+});
+export type DomainGrant = z.infer<typeof DomainGrant>;
 
 export const ProfileSpec = withRules(
   z.strictObject({
@@ -110,6 +126,11 @@ export const ProfileSpec = withRules(
       })
       .optional()
       .describe("Rules for the Runs (Pipelines and one-off commands) in this Profile's namespaces."),
+    domainGrants: keyedList(DomainGrant, "tenant", 256)
+      .optional()
+      .describe(
+        "Custom domains each tenant's Apps may serve in this Profile. Without a grant an App serves only its default hostname; a hostname another App holds stays refused.",
+      ),
   }),
   [
     {

@@ -2,7 +2,7 @@
 // those carrying loco's managed-by label, which bounds memory to what loco created.
 
 import { MANAGED_SELECTOR } from "../crds/app-names.ts";
-import { APP, PIPELINE, PROFILE, RUN } from "../crds/kinds.ts";
+import { APP, HOSTNAME_CLAIM, PIPELINE, PROFILE, RUN } from "../crds/kinds.ts";
 import { RUN_POD_SELECTOR } from "../crds/run-names.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import {
@@ -18,6 +18,7 @@ import {
   SECRET,
   SERVICE,
 } from "../kube/resources.ts";
+import { CLAIM_HOLDER_INDEX, claimHolderIndex } from "./reconcilers/app/hostname-claims.ts";
 import { OWNER_INDEX, ownerIndex } from "./runtime/children.ts";
 import { Informer, type InformerOptions } from "./runtime/informer.ts";
 
@@ -35,6 +36,8 @@ export interface WorldCaches {
   trafficPolicies: Informer;
   autoscalers: Informer;
   secrets: Informer;
+  /** Every HostnameClaim in the cluster (whichever shard's Apps hold them), indexed by holder. */
+  hostnameClaims: Informer;
   /** Jobs of Runs (loco's label, indexed by owner). */
   jobs: Informer;
   /** Pods of Runs' Jobs (label loco.dev/run): their exit codes. */
@@ -83,6 +86,11 @@ export function createCaches(
     trafficPolicies: owned(BACKEND_TRAFFIC_POLICY),
     autoscalers: owned(HPA),
     secrets: owned(SECRET),
+    hostnameClaims: (() => {
+      const informer = all(HOSTNAME_CLAIM);
+      informer.addIndex(CLAIM_HOLDER_INDEX, claimHolderIndex);
+      return informer;
+    })(),
     jobs: owned(JOB),
     pods: new Informer(client, POD, { ...options, labelSelector: RUN_POD_SELECTOR }),
     existing: {

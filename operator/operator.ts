@@ -126,10 +126,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
 
   const appController: Controller = new Controller({
     name: "app",
-    reconcile: async (key) => {
-      await appReconciler.reconcile(key);
-      return undefined;
-    },
+    reconcile: (key) => appReconciler.reconcile(key),
     metrics,
     log: log.child({ controller: "app" }),
     concurrency,
@@ -145,7 +142,6 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     log: log.child({ controller: "app" }),
     now,
     newDeploymentId: options.newDeploymentId ?? (() => ulid()),
-    enqueue: (key) => appController.enqueue(key),
   });
   watchAppInputs(appController, caches);
 
@@ -242,7 +238,6 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     leader = true;
     mirror?.start();
     taskLogs?.start();
-    appReconciler.primeClaims();
     for (const controller of controllers) controller.start();
     startLeading();
   };

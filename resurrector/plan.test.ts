@@ -71,6 +71,7 @@ describe("planRestore", () => {
     });
     expect(plan.items.map((i) => `${i.action} ${i.kind} ${i.namespace ?? ""}/${i.name}`)).toEqual([
       "create CustomResourceDefinition /apps.loco.dev",
+      "create CustomResourceDefinition /hostnameclaims.loco.dev",
       "create CustomResourceDefinition /pipelines.loco.dev",
       "create CustomResourceDefinition /profiles.loco.dev",
       "create CustomResourceDefinition /runs.loco.dev",
@@ -81,7 +82,7 @@ describe("planRestore", () => {
       "create App scratch/api",
       "create Secret acme-dev/web-secrets",
     ]);
-    expect(plan.pending).toBe(10);
+    expect(plan.pending).toBe(11);
     const secret = plan.items.find((i) => i.kind === "Secret")?.object;
     expect(secret?.data).toEqual({ "db-password": Buffer.from("s3cret").toString("base64") });
   });

@@ -15,6 +15,7 @@ import type { ApiServices } from "../server.ts";
 import { FIELD_MANAGER } from "../tenant-namespaces.ts";
 import { appObject } from "./app-object.ts";
 import { capacityPreflight } from "./capacity-preflight.ts";
+import { hostnameCheck } from "./hostname-check.ts";
 
 export interface DeployRequest {
   principal: Principal;
@@ -49,6 +50,7 @@ export async function deployApp(services: ApiServices, request: DeployRequest): 
   if (existing && current && isSubset(spec, existing.spec) && isSubset(existing.spec, spec)) {
     return { deploymentId: current, unchanged: true };
   }
+  await hostnameCheck(services, { tenant, namespace, profile, app, spec });
   await capacityPreflight(services, { tenant, namespace, profile, app, spec, log: request.log });
   const id = ulid();
   const requestedBy = actorOf(principal);

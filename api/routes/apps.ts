@@ -1,5 +1,6 @@
 // Apps of a tenant. Reads come from the state mirror (Postgres, indexed); writes are server-side apply of the App
 // with field manager loco-api, into the tenant's namespace for the profile.
+
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
 import { APP } from "../../crds/kinds.ts";
@@ -7,6 +8,7 @@ import { getTenantResource, type ResourceRecord } from "../../db/stores/resource
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { lostRows } from "../current-cluster.ts";
+import { hostnameCheck } from "../deploy/hostname-check.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { tenantResourcePage } from "../list-page.ts";
 import { LOST_DESCRIPTION, readinessOf } from "../lost-object.ts";
@@ -137,6 +139,13 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
           );
         }
         const namespace = await appNamespace(services, params.tenant, query.profile);
+        await hostnameCheck(services, {
+          tenant: params.tenant,
+          namespace,
+          profile: query.profile,
+          app: params.app,
+          spec: body.spec,
+        });
         const applied = await kube.apply<KubeObject>(
           APP,
           {

@@ -16,15 +16,16 @@ describe("crdDocument", () => {
         expect(crd.spec.names.shortNames).not.toContain(taken);
       }
     }
-    expect(kinds.map((k) => k.shortNames[0])).toEqual(["lprof", "lapp", "lpipe", "lrun"]);
+    expect(kinds.map((k) => k.shortNames[0])).toEqual(["lprof", "lapp", "lpipe", "lrun", "lhost"]);
   });
 
-  it("makes Profile cluster-scoped and the other kinds namespaced", () => {
+  it("makes Profile and HostnameClaim cluster-scoped and the other kinds namespaced", () => {
     expect(Object.fromEntries(kinds.map((k) => [k.kind, (crdDocument(k).spec as Json).scope]))).toEqual({
       Profile: "Cluster",
       App: "Namespaced",
       Pipeline: "Namespaced",
       Run: "Namespaced",
+      HostnameClaim: "Cluster",
     });
   });
 

@@ -21,6 +21,7 @@ describe("generated files", () => {
     const crds = files.filter((f) => f.path.startsWith("crds/generated/") && f.path.endsWith(".yaml"));
     expect(crds.map((f) => f.path).sort()).toEqual([
       "crds/generated/loco.dev_apps.yaml",
+      "crds/generated/loco.dev_hostnameclaims.yaml",
       "crds/generated/loco.dev_pipelines.yaml",
       "crds/generated/loco.dev_profiles.yaml",
       "crds/generated/loco.dev_runs.yaml",

@@ -106,6 +106,11 @@ beforeAll(async () => {
       limits: { maxCpu: "64", maxMemory: "8Gi", maxReplicas: 20 },
       env: [{ name: "REGION", value: "eu-1" }],
       telemetry: { tracingEndpoint: "http://otel.observability:4318" },
+      // Custom hostnames need a grant; both tenants get one over the same name, so that the claim decides.
+      domainGrants: [
+        { tenant: "acme", domains: [`store-${shard}.example.com`] },
+        { tenant: "globex", domains: [`store-${shard}.example.com`] },
+      ],
     },
   });
   operator = await startTestOperator(shard);
@@ -420,7 +425,10 @@ describe("conditions the user must act on", () => {
       ),
     );
     const refused = await appWhen("copycat", hasReason("RoutesReady", "RouteConflict"), "RouteConflict", otherNs);
-    expect(condition(refused, "RoutesReady")?.message).toContain(`is already served by App ${ns}/storefront`);
+    // Another tenant's App: the message says the hostname is taken and names neither its namespace nor its App.
+    expect(condition(refused, "RoutesReady")?.message).toBe(
+      `store-${shard}.example.com is already taken by another tenant; choose another hostname in spec.routes.`,
+    );
     expect(await get(HTTP_ROUTE, "copycat", otherNs)).toBeUndefined();
     expect(((await get(HTTP_ROUTE, "storefront"))?.spec as { hostnames: string[] } | undefined)?.hostnames).toEqual([
       `store-${shard}.example.com`,

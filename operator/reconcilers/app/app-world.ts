@@ -1,13 +1,13 @@
-// Reading the world for one App: its tenant, the routes it may serve after other Apps' claims, its siblings and
+// Reading the world for one App: its tenant, the routes it may serve after the hostname rules and other Apps' claims, its siblings and
 // the digest of the Secret values it reads — everything the pure builders in desired.ts take, from the caches.
 import { LABEL_TENANT, secretName } from "../../../crds/app-names.ts";
 import type { WorldCaches } from "../../caches.ts";
 import { ownerReferenceTo } from "../../runtime/children.ts";
 import type { ProfileObject } from "../profile/objects.ts";
+import type { Claim } from "./app-claims.ts";
 import { type AppInputs, type GrantedRoutes, protocolsWithoutDefaultHostname, requestedHostnames } from "./desired.ts";
 import { PROJECT_INDEX } from "./indexes.ts";
 import type { AppObject } from "./objects.ts";
-import type { Denial } from "./route-claims.ts";
 import { secretDigest } from "./secret-digest.ts";
 
 export interface AppWorld {
@@ -29,7 +29,8 @@ export function readAppWorld(
   caches: Pick<WorldCaches, "namespaces" | "apps" | "secrets">,
   app: AppObject,
   profile: ProfileObject,
-  denials: readonly Denial[],
+  /** Claims refused by the hostname rules or held by another App: their hostnames are left out of the routes. */
+  denials: readonly { claim: Claim }[],
 ): AppWorld {
   const name = app.metadata.name ?? "";
   const namespace = app.metadata.namespace ?? "";

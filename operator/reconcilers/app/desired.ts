@@ -25,7 +25,7 @@ import {
   serviceName,
   trafficPolicyName,
 } from "../../../crds/app-names.ts";
-import { followsTenantNameRule } from "../../../crds/common.ts";
+import { appDefaultHostname, appHostnames, hostnameFor } from "../../../crds/hostname-policy.ts";
 import { type ProfileSpec, podSecurityOf } from "../../../crds/profile.ts";
 import { parseQuantity } from "../../../kube/semantic-equal.ts";
 import type { KubeObject, OwnerReference } from "../../../kube/types.ts";
@@ -104,35 +104,19 @@ function meta(inputs: AppInputs, name: string, annotations?: Record<string, stri
 
 // --- Derived values ----------------------------------------------------------------------------------------
 
-export function hostnameFor(
-  template: string,
-  values: { app: string; tenant: string; project?: string; profile: string; baseDomain: string },
-): string {
-  return template
-    .replaceAll("{app}", values.app)
-    .replaceAll("{tenant}", values.tenant)
-    .replaceAll("{project}", values.project ?? values.app)
-    .replaceAll("{profile}", values.profile)
-    .replaceAll("{baseDomain}", values.baseDomain);
-}
+export { hostnameFor };
 
 type HostnameInputs = Pick<AppInputs, "app" | "profile" | "tenant" | "tenantIsNamespaceName" | "profileName" | "spec">;
 
-/**
- * The App's default hostname from the Profile's template, or undefined when it could be another tenant's. The
- * template joins app and tenant with '-' ({app}-{tenant}), which only tenant names without '-' keep injective (the
- * tenant-name rule, crds/common.ts): for tenant "api-acme", App "shop" would get the hostname of App "shop-api" of
- * tenant "acme". Tenants named before the rule get no default; their Apps name their hostnames in spec.routes. A
- * namespace without a tenant label stands for itself (only cluster admins create those).
- */
+/** The App's default hostname (crds/hostname-policy.ts appDefaultHostname), or undefined when it gets none. */
 export function defaultHostname(inputs: HostnameInputs): string | undefined {
-  if (!inputs.tenantIsNamespaceName && !followsTenantNameRule(inputs.tenant)) return undefined;
-  return hostnameFor(inputs.profile.hostnameTemplate, {
+  return appDefaultHostname({
     app: inputs.app.name,
     tenant: inputs.tenant,
+    tenantIsNamespaceName: inputs.tenantIsNamespaceName,
+    project: inputs.spec.project,
     profile: inputs.profileName,
-    baseDomain: inputs.profile.baseDomain,
-    ...(inputs.spec.project ? { project: inputs.spec.project } : {}),
+    profileSpec: inputs.profile,
   });
 }
 
@@ -141,12 +125,7 @@ const grpcPorts = (spec: AppSpec) => (spec.ports ?? []).filter((p) => p.protocol
 
 /** The hostnames an App asks for, per protocol (before conflicts with other Apps are resolved). */
 export function requestedHostnames(inputs: HostnameInputs): GrantedRoutes {
-  const fallback = [defaultHostname(inputs)].filter((host) => host !== undefined);
-  const spec = inputs.spec;
-  return {
-    http: httpPorts(spec).length > 0 ? (spec.routes?.http?.hostnames ?? fallback) : [],
-    grpc: grpcPorts(spec).length > 0 ? (spec.routes?.grpc?.hostnames ?? fallback) : [],
-  };
+  return appHostnames(inputs.spec, defaultHostname(inputs));
 }
 
 /** The protocols whose ports would serve the default hostname, when the App gets none (see defaultHostname). */

@@ -4,12 +4,17 @@ import { markRoutesReady, type RouteOutcome } from "./mark-routes-ready.ts";
 const stamp = { generation: 1, now: "2026-12-05T10:00:00.000Z" };
 const served: RouteOutcome = {
   withoutDefault: [],
+  refusals: [],
   denials: [],
   notOwned: [],
   granted: { http: ["web.example.com"], grpc: [] },
   gateway: { namespace: "gw", name: "public" },
 };
-const denial = { claim: { protocol: "http" as const, host: "web.example.com", service: "*" }, holder: "a/web" };
+const denial = { claim: { protocol: "http" as const, host: "web.example.com", service: "*" }, ownApp: undefined };
+const refusal = {
+  claim: { protocol: "http" as const, host: "*.apps.example.com", service: "*" },
+  refusal: { code: "WildcardOverBaseDomain" as const, message: "*.apps.example.com would cover the base domain." },
+};
 
 describe("markRoutesReady", () => {
   it.each<[string, Partial<RouteOutcome>, string, string]>([
@@ -22,6 +27,7 @@ describe("markRoutesReady", () => {
       "False",
       "RouteConflict",
     ],
+    ["a refused hostname before a conflict", { refusals: [refusal], denials: [denial] }, "False", "HostnameNotAllowed"],
     ["no default hostname first of all", { withoutDefault: ["http"], denials: [denial] }, "False", "NoDefaultHostname"],
   ])("%s → RoutesReady %s (%s)", (_name, change, status, reason) => {
     const [condition] = markRoutesReady([], stamp, { ...served, ...change });

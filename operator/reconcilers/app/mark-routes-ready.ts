@@ -1,14 +1,25 @@
 // RoutesReady after the children are applied. The first problem wins, in the order a user can act on them: no
-// default hostname for this tenant, a hostname held by an older App, a route child loco does not own; else the
+// default hostname for this tenant, a hostname the rules refuse, a hostname another App holds, a route child loco does not own; else the
 // routes are served (or there are none to serve).
 import type { Condition } from "../../runtime/conditions.ts";
 import type { ConditionStamp } from "../condition-stamp.ts";
+import type { Refusal } from "./app-claims.ts";
 import type { GrantedRoutes } from "./desired.ts";
-import type { Denial } from "./route-claims.ts";
-import { markNoDefaultHostname, markNoRoutes, markRouteConflict, markRouted, markRoutesNotOwned } from "./status.ts";
+import type { Denial } from "./hostname-claims.ts";
+import {
+  markHostnameNotAllowed,
+  markNoDefaultHostname,
+  markNoRoutes,
+  markRouteConflict,
+  markRouted,
+  markRoutesNotOwned,
+} from "./status.ts";
 
 export interface RouteOutcome {
   withoutDefault: readonly string[];
+  /** Hostnames the hostname rules refuse. */
+  refusals: readonly Refusal[];
+  /** Hostnames another App holds. */
   denials: readonly Denial[];
   /** `Kind name` of route children (anything but the Deployment) that this App does not control. */
   notOwned: readonly string[];
@@ -21,8 +32,9 @@ export function markRoutesReady(
   stamp: ConditionStamp,
   outcome: RouteOutcome,
 ): Condition[] {
-  const { withoutDefault, denials, notOwned, granted } = outcome;
+  const { withoutDefault, refusals, denials, notOwned, granted } = outcome;
   if (withoutDefault.length > 0) return markNoDefaultHostname(conditions, stamp, withoutDefault[0]!);
+  if (refusals.length > 0) return markHostnameNotAllowed(conditions, stamp, refusals);
   if (denials.length > 0) return markRouteConflict(conditions, stamp, denials);
   if (notOwned.length > 0) return markRoutesNotOwned(conditions, stamp, notOwned);
   const hostnames = [...granted.http, ...granted.grpc];

@@ -2,23 +2,26 @@
 // build the desired children with the pure builders, apply what differs, prune what is no longer wanted, and
 // report status. Level-triggered: it never looks at which event caused it. Each phase lives in its own module;
 // every condition is set through status.ts.
+
+import { APP } from "../../../crds/kinds.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
 import { DEPLOYMENT } from "../../../kube/resources.ts";
-import { keyOf, type ObjectKey, splitKey } from "../../../kube/types.ts";
+import { type ObjectKey, splitKey } from "../../../kube/types.ts";
 import type { WorldCaches } from "../../caches.ts";
 import type { Condition } from "../../runtime/conditions.ts";
+import type { ReconcileResult } from "../../runtime/controller.ts";
 import type { EventRecorder } from "../../runtime/events.ts";
 import type { ConditionStamp } from "../condition-stamp.ts";
 import type { ProfileObject } from "../profile/objects.ts";
-import { appClaims } from "./app-claims.ts";
+import { judgeAppClaims } from "./app-claims.ts";
 import { readAppWorld, tenantOf } from "./app-world.ts";
 import { applyAppChildren, changeEvent, childPlans } from "./apply-children.ts";
 import { appUrls, limitViolation, templateHash } from "./desired.ts";
+import { HostnameClaims } from "./hostname-claims.ts";
 import { markRoutesReady } from "./mark-routes-ready.ts";
 import type { AppObject } from "./objects.ts";
 import { chooseRollout } from "./rollout.ts";
-import { claimRank, RouteClaims } from "./route-claims.ts";
 import {
   markDeployment,
   markDeploymentNotOwned,
@@ -37,43 +40,34 @@ export interface AppReconcilerDeps {
   /** Impure inputs, injected so tests can pin them. */
   now: () => Date;
   newDeploymentId: () => string;
-  /** Reconcile other Apps whose route outcome may have changed. */
-  enqueue: (key: ObjectKey) => void;
 }
+
+/** How soon an App refused a hostname another App holds asks again (the holder may be gone unseen). */
+export const CLAIM_RETRY_MS = 60_000;
 
 export function createAppReconciler(deps: AppReconcilerDeps) {
   const { client, caches, events, log } = deps;
-  const claims = new RouteClaims();
+  const claims = new HostnameClaims(client, caches.hostnameClaims, (namespace) => tenantOf(caches, namespace).tenant);
   const resolveProfile = (app: AppObject) => caches.profiles.get(app.spec.profile) as ProfileObject | undefined;
-
-  /** Records an App's route claims (no writes); returns the Apps whose outcome that may change. */
-  function updateClaims(app: AppObject, profile: ProfileObject | undefined): ObjectKey[] {
-    const key = keyOf(app);
-    const tenant = tenantOf(caches, app.metadata.namespace ?? "");
-    return claims.update(key, claimRank(app.metadata.creationTimestamp, key), appClaims(app, profile, tenant));
-  }
-
-  /** Registers every App's claims before the first reconcile, so the oldest App wins from the start. */
-  function primeClaims(): void {
-    for (const app of caches.apps.list() as AppObject[]) updateClaims(app, resolveProfile(app));
-  }
 
   const writeStatus = (
     app: AppObject,
     conditions: Condition[],
     stamp: ConditionStamp,
     fields: Record<string, unknown>,
-  ) => writeAppStatus(client, events, app, conditions, stamp, fields);
+  ): Promise<undefined> => writeAppStatus(client, events, app, conditions, stamp, fields).then(() => undefined);
 
-  async function reconcile(key: ObjectKey): Promise<void> {
+  async function reconcile(key: ObjectKey): Promise<ReconcileResult | undefined> {
     const app = caches.apps.get(key) as AppObject | undefined;
-    if (!app || app.metadata.deletionTimestamp) {
-      // Children go by garbage collection (ownerReferences); only the in-memory claims need forgetting.
-      for (const other of claims.remove(key)) deps.enqueue(other);
-      return;
-    }
     const { namespace, name } = splitKey(key);
     if (!namespace) return;
+    if (!app || app.metadata.deletionTimestamp) {
+      // Children go by garbage collection (ownerReferences). Hostname claims are cluster-scoped, which the garbage
+      // collector cannot tie to a namespaced App, so they are released here — once the apiserver confirms the App
+      // is gone: an App missing from this cache may be another shard's.
+      if (app || !(await client.find(APP, namespace, name))) await claims.releaseAll(namespace, name);
+      return;
+    }
     const spec = app.spec;
     const stamp: ConditionStamp = { generation: app.metadata.generation, now: deps.now().toISOString() };
     const conditions = (app.status?.conditions ?? []) as Condition[];
@@ -81,7 +75,6 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     // 1. Decisions that leave the children as they are.
     if (spec.paused) return writeStatus(app, markPaused(conditions, stamp), stamp, keptStatusFields(app));
     const profile = resolveProfile(app);
-    for (const other of updateClaims(app, profile)) deps.enqueue(other);
     if (!profile) {
       const marked = markProfileNotFound(conditions, stamp, spec.profile, caches.profiles.keys());
       return writeStatus(app, marked, stamp, keptStatusFields(app));
@@ -90,21 +83,25 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     const violation = limitViolation(spec, profile.spec);
     if (violation) return writeStatus(app, markLimitViolated(resolved, stamp, violation), stamp, keptStatusFields(app));
 
-    // 2. The world as the builders need it, and the deployment id of the pod template it yields.
-    const denials = claims.denials(key);
-    const { inputs, withoutDefault } = readAppWorld(caches, app, profile, denials);
+    // 2. The hostnames it may serve: the rules first, then the cluster-wide claims (first App to claim keeps it).
+    const tenant = tenantOf(caches, namespace);
+    const judged = judgeAppClaims(app, profile, tenant, caches.profiles.list() as ProfileObject[]);
+    const denials = await claims.reconcile({ namespace, name, uid: app.metadata.uid ?? "" }, judged.allowed);
+
+    // 3. The world as the builders need it, and the deployment id of the pod template it yields.
+    const { inputs, withoutDefault } = readAppWorld(caches, app, profile, [...judged.refused, ...denials]);
     const liveDeployment = caches.deployments.get(key) ?? caches.existing.deployments.get(key);
     const rollout = chooseRollout(app, liveDeployment, templateHash(inputs), {
       newDeploymentId: deps.newDeploymentId,
       now: stamp.now,
     });
 
-    // 3. Children: apply what is desired, prune the rest; one event when something changed.
+    // 4. Children: apply what is desired, prune the rest; one event when something changed.
     const applied = await applyAppChildren(client, app, childPlans(caches, inputs, rollout), log);
     const change = changeEvent(applied, rollout.deploymentId);
     if (change) events.record(app, "Normal", change.reason, change.message);
 
-    // 4. Status.
+    // 5. Status.
     const deployment = applied.results.get(DEPLOYMENT);
     const withDeployment =
       deployment?.outcome === "NotOwned"
@@ -112,6 +109,7 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
         : markDeployment(resolved, stamp, deployment?.live, rollout.deploymentId, spec.autoscale?.min ?? 0);
     const withRoutes = markRoutesReady(withDeployment, stamp, {
       withoutDefault,
+      refusals: judged.refused,
       denials,
       notOwned: applied.notOwned.filter((n) => !n.startsWith("Deployment ")),
       granted: inputs.routes,
@@ -119,7 +117,8 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     });
     const urls = appUrls(inputs.routes, spec);
     await writeStatus(app, withRoutes, stamp, servedStatusFields(app, rollout, deployment?.live, urls));
+    return denials.length > 0 ? { requeueAfterMs: CLAIM_RETRY_MS } : undefined;
   }
 
-  return { reconcile, primeClaims, claims };
+  return { reconcile, claims };
 }

@@ -69,7 +69,7 @@ describe("App condition set", () => {
         available,
         (c) =>
           markRouteConflict(c, stamp, [
-            { claim: { protocol: "http", host: "web.example.com", service: "*" }, holder: "team/web" },
+            { claim: { protocol: "http", host: "web.example.com", service: "*" }, ownApp: undefined },
           ]),
       ],
       "False",
@@ -109,12 +109,18 @@ describe("App condition set", () => {
     expect(later[0]?.message).toContain("b.example.com");
   });
 
-  it("names the other App's gRPC service in a route conflict", () => {
-    const [condition] = markRouteConflict([], stamp, [
-      { claim: { protocol: "grpc", host: "api.example.com", service: "shop.Cart" }, holder: "team/cart" },
+  it("names the holder of a conflict only when it is one of the tenant's own Apps", () => {
+    const [own] = markRouteConflict([], stamp, [
+      { claim: { protocol: "grpc", host: "api.example.com", service: "shop.Cart" }, ownApp: "acme-prod/cart" },
     ]);
-    expect(condition?.message).toBe(
-      "api.example.com (shop.Cart) is already served by App team/cart; choose another hostname in spec.routes.",
+    expect(own?.message).toBe(
+      "api.example.com (shop.Cart) is already served by your App acme-prod/cart; choose another hostname in spec.routes.",
+    );
+    const [foreign] = markRouteConflict([], stamp, [
+      { claim: { protocol: "http", host: "shop.example.com", service: "*" }, ownApp: undefined },
+    ]);
+    expect(foreign?.message).toBe(
+      "shop.example.com is already taken by another tenant; choose another hostname in spec.routes.",
     );
   });
 });

@@ -4,7 +4,8 @@ import { ConditionType, Reason } from "../../../crds/conditions.ts";
 import type { KubeObject } from "../../../kube/types.ts";
 import { type Condition, type ConditionInput, summarize } from "../../runtime/conditions.ts";
 import { type ConditionStamp, mark } from "../condition-stamp.ts";
-import type { Denial } from "./route-claims.ts";
+import type { Refusal } from "./app-claims.ts";
+import type { Denial } from "./hostname-claims.ts";
 
 /** The App's conditions, from the shared vocabulary in crds/conditions.ts. */
 export const AppCondition = {
@@ -155,20 +156,43 @@ export function markNoDefaultHostname(conditions: Conditions, stamp: ConditionSt
   });
 }
 
+const claimText = (claim: Denial["claim"]) =>
+  claim.protocol === "grpc" && claim.service !== "*" ? `${claim.host} (${claim.service})` : claim.host;
+
+/**
+ * Hostnames another App holds. Only the tenant's own Apps are named: another tenant's namespace and App names are
+ * never shown (house rule 12), just that the hostname is taken.
+ */
 export function markRouteConflict(
   conditions: Conditions,
   stamp: ConditionStamp,
   denials: readonly Denial[],
 ): Condition[] {
-  const named = denials.map(
-    (d) =>
-      `${d.claim.protocol === "grpc" && d.claim.service !== "*" ? `${d.claim.host} (${d.claim.service})` : d.claim.host} is already served by App ${d.holder}`,
+  const named = denials.map((d) =>
+    d.ownApp
+      ? `${claimText(d.claim)} is already served by your App ${d.ownApp}`
+      : `${claimText(d.claim)} is already taken by another tenant`,
   );
   return mark(conditions, stamp, {
     type: AppCondition.RoutesReady,
     status: "False",
     reason: Reason.RouteConflict,
     message: `${named.join("; ")}; choose another hostname in spec.routes.`,
+  });
+}
+
+/** Hostnames the hostname rules refuse (crds/hostname-policy.ts), whoever holds them. */
+export function markHostnameNotAllowed(
+  conditions: Conditions,
+  stamp: ConditionStamp,
+  refusals: readonly Refusal[],
+): Condition[] {
+  const messages = [...new Set(refusals.map((r) => r.refusal.message))];
+  return mark(conditions, stamp, {
+    type: AppCondition.RoutesReady,
+    status: "False",
+    reason: Reason.HostnameNotAllowed,
+    message: messages.join(" "),
   });
 }
 

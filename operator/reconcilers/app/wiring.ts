@@ -4,6 +4,10 @@
 import { keyOf } from "../../../kube/types.ts";
 import type { WorldCaches } from "../../caches.ts";
 import type { Controller } from "../../runtime/controller.ts";
+import type { ProfileObject } from "../profile/objects.ts";
+import { appClaims } from "./app-claims.ts";
+import { tenantOf } from "./app-world.ts";
+import { claimHolderIndex } from "./hostname-claims.ts";
 import { PROFILE_INDEX, PROJECT_INDEX, profileIndex, projectIndex } from "./indexes.ts";
 import type { AppObject } from "./objects.ts";
 
@@ -37,6 +41,19 @@ export function watchAppInputs(controller: Controller, caches: WorldCaches): voi
           .filter((app) => app.metadata.namespace === namespace.metadata.name)
           .map(keyOf),
   );
+  // A claim taken, changed or released: its holders, and every App here that asks for its hostname (it may be free
+  // now, or taken by another operator's App).
+  controller.watchMapped(caches.hostnameClaims, (claim) => {
+    const host = (claim.spec as { hostname?: string } | undefined)?.hostname;
+    // Only this shard's Apps: another shard's holder is that shard's to reconcile.
+    const keys = new Set(claimHolderIndex(claim).filter((key) => caches.apps.get(key) !== undefined));
+    for (const app of caches.apps.list() as AppObject[]) {
+      const profile = caches.profiles.get(app.spec?.profile ?? "") as ProfileObject | undefined;
+      const tenant = tenantOf(caches, app.metadata.namespace ?? "");
+      if (appClaims(app, profile, tenant).some((c) => c.host === host)) keys.add(keyOf(app));
+    }
+    return keys;
+  });
   // Apps of one project discover each other: a new, removed or re-ported App changes its siblings' env.
   controller.watchMapped(caches.apps, (app, previous) => {
     const spec = (app as AppObject).spec;
