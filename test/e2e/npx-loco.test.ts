@@ -71,6 +71,8 @@ describe("npx loco in a clone", () => {
     const env = {
       PATH: [...new Set([dirname(npx), "/usr/local/bin", "/usr/bin", "/bin"])].join(delimiter),
       HOME: home,
+      // npm's own check for a newer npm asks the registry; nothing of loco's needs the network.
+      npm_config_update_notifier: "false",
     };
     run = (args) =>
       spawnSync(npx, ["loco", ...args], {
