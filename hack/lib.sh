@@ -82,7 +82,7 @@ missing_prerequisites() {
     echo "Go $(go env GOVERSION 2>/dev/null || echo '(version unknown)') at $(command -v go) is too old to build the local control plane once (not in $(control_plane_cache) yet): install Go 1.$GO_MINOR_NEEDED or newer from https://go.dev/dl/ and put it first on PATH, then run npm start again."
   fi
   command -v jq >/dev/null ||
-    echo "Missing jq, which the control-plane build reads Go's module data with, $why: install it (Debian/Ubuntu: sudo apt-get install jq), then run npm start again."
+    echo "Missing jq, which the control-plane build reads Go's module data with (the control plane is not in $(control_plane_cache) yet): install it (Debian/Ubuntu: sudo apt-get install jq), then run npm start again."
   return 0
 }
 
