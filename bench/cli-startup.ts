@@ -45,6 +45,8 @@ const env = {
   XDG_CONFIG_HOME: join(home, "config"),
   LOCO_SERVER: "http://127.0.0.1:9",
   LOCO_TOKEN: "loco_bench",
+  // npm's check for a newer npm asks the registry: not part of what is timed.
+  npm_config_update_notifier: "false",
 };
 
 // A user's shell has no node_modules/.bin on its PATH (npm run puts it there): `npx` is the machine's own npm.
