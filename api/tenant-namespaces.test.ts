@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { defaultRequestsFor, tenantNamespaceObject, tenantNamespaceObjects } from "./tenant-namespaces.ts";
+import {
+  defaultRequestsFor,
+  profileUnavailable,
+  tenantNamespaceObject,
+  tenantNamespaceObjects,
+} from "./tenant-namespaces.ts";
 
 describe("tenantNamespaceObjects", () => {
   const objects = tenantNamespaceObjects({
@@ -110,5 +115,15 @@ describe("tenantNamespaceObjects", () => {
       roleRef: { kind: "ClusterRole", name: "loco-api-tenant" },
       subjects: [{ kind: "ServiceAccount", namespace: "loco-system", name: "loco-api" }],
     });
+  });
+});
+
+describe("profileUnavailable", () => {
+  it("says how to list the profiles both with the CLI and over HTTP, naming no namespace", () => {
+    const error = profileUnavailable("staging");
+    expect(error.message).toBe(
+      'Profile "staging" is not available to this tenant; list the profiles (`loco profile ls`, or GET /v1/profiles), or ask a platform admin.',
+    );
+    expect(error.message).not.toContain("-staging");
   });
 });

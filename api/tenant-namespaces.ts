@@ -161,7 +161,7 @@ export function apiRoleBinding(namespace: string, labels: Record<string, string>
 export function profileUnavailable(profile: string): ApiError {
   return new ApiError(
     "InvalidRequest",
-    `Profile "${profile}" is not available to this tenant; list the profiles with GET /v1/profiles, or ask a platform admin.`,
+    `Profile "${profile}" is not available to this tenant; list the profiles (\`loco profile ls\`, or GET /v1/profiles), or ask a platform admin.`,
     { errors: [{ field: "query.profile", message: "unavailable profile" }] },
   );
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `loco` executable (package.json bin → dist/cli/main.js).
+// The `loco` CLI's entry point: package.json's bin (bin/loco.js) imports it from the sources in a clone, or
+// compiled as dist/cli/main.js from an installed package; `node dist/cli/main.js` runs it directly.
 // Nothing is imported statically: on an older Node a static import of an API it lacks fails before any line runs,
 // with a raw SyntaxError instead of a sentence saying which Node loco needs.
 const REQUIRED_MAJOR = 24;

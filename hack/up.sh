@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Starts a local loco: installs what is needed, builds (or reuses) the control plane, starts it, and prints
+# Starts a local loco: checks the machine's prerequisites (installing none of them: a missing one is named with
+# how to install it), installs the npm dependencies, builds (or reuses) the control plane, starts it, and prints
 # what to do next.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-ensure_system_tools
+require_prerequisites
 ensure_node_modules
 ensure_control_plane
 cd "$repo_root"

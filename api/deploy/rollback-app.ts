@@ -21,7 +21,7 @@ export async function rollbackApp(
   if (!spec) {
     throw new ApiError(
       "NotFound",
-      `Deployment "${deploymentId}" of this App was not made through the API, or does not exist, so its configuration is not known. List deployments with GET …/deployments.`,
+      `Deployment "${deploymentId}" of this App was not made through the API, or does not exist, so its configuration is not known. Roll back to one the API made: \`loco rollback\` without an id picks the last good one, and GET …/deployments lists them all.`,
     );
   }
   const { deploymentId: _, ...deploy } = request;

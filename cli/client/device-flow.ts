@@ -67,7 +67,7 @@ async function json(
       code: "unavailable",
       what: "Could not log in",
       why: `${url.href} answered ${response.status} with a body that is not JSON.`,
-      fix: "Check the API's OIDC issuer setting (GET /v1/auth/config).",
+      fix: "Ask whoever runs the API to check its --oidc-issuer: it must be the issuer URL of an OpenID Provider.",
       cause: error,
     });
   }

@@ -15,7 +15,9 @@ export async function run(command: ContextOf<typeof profileLsCommand>): Promise<
     return 0;
   }
   if (items.length === 0) {
-    command.io.stdout.write("No profiles yet. A platform admin creates them (PUT /v1/profiles/<name>).\n");
+    command.io.stdout.write(
+      "No profiles yet. A platform admin creates them: a Profile object applied with kubectl, or PUT /v1/profiles/<name>.\n",
+    );
     return 0;
   }
   command.io.stdout.write(

@@ -25,7 +25,7 @@ export async function run(command: ContextOf<typeof rollbackCommand>): Promise<n
         code: "notFound",
         what: `Nothing to roll ${app} (${profile}) back to`,
         why: "No earlier deployment of it became Available.",
-        fix: "Pass a deployment id (GET …/deployments lists them), or deploy a fixed version.",
+        fix: "Pass the id of an earlier deployment (each `loco deploy` printed its id), or deploy a fixed version with `loco deploy`.",
       });
     }
   }

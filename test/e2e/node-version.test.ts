@@ -2,7 +2,7 @@
 // it needs and how to get it, exit 1 — not a raw SyntaxError from a missing built-in export. Machines of this
 // kind ship Node 20 as the system Node, which is exactly what a user who runs the built CLI directly has.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -34,6 +34,17 @@ describe("loco on an older Node", () => {
     expect(result.stderr).toContain("loco needs Node.js 24 or newer");
     expect(result.stderr).toContain(older!.version);
     expect(result.stderr).not.toContain("SyntaxError");
+    expect(result.stdout).toBe("");
+  });
+
+  it.skipIf(!older)("says it from the package's bin too, which runs the sources in a clone", () => {
+    const bin = new URL("../../bin/loco.js", import.meta.url).pathname;
+    const home = mkdtempSync(join(tmpdir(), "loco-node-version-"));
+    const result = spawnSync(older!.path, [bin, "--version"], { encoding: "utf8", env: { HOME: home, PATH: "" } });
+    rmSync(home, { recursive: true, force: true });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^loco needs Node\.js 24 or newer; this is Node\.js v[\d.]+ .*\n$/);
+    expect(result.stderr).toContain(older!.version);
     expect(result.stdout).toBe("");
   });
 
