@@ -7,4 +7,4 @@ require_prerequisites
 ensure_node_modules
 ensure_control_plane
 cd "$repo_root"
-node hack/control-plane/cli.ts up
+node hack/control-plane/cli.ts up "$@"

@@ -223,9 +223,10 @@ export async function resetLocalLoco(dir: string, platformDir = platformDirOf(di
   rmSync(platformDir, { recursive: true, force: true });
 }
 
-/** Every object of a loco kind (the `loco` category: Apps, Pipelines, Runs, Profiles) in every namespace. */
+/** Every App, Pipeline, Run and Profile in every namespace (what the user made; not loco's own bookkeeping). */
 export async function countLocoObjects(state: Pick<ControlPlaneState, "kubeconfig">): Promise<number> {
-  const names = await kubectl(state, ["get", "loco", "--all-namespaces", "-o", "name"]);
+  const kinds = "apps.loco.dev,pipelines.loco.dev,runs.loco.dev,profiles.loco.dev";
+  const names = await kubectl(state, ["get", kinds, "--all-namespaces", "-o", "name"]);
   return names.split("\n").filter(Boolean).length;
 }
 

@@ -2,7 +2,7 @@
 // is down; `cluster:reset` is the one way to wipe. Runs a local loco of its own in a temp folder (owned by this test
 // process, so it dies with it) through the functions hack/control-plane/cli.ts uses — never the suite's cluster.
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -28,7 +28,8 @@ afterAll(async () => {
 async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await execFileAsync(process.execPath, [cli, ...args], {
-      env: { ...process.env, LOCO_CLUSTER_DIR: dir },
+      // A HOME of its own: `up` configures the CLI of whoever runs it.
+      env: { ...process.env, LOCO_CLUSTER_DIR: dir, HOME: join(root, "home"), XDG_CONFIG_HOME: join(root, "home") },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -98,15 +99,49 @@ describe("the local loco (npm start, cluster:down, cluster:status, cluster:reset
     );
   });
 
+  it("names the platform's components when its process dies, and npm start brings it back on the same data", async () => {
+    const state = readState(dir);
+    if (!state) throw new Error(`No local loco in ${dir}; the restart test must run first`);
+    const platform = state.pids.locoPlatform ?? 0;
+    process.kill(-platform, "SIGKILL");
+    await eventually("the platform to exit", async () => (processAlive(platform) ? undefined : true), {
+      timeoutMs: 15_000,
+    });
+    const status = await runCli(["status"]);
+    expect(status.code).toBe(1);
+    for (const name of ["loco-operator", "loco-api", "database"]) {
+      expect(status.stdout).toContain(`${name} (process ${platform} has exited)`);
+    }
+
+    const up = await runCli(["up"]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toContain("restarted loco-platform on the same state");
+    const revived = readState(dir);
+    expect(revived?.pids.etcd).toBe(state.pids.etcd); // the control plane was left running
+    expect((await componentStatuses(revived!)).filter((s) => !s.healthy)).toEqual([]);
+    // The tenant the first start made is still there (the platform's database survived its process).
+    const api = `http://127.0.0.1:${revived?.ports.locoApi}`;
+    const token = JSON.parse(readFileSync(join(root, "platform", "cli-token.json"), "utf8")) as { token: string };
+    const whoami = await fetch(`${api}/v1/whoami`, { headers: { authorization: `Bearer ${token.token}` } });
+    expect(whoami.status).toBe(200);
+  });
+
   it("reports every component healthy, then names the one whose process was killed and exits non-zero", async () => {
     const state = readState(dir);
     if (!state) throw new Error(`No local loco in ${dir}; the restart test must run first`);
     const healthy = await componentStatuses(state);
     expect(healthy.map((s) => [s.name, s.health])).toEqual(
-      ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "loco-operator"].map((name) => [
-        name,
-        "healthy",
-      ]),
+      [
+        "etcd",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+        "kwok",
+        "oidc-provider",
+        "loco-operator",
+        "loco-api",
+        "database",
+      ].map((name) => [name, "healthy"]),
     );
     expect((await runCli(["status"])).code).toBe(0);
 
@@ -137,6 +172,7 @@ describe("the local loco (npm start, cluster:down, cluster:status, cluster:reset
     const reset = await runCli(["reset", "--yes"]);
     expect(reset.code).toBe(0);
     expect(existsSync(dir)).toBe(false);
+    expect(existsSync(join(root, "platform"))).toBe(false);
     expect(Object.values(state.pids).filter(processAlive)).toEqual([]);
   });
 });
