@@ -88,6 +88,8 @@ export const ApiConfig = z
     capacityMultiple: z.coerce.number().min(0).max(1000),
     trustProxy: z.boolean(),
     bootstrap: z.boolean(),
+    /** Pods run on simulated nodes (the local platform's kwok): nothing answers on Apps' URLs, and clients say so. */
+    simulatedNodes: z.boolean(),
     /** How long the first-start bootstrap token works (api/bootstrap.ts). */
     bootstrapTokenTtl: durationMs.pipe(
       z
@@ -163,6 +165,7 @@ Flags (environment variable in brackets):
   --capacity-multiple X          free cluster capacity a deploy needs, as a multiple of its requests (default 2; 0 = off) [LOCO_API_CAPACITY_MULTIPLE]
   --trust-proxy                  take the client address from X-Forwarded-For (behind a trusted proxy only)
   --no-bootstrap                 never create the first-start bootstrap token
+  --simulated-nodes              pods run on simulated nodes (kwok): clients say that Apps' URLs do not answer [LOCO_SIMULATED_NODES=true]
   --bootstrap-token-ttl DURATION how long the bootstrap token works (default 24h, at most 168h) [LOCO_API_BOOTSTRAP_TOKEN_TTL]
   --bootstrap-token-file PATH    write the bootstrap token to this file (mode 0600) instead of printing it [LOCO_API_BOOTSTRAP_TOKEN_FILE]
   --otlp-endpoint URL            export traces and metrics over OTLP/HTTP to this base URL; off when unset
@@ -201,6 +204,7 @@ const flags = {
   "capacity-multiple": { type: "string" },
   "trust-proxy": { type: "boolean" },
   "no-bootstrap": { type: "boolean" },
+  "simulated-nodes": { type: "boolean" },
   "bootstrap-token-ttl": { type: "string" },
   "bootstrap-token-file": { type: "string" },
   "otlp-endpoint": { type: "string" },
@@ -241,6 +245,7 @@ export function loadApiConfig(argv: string[], env: NodeJS.ProcessEnv): ApiConfig
     capacityMultiple: values["capacity-multiple"] ?? env.LOCO_API_CAPACITY_MULTIPLE ?? "2",
     trustProxy: values["trust-proxy"] === true,
     bootstrap: values["no-bootstrap"] !== true,
+    simulatedNodes: values["simulated-nodes"] === true || env.LOCO_SIMULATED_NODES === "true",
     bootstrapTokenTtl: values["bootstrap-token-ttl"] ?? env.LOCO_API_BOOTSTRAP_TOKEN_TTL ?? "24h",
     bootstrapTokenFile:
       (values["bootstrap-token-file"] as string | undefined) ?? (env.LOCO_API_BOOTSTRAP_TOKEN_FILE || undefined),

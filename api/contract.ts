@@ -12,6 +12,7 @@ import type { AppView as AppViewSchema } from "./routes/apps.ts";
 import type { AuthConfig as AuthConfigSchema, WhoAmI as WhoAmISchema } from "./routes/auth.ts";
 import type { Accepted, Deployment as DeploymentSchema } from "./routes/deployments.ts";
 import type { PipelineDiff as PipelineDiffSchema } from "./routes/pipelines.ts";
+import type { PlatformInfo as PlatformInfoSchema } from "./routes/platform.ts";
 import type { ProfileView as ProfileViewSchema } from "./routes/profiles.ts";
 import type {
   Condition as ConditionSchema,
@@ -33,6 +34,7 @@ export type Condition = z.output<typeof ConditionSchema>;
 export type Role = z.output<typeof RoleSchema>;
 export type AuthConfig = z.output<typeof AuthConfigSchema>;
 export type WhoAmI = z.output<typeof WhoAmISchema>;
+export type PlatformInfo = z.output<typeof PlatformInfoSchema>;
 export type Tenant = z.output<typeof TenantViewSchema>;
 export type AppView = z.output<typeof AppViewSchema>;
 export type ProfileView = z.output<typeof ProfileViewSchema>;

@@ -29,6 +29,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { pipelineRoutes } from "./routes/pipelines.ts";
+import { platformRoutes } from "./routes/platform.ts";
 import { profileRoutes } from "./routes/profiles.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
@@ -56,7 +57,8 @@ export type ServerConfig = Pick<
   | "tenantDefaultRequests"
   | "capacityMultiple"
   | "apiAccess"
->;
+> &
+  Partial<Pick<ApiConfig, "simulatedNodes">>;
 
 export interface ApiServices {
   config: ServerConfig;
@@ -100,6 +102,7 @@ const credentialKey = (request: FastifyRequest) =>
 export function allRoutes(services: ApiServices): RouteDefinition[] {
   return [
     ...healthRoutes(services),
+    ...platformRoutes(services),
     ...authRoutes(services),
     ...profileRoutes(services),
     ...tenantRoutes(services),

@@ -126,6 +126,18 @@ export const whoamiCommand = defineCommand({
   exitCodes: ["auth", "unavailable", "timeout"],
 });
 
+export const platformCommand = defineCommand({
+  path: ["platform"],
+  summary:
+    "Show the API this context talks to: its version, the health of what it needs, and whether pods are simulated.",
+  description:
+    "Asks the API for its version and probes (database, Kubernetes and, when configured, the OpenID Provider — the same as its /readyz) and says whether pods run on simulated nodes, as on the local platform, where Apps become Ready but nothing answers on their URLs. Exits 6 when a dependency is failing.",
+  output: {
+    json: "{ context, server, version, ready, checks: { <name>: ok|failing }, simulatedNodes, console: { available, url } }",
+  },
+  exitCodes: ["unavailable", "timeout"],
+});
+
 export const contextLsCommand = defineCommand({
   path: ["context", "ls"],
   summary: "List contexts (one per API server); * marks the current one.",
@@ -629,6 +641,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(loginCommand, () => import("./commands/login.ts")),
   withImplementation(logoutCommand, () => import("./commands/logout.ts")),
   withImplementation(whoamiCommand, () => import("./commands/whoami.ts")),
+  withImplementation(platformCommand, () => import("./commands/platform.ts")),
   withImplementation(contextLsCommand, () => import("./commands/context-ls.ts")),
   withImplementation(contextUseCommand, () => import("./commands/context-use.ts")),
   withImplementation(initCommand, () => import("./commands/init.ts")),

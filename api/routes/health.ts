@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import { ApiError } from "../errors.ts";
-import { cachedReadiness } from "../readiness.ts";
+import { cachedReadiness, type Readiness } from "../readiness.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 
@@ -14,7 +14,12 @@ const Ready = z.object({ status: z.literal("ok"), checks: z.record(z.string(), z
 /** How long one probe of the dependencies answers /readyz (kubelets and load balancers probe every few seconds). */
 export const READINESS_TTL_MS = 1000;
 
-export function healthRoutes(services: ApiServices): RouteDefinition[] {
+/** One readiness cache per server: /readyz and /v1/platform share its probes. */
+const readinessByServices = new WeakMap<ApiServices, Readiness>();
+
+export function readinessOf(services: ApiServices): Readiness {
+  const existing = readinessByServices.get(services);
+  if (existing) return existing;
   const readiness = cachedReadiness(
     [
       { name: "database", probe: () => sql`SELECT 1`.execute(services.db) },
@@ -29,6 +34,12 @@ export function healthRoutes(services: ApiServices): RouteDefinition[] {
     ],
     { ttlMs: READINESS_TTL_MS },
   );
+  readinessByServices.set(services, readiness);
+  return readiness;
+}
+
+export function healthRoutes(services: ApiServices): RouteDefinition[] {
+  const readiness = readinessOf(services);
   return [
     defineRoute({
       method: "GET",

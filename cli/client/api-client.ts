@@ -15,6 +15,7 @@ import type {
   EnvView,
   MintedToken,
   Page,
+  PlatformInfo,
   ProfileView,
   Role,
   TokenView,
@@ -41,6 +42,7 @@ export type {
   EnvView,
   MintedToken,
   Page,
+  PlatformInfo,
   ProfileView,
   Role,
   TokenView,
@@ -350,6 +352,7 @@ export class ApiClient {
 
   authConfig = () => this.request<AuthConfig>("GET", "/v1/auth/config");
   whoAmI = () => this.request<WhoAmI>("GET", "/v1/whoami");
+  platform = () => this.request<PlatformInfo>("GET", "/v1/platform");
   listTenants = (cursor?: string) => this.request<Page<Tenant>>("GET", "/v1/tenants", { query: { cursor } });
   listApps = (tenant: string, options: { profile?: string; cursor?: string } = {}) =>
     this.request<Page<AppView>>("GET", `/v1/tenants/${segment(tenant)}/apps`, {

@@ -4,6 +4,7 @@ import type { lsCommand } from "../commands.ts";
 import type { ContextOf } from "../context.ts";
 import { printJson, table } from "../output.ts";
 import { lostLines, readyOf } from "../views/lost-apps.ts";
+import { SIMULATED_NODES_NOTE, simulatedNodes } from "../views/simulated-nodes.ts";
 
 /** The App as `-o json` shows it: the API's view plus url and deploymentId lifted out of status. */
 export const appOutput = (app: AppView) => ({
@@ -16,6 +17,7 @@ export async function run(command: ContextOf<typeof lsCommand>): Promise<number>
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
   const profile = command.flags.profile;
+  const simulated = simulatedNodes(client);
   const apps = await call(`Could not list the apps of ${tenant}`, () =>
     client.all((cursor) => client.listApps(tenant, { ...(profile ? { profile } : {}), ...(cursor ? { cursor } : {}) })),
   );
@@ -40,7 +42,7 @@ export async function run(command: ContextOf<typeof lsCommand>): Promise<number>
       ),
     ),
   );
-  const notes = lostLines(apps);
+  const notes = [...lostLines(apps), ...((await simulated) ? [SIMULATED_NODES_NOTE] : [])];
   if (notes.length > 0) command.io.stdout.write(`\n${notes.join("\n")}\n`);
   return 0;
 }

@@ -5,6 +5,7 @@ import type { ContextOf } from "../context.ts";
 import { printJson } from "../output.ts";
 import { profileFor, readProject } from "../project/project.ts";
 import { lostLines, readyOf } from "../views/lost-apps.ts";
+import { SIMULATED_NODES_NOTE, simulatedNodes } from "../views/simulated-nodes.ts";
 import { appOutput } from "./ls.ts";
 
 export async function run(command: ContextOf<typeof statusCommand>): Promise<number> {
@@ -21,6 +22,7 @@ export async function run(command: ContextOf<typeof statusCommand>): Promise<num
   const profile = profileFor(command, project);
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
+  const simulated = simulatedNodes(client);
   const app = appOutput(
     await call(`Could not get app ${name} (${profile})`, () => client.getApp(tenant, name, profile)),
   );
@@ -36,6 +38,7 @@ export async function run(command: ContextOf<typeof statusCommand>): Promise<num
     `Deployment:  ${app.deploymentId ?? "-"}`,
     `Image:       ${String(app.spec.image ?? "-")}`,
     ...lostLines([app]),
+    ...(!lost && app.url && (await simulated) ? [SIMULATED_NODES_NOTE] : []),
   ];
   const conditions = app.status.conditions ?? [];
   if (conditions.length) {

@@ -201,6 +201,7 @@ function startLocalApi(options: PlatformOptions, database: DatabaseHandle, datab
       "--platform-admins",
       options.user,
       "--no-bootstrap",
+      "--simulated-nodes",
       ...(options.oidc
         ? [
             "--oidc-issuer",

@@ -65,6 +65,7 @@ describe("docs/getting-started.md", () => {
 
     expect(outputOf(output, "npm start")).toContain("npx loco deploy --profile dev");
     expect(outputOf(output, "npx loco whoami")).toContain("acme");
+    expect(outputOf(output, "npx loco platform")).toMatch(/database\s+ok[\s\S]*Simulated/);
     const deploy = outputOf(output, "npx loco deploy --profile dev --wait") ?? "";
     expect(deploy).toMatch(/deployment\s+\S+/i);
 
