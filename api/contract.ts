@@ -10,7 +10,7 @@ import type { PodProgress } from "./pod-progress.ts";
 import type { EnvView as EnvViewSchema } from "./routes/app-config.ts";
 import type { AppView as AppViewSchema } from "./routes/apps.ts";
 import type { AuthConfig as AuthConfigSchema, WhoAmI as WhoAmISchema } from "./routes/auth.ts";
-import type { Accepted, Deployment as DeploymentSchema } from "./routes/deployments.ts";
+import type { Accepted, DeployDiff as DeployDiffSchema, Deployment as DeploymentSchema } from "./routes/deployments.ts";
 import type { PipelineDiff as PipelineDiffSchema } from "./routes/pipelines.ts";
 import type { ProfileView as ProfileViewSchema } from "./routes/profiles.ts";
 import type {
@@ -41,6 +41,8 @@ export type MintedToken = z.output<typeof MintedTokenSchema>;
 export type DeploymentAccepted = z.output<typeof Accepted>;
 export type Deployment = z.output<typeof DeploymentSchema>;
 export type DeploymentOutcome = Deployment["outcome"];
+export type DeployDiff = z.output<typeof DeployDiffSchema>;
+export type DeployOverride = DeployDiff["overrides"][number];
 export type EnvView = z.output<typeof EnvViewSchema>;
 export type PipelineView = z.output<typeof PipelineViewSchema>;
 export type PipelineDiff = z.output<typeof PipelineDiffSchema>;
