@@ -11,8 +11,7 @@ import {
 } from "../../crds/field-managers.ts";
 import { APP } from "../../crds/kinds.ts";
 import { ANNOTATION_REQUESTED_BY } from "../../db/timeline.ts";
-import type { KubeClient } from "../../kube/kube-client.ts";
-import { resourcePath } from "../../kube/kube-client.ts";
+import { KubeApiError, type KubeClient, resourcePath } from "../../kube/kube-client.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { ApiServices } from "../server.ts";
 import { appObject } from "./app-object.ts";
@@ -97,8 +96,7 @@ interface ManagedFieldsEntry {
 
 /**
  * An empty apply as each whole-spec manager, so that it owns nothing and the fields only it held go. An entry it
- * wrote by create or update (not apply) is not released that way; it is dropped from managedFields (json patch with
- * a resourceVersion test), leaving its fields unowned rather than removed.
+ * wrote by create or update (not apply) is not released that way; it is dropped from managedFields.
  */
 async function releaseWholeSpecManagers(kube: KubeClient, ref: AppRef): Promise<void> {
   const isWholeSpec = (entry: ManagedFieldsEntry) =>
@@ -109,15 +107,32 @@ async function releaseWholeSpecManagers(kube: KubeClient, ref: AppRef): Promise<
       .filter((e) => isWholeSpec(e) && e.operation === "Apply")
       .map((e) => e.manager as string),
   );
-  let after = before;
-  for (const manager of applied) after = await applyAs(kube, manager, ref, undefined);
-  const entries = (after.metadata.managedFields ?? []) as ManagedFieldsEntry[];
-  if (!entries.some(isWholeSpec)) return;
-  await kube.request("PATCH", resourcePath(APP, ref.namespace, ref.name), {
-    body: [
-      { op: "test", path: "/metadata/resourceVersion", value: after.metadata.resourceVersion },
-      { op: "replace", path: "/metadata/managedFields", value: entries.filter((e) => !isWholeSpec(e)) },
-    ],
-    contentType: "application/json-patch+json",
-  });
+  for (const manager of applied) await applyAs(kube, manager, ref, undefined);
+  await dropManagers(kube, ref, WHOLE_SPEC_FIELD_MANAGERS);
+}
+
+/**
+ * Drops the named managers' entries from the App's managedFields (a json patch carrying the read resourceVersion as
+ * a precondition, as client-go's csaupgrade does), leaving the fields they alone held unowned rather than removed.
+ * A concurrent write (the operator's status updates) re-reads and retries.
+ */
+export async function dropManagers(kube: KubeClient, ref: AppRef, managers: readonly string[]): Promise<void> {
+  const dropped = (e: ManagedFieldsEntry) => e.manager !== undefined && managers.includes(e.manager) && !e.subresource;
+  for (let attempt = 1; ; attempt++) {
+    const app = await kube.get<KubeObject>(APP, ref.namespace, ref.name);
+    const entries = (app.metadata.managedFields ?? []) as ManagedFieldsEntry[];
+    if (!entries.some(dropped)) return;
+    try {
+      await kube.request("PATCH", resourcePath(APP, ref.namespace, ref.name), {
+        body: [
+          { op: "replace", path: "/metadata/resourceVersion", value: app.metadata.resourceVersion },
+          { op: "replace", path: "/metadata/managedFields", value: entries.filter((e) => !dropped(e)) },
+        ],
+        contentType: "application/json-patch+json",
+      });
+      return;
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.isConflict) || attempt >= 5) throw error;
+    }
+  }
 }

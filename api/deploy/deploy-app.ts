@@ -66,7 +66,16 @@ export async function deployApp(services: ApiServices, request: DeployRequest): 
   await capacityPreflight(services, { tenant, namespace, profile, app, spec: proposed, log: request.log });
   const id = ulid();
   const requestedBy = actorOf(principal);
-  await recordRequest(db, { id, tenant, namespace, app, spec, requestedBy, rollbackOf: request.rollbackOf });
+  // The whole spec the App will run (the commands' fields too), so that a rollback to it restores all of it.
+  await recordRequest(db, {
+    id,
+    tenant,
+    namespace,
+    app,
+    spec: proposed,
+    requestedBy,
+    rollbackOf: request.rollbackOf,
+  });
   const ref = { name: app, namespace };
   // An App still owned by a whole-spec manager: its fields go to the three managers first, unchanged.
   if (live && split) await splitOwnership(services, live, split);

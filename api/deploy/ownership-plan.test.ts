@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppSpec } from "../../crds/app.ts";
 import { noOwnership, type SpecOwnership } from "./field-owners.ts";
-import { deployPlan, envShare, scaleShare, shareSpec } from "./ownership-plan.ts";
+import { deployPlan, envShare, rollbackPlan, scaleShare, shareSpec } from "./ownership-plan.ts";
 
 const spec = (extra: Record<string, unknown> = {}) => AppSpec.parse({ image: "nginx", profile: "dev", ...extra });
 const owning = (fields: Partial<SpecOwnership>): SpecOwnership => ({ ...noOwnership(), spec: true, ...fields });
@@ -107,5 +107,29 @@ describe("shares", () => {
     });
     expect(scaleShare(live, { replicas: true, cpu: true, memory: false })).toEqual({ replicas: 2 });
     expect(shareSpec({ env: [], secretEnv: [], replicas: 2 })).toEqual({ replicas: 2 });
+  });
+});
+
+describe("rollbackPlan", () => {
+  it("gives the commands their recorded values (and drops what the record lacks), the rest to deploy", () => {
+    const recorded = spec({
+      image: "nginx:1",
+      env: [
+        { name: "LOG_LEVEL", value: "info" },
+        { name: "FEATURE", value: "on" },
+      ],
+      resources: { cpu: "100m", memory: "64Mi" },
+    });
+    const env = owning({ env: new Set(["FEATURE"]), secretEnv: new Set(["TOKEN"]) });
+    const plan = rollbackPlan(recorded, env, owning({ replicas: true }));
+    expect(plan.env).toEqual({ env: [{ name: "FEATURE", value: "on" }], secretEnv: [] });
+    expect(plan.scale).toEqual({});
+    expect(plan.spec.env).toEqual([{ name: "LOG_LEVEL", value: "info" }]);
+    expect(plan.spec.resources).toEqual({ cpu: "100m", memory: "64Mi" });
+    expect(rollbackPlan(recorded, noOwnership(), noOwnership())).toEqual({
+      spec: recorded,
+      env: undefined,
+      scale: undefined,
+    });
   });
 });

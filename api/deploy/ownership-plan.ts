@@ -197,3 +197,35 @@ export function deployPlan(
   }
   return { spec, overrides };
 }
+
+/**
+ * A rollback: `recorded` (the whole spec an earlier deployment ran) again, each writer keeping its fields as they
+ * were then — the variables `loco env` owns now take their recorded values (or go, if the recorded spec lacks
+ * them), likewise `loco scale`'s replicas, cpu and memory; everything else is the deploy's. The shares are applied
+ * after the spec itself (api/deploy/restore-app.ts), so that they change no value.
+ */
+export function rollbackPlan(
+  recorded: AppSpec,
+  env: SpecOwnership,
+  scale: SpecOwnership,
+): { spec: AppSpec; env: EnvShare | undefined; scale: ScaleShare | undefined } {
+  const envNames = new Set([...env.env, ...env.secretEnv]);
+  const owned = { env: envNames, secretEnv: envNames };
+  const scaleOwned = { replicas: scale.replicas, cpu: scale.cpu, memory: scale.memory };
+  const spec = structuredClone(recorded);
+  if (spec.env) spec.env = spec.env.filter((e) => !envNames.has(e.name));
+  if (spec.secretEnv) spec.secretEnv = spec.secretEnv.filter((e) => !envNames.has(e.name));
+  if (spec.env?.length === 0) delete spec.env;
+  if (spec.secretEnv?.length === 0) delete spec.secretEnv;
+  if (scale.replicas) delete spec.replicas;
+  if (spec.resources) {
+    if (scale.cpu) delete spec.resources.cpu;
+    if (scale.memory) delete spec.resources.memory;
+    if (Object.keys(spec.resources).length === 0) delete spec.resources;
+  }
+  return {
+    spec,
+    env: env.spec ? envShare(recorded, owned) : undefined,
+    scale: scale.spec ? scaleShare(recorded, scaleOwned) : undefined,
+  };
+}

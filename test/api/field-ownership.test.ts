@@ -298,6 +298,39 @@ describe("field ownership", () => {
     expect(managers(second)).toEqual([DEPLOY_FIELD_MANAGER, ENV_FIELD_MANAGER, SCALE_FIELD_MANAGER]);
   });
 
+  it("rolls back to the whole App an earlier deployment ran, each writer keeping its fields", async () => {
+    expect((await outcomeOf(await deploy("back", declared("registry.example.com/acme/back:1")))).outcome).toBe(
+      "Available",
+    );
+    expect((await call("PATCH", "back/env", { set: { FEATURE: "on" } })).status).toBe(200);
+    const { rows } = await sql<{ id: string }>`
+      SELECT id FROM deployment_requests WHERE app = 'back' AND tenant = ${tenant}
+      ORDER BY created_at DESC LIMIT 1`.execute(world.api.database.db);
+    const withFeature = rows[0]!.id;
+    expect((await call("PATCH", "back/env", { set: { TOKEN: "s3cret" }, secret: true })).status).toBe(200);
+    expect((await call("POST", "back/scale", { replicas: 2 })).status).toBe(200);
+    await deploy("back", declared("registry.example.com/acme/back:2"));
+
+    const response = await call("POST", "back/rollback", { deploymentId: withFeature });
+    expect(response.status).toBe(202);
+    const rollback = await json<Accepted>(response);
+    expect((await outcomeOf(rollback)).outcome).toBe("Available");
+    const app = await liveApp("back");
+    expect(specOf(app)).toMatchObject({
+      image: "registry.example.com/acme/back:1",
+      env: [
+        { name: "LOG_LEVEL", value: "info" },
+        { name: "FEATURE", value: "on" },
+      ],
+    });
+    expect(specOf(app).secretEnv).toBeUndefined();
+    expect(specOf(app).replicas).toBeUndefined();
+    expect(managers(app)).toEqual([DEPLOY_FIELD_MANAGER, ENV_FIELD_MANAGER]);
+    // FEATURE is still `loco env`'s: a deploy of loco.toml keeps it.
+    await deploy("back", declared("registry.example.com/acme/back:3"));
+    expect(specOf(await liveApp("back")).env?.map((e) => e.name)).toEqual(["LOG_LEVEL", "FEATURE"]);
+  });
+
   it("previews a deploy without changing anything: no resourceVersion moves and no deployment is recorded", async () => {
     expect((await outcomeOf(await deploy("dry", declared("registry.example.com/acme/dry:1")))).outcome).toBe(
       "Available",
@@ -305,8 +338,17 @@ describe("field ownership", () => {
     expect((await call("PATCH", "dry/env", { set: { LOG_LEVEL: "debug", OLD: "x" } })).status).toBe(200);
     expect((await call("POST", "dry/scale", { replicas: 2 })).status).toBe(200);
     await deploymentRunning("dry", "registry.example.com/acme/dry:1", 2);
-    const before = await liveApp("dry");
-    const deploymentBefore = await world.api.kube.get<KubeObject>(DEPLOYMENT, namespace, "dry");
+    // Once the rollout is over, nothing writes the App or its Deployment (the operator's steady state).
+    const { before, deploymentBefore } = await eventually("the App and its Deployment at rest", async () => {
+      const app = await liveApp("dry");
+      const deployment = await world.api.kube.get<KubeObject>(DEPLOYMENT, namespace, "dry");
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const same =
+        (await liveApp("dry")).metadata.resourceVersion === app.metadata.resourceVersion &&
+        (await world.api.kube.get<KubeObject>(DEPLOYMENT, namespace, "dry")).metadata.resourceVersion ===
+          deployment.metadata.resourceVersion;
+      return same ? { before: app, deploymentBefore: deployment } : undefined;
+    });
     const requests = async () =>
       Number(
         (
