@@ -7,12 +7,14 @@ import { z } from "zod";
 import type { AppSpec } from "../../crds/app.ts";
 import { envVarName, quantity } from "../../crds/common.ts";
 import { ENV_FIELD_MANAGER, SCALE_FIELD_MANAGER } from "../../crds/field-managers.ts";
+import { APP } from "../../crds/kinds.ts";
 import { listTimeline } from "../../db/stores/app-timeline.ts";
 import { getTenantResource } from "../../db/stores/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { changeApp } from "../apps/change-app.ts";
 import { writeSecretValues } from "../apps/secret-values.ts";
 import { envChange, envNamesReplaced, scaleChange } from "../apps/spec-edits.ts";
+import { ownersOf } from "../deploy/app-writers.ts";
 import { notFound } from "../errors.ts";
 import { asIs, listPage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
@@ -30,7 +32,23 @@ export const EnvView = z.object({
   secrets: z
     .array(z.object({ name: z.string() }))
     .describe("Secret variables, by name only: values are never returned."),
+  declared: z
+    .array(z.string())
+    .describe(
+      "Names of the variables above that the App's declared spec (loco.toml, a manifest) owns rather than `loco env`: unsetting them here answers 409.",
+    ),
 });
+
+/** The variables of a live App that another writer than `loco env` declared (api/deploy/field-owners.ts). */
+function declaredNames(object: KubeObject | undefined): string[] {
+  if (!object) return [];
+  const owned = ownersOf(object).env;
+  const spec = (object.spec ?? {}) as { env?: EnvVar[]; secretEnv?: SecretEnvVar[] };
+  return [
+    ...(spec.env ?? []).filter((e) => !owned.env.has(e.name)),
+    ...(spec.secretEnv ?? []).filter((e) => !owned.secretEnv.has(e.name)),
+  ].map((e) => e.name);
+}
 
 export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
   const { db, config } = services;
@@ -100,7 +118,15 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
         if (!row) throw notFound("App", params.app);
         objectFound();
         const spec = (row.spec ?? {}) as { env?: EnvVar[]; secretEnv?: SecretEnvVar[] };
-        return { body: { env: spec.env ?? [], secrets: (spec.secretEnv ?? []).map((s) => ({ name: s.name })) } };
+        // Who owns which variable is in the live App's managedFields, which the mirror does not keep.
+        const live = await services.kube.find<KubeObject>(APP, row.namespace, params.app);
+        return {
+          body: {
+            env: spec.env ?? [],
+            secrets: (spec.secretEnv ?? []).map((s) => ({ name: s.name })),
+            declared: declaredNames(live),
+          },
+        };
       },
     }),
     defineRoute({
@@ -157,7 +183,13 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
         });
         objectFound();
         const now = applied.spec as { env?: EnvVar[]; secretEnv?: SecretEnvVar[] };
-        return { body: { env: now.env ?? [], secrets: (now.secretEnv ?? []).map((s) => ({ name: s.name })) } };
+        return {
+          body: {
+            env: now.env ?? [],
+            secrets: (now.secretEnv ?? []).map((s) => ({ name: s.name })),
+            declared: declaredNames(applied),
+          },
+        };
       },
     }),
     defineRoute({

@@ -169,8 +169,10 @@ describe("field ownership", () => {
     const container = await deploymentRunning("keep", "registry.example.com/acme/keep:2", 3);
     expect(container.env).toContainEqual({ name: "DATABASE_URL", value: "postgres://db/keep" });
     expect(container.env?.find((e) => e.name === "DB_PASSWORD")?.valueFrom?.secretKeyRef?.key).toBe("DB_PASSWORD");
-    const env = await json<{ env: { name: string }[]; secrets: { name: string }[] }>(await call("GET", "keep/env"));
+    const env = await json<{ secrets: { name: string }[]; declared: string[] }>(await call("GET", "keep/env"));
     expect(env.secrets).toEqual([{ name: "DB_PASSWORD" }]);
+    // LOG_LEVEL is loco.toml's: `loco env sync --prune` leaves it, `loco env unset` answers 409.
+    expect(env.declared).toEqual(["LOG_LEVEL"]);
 
     // loco.toml dropping a variable of its own removes it; the command's stay.
     const without = await deploy("keep", { ...declared("registry.example.com/acme/keep:2"), env: undefined });
