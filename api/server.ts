@@ -28,6 +28,7 @@ import { deploymentRoutes } from "./routes/deployments.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { memberRoutes } from "./routes/members.ts";
+import { pipelineSecretRoutes } from "./routes/pipeline-secrets.ts";
 import { pipelineRoutes } from "./routes/pipelines.ts";
 import { platformRoutes } from "./routes/platform.ts";
 import { profileRoutes } from "./routes/profiles.ts";
@@ -113,6 +114,7 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...appConfigRoutes(services),
     ...logRoutes(services),
     ...pipelineRoutes(services),
+    ...pipelineSecretRoutes(services),
     ...runRoutes(services),
     ...auditRoutes(services),
   ];
