@@ -2,7 +2,7 @@
 // `<pipeline>.pipeline-secrets`, which its tasks' secretEnv read (api/runs/pipeline-secrets.ts). Values are never
 // returned, logged or audited: the audit log records the names.
 import { z } from "zod";
-import { envVarName } from "../../crds/common.ts";
+import { secretKey } from "../../crds/common.ts";
 import { PIPELINE } from "../../crds/kinds.ts";
 import { pipelineSecretName } from "../../crds/run-names.ts";
 import type { KubeObject } from "../../kube/types.ts";
@@ -23,10 +23,10 @@ export const PipelineSecretsView = z.object({
 const SecretsBody = z
   .strictObject({
     set: z
-      .record(envVarName(), z.string().max(32_768))
+      .record(secretKey(), z.string().max(32_768))
       .optional()
       .describe("Values to store, by name (the secretKey a task's secretEnv names)."),
-    unset: z.array(envVarName()).max(128).optional().describe("Names of values to remove."),
+    unset: z.array(secretKey()).max(128).optional().describe("Names of values to remove."),
   })
   .refine((b) => Object.keys(b.set ?? {}).length + (b.unset?.length ?? 0) > 0, { error: "set or unset something" })
   .refine((b) => Object.keys(b.set ?? {}).length <= 128, { error: "set at most 128 values at once" });

@@ -3,7 +3,7 @@
 // is cli/run-watch.ts's followRun, the same as `loco run watch`.
 import { CliError, usageError } from "../cli-error.ts";
 import { createRun, type OneOffRun, type RunLogRecord } from "../client/run-client.ts";
-import { call, session, tenantOf } from "../client/session.ts";
+import { session, tenantOf } from "../client/session.ts";
 import type { runCommand } from "../commands.ts";
 import type { ContextOf } from "../context.ts";
 import { parseDuration } from "../duration.ts";

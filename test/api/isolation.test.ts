@@ -69,6 +69,8 @@ const minimum: Record<string, Role> = {
   applyPipeline: "developer",
   diffPipeline: "viewer",
   deletePipeline: "developer",
+  listPipelineSecrets: "viewer",
+  setPipelineSecrets: "developer",
   startRun: "developer",
   createRun: "developer",
   listRuns: "viewer",
@@ -93,7 +95,15 @@ const creates = new Set([
   "createRun",
 ]);
 /** Reads of one object by an id that is never the caller's own in the matrix (a missing id): 404 when allowed. */
-const readsById = new Set(["getDeployment", "watchDeployment", "getPipeline", "getRun", "watchRun", "runLogs"]);
+const readsById = new Set([
+  "getDeployment",
+  "watchDeployment",
+  "getPipeline",
+  "listPipelineSecrets",
+  "getRun",
+  "watchRun",
+  "runLogs",
+]);
 const pipelineSpec = {
   tasks: [{ name: "matrix", image: "registry.example.com/acme/matrix:1", resources: { cpu: "10m", memory: "16Mi" } }],
 };
@@ -124,7 +134,7 @@ function request(route: { method: string; path: string; operationId: string }, i
         ? { deploymentId: MISSING_TOKEN_ID }
         : route.operationId === "scaleApp"
           ? { replicas: 1 }
-          : route.operationId === "setAppEnv"
+          : route.operationId === "setAppEnv" || route.operationId === "setPipelineSecrets"
             ? { set: { MATRIX: "x" } }
             : route.operationId === "putMember"
               ? { role: "viewer" }
