@@ -28,6 +28,7 @@ import { deploymentRoutes } from "./routes/deployments.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { memberRoutes } from "./routes/members.ts";
+import { pipelineSecretRoutes } from "./routes/pipeline-secrets.ts";
 import { pipelineRoutes } from "./routes/pipelines.ts";
 import { platformRoutes } from "./routes/platform.ts";
 import { profileRoutes } from "./routes/profiles.ts";
@@ -115,6 +116,7 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...releaseRoutes(services),
     ...logRoutes(services),
     ...pipelineRoutes(services),
+    ...pipelineSecretRoutes(services),
     ...runRoutes(services),
     ...auditRoutes(services),
   ];

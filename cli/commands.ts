@@ -532,6 +532,107 @@ export const pipelineLsCommand = defineCommand({
   exitCodes: ["auth", "notFound", "unavailable", "timeout"],
 });
 
+const PIPELINE_SECRETS_JSON = "{ pipeline, profile, secret, names: string[] } — names only, never values";
+const pipelineArg = { name: "pipeline", description: "Name of the pipeline.", required: true } as const;
+
+export const pipelineSecretsLsCommand = defineCommand({
+  path: ["pipeline", "secrets", "ls"],
+  summary: "List the names of a pipeline's secret values (never the values).",
+  args: [pipelineArg],
+  flags: [profileFlag, tenantFlag],
+  output: { json: PIPELINE_SECRETS_JSON },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const pipelineSecretsSetCommand = defineCommand({
+  path: ["pipeline", "secrets", "set"],
+  summary: "Store a secret value for a pipeline's tasks (read from stdin or --from-file, never shown again).",
+  description:
+    "The value goes to the pipeline's Secret <pipeline>.pipeline-secrets under NAME, which a task reads with secretEnv: [{ name: VARIABLE, secretKey: NAME }]; Jobs started from then on see it. A value on the command line is refused, because it would stay in shell history and be visible to other users of the machine. The value is stored encrypted in loco's database and restored with the pipeline after a disaster.",
+  args: [pipelineArg, { name: "name", description: "Name of the value (the secretKey tasks name).", required: true }],
+  flags: [
+    { name: "from-file", type: "string", valueName: "PATH", description: "Read the value from this file." },
+    profileFlag,
+    tenantFlag,
+  ],
+  output: { json: PIPELINE_SECRETS_JSON },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: [
+    'printf %s "$NPM_TOKEN" | loco pipeline secrets set ci NPM_TOKEN',
+    "loco pipeline secrets set release SIGNING_KEY --from-file ./signing.key --profile prod",
+  ],
+});
+
+export const pipelineSecretsUnsetCommand = defineCommand({
+  path: ["pipeline", "secrets", "unset"],
+  summary: "Remove secret values of a pipeline.",
+  args: [pipelineArg, { name: "names", description: "Names of the values.", required: true, variadic: true }],
+  flags: [profileFlag, tenantFlag],
+  output: { json: PIPELINE_SECRETS_JSON },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const runCommand = defineCommand({
+  path: ["run"],
+  summary: "Run a one-off command as an app (its image, env and secrets) and exit with the command's exit code.",
+  description:
+    "The command goes after --. It runs once, in a Run of its own, as the App named by --app or loco.toml (the App's image, env, secret env and resources; --image and --env override them), or without an App in --image. Its log lines are printed as they come, and loco exits with the command's exit code: 0 when it succeeded, its own code when it failed (so codes 1–7 can't be told apart from loco's own: use -o json for the exact outcome), 7 when it ended without an exit code (timed out, cancelled, never started), 5 when loco stopped watching. With --detach, prints the run's name and returns at once. The Run is a Run like any other: `loco run logs`, `watch`, `cancel` and `timeline` take its name. -i/--tty (`loco run -it`) needs the platform to attach to pods, which it does not yet: they are refused, saying so.",
+  args: [{ name: "command", description: "The command and its arguments, after --.", required: true, variadic: true }],
+  flags: [
+    { ...appFlag, description: "App to run the command as; defaults to loco.toml's name (none with only --image)." },
+    {
+      name: "image",
+      type: "string",
+      valueName: "REF",
+      description: "Run this image instead of the App's; without an App, the image to run the command in.",
+    },
+    {
+      name: "env",
+      short: "e",
+      type: "string",
+      valueName: "NAME=VALUE",
+      multiple: true,
+      description: "A variable for the command, over the App's; repeat for more.",
+    },
+    {
+      name: "pod-annotation",
+      type: "string",
+      valueName: "KEY=VALUE",
+      multiple: true,
+      description:
+        "An annotation on the command's pod (only keys the platform allows), such as sidecar.istio.io/inject=false.",
+    },
+    {
+      name: "timeout",
+      type: "string",
+      valueName: "DURATION",
+      default: "1h",
+      description: "Longest the command may run before it fails with TimedOut (90s, 15m, 1h).",
+    },
+    { name: "detach", short: "d", type: "boolean", description: "Start the run, print its name and return." },
+    {
+      name: "interactive",
+      short: "i",
+      type: "boolean",
+      description: "Attach stdin (with --tty, a terminal): refused until the platform can attach to pods.",
+    },
+    { name: "tty", type: "boolean", description: "Attach a terminal; `-it` is --interactive --tty." },
+    profileFlag,
+    tenantFlag,
+    fileFlag,
+  ],
+  output: {
+    json: `ndjson: { type: "log", task, attempt, pod, time, line } per log line, then { type: "result", run, profile, phase: Succeeded|Failed|TimedOut, reason, exitCode: number|null, exit } — with --detach: ${RUN_VIEW}`,
+    stream: true,
+  },
+  exitCodes: ["auth", "notFound", "timeout", "unavailable", "runFailed"],
+  examples: [
+    "loco run -- ./manage migrate",
+    "loco run --app shop-api --profile prod -- sh -c 'echo $DATABASE_URL | cut -c1-12'",
+    "loco run --image busybox:1.37 --detach -- sleep 60",
+  ],
+});
+
 export const runStartCommand = defineCommand({
   path: ["run", "start"],
   summary: "Start a run of a pipeline; with --watch, follow it and exit with its result.",
@@ -744,6 +845,10 @@ export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(pipelineApplyCommand, () => import("./commands/pipeline-apply.ts")),
   withImplementation(pipelineDiffCommand, () => import("./commands/pipeline-diff.ts")),
   withImplementation(pipelineLsCommand, () => import("./commands/pipeline-ls.ts")),
+  withImplementation(pipelineSecretsLsCommand, () => import("./commands/pipeline-secrets-ls.ts")),
+  withImplementation(pipelineSecretsSetCommand, () => import("./commands/pipeline-secrets-set.ts")),
+  withImplementation(pipelineSecretsUnsetCommand, () => import("./commands/pipeline-secrets-unset.ts")),
+  withImplementation(runCommand, () => import("./commands/run.ts")),
   withImplementation(runStartCommand, () => import("./commands/run-start.ts")),
   withImplementation(runWatchCommand, () => import("./commands/run-watch.ts")),
   withImplementation(runLsCommand, () => import("./commands/run-ls.ts")),

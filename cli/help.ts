@@ -75,6 +75,9 @@ export function groupHelp(commands: readonly CommandDefinition[], path: readonly
 /** Help for a path: a command's, a group's, or undefined when the path names neither. */
 export function helpFor(commands: readonly CommandDefinition[], path: readonly string[]): string | undefined {
   const command = commandTree(commands).byPath.get(path.join(" "));
+  // A command that is also a group (`loco run`): its own help, then its subcommands.
+  if (command && childrenOf(commands, path).length > 0)
+    return `${commandHelp(command)}\n${groupHelp(commands, path).split("\n").slice(3).join("\n")}`;
   if (command) return commandHelp(command);
   if (path.length === 0 || childrenOf(commands, path).length > 0) return groupHelp(commands, path);
   return undefined;

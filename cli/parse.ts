@@ -96,6 +96,18 @@ function convert(flag: FlagDefinition, raw: string | boolean, source: string): F
   return text;
 }
 
+/**
+ * `-it` (docker's "interactive, with a terminal") for a command with --interactive (-i) and --tty: without this,
+ * getopt-style grouping reads it as -i plus -t, which is --tenant on every loco command.
+ */
+function dockerStyle(argv: readonly string[], flags: readonly FlagDefinition[]): string[] {
+  if (!flags.some((f) => f.name === "tty") || !flags.some((f) => f.name === "interactive")) return [...argv];
+  const end = argv.indexOf("--");
+  return argv.flatMap((word, i) =>
+    (end < 0 || i < end) && (word === "-it" || word === "-ti") ? ["--interactive", "--tty"] : [word],
+  );
+}
+
 export function parseCommandLine(
   argv: readonly string[],
   commands: readonly CommandDefinition[],
@@ -111,11 +123,14 @@ export function parseCommandLine(
     }
   }
   const words = positionals(argv, valueFlags);
-  const wantsHelp = argv.includes("--help") || argv.includes("-h");
+  // Words after `--` belong to a command line passed on (`loco run -- ls --help`), never to loco.
+  const dashDash = argv.indexOf("--");
+  const own = dashDash < 0 ? argv : argv.slice(0, dashDash);
+  const wantsHelp = own.includes("--help") || own.includes("-h");
 
   if (words[0] === "help") return { kind: "help", path: words.slice(1) };
   if (words.length === 0) {
-    if (argv.includes("--version") || argv.includes("-v")) return { kind: "version" };
+    if (own.includes("--version") || own.includes("-v")) return { kind: "version" };
     if (argv.length === 0 || wantsHelp) return { kind: "help", path: [] };
   }
 
@@ -142,6 +157,24 @@ export function parseCommandLine(
     );
   }
   if (wantsHelp) return { kind: "help", path: command.path };
+  // A command that is also a group (`loco run -- …` beside `loco run start`) takes its words only after `--`:
+  // a word before it is a subcommand, and an unknown one is reported as such.
+  const pathKey = command.path.join(" ");
+  if (groups.has(pathKey)) {
+    const next = words[command.path.length];
+    if (next === undefined && dashDash < 0) return { kind: "help", path: command.path };
+    if (next !== undefined) {
+      const where = ["loco", ...command.path].join(" ");
+      const guess = suggest(next, childrenOf(commands, command.path));
+      throw usage(
+        `Unknown command "${[...command.path, next].join(" ")}"`,
+        `${where} has no command "${next}", and a command line to run goes after --.`,
+        guess
+          ? `Did you mean \`${where} ${guess}\`? To run ${next}, write \`${where} -- ${next} …\`.`
+          : `To run ${next}, write \`${where} -- ${next} …\`; run \`${where} --help\` for the list.`,
+      );
+    }
+  }
 
   const flags = flagsOf(command);
   const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
@@ -153,7 +186,13 @@ export function parseCommandLine(
     };
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, allowNegative: true, strict: true });
+    parsed = parseArgs({
+      args: dockerStyle(argv, flags),
+      options,
+      allowPositionals: true,
+      allowNegative: true,
+      strict: true,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];

@@ -1,10 +1,11 @@
 // Following a Run to its end: the API's event stream (`status` events, then `end`) turned into the watch view's
 // state, reconnecting if the server closes the stream early, until the Run finishes or --timeout runs out. With
-// `withLogs`, the Run's combined log is followed too, and each task's last lines are kept for the live view.
+// `withLogs`, the Run's combined log is followed too, and each task's last lines are kept for the live view; with
+// `onLog`, every line is handed on as it arrives (`loco run` streams them).
 
 import { CliError } from "./cli-error.ts";
 import { type ApiClient, ApiRequestError } from "./client/api-client.ts";
-import { getRun, type RunView, runEvents, runLogs } from "./client/run-client.ts";
+import { getRun, type RunLogRecord, type RunView, runEvents, runLogs } from "./client/run-client.ts";
 import type { DebugLog } from "./debug-log.ts";
 import { fromRunView, type RunWatchState, TERMINAL_PHASES, withLogLine } from "./views/run-model.ts";
 
@@ -19,6 +20,12 @@ export interface FollowRunOptions {
   /** The Run as the API answered its start: the mirror may not have it yet, so its first reads may miss it. */
   started?: RunView;
   onState(state: RunWatchState): void;
+  /**
+   * Every log record as it arrives, from the first line (`loco run` prints them). Once the Run has finished, the
+   * log stream is given up to `logGraceMs` (default 10s) to deliver its last lines before it is closed.
+   */
+  onLog?(record: RunLogRecord): void;
+  logGraceMs?: number;
   now?: () => number;
 }
 
@@ -52,14 +59,15 @@ export async function followRun(options: FollowRunOptions): Promise<RunWatchStat
   };
 
   let logsDone: Promise<void> = Promise.resolve();
-  if (options.withLogs) {
+  if (options.withLogs || options.onLog) {
     logsDone = (async () => {
       try {
         const { records, stop } = await whileNew(() =>
-          runLogs(client, tenant, run, profile, { follow: true, tail: 3 }),
+          runLogs(client, tenant, run, profile, { follow: true, ...(options.onLog ? {} : { tail: 3 }) }),
         );
         stops.add(stop);
         for await (const record of records) {
+          options.onLog?.(record);
           if ("error" in record) continue;
           state = withLogLine(state, record.task, record.line);
           options.onState(state);
@@ -102,6 +110,16 @@ export async function followRun(options: FollowRunOptions): Promise<RunWatchStat
   } finally {
     clearTimeout(timer);
     clearInterval(ticker);
+    if (options.onLog && TERMINAL_PHASES.has(state.phase)) {
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([
+        logsDone,
+        new Promise((resolve) => {
+          grace = setTimeout(resolve, options.logGraceMs ?? 10_000);
+        }),
+      ]);
+      clearTimeout(grace);
+    }
     for (const stop of stops) stop();
     await logsDone;
   }

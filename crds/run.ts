@@ -27,9 +27,11 @@ export const InlineTask = withRules(
     command: z.array(z.string().max(4096)).max(64).optional().describe("Entrypoint; defaults to the image's."),
     args: z.array(z.string().max(4096)).max(256).optional().describe("Arguments; default to the image's CMD."),
     env: envList().optional().describe("Environment variables."),
-    secretEnv: secretEnvList(32)
+    secretEnv: secretEnvList(64)
       .optional()
-      .describe("Environment variables taken from the tenant's loco-managed Secret."),
+      .describe(
+        "Environment variables taken from a loco-managed Secret: the App's (spec.app) or the namespace's loco.run-secrets.",
+      ),
     resources: Resources.optional().describe("CPU and memory for the container."),
     timeout: duration().default("8h").describe("Longest the command may run before it fails with TimedOut."),
     podAnnotations: boundedRecord(z.string().max(4096), 32)
@@ -40,7 +42,7 @@ export const InlineTask = withRules(
 );
 export type InlineTask = z.infer<typeof InlineTask>;
 
-const frozenFields = ["pipelineRef", "task", "timeout", "startedBy", "locks"] as const;
+const frozenFields = ["pipelineRef", "task", "app", "timeout", "startedBy", "locks"] as const;
 
 export const RunSpec = withRules(
   z.strictObject({
@@ -54,6 +56,11 @@ export const RunSpec = withRules(
       .optional()
       .describe("The Pipeline to run; its generation is recorded in status.pipelineGeneration."),
     task: InlineTask.optional().describe("A one-off command to run instead of a Pipeline."),
+    app: dnsLabel()
+      .optional()
+      .describe(
+        "With task: the App (in the Run's namespace) the command runs for; its secretEnv then reads the App's Secret <app>-secrets instead of loco.run-secrets. `loco run` sets it, with the App's image and env.",
+      ),
     timeout: duration().optional().describe("Longest the whole Run may take; overrides the Pipeline's timeout."),
     locks: uniqueList(dnsLabel(), 8)
       .optional()
@@ -78,6 +85,12 @@ export const RunSpec = withRules(
       cel: "has(self.pipelineRef) != has(self.task)",
       message: "set exactly one of pipelineRef (run a Pipeline) or task (run a one-off command)",
       holds: (s) => (s.pipelineRef === undefined) !== (s.task === undefined),
+    },
+    {
+      cel: "!has(self.app) || has(self.task)",
+      message: "app is only for a one-off command: set task, or remove app",
+      field: ".app",
+      holds: (s) => s.app === undefined || s.task !== undefined,
     },
     {
       cel: frozenFields

@@ -4,7 +4,7 @@
 // api/runs/*; each handler here checks, calls it and shapes the answer.
 import { z } from "zod";
 import { boundedRecord, dnsLabel, duration, uniqueList } from "../../crds/common.ts";
-import { PIPELINE } from "../../crds/kinds.ts";
+import { APP, PIPELINE } from "../../crds/kinds.ts";
 import { InlineTask } from "../../crds/run.ts";
 import { getTenantResource } from "../../db/stores/resources.ts";
 import { listRuns, listRunTimeline, RUN_PHASES, type RunPhase } from "../../db/stores/runs.ts";
@@ -18,6 +18,7 @@ import { listPage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import { streamRunLogs, tasksWithLoggingOff } from "../run-logs.ts";
+import { AppCommand, appCommandTask } from "../runs/app-command.ts";
 import { cancelRun } from "../runs/cancel-run.ts";
 import { runsSince } from "../runs/run-since.ts";
 import { liveRunView, RunView, runFinished, runView } from "../runs/run-view.ts";
@@ -41,11 +42,18 @@ const StartBody = z.strictObject({
     .describe("Values of the Pipeline's parameters; those left out take their defaults."),
   timeout: duration().optional().describe("Longest the whole Run may take; overrides the Pipeline's timeout."),
 });
-const OneOffBody = z.strictObject({
-  task: InlineTask.describe("The command to run."),
-  timeout: duration().optional().describe("Longest the Run may take."),
-  locks: uniqueList(dnsLabel(), 8).optional().describe("Named locks the Run holds while it runs."),
-});
+const OneOffBody = z
+  .strictObject({
+    task: InlineTask.optional().describe("The command to run, image included."),
+    app: AppCommand.optional().describe(
+      "Or: a command to run as an App, with its image, env, secret env (read from the App's Secret) and resources.",
+    ),
+    timeout: duration().optional().describe("Longest the Run may take."),
+    locks: uniqueList(dnsLabel(), 8).optional().describe("Named locks the Run holds while it runs."),
+  })
+  .refine((b) => (b.task === undefined) !== (b.app === undefined), {
+    error: "set exactly one of task (a command with its image) or app (a command run as an App)",
+  });
 
 const LogQuery = z.strictObject({
   profile: ProfileName,
@@ -107,26 +115,54 @@ export function runRoutes(services: ApiServices): RouteDefinition[] {
       method: "POST",
       url: "/v1/tenants/:tenant/runs",
       operationId: "createRun",
-      summary: "Run a one-off command in a container (a Run with one inline task).",
+      summary:
+        "Run a one-off command in a container (a Run with one inline task), or as an App: with its image, env and secrets.",
       tag: "runs",
       auth: "required",
       audit: "runs.create",
       params: z.strictObject({ tenant: TenantName }),
       query: ProfileQuery,
       body: OneOffBody,
-      responses: { 201: { description: "Started.", schema: Accepted } },
+      responses: {
+        201: { description: "Started.", schema: Accepted },
+        404: { description: "No such App (with app)." },
+      },
       handler: async ({ authorize, principal, params, query, body, auditTarget }) => {
         await authorize({ tenant: params.tenant, resource: "runs", action: "write" });
-        auditTarget(`Run/${query.profile}`, { image: body.task.image });
-        const namespace = await appNamespace(services, params.tenant, query.profile);
+        // The command reads the App's secret values: only for those who may change the App.
+        if (body.app) await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
+        // The command and env may hold secrets typed by the user: the audit log names the image and App only.
+        let task: InlineTask = body.task ?? { image: body.app?.image ?? "", timeout: "8h" };
+        const audited = () => ({ image: task.image, ...(body.app ? { app: body.app.name } : {}) });
+        auditTarget(`Run/${query.profile}`, audited());
+        let namespace: string;
+        if (body.app) {
+          const found = await findTenantNamespace(kube, params.tenant, query.profile);
+          const app = found ? await kube.find<KubeObject>(APP, found, body.app.name) : undefined;
+          if (!found || !app || app.metadata.deletionTimestamp) throw notFound("App", body.app.name);
+          namespace = found;
+          const built = InlineTask.safeParse(
+            appCommandTask(app.spec as Parameters<typeof appCommandTask>[0], body.app),
+          );
+          if (!built.success) {
+            throw new ApiError(
+              "InvalidRequest",
+              `The command can't run as App ${body.app.name}: ${built.error.issues.map((i) => `${["app", ...i.path].join(".")} ${i.message}`).join("; ")}. Fix app and retry.`,
+            );
+          }
+          task = built.data;
+        } else {
+          namespace = await appNamespace(services, params.tenant, query.profile);
+        }
         const created = await startCommandRun(services, {
           namespace,
-          task: body.task,
+          task,
+          app: body.app?.name,
           timeout: body.timeout,
           locks: body.locks,
           startedBy: actorOf(principal),
         });
-        auditTarget(`Run/${query.profile}/${created.metadata.name}`, { image: body.task.image });
+        auditTarget(`Run/${query.profile}/${created.metadata.name}`, audited());
         return { status: 201, body: liveRunView(params.tenant, created) };
       },
     }),

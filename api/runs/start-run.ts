@@ -109,6 +109,8 @@ export function commandRunObject(options: {
   namespace: string;
   labels: Record<string, string>;
   task: unknown;
+  /** The App the command runs as: the operator then reads secretEnv from the App's Secret. */
+  app?: string | undefined;
   timeout?: string | undefined;
   locks?: string[] | undefined;
   startedBy: string;
@@ -119,6 +121,7 @@ export function commandRunObject(options: {
     metadata: { name: options.name, namespace: options.namespace, labels: options.labels },
     spec: {
       task: options.task,
+      ...(options.app ? { app: options.app } : {}),
       ...(options.timeout ? { timeout: options.timeout } : {}),
       ...(options.locks ? { locks: options.locks } : {}),
       startedBy: { kind: "API", user: options.startedBy },
@@ -171,6 +174,7 @@ export function startCommandRun(
   request: {
     namespace: string;
     task: unknown;
+    app?: string | undefined;
     timeout?: string | undefined;
     locks?: string[] | undefined;
     startedBy: string;

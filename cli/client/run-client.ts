@@ -4,13 +4,20 @@
 import type * as Api from "../../api/contract.ts";
 // The API's answers, from its route declarations (api/contract.ts); a Pipeline's spec and status and a Run's status,
 // open records in the API, are read as the CRDs declare them (crds/pipeline.ts, crds/run.ts).
-import type { PipelineDiff, RunLogRecord, RunPhase, RunTaskStatus, TimelineEntry } from "../../api/contract.ts";
+import type {
+  PipelineDiff,
+  PipelineSecretsView,
+  RunLogRecord,
+  RunPhase,
+  RunTaskStatus,
+  TimelineEntry,
+} from "../../api/contract.ts";
 import type { PipelineSpec, PipelineStatus, Task } from "../../crds/pipeline.ts";
 import type { RunStatus } from "../../crds/run.ts";
 import type { ApiClient, Page } from "./api-client.ts";
 import type { ServerSentEvent } from "./http.ts";
 
-export type { PipelineDiff, RunLogRecord, RunPhase, RunTaskStatus, TimelineEntry };
+export type { PipelineDiff, PipelineSecretsView, RunLogRecord, RunPhase, RunTaskStatus, TimelineEntry };
 export type PipelineView = Omit<Api.PipelineView, "spec" | "status"> & {
   spec: Partial<PipelineSpec> & Api.PipelineView["spec"];
   status: Partial<PipelineStatus> & Api.PipelineView["status"];
@@ -50,6 +57,46 @@ export const startRun = (
   body: { parameters?: Record<string, string>; timeout?: string },
 ) =>
   client.request<RunView>("POST", `${base(tenant)}/pipelines/${segment(pipeline)}/runs`, {
+    query: { profile },
+    body,
+  });
+
+/** A one-off command (POST …/runs), run as an App (`app`) or in an image of its own (`task`). */
+export interface OneOffRun {
+  app?: {
+    name: string;
+    command: string[];
+    image?: string;
+    env?: { name: string; value: string }[];
+    timeout?: string;
+    podAnnotations?: Record<string, string>;
+  };
+  task?: {
+    image: string;
+    command: string[];
+    env?: { name: string; value: string }[];
+    timeout?: string;
+    podAnnotations?: Record<string, string>;
+  };
+  timeout?: string;
+}
+
+export const createRun = (client: ApiClient, tenant: string, profile: string, body: OneOffRun) =>
+  client.request<RunView>("POST", `${base(tenant)}/runs`, { query: { profile }, body });
+
+export const listPipelineSecrets = (client: ApiClient, tenant: string, pipeline: string, profile: string) =>
+  client.request<PipelineSecretsView>("GET", `${base(tenant)}/pipelines/${segment(pipeline)}/secrets`, {
+    query: { profile },
+  });
+
+export const setPipelineSecrets = (
+  client: ApiClient,
+  tenant: string,
+  pipeline: string,
+  profile: string,
+  body: { set?: Record<string, string>; unset?: string[] },
+) =>
+  client.request<PipelineSecretsView>("PATCH", `${base(tenant)}/pipelines/${segment(pipeline)}/secrets`, {
     query: { profile },
     body,
   });
@@ -118,6 +165,19 @@ export const RUN_OPERATIONS = [
     keys: ["exists", "changed", "changes", "diff"],
   },
   { method: "POST", path: "/v1/tenants/{tenant}/pipelines/{pipeline}/runs", status: 201, keys: RUN_KEYS },
+  { method: "POST", path: "/v1/tenants/{tenant}/runs", status: 201, keys: RUN_KEYS },
+  {
+    method: "GET",
+    path: "/v1/tenants/{tenant}/pipelines/{pipeline}/secrets",
+    status: 200,
+    keys: ["pipeline", "profile", "secret", "names"],
+  },
+  {
+    method: "PATCH",
+    path: "/v1/tenants/{tenant}/pipelines/{pipeline}/secrets",
+    status: 200,
+    keys: ["pipeline", "profile", "secret", "names"],
+  },
   { method: "GET", path: "/v1/tenants/{tenant}/runs", status: 200, keys: RUN_KEYS, page: true as const },
   { method: "GET", path: "/v1/tenants/{tenant}/runs/{run}", status: 200, keys: RUN_KEYS },
   { method: "POST", path: "/v1/tenants/{tenant}/runs/{run}/cancel", status: 202, keys: RUN_KEYS },

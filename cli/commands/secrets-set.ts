@@ -3,12 +3,20 @@ import { call, session, tenantOf } from "../client/session.ts";
 import type { secretsSetCommand } from "../commands.ts";
 import type { ContextOf } from "../context.ts";
 import { appTarget } from "../project/project.ts";
-import { secretValues } from "./env-set.ts";
+import { readSecretValue } from "../secret-input.ts";
 import { printSecrets } from "./secrets-ls.ts";
 
 export async function run(command: ContextOf<typeof secretsSetCommand>): Promise<number> {
   // The same input path as `loco env set --secret`: stdin or --from-file only, never echoed.
-  const set = await secretValues(command, [command.args.name], "loco secrets set");
+  const file = command.flags["from-file"];
+  const set = await readSecretValue({
+    io: command.io,
+    cwd: command.cwd,
+    words: [command.args.name],
+    fromFile: typeof file === "string" ? file : undefined,
+    command: "loco secrets set",
+    many: () => "set one secret per call",
+  });
   const { app, profile } = await appTarget(command);
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);

@@ -323,4 +323,10 @@ export const invalidObjects: InvalidCase[] = [
     object: run("r5", { pipelineRef: { name: "ci" }, cancel: false }),
     field: "spec.cancel",
   },
+  {
+    name: "an app for a Pipeline's Run",
+    kind: "Run",
+    object: run("r6", { pipelineRef: { name: "ci" }, app: "web" }),
+    field: "spec.app",
+  },
 ];

@@ -74,6 +74,8 @@ const minimum: Record<string, Role> = {
   applyPipeline: "developer",
   diffPipeline: "viewer",
   deletePipeline: "developer",
+  listPipelineSecrets: "viewer",
+  setPipelineSecrets: "developer",
   startRun: "developer",
   createRun: "developer",
   listRuns: "viewer",
@@ -104,6 +106,7 @@ const readsById = new Set([
   "getDeployment",
   "watchDeployment",
   "getPipeline",
+  "listPipelineSecrets",
   "getRun",
   "watchRun",
   "runLogs",
@@ -142,7 +145,7 @@ function request(route: { method: string; path: string; operationId: string }, i
         ? { deploymentId: MISSING_TOKEN_ID }
         : route.operationId === "scaleApp"
           ? { replicas: 1 }
-          : route.operationId === "setAppEnv"
+          : route.operationId === "setAppEnv" || route.operationId === "setPipelineSecrets"
             ? { set: { MATRIX: "x" } }
             : route.operationId === "putMember"
               ? { role: "viewer" }

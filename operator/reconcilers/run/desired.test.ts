@@ -87,6 +87,12 @@ describe("desiredJob", () => {
     expect(baseline.containers[0]!.securityContext).toBeUndefined();
   });
 
+  it("gives the task's pod no Kubernetes token", () => {
+    const pod = (desiredJob(inputs).spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.serviceAccountName).toBeUndefined();
+  });
+
   it("is deterministic", () => {
     expect(JSON.stringify(desiredJob(inputs))).toBe(JSON.stringify(desiredJob(inputs)));
   });

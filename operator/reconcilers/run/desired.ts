@@ -103,6 +103,9 @@ export function desiredJob(inputs: JobInputs): KubeObject {
         spec: {
           restartPolicy: "Never",
           enableServiceLinks: false,
+          // No Kubernetes credential by default: a task's code (often a third-party image) gets no token for the
+          // namespace's ServiceAccount. Tasks that call loco's API use a loco token from secretEnv.
+          automountServiceAccountToken: false,
           ...podSecurityContext(inputs.podSecurity),
           containers: [
             {

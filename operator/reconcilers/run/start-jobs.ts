@@ -1,7 +1,7 @@
 // Creating the Jobs the plan starts, from the pure builder (desired.ts). Jobs go before the status that names
 // them, so a status never names a Job that does not exist. A Job with the name that loco does not own is an error:
 // the task cannot start until someone removes it.
-import { LABEL_PROFILE } from "../../../crds/app-names.ts";
+import { secretName as appSecretName, LABEL_PROFILE } from "../../../crds/app-names.ts";
 import { podSecurityOf } from "../../../crds/profile.ts";
 import { FIELD_MANAGER, LABEL_TENANT, ONE_OFF_SECRET_NAME, pipelineSecretName } from "../../../crds/run-names.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
@@ -13,6 +13,13 @@ import type { Informer } from "../../runtime/informer.ts";
 import { desiredJob } from "./desired.ts";
 import type { RunObject } from "./objects.ts";
 import type { JobStart } from "./progress.ts";
+
+/** The Secret a Run's secretEnv reads: its Pipeline's, the App's it runs for (spec.app), or the namespace's. */
+export function taskSecretName(run: RunObject): string {
+  const pipeline = run.spec.pipelineRef?.name;
+  if (pipeline) return pipelineSecretName(pipeline);
+  return run.spec.app ? appSecretName(run.spec.app) : ONE_OFF_SECRET_NAME;
+}
 
 export async function startJobs(
   client: KubeClient,
@@ -44,7 +51,7 @@ export async function startJobs(
       attempt: start.attempt,
       jobName: start.job,
       parameters,
-      secretName: pipeline ? pipelineSecretName(pipeline) : ONE_OFF_SECRET_NAME,
+      secretName: taskSecretName(run),
       podSecurity,
     });
     const result = await applyChild(context, JOB, caches.jobs, desired);
