@@ -48,7 +48,12 @@ export const CLAIM_RETRY_MS = 60_000;
 
 export function createAppReconciler(deps: AppReconcilerDeps) {
   const { client, caches, events, log } = deps;
-  const claims = new HostnameClaims(client, caches.hostnameClaims, (namespace) => tenantOf(caches, namespace).tenant);
+  const claims = new HostnameClaims(
+    client,
+    caches.hostnameClaims,
+    (namespace) => tenantOf(caches, namespace).tenant,
+    deps.now,
+  );
   const resolveProfile = (app: AppObject) => caches.profiles.get(app.spec.profile) as ProfileObject | undefined;
 
   const writeStatus = (
