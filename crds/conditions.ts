@@ -35,6 +35,8 @@ export const Reason = {
   Routed: "Routed",
   /** App: it has no ports, so nothing to route. */
   NoRoutes: "NoRoutes",
+  /** App: a Gateway controller serves the Profile's gateway and has not yet judged the App's current routes. */
+  WaitingForGateway: "WaitingForGateway",
   // The user must change the spec or a dependency.
   InvalidSpec: "InvalidSpec",
   ProfileNotFound: "ProfileNotFound",
@@ -52,6 +54,12 @@ export const Reason = {
    * default could be another tenant's; set spec.routes hostnames.
    */
   NoDefaultHostname: "NoDefaultHostname",
+  /** App: the gateway's controller wrote Accepted=False on one of its routes (its reason and message follow). */
+  RouteNotAccepted: "RouteNotAccepted",
+  /** App: the gateway's controller wrote ResolvedRefs=False on one of its routes (a backend it cannot reach). */
+  RouteRefsNotResolved: "RouteRefsNotResolved",
+  /** App: the controller of the Profile's gateway refused the Gateway itself, so none of its routes are served. */
+  GatewayNotAccepted: "GatewayNotAccepted",
   RegistryNotAllowed: "RegistryNotAllowed",
   LimitExceeded: "LimitExceeded",
   DependencyCycle: "DependencyCycle",

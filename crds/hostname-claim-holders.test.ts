@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ClaimHolder } from "./hostname-claim.ts";
-import { blockingHolders, holdersWith, holdersWithout, sameHolders } from "./hostname-claim-holders.ts";
+import { blockingHolders, holderHolds, holdersWith, holdersWithout, sameHolders } from "./hostname-claim-holders.ts";
 
 const holder = (namespace: string, app: string, protocol: "HTTP" | "GRPC" = "HTTP", service = "*"): ClaimHolder => ({
   namespace,
@@ -44,5 +44,25 @@ describe("claim holders", () => {
     const b = holder("n", "b", "GRPC", "y");
     expect(sameHolders([a, b], [b, a])).toBe(true);
     expect(sameHolders([a], [a, b])).toBe(false);
+  });
+});
+
+describe("holderHolds", () => {
+  const now = new Date("2026-12-05T12:00:00Z");
+  const claim = (annotations: Record<string, string> | undefined, creationTimestamp = "2026-12-05T11:58:00Z") => ({
+    metadata: { creationTimestamp, ...(annotations ? { annotations } : {}) },
+  });
+  const restored = { "loco.dev/restored": "true" };
+
+  it("counts the App under the holder's namespace/name as the holder, whatever its uid, unless it is being deleted", () => {
+    expect(holderHolds({ metadata: {} }, claim(undefined), now)).toBe(true);
+    expect(holderHolds({ metadata: { deletionTimestamp: "2026-12-05T11:59:00Z" } }, claim(undefined), now)).toBe(false);
+  });
+
+  it("counts a holder without an App as gone, unless the claim was restored within the grace period", () => {
+    expect(holderHolds(undefined, claim(undefined), now)).toBe(false);
+    expect(holderHolds(undefined, claim(restored), now)).toBe(true);
+    expect(holderHolds(undefined, claim(restored, "2026-12-05T11:40:00Z"), now)).toBe(false);
+    expect(holderHolds(undefined, { metadata: { annotations: restored } }, now)).toBe(false);
   });
 });

@@ -2,7 +2,7 @@
 // the holders become. One App holds a hostname; several gRPC Apps may share one only inside one namespace (one
 // tenant) and only for different services. The first holder keeps the hostname: a newcomer is refused, never the
 // other way round. Holders whose App is gone are dropped by whoever finds them (the caller says which are alive).
-import type { ClaimHolder } from "./hostname-claim.ts";
+import { ANNOTATION_RESTORED, type ClaimHolder, RESTORE_GRACE_MS } from "./hostname-claim.ts";
 
 const sameApp = (a: ClaimHolder, b: Pick<ClaimHolder, "namespace" | "app">) =>
   a.namespace === b.namespace && a.app === b.app;
@@ -47,4 +47,22 @@ export function sameHolders(a: readonly ClaimHolder[], b: readonly ClaimHolder[]
       .sort()
       .join("|");
   return text(a) === text(b);
+}
+
+/**
+ * Whether a holder still keeps the hostname, given the App now living under its namespace/name (if any). That App is
+ * the holder whatever its uid — the same tenant's namespace and name, re-created or restored after a disaster —
+ * unless it is being deleted. A holder without an App has gone unseen and is stale, except on a claim the resurrector
+ * restored less than RESTORE_GRACE_MS ago: its Apps are being restored after it, and another App reconciled in
+ * between must not take their hostnames. One rule for the operator and the API.
+ */
+export function holderHolds(
+  liveApp: { metadata: { deletionTimestamp?: string } } | undefined,
+  claim: { metadata: { creationTimestamp?: string; annotations?: Record<string, string> } },
+  now: Date,
+): boolean {
+  if (liveApp) return !liveApp.metadata.deletionTimestamp;
+  if (claim.metadata.annotations?.[ANNOTATION_RESTORED] === undefined) return false;
+  const created = Date.parse(claim.metadata.creationTimestamp ?? "");
+  return Number.isFinite(created) && now.getTime() - created < RESTORE_GRACE_MS;
 }

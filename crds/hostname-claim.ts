@@ -7,7 +7,13 @@ import { dnsLabel, hostname, kubernetesObject } from "./common.ts";
 export const ClaimHolder = z.strictObject({
   namespace: dnsLabel().describe("Namespace of the App that holds the hostname."),
   app: dnsLabel().describe("Name of the App that holds the hostname."),
-  uid: z.string().min(1).max(64).describe("UID of that App: a later App of the same name holds nothing."),
+  uid: z
+    .string()
+    .min(1)
+    .max(64)
+    .describe(
+      "UID of that App when it took the claim. An App re-created under the same namespace and name (restored after a disaster, say) is the same holder and writes its new UID here.",
+    ),
   protocol: z.enum(["HTTP", "GRPC"]).describe("Route the App serves on the hostname."),
   service: z
     .string()
@@ -43,3 +49,13 @@ export type HostnameClaim = z.infer<typeof HostnameClaim>;
 export function claimName(host: string): string {
   return host.startsWith("*.") ? `wildcard.${host.slice(2)}` : host;
 }
+
+/**
+ * Set by the resurrector on a claim it restores from the database. The claim's holders get RESTORE_GRACE_MS from the
+ * claim's creation to be restored too before another App may take it over (hostname-claim-holders.ts holderHolds).
+ * The operator's next write of the claim drops it.
+ */
+export const ANNOTATION_RESTORED = "loco.dev/restored";
+
+/** How long the holders of a restored claim keep it while their Apps do not exist yet. */
+export const RESTORE_GRACE_MS = 10 * 60_000;

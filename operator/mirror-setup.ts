@@ -76,6 +76,8 @@ export function createOperatorMirror(options: {
       caches.apps,
       caches.pipelines,
       caches.runs,
+      // Who holds each hostname, so that after a disaster the same App holds it again (the resurrector restores them).
+      caches.hostnameClaims,
       { source: caches.namespaces, include: isTenantNamespace },
       ...mirrorCaches.tenantParents.map((source) => ({ source, include: isParent })),
     ],

@@ -9,7 +9,7 @@ import { CONFIG_MAP, CUSTOM_RESOURCE_DEFINITION, NAMESPACE } from "../kube/resou
 import type { KubeObject } from "../kube/types.ts";
 import { SENTINEL_NAME, SENTINEL_NAMESPACE } from "./cluster.ts";
 import { retireRuns } from "./database.ts";
-import { PHASES, phaseOf, resourceOf } from "./objects.ts";
+import { PHASES, phaseOf, resourceOf, restoredClaim } from "./objects.ts";
 import { objectKey, type Plan, type PlanItem } from "./plan.ts";
 import { inSpan } from "./telemetry.ts";
 
@@ -123,7 +123,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
         outcome.updated++;
         return;
       }
-      const created = await withRetries(() => client.create(resource, object, FIELD_MANAGER));
+      const toCreate = item.kind === "HostnameClaim" ? restoredClaim(object) : object;
+      const created = await withRetries(() => client.create(resource, toCreate, FIELD_MANAGER));
       if (item.kind === "App" || item.kind === "Pipeline") ownerUids.set(objectKey(object), created.metadata.uid ?? "");
       outcome.created++;
     } catch (error) {

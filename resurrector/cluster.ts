@@ -1,6 +1,6 @@
 // What the resurrector asks the cluster: is it healthy, does it hold loco's state, and what objects it has.
 import { LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY } from "../crds/app-names.ts";
-import { APP, PIPELINE, PROFILE, RUN } from "../crds/kinds.ts";
+import { APP, HOSTNAME_CLAIM, PIPELINE, PROFILE, RUN } from "../crds/kinds.ts";
 import { readClusterUid } from "../kube/cluster-identity.ts";
 import { KubeApiError, type KubeClient } from "../kube/kube-client.ts";
 import { CONFIG_MAP, CUSTOM_RESOURCE_DEFINITION, NAMESPACE, SECRET, TENANT_PARENTS } from "../kube/resources.ts";
@@ -111,9 +111,10 @@ export interface LiveState {
 
 export async function readLiveState(client: KubeClient): Promise<LiveState> {
   const managed = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
-  const [crds, profiles, namespaces, apps, pipelines, secrets, runs, ...parents] = await Promise.all([
+  const [crds, profiles, claims, namespaces, apps, pipelines, secrets, runs, ...parents] = await Promise.all([
     listAll(client, CUSTOM_RESOURCE_DEFINITION, "app.kubernetes.io/part-of=loco"),
     listAll(client, PROFILE),
+    listAll(client, HOSTNAME_CLAIM),
     listAll(client, NAMESPACE),
     listAll(client, APP),
     listAll(client, PIPELINE),
@@ -122,7 +123,7 @@ export async function readLiveState(client: KubeClient): Promise<LiveState> {
     ...TENANT_PARENTS.map((resource) => listAll(client, resource, managed)),
   ]);
   const byKey = new Map<string, KubeObject>();
-  for (const object of [crds, profiles, namespaces, apps, pipelines, secrets, ...parents].flat()) {
+  for (const object of [crds, profiles, claims, namespaces, apps, pipelines, secrets, ...parents].flat()) {
     byKey.set(objectKey(object), object);
   }
   const tenantNamespaces = (namespaces ?? []).filter((ns) => ns.metadata.labels?.[LABEL_TENANT]);

@@ -5,8 +5,9 @@
 
 import { LABEL_APP, LABEL_MANAGED_BY, MANAGED_BY, secretName } from "../crds/app-names.ts";
 import { crdDocument } from "../crds/generator/crd-document.ts";
+import { ANNOTATION_RESTORED } from "../crds/hostname-claim.ts";
 import { kinds } from "../crds/index.ts";
-import { APP, PIPELINE, PROFILE } from "../crds/kinds.ts";
+import { APP, HOSTNAME_CLAIM, PIPELINE, PROFILE } from "../crds/kinds.ts";
 import { LABEL_PIPELINE, pipelineSecretName } from "../crds/run-names.ts";
 import {
   CUSTOM_RESOURCE_DEFINITION,
@@ -39,12 +40,15 @@ export interface StoredResource {
  * The order of a rebuild: every object's parents exist before it. Secrets come after the Apps and Pipelines because
  * each must be controlled by its new owner (the operator never adopts an object its owner does not control).
  * Runs are never restored, and children (Deployments, Services, routes…) are rebuilt by the operator.
+ * HostnameClaims come before the Apps: a running operator reconciles each App as soon as it exists, and an App that
+ * lost a hostname before the disaster must find it held already, not free for whichever App comes back first.
  */
 export const PHASES: readonly { name: string; resources: readonly ResourceType[] }[] = [
   { name: "CRDs", resources: [CUSTOM_RESOURCE_DEFINITION] },
   { name: "Profiles", resources: [PROFILE] },
   { name: "Namespaces", resources: [NAMESPACE] },
   { name: "Quotas and RBAC", resources: [RESOURCE_QUOTA, LIMIT_RANGE, ROLE, ROLE_BINDING, NETWORK_POLICY] },
+  { name: "Hostname claims", resources: [HOSTNAME_CLAIM] },
   { name: "Apps", resources: [APP] },
   { name: "Pipelines", resources: [PIPELINE] },
   { name: "Secrets", resources: [SECRET] },
@@ -80,6 +84,18 @@ export function manifestOf(row: StoredResource): KubeObject {
         ? (row.spec as Record<string, unknown>)
         : { spec: row.spec };
   return { apiVersion: row.apiVersion || apiVersionOf(resource), kind: row.kind, metadata, ...content };
+}
+
+/**
+ * A HostnameClaim as the resurrector creates it: marked restored, so that its holders, whose Apps are restored after
+ * it with new uids, keep their hostnames for a grace period (crds/hostname-claim-holders.ts holderHolds). Only the
+ * created object carries the mark; the plan compares the claim as mirrored.
+ */
+export function restoredClaim(claim: KubeObject): KubeObject {
+  return {
+    ...claim,
+    metadata: { ...claim.metadata, annotations: { ...claim.metadata.annotations, [ANNOTATION_RESTORED]: "true" } },
+  };
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { AppSpec } from "../../crds/app.ts";
 import { LABEL_TENANT } from "../../crds/app-names.ts";
 import { type ClaimHolder, claimName, type HostnameClaim } from "../../crds/hostname-claim.ts";
-import { blockingHolders } from "../../crds/hostname-claim-holders.ts";
+import { blockingHolders, holderHolds } from "../../crds/hostname-claim-holders.ts";
 import {
   appDefaultHostname,
   appHostnames,
@@ -79,7 +79,7 @@ export async function hostnameCheck(services: ApiServices, request: HostnameChec
   }
 }
 
-/** The holder of the hostname's claim that keeps the App out, if its App still exists (a stale claim is free). */
+/** The holder of the hostname's claim that keeps the App out, if it still holds (the operator's rule: a stale claim is free). */
 async function liveBlocker(
   kube: ApiServices["kube"],
   host: string,
@@ -93,8 +93,7 @@ async function liveBlocker(
       ? blockingHolders(holders, mine)
       : holders.filter((h) => h.namespace !== mine[0]?.namespace || h.app !== mine[0]?.app);
   for (const holder of blocking) {
-    const live = await kube.find(APP, holder.namespace, holder.app);
-    if (live && live.metadata.uid === holder.uid && !live.metadata.deletionTimestamp) return holder;
+    if (holderHolds(await kube.find(APP, holder.namespace, holder.app), claim, new Date())) return holder;
   }
   return undefined;
 }

@@ -129,7 +129,10 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
       params: ItemParams,
       query: ProfileQuery,
       body: z.strictObject({ spec: AppSpec }),
-      responses: { 200: { description: "The App as applied.", schema: AppView } },
+      responses: {
+        200: { description: "The App as applied.", schema: AppView },
+        409: { description: "A hostname is held by another App (the field is named, never another tenant's App)." },
+      },
       handler: async ({ authorize, principal, params, query, body, auditTarget, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
         auditTarget(`App/${query.profile}/${params.app}`, { image: body.spec.image });

@@ -123,7 +123,10 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
       responses: {
         202: { description: "Accepted; follow it with the events stream.", schema: Accepted },
         200: { description: "Nothing changed; the current deployment.", schema: Accepted },
-        409: { description: "No Ready node, or not enough free capacity." },
+        409: {
+          description:
+            "A hostname is held by another App (the field is named, never another tenant's App), no Ready node, or not enough free capacity.",
+        },
       },
       handler: async ({ authorize, principal, params, query, body, auditTarget, request, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });

@@ -1,13 +1,18 @@
-// Profiles: every authenticated caller reads them (from the mirror); only platform admins write them.
+// Profiles: every authenticated caller reads them (from the mirror); only platform admins write them. A Profile's
+// domain grants name tenants, so a caller who is not a platform admin sees only the grants of its own tenants.
+import type { Kysely } from "kysely";
 import { z } from "zod";
 import { PROFILE } from "../../crds/kinds.ts";
 import { ProfileSpec } from "../../crds/profile.ts";
+import type { Database } from "../../db/schema.ts";
 import { getClusterResource, listClusterResources, type ResourceRecord } from "../../db/stores/resources.ts";
+import type { Principal } from "../auth/principal.ts";
 import { notFound } from "../errors.ts";
 import { listPage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
+import { listTenants } from "../store/tenants.ts";
 import { FIELD_MANAGER } from "../tenant-namespaces.ts";
 import { Condition, ProfileName, pageOf as pageSchema } from "./schemas.ts";
 
@@ -19,13 +24,31 @@ export const ProfileView = z.object({
   conditions: z.array(Condition),
 });
 
-const viewOf = (row: ResourceRecord) => ({
-  name: row.name,
-  uid: row.uid,
-  generation: row.generation,
-  spec: (row.spec ?? {}) as Record<string, unknown>,
-  conditions: ((row.status as { conditions?: unknown[] } | null)?.conditions ?? []) as z.infer<typeof Condition>[],
-});
+/** Tenants whose domain grants the caller may see: every tenant for a platform admin, else the caller's own. */
+type GrantsVisible = "all" | ReadonlySet<string>;
+
+async function grantsVisibleTo(db: Kysely<Database>, principal: Principal): Promise<GrantsVisible> {
+  if (principal.token) {
+    return principal.token.role === "platform-admin" ? "all" : new Set([principal.token.tenant ?? ""]);
+  }
+  if (principal.platformAdmin) return "all";
+  const own = await listTenants(db, { all: false, subject: principal.subject, limit: 10_000 });
+  return new Set(own.map((t) => t.name));
+}
+
+const viewOf = (row: ResourceRecord, visible: GrantsVisible) => {
+  const spec = { ...((row.spec ?? {}) as Record<string, unknown>) };
+  if (visible !== "all" && Array.isArray(spec.domainGrants)) {
+    spec.domainGrants = (spec.domainGrants as { tenant?: string }[]).filter((g) => visible.has(g.tenant ?? ""));
+  }
+  return {
+    name: row.name,
+    uid: row.uid,
+    generation: row.generation,
+    spec,
+    conditions: ((row.status as { conditions?: unknown[] } | null)?.conditions ?? []) as z.infer<typeof Condition>[],
+  };
+};
 
 const Params = z.strictObject({ profile: ProfileName });
 
@@ -41,14 +64,15 @@ export function profileRoutes(services: ApiServices): RouteDefinition[] {
       auth: "required",
       query: z.strictObject(pageQuery),
       responses: { 200: { description: "A page of Profiles.", schema: pageSchema(ProfileView) } },
-      handler: async ({ authorize, query }) => {
+      handler: async ({ authorize, principal, query }) => {
         await authorize({ platform: "read" });
+        const visible = await grantsVisibleTo(db, principal);
         const body = await listPage(query, {
           maxPageSize: config.maxPageSize,
           cursor: { parts: 1 },
           fetch: (after, limit) => listClusterResources(db, { kind: "Profile", after: after?.[0], limit }),
           keyOf: (row) => [row.name],
-          view: viewOf,
+          view: (row) => viewOf(row, visible),
         });
         return { body };
       },
@@ -65,11 +89,11 @@ export function profileRoutes(services: ApiServices): RouteDefinition[] {
         200: { description: "The Profile.", schema: ProfileView },
         404: { description: "No such Profile." },
       },
-      handler: async ({ authorize, params }) => {
+      handler: async ({ authorize, principal, params }) => {
         await authorize({ platform: "read" });
         const row = await getClusterResource(db, "Profile", params.profile);
         if (!row) throw notFound("Profile", params.profile);
-        return { body: viewOf(row) };
+        return { body: viewOf(row, await grantsVisibleTo(db, principal)) };
       },
     }),
     defineRoute({

@@ -1,5 +1,5 @@
-// The deploy's hostname check through the API (api/deploy/hostname-check.ts), with the real operator taking the
-// claims: a hostname refused by the rules answers 403, one another tenant's App holds answers 409 — both
+// The deploy's hostname check through the API (api/deploy/hostname-check.ts), on deploy and on apply, with the real
+// operator taking the claims: a hostname refused by the rules answers 403, one another tenant's App holds answers 409 — both
 // problem+json naming the field, neither naming the holder.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOSTNAME_CLAIM } from "../../crds/kinds.ts";
@@ -71,6 +71,19 @@ describe("the deploy's hostname check", () => {
       `${host} is already taken by another tenant; choose another hostname in spec.routes.http.hostnames[0].`,
     );
     expect(JSON.stringify(body)).not.toContain(a.name);
+    // Applying the spec (PUT, as kubectl-like tools and GitOps through the API do) is checked the same way.
+    const bToken = await world.token(b.members.developer);
+    const apply = (hostnames: string[]) =>
+      world.api.call("PUT", `/v1/tenants/${b.name}/apps/copy?profile=${world.profile}`, {
+        token: bToken,
+        body: { spec: { ...world.appSpec(), routes: { http: { hostnames } } } },
+      });
+    const applied = await apply([host]);
+    expect(applied.status).toBe(409);
+    const appliedBody = (await applied.json()) as { errors: { field: string }[]; detail: string };
+    expect(appliedBody.errors[0]?.field).toBe("spec.routes.http.hostnames[0]");
+    expect(JSON.stringify(appliedBody)).not.toContain(a.name);
+    expect((await apply([`${a.app}-${a.name}.apps.example.com`])).status).toBe(403);
 
     const removed = await world.api.call("DELETE", `/v1/tenants/${a.name}/apps/shop?profile=${world.profile}`, {
       token: await world.token(a.members.owner),

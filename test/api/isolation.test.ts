@@ -1,11 +1,13 @@
 // The tenant isolation matrix: two tenants × four roles (OIDC users, plus an API token per tenant) × every
 // tenant-scoped endpoint of the OpenAPI document × {own, foreign, missing} ids. Zero cross-tenant 2xx; a foreign
-// tenant's objects answer exactly like missing ones; platform-admin endpoints refuse everyone else.
+// tenant's objects answer exactly like missing ones; platform-admin endpoints (domain grants among them) refuse
+// everyone else, and a Profile shows each tenant only its own domain grants.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../../api/auth/principal.ts";
 import { APP, PIPELINE } from "../../crds/kinds.ts";
 import { ADMIN, type ApiWorld, OUTSIDER, startApiWorld, type TenantFixture } from "../support/api-world.ts";
+import { eventually } from "../support/kube.ts";
 
 let world: ApiWorld;
 let routes: { method: string; path: string; operationId: string }[];
@@ -325,6 +327,48 @@ describe("the tenant isolation matrix", () => {
     }
     const adminView = await world.api.call("GET", "/v1/tenants/nevercreated", { token: await world.token(ADMIN) });
     expect(adminView.status).toBe(404);
+  });
+
+  it("refuses domain grants to anyone but a platform admin, and shows each tenant only its own grants", async () => {
+    const admin = await world.token(ADMIN);
+    const current = (await (await world.api.call("GET", `/v1/profiles/${world.profile}`, { token: admin })).json()) as {
+      spec: Record<string, unknown>;
+    };
+    const grants = world.tenants.map((t) => ({ tenant: t.name, domains: [`${t.name}.grants.example.org`] }));
+    const withGrants = { spec: { ...current.spec, domainGrants: grants } };
+    // A tenant granting itself a domain (or taking another's) is a platform-admin write: 403 for every tenant role.
+    for (const caller of callers()) {
+      const selfGrant = {
+        spec: { ...current.spec, domainGrants: [{ tenant: caller.tenant.name, domains: ["example.org"] }] },
+      };
+      const response = await world.api.call("PUT", `/v1/profiles/${world.profile}`, {
+        token: await caller.token(),
+        body: selfGrant,
+      });
+      expect(response.status, caller.label).toBe(403);
+    }
+    expect(
+      (await world.api.call("PUT", `/v1/profiles/${world.profile}`, { token: admin, body: withGrants })).status,
+    ).toBe(200);
+    const grantsSeen = async (token: string) => {
+      const one = (await (await world.api.call("GET", `/v1/profiles/${world.profile}`, { token })).json()) as {
+        spec: { domainGrants?: { tenant: string }[] };
+      };
+      const page = (await (await world.api.call("GET", "/v1/profiles?limit=100", { token })).json()) as {
+        items: { name: string; spec: { domainGrants?: { tenant: string }[] } }[];
+      };
+      const listed = page.items.find((p) => p.name === world.profile);
+      expect(listed?.spec.domainGrants ?? []).toEqual(one.spec.domainGrants ?? []);
+      return (one.spec.domainGrants ?? []).map((g) => g.tenant);
+    };
+    await eventually("the grants in the mirror", async () =>
+      (await grantsSeen(admin)).length === grants.length ? true : undefined,
+    );
+    expect(await grantsSeen(admin)).toEqual(world.tenants.map((t) => t.name));
+    for (const caller of callers()) {
+      expect(await grantsSeen(await caller.token()), caller.label).toEqual([caller.tenant.name]);
+    }
+    expect(await grantsSeen(await world.token(OUTSIDER))).toEqual([]);
   });
 
   it("gives an outsider nothing of either tenant", async () => {

@@ -1,4 +1,6 @@
-// The disaster drill: a cluster with three tenants loses etcd; the resurrector rebuilds it from the mirror.
+// The disaster drill: a cluster with three tenants loses etcd; the resurrector rebuilds it from the mirror, and every
+// hostname is held by the same App as before — including one two tenants contest, held by the one that sorts last
+// (restored last), so a rebuild that left the claims to whichever App came back first would give it away.
 // It runs on a control plane of its own (wiping the shared one would take every other test file with it), with
 // the real operator mirroring to a real Postgres database the whole time — including through the wipe.
 import { spawn } from "node:child_process";
@@ -9,7 +11,7 @@ import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP, PIPELINE, PROFILE, RUN } from "../../crds/kinds.ts";
+import { APP, HOSTNAME_CLAIM, PIPELINE, PROFILE, RUN } from "../../crds/kinds.ts";
 import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
 import { parseKeyRing } from "../../db/secret-crypto.ts";
 import { SecretStore } from "../../db/secret-store.ts";
@@ -20,7 +22,7 @@ import {
   stopControlPlane,
 } from "../../hack/control-plane/control-plane.ts";
 import { createLogger, silentLogger } from "../../kube/logger.ts";
-import { GATEWAY, NAMESPACE, RESOURCE_QUOTA, ROLE_BINDING, SECRET } from "../../kube/resources.ts";
+import { GATEWAY, HTTP_ROUTE, NAMESPACE, RESOURCE_QUOTA, ROLE_BINDING, SECRET } from "../../kube/resources.ts";
 import type { KubeObject, ResourceType } from "../../kube/types.ts";
 import { type RunningOperator, startOperator } from "../../operator/operator.ts";
 import { createTestDatabase } from "../support/database.ts";
@@ -38,6 +40,12 @@ const root = mkdtempSync(join(tmpdir(), "loco-test-drill-"));
 const dir = join(root, "cluster");
 const auditLog = join(root, "audit.log");
 const namespaces = TENANTS.flatMap((t) => PROFILES.map((p) => `${t}-${p}`));
+/** A custom hostname granted to two tenants: initech's App takes it first, acme's asks later and is refused. */
+const CONTESTED = "www.shop.drill.example.org";
+const HOLDER = { namespace: "initech-prod", app: "storefront" };
+const LOSER = { namespace: "acme-prod", app: "storefront" };
+/** One claim per web App's default hostname, and the contested one. */
+const claimCount = namespaces.length + 1;
 
 let cluster: ControlPlaneState;
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -74,6 +82,10 @@ async function createTenants(): Promise<void> {
         gateway: { name: "public", namespace: "drill-gateway" },
         defaults: { replicas: 1, idleTimeout: "60s" },
         env: [{ name: "LOCO_ENVIRONMENT", value: profile }],
+        domainGrants: [
+          { tenant: "acme", domains: ["shop.drill.example.org"] },
+          { tenant: "initech", domains: ["shop.drill.example.org"] },
+        ],
       },
     });
   }
@@ -144,6 +156,62 @@ async function createTenants(): Promise<void> {
   }
 }
 
+const storefront = (at: { namespace: string; app: string }): KubeObject => ({
+  apiVersion: "loco.dev/v1alpha1",
+  kind: "App",
+  metadata: { name: at.app, namespace: at.namespace },
+  spec: {
+    profile: "prod",
+    image: "registry.example.com/shop/storefront:2.0.0",
+    ports: [{ name: "http", port: 8080, protocol: "HTTP" }],
+    routes: { http: { hostnames: [CONTESTED] } },
+    resources: { cpu: "10m", memory: "32Mi" },
+  },
+});
+
+type AppCondition = { type: string; status: string; reason?: string; message?: string };
+const conditionOf = (app: KubeObject | undefined, type: string) =>
+  ((app?.status as { conditions?: AppCondition[] } | undefined)?.conditions ?? []).find((c) => c.type === type);
+
+/** The holder wins the contested hostname first; the loser, applied afterwards, is refused. */
+async function contestHostname(): Promise<void> {
+  await apply(APP, storefront(HOLDER));
+  await eventually("initech's storefront to hold the contested hostname", async () =>
+    conditionOf(await operator.client.find(APP, HOLDER.namespace, HOLDER.app), "RoutesReady")?.reason === "Routed"
+      ? true
+      : undefined,
+  );
+  await apply(APP, storefront(LOSER));
+  await loserRefused();
+}
+
+async function loserRefused(): Promise<void> {
+  const refused = await eventually("acme's storefront refused the contested hostname", async () => {
+    const condition = conditionOf(await operator.client.find(APP, LOSER.namespace, LOSER.app), "RoutesReady");
+    return condition?.reason === "RouteConflict" ? condition : undefined;
+  });
+  expect(refused.message).toBe(
+    `${CONTESTED} is already taken by another tenant; choose another hostname in spec.routes.`,
+  );
+  expect(await operator.client.find(HTTP_ROUTE, LOSER.namespace, LOSER.app)).toBeUndefined();
+}
+
+/** Who holds each hostname, by `namespace/app`, with the holder App's live uid (a restored App has a new one). */
+async function hostnameHolders(): Promise<Record<string, string[]>> {
+  const holders: Record<string, string[]> = {};
+  for (const claim of (await operator.client.list(HOSTNAME_CLAIM)).items) {
+    const spec = claim.spec as { hostname: string; holders: { namespace: string; app: string; uid: string }[] };
+    holders[spec.hostname] = [];
+    for (const h of spec.holders) {
+      const app = await operator.client.find(APP, h.namespace, h.app);
+      holders[spec.hostname]!.push(
+        `${h.namespace}/${h.app}${app?.metadata.uid === h.uid ? "" : " (uid not the App's)"}`,
+      );
+    }
+  }
+  return holders;
+}
+
 /** Secret values of each tenant's Pipeline (`ci.pipeline-secrets` in `<tenant>-dev`), by namespace. */
 const pipelineSecretValues = new Map<string, Record<string, string>>();
 
@@ -210,7 +278,10 @@ async function allAppsReady(): Promise<boolean> {
   const conditionsOf = (app: KubeObject) =>
     (app.status as { conditions?: { type: string; status: string; reason?: string; message?: string }[] })
       ?.conditions ?? [];
-  const ready = apps.filter((app) => conditionsOf(app).some((c) => c.type === "Ready" && c.status === "True"));
+  const isLoser = (app: KubeObject) => app.metadata.namespace === LOSER.namespace && app.metadata.name === LOSER.app;
+  const ready = apps.filter(
+    (app) => isLoser(app) || conditionsOf(app).some((c) => c.type === "Ready" && c.status === "True"),
+  );
   // Said when the wait times out: which Apps are not Ready, and why.
   lastNotReady = JSON.stringify(
     apps
@@ -218,7 +289,7 @@ async function allAppsReady(): Promise<boolean> {
       .slice(0, 3)
       .map((app) => ({ app: `${app.metadata.namespace}/${app.metadata.name}`, conditions: conditionsOf(app) })),
   );
-  return ready.length === namespaces.length * APPS.length;
+  return ready.length === namespaces.length * APPS.length + 2;
 }
 
 function runResurrector(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -309,11 +380,17 @@ describe("the disaster drill", () => {
     await installPlatform();
     await createTenants();
     await writeSecretValues();
+    await contestHostname();
     await eventually("every App Ready before the disaster", async () => ((await allAppsReady()) ? true : undefined), {
       timeoutMs: 120_000,
     });
     const before = await userState();
+    const holdersBefore = await hostnameHolders();
+    expect(Object.keys(holdersBefore)).toHaveLength(claimCount);
+    expect(holdersBefore[CONTESTED]).toEqual([`${HOLDER.namespace}/${HOLDER.app}`]);
+    expect(JSON.stringify(holdersBefore)).not.toContain("uid not");
     const appCount = namespaces.length * APPS.length;
+    const storefronts = 2;
     // The mirror holds everything, secret values included (encrypted), before the cluster goes.
     await eventually("the mirror to hold every object and secret value", async () => {
       const { rows } = await sql<{ kind: string; n: number }>`
@@ -321,7 +398,8 @@ describe("the disaster drill", () => {
       const counts = Object.fromEntries(rows.map((r) => [r.kind, r.n]));
       const { rows: secrets } = await sql<{ n: number }>`
         SELECT count(*)::int AS n FROM secret_versions WHERE deleted_at IS NULL`.execute(reader.db);
-      return counts.App === appCount &&
+      return counts.App === appCount + storefronts &&
+        counts.HostnameClaim === claimCount &&
         counts.Profile === PROFILES.length &&
         counts.Namespace === namespaces.length &&
         counts.ResourceQuota === namespaces.length &&
@@ -348,14 +426,16 @@ describe("the disaster drill", () => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const { rows: liveApps } = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM resources WHERE kind = 'App' AND deleted_at IS NULL`.execute(reader.db);
-    expect(liveApps[0]?.n).toBe(appCount);
+    expect(liveApps[0]?.n).toBe(appCount + storefronts);
 
     const planned = await runResurrector(["plan", "-o", "json", "--detailed-exitcode"]);
     expect(planned.stderr).toBe("");
     expect(planned.code).toBe(3);
     const plan = JSON.parse(planned.stdout);
-    // CRDs, Profiles, namespaces with a quota and a RoleBinding each, Apps and their Secrets, Pipelines and theirs.
-    const expectedCreates = 4 + PROFILES.length + namespaces.length * 3 + appCount * 2 + TENANTS.length * 2;
+    // CRDs, Profiles, namespaces with a quota and a RoleBinding each, hostname claims, Apps and their Secrets (the
+    // storefronts have none), Pipelines and theirs.
+    const expectedCreates =
+      5 + PROFILES.length + namespaces.length * 3 + claimCount + appCount * 2 + storefronts + TENANTS.length * 2;
     expect(plan.summary).toMatchObject({ create: expectedCreates, update: 0, differs: 0, stale: 0 });
     expect(plan.summary.interrupt + plan.summary.archive).toBe(TENANTS.length);
     expect(planned.stdout).not.toContain("pw-");
@@ -387,6 +467,12 @@ describe("the disaster drill", () => {
       });
     });
     expect(await userState()).toEqual(before);
+    // Each hostname is held by the same App as before (under its new uid), and the loser is still refused.
+    await eventually("every claim held by its App's new uid", async () =>
+      JSON.stringify(await hostnameHolders()).includes("uid not") ? undefined : true,
+    );
+    expect(await hostnameHolders()).toEqual(holdersBefore);
+    await loserRefused();
     for (const [key, values] of secretValues) {
       const [namespace, app] = key.split("/") as [string, string];
       const secret = await operator.client.get(SECRET, namespace, `${app}-secrets`);
@@ -436,13 +522,28 @@ describe("the disaster drill", () => {
           versions[`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`] = o.metadata.resourceVersion ?? "";
         }
       }
-      for (const resource of [PROFILE, NAMESPACE]) {
+      for (const resource of [PROFILE, NAMESPACE, HOSTNAME_CLAIM]) {
         for (const o of (await operator.client.list(resource)).items) {
           versions[`${resource.kind}/${o.metadata.name}`] = o.metadata.resourceVersion ?? "";
         }
       }
       return versions;
     };
+    // The operator rewrote each claim with its App's new uid; the plan compares against the mirror, so wait for it.
+    await eventually("the mirror to hold the rewritten claims", async () => {
+      const { rows } = await sql<{ name: string; spec: unknown }>`
+        SELECT name, spec FROM resources WHERE kind = 'HostnameClaim' AND deleted_at IS NULL`.execute(reader.db);
+      // Key order differs between jsonb and the apiserver's JSON.
+      const canonical = (value: unknown) =>
+        JSON.stringify(value, (_key, v) =>
+          v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v,
+        );
+      const mirrored = Object.fromEntries(rows.map((r) => [r.name, canonical(r.spec)]));
+      const live = (await operator.client.list(HOSTNAME_CLAIM)).items;
+      return live.length === rows.length && live.every((c) => mirrored[c.metadata.name ?? ""] === canonical(c.spec))
+        ? true
+        : undefined;
+    });
     const replanned = await runResurrector(["plan", "-o", "json", "--detailed-exitcode"]);
     const replan = JSON.parse(replanned.stdout);
     expect(replan.items.filter((i: { action: string }) => i.action !== "unchanged")).toEqual([]);

@@ -3,11 +3,19 @@
 // and restarts. A claim is taken by create (AlreadyExists: someone was first), changed only by an update carrying
 // the resourceVersion read (Conflict: read again), and released by this App's reconcile when the App stops asking
 // for the hostname or is gone. Kubernetes' garbage collector cannot free it — a cluster-scoped object may not have a
-// namespaced owner — so a claim whose holder App no longer exists is stale, and the next App to ask takes it over.
+// namespaced owner — so a claim whose holder App no longer exists is stale, and the next App to ask takes it over
+// (after a grace period when the resurrector restored the claim: crds/hostname-claim-holders.ts holderHolds). An App
+// re-created under the holder's namespace and name is the holder.
 
 import { FIELD_MANAGER, LABEL_MANAGED_BY, MANAGED_BY } from "../../../crds/app-names.ts";
 import { type ClaimHolder, claimName, type HostnameClaim } from "../../../crds/hostname-claim.ts";
-import { blockingHolders, holdersWith, holdersWithout, sameHolders } from "../../../crds/hostname-claim-holders.ts";
+import {
+  blockingHolders,
+  holderHolds,
+  holdersWith,
+  holdersWithout,
+  sameHolders,
+} from "../../../crds/hostname-claim-holders.ts";
 import { APP, HOSTNAME_CLAIM } from "../../../crds/kinds.ts";
 import { KubeApiError, type KubeClient, resourcePath } from "../../../kube/kube-client.ts";
 import type { KubeObject } from "../../../kube/types.ts";
@@ -39,11 +47,18 @@ export class HostnameClaims {
   private readonly cache: Informer;
   /** The tenant a namespace belongs to (to tell the App's own other Apps from other tenants'). */
   private readonly tenantOfNamespace: (namespace: string) => string;
+  private readonly now: () => Date;
 
-  constructor(client: KubeClient, cache: Informer, tenantOfNamespace: (namespace: string) => string) {
+  constructor(
+    client: KubeClient,
+    cache: Informer,
+    tenantOfNamespace: (namespace: string) => string,
+    now: () => Date = () => new Date(),
+  ) {
     this.client = client;
     this.cache = cache;
     this.tenantOfNamespace = tenantOfNamespace;
+    this.now = now;
   }
 
   /**
@@ -109,7 +124,7 @@ export class HostnameClaims {
       }
       const blocking = blockingHolders(holders, mine);
       const stale: ClaimHolder[] = [];
-      for (const holder of blocking) if (!(await this.alive(holder))) stale.push(holder);
+      for (const holder of blocking) if (!(await this.holds(holder, current))) stale.push(holder);
       const live = blocking.find((h) => !stale.includes(h));
       if (live) return live;
       const next = holdersWith(holders, mine, stale);
@@ -156,10 +171,9 @@ export class HostnameClaims {
     });
   }
 
-  /** Whether the holder's App still exists: read from the apiserver, since it may be another shard's App. */
-  private async alive(holder: ClaimHolder): Promise<boolean> {
-    const live = await this.client.find(APP, holder.namespace, holder.app);
-    return live !== undefined && live.metadata.uid === holder.uid && !live.metadata.deletionTimestamp;
+  /** Whether the holder still keeps the hostname; its App is read from the apiserver (it may be another shard's). */
+  private async holds(holder: ClaimHolder, claim: HostnameClaim): Promise<boolean> {
+    return holderHolds(await this.client.find(APP, holder.namespace, holder.app), claim, this.now());
   }
 }
 

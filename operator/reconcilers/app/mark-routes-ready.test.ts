@@ -9,6 +9,7 @@ const served: RouteOutcome = {
   notOwned: [],
   granted: { http: ["web.example.com"], grpc: [] },
   gateway: { namespace: "gw", name: "public" },
+  verdict: { kind: "Unattended" },
 };
 const denial = { claim: { protocol: "http" as const, host: "web.example.com", service: "*" }, ownApp: undefined };
 const refusal = {
@@ -29,6 +30,26 @@ describe("markRoutesReady", () => {
     ],
     ["a refused hostname before a conflict", { refusals: [refusal], denials: [denial] }, "False", "HostnameNotAllowed"],
     ["no default hostname first of all", { withoutDefault: ["http"], denials: [denial] }, "False", "NoDefaultHostname"],
+    ["accepted by the gateway", { verdict: { kind: "Accepted" } }, "True", "Routed"],
+    ["waiting for the gateway", { verdict: { kind: "Waiting", message: "Waiting." } }, "Unknown", "WaitingForGateway"],
+    [
+      "refused by the gateway",
+      { verdict: { kind: "Refused", reason: "RouteNotAccepted", message: "No." } },
+      "False",
+      "RouteNotAccepted",
+    ],
+    [
+      "a conflict before the gateway's refusal",
+      { denials: [denial], verdict: { kind: "Refused", reason: "RouteRefsNotResolved", message: "No." } },
+      "False",
+      "RouteConflict",
+    ],
+    [
+      "no routes: nothing to wait for",
+      { granted: { http: [], grpc: [] }, verdict: { kind: "Waiting", message: "" } },
+      "True",
+      "NoRoutes",
+    ],
   ])("%s → RoutesReady %s (%s)", (_name, change, status, reason) => {
     const [condition] = markRoutesReady([], stamp, { ...served, ...change });
     expect(condition).toMatchObject({ type: "RoutesReady", status, reason });

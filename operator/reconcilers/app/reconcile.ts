@@ -6,7 +6,7 @@
 import { APP } from "../../../crds/kinds.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
-import { DEPLOYMENT } from "../../../kube/resources.ts";
+import { DEPLOYMENT, GRPC_ROUTE, HTTP_ROUTE } from "../../../kube/resources.ts";
 import { type ObjectKey, splitKey } from "../../../kube/types.ts";
 import type { WorldCaches } from "../../caches.ts";
 import type { Condition } from "../../runtime/conditions.ts";
@@ -18,6 +18,7 @@ import { judgeAppClaims } from "./app-claims.ts";
 import { readAppWorld, tenantOf } from "./app-world.ts";
 import { applyAppChildren, changeEvent, childPlans } from "./apply-children.ts";
 import { appUrls, limitViolation, templateHash } from "./desired.ts";
+import { gatewayVerdict } from "./gateway-verdict.ts";
 import { HostnameClaims } from "./hostname-claims.ts";
 import { markRoutesReady } from "./mark-routes-ready.ts";
 import type { AppObject } from "./objects.ts";
@@ -50,7 +51,12 @@ export const CLAIM_RETRY_MS = 60_000;
 
 export function createAppReconciler(deps: AppReconcilerDeps) {
   const { client, caches, events, log } = deps;
-  const claims = new HostnameClaims(client, caches.hostnameClaims, (namespace) => tenantOf(caches, namespace).tenant);
+  const claims = new HostnameClaims(
+    client,
+    caches.hostnameClaims,
+    (namespace) => tenantOf(caches, namespace).tenant,
+    deps.now,
+  );
   const resolveProfile = (app: AppObject) => caches.profiles.get(app.spec.profile) as ProfileObject | undefined;
 
   const writeStatus = (
@@ -112,13 +118,24 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
       deployment?.outcome === "NotOwned"
         ? markDeploymentNotOwned(resolved, stamp, name)
         : markDeployment(resolved, stamp, deployment?.live, rollout.deploymentId, spec.autoscale?.min ?? 0);
+    const gateway = profile.spec.gateway;
+    const verdict = gatewayVerdict(
+      gateway,
+      caches.gateways.get(`${gateway.namespace}/${gateway.name}`),
+      [
+        { kind: "HTTPRoute", route: applied.results.get(HTTP_ROUTE)?.live },
+        { kind: "GRPCRoute", route: applied.results.get(GRPC_ROUTE)?.live },
+      ],
+      namespace,
+    );
     const withRoutes = markRoutesReady(withDeployment, stamp, {
       withoutDefault,
       refusals: judged.refused,
       denials,
       notOwned: applied.notOwned.filter((n) => !n.startsWith("Deployment ")),
       granted: inputs.routes,
-      gateway: profile.spec.gateway,
+      gateway,
+      verdict,
     });
     const urls = appUrls(inputs.routes, spec);
     await writeStatus(app, withRoutes, stamp, servedStatusFields(app, rollout, deployment?.live, urls));

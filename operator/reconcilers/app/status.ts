@@ -219,17 +219,47 @@ export function markNoRoutes(conditions: Conditions, stamp: ConditionStamp): Con
   });
 }
 
+/**
+ * The routes are applied; `accepted` when the gateway's controller said so too (without a controller nobody will,
+ * see gateway-verdict.ts).
+ */
 export function markRouted(
   conditions: Conditions,
   stamp: ConditionStamp,
   hostnames: readonly string[],
   gateway: { namespace: string; name: string },
+  accepted = false,
 ): Condition[] {
+  const through = `gateway ${gateway.namespace}/${gateway.name}`;
   return mark(conditions, stamp, {
     type: AppCondition.RoutesReady,
     status: "True",
     reason: Reason.Routed,
-    message: `Routed ${hostnames.join(", ")} through gateway ${gateway.namespace}/${gateway.name}.`,
+    message: `Routed ${hostnames.join(", ")} through ${through}${accepted ? ", which accepted the routes" : ""}.`,
+  });
+}
+
+/** A Gateway controller serves the gateway but has not judged the App's current routes yet. */
+export function markWaitingForGateway(conditions: Conditions, stamp: ConditionStamp, message: string): Condition[] {
+  return mark(conditions, stamp, {
+    type: AppCondition.RoutesReady,
+    status: "Unknown",
+    reason: Reason.WaitingForGateway,
+    message,
+  });
+}
+
+/** The gateway's controller refused a route, could not resolve its references, or refused the Gateway itself. */
+export function markGatewayRefused(
+  conditions: Conditions,
+  stamp: ConditionStamp,
+  refusal: { reason: "RouteNotAccepted" | "RouteRefsNotResolved" | "GatewayNotAccepted"; message: string },
+): Condition[] {
+  return mark(conditions, stamp, {
+    type: AppCondition.RoutesReady,
+    status: "False",
+    reason: Reason[refusal.reason],
+    message: refusal.message,
   });
 }
 

@@ -33,6 +33,21 @@ export function watchAppInputs(controller: Controller, caches: WorldCaches): voi
   controller.watchMapped(caches.profiles, (profile) =>
     caches.apps.byIndex(PROFILE_INDEX, profile.metadata.name ?? "").map(keyOf),
   );
+  // A Gateway's controller taking it (or refusing it) decides whether Apps wait for its verdict on their routes
+  // (gateway-verdict.ts): the Apps of every Profile that attaches to it. Other status changes do not matter.
+  controller.watchMapped(caches.gateways, (gateway, previous) => {
+    const accepted = (object: typeof gateway | undefined) =>
+      JSON.stringify(
+        ((object?.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).find(
+          (c) => c.type === "Accepted",
+        ),
+      );
+    if (previous && accepted(previous) === accepted(gateway)) return [];
+    return (caches.profiles.list() as ProfileObject[])
+      .filter((p) => p.spec?.gateway?.name === gateway.metadata.name)
+      .filter((p) => p.spec?.gateway?.namespace === gateway.metadata.namespace)
+      .flatMap((p) => caches.apps.byIndex(PROFILE_INDEX, p.metadata.name ?? "").map(keyOf));
+  });
   controller.watchMapped(caches.namespaces, (namespace, previous) =>
     previous && JSON.stringify(previous.metadata.labels) === JSON.stringify(namespace.metadata.labels)
       ? []
