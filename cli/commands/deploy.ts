@@ -3,6 +3,7 @@ import { call, session, tenantOf } from "../client/session.ts";
 import type { deployCommand } from "../commands.ts";
 import type { ContextOf } from "../context.ts";
 import { dryRunText, overridesText } from "../deploy-overrides.ts";
+import { hostnameRefusal } from "../deploy-refusal.ts";
 import { reportDeployment } from "../deploy-report.ts";
 import { parseDuration } from "../duration.ts";
 import { printJson } from "../output.ts";
@@ -40,8 +41,11 @@ export async function run(command: ContextOf<typeof deployCommand>): Promise<num
     else command.io.stdout.write(dryRunText(diff, app.name, profile));
     return 0;
   }
-  const accepted = await call(`Could not deploy ${app.name} to ${profile}`, () =>
-    client.deployApp(tenant, app.name, profile, spec, options),
+  const what = `Could not deploy ${app.name} to ${profile}`;
+  const accepted = await call(what, () =>
+    client.deployApp(tenant, app.name, profile, spec, options).catch((error: unknown) => {
+      throw hostnameRefusal(error, what) ?? error;
+    }),
   );
   const overrides = overridesText(accepted.overrides ?? []);
   if (overrides && !command.json) command.io.stderr.write(`Fields loco.toml and a command both set:\n${overrides}`);

@@ -14,7 +14,7 @@ import { APP, PROFILE } from "../../crds/kinds.ts";
 import { kubectl } from "../../hack/control-plane/control-plane.ts";
 import { DEPLOYMENT, NAMESPACE } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
-import { type ApiWorld, startApiWorld } from "../support/api-world.ts";
+import { ADMIN, type ApiWorld, startApiWorld } from "../support/api-world.ts";
 import { Loco, type LocoResult, shown } from "../support/e2e-cli.ts";
 import { eventually } from "../support/kube.ts";
 import { SHARD_LABEL } from "../support/operator.ts";
@@ -441,19 +441,32 @@ describe("deploys the App can never make Ready", () => {
   const toml = (name: string, image: string, extra = "") =>
     `name = "${name}"\nimage = "${image}"\n\n[resources]\ncpu = "10m"\nmemory = "16Mi"\n${extra}`;
 
-  it("a route conflict: `loco deploy --wait` exits 4 naming RouteConflict, and the deployment reads Failed", async () => {
-    const route = `\n[[ports]]\nname = "http"\nport = 8080\n\n[routes.http]\nhostnames = ["shared-${tenant}.apps.example.com"]\n`;
+  it("a route conflict: `loco deploy` of a hostname another App holds exits 4 with the reason, deploying nothing", async () => {
+    // A custom hostname needs a domain granted to the tenant (a default-shaped one is reserved to its own App).
+    const admin = await world.token(ADMIN);
+    const current = await world.api.call("GET", `/v1/profiles/${world.profile}`, { token: admin });
+    const profileSpec = ((await current.json()) as { spec: Record<string, unknown> }).spec;
+    const granted = await world.api.call("PUT", `/v1/profiles/${world.profile}`, {
+      token: admin,
+      body: { spec: { ...profileSpec, domainGrants: [{ tenant, domains: [`${world.profile}.example.org`] }] } },
+    });
+    expect(granted.status).toBe(200);
+    const host = `shared.${world.profile}.example.org`;
+    const route = `\n[[ports]]\nname = "http"\nport = 8080\n\n[routes.http]\nhostnames = ["${host}"]\n`;
     writeFileSync(join(repo, "loco.toml"), toml("owner", "registry.example.com/acme/owner:1", route));
-    const first = await user(["deploy", "--wait", "--timeout", "2m"]);
+    const first = await eventually("the grant to reach the API's mirror", async () => {
+      const result = await user(["deploy", "--wait", "--timeout", "2m"]);
+      return result.code === 0 ? result : undefined;
+    });
     expect(first.code, shown(first)).toBe(0);
     writeFileSync(join(repo, "loco.toml"), toml("squatter", "registry.example.com/acme/squatter:1", route));
     const second = await user(["deploy", "--wait", "--timeout", "2m"]);
     expect(second.code, shown(second)).toBe(EXIT_CODES.deployFailed.code);
-    expect(second.stdout.trim().split("\n").at(-1), shown(second)).toContain("RouteConflict");
+    expect(second.stderr, shown(second)).toContain("spec.routes.http.hostnames[0]");
+    expect(second.stderr, shown(second)).toContain("already served by your App owner"); // same tenant: named
     expect(second.ms).toBeLessThan(100_000);
-    const id = /deployment ([0-9A-Z]{26})/.exec(second.stdout)?.[1] ?? "";
-    const one = await json(await call("GET", `squatter/deployments/${id}`));
-    expect(one, JSON.stringify(one)).toMatchObject({ outcome: "Failed", reason: "RouteConflict" });
+    // Refused before anything was written: the squatter has no App and no deployment.
+    expect(await world.api.kube.find(APP, namespace, "squatter")).toBeUndefined();
   });
 
   it("a registry rule: `loco deploy --wait` exits 4 naming RegistryNotAllowed", async () => {
