@@ -2,8 +2,9 @@
 // (crds/field-managers.ts): read the App from the cluster, work out the manager's new share of the spec (only the
 // fields it owns), validate the App it would make like a full spec, and apply the share with the read
 // resourceVersion as a precondition. A concurrent write (the operator's status updates move it too) re-reads and
-// retries, a few times. An App still owned by a whole-spec manager (written before field ownership) is split among
+// retries, a few times, after a short random wait. An App still owned by a whole-spec manager (written before field ownership) is split among
 // the managers first, so the change removes nothing another writer set.
+import { setTimeout as sleep } from "node:timers/promises";
 import { ulid } from "ulid";
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
@@ -107,7 +108,12 @@ export async function changeApp(
       });
       return { namespace: live.namespace, applied };
     } catch (error) {
-      if (!(error instanceof KubeApiError && error.isConflict) || attempt >= 5) throw error;
+      if (!(error instanceof KubeApiError && error.isConflict) || attempt >= MAX_ATTEMPTS) throw error;
+      // The operator's status writes move the resourceVersion while an App rolls out, and concurrent changes race
+      // each other: wait a random, growing while so that retries spread out instead of colliding again.
+      await sleep(Math.random() * Math.min(40 * 2 ** attempt, 1000));
     }
   }
 }
+
+const MAX_ATTEMPTS = 8;

@@ -39,7 +39,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 describe("loco login on the local platform", () => {
-  it("signs the local user in through the local provider's device flow", async () => {
+  it("signs the local user in through the local provider's device flow", { timeout: 420_000 }, async () => {
     const platform = await startLocalLoco({ dir, ownerPid: process.pid });
     const api = platform.platform.apiUrl;
     const login = spawn(process.execPath, [loco, "login", api], { env, stdio: ["ignore", "pipe", "pipe"] });

@@ -21,7 +21,9 @@ afterAll(async () => {
 });
 
 describe("the local platform on a Postgres server (--database-url)", () => {
-  it("keeps the tenant, its owner and the mirrored Profiles in that server and opens no embedded database", async () => {
+  it("keeps the tenant, its owner and the mirrored Profiles in that server and opens no embedded database", {
+    timeout: 420_000,
+  }, async () => {
     database = await createTestDatabase("platform");
     const loco = await startLocalLoco({ dir, ownerPid: process.pid, databaseUrl: database.url });
     expect(loco.platform.database).toMatch(/^postgres:\/\//);

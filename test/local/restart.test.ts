@@ -51,7 +51,10 @@ const namespace = {
 };
 
 describe("the local loco (npm start, cluster:down, cluster:status, cluster:reset)", () => {
-  it("restarts on the state cluster:down left, keeps every object and what was deleted stays deleted", async () => {
+  // Two starts of a whole local platform: minutes on a loaded 2-core machine.
+  it("restarts on the state cluster:down left, keeps every object and what was deleted stays deleted", {
+    timeout: 480_000,
+  }, async () => {
     const first = await startLocalLoco({ dir, ownerPid: process.pid });
     expect(first.restarted).toBe(false);
     expect(first.locoObjects).toBe(2); // the example Profiles dev and prod
