@@ -514,6 +514,13 @@ describe("loco, end to end", () => {
     // Every command that declares an -o json output was run above or parsed in the test named here.
     const elsewhere: Record<string, string> = {
       "loco destroy": "destroys the app (below)",
+      "loco tenant create": "test/e2e/admin.test.ts",
+      "loco tenant ls": "test/e2e/admin.test.ts",
+      "loco tenant show": "test/e2e/admin.test.ts",
+      "loco member ls": "test/e2e/admin.test.ts",
+      "loco member add": "test/e2e/admin.test.ts",
+      "loco member rm": "test/e2e/admin.test.ts",
+      "loco profile show": "test/e2e/admin.test.ts",
     };
     const declared = COMMANDS.filter((c) => c.output).map(commandName);
     expect([...new Set([...parsed.keys(), ...Object.keys(elsewhere)])].sort()).toEqual([...declared].sort());
