@@ -474,6 +474,7 @@ describe("loco, end to end", () => {
     expect(history).toMatchObject({ type: "result", outcome: "Available" });
     // The user, contexts, profiles and tokens — and a login with a minted token, in a fresh HOME.
     await json(["whoami"]);
+    await json(["platform"]);
     await json(["context", "ls"]);
     await json(["profile", "ls"]);
     const [minted] = await json(["token", "create", "json-check", "--role", "viewer"]);
