@@ -184,7 +184,7 @@ export const deployCommand = defineCommand({
   path: ["deploy"],
   summary: "Deploy this repository's App (loco.toml) to a profile.",
   description:
-    "Sends the App spec for the profile (loco.toml's top level merged with [profile.<name>]) and prints the deployment id. With --wait, follows the rollout until the App is Ready (exit 0, with the deployment id and URL), fails (exit 4) or --timeout runs out (exit 5): a live view on a terminal, one line per change otherwise.",
+    "Sends the App spec for the profile (loco.toml's top level merged with [profile.<name>]) and prints the deployment id. Variables set with `loco env set` and replicas, cpu and memory set with `loco scale` stay in effect over loco.toml's values (the deploy lists them; --force-conflicts gives loco.toml the last word). With --wait, follows the rollout until the App is Ready (exit 0, with the deployment id and URL), fails (exit 4) or --timeout runs out (exit 5): a live view on a terminal, one line per change otherwise.",
   flags: [
     profileFlag,
     {
@@ -206,16 +206,29 @@ export const deployCommand = defineCommand({
       type: "boolean",
       description: "Plain lines instead of the live view, even on a terminal.",
     },
+    {
+      name: "dry-run",
+      type: "boolean",
+      description:
+        "Show what the deploy would change (spec fields, variable names, replicas, overrides) and change nothing.",
+    },
+    {
+      name: "force-conflicts",
+      type: "boolean",
+      description:
+        "loco.toml's values replace those `loco env set` and `loco scale` gave fields it declares too (by default theirs stay).",
+    },
     tenantFlag,
     fileFlag,
   ],
   output: {
-    json: '{ app, tenant, profile, deploymentId, unchanged } — with --wait, ndjson: { type: "progress", deploymentId, outcome, conditions } per change, then { type: "result", app, tenant, profile, deploymentId, unchanged, outcome: Available|Failed|Superseded|TimedOut, url: string|null, elapsedMs }',
+    json: '{ app, tenant, profile, deploymentId, unchanged, overrides } — with --dry-run: { app, tenant, profile, exists, changed, generation, changes, diff, env: { added, removed }, replicas: { before, after }, overrides } — with --wait, ndjson: { type: "progress", deploymentId, outcome, conditions } per change, then { type: "result", app, tenant, profile, deploymentId, unchanged, outcome: Available|Failed|Superseded|TimedOut, url: string|null, elapsedMs }',
     stream: true,
   },
   exitCodes: ["auth", "notFound", "deployFailed", "timeout", "unavailable"],
   examples: [
     "loco deploy --profile prod --wait",
+    "loco deploy --profile prod --dry-run",
     "loco deploy --image registry.example.com/acme/shop-api:$GIT_SHA --wait --timeout 5m -o json",
   ],
 });

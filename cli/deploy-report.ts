@@ -18,7 +18,14 @@ export async function reportDeployment(
   verb: string,
 ): Promise<number> {
   const { tenant, profile, app } = target;
-  const summary = { app, tenant, profile, deploymentId: accepted.deploymentId, unchanged: accepted.unchanged };
+  const summary = {
+    app,
+    tenant,
+    profile,
+    deploymentId: accepted.deploymentId,
+    unchanged: accepted.unchanged,
+    overrides: accepted.overrides ?? [],
+  };
   if (!command.flags.wait) {
     if (command.json) printJson(command.io, summary);
     else

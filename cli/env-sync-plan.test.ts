@@ -8,6 +8,7 @@ const current = {
     { name: "OLD", value: "x" },
   ],
   secrets: [{ name: "DB_PASSWORD" }, { name: "TOKEN" }],
+  declared: [],
 };
 const file = new Map([
   ["LOG_LEVEL", "debug"],
@@ -29,6 +30,7 @@ describe("planEnvSync", () => {
       secrets: ["DB_PASSWORD"],
       remove: [],
       keep: ["OLD"],
+      declared: [],
       unchanged: ["REGION"],
     });
     expect(planRequests(plan, file)).toEqual([
@@ -41,6 +43,22 @@ describe("planEnvSync", () => {
     const plan = planEnvSync(new Map([["REGION", "eu"]]), current, { secretKeys: new Set(), prune: true });
     expect(plan.remove).toEqual(["DB_PASSWORD", "LOG_LEVEL", "OLD", "TOKEN"]);
     expect(planRequests(plan, file)).toEqual([{ unset: ["DB_PASSWORD", "LOG_LEVEL", "OLD", "TOKEN"], secret: false }]);
+  });
+
+  it("leaves to loco.toml (or a manifest) the variables it declares, even with prune", () => {
+    const plan = planEnvSync(
+      new Map([["REGION", "eu"]]),
+      { ...current, declared: ["LOG_LEVEL"] },
+      {
+        secretKeys: new Set(),
+        prune: true,
+      },
+    );
+    expect(plan.remove).toEqual(["DB_PASSWORD", "OLD", "TOKEN"]);
+    expect(plan.declared).toEqual(["LOG_LEVEL"]);
+    expect(formatPlan(plan, ".env").at(-1)).toBe(
+      "Kept (not in .env, but loco.toml or a manifest declares them; remove them there): LOG_LEVEL.",
+    );
   });
 
   it("is empty when the App already matches, and then sends nothing", () => {

@@ -13,6 +13,8 @@ export interface EnvSyncPlan {
   /** In the App but not in the file: removed with --prune, else kept. */
   remove: string[];
   keep: string[];
+  /** Not in the file, but declared by loco.toml or a manifest: --prune leaves them to it. */
+  declared: string[];
   unchanged: string[];
 }
 
@@ -23,7 +25,7 @@ export function planEnvSync(
 ): EnvSyncPlan {
   const plain = new Map(current.env.map((v) => [v.name, v.value]));
   const secret = new Set(current.secrets.map((s) => s.name));
-  const plan: EnvSyncPlan = { add: [], change: [], secrets: [], remove: [], keep: [], unchanged: [] };
+  const plan: EnvSyncPlan = { add: [], change: [], secrets: [], remove: [], keep: [], declared: [], unchanged: [] };
   for (const [name, value] of [...file].sort(([a], [b]) => a.localeCompare(b))) {
     if (options.secretKeys.has(name)) plan.secrets.push(name);
     else if (plain.get(name) === value) plan.unchanged.push(name);
@@ -32,8 +34,12 @@ export function planEnvSync(
     else plan.add.push({ name, value });
   }
   const missing = [...plain.keys(), ...secret].filter((name) => !file.has(name)).sort();
-  if (options.prune) plan.remove = missing;
-  else plan.keep = missing;
+  // loco.toml's (or a manifest's) variables are theirs to remove: pruning leaves them (an older API sends no list).
+  const declared = new Set(current.declared ?? []);
+  if (options.prune) {
+    plan.remove = missing.filter((name) => !declared.has(name));
+    plan.declared = missing.filter((name) => declared.has(name));
+  } else plan.keep = missing;
   return plan;
 }
 
@@ -83,6 +89,11 @@ export function formatPlan(plan: EnvSyncPlan, source: string): string[] {
   lines.push(`Plan from ${source}: ${counts.join(", ")}.`);
   if (plan.keep.length) {
     lines.push(`Kept (not in ${source}; --prune removes them): ${plan.keep.join(", ")}.`);
+  }
+  if (plan.declared.length) {
+    lines.push(
+      `Kept (not in ${source}, but loco.toml or a manifest declares them; remove them there): ${plan.declared.join(", ")}.`,
+    );
   }
   return lines;
 }

@@ -442,6 +442,7 @@ describe("deploy", () => {
       profile: "dev",
       deploymentId: DEPLOYMENT,
       unchanged: false,
+      overrides: [],
     });
   });
 

@@ -1,20 +1,22 @@
-// Changing a running App without its whole spec (scale, env): read it from the cluster, change the named fields,
-// validate the result like a full spec and apply it as loco-api with the read resourceVersion as a precondition. A
-// concurrent write (the operator's status updates move it too) re-reads and retries, a few times.
+// Changing a running App without its whole spec (scale, env), as that command's own field manager
+// (crds/field-managers.ts): read the App from the cluster, work out the manager's new share of the spec (only the
+// fields it owns), validate the App it would make like a full spec, and apply the share with the read
+// resourceVersion as a precondition. A concurrent write (the operator's status updates move it too) re-reads and
+// retries, a few times. An App still owned by a whole-spec manager (written before field ownership) is split among
+// the managers first, so the change removes nothing another writer set.
 import { ulid } from "ulid";
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
 import { APP } from "../../crds/kinds.ts";
 import { recordRequest } from "../../db/stores/deployments.ts";
 import { KubeApiError } from "../../kube/kube-client.ts";
-import { isSubset } from "../../kube/semantic-equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { actorOf, type Principal } from "../auth/principal.ts";
-import { appObject } from "../deploy/app-object.ts";
+import { applyAs, ownersOf, plannedSplit, splitOwnership } from "../deploy/app-writers.ts";
 import { notFound } from "../errors.ts";
 import { parsePart } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { FIELD_MANAGER, findTenantNamespace } from "../tenant-namespaces.ts";
+import { findTenantNamespace } from "../tenant-namespaces.ts";
 
 export interface LiveApp {
   namespace: string;
@@ -29,11 +31,20 @@ export async function liveApp(services: ApiServices, tenant: string, profile: st
   return { namespace, object };
 }
 
+/** A manager's fields before and after the change, and the whole spec the App would then have. */
+export interface ShareChange {
+  before: Partial<AppSpec> | undefined;
+  after: Partial<AppSpec> | undefined;
+  merged: AppSpec;
+}
+
 export interface AppChange {
   tenant: string;
   profile: string;
   app: string;
-  change(spec: AppSpec, live: LiveApp): Promise<AppSpec> | AppSpec;
+  /** The field manager of the command (ENV_FIELD_MANAGER, SCALE_FIELD_MANAGER). */
+  manager: string;
+  change(live: LiveApp, owners: ReturnType<typeof ownersOf>): Promise<ShareChange> | ShareChange;
   /**
    * A change of the spec is also a deployment the API requested: it gets its id here and its spec is recorded, like
    * POST …/deployments, so that `rollback` can return to it.
@@ -41,31 +52,30 @@ export interface AppChange {
   deployment?: { principal: Principal };
 }
 
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
+
 export async function changeApp(
   services: ApiServices,
   request: AppChange,
 ): Promise<{ namespace: string; applied: KubeObject }> {
-  const { db, kube, config } = services;
+  const { db, kube } = services;
   const { tenant, profile, app, change, deployment } = request;
   for (let attempt = 1; ; attempt++) {
     const live = await liveApp(services, tenant, profile, app);
-    const spec = await change(structuredClone(live.object.spec as AppSpec), live);
-    const parsed = parsePart(z.strictObject({ spec: AppSpec }), { spec: JSON.parse(JSON.stringify(spec)) }, "body");
-    const changed = !(isSubset(parsed.spec, live.object.spec) && isSubset(live.object.spec, parsed.spec));
-    const requested = deployment && changed ? { id: ulid(), by: actorOf(deployment.principal) } : undefined;
+    const split = plannedSplit(live.object, undefined);
+    if (split) {
+      await splitOwnership(services, live.object, split);
+      continue;
+    }
+    const { before, after, merged } = await change(live, ownersOf(live.object));
+    const parsed = parsePart(z.strictObject({ spec: AppSpec }), { spec: JSON.parse(JSON.stringify(merged)) }, "body");
+    if (same(before, after)) return { namespace: live.namespace, applied: live.object };
+    const requested = deployment ? { id: ulid(), by: actorOf(deployment.principal) } : undefined;
     try {
-      const applied = await kube.apply<KubeObject>(
-        APP,
-        appObject({
-          name: app,
-          namespace: live.namespace,
-          labels: config.objectLabels,
-          requested: requested && { deploymentId: requested.id, by: requested.by },
-          resourceVersion: live.object.metadata.resourceVersion,
-          spec: parsed.spec,
-        }),
-        FIELD_MANAGER,
-      );
+      const applied = await applyAs(kube, request.manager, { name: app, namespace: live.namespace }, after, {
+        requested: requested && { deploymentId: requested.id, by: requested.by },
+        resourceVersion: live.object.metadata.resourceVersion,
+      });
       if (requested) {
         await recordRequest(db, {
           id: requested.id,

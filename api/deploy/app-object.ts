@@ -4,26 +4,27 @@ import { ANNOTATION_REQUESTED_BY } from "../../db/timeline.ts";
 import type { KubeObject } from "../../kube/types.ts";
 
 /**
- * Pure: the App the API applies. A deployment the API requested rides on annotations (its id and who asked); the
- * operator adopts the id when the pod template changes. `resourceVersion` makes the apply a precondition on the
- * App that was read.
+ * Pure: the App one of the API's field managers applies. A deployment the API requested rides on annotations (its
+ * id and who asked); the operator adopts the id when the pod template changes. `resourceVersion` makes the apply a
+ * precondition on the App that was read. Labels, annotations and spec are left out when not given: a manager owns
+ * only what it sends, and one that sends no spec (a whole-spec manager letting go) owns nothing of it.
  */
 export function appObject(options: {
   name: string;
   namespace: string;
-  labels: Record<string, string>;
+  labels?: Record<string, string> | undefined;
   requested?: { deploymentId: string; by: string } | undefined;
   resourceVersion?: string | undefined;
-  spec: AppSpec;
+  spec?: Partial<AppSpec> | undefined;
 }): KubeObject {
-  const { requested, resourceVersion } = options;
+  const { requested, resourceVersion, labels, spec } = options;
   return {
     apiVersion: "loco.dev/v1alpha1",
     kind: "App",
     metadata: {
       name: options.name,
       namespace: options.namespace,
-      labels: options.labels,
+      ...(labels ? { labels } : {}),
       ...(requested
         ? {
             annotations: {
@@ -34,6 +35,6 @@ export function appObject(options: {
         : {}),
       ...(resourceVersion === undefined ? {} : { resourceVersion }),
     },
-    spec: options.spec,
+    ...(spec ? { spec } : {}),
   };
 }

@@ -1,12 +1,16 @@
 // What a follower of a deployment sees on each tick: the deployment's outcome from the mirror, its App's Ready
-// condition and replicas, and the App's pods live from the cluster (the rollout view shows them coming up).
+// condition and replicas, and the App's pods live from the cluster (the rollout view shows them coming up). A
+// deployment the App can never make Ready (blocked-deployment.ts) is reported Failed with the reason, and ends.
 import { LABEL_APP } from "../../crds/app-names.ts";
+import { APP } from "../../crds/kinds.ts";
 import { type DeploymentView, getDeployment } from "../../db/stores/deployments.ts";
 import { getTenantResource } from "../../db/stores/resources.ts";
 import { POD } from "../../kube/resources.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import type { StatusSnapshot } from "../event-stream.ts";
 import { type PodProgress, podProgress } from "../pod-progress.ts";
 import type { ApiServices } from "../server.ts";
+import { type Blocked, blockedBy } from "./blocked-deployment.ts";
 
 const TERMINAL = new Set(["Available", "Failed", "Superseded"]);
 
@@ -21,6 +25,23 @@ export interface DeploymentReading {
   deployment: DeploymentView;
   app: { spec: unknown; status: unknown } | undefined;
   pods: PodProgress[];
+  /** Set when the live App says this deployment cannot become Ready. */
+  blocked?: Blocked | undefined;
+}
+
+/** The deployment as stored, or Failed with the reason when the live App says it can never become Ready. */
+export function withBlocked(
+  deployment: DeploymentView,
+  blocked: Blocked | undefined,
+): DeploymentView & Partial<Blocked> {
+  if (!blocked || (deployment.outcome !== "Pending" && deployment.outcome !== "Progressing")) return deployment;
+  return { ...deployment, outcome: "Failed", ...blocked };
+}
+
+/** The live App's verdict on one deployment (a read of the cluster, not the mirror, for the annotations). */
+export async function liveBlocked(services: ApiServices, key: DeploymentKey): Promise<Blocked | undefined> {
+  const app = await services.kube.find<KubeObject>(APP, key.namespace, key.app);
+  return blockedBy(key.id, app);
 }
 
 /**
@@ -30,6 +51,7 @@ export interface DeploymentReading {
 export function deploymentReader(services: ApiServices, key: DeploymentKey): () => Promise<DeploymentReading> {
   const { db, kube } = services;
   let pods: PodProgress[] = [];
+  let blocked: Blocked | undefined;
   let podsAt = 0;
   return async () => {
     const deployment = (await getDeployment(db, key)) as DeploymentView;
@@ -45,24 +67,35 @@ export function deploymentReader(services: ApiServices, key: DeploymentKey): () 
         .list(POD, key.namespace, { labelSelector: `${LABEL_APP}=${key.app}` })
         .then((list) => podProgress(list.items))
         .catch(() => pods);
+      blocked = await liveBlocked(services, key).catch(() => blocked);
     }
-    return { deployment, app, pods };
+    return { deployment, app, pods, blocked };
   };
 }
 
 /** Pure: the state a follower is sent, final once the deployment is Available, Failed or Superseded. */
-export function deploymentSnapshot({ deployment, app, pods }: DeploymentReading): StatusSnapshot {
+export function deploymentSnapshot({ deployment: stored, app, pods, blocked }: DeploymentReading): StatusSnapshot {
+  const deployment = withBlocked(stored, blocked);
   const status = (app?.status ?? {}) as {
     conditions?: { type: string; status: string; reason?: string; message?: string }[];
     readyReplicas?: number;
   };
-  const ready = status.conditions?.find((c) => c.type === "Ready");
+  const mirrored = status.conditions?.find((c) => c.type === "Ready");
+  // The mirror may lag the live App by a moment: a failure shows its own reason.
+  const failure =
+    deployment.outcome === "Failed" && "reason" in deployment && deployment.reason
+      ? { type: "Ready", status: "False", reason: deployment.reason, message: deployment.message ?? "" }
+      : undefined;
+  const ready = failure ?? mirrored;
+  const conditions = failure
+    ? [...(status.conditions ?? []).filter((c) => c.type !== "Ready"), failure]
+    : (status.conditions ?? []);
   const desired = (app?.spec as { replicas?: number } | undefined)?.replicas;
   return {
     state: {
       ...deployment,
       ready: ready ?? null,
-      conditions: status.conditions ?? [],
+      conditions,
       pods,
       replicas: { desired: desired ?? null, ready: status.readyReplicas ?? 0 },
     },

@@ -1,11 +1,12 @@
-// A rollback deploys again the spec an earlier deployment requested. Only deployments made through the API have a
-// recorded spec; one applied with kubectl or GitOps cannot be rolled back to from here.
+// A rollback deploys again the whole spec an earlier deployment ran (restore-app.ts). Only deployments made through
+// the API have a recorded spec; one applied with kubectl or GitOps cannot be rolled back to from here.
 import { AppSpec } from "../../crds/app.ts";
 import { requestedSpec } from "../../db/stores/deployments.ts";
 import { ApiError } from "../errors.ts";
 import type { ApiServices } from "../server.ts";
 import { tenantNamespace } from "../tenant-namespaces.ts";
-import { type DeployRequest, type DeployResult, deployApp } from "./deploy-app.ts";
+import type { DeployRequest, DeployResult } from "./deploy-app.ts";
+import { restoreApp } from "./restore-app.ts";
 
 export async function rollbackApp(
   services: ApiServices,
@@ -25,5 +26,5 @@ export async function rollbackApp(
     );
   }
   const { deploymentId: _, ...deploy } = request;
-  return deployApp(services, { ...deploy, spec: AppSpec.parse(spec), rollbackOf: deploymentId });
+  return restoreApp(services, { ...deploy, spec: AppSpec.parse(spec), rollbackOf: deploymentId });
 }

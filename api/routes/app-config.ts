@@ -1,15 +1,20 @@
 // Changing a running App without sending its whole spec: scale (replicas, cpu, memory) and env (plain and
 // secret). Each reads the App from the cluster, changes the named fields, validates the result with the App schema
-// and applies it as loco-api with the read resourceVersion as a precondition (a concurrent change answers 409).
+// and applies only its own fields as its own field manager (loco-scale, loco-env), with the read resourceVersion
+// as a precondition, so that a deploy of loco.toml leaves them alone (docs/concepts.md, "Who owns which field").
 // Secret values go to the App's loco-managed Secret (the mirror stores them encrypted) and are never returned.
 import { z } from "zod";
+import type { AppSpec } from "../../crds/app.ts";
 import { envVarName, quantity } from "../../crds/common.ts";
+import { ENV_FIELD_MANAGER, SCALE_FIELD_MANAGER } from "../../crds/field-managers.ts";
+import { APP } from "../../crds/kinds.ts";
 import { listTimeline } from "../../db/stores/app-timeline.ts";
 import { getTenantResource } from "../../db/stores/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { changeApp } from "../apps/change-app.ts";
 import { writeSecretValues } from "../apps/secret-values.ts";
-import { editedEnv, envNamesReplaced, scaledSpec } from "../apps/spec-edits.ts";
+import { envChange, envNamesReplaced, scaleChange } from "../apps/spec-edits.ts";
+import { ownersOf } from "../deploy/app-writers.ts";
 import { notFound } from "../errors.ts";
 import { asIs, listPage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
@@ -27,7 +32,23 @@ export const EnvView = z.object({
   secrets: z
     .array(z.object({ name: z.string() }))
     .describe("Secret variables, by name only: values are never returned."),
+  declared: z
+    .array(z.string())
+    .describe(
+      "Names of the variables above that the App's declared spec (loco.toml, a manifest) owns rather than `loco env`: unsetting them here answers 409.",
+    ),
 });
+
+/** The variables of a live App that another writer than `loco env` declared (api/deploy/field-owners.ts). */
+function declaredNames(object: KubeObject | undefined): string[] {
+  if (!object) return [];
+  const owned = ownersOf(object).env;
+  const spec = (object.spec ?? {}) as { env?: EnvVar[]; secretEnv?: SecretEnvVar[] };
+  return [
+    ...(spec.env ?? []).filter((e) => !owned.env.has(e.name)),
+    ...(spec.secretEnv ?? []).filter((e) => !owned.secretEnv.has(e.name)),
+  ].map((e) => e.name);
+}
 
 export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
   const { db, config } = services;
@@ -69,7 +90,8 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
           tenant: params.tenant,
           profile: query.profile,
           app: params.app,
-          change: (spec) => scaledSpec(spec, body),
+          manager: SCALE_FIELD_MANAGER,
+          change: (live, owners) => scaleChange(live.object.spec as AppSpec, owners.scale, body),
         });
         objectFound();
         return respond(params.tenant, namespace, applied);
@@ -96,7 +118,15 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
         if (!row) throw notFound("App", params.app);
         objectFound();
         const spec = (row.spec ?? {}) as { env?: EnvVar[]; secretEnv?: SecretEnvVar[] };
-        return { body: { env: spec.env ?? [], secrets: (spec.secretEnv ?? []).map((s) => ({ name: s.name })) } };
+        // Who owns which variable is in the live App's managedFields, which the mirror does not keep.
+        const live = await services.kube.find<KubeObject>(APP, row.namespace, params.app);
+        return {
+          body: {
+            env: spec.env ?? [],
+            secrets: (spec.secretEnv ?? []).map((s) => ({ name: s.name })),
+            declared: declaredNames(live),
+          },
+        };
       },
     }),
     defineRoute({
@@ -118,7 +148,13 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
         .refine((b) => Object.keys(b.set ?? {}).length + (b.unset?.length ?? 0) > 0, {
           error: "set or unset something",
         }),
-      responses: { 200: { description: "The variables now.", schema: EnvView } },
+      responses: {
+        200: { description: "The variables now.", schema: EnvView },
+        409: {
+          description:
+            "A variable to unset, or to turn plain or secret, was declared by another writer (loco.toml, a manifest).",
+        },
+      },
       handler: async ({ authorize, principal, params, query, body, auditTarget, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
         // Names only: secret values never reach the audit log.
@@ -133,20 +169,27 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
           tenant: params.tenant,
           profile: query.profile,
           app: params.app,
-          change: async (spec, live) => {
-            const edited = editedEnv(spec, edit);
+          manager: ENV_FIELD_MANAGER,
+          change: async (live, owners) => {
+            const edited = envChange(live.object.spec as AppSpec, owners.env, edit);
             // Values first, so that the pods the new template starts find them.
             if (!secretWritten && edited.touchesSecret) {
               await writeSecretValues(services, live, edit.secret ? edit.set : {}, envNamesReplaced(edit));
               secretWritten = true;
             }
-            return edited.spec;
+            return edited;
           },
           deployment: { principal },
         });
         objectFound();
         const now = applied.spec as { env?: EnvVar[]; secretEnv?: SecretEnvVar[] };
-        return { body: { env: now.env ?? [], secrets: (now.secretEnv ?? []).map((s) => ({ name: s.name })) } };
+        return {
+          body: {
+            env: now.env ?? [],
+            secrets: (now.secretEnv ?? []).map((s) => ({ name: s.name })),
+            declared: declaredNames(applied),
+          },
+        };
       },
     }),
     defineRoute({

@@ -9,9 +9,11 @@ import type * as Api from "../../api/contract.ts";
 import type {
   AuthConfig,
   Condition,
+  DeployDiff,
   Deployment,
   DeploymentAccepted,
   DeploymentOutcome,
+  DeployOverride,
   EnvView,
   Member,
   MintedToken,
@@ -38,9 +40,11 @@ import { RUN_OPERATIONS } from "./run-client.ts";
 export type {
   AuthConfig,
   Condition,
+  DeployDiff,
   Deployment,
   DeploymentAccepted,
   DeploymentOutcome,
+  DeployOverride,
   EnvView,
   Member,
   MintedToken,
@@ -364,10 +368,27 @@ export class ApiClient {
     });
   getApp = (tenant: string, app: string, profile: string) =>
     this.request<AppView>("GET", `/v1/tenants/${segment(tenant)}/apps/${segment(app)}`, { query: { profile } });
-  deployApp = (tenant: string, app: string, profile: string, spec: Record<string, unknown>) =>
+  deployApp = (
+    tenant: string,
+    app: string,
+    profile: string,
+    spec: Record<string, unknown>,
+    options: { forceConflicts?: boolean } = {},
+  ) =>
     this.request<DeploymentAccepted>("POST", `/v1/tenants/${segment(tenant)}/apps/${segment(app)}/deployments`, {
       query: { profile },
-      body: { spec },
+      body: { spec, ...(options.forceConflicts ? { forceConflicts: true } : {}) },
+    });
+  diffDeployment = (
+    tenant: string,
+    app: string,
+    profile: string,
+    spec: Record<string, unknown>,
+    options: { forceConflicts?: boolean } = {},
+  ) =>
+    this.request<DeployDiff>("POST", `/v1/tenants/${segment(tenant)}/apps/${segment(app)}/diff`, {
+      query: { profile },
+      body: { spec, ...(options.forceConflicts ? { forceConflicts: true } : {}) },
     });
   deleteApp = (tenant: string, app: string, profile: string) =>
     this.request<unknown>("DELETE", `/v1/tenants/${segment(tenant)}/apps/${segment(app)}`, { query: { profile } });

@@ -2,8 +2,10 @@ import { CliError } from "../cli-error.ts";
 import { call, session, tenantOf } from "../client/session.ts";
 import type { deployCommand } from "../commands.ts";
 import type { ContextOf } from "../context.ts";
+import { dryRunText, overridesText } from "../deploy-overrides.ts";
 import { reportDeployment } from "../deploy-report.ts";
 import { parseDuration } from "../duration.ts";
+import { printJson } from "../output.ts";
 import { profileFor, readProject } from "../project/project.ts";
 
 export async function run(command: ContextOf<typeof deployCommand>): Promise<number> {
@@ -29,8 +31,19 @@ export async function run(command: ContextOf<typeof deployCommand>): Promise<num
   parseDuration(command.flags.timeout, "timeout"); // refuse a bad --timeout before deploying
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
+  const options = { forceConflicts: command.flags["force-conflicts"] === true };
+  if (command.flags["dry-run"]) {
+    const diff = await call(`Could not preview the deploy of ${app.name} to ${profile}`, () =>
+      client.diffDeployment(tenant, app.name, profile, spec, options),
+    );
+    if (command.json) printJson(command.io, { app: app.name, tenant, ...diff });
+    else command.io.stdout.write(dryRunText(diff, app.name, profile));
+    return 0;
+  }
   const accepted = await call(`Could not deploy ${app.name} to ${profile}`, () =>
-    client.deployApp(tenant, app.name, profile, spec),
+    client.deployApp(tenant, app.name, profile, spec, options),
   );
+  const overrides = overridesText(accepted.overrides ?? []);
+  if (overrides && !command.json) command.io.stderr.write(`Fields loco.toml and a command both set:\n${overrides}`);
   return reportDeployment(command, client, { tenant, profile, app: app.name }, accepted, "Deployment");
 }

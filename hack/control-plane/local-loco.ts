@@ -7,6 +7,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "kysely";
+import { connectDatabase } from "../../db/connect.ts";
 import { type PlatformReport, reportPath } from "../local/platform.ts";
 import {
   type ControlPlaneState,
@@ -64,7 +66,9 @@ export async function startLocalLoco(options: LocalLocoOptions): Promise<LocalLo
   const state = await startControlPlane({ dir: options.dir, ownerPid, log: options.log, keep: true });
   try {
     // A database that outlived its cluster is restored from (the platform's resurrector), not seeded over.
-    const databaseKept = existsSync(join(platformDir, "db")) || options.databaseUrl !== undefined;
+    const databaseKept = options.databaseUrl
+      ? await serverHasState(options.databaseUrl)
+      : existsSync(join(platformDir, "db"));
     const seed = (!state.keptData || !existsSync(seededMarker(state.dir))) && !databaseKept;
     await installCrds(state);
     await installGateway(state);
@@ -86,6 +90,20 @@ export async function startLocalLoco(options: LocalLocoOptions): Promise<LocalLo
   } catch (error) {
     await stopControlPlane(options.dir);
     throw error;
+  }
+}
+
+/** Whether a Postgres server already holds loco objects (an earlier local platform's, to restore rather than seed). */
+async function serverHasState(url: string): Promise<boolean> {
+  const database = await connectDatabase(url);
+  try {
+    const { rows } = await sql<{ found: boolean }>`
+      SELECT EXISTS (SELECT 1 FROM resources WHERE deleted_at IS NULL) AS found`.execute(database.db);
+    return rows[0]?.found === true;
+  } catch {
+    return false; // no schema yet: a fresh database
+  } finally {
+    await database.close();
   }
 }
 

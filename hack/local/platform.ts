@@ -95,7 +95,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     for (const step of stops.reverse()) await step().catch(() => {});
   };
   try {
-    const restored = await startResurrector(options, { database, keyRing, kubeConfig, server, stops });
+    const restored = await startResurrector({ database, keyRing, kubeConfig, server, stops });
     const operator = await startLocalOperator(options, { database, keyRing, kubeConfig });
     stops.push(() => operator.stop());
     const api = await startLocalApi(options, database, databaseUrl);
@@ -121,16 +121,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
  * The resurrector's watch, as in a real installation: its first pass (awaited) puts back what a lost cluster had
  * (etcd's data gone while the database survived), or marks a cluster that has loco objects as the mirrored one.
  */
-async function startResurrector(
-  options: PlatformOptions,
-  context: {
-    database: DatabaseHandle;
-    keyRing: KeyRing;
-    kubeConfig: KubeConfig;
-    server: string;
-    stops: (() => Promise<void>)[];
-  },
-): Promise<number> {
+async function startResurrector(context: {
+  database: DatabaseHandle;
+  keyRing: KeyRing;
+  kubeConfig: KubeConfig;
+  server: string;
+  stops: (() => Promise<void>)[];
+}): Promise<number> {
   const log = createLogger("loco-resurrector");
   const client = await KubeClient.create(context.kubeConfig, { userAgent: "loco-resurrector" });
   const abort = new AbortController();

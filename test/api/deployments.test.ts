@@ -217,6 +217,7 @@ describe("scale, env and timeline", () => {
     expect(JSON.parse(text)).toEqual({
       env: [{ name: "LOG_LEVEL", value: "debug" }],
       secrets: [{ name: "DB_PASSWORD" }],
+      declared: [],
     });
     const stored = await world.api.kube.get<{
       apiVersion: string;

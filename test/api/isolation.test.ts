@@ -55,6 +55,7 @@ const minimum: Record<string, Role> = {
   listAudit: "admin",
   exportAudit: "admin",
   deployApp: "developer",
+  diffDeployment: "viewer",
   rollbackApp: "developer",
   listDeployments: "viewer",
   getDeployment: "viewer",
@@ -80,7 +81,8 @@ const minimum: Record<string, Role> = {
 };
 const rank = ["viewer", "developer", "admin", "owner"];
 /**
- * Operations that create what they name (or, like diffPipeline, accept a name that does not exist yet): with a
+ * Operations that create what they name (or, like diffPipeline and diffDeployment, accept a name that does not exist
+ * yet): with a
  * fresh id they succeed; the others answer 404 for it.
  */
 const creates = new Set([
@@ -88,6 +90,7 @@ const creates = new Set([
   "putMember",
   "createToken",
   "deployApp",
+  "diffDeployment",
   "applyPipeline",
   "diffPipeline",
   "createRun",
@@ -118,7 +121,7 @@ function request(route: { method: string; path: string; operationId: string }, i
     .replace("{run}", ids.app);
   const query = /\/(apps|pipelines|runs)/.test(route.path) ? `?profile=${world.profile}` : "";
   const body =
-    route.operationId === "applyApp" || route.operationId === "deployApp"
+    route.operationId === "applyApp" || route.operationId === "deployApp" || route.operationId === "diffDeployment"
       ? { spec: world.appSpec() }
       : route.operationId === "rollbackApp"
         ? { deploymentId: MISSING_TOKEN_ID }

@@ -346,6 +346,7 @@ describe("loco, end to end", () => {
         { name: "FEATURE_X", value: "on" },
       ]),
       secrets: [{ name: "API_KEY" }],
+      declared: [],
     });
     expect(result.env.env).toHaveLength(2);
     await eventually("the synced variables in the pod template", async () => {

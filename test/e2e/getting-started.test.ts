@@ -74,6 +74,8 @@ describe("docs/getting-started.md", () => {
     const after = output.slice(output.indexOf("\n$ npm start\n", output.indexOf("\n$ npm run cluster:down\n")));
     expect(after).toContain("shop-api");
     expect(after).toContain("LOG_LEVEL");
+    expect(after).toContain("API_KEY"); // the secret's name (its value is never shown)
+    expect(after).not.toContain("not-a-real-key");
     expect(after).toMatch(/hello/);
   });
 });

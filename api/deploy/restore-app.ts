@@ -1,0 +1,85 @@
+// A rollback to an existing App: the whole spec an earlier deployment ran, set in one write (so the pod template
+// changes once and the operator adopts the requested id), then each writer — deploy, `loco env`, `loco scale` —
+// applies its share of it again, which changes no value but keeps field ownership as it was
+// (ownership-plan.ts rollbackPlan). The write's own manager, `loco-rollback`, then lets go.
+import { ulid } from "ulid";
+import type { AppSpec } from "../../crds/app.ts";
+import { ANNOTATION_REQUESTED_DEPLOYMENT_ID } from "../../crds/app-names.ts";
+import { DEPLOY_FIELD_MANAGER, ENV_FIELD_MANAGER, SCALE_FIELD_MANAGER } from "../../crds/field-managers.ts";
+import { APP } from "../../crds/kinds.ts";
+import { recordRequest } from "../../db/stores/deployments.ts";
+import { ANNOTATION_REQUESTED_BY } from "../../db/timeline.ts";
+import { KubeApiError, resourcePath } from "../../kube/kube-client.ts";
+import { isSubset } from "../../kube/semantic-equal.ts";
+import type { KubeObject } from "../../kube/types.ts";
+import { appNamespace } from "../app-namespace.ts";
+import { actorOf } from "../auth/principal.ts";
+import type { ApiServices } from "../server.ts";
+import { applyAs, dropManagers, ownersOf, plannedSplit, splitOwnership } from "./app-writers.ts";
+import { capacityPreflight } from "./capacity-preflight.ts";
+import { checkProfile, type DeployRequest, type DeployResult, deployApp } from "./deploy-app.ts";
+import { hostnameCheck } from "./hostname-check.ts";
+import { rollbackPlan, shareSpec } from "./ownership-plan.ts";
+
+const ROLLBACK_FIELD_MANAGER = "loco-rollback";
+
+export async function restoreApp(
+  services: ApiServices,
+  request: DeployRequest & { rollbackOf: string },
+): Promise<DeployResult> {
+  const { db, kube, config } = services;
+  const { tenant, profile, app, spec } = request;
+  checkProfile(spec, profile);
+  const namespace = await appNamespace(services, tenant, profile);
+  let live = await kube.find<KubeObject>(APP, namespace, app);
+  if (!live) return deployApp(services, request);
+  const current = (live.status as { deploymentId?: string } | undefined)?.deploymentId;
+  if (current && isSubset(spec, live.spec) && isSubset(live.spec, spec))
+    return { deploymentId: current, unchanged: true, overrides: [] };
+  const split = plannedSplit(live, undefined);
+  if (split) {
+    await splitOwnership(services, live, split);
+    live = await kube.get<KubeObject>(APP, namespace, app);
+  }
+  // A rollback can bring back a hostname someone else has claimed since: refused like a deploy.
+  await hostnameCheck(services, { tenant, namespace, profile, app, spec });
+  await capacityPreflight(services, { tenant, namespace, profile, app, spec, log: request.log });
+  const id = ulid();
+  const by = actorOf(request.principal);
+  await recordRequest(db, { id, tenant, namespace, app, spec, requestedBy: by, rollbackOf: request.rollbackOf });
+  const requested = { deploymentId: id, by };
+  // The read resourceVersion is the patch's precondition; the operator's status writes move it, so re-read and retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await kube.request("PATCH", resourcePath(APP, namespace, app), {
+        body: [
+          { op: "replace", path: "/metadata/resourceVersion", value: live.metadata.resourceVersion },
+          { op: "replace", path: "/spec", value: spec },
+          {
+            op: "add",
+            path: "/metadata/annotations",
+            value: {
+              ...live.metadata.annotations,
+              [ANNOTATION_REQUESTED_DEPLOYMENT_ID]: id,
+              [ANNOTATION_REQUESTED_BY]: by,
+            },
+          },
+        ],
+        contentType: "application/json-patch+json",
+        query: { fieldManager: ROLLBACK_FIELD_MANAGER },
+      });
+      break;
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.isConflict) || attempt >= 5) throw error;
+      live = await kube.get<KubeObject>(APP, namespace, app);
+    }
+  }
+  const owners = ownersOf(live);
+  const plan = rollbackPlan(spec as AppSpec, owners.env, owners.scale);
+  const ref = { name: app, namespace };
+  if (plan.env) await applyAs(kube, ENV_FIELD_MANAGER, ref, shareSpec(plan.env));
+  if (plan.scale) await applyAs(kube, SCALE_FIELD_MANAGER, ref, shareSpec(plan.scale));
+  await applyAs(kube, DEPLOY_FIELD_MANAGER, ref, plan.spec, { labels: config.objectLabels, requested });
+  await dropManagers(kube, ref, [ROLLBACK_FIELD_MANAGER]);
+  return { deploymentId: id, unchanged: false, overrides: [] };
+}
