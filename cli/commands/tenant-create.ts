@@ -5,7 +5,7 @@ import { printJson } from "../output.ts";
 import { describeTenant } from "./tenant-show.ts";
 
 export async function run(command: ContextOf<typeof tenantCreateCommand>): Promise<number> {
-  const { client } = session(command);
+  const { context, client } = session(command);
   const name = command.args.name;
   const owner = command.flags.owner;
   const displayName = command.flags["display-name"];
@@ -24,7 +24,7 @@ export async function run(command: ContextOf<typeof tenantCreateCommand>): Promi
   command.io.stdout.write(describeTenant(tenant));
   command.io.stdout.write(
     owner
-      ? `Next: ${owner} logs in with \`loco login <server> --tenant ${tenant.name}\` and adds the team with \`loco member add <subject> --role developer --tenant ${tenant.name}\`.\n`
+      ? `Next: ${owner} logs in with \`loco login ${context.server} --tenant ${tenant.name}\` and adds the team with \`loco member add <subject> --role developer --tenant ${tenant.name}\`.\n`
       : `It has no members yet: add an owner with \`loco member add <subject> --role owner --tenant ${tenant.name}\`.\n`,
   );
   return 0;

@@ -65,6 +65,7 @@ describe("loco tenant, member and profile, end to end", () => {
     expectExit(text, 0);
     expect(text.stdout).toContain(`Created tenant ${beta} with owner ${OTHER_OWNER}.`);
     expect(text.stdout).toMatch(new RegExp(`${world.profile}\\s+${beta}-${world.profile}`));
+    expect(text.stdout).toContain(`\`loco login ${world.api.url} --tenant ${beta}\``);
   });
 
   it("refuses a tenant that exists (exit 6) and a tenant created by anyone but a platform admin (exit 2)", async () => {
