@@ -16,6 +16,12 @@ import type { PipelineDiff as PipelineDiffSchema } from "./routes/pipelines.ts";
 import type { PlatformInfo as PlatformInfoSchema } from "./routes/platform.ts";
 import type { ProfileView as ProfileViewSchema } from "./routes/profiles.ts";
 import type {
+  ReleaseDetail as ReleaseDetailSchema,
+  Release as ReleaseSchema,
+  RolledBack as RolledBackSchema,
+  SecretsView as SecretsViewSchema,
+} from "./routes/releases.ts";
+import type {
   Condition as ConditionSchema,
   pageOf,
   RoleSchema,
@@ -56,6 +62,10 @@ export type RunView = z.output<typeof RunViewSchema>;
 export type RunPhase = RunView["phase"];
 export type RunTaskStatus = RunView["tasks"][number];
 export type TimelineEntry = z.output<typeof TimelineEntrySchema>;
+export type Release = z.output<typeof ReleaseSchema>;
+export type ReleaseDetail = z.output<typeof ReleaseDetailSchema>;
+export type RolledBack = z.output<typeof RolledBackSchema>;
+export type SecretsView = z.output<typeof SecretsViewSchema>;
 
 /** The data of a `status` or `end` event of a deployment's stream (GET …/deployments/{id}/events). */
 export type DeploymentProgress = Deployment & {

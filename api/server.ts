@@ -31,6 +31,7 @@ import { memberRoutes } from "./routes/members.ts";
 import { pipelineRoutes } from "./routes/pipelines.ts";
 import { platformRoutes } from "./routes/platform.ts";
 import { profileRoutes } from "./routes/profiles.ts";
+import { releaseRoutes } from "./routes/releases.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
@@ -111,6 +112,7 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...appRoutes(services),
     ...deploymentRoutes(services),
     ...appConfigRoutes(services),
+    ...releaseRoutes(services),
     ...logRoutes(services),
     ...pipelineRoutes(services),
     ...runRoutes(services),

@@ -235,11 +235,15 @@ export const deployCommand = defineCommand({
 
 export const rollbackCommand = defineCommand({
   path: ["rollback"],
-  summary: "Deploy again what an earlier deployment ran (by default the last good one before the current).",
+  summary:
+    "Run again what an earlier release ran — image, spec, env and secret values — as a new release (by default the last good deployment before the current).",
+  description:
+    "With a release number (see `loco releases`) the App gets that release's whole spec and the secret values it ran (the operator writes them back from their stored versions). With a deployment id, or nothing, the spec of that deployment (the newest Available one before the current) is deployed again and secret values stay as they are.",
   args: [
     {
-      name: "deployment-id",
-      description: "Deployment to return to; defaults to the newest Available one before the current.",
+      name: "release",
+      description:
+        "Release number to return to, or a deployment id; defaults to the newest Available deployment before the current.",
       required: false,
     },
   ],
@@ -651,6 +655,68 @@ export const runTimelineCommand = defineCommand({
   exitCodes: ["auth", "notFound", "unavailable", "timeout"],
 });
 
+// ---- Releases and secrets (issue 17) ----------------------------------------------------------------------------
+const RELEASE_VIEW =
+  "{ number, app, namespace, kind: deploy|apply|env|secrets|scale|rollback, actor, createdAt, changes: { image?, env?: { added, removed, changed }, secrets?: { added, removed, changed }, replicas?, fields? }, secrets: { KEY: versionId|null }, deploymentId: string|null, rollbackOf: number|null }";
+const SECRETS_JSON =
+  "{ secrets: [{ name, version: string|null, versions: [{ id: string|null, createdAt, deletedAt: string|null }] }] }";
+
+export const releasesCommand = defineCommand({
+  path: ["releases"],
+  summary:
+    "List an app's releases, newest first: every deploy, env, secret, scale and rollback, by whom and what changed.",
+  description:
+    "Each change of what the App runs is a numbered release. Changes are shown by name (+ added, ~ changed, - removed); secret values never appear, only that a secret got a new version. `loco rollback N` returns to release N.",
+  flags: [
+    { name: "limit", short: "n", type: "number", valueName: "N", description: "Show at most N releases (default 20)." },
+    appFlag,
+    profileFlag,
+    tenantFlag,
+    fileFlag,
+  ],
+  output: { json: `{ app, tenant, profile, releases: [${RELEASE_VIEW}] }` },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco releases", "loco releases --profile prod -n 5 -o json"],
+});
+
+export const secretsLsCommand = defineCommand({
+  path: ["secrets", "ls"],
+  summary: "List an app's secrets by name, with the version of each value (never the value).",
+  flags: [appFlag, profileFlag, tenantFlag, fileFlag],
+  output: { json: SECRETS_JSON },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const secretsSetCommand = defineCommand({
+  path: ["secrets", "set"],
+  summary: "Set a secret from stdin or a file; a new value is a new version and a new release.",
+  description:
+    "The value is read from stdin or --from-file, never from the command line (it would stay in shell history and be visible to other users of the machine), and is never echoed or logged. The App rolls out with it; `loco rollback` to an earlier release brings the earlier value back.",
+  args: [{ name: "name", description: "Name of the secret variable.", required: true }],
+  flags: [
+    { name: "from-file", type: "string", description: "Read the value from this file." },
+    appFlag,
+    profileFlag,
+    tenantFlag,
+    fileFlag,
+  ],
+  output: { json: SECRETS_JSON },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: [
+    'printf %s "$DB_PASSWORD" | loco secrets set DB_PASSWORD',
+    "loco secrets set TLS_KEY --from-file ./tls.key",
+  ],
+});
+
+export const secretsUnsetCommand = defineCommand({
+  path: ["secrets", "unset"],
+  summary: "Remove secrets from an app (their stored versions stay for rollbacks, up to the retention).",
+  args: [{ name: "names", description: "Names of the secret variables.", required: true, variadic: true }],
+  flags: [appFlag, profileFlag, tenantFlag, fileFlag],
+  output: { json: SECRETS_JSON },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
 export const completionCommand = defineCommand({
   path: ["completion"],
   summary: "Print a shell completion script.",
@@ -789,5 +855,9 @@ export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(runLogsCommand, () => import("./commands/run-logs.ts")),
   withImplementation(runCancelCommand, () => import("./commands/run-cancel.ts")),
   withImplementation(runTimelineCommand, () => import("./commands/run-timeline.ts")),
+  withImplementation(releasesCommand, () => import("./commands/releases.ts")),
+  withImplementation(secretsLsCommand, () => import("./commands/secrets-ls.ts")),
+  withImplementation(secretsSetCommand, () => import("./commands/secrets-set.ts")),
+  withImplementation(secretsUnsetCommand, () => import("./commands/secrets-unset.ts")),
   withImplementation(completionCommand, () => import("./commands/completion.ts")),
 ];

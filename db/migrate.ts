@@ -8,6 +8,7 @@ import * as api from "./migrations/0003-api.ts";
 import * as deploymentRequests from "./migrations/0004-deployment-requests.ts";
 import * as taskLogs from "./migrations/0005-task-logs.ts";
 import * as tokenLineage from "./migrations/0006-token-lineage.ts";
+import * as releases from "./migrations/0007-releases.ts";
 
 /** Listed explicitly (not read from the folder) so that a bundled or compiled build carries them all. */
 export const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   "0004-deployment-requests": deploymentRequests,
   "0005-task-logs": taskLogs,
   "0006-token-lineage": tokenLineage,
+  "0007-releases": releases,
 };
 
 export class MigrationError extends Error {

@@ -12,6 +12,7 @@
 // deletion is written only for rows of the cluster the apiserver says we are talking to *now*, so an empty
 // replacement cluster leaves the old state live in the database for the resurrector.
 import { type Kysely, sql, type Transaction } from "kysely";
+import { ANNOTATION_SECRET_VERSIONS, parseSecretVersions } from "../crds/secret-versions.ts";
 import type { Logger } from "../kube/logger.ts";
 import { controllerOf, type KubeObject } from "../kube/types.ts";
 import type { Database, Row } from "./schema.ts";
@@ -377,7 +378,9 @@ export class Mirror {
       else
         this.options.log.warn({ namespace, secret: secret.metadata.name, key }, "Not mirroring a binary secret value");
     }
-    this.stats.secretChanges += await secrets.store.syncApp(ref, values, "mirror");
+    // The version id the API gave each value (crds/secret-versions.ts), which releases name.
+    const versionIds = parseSecretVersions(secret.metadata.annotations?.[ANNOTATION_SECRET_VERSIONS]);
+    this.stats.secretChanges += await secrets.store.syncApp(ref, values, "mirror", versionIds);
   }
 }
 

@@ -142,6 +142,38 @@ export interface SecretVersionsTable {
   created_by: string | null;
   created_at: WithDefault<Timestamp>;
   deleted_at: Nullable<Timestamp>;
+  /** The id the API gave the value (migration 0007); null for older values and ones written outside loco. */
+  version_id: string | null;
+}
+
+/** releases.kind CHECK: the change that made the release. */
+export type ReleaseKind = "deploy" | "apply" | "env" | "secrets" | "scale" | "rollback";
+
+/** What a release changed: names and version ids only, never a secret value. */
+export interface ReleaseChanges {
+  image?: { before: string | null; after: string };
+  env?: { added: string[]; removed: string[]; changed: string[] };
+  secrets?: { added: string[]; removed: string[]; changed: string[] };
+  replicas?: { before: number | null; after: number | null };
+  /** Other spec fields that changed, as paths (spec.resources.cpu). */
+  fields?: string[];
+}
+
+export interface ReleasesTable {
+  tenant: string;
+  namespace: string;
+  app: string;
+  number: number;
+  kind: ReleaseKind;
+  actor: string;
+  created_at: WithDefault<Timestamp>;
+  changes: WithDefault<Json<ReleaseChanges>>;
+  /** The whole App spec the release resulted in. */
+  spec: Json<Record<string, unknown>>;
+  /** Secret key → version id of its value in this release (null: a value without a known id). */
+  secrets: WithDefault<Json<Record<string, string | null>>>;
+  deployment_id: string | null;
+  rollback_of: number | null;
 }
 
 export interface AuditLogTable {
@@ -193,6 +225,7 @@ export interface Database {
   audit_log: AuditLogTable;
   deployment_requests: DeploymentRequestsTable;
   task_logs: TaskLogsTable;
+  releases: ReleasesTable;
 }
 
 /** A row of table `T` as a query returns it. */
@@ -294,6 +327,7 @@ export const SCHEMA_COLUMNS = {
     created_by: "text null",
     created_at: "timestamptz default",
     deleted_at: "timestamptz null",
+    version_id: "text null",
   },
   audit_log: {
     id: "bigint identity",
@@ -328,6 +362,20 @@ export const SCHEMA_COLUMNS = {
     error: "text null",
     line_count: "integer",
     lines: "jsonb",
+  },
+  releases: {
+    tenant: "text",
+    namespace: "text",
+    app: "text",
+    number: "integer",
+    kind: "text",
+    actor: "text",
+    created_at: "timestamptz default",
+    changes: "jsonb default",
+    spec: "jsonb",
+    secrets: "jsonb default",
+    deployment_id: "text null",
+    rollback_of: "integer null",
   },
 } as const satisfies Record<keyof Database, Record<string, ColumnDescription>>;
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type DatabaseHandle } from "./connect.ts";
 import { migrateToLatest } from "./migrate.ts";
 import { parseKeyRing } from "./secret-crypto.ts";
-import { SecretStore } from "./secret-store.ts";
+import { listSecretVersions, SecretStore } from "./secret-store.ts";
 
 let handle: DatabaseHandle;
 const oldKey = randomBytes(32).toString("base64");
@@ -69,5 +69,40 @@ describe("SecretStore on embedded PGlite", () => {
     const { rows } = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM secret_versions WHERE app = 'cart' AND key = 'B'`.execute(handle.db);
     expect(rows[0]?.n).toBe(2);
+  });
+
+  it("stores each value under the version id the API named it with, and reads values back by id", async () => {
+    const store = new SecretStore(handle.db, parseKeyRing(`new:${newKey}`, "test"));
+    const api = { tenant: "acme", namespace: "acme-prod", app: "api" };
+    const v1 = "01JD6Z7Q5V8K2M4N6P8R0T2W41";
+    const v2 = "01JD6Z7Q5V8K2M4N6P8R0T2W42";
+    expect(await store.syncApp(api, { DB: "one" }, "mirror", { DB: v1 })).toBe(1);
+    expect(await store.syncApp(api, { DB: "two" }, "mirror", { DB: v2 })).toBe(1);
+    // A rollback writes the first value back under its first id: a new version, so the newest row names it.
+    expect(await store.syncApp(api, { DB: "one" }, "mirror", { DB: v1 })).toBe(1);
+    expect(await store.syncApp(api, { DB: "one" }, "mirror", { DB: v1 })).toBe(0);
+    expect(await store.valuesAt(api, { DB: v2 })).toEqual({ values: { DB: "two" }, missing: [] });
+    expect(await store.valuesAt(api, { DB: v1, GONE: v2 })).toEqual({ values: { DB: "one" }, missing: ["GONE"] });
+    // Another tenant naming the same ids reads nothing.
+    expect(await store.valuesAt({ ...api, tenant: "globex" }, { DB: v1 })).toEqual({ values: {}, missing: ["DB"] });
+    // A value changed outside loco (the annotation still names the old id) is stored without an id.
+    expect(await store.syncApp(api, { DB: "kubectl" }, "mirror", { DB: v1 })).toBe(1);
+    const versions = await listSecretVersions(handle.db, api);
+    expect(versions.map((v) => v.versionId)).toEqual([null, v1, v2, v1]);
+  });
+
+  it("keeps only the retained versions of each key, deleting the older rows", async () => {
+    const store = new SecretStore(handle.db, parseKeyRing(`new:${newKey}`, "test"), { retain: 2 });
+    const web = { tenant: "acme", namespace: "acme-prod", app: "web" };
+    for (const value of ["purged-1", "purged-2", "kept-3", "kept-4"])
+      await store.syncApp(web, { TOKEN: value }, "mirror");
+    const { rows } = await sql<{ version: number; row: string }>`
+      SELECT version, secret_versions::text AS row FROM secret_versions WHERE app = 'web' ORDER BY version`.execute(
+      handle.db,
+    );
+    expect(rows.map((r) => r.version)).toEqual([3, 4]);
+    // The purged rows are gone, not marked: every remaining row still opens, and the newest is the last value.
+    expect(await store.get({ ...web, key: "TOKEN" })).toBe("kept-4");
+    expect(() => new SecretStore(handle.db, parseKeyRing(`new:${newKey}`, "test"), { retain: 0 })).toThrow(RangeError);
   });
 });

@@ -70,6 +70,7 @@ export const OperatorConfig = z
       .pipe(z.array(podAnnotationPattern())),
     reconcileTimeout: durationMs.pipe(z.number().min(1000, { error: "must be at least 1s" })),
     taskLogLimit: bytes,
+    secretVersions: z.coerce.number().int().min(1).max(1000),
     otlpEndpoint: z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL such as http://otel-collector:4318" })
       .optional(),
@@ -106,6 +107,9 @@ Flags (environment variable in brackets):
                                      retried with backoff (default 60s) [LOCO_RECONCILE_TIMEOUT]
   --task-log-limit SIZE              bytes of each Run task attempt's log kept in the database, the tail when longer
                                      (default 1Mi; with --database-url) [LOCO_TASK_LOG_LIMIT]
+  --secret-versions N                 versions of each App secret value kept in the database (the newest; older ones
+                                     are deleted, so a rollback cannot restore them; default 10, with
+                                     --database-url and a key-encryption key) [LOCO_SECRET_VERSIONS]
   --selector LABELS                  reconcile only Apps and Profiles matching this label selector (sharding) [LOCO_SELECTOR]
   --otlp-endpoint URL                export traces and metrics over OTLP/HTTP to this base URL; off when unset
                                      [OTEL_EXPORTER_OTLP_ENDPOINT; headers from OTEL_EXPORTER_OTLP_HEADERS]
@@ -132,6 +136,7 @@ const flags = {
   "allowed-pod-annotations": { type: "string" },
   "reconcile-timeout": { type: "string" },
   "task-log-limit": { type: "string" },
+  "secret-versions": { type: "string" },
   "otlp-endpoint": { type: "string" },
   help: { type: "boolean" },
 } as const;
@@ -163,6 +168,7 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
     allowedPodAnnotations: values["allowed-pod-annotations"] ?? env.LOCO_ALLOWED_POD_ANNOTATIONS ?? "",
     reconcileTimeout: values["reconcile-timeout"] ?? env.LOCO_RECONCILE_TIMEOUT ?? "60s",
     taskLogLimit: values["task-log-limit"] ?? env.LOCO_TASK_LOG_LIMIT ?? "1Mi",
+    secretVersions: values["secret-versions"] ?? env.LOCO_SECRET_VERSIONS ?? "10",
     otlpEndpoint: (values["otlp-endpoint"] as string | undefined) ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined),
   });
 }

@@ -57,6 +57,8 @@ export function createOperatorMirror(options: {
   caches: WorldCaches;
   mirrorCaches: MirrorCaches;
   keyRing: KeyRing | undefined;
+  /** Secret versions kept per key; every version when undefined. */
+  secretVersionRetention?: number | undefined;
   log: Logger;
 }): Mirror {
   const { caches, mirrorCaches, client, log } = options;
@@ -81,7 +83,7 @@ export function createOperatorMirror(options: {
       ? {
           secrets: {
             source: { source: caches.secrets, include: (secret) => secretOwnerKey(secret) !== undefined },
-            store: new SecretStore(options.db, options.keyRing),
+            store: new SecretStore(options.db, options.keyRing, { retain: options.secretVersionRetention }),
             appOf: secretOwnerKey,
           },
         }

@@ -10,6 +10,7 @@ import { connectDatabase, type DatabaseHandle } from "../db/connect.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import type { Mirror } from "../db/mirror.ts";
 import type { KeyRing } from "../db/secret-crypto.ts";
+import { SecretStore } from "../db/secret-store.ts";
 import { TaskLogStore } from "../db/task-logs.ts";
 import { KubeClient } from "../kube/kube-client.ts";
 import type { Logger } from "../kube/logger.ts";
@@ -57,6 +58,8 @@ export interface OperatorOptions {
   database?: DatabaseHandle;
   /** Key-encryption keys for the secret values the mirror stores; without them secret values are not mirrored. */
   keyRing?: KeyRing;
+  /** Secret versions kept per key (the newest); older ones are deleted. Every version is kept when undefined. */
+  secretVersionRetention?: number;
   /** Label selector: reconcile only the Apps and Profiles that match (sharding; isolated tests). */
   selector?: string;
   /** Called when leadership is lost; the default entrypoint exits so a fresh process campaigns again. */
@@ -142,6 +145,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     log: log.child({ controller: "app" }),
     now,
     newDeploymentId: options.newDeploymentId ?? (() => ulid()),
+    secretVersions: () => secretVersions,
   });
   watchAppInputs(appController, caches);
 
@@ -162,6 +166,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   });
   watchProfileInputs(profileController, caches);
 
+  // Read by rollbacks' secret restores once the database is open (below); without one, or a key, none can be.
+  let secretVersions: SecretStore | undefined;
   // Created once the database is open (below); until then, and without a database, Jobs are deleted at once.
   let taskLogs: TaskLogCapture | undefined;
   const controllers = [
@@ -216,9 +222,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
           caches,
           mirrorCaches,
           keyRing: options.keyRing,
+          secretVersionRetention: options.secretVersionRetention,
           log: log.child({ component: "mirror" }),
         })
       : undefined;
+  secretVersions = database && options.keyRing ? new SecretStore(database.db, options.keyRing) : undefined;
   taskLogs = database
     ? new TaskLogCapture({
         client,

@@ -23,6 +23,7 @@ export function operatorOptionsOf(
     },
     reconcileTimeoutMs: config.reconcileTimeout,
     taskLogs: { limitBytes: config.taskLogLimit },
+    secretVersionRetention: config.secretVersions,
     ...(config.selector ? { selector: config.selector } : {}),
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(config.leaderElect

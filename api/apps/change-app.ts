@@ -8,12 +8,14 @@ import { ulid } from "ulid";
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
 import { APP } from "../../crds/kinds.ts";
+import type { ReleaseKind } from "../../db/schema.ts";
 import { recordRequest } from "../../db/stores/deployments.ts";
 import { KubeApiError } from "../../kube/kube-client.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { actorOf, type Principal } from "../auth/principal.ts";
 import { applyAs, ownersOf, plannedSplit, splitOwnership } from "../deploy/app-writers.ts";
 import { notFound } from "../errors.ts";
+import { recordAppRelease } from "../releases/record-release.ts";
 import { parsePart } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { findTenantNamespace } from "../tenant-namespaces.ts";
@@ -50,6 +52,13 @@ export interface AppChange {
    * POST …/deployments, so that `rollback` can return to it.
    */
   deployment?: { principal: Principal };
+  /** The release the change makes (api/releases/record-release.ts). */
+  release: { kind: ReleaseKind; actor: string };
+  /**
+   * Whether the change wrote something outside the spec that changes what runs (a secret's value): the App is then
+   * applied, and a release recorded, even when the manager's share of the spec stays the same.
+   */
+  changedOutside?: () => boolean;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
@@ -69,7 +78,7 @@ export async function changeApp(
     }
     const { before, after, merged } = await change(live, ownersOf(live.object));
     const parsed = parsePart(z.strictObject({ spec: AppSpec }), { spec: JSON.parse(JSON.stringify(merged)) }, "body");
-    if (same(before, after)) return { namespace: live.namespace, applied: live.object };
+    if (same(before, after) && !request.changedOutside?.()) return { namespace: live.namespace, applied: live.object };
     const requested = deployment ? { id: ulid(), by: actorOf(deployment.principal) } : undefined;
     try {
       const applied = await applyAs(kube, request.manager, { name: app, namespace: live.namespace }, after, {
@@ -86,6 +95,16 @@ export async function changeApp(
           requestedBy: requested.by,
         });
       }
+      await recordAppRelease(services, {
+        tenant,
+        namespace: live.namespace,
+        app,
+        kind: request.release.kind,
+        actor: request.release.actor,
+        spec: parsed.spec,
+        before: live.object.spec,
+        deploymentId: requested?.id ?? (applied.status as { deploymentId?: string } | undefined)?.deploymentId ?? null,
+      });
       return { namespace: live.namespace, applied };
     } catch (error) {
       if (!(error instanceof KubeApiError && error.isConflict) || attempt >= 5) throw error;

@@ -27,3 +27,18 @@ describe("secretObject", () => {
     expect(secret.type).toBe("Opaque");
   });
 });
+
+describe("secretVersionIds", () => {
+  it("gives a changed value a new id, keeps the id of an unchanged one, and drops unset keys", async () => {
+    const { secretVersionIds } = await import("./secret-values.ts");
+    let n = 0;
+    const newId = () => `NEW${++n}`;
+    const existing = { data: { A: "YQ==", B: "Yg==", C: "Yw==" }, versions: { A: "IDA", B: "IDB", C: "IDC" } };
+    const data = { A: "YQ==", B: "eA==", D: "ZA==" };
+    expect(secretVersionIds(existing, data, { A: "a", B: "x", D: "d" }, newId)).toEqual({
+      A: "IDA",
+      B: "NEW1",
+      D: "NEW2",
+    });
+  });
+});

@@ -11,6 +11,7 @@ import { isSubset } from "../../kube/semantic-equal.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { actorOf, type Principal } from "../auth/principal.ts";
 import { ApiError } from "../errors.ts";
+import { recordAppRelease } from "../releases/record-release.ts";
 import type { ApiServices } from "../server.ts";
 import { applyAs, splitOwnership } from "./app-writers.ts";
 import { capacityPreflight } from "./capacity-preflight.ts";
@@ -93,5 +94,15 @@ export async function deployApp(services: ApiServices, request: DeployRequest): 
     requested: { deploymentId: id, by: requestedBy },
   });
   if (plan.handBack) await handBack(plan.handBack);
+  await recordAppRelease(services, {
+    tenant,
+    namespace,
+    app,
+    kind: request.rollbackOf ? "rollback" : "deploy",
+    actor: requestedBy,
+    spec: proposed,
+    before: live?.spec,
+    deploymentId: id,
+  });
   return { deploymentId: id, unchanged: false, overrides: plan.overrides };
 }

@@ -1,12 +1,15 @@
 // A rollback to an existing App: the whole spec an earlier deployment ran, set in one write (so the pod template
 // changes once and the operator adopts the requested id), then each writer — deploy, `loco env`, `loco scale` —
 // applies its share of it again, which changes no value but keeps field ownership as it was
-// (ownership-plan.ts rollbackPlan). The write's own manager, `loco-rollback`, then lets go.
+// (ownership-plan.ts rollbackPlan). The write's own manager, `loco-rollback`, then lets go. A rollback to a release
+// also asks the operator to restore that release's secret versions (annotation loco.dev/restore-secrets), which it
+// does even when the spec is the same, and is recorded as a new release.
 import { ulid } from "ulid";
 import type { AppSpec } from "../../crds/app.ts";
 import { ANNOTATION_REQUESTED_DEPLOYMENT_ID } from "../../crds/app-names.ts";
 import { DEPLOY_FIELD_MANAGER, ENV_FIELD_MANAGER, SCALE_FIELD_MANAGER } from "../../crds/field-managers.ts";
 import { APP } from "../../crds/kinds.ts";
+import { ANNOTATION_RESTORE_SECRETS, formatSecretRestore, type SecretRestore } from "../../crds/secret-versions.ts";
 import { recordRequest } from "../../db/stores/deployments.ts";
 import { ANNOTATION_REQUESTED_BY } from "../../db/timeline.ts";
 import { KubeApiError, resourcePath } from "../../kube/kube-client.ts";
@@ -14,6 +17,7 @@ import { isSubset } from "../../kube/semantic-equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { actorOf } from "../auth/principal.ts";
+import { recordAppRelease } from "../releases/record-release.ts";
 import type { ApiServices } from "../server.ts";
 import { applyAs, dropManagers, ownersOf, plannedSplit, splitOwnership } from "./app-writers.ts";
 import { capacityPreflight } from "./capacity-preflight.ts";
@@ -23,9 +27,16 @@ import { rollbackPlan, shareSpec } from "./ownership-plan.ts";
 
 const ROLLBACK_FIELD_MANAGER = "loco-rollback";
 
+export interface RestoreOptions {
+  /** The release rolled back to, when it is one (recorded on the new release). */
+  release?: number;
+  /** Secret versions for the operator to write back into the App's Secret. */
+  secrets?: SecretRestore;
+}
+
 export async function restoreApp(
   services: ApiServices,
-  request: DeployRequest & { rollbackOf: string },
+  request: DeployRequest & { rollbackOf: string } & RestoreOptions,
 ): Promise<DeployResult> {
   const { db, kube, config } = services;
   const { tenant, profile, app, spec } = request;
@@ -34,7 +45,7 @@ export async function restoreApp(
   let live = await kube.find<KubeObject>(APP, namespace, app);
   if (!live) return deployApp(services, request);
   const current = (live.status as { deploymentId?: string } | undefined)?.deploymentId;
-  if (current && isSubset(spec, live.spec) && isSubset(live.spec, spec))
+  if (current && !request.secrets && isSubset(spec, live.spec) && isSubset(live.spec, spec))
     return { deploymentId: current, unchanged: true, overrides: [] };
   const split = plannedSplit(live, undefined);
   if (split) {
@@ -62,6 +73,7 @@ export async function restoreApp(
               ...live.metadata.annotations,
               [ANNOTATION_REQUESTED_DEPLOYMENT_ID]: id,
               [ANNOTATION_REQUESTED_BY]: by,
+              ...(request.secrets ? { [ANNOTATION_RESTORE_SECRETS]: formatSecretRestore(request.secrets) } : {}),
             },
           },
         ],
@@ -81,5 +93,25 @@ export async function restoreApp(
   if (plan.scale) await applyAs(kube, SCALE_FIELD_MANAGER, ref, shareSpec(plan.scale));
   await applyAs(kube, DEPLOY_FIELD_MANAGER, ref, plan.spec, { labels: config.objectLabels, requested });
   await dropManagers(kube, ref, [ROLLBACK_FIELD_MANAGER]);
+  await recordAppRelease(services, {
+    tenant,
+    namespace,
+    app,
+    kind: "rollback",
+    actor: by,
+    spec,
+    before: live.spec,
+    deploymentId: id,
+    // The versions the operator is restoring: what the App's Secret holds once it has.
+    ...(request.secrets
+      ? {
+          secrets: {
+            ...Object.fromEntries(request.secrets.keep.map((key) => [key, null])),
+            ...request.secrets.versions,
+          },
+        }
+      : {}),
+    ...(request.release !== undefined ? { rollbackOf: request.release } : {}),
+  });
   return { deploymentId: id, unchanged: false, overrides: [] };
 }

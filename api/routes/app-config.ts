@@ -14,6 +14,7 @@ import type { KubeObject } from "../../kube/types.ts";
 import { changeApp } from "../apps/change-app.ts";
 import { writeSecretValues } from "../apps/secret-values.ts";
 import { envChange, envNamesReplaced, scaleChange } from "../apps/spec-edits.ts";
+import { actorOf } from "../auth/principal.ts";
 import { ownersOf } from "../deploy/app-writers.ts";
 import { notFound } from "../errors.ts";
 import { asIs, listPage } from "../list-page.ts";
@@ -83,7 +84,7 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
           error: "set at least one of replicas, cpu or memory",
         }),
       responses: { 200: { description: "The App as applied.", schema: AppView } },
-      handler: async ({ authorize, params, query, body, auditTarget, objectFound }) => {
+      handler: async ({ authorize, principal, params, query, body, auditTarget, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
         auditTarget(`App/${query.profile}/${params.app}`, { ...body });
         const { namespace, applied } = await changeApp(services, {
@@ -92,6 +93,9 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
           app: params.app,
           manager: SCALE_FIELD_MANAGER,
           change: (live, owners) => scaleChange(live.object.spec as AppSpec, owners.scale, body),
+          // New cpu or memory is a new pod template: a deployment whose id the release can name.
+          ...(body.cpu !== undefined || body.memory !== undefined ? { deployment: { principal } } : {}),
+          release: { kind: "scale", actor: actorOf(principal) },
         });
         objectFound();
         return respond(params.tenant, namespace, applied);
@@ -165,6 +169,7 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
         });
         const edit = { set: body.set ?? {}, unset: body.unset ?? [], secret: body.secret };
         let secretWritten = false;
+        let secretChanged = false;
         const { applied } = await changeApp(services, {
           tenant: params.tenant,
           profile: query.profile,
@@ -174,12 +179,20 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
             const edited = envChange(live.object.spec as AppSpec, owners.env, edit);
             // Values first, so that the pods the new template starts find them.
             if (!secretWritten && edited.touchesSecret) {
-              await writeSecretValues(services, live, edit.secret ? edit.set : {}, envNamesReplaced(edit));
+              const written = await writeSecretValues(
+                services,
+                live,
+                edit.secret ? edit.set : {},
+                envNamesReplaced(edit),
+              );
+              secretChanged = written.changed;
               secretWritten = true;
             }
             return edited;
           },
           deployment: { principal },
+          release: { kind: body.secret ? "secrets" : "env", actor: actorOf(principal) },
+          changedOutside: () => secretChanged,
         });
         objectFound();
         const now = applied.spec as { env?: EnvVar[]; secretEnv?: SecretEnvVar[] };

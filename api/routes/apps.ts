@@ -7,12 +7,14 @@ import { APP } from "../../crds/kinds.ts";
 import { getTenantResource, type ResourceRecord } from "../../db/stores/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
+import { actorOf } from "../auth/principal.ts";
 import { lostRows } from "../current-cluster.ts";
 import { hostnameCheck } from "../deploy/hostname-check.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { tenantResourcePage } from "../list-page.ts";
 import { LOST_DESCRIPTION, readinessOf } from "../lost-object.ts";
 import { pageQuery } from "../pagination.ts";
+import { recordAppRelease } from "../releases/record-release.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
@@ -128,7 +130,7 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
       query: ProfileQuery,
       body: z.strictObject({ spec: AppSpec }),
       responses: { 200: { description: "The App as applied.", schema: AppView } },
-      handler: async ({ authorize, params, query, body, auditTarget, objectFound }) => {
+      handler: async ({ authorize, principal, params, query, body, auditTarget, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
         auditTarget(`App/${query.profile}/${params.app}`, { image: body.spec.image });
         if (body.spec.profile !== query.profile) {
@@ -146,6 +148,7 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
           app: params.app,
           spec: body.spec,
         });
+        const before = await kube.find<KubeObject>(APP, namespace, params.app);
         const applied = await kube.apply<KubeObject>(
           APP,
           {
@@ -156,6 +159,18 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
           },
           FIELD_MANAGER,
         );
+        if (JSON.stringify(before?.spec) !== JSON.stringify(applied.spec)) {
+          await recordAppRelease(services, {
+            tenant: params.tenant,
+            namespace,
+            app: params.app,
+            kind: "apply",
+            actor: actorOf(principal),
+            spec: applied.spec,
+            before: before?.spec,
+            deploymentId: (applied.status as { deploymentId?: string } | undefined)?.deploymentId ?? null,
+          });
+        }
         objectFound();
         return {
           body: appView(params.tenant, namespace, params.app, {

@@ -21,9 +21,11 @@ const withoutFinalNewline = (text: string) => text.replace(/\r?\n$/, "");
  * A secret's value comes from a file or stdin only: on the command line it would land in the shell's history,
  * in `ps` output for every user of the machine and in the debug log.
  */
-async function secretValues(
-  command: ContextOf<typeof envSetCommand>,
+export async function secretValues(
+  command: Pick<ContextOf<typeof envSetCommand>, "cwd" | "io"> & { flags: { "from-file"?: string | undefined } },
   words: readonly string[],
+  /** The command as the user typed it, for the advice (`loco secrets set` reads its value the same way). */
+  verb = "loco env set --secret",
 ): Promise<Record<string, string>> {
   const withValue = words.find((word) => word.includes("="));
   if (withValue !== undefined) {
@@ -31,12 +33,12 @@ async function secretValues(
     throw usageError(
       `Refused to read the value of secret ${name} from the command line`,
       "A value on the command line stays in your shell's history and is visible to other users of this machine.",
-      `Pass only the name and give the value on stdin (printf %s "$VALUE" | loco env set --secret ${name}) or from a file (--from-file PATH); for many secrets use loco env sync FILE --secret ${name}.`,
+      `Pass only the name and give the value on stdin (printf %s "$VALUE" | ${verb} ${name}) or from a file (--from-file PATH); for many secrets use loco env sync FILE --secret ${name}.`,
     );
   }
   if (words.length !== 1) {
     throw usageError(
-      "env set --secret takes one NAME",
+      `${verb.replace(/^loco /, "")} takes one NAME`,
       `Got ${words.length} names; a single value (from stdin or --from-file) can only belong to one secret.`,
       "Set one secret per call, or use loco env sync FILE --secret NAME1,NAME2 for several.",
     );

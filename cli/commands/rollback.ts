@@ -1,4 +1,5 @@
 import { CliError } from "../cli-error.ts";
+import { rollbackRelease } from "../client/release-client.ts";
 import { call, session, tenantOf } from "../client/session.ts";
 import type { rollbackCommand } from "../commands.ts";
 import type { ContextOf } from "../context.ts";
@@ -11,7 +12,22 @@ export async function run(command: ContextOf<typeof rollbackCommand>): Promise<n
   parseDuration(command.flags.timeout, "timeout");
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
-  let target = command.args["deployment-id"];
+  const asked = command.args.release;
+  if (asked !== undefined && /^v?\d+$/.test(asked)) {
+    const release = Number(asked.replace(/^v/, ""));
+    if (!command.json) command.io.stderr.write(`Rolling back ${app} (${profile}) to release ${release}.\n`);
+    const accepted = await call(`Could not roll ${app} (${profile}) back to release ${release}`, () =>
+      rollbackRelease(client, tenant, app, profile, release),
+    );
+    return reportDeployment(
+      command,
+      client,
+      { tenant, profile, app },
+      accepted,
+      `Rollback to release ${release}: deployment`,
+    );
+  }
+  let target = asked;
   if (!target) {
     // The newest Available deployment other than the current one.
     const current = (await call(`Could not get app ${app} (${profile})`, () => client.getApp(tenant, app, profile)))

@@ -13,7 +13,10 @@ export interface TimelineEntry {
   actor: string | null;
 }
 
-/** A row of `events` as a timeline selects it: `id` as text, which both drivers return alike. */
+/**
+ * A row of `events` as a timeline selects it: `id` as text, which both drivers return alike. (So the ORDER BY names
+ * the table's column: a bare `id` there is the text output column, which sorts "10" before "9".)
+ */
 export type TimelineRow = Pick<Row<"events">, "occurred_at" | "type" | "reason" | "message" | "actor"> & { id: string };
 
 export function listTimeline(
@@ -25,7 +28,7 @@ export function listTimeline(
       SELECT id::text, occurred_at, type, reason, message, actor FROM events
       WHERE tenant = ${key.tenant} AND namespace = ${key.namespace} AND kind = 'App' AND name = ${key.app}
         ${key.before ? sql`AND id < ${key.before}::bigint` : sql``}
-      ORDER BY id DESC LIMIT ${key.limit}`.execute(db);
+      ORDER BY events.id DESC LIMIT ${key.limit}`.execute(db);
     return rows.map((r) => ({
       id: r.id,
       occurredAt: new Date(r.occurred_at).toISOString(),

@@ -64,6 +64,10 @@ const minimum: Record<string, Role> = {
   getAppEnv: "viewer",
   setAppEnv: "developer",
   appTimeline: "viewer",
+  listReleases: "viewer",
+  getRelease: "viewer",
+  rollbackRelease: "developer",
+  listSecrets: "viewer",
   appLogs: "viewer",
   listPipelines: "viewer",
   getPipeline: "viewer",
@@ -96,7 +100,17 @@ const creates = new Set([
   "createRun",
 ]);
 /** Reads of one object by an id that is never the caller's own in the matrix (a missing id): 404 when allowed. */
-const readsById = new Set(["getDeployment", "watchDeployment", "getPipeline", "getRun", "watchRun", "runLogs"]);
+const readsById = new Set([
+  "getDeployment",
+  "watchDeployment",
+  "getPipeline",
+  "getRun",
+  "watchRun",
+  "runLogs",
+  "getRelease",
+]);
+/** A release number no App of the matrix reaches. */
+const MISSING_RELEASE = "999999";
 const pipelineSpec = {
   tasks: [{ name: "matrix", image: "registry.example.com/acme/matrix:1", resources: { cpu: "10m", memory: "16Mi" } }],
 };
@@ -117,6 +131,7 @@ function request(route: { method: string; path: string; operationId: string }, i
     .replace("{app}", ids.app)
     .replace("{subject}", encodeURIComponent(ids.subject))
     .replace("{id}", ids.id)
+    .replace("{release}", MISSING_RELEASE)
     .replace("{pipeline}", ids.app)
     .replace("{run}", ids.app);
   const query = /\/(apps|pipelines|runs)/.test(route.path) ? `?profile=${world.profile}` : "";

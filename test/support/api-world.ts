@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { ROLES, type Role } from "../../api/auth/principal.ts";
 import { PROFILE } from "../../crds/kinds.ts";
 import { GATEWAY, NAMESPACE } from "../../kube/resources.ts";
-import type { RunningOperator } from "../../operator/operator.ts";
+import type { OperatorOptions, RunningOperator } from "../../operator/operator.ts";
 import { startTestApi, type TestApi } from "./api-server.ts";
 import { createTestDatabase } from "./database.ts";
 import { eventually } from "./kube.ts";
@@ -35,7 +35,10 @@ export interface ApiWorld {
   stop(): Promise<void>;
 }
 
-export async function startApiWorld(prefix: string): Promise<ApiWorld> {
+export async function startApiWorld(
+  prefix: string,
+  options: { operator?: Partial<OperatorOptions> } = {},
+): Promise<ApiWorld> {
   const shard = newShard();
   const suffix = randomBytes(3).toString("hex");
   const tenantNames = [`${prefix}a${suffix}`, `${prefix}b${suffix}`] as const;
@@ -53,7 +56,7 @@ export async function startApiWorld(prefix: string): Promise<ApiWorld> {
       ...fixtures.flatMap((t) => Object.values(t.members).map((id) => ({ id }))),
     ],
   });
-  const operator = await startTestOperator(shard, { databaseUrl: database.url });
+  const operator = await startTestOperator(shard, { databaseUrl: database.url, ...options.operator });
   const api = await startTestApi({
     databaseUrl: database.url,
     oidc: { issuer: idp.issuer, audience: AUDIENCE, clientId: "loco-cli" },

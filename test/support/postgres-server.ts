@@ -19,7 +19,7 @@ export interface PrivatePostgres extends TestDatabase {
   resume(): Promise<void>;
 }
 
-function findPostgresBin(): string {
+export function findPostgresBin(): string {
   const fromEnv = process.env.LOCO_POSTGRES_BIN;
   if (fromEnv) return fromEnv;
   const root = "/usr/lib/postgresql";

@@ -22,6 +22,7 @@ import { HostnameClaims } from "./hostname-claims.ts";
 import { markRoutesReady } from "./mark-routes-ready.ts";
 import type { AppObject } from "./objects.ts";
 import { chooseRollout } from "./rollout.ts";
+import { restoreSecrets, type SecretVersionSource } from "./secret-restore.ts";
 import {
   markDeployment,
   markDeploymentNotOwned,
@@ -40,6 +41,8 @@ export interface AppReconcilerDeps {
   /** Impure inputs, injected so tests can pin them. */
   now: () => Date;
   newDeploymentId: () => string;
+  /** Stored secret versions, for a rollback's restore; undefined without a database or key-encryption key. */
+  secretVersions?: () => SecretVersionSource | undefined;
 }
 
 /** How soon an App refused a hostname another App holds asks again (the holder may be gone unseen). */
@@ -100,6 +103,8 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     const applied = await applyAppChildren(client, app, childPlans(caches, inputs, rollout), log);
     const change = changeEvent(applied, rollout.deploymentId);
     if (change) events.record(app, "Normal", change.reason, change.message);
+    // A rollback's secret values, written back once; the Secret's change reconciles the App again, with their digest.
+    await restoreSecrets({ client, caches, events, log, versions: deps.secretVersions?.() }, app, tenant.tenant);
 
     // 5. Status.
     const deployment = applied.results.get(DEPLOYMENT);

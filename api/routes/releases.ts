@@ -1,0 +1,207 @@
+// An App's releases (every change of what it runs, numbered), one release with the spec it ran, a rollback to one,
+// and the App's secrets by name with their versions — ids and dates, never a value.
+import { z } from "zod";
+import { listSecretVersions } from "../../db/secret-store.ts";
+import { getRelease, listReleases } from "../../db/stores/releases.ts";
+import { getTenantResource } from "../../db/stores/resources.ts";
+import { currentSecretVersions } from "../apps/secret-values.ts";
+import { actorOf } from "../auth/principal.ts";
+import { notFound } from "../errors.ts";
+import { asIs, listPage } from "../list-page.ts";
+import { pageQuery } from "../pagination.ts";
+import { rollbackRelease } from "../releases/rollback-release.ts";
+import { defineRoute, type RouteDefinition } from "../route.ts";
+import type { ApiServices } from "../server.ts";
+import { tenantNamespace } from "../tenant-namespaces.ts";
+import { ItemParams, ProfileQuery } from "./apps.ts";
+import { Accepted } from "./deployments.ts";
+import { AppName, pageOf as pageSchema, TenantName } from "./schemas.ts";
+
+const Names = z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) });
+export const Release = z.object({
+  number: z.number().int().describe("Numbered per App from 1, without gaps."),
+  app: z.string(),
+  namespace: z.string(),
+  kind: z
+    .enum(["deploy", "apply", "env", "secrets", "scale", "rollback"])
+    .describe("The change that made it: a deploy, a PUT of the App, env, secrets, scale or a rollback."),
+  actor: z.string().describe("Who made it: a user's subject or a token."),
+  createdAt: z.string(),
+  changes: z
+    .object({
+      image: z.object({ before: z.string().nullable(), after: z.string() }).optional(),
+      env: Names.optional().describe("Plain variables, by name."),
+      secrets: Names.optional().describe("Secret variables, by name: a new value is `changed`, never shown."),
+      replicas: z.object({ before: z.number().int().nullable(), after: z.number().int().nullable() }).optional(),
+      fields: z.array(z.string()).optional().describe("Paths of other spec fields that changed."),
+    })
+    .describe("What changed since the App's previous release."),
+  secrets: z
+    .record(z.string(), z.string().nullable())
+    .describe("Each secret key's version id in this release (null: set before versions were named)."),
+  deploymentId: z.string().nullable().describe("The deployment the release runs as."),
+  rollbackOf: z.number().int().nullable().describe("The release a rollback returned to."),
+});
+export const ReleaseDetail = Release.extend({
+  spec: z.record(z.string(), z.unknown()).describe("The whole App spec of the release."),
+});
+export const RolledBack = Accepted.extend({ release: z.number().int().describe("The release rolled back to.") });
+export const SecretsView = z.object({
+  secrets: z.array(
+    z.object({
+      name: z.string(),
+      version: z.string().nullable().describe("Version id of the current value (null: not known yet)."),
+      versions: z
+        .array(z.object({ id: z.string().nullable(), createdAt: z.string(), deletedAt: z.string().nullable() }))
+        .describe("Stored versions, newest first (as many as the operator's retention keeps)."),
+    }),
+  ),
+});
+
+const ReleaseParams = z.strictObject({
+  tenant: TenantName,
+  app: AppName,
+  release: z.coerce.number().int().min(1).max(2_147_483_647).describe("Release number."),
+});
+
+export function releaseRoutes(services: ApiServices): RouteDefinition[] {
+  const { db, config } = services;
+  return [
+    defineRoute({
+      method: "GET",
+      url: "/v1/tenants/:tenant/apps/:app/releases",
+      operationId: "listReleases",
+      summary: "An App's releases, newest first: each change of what it runs, by whom, and what changed (names only).",
+      tag: "releases",
+      auth: "required",
+      params: ItemParams,
+      query: z.strictObject({ profile: ProfileQuery.shape.profile, ...pageQuery }),
+      responses: { 200: { description: "A page of releases.", schema: pageSchema(Release) } },
+      handler: async ({ authorize, params, query, objectFound }) => {
+        await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
+        const body = await listPage(query, {
+          maxPageSize: config.maxPageSize,
+          cursor: { parts: 1, shape: [/^\d{1,10}$/] },
+          fetch: (after, limit) =>
+            listReleases(db, {
+              tenant: params.tenant,
+              namespace: tenantNamespace(params.tenant, query.profile),
+              app: params.app,
+              before: after ? Number(after[0]) : undefined,
+              limit,
+            }),
+          keyOf: (row) => [String(row.number)],
+          view: asIs,
+        });
+        // Any name answers 200 (empty for an App that never was): only releases name a real App.
+        if (body.items.length > 0) objectFound();
+        return { body };
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/v1/tenants/:tenant/apps/:app/releases/:release",
+      operationId: "getRelease",
+      summary: "One release of an App, with the whole spec it ran.",
+      tag: "releases",
+      auth: "required",
+      params: ReleaseParams,
+      query: ProfileQuery,
+      responses: {
+        200: { description: "The release.", schema: ReleaseDetail },
+        404: { description: "No such release." },
+      },
+      handler: async ({ authorize, params, query, objectFound }) => {
+        await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
+        const found = await getRelease(db, {
+          tenant: params.tenant,
+          namespace: tenantNamespace(params.tenant, query.profile),
+          app: params.app,
+          number: params.release,
+        });
+        if (!found) throw notFound("Release", String(params.release));
+        objectFound();
+        return { body: found };
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/v1/tenants/:tenant/apps/:app/releases/:release/rollback",
+      operationId: "rollbackRelease",
+      summary:
+        "Run again what a release ran: its whole spec and its secret values (restored by the operator from their stored versions), recorded as a new release. 409 when a secret version it names is no longer stored.",
+      tag: "releases",
+      auth: "required",
+      audit: "apps.rollback",
+      params: ReleaseParams,
+      query: ProfileQuery,
+      responses: {
+        202: { description: "Accepted; follow it with the events stream.", schema: RolledBack },
+        200: { description: "Nothing to change.", schema: RolledBack },
+        404: { description: "No such App or release." },
+        409: { description: "A secret version of the release is no longer stored." },
+      },
+      handler: async ({ authorize, principal, params, query, auditTarget, request, objectFound }) => {
+        await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
+        auditTarget(`App/${query.profile}/${params.app}`, { rollbackToRelease: params.release });
+        const result = await rollbackRelease(services, {
+          principal,
+          tenant: params.tenant,
+          profile: query.profile,
+          app: params.app,
+          release: params.release,
+          log: request.log,
+        });
+        objectFound();
+        auditTarget(`App/${query.profile}/${params.app}`, {
+          rollbackToRelease: params.release,
+          deploymentId: result.deploymentId,
+          by: actorOf(principal),
+        });
+        return {
+          status: result.unchanged ? 200 : 202,
+          body: {
+            ...result,
+            events: `/v1/tenants/${params.tenant}/apps/${params.app}/deployments/${result.deploymentId}/events?profile=${query.profile}`,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/v1/tenants/:tenant/apps/:app/secrets",
+      operationId: "listSecrets",
+      summary:
+        "An App's secret variables by name, with the version id of each value and its stored versions; never a value.",
+      tag: "releases",
+      auth: "required",
+      params: ItemParams,
+      query: ProfileQuery,
+      responses: { 200: { description: "The secrets.", schema: SecretsView }, 404: { description: "No such App." } },
+      handler: async ({ authorize, params, query, objectFound }) => {
+        await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
+        const namespace = tenantNamespace(params.tenant, query.profile);
+        const row = await getTenantResource(db, { tenant: params.tenant, kind: "App", namespace, name: params.app });
+        if (!row) throw notFound("App", params.app);
+        objectFound();
+        const spec = (row.spec ?? {}) as { secretEnv?: { name: string; secretKey?: string }[] };
+        const history = await listSecretVersions(db, { tenant: params.tenant, namespace, app: params.app });
+        const current = await currentSecretVersions(services, namespace, params.app);
+        return {
+          body: {
+            secrets: (spec.secretEnv ?? []).map((s) => {
+              const key = s.secretKey ?? s.name;
+              return {
+                name: s.name,
+                version: current[key] ?? null,
+                versions: history
+                  .filter((v) => v.key === key)
+                  .map((v) => ({ id: v.versionId, createdAt: v.createdAt, deletedAt: v.deletedAt })),
+              };
+            }),
+          },
+        };
+      },
+    }),
+  ];
+}
