@@ -461,6 +461,10 @@ describe("loco, end to end", () => {
     await json(["env", "set", "JSON_CHECK=1"]);
     await json(["env", "ls"]);
     await json(["env", "unset", "JSON_CHECK"]);
+    await json(["secrets", "set", "JSON_SECRET"], { stdin: "json-check-value" });
+    await json(["secrets", "ls"]);
+    await json(["secrets", "unset", "JSON_SECRET"]);
+    await json(["releases"]);
     writeFileSync(join(repo, "check.env"), "JSON_CHECK=2\n");
     await json(["env", "sync", "check.env", "--dry-run"]);
     await json(["scale", "--replicas", "3"]);
