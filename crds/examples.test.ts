@@ -12,6 +12,7 @@ describe("docs/examples", () => {
       "app-http.yaml",
       "pipeline-ci.yaml",
       "pipeline-cron.yaml",
+      "pipeline-hello.yaml",
       "profile-dev.yaml",
       "profile-prod.yaml",
       "run-ci.yaml",
