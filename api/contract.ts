@@ -11,6 +11,7 @@ import type { EnvView as EnvViewSchema } from "./routes/app-config.ts";
 import type { AppView as AppViewSchema } from "./routes/apps.ts";
 import type { AuthConfig as AuthConfigSchema, WhoAmI as WhoAmISchema } from "./routes/auth.ts";
 import type { Accepted, DeployDiff as DeployDiffSchema, Deployment as DeploymentSchema } from "./routes/deployments.ts";
+import type { MemberView as MemberViewSchema } from "./routes/members.ts";
 import type { PipelineSecretsView as PipelineSecretsViewSchema } from "./routes/pipeline-secrets.ts";
 import type { PipelineDiff as PipelineDiffSchema } from "./routes/pipelines.ts";
 import type { PlatformInfo as PlatformInfoSchema } from "./routes/platform.ts";
@@ -27,7 +28,7 @@ import type {
   RoleSchema,
   TimelineEntry as TimelineEntrySchema,
 } from "./routes/schemas.ts";
-import type { TenantView as TenantViewSchema } from "./routes/tenants.ts";
+import type { TenantDetail as TenantDetailSchema, TenantView as TenantViewSchema } from "./routes/tenants.ts";
 import type { MintedToken as MintedTokenSchema, TokenView as TokenViewSchema } from "./routes/tokens.ts";
 import type { RunView as RunViewSchema } from "./runs/run-view.ts";
 
@@ -43,6 +44,9 @@ export type AuthConfig = z.output<typeof AuthConfigSchema>;
 export type WhoAmI = z.output<typeof WhoAmISchema>;
 export type PlatformInfo = z.output<typeof PlatformInfoSchema>;
 export type Tenant = z.output<typeof TenantViewSchema>;
+/** A tenant with its namespace per Profile (POST /v1/tenants, GET /v1/tenants/{tenant}). */
+export type TenantDetail = z.output<typeof TenantDetailSchema>;
+export type Member = z.output<typeof MemberViewSchema>;
 export type AppView = z.output<typeof AppViewSchema>;
 export type ProfileView = z.output<typeof ProfileViewSchema>;
 export type TokenView = z.output<typeof TokenViewSchema>;

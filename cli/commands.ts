@@ -25,6 +25,16 @@ const fileFlag = {
   default: "loco.toml",
   description: "Path of the loco.toml to read.",
 } as const satisfies FlagDefinition;
+// -f is --follow on the commands that stream (logs, run logs: as in kubectl, docker and heroku logs) and --file
+// everywhere else (as in kubectl apply -f). No command has both: on those, --file has only its long form.
+// cli/definition.test.ts refuses a short flag used twice by one command.
+const fileFlagLongOnly = {
+  name: fileFlag.name,
+  type: fileFlag.type,
+  valueName: fileFlag.valueName,
+  default: fileFlag.default,
+  description: fileFlag.description,
+} as const satisfies FlagDefinition;
 
 const appFlag = {
   name: "app",
@@ -271,7 +281,7 @@ export const logsCommand = defineCommand({
     appFlag,
     profileFlag,
     tenantFlag,
-    fileFlag,
+    fileFlagLongOnly,
   ],
   output: {
     json: "{ pod, container, time, line } per log line, or { pod, container, error } for a replica whose log could not be read",
@@ -816,6 +826,94 @@ export const completionCommand = defineCommand({
   examples: ["source <(loco completion bash)", "loco completion fish | source"],
 });
 
+// Administration: tenants (platform admins), their members (the tenant's owners and admins) and Profiles.
+const TENANT_DETAIL = "{ name, displayName, createdAt, role: string|null, namespaces: [{ profile, namespace }] }";
+const MEMBER_VIEW = "{ tenant, subject, role: viewer|developer|admin|owner, createdAt }";
+const ROLES = ["viewer", "developer", "admin", "owner"] as const;
+
+export const tenantCreateCommand = defineCommand({
+  path: ["tenant", "create"],
+  summary: "Create a tenant and its namespace per Profile (platform admins).",
+  description:
+    "Creates the tenant and, for every Profile, its namespace <tenant>-<profile> with the platform's quota, RBAC and network policy. --owner makes a user (their OIDC subject, as `loco whoami` shows it) the tenant's first owner; without it, only platform admins can act in the tenant until someone is added with `loco member add`. A name already taken, or a namespace of that name that is not the tenant's, is refused (exit 6).",
+  args: [
+    {
+      name: "name",
+      description: "Tenant name: lowercase letters and digits, without '-', at most 40.",
+      required: true,
+    },
+  ],
+  flags: [
+    {
+      name: "owner",
+      type: "string",
+      valueName: "SUBJECT",
+      description: "OIDC subject of the user made the tenant's first owner.",
+    },
+    { name: "display-name", type: "string", valueName: "TEXT", description: "A human-readable name." },
+  ],
+  output: { json: TENANT_DETAIL },
+  exitCodes: ["auth", "unavailable", "timeout"],
+  examples: ["loco tenant create acme --owner alice@example.com --display-name 'ACME Corp'"],
+});
+
+export const tenantLsCommand = defineCommand({
+  path: ["tenant", "ls"],
+  summary: "List the tenants you belong to (every tenant, for platform admins), with your role in each.",
+  output: { json: "{ items: [{ name, displayName, createdAt, role: string|null }] }" },
+  exitCodes: ["auth", "unavailable", "timeout"],
+});
+
+export const tenantShowCommand = defineCommand({
+  path: ["tenant", "show"],
+  summary: "Show a tenant: your role in it and its namespace per Profile.",
+  args: [{ name: "name", description: "Tenant name; defaults to --tenant or the context's tenant.", required: false }],
+  flags: [tenantFlag],
+  output: { json: TENANT_DETAIL },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const memberLsCommand = defineCommand({
+  path: ["member", "ls"],
+  summary: "List a tenant's members and their roles.",
+  flags: [tenantFlag],
+  output: { json: `{ tenant, items: [${MEMBER_VIEW}] }` },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const memberAddCommand = defineCommand({
+  path: ["member", "add"],
+  summary: "Add a member to a tenant, or change a member's role (owners and admins).",
+  description:
+    "The member is a user's OIDC subject (as `loco whoami` shows it). Nobody grants or changes a role above their own (an admin cannot make an owner), and the tenant's last owner cannot be demoted.",
+  args: [{ name: "subject", description: "The user's OIDC subject.", required: true }],
+  flags: [
+    { name: "role", type: "string", choices: ROLES, default: "developer", description: "The member's role." },
+    tenantFlag,
+  ],
+  output: { json: MEMBER_VIEW },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco member add bob@example.com --role admin --tenant acme"],
+});
+
+export const memberRmCommand = defineCommand({
+  path: ["member", "rm"],
+  summary: "Remove a member from a tenant; the API tokens they minted stop working.",
+  description: "Nobody removes a member whose role is above their own, and the tenant's last owner stays.",
+  args: [{ name: "subject", description: "The member's OIDC subject, as `loco member ls` shows it.", required: true }],
+  flags: [tenantFlag],
+  output: { json: "{ tenant, subject, removed: true }" },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const profileShowCommand = defineCommand({
+  path: ["profile", "show"],
+  summary: "Show a profile: its readiness, conditions and spec (domain, gateway, defaults, limits).",
+  args: [{ name: "name", description: "The profile's name, as `loco profile ls` shows it.", required: true }],
+  output: { json: "{ name, ready: True|False|Unknown, spec, conditions }" },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
 /** Every command, in the order `loco --help` lists them, each with the module that implements it. */
 export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(loginCommand, () => import("./commands/login.ts")),
@@ -839,6 +937,13 @@ export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(openCommand, () => import("./commands/open.ts")),
   withImplementation(statusCommand, () => import("./commands/status.ts")),
   withImplementation(profileLsCommand, () => import("./commands/profile-ls.ts")),
+  withImplementation(profileShowCommand, () => import("./commands/profile-show.ts")),
+  withImplementation(tenantCreateCommand, () => import("./commands/tenant-create.ts")),
+  withImplementation(tenantLsCommand, () => import("./commands/tenant-ls.ts")),
+  withImplementation(tenantShowCommand, () => import("./commands/tenant-show.ts")),
+  withImplementation(memberLsCommand, () => import("./commands/member-ls.ts")),
+  withImplementation(memberAddCommand, () => import("./commands/member-add.ts")),
+  withImplementation(memberRmCommand, () => import("./commands/member-rm.ts")),
   withImplementation(tokenCreateCommand, () => import("./commands/token-create.ts")),
   withImplementation(tokenLsCommand, () => import("./commands/token-ls.ts")),
   withImplementation(tokenRevokeCommand, () => import("./commands/token-revoke.ts")),

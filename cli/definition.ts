@@ -184,3 +184,38 @@ export function withImplementation<D extends CommandDeclaration>(
 ): CommandDefinition {
   return { ...declaration, load: load as unknown as CommandDefinition["load"] };
 }
+
+/**
+ * What is wrong with a set of declarations, one sentence each (none when they are sound): a command path declared
+ * twice, a flag name or a short flag that one command would accept for two flags (its own, -o and the global
+ * ones together — node's parser would silently give the letter to one of them), a default outside a flag's
+ * choices. cli/definition.test.ts holds COMMANDS to an empty list.
+ */
+export function definitionProblems(commands: readonly Pick<CommandDefinition, "path" | "flags" | "output">[]) {
+  const problems: string[] = [];
+  const paths = new Set<string>();
+  for (const command of commands) {
+    const name = commandName(command);
+    if (paths.has(name)) problems.push(`${name} is declared twice.`);
+    paths.add(name);
+    const longs = new Map<string, number>();
+    const shorts = new Map<string, string[]>();
+    for (const flag of flagsOf(command as CommandDefinition)) {
+      longs.set(flag.name, (longs.get(flag.name) ?? 0) + 1);
+      if (flag.short) shorts.set(flag.short, [...(shorts.get(flag.short) ?? []), flag.name]);
+      if (flag.short !== undefined && !/^[a-zA-Z]$/.test(flag.short)) {
+        problems.push(`${name}: --${flag.name}'s short form "${flag.short}" is not one letter.`);
+      }
+      if (flag.choices && typeof flag.default === "string" && !flag.choices.includes(flag.default)) {
+        problems.push(`${name}: --${flag.name} defaults to "${flag.default}", which is not one of its choices.`);
+      }
+    }
+    for (const [long, count] of longs) if (count > 1) problems.push(`${name}: --${long} is declared ${count} times.`);
+    for (const [short, flags] of shorts) {
+      if (flags.length > 1) {
+        problems.push(`${name}: -${short} is the short form of ${flags.map((f) => `--${f}`).join(" and ")}.`);
+      }
+    }
+  }
+  return problems;
+}

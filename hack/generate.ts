@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { apiReference, openApiJson } from "../api/reference.ts";
 import { cliReference } from "../cli/docs.ts";
+import { troubleshootingPage } from "../crds/condition-advice.ts";
 import { generatedFiles } from "../crds/generator/generated-files.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -16,6 +17,7 @@ const derived = [
   { path: "docs/cli.md", content: cliReference() },
   { path: "docs/reference/api.md", content: apiReference() },
   { path: "docs/reference/openapi.json", content: openApiJson() },
+  { path: "docs/reference/troubleshooting.md", content: troubleshootingPage() },
 ];
 for (const file of derived) {
   const target = join(root, file.path);

@@ -167,7 +167,7 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
         if (!namespace && !(await getClusterResource(db, "Profile", query.profile))) {
           throw new ApiError(
             "InvalidRequest",
-            `Profile "${query.profile}" does not exist; list them with GET /v1/profiles.`,
+            `Profile "${query.profile}" does not exist; list the profiles (\`loco profile ls\`, or GET /v1/profiles).`,
             {
               errors: [{ field: "query.profile", message: "unknown profile" }],
             },

@@ -11,7 +11,7 @@ import type { ApiServices } from "../server.ts";
 import { countOwners, getMember, listMembers, putMember, removeMember } from "../store/tenants.ts";
 import { pageOf as pageSchema, RoleSchema, Subject, TenantName } from "./schemas.ts";
 
-const MemberView = z.object({ subject: z.string(), role: RoleSchema, createdAt: z.string() });
+export const MemberView = z.object({ subject: z.string(), role: RoleSchema, createdAt: z.string() });
 const MemberParams = z.strictObject({ tenant: TenantName, subject: Subject });
 
 function mayManage(access: Access, role: Role): boolean {

@@ -24,7 +24,7 @@ export const TenantView = z.object({
   createdAt: z.string(),
   role: z.string().nullable().describe("The caller's role; platform-admin for platform admins; null if none."),
 });
-const TenantDetail = TenantView.extend({
+export const TenantDetail = TenantView.extend({
   namespaces: z.array(z.object({ profile: z.string(), namespace: z.string() })),
 });
 

@@ -15,11 +15,13 @@ import type {
   DeploymentOutcome,
   DeployOverride,
   EnvView,
+  Member,
   MintedToken,
   Page,
   PlatformInfo,
   ProfileView,
   Role,
+  TenantDetail,
   TokenView,
   WhoAmI,
 } from "../../api/contract.ts";
@@ -44,11 +46,13 @@ export type {
   DeploymentOutcome,
   DeployOverride,
   EnvView,
+  Member,
   MintedToken,
   Page,
   PlatformInfo,
   ProfileView,
   Role,
+  TenantDetail,
   TokenView,
   WhoAmI,
 };
@@ -427,6 +431,17 @@ export class ApiClient {
   revokeToken = (tenant: string, id: string) =>
     this.request<unknown>("DELETE", `/v1/tenants/${segment(tenant)}/tokens/${segment(id)}`);
   revokeBootstrapToken = () => this.request<unknown>("DELETE", "/v1/bootstrap-token");
+  // Administration: tenants (platform admins create them), their members, one Profile.
+  createTenant = (body: { name: string; displayName?: string; owner?: string }) =>
+    this.request<TenantDetail>("POST", "/v1/tenants", { body });
+  getTenant = (tenant: string) => this.request<TenantDetail>("GET", `/v1/tenants/${segment(tenant)}`);
+  listMembers = (tenant: string, cursor?: string) =>
+    this.request<Page<Member>>("GET", `/v1/tenants/${segment(tenant)}/members`, { query: { cursor } });
+  putMember = (tenant: string, subject: string, role: Role) =>
+    this.request<Member>("PUT", `/v1/tenants/${segment(tenant)}/members/${segment(subject)}`, { body: { role } });
+  removeMember = (tenant: string, subject: string) =>
+    this.request<unknown>("DELETE", `/v1/tenants/${segment(tenant)}/members/${segment(subject)}`);
+  getProfile = (profile: string) => this.request<ProfileView>("GET", `/v1/profiles/${segment(profile)}`);
 }
 
 const APP_KEYS = ["name", "tenant", "profile", "namespace", "ready", "reason", "lost", "spec", "status"];
@@ -441,6 +456,9 @@ const TOKEN_KEYS = [
   "revokedAt",
   "replacedBy",
 ];
+
+const TENANT_DETAIL_KEYS = ["name", "displayName", "createdAt", "role", "namespaces"];
+const MEMBER_KEYS = ["subject", "role", "createdAt"];
 
 /**
  * The operations this client calls and the response keys its types rely on (for a page, the item's), which
@@ -487,6 +505,12 @@ export const CLIENT_OPERATIONS: readonly {
   { method: "POST", path: "/v1/tenants/{tenant}/tokens", status: 201, keys: ["token", "secret"] },
   { method: "DELETE", path: "/v1/tenants/{tenant}/tokens/{id}", status: 204, keys: [] },
   { method: "DELETE", path: "/v1/bootstrap-token", status: 204, keys: [] },
+  { method: "POST", path: "/v1/tenants", status: 201, keys: TENANT_DETAIL_KEYS },
+  { method: "GET", path: "/v1/tenants/{tenant}", status: 200, keys: TENANT_DETAIL_KEYS },
+  { method: "GET", path: "/v1/tenants/{tenant}/members", status: 200, keys: MEMBER_KEYS, page: true },
+  { method: "PUT", path: "/v1/tenants/{tenant}/members/{subject}", status: 200, keys: MEMBER_KEYS },
+  { method: "DELETE", path: "/v1/tenants/{tenant}/members/{subject}", status: 204, keys: [] },
+  { method: "GET", path: "/v1/profiles/{profile}", status: 200, keys: ["name", "spec", "conditions"] },
   ...RUN_OPERATIONS,
 ];
 

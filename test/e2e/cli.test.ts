@@ -461,6 +461,10 @@ describe("loco, end to end", () => {
     await json(["env", "set", "JSON_CHECK=1"]);
     await json(["env", "ls"]);
     await json(["env", "unset", "JSON_CHECK"]);
+    await json(["secrets", "set", "JSON_SECRET"], { stdin: "json-check-value" });
+    await json(["secrets", "ls"]);
+    await json(["secrets", "unset", "JSON_SECRET"]);
+    await json(["releases"]);
     writeFileSync(join(repo, "check.env"), "JSON_CHECK=2\n");
     await json(["env", "sync", "check.env", "--dry-run"]);
     await json(["scale", "--replicas", "3"]);
@@ -475,6 +479,7 @@ describe("loco, end to end", () => {
     expect(history).toMatchObject({ type: "result", outcome: "Available" });
     // The user, contexts, profiles and tokens — and a login with a minted token, in a fresh HOME.
     await json(["whoami"]);
+    await json(["platform"]);
     await json(["context", "ls"]);
     await json(["profile", "ls"]);
     const [minted] = await json(["token", "create", "json-check", "--role", "viewer"]);
@@ -515,6 +520,13 @@ describe("loco, end to end", () => {
     // Every command that declares an -o json output was run above or parsed in the test named here.
     const elsewhere: Record<string, string> = {
       "loco destroy": "destroys the app (below)",
+      "loco tenant create": "test/e2e/admin.test.ts",
+      "loco tenant ls": "test/e2e/admin.test.ts",
+      "loco tenant show": "test/e2e/admin.test.ts",
+      "loco member ls": "test/e2e/admin.test.ts",
+      "loco member add": "test/e2e/admin.test.ts",
+      "loco member rm": "test/e2e/admin.test.ts",
+      "loco profile show": "test/e2e/admin.test.ts",
     };
     const declared = COMMANDS.filter((c) => c.output).map(commandName);
     expect([...new Set([...parsed.keys(), ...Object.keys(elsewhere)])].sort()).toEqual([...declared].sort());
