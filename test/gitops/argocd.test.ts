@@ -128,6 +128,9 @@ const healthIs = (kind: string, name: string, status: string) => (app: Applicati
   return r?.health?.status === status && r.status === "Synced" ? r : undefined;
 };
 
+/** The id of the last sync (Argo CD keeps the last ten in status.history; ids only grow). */
+const lastSync = (app: Application) => Math.max(0, ...(app.status?.history ?? []).map((h) => h.id));
+
 const live = (kind: typeof APP, name: string) => client.find(kind, ns, name);
 const locoStatus = (object: KubeObject | undefined) => (object?.status ?? {}) as LocoStatus;
 const ready = (object: KubeObject | undefined, type = "Ready") =>
@@ -219,7 +222,10 @@ describe("Argo CD syncing loco's objects from Git", () => {
     );
     const progressing = await whenAt(revision, "big Progressing", (a) => {
       const r = healthIs("App", "big", "Progressing")(a);
-      return r?.health?.message?.startsWith("Rolling out deployment") ? r : undefined;
+      // The rollout's settled message: the Deployment has observed the spec, no pod can start.
+      return /^Rolling out deployment \w+: 0 of 1 new replica\(s\) available\.$/.test(r?.health?.message ?? "")
+        ? r
+        : undefined;
     });
     expect(ready(await live(APP, "big"))).toMatchObject({ status: "Unknown", reason: "Progressing" });
     expect(progressing.health?.message).toBe(ready(await live(APP, "big"))?.message);
@@ -246,7 +252,9 @@ describe("Argo CD syncing loco's objects from Git", () => {
     const app = await whenAt(revision, "squat and migrate Degraded", (a) =>
       healthIs("App", "squat", "Degraded")(a) && healthIs("Run", "migrate", "Degraded")(a) ? a : undefined,
     );
-    expect(resource(app, "App", "squat")?.health?.message).toContain(`${hostname} is already served by your App web`);
+    expect(resource(app, "App", "squat")?.health?.message).toContain(
+      `${hostname} is already served by your App ${ns}/web`,
+    );
     expect(ready(await live(APP, "squat"))?.reason).toBe("RouteConflict");
     // web keeps its hostname and stays Healthy; the Application as a whole is as bad as its worst resource.
     expect(resource(app, "App", "web")?.health?.status).toBe("Healthy");
@@ -255,25 +263,17 @@ describe("Argo CD syncing loco's objects from Git", () => {
 
   it("stays Synced while the operator writes status: no drift across refreshes, no self-heal syncs", async () => {
     const before = await whenAt(revision, "Synced", (a) => (a.status?.sync?.status === "Synced" ? a : undefined));
-    const syncs = before.status?.history?.length ?? 0;
+    const syncs = lastSync(before);
     const deadline = Date.now() + steadyMs;
     let compared = 0;
     while (Date.now() < deadline || compared < 3) {
-      const previous = (await argocd.application(APPLICATION)).status?.reconciledAt;
-      await argocd.refresh(APPLICATION, true);
-      const app = await eventually("a new comparison", async () => {
-        const a = await argocd.application(APPLICATION);
-        return a.status?.reconciledAt !== previous &&
-          a.metadata?.annotations?.["argocd.argoproj.io/refresh"] === undefined
-          ? a
-          : undefined;
-      });
+      const app = await argocd.compareAgain(APPLICATION);
       compared++;
       const outOfSync = (app.status?.resources ?? []).filter((r) => r.status !== "Synced");
       expect(outOfSync, `compared ${compared} time(s)`).toEqual([]);
       expect(app.status?.sync?.status).toBe("Synced");
-      expect(app.status?.history?.length ?? 0).toBe(syncs);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(lastSync(app)).toBe(syncs);
+      expect(app.status?.operationState?.startedAt).toBe(before.status?.operationState?.startedAt);
     }
   });
 
@@ -297,16 +297,28 @@ describe("Argo CD syncing loco's objects from Git", () => {
   });
 
   it("puts Git's value back when a person scales a field Git declares (self-heal: Git wins)", async () => {
-    const syncs = (await argocd.application(APPLICATION)).status?.history?.length ?? 0;
-    await kubectl(["-n", ns, "scale", "app/web", "--replicas=5"]);
-    expect(await replicasOf("web")).toBe(5);
-    // Argo CD watches the objects it manages: the change itself starts the comparison and the self-heal sync.
-    await eventually("web back at Git's 2 replicas", async () => ((await replicasOf("web")) === 2 ? true : undefined));
-    const app = await whenAt(revision, "Synced again", (a) =>
-      a.status?.sync?.status === "Synced" && healthIs("App", "web", "Healthy")(a) ? a : undefined,
+    // The sync of the last commit is over (so any later sync at the same revision is self-heal's).
+    const settled = await whenAt(revision, "the last commit's sync finished", (a) =>
+      a.status?.operationState?.phase === "Succeeded" && a.status.operationState.syncResult?.revision === revision
+        ? a
+        : undefined,
     );
-    // The revert was a sync of its own (self-heal), not the operator undoing a spec it never writes.
-    expect(app.status?.history?.length ?? 0).toBeGreaterThan(syncs);
+    await kubectl(["-n", ns, "scale", "app/web", "--replicas=5"]);
+    // Argo CD watches the objects it manages: the change itself starts a comparison and a self-heal sync of just
+    // the drifted App (a partial sync, which Argo CD leaves out of status.history).
+    const healed = await whenAt(revision, "a self-heal sync, Synced and Healthy again", (a) => {
+      const op = a.status?.operationState;
+      return op?.startedAt !== settled.status?.operationState?.startedAt &&
+        op?.phase === "Succeeded" &&
+        a.status?.sync?.status === "Synced" &&
+        healthIs("App", "web", "Healthy")(a)
+        ? op
+        : undefined;
+    });
+    expect(healed?.operation?.initiatedBy).toMatchObject({ automated: true });
+    expect(healed?.operation?.sync?.autoHealAttemptsCount).toBeGreaterThanOrEqual(1);
+    expect(healed?.operation?.sync?.resources).toEqual([expect.objectContaining({ kind: "App", name: "web" })]);
+    expect(await replicasOf("web")).toBe(2);
     expect((await client.get(DEPLOYMENT, ns, "web")).spec).toMatchObject({ replicas: 2 });
   });
 
@@ -331,10 +343,7 @@ describe("Argo CD syncing loco's objects from Git", () => {
         : undefined,
     );
     for (let i = 0; i < 3; i++) {
-      const previous = (await argocd.application(APPLICATION)).status?.reconciledAt;
-      const app = await argocd.until(APPLICATION, "a new comparison", (a) =>
-        a.status?.reconciledAt !== previous ? a : undefined,
-      );
+      const app = await argocd.compareAgain(APPLICATION);
       expect(resource(app, "App", "worker")?.status).toBe("Synced");
     }
     // A later commit that changes the worker syncs it (a new apply by Argo CD) and still leaves the count alone.

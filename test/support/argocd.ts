@@ -43,7 +43,16 @@ export interface ApplicationStatus {
   health?: { status?: string; message?: string };
   resources?: ResourceStatus[];
   history?: { id: number; revision?: string }[];
-  operationState?: { phase?: string; message?: string; syncResult?: { revision?: string } };
+  operationState?: {
+    phase?: string;
+    message?: string;
+    startedAt?: string;
+    operation?: {
+      initiatedBy?: { automated?: boolean; username?: string };
+      sync?: { autoHealAttemptsCount?: number; resources?: { kind: string; name: string }[] };
+    };
+    syncResult?: { revision?: string };
+  };
   conditions?: { type: string; message: string }[];
   reconciledAt?: string;
 }
@@ -70,6 +79,8 @@ export interface RunningArgoCd {
   application(name: string): Promise<Application>;
   /** Asks the controller to compare again now (the refresh annotation), instead of its poll interval. */
   refresh(name: string, hard?: boolean): Promise<void>;
+  /** Has the controller compare the Application again (a hard refresh) and returns it once it has. */
+  compareAgain(name: string): Promise<Application>;
   /** Polls the Application until `probe` returns a value, refreshing it now and then; the error shows its status. */
   until<T>(name: string, what: string, probe: (app: Application) => T | undefined, timeoutMs?: number): Promise<T>;
   /** The end of each component's log, for failure messages. */
@@ -264,7 +275,9 @@ export async function startArgoCd(): Promise<RunningArgoCd> {
         "--metrics-address=127.0.0.1",
         `--metrics-port=${await freePort()}`,
         `--redis=${redis}`,
+        // Plain gRPC on loopback; its default client-CA path (for mTLS) must then be unset.
         "--disable-tls",
+        "--client-ca-path=",
         "--logformat=text",
         "--loglevel=warn",
       ]),
@@ -328,6 +341,19 @@ export async function startArgoCd(): Promise<RunningArgoCd> {
         kind: "Application",
         metadata: { name, namespace },
         spec,
+      });
+    },
+    async compareAgain(name) {
+      const previous = (await application(name)).status?.reconciledAt;
+      // reconciledAt has whole seconds: start the comparison in a later second than the last one, so it shows.
+      await sleep(1100);
+      let asked = 0;
+      return eventually(`a new comparison of ${name} after ${previous}`, async () => {
+        const app = await application(name);
+        const pending = app.metadata?.annotations?.["argocd.argoproj.io/refresh"] !== undefined;
+        if (app.status?.reconciledAt !== previous && !pending) return app;
+        if (!pending && asked++ % 25 === 0) await refresh(name, true);
+        return undefined;
       });
     },
     async until(name, what, probe, timeoutMs = 60_000) {
