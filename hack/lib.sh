@@ -110,6 +110,9 @@ ensure_test_tools() {
   command -v lua5.4 >/dev/null || missing+=(lua5.4)
   # The CLI's real-terminal test (test/e2e/tmux.test.ts) drives `loco deploy --wait` in a tmux pane.
   command -v tmux >/dev/null || missing+=(tmux)
+  # The GitOps test (test/gitops) runs a real Argo CD, which keeps its cache in Redis; it also needs git.
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v git >/dev/null || missing+=(git)
   if ((${#missing[@]})); then say "Installing ${missing[*]} (for the tests)"; apt_install "${missing[@]}"; fi
 }
 
@@ -120,6 +123,12 @@ ensure_control_plane() {
 # The OpenTelemetry Collector the telemetry test exports to (built once per version, like the control plane).
 ensure_otelcol() {
   bash "$repo_root/hack/build-otelcol.sh" >/dev/null
+}
+
+# Argo CD's application controller and repo server for the GitOps test (built once per version; a cold build
+# takes 15-25 minutes on 2 cores, so it is done here rather than inside a test's time limit).
+ensure_argocd() {
+  bash "$repo_root/hack/build-argocd.sh" >/dev/null
 }
 
 # The API's fuzz test runs Schemathesis (`st`, from PyPI); without it that test would only be skipped.

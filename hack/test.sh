@@ -7,6 +7,7 @@ ensure_test_tools
 ensure_node_modules
 ensure_control_plane
 ensure_otelcol
+ensure_argocd
 ensure_schemathesis
 ensure_postgres
 cd "$repo_root"

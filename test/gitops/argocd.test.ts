@@ -1,0 +1,389 @@
+// GitOps for real: a real Argo CD (application controller and repo server, test/support/argocd.ts) syncs loco's
+// objects from a Git repository while the real operator reconciles them. Argo CD judges their health with loco's
+// Lua checks, installed from the chart's argocd-cm snippet as docs/gitops.md tells users to, in Argo CD's own Lua
+// runtime. The Application is the one docs/gitops.md documents (automated sync with prune and self-heal,
+// server-side apply). One Argo CD and one operator serve the whole file; each step builds on the repository the
+// previous one left.
+
+import { PatchStrategy } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { stringify } from "yaml";
+import { APP } from "../../crds/kinds.ts";
+import { kubectl as runKubectl } from "../../hack/control-plane/control-plane.ts";
+import type { KubeClient } from "../../kube/kube-client.ts";
+import { DEPLOYMENT, SERVICE } from "../../kube/resources.ts";
+import type { KubeObject } from "../../kube/types.ts";
+import type { RunningOperator } from "../../operator/operator.ts";
+import {
+  type Application,
+  IN_CLUSTER,
+  type ResourceStatus,
+  type RunningArgoCd,
+  startArgoCd,
+} from "../support/argocd.ts";
+import { eventually } from "../support/kube.ts";
+import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
+
+type Condition = { type: string; status: string; reason: string; message: string };
+type LocoStatus = { conditions?: Condition[]; deploymentId?: string; observedGeneration?: number };
+
+const shard = newShard();
+const tenant = `gitops${shard}`;
+const labels = { [SHARD_LABEL]: shard };
+const profile = `gitops-${shard}`;
+const hostname = `shop-${shard}.example.com`;
+const APPLICATION = "loco";
+/** How long the steady-state check watches for drift (set LOCO_GITOPS_STEADY_MS=300000 for the 5-minute soak). */
+const steadyMs = Number(process.env.LOCO_GITOPS_STEADY_MS ?? 20_000);
+
+let argocd: RunningArgoCd;
+let operator: RunningOperator | undefined;
+let client: KubeClient;
+let ns: string;
+let gatewayNs: string;
+
+// ---- the repository's manifests: what a platform team would commit ----
+
+const yaml = (object: Record<string, unknown>) => stringify(object);
+
+const profileYaml = () =>
+  yaml({
+    apiVersion: "loco.dev/v1alpha1",
+    kind: "Profile",
+    metadata: { name: profile, labels },
+    spec: {
+      baseDomain: "apps.example.com",
+      gateway: { name: "public", namespace: gatewayNs },
+      defaults: { cpu: "100m", memory: "128Mi", replicas: 1 },
+      limits: { maxCpu: "64", maxMemory: "64Gi", maxReplicas: 10 },
+      domainGrants: [{ tenant, domains: [hostname] }],
+    },
+  });
+
+function appYaml(name: string, spec: Record<string, unknown>): string {
+  return yaml({
+    apiVersion: "loco.dev/v1alpha1",
+    kind: "App",
+    metadata: { name, namespace: ns, labels },
+    spec: { profile, ...spec },
+  });
+}
+
+/** The HTTP App the repository always holds; Git declares its replica count. */
+const webYaml = (image: string) =>
+  appYaml("web", {
+    image,
+    ports: [{ name: "http", port: 8080 }],
+    routes: { http: { hostnames: [hostname] } },
+    replicas: 2,
+    env: [{ name: "LOG_LEVEL", value: "info" }],
+  });
+
+/** A worker without ports; Git leaves its replica count to whoever scales it. */
+const workerYaml = (logLevel = "info") =>
+  appYaml("worker", { image: "registry.example.com/acme/worker:1.0.0", env: [{ name: "LOG_LEVEL", value: logLevel }] });
+
+const pipelineYaml = () =>
+  yaml({
+    apiVersion: "loco.dev/v1alpha1",
+    kind: "Pipeline",
+    metadata: { name: "nightly", namespace: ns, labels },
+    spec: { tasks: [{ name: "report", image: "busybox:1.37", command: ["sh", "-c", "echo report"] }] },
+  });
+
+/** A one-off Run whose task exits 3 (kwok plays the container: docs/test-environment.md). */
+const failingRunYaml = () =>
+  yaml({
+    apiVersion: "loco.dev/v1alpha1",
+    kind: "Run",
+    metadata: { name: "migrate", namespace: ns, labels },
+    spec: {
+      task: {
+        image: "busybox:1.37",
+        command: ["sh", "-c", "exit 3"],
+        podAnnotations: { "loco.dev/test-exit-code": "3", "loco.dev/test-duration": "1s" },
+      },
+    },
+  });
+
+// ---- reading Argo CD's verdicts ----
+
+function resource(app: Application, kind: string, name: string): ResourceStatus | undefined {
+  return app.status?.resources?.find((r) => r.group === "loco.dev" && r.kind === kind && r.name === name);
+}
+
+/** Waits until Argo CD compared `revision` and `check` holds; returns what it checked. */
+function whenAt<T>(revision: string, what: string, check: (app: Application) => T | undefined, timeoutMs = 60_000) {
+  return argocd.until(
+    APPLICATION,
+    `${what} at ${revision.slice(0, 7)}`,
+    (app) => (app.status?.sync?.revision === revision ? check(app) : undefined),
+    timeoutMs,
+  );
+}
+
+/** The health Argo CD reports for a loco object, once it is `status` (and Synced). */
+const healthIs = (kind: string, name: string, status: string) => (app: Application) => {
+  const r = resource(app, kind, name);
+  return r?.health?.status === status && r.status === "Synced" ? r : undefined;
+};
+
+/** The id of the last sync (Argo CD keeps the last ten in status.history; ids only grow). */
+const lastSync = (app: Application) => Math.max(0, ...(app.status?.history ?? []).map((h) => h.id));
+
+const live = (kind: typeof APP, name: string) => client.find(kind, ns, name);
+const locoStatus = (object: KubeObject | undefined) => (object?.status ?? {}) as LocoStatus;
+const ready = (object: KubeObject | undefined, type = "Ready") =>
+  locoStatus(object).conditions?.find((c) => c.type === type);
+
+/** What a person at a terminal runs (the real kubectl, with the suite's admin kubeconfig). */
+const kubectl = (args: string[]) => runKubectl({ kubeconfig: inject("kubeconfig") }, args);
+
+const replicasOf = async (name: string) =>
+  ((await live(APP, name))?.spec as { replicas?: number } | undefined)?.replicas;
+
+beforeAll(async () => {
+  argocd = await startArgoCd();
+  const kube = argocd.kube;
+  ns = await kube.namespace("gitops");
+  await kube.core.patchNamespace({
+    name: ns,
+    body: [{ op: "add", path: "/metadata/labels/loco.dev~1tenant", value: tenant }],
+  });
+  gatewayNs = await kube.namespace("gitops-gw");
+  await kube.apply({
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "Gateway",
+    metadata: { name: "public", namespace: gatewayNs },
+    spec: {
+      gatewayClassName: "envoy",
+      listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }],
+    },
+  });
+}, 1_800_000);
+
+afterAll(async () => {
+  await operator?.stop();
+  await argocd?.stop();
+  await argocd?.kube.objects
+    .delete({ apiVersion: "loco.dev/v1alpha1", kind: "Profile", metadata: { name: profile } })
+    .catch(() => {});
+  await argocd?.kube.cleanup();
+});
+
+describe("Argo CD syncing loco's objects from Git", () => {
+  let revision: string;
+
+  it("syncs a Profile, Apps and a Pipeline; loco's checks say Progressing until the operator reports, then Healthy", async () => {
+    revision = await argocd.repo.commit(
+      {
+        "profile.yaml": profileYaml(),
+        "web.yaml": webYaml("registry.example.com/acme/web:1.0.0"),
+        "worker.yaml": workerYaml(),
+        "pipeline.yaml": pipelineYaml(),
+      },
+      "A Profile, two Apps and a Pipeline",
+    );
+    await argocd.applyApplication(APPLICATION, {
+      project: "default",
+      source: { repoURL: argocd.repo.url, targetRevision: "main", path: "." },
+      destination: { server: IN_CLUSTER, namespace: ns },
+      syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ["ServerSideApply=true"] },
+    });
+
+    // No operator yet: the objects exist without a status, and loco's App check (not Argo CD's default, which
+    // calls any custom resource without a check Healthy) says it waits for the operator.
+    const waiting = await whenAt(revision, "web synced and Progressing", healthIs("App", "web", "Progressing"));
+    expect(waiting.health?.message).toBe("Waiting for the loco operator to report the App's status.");
+
+    operator = await startTestOperator(shard);
+    client = operator.client;
+    const app = await whenAt(revision, "everything Healthy", (a) =>
+      [`Profile/${profile}`, "App/web", "App/worker", "Pipeline/nightly"].every((key) => {
+        const [kind, name] = key.split("/") as [string, string];
+        return healthIs(kind, name, "Healthy")(a);
+      })
+        ? a
+        : undefined,
+    );
+    expect(app.status?.sync?.status).toBe("Synced");
+    expect(app.status?.health?.status).toBe("Healthy");
+    // The verdict is loco's: Healthy exactly when Ready is True, with the condition's own message.
+    const web = await live(APP, "web");
+    expect(ready(web)?.status).toBe("True");
+    expect(resource(app, "App", "web")?.health?.message).toBe(ready(web)?.message);
+  });
+
+  it("reports Progressing while a rollout waits for capacity, and Healthy once a commit lets it finish", async () => {
+    // 40 CPUs fit the Profile's limits but not the 32-CPU node: the pods stay Pending, the rollout waits.
+    revision = await argocd.repo.commit(
+      { "big.yaml": appYaml("big", { image: "registry.example.com/acme/big:1.0.0", resources: { cpu: "40" } }) },
+      "An App too big for the node",
+    );
+    const progressing = await whenAt(revision, "big Progressing", (a) => {
+      const r = healthIs("App", "big", "Progressing")(a);
+      // The rollout's settled message: the Deployment has observed the spec, no pod can start.
+      return /^Rolling out deployment \w+: 0 of 1 new replica\(s\) available\.$/.test(r?.health?.message ?? "")
+        ? r
+        : undefined;
+    });
+    expect(ready(await live(APP, "big"))).toMatchObject({ status: "Unknown", reason: "Progressing" });
+    expect(progressing.health?.message).toBe(ready(await live(APP, "big"))?.message);
+
+    revision = await argocd.repo.commit(
+      { "big.yaml": appYaml("big", { image: "registry.example.com/acme/big:1.0.0", resources: { cpu: "200m" } }) },
+      "Make big fit",
+    );
+    await whenAt(revision, "big Healthy", healthIs("App", "big", "Healthy"));
+  });
+
+  it("reports Degraded for a route conflict and for a failed Run", async () => {
+    revision = await argocd.repo.commit(
+      {
+        "squat.yaml": appYaml("squat", {
+          image: "registry.example.com/acme/squat:1.0.0",
+          ports: [{ name: "http", port: 8080 }],
+          routes: { http: { hostnames: [hostname] } },
+        }),
+        "migrate.yaml": failingRunYaml(),
+      },
+      "A second App on web's hostname, and a migration that fails",
+    );
+    const app = await whenAt(revision, "squat and migrate Degraded", (a) =>
+      healthIs("App", "squat", "Degraded")(a) && healthIs("Run", "migrate", "Degraded")(a) ? a : undefined,
+    );
+    expect(resource(app, "App", "squat")?.health?.message).toContain(
+      `${hostname} is already served by your App ${ns}/web`,
+    );
+    expect(ready(await live(APP, "squat"))?.reason).toBe("RouteConflict");
+    // web keeps its hostname and stays Healthy; the Application as a whole is as bad as its worst resource.
+    expect(resource(app, "App", "web")?.health?.status).toBe("Healthy");
+    expect(app.status?.health?.status).toBe("Degraded");
+  });
+
+  it(
+    "stays Synced while the operator writes status: no drift across refreshes, no self-heal syncs",
+    async () => {
+      const before = await whenAt(revision, "Synced", (a) => (a.status?.sync?.status === "Synced" ? a : undefined));
+      const syncs = lastSync(before);
+      const deadline = Date.now() + steadyMs;
+      let compared = 0;
+      while (Date.now() < deadline || compared < 3) {
+        const app = await argocd.compareAgain(APPLICATION);
+        compared++;
+        const outOfSync = (app.status?.resources ?? []).filter((r) => r.status !== "Synced");
+        expect(outOfSync, `compared ${compared} time(s)`).toEqual([]);
+        expect(app.status?.sync?.status).toBe("Synced");
+        expect(lastSync(app)).toBe(syncs);
+        expect(app.status?.operationState?.startedAt).toBe(before.status?.operationState?.startedAt);
+      }
+    },
+    steadyMs + 120_000,
+  );
+
+  it("rolls the App out again when a commit changes its image", async () => {
+    const before = locoStatus(await live(APP, "web")).deploymentId;
+    revision = await argocd.repo.commit({ "web.yaml": webYaml("registry.example.com/acme/web:1.1.0") }, "web 1.1.0");
+    await whenAt(revision, "web Healthy at 1.1.0", healthIs("App", "web", "Healthy"));
+    const web = await eventually("web Ready with a new deployment", async () => {
+      const object = await live(APP, "web");
+      const status = locoStatus(object);
+      return ready(object)?.status === "True" && status.deploymentId !== before ? object : undefined;
+    });
+    const deployment = await client.get(DEPLOYMENT, ns, "web");
+    const template = (
+      deployment.spec as {
+        template: { metadata: { annotations: Record<string, string> }; spec: { containers: { image: string }[] } };
+      }
+    ).template;
+    expect(template.spec.containers[0]!.image).toBe("registry.example.com/acme/web:1.1.0");
+    expect(template.metadata.annotations["loco.dev/deployment-id"]).toBe(locoStatus(web).deploymentId);
+  });
+
+  it("puts Git's value back when a person scales a field Git declares (self-heal: Git wins)", async () => {
+    // The sync of the last commit is over (so any later sync at the same revision is self-heal's).
+    const settled = await whenAt(revision, "the last commit's sync finished", (a) =>
+      a.status?.operationState?.phase === "Succeeded" && a.status.operationState.syncResult?.revision === revision
+        ? a
+        : undefined,
+    );
+    await kubectl(["-n", ns, "scale", "app/web", "--replicas=5"]);
+    // Argo CD watches the objects it manages: the change itself starts a comparison and a self-heal sync of just
+    // the drifted App (a partial sync, which Argo CD leaves out of status.history).
+    const healed = await whenAt(revision, "a self-heal sync, Synced and Healthy again", (a) => {
+      const op = a.status?.operationState;
+      return op?.startedAt !== settled.status?.operationState?.startedAt &&
+        op?.phase === "Succeeded" &&
+        a.status?.sync?.status === "Synced" &&
+        healthIs("App", "web", "Healthy")(a)
+        ? op
+        : undefined;
+    });
+    expect(healed?.operation?.initiatedBy).toMatchObject({ automated: true });
+    expect(healed?.operation?.sync?.autoHealAttemptsCount).toBeGreaterThanOrEqual(1);
+    expect(healed?.operation?.sync?.resources).toEqual([expect.objectContaining({ kind: "App", name: "web" })]);
+    expect(await replicasOf("web")).toBe(2);
+    expect((await client.get(DEPLOYMENT, ns, "web")).spec).toMatchObject({ replicas: 2 });
+  });
+
+  it("keeps a replica count that loco scale sets on an App whose manifest leaves replicas out, across syncs", async () => {
+    // What `loco scale worker --replicas 3` writes: a server-side apply of spec.replicas as its own field manager.
+    await argocd.kube.objects.patch(
+      {
+        apiVersion: "loco.dev/v1alpha1",
+        kind: "App",
+        metadata: { name: "worker", namespace: ns },
+        spec: { replicas: 3 },
+      },
+      undefined,
+      undefined,
+      "loco-scale",
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+    await eventually("worker's Deployment at 3", async () =>
+      ((await client.find(DEPLOYMENT, ns, "worker"))?.spec as { replicas?: number } | undefined)?.replicas === 3
+        ? true
+        : undefined,
+    );
+    for (let i = 0; i < 3; i++) {
+      const app = await argocd.compareAgain(APPLICATION);
+      expect(resource(app, "App", "worker")?.status).toBe("Synced");
+    }
+    // A later commit that changes the worker syncs it (a new apply by Argo CD) and still leaves the count alone.
+    revision = await argocd.repo.commit({ "worker.yaml": workerYaml("debug") }, "worker logs at debug");
+    await whenAt(revision, "worker synced", healthIs("App", "worker", "Healthy"));
+    const worker = await live(APP, "worker");
+    expect((worker?.spec as { env?: unknown[] } | undefined)?.env).toEqual([{ name: "LOG_LEVEL", value: "debug" }]);
+    expect(await replicasOf("worker")).toBe(3);
+  });
+
+  it("prunes Apps removed from Git, their children with them, and touches nothing else", async () => {
+    await argocd.kube.apply({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "by-hand", namespace: ns },
+      data: { note: "not in Git" },
+    });
+    const web = locoStatus(await live(APP, "web")).deploymentId;
+    revision = await argocd.repo.commit({ "squat.yaml": null, "big.yaml": null }, "Remove squat and big");
+    const app = await whenAt(revision, "squat and big pruned", (a) =>
+      resource(a, "App", "squat") === undefined && resource(a, "App", "big") === undefined ? a : undefined,
+    );
+    expect(app.status?.sync?.status).toBe("Synced");
+    for (const name of ["squat", "big"]) {
+      await eventually(`${name} and its Deployment and Service gone`, async () => {
+        const left = await Promise.all([
+          live(APP, name),
+          client.find(DEPLOYMENT, ns, name),
+          client.find(SERVICE, ns, name),
+        ]);
+        return left.every((o) => o === undefined) ? true : undefined;
+      });
+    }
+    expect(locoStatus(await live(APP, "web")).deploymentId).toBe(web);
+    expect(await client.find(DEPLOYMENT, ns, "web")).toBeDefined();
+    expect(await client.find(SERVICE, ns, "web")).toBeDefined();
+    expect(await argocd.kube.core.readNamespacedConfigMap({ name: "by-hand", namespace: ns })).toBeDefined();
+  });
+});
