@@ -48,6 +48,8 @@ export async function startTestApi(options: {
   log?: Logger;
   /** Observes every request the API's Kubernetes client sends (the client's own rest_client metrics hook). */
   kubeMetrics?: RestClientMetrics;
+  /** The console build to serve ("" for none); default: the one in dist/console, if built. */
+  consoleDir?: string;
 }): Promise<TestApi> {
   const labels = Object.entries(options.objectLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
@@ -103,6 +105,7 @@ export async function startTestApi(options: {
     log,
     accepting: () => accepting,
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    ...(options.consoleDir !== undefined ? { consoleDir: options.consoleDir } : {}),
   });
   const bootstrap = await bootstrapToken(database.db, {
     platformAdminsConfigured: config.platformAdmins.length > 0,
