@@ -110,7 +110,15 @@ ensure_test_tools() {
   command -v lua5.4 >/dev/null || missing+=(lua5.4)
   # The CLI's real-terminal test (test/e2e/tmux.test.ts) drives `loco deploy --wait` in a tmux pane.
   command -v tmux >/dev/null || missing+=(tmux)
+  # The web console's browser tests (test/console) drive Debian's headless Chromium through Playwright; no
+  # browser is ever downloaded.
+  [[ -x /usr/bin/chromium-headless-shell ]] || missing+=(chromium-headless-shell)
   if ((${#missing[@]})); then say "Installing ${missing[*]} (for the tests)"; apt_install "${missing[@]}"; fi
+}
+
+# The web console's static files (dist/console), rebuilt only when a digest of its sources changed.
+ensure_console() {
+  node "$repo_root/hack/build-console.ts"
 }
 
 ensure_control_plane() {
