@@ -5,6 +5,7 @@
 import type { Browser, Page } from "@playwright/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureConsoleBuilt } from "../../hack/build-console.ts";
+import { startTestApi } from "../support/api-server.ts";
 import { type ApiWorld, startApiWorld } from "../support/api-world.ts";
 import { type CannedLogs, cannedLogs } from "../support/canned-logs.ts";
 import { eventually } from "../support/kube.ts";
@@ -246,6 +247,23 @@ describe("the web console", () => {
       expect(tab.problems.list).toEqual([]);
     } finally {
       await tab.context.close();
+    }
+  });
+
+  it("is where GET /v1/platform says; an API without a build serves a page that says how to build it", async () => {
+    const info = (await (await fetch(`${world.api.url}/v1/platform`)).json()) as { console: unknown };
+    expect(info.console).toEqual({ available: true, url: `${world.api.url}/` });
+    const served = await fetch(`${world.api.url}/tenants/${tenant}`);
+    expect(served.headers.get("content-security-policy")).toMatch(/script-src 'self'; style-src 'self';/);
+    expect((await fetch(`${world.api.url}/healthz`)).headers.get("content-type")).toMatch(/^application\/json/);
+    const bare = await startTestApi({ databaseUrl: world.databaseUrl, consoleDir: "" });
+    try {
+      expect(await (await fetch(`${bare.url}/`)).text()).toContain("npm run build:console");
+      const bareInfo = (await (await fetch(`${bare.url}/v1/platform`)).json()) as { console: unknown };
+      expect(bareInfo.console).toEqual({ available: false, url: null });
+      expect((await fetch(`${bare.url}/tenants/${tenant}`)).status).toBe(404);
+    } finally {
+      await bare.stop();
     }
   });
 
