@@ -21,5 +21,7 @@ export default defineConfig({
     // dynamic import, so it is a chunk of its own.
     chunkSizeWarningLimit: 2000,
   },
-  server: { proxy: { "/v1": process.env.LOCO_API_URL ?? "http://127.0.0.1:7080" } },
+  // `vite --config console/vite.config.ts` serves the sources with hot reload; the API calls go to a running API
+  // (the local platform's by default).
+  server: { proxy: { "/v1": process.env.LOCO_API_URL ?? "http://127.0.0.1:8800" } },
 });

@@ -2,6 +2,7 @@
 // (sources, config) and of the versions of the packages it bundles is kept in dist/console/.source-digest, so a
 // warm `npm start` or `npm test` skips Vite entirely. `--force` builds anyway.
 //   node hack/build-console.ts [--force]
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -46,13 +47,30 @@ export function consoleSourceDigest(): string {
   return hash.digest("hex");
 }
 
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "inherit", "inherit"] });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`Building the web console failed (vite exited with ${code}); see above.`)),
+    );
+  });
+}
+
 /** Builds when the digest differs (or with force); says which it did. */
 export async function ensureConsoleBuilt(force = false): Promise<"built" | "fresh"> {
   const digest = consoleSourceDigest();
   const built = existsSync(digestFile) && existsSync(join(outDir, "index.html"));
   if (!force && built && readFileSync(digestFile, "utf8").trim() === digest) return "fresh";
-  const { build } = await import("vite");
-  await build({ configFile: join(consoleDir, "vite.config.ts"), logLevel: "warn" });
+  // Its own process with NODE_ENV=production: Vite and the React plugin take the mode from NODE_ENV, and a caller
+  // such as vitest ("test") would otherwise get React's development build.
+  const vite = join(root, "node_modules", "vite", "bin", "vite.js");
+  await run(process.execPath, [vite, "build", "--config", join(consoleDir, "vite.config.ts"), "--logLevel", "warn"], {
+    ...process.env,
+    NODE_ENV: "production",
+  });
   writeFileSync(digestFile, `${digest}\n`);
   return "built";
 }

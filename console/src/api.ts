@@ -57,7 +57,7 @@ export async function apiAll<T>(path: string, cap = 2000): Promise<T[]> {
   do {
     const separator = path.includes("?") ? "&" : "?";
     const page = await api<{ items: T[]; nextCursor?: string | null }>(
-      `${path}${separator}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      `${path}${separator}limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
     );
     items.push(...page.items);
     cursor = page.nextCursor;

@@ -57,6 +57,11 @@ beforeAll(async () => {
     },
   );
   expect(logged.status).toBe(202);
+  const events = (await logged.json()) as { events: string };
+  // The talker's pod must run before its log can be followed.
+  expect(await (await world.api.call("GET", events.events, { token: developer })).text()).toContain(
+    '"outcome":"Available"',
+  );
   await eventually(
     `${APPS + 2} Apps in the mirror`,
     async () => {
@@ -110,13 +115,29 @@ describe("the console's budgets", () => {
   });
 
   it(`shows the Overview with ${APPS} Apps within 1 s of navigating to it`, async () => {
+    // Measured by the page itself, from the start of navigation to the frame after the last App's row entered
+    // the document (when it is painted), so the test driver's own overhead is not counted.
+    await page.addInitScript(`
+      new MutationObserver((_, observer) => {
+        if (![...document.querySelectorAll("th a")].some((a) => a.textContent === "app199")) return;
+        observer.disconnect();
+        requestAnimationFrame(() => setTimeout(() => { window.overviewShownMs = performance.now(); }));
+      }).observe(document, { childList: true, subtree: true });
+    `);
     const samples: number[] = [];
     for (let round = 0; round < 5; round++) {
-      const started = Date.now();
       await page.goto(`${world.api.url}/tenants/${tenant}`);
       await page.getByRole("row", { name: /^app199 / }).waitFor();
-      samples.push(Date.now() - started);
+      await page.waitForFunction("window.overviewShownMs !== undefined");
+      samples.push(Math.round(await page.evaluate<number>("window.overviewShownMs")));
     }
+    // Where the last load's time went, as the browser saw it: the document, the scripts, the API's answers.
+    const timing = await page.evaluate<{ name: string; start: number; end: number }[]>(
+      `performance.getEntries().filter((e) => e.entryType === "navigation" || e.entryType === "resource").map((e) => ({ name: e.name.replace(location.origin, ""), start: Math.round(e.startTime), end: Math.round(e.responseEnd) }))`,
+    );
+    process.stdout.write(`console overview timing: ${JSON.stringify(timing)}\n`);
+    const apps = timing.find((t) => t.name.includes("/apps?"));
+    if (apps) figures.overviewAppsRequestMs = apps.end - apps.start;
     const sorted = samples.toSorted((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)]!;
     figures.overviewApps = APPS + 2;

@@ -2,6 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useNavigate, useRouterState } from "@tanstack/react-router";
+import { useEffect, useRef } from "react";
 import type { WhoAmI } from "../../../api/contract.ts";
 import { api } from "../api.ts";
 import { clearSession, readSession } from "../session.ts";
@@ -10,6 +11,16 @@ export function Layout() {
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   const tenant = /^\/tenants\/([^/]+)/.exec(pathname)?.[1];
   const signedIn = readSession() !== undefined;
+  // After moving to another page, keyboard and screen-reader users start at its content, not at the top bar.
+  const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each change of page.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById("main")?.focus({ preventScroll: true });
+  }, [pathname]);
   return (
     <>
       <a className="skip" href="#main">

@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { getRouteApi, Link } from "@tanstack/react-router";
 import type { AppView, PlatformInfo, RunView } from "../../../api/contract.ts";
 import { api, apiAll, seg } from "../api.ts";
+import { RowLink } from "../components/row-link.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { PhaseBadge, ReadyBadge, When } from "../components/status.tsx";
 
@@ -107,13 +108,11 @@ function AppTable(props: { tenant: string; profile: string; apps: AppView[]; sim
             return (
               <tr key={app.name}>
                 <th scope="row">
-                  <Link
-                    to="/tenants/$tenant/apps/$app"
-                    params={{ tenant: props.tenant, app: app.name }}
-                    search={{ profile: app.profile }}
+                  <RowLink
+                    href={`/tenants/${seg(props.tenant)}/apps/${seg(app.name)}?profile=${encodeURIComponent(app.profile)}`}
                   >
                     {app.name}
-                  </Link>
+                  </RowLink>
                 </th>
                 <td>
                   <ReadyBadge ready={app.ready} lost={app.lost} />

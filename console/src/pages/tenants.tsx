@@ -10,7 +10,8 @@ export function TenantsPage() {
   const tenants = useQuery({ queryKey: ["tenants"], queryFn: () => apiAll<Tenant>("/v1/tenants") });
   if (tenants.isPending) return <Loading what="your tenants" />;
   if (tenants.isError) return <ErrorState error={tenants.error} what="tenants" />;
-  if (tenants.data.length === 1) return <Navigate to="/tenants/$tenant" params={{ tenant: tenants.data[0]!.name }} />;
+  if (tenants.data.length === 1)
+    return <Navigate to="/tenants/$tenant" params={{ tenant: tenants.data[0]!.name }} replace />;
   return (
     <section>
       <h1>Your tenants</h1>
