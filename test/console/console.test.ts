@@ -2,6 +2,7 @@
 // sign in with an API token, the overview with a deployed App, the App page, a rollback through the confirm
 // dialog, live log lines as they are written, a Run's task graph naming the failed task, an expired session that
 // returns to the page after signing in again, axe on every page, and a token of another tenant seeing nothing.
+import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "@playwright/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureConsoleBuilt } from "../../hack/build-console.ts";
@@ -61,6 +62,12 @@ async function signIn(target: Page, token: string) {
 
 async function expectAccessible(target: Page, what: string) {
   expect(await seriousViolations(target), what).toEqual([]);
+}
+
+/** With LOCO_WRITE_SCREENSHOTS=1 the docs' pictures of the main pages are taken again (docs/images/console-*.png). */
+async function screenshot(target: Page, name: string) {
+  if (process.env.LOCO_WRITE_SCREENSHOTS !== "1") return;
+  await target.screenshot({ path: fileURLToPath(new URL(`../../docs/images/console-${name}.png`, import.meta.url)) });
 }
 
 beforeAll(async () => {
@@ -140,6 +147,7 @@ describe("the web console", () => {
     await row.getByText("Ready", { exact: true }).waitFor();
     expect(await row.textContent()).toContain("1/1");
     await expectAccessible(page, "overview");
+    await screenshot(page, "overview");
   });
 
   it("opens the App by keyboard and rolls back to the first deployment after confirming", async () => {
@@ -158,6 +166,7 @@ describe("the web console", () => {
     await older.getByRole("button", { name: "Roll back to this" }).click();
     await dialog.getByRole("button", { name: "Roll back" }).click();
     await page.getByText("Rollback requested").waitFor();
+    await screenshot(page, "app");
     const developer = await world.token(world.tenants[0].members.developer);
     // The rollback is a new deployment of the first one's spec, newest first.
     await eventually("the rollback's deployment", async () => {
@@ -178,6 +187,7 @@ describe("the web console", () => {
     logs.append("*", [{ time: new Date(), line: "GET /healthz 200 in 1ms" }]);
     await lines.getByText("GET /healthz 200 in 1ms").first().waitFor({ timeout: 30_000 });
     await expectAccessible(page, "logs page");
+    await screenshot(page, "logs");
   });
 
   it("shows a failed Run's task graph with the failed task named, its exit code and the task skipped after it", async () => {
@@ -191,6 +201,7 @@ describe("the web console", () => {
     await graph.getByRole("group", { name: /^Task build: Succeeded/ }).waitFor();
     await graph.getByRole("group", { name: /^Task ship: (Skipped|Pending)/ }).waitFor();
     await expectAccessible(page, "Run page");
+    await screenshot(page, "run");
     await page.getByRole("link", { name: "All Runs" }).click();
     await page.getByRole("heading", { name: /Pipelines and Runs/ }).waitFor();
     await expectAccessible(page, "Pipelines page");

@@ -1,7 +1,7 @@
 // The task graph drawn: elkjs lays the DAG out left to right, React Flow draws it. Each node says its task's state
 // in words (colour only repeats it). Loaded on demand: only the Run page needs these libraries.
 import "@xyflow/react/dist/style.css";
-import { Background, type Edge, type Node, ReactFlow } from "@xyflow/react";
+import { Background, type Edge, MarkerType, type Node, Position, ReactFlow } from "@xyflow/react";
 import ELK from "elkjs/lib/elk.bundled.js";
 import { useEffect, useState } from "react";
 import type { GraphNode, TaskGraph } from "../run-graph-model.ts";
@@ -35,6 +35,9 @@ async function layout(graph: TaskGraph): Promise<{ nodes: TaskNode[]; edges: Edg
       style: { width: WIDTH, height: HEIGHT },
       connectable: false,
       draggable: false,
+      // The layout runs left to right: edges leave a task on its right and enter the next on its left.
+      sourcePosition: Position.Right,
+      targetPosition: Position.Left,
       ariaLabel: `Task ${task.id}: ${task.state}${task.exitCode !== undefined ? `, exit code ${task.exitCode}` : ""}`,
     } satisfies TaskNode;
   });
@@ -44,6 +47,7 @@ async function layout(graph: TaskGraph): Promise<{ nodes: TaskNode[]; edges: Edg
     target: e.to,
     label: e.when === "Success" ? undefined : `on ${e.when}`,
     animated: byId.get(e.to)?.state === "Running",
+    markerEnd: { type: MarkerType.ArrowClosed },
   }));
   return { nodes, edges };
 }
