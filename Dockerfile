@@ -4,7 +4,7 @@
 # Build: docker build -t registry.example.com/platform/loco:0.1.0 .
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# 1. Compile TypeScript to dist/ (tsconfig.build.json) with every dependency.
+# 1. Compile TypeScript to dist/ (tsconfig.build.json) and build the console, with every dependency.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -20,6 +20,9 @@ COPY resurrector/ resurrector/
 COPY api/ api/
 COPY cli/ cli/
 RUN ./node_modules/.bin/tsc -p tsconfig.build.json
+# The web console's static files (dist/console), which the API serves at /.
+COPY console/ console/
+RUN ./node_modules/.bin/vite build --config console/vite.config.ts
 
 # 2. Production dependencies only.
 FROM ${NODE_IMAGE} AS deps

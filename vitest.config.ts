@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-const sourceFolders = ["crds", "kube", "operator", "db", "resurrector", "api", "cli", "hack"];
+const sourceFolders = ["crds", "kube", "operator", "db", "resurrector", "api", "cli", "hack", "console"];
 
 export default defineConfig({
   test: {

@@ -16,6 +16,7 @@ import type { OidcVerifier } from "./auth/oidc-verifier.ts";
 import { actorOf, type Principal } from "./auth/principal.ts";
 import { type Access, createAuthorize } from "./authz/preflight.ts";
 import type { ApiConfig } from "./config.ts";
+import { registerConsole, resolveConsoleDir } from "./console-assets.ts";
 import { ApiError, PROBLEM_CONTENT_TYPE, problemOf, toApiError } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rootPage } from "./root-page.ts";
@@ -75,6 +76,8 @@ export interface ApiServices {
   accepting(): boolean;
   /** Request spans, metrics and log attributes (api/telemetry.ts); absent when telemetry is off. */
   telemetry?: ApiTelemetry;
+  /** The console's build folder; absent: looked for next to the API (findConsoleBuild); "": serve no console. */
+  consoleDir?: string;
 }
 
 export const API_VERSION = "0.1.0";
@@ -234,13 +237,19 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   for (const route of routes) app.route({ method: route.method, url: route.url, handler: wrap(route) });
   const document = openApiDocument(routes, { version: API_VERSION });
   app.get("/openapi.json", async (_request, reply) => reply.type("application/json").send(document));
-  const root = rootPage(API_VERSION);
-  app.get("/", async (_request, reply) =>
-    reply
-      .type("text/html; charset=utf-8")
-      .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'")
-      .send(root),
-  );
+  // The web console at / when it is built (api/console-assets.ts); else a page that says how to build it.
+  const consoleDir = resolveConsoleDir(services.consoleDir);
+  if (consoleDir) {
+    await registerConsole(app, { dir: consoleDir, oidcIssuer: config.oidcIssuer });
+  } else {
+    const root = rootPage(API_VERSION);
+    app.get("/", async (_request, reply) =>
+      reply
+        .type("text/html; charset=utf-8")
+        .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'")
+        .send(root),
+    );
+  }
   return app;
 
   /** One of the caller's and the tenant's stream slots, held until the response closes; else 429. */

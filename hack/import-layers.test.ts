@@ -16,14 +16,15 @@ const ALLOWED: Record<string, readonly string[]> = {
   resurrector: ["resurrector", "db", "kube", "crds"],
   api: ["api", "db", "kube", "crds"],
   cli: ["cli", "crds"],
+  console: ["console"],
 };
 
 /** Type-only imports that carry a contract across a process boundary (HTTP), not code. */
-const TYPE_ONLY_ALLOWED: Record<string, readonly string[]> = { cli: ["api"] };
+const TYPE_ONLY_ALLOWED: Record<string, readonly string[]> = { cli: ["api"], console: ["api"] };
 
 function sourceFiles(folder: string): string[] {
   return readdirSync(join(root, folder), { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith(".ts"))
+    .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name))
     .map((entry) => join(entry.parentPath, entry.name));
 }
 

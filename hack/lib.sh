@@ -113,7 +113,15 @@ ensure_test_tools() {
   # The GitOps test (test/gitops) runs a real Argo CD, which keeps its cache in Redis; it also needs git.
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v git >/dev/null || missing+=(git)
+  # The web console's browser tests (test/console) drive Debian's headless Chromium through Playwright; no
+  # browser is ever downloaded.
+  [[ -x /usr/bin/chromium-headless-shell ]] || missing+=(chromium-headless-shell)
   if ((${#missing[@]})); then say "Installing ${missing[*]} (for the tests)"; apt_install "${missing[@]}"; fi
+}
+
+# The web console's static files (dist/console), rebuilt only when a digest of its sources changed.
+ensure_console() {
+  node "$repo_root/hack/build-console.ts"
 }
 
 ensure_control_plane() {

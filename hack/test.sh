@@ -11,10 +11,12 @@ ensure_argocd
 ensure_schemathesis
 ensure_postgres
 cd "$repo_root"
+ensure_console
 
 say "Checking generated files, types and lint"
 npm run --silent generate:check
 tsc --noEmit -p tsconfig.json
+tsc --noEmit -p console/tsconfig.json
 biome check --reporter=summary .
 
 say "Running tests"

@@ -7,4 +7,5 @@ require_prerequisites
 ensure_node_modules
 ensure_control_plane
 cd "$repo_root"
+ensure_console
 node hack/control-plane/cli.ts up "$@"

@@ -2,6 +2,7 @@
 // /readyz), whether pods run on simulated nodes (so no App URL answers) and where the console is. Public, like
 // /readyz: it names no tenant's object.
 import { z } from "zod";
+import { resolveConsoleDir } from "../console-assets.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import { API_VERSION, type ApiServices } from "../server.ts";
 import { readinessOf } from "./health.ts";
@@ -18,6 +19,7 @@ export const PlatformInfo = z.object({
 
 export function platformRoutes(services: ApiServices): RouteDefinition[] {
   const readiness = readinessOf(services);
+  const consoleBuilt = resolveConsoleDir(services.consoleDir) !== undefined;
   return [
     defineRoute({
       method: "GET",
@@ -27,7 +29,7 @@ export function platformRoutes(services: ApiServices): RouteDefinition[] {
       tag: "health",
       auth: "public",
       responses: { 200: { description: "About this API.", schema: PlatformInfo } },
-      handler: async () => {
+      handler: async ({ request }) => {
         const { failed, checks } = await readiness.check();
         return {
           body: {
@@ -35,7 +37,10 @@ export function platformRoutes(services: ApiServices): RouteDefinition[] {
             ready: failed.length === 0 && services.accepting(),
             checks: Object.fromEntries(checks.map((name) => [name, failed.includes(name) ? "failing" : "ok"])),
             simulatedNodes: services.config.simulatedNodes ?? false,
-            console: { available: false, url: null },
+            // The console is served at this API's root, on the address the caller used.
+            console: consoleBuilt
+              ? { available: true, url: `${request.protocol}://${request.host}/` }
+              : { available: false, url: null },
           },
         };
       },

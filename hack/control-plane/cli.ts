@@ -103,7 +103,9 @@ async function printAddresses(state: ControlPlaneState, platformDir: string): Pr
   const api = `http://127.0.0.1:${state.ports.locoApi}`;
   const issuer = `http://127.0.0.1:${state.ports.locoOidc}`;
   say(`  API       ${api}   (OpenAPI: ${api}/openapi.json)`);
-  say(`  Console   ${api}/   (the web console is not part of this version yet; the page says so)`);
+  say(
+    `  Console   ${api}/   (sign in with OpenID Connect as "${LOCAL_USER}", or paste a token from \`npx loco token create\`)`,
+  );
   say(`  Login     ${issuer}   local OpenID Provider; user "${LOCAL_USER}", no password (loopback only)`);
   say(`  Cluster   export KUBECONFIG=${state.kubeconfig}   (kubectl: ${binaryPaths().kubectl})`);
   say("");

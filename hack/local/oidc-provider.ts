@@ -53,6 +53,15 @@ const OIDC_SCOPES = ["openid", "offline_access", "profile", "email"];
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 
+/**
+ * Where the web console's sign-in (authorization code + PKCE) comes back to: the API's origin, known here when the
+ * audience is the API's URL (as on the local platform). Undefined for an audience that is a bare id.
+ */
+export function consoleRedirectUri(audience: string): string | undefined {
+  const url = URL.parse(audience);
+  return url && (url.protocol === "http:" || url.protocol === "https:") ? `${url.origin}/auth/callback` : undefined;
+}
+
 /** Resource indicators must be absolute URIs; an audience that is a bare id gets a URN that stands for it. */
 export function resourceIndicatorFor(audience: string): string {
   return URL.parse(audience) ? audience : `urn:loco:audience:${encodeURIComponent(audience)}`;
@@ -112,8 +121,10 @@ export async function startLocalOidcProvider(options: LocalOidcOptions): Promise
   // Listen first: the issuer carries the port, and with --port 0 only the kernel knows it.
   let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   let issuer = "";
+  const consoleOrigin = URL.parse(consoleRedirectUri(options.audience) ?? "")?.origin;
+  const headers = securityHeaders(consoleOrigin);
   const server = createServer((req, res) => {
-    for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
+    for (const [name, value] of headers) res.setHeader(name, value);
     if (pathOf(req) === "/healthz") {
       res.writeHead(handle ? 200 : 503, { "content-type": "application/json" });
       res.end(JSON.stringify({ status: handle ? "ok" : "starting", issuer }));
@@ -166,8 +177,17 @@ export async function startLocalOidcProvider(options: LocalOidcOptions): Promise
   };
 }
 
-const SECURITY_HEADERS: [string, string][] = [
-  ["content-security-policy", CONTENT_SECURITY_POLICY],
+/**
+ * The pages' headers. The console's sign-in ends in a redirect from the login form to the console's origin, and
+ * browsers hold redirects after a form submission to form-action: that origin is named there too.
+ */
+const securityHeaders = (consoleOrigin: string | undefined): [string, string][] => [
+  [
+    "content-security-policy",
+    consoleOrigin
+      ? CONTENT_SECURITY_POLICY.replace("form-action 'self'", `form-action 'self' ${consoleOrigin}`)
+      : CONTENT_SECURITY_POLICY,
+  ],
   ["x-content-type-options", "nosniff"],
   ["x-frame-options", "DENY"],
   ["referrer-policy", "no-referrer"],
@@ -191,6 +211,10 @@ function buildProvider(
   const { user, log } = options;
   const indicator = resourceIndicatorFor(options.audience);
   const client: AskingClient = { id: options.clientId, name: "loco CLI" };
+  // The web console signs in as the same public client, with the authorization code flow and PKCE, coming back to
+  // the API's origin; it may call the token endpoint from there (CORS).
+  const consoleRedirect = consoleRedirectUri(options.audience);
+  const consoleOrigin = consoleRedirect ? new URL(consoleRedirect).origin : undefined;
   const provider = new Provider(options.issuer, {
     adapter: options.store.factory,
     clients: [
@@ -198,9 +222,9 @@ function buildProvider(
         client_id: client.id,
         client_name: client.name,
         application_type: "native",
-        grant_types: [DEVICE_CODE_GRANT, "refresh_token"],
-        redirect_uris: [],
-        response_types: [],
+        grant_types: [DEVICE_CODE_GRANT, "refresh_token", ...(consoleRedirect ? ["authorization_code"] : [])],
+        redirect_uris: consoleRedirect ? [consoleRedirect] : [],
+        response_types: consoleRedirect ? ["code"] : [],
         token_endpoint_auth_method: "none",
       },
     ],
@@ -223,8 +247,8 @@ function buildProvider(
       RefreshToken: 30 * DAY,
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    // Only the CLI talks to the provider, never a web page of another origin.
-    clientBasedCORS: () => false,
+    // The CLI needs no CORS; the console (on the API's origin) is the one web page that may call the provider.
+    clientBasedCORS: (_ctx, origin) => consoleOrigin !== undefined && origin === consoleOrigin,
     renderError: (ctx, out) => {
       ctx.type = "html";
       ctx.body = errorPage("Sign-in failed", String(out.error_description ?? out.error ?? "unknown error"));

@@ -11,7 +11,7 @@ let real: TestApi;
 
 beforeAll(async () => {
   database = await createTestDatabase("platform");
-  simulated = await startTestApi({ databaseUrl: database.url, args: ["--simulated-nodes"] });
+  simulated = await startTestApi({ databaseUrl: database.url, args: ["--simulated-nodes"], consoleDir: "" });
   real = await startTestApi({ databaseUrl: database.url });
 });
 

@@ -48,6 +48,10 @@ export async function startTestApi(options: {
   log?: Logger;
   /** Observes every request the API's Kubernetes client sends (the client's own rest_client metrics hook). */
   kubeMetrics?: RestClientMetrics;
+  /** The loopback port to listen on (default: any free one). */
+  listenPort?: number;
+  /** The console build to serve ("" for none); default: the one in dist/console, if built. */
+  consoleDir?: string;
 }): Promise<TestApi> {
   const labels = Object.entries(options.objectLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
@@ -103,12 +107,13 @@ export async function startTestApi(options: {
     log,
     accepting: () => accepting,
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
+    ...(options.consoleDir !== undefined ? { consoleDir: options.consoleDir } : {}),
   });
   const bootstrap = await bootstrapToken(database.db, {
     platformAdminsConfigured: config.platformAdmins.length > 0,
     ttlMs: config.bootstrapTokenTtl,
   });
-  await app.listen({ host: "127.0.0.1", port: 0 });
+  await app.listen({ host: "127.0.0.1", port: options.listenPort ?? 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
     url,

@@ -1,0 +1,166 @@
+// One Run: its phase in words, which task failed and why (exit code, reason, last log lines), every task's state,
+// and the task graph. Polls while the Run is in flight.
+
+import { useQuery } from "@tanstack/react-query";
+import { getRouteApi, Link } from "@tanstack/react-router";
+import { lazy, Suspense } from "react";
+import type { RunLogRecord, RunTaskStatus, RunView } from "../../../api/contract.ts";
+import { api, apiFetch, seg } from "../api.ts";
+import { Empty, ErrorState, Loading } from "../components/states.tsx";
+import { PhaseBadge, When } from "../components/status.tsx";
+import { NdjsonSplitter } from "../ndjson.ts";
+import { graphOf } from "../run-graph-model.ts";
+
+const RunGraph = lazy(() => import("../components/run-graph.tsx"));
+const route = getRouteApi("/tenants/$tenant/runs/$run");
+
+export function RunPage() {
+  const { tenant, run: name } = route.useParams();
+  const { profile } = route.useSearch();
+  const base = `/v1/tenants/${seg(tenant)}/runs/${seg(name)}`;
+  const run = useQuery({
+    queryKey: ["run", tenant, profile, name],
+    queryFn: () => api<RunView>(`${base}?profile=${seg(profile)}`),
+    refetchInterval: (query) => {
+      const phase = query.state.data?.phase;
+      return phase === "Succeeded" || phase === "Failed" ? false : 2_000;
+    },
+  });
+  return (
+    <section>
+      <h1>
+        Run <span className="name">{name}</span> <span className="muted">in {profile}</span>
+      </h1>
+      <p>
+        <Link to="/tenants/$tenant/pipelines" params={{ tenant }}>
+          All Runs
+        </Link>
+      </p>
+      {run.isPending ? (
+        <Loading what="the Run" />
+      ) : run.isError ? (
+        <ErrorState error={run.error} what="Run" />
+      ) : (
+        <RunDetail run={run.data} base={base} profile={profile} />
+      )}
+    </section>
+  );
+}
+
+function RunDetail({ run, base, profile }: { run: RunView; base: string; profile: string }) {
+  const failed = run.tasks.filter((t) => t.state === "Failed");
+  const graph = graphOf(run);
+  return (
+    <>
+      <div className="panel">
+        <p className="lead">
+          <PhaseBadge phase={run.phase} /> {run.reason ? `${run.reason}: ` : ""}
+          {run.message ?? (run.phase === "Running" ? "running." : "")}
+        </p>
+        <dl className="facts">
+          <dt>Pipeline</dt>
+          <dd>{run.pipeline ?? "one-off command"}</dd>
+          <dt>Started</dt>
+          <dd>
+            <When time={run.startTime ?? run.createdAt} />
+          </dd>
+          <dt>Took</dt>
+          <dd>{run.duration ?? "—"}</dd>
+          {run.lost && (
+            <>
+              <dt>Lost</dt>
+              <dd>The cluster no longer has this Run; it is not running anywhere.</dd>
+            </>
+          )}
+        </dl>
+      </div>
+      {failed.map((task) => (
+        <FailedTask key={task.name} task={task} base={base} profile={profile} />
+      ))}
+      <h2>Task graph</h2>
+      {graph.nodes.length === 0 ? (
+        <Empty>The operator has not reported this Run's tasks yet.</Empty>
+      ) : (
+        <Suspense fallback={<Loading what="the graph" />}>
+          <RunGraph graph={graph} />
+        </Suspense>
+      )}
+      <h2>Tasks</h2>
+      <table>
+        <caption>Each task's state</caption>
+        <thead>
+          <tr>
+            <th scope="col">Task</th>
+            <th scope="col">State</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Exit code</th>
+            <th scope="col">Reason</th>
+            <th scope="col">Started</th>
+            <th scope="col">Finished</th>
+          </tr>
+        </thead>
+        <tbody>
+          {run.tasks.length === 0 ? (
+            <tr>
+              <td colSpan={7}>No task has started yet.</td>
+            </tr>
+          ) : (
+            run.tasks.map((t) => (
+              <tr key={t.name}>
+                <th scope="row">{t.name}</th>
+                <td>
+                  <PhaseBadge phase={t.state} />
+                </td>
+                <td>{t.attempts ?? "—"}</td>
+                <td>{t.exitCode ?? "—"}</td>
+                <td title={t.message}>{t.reason ?? "—"}</td>
+                <td>
+                  <When time={t.startTime} />
+                </td>
+                <td>
+                  <When time={t.completionTime} />
+                </td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+/** A failed task, named, with its exit code, reason and last log lines (kept after its pods are gone). */
+function FailedTask({ task, base, profile }: { task: RunTaskStatus; base: string; profile: string }) {
+  const logs = useQuery({
+    queryKey: ["run-logs", base, task.name],
+    queryFn: async () => {
+      const response = await apiFetch(`${base}/logs?profile=${seg(profile)}&task=${seg(task.name)}&tail=20`);
+      const splitter = new NdjsonSplitter<RunLogRecord>();
+      const records = [...splitter.push(await response.text()), ...splitter.flush()];
+      return records.filter(
+        (r): r is RunLogRecord & { line: string } => typeof (r as { line?: unknown }).line === "string",
+      );
+    },
+  });
+  return (
+    <section className="panel failed" aria-labelledby={`failed-${task.name}`}>
+      <h2 id={`failed-${task.name}`}>
+        Task <span className="name">{task.name}</span> failed
+      </h2>
+      <p>
+        {task.exitCode !== undefined ? `Exit code ${task.exitCode}. ` : ""}
+        {task.reason ? `${task.reason}. ` : ""}
+        {task.message ?? ""}
+      </p>
+      {logs.isPending ? (
+        <Loading what="its last log lines" />
+      ) : logs.isError ? (
+        <ErrorState error={logs.error} what="its log" />
+      ) : logs.data.length === 0 ? (
+        <Empty>It wrote no log lines.</Empty>
+      ) : (
+        <pre className="logs small">{logs.data.map((r) => r.line).join("\n")}</pre>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,99 @@
+// The console's pages and their URLs. Tenant pages live under /tenants/<tenant>/…, the same URLs `loco open
+// dashboard` and `loco open logs` build; the API serves index.html for each of them.
+import type { QueryClient } from "@tanstack/react-query";
+import { createRootRouteWithContext, createRoute, createRouter, redirect } from "@tanstack/react-router";
+import { Layout, NotFoundPage } from "./components/layout.tsx";
+import { AppPage } from "./pages/app.tsx";
+import { AuditPage } from "./pages/audit.tsx";
+import { CallbackPage } from "./pages/callback.tsx";
+import { LogsPage } from "./pages/logs.tsx";
+import { OverviewPage } from "./pages/overview.tsx";
+import { PipelinesPage } from "./pages/pipelines.tsx";
+import { RunPage } from "./pages/run.tsx";
+import { SignInPage } from "./pages/sign-in.tsx";
+import { TenantsPage } from "./pages/tenants.tsx";
+import { readSession } from "./session.ts";
+
+/** Pages that need a credential: without one, sign in first and come back here. */
+function requireSession({ location }: { location: { href: string } }) {
+  if (!readSession()) throw redirect({ to: "/sign-in", search: { next: location.href } });
+}
+
+const profileSearch = (search: Record<string, unknown>) => ({
+  profile: typeof search.profile === "string" ? search.profile : "",
+});
+
+const root = createRootRouteWithContext<{ queryClient: QueryClient }>()({
+  component: Layout,
+  notFoundComponent: NotFoundPage,
+});
+
+const tenants = createRoute({
+  getParentRoute: () => root,
+  path: "/",
+  beforeLoad: requireSession,
+  component: TenantsPage,
+});
+export const signIn = createRoute({
+  getParentRoute: () => root,
+  path: "/sign-in",
+  validateSearch: (search: Record<string, unknown>) => ({
+    next: typeof search.next === "string" ? search.next : undefined,
+  }),
+  component: SignInPage,
+});
+const callback = createRoute({ getParentRoute: () => root, path: "/auth/callback", component: CallbackPage });
+export const overview = createRoute({
+  getParentRoute: () => root,
+  path: "/tenants/$tenant",
+  beforeLoad: requireSession,
+  component: OverviewPage,
+});
+export const app = createRoute({
+  getParentRoute: () => root,
+  path: "/tenants/$tenant/apps/$app",
+  validateSearch: profileSearch,
+  beforeLoad: requireSession,
+  component: AppPage,
+});
+export const logs = createRoute({
+  getParentRoute: () => root,
+  path: "/tenants/$tenant/apps/$app/logs",
+  validateSearch: profileSearch,
+  beforeLoad: requireSession,
+  component: LogsPage,
+});
+export const pipelines = createRoute({
+  getParentRoute: () => root,
+  path: "/tenants/$tenant/pipelines",
+  beforeLoad: requireSession,
+  component: PipelinesPage,
+});
+export const run = createRoute({
+  getParentRoute: () => root,
+  path: "/tenants/$tenant/runs/$run",
+  validateSearch: profileSearch,
+  beforeLoad: requireSession,
+  component: RunPage,
+});
+export const audit = createRoute({
+  getParentRoute: () => root,
+  path: "/tenants/$tenant/audit",
+  beforeLoad: requireSession,
+  component: AuditPage,
+});
+
+const routeTree = root.addChildren([tenants, signIn, callback, overview, app, logs, pipelines, run, audit]);
+
+export const router = createRouter({
+  routeTree,
+  context: { queryClient: undefined as unknown as QueryClient },
+  defaultPreload: "intent",
+  scrollRestoration: true,
+});
+
+declare module "@tanstack/react-router" {
+  interface Register {
+    router: typeof router;
+  }
+}
