@@ -287,6 +287,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
       let details: Record<string, unknown> = {};
       let failure: ApiError | undefined;
       let status = 200;
+      let audited = false;
       try {
         if (route.auth === "required")
           principal = await services.authenticator.authenticate(request.headers.authorization);
@@ -326,26 +327,32 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
         for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
         if (result.contentType) reply.type(result.contentType);
         reply.status(status);
+        // Written before the answer leaves: a caller who reads the audit log next finds this call in it.
+        await recordAudit();
         if (result.body instanceof Readable) holdOpen(request.raw, reply.raw);
         return result.body === undefined ? reply.send() : reply.send(result.body);
       } catch (error) {
         failure = toApiError(error);
+        await recordAudit();
         throw error;
-      } finally {
-        if (route.audit && principal) {
-          await writeAudit(services.db, {
-            // Only a tenant the caller may see records the attempt in that tenant's log.
-            tenant: access?.tenant ?? deniedIn ?? null,
-            actor: actorOf(principal),
-            action: route.audit,
-            target,
-            outcome: failure ? `failed:${failure.code}` : "succeeded",
-            requestId: request.id,
-            details: { ...details, method: request.method, status: failure?.statusCode ?? status },
-          }).catch((error: unknown) =>
-            request.log.error({ err: error, action: route.audit }, "Failed to write the audit log"),
-          );
-        }
+      }
+
+      /** The call's audit record, once (mutations only, and only with a caller to name). */
+      async function recordAudit(): Promise<void> {
+        if (audited || !route.audit || !principal) return;
+        audited = true;
+        await writeAudit(services.db, {
+          // Only a tenant the caller may see records the attempt in that tenant's log.
+          tenant: access?.tenant ?? deniedIn ?? null,
+          actor: actorOf(principal),
+          action: route.audit,
+          target,
+          outcome: failure ? `failed:${failure.code}` : "succeeded",
+          requestId: request.id,
+          details: { ...details, method: request.method, status: failure?.statusCode ?? status },
+        }).catch((error: unknown) =>
+          request.log.error({ err: error, action: route.audit }, "Failed to write the audit log"),
+        );
       }
     };
   }

@@ -202,6 +202,12 @@ describe("loco pipeline secrets", () => {
     // Still controlled by the Pipeline: deleted with it, mirrored and restored as its Secret.
     expect(secret.metadata.ownerReferences?.[0]).toMatchObject({ kind: "Pipeline", name: pipeline, controller: true });
 
+    // -o json of set: the names the Pipeline's Secret holds, never a value.
+    const again = await user(["pipeline", "secrets", "set", pipeline, "npm-token", "-o", "json"], `${SECRET_VALUE}\n`);
+    expectExit(again, 0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ pipeline, names: ["npm-token"] });
+    expect(again.stdout).not.toContain(SECRET_VALUE);
+
     const listed = await user(["pipeline", "secrets", "ls", pipeline, "-o", "json"]);
     expectExit(listed, 0);
     expect(JSON.parse(listed.stdout)).toEqual({
@@ -248,8 +254,9 @@ describe("loco pipeline secrets", () => {
   });
 
   it("unset removes the value", async () => {
-    const unset = await user(["pipeline", "secrets", "unset", pipeline, "npm-token"]);
+    const unset = await user(["pipeline", "secrets", "unset", pipeline, "npm-token", "-o", "json"]);
     expectExit(unset, 0);
+    expect(JSON.parse(unset.stdout)).toMatchObject({ pipeline, names: [] });
     const listed = await user(["pipeline", "secrets", "ls", pipeline]);
     expectExit(listed, 0);
     expect(listed.stdout).toContain("holds no secret values");

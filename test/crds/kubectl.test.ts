@@ -114,13 +114,13 @@ describe("kubectl get", () => {
     ]);
     expect(table(output, "run.loco.dev/ci-7f3k2").row).toContain("1m32s");
     // Nothing has run yet and a one-off has no Pipeline: only the name and the age.
-    expect(table(output, "run.loco.dev/migrate-20260102").row.split(/\s+/)).toHaveLength(2);
+    expect(table(output, "run.loco.dev/run-m3x9k2ab").row.split(/\s+/)).toHaveLength(2);
   });
 
   it("answers to the short names, which Argo CD's don't shadow", async () => {
     expect(await kubectl("get", "lapp", "-n", ns, "-o", "name")).toBe("app.loco.dev/cart\napp.loco.dev/shop-api\n");
     expect(await kubectl("get", "lrun,lpipe", "-n", ns, "-o", "name")).toBe(
-      "run.loco.dev/ci-7f3k2\nrun.loco.dev/migrate-20260102\npipeline.loco.dev/ci\n",
+      "run.loco.dev/ci-7f3k2\nrun.loco.dev/run-m3x9k2ab\npipeline.loco.dev/ci\n",
     );
   });
 

@@ -527,6 +527,10 @@ describe("loco, end to end", () => {
       "loco member add": "test/e2e/admin.test.ts",
       "loco member rm": "test/e2e/admin.test.ts",
       "loco profile show": "test/e2e/admin.test.ts",
+      "loco run": "test/api/one-off-runs.test.ts",
+      "loco pipeline secrets set": "test/api/one-off-runs.test.ts",
+      "loco pipeline secrets ls": "test/api/one-off-runs.test.ts",
+      "loco pipeline secrets unset": "test/api/one-off-runs.test.ts",
     };
     const declared = COMMANDS.filter((c) => c.output).map(commandName);
     expect([...new Set([...parsed.keys(), ...Object.keys(elsewhere)])].sort()).toEqual([...declared].sort());

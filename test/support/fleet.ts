@@ -114,7 +114,8 @@ export async function prepareFleet(client: KubeClient, options: FleetOptions): P
       kind: "Profile",
       metadata: { name: fleet.profile, labels: { [shardLabel]: shard } },
       spec: {
-        baseDomain: "fleet.example.com",
+        // One domain per fleet: hostname claims are cluster-wide, and fleets of files running at once must not collide.
+        baseDomain: `${shard}.fleet.example.com`,
         gateway: { name: "public", namespace: fleet.gatewayNamespace },
         defaults: { replicas: 1, idleTimeout: "60s" },
       },
