@@ -48,6 +48,12 @@ export class HostnameClaims {
   /** The tenant a namespace belongs to (to tell the App's own other Apps from other tenants'). */
   private readonly tenantOfNamespace: (namespace: string) => string;
   private readonly now: () => Date;
+  /**
+   * Claims this operator created or updated, kept until its cache shows that version or a newer one: an informer
+   * lags the operator's own writes, and reading the claim again then (a create answering AlreadyExists, a GET)
+   * would cost requests at what should be a request-free steady state.
+   */
+  private readonly written = new Map<string, HostnameClaim>();
 
   constructor(
     client: KubeClient,
@@ -101,18 +107,40 @@ export class HostnameClaims {
     }
   }
 
+  /** The newest copy of a claim: the cache's, or the one this operator wrote if the cache has not caught up. */
+  private known(name: string): HostnameClaim | undefined {
+    const cached = this.cache.get(name) as HostnameClaim | undefined;
+    const written = this.written.get(name);
+    if (!written) return cached;
+    if (cached && !olderVersion(cached, written)) {
+      this.written.delete(name);
+      return cached;
+    }
+    return written;
+  }
+
+  /** Keeps what a write answered or a read found (newer than the cache) until the cache catches up. */
+  private remember(name: string, claim: HostnameClaim | undefined): HostnameClaim | undefined {
+    if (claim) this.written.set(name, claim);
+    else this.written.delete(name);
+    return claim;
+  }
+
   /** Joins the claim on `host`; returns the live holder that keeps the App out, if any. */
   private async take(host: string, mine: ClaimHolder[]): Promise<ClaimHolder | undefined> {
     const name = claimName(host);
-    let current = this.cache.get(name) as HostnameClaim | undefined;
+    let current = this.known(name);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       if (!current) {
         try {
-          await this.client.create(HOSTNAME_CLAIM, claimObject(name, host, mine), FIELD_MANAGER);
+          this.remember(
+            name,
+            await this.client.create<HostnameClaim>(HOSTNAME_CLAIM, claimObject(name, host, mine), FIELD_MANAGER),
+          );
           return undefined;
         } catch (error) {
           if (!(error instanceof KubeApiError && error.isAlreadyExists)) throw error;
-          current = await this.client.find<HostnameClaim>(HOSTNAME_CLAIM, undefined, name);
+          current = this.remember(name, await this.client.find<HostnameClaim>(HOSTNAME_CLAIM, undefined, name));
           continue;
         }
       }
@@ -134,14 +162,14 @@ export class HostnameClaims {
         return undefined;
       } catch (error) {
         if (!(error instanceof KubeApiError && (error.isConflict || error.isNotFound))) throw error;
-        current = await this.client.find<HostnameClaim>(HOSTNAME_CLAIM, undefined, name);
+        current = this.remember(name, await this.client.find<HostnameClaim>(HOSTNAME_CLAIM, undefined, name));
       }
     }
     throw new Error(`HostnameClaim ${name} kept changing while it was being taken; will retry`);
   }
 
   private async release(name: string, namespace: string, app: string): Promise<void> {
-    let current = this.cache.get(name) as HostnameClaim | undefined;
+    let current = this.known(name);
     for (let attempt = 0; attempt < ATTEMPTS && current; attempt++) {
       const next = holdersWithout(current.spec.holders ?? [], namespace, app);
       if (sameHolders(next, current.spec.holders ?? [])) return;
@@ -151,13 +179,14 @@ export class HostnameClaims {
             ...(current.metadata.uid ? { uid: current.metadata.uid } : {}),
             ...(current.metadata.resourceVersion ? { resourceVersion: current.metadata.resourceVersion } : {}),
           });
+          this.written.delete(name);
         } else {
           await this.update(name, current.spec.hostname, next, current.metadata.resourceVersion);
         }
         return;
       } catch (error) {
         if (!(error instanceof KubeApiError && (error.isConflict || error.isNotFound))) throw error;
-        current = await this.client.find<HostnameClaim>(HOSTNAME_CLAIM, undefined, name);
+        current = this.remember(name, await this.client.find<HostnameClaim>(HOSTNAME_CLAIM, undefined, name));
       }
     }
   }
@@ -165,16 +194,26 @@ export class HostnameClaims {
   /** PUT with the resourceVersion read: the apiserver answers Conflict if anyone changed the claim since. */
   private async update(name: string, host: string, holders: ClaimHolder[], resourceVersion: string | undefined) {
     const object = claimObject(name, host, holders);
-    await this.client.request("PUT", resourcePath(HOSTNAME_CLAIM, undefined, name), {
-      body: { ...object, metadata: { ...object.metadata, resourceVersion } },
-      query: { fieldManager: FIELD_MANAGER },
-    });
+    this.remember(
+      name,
+      await this.client.request<HostnameClaim>("PUT", resourcePath(HOSTNAME_CLAIM, undefined, name), {
+        body: { ...object, metadata: { ...object.metadata, resourceVersion } },
+        query: { fieldManager: FIELD_MANAGER },
+      }),
+    );
   }
 
   /** Whether the holder still keeps the hostname; its App is read from the apiserver (it may be another shard's). */
   private async holds(holder: ClaimHolder, claim: HostnameClaim): Promise<boolean> {
     return holderHolds(await this.client.find(APP, holder.namespace, holder.app), claim, this.now());
   }
+}
+
+/** `a` is an older version than `b` (resourceVersions are etcd revisions here; anything else counts as not older). */
+function olderVersion(a: KubeObject, b: KubeObject): boolean {
+  const [x, y] = [a.metadata.resourceVersion, b.metadata.resourceVersion];
+  if (!x || !y || !/^\d+$/.test(x) || !/^\d+$/.test(y)) return false;
+  return BigInt(x) < BigInt(y);
 }
 
 function claimObject(name: string, host: string, holders: ClaimHolder[]) {
