@@ -83,6 +83,8 @@ const hardeningValues = [
   'operator.allowedPodAnnotations=["example.com/team","vault.hashicorp.com/*"]',
   "--set",
   "operator.reconcileTimeout=2m",
+  "--set-string",
+  "operator.secretVersions=25",
   "--set",
   "api.streamsPerCredential=4",
   "--set",
@@ -96,6 +98,7 @@ const hardeningFlags = [
   "--min-trigger-interval",
   "--allowed-pod-annotations",
   "--reconcile-timeout",
+  "--secret-versions",
   "--streams-per-credential",
   "--streams-per-tenant",
   "--bootstrap-token-ttl",
@@ -327,6 +330,7 @@ describe("the values of the security hardening", () => {
       minTriggerInterval: 5 * 60_000,
       allowedPodAnnotations: ["example.com/team", "vault.hashicorp.com/*"],
       reconcileTimeout: 2 * 60_000,
+      secretVersions: 25,
     });
     expect(processes["loco-api"]).toMatchObject({
       streamsPerCredential: 4,
@@ -350,6 +354,7 @@ describe("the values of the security hardening", () => {
       minTriggerInterval: 60_000,
       allowedPodAnnotations: [],
       reconcileTimeout: 60_000,
+      secretVersions: 10,
     });
     expect(loadEachProcess(plain)["loco-api"]).toMatchObject({
       streamsPerCredential: 10,
@@ -468,6 +473,7 @@ describe("the values of the security hardening", () => {
     for (const [values, key] of [
       [["--set", "operator.minTriggerInterval=1min"], "/operator/minTriggerInterval"],
       [["--set", "operator.reconcileTimeout=soon"], "/operator/reconcileTimeout"],
+      [["--set-string", "operator.secretVersions=0"], "/operator/secretVersions"],
       [["--set-json", 'operator.allowedPodAnnotations=["Not A Key"]'], "/operator/allowedPodAnnotations"],
       [["--set", "api.streamsPerCredential=0"], "/api/streamsPerCredential"],
       [["--set", "api.streamsPerTenant=-1"], "/api/streamsPerTenant"],
