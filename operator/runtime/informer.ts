@@ -52,6 +52,8 @@ export class Informer<T extends KubeObject = KubeObject> {
   /** Counters for tests and diagnostics. */
   readonly stats = {
     lists: 0,
+    /** Requests the lists sent (one per page). */
+    listPages: 0,
     watches: 0,
     relistsAfterGone: 0,
     relistsAfterErrors: 0,
@@ -243,6 +245,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     let listVersion = "";
     do {
       let page: Awaited<ReturnType<typeof this.client.list<T>>>;
+      this.stats.listPages++;
       try {
         page = await this.client.list<T>(
           this.resource,
