@@ -119,9 +119,11 @@ async function launchPlatform(
   options: { platformDir: string; ownerPid: number; databaseUrl: string | undefined },
 ): Promise<{ issuer: string }> {
   const kept = keptPorts(options.platformDir);
+  // Tests run several local platforms at once: they take any free ports, never the well-known ones.
+  const wellKnown = process.env.LOCO_LOCAL_ANY_PORTS === "1" ? {} : { api: 8800, oidc: 8801 };
   const ports = {
-    locoApi: await freePortPreferring(kept.locoApi ?? 8800),
-    locoOidc: await freePortPreferring(kept.locoOidc ?? 8801),
+    locoApi: await freePortPreferring(kept.locoApi ?? wellKnown.api),
+    locoOidc: await freePortPreferring(kept.locoOidc ?? wellKnown.oidc),
     locoOperator: await freePortPreferring(kept.locoOperator),
   };
   writeFileSync(join(options.platformDir, "ports.json"), `${JSON.stringify(ports, null, 2)}\n`);

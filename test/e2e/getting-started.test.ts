@@ -34,6 +34,8 @@ function runScript(script: string): Promise<{ code: number | null; output: strin
         XDG_CONFIG_HOME: join(home, ".config"),
         LOCO_CLUSTER_DIR: clusterDir,
         LOCO_CACHE_DIR: cacheDir(),
+        // Other local platforms of the suite may run at the same time: no well-known ports.
+        LOCO_LOCAL_ANY_PORTS: "1",
         // No terminal: the CLI prints plain lines, as in a script.
         CI: "true",
       },

@@ -10,6 +10,8 @@ import { stopControlPlane } from "../../hack/control-plane/control-plane.ts";
 import { LOCAL_TENANT, LOCAL_USER, startLocalLoco } from "../../hack/control-plane/local-loco.ts";
 import { approveDeviceLogin } from "../support/e2e-device.ts";
 
+// Several local platforms run at once in the suite: none may take the well-known ports 8800/8801.
+process.env.LOCO_LOCAL_ANY_PORTS = "1";
 const repo = new URL("../../", import.meta.url).pathname;
 const loco = join(repo, "bin", "loco.js");
 const root = mkdtempSync(join(tmpdir(), "loco-test-login-"));

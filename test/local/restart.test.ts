@@ -13,6 +13,8 @@ import { processAlive } from "../../hack/control-plane/processes.ts";
 import { componentStatuses } from "../../hack/control-plane/status.ts";
 import { eventually } from "../support/kube.ts";
 
+// Several local platforms run at once in the suite: none may take the well-known ports 8800/8801.
+process.env.LOCO_LOCAL_ANY_PORTS = "1";
 const execFileAsync = promisify(execFile);
 const cli = new URL("../../hack/control-plane/cli.ts", import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), "loco-test-restart-"));
