@@ -116,6 +116,8 @@ ensure_test_tools() {
   # The web console's browser tests (test/console) drive Debian's headless Chromium through Playwright; no
   # browser is ever downloaded.
   [[ -x /usr/bin/chromium-headless-shell ]] || missing+=(chromium-headless-shell)
+  # The console's metrics page and canary analysis are tested against a real Prometheus server.
+  [[ -x /usr/bin/prometheus ]] || missing+=(prometheus)
   if ((${#missing[@]})); then say "Installing ${missing[*]} (for the tests)"; apt_install "${missing[@]}"; fi
 }
 
