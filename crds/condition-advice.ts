@@ -220,6 +220,13 @@ export const REASON_ADVICE = {
     cause: "The Deployment made no progress within its deadline: image pull failures, crash loops or no capacity.",
     fix: "Read the pods' events and logs (`loco logs`, `kubectl describe pod`), fix the image or configuration and deploy again, or `loco rollback`.",
   },
+  PodsRefused: {
+    kinds: ["App"],
+    severity: "fix",
+    cause:
+      "The cluster refuses to create the App's pods: the namespace's ResourceQuota is used up, the pod breaks the namespace's Pod Security level, or an admission webhook denied it. The condition's message quotes the cluster's answer.",
+    fix: "Free quota (scale down or delete other Apps in this profile, `loco scale`), lower the App's requests, or ask a platform admin to raise the tenant's quota; then deploy again or wait — the pods are retried.",
+  },
   TimedOut: {
     kinds: ["Run"],
     severity: "fix",

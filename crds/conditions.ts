@@ -81,6 +81,8 @@ export const Reason = {
   NotOwned: "NotOwned",
   /** App: the Deployment made no progress within its deadline (image pull failures, crash loops, no capacity). */
   ProgressDeadlineExceeded: "ProgressDeadlineExceeded",
+  /** App: the cluster refuses to create the Deployment's pods (a ResourceQuota, Pod Security admission, a webhook). */
+  PodsRefused: "PodsRefused",
   // Runs and tasks.
   TimedOut: "TimedOut",
   UserCancelled: "UserCancelled",

@@ -16,6 +16,7 @@ export const BLOCKING_REASONS: ReadonlySet<string> = new Set([
   Reason.NotOwned,
   Reason.InvalidSpec,
   Reason.ProgressDeadlineExceeded,
+  Reason.PodsRefused,
 ]);
 
 export interface Blocked {

@@ -9,6 +9,7 @@ import {
   GRPC_ROUTE,
   HPA,
   HTTP_ROUTE,
+  RESOURCE_QUOTA,
   SECRET,
   SERVICE,
 } from "../../kube/resources.ts";
@@ -467,6 +468,30 @@ describe("conditions the user must act on", () => {
     expect(condition(refused, "Ready")).toMatchObject({ status: "False", reason: "LimitExceeded" });
     expect(condition(refused, "DeploymentReady")?.message).toMatch(/cpu 100 is above the profile's limit of 64/);
     expect(await get(DEPLOYMENT, "greedy")).toBeUndefined();
+  });
+
+  it("fails with PodsRefused, quoting the cluster, when the namespace's quota refuses the pods", async () => {
+    // Its own namespace: a quota of zero pods would starve the other tests' Apps.
+    const quotaNs = await kube.namespace("app-quota");
+    await kube.core.patchNamespace({
+      name: quotaNs,
+      body: [{ op: "add", path: "/metadata/labels/loco.dev~1tenant", value: "acme" }],
+    });
+    await kube.apply({
+      apiVersion: "v1",
+      kind: "ResourceQuota",
+      metadata: { name: "tight", namespace: quotaNs },
+      spec: { hard: { pods: "0" } },
+    });
+    // The quota admission counts against the status the resource-quota controller computes: wait for it.
+    await eventually("the quota to be computed", async () => {
+      const quota = await client.find(RESOURCE_QUOTA, quotaNs, "tight");
+      return (quota?.status as { hard?: object } | undefined)?.hard ? true : undefined;
+    });
+    await kube.apply(app("crowded", { image: "registry.example.com/acme/crowded:1" }, quotaNs));
+    const refused = await appWhen("crowded", hasReason("DeploymentReady", "PodsRefused"), "PodsRefused", quotaNs);
+    expect(condition(refused, "Ready")).toMatchObject({ status: "False", reason: "PodsRefused" });
+    expect(condition(refused, "DeploymentReady")?.message).toMatch(/exceeded quota: tight/);
   });
 });
 

@@ -286,6 +286,42 @@ describe("deploymentCondition", () => {
       ),
     ).toMatchObject({ status: "False", reason: "ProgressDeadlineExceeded" });
   });
+
+  it("fails with the cluster's own words when it refuses the pods, and recovers once it creates them", () => {
+    const quota =
+      'pods "api-1" is forbidden: exceeded quota: loco-tenant-quota, requested: pods=1, used: pods=0, limited: pods=0';
+    expect(
+      deploymentCondition(
+        deployment(
+          { replicas: 1 },
+          {
+            replicas: 0,
+            conditions: [{ type: "ReplicaFailure", status: "True", reason: "FailedCreate", message: quota }],
+          },
+        ),
+        "X",
+      ),
+    ).toEqual({
+      type: "DeploymentReady",
+      status: "False",
+      reason: "PodsRefused",
+      message: `The cluster refused to create the pods of deployment X: ${quota}`,
+    });
+    expect(
+      deploymentCondition(
+        deployment(
+          { replicas: 1 },
+          {
+            replicas: 1,
+            updatedReplicas: 1,
+            availableReplicas: 1,
+            conditions: [{ type: "ReplicaFailure", status: "False" }],
+          },
+        ),
+        "X",
+      ).status,
+    ).toBe("True");
+  });
 });
 
 describe("defaultHostname", () => {

@@ -126,6 +126,17 @@ export function deploymentCondition(
       message: `Deployment ${deploymentId} made no progress for 10 minutes: ${progressing.message ?? ""}`.trim(),
     };
   }
+  // The ReplicaSet controller keeps retrying, but a quota or an admission refusal does not pass by itself: the
+  // user must free quota or change the App, so a deploy waiting on it fails now instead of at its timeout.
+  const refused = status.conditions?.find((c) => c.type === "ReplicaFailure" && c.status === "True");
+  if (refused) {
+    return {
+      type,
+      status: "False",
+      reason: Reason.PodsRefused,
+      message: `The cluster refused to create the pods of deployment ${deploymentId}: ${refused.message ?? refused.reason ?? "no reason given"}`,
+    };
+  }
   const wanted = Math.max(spec.replicas ?? 1, minimum);
   const updated = status.updatedReplicas ?? 0;
   const available = status.availableReplicas ?? 0;
