@@ -102,6 +102,23 @@ export const Reason = {
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
+/**
+ * An App's Ready=False reasons that no waiting fixes: the spec or a dependency must change first. A deployment that
+ * meets one has failed — for `loco deploy --wait` (exit 4) and for the deployment history the mirror keeps.
+ */
+export const BLOCKING_APP_REASONS: ReadonlySet<string> = new Set([
+  Reason.ProfileNotFound,
+  Reason.RouteConflict,
+  Reason.RegistryNotAllowed,
+  Reason.LimitExceeded,
+  Reason.GatewayNotFound,
+  Reason.NoDefaultHostname,
+  Reason.NotOwned,
+  Reason.InvalidSpec,
+  Reason.ProgressDeadlineExceeded,
+  Reason.PodsRefused,
+]);
+
 /** Which summary condition each kind carries; the CLI derives its status column from it. */
 export const SummaryCondition = {
   App: ConditionType.Ready,

@@ -40,6 +40,18 @@ describe("timelineOf", () => {
     });
     expect(deploymentOf(failed)?.outcome).toBe("Failed");
     expect(timelineOf(failed).events[0]?.type).toBe("Warning");
+    // A blocked deployment is failed in the history as it is for `loco deploy --wait`; a passing state is not.
+    for (const [reason, outcome] of [
+      ["PodsRefused", "Failed"],
+      ["RouteConflict", "Failed"],
+      ["WaitingForGateway", "Progressing"],
+    ] as const) {
+      const app1 = app({
+        deploymentId: "01JD0000000000000000000000",
+        conditions: [ready("False", reason, "2026-11-01T00:12:00Z")],
+      });
+      expect(deploymentOf(app1)?.outcome, reason).toBe(outcome);
+    }
   });
 
   it("gives each fact one stable key, so a replayed snapshot adds nothing and a new transition does", () => {

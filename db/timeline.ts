@@ -3,6 +3,7 @@
 // the fact it records (a condition transition, a task reaching a state, a deployment), and the events table
 // keeps one row per key.
 import { createHash } from "node:crypto";
+import { BLOCKING_APP_REASONS } from "../crds/conditions.ts";
 import type { KubeObject } from "../kube/types.ts";
 import type { DeploymentRowOutcome } from "./schema.ts";
 
@@ -108,7 +109,8 @@ export function taskEvents(object: KubeObject): TimelineEvent[] {
 function appOutcome(object: KubeObject): DeploymentOutcome {
   const ready = conditionsOf(object).find((c) => c.type === "Ready");
   if (ready?.status === "True") return "Available";
-  if (ready?.status === "False" && ready.reason === "ProgressDeadlineExceeded") return "Failed";
+  // The API tells a waiting `loco deploy` the same (api/deploy/blocked-deployment.ts): the history must agree.
+  if (ready?.status === "False" && ready.reason && BLOCKING_APP_REASONS.has(ready.reason)) return "Failed";
   return "Progressing";
 }
 

@@ -2,22 +2,8 @@
 // reason the operator gives when the spec or a dependency must change (crds/conditions.ts), for the spec this
 // deployment applied. Such a deployment has failed; waiting for it would only end at a timeout. Pure.
 import { ANNOTATION_REQUESTED_DEPLOYMENT_ID } from "../../crds/app-names.ts";
-import { Reason } from "../../crds/conditions.ts";
+import { BLOCKING_APP_REASONS } from "../../crds/conditions.ts";
 import type { KubeObject } from "../../kube/types.ts";
-
-/** Ready=False reasons that no waiting fixes (the operator's terminal ones, and a rollout past its deadline). */
-export const BLOCKING_REASONS: ReadonlySet<string> = new Set([
-  Reason.ProfileNotFound,
-  Reason.RouteConflict,
-  Reason.RegistryNotAllowed,
-  Reason.LimitExceeded,
-  Reason.GatewayNotFound,
-  Reason.NoDefaultHostname,
-  Reason.NotOwned,
-  Reason.InvalidSpec,
-  Reason.ProgressDeadlineExceeded,
-  Reason.PodsRefused,
-]);
 
 export interface Blocked {
   reason: string;
@@ -45,7 +31,7 @@ export function blockedBy(id: string, app: KubeObject | undefined): Blocked | un
   const requested = app.metadata.annotations?.[ANNOTATION_REQUESTED_DEPLOYMENT_ID];
   if ((requested ?? status.deploymentId) !== id) return undefined;
   const ready = status.conditions?.find((c) => c.type === "Ready");
-  if (ready?.status !== "False" || !ready.reason || !BLOCKING_REASONS.has(ready.reason)) return undefined;
+  if (ready?.status !== "False" || !ready.reason || !BLOCKING_APP_REASONS.has(ready.reason)) return undefined;
   if (ready.observedGeneration !== undefined && ready.observedGeneration !== generation) return undefined;
   return { reason: ready.reason, message: ready.message ?? "" };
 }
