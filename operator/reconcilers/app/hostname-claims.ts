@@ -45,6 +45,8 @@ const ATTEMPTS = 5;
 export class HostnameClaims {
   private readonly client: KubeClient;
   private readonly cache: Informer;
+  /** This operator's App cache (its own shard's Apps): a holder found there needs no request. */
+  private readonly apps: Informer | undefined;
   /** The tenant a namespace belongs to (to tell the App's own other Apps from other tenants'). */
   private readonly tenantOfNamespace: (namespace: string) => string;
   private readonly now: () => Date;
@@ -60,9 +62,11 @@ export class HostnameClaims {
     cache: Informer,
     tenantOfNamespace: (namespace: string) => string,
     now: () => Date = () => new Date(),
+    apps?: Informer,
   ) {
     this.client = client;
     this.cache = cache;
+    this.apps = apps;
     this.tenantOfNamespace = tenantOfNamespace;
     this.now = now;
   }
@@ -203,8 +207,15 @@ export class HostnameClaims {
     );
   }
 
-  /** Whether the holder still keeps the hostname; its App is read from the apiserver (it may be another shard's). */
+  /**
+   * Whether the holder still keeps the hostname. A live holder in this operator's App cache is believed without a
+   * request — a refused App is reconciled again at every resync, and that must cost nothing; if the holder lets go,
+   * its claim changes and the refused App is reconciled again. Anything else (another shard's App, or one the cache
+   * does not have) is read from the apiserver, because taking a hostname on a stale cache would be wrong.
+   */
   private async holds(holder: ClaimHolder, claim: HostnameClaim): Promise<boolean> {
+    const cached = this.apps?.get(`${holder.namespace}/${holder.app}`);
+    if (cached && holderHolds(cached, claim, this.now())) return true;
     return holderHolds(await this.client.find(APP, holder.namespace, holder.app), claim, this.now());
   }
 }

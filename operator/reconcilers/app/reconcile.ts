@@ -56,6 +56,7 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     caches.hostnameClaims,
     (namespace) => tenantOf(caches, namespace).tenant,
     deps.now,
+    caches.apps,
   );
   const resolveProfile = (app: AppObject) => caches.profiles.get(app.spec.profile) as ProfileObject | undefined;
 
