@@ -221,6 +221,9 @@ describe("loco-api on first start", () => {
     );
     let output = "";
     let errors = "";
+    // Every chunk of stdout is read only once the process has closed its pipes: "Started" on stderr can be read
+    // before the notice written earlier to stdout (two pipes, no order between them).
+    const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
     child.stdout!.on("data", (chunk) => {
       output += String(chunk);
     });
@@ -241,6 +244,7 @@ describe("loco-api on first start", () => {
       });
     } finally {
       child.kill("SIGTERM");
+      await closed;
     }
     return output;
   }

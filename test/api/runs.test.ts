@@ -141,8 +141,13 @@ describe("pipelines", () => {
       return view?.ready === "True" ? view : undefined;
     });
     expect(ready.ready).toBe("True");
-    const list = await json<{ items: { name: string }[] }>(await call("GET", "/pipelines", undefined, viewer), 200);
-    expect(list.items.map((p) => p.name).sort()).toEqual(["ci", "hang"]);
+    // The list is the mirror's, which follows the cluster: wait for both rather than read it once.
+    const names = await eventually("both Pipelines listed", async () => {
+      const list = await json<{ items: { name: string }[] }>(await call("GET", "/pipelines", undefined, viewer), 200);
+      const listed = list.items.map((p) => p.name).sort();
+      return listed.length === 2 ? listed : undefined;
+    });
+    expect(names).toEqual(["ci", "hang"]);
   });
 
   it("diffs a spec against the running Pipeline without changing it", async () => {
