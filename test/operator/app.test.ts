@@ -175,7 +175,8 @@ describe("an HTTP App", () => {
     await kube.apply(app("shop", shopSpec({ image: "registry.example.com/acme/shop:1.0.0" })));
     const ready = await appWhen("shop", isReady, "Ready");
     const status = ready.status as AppStatus;
-    expect(status.url).toBe("https://shop-acme.apps.example.com");
+    // The Profile's Gateway has one listener, plain HTTP on 80: the URL is what a browser can open there.
+    expect(status.url).toBe("http://shop-acme.apps.example.com");
     expect(status.deploymentId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(status.readyReplicas).toBe(2);
     expect(status.observedGeneration).toBe(ready.metadata.generation);
@@ -350,7 +351,7 @@ describe("gRPC and autoscaled Apps", () => {
       }),
     );
     const ready = await appWhen("cart", isReady, "Ready");
-    expect((ready.status as AppStatus).url).toBe("grpcs://cart-acme.apps.example.com");
+    expect((ready.status as AppStatus).url).toBe("grpc://cart-acme.apps.example.com"); // plain HTTP listener: h2c
     expect((await get(GRPC_ROUTE, "cart"))?.spec).toMatchObject({
       hostnames: ["cart-acme.apps.example.com"],
       rules: [{ matches: [{ method: { service: "shop.v1.Cart" } }], backendRefs: [{ name: "cart", port: 9090 }] }],
