@@ -4,8 +4,8 @@
 // and carry the page's OpenID Connect settings, every rendered object and every object of the page's files is
 // accepted by the real kube-apiserver (server-side dry run, strict field validation), and the names the page uses
 // across steps agree: the Gateway and listener the Profiles and the API's HTTPRoute attach to, the Deployments it
-// waits for. The kwok test bed runs no containers, so the API and operator pods are not started here; the CLI
-// path after the install (tenants, members, deploy) is test/e2e/admin.test.ts's and test/e2e/cli.test.ts's.
+// waits for. Following the page's commands end to end (helm install, the programs run, sign-in, the first tenant,
+// deploy, rollback, uninstall) is test/e2e/install.test.ts's.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
