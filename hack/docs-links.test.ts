@@ -1,4 +1,4 @@
-// Every relative link in README.md, CHANGELOG.md and docs/ resolves inside the repository: the file exists and,
+// Every relative link in README.md, CHANGELOG.md, CONTRIBUTING.md and docs/ resolves inside the repository: the file exists and,
 // for a #fragment into a Markdown page, so does the heading (by GitHub's anchor rule). A link out of the
 // repository (../ past its root) fails too: such a page is dead in any clone.
 import {
@@ -19,7 +19,7 @@ import { anchorsOf, linksOf } from "./docs-links.ts";
 const repo = resolve(import.meta.dirname, "..");
 
 function markdownFiles(repo: string): string[] {
-  const found = ["README.md", "CHANGELOG.md"].filter((f) => existsSync(join(repo, f)));
+  const found = ["README.md", "CHANGELOG.md", "CONTRIBUTING.md"].filter((f) => existsSync(join(repo, f)));
   const walk = (dir: string) => {
     for (const entry of readdirSync(join(repo, dir), { withFileTypes: true })) {
       const path = `${dir}/${entry.name}`;
