@@ -187,6 +187,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  const took = marks.map(([command, at], i) => `${Math.round((marks[i + 1]?.[1] ?? at) - at)} ms  ${command}`);
+  process.stderr.write(`[install] commands of docs/install.md:\n${took.join("\n")}\n`);
   // The script and what it started (its own process group), if the test timed out while it ran.
   if (script?.pid && script.exitCode === null) {
     try {
@@ -215,6 +217,9 @@ function run(script: string, cwd: string): Promise<string> {
   });
 }
 
+/** When each command of the page started, in ms from the script's start (printed after the test, for its budget). */
+const marks: [string, number][] = [];
+
 /** Runs the page's script; approves each device login it prints as the person SIGNS_IN names. */
 function follow(text: string): Promise<{ code: number | null; output: string; approvals: string[] }> {
   return new Promise((resolve) => {
@@ -236,8 +241,10 @@ function follow(text: string): Promise<{ code: number | null; output: string; ap
     let output = "";
     const approvals: string[] = [];
     const approving: Promise<void>[] = [];
+    const started = performance.now();
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      for (const mark of chunk.toString().matchAll(/^\$ (.+)$/gm)) marks.push([mark[1]!, performance.now() - started]);
       const prompts = [...output.matchAll(/open (\S+)\n(?:and check|and enter) the code (\S+) /g)];
       for (const prompt of prompts.slice(approvals.length)) {
         const before = output.slice(0, prompt.index);
