@@ -241,6 +241,32 @@ describe("an HTTP App", () => {
     expect(await get(HPA, "shop")).toBeUndefined();
   });
 
+  it("takes its URL's scheme and port from the Gateway's listener, and follows a change of listeners", async () => {
+    const gatewayWith = (listeners: Record<string, unknown>[]) =>
+      kube.apply({
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "Gateway",
+        metadata: { name: "public", namespace: gatewayNs },
+        spec: { gatewayClassName: "envoy", listeners },
+      });
+    const http = { name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } };
+    const https = {
+      name: "https",
+      port: 8443,
+      protocol: "HTTPS",
+      tls: { mode: "Terminate", certificateRefs: [{ name: "public-tls" }] },
+      allowedRoutes: { namespaces: { from: "All" } },
+    };
+    try {
+      // The Profile names no listener: the route attaches to both, and the TLS one gives the URL.
+      await gatewayWith([http, https]);
+      await appWhen("shop", (s) => s.url === "https://shop-acme.apps.example.com:8443", "an https URL on port 8443");
+    } finally {
+      await gatewayWith([http]);
+    }
+    await appWhen("shop", (s) => s.url === "http://shop-acme.apps.example.com", "an http URL again");
+  });
+
   it("rolls out a new deployment id on an image change, and is Ready only once the new pods are available", async () => {
     const before = ((await appWhen("shop", isReady, "Ready")).status as AppStatus).deploymentId;
     // A request no node can satisfy (the kwok node has 32 CPUs): the new pods stay Pending, the old ones keep serving.
