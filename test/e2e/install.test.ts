@@ -8,8 +8,11 @@
 // and the operator work with exactly the configuration and the rights the chart gave them. Sign-in is the test
 // OpenID Provider's device flow: the test plays the browser for the platform admin and for the team's lead.
 //
-// Where the test bed cannot do what the page says, TEST_BED below says what runs instead and why — the one place
-// the page and this test differ. Every other command runs exactly as written; one that stops working fails here.
+// Where the test bed cannot do what the page says, TEST_BED below says what runs instead and why; inTestBed puts
+// the API's loopback URL where the page says https://loco.example.com. Besides the commands, the test bed supplies
+// what the page expects the reader to have (beforeAll): the test provider's issuer where the values file says
+// https://login.example.com, a self-signed tls.crt/tls.key, and the App's log lines (kwok's pods print nothing).
+// Every other command runs exactly as written; one that stops working fails here.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
