@@ -28,7 +28,8 @@ export async function grantApiAccessToTenantNamespaces(
   const namespaces = await kube.list(NAMESPACE, undefined, { labelSelector }, undefined, METADATA_LIST_ACCEPT);
   let granted = 0;
   let failed = 0;
-  for (const namespace of namespaces.items) {
+  // A PartialObjectMetadataList with no items says `items: null`: a fresh install has no tenant namespace yet.
+  for (const namespace of namespaces.items ?? []) {
     const name = namespace.metadata.name ?? "";
     const own = namespace.metadata.labels ?? {};
     const labels = tenantLabels(own[LABEL_TENANT] ?? "", own[LABEL_PROFILE] ?? "", extraLabels);

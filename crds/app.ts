@@ -236,7 +236,11 @@ export const AppStatus = z
       .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, { error: "must be a ULID" })
       .optional()
       .describe("ULID of the deployment now rolled out; a new one each time the pod template changes."),
-    url: z.string().max(2048).optional().describe("Primary URL of the App."),
+    url: z
+      .string()
+      .max(2048)
+      .optional()
+      .describe("Primary URL of the App; its scheme and port are those of the Gateway listener its routes attach to."),
     urls: z.array(z.string().max(2048)).max(64).optional().describe("Every URL the App is reachable at."),
     replicas: z.int().min(0).optional().describe("Replicas that exist (for the scale subresource)."),
     readyReplicas: z.int().min(0).optional().describe("Replicas that pass their readiness check."),

@@ -5,6 +5,13 @@ import { yamlExamples } from "./testdata/examples.ts";
 
 const examples = yamlExamples();
 
+/** The check each example goes through: the issues its kind's schema finds (none for a valid object). */
+function problemsOf(object: { kind: string; [field: string]: unknown }): string[] {
+  const kind = kinds.find((k) => k.kind === object.kind);
+  if (!kind) return [`no kind ${object.kind}`];
+  return (kind.schema.safeParse(object).error?.issues ?? []).map((i) => `${i.path.join(".")}: ${i.message}`);
+}
+
 describe("docs/examples", () => {
   it("has the examples the docs promise", () => {
     expect(examples.map((e) => e.file)).toEqual([
@@ -21,10 +28,16 @@ describe("docs/examples", () => {
   });
 
   it.each(examples.map((e) => [e.file, e.object] as const))("%s is valid", (_file, object) => {
-    const kind = kinds.find((k) => k.kind === object.kind);
-    expect(kind, `kind ${object.kind}`).toBeDefined();
-    const result = kind!.schema.safeParse(object);
-    expect(result.error?.issues ?? []).toEqual([]);
+    expect(problemsOf(object)).toEqual([]);
+  });
+
+  it("would fail on an invalid example: a misspelt field, a bad value, an unknown kind", () => {
+    const app = examples.find((e) => e.file === "app-http.yaml")!.object;
+    const spec = app.spec as Record<string, unknown>;
+    const { replicas, ...withoutReplicas } = spec;
+    expect(problemsOf({ ...app, spec: { ...withoutReplicas, replica: replicas ?? 1 } }).join("\n")).toMatch(/replica/);
+    expect(problemsOf({ ...app, spec: { ...spec, replicas: -1 } }).join("\n")).toMatch(/^spec\.replicas: /m);
+    expect(problemsOf({ ...app, kind: "Ap" })).toEqual(["no kind Ap"]);
   });
 
   it("shows the CI pipeline as a DAG with a failure branch", () => {

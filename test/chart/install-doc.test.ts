@@ -4,8 +4,8 @@
 // and carry the page's OpenID Connect settings, every rendered object and every object of the page's files is
 // accepted by the real kube-apiserver (server-side dry run, strict field validation), and the names the page uses
 // across steps agree: the Gateway and listener the Profiles and the API's HTTPRoute attach to, the Deployments it
-// waits for. The kwok test bed runs no containers, so the API and operator pods are not started here; the CLI
-// path after the install (tenants, members, deploy) is test/e2e/admin.test.ts's and test/e2e/cli.test.ts's.
+// waits for. Following the page's commands end to end (helm install, the programs run, sign-in, the first tenant,
+// deploy, rollback, uninstall) is test/e2e/install.test.ts's.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,19 +14,13 @@ import { parseAllDocuments } from "yaml";
 import { loadApiConfig } from "../../api/config.ts";
 import { kubectl } from "../../hack/control-plane/control-plane.ts";
 import type { KubeObject } from "../../kube/types.ts";
+import { docFiles } from "../support/doc-commands.ts";
 import { chartDir, helm, parseManifest } from "../support/helm.ts";
 import { type TestKube, testKube } from "../support/kube.ts";
 
 const page = readFileSync(join(import.meta.dirname, "..", "..", "docs", "install.md"), "utf8");
 const state = () => ({ kubeconfig: inject("kubeconfig") });
 const dryRun = ["apply", "--server-side", "--dry-run=server", "--validate=strict", "--field-manager=loco-test"];
-
-/** The page's files: YAML blocks whose first line is `# file: <name>`. */
-function filesOf(markdown: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const match of markdown.matchAll(/```yaml\n# file: (\S+)\n([\s\S]*?)```/g)) files[match[1]!] = match[2]!;
-  return files;
-}
 
 /** The lines of the page's ```sh blocks, continuation lines joined. */
 function shellLines(markdown: string): string[] {
@@ -43,7 +37,7 @@ function shellLines(markdown: string): string[] {
   return lines;
 }
 
-const files = filesOf(page);
+const files = docFiles(page);
 const commands = shellLines(page);
 const objectsOf = (file: string) =>
   parseAllDocuments(files[file] ?? "")

@@ -176,7 +176,8 @@ describe("an HTTP App", () => {
     await kube.apply(app("shop", shopSpec({ image: "registry.example.com/acme/shop:1.0.0" })));
     const ready = await appWhen("shop", isReady, "Ready");
     const status = ready.status as AppStatus;
-    expect(status.url).toBe("https://shop-acme.apps.example.com");
+    // The Profile's Gateway has one listener, plain HTTP on 80: the URL is what a browser can open there.
+    expect(status.url).toBe("http://shop-acme.apps.example.com");
     expect(status.deploymentId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(status.readyReplicas).toBe(2);
     expect(status.observedGeneration).toBe(ready.metadata.generation);
@@ -239,6 +240,32 @@ describe("an HTTP App", () => {
     });
     expect(await get(SECRET, "shop-secrets")).toBeDefined();
     expect(await get(HPA, "shop")).toBeUndefined();
+  });
+
+  it("takes its URL's scheme and port from the Gateway's listener, and follows a change of listeners", async () => {
+    const gatewayWith = (listeners: Record<string, unknown>[]) =>
+      kube.apply({
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "Gateway",
+        metadata: { name: "public", namespace: gatewayNs },
+        spec: { gatewayClassName: "envoy", listeners },
+      });
+    const http = { name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } };
+    const https = {
+      name: "https",
+      port: 8443,
+      protocol: "HTTPS",
+      tls: { mode: "Terminate", certificateRefs: [{ name: "public-tls" }] },
+      allowedRoutes: { namespaces: { from: "All" } },
+    };
+    try {
+      // The Profile names no listener: the route attaches to both, and the TLS one gives the URL.
+      await gatewayWith([http, https]);
+      await appWhen("shop", (s) => s.url === "https://shop-acme.apps.example.com:8443", "an https URL on port 8443");
+    } finally {
+      await gatewayWith([http]);
+    }
+    await appWhen("shop", (s) => s.url === "http://shop-acme.apps.example.com", "an http URL again");
   });
 
   it("rolls out a new deployment id on an image change, and is Ready only once the new pods are available", async () => {
@@ -351,7 +378,7 @@ describe("gRPC and autoscaled Apps", () => {
       }),
     );
     const ready = await appWhen("cart", isReady, "Ready");
-    expect((ready.status as AppStatus).url).toBe("grpcs://cart-acme.apps.example.com");
+    expect((ready.status as AppStatus).url).toBe("grpc://cart-acme.apps.example.com"); // plain HTTP listener: h2c
     expect((await get(GRPC_ROUTE, "cart"))?.spec).toMatchObject({
       hostnames: ["cart-acme.apps.example.com"],
       rules: [{ matches: [{ method: { service: "shop.v1.Cart" } }], backendRefs: [{ name: "cart", port: 9090 }] }],

@@ -17,13 +17,14 @@ export function shellCommands(markdown: string, stopAt?: string): string[] {
 
 /**
  * One bash script that runs the commands in order in one shell (so `cd` carries over), stops at the first that
- * fails, and marks each command's output with `$ <command>` so a test can find what each printed.
+ * fails, and marks each command's output with `$ <command>` so a test can find what each printed. `run` gives what
+ * the shell runs for a command where a test bed must run it differently; the mark still shows the page's command.
  */
-export function scriptOf(commands: readonly string[]): string {
+export function scriptOf(commands: readonly string[], run: (command: string) => string = (command) => command): string {
   const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
   return [
     "set -euo pipefail",
-    ...commands.flatMap((command) => [`printf '\\n$ %s\\n' ${quote(command)}`, command]),
+    ...commands.flatMap((command) => [`printf '\\n$ %s\\n' ${quote(command)}`, run(command)]),
     "printf '\\n$ (end)\\n'",
   ].join("\n");
 }
@@ -39,4 +40,11 @@ export function outputOf(output: string, command: string, occurrence = 0): strin
   const start = index + marker.length;
   const next = output.indexOf("\n$ ", start);
   return output.slice(start, next < 0 ? undefined : next);
+}
+
+/** The files a page has the reader save: its ```yaml blocks whose first line is `# file: <name>`, by name. */
+export function docFiles(markdown: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const match of markdown.matchAll(/```yaml\n# file: (\S+)\n([\s\S]*?)```/g)) files[match[1]!] = match[2]!;
+  return files;
 }

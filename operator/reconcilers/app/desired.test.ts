@@ -191,7 +191,7 @@ describe("routes and services", () => {
       rules: [{ matches: [{ method: { type: "Exact", service: "shop.v1.Cart" } }] }],
     });
     expect(desiredService(grpc)?.spec).toMatchObject({ ports: [{ appProtocol: "kubernetes.io/h2c" }] });
-    expect(appUrls(grpc.routes, grpc.spec)).toEqual(["grpcs://api-acme.apps.example.com"]);
+    expect(appUrls(grpc.routes, grpc.spec, { secure: true })).toEqual(["grpcs://api-acme.apps.example.com"]);
   });
 
   it("sets idle and request timeouts on the traffic policy, the idle one defaulting from the profile", () => {

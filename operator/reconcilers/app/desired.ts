@@ -30,6 +30,7 @@ import { type ProfileSpec, podSecurityOf } from "../../../crds/profile.ts";
 import { parseQuantity } from "../../../kube/semantic-equal.ts";
 import type { KubeObject, OwnerReference } from "../../../kube/types.ts";
 import { containerSecurityContext, podSecurityContext } from "../pod-security.ts";
+import { originOf, type UrlOrigin } from "./url-origin.ts";
 
 export interface AppIdentity {
   name: string;
@@ -216,11 +217,12 @@ export function imageVersion(image: string): string {
   return colon >= 0 ? image.slice(colon + 1) : "latest";
 }
 
-export function appUrls(routes: GrantedRoutes, spec: AppSpec): string[] {
+/** The App's URLs, their scheme and port those of the Gateway listener its routes attach to (url-origin.ts). */
+export function appUrls(routes: GrantedRoutes, spec: AppSpec, origin: UrlOrigin): string[] {
   const prefix = spec.routes?.http?.pathPrefixes?.[0];
   const suffix = prefix && prefix !== "/" ? prefix : "";
-  const http = routes.http.map((host) => `https://${host}${suffix}`);
-  const grpc = routes.grpc.filter((host) => !routes.http.includes(host)).map((host) => `grpcs://${host}`);
+  const http = routes.http.map((host) => `${originOf("http", host, origin)}${suffix}`);
+  const grpc = routes.grpc.filter((host) => !routes.http.includes(host)).map((host) => originOf("grpc", host, origin));
   return [...http, ...grpc];
 }
 

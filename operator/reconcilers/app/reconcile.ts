@@ -32,6 +32,7 @@ import {
   markProfileNotFound,
   markProfileResolved,
 } from "./status.ts";
+import { urlOrigin } from "./url-origin.ts";
 import { keptStatusFields, servedStatusFields, writeAppStatus } from "./write-app-status.ts";
 
 export interface AppReconcilerDeps {
@@ -120,9 +121,10 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
         ? markDeploymentNotOwned(resolved, stamp, name)
         : markDeployment(resolved, stamp, deployment?.live, rollout.deploymentId, spec.autoscale?.min ?? 0);
     const gateway = profile.spec.gateway;
+    const gatewayObject = caches.gateways.get(`${gateway.namespace}/${gateway.name}`);
     const verdict = gatewayVerdict(
       gateway,
-      caches.gateways.get(`${gateway.namespace}/${gateway.name}`),
+      gatewayObject,
       [
         { kind: "HTTPRoute", route: applied.results.get(HTTP_ROUTE)?.live },
         { kind: "GRPCRoute", route: applied.results.get(GRPC_ROUTE)?.live },
@@ -138,7 +140,7 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
       gateway,
       verdict,
     });
-    const urls = appUrls(inputs.routes, spec);
+    const urls = appUrls(inputs.routes, spec, urlOrigin(gateway, gatewayObject));
     await writeStatus(app, withRoutes, stamp, servedStatusFields(app, rollout, deployment?.live, urls));
     return denials.length > 0 ? { requeueAfterMs: CLAIM_RETRY_MS } : undefined;
   }

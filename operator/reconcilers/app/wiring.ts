@@ -34,7 +34,8 @@ export function watchAppInputs(controller: Controller, caches: WorldCaches): voi
     caches.apps.byIndex(PROFILE_INDEX, profile.metadata.name ?? "").map(keyOf),
   );
   // A Gateway's controller taking it (or refusing it) decides whether Apps wait for its verdict on their routes
-  // (gateway-verdict.ts): the Apps of every Profile that attaches to it. Other status changes do not matter.
+  // (gateway-verdict.ts), and its listeners decide the scheme and port of their URLs (url-origin.ts): the Apps of
+  // every Profile that attaches to it. Other changes do not matter.
   controller.watchMapped(caches.gateways, (gateway, previous) => {
     const accepted = (object: typeof gateway | undefined) =>
       JSON.stringify(
@@ -42,7 +43,9 @@ export function watchAppInputs(controller: Controller, caches: WorldCaches): voi
           (c) => c.type === "Accepted",
         ),
       );
-    if (previous && accepted(previous) === accepted(gateway)) return [];
+    const listeners = (object: typeof gateway | undefined) =>
+      JSON.stringify((object?.spec as { listeners?: unknown } | undefined)?.listeners);
+    if (previous && accepted(previous) === accepted(gateway) && listeners(previous) === listeners(gateway)) return [];
     return (caches.profiles.list() as ProfileObject[])
       .filter((p) => p.spec?.gateway?.name === gateway.metadata.name)
       .filter((p) => p.spec?.gateway?.namespace === gateway.metadata.namespace)
