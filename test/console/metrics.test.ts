@@ -2,6 +2,8 @@
 // Prometheus scraping a stand-in for the App's pods: reached from the App page by keyboard, its charts have data and
 // the deploy marker, axe finds nothing serious, another tenant's member sees "not found", and an API without a
 // metrics source shows the "not configured" state naming the setting.
+
+import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "@playwright/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureConsoleBuilt } from "../../hack/build-console.ts";
@@ -36,6 +38,15 @@ async function mint(tenantName: string, subject: string): Promise<string> {
 async function signIn(target: Page, token: string) {
   await target.getByLabel("API token").fill(token);
   await target.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+/** With LOCO_WRITE_SCREENSHOTS=1 the docs' picture of the page is taken again (docs/images/console-metrics.png). */
+async function screenshot(target: Page) {
+  if (process.env.LOCO_WRITE_SCREENSHOTS !== "1") return;
+  await target.screenshot({
+    path: fileURLToPath(new URL("../../docs/images/console-metrics.png", import.meta.url)),
+    fullPage: true,
+  });
 }
 
 beforeAll(async () => {
@@ -142,6 +153,7 @@ describe("the console's metrics page", () => {
     expect(await page.getByRole("list", { name: "Deployments marked on the charts" }).textContent()).toContain(IMAGE);
     expect(await seriousViolations(page)).toEqual([]);
     expect(problems.list).toEqual([]);
+    await screenshot(page);
   });
 
   it("shows another tenant's member nothing of the App", async () => {
