@@ -62,8 +62,15 @@ export function LineChart(props: {
             </text>
           </g>
         ))}
-        {model.xTicks.map((tick) => (
-          <text key={tick.t} className="axis" x={tick.x} y={HEIGHT - 6} textAnchor="middle">
+        {model.xTicks.map((tick, index) => (
+          <text
+            key={tick.t}
+            className="axis"
+            x={tick.x}
+            y={HEIGHT - 6}
+            // The first and last labels align inwards, so that neither is cut off at the edge.
+            textAnchor={index === 0 ? "start" : index === model.xTicks.length - 1 ? "end" : "middle"}
+          >
             {time(tick.t)}
           </text>
         ))}
@@ -75,7 +82,12 @@ export function LineChart(props: {
             x2={marker.x}
             y1={model.plot.top}
             y2={model.plot.bottom}
-          />
+          >
+            <title>{`Deployed ${props.markers
+              .filter((m) => m.t === marker.t)
+              .map((m) => m.label)
+              .join(", ")} at ${time(marker.t)}`}</title>
+          </line>
         ))}
         {model.paths.map((path, index) => (
           <path key={path.name} className={`line line-${index}`} d={path.d} />
