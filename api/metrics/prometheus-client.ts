@@ -1,5 +1,5 @@
 // Range queries against a Prometheus-compatible query endpoint (Prometheus, OpenObserve, Thanos, Mimir, …):
-// POST <base>/api/v1/query_range. Only the API calls it, with queries it built itself (app-traffic-queries.ts); the
+// GET <base>/api/v1/query_range (GET: every one of them serves it; the queries are short, a few hundred bytes). Only the API calls it, with queries it built itself (app-traffic-queries.ts); the
 // answer is reduced to numbers — no label of any series is passed on.
 import { ApiError } from "../errors.ts";
 
@@ -33,20 +33,18 @@ export async function queryRange(
   query: string,
   window: { start: number; end: number; stepSeconds: number },
 ): Promise<Point[]> {
-  const body = new URLSearchParams({
+  const search = new URLSearchParams({
     query,
     start: String(window.start),
     end: String(window.end),
     step: `${window.stepSeconds}s`,
   });
-  const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
+  const headers: Record<string, string> = { accept: "application/json" };
   if (source.authorization) headers.authorization = source.authorization;
   let response: Response;
   try {
-    response = await fetch(`${source.url.replace(/\/+$/, "")}/api/v1/query_range`, {
-      method: "POST",
+    response = await fetch(`${source.url.replace(/\/+$/, "")}/api/v1/query_range?${search}`, {
       headers,
-      body,
       signal: AbortSignal.timeout(source.timeoutMs),
     });
   } catch (error) {

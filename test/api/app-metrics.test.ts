@@ -301,7 +301,7 @@ describe("GET /v1/tenants/{tenant}/apps/{app}/metrics against a real Prometheus"
     expect(apiRequests.every((r) => r.metric.namespace === undefined)).toBe(true);
   });
 
-  it("answers 503 naming --metrics-url when no metrics source is configured", async () => {
+  it("answers 503 naming --metrics-url when no metrics source is configured, and 503 when it does not answer", async () => {
     const bare = await startTestApi({
       databaseUrl: world.databaseUrl,
       oidc: { issuer: world.idp.issuer, audience: AUDIENCE },
@@ -323,6 +323,26 @@ describe("GET /v1/tenants/{tenant}/apps/{app}/metrics against a real Prometheus"
       expect(missing.status).toBe(404);
     } finally {
       await bare.stop();
+    }
+    // A source that does not answer is 503 too, saying so, without its address or the query.
+    const closed = await freePort();
+    const down = await startTestApi({
+      databaseUrl: world.databaseUrl,
+      oidc: { issuer: world.idp.issuer, audience: AUDIENCE },
+      consoleDir: "",
+      args: ["--metrics-url", `http://127.0.0.1:${closed}`],
+    });
+    try {
+      const response = await down.call("GET", path(A.tenant), {
+        token: await world.token(world.tenants[0].members.viewer),
+      });
+      expect(response.status).toBe(503);
+      const text = await response.text();
+      expect(text).toContain("The metrics source did not answer.");
+      expect(text).not.toContain(String(closed));
+      expect(text).not.toContain("loco_tenant");
+    } finally {
+      await down.stop();
     }
   });
 });
