@@ -112,15 +112,17 @@ export async function startPrometheus(
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await eventually(
+    const outcome = await eventually(
       "Prometheus ready",
       async () => {
-        if (child.exitCode !== null) throw new Error(`Prometheus exited (${child.exitCode}): ${output}`);
+        // An exit (a taken port, a bad config) ends the wait at once rather than at the timeout.
+        if (child.exitCode !== null || child.signalCode !== null) return "exited";
         const ready = await fetch(`${url}/-/ready`).catch(() => undefined);
-        return ready?.ok ? true : undefined;
+        return ready?.ok ? "ready" : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 200 },
     );
+    if (outcome === "exited") throw new Error(`Prometheus exited (${child.exitCode ?? child.signalCode}): ${output}`);
   } catch (error) {
     await stop();
     throw error;
