@@ -39,6 +39,23 @@ describe("loadApiConfig", () => {
     expect(() => loadApiConfig(["--otlp-endpoint", "collector:4318"], {})).toThrow(/--otlp-endpoint/);
   });
 
+  it("reads the metrics query API, its rate window and its Authorization header (from the environment only)", () => {
+    expect(loadApiConfig([], {})).toMatchObject({ metricsUrl: undefined, metricsRateWindow: 120_000 });
+    const config = loadApiConfig(["--metrics-url", "http://prometheus:9090", "--metrics-rate-window", "1m"], {
+      LOCO_API_METRICS_AUTHORIZATION: "Basic YTpi",
+    });
+    expect(config).toMatchObject({
+      metricsUrl: "http://prometheus:9090",
+      metricsRateWindow: 60_000,
+      metricsAuthorization: "Basic YTpi",
+    });
+    expect(loadApiConfig([], { LOCO_API_METRICS_URL: "https://o2.example.com/api/acme/prometheus" }).metricsUrl).toBe(
+      "https://o2.example.com/api/acme/prometheus",
+    );
+    expect(() => loadApiConfig(["--metrics-url", "prometheus:9090"], {})).toThrow(/--metrics-url/);
+    expect(() => loadApiConfig(["--metrics-rate-window", "500ms"], {})).toThrow(/--metrics-rate-window/);
+  });
+
   it("accepts an http:// issuer only on a loopback host, naming the flag and saying to use https", () => {
     for (const issuer of [
       "http://127.0.0.1:8081",

@@ -105,6 +105,17 @@ export const ApiConfig = z
       .optional(),
     /** Prometheus /metrics on a listener of its own (never the API's port); off when unset. */
     metricsAddress: hostPort.optional(),
+    /** Prometheus-compatible query endpoint behind the console's metrics page (api/routes/metrics.ts); off when unset. */
+    metricsUrl: z
+      .url({
+        protocol: /^https?$/,
+        error: "must be the base URL of a Prometheus-compatible query API, such as http://prometheus:9090",
+      })
+      .optional(),
+    /** Shortest rate() window of those queries: at least four scrape intervals of the App-traffic series. */
+    metricsRateWindow: durationMs.pipe(z.number().min(1000, { error: "must be at least 1s" })),
+    /** Authorization header value for it (from the environment only: it is a credential). */
+    metricsAuthorization: z.string().min(1).optional(),
     /**
      * The ClusterRole the API binds to its own ServiceAccount in every tenant namespace (its rights there: Secrets,
      * pod logs); unset = no such RoleBinding (outside a cluster, the kubeconfig's rights apply).
@@ -171,6 +182,11 @@ Flags (environment variable in brackets):
   --otlp-endpoint URL            export traces and metrics over OTLP/HTTP to this base URL; off when unset
                                  [OTEL_EXPORTER_OTLP_ENDPOINT; headers from OTEL_EXPORTER_OTLP_HEADERS]
   --metrics-address HOST:PORT    serve Prometheus /metrics on this separate listener; off when unset [LOCO_API_METRICS_ADDRESS]
+  --metrics-url URL              Prometheus-compatible query API (…/api/v1/query_range is appended) behind the
+                                 console's metrics page; off when unset [LOCO_API_METRICS_URL; Authorization
+                                 header from LOCO_API_METRICS_AUTHORIZATION]
+  --metrics-rate-window DURATION shortest rate window of those queries, at least 4 scrape intervals (default 2m)
+                                 [LOCO_API_METRICS_RATE_WINDOW]
   --tenant-role NAME             ClusterRole the API binds to its ServiceAccount in each tenant namespace (Secrets,
                                  pod logs); needs --service-account [LOCO_API_TENANT_ROLE]
   --service-account NS/NAME      the API's own ServiceAccount, the subject of those RoleBindings [LOCO_API_SERVICE_ACCOUNT]
@@ -209,6 +225,8 @@ const flags = {
   "bootstrap-token-file": { type: "string" },
   "otlp-endpoint": { type: "string" },
   "metrics-address": { type: "string" },
+  "metrics-url": { type: "string" },
+  "metrics-rate-window": { type: "string" },
   "tenant-role": { type: "string" },
   "service-account": { type: "string" },
   help: { type: "boolean" },
@@ -251,6 +269,9 @@ export function loadApiConfig(argv: string[], env: NodeJS.ProcessEnv): ApiConfig
       (values["bootstrap-token-file"] as string | undefined) ?? (env.LOCO_API_BOOTSTRAP_TOKEN_FILE || undefined),
     otlpEndpoint: (values["otlp-endpoint"] as string | undefined) ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined),
     metricsAddress: (values["metrics-address"] as string | undefined) ?? (env.LOCO_API_METRICS_ADDRESS || undefined),
+    metricsUrl: (values["metrics-url"] as string | undefined) ?? (env.LOCO_API_METRICS_URL || undefined),
+    metricsRateWindow: values["metrics-rate-window"] ?? env.LOCO_API_METRICS_RATE_WINDOW ?? "2m",
+    metricsAuthorization: env.LOCO_API_METRICS_AUTHORIZATION || undefined,
     tenantRole: (values["tenant-role"] as string | undefined) ?? (env.LOCO_API_TENANT_ROLE || undefined),
     serviceAccount: (values["service-account"] as string | undefined) ?? (env.LOCO_API_SERVICE_ACCOUNT || undefined),
   });

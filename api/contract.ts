@@ -12,6 +12,7 @@ import type { AppView as AppViewSchema } from "./routes/apps.ts";
 import type { AuthConfig as AuthConfigSchema, WhoAmI as WhoAmISchema } from "./routes/auth.ts";
 import type { Accepted, DeployDiff as DeployDiffSchema, Deployment as DeploymentSchema } from "./routes/deployments.ts";
 import type { MemberView as MemberViewSchema } from "./routes/members.ts";
+import type { AppMetrics as AppMetricsSchema } from "./routes/metrics.ts";
 import type { PipelineSecretsView as PipelineSecretsViewSchema } from "./routes/pipeline-secrets.ts";
 import type { PipelineDiff as PipelineDiffSchema } from "./routes/pipelines.ts";
 import type { PlatformInfo as PlatformInfoSchema } from "./routes/platform.ts";
@@ -68,6 +69,8 @@ export type Release = z.output<typeof ReleaseSchema>;
 export type ReleaseDetail = z.output<typeof ReleaseDetailSchema>;
 export type RolledBack = z.output<typeof RolledBackSchema>;
 export type SecretsView = z.output<typeof SecretsViewSchema>;
+/** An App's traffic series and deploy markers (GET …/apps/{app}/metrics). */
+export type AppMetrics = z.output<typeof AppMetricsSchema>;
 
 /** The data of a `status` or `end` event of a deployment's stream (GET …/deployments/{id}/events). */
 export type DeploymentProgress = Deployment & {

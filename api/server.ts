@@ -29,6 +29,7 @@ import { deploymentRoutes } from "./routes/deployments.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { memberRoutes } from "./routes/members.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { pipelineSecretRoutes } from "./routes/pipeline-secrets.ts";
 import { pipelineRoutes } from "./routes/pipelines.ts";
 import { platformRoutes } from "./routes/platform.ts";
@@ -61,6 +62,7 @@ export type ServerConfig = Pick<
   | "capacityMultiple"
   | "apiAccess"
 > &
+  Partial<Pick<ApiConfig, "metricsUrl" | "metricsAuthorization" | "metricsRateWindow">> &
   Partial<Pick<ApiConfig, "simulatedNodes">>;
 
 export interface ApiServices {
@@ -118,6 +120,7 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...appConfigRoutes(services),
     ...releaseRoutes(services),
     ...logRoutes(services),
+    ...metricsRoutes(services),
     ...pipelineRoutes(services),
     ...pipelineSecretRoutes(services),
     ...runRoutes(services),

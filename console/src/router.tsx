@@ -7,6 +7,7 @@ import { AppPage } from "./pages/app.tsx";
 import { AuditPage } from "./pages/audit.tsx";
 import { CallbackPage } from "./pages/callback.tsx";
 import { LogsPage } from "./pages/logs.tsx";
+import { METRICS_RANGES, MetricsPage, type MetricsRange } from "./pages/metrics.tsx";
 import { OverviewPage } from "./pages/overview.tsx";
 import { PipelinesPage } from "./pages/pipelines.tsx";
 import { RunPage } from "./pages/run.tsx";
@@ -63,6 +64,16 @@ export const logs = createRoute({
   beforeLoad: requireSession,
   component: LogsPage,
 });
+export const metrics = createRoute({
+  getParentRoute: () => root,
+  path: "/tenants/$tenant/apps/$app/metrics",
+  validateSearch: (search: Record<string, unknown>) => ({
+    ...profileSearch(search),
+    range: (METRICS_RANGES as readonly unknown[]).includes(search.range) ? (search.range as MetricsRange) : "1h",
+  }),
+  beforeLoad: requireSession,
+  component: MetricsPage,
+});
 export const pipelines = createRoute({
   getParentRoute: () => root,
   path: "/tenants/$tenant/pipelines",
@@ -83,7 +94,7 @@ export const audit = createRoute({
   component: AuditPage,
 });
 
-const routeTree = root.addChildren([tenants, signIn, callback, overview, app, logs, pipelines, run, audit]);
+const routeTree = root.addChildren([tenants, signIn, callback, overview, app, logs, metrics, pipelines, run, audit]);
 
 export const router = createRouter({
   routeTree,

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiWorld, startApiWorld } from "../support/api-world.ts";
+import { freePort, type RunningPrometheus, startPrometheus } from "../support/prometheus-server.ts";
 
 const schemathesis = spawnSync("st", ["--version"], { encoding: "utf8" });
 const installed = schemathesis.status === 0;
@@ -14,13 +15,19 @@ if (!installed)
   process.stderr.write("Skipping the Schemathesis run: `st` is not installed (pip install schemathesis)\n");
 
 let world: ApiWorld;
+let prometheus: RunningPrometheus;
 
 beforeAll(async () => {
-  if (installed) world = await startApiWorld("fz");
+  if (!installed) return;
+  // A real (empty) Prometheus behind the App metrics route, so that it answers 200 rather than "not configured".
+  const port = await freePort();
+  prometheus = await startPrometheus({ port });
+  world = await startApiWorld("fz", { api: { args: ["--metrics-url", `http://127.0.0.1:${port}`] } });
 });
 
 afterAll(async () => {
   await world?.stop();
+  await prometheus?.stop();
 });
 
 function run(args: string[]): Promise<{ code: number; output: string }> {

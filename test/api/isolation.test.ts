@@ -71,6 +71,7 @@ const minimum: Record<string, Role> = {
   rollbackRelease: "developer",
   listSecrets: "viewer",
   appLogs: "viewer",
+  appMetrics: "viewer",
   listPipelines: "viewer",
   getPipeline: "viewer",
   applyPipeline: "developer",
@@ -114,6 +115,8 @@ const readsById = new Set([
   "runLogs",
   "getRelease",
 ]);
+/** Reads of a source this world does not configure (no --metrics-url): 503 for the caller's own App when allowed. */
+const unconfigured = new Set(["appMetrics"]);
 /** A release number no App of the matrix reaches. */
 const MISSING_RELEASE = "999999";
 const pipelineSpec = {
@@ -282,6 +285,7 @@ describe("the tenant isolation matrix", () => {
         const allowed = rank.indexOf(caller.role) >= rank.indexOf(minimum[route.operationId]!);
         const label = `${caller.label} ${route.method} ${route.path} (own)`;
         if (!allowed) expect(response.status, label).toBe(403);
+        else if (unconfigured.has(route.operationId)) expect(response.status, label).toBe(503);
         else if ((reading && !readsById.has(route.operationId)) || creates.has(route.operationId))
           expect(response.status, label).toBeLessThan(300);
         else expect(response.status, label).toBe(404);

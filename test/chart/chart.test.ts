@@ -51,6 +51,7 @@ const deployments = (objects: KubeObject[]) => objects.filter((o) => o.kind === 
 const fromSecrets: Record<string, string> = {
   LOCO_DATABASE_URL: "postgres://loco:secret@postgres:5432/loco",
   OTEL_EXPORTER_OTLP_HEADERS: "Authorization=Basic eA==",
+  LOCO_API_METRICS_AUTHORIZATION: "Bearer metrics-query",
 };
 
 /** Each Deployment's configuration (by name) as its program's own loader reads the rendered args and env. */
@@ -184,6 +185,12 @@ describe("the loco chart", () => {
     expect(env.LOCO_KEK_FILE).toBe("/etc/loco/kek/keys");
     expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe("http://openobserve.observability:5080/api/default");
     expect(env.OTEL_EXPORTER_OTLP_HEADERS).toEqual({ secretKeyRef: { name: "loco-otlp", key: "headers" } });
+    // The metrics query API's credential: the API's alone, from its Secret.
+    const apiEnv = (find(objects, "Deployment", "api") as Deployment).spec.template.spec.containers[0]?.env ?? [];
+    expect(apiEnv.find((e) => e.name === "LOCO_API_METRICS_AUTHORIZATION")?.valueFrom).toEqual({
+      secretKeyRef: { name: "loco-metrics-query", key: "authorization" },
+    });
+    expect(env.LOCO_API_METRICS_AUTHORIZATION).toBeUndefined();
     expect(container.args).toContain("--selector=loco.dev/shard=main");
     const resurrector = find(objects, "Deployment", "resurrector") as Deployment;
     // The key-encryption key only where it is used: the operator's mirror and the resurrector, never the API.
@@ -231,6 +238,9 @@ describe("the loco chart", () => {
       maxPageSize: 200,
       streamsPerCredential: 20,
       streamsPerTenant: 200,
+      metricsUrl: "http://prometheus.monitoring:9090",
+      metricsRateWindow: 60_000,
+      metricsAuthorization: "Bearer metrics-query",
     });
     expect(parsed["loco-resurrector"]).toMatchObject({
       command: "watch",
@@ -283,6 +293,7 @@ describe("the loco chart", () => {
       ["loco-database", "url", "postgres://loco:secret@postgres.example:5432/loco"],
       ["loco-kek", "keys", `k1:${Buffer.alloc(32, 7).toString("base64")}`],
       ["loco-otlp", "headers", "Authorization=Basic bG9jbzpzZWNyZXQ="],
+      ["loco-metrics-query", "authorization", "Bearer metrics-query"],
     ] as const) {
       await kube.core.createNamespacedSecret({
         namespace: target,

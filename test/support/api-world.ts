@@ -3,6 +3,7 @@
 // written through the API; both tenants created through the API, with one App each.
 import { randomBytes } from "node:crypto";
 import { ROLES, type Role } from "../../api/auth/principal.ts";
+import type { ApiTelemetry } from "../../api/telemetry.ts";
 import { PROFILE } from "../../crds/kinds.ts";
 import { GATEWAY, NAMESPACE } from "../../kube/resources.ts";
 import type { OperatorOptions, RunningOperator } from "../../operator/operator.ts";
@@ -37,7 +38,7 @@ export interface ApiWorld {
 
 export async function startApiWorld(
   prefix: string,
-  options: { operator?: Partial<OperatorOptions> } = {},
+  options: { operator?: Partial<OperatorOptions>; api?: { args?: string[]; telemetry?: ApiTelemetry } } = {},
 ): Promise<ApiWorld> {
   const shard = newShard();
   const suffix = randomBytes(3).toString("hex");
@@ -67,8 +68,10 @@ export async function startApiWorld(
       "100000",
       "--rate-limit-per-token",
       "100000",
+      ...(options.api?.args ?? []),
     ],
     objectLabels: { [SHARD_LABEL]: shard },
+    ...(options.api?.telemetry ? { telemetry: options.api.telemetry } : {}),
   });
   const tokens = new Map<string, { token: string; at: number }>();
   const token = async (subject: string) => {

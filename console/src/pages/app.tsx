@@ -50,6 +50,14 @@ export function AppPage() {
           <p>
             <Link to="/tenants/$tenant/apps/$app/logs" params={{ tenant, app: name }} search={{ profile }}>
               Live logs
+            </Link>{" "}
+            ·{" "}
+            <Link
+              to="/tenants/$tenant/apps/$app/metrics"
+              params={{ tenant, app: name }}
+              search={{ profile, range: "1h" }}
+            >
+              Metrics
             </Link>
           </p>
           <Deployments base={base} q={q} current={(app.data.status as { deploymentId?: string }).deploymentId} />
