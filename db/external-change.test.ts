@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../kube/types.ts";
-import { externalChange, lastSpecWriters } from "./external-change.ts";
+import { externalChange, lastSpecWriters, specWriters } from "./external-change.ts";
 
 const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
 
@@ -99,5 +99,30 @@ describe("externalChange", () => {
   it("is nothing for other kinds and for Apps without managedFields", () => {
     expect(externalChange({ ...app([]), kind: "Pipeline" })).toBe(undefined);
     expect(externalChange(app([]))).toBe(undefined);
+  });
+});
+
+describe("specWriters", () => {
+  it("keeps of managedFields only what externalChange reads, and externalChange reads the same from it", () => {
+    const fields = [
+      entry("argocd-controller", "2026-12-05T10:05:00Z", {
+        ...withRevision,
+        "f:spec": { "f:image": {}, "f:env": { 'k:{"name":"A"}': { ".": {}, "f:value": {} } } },
+      }),
+      entry("kubectl-edit", "2026-12-05T10:07:00Z", { "f:metadata": { "f:labels": { "f:x": {} } } }),
+      entry("loco-operator", "2026-12-05T10:08:00Z", { "f:status": { "f:deploymentId": {} } }, "status"),
+    ];
+    const kept = specWriters(fields);
+    expect(kept).toEqual([
+      {
+        manager: "argocd-controller",
+        time: "2026-12-05T10:05:00Z",
+        fieldsV1: { "f:spec": {}, "f:metadata": { "f:annotations": { "f:loco.dev/git-revision": {} } } },
+      },
+      { manager: "kubectl-edit", time: "2026-12-05T10:07:00Z", fieldsV1: {} },
+      { manager: "loco-operator", subresource: "status", time: "2026-12-05T10:08:00Z", fieldsV1: {} },
+    ]);
+    expect(externalChange(app(kept, { revision: SHA }))).toEqual(externalChange(app(fields, { revision: SHA })));
+    expect(externalChange(app(kept, { revision: SHA }))?.gitRevision).toBe(SHA);
   });
 });

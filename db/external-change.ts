@@ -47,6 +47,32 @@ interface ManagedFieldsEntry {
   fieldsV1?: Record<string, unknown>;
 }
 
+/**
+ * The part of managedFields the functions below read, for a cache to keep instead of the whole (which can be the
+ * largest part of an object): each entry's manager, subresource and time, and whether it holds spec fields and the
+ * revision annotation.
+ */
+export function specWriters(managedFields: unknown[]): unknown[] {
+  return (managedFields as ManagedFieldsEntry[]).map((e) => {
+    const fields: Record<string, unknown> = {};
+    if (e.fieldsV1 && "f:spec" in e.fieldsV1) fields["f:spec"] = {};
+    if (ownsRevision(e)) fields["f:metadata"] = { "f:annotations": { [`f:${ANNOTATION_GIT_REVISION}`]: {} } };
+    return {
+      manager: e.manager,
+      ...(e.subresource ? { subresource: e.subresource } : {}),
+      time: e.time,
+      fieldsV1: fields,
+    };
+  });
+}
+
+const ownsRevision = (e: ManagedFieldsEntry) => {
+  const annotations = (e.fieldsV1?.["f:metadata"] as Record<string, Record<string, unknown>> | undefined)?.[
+    "f:annotations"
+  ];
+  return Boolean(annotations && `f:${ANNOTATION_GIT_REVISION}` in annotations);
+};
+
 /** The managers of the newest write to the spec, by managedFields (several when they share its second). */
 export function lastSpecWriters(managedFields: unknown[] | undefined): string[] {
   const entries = (managedFields ?? []) as ManagedFieldsEntry[];
@@ -59,12 +85,9 @@ export function lastSpecWriters(managedFields: unknown[] | undefined): string[] 
 
 /** The managers that own the Git revision annotation. */
 function revisionWriters(managedFields: unknown[] | undefined): string[] {
-  return ((managedFields ?? []) as ManagedFieldsEntry[]).flatMap((e) => {
-    const annotations = (e.fieldsV1?.["f:metadata"] as Record<string, Record<string, unknown>> | undefined)?.[
-      "f:annotations"
-    ];
-    return e.manager && annotations && `f:${ANNOTATION_GIT_REVISION}` in annotations ? [e.manager] : [];
-  });
+  return ((managedFields ?? []) as ManagedFieldsEntry[]).flatMap((e) =>
+    e.manager && ownsRevision(e) ? [e.manager] : [],
+  );
 }
 
 /** The release-worthy change an App snapshot shows, if it was made outside the API and the operator reported on it. */

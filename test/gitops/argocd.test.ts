@@ -371,9 +371,16 @@ describe("Argo CD syncing loco's objects from Git", () => {
     // loco records the change as a release, as it does a deploy: the mirror sees a spec Argo CD wrote, once the
     // operator has reported on it, and names the commit Argo CD stamped on the App. The commits between (other
     // files, the same App spec) made none.
+    let seen: unknown;
     const releases = await eventually("web's release of the new image", async () => {
       const list = await listReleases(reader.db, { tenant, namespace: ns, app: "web", limit: 10 });
+      seen = list;
       return list[0]?.gitRevision === revision ? list : undefined;
+    }).catch(async (error: Error) => {
+      const object = await live(APP, "web");
+      throw new Error(
+        `${error.message}: releases ${JSON.stringify(seen)}; web's metadata ${JSON.stringify(object?.metadata)}; status ${JSON.stringify(object?.status)}`,
+      );
     });
     expect(releases.map((r) => [r.number, r.kind, r.actor, r.gitRevision])).toEqual([
       [2, "apply", "argocd-controller", revision],
