@@ -73,7 +73,7 @@ describe("externalChange", () => {
   });
 
   it("leaves changes by loco's own writers to the API, also when they share the newest second", () => {
-    for (const manager of ["loco-deploy", "loco-env", "loco-scale", "loco-api", "loco-resurrector"]) {
+    for (const manager of ["loco-deploy", "loco-env", "loco-scale", "loco-api", "loco-rollback", "loco-resurrector"]) {
       expect(externalChange(app([entry(manager, "2026-12-05T10:05:00Z", specFields)])), manager).toBe(undefined);
       const tie = [
         entry("argocd-controller", "2026-12-05T10:05:00Z", specFields),

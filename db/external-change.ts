@@ -1,6 +1,7 @@
 // Which changes of an App the mirror records as releases itself: those applied outside the API — by Argo CD
 // syncing a repository, by kubectl — which no API handler sees. The API records a release for each of its own writes
-// (deploy, PUT, env, scale, rollback), so a spec last written by one of loco's field managers is left to it. Pure.
+// (deploy, PUT, env, scale, rollback), so a spec last written by one of loco's field managers (named `loco-…`) is left
+// to it. Pure.
 //
 // Who wrote the spec last is read from metadata.managedFields: the newest entry that holds spec fields (the scale
 // subresource's included, the status subresource's not). Entries carry whole seconds; when loco's writer shares
@@ -13,21 +14,15 @@
 // The change is recorded once the operator has reported on that very spec (status.observedGeneration equals the
 // generation), so the release names the deployment the change started (or none, when the spec failed).
 import { ANNOTATION_GIT_REVISION } from "../crds/app-names.ts";
-import {
-  DEPLOY_FIELD_MANAGER,
-  ENV_FIELD_MANAGER,
-  SCALE_FIELD_MANAGER,
-  WHOLE_SPEC_FIELD_MANAGERS,
-} from "../crds/field-managers.ts";
 import type { KubeObject } from "../kube/types.ts";
 
-/** Field managers whose App writes the API (or, for the resurrector, a restore of a recorded spec) accounts for. */
-const LOCO_WRITERS = new Set([
-  DEPLOY_FIELD_MANAGER,
-  ENV_FIELD_MANAGER,
-  SCALE_FIELD_MANAGER,
-  ...WHOLE_SPEC_FIELD_MANAGERS,
-]);
+/**
+ * loco's own writers: every loco process names its field managers `loco-…` (crds/field-managers.ts: loco-deploy,
+ * loco-env, loco-scale, loco-api; also loco-rollback, loco-resurrector, loco-operator). Their App writes are the
+ * API's releases or restores of a recorded spec; the prefix decides, not a list that a new writer could be missing
+ * from.
+ */
+const isLocoWriter = (manager: string) => manager.startsWith("loco-");
 
 /** A full or abbreviated hexadecimal commit id (SHA-1 or SHA-256); anything else in the annotation is ignored. */
 const COMMIT = /^[0-9a-f]{7,64}$/;
@@ -97,7 +92,7 @@ export function externalChange(app: KubeObject): ExternalChange | undefined {
   if (status.observedGeneration === undefined || status.observedGeneration !== app.metadata.generation)
     return undefined;
   const writers = lastSpecWriters(app.metadata.managedFields);
-  if (writers.length === 0 || writers.some((w) => LOCO_WRITERS.has(w))) return undefined;
+  if (writers.length === 0 || writers.some(isLocoWriter)) return undefined;
   const stamped = revisionWriters(app.metadata.managedFields).some((m) => writers.includes(m));
   const revision = stamped ? app.metadata.annotations?.[ANNOTATION_GIT_REVISION]?.trim().toLowerCase() : undefined;
   return {
