@@ -166,6 +166,17 @@ const ready = (object: KubeObject | undefined, type = "Ready") =>
 /** What a person at a terminal runs (the real kubectl, with the suite's admin kubeconfig). */
 const kubectl = (args: string[]) => runKubectl({ kubeconfig: inject("kubeconfig") }, args);
 
+/** What `loco scale worker --replicas n` writes: a forced server-side apply of spec.replicas as loco-scale. */
+const setWorkerReplicas = (replicas: number) =>
+  argocd.kube.objects.patch(
+    { apiVersion: "loco.dev/v1alpha1", kind: "App", metadata: { name: "worker", namespace: ns }, spec: { replicas } },
+    undefined,
+    undefined,
+    "loco-scale",
+    true,
+    PatchStrategy.ServerSideApply,
+  );
+
 const replicasOf = async (name: string) =>
   ((await live(APP, name))?.spec as { replicas?: number } | undefined)?.replicas;
 
@@ -517,148 +528,175 @@ describe("Argo CD syncing loco's objects from Git", () => {
     expect(await argocd.kube.core.readNamespacedConfigMap({ name: "by-hand", namespace: ns })).toBeDefined();
   });
 
-  it("after a simulated loss of the tenant's objects, the resurrector and Argo CD restore them side by side: the same objects, one deployment each, no flapping", async () => {
-    // What this covers: the tenant's loco objects vanish while the operator is down and Argo CD is away, and the
-    // mirror holds them as a lost cluster leaves them (rows stamped with another cluster's identity); then the
-    // operator, the resurrector and Argo CD's automated sync all come back at once. What it does not: etcd itself
-    // is not wiped (test/db/disaster-drill.test.ts does that, without Argo CD), and Argo CD's own state survives.
-    const objects = [
-      [PROFILE, undefined, profile],
-      [PROFILE, undefined, lateProfile],
-      [APP, ns, "web"],
-      [APP, ns, "worker"],
-      [APP, ns, "orphan"],
-      [PIPELINE, ns, "nightly"],
-    ] as const;
-    const apps = ["web", "worker", "orphan"];
-    const keyOf = (kind: string, name: string) => `${kind}/${name}`;
-    await whenAt(revision, "Synced and Healthy before the loss", (a) =>
-      a.status?.sync?.status === "Synced" &&
-      a.status.operationState?.phase === "Succeeded" &&
-      apps.every((name) => healthIs("App", name, "Healthy")(a))
-        ? a
-        : undefined,
-    );
-    const oldUids = new Map<string, string | undefined>();
-    for (const [kind, namespace, name] of objects)
-      oldUids.set(keyOf(kind.kind, name), (await client.get(kind, namespace, name)).metadata.uid);
-    expect(await replicasOf("worker")).toBe(3);
-    const releaseCount = async (app: string) =>
-      (await listReleases(reader.db, { tenant, namespace: ns, app, limit: 100 })).length;
-    const releasesBefore = { web: await releaseCount("web"), worker: await releaseCount("worker") };
+  it("after a simulated loss of the tenant's objects, the resurrector and Argo CD restoring at once: the same objects, one deployment each, no flapping", async () => {
+    await drill("at once", revision);
+  }, 300_000);
 
-    // The loss. Argo CD is away (automated sync off), the operator down, and the mirror's rows of these objects
-    // carry the identity of the cluster they came from, which is no longer the one running.
-    await argocd.applyApplication(APPLICATION, applicationSpec(false));
-    await operator?.stop();
-    operator = undefined;
-    await sql`
+  it("after a simulated loss, the resurrector first and then Argo CD: everything restored by the resurrector, the replica count only loco had kept, and Argo CD Synced without a change", async () => {
+    await drill("resurrector first", revision);
+  }, 300_000);
+});
+
+/**
+ * The disaster drill with Argo CD. What it covers: the tenant's loco objects vanish while the operator is down and
+ * Argo CD is away, and the mirror holds them as a lost cluster leaves them (rows stamped with another cluster's
+ * identity); then the operator, the resurrector and Argo CD's automated sync come back, at once or the resurrector
+ * first. What it does not: etcd itself is not wiped (test/db/disaster-drill.test.ts does that, without Argo CD), and
+ * Argo CD's own state survives.
+ */
+async function drill(order: "at once" | "resurrector first", revision: string) {
+  const objects = [
+    [PROFILE, undefined, profile],
+    [PROFILE, undefined, lateProfile],
+    [APP, ns, "web"],
+    [APP, ns, "worker"],
+    [APP, ns, "orphan"],
+    [PIPELINE, ns, "nightly"],
+  ] as const;
+  const apps = ["web", "worker", "orphan"];
+  const keyOf = (kind: string, name: string) => `${kind}/${name}`;
+  await whenAt(revision, "Synced and Healthy before the loss", (a) =>
+    a.status?.sync?.status === "Synced" &&
+    a.status.operationState?.phase === "Succeeded" &&
+    apps.every((name) => healthIs("App", name, "Healthy")(a))
+      ? a
+      : undefined,
+  );
+  const oldUids = new Map<string, string | undefined>();
+  for (const [kind, namespace, name] of objects)
+    oldUids.set(keyOf(kind.kind, name), (await client.get(kind, namespace, name)).metadata.uid);
+  // worker's replica count, which only loco scale set (a forced apply as loco-scale, as in the test above).
+  await setWorkerReplicas(3);
+  await eventually("worker's replica count in the mirror", async () => {
+    const { rows } = await sql<{ replicas: string | null }>`
+      SELECT spec->>'replicas' AS replicas FROM resources
+      WHERE kind = 'App' AND namespace = ${ns} AND name = 'worker' AND deleted_at IS NULL`.execute(reader.db);
+    return rows[0]?.replicas === "3" ? true : undefined;
+  });
+  const releaseCount = async (app: string) =>
+    (await listReleases(reader.db, { tenant, namespace: ns, app, limit: 100 })).length;
+  const webReleases = await releaseCount("web");
+
+  // The loss. Argo CD is away (automated sync off), the operator down, and the mirror's rows of these objects
+  // carry the identity of the cluster they came from, which is no longer the one running.
+  await argocd.applyApplication(APPLICATION, applicationSpec(false));
+  await operator?.stop();
+  operator = undefined;
+  await sql`
         UPDATE resources SET cluster_uid = 'lost-cluster'
         WHERE deleted_at IS NULL
           AND ((namespace = ${ns} AND kind IN ('App', 'Pipeline')) OR (kind = 'Profile' AND name IN (${profile}, ${lateProfile})))`.execute(
-      reader.db,
-    );
-    for (const [kind, namespace, name] of objects) await client.delete(kind, namespace, name);
-    await eventually("the objects and the Apps' Deployments gone", async () => {
-      const left = await Promise.all([
-        ...objects.map(([kind, namespace, name]) => client.find(kind, namespace, name)),
-        ...apps.map((name) => client.find(DEPLOYMENT, ns, name)),
-      ]);
-      return left.every((o) => o === undefined) ? true : undefined;
-    });
-    await whenAt(revision, "Argo CD seeing them missing, and leaving them so", (a) =>
-      a.status?.sync?.status === "OutOfSync" && resource(a, "App", "web")?.status === "OutOfSync" ? a : undefined,
-    );
-
-    // The platform comes back: the operator, then at once the resurrector and Argo CD's automated sync.
-    operator = await startTestOperator(shard, { databaseUrl: database.url });
-    const server = argocd.kube.config.getCurrentCluster()?.server ?? "";
-    const [restored] = await Promise.all([
-      resurrect({ client, server, db: reader.db, keyRing: undefined }, { force: false, concurrency: 4 }),
-      argocd.applyApplication(APPLICATION, applicationSpec()),
+    reader.db,
+  );
+  for (const [kind, namespace, name] of objects) await client.delete(kind, namespace, name);
+  await eventually("the objects and the Apps' Deployments gone", async () => {
+    const left = await Promise.all([
+      ...objects.map(([kind, namespace, name]) => client.find(kind, namespace, name)),
+      ...apps.map((name) => client.find(DEPLOYMENT, ns, name)),
     ]);
-    expect(restored.outcome.failed).toEqual([]);
-    const ours = restored.plan.items.filter(
-      (i) => oldUids.has(keyOf(i.kind, i.name)) && (i.kind === "Profile" || i.namespace === ns),
-    );
-    // Each one either restored by the resurrector, or found already re-created by Argo CD and left alone.
-    expect(ours.map((i) => keyOf(i.kind, i.name)).sort()).toEqual([...oldUids.keys()].sort());
-    for (const item of ours)
-      expect(["create", "unchanged", "differs"], keyOf(item.kind, item.name)).toContain(item.action);
-    // Nothing outside this tenant was touched.
-    expect(restored.plan.items.filter((i) => i.action === "create" && !ours.includes(i))).toEqual([]);
-    const byResurrector = new Set(ours.filter((i) => i.action === "create").map((i) => keyOf(i.kind, i.name)));
+    return left.every((o) => o === undefined) ? true : undefined;
+  });
+  await whenAt(revision, "Argo CD seeing them missing, and leaving them so", (a) =>
+    a.status?.sync?.status === "OutOfSync" && resource(a, "App", "web")?.status === "OutOfSync" ? a : undefined,
+  );
 
-    const app = await whenAt(
-      revision,
-      "everything back, Synced and Healthy",
-      (a) =>
-        a.status?.sync?.status === "Synced" &&
-        a.status.operationState?.phase === "Succeeded" &&
-        objects.every(([kind, , name]) => healthIs(kind.kind, name, "Healthy")(a))
-          ? a
-          : undefined,
-      120_000,
-    );
-    expect(app.status?.health?.status).toBe("Degraded"); // the failed Run from Git is still there, as before
+  // The platform comes back: the operator, then the resurrector and Argo CD's automated sync — at once, or the
+  // resurrector first (what docs/gitops.md recommends).
+  operator = await startTestOperator(shard, { databaseUrl: database.url });
+  const server = argocd.kube.config.getCurrentCluster()?.server ?? "";
+  const resurrector = () =>
+    resurrect({ client, server, db: reader.db, keyRing: undefined }, { force: false, concurrency: 4 });
+  const [restored] =
+    order === "at once"
+      ? await Promise.all([resurrector(), argocd.applyApplication(APPLICATION, applicationSpec())])
+      : [await resurrector()];
+  if (order === "resurrector first") await argocd.applyApplication(APPLICATION, applicationSpec());
+  expect(restored.outcome.failed).toEqual([]);
+  const ours = restored.plan.items.filter(
+    (i) => oldUids.has(keyOf(i.kind, i.name)) && (i.kind === "Profile" || i.namespace === ns),
+  );
+  // Each one either restored by the resurrector, or found already re-created by Argo CD and left alone.
+  expect(ours.map((i) => keyOf(i.kind, i.name)).sort()).toEqual([...oldUids.keys()].sort());
+  for (const item of ours)
+    expect(["create", "unchanged", "differs"], keyOf(item.kind, item.name)).toContain(item.action);
+  // Nothing outside this tenant was touched.
+  expect(restored.plan.items.filter((i) => i.action === "create" && !ours.includes(i))).toEqual([]);
+  const byResurrector = new Set(ours.filter((i) => i.action === "create").map((i) => keyOf(i.kind, i.name)));
 
-    // No flapping: over a window of repeated comparisons, no sync starts, and no App or Deployment changes.
-    const snapshot = async () => {
-      const last = await argocd.application(APPLICATION);
-      return {
-        syncStarted: last.status?.operationState?.startedAt,
-        apps: await Promise.all(
-          apps.map(async (name) => {
-            const object = await live(APP, name);
-            const deployment = await client.get(DEPLOYMENT, ns, name);
-            return {
-              name,
-              uid: object?.metadata.uid,
-              generation: object?.metadata.generation,
-              deploymentId: locoStatus(object).deploymentId,
-              deploymentGeneration: deployment.metadata.generation,
-            };
-          }),
-        ),
-      };
+  const app = await whenAt(
+    revision,
+    "everything back, Synced and Healthy",
+    (a) =>
+      a.status?.sync?.status === "Synced" &&
+      a.status.operationState?.phase === "Succeeded" &&
+      objects.every(([kind, , name]) => healthIs(kind.kind, name, "Healthy")(a))
+        ? a
+        : undefined,
+    120_000,
+  );
+  expect(app.status?.health?.status).toBe("Degraded"); // the failed Run from Git is still there, as before
+
+  // No flapping: over a window of repeated comparisons, no sync starts, and no App or Deployment changes.
+  const snapshot = async () => {
+    const last = await argocd.application(APPLICATION);
+    return {
+      syncStarted: last.status?.operationState?.startedAt,
+      apps: await Promise.all(
+        apps.map(async (name) => {
+          const object = await live(APP, name);
+          const deployment = await client.get(DEPLOYMENT, ns, name);
+          return {
+            name,
+            uid: object?.metadata.uid,
+            generation: object?.metadata.generation,
+            deploymentId: locoStatus(object).deploymentId,
+            deploymentGeneration: deployment.metadata.generation,
+          };
+        }),
+      ),
     };
-    const settled = await eventually("every App Ready", async () => {
-      const shot = await snapshot();
-      const readyAll = await Promise.all(apps.map(async (name) => ready(await live(APP, name))?.status === "True"));
-      return readyAll.every(Boolean) ? shot : undefined;
-    });
-    for (let i = 0; i < 4; i++) {
-      const compared = await argocd.compareAgain(APPLICATION);
-      expect((compared.status?.resources ?? []).filter((r) => r.status !== "Synced")).toEqual([]);
-    }
-    expect(await snapshot()).toEqual(settled);
+  };
+  const settled = await eventually("every App Ready", async () => {
+    const shot = await snapshot();
+    const readyAll = await Promise.all(apps.map(async (name) => ready(await live(APP, name))?.status === "True"));
+    return readyAll.every(Boolean) ? shot : undefined;
+  });
+  for (let i = 0; i < 4; i++) {
+    const compared = await argocd.compareAgain(APPLICATION);
+    expect((compared.status?.resources ?? []).filter((r) => r.status !== "Synced")).toEqual([]);
+  }
+  expect(await snapshot()).toEqual(settled);
 
-    for (const entry of settled.apps) {
-      // Re-created (a new object), and rolled out once: one deployment of the new App, not one per restorer.
-      expect(entry.uid).not.toBe(oldUids.get(keyOf("App", entry.name)));
-      const rows = await eventually(`the mirror's deployments of ${entry.name}`, async () => {
-        const { rows } = await sql<{ id: string }>`
+  for (const entry of settled.apps) {
+    // Re-created (a new object), and rolled out once: one deployment of the new App, not one per restorer.
+    expect(entry.uid).not.toBe(oldUids.get(keyOf("App", entry.name)));
+    const rows = await eventually(`the mirror's deployments of ${entry.name}`, async () => {
+      const { rows } = await sql<{ id: string }>`
             SELECT id FROM deployments WHERE app_uid = ${entry.uid}::uuid`.execute(reader.db);
-        return rows.length > 0 ? rows : undefined;
-      });
-      expect(rows.map((r) => r.id)).toEqual([entry.deploymentId]);
-    }
-    // web came back as Git and the mirror both had it: no release for the restore, whoever made it.
-    expect(await releaseCount("web")).toBe(releasesBefore.web);
-    // worker's replica count is not in Git, only in the mirror (loco scale set it). Restored by the resurrector, it
-    // keeps 3 and Argo CD's sync leaves it so; re-created by Argo CD first, it has Git's spec and the resurrector
-    // reports the difference and leaves it alone (docs/gitops.md: run the resurrector before Argo CD syncs).
-    if (byResurrector.has("App/worker")) {
-      expect(await replicasOf("worker")).toBe(3);
-      expect(await releaseCount("worker")).toBe(releasesBefore.worker);
-    } else {
-      expect(ours.find((i) => i.kind === "App" && i.name === "worker")?.action).toBe("differs");
-      expect(await replicasOf("worker")).toBeUndefined();
-      const [newest] = await listReleases(reader.db, { tenant, namespace: ns, app: "worker", limit: 1 });
-      expect(newest).toMatchObject({ actor: "argocd-controller", changes: { replicas: { before: 3, after: null } } });
-    }
-    console.log(
-      `Restore race: the resurrector created ${[...byResurrector].join(", ") || "nothing"}; Argo CD the rest.`,
-    );
-  }, 300_000);
-});
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(rows.map((r) => r.id)).toEqual([entry.deploymentId]);
+  }
+  // web came back as Git and the mirror both had it: no release for the restore, whoever made it.
+  expect(await releaseCount("web")).toBe(webReleases);
+  // worker's replica count is not in Git, only in the mirror (loco scale set it). Restored by the resurrector, it
+  // keeps 3 and Argo CD's sync leaves it so; re-created by Argo CD first, it has Git's spec and the resurrector
+  // reports the difference and leaves it alone (docs/gitops.md: run the resurrector before Argo CD syncs).
+  if (order === "resurrector first") expect([...byResurrector].sort()).toEqual([...oldUids.keys()].sort());
+  if (byResurrector.has("App/worker")) {
+    expect(await replicasOf("worker")).toBe(3);
+  } else {
+    expect(ours.find((i) => i.kind === "App" && i.name === "worker")?.action).toBe("differs");
+    expect(await replicasOf("worker")).toBeUndefined();
+    const [newest] = await listReleases(reader.db, { tenant, namespace: ns, app: "worker", limit: 1 });
+    expect(newest).toMatchObject({ actor: "argocd-controller", changes: { replicas: { before: 3, after: null } } });
+  }
+  // A restore is not a change: nothing is recorded in the resurrector's name.
+  for (const name of apps) {
+    const list = await listReleases(reader.db, { tenant, namespace: ns, app: name, limit: 100 });
+    expect(list.filter((r) => r.actor.includes("loco-resurrector"))).toEqual([]);
+  }
+  console.log(
+    `Restore (${order}): the resurrector created ${[...byResurrector].join(", ") || "nothing"}; Argo CD the rest.`,
+  );
+}
