@@ -16,6 +16,11 @@ export const ANNOTATION_DEPLOYED_AT = "loco.dev/deployed-at";
 export const ANNOTATION_SECRET_HASH = "loco.dev/secret-hash";
 /** Set by the API on the App so that `POST …/deployments` can return the id before the operator acts. */
 export const ANNOTATION_REQUESTED_DEPLOYMENT_ID = "loco.dev/requested-deployment-id";
+/**
+ * Set in Git on an App synced by a GitOps tool, filled in by the tool at sync time (Argo CD's build environment:
+ * $ARGOCD_APP_REVISION): the commit the App's spec came from, which the release recorded for the change names.
+ */
+export const ANNOTATION_GIT_REVISION = "loco.dev/git-revision";
 
 /** Selects loco's children in informers (children of every kind carry it). */
 export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;

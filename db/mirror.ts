@@ -1,7 +1,8 @@
 // The state mirror: every loco resource (spec, status, generation, resourceVersion), tenant namespace and tenant
 // parent object (quotas, RBAC) copied into `resources` keyed by uid; loco-managed Secrets into `secret_versions`
 // (encrypted); condition transitions, Run task transitions, deployments and Kubernetes Events about loco objects
-// into the timeline. All from the operator's watch caches.
+// into the timeline; changes of Apps applied outside the API (Argo CD, kubectl) into releases, as the API records its
+// own. All from the operator's watch caches.
 //
 // Writes are batched and idempotent (replaying an object changes nothing); deletions set `deleted_at`. While
 // Postgres is unreachable, changes accumulate as a set of dirty uids (bounded by the number of objects, not of
@@ -15,9 +16,11 @@ import { type Kysely, sql, type Transaction } from "kysely";
 import { ANNOTATION_SECRET_VERSIONS, parseSecretVersions } from "../crds/secret-versions.ts";
 import type { Logger } from "../kube/logger.ts";
 import { controllerOf, type KubeObject } from "../kube/types.ts";
+import { externalChange } from "./external-change.ts";
 import type { Database, Row } from "./schema.ts";
 import type { SecretStore } from "./secret-store.ts";
 import { toStorageError } from "./storage-error.ts";
+import { recordReleaseIfChanged } from "./stores/releases.ts";
 import { type DeploymentRecord, deletionEvent, kubernetesEvent, type TimelineEvent, timelineOf } from "./timeline.ts";
 
 /** What the mirror reads: an informer satisfies it. */
@@ -83,7 +86,10 @@ export class Mirror {
     secretChanges: 0,
     timelineEvents: 0,
     deletionsRefused: 0,
+    releasesRecorded: 0,
   };
+  /** App uid → the generation whose outside change was last recorded (or found recorded): replays skip the query. */
+  private readonly released = new Map<string, number>();
 
   constructor(options: MirrorOptions) {
     this.options = options;
@@ -230,6 +236,41 @@ export class Mirror {
       );
     });
     for (const entry of secrets) await this.writeSecret(entry, liveCluster ?? null);
+    for (const entry of resources) {
+      if (entry.deleted) this.released.delete(entry.object.metadata.uid ?? "");
+      else await this.recordOutsideChange(entry.object);
+    }
+  }
+
+  /**
+   * A change of an App applied outside the API (Argo CD, kubectl) becomes a release, as the API's own writes do
+   * (db/external-change.ts says which; the store skips a spec the App's newest release already holds).
+   */
+  private async recordOutsideChange(object: KubeObject): Promise<void> {
+    const change = externalChange(object);
+    const uid = object.metadata.uid ?? "";
+    const generation = object.metadata.generation ?? 0;
+    const namespace = object.metadata.namespace ?? "";
+    const tenant = this.tenantFor(object);
+    if (!change || !tenant || this.released.get(uid) === generation) return;
+    const number = await recordReleaseIfChanged(this.options.db, {
+      tenant,
+      namespace,
+      app: object.metadata.name ?? "",
+      kind: "apply",
+      actor: change.actor,
+      spec: change.spec,
+      deploymentId: change.deploymentId,
+      gitRevision: change.gitRevision,
+    });
+    this.released.set(uid, generation);
+    if (number !== undefined) {
+      this.stats.releasesRecorded++;
+      this.options.log.info(
+        { namespace, app: object.metadata.name, release: number, actor: change.actor, gitRevision: change.gitRevision },
+        "Recorded a release of an App changed outside the API",
+      );
+    }
   }
 
   private async writeResources(

@@ -174,6 +174,8 @@ export interface ReleasesTable {
   secrets: WithDefault<Json<Record<string, string | null>>>;
   deployment_id: string | null;
   rollback_of: number | null;
+  /** The Git commit the release came from (migration 0010): set for changes synced from Git, else null. */
+  git_revision: string | null;
 }
 
 export interface AuditLogTable {
@@ -376,6 +378,7 @@ export const SCHEMA_COLUMNS = {
     secrets: "jsonb default",
     deployment_id: "text null",
     rollback_of: "integer null",
+    git_revision: "text null",
   },
 } as const satisfies Record<keyof Database, Record<string, ColumnDescription>>;
 

@@ -4,6 +4,7 @@
 import { MANAGED_SELECTOR } from "../crds/app-names.ts";
 import { APP, HOSTNAME_CLAIM, PIPELINE, PROFILE, RUN } from "../crds/kinds.ts";
 import { RUN_POD_SELECTOR } from "../crds/run-names.ts";
+import { specWriters } from "../db/external-change.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import {
   BACKEND_TRAFFIC_POLICY,
@@ -73,7 +74,12 @@ export function createCaches(
     return informer;
   };
   return {
-    apps: selected(APP),
+    // The mirror reads who last wrote an App's spec (releases of changes made outside the API): a summary is kept.
+    apps: new Informer(client, APP, {
+      ...options,
+      ...(selector ? { labelSelector: selector } : {}),
+      keepManagedFields: specWriters,
+    }),
     profiles: selected(PROFILE),
     pipelines: selected(PIPELINE),
     runs: selected(RUN),

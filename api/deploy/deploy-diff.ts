@@ -2,7 +2,7 @@
 // the variable names added and removed (plain and secret, names only), the replica count before and after, and the
 // fields whose value a command set and which value stays in effect.
 import type { AppSpec } from "../../crds/app.ts";
-import { diffLines, type SpecChange, specChanges } from "../spec-diff.ts";
+import { diffLines, type SpecChange, specChanges } from "../../kube/spec-diff.ts";
 import type { DeployPreview } from "./deploy-preview.ts";
 import type { Override } from "./ownership-plan.ts";
 

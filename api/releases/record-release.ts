@@ -2,11 +2,12 @@
 // rollback): the whole spec it resulted in, the version id of each secret key (read from the App's Secret in the
 // cluster, never a value), the deployment id, and what changed since the App's previous release (or since the App
 // as it was, for its first).
+
+import { releaseChanges } from "../../db/release-changes.ts";
 import type { ReleaseKind } from "../../db/schema.ts";
 import { latestRelease, recordRelease } from "../../db/stores/releases.ts";
 import { currentSecretVersions } from "../apps/secret-values.ts";
 import type { ApiServices } from "../server.ts";
-import { releaseChanges } from "./release-changes.ts";
 
 export interface ReleaseFacts {
   tenant: string;

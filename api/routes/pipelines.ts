@@ -5,6 +5,7 @@ import { dns1035Label } from "../../crds/common.ts";
 import { PIPELINE } from "../../crds/kinds.ts";
 import { PipelineSpec } from "../../crds/pipeline.ts";
 import { getClusterResource, getTenantResource } from "../../db/stores/resources.ts";
+import { diffLines, specChanges } from "../../kube/spec-diff.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { lostRows } from "../current-cluster.ts";
@@ -17,7 +18,6 @@ import { proposedPipeline } from "../pipelines/proposed-pipeline.ts";
 import { profileOf } from "../profile-of.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { diffLines, specChanges } from "../spec-diff.ts";
 import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
 import { ProfileName, pageOf as pageSchema, TenantName } from "./schemas.ts";
 

@@ -24,8 +24,12 @@ export const Release = z.object({
   namespace: z.string(),
   kind: z
     .enum(["deploy", "apply", "env", "secrets", "scale", "rollback"])
-    .describe("The change that made it: a deploy, a PUT of the App, env, secrets, scale or a rollback."),
-  actor: z.string().describe("Who made it: a user's subject or a token."),
+    .describe(
+      "The change that made it: a deploy, a PUT of the App (or an apply outside the API: Argo CD, kubectl), env, secrets, scale or a rollback.",
+    ),
+  actor: z
+    .string()
+    .describe("Who made it: a user's subject or a token; for a change outside the API, its field manager."),
   createdAt: z.string(),
   changes: z
     .object({
@@ -41,6 +45,10 @@ export const Release = z.object({
     .describe("Each secret key's version id in this release (null: set before versions were named)."),
   deploymentId: z.string().nullable().describe("The deployment the release runs as."),
   rollbackOf: z.number().int().nullable().describe("The release a rollback returned to."),
+  gitRevision: z
+    .string()
+    .nullable()
+    .describe("The Git commit a change synced from Git came from (the App's loco.dev/git-revision annotation)."),
 });
 export const ReleaseDetail = Release.extend({
   spec: z.record(z.string(), z.unknown()).describe("The whole App spec of the release."),

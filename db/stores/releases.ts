@@ -2,7 +2,8 @@
 // under a transaction-scoped advisory lock of that App so that two writers never share one. Each release also puts
 // one entry on the App's timeline (table `events`, keyed so that it is written once). Rows hold names and version
 // ids of secrets, never values.
-import { type Kysely, sql } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
+import { releaseChanges } from "../release-changes.ts";
 import type { Database, ReleaseChanges, ReleaseKind, Row } from "../schema.ts";
 import { withStorageErrors } from "../with-storage-errors.ts";
 
@@ -20,6 +21,8 @@ export interface NewRelease extends AppKey {
   secrets: Record<string, string | null>;
   deploymentId: string | null;
   rollbackOf?: number | undefined;
+  /** The Git commit the change came from, when the App names one (annotation loco.dev/git-revision). */
+  gitRevision?: string | null | undefined;
 }
 
 export interface ReleaseView {
@@ -34,6 +37,8 @@ export interface ReleaseView {
   secrets: Record<string, string | null>;
   deploymentId: string | null;
   rollbackOf: number | null;
+  /** The Git commit it came from: set for changes synced from Git, else null. */
+  gitRevision: string | null;
 }
 
 type ReleaseRow = Row<"releases">;
@@ -49,10 +54,16 @@ const toView = (row: ReleaseRow): ReleaseView => ({
   secrets: row.secrets ?? {},
   deploymentId: row.deployment_id,
   rollbackOf: row.rollback_of === null ? null : Number(row.rollback_of),
+  gitRevision: row.git_revision ?? null,
 });
 
 /** One line for the timeline: what the release changed, by name. */
-export function releaseSummary(kind: ReleaseKind, changes: ReleaseChanges, rollbackOf?: number): string {
+export function releaseSummary(
+  kind: ReleaseKind,
+  changes: ReleaseChanges,
+  rollbackOf?: number,
+  gitRevision?: string | null,
+): string {
   const parts: string[] = [];
   if (rollbackOf !== undefined) parts.push(`rollback to release ${rollbackOf}`);
   if (changes.image) parts.push(`image ${changes.image.after}`);
@@ -70,31 +81,79 @@ export function releaseSummary(kind: ReleaseKind, changes: ReleaseChanges, rollb
   }
   if (changes.replicas) parts.push(`replicas ${changes.replicas.before ?? "-"} → ${changes.replicas.after ?? "-"}`);
   if (changes.fields && changes.fields.length > 0) parts.push(changes.fields.join(", "));
-  return parts.length > 0 ? `${kind}: ${parts.join("; ")}` : kind;
+  const what = parts.length > 0 ? `${kind}: ${parts.join("; ")}` : kind;
+  // The whole SHA: it is what `git show` and the GitOps tool's history take.
+  return gitRevision ? `${what} (Git commit ${gitRevision})` : what;
 }
 
 /** Records a release with the next number of its App, and its timeline entry; returns the number. */
 export function recordRelease(db: Kysely<Database>, release: NewRelease): Promise<number> {
   return withStorageErrors(() =>
     db.transaction().execute(async (tx) => {
-      await sql`SELECT pg_advisory_xact_lock(hashtext(${`release/${release.namespace}/${release.app}`}))`.execute(tx);
-      const { rows } = await sql<{ number: number }>`
-        INSERT INTO releases (tenant, namespace, app, number, kind, actor, changes, spec, secrets, deployment_id, rollback_of)
-        SELECT ${release.tenant}, ${release.namespace}, ${release.app}, coalesce(max(number), 0) + 1, ${release.kind},
-               ${release.actor}, ${JSON.stringify(release.changes)}::jsonb, ${JSON.stringify(release.spec)}::jsonb,
-               ${JSON.stringify(release.secrets)}::jsonb, ${release.deploymentId}, ${release.rollbackOf ?? null}
-        FROM releases WHERE namespace = ${release.namespace} AND app = ${release.app}
-        RETURNING number`.execute(tx);
-      const number = Number(rows[0]?.number);
-      const message = `Release ${number} — ${releaseSummary(release.kind, release.changes, release.rollbackOf)}`;
-      await sql`
-        INSERT INTO events (tenant, namespace, kind, name, type, reason, message, actor, occurred_at, source_key)
-        VALUES (${release.tenant}, ${release.namespace}, 'App', ${release.app}, 'Normal', 'Released', ${message},
-                ${release.actor}, now(), ${`release/${release.namespace}/${release.app}/${number}`})
-        ON CONFLICT (source_key) DO NOTHING`.execute(tx);
-      return number;
+      await lockApp(tx, release);
+      return insertRelease(tx, release);
     }),
   );
+}
+
+/**
+ * Records a release made outside the API (the mirror calls it for a change applied by Argo CD or kubectl), unless
+ * the App's newest release already holds this very spec: the mirror replays objects, and a change the API made is
+ * recorded by the API. `changes` is computed here from that newest release (under the App's lock, so two replays
+ * cannot both see "changed"); its secret versions carry over, as such a change does not touch the App's Secret.
+ * Returns the new number, or undefined when nothing was recorded.
+ */
+export function recordReleaseIfChanged(
+  db: Kysely<Database>,
+  release: Omit<NewRelease, "changes" | "secrets">,
+): Promise<number | undefined> {
+  return withStorageErrors(() =>
+    db.transaction().execute(async (tx) => {
+      await lockApp(tx, release);
+      const { rows } = await sql<{
+        spec: Record<string, unknown>;
+        secrets: Record<string, string | null>;
+        same: boolean;
+      }>`
+        SELECT spec, secrets, spec = ${JSON.stringify(release.spec)}::jsonb AS same FROM releases
+        WHERE namespace = ${release.namespace} AND app = ${release.app}
+        ORDER BY number DESC LIMIT 1`.execute(tx);
+      const previous = rows[0];
+      if (previous?.same) return undefined;
+      const secrets = previous?.secrets ?? {};
+      const changes = releaseChanges(previous ? { spec: previous.spec, secrets } : undefined, {
+        spec: release.spec,
+        secrets,
+      });
+      return insertRelease(tx, { ...release, changes, secrets });
+    }),
+  );
+}
+
+/** Serialises the numbering of one App's releases until the transaction ends. */
+async function lockApp(tx: Transaction<Database>, key: AppKey): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`release/${key.namespace}/${key.app}`}))`.execute(tx);
+}
+
+async function insertRelease(tx: Transaction<Database>, release: NewRelease): Promise<number> {
+  const { rows } = await sql<{ number: number }>`
+    INSERT INTO releases (tenant, namespace, app, number, kind, actor, changes, spec, secrets, deployment_id, rollback_of,
+                          git_revision)
+    SELECT ${release.tenant}, ${release.namespace}, ${release.app}, coalesce(max(number), 0) + 1, ${release.kind},
+           ${release.actor}, ${JSON.stringify(release.changes)}::jsonb, ${JSON.stringify(release.spec)}::jsonb,
+           ${JSON.stringify(release.secrets)}::jsonb, ${release.deploymentId}, ${release.rollbackOf ?? null},
+           ${release.gitRevision ?? null}
+    FROM releases WHERE namespace = ${release.namespace} AND app = ${release.app}
+    RETURNING number`.execute(tx);
+  const number = Number(rows[0]?.number);
+  const summary = releaseSummary(release.kind, release.changes, release.rollbackOf, release.gitRevision);
+  await sql`
+    INSERT INTO events (tenant, namespace, kind, name, type, reason, message, actor, occurred_at, source_key)
+    VALUES (${release.tenant}, ${release.namespace}, 'App', ${release.app}, 'Normal', 'Released',
+            ${`Release ${number} — ${summary}`}, ${release.actor}, now(),
+            ${`release/${release.namespace}/${release.app}/${number}`})
+    ON CONFLICT (source_key) DO NOTHING`.execute(tx);
+  return number;
 }
 
 /** An App's releases, newest first, below the cursor (a release number). */

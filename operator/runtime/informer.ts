@@ -25,11 +25,20 @@ export interface InformerOptions {
   log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
   /** Cache metadata only (PartialObjectMetadata): enough to know what exists and who owns it, at a fraction of the memory. */
   metadataOnly?: boolean;
+  /**
+   * What to keep of each object's managedFields (default: nothing). The App cache keeps a summary of who last wrote
+   * the spec, from which the mirror tells a change made outside the API (db/external-change.ts).
+   */
+  keepManagedFields?: (entries: unknown[]) => unknown[];
 }
 
-function stripForCache<T extends KubeObject>(object: T): T {
+function stripForCache<T extends KubeObject>(object: T, keep?: (entries: unknown[]) => unknown[]): T {
   // managedFields are often the largest part of an object and the runtime never reads them.
-  if (object.metadata.managedFields) delete object.metadata.managedFields;
+  const entries = object.metadata.managedFields;
+  if (entries) {
+    if (keep) object.metadata.managedFields = keep(entries);
+    else delete object.metadata.managedFields;
+  }
   return object;
 }
 
@@ -274,7 +283,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         item.apiVersion ??= page.apiVersion;
         item.kind ??= this.resource.kind;
         if (this.options.metadataOnly) item.kind = this.resource.kind;
-        fresh.set(keyOf(item), stripForCache(item));
+        fresh.set(keyOf(item), stripForCache(item, this.options.keepManagedFields));
       }
       continueToken = page.metadata.continue || undefined;
       listVersion = page.metadata.resourceVersion ?? "";
@@ -340,7 +349,7 @@ export class Informer<T extends KubeObject = KubeObject> {
           const status = event.object as unknown as { code?: number; reason?: string; message?: string };
           throw new KubeApiError(status.code ?? 500, status.reason ?? "WatchError", status.message ?? "watch error");
         }
-        const object = stripForCache(event.object);
+        const object = stripForCache(event.object, this.options.keepManagedFields);
         if (object.metadata.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
         if (event.type === "BOOKMARK") continue;
         const key = keyOf(object);

@@ -209,10 +209,11 @@ async function installCrds(kubeconfig: string, bin: string): Promise<void> {
   ]);
 }
 
-export async function startArgoCd(): Promise<RunningArgoCd> {
-  const kubeconfig = inject("kubeconfig");
+/** `kubeconfig`: the control plane to run against; the suite's unless given (a benchmark brings its own). */
+export async function startArgoCd(options: { kubeconfig?: string } = {}): Promise<RunningArgoCd> {
+  const kubeconfig = options.kubeconfig ?? inject("kubeconfig");
   const bin = await argocdBinDir();
-  const kube = testKube();
+  const kube = testKube(kubeconfig);
   const dir = mkdtempSync(join(tmpdir(), "loco-argocd-"));
   const namespace = `argocd-${randomBytes(3).toString("hex")}`;
   const pids: number[] = [];

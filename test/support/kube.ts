@@ -22,9 +22,10 @@ export interface TestKube {
   cleanup(): Promise<void>;
 }
 
-export function testKube(): TestKube {
+/** `kubeconfig`: a control plane of the caller's own (benchmarks) instead of the suite's. */
+export function testKube(kubeconfig?: string): TestKube {
   const config = new KubeConfig();
-  config.loadFromFile(inject("kubeconfig"));
+  config.loadFromFile(kubeconfig ?? inject("kubeconfig"));
   const objects = KubernetesObjectApi.makeApiClient(config);
   const core = config.makeApiClient(CoreV1Api);
   const created: string[] = [];

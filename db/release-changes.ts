@@ -1,8 +1,8 @@
 // What a release changed against the one before it, by name only: the image, plain variables, secret keys (a new
 // version id is a changed value; the value itself is never seen here), replicas, and the paths of any other spec
 // field. Pure.
-import type { ReleaseChanges } from "../../db/schema.ts";
-import { specChanges } from "../spec-diff.ts";
+import { specChanges } from "../kube/spec-diff.ts";
+import type { ReleaseChanges } from "./schema.ts";
 
 type Spec = {
   image?: string;
