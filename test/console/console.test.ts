@@ -503,7 +503,7 @@ describe("the web console", () => {
     }
   });
 
-  it("returns to sign-in when the session ends, and back to the page after signing in again", async () => {
+  it("returns to sign-in when the session is revoked or expires, and back to the page after signing in again", async () => {
     const here = `/tenants/${tenant}/apps/${APP}?profile=${world.profile}`;
     await page.goto(`${world.api.url}${here}`);
     await page.getByText("Ready: it runs and passes its checks.").waitFor();
@@ -517,7 +517,21 @@ describe("the web console", () => {
     // The App page polls: its next request is refused, and the console asks to sign in again.
     await page.waitForURL(/\/sign-in\?next=/, { timeout: 30_000 });
     expect(decodeURIComponent(new URL(page.url()).searchParams.get("next") ?? "")).toBe(here);
-    await signIn(page, (await mint(tenant, world.tenants[0].members.developer, "console-a2")).secret);
+    const again = (await mint(tenant, world.tenants[0].members.developer, "console-a2")).secret;
+    await signIn(page, again);
+    await page.waitForURL(`${world.api.url}${here}`);
+    await page.getByText("Ready: it runs and passes its checks.").waitFor();
+    // A session that expires (an OIDC access token past its expiry) ends the same way, without any refusal first.
+    await page.evaluate(() => {
+      const session = JSON.parse(sessionStorage.getItem("loco.session") ?? "{}") as Record<string, unknown>;
+      sessionStorage.setItem(
+        "loco.session",
+        JSON.stringify({ ...session, via: "oidc", expiresAt: Date.now() + 1_000 }),
+      );
+    });
+    await page.waitForURL(/\/sign-in\?next=/, { timeout: 30_000 });
+    expect(decodeURIComponent(new URL(page.url()).searchParams.get("next") ?? "")).toBe(here);
+    await signIn(page, again);
     await page.waitForURL(`${world.api.url}${here}`);
     await page.getByText("Ready: it runs and passes its checks.").waitFor();
   });

@@ -226,7 +226,9 @@ function RunTimeline({ base, profile, live }: { base: string; profile: string; l
   const timeline = useQuery({
     queryKey: ["run-timeline", base, profile],
     queryFn: () => api<Page<TimelineEntry>>(`${base}/timeline?profile=${seg(profile)}&limit=100`),
-    refetchInterval: live ? 2_000 : false,
+    // The database records a Run's events a moment after the cluster reports them: after the end, keep asking now
+    // and then, or the last entries (or all of a short Run's) would never show.
+    refetchInterval: live ? 2_000 : 10_000,
   });
   return (
     <>
