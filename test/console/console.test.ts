@@ -447,7 +447,7 @@ describe("the web console", () => {
     await expectAccessible(page, "Members page with a refusal");
   });
 
-  it("manages members and API tokens as an owner: add, change a role, remove; create (secret shown once), revoke", async () => {
+  it("manages members and API tokens as an owner: add, change a role, remove; create (secret shown once), revoke; all in the audit log", async () => {
     const tab = await openTab(browser);
     try {
       const owner = tab.page;
@@ -497,6 +497,11 @@ describe("the web console", () => {
       await owner.getByText("Token ci-deploy was revoked").waitFor();
       await owner.getByRole("row", { name: /^ci-deploy developer Revoked/ }).waitFor();
       expect((await world.api.call("GET", "/v1/whoami", { token: secret })).status).toBe(401);
+      // The audit log (admins and owners read it) names each of these changes.
+      await owner.getByRole("link", { name: "Audit log" }).click();
+      await owner.getByRole("row").filter({ hasText: "tokens.revoke" }).first().waitFor();
+      await owner.getByRole("row").filter({ hasText: "Member/newcomer" }).first().waitFor();
+      await expectAccessible(owner, "Audit log");
       expect(tab.problems.list).toEqual([]);
     } finally {
       await tab.context.close();
