@@ -427,15 +427,16 @@ export const mapCommand = defineCommand({
 
 export const openCommand = defineCommand({
   path: ["open"],
-  summary: "Open the app's URL, the dashboard, the app's logs page or loco's docs in a browser.",
+  summary:
+    "Open the app's URL, its page in the web console, the tenant's console overview, the app's logs page or loco's docs in a browser.",
   description:
-    "Prints the URL instead when stdout is not a terminal or with --print. The browser is $BROWSER, else open (macOS), start (Windows) or xdg-open. dashboard and logs need the dashboard's address in LOCO_DASHBOARD_URL; docs is https://loco.dev/docs unless LOCO_DOCS_URL says otherwise.",
+    "Prints the URL instead when stdout is not a terminal or with --print. The browser is $BROWSER, else open (macOS), start (Windows) or xdg-open. console, dashboard and logs are pages of the web console the API serves (GET /v1/platform says where); LOCO_DASHBOARD_URL overrides its address. docs is https://loco.dev/docs unless LOCO_DOCS_URL says otherwise.",
   args: [
     {
       name: "target",
       description: "What to open; defaults to app.",
       required: false,
-      choices: ["app", "dashboard", "logs", "docs"],
+      choices: ["app", "console", "dashboard", "logs", "docs"],
     },
   ],
   flags: [
@@ -447,7 +448,12 @@ export const openCommand = defineCommand({
   ],
   output: { json: "{ target, url }" },
   exitCodes: ["auth", "notFound", "unavailable", "timeout"],
-  examples: ["loco open", "loco open logs --profile prod", "loco open docs --print"],
+  examples: [
+    "loco open",
+    "loco open console --profile prod",
+    "loco open logs --profile prod",
+    "loco open docs --print",
+  ],
 });
 
 export const statusCommand = defineCommand({

@@ -35,7 +35,7 @@ expectTypeOf<ContextOf<typeof tokenCreateCommand>["flags"]["role"]>().toEqualTyp
 expectTypeOf<ContextOf<typeof tokenCreateCommand>["args"]["name"]>().toEqualTypeOf<string>();
 expectTypeOf<ContextOf<typeof runStartCommand>["lists"]["param"]>().toEqualTypeOf<string[]>();
 expectTypeOf<ContextOf<typeof openCommand>["args"]["target"]>().toEqualTypeOf<
-  "app" | "dashboard" | "logs" | "docs" | undefined
+  "app" | "console" | "dashboard" | "logs" | "docs" | undefined
 >();
 
 // The module that implements a command must take that command's context.

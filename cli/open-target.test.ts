@@ -13,19 +13,36 @@ describe("loco open targets", () => {
     expect(none).toMatchObject({ ok: false, why: expect.stringContaining("shop-api (prod) has no URL yet") });
   });
 
-  it("builds dashboard and logs URLs from LOCO_DASHBOARD_URL, and refuses without it", () => {
+  it("opens pages of the console the API serves: the App's, its logs, the tenant's overview", () => {
+    const consoleUrl = "http://127.0.0.1:8800/";
+    expect(urlFor("console", { env: {}, ...base, consoleUrl })).toEqual({
+      ok: true,
+      url: "http://127.0.0.1:8800/tenants/acme/apps/shop-api?profile=prod",
+    });
+    expect(urlFor("logs", { env: {}, ...base, consoleUrl })).toEqual({
+      ok: true,
+      url: "http://127.0.0.1:8800/tenants/acme/apps/shop-api/logs?profile=prod",
+    });
+    expect(urlFor("dashboard", { env: {}, ...base, consoleUrl })).toEqual({
+      ok: true,
+      url: "http://127.0.0.1:8800/tenants/acme",
+    });
+  });
+
+  it("takes the console's address from LOCO_DASHBOARD_URL when set, and refuses when there is no console", () => {
     const env = { LOCO_DASHBOARD_URL: "https://loco.example.com/ui/" };
-    expect(urlFor("dashboard", { env, ...base })).toEqual({
+    expect(urlFor("dashboard", { env, ...base, consoleUrl: "http://127.0.0.1:8800/" })).toEqual({
       ok: true,
       url: "https://loco.example.com/ui/tenants/acme",
     });
-    expect(urlFor("logs", { env, ...base })).toEqual({
+    expect(urlFor("console", { env, ...base })).toEqual({
       ok: true,
-      url: "https://loco.example.com/ui/tenants/acme/apps/shop-api/logs?profile=prod",
+      url: "https://loco.example.com/ui/tenants/acme/apps/shop-api?profile=prod",
     });
-    expect(urlFor("logs", { env: {}, ...base })).toMatchObject({
+    expect(urlFor("console", { env: {}, ...base, consoleUrl: null })).toMatchObject({
       ok: false,
-      fix: expect.stringContaining("LOCO_DASHBOARD_URL"),
+      why: expect.stringContaining("serves no web console"),
+      fix: expect.stringContaining("npm run build:console"),
     });
   });
 

@@ -1,6 +1,6 @@
 // `loco open`: which URL each target is, and how to hand a URL to the user's browser. Pure.
 
-export const OPEN_TARGETS = ["app", "dashboard", "logs", "docs"] as const;
+export const OPEN_TARGETS = ["app", "console", "dashboard", "logs", "docs"] as const;
 export type OpenTarget = (typeof OPEN_TARGETS)[number];
 
 /** loco's user documentation; LOCO_DOCS_URL points elsewhere (a mirror, an internal copy). */
@@ -13,14 +13,18 @@ export interface OpenContext {
   app?: string;
   /** The App's URL (status.url), for the app target. */
   appUrl?: string | null;
+  /** Where the API serves the web console (GET /v1/platform), null when it serves none. */
+  consoleUrl?: string | null;
 }
+
+/** Targets that are pages of the web console. */
+export const CONSOLE_TARGETS: readonly OpenTarget[] = ["console", "dashboard", "logs"];
 
 export type Resolved = { ok: true; url: string } | { ok: false; why: string; fix: string };
 
 const trim = (url: string) => url.replace(/\/+$/, "");
 
 export function urlFor(target: OpenTarget, context: OpenContext): Resolved {
-  const dashboard = context.env.LOCO_DASHBOARD_URL;
   switch (target) {
     case "docs":
       return { ok: true, url: context.env.LOCO_DOCS_URL || DOCS_URL };
@@ -32,26 +36,23 @@ export function urlFor(target: OpenTarget, context: OpenContext): Resolved {
             why: `${context.app} (${context.profile}) has no URL yet: it has no HTTP port, or its route is not ready.`,
             fix: "Check `loco status` for its conditions; an App needs an HTTP port to get a URL.",
           };
+    case "console":
     case "dashboard":
     case "logs": {
-      if (!dashboard) {
+      // The console the API serves, unless LOCO_DASHBOARD_URL names another address for it (a proxy, a CDN).
+      const root = context.env.LOCO_DASHBOARD_URL || context.consoleUrl;
+      if (!root) {
         return {
           ok: false,
-          why: "No dashboard URL is configured.",
-          fix: "Set LOCO_DASHBOARD_URL to your platform's loco dashboard (ask your platform team for it).",
+          why: "The API serves no web console (it was started without a build of it).",
+          fix: "Build it (`npm run build:console`) and restart the API, or set LOCO_DASHBOARD_URL to where your platform serves it.",
         };
       }
-      if (target === "dashboard") {
-        return {
-          ok: true,
-          url: context.tenant ? `${trim(dashboard)}/tenants/${encodeURIComponent(context.tenant)}` : dashboard,
-        };
-      }
-      const path = [context.tenant, "apps", context.app].map((s) => encodeURIComponent(s ?? ""));
-      return {
-        ok: true,
-        url: `${trim(dashboard)}/tenants/${path.join("/")}/logs?profile=${encodeURIComponent(context.profile ?? "")}`,
-      };
+      const tenant = context.tenant ? `/tenants/${encodeURIComponent(context.tenant)}` : "";
+      if (target === "dashboard" || !context.tenant) return { ok: true, url: tenant ? `${trim(root)}${tenant}` : root };
+      const app = `${tenant}/apps/${encodeURIComponent(context.app ?? "")}`;
+      const profile = `?profile=${encodeURIComponent(context.profile ?? "")}`;
+      return { ok: true, url: `${trim(root)}${app}${target === "logs" ? "/logs" : ""}${profile}` };
     }
   }
 }

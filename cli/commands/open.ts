@@ -3,7 +3,7 @@ import { CliError } from "../cli-error.ts";
 import { call, session, tenantOf } from "../client/session.ts";
 import type { openCommand } from "../commands.ts";
 import type { ContextOf } from "../context.ts";
-import { browserCommand, urlFor } from "../open-target.ts";
+import { browserCommand, CONSOLE_TARGETS, urlFor } from "../open-target.ts";
 import { printJson } from "../output.ts";
 import { appTarget } from "../project/project.ts";
 
@@ -19,7 +19,13 @@ export async function run(command: ContextOf<typeof openCommand>): Promise<numbe
       const view = await call(`Could not get app ${app} (${profile})`, () => client.getApp(tenant, app, profile));
       appUrl = (view as { url?: string | null }).url ?? view.status.url ?? null;
     }
-    context = { ...context, tenant, ...(app ? { app } : {}), ...(profile ? { profile } : {}), appUrl };
+    // The console is served by the API: it says where (unless LOCO_DASHBOARD_URL points elsewhere).
+    let consoleUrl: string | null | undefined;
+    if (CONSOLE_TARGETS.includes(target) && !command.env.LOCO_DASHBOARD_URL) {
+      const platform = await call("Could not ask the API where its console is", () => client.platform());
+      consoleUrl = platform.console.url;
+    }
+    context = { ...context, tenant, ...(app ? { app } : {}), ...(profile ? { profile } : {}), appUrl, consoleUrl };
   }
   const resolved = urlFor(target, context);
   if (!resolved.ok) {

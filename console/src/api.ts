@@ -37,7 +37,9 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
   }
   if (response.ok) return response;
   const problem = await problemOf(response);
-  if (response.status === 401 && session) {
+  // Refused for want of a credential: it was revoked, or it expired (an OIDC session past its expiry is dropped by
+  // readSession, so this request went without one). Either way the user signs in again and comes back.
+  if (response.status === 401) {
     clearSession();
     onUnauthorized?.();
   }

@@ -7,12 +7,14 @@ import { AppPage } from "./pages/app.tsx";
 import { AuditPage } from "./pages/audit.tsx";
 import { CallbackPage } from "./pages/callback.tsx";
 import { LogsPage } from "./pages/logs.tsx";
+import { MembersPage } from "./pages/members.tsx";
 import { METRICS_RANGES, MetricsPage, type MetricsRange } from "./pages/metrics.tsx";
 import { OverviewPage } from "./pages/overview.tsx";
 import { PipelinesPage } from "./pages/pipelines.tsx";
 import { RunPage } from "./pages/run.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
 import { TenantsPage } from "./pages/tenants.tsx";
+import { TokensPage } from "./pages/tokens.tsx";
 import { readSession } from "./session.ts";
 
 /** Pages that need a credential: without one, sign in first and come back here. */
@@ -94,7 +96,33 @@ export const audit = createRoute({
   component: AuditPage,
 });
 
-const routeTree = root.addChildren([tenants, signIn, callback, overview, app, logs, metrics, pipelines, run, audit]);
+export const members = createRoute({
+  getParentRoute: () => root,
+  path: "/tenants/$tenant/members",
+  beforeLoad: requireSession,
+  component: MembersPage,
+});
+export const tokens = createRoute({
+  getParentRoute: () => root,
+  path: "/tenants/$tenant/tokens",
+  beforeLoad: requireSession,
+  component: TokensPage,
+});
+
+const routeTree = root.addChildren([
+  tenants,
+  signIn,
+  callback,
+  overview,
+  app,
+  logs,
+  metrics,
+  pipelines,
+  run,
+  audit,
+  members,
+  tokens,
+]);
 
 export const router = createRouter({
   routeTree,

@@ -104,7 +104,7 @@ async function printAddresses(state: ControlPlaneState, platformDir: string): Pr
   const issuer = `http://127.0.0.1:${state.ports.locoOidc}`;
   say(`  API       ${api}   (OpenAPI: ${api}/openapi.json)`);
   say(
-    `  Console   ${api}/   (sign in with OpenID Connect as "${LOCAL_USER}", or paste a token from \`npx loco token create\`)`,
+    `  Console   ${api}/tenants/${LOCAL_TENANT}   (sign in with OpenID Connect as "${LOCAL_USER}", or paste a token from \`npx loco token create\`; \`npx loco open console\` opens an App's page)`,
   );
   say(`  Login     ${issuer}   local OpenID Provider; user "${LOCAL_USER}", no password (loopback only)`);
   say(`  Cluster   export KUBECONFIG=${state.kubeconfig}   (kubectl: ${binaryPaths().kubectl})`);

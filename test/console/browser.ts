@@ -37,8 +37,9 @@ export async function openTab(
   const page = await context.newPage();
   const problems: TabProblems = { list: [] };
   page.on("console", (message) => {
-    // A 401/404 the console expects is logged by Chromium as a failed resource load; the pages handle those.
-    if (message.type() === "error" && !/the server responded with a status of (401|404)/.test(message.text())) {
+    // A 401/403/404 the console expects is logged by Chromium as a failed resource load; the pages handle those
+    // (sign-in again, the API's refusal shown, "not found").
+    if (message.type() === "error" && !/the server responded with a status of (401|403|404)/.test(message.text())) {
       problems.list.push(`console: ${message.text()}`);
     }
   });

@@ -412,9 +412,18 @@ describe("loco, end to end", () => {
     expect(JSON.parse(docs.stdout)).toEqual({ target: "docs", url: "https://loco.dev/docs" });
     const logsPage = await user(["open", "logs"], { env: { LOCO_DASHBOARD_URL: "https://loco.example.com" } });
     expect(logsPage.stdout).toBe(`https://loco.example.com/tenants/${tenant}/apps/web/logs?profile=dev\n`);
-    const noDashboard = await user(["open", "dashboard"]);
-    expectExit(noDashboard, EXIT_CODES.notFound.code);
-    expect(noDashboard.stderr).toMatch(/Fix: +Set LOCO_DASHBOARD_URL/);
+    // Without LOCO_DASHBOARD_URL: the console this API serves, as GET /v1/platform says (none without a build).
+    const platform = (await (await fetch(`${world.api.url}/v1/platform`)).json()) as {
+      console: { url: string | null };
+    };
+    const dashboard = await user(["open", "dashboard"]);
+    if (platform.console.url) {
+      expectExit(dashboard, 0);
+      expect(dashboard.stdout).toBe(`${platform.console.url.replace(/\/$/, "")}/tenants/${tenant}\n`);
+    } else {
+      expectExit(dashboard, EXIT_CODES.notFound.code);
+      expect(dashboard.stderr).toMatch(/npm run build:console/);
+    }
   });
 
   it("answers -o json on every command that prints data: one JSON document, or ndjson for streams", async () => {

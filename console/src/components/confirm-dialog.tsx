@@ -6,6 +6,8 @@ export function ConfirmDialog(props: {
   title: string;
   children: React.ReactNode;
   confirmLabel: string;
+  /** The button that closes it doing nothing (default "Cancel"). */
+  cancelLabel?: string;
   onConfirm: () => void;
   onCancel: () => void;
 }) {
@@ -22,7 +24,7 @@ export function ConfirmDialog(props: {
       <div>{props.children}</div>
       <form method="dialog" className="actions">
         <button type="submit" value="cancel">
-          Cancel
+          {props.cancelLabel ?? "Cancel"}
         </button>
         <button
           type="button"

@@ -59,6 +59,16 @@ function TenantNav({ tenant }: { tenant: string }) {
             Audit log
           </Link>
         </li>
+        <li>
+          <Link to="/tenants/$tenant/members" params={{ tenant }}>
+            Members
+          </Link>
+        </li>
+        <li>
+          <Link to="/tenants/$tenant/tokens" params={{ tenant }}>
+            API tokens
+          </Link>
+        </li>
       </ul>
     </nav>
   );

@@ -39,3 +39,28 @@ export function ErrorState({ error, what }: { error: unknown; what: string }) {
     </div>
   );
 }
+
+/** A change the API refused or could not make: what failed and the API's own words on why and what to do. */
+export function ActionError({ error, what }: { error: unknown; what: string }) {
+  const message = error instanceof Error ? error.message : String(error);
+  return (
+    <p className="state error" role="alert">
+      Could not {what}: {message}
+      {error instanceof ApiProblem && error.requestId && (
+        <span className="muted">
+          {" "}
+          (request id <code>{error.requestId}</code>)
+        </span>
+      )}
+    </p>
+  );
+}
+
+/** A change that went through, said once and announced to screen readers. */
+export function Done({ children }: { children: React.ReactNode }) {
+  return (
+    <p className="state ok" role="status">
+      {children}
+    </p>
+  );
+}

@@ -1,22 +1,16 @@
-// One App: its state and conditions in words, URL and replicas, deployments with a rollback button (confirmed
-// first), environment variable names (secret values are never returned by the API), and a link to its live logs.
+// One App: its state and conditions in words, URL and replicas, a link to its live logs, scale, its releases with
+// what each changed and a rollback button (confirmed first, showing the spec diff), its deployments, its
+// environment (secret values write-only) and its timeline.
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { getRouteApi, Link } from "@tanstack/react-router";
-import { useState } from "react";
-import type {
-  AppView,
-  Condition,
-  Deployment,
-  DeploymentAccepted,
-  EnvView,
-  Page,
-  TimelineEntry,
-} from "../../../api/contract.ts";
+import type { AppView, Condition, Deployment, Page, TimelineEntry } from "../../../api/contract.ts";
 import { api, seg } from "../api.ts";
-import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { PhaseBadge, ReadyBadge, When } from "../components/status.tsx";
+import { Env } from "./app-env.tsx";
+import { Releases } from "./app-releases.tsx";
+import { Scale } from "./app-scale.tsx";
 import { usePlatform } from "./overview.tsx";
 
 const route = getRouteApi("/tenants/$tenant/apps/$app");
@@ -60,6 +54,8 @@ export function AppPage() {
               Metrics
             </Link>
           </p>
+          <Scale base={base} q={q} app={app.data} />
+          <Releases base={base} q={q} />
           <Deployments base={base} q={q} current={(app.data.status as { deploymentId?: string }).deploymentId} />
           <Env base={base} q={q} />
           <Timeline base={base} q={q} />
@@ -154,31 +150,14 @@ function Summary({ app, simulated }: { app: AppView; simulated: boolean | undefi
 }
 
 function Deployments({ base, q, current }: { base: string; q: string; current: string | undefined }) {
-  const queryClient = useQueryClient();
-  const [target, setTarget] = useState<Deployment>();
   const deployments = useQuery({
     queryKey: ["deployments", base, q],
     queryFn: () => api<Page<Deployment>>(`${base}/deployments?${q}&limit=20`),
     refetchInterval: 5_000,
   });
-  const rollback = useMutation({
-    mutationFn: (deploymentId: string) =>
-      api<DeploymentAccepted>(`${base}/rollback?${q}`, { method: "POST", body: JSON.stringify({ deploymentId }) }),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ["deployments", base, q] });
-      void queryClient.invalidateQueries({ queryKey: ["app"] });
-    },
-  });
   return (
     <>
       <h2>Deployments</h2>
-      {rollback.isSuccess && (
-        <p className="state ok" role="status">
-          Rollback requested: deployment <code>{rollback.data.deploymentId}</code>
-          {rollback.data.unchanged ? " (that spec is already running)." : " is rolling out."}
-        </p>
-      )}
-      {rollback.isError && <ErrorState error={rollback.error} what="the rollback" />}
       {deployments.isPending ? (
         <Loading what="deployments" />
       ) : deployments.isError ? (
@@ -187,7 +166,7 @@ function Deployments({ base, q, current }: { base: string; q: string; current: s
         <Empty>No deployments recorded yet.</Empty>
       ) : (
         <table>
-          <caption>Newest first</caption>
+          <caption>Each new pod template and how its rollout ended, newest first</caption>
           <thead>
             <tr>
               <th scope="col">Deployment</th>
@@ -195,7 +174,6 @@ function Deployments({ base, q, current }: { base: string; q: string; current: s
               <th scope="col">Outcome</th>
               <th scope="col">By</th>
               <th scope="col">When</th>
-              <th scope="col">Action</th>
             </tr>
           </thead>
           <tbody>
@@ -209,67 +187,16 @@ function Deployments({ base, q, current }: { base: string; q: string; current: s
                   <code>{d.image}</code>
                 </td>
                 <td>
-                  <PhaseBadge phase={d.outcome} />
+                  <PhaseBadge phase={d.outcome} /> {d.reason && <span title={d.message}>{d.reason}</span>}
                 </td>
                 <td>{d.requestedBy ?? "kubectl or GitOps"}</td>
                 <td>
                   <When time={d.createdAt} />
                 </td>
-                <td>
-                  {d.id !== current && (
-                    <button type="button" onClick={() => setTarget(d)} disabled={rollback.isPending}>
-                      Roll back to this
-                    </button>
-                  )}
-                </td>
               </tr>
             ))}
           </tbody>
         </table>
-      )}
-      <ConfirmDialog
-        open={target !== undefined}
-        title="Roll back?"
-        confirmLabel="Roll back"
-        onCancel={() => setTarget(undefined)}
-        onConfirm={() => {
-          if (target) rollback.mutate(target.id);
-          setTarget(undefined);
-        }}
-      >
-        <p>
-          Deploy again what deployment <code>{target?.id}</code> ran (image <code>{target?.image}</code>)? This makes a
-          new deployment; the current one is replaced as it rolls out.
-        </p>
-      </ConfirmDialog>
-    </>
-  );
-}
-
-function Env({ base, q }: { base: string; q: string }) {
-  const env = useQuery({ queryKey: ["env", base, q], queryFn: () => api<EnvView>(`${base}/env?${q}`) });
-  return (
-    <>
-      <h2>Environment</h2>
-      {env.isPending ? (
-        <Loading what="environment variables" />
-      ) : env.isError ? (
-        <ErrorState error={env.error} what="environment variables" />
-      ) : env.data.env.length + env.data.secrets.length === 0 ? (
-        <Empty>No environment variables set.</Empty>
-      ) : (
-        <ul className="env">
-          {env.data.env.map((v) => (
-            <li key={v.name}>
-              <code>{v.name}</code>
-            </li>
-          ))}
-          {env.data.secrets.map((v) => (
-            <li key={v.name}>
-              <code>{v.name}</code> <span className="muted">(secret: value never shown)</span>
-            </li>
-          ))}
-        </ul>
       )}
     </>
   );
@@ -279,6 +206,7 @@ function Timeline({ base, q }: { base: string; q: string }) {
   const timeline = useQuery({
     queryKey: ["timeline", base, q],
     queryFn: () => api<Page<TimelineEntry>>(`${base}/timeline?${q}&limit=20`),
+    refetchInterval: 5_000,
   });
   return (
     <>

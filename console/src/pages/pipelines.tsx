@@ -1,11 +1,14 @@
-// A tenant's Pipelines (Ready, last run, next scheduled time) and its Runs, newest first.
+// A tenant's Pipelines (Ready, last run, next scheduled time, a button to start a Run with parameters) and its
+// Runs, newest first.
 
 import { useQuery } from "@tanstack/react-query";
 import { getRouteApi, Link } from "@tanstack/react-router";
+import { useState } from "react";
 import type { PipelineView, RunView } from "../../../api/contract.ts";
 import { api, apiAll, seg } from "../api.ts";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { PhaseBadge, ReadyBadge, When } from "../components/status.tsx";
+import { StartRunDialog } from "./start-run.tsx";
 
 const route = getRouteApi("/tenants/$tenant/pipelines");
 
@@ -20,6 +23,7 @@ export function PipelinesPage() {
     queryKey: ["pipelines", tenant],
     queryFn: () => apiAll<PipelineView>(`/v1/tenants/${seg(tenant)}/pipelines`),
   });
+  const [starting, setStarting] = useState<PipelineView>();
   const runs = useQuery({
     queryKey: ["runs", tenant],
     queryFn: () => api<{ items: RunView[] }>(`/v1/tenants/${seg(tenant)}/runs?limit=50`),
@@ -48,7 +52,9 @@ export function PipelinesPage() {
               <th scope="col">Profile</th>
               <th scope="col">Ready</th>
               <th scope="col">Tasks</th>
+              <th scope="col">Last run</th>
               <th scope="col">Next scheduled</th>
+              <th scope="col">Action</th>
             </tr>
           </thead>
           <tbody>
@@ -58,6 +64,7 @@ export function PipelinesPage() {
                 .map((t) => t.nextTime)
                 .filter((t): t is string => typeof t === "string")
                 .sort()[0];
+              const last = typeof status.lastRun === "string" ? status.lastRun : status.lastRun?.name;
               return (
                 <tr key={`${p.profile}/${p.name}`}>
                   <th scope="row">{p.name}</th>
@@ -66,7 +73,29 @@ export function PipelinesPage() {
                     <ReadyBadge ready={p.ready} lost={p.lost} /> {p.ready === "False" ? p.message : ""}
                   </td>
                   <td>{((p.spec as { tasks?: unknown[] }).tasks ?? []).length}</td>
+                  <td>
+                    {last ? (
+                      <Link
+                        to="/tenants/$tenant/runs/$run"
+                        params={{ tenant, run: last }}
+                        search={{ profile: p.profile }}
+                      >
+                        {last}
+                      </Link>
+                    ) : (
+                      <span className="muted">none yet</span>
+                    )}
+                  </td>
                   <td>{next ? <When time={next} /> : <span className="muted">no schedule</span>}</td>
+                  <td>
+                    <button
+                      type="button"
+                      onClick={() => setStarting(p)}
+                      aria-label={`Start a Run of ${p.name} in ${p.profile}`}
+                    >
+                      Start a Run
+                    </button>
+                  </td>
                 </tr>
               );
             })}
@@ -123,6 +152,7 @@ export function PipelinesPage() {
           </tbody>
         </table>
       )}
+      <StartRunDialog tenant={tenant} pipeline={starting} onClose={() => setStarting(undefined)} />
     </section>
   );
 }

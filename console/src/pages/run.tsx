@@ -1,12 +1,14 @@
-// One Run: its phase in words, which task failed and why (exit code, reason, last log lines), every task's state,
-// and the task graph. Polls while the Run is in flight.
+// One Run: its phase in words and its parameters, a cancel button while it runs (confirmed first), which task
+// failed and why (exit code, reason, last log lines), the task graph, every task's state, and its timeline. Polls
+// while the Run is in flight.
 
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { getRouteApi, Link } from "@tanstack/react-router";
-import { lazy, Suspense } from "react";
-import type { RunLogRecord, RunTaskStatus, RunView } from "../../../api/contract.ts";
+import { lazy, Suspense, useState } from "react";
+import type { Page, RunLogRecord, RunTaskStatus, RunView, TimelineEntry } from "../../../api/contract.ts";
 import { api, apiFetch, seg } from "../api.ts";
-import { Empty, ErrorState, Loading } from "../components/states.tsx";
+import { ConfirmDialog } from "../components/confirm-dialog.tsx";
+import { ActionError, Done, Empty, ErrorState, Loading } from "../components/states.tsx";
 import { PhaseBadge, When } from "../components/status.tsx";
 import { NdjsonSplitter } from "../ndjson.ts";
 import { graphOf } from "../run-graph-model.ts";
@@ -22,8 +24,7 @@ export function RunPage() {
     queryKey: ["run", tenant, profile, name],
     queryFn: () => api<RunView>(`${base}?profile=${seg(profile)}`),
     refetchInterval: (query) => {
-      const phase = query.state.data?.phase;
-      return phase === "Succeeded" || phase === "Failed" ? false : 2_000;
+      return query.state.data && runFinished(query.state.data) ? false : 2_000;
     },
   });
   return (
@@ -41,7 +42,10 @@ export function RunPage() {
       ) : run.isError ? (
         <ErrorState error={run.error} what="Run" />
       ) : (
-        <RunDetail run={run.data} base={base} profile={profile} />
+        <>
+          <RunDetail run={run.data} base={base} profile={profile} />
+          <RunTimeline base={base} profile={profile} live={!runFinished(run.data)} />
+        </>
       )}
     </section>
   );
@@ -66,6 +70,20 @@ function RunDetail({ run, base, profile }: { run: RunView; base: string; profile
           </dd>
           <dt>Took</dt>
           <dd>{run.duration ?? "—"}</dd>
+          <dt>Parameters</dt>
+          <dd>
+            {Object.keys(run.parameters).length === 0 ? (
+              "none"
+            ) : (
+              <ul className="changes">
+                {Object.entries(run.parameters).map(([name, value]) => (
+                  <li key={name}>
+                    <code>{name}</code> = <code>{value}</code>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </dd>
           {run.lost && (
             <>
               <dt>Lost</dt>
@@ -73,6 +91,7 @@ function RunDetail({ run, base, profile }: { run: RunView; base: string; profile
             </>
           )}
         </dl>
+        {!runFinished(run) && <CancelRun base={base} profile={profile} requested={run.cancelRequested} />}
       </div>
       {failed.map((task) => (
         <FailedTask key={task.name} task={task} base={base} profile={profile} />
@@ -162,5 +181,74 @@ function FailedTask({ task, base, profile }: { task: RunTaskStatus; base: string
         <pre className="logs small">{logs.data.map((r) => r.line).join("\n")}</pre>
       )}
     </section>
+  );
+}
+
+const runFinished = (run: RunView) => run.phase === "Succeeded" || run.phase === "Failed";
+
+/** Cancel a Run in flight, confirmed first: its running tasks are stopped and it ends with UserCancelled. */
+function CancelRun({ base, profile, requested }: { base: string; profile: string; requested: boolean }) {
+  const queryClient = useQueryClient();
+  const [asking, setAsking] = useState(false);
+  const cancel = useMutation({
+    mutationFn: () => api<RunView>(`${base}/cancel?profile=${seg(profile)}`, { method: "POST", body: "{}" }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["run"] }),
+  });
+  return (
+    <>
+      {requested || cancel.isSuccess ? (
+        <Done>Cancellation requested: its running tasks are being stopped.</Done>
+      ) : (
+        <button type="button" className="danger" onClick={() => setAsking(true)} disabled={cancel.isPending}>
+          Cancel Run
+        </button>
+      )}
+      {cancel.isError && <ActionError error={cancel.error} what="cancel the Run" />}
+      <ConfirmDialog
+        open={asking}
+        title="Cancel this Run?"
+        confirmLabel="Cancel Run"
+        cancelLabel="Keep running"
+        onCancel={() => setAsking(false)}
+        onConfirm={() => {
+          cancel.mutate();
+          setAsking(false);
+        }}
+      >
+        <p>Its running tasks are stopped and the tasks not yet started never run. It ends as Failed, UserCancelled.</p>
+      </ConfirmDialog>
+    </>
+  );
+}
+
+/** What happened to the Run, oldest first: its start, each task's transitions, its end. */
+function RunTimeline({ base, profile, live }: { base: string; profile: string; live: boolean }) {
+  const timeline = useQuery({
+    queryKey: ["run-timeline", base, profile],
+    queryFn: () => api<Page<TimelineEntry>>(`${base}/timeline?profile=${seg(profile)}&limit=100`),
+    // The database records a Run's events a moment after the cluster reports them: after the end, keep asking now
+    // and then, or the last entries (or all of a short Run's) would never show.
+    refetchInterval: live ? 2_000 : 10_000,
+  });
+  return (
+    <>
+      <h2>Timeline</h2>
+      {timeline.isPending ? (
+        <Loading what="the timeline" />
+      ) : timeline.isError ? (
+        <ErrorState error={timeline.error} what="the timeline" />
+      ) : timeline.data.items.length === 0 ? (
+        <Empty>Nothing recorded yet.</Empty>
+      ) : (
+        <ol className="timeline" aria-label="Run timeline">
+          {timeline.data.items.map((e) => (
+            <li key={e.id}>
+              <When time={e.occurredAt} /> <strong>{e.reason}</strong> {e.message}
+              {e.actor && <span className="muted"> — {e.actor}</span>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </>
   );
 }
