@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ulid } from "ulid";
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
+import { ANNOTATION_REQUESTED_DEPLOYMENT_ID } from "../../crds/app-names.ts";
 import { APP } from "../../crds/kinds.ts";
 import type { ReleaseKind } from "../../db/schema.ts";
 import { recordRequest } from "../../db/stores/deployments.ts";
@@ -104,7 +105,12 @@ export async function changeApp(
         actor: request.release.actor,
         spec: parsed.spec,
         before: live.object.spec,
-        deploymentId: requested?.id ?? (applied.status as { deploymentId?: string } | undefined)?.deploymentId ?? null,
+        // Before the operator has reported on a fresh deploy, the App runs as the deployment last requested.
+        deploymentId:
+          requested?.id ??
+          (applied.status as { deploymentId?: string } | undefined)?.deploymentId ??
+          applied.metadata.annotations?.[ANNOTATION_REQUESTED_DEPLOYMENT_ID] ??
+          null,
       });
       return { namespace: live.namespace, applied };
     } catch (error) {
