@@ -920,6 +920,17 @@ export const profileShowCommand = defineCommand({
   exitCodes: ["auth", "notFound", "unavailable", "timeout"],
 });
 
+export const profileApplyCommand = defineCommand({
+  path: ["profile", "apply"],
+  summary: "Create or update profiles from a YAML or JSON file of Profile manifests (platform admins).",
+  description:
+    "The file holds one or more Profile manifests (kind: Profile, metadata.name, spec), as `kubectl apply -f` takes them; YAML documents are separated by `---`. They are applied in the file's order; the API validates each spec with the Profile schema and names any field it refuses.",
+  args: [{ name: "file", description: "Path of the file (.yaml, .yml or .json).", required: true }],
+  output: { json: "{ items: [{ name, generation: number|null }] }" },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco profile apply profiles.yaml"],
+});
+
 /** Every command, in the order `loco --help` lists them, each with the module that implements it. */
 export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(loginCommand, () => import("./commands/login.ts")),
@@ -944,6 +955,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(statusCommand, () => import("./commands/status.ts")),
   withImplementation(profileLsCommand, () => import("./commands/profile-ls.ts")),
   withImplementation(profileShowCommand, () => import("./commands/profile-show.ts")),
+  withImplementation(profileApplyCommand, () => import("./commands/profile-apply.ts")),
   withImplementation(tenantCreateCommand, () => import("./commands/tenant-create.ts")),
   withImplementation(tenantLsCommand, () => import("./commands/tenant-ls.ts")),
   withImplementation(tenantShowCommand, () => import("./commands/tenant-show.ts")),

@@ -442,6 +442,8 @@ export class ApiClient {
   removeMember = (tenant: string, subject: string) =>
     this.request<unknown>("DELETE", `/v1/tenants/${segment(tenant)}/members/${segment(subject)}`);
   getProfile = (profile: string) => this.request<ProfileView>("GET", `/v1/profiles/${segment(profile)}`);
+  applyProfile = (profile: string, spec: Record<string, unknown>) =>
+    this.request<ProfileView>("PUT", `/v1/profiles/${segment(profile)}`, { body: { spec } });
 }
 
 const APP_KEYS = ["name", "tenant", "profile", "namespace", "ready", "reason", "lost", "spec", "status"];

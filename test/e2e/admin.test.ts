@@ -5,6 +5,8 @@
 // loses access; Profiles can be read. Each refusal exits with the code cli/exit-codes.ts documents.
 // Each actor is a machine identity of the test OpenID Provider, its access token in LOCO_TOKEN with LOCO_SERVER
 // (the CLI's documented way to run without a login); the device-flow login itself is test/e2e/cli.test.ts's.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../cli/exit-codes.ts";
 import { buildCli, Loco, type LocoResult, shown } from "../support/e2e-cli.ts";
@@ -148,5 +150,41 @@ describe("loco tenant, member and profile, end to end", () => {
     expect(text.stdout).toContain(`Profile: ${world.profile}`);
     expect(text.stdout).toContain(world.baseDomain);
     expectExit(await as(OWNER, ["profile", "show", `nope${world.shard}`]), EXIT_CODES.notFound.code);
+  });
+
+  it("applies the Profiles of a multi-document file (platform admin), names a bad field, refuses a tenant owner", async () => {
+    const [staging, canary] = [`staging${world.shard}`, `canary${world.shard}`];
+    const profile = (name: string, extra = "") =>
+      `apiVersion: loco.dev/v1alpha1\nkind: Profile\nmetadata:\n  name: ${name}\nspec:\n  baseDomain: ${name}.example.com\n  gateway: { name: public, namespace: ${world.gatewayNamespace} }\n${extra}`;
+    const dir = world.tempDir("profiles");
+    const file = join(dir, "profiles.yaml");
+    writeFileSync(file, `${profile(staging)}---\n${profile(canary)}`);
+    try {
+      const applied = await as(undefined, ["profile", "apply", file, "-o", "json"]);
+      expectExit(applied, 0);
+      expect(JSON.parse(applied.stdout)).toEqual({
+        items: [
+          { name: staging, generation: 1 },
+          { name: canary, generation: 1 },
+        ],
+      });
+      const shown = await as(OWNER, ["profile", "show", canary, "-o", "json"]);
+      expect(JSON.parse(shown.stdout)).toMatchObject({ name: canary, spec: { baseDomain: `${canary}.example.com` } });
+
+      expectExit(await as(OWNER, ["profile", "apply", file]), EXIT_CODES.auth.code);
+      const bad = join(dir, "bad.yaml");
+      writeFileSync(bad, profile(staging, "  limits: { maxReplicas: -1 }\n"));
+      const refused = await as(undefined, ["profile", "apply", bad]);
+      expectExit(refused, EXIT_CODES.usage.code);
+      expect(refused.stderr).toContain("spec.limits.maxReplicas");
+      writeFileSync(bad, "kind: App\nmetadata: { name: web }\nspec: {}\n");
+      const notProfile = await as(undefined, ["profile", "apply", bad]);
+      expectExit(notProfile, EXIT_CODES.usage.code);
+      expect(notProfile.stderr).toContain("is not a Profile");
+    } finally {
+      for (const name of [staging, canary]) {
+        await world.api.call("DELETE", `/v1/profiles/${name}`, { token: await world.adminToken() });
+      }
+    }
   });
 });

@@ -536,6 +536,7 @@ describe("loco, end to end", () => {
       "loco member add": "test/e2e/admin.test.ts",
       "loco member rm": "test/e2e/admin.test.ts",
       "loco profile show": "test/e2e/admin.test.ts",
+      "loco profile apply": "test/e2e/admin.test.ts",
       "loco run": "test/api/one-off-runs.test.ts",
       "loco pipeline secrets set": "test/api/one-off-runs.test.ts",
       "loco pipeline secrets ls": "test/api/one-off-runs.test.ts",
