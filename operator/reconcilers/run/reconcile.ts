@@ -5,9 +5,10 @@
 import { parseDuration } from "../../../crds/common.ts";
 import { Reason, TaskState } from "../../../crds/conditions.ts";
 import type { RunStatus } from "../../../crds/run.ts";
-import { jobName } from "../../../crds/run-names.ts";
+import { FIELD_MANAGER, jobName, LABEL_JOB_NAME, LABEL_TENANT } from "../../../crds/run-names.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
+import { POD } from "../../../kube/resources.ts";
 import { type KubeObject, keyOf, type ObjectKey, splitKey } from "../../../kube/types.ts";
 import { type BatchSettings, retryDelayMs } from "../../batch-settings.ts";
 import type { WorldCaches } from "../../caches.ts";
@@ -22,6 +23,7 @@ import { inlineTask } from "./inline-task.ts";
 import { fillExitCodes, observeTaskJobs } from "./job-observation.ts";
 import type { PipelineObject, RunObject } from "./objects.ts";
 import { planRun, type RunTask } from "./progress.ts";
+import { ensureRunCredential, removeRunCredential } from "./run-credential.ts";
 import { RunLedger } from "./run-ledger.ts";
 import { takeSnapshot } from "./snapshot.ts";
 import { runSpecProblems } from "./spec-problems.ts";
@@ -36,6 +38,7 @@ import {
   queuedTasks,
 } from "./status.ts";
 import { stopJobs } from "./stop-jobs.ts";
+import { outputsByTask, outputsPending, withOutputs } from "./task-outputs.ts";
 import { completionFields, writeRunStatus } from "./write-run-status.ts";
 
 export interface BatchCaches {
@@ -121,6 +124,7 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
 
     // 2. A finished Run only makes sure no Job of it still runs, and fills in late exit codes.
     if (isFinished(run)) {
+      await removeRunCredential(deps, caches.secrets, run);
       const held = await stop(run, new Set());
       const filled = fillExitCodes(status.tasks, (job) => caches.pods.byIndex(JOB_INDEX, `${namespace}/${job}`));
       await write(run, {
@@ -176,8 +180,36 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
       jobName: (task, attempt) => jobName(name, task, attempt),
     });
 
-    // 6. Jobs first, then status: a status that names a Job always names one that exists.
-    await startJobs(client, caches, run, plan.start, base.parameters ?? {}, log, signal);
+    // 6. Outputs of the tasks that just succeeded (read from their pods; live when the cache lags), and the Run's
+    // credential when its Pipeline declares permissions.
+    const cachedPods = (job: string) => caches.pods.byIndex(JOB_INDEX, `${namespace}/${job}`);
+    const lagging = new Map<string, KubeObject[]>();
+    for (const task of plan.tasks) {
+      if (task.job && outputsPending(task, cachedPods(task.job))) {
+        const live = await client.list(POD, namespace, { labelSelector: `${LABEL_JOB_NAME}=${task.job}` });
+        lagging.set(task.job, live.items);
+      }
+    }
+    const tasksNow = withOutputs(plan.tasks, (job) => lagging.get(job) ?? cachedPods(job));
+    const tenant = caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT] ?? namespace;
+    const credential =
+      spec?.permissions && !plan.outcome
+        ? await ensureRunCredential(
+            { client, log, fieldManager: FIELD_MANAGER },
+            caches.secrets,
+            run,
+            tenant,
+            new Date(startMs + (runTimeout ? parseDuration(runTimeout) : settings.maxTimeoutMs)).toISOString(),
+          )
+        : status.credential;
+
+    // 7. Jobs first, then status: a status that names a Job always names one that exists.
+    await startJobs(client, caches, run, plan.start, base.parameters ?? {}, log, signal, {
+      outputs: outputsByTask(tasksNow),
+      credential:
+        credential && !plan.outcome ? { secretName: credential.secretName, apiUrl: settings.apiUrl } : undefined,
+      deployRunner: { image: settings.deployImage, command: ["node", "dist/cli/main.js"] },
+    });
     const stamp = stampOf(run);
     const running = plan.tasks.filter((t) => t.state === TaskState.Running).map((t) => t.name);
     const conditions = plan.outcome
@@ -188,12 +220,15 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
       ...base,
       observedGeneration: run.metadata.generation,
       conditions,
-      tasks: plan.tasks,
+      tasks: tasksNow,
       startTime: new Date(startMs).toISOString(),
       ...completionFields(plan, startMs, stamp.now),
+      ...(credential ? { credential } : {}),
     });
+    // The credential goes with the Run's end (the API refuses it from the moment the status says so).
+    if (plan.outcome) await removeRunCredential(deps, caches.secrets, run);
 
-    // 7. Stop what no task wants any more.
+    // 8. Stop what no task wants any more.
     const wanted = new Set(
       plan.tasks.filter((t) => t.state === TaskState.Running && t.job && !t.nextAttemptTime).map((t) => t.job!),
     );
