@@ -184,8 +184,11 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
     // credential when its Pipeline declares permissions.
     const cachedPods = (job: string) => caches.pods.byIndex(JOB_INDEX, `${namespace}/${job}`);
     const lagging = new Map<string, KubeObject[]>();
+    const before = new Map((status.tasks ?? []).map((t) => [t.name, t.state]));
     for (const task of plan.tasks) {
-      if (task.job && outputsPending(task, cachedPods(task.job))) {
+      // Only when it has just succeeded: a task whose pod is gone for good is not asked about again and again.
+      const justNow = before.get(task.name) !== TaskState.Succeeded;
+      if (task.job && justNow && outputsPending(task, cachedPods(task.job))) {
         const live = await client.list(POD, namespace, { labelSelector: `${LABEL_JOB_NAME}=${task.job}` });
         lagging.set(task.job, live.items);
       }
