@@ -13,7 +13,7 @@ import {
   runOfCredential,
   sameCredential,
 } from "../../crds/run-credential.ts";
-import type { KubeClient } from "../../kube/kube-client.ts";
+import { KubeApiError, type KubeClient } from "../../kube/kube-client.ts";
 import { NAMESPACE, SECRET } from "../../kube/resources.ts";
 import { controllerOf } from "../../kube/types.ts";
 import { ApiError } from "../errors.ts";
@@ -22,6 +22,16 @@ import type { Principal, RunScope } from "./principal.ts";
 const refused = (why: string) => new ApiError("Unauthenticated", why);
 
 type Condition = { type: string; status: string };
+
+/** A read the API is not allowed to make (another namespace) counts as absent; other failures stay failures. */
+async function readable<T>(read: () => Promise<T | undefined>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status === 403) return undefined;
+    throw error;
+  }
+}
 
 export async function authenticateRunCredential(
   kube: KubeClient | undefined,
@@ -34,12 +44,17 @@ export async function authenticateRunCredential(
   }
   const { namespace, run } = where;
   const ended = `The Run credential no longer works: Run ${run} has ended (a Run's credential is deleted when it ends).`;
-  const secret = await kube.find(SECRET, namespace, runCredentialSecretName(run));
+  // The token names the namespace, so it is looked at only when it is a tenant's: nothing else is ever read for it.
+  const labels = (await readable(() => kube.find(NAMESPACE, undefined, namespace)))?.metadata.labels ?? {};
+  const tenant = labels[LABEL_TENANT];
+  const profile = labels[LABEL_PROFILE];
+  if (!tenant || !profile) throw refused(ended);
+  const secret = await readable(() => kube.find(SECRET, namespace, runCredentialSecretName(run)));
   const stored = (secret?.data as Record<string, string> | undefined)?.[RUN_CREDENTIAL_KEY];
   if (!secret || !stored || !sameCredential(token, Buffer.from(stored, "base64").toString("utf8"))) {
     throw refused(ended);
   }
-  const object = await kube.find(RUN, namespace, run);
+  const object = await readable(() => kube.find(RUN, namespace, run));
   if (!object || controllerOf(secret)?.uid !== object.metadata.uid) throw refused(ended);
   const status = (object.status ?? {}) as {
     conditions?: Condition[];
@@ -51,10 +66,6 @@ export async function authenticateRunCredential(
   if (!expiresAt || !(Date.parse(expiresAt) > now.getTime())) {
     throw refused(`The Run credential expired at ${expiresAt ?? "an unknown time"}; start a new Run.`);
   }
-  const labels = (await kube.find(NAMESPACE, undefined, namespace))?.metadata.labels ?? {};
-  const tenant = labels[LABEL_TENANT];
-  const profile = labels[LABEL_PROFILE];
-  if (!tenant || !profile) throw refused(ended);
   const scope: RunScope = {
     namespace,
     name: run,

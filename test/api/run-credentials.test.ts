@@ -205,9 +205,18 @@ describe("a Run's credential and deploy by digest", () => {
     expect((await call("GET", `/v1/tenants/${tenant}/pipelines/ship?profile=${world.profile}`, token)).status).toBe(
       403,
     );
-    // A guessed token naming the same Run is refused.
+    // A guessed token naming the same Run is refused, as are tokens naming a namespace that is no tenant's, a
+    // Run of another namespace, or nothing at all.
     const forged = `${token.slice(0, -43)}${"A".repeat(43)}`;
-    expect((await call("GET", appPath(tenant, app), forged)).status).toBe(401);
+    const naming = (where: string) => `locorun_${Buffer.from(where).toString("base64url")}.${"A".repeat(43)}`;
+    for (const bad of [
+      forged,
+      naming("kube-system/evil"),
+      naming(`${world.tenants[1].name}-${world.profile}/${run}`),
+      "locorun_x.y",
+    ]) {
+      expect((await call("GET", appPath(tenant, app), bad)).status, bad).toBe(401);
+    }
 
     // Past its expiry (moved back here rather than waited for), it is refused even while the Run goes on.
     const expires = { "loco.dev/expires-at": status.credential!.expiresAt };

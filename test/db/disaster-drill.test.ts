@@ -214,6 +214,8 @@ async function hostnameHolders(): Promise<Record<string, string[]>> {
 
 /** Secret values of each tenant's Pipeline (`ci.pipeline-secrets` in `<tenant>-dev`), by namespace. */
 const pipelineSecretValues = new Map<string, Record<string, string>>();
+/** The value of a key each Pipeline's Secret had and lost before the disaster, by namespace. */
+const retiredPipelineSecrets = new Map<string, string>();
 
 /** The secret values, written the way the API writes them: into the Secrets the operator made for each owner. */
 async function writeSecretValues(): Promise<void> {
@@ -224,11 +226,25 @@ async function writeSecretValues(): Promise<void> {
     await eventually(`the Secret of Pipeline ${namespace}/ci`, () =>
       operator.client.find(SECRET, namespace, "ci.pipeline-secrets"),
     );
-    await operator.client.apply(
-      SECRET,
-      { apiVersion: "v1", kind: "Secret", metadata: { name: "ci.pipeline-secrets", namespace }, stringData: values },
-      "loco-api",
-    );
+    // A key set and then unset before the disaster (`loco pipeline secrets unset`): the rebuild must not bring it
+    // back. It is unset only once the mirror has stored it, so the mirror sees both steps.
+    const retired = { ...values, "retired-token": `old-${randomBytes(8).toString("hex")}` };
+    retiredPipelineSecrets.set(namespace, retired["retired-token"]);
+    const writePipelineSecret = (data: Record<string, string>) =>
+      operator.client.apply(
+        SECRET,
+        { apiVersion: "v1", kind: "Secret", metadata: { name: "ci.pipeline-secrets", namespace }, stringData: data },
+        "loco-api",
+      );
+    await writePipelineSecret(retired);
+    await eventually(`the mirror to store ${namespace}'s retired pipeline secret`, async () => {
+      const { rows } = await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM secret_versions
+        WHERE namespace = ${namespace} AND app = 'ci.pipeline-secrets' AND key = 'retired-token'
+          AND deleted_at IS NULL`.execute(reader.db);
+      return rows[0]?.n === 1 ? true : undefined;
+    });
+    await writePipelineSecret(values);
   }
   for (const namespace of namespaces) {
     for (const app of APPS) {
@@ -494,6 +510,22 @@ describe("the disaster drill", () => {
       expect(secret.metadata.ownerReferences?.[0]).toMatchObject({ kind: "Pipeline", name: "ci", controller: true });
     }
     const store = new SecretStore(reader.db, parseKeyRing(KEK, "test"));
+    // Pipeline secrets round-trip through the mirror: stored encrypted (no value in any column as plain bytes), the
+    // unset key kept only as history, and what the store returns is exactly what the cluster got back.
+    for (const [namespace, values] of pipelineSecretValues) {
+      const ref = { tenant: namespace.split("-")[0] as string, namespace, app: "ci.pipeline-secrets" };
+      expect(await store.getApp(ref)).toEqual(values);
+      const { rows } = await sql<Record<string, unknown>>`
+        SELECT * FROM secret_versions WHERE namespace = ${namespace} AND app = 'ci.pipeline-secrets'`.execute(
+        reader.db,
+      );
+      const stored = rows
+        .flatMap((row) => Object.values(row).map((v) => (Buffer.isBuffer(v) ? v.toString("latin1") : String(v))))
+        .join("\n");
+      for (const value of [...Object.values(values), retiredPipelineSecrets.get(namespace)!]) {
+        expect(stored).not.toContain(value);
+      }
+    }
     for (const [key, values] of secretValues) {
       const [namespace, app] = key.split("/") as [string, string];
       expect(await store.getApp({ tenant: namespace.split("-")[0] as string, namespace, app })).toEqual(values);
