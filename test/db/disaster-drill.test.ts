@@ -21,6 +21,7 @@ import {
   startControlPlane,
   stopControlPlane,
 } from "../../hack/control-plane/control-plane.ts";
+import { resourcePath } from "../../kube/kube-client.ts";
 import { createLogger, silentLogger } from "../../kube/logger.ts";
 import { GATEWAY, HTTP_ROUTE, NAMESPACE, RESOURCE_QUOTA, ROLE_BINDING, SECRET } from "../../kube/resources.ts";
 import type { KubeObject, ResourceType } from "../../kube/types.ts";
@@ -244,7 +245,12 @@ async function writeSecretValues(): Promise<void> {
           AND deleted_at IS NULL`.execute(reader.db);
       return rows[0]?.n === 1 ? true : undefined;
     });
-    await writePipelineSecret(values);
+    // Unset the way the API does (a merge patch of data): an apply that leaves a stringData key out keeps it.
+    await operator.client.request("PATCH", resourcePath(SECRET, namespace, "ci.pipeline-secrets"), {
+      body: { data: { "retired-token": null } },
+      contentType: "application/merge-patch+json",
+      query: { fieldManager: "loco-api" },
+    });
   }
   for (const namespace of namespaces) {
     for (const app of APPS) {
@@ -408,12 +414,14 @@ describe("the disaster drill", () => {
     const appCount = namespaces.length * APPS.length;
     const storefronts = 2;
     // The mirror holds everything, secret values included (encrypted), before the cluster goes.
+    let mirrorSeen = "";
     await eventually("the mirror to hold every object and secret value", async () => {
       const { rows } = await sql<{ kind: string; n: number }>`
         SELECT kind, count(*)::int AS n FROM resources WHERE deleted_at IS NULL GROUP BY kind`.execute(reader.db);
       const counts = Object.fromEntries(rows.map((r) => [r.kind, r.n]));
       const { rows: secrets } = await sql<{ n: number }>`
         SELECT count(*)::int AS n FROM secret_versions WHERE deleted_at IS NULL`.execute(reader.db);
+      mirrorSeen = JSON.stringify({ ...counts, secretVersions: secrets[0]?.n });
       return counts.App === appCount + storefronts &&
         counts.HostnameClaim === claimCount &&
         counts.Profile === PROFILES.length &&
@@ -425,6 +433,8 @@ describe("the disaster drill", () => {
         secrets[0]?.n === appCount * 2 + TENANTS.length
         ? true
         : undefined;
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; the mirror held ${mirrorSeen}`);
     });
     const runsInFlight = (
       await sql<{ name: string; namespace: string; finished: boolean }>`
