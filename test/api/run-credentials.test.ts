@@ -137,7 +137,15 @@ describe("a Run's credential and deploy by digest", () => {
     const deployJob = await jobOf(run, "deploy");
     const container = deployJob.spec.template.spec.containers[0]!;
     expect(container.command?.slice(-5)).toEqual(["deploy", "--app", app, "--profile", world.profile]);
-    expect(container.args).toEqual(["--image", `${REPOSITORY}@${DIGEST}`, "--tenant", tenant]);
+    expect(container.args).toEqual([
+      "--image",
+      `${REPOSITORY}@${DIGEST}`,
+      "--tenant",
+      tenant,
+      "--wait",
+      "--timeout",
+      "8h",
+    ]);
     // Status is written right after the Jobs it names.
     const status = await eventually("the Run's status to record the build's outputs", async () => {
       const now = await runStatus(run);

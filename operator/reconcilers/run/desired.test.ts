@@ -149,7 +149,7 @@ describe("desiredJob with a Run credential, outputs and a deploy step", () => {
     expect(container(job)).toMatchObject({
       image: "ghcr.io/loco-dev/loco:1.2.0",
       command: ["node", "dist/cli/main.js", "deploy", "--app", "web", "--profile", "dev"],
-      args: ["--image", "registry.example.com/acme/web@sha256:abc", "--tenant", "acme"],
+      args: ["--image", "registry.example.com/acme/web@sha256:abc", "--tenant", "acme", "--wait", "--timeout", "10m"],
     });
   });
 });

@@ -129,7 +129,8 @@ export function taskProcess(inputs: Pick<JobInputs, "task" | "tenant" | "outputs
     return {
       image: runner.image,
       command: [...runner.command, "deploy", "--app", task.deploy.app, "--profile", profile],
-      args: ["--image", sub(task.deploy.image), "--tenant", inputs.tenant],
+      // --wait: the step fails when the rollout fails, not only when the API refuses the deploy.
+      args: ["--image", sub(task.deploy.image), "--tenant", inputs.tenant, "--wait", "--timeout", task.timeout ?? "8h"],
     };
   }
   return {
