@@ -1,14 +1,14 @@
 // Run reconcile orchestration: take the snapshot (once), check the spec against the platform's bounds, wait for
-// admission (concurrency and locks), let the pure planner decide each task's next step, create the Jobs it asks
-// for, write status, and stop every Job that is no longer wanted. Level-triggered: everything is read again from
+// admission (concurrency and locks), let the pure planner decide each task's next step, read the outputs of tasks
+// that succeeded, make the Run's credential (deleted when it ends), create the Jobs the plan asks for, write status,
+// and stop every Job that is no longer wanted. Level-triggered: everything is read again from
 // the caches each time. Each phase lives in its own module; every condition is set through status.ts.
 import { parseDuration } from "../../../crds/common.ts";
 import { Reason, TaskState } from "../../../crds/conditions.ts";
 import type { RunStatus } from "../../../crds/run.ts";
-import { FIELD_MANAGER, jobName, LABEL_JOB_NAME, LABEL_TENANT } from "../../../crds/run-names.ts";
+import { FIELD_MANAGER, jobName, LABEL_TENANT } from "../../../crds/run-names.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
-import { POD } from "../../../kube/resources.ts";
 import { type KubeObject, keyOf, type ObjectKey, splitKey } from "../../../kube/types.ts";
 import { type BatchSettings, retryDelayMs } from "../../batch-settings.ts";
 import type { WorldCaches } from "../../caches.ts";
@@ -18,6 +18,7 @@ import type { Informer } from "../../runtime/informer.ts";
 import type { ConditionStamp } from "../condition-stamp.ts";
 import { policyForNamespace } from "../pipeline/pod-annotations.ts";
 import { admissionStep, concurrencyOf } from "./admission-step.ts";
+import { collectOutputs } from "./collect-outputs.ts";
 import { JOB_INDEX, NAMESPACE_INDEX } from "./indexes.ts";
 import { inlineTask } from "./inline-task.ts";
 import { fillExitCodes, observeTaskJobs } from "./job-observation.ts";
@@ -38,7 +39,7 @@ import {
   queuedTasks,
 } from "./status.ts";
 import { stopJobs } from "./stop-jobs.ts";
-import { outputsByTask, outputsPending, withOutputs } from "./task-outputs.ts";
+import { outputsByTask } from "./task-outputs.ts";
 import { completionFields, writeRunStatus } from "./write-run-status.ts";
 
 export interface BatchCaches {
@@ -180,28 +181,15 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
       jobName: (task, attempt) => jobName(name, task, attempt),
     });
 
-    // 6. Outputs of the tasks that just succeeded (read from their pods; live when the cache lags), and the Run's
-    // credential when its Pipeline declares permissions.
-    const cachedPods = (job: string) => caches.pods.byIndex(JOB_INDEX, `${namespace}/${job}`);
-    const lagging = new Map<string, KubeObject[]>();
-    const before = new Map((status.tasks ?? []).map((t) => [t.name, t.state]));
-    for (const task of plan.tasks) {
-      // Only when it has just succeeded: a task whose pod is gone for good is not asked about again and again.
-      const justNow = before.get(task.name) !== TaskState.Succeeded;
-      if (task.job && justNow && outputsPending(task, cachedPods(task.job))) {
-        const live = await client.list(POD, namespace, { labelSelector: `${LABEL_JOB_NAME}=${task.job}` });
-        lagging.set(task.job, live.items);
-      }
-    }
-    const tasksNow = withOutputs(plan.tasks, (job) => lagging.get(job) ?? cachedPods(job));
-    const tenant = caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT] ?? namespace;
+    // 6. Outputs of the tasks that just succeeded, and the Run's credential when its Pipeline declares permissions.
+    const tasksNow = await collectOutputs(client, caches.pods, namespace, plan.tasks, status.tasks);
     const credential =
       spec?.permissions && !plan.outcome
         ? await ensureRunCredential(
             { client, log, fieldManager: FIELD_MANAGER },
             caches.secrets,
             run,
-            tenant,
+            caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT] ?? namespace,
             new Date(startMs + (runTimeout ? parseDuration(runTimeout) : settings.maxTimeoutMs)).toISOString(),
           )
         : status.credential;
