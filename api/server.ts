@@ -15,6 +15,7 @@ import type { Authenticator } from "./auth/authenticate.ts";
 import type { OidcVerifier } from "./auth/oidc-verifier.ts";
 import { actorOf, type Principal } from "./auth/principal.ts";
 import { type Access, createAuthorize } from "./authz/preflight.ts";
+import { checkRunScope } from "./authz/run-scope.ts";
 import type { ApiConfig } from "./config.ts";
 import { registerConsole, resolveConsoleDir } from "./console-assets.ts";
 import { ApiError, PROBLEM_CONTENT_TYPE, problemOf, toApiError } from "./errors.ts";
@@ -97,7 +98,7 @@ const STREAM_RETRY_AFTER_SECONDS = 10;
 
 /** A credential as the stream limits count it: the API token, or the OIDC subject (however many JWTs it holds). */
 const streamCredentialOf = (principal: Principal) =>
-  principal.token ? `token:${principal.token.id}` : `oidc:${principal.subject}`;
+  principal.token ? `token:${principal.token.id}` : principal.run ? principal.subject : `oidc:${principal.subject}`;
 
 /** Rate-limit key of a credential: a hash, so secrets never sit in memory maps or logs. */
 const credentialKey = (request: FastifyRequest) =>
@@ -322,6 +323,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
           },
           objectFound: () => services.telemetry?.objectFound(request),
         };
+        if (principal?.run) checkRunScope(principal.run, route.operationId, context.params, context.query);
         const result = await withTimeout(route.handler(context), config.requestTimeout);
         if (route.auth === "required" && !authorized) {
           throw new Error(`${route.operationId} answered without running its preflight`);

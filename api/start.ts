@@ -60,6 +60,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     oidc,
     platformAdmins: config.platformAdmins,
     platformAdminGroups: config.platformAdminGroups,
+    kube,
     log,
   });
   let accepting = true;

@@ -218,6 +218,11 @@ export const deployCommand = defineCommand({
       description:
         "loco.toml's values replace those `loco env set` and `loco scale` gave fields it declares too (by default theirs stay).",
     },
+    {
+      ...appFlag,
+      description:
+        "With --image and no loco.toml: deploy this App's current spec with that image (what a Pipeline's deploy step runs).",
+    },
     tenantFlag,
     fileFlag,
   ],

@@ -207,6 +207,12 @@ export const REASON_ADVICE = {
     cause: "Two tasks share a name.",
     fix: "Give every task a unique name.",
   },
+  DeployNotPermitted: {
+    kinds: ["Pipeline", "Run"],
+    severity: "fix",
+    cause: "A deploy step deploys an App that spec.permissions.deploy does not list, so the Run's credential could not.",
+    fix: "Add the App (and its profile, if another) to spec.permissions.deploy, or deploy an App it lists.",
+  },
   NotOwned: {
     kinds: ["App"],
     severity: "fix",

@@ -77,6 +77,8 @@ export const Reason = {
   ReconcileTimeout: "ReconcileTimeout",
   /** Pipeline: two tasks share a name. */
   DuplicateTask: "DuplicateTask",
+  /** Pipeline: a deploy step deploys an App its permissions.deploy does not list, so the Run's credential can't. */
+  DeployNotPermitted: "DeployNotPermitted",
   /** A child object with loco's name exists but is not controlled by this resource; it is left alone. */
   NotOwned: "NotOwned",
   /** App: the Deployment made no progress within its deadline (image pull failures, crash loops, no capacity). */

@@ -17,6 +17,7 @@ describe("docs/examples", () => {
     expect(examples.map((e) => e.file)).toEqual([
       "app-grpc.yaml",
       "app-http.yaml",
+      "pipeline-build-deploy.yaml",
       "pipeline-ci.yaml",
       "pipeline-cron.yaml",
       "pipeline-hello.yaml",
@@ -38,6 +39,20 @@ describe("docs/examples", () => {
     expect(problemsOf({ ...app, spec: { ...withoutReplicas, replica: replicas ?? 1 } }).join("\n")).toMatch(/replica/);
     expect(problemsOf({ ...app, spec: { ...spec, replicas: -1 } }).join("\n")).toMatch(/^spec\.replicas: /m);
     expect(problemsOf({ ...app, kind: "Ap" })).toEqual(["no kind Ap"]);
+  });
+
+  it("wires the build's published digest into a deploy step the Run's permissions allow", () => {
+    const spec = examples.find((e) => e.file === "pipeline-build-deploy.yaml")!.object.spec as {
+      permissions: { deploy: { app: string }[] };
+      tasks: { name: string; script?: string; deploy?: { app: string; image: string } }[];
+    };
+    const build = spec.tasks.find((t) => t.name === "build")!;
+    const deploy = spec.tasks.find((t) => t.name === "deploy")!.deploy!;
+    // The build writes the output the deploy step reads, and the credential may deploy that App.
+    expect(build.script).toContain('printf \'{"digest":"%s"}\'');
+    expect(build.script).toContain("> /dev/termination-log");
+    expect(deploy.image).toContain("$(tasks.build.outputs.digest)");
+    expect(spec.permissions.deploy.map((d) => d.app)).toContain(deploy.app);
   });
 
   it("shows the CI pipeline as a DAG with a failure branch", () => {

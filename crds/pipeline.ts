@@ -24,10 +24,49 @@ import { withRules } from "./rules.ts";
 export const dependencyOutcomes = ["Success", "Failure", "Any"] as const;
 export type DependencyOutcome = (typeof dependencyOutcomes)[number];
 
+/**
+ * A deploy step: the operator runs it as a task whose container calls loco's API with the Run's own credential,
+ * deploying `image` (usually a digest an earlier task published: `$(tasks.build.outputs.digest)`) to the App.
+ */
+export const DeployStep = z.strictObject({
+  app: dnsLabel().describe("The App to deploy, in the Run's tenant."),
+  profile: dnsLabel()
+    .optional()
+    .describe("The profile of the App to deploy; defaults to the profile of the Run's namespace."),
+  image: z
+    .string()
+    .min(1)
+    .max(4096)
+    .describe(
+      "The image to deploy, such as registry.example.com/acme/web@$(tasks.build.outputs.digest); references to task outputs and parameters are substituted when the step starts.",
+    ),
+});
+export type DeployStep = z.infer<typeof DeployStep>;
+
+/** What a Run's credential may do; nothing unless declared here. */
+export const Permissions = z.strictObject({
+  deploy: z
+    .array(
+      z.strictObject({
+        app: dnsLabel().describe("An App of the Run's tenant."),
+        profile: dnsLabel().optional().describe("The App's profile; defaults to the profile of the Run's namespace."),
+      }),
+    )
+    .max(16)
+    .optional()
+    .describe("Apps the Run may deploy (read them and create deployments of them), each in one profile."),
+});
+export type Permissions = z.infer<typeof Permissions>;
+
 export const Task = withRules(
   z.strictObject({
     name: dnsLabel().describe("Name of the task, unique in the Pipeline."),
-    image: imageReference().describe("Container image the task runs in."),
+    image: imageReference()
+      .optional()
+      .describe("Container image the task runs in; required unless the task is a deploy step (deploy)."),
+    deploy: DeployStep.optional().describe(
+      "Makes the task a deploy step: it deploys an image to an App of the Run's tenant with the Run's credential (permissions.deploy must allow it), instead of running an image of its own.",
+    ),
     command: z.array(z.string().max(4096)).max(64).optional().describe("Entrypoint; defaults to the image's."),
     args: z.array(z.string().max(4096)).max(256).optional().describe("Arguments; default to the image's CMD."),
     script: z.string().max(65_536).optional().describe("Shell script run with `sh -c` instead of command and args."),
@@ -54,6 +93,18 @@ export const Task = withRules(
       message: "a task can't depend on itself; remove its own name from dependsOn",
       field: ".dependsOn",
       holds: (t) => t.dependsOn === undefined || !Object.hasOwn(t.dependsOn, t.name),
+    },
+    {
+      cel: "has(self.image) != has(self.deploy)",
+      message: "set exactly one of image (run a container) or deploy (a deploy step)",
+      holds: (t) => (t.image === undefined) !== (t.deploy === undefined),
+    },
+    {
+      cel: "!has(self.deploy) || (!has(self.command) && !has(self.args) && !has(self.script))",
+      message: "a deploy step runs loco's own command; remove command, args and script",
+      field: ".deploy",
+      holds: (t) =>
+        t.deploy === undefined || (t.command === undefined && t.args === undefined && t.script === undefined),
     },
     {
       cel: "!has(self.script) || (!has(self.command) && !has(self.args))",
@@ -176,6 +227,9 @@ export const PipelineSpec = z
       .describe("How many Runs may be in flight at once, and what happens to more."),
     triggers: z.array(Trigger).max(16).optional().describe("Schedules that start Runs by themselves."),
     parameters: keyedList(Parameter, "name", 64).optional().describe("Parameters a Run may set."),
+    permissions: Permissions.optional().describe(
+      "What each Run's own short-lived credential may do through loco's API (LOCO_TOKEN in its tasks); without it a Run gets no credential.",
+    ),
     locks: uniqueList(dnsLabel(), 8)
       .optional()
       .describe(

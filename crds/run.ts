@@ -125,6 +125,11 @@ export const TaskStatus = z.strictObject({
     .describe("PascalCase reason for the state, such as AbnormalExit or TimedOut."),
   message: z.string().max(32_768).optional().describe("Sentence explaining the state."),
   nextAttemptTime: timestamp().optional().describe("When the next attempt starts, while a failed task waits to retry."),
+  outputs: boundedRecord(z.string().max(4096), 16)
+    .optional()
+    .describe(
+      "Values the task published (a JSON object of strings in its container's termination message, /dev/termination-log); later tasks read them as $(tasks.<task>.outputs.<name>).",
+    ),
 });
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
@@ -144,6 +149,15 @@ export const RunStatus = z
     startTime: timestamp().optional().describe("When the first task started."),
     completionTime: timestamp().optional().describe("When the Run finished."),
     duration: z.string().max(64).optional().describe("How long the Run took (or has taken so far), such as 1m32s."),
+    credential: z
+      .strictObject({
+        secretName: z.string().max(253).describe("The Secret (owned by the Run) holding the credential."),
+        expiresAt: timestamp().describe("When the credential stops working, even if the Run goes on."),
+      })
+      .optional()
+      .describe(
+        "The Run's own loco API credential, made when it starts because its Pipeline declares permissions; deleted when the Run ends.",
+      ),
   })
   .describe("Observed state of the Run, written by the operator.");
 export type RunStatus = z.infer<typeof RunStatus>;

@@ -19,6 +19,10 @@ export interface BatchSettings {
    * Profile allows (spec.runs.allowedPodAnnotations). Empty: only the Profile's.
    */
   allowedPodAnnotations: readonly string[];
+  /** loco's API as Run tasks reach it, given to them as LOCO_SERVER beside the Run's credential; unset: not given. */
+  apiUrl?: string | undefined;
+  /** The image (holding loco's CLI, run as `node dist/cli/main.js`) that Pipeline deploy steps run in. */
+  deployImage: string;
 }
 
 export const defaultBatchSettings: BatchSettings = {
@@ -30,6 +34,7 @@ export const defaultBatchSettings: BatchSettings = {
   // Kubernetes CronJobs can't fire more often than once a minute either.
   minTriggerIntervalMs: 60_000,
   allowedPodAnnotations: [],
+  deployImage: "ghcr.io/loco-dev/loco:latest",
 };
 
 /** Delay before attempt `failedAttempt + 1`: base · 2^(failedAttempt-1), capped. */

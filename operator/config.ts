@@ -68,6 +68,10 @@ export const OperatorConfig = z
           .filter((key) => key !== ""),
       )
       .pipe(z.array(podAnnotationPattern())),
+    apiUrl: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://loco.example.com" })
+      .optional(),
+    deployImage: z.string().min(1).max(4096),
     reconcileTimeout: durationMs.pipe(z.number().min(1000, { error: "must be at least 1s" })),
     taskLogLimit: bytes,
     secretVersions: z.coerce.number().int().min(1).max(1000),
@@ -103,6 +107,10 @@ Flags (environment variable in brackets):
   --allowed-pod-annotations KEYS     comma-separated pod annotation keys (or prefixes ending in *) every task may
                                      set, besides its Profile's spec.runs.allowedPodAnnotations (default none)
                                      [LOCO_ALLOWED_POD_ANNOTATIONS]
+  --api-url URL                      loco's API as Run tasks reach it, given to tasks of Runs with a credential as
+                                     LOCO_SERVER (default none) [LOCO_API_URL]
+  --deploy-image REF                 image with loco's CLI that Pipeline deploy steps run in
+                                     (default ghcr.io/loco-dev/loco:latest) [LOCO_DEPLOY_IMAGE]
   --reconcile-timeout DURATION       longest one reconcile may take before it is abandoned (ReconcileTimeout) and
                                      retried with backoff (default 60s) [LOCO_RECONCILE_TIMEOUT]
   --task-log-limit SIZE              bytes of each Run task attempt's log kept in the database, the tail when longer
@@ -135,6 +143,8 @@ const flags = {
   "min-trigger-interval": { type: "string" },
   "allowed-pod-annotations": { type: "string" },
   "reconcile-timeout": { type: "string" },
+  "api-url": { type: "string" },
+  "deploy-image": { type: "string" },
   "task-log-limit": { type: "string" },
   "secret-versions": { type: "string" },
   "otlp-endpoint": { type: "string" },
@@ -166,6 +176,8 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
     maxTimeout: values["max-timeout"] ?? env.LOCO_MAX_TIMEOUT ?? "8h",
     minTriggerInterval: values["min-trigger-interval"] ?? env.LOCO_MIN_TRIGGER_INTERVAL ?? "1m",
     allowedPodAnnotations: values["allowed-pod-annotations"] ?? env.LOCO_ALLOWED_POD_ANNOTATIONS ?? "",
+    apiUrl: values["api-url"] ?? (env.LOCO_API_URL || undefined),
+    deployImage: values["deploy-image"] ?? env.LOCO_DEPLOY_IMAGE ?? "ghcr.io/loco-dev/loco:latest",
     reconcileTimeout: values["reconcile-timeout"] ?? env.LOCO_RECONCILE_TIMEOUT ?? "60s",
     taskLogLimit: values["task-log-limit"] ?? env.LOCO_TASK_LOG_LIMIT ?? "1Mi",
     secretVersions: values["secret-versions"] ?? env.LOCO_SECRET_VERSIONS ?? "10",

@@ -20,6 +20,8 @@ export function operatorOptionsOf(
       maxTimeoutMs: config.maxTimeout,
       minTriggerIntervalMs: config.minTriggerInterval,
       allowedPodAnnotations: config.allowedPodAnnotations,
+      deployImage: config.deployImage,
+      ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
     },
     reconcileTimeoutMs: config.reconcileTimeout,
     taskLogs: { limitBytes: config.taskLogLimit },

@@ -1,16 +1,20 @@
-// Authentication: a bearer credential becomes a Principal, or the request is refused with 401. Two kinds:
-// `loco_…` API tokens (looked up by hash) and OpenID Connect JWTs (verified against the issuer's keys).
+// Authentication: a bearer credential becomes a Principal, or the request is refused with 401. Three kinds:
+// `loco_…` API tokens (looked up by hash), `locorun_…` Run credentials (checked against the Run's Secret and state
+// in the cluster) and OpenID Connect JWTs (verified against the issuer's keys).
 // The first platform admin to sign in with OpenID Connect retires the bootstrap token: from then on the platform
 // has an admin who does not depend on it.
 import type { Kysely } from "kysely";
+import { RUN_CREDENTIAL_PREFIX } from "../../crds/run-credential.ts";
 import { revokeBootstrapTokens } from "../../db/bootstrap-token.ts";
 import type { Database } from "../../db/schema.ts";
+import type { KubeClient } from "../../kube/kube-client.ts";
 import type { Logger } from "../../kube/logger.ts";
 import { ApiError } from "../errors.ts";
 import { findTokenCredential, touchToken } from "../store/tokens.ts";
 import { looksLikeTokenSecret, TOKEN_PREFIX } from "./api-token-secret.ts";
 import type { OidcVerifier } from "./oidc-verifier.ts";
 import { lowerOf, type Principal, type Role } from "./principal.ts";
+import { authenticateRunCredential } from "./run-credential.ts";
 
 export interface AuthenticatorOptions {
   db: Kysely<Database>;
@@ -19,6 +23,8 @@ export interface AuthenticatorOptions {
   platformAdminGroups: string[];
   now?: () => Date;
   log?: Logger;
+  /** Checks Runs' own credentials (locorun_…) against the cluster; without it they are refused. */
+  kube?: KubeClient;
 }
 
 const TOUCH_INTERVAL_MS = 60_000;
@@ -46,6 +52,9 @@ export class Authenticator {
       throw refused("The Authorization header is not a bearer token. Send Authorization: Bearer <token>.");
     }
     const credential = match[1]!;
+    if (credential.startsWith(RUN_CREDENTIAL_PREFIX)) {
+      return authenticateRunCredential(this.options.kube, credential, (this.options.now ?? (() => new Date()))());
+    }
     return credential.startsWith(TOKEN_PREFIX) ? this.apiToken(credential) : this.oidcToken(credential);
   }
 

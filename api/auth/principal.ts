@@ -24,9 +24,20 @@ export interface TokenScope {
   expiresAt: string | null;
 }
 
+/** What a Run's own credential may do (api/auth/run-credential.ts): deploy these Apps of its tenant, nothing else. */
+export interface RunScope {
+  namespace: string;
+  name: string;
+  tenant: string;
+  /** The profile of the Run's namespace. */
+  profile: string;
+  pipeline: string | undefined;
+  deploy: { app: string; profile: string }[];
+}
+
 export interface Principal {
   /** How the caller proved who they are. */
-  via: "oidc" | "token";
+  via: "oidc" | "token" | "run";
   /** The OIDC subject, or for an API token the subject that minted it. */
   subject: string;
   groups: string[];
@@ -34,10 +45,16 @@ export interface Principal {
   platformAdmin: boolean;
   /** Set when the caller used an API token: it can act only within this scope. */
   token?: TokenScope;
+  /** Set when the caller used a Run's credential: it can act only within this scope. */
+  run?: RunScope;
 }
 
 /** How the caller appears in the audit log: never a secret, always enough to trace the credential. */
 export function actorOf(principal: Principal | undefined): string {
   if (!principal) return "anonymous";
+  if (principal.run) {
+    const { namespace, name, pipeline } = principal.run;
+    return `run:${namespace}/${name}${pipeline ? ` (pipeline ${pipeline})` : ""}`;
+  }
   return principal.token ? `token:${principal.token.id} (${principal.subject})` : `oidc:${principal.subject}`;
 }

@@ -24,6 +24,9 @@ const verbs: Record<Action, string> = { read: "read", write: "change", delete: "
  * its tenant live and its minter's membership.
  */
 async function roleIn(db: Kysely<Database>, principal: Principal, tenant: string): Promise<Access["role"] | undefined> {
+  // A Run's credential: the route and App were checked against its scope before the handler (authz/run-scope.ts);
+  // within that it acts as a developer would.
+  if (principal.run) return principal.run.tenant === tenant ? "developer" : undefined;
   if (principal.token && principal.token.role !== "platform-admin") {
     return principal.token.tenant === tenant ? principal.token.role : undefined;
   }
@@ -43,6 +46,9 @@ export function createAuthorize(db: Kysely<Database>): AuthorizeFn {
       return { principal, role: "platform-admin" };
     }
     const { tenant, resource, action } = check;
+    if (principal.run && (principal.run.tenant !== tenant || resource !== "apps" || action === "delete")) {
+      throw new ApiError("Forbidden", `Run ${principal.run.name}'s credential can only read and deploy Apps it lists.`);
+    }
     const role = await roleIn(db, principal, tenant);
     if (!role) throw notFound("Tenant", tenant);
     const needed = minimumRole[resource][action];

@@ -8,9 +8,13 @@ import { reportDeployment } from "../deploy-report.ts";
 import { parseDuration } from "../duration.ts";
 import { printJson } from "../output.ts";
 import { profileFor, readProject } from "../project/project.ts";
+import { deployImage } from "./deploy-image.ts";
 
 export async function run(command: ContextOf<typeof deployCommand>): Promise<number> {
-  const project = (await readProject(command, true))!;
+  // `--app` with `--image` and no loco.toml: the App's deployed spec with this image (a Pipeline's deploy step).
+  const byImage = command.flags.app !== undefined && command.flags.image !== undefined;
+  const project = await readProject(command, !byImage);
+  if (!project) return deployImage(command);
   const profile = profileFor(command, project);
   const { appFromLocoToml, LocoTomlError } = await import("../project/loco-toml.ts");
   const file = command.flags.file;

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiWorld, startApiWorld } from "../support/api-world.ts";
 import { freePort, type RunningPrometheus, startPrometheus } from "../support/prometheus-server.ts";
+import { startRunWithCredential } from "../support/run-credential.ts";
 
 const schemathesis = spawnSync("st", ["--version"], { encoding: "utf8" });
 const installed = schemathesis.status === 0;
@@ -44,48 +45,58 @@ function run(args: string[]): Promise<{ code: number; output: string }> {
   });
 }
 
+/** One Schemathesis run over the whole API with one credential; fails the test with its report when it finds anything. */
+async function fuzzAs(label: string, token: string): Promise<void> {
+  const reports = mkdtempSync(join(tmpdir(), "loco-schemathesis-"));
+  // An invalid body larger than the server's body limit is refused with 413 before it is validated: a
+  // rejection, which Schemathesis' default list of rejection statuses lacks.
+  const config = join(reports, "schemathesis.toml");
+  writeFileSync(
+    config,
+    `[checks.negative_data_rejection]\nexpected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]\n`,
+  );
+  const { code, output } = await run([
+    "--config-file",
+    config,
+    "run",
+    `${world.api.url}/openapi.json`,
+    "--checks",
+    "all",
+    // Refinements JSON Schema cannot say (unique names in keyed lists, "set at least one field") and opaque
+    // cursors make some schema-valid requests rightly answer 400.
+    "--exclude-checks",
+    "positive_data_acceptance",
+    "--phases",
+    "examples,coverage,fuzzing,stateful",
+    "--max-examples",
+    process.env.LOCO_FUZZ_EXAMPLES ?? "10",
+    "--max-time",
+    process.env.LOCO_FUZZ_SECONDS ?? "100",
+    "--workers",
+    "1",
+    "--seed",
+    "20261123",
+    "--request-timeout",
+    "10",
+    "--header",
+    `Authorization: Bearer ${token}`,
+    "--report-dir",
+    reports,
+  ]);
+  writeFileSync(join(reports, "output.txt"), output);
+  expect(code, `Schemathesis as ${label} (reports in ${reports}):\n${output.slice(-12_000)}`).toBe(0);
+}
+
 describe.skipIf(!installed)("Schemathesis", () => {
   it("finds no server errors, schema violations or ignored credentials, as either tenant", async () => {
     for (const tenant of world.tenants) {
-      const token = await world.token(tenant.members.owner);
-      const reports = mkdtempSync(join(tmpdir(), "loco-schemathesis-"));
-      // An invalid body larger than the server's body limit is refused with 413 before it is validated: a
-      // rejection, which Schemathesis' default list of rejection statuses lacks.
-      const config = join(reports, "schemathesis.toml");
-      writeFileSync(
-        config,
-        `[checks.negative_data_rejection]\nexpected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]\n`,
-      );
-      const { code, output } = await run([
-        "--config-file",
-        config,
-        "run",
-        `${world.api.url}/openapi.json`,
-        "--checks",
-        "all",
-        // Refinements JSON Schema cannot say (unique names in keyed lists, "set at least one field") and opaque
-        // cursors make some schema-valid requests rightly answer 400.
-        "--exclude-checks",
-        "positive_data_acceptance",
-        "--phases",
-        "examples,coverage,fuzzing,stateful",
-        "--max-examples",
-        process.env.LOCO_FUZZ_EXAMPLES ?? "10",
-        "--max-time",
-        process.env.LOCO_FUZZ_SECONDS ?? "100",
-        "--workers",
-        "1",
-        "--seed",
-        "20261123",
-        "--request-timeout",
-        "10",
-        "--header",
-        `Authorization: Bearer ${token}`,
-        "--report-dir",
-        reports,
-      ]);
-      writeFileSync(join(reports, "output.txt"), output);
-      expect(code, `Schemathesis as ${tenant.name} (reports in ${reports}):\n${output.slice(-12_000)}`).toBe(0);
+      await fuzzAs(tenant.name, await world.token(tenant.members.owner));
     }
+  }, 900_000);
+
+  it("finds no server errors, schema violations or ignored credentials with a Run's credential", async () => {
+    const held = await startRunWithCredential(world, world.tenants[0], "fuzz-held");
+    await fuzzAs(`Run ${held.run}'s credential`, held.token);
+    await held.end();
   }, 900_000);
 });

@@ -5,9 +5,11 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../../api/auth/principal.ts";
+import { RUN_CREDENTIAL_ROUTES } from "../../api/authz/run-scope.ts";
 import { APP, PIPELINE } from "../../crds/kinds.ts";
 import { ADMIN, type ApiWorld, OUTSIDER, startApiWorld, type TenantFixture } from "../support/api-world.ts";
 import { eventually } from "../support/kube.ts";
+import { startRunWithCredential } from "../support/run-credential.ts";
 
 let world: ApiWorld;
 let routes: { method: string; path: string; operationId: string }[];
@@ -386,5 +388,49 @@ describe("the tenant isolation matrix", () => {
         expect((await world.api.call("GET", path, { token: outsider })).status).toBe(404);
       }
     }
+  });
+
+  it("lets a Run's credential deploy only the App its Pipeline lists, in its own tenant, and do nothing else", async () => {
+    const [own, other] = world.tenants;
+    const held = await startRunWithCredential(world, own, "matrix-held");
+    const scoped = routes.filter((r) => r.path.startsWith("/v1/tenants/{tenant}"));
+    let permitted = 0;
+    for (const route of scoped) {
+      for (const target of [own, other]) {
+        for (const app of [target.app, `matrix-r${fresh++}`]) {
+          const call = request(route, {
+            tenant: target.name,
+            app,
+            subject: target.members.viewer,
+            id: MISSING_TOKEN_ID,
+          });
+          const response = await world.api.call(call.method, call.url, { token: held.token, body: call.body });
+          const label = `run credential ${route.method} ${route.path} (${target === own ? "own" : "other"} tenant, ${app})`;
+          const allowed =
+            target === own &&
+            app === own.app &&
+            route.path.includes("{app}") &&
+            RUN_CREDENTIAL_ROUTES.has(route.operationId);
+          if (!allowed) {
+            expect(response.status, label).toBe(403);
+            continue;
+          }
+          permitted++;
+          // Allowed: the App itself, a deploy of it, and 404 for a deployment id it does not have.
+          expect([200, 202, 404], label).toContain(response.status);
+        }
+      }
+    }
+    expect(permitted).toBe(RUN_CREDENTIAL_ROUTES.size);
+    await held.end();
+    await eventually("the Run's credential to stop working", async () =>
+      (
+        await world.api.call("GET", `/v1/tenants/${own.name}/apps/${own.app}?profile=${world.profile}`, {
+          token: held.token,
+        })
+      ).status === 401
+        ? true
+        : undefined,
+    );
   });
 });

@@ -21,6 +21,7 @@ import {
   startControlPlane,
   stopControlPlane,
 } from "../../hack/control-plane/control-plane.ts";
+import { resourcePath } from "../../kube/kube-client.ts";
 import { createLogger, silentLogger } from "../../kube/logger.ts";
 import { GATEWAY, HTTP_ROUTE, NAMESPACE, RESOURCE_QUOTA, ROLE_BINDING, SECRET } from "../../kube/resources.ts";
 import type { KubeObject, ResourceType } from "../../kube/types.ts";
@@ -214,6 +215,8 @@ async function hostnameHolders(): Promise<Record<string, string[]>> {
 
 /** Secret values of each tenant's Pipeline (`ci.pipeline-secrets` in `<tenant>-dev`), by namespace. */
 const pipelineSecretValues = new Map<string, Record<string, string>>();
+/** The value of a key each Pipeline's Secret had and lost before the disaster, by namespace. */
+const retiredPipelineSecrets = new Map<string, string>();
 
 /** The secret values, written the way the API writes them: into the Secrets the operator made for each owner. */
 async function writeSecretValues(): Promise<void> {
@@ -224,11 +227,30 @@ async function writeSecretValues(): Promise<void> {
     await eventually(`the Secret of Pipeline ${namespace}/ci`, () =>
       operator.client.find(SECRET, namespace, "ci.pipeline-secrets"),
     );
-    await operator.client.apply(
-      SECRET,
-      { apiVersion: "v1", kind: "Secret", metadata: { name: "ci.pipeline-secrets", namespace }, stringData: values },
-      "loco-api",
-    );
+    // A key set and then unset before the disaster (`loco pipeline secrets unset`): the rebuild must not bring it
+    // back. It is unset only once the mirror has stored it, so the mirror sees both steps.
+    const retired = { ...values, "retired-token": `old-${randomBytes(8).toString("hex")}` };
+    retiredPipelineSecrets.set(namespace, retired["retired-token"]);
+    const writePipelineSecret = (data: Record<string, string>) =>
+      operator.client.apply(
+        SECRET,
+        { apiVersion: "v1", kind: "Secret", metadata: { name: "ci.pipeline-secrets", namespace }, stringData: data },
+        "loco-api",
+      );
+    await writePipelineSecret(retired);
+    await eventually(`the mirror to store ${namespace}'s retired pipeline secret`, async () => {
+      const { rows } = await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM secret_versions
+        WHERE namespace = ${namespace} AND app = 'ci.pipeline-secrets' AND key = 'retired-token'
+          AND deleted_at IS NULL`.execute(reader.db);
+      return rows[0]?.n === 1 ? true : undefined;
+    });
+    // Unset the way the API does (a merge patch of data): an apply that leaves a stringData key out keeps it.
+    await operator.client.request("PATCH", resourcePath(SECRET, namespace, "ci.pipeline-secrets"), {
+      body: { data: { "retired-token": null } },
+      contentType: "application/merge-patch+json",
+      query: { fieldManager: "loco-api" },
+    });
   }
   for (const namespace of namespaces) {
     for (const app of APPS) {
@@ -392,12 +414,14 @@ describe("the disaster drill", () => {
     const appCount = namespaces.length * APPS.length;
     const storefronts = 2;
     // The mirror holds everything, secret values included (encrypted), before the cluster goes.
+    let mirrorSeen = "";
     await eventually("the mirror to hold every object and secret value", async () => {
       const { rows } = await sql<{ kind: string; n: number }>`
         SELECT kind, count(*)::int AS n FROM resources WHERE deleted_at IS NULL GROUP BY kind`.execute(reader.db);
       const counts = Object.fromEntries(rows.map((r) => [r.kind, r.n]));
       const { rows: secrets } = await sql<{ n: number }>`
         SELECT count(*)::int AS n FROM secret_versions WHERE deleted_at IS NULL`.execute(reader.db);
+      mirrorSeen = JSON.stringify({ ...counts, secretVersions: secrets[0]?.n });
       return counts.App === appCount + storefronts &&
         counts.HostnameClaim === claimCount &&
         counts.Profile === PROFILES.length &&
@@ -409,6 +433,8 @@ describe("the disaster drill", () => {
         secrets[0]?.n === appCount * 2 + TENANTS.length
         ? true
         : undefined;
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; the mirror held ${mirrorSeen}`);
     });
     const runsInFlight = (
       await sql<{ name: string; namespace: string; finished: boolean }>`
@@ -494,6 +520,22 @@ describe("the disaster drill", () => {
       expect(secret.metadata.ownerReferences?.[0]).toMatchObject({ kind: "Pipeline", name: "ci", controller: true });
     }
     const store = new SecretStore(reader.db, parseKeyRing(KEK, "test"));
+    // Pipeline secrets round-trip through the mirror: stored encrypted (no value in any column as plain bytes), the
+    // unset key kept only as history, and what the store returns is exactly what the cluster got back.
+    for (const [namespace, values] of pipelineSecretValues) {
+      const ref = { tenant: namespace.split("-")[0] as string, namespace, app: "ci.pipeline-secrets" };
+      expect(await store.getApp(ref)).toEqual(values);
+      const { rows } = await sql<Record<string, unknown>>`
+        SELECT * FROM secret_versions WHERE namespace = ${namespace} AND app = 'ci.pipeline-secrets'`.execute(
+        reader.db,
+      );
+      const stored = rows
+        .flatMap((row) => Object.values(row).map((v) => (Buffer.isBuffer(v) ? v.toString("latin1") : String(v))))
+        .join("\n");
+      for (const value of [...Object.values(values), retiredPipelineSecrets.get(namespace)!]) {
+        expect(stored).not.toContain(value);
+      }
+    }
     for (const [key, values] of secretValues) {
       const [namespace, app] = key.split("/") as [string, string];
       expect(await store.getApp({ tenant: namespace.split("-")[0] as string, namespace, app })).toEqual(values);

@@ -95,6 +95,7 @@ export async function startTestApi(options: {
     oidc,
     platformAdmins: config.platformAdmins,
     platformAdminGroups: config.platformAdminGroups,
+    kube,
   });
   let accepting = true;
   const app = await buildServer({

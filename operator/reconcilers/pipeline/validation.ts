@@ -7,6 +7,7 @@ import type { PipelineSpec, Task, Trigger } from "../../../crds/pipeline.ts";
 import type { BatchSettings } from "../../batch-settings.ts";
 import { type PodAnnotationPolicy, podAnnotationProblem } from "./pod-annotations.ts";
 import { cronMinimumGapMs, cronProblem, triggerName } from "./schedule.ts";
+import { stepWiringProblems } from "./step-wiring.ts";
 
 export interface SpecProblem {
   reason: Reason;
@@ -179,6 +180,7 @@ export function validatePipeline(spec: PipelineSpec, rules: PipelineRules): Spec
       message: `Tasks ${cycle.join(" → ")} depend on each other in a cycle; remove one of those dependencies.`,
     });
   }
+  problems.push(...stepWiringProblems(spec));
   for (const task of spec.tasks) {
     const problem = timeoutProblem(`Task ${task.name}:`, task.timeout, rules);
     if (problem) problems.push(problem);

@@ -97,3 +97,59 @@ describe("desiredJob", () => {
     expect(JSON.stringify(desiredJob(inputs))).toBe(JSON.stringify(desiredJob(inputs)));
   });
 });
+
+describe("desiredJob with a Run credential, outputs and a deploy step", () => {
+  const container = (job: ReturnType<typeof desiredJob>) =>
+    (job.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0]!;
+
+  it("gives every task the Run's credential as LOCO_TOKEN, over any variable of that name", () => {
+    const job = desiredJob({
+      ...inputs,
+      credential: { secretName: "ci-1.run-credential", apiUrl: "https://loco.example.com" },
+    });
+    const env = container(job).env as { name: string }[];
+    expect(env.filter((e) => e.name === "LOCO_TOKEN")).toEqual([
+      { name: "LOCO_TOKEN", valueFrom: { secretKeyRef: { name: "ci-1.run-credential", key: "token" } } },
+    ]);
+    expect(env).toContainEqual({ name: "LOCO_SERVER", value: "https://loco.example.com" });
+  });
+
+  it("substitutes earlier tasks' outputs in scripts, arguments and env", () => {
+    const outputs = { build: { digest: "sha256:abc" } };
+    const scripted = desiredJob({
+      ...inputs,
+      outputs,
+      task: {
+        ...inputs.task,
+        script: "echo $(tasks.build.outputs.digest)",
+        env: [{ name: "D", value: "$(tasks.build.outputs.digest)" }],
+      },
+    });
+    expect(container(scripted).command).toEqual(["sh", "-c", "echo sha256:abc"]);
+    expect(container(scripted).env).toContainEqual({ name: "D", value: "sha256:abc" });
+    const { script: _script, ...withoutScript } = inputs.task;
+    const commanded = desiredJob({
+      ...inputs,
+      outputs,
+      task: { ...withoutScript, command: ["push"], args: ["--digest=$(tasks.build.outputs.digest)"] },
+    });
+    expect(container(commanded).args).toEqual(["--digest=sha256:abc"]);
+  });
+
+  it("runs a deploy step as loco's CLI deploying the published digest to the App", () => {
+    const { image: _image, script: _script, ...task } = inputs.task;
+    const job = desiredJob({
+      ...inputs,
+      outputs: { build: { digest: "sha256:abc" } },
+      credential: { secretName: "ci-1.run-credential", apiUrl: undefined },
+      deployRunner: { image: "ghcr.io/loco-dev/loco:1.2.0", command: ["node", "dist/cli/main.js"] },
+      profile: "dev",
+      task: { ...task, deploy: { app: "web", image: "registry.example.com/acme/web@$(tasks.build.outputs.digest)" } },
+    });
+    expect(container(job)).toMatchObject({
+      image: "ghcr.io/loco-dev/loco:1.2.0",
+      command: ["node", "dist/cli/main.js", "deploy", "--app", "web", "--profile", "dev"],
+      args: ["--image", "registry.example.com/acme/web@sha256:abc", "--tenant", "acme", "--wait", "--timeout", "10m"],
+    });
+  });
+});

@@ -1,11 +1,12 @@
 // Run reconcile orchestration: take the snapshot (once), check the spec against the platform's bounds, wait for
-// admission (concurrency and locks), let the pure planner decide each task's next step, create the Jobs it asks
-// for, write status, and stop every Job that is no longer wanted. Level-triggered: everything is read again from
+// admission (concurrency and locks), let the pure planner decide each task's next step, read the outputs of tasks
+// that succeeded, make the Run's credential (deleted when it ends), create the Jobs the plan asks for, write status,
+// and stop every Job that is no longer wanted. Level-triggered: everything is read again from
 // the caches each time. Each phase lives in its own module; every condition is set through status.ts.
 import { parseDuration } from "../../../crds/common.ts";
 import { Reason, TaskState } from "../../../crds/conditions.ts";
 import type { RunStatus } from "../../../crds/run.ts";
-import { jobName } from "../../../crds/run-names.ts";
+import { FIELD_MANAGER, jobName, LABEL_TENANT } from "../../../crds/run-names.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
 import { type KubeObject, keyOf, type ObjectKey, splitKey } from "../../../kube/types.ts";
@@ -17,11 +18,13 @@ import type { Informer } from "../../runtime/informer.ts";
 import type { ConditionStamp } from "../condition-stamp.ts";
 import { policyForNamespace } from "../pipeline/pod-annotations.ts";
 import { admissionStep, concurrencyOf } from "./admission-step.ts";
+import { collectOutputs } from "./collect-outputs.ts";
 import { JOB_INDEX, NAMESPACE_INDEX } from "./indexes.ts";
 import { inlineTask } from "./inline-task.ts";
 import { fillExitCodes, observeTaskJobs } from "./job-observation.ts";
 import type { PipelineObject, RunObject } from "./objects.ts";
 import { planRun, type RunTask } from "./progress.ts";
+import { ensureRunCredential, removeRunCredential } from "./run-credential.ts";
 import { RunLedger } from "./run-ledger.ts";
 import { takeSnapshot } from "./snapshot.ts";
 import { runSpecProblems } from "./spec-problems.ts";
@@ -36,6 +39,7 @@ import {
   queuedTasks,
 } from "./status.ts";
 import { stopJobs } from "./stop-jobs.ts";
+import { outputsByTask } from "./task-outputs.ts";
 import { completionFields, writeRunStatus } from "./write-run-status.ts";
 
 export interface BatchCaches {
@@ -121,6 +125,7 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
 
     // 2. A finished Run only makes sure no Job of it still runs, and fills in late exit codes.
     if (isFinished(run)) {
+      await removeRunCredential(deps, caches.secrets, run);
       const held = await stop(run, new Set());
       const filled = fillExitCodes(status.tasks, (job) => caches.pods.byIndex(JOB_INDEX, `${namespace}/${job}`));
       await write(run, {
@@ -176,8 +181,26 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
       jobName: (task, attempt) => jobName(name, task, attempt),
     });
 
-    // 6. Jobs first, then status: a status that names a Job always names one that exists.
-    await startJobs(client, caches, run, plan.start, base.parameters ?? {}, log, signal);
+    // 6. Outputs of the tasks that just succeeded, and the Run's credential when its Pipeline declares permissions.
+    const tasksNow = await collectOutputs(client, caches.pods, namespace, plan.tasks, status.tasks);
+    const credential =
+      spec?.permissions && !plan.outcome
+        ? await ensureRunCredential(
+            { client, log, fieldManager: FIELD_MANAGER },
+            caches.secrets,
+            run,
+            caches.namespaces.get(namespace)?.metadata.labels?.[LABEL_TENANT] ?? namespace,
+            new Date(startMs + (runTimeout ? parseDuration(runTimeout) : settings.maxTimeoutMs)).toISOString(),
+          )
+        : status.credential;
+
+    // 7. Jobs first, then status: a status that names a Job always names one that exists.
+    await startJobs(client, caches, run, plan.start, base.parameters ?? {}, log, signal, {
+      outputs: outputsByTask(tasksNow),
+      credential:
+        credential && !plan.outcome ? { secretName: credential.secretName, apiUrl: settings.apiUrl } : undefined,
+      deployRunner: { image: settings.deployImage, command: ["node", "dist/cli/main.js"] },
+    });
     const stamp = stampOf(run);
     const running = plan.tasks.filter((t) => t.state === TaskState.Running).map((t) => t.name);
     const conditions = plan.outcome
@@ -188,12 +211,15 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
       ...base,
       observedGeneration: run.metadata.generation,
       conditions,
-      tasks: plan.tasks,
+      tasks: tasksNow,
       startTime: new Date(startMs).toISOString(),
       ...completionFields(plan, startMs, stamp.now),
+      ...(credential ? { credential } : {}),
     });
+    // The credential goes with the Run's end (the API refuses it from the moment the status says so).
+    if (plan.outcome) await removeRunCredential(deps, caches.secrets, run);
 
-    // 7. Stop what no task wants any more.
+    // 8. Stop what no task wants any more.
     const wanted = new Set(
       plan.tasks.filter((t) => t.state === TaskState.Running && t.job && !t.nextAttemptTime).map((t) => t.job!),
     );

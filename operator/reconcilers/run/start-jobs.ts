@@ -10,7 +10,7 @@ import { JOB } from "../../../kube/resources.ts";
 import { keyOf } from "../../../kube/types.ts";
 import { applyChild, type ChildContext, ownerReferenceTo } from "../../runtime/children.ts";
 import type { Informer } from "../../runtime/informer.ts";
-import { desiredJob } from "./desired.ts";
+import { type CredentialInputs, type DeployRunner, desiredJob } from "./desired.ts";
 import type { RunObject } from "./objects.ts";
 import type { JobStart } from "./progress.ts";
 
@@ -29,6 +29,11 @@ export async function startJobs(
   parameters: Record<string, string>,
   log: Logger,
   signal: AbortSignal | undefined,
+  extras: {
+    outputs: Record<string, Record<string, string>>;
+    credential: CredentialInputs | undefined;
+    deployRunner: DeployRunner;
+  },
 ): Promise<void> {
   const name = run.metadata.name ?? "";
   const namespace = run.metadata.namespace ?? "";
@@ -53,6 +58,10 @@ export async function startJobs(
       parameters,
       secretName: taskSecretName(run),
       podSecurity,
+      outputs: extras.outputs,
+      deployRunner: extras.deployRunner,
+      ...(extras.credential ? { credential: extras.credential } : {}),
+      ...(profileName ? { profile: profileName } : {}),
     });
     const result = await applyChild(context, JOB, caches.jobs, desired);
     if (result.outcome === "NotOwned") {
