@@ -26,6 +26,7 @@ import { appRoutes } from "./routes/apps.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { deploymentRoutes } from "./routes/deployments.ts";
+import { execRoutes } from "./routes/exec.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { memberRoutes } from "./routes/members.ts";
@@ -118,6 +119,7 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...appConfigRoutes(services),
     ...releaseRoutes(services),
     ...logRoutes(services),
+    ...execRoutes(services),
     ...pipelineRoutes(services),
     ...pipelineSecretRoutes(services),
     ...runRoutes(services),

@@ -292,6 +292,41 @@ export const logsCommand = defineCommand({
   examples: ["loco logs -f --tail 100", "loco logs --since 10m -o json | jq -r .line", "loco logs -f -o table"],
 });
 
+export const execCommand = defineCommand({
+  path: ["exec"],
+  summary: "Run a command in a running replica of an app, print its output and exit with its exit code.",
+  description:
+    "The command goes after -- and runs as is in the App's container (name a shell to get one: `-- sh -c '…'`), in the replica named by --pod or else the first ready one. Its stdout and stderr are printed as they come, and loco exits with the command's exit code (so codes 1–7 can't be told apart from loco's own: use -o json for the exact outcome), or 7 when it ended without one. It needs the developer role; the tenant's audit log records who ran which program in which pod (not its arguments). -i/--tty (`loco exec -it`) would need a two-way connection to the API, which it does not offer yet: they are refused, saying so.",
+  args: [
+    { name: "app", description: "The App to run the command in.", required: true },
+    { name: "command", description: "The command and its arguments, after --.", required: true, variadic: true },
+  ],
+  flags: [
+    {
+      name: "pod",
+      type: "string",
+      valueName: "NAME",
+      description: "The replica (pod) to run in, as `loco status` shows it.",
+    },
+    {
+      name: "interactive",
+      short: "i",
+      type: "boolean",
+      description: "Attach stdin (with --tty, a terminal): refused until the API offers a two-way connection.",
+    },
+    { name: "tty", type: "boolean", description: "Attach a terminal; `-it` is --interactive --tty." },
+    profileFlag,
+    tenantFlag,
+    fileFlag,
+  ],
+  output: {
+    json: 'ndjson: { stream: "stdout"|"stderr", data } per chunk of output, then { exitCode: number|null, pod, message? }',
+    stream: true,
+  },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout", "runFailed"],
+  examples: ["loco exec shop-api -- ./manage check", "loco exec shop-api --profile prod --pod shop-api-7d9f-x2 -- env"],
+});
+
 export const scaleCommand = defineCommand({
   path: ["scale"],
   summary: "Change an app's replicas, or its cpu and memory per replica.",
@@ -926,6 +961,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(deployCommand, () => import("./commands/deploy.ts")),
   withImplementation(rollbackCommand, () => import("./commands/rollback.ts")),
   withImplementation(logsCommand, () => import("./commands/logs.ts")),
+  withImplementation(execCommand, () => import("./commands/exec.ts")),
   withImplementation(scaleCommand, () => import("./commands/scale.ts")),
   withImplementation(envLsCommand, () => import("./commands/env-ls.ts")),
   withImplementation(envSetCommand, () => import("./commands/env-set.ts")),
