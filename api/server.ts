@@ -35,6 +35,7 @@ import { pipelineRoutes } from "./routes/pipelines.ts";
 import { platformRoutes } from "./routes/platform.ts";
 import { profileRoutes } from "./routes/profiles.ts";
 import { releaseRoutes } from "./routes/releases.ts";
+import { runRerunRoutes } from "./routes/run-rerun.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
@@ -123,6 +124,7 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...pipelineRoutes(services),
     ...pipelineSecretRoutes(services),
     ...runRoutes(services),
+    ...runRerunRoutes(services),
     ...auditRoutes(services),
   ];
 }

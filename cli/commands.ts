@@ -782,6 +782,29 @@ export const runCancelCommand = defineCommand({
   exitCodes: ["auth", "notFound", "unavailable", "timeout"],
 });
 
+export const runRerunCommand = defineCommand({
+  path: ["run", "rerun"],
+  summary: "Rerun a finished pipeline run with the same parameters, reusing the tasks that succeeded.",
+  description:
+    "A new run of the same pipeline, with the same parameters and timeout. Tasks that succeeded in the earlier run are not run again: they show as Skipped (reused from run <run>) and count as succeeded for the tasks after them. With --from, that task and everything downstream of it run again, whatever they did before. The pipeline's current spec is used; a task it no longer has cannot be reused. With --watch, follows the new run like `loco run watch`.",
+  args: [{ name: "run", description: "Name of the finished run.", required: true }],
+  flags: [
+    {
+      name: "from",
+      type: "string",
+      valueName: "TASK",
+      description: "Run this task and every task after it again; reuse the rest that succeeded.",
+    },
+    ...runWatchFlags,
+    { name: "watch", short: "w", type: "boolean", description: "Follow the new run until it finishes." },
+    profileFlag,
+    tenantFlag,
+  ],
+  output: { json: `${RUN_VIEW} — with --watch, ndjson: ${RUN_WATCH_JSON}`, stream: true },
+  exitCodes: ["auth", "notFound", "runFailed", "timeout", "unavailable"],
+  examples: ["loco run rerun ci-m3x9k2ab --watch", "loco run rerun ci-m3x9k2ab --from build -o json"],
+});
+
 export const runTimelineCommand = defineCommand({
   path: ["run", "timeline"],
   summary: "Show what happened to a run, oldest first: its start, each task's transitions, its end.",
@@ -995,6 +1018,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(runLsCommand, () => import("./commands/run-ls.ts")),
   withImplementation(runLogsCommand, () => import("./commands/run-logs.ts")),
   withImplementation(runCancelCommand, () => import("./commands/run-cancel.ts")),
+  withImplementation(runRerunCommand, () => import("./commands/run-rerun.ts")),
   withImplementation(runTimelineCommand, () => import("./commands/run-timeline.ts")),
   withImplementation(releasesCommand, () => import("./commands/releases.ts")),
   withImplementation(secretsLsCommand, () => import("./commands/secrets-ls.ts")),

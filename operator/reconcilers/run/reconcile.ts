@@ -174,6 +174,7 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
       stop: step.stop,
       retryDelayMs: (attempt) => retryDelayMs(settings, attempt),
       jobName: (task, attempt) => jobName(name, task, attempt),
+      ...(run.spec.reuse ? { reuse: { run: run.spec.reuse.run, tasks: new Set(run.spec.reuse.tasks) } } : {}),
     });
 
     // 6. Jobs first, then status: a status that names a Job always names one that exists.
