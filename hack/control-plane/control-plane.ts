@@ -200,6 +200,12 @@ export async function waitForCrdsEstablished(
 /** kwok watches its Logs/ClusterLogs and Exec/ClusterExec objects from start-up, so their CRDs must exist first. */
 async function installKwokCrds(state: ControlPlaneState, dir: string): Promise<void> {
   const crdDir = binaryPaths().kwokCrds;
+  // A cache built before kwok's exec objects were used lacks their CRDs; the build script adds them in place.
+  if (!existsSync(join(crdDir, "kwok.x-k8s.io_clusterexecs.yaml"))) {
+    throw new Error(
+      `kwok's Exec/ClusterExec CRDs are not in ${crdDir}: run \`bash hack/build-control-plane.sh\` (it adds them to the cache without rebuilding anything).`,
+    );
+  }
   await kubectl(state, ["apply", "--server-side", "--field-manager=loco-hack", "-f", crdDir]);
   await waitFor(
     "kwok's CRDs to be Established",
