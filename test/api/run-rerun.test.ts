@@ -10,13 +10,16 @@ import { EXIT_CODES } from "../../cli/exit-codes.ts";
 import { JOB } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { type ApiWorld, startApiWorld } from "../support/api-world.ts";
+import { type CannedLogs, cannedLogs } from "../support/canned-logs.ts";
 import { Loco, type LocoResult, shown } from "../support/e2e-cli.ts";
+import { eventually } from "../support/kube.ts";
 
 let world: ApiWorld;
 let loco: Loco;
 let home: string;
 let namespace: string;
 let failedRun: string;
+let logs: CannedLogs;
 
 const resources = { cpu: "10m", memory: "16Mi" };
 const pipeline = (unitExitCode?: string) => ({
@@ -59,6 +62,15 @@ beforeAll(async () => {
   namespace = `${world.tenants[0].name}-${world.profile}`;
   loco = new Loco(new URL("../../cli/main.ts", import.meta.url).pathname);
   home = mkdtempSync(join(tmpdir(), "loco-rerun-home-"));
+  logs = await cannedLogs({
+    namespace,
+    containers: {
+      unit: [
+        { time: "2026-11-23T10:00:00.100Z", line: "ok 1 - parses" },
+        { time: "2026-11-23T10:00:00.200Z", line: "FAIL parser.test: expected 3, got 4" },
+      ],
+    },
+  });
   const minted = await world.api.call("POST", `/v1/tenants/${world.tenants[0].name}/tokens`, {
     token: await world.token(world.tenants[0].members.developer),
     body: { name: "rerun", role: "developer" },
@@ -73,7 +85,35 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await logs?.remove();
   await world?.stop();
+});
+
+describe("a failed Run", () => {
+  it("names its failed task, exit code and last log lines in the API and in `loco run watch`", async () => {
+    const url = `/v1/tenants/${world.tenants[0].name}/runs/${failedRun}?profile=${world.profile}`;
+    const viewer = await world.token(world.tenants[0].members.viewer);
+    const failedTask = await eventually("the failed task's captured log", async () => {
+      const body = (await (await world.api.call("GET", url, { token: viewer })).json()) as {
+        failedTask: { lastLines: string[] } | null;
+      };
+      return body.failedTask?.lastLines.length ? body.failedTask : undefined;
+    });
+    expect(failedTask).toEqual({
+      name: "unit",
+      exitCode: 3,
+      reason: "AbnormalExit",
+      attempt: 1,
+      lastLines: ["ok 1 - parses", "FAIL parser.test: expected 3, got 4"],
+    });
+    const watched = await user(["run", "watch", failedRun]);
+    expectExit(watched, EXIT_CODES.runFailed.code);
+    expect(watched.stdout).toContain(
+      "Last lines of task unit:\n  │ ok 1 - parses\n  │ FAIL parser.test: expected 3, got 4\n✗ Run",
+    );
+    // The outcome stays the last line.
+    expect(watched.stdout).toMatch(/\n✗ Run [^\n]* task unit failed \(AbnormalExit, exit code 3\)[^\n]*\n$/);
+  });
 });
 
 describe("loco run rerun", () => {
