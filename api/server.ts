@@ -27,6 +27,7 @@ import { appRoutes } from "./routes/apps.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { deploymentRoutes } from "./routes/deployments.ts";
+import { execRoutes } from "./routes/exec.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { logRoutes } from "./routes/logs.ts";
 import { memberRoutes } from "./routes/members.ts";
@@ -36,6 +37,7 @@ import { pipelineRoutes } from "./routes/pipelines.ts";
 import { platformRoutes } from "./routes/platform.ts";
 import { profileRoutes } from "./routes/profiles.ts";
 import { releaseRoutes } from "./routes/releases.ts";
+import { runRerunRoutes } from "./routes/run-rerun.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
@@ -122,9 +124,11 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...releaseRoutes(services),
     ...logRoutes(services),
     ...metricsRoutes(services),
+    ...execRoutes(services),
     ...pipelineRoutes(services),
     ...pipelineSecretRoutes(services),
     ...runRoutes(services),
+    ...runRerunRoutes(services),
     ...auditRoutes(services),
   ];
 }

@@ -297,6 +297,41 @@ export const logsCommand = defineCommand({
   examples: ["loco logs -f --tail 100", "loco logs --since 10m -o json | jq -r .line", "loco logs -f -o table"],
 });
 
+export const execCommand = defineCommand({
+  path: ["exec"],
+  summary: "Run a command in a running replica of an app, print its output and exit with its exit code.",
+  description:
+    "The command goes after -- and runs as is in the App's container (name a shell to get one: `-- sh -c '…'`), in the replica named by --pod or else the first ready one. Its stdout and stderr are printed as they come, and loco exits with the command's exit code (so codes 1–7 can't be told apart from loco's own: use -o json for the exact outcome), or 7 when it ended without one. It needs the developer role; the tenant's audit log records who ran which program in which pod (not its arguments). -i/--tty (`loco exec -it`) would need a two-way connection to the API, which it does not offer yet: they are refused, saying so.",
+  args: [
+    { name: "app", description: "The App to run the command in.", required: true },
+    { name: "command", description: "The command and its arguments, after --.", required: true, variadic: true },
+  ],
+  flags: [
+    {
+      name: "pod",
+      type: "string",
+      valueName: "NAME",
+      description: "The replica (pod) to run in, as `loco status` shows it.",
+    },
+    {
+      name: "interactive",
+      short: "i",
+      type: "boolean",
+      description: "Attach stdin (with --tty, a terminal): refused until the API offers a two-way connection.",
+    },
+    { name: "tty", type: "boolean", description: "Attach a terminal; `-it` is --interactive --tty." },
+    profileFlag,
+    tenantFlag,
+    fileFlag,
+  ],
+  output: {
+    json: 'ndjson: { stream: "stdout"|"stderr", data } per chunk of output, then { exitCode: number|null, pod, message? }',
+    stream: true,
+  },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout", "runFailed"],
+  examples: ["loco exec shop-api -- ./manage check", "loco exec shop-api --profile prod --pod shop-api-7d9f-x2 -- env"],
+});
+
 export const scaleCommand = defineCommand({
   path: ["scale"],
   summary: "Change an app's replicas, or its cpu and memory per replica.",
@@ -758,6 +793,29 @@ export const runCancelCommand = defineCommand({
   exitCodes: ["auth", "notFound", "unavailable", "timeout"],
 });
 
+export const runRerunCommand = defineCommand({
+  path: ["run", "rerun"],
+  summary: "Rerun a finished pipeline run with the same parameters, reusing the tasks that succeeded.",
+  description:
+    "A new run of the same pipeline, with the same parameters and timeout. Tasks that succeeded in the earlier run are not run again: they show as Skipped (reused from run <run>) and count as succeeded for the tasks after them. With --from, that task and everything downstream of it run again, whatever they did before. The pipeline's current spec is used; a task it no longer has cannot be reused. With --watch, follows the new run like `loco run watch`.",
+  args: [{ name: "run", description: "Name of the finished run.", required: true }],
+  flags: [
+    {
+      name: "from",
+      type: "string",
+      valueName: "TASK",
+      description: "Run this task and every task after it again; reuse the rest that succeeded.",
+    },
+    ...runWatchFlags,
+    { name: "watch", short: "w", type: "boolean", description: "Follow the new run until it finishes." },
+    profileFlag,
+    tenantFlag,
+  ],
+  output: { json: `${RUN_VIEW} — with --watch, ndjson: ${RUN_WATCH_JSON}`, stream: true },
+  exitCodes: ["auth", "notFound", "runFailed", "timeout", "unavailable"],
+  examples: ["loco run rerun ci-m3x9k2ab --watch", "loco run rerun ci-m3x9k2ab --from build -o json"],
+});
+
 export const runTimelineCommand = defineCommand({
   path: ["run", "timeline"],
   summary: "Show what happened to a run, oldest first: its start, each task's transitions, its end.",
@@ -948,6 +1006,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(deployCommand, () => import("./commands/deploy.ts")),
   withImplementation(rollbackCommand, () => import("./commands/rollback.ts")),
   withImplementation(logsCommand, () => import("./commands/logs.ts")),
+  withImplementation(execCommand, () => import("./commands/exec.ts")),
   withImplementation(scaleCommand, () => import("./commands/scale.ts")),
   withImplementation(envLsCommand, () => import("./commands/env-ls.ts")),
   withImplementation(envSetCommand, () => import("./commands/env-set.ts")),
@@ -982,6 +1041,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(runLsCommand, () => import("./commands/run-ls.ts")),
   withImplementation(runLogsCommand, () => import("./commands/run-logs.ts")),
   withImplementation(runCancelCommand, () => import("./commands/run-cancel.ts")),
+  withImplementation(runRerunCommand, () => import("./commands/run-rerun.ts")),
   withImplementation(runTimelineCommand, () => import("./commands/run-timeline.ts")),
   withImplementation(releasesCommand, () => import("./commands/releases.ts")),
   withImplementation(secretsLsCommand, () => import("./commands/secrets-ls.ts")),

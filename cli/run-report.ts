@@ -6,6 +6,7 @@ import type { RunView } from "./client/run-client.ts";
 import type { ContextWith } from "./context.ts";
 import { parseDuration } from "./duration.ts";
 import { exitCode } from "./exit-codes.ts";
+import { failedTaskLines } from "./failed-task-lines.ts";
 import { printNdjson } from "./output.ts";
 import { callRuns } from "./run-target.ts";
 import { followRun } from "./run-watch.ts";
@@ -85,6 +86,13 @@ export async function reportRun(
       for (const line of runChanges(previous, state)) command.io.stdout.write(`${line}\n`);
       previous = state;
     });
+    // The failed task's last lines come first, so that the outcome stays the last line (scripts `tail -1` it).
+    const failed = final.phase === "Failed" ? failingTask(final) : undefined;
+    if (failed) {
+      const lines = await failedTaskLines(client, target, failed.name, failed.attempts);
+      if (lines.length > 0) command.io.stdout.write(`Last lines of task ${failed.name}:\n`);
+      for (const line of lines) command.io.stdout.write(`  │ ${line}\n`);
+    }
     command.io.stdout.write(`${runFinalLine(final)!.text}\n`);
   }
   return exitForRun(final);

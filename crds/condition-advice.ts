@@ -57,6 +57,12 @@ export const REASON_ADVICE = {
     cause: "The Pipeline is valid and the next time each trigger fires is known.",
     fix: "Nothing.",
   },
+  Reused: {
+    kinds: ["Run"],
+    severity: "ok",
+    cause: "The task was not run again: this Run reruns an earlier one (spec.reuse), where the task succeeded.",
+    fix: "Nothing; to run every task, start a new Run instead of a rerun.",
+  },
   Resolved: { kinds: ["App"], severity: "ok", cause: "The Profile the App names exists.", fix: "Nothing." },
   Routed: {
     kinds: ["App"],
@@ -210,7 +216,8 @@ export const REASON_ADVICE = {
   DeployNotPermitted: {
     kinds: ["Pipeline", "Run"],
     severity: "fix",
-    cause: "A deploy step deploys an App that spec.permissions.deploy does not list, so the Run's credential could not.",
+    cause:
+      "A deploy step deploys an App that spec.permissions.deploy does not list, so the Run's credential could not.",
     fix: "Add the App (and its profile, if another) to spec.permissions.deploy, or deploy an App it lists.",
   },
   NotOwned: {

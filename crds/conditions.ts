@@ -29,6 +29,8 @@ export const Reason = {
   Running: "Running",
   Completed: "Completed",
   Scheduled: "Scheduled",
+  /** Run task: not run again; it succeeded in the Run this one reruns (spec.reuse), whose result it keeps. */
+  Reused: "Reused",
   /** App: its Profile was found. */
   Resolved: "Resolved",
   /** App: its routes are attached to the Profile's gateway. */

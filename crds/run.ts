@@ -42,7 +42,7 @@ export const InlineTask = withRules(
 );
 export type InlineTask = z.infer<typeof InlineTask>;
 
-const frozenFields = ["pipelineRef", "task", "app", "timeout", "startedBy", "locks"] as const;
+const frozenFields = ["pipelineRef", "task", "app", "timeout", "startedBy", "locks", "reuse"] as const;
 
 export const RunSpec = withRules(
   z.strictObject({
@@ -67,6 +67,15 @@ export const RunSpec = withRules(
       .describe(
         "Named locks the Run holds while it runs, besides its Pipeline's; it waits until no other Run in the namespace holds any of them.",
       ),
+    reuse: z
+      .strictObject({
+        run: dnsSubdomain().describe("The earlier Run of the same Pipeline this one reruns."),
+        tasks: uniqueList(dnsLabel(), 64).describe(
+          "Tasks not run again: each succeeded in that Run, and counts as succeeded here (state Skipped, reason Reused).",
+        ),
+      })
+      .optional()
+      .describe("With pipelineRef: tasks whose results this Run takes from an earlier Run instead of running them."),
     cancel: z
       .boolean()
       .default(false)
@@ -91,6 +100,12 @@ export const RunSpec = withRules(
       message: "app is only for a one-off command: set task, or remove app",
       field: ".app",
       holds: (s) => s.app === undefined || s.task !== undefined,
+    },
+    {
+      cel: "!has(self.reuse) || has(self.pipelineRef)",
+      message: "reuse is only for a Run of a Pipeline: set pipelineRef, or remove reuse",
+      field: ".reuse",
+      holds: (s) => s.reuse === undefined || s.pipelineRef !== undefined,
     },
     {
       cel: frozenFields

@@ -100,3 +100,40 @@ describe("loco-db revoke-bootstrap", () => {
     await reopened.close();
   }, 60_000);
 });
+
+describe("loco-db prune", () => {
+  it("refuses a retention under an hour or a bad batch size before connecting, naming the flag", () => {
+    const short = admin(["prune", "--older-than", "10m", "--database-url", url], {});
+    expect(short.status).toBe(2);
+    expect(short.stderr).toContain("--older-than 10m is not a retention of at least an hour");
+    const missing = admin(["prune", "--database-url", url], {});
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("--older-than (missing)");
+    const batch = admin(["prune", "--older-than", "30d", "--batch-size", "0", "--database-url", url], {});
+    expect(batch.status).toBe(2);
+    expect(batch.stderr).toContain("--batch-size 0 is not a whole number");
+  }, 60_000);
+
+  it("deletes the task logs older than the retention on the embedded database, and keeps the newer", async () => {
+    const handle = await connectDatabase(url);
+    await migrateToLatest(handle.db);
+    for (const [task, days] of [
+      ["old", 40],
+      ["new", 1],
+    ] as const) {
+      const at = new Date(Date.now() - days * 86_400_000).toISOString();
+      await sql`
+        INSERT INTO task_logs (run_uid, task, attempt, namespace, run, captured_at, line_count, lines)
+        VALUES (gen_random_uuid(), ${task}, 1, 'acme-dev', 'r', ${at}::timestamptz, 0, '[]'::jsonb)`.execute(handle.db);
+    }
+    await handle.close();
+    const pruned = admin(["prune", "--older-than", "30d", "--database-url", url], {});
+    expect(pruned.stderr).toBe("");
+    expect(pruned.status).toBe(0);
+    expect(pruned.stdout).toContain(": 1 task logs, 0 Run timeline events");
+    const reopened = await connectDatabase(url);
+    const { rows } = await sql<{ task: string }>`SELECT task FROM task_logs`.execute(reopened.db);
+    expect(rows).toEqual([{ task: "new" }]);
+    await reopened.close();
+  }, 60_000);
+});

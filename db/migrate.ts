@@ -9,7 +9,8 @@ import * as deploymentRequests from "./migrations/0004-deployment-requests.ts";
 import * as taskLogs from "./migrations/0005-task-logs.ts";
 import * as tokenLineage from "./migrations/0006-token-lineage.ts";
 import * as releases from "./migrations/0007-releases.ts";
-import * as releaseRevisions from "./migrations/0010-release-revisions.ts";
+import * as retention from "./migrations/0008-retention.ts";
+import * as releaseRevisions from "./migrations/0009-release-revisions.ts";
 
 /** Listed explicitly (not read from the folder) so that a bundled or compiled build carries them all. */
 export const migrations: Record<string, Migration> = {
@@ -20,7 +21,8 @@ export const migrations: Record<string, Migration> = {
   "0005-task-logs": taskLogs,
   "0006-token-lineage": tokenLineage,
   "0007-releases": releases,
-  "0010-release-revisions": releaseRevisions,
+  "0008-retention": retention,
+  "0009-release-revisions": releaseRevisions,
 };
 
 export class MigrationError extends Error {

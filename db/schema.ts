@@ -174,7 +174,7 @@ export interface ReleasesTable {
   secrets: WithDefault<Json<Record<string, string | null>>>;
   deployment_id: string | null;
   rollback_of: number | null;
-  /** The Git commit the release came from (migration 0010): set for changes synced from Git, else null. */
+  /** The Git commit the release came from (migration 0009): set for changes synced from Git, else null. */
   git_revision: string | null;
 }
 

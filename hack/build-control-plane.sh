@@ -123,6 +123,13 @@ fetch_crds() {
     cp "$src/kustomize/crd/bases/kwok.x-k8s.io_logs.yaml" "$src/kustomize/crd/bases/kwok.x-k8s.io_clusterlogs.yaml" "$out/crd/"
     chmod -R u+w "$out" && touch "$out/.complete" "$out/.complete-crds"
   fi
+  # The CRDs of kwok's exec objects (Exec, ClusterExec: which local command answers pods/exec), added to caches
+  # made before; copied beside the others without wiping the folder a running control plane reads its stages from.
+  if [[ ! -f "$out/.complete-exec-crds" ]]; then
+    local src; src="$(module_dir sigs.k8s.io/kwok "$KWOK_VERSION")"
+    cp "$src/kustomize/crd/bases/kwok.x-k8s.io_execs.yaml" "$src/kustomize/crd/bases/kwok.x-k8s.io_clusterexecs.yaml" "$out/crd/"
+    chmod -R u+w "$out/crd" && touch "$out/.complete-exec-crds"
+  fi
 }
 
 main() {

@@ -48,7 +48,7 @@ control_plane_cached() {
       "bin/etcd-$ETCD_VERSION/.complete" "bin/kwok-$KWOK_VERSION/.complete" "bin/helm-$HELM_VERSION/.complete" \
       "bin/kubernetes-$KUBERNETES_VERSION/.complete" "crds/gateway-api-$GATEWAY_API_VERSION/.complete" \
       "crds/envoy-gateway-$ENVOY_GATEWAY_VERSION/.complete" "crds/kwok-$KWOK_VERSION/.complete" \
-      "crds/kwok-$KWOK_VERSION/.complete-crds"; do
+      "crds/kwok-$KWOK_VERSION/.complete-crds" "crds/kwok-$KWOK_VERSION/.complete-exec-crds"; do
       [[ -f "$cache/$stamp" ]] || exit 1
     done
   )

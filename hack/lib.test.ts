@@ -75,6 +75,7 @@ function machine(m: Machine): { env: Record<string, string>; aptLog: string } {
       `crds/envoy-gateway-${v.ENVOY_GATEWAY_VERSION}/.complete`,
       `crds/kwok-${v.KWOK_VERSION}/.complete`,
       `crds/kwok-${v.KWOK_VERSION}/.complete-crds`,
+      `crds/kwok-${v.KWOK_VERSION}/.complete-exec-crds`,
     ].filter((stamp) => m.cached === true || !stamp.startsWith("bin/kubernetes-"));
     for (const stamp of stamps) {
       mkdirSync(join(cache, stamp, ".."), { recursive: true });

@@ -20,6 +20,7 @@ import { defineRoute, type RouteDefinition } from "../route.ts";
 import { streamRunLogs, tasksWithLoggingOff } from "../run-logs.ts";
 import { AppCommand, appCommandTask } from "../runs/app-command.ts";
 import { cancelRun } from "../runs/cancel-run.ts";
+import { FailedTaskView, failedTaskOf } from "../runs/failed-task.ts";
 import { runsSince } from "../runs/run-since.ts";
 import { liveRunView, RunView, runFinished, runView } from "../runs/run-view.ts";
 import { startCommandRun, startPipelineRun } from "../runs/start-run.ts";
@@ -217,15 +218,19 @@ export function runRoutes(services: ApiServices): RouteDefinition[] {
       method: "GET",
       url: "/v1/tenants/:tenant/runs/:run",
       operationId: "getRun",
-      summary: "Get a Run: its phase, reason and each task's state.",
+      summary: "Get a Run: its phase, reason and each task's state; when a task failed it, that task's last log lines.",
       tag: "runs",
       auth: "required",
       params: RunParams,
       query: ProfileQuery,
-      responses: { 200: { description: "The Run.", schema: RunView }, 404: { description: "No such Run." } },
+      responses: {
+        200: { description: "The Run.", schema: RunView.extend({ failedTask: FailedTaskView }) },
+        404: { description: "No such Run." },
+      },
       handler: async ({ authorize, params, query }) => {
         await authorize({ tenant: params.tenant, resource: "runs", action: "read" });
-        return { body: (await mirroredRun(params.tenant, query.profile, params.run)).view };
+        const { view } = await mirroredRun(params.tenant, query.profile, params.run);
+        return { body: { ...view, failedTask: await failedTaskOf(db, view) } };
       },
     }),
     defineRoute({

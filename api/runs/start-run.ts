@@ -76,6 +76,8 @@ export function pipelineRunObject(options: {
   parameters: Record<string, string>;
   timeout?: string | undefined;
   startedBy: string;
+  /** A rerun: the earlier Run and the tasks taken from it (spec.reuse). */
+  reuse?: { run: string; tasks: string[] } | undefined;
 }): KubeObject {
   const { pipeline, parameters } = options;
   return {
@@ -98,6 +100,7 @@ export function pipelineRunObject(options: {
     spec: {
       pipelineRef: { name: pipeline.name, ...(Object.keys(parameters).length ? { parameters } : {}) },
       ...(options.timeout ? { timeout: options.timeout } : {}),
+      ...(options.reuse ? { reuse: options.reuse } : {}),
       startedBy: { kind: "API", user: options.startedBy },
     },
   };
@@ -149,6 +152,7 @@ export function startPipelineRun(
     parameters: Record<string, string>;
     timeout?: string | undefined;
     startedBy: string;
+    reuse?: { run: string; tasks: string[] } | undefined;
   },
 ): Promise<KubeObject> {
   const { pipeline, parameters } = request;
@@ -164,6 +168,7 @@ export function startPipelineRun(
       parameters,
       timeout: request.timeout,
       startedBy: request.startedBy,
+      reuse: request.reuse,
     }),
   );
 }

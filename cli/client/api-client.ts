@@ -263,31 +263,44 @@ export class ApiClient {
   }
 
   /** A streamed 2xx body, chunk by chunk; a non-2xx answer becomes an ApiRequestError like request()'s. */
-  private stream(path: string, accept: string): Promise<{ events: AsyncIterable<Buffer>; stop(): void }> {
-    return this.withRenewal((token) => this.streamWith(token, path, accept));
+  private stream(
+    path: string,
+    accept: string,
+    body?: unknown,
+  ): Promise<{ events: AsyncIterable<Buffer>; stop(): void }> {
+    return this.withRenewal((token) => this.streamWith(token, path, accept, body));
   }
 
+  /** GET, or POST with a JSON body (a stream that starts something, such as exec). */
   private async streamWith(
     token: string | undefined,
     path: string,
     accept: string,
+    body?: unknown,
   ): Promise<{ events: AsyncIterable<Buffer>; stop(): void }> {
     const url = new URL(this.server + path);
     const requestId = newRequestId();
+    const method = body === undefined ? "GET" : "POST";
     const headers: Record<string, string> = {
       accept,
       "x-request-id": requestId,
       "user-agent": this.options.userAgent ?? "loco-cli",
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
     };
     if (token) headers.authorization = `Bearer ${token}`;
     this.options.log?.write("Opening event stream", { url: url.href, requestId });
     let opened: Awaited<ReturnType<typeof openStream>>;
     try {
-      opened = await openStream(url, { method: "GET", headers, timeoutMs: this.options.timeoutMs ?? 30_000 });
+      opened = await openStream(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        timeoutMs: this.options.timeoutMs ?? 30_000,
+      });
     } catch (error) {
       throw new ApiRequestError({
         failure: error instanceof HttpTimeoutError ? "timeout" : "unreachable",
-        method: "GET",
+        method,
         url: url.href,
         requestId,
         message: `GET ${url.href} failed: ${describeNetworkError(error)}`,
@@ -302,20 +315,20 @@ export class ApiClient {
       const problem: Problem = { ...body, status: opened.status, requestId: body.requestId ?? requestId };
       throw new ApiRequestError({
         failure: "problem",
-        method: "GET",
+        method,
         url: url.href,
         requestId,
         status: opened.status,
         problem,
-        message: problem.detail ?? `GET ${url.href} answered ${opened.status}`,
+        message: problem.detail ?? `${method} ${url.href} answered ${opened.status}`,
       });
     }
     return { events: opened.chunks!, stop: opened.close };
   }
 
   /** An ndjson stream from a path (query included), one parsed document per line; `stop()` closes it. */
-  async ndjson<T>(path: string): Promise<{ records: AsyncIterable<T>; stop(): void }> {
-    const { events, stop } = await this.stream(path, "application/x-ndjson");
+  async ndjson<T>(path: string, body?: unknown): Promise<{ records: AsyncIterable<T>; stop(): void }> {
+    const { events, stop } = await this.stream(path, "application/x-ndjson", body);
     async function* records(): AsyncGenerator<T> {
       let buffer = "";
       for await (const chunk of events) {

@@ -44,7 +44,7 @@ export function send(
  */
 export function openStream(
   url: URL,
-  init: { method: string; headers: Record<string, string>; timeoutMs: number },
+  init: { method: string; headers: Record<string, string>; body?: string; timeoutMs: number },
 ): Promise<{
   status: number;
   headers: HttpResponse["headers"];
@@ -77,7 +77,7 @@ export function openStream(
     });
     req.setTimeout(init.timeoutMs, () => req.destroy(new HttpTimeoutError(init.timeoutMs)));
     req.on("error", reject);
-    req.end();
+    req.end(init.body);
   });
 }
 

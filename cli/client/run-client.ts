@@ -123,6 +123,12 @@ export const getRun = (client: ApiClient, tenant: string, run: string, profile: 
 export const cancelRun = (client: ApiClient, tenant: string, run: string, profile: string) =>
   client.request<RunView>("POST", `${base(tenant)}/runs/${segment(run)}/cancel`, { query: { profile } });
 
+export const rerunRun = (client: ApiClient, tenant: string, run: string, profile: string, from?: string) =>
+  client.request<RunView>("POST", `${base(tenant)}/runs/${segment(run)}/rerun`, {
+    query: { profile },
+    body: from === undefined ? {} : { from },
+  });
+
 export const runTimeline = (client: ApiClient, tenant: string, run: string, profile: string, cursor?: string) =>
   client.request<Page<Api.TimelineEntry>>("GET", `${base(tenant)}/runs/${segment(run)}/timeline`, {
     query: { profile, cursor },
@@ -181,6 +187,7 @@ export const RUN_OPERATIONS = [
   { method: "GET", path: "/v1/tenants/{tenant}/runs", status: 200, keys: RUN_KEYS, page: true as const },
   { method: "GET", path: "/v1/tenants/{tenant}/runs/{run}", status: 200, keys: RUN_KEYS },
   { method: "POST", path: "/v1/tenants/{tenant}/runs/{run}/cancel", status: 202, keys: RUN_KEYS },
+  { method: "POST", path: "/v1/tenants/{tenant}/runs/{run}/rerun", status: 201, keys: RUN_KEYS },
   {
     method: "GET",
     path: "/v1/tenants/{tenant}/runs/{run}/timeline",

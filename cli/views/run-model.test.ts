@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RunView } from "../client/run-client.ts";
-import { failingTask, fromRunView, runChanges, runFinalLine, withLogLine } from "./run-model.ts";
+import { failingTask, fromRunView, runChanges, runFinalLine, runLines, withLogLine } from "./run-model.ts";
 
 const view = (over: Partial<RunView>): RunView => ({
   name: "ci-1",
@@ -97,5 +97,22 @@ describe("the run-watch model", () => {
     expect(runChanges(undefined, before)).toEqual(["Run ci-1 of pipeline ci (dev)", "Running", "task build Running"]);
     expect(runChanges(before, after)).toEqual(["task build Succeeded in 3s", "task test Running"]);
     expect(runChanges(after, after)).toEqual([]);
+  });
+
+  it("keeps a failed task's last log lines under it, and none under a task that succeeded", () => {
+    let state = fromRunView(
+      view({
+        phase: "Failed",
+        tasks: [
+          { name: "build", state: "Succeeded" },
+          { name: "test", state: "Failed", exitCode: 3, reason: "AbnormalExit" },
+        ],
+      }),
+    );
+    state = withLogLine(state, "build", "compiled");
+    state = withLogLine(state, "test", "FAIL parser.test: expected 3, got 4");
+    const text = runLines(state).map((l) => l.text);
+    expect(text.some((t) => t.endsWith("│ FAIL parser.test: expected 3, got 4"))).toBe(true);
+    expect(text.some((t) => t.endsWith("│ compiled"))).toBe(false);
   });
 });

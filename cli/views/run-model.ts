@@ -18,7 +18,7 @@ export interface RunWatchState {
   reason: string | null;
   message: string | null;
   tasks: RunTaskState[];
-  /** The last few log lines of each task, newest last (shown under running tasks). */
+  /** The last few log lines of each task, newest last (shown under running and failed tasks). */
   logs: Record<string, string[]>;
   /** The current time, for the durations of running tasks. */
   nowMs: number;
@@ -174,7 +174,8 @@ export function runLines(state: RunWatchState): Line[] {
   const depth = depths(state.tasks);
   for (const task of state.tasks) {
     lines.push(taskLine(task, depth.get(task.name) ?? 0, state.nowMs));
-    if (task.state === "Running") {
+    // A failed task keeps the last lines it printed on screen: usually why it failed.
+    if (task.state === "Running" || task.state === "Failed") {
       const indent = "  ".repeat((depth.get(task.name) ?? 0) + 2);
       for (const log of state.logs[task.name] ?? []) lines.push({ text: `${indent}│ ${log}`, tone: "muted" });
     }

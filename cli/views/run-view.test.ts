@@ -86,7 +86,15 @@ describe("RunWatchView", () => {
     );
     expect(lines).toContain("    ✗ test  Failed, AbnormalExit, exit code 3  15s  (after build)");
     expect(lines).toContain("      – deploy  Skipped, DependencyFailed  (after test, lint)");
-    expect(lines.join("\n")).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏│]/);
+    // The failed task keeps its last lines on screen; the one that succeeded (lint) does not.
+    const test = lines.indexOf("    ✗ test  Failed, AbnormalExit, exit code 3  15s  (after build)");
+    expect(lines.slice(test + 1, test + 4)).toEqual([
+      "      │ ok 1 - parses",
+      "      │ ok 2 - renders",
+      "      │ ok 3 - exits",
+    ]);
+    expect(lines.join("\n")).not.toContain("checked 120 files");
+    expect(lines.join("\n")).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
     view.unmount();
   });
 });

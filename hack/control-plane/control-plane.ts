@@ -197,9 +197,15 @@ export async function waitForCrdsEstablished(
   );
 }
 
-/** kwok watches its Logs/ClusterLogs objects from start-up, so their CRDs must exist before it starts. */
+/** kwok watches its Logs/ClusterLogs and Exec/ClusterExec objects from start-up, so their CRDs must exist first. */
 async function installKwokCrds(state: ControlPlaneState, dir: string): Promise<void> {
   const crdDir = binaryPaths().kwokCrds;
+  // A cache built before kwok's exec objects were used lacks their CRDs; the build script adds them in place.
+  if (!existsSync(join(crdDir, "kwok.x-k8s.io_clusterexecs.yaml"))) {
+    throw new Error(
+      `kwok's Exec/ClusterExec CRDs are not in ${crdDir}: run \`bash hack/build-control-plane.sh\` (it adds them to the cache without rebuilding anything).`,
+    );
+  }
   await kubectl(state, ["apply", "--server-side", "--field-manager=loco-hack", "-f", crdDir]);
   await waitFor(
     "kwok's CRDs to be Established",
@@ -210,10 +216,12 @@ async function installKwokCrds(state: ControlPlaneState, dir: string): Promise<v
           "crd",
           "logs.kwok.x-k8s.io",
           "clusterlogs.kwok.x-k8s.io",
+          "execs.kwok.x-k8s.io",
+          "clusterexecs.kwok.x-k8s.io",
           "-o",
           "jsonpath={.items[*].status.conditions[?(@.type=='Established')].status}",
         ]).catch(() => "")
-      ).trim() === "True True",
+      ).trim() === "True True True True",
     30_000,
     dir,
   );
@@ -372,7 +380,8 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
       `--tls-cert-file=${certs.servingCert}`,
       `--tls-private-key-file=${certs.servingKey}`,
       // Canned pod logs come from Logs/ClusterLogs objects in the cluster (tests create their own per namespace).
-      "--enable-crds=Logs,ClusterLogs",
+      // pods/exec runs a real local command named by an Exec/ClusterExec object (tests create theirs per namespace).
+      "--enable-crds=Logs,ClusterLogs,Exec,ClusterExec",
       ...stageFiles.map((file) => `--config=${file}`),
     ]);
     saveState();

@@ -74,6 +74,7 @@ const minimum: Record<string, Role> = {
   listSecrets: "viewer",
   appLogs: "viewer",
   appMetrics: "viewer",
+  execInApp: "developer",
   listPipelines: "viewer",
   getPipeline: "viewer",
   applyPipeline: "developer",
@@ -87,6 +88,7 @@ const minimum: Record<string, Role> = {
   getRun: "viewer",
   watchRun: "viewer",
   cancelRun: "developer",
+  rerunRun: "developer",
   runTimeline: "viewer",
   runLogs: "viewer",
 };
@@ -160,16 +162,18 @@ function request(route: { method: string; path: string; operationId: string }, i
                 ? { name: "matrix", role: "viewer" }
                 : route.operationId === "applyPipeline" || route.operationId === "diffPipeline"
                   ? { spec: pipelineSpec }
-                  : route.operationId === "startRun"
+                  : route.operationId === "startRun" || route.operationId === "rerunRun"
                     ? {}
-                    : route.operationId === "createRun"
-                      ? {
-                          task: {
-                            image: "registry.example.com/acme/matrix:1",
-                            resources: { cpu: "10m", memory: "16Mi" },
-                          },
-                        }
-                      : undefined;
+                    : route.operationId === "execInApp"
+                      ? { command: ["sh", "-c", "echo matrix"] }
+                      : route.operationId === "createRun"
+                        ? {
+                            task: {
+                              image: "registry.example.com/acme/matrix:1",
+                              resources: { cpu: "10m", memory: "16Mi" },
+                            },
+                          }
+                        : undefined;
   return { method: route.method, url: `${path}${query}`, body };
 }
 

@@ -11,9 +11,11 @@ import { type ApiAccess, ensureTenantNamespace, FIELD_MANAGER, tenantNamespace }
 import { APP, PROFILE } from "../../crds/kinds.ts";
 import { KubeClient } from "../../kube/kube-client.ts";
 import { silentLogger } from "../../kube/logger.ts";
+import { execInPod } from "../../kube/pod-exec.ts";
 import { readPodLog } from "../../kube/pod-log.ts";
 import { LIMIT_RANGE, NAMESPACE, NETWORK_POLICY, RESOURCE_QUOTA, ROLE_BINDING, SECRET } from "../../kube/resources.ts";
 import type { KubeObject, ResourceType } from "../../kube/types.ts";
+import { type LocalExec, localExec } from "../support/canned-exec.ts";
 import { type CannedLogs, cannedLogs } from "../support/canned-logs.ts";
 import { chartDir, helm, parseManifest } from "../support/helm.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
@@ -35,6 +37,7 @@ let otherNs: string;
 let access: ApiAccess;
 let rbacManifest: string;
 let logs: CannedLogs | undefined;
+let exec: LocalExec | undefined;
 
 const secret = (namespace: string, name: string): KubeObject => ({
   apiVersion: "v1",
@@ -126,6 +129,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await logs?.remove();
+  await exec?.remove();
   asApi?.close();
   await admin?.delete(NAMESPACE, undefined, tenantNamespace(tenant, profile)).catch(() => {});
   await admin?.delete(PROFILE, undefined, profile).catch(() => {});
@@ -234,6 +238,17 @@ describe("the API with only the chart's RBAC", () => {
         : undefined,
     );
     expect(await readPodLog(asApiConfig, { namespace, pod: "web-0", container: "app" })).toContain("served a request");
+    // `loco exec`: create on pods/exec, through the WebSocket the API opens.
+    exec = await localExec({ namespace });
+    let out = "";
+    const result = await execInPod(asApiConfig, { namespace, pod: "web-0", container: "app" }, ["echo", "exec-ok"], {
+      stdout: (chunk) => {
+        out += chunk.toString();
+      },
+      stderr: () => {},
+    });
+    expect(result.exitCode).toBe(0);
+    expect(out).toBe("exec-ok\n");
   });
 
   it("binds itself at start-up in the tenant namespaces that predate its RoleBinding (an upgrade), and only there", async () => {
@@ -294,6 +309,11 @@ describe("the API with only the chart's RBAC", () => {
         403,
       );
       expect((await asApi.text(`/api/v1/namespaces/${namespace}/pods/any/log`)).status, namespace).toBe(403);
+      const noop = { stdout: () => {}, stderr: () => {} };
+      await expect(
+        execInPod(asApiConfig, { namespace, pod: "any", container: "app" }, ["true"], noop),
+        namespace,
+      ).rejects.toThrow(/403/);
     }
     // Not even in the tenant's own namespace does it list Secrets: it reads them by name only.
     expect(await statusOf(() => asApi.list(SECRET, tenantNamespace(tenant, profile)))).toBe(403);

@@ -250,6 +250,30 @@ describe("the loco chart", () => {
     });
   });
 
+  it("schedules loco-db prune with the database (retention, on by default), as the image's program reads its flags", async () => {
+    type CronJob = KubeObject & {
+      spec: {
+        schedule: string;
+        concurrencyPolicy: string;
+        jobTemplate: { spec: { template: { spec: PodSpec & { automountServiceAccountToken?: boolean } } } };
+      };
+    };
+    const objects = await renderChart("loco", ns, ["-f", fullValues]);
+    const cron = find(objects, "CronJob", "prune") as CronJob;
+    expect(cron.spec).toMatchObject({ schedule: "17 3 * * *", concurrencyPolicy: "Forbid" });
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    const container = pod.containers[0]!;
+    expect(container.args).toEqual(["dist/db/admin.js", "prune", "--older-than=30d", "--batch-size=1000"]);
+    expect(container.env?.find((e) => e.name === "LOCO_DATABASE_URL")?.valueFrom).toBeDefined();
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true });
+    const off = await renderChart("loco", ns, ["-f", fullValues, "--set", "retention.enabled=false"]);
+    expect(find(off, "CronJob", "prune")).toBeUndefined();
+    // Without a database there is nothing to prune.
+    expect(find(await renderChart("loco", ns), "CronJob", "prune")).toBeUndefined();
+  });
+
   it("runs every container non-root with a read-only root filesystem, no capabilities and seccomp RuntimeDefault", async () => {
     for (const objects of [await renderChart("loco", ns), await renderChart("loco", ns, ["-f", fullValues])]) {
       for (const deployment of deployments(objects)) {

@@ -165,3 +165,44 @@ describe("planRun", () => {
     expect(again.start).toEqual([]);
   });
 });
+
+describe("a rerun (spec.reuse)", () => {
+  it("does not start reused tasks, marks them reused from the earlier run, and lets their dependants start", () => {
+    const plan = planRun(input({ reuse: { run: "ci-abc", tasks: new Set(["checkout"]) } }));
+    expect(plan.start.map((s) => s.task.name)).toEqual(["test"]);
+    expect(plan.tasks.find((t) => t.name === "checkout")).toEqual({
+      name: "checkout",
+      state: "Skipped",
+      exitCode: 0,
+      reason: "Reused",
+      message: "Skipped (reused from run ci-abc): it succeeded there and is not run again.",
+    });
+  });
+
+  it("succeeds when the tasks it ran succeed, saying how many were reused", () => {
+    let plan = planRun(input({ reuse: { run: "ci-abc", tasks: new Set(["checkout", "test"]) } }));
+    expect(plan.start.map((s) => s.task.name)).toEqual(["publish"]);
+    plan = planRun(
+      input({
+        previous: plan.tasks,
+        reuse: { run: "ci-abc", tasks: new Set(["checkout", "test"]) },
+        jobs: new Map([["r-publish-1", job("r-publish-1", "Succeeded", { exitCode: 0, finishedMs: T0 })]]),
+      }),
+    );
+    // report needs test to fail: a reused success skips it; cleanup takes any outcome.
+    expect(plan.tasks.find((t) => t.name === "report")?.reason).toBe("DependencyFailed");
+    expect(plan.start.map((s) => s.task.name)).toEqual(["cleanup"]);
+    plan = planRun(
+      input({
+        previous: plan.tasks,
+        reuse: { run: "ci-abc", tasks: new Set(["checkout", "test"]) },
+        jobs: new Map([["r-cleanup-1", job("r-cleanup-1", "Succeeded", { exitCode: 0, finishedMs: T0 })]]),
+      }),
+    );
+    expect(plan.outcome).toEqual({
+      status: "True",
+      reason: "Completed",
+      message: "All 2 task(s) that ran succeeded; 1 skipped; 2 reused from run ci-abc.",
+    });
+  });
+});

@@ -41,6 +41,8 @@ export interface RunPlanInput {
   stop: StopRequest | undefined;
   retryDelayMs: (failedAttempt: number) => number;
   jobName: (task: string, attempt: number) => string;
+  /** A rerun (spec.reuse): these tasks are not run again; they keep the result they had in `run`. */
+  reuse?: { run: string; tasks: ReadonlySet<string> };
 }
 
 export interface JobStart {
@@ -69,10 +71,14 @@ export const isTerminal = (state: string) => TERMINAL.has(state);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function accepts(outcome: DependencyOutcome, state: string): boolean {
+/** A task reused from an earlier Run succeeded there: its dependants see a success. */
+const succeeded = (status: TaskStatus | undefined) =>
+  status?.state === TaskState.Succeeded || (status?.state === TaskState.Skipped && status.reason === Reason.Reused);
+
+function accepts(outcome: DependencyOutcome, status: TaskStatus | undefined): boolean {
   if (outcome === "Any") return true;
-  if (outcome === "Success") return state === TaskState.Succeeded;
-  return state === TaskState.Failed;
+  if (outcome === "Success") return succeeded(status);
+  return status?.state === TaskState.Failed;
 }
 
 const outcomeWord: Record<DependencyOutcome, string> = { Success: "success", Failure: "failure", Any: "any outcome" };
@@ -137,11 +143,25 @@ export function planRun(input: RunPlanInput): RunPlan {
       continue;
     }
 
+    if (last.state === TaskState.Pending && input.reuse?.tasks.has(name)) {
+      next.set(
+        name,
+        clean({
+          name,
+          state: TaskState.Skipped,
+          exitCode: 0,
+          reason: Reason.Reused,
+          message: `Skipped (reused from run ${input.reuse.run}): it succeeded there and is not run again.`,
+        }),
+      );
+      continue;
+    }
+
     if (last.state === TaskState.Pending) {
       const deps = Object.entries(task.dependsOn ?? {}) as [string, DependencyOutcome][];
       const blocked = deps.find(([dep, outcome]) => {
         const state = next.get(dep)?.state;
-        return state !== undefined && isTerminal(state) && !accepts(outcome, state);
+        return state !== undefined && isTerminal(state) && !accepts(outcome, next.get(dep));
       });
       if (blocked) {
         const [dep, outcome] = blocked;
@@ -297,11 +317,12 @@ export function planRun(input: RunPlanInput): RunPlan {
         message: `${failed.length === 1 ? "Task" : "Tasks"} ${failed.map((t) => t.name).join(", ")} failed: ${failed.map((t) => `${t.name}: ${t.message ?? t.reason}`).join(" ")}`,
       };
     } else {
-      const skipped = tasks.filter((t) => t.state === TaskState.Skipped).length;
+      const reused = tasks.filter((t) => t.reason === Reason.Reused).length;
+      const skipped = tasks.filter((t) => t.state === TaskState.Skipped).length - reused;
       outcome = {
         status: "True",
         reason: Reason.Completed,
-        message: `All ${tasks.length - skipped} task(s) that ran succeeded${skipped ? `; ${skipped} skipped` : ""}.`,
+        message: `All ${tasks.length - skipped - reused} task(s) that ran succeeded${skipped ? `; ${skipped} skipped` : ""}${reused ? `; ${reused} reused from run ${input.reuse?.run}` : ""}.`,
       };
     }
     wakeAtMs = undefined;

@@ -179,6 +179,7 @@ export function createRunReconciler(deps: RunReconcilerDeps) {
       stop: step.stop,
       retryDelayMs: (attempt) => retryDelayMs(settings, attempt),
       jobName: (task, attempt) => jobName(name, task, attempt),
+      ...(run.spec.reuse ? { reuse: { run: run.spec.reuse.run, tasks: new Set(run.spec.reuse.tasks) } } : {}),
     });
 
     // 6. Outputs of the tasks that just succeeded, and the Run's credential when its Pipeline declares permissions.
