@@ -162,3 +162,25 @@ describe("Profiles", () => {
     }
   });
 });
+
+// Found by the long fuzz run (npm run fuzz:long) once it used real names: both answered 500.
+describe("values with control characters and astral-plane text", () => {
+  const env = JSON.parse(
+    '{"set": {"eyJidXSYk4LvU6Zd": "\\u0287\\u01dd\\u026f\\u0250 \\u0287\\u1d09s \\u0279olop \\u026fnsd\\u1d09 \\u026f\\u01dd\\u0279o\\u02e5", "pL": "\\u009c", "NJF5PD": "X\\udb4e\\uddcf", "CUShaOMHOJxnr3DfuVq": "\\ud8fd\\udd877", "T0uJR_Z": "\\u00a8\\u008f8p"}}',
+  ) as Record<string, unknown>;
+  const deploy = JSON.parse(
+    '{"spec": {"resources": {"cpu": "10m", "memory": "32Mi"}, "args": ["\\u00d6d\\u00ad\\u00f6\\u00f0\\u00c0a", "\\u00a9", "\\u00ab\\n\\u9b5a\\u001f\\u00eb\\ud898\\udda0\\udb3c\\udfb1\\u008c", "&\\u00a3", "\\udbb9\\udd1e6\\u0090", "\\ud86c\\ude43b\\u0095\\u00b4\\u008d\\u00bc\\u00c3", "\\uda26\\udf8c", "rY\\u0084\\u0084\\u001d\\u009f", "\\u000f4\\u00e4\\u00ff\\ud99f\\udf4e\\ud9ed\\ude6c\\u00b1wv\\u00d4\\udba9\\udc3f\\u0002\\ud8c1\\udc4d", "__main__", "\\uda9b\\udcf9&\\udb2b\\udcbd\\u0080\\u00a3\\udadd\\ude90c\\u008c\\u001c\\ud989\\udc4aa", "\\ud8de\\uddba\\u00e9\\u00b6", "\\ud84c\\udf86", "", "\\uda78\\udce9[\\ua13dC\\u000bx", "\\u00f1\\u00eei\\u001c\\u00f3\\u00dbv\\u009e\\u001b", "\\uda6d\\udd48\\udbbb\\udfd0", "", "", "", "", "\\udaf1\\udc2f"], "image": "registry.example.com/acme/web:1.0.0", "autoscale": {"max": 1934.0}, "paused": true, "profile": "p4c6eb1dc"}, "forceConflicts": false}',
+  ) as { spec: Record<string, unknown> };
+
+  it("PATCH env answers without a server error", async () => {
+    const path = `/v1/tenants/${tenant}/apps/${world.tenants[0].app}/env?profile=${world.profile}`;
+    const answer = await send("PATCH", path, developer, env);
+    expect(answer.status, answer.text).toBeLessThan(500);
+  });
+
+  it("a deploy answers without a server error", async () => {
+    const path = `/v1/tenants/${tenant}/apps/${world.tenants[0].app}/deployments?profile=${world.profile}`;
+    const answer = await send("POST", path, developer, { ...deploy, spec: { ...deploy.spec, profile: world.profile } });
+    expect(answer.status, answer.text).toBeLessThan(500);
+  });
+});
