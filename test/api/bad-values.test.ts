@@ -184,3 +184,12 @@ describe("values with control characters and astral-plane text", () => {
     expect(answer.status, answer.text).toBeLessThan(500);
   });
 });
+
+describe("query integers", () => {
+  it("refuses an empty tail instead of reading it as 0, naming the parameter", async () => {
+    const logs = `/v1/tenants/${tenant}/apps/${world.tenants[0].app}/logs?profile=${world.profile}&tail=`;
+    const answer = await send("GET", logs, developer, undefined);
+    expect(answer.status, answer.text).toBe(400);
+    expect(answer.text).toContain("tail");
+  });
+});
