@@ -23,6 +23,16 @@ describe("parseDuration", () => {
     expect(duration().safeParse("8 hours").success).toBe(false);
     expect(duration().safeParse("-5m").success).toBe(false);
   });
+
+  it("holds durations to what Kubernetes can store (2^63-1 ns), with one issue for a value that is no duration", () => {
+    expect(duration().safeParse("2562047h").success).toBe(true);
+    const long = duration().safeParse("2562048h");
+    expect(long.error?.issues.map((i) => i.message)).toEqual([
+      "must be at most 2562047h (the longest duration Kubernetes can hold)",
+    ]);
+    expect(duration().safeParse("9999999999h").success).toBe(false);
+    expect(duration().safeParse("soon").error?.issues).toHaveLength(1);
+  });
 });
 
 describe("quantity", () => {

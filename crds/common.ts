@@ -111,14 +111,30 @@ export const quantity = () =>
 /** Go duration syntax, which both the operator (parseDuration) and CEL's duration() understand. */
 export const durationPattern = /^([0-9]+(\.[0-9]+)?(ns|us|ms|s|m|h))+$/;
 
+/**
+ * The longest duration Go (and so CEL and the apiserver) can hold, 2^63-1 ns, in milliseconds. A longer one is
+ * refused here, naming its field: otherwise the apiserver answers with a CEL conversion error on the enclosing
+ * object, or a field without a CEL rule is stored and fails later in the operator.
+ */
+export const MAX_DURATION_MS = 9_223_372_036_854;
+export const maxDurationText = "2562047h";
+
 export const duration = () =>
-  z.string().max(64).regex(durationPattern, {
-    error: "must be a duration such as 30s, 5m or 1h30m (units h, m, s, ms, us, ns)",
-  });
+  z
+    .string()
+    .max(64)
+    .regex(durationPattern, {
+      error: "must be a duration such as 30s, 5m or 1h30m (units h, m, s, ms, us, ns)",
+    })
+    // Runs after a failed pattern too (zod does not stop at the first check): the guard keeps it from parsing
+    // what is not a duration, so that value gets the pattern's issue only.
+    .refine((text) => !durationPattern.test(text) || parseDuration(text) <= MAX_DURATION_MS, {
+      error: `must be at most ${maxDurationText} (the longest duration Kubernetes can hold)`,
+    });
 
 const durationUnitMs: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, ns: 1e-6 };
 
-/** Milliseconds in a Go-style duration (`1h30m` → 5_400_000); throws on anything `duration()` would reject. */
+/** Milliseconds in a Go-style duration (`1h30m` → 5_400_000); throws on anything not in duration syntax. */
 export function parseDuration(text: string): number {
   if (!durationPattern.test(text)) throw new Error(`${JSON.stringify(text)} is not a duration such as 30s or 1h30m`);
   let total = 0;

@@ -7,7 +7,9 @@
 import type { IncomingMessage } from "node:http";
 import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
 import { createInterface } from "node:readline";
+import { TLSSocket } from "node:tls";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { applyPatchBody } from "./apply-body.ts";
 import type { RestClientMetrics } from "./metrics.ts";
 import type { KubeList, KubeObject, ResourceType } from "./types.ts";
 
@@ -104,6 +106,19 @@ function errorFromResponse(status: number, text: string): KubeApiError {
   }
 }
 
+/**
+ * Says whether this process may still write, or why not. Asked as each write leaves for the apiserver (its
+ * socket assigned), not when it was queued: a process frozen with a write in hand (SIGSTOP, a long GC pause)
+ * must not send it once another replica has taken over (operator/runtime/leader-election.ts).
+ */
+export type WriteFence = () => string | undefined;
+
+/** Whether a client TLS socket has finished its handshake (what it writes now goes straight out). */
+const isSecure = (socket: TLSSocket) => {
+  const protocol = socket.getProtocol();
+  return protocol !== null && protocol !== "unknown";
+};
+
 export interface KubeClientOptions {
   metrics?: RestClientMetrics;
   userAgent?: string;
@@ -118,6 +133,7 @@ export class KubeClient {
   private readonly userAgent: string;
 
   private readonly kubeConfig: KubeConfig;
+  private fence: WriteFence | undefined;
 
   private constructor(kubeConfig: KubeConfig, baseOptions: RequestOptions, options: KubeClientOptions) {
     this.kubeConfig = kubeConfig;
@@ -142,6 +158,11 @@ export class KubeClient {
     return new KubeClient(kubeConfig, base, options);
   }
 
+  /** From now on every write (any method but GET and HEAD) is sent only while `fence` allows it. */
+  fenceWrites(fence: WriteFence): void {
+    this.fence = fence;
+  }
+
   /** Credentials can rotate (tokens from exec plugins or projected files): refresh headers per request. */
   private async headers(extra: Record<string, string>, accept = "application/json"): Promise<Record<string, string>> {
     const opts: RequestOptions = { headers: {} };
@@ -155,7 +176,12 @@ export class KubeClient {
   }
 
   private async send(method: string, path: string, params: RequestParams): Promise<IncomingMessage> {
-    const body = params.body === undefined ? undefined : JSON.stringify(params.body);
+    const body =
+      params.body === undefined
+        ? undefined
+        : params.contentType === APPLY_PATCH
+          ? applyPatchBody(params.body)
+          : JSON.stringify(params.body);
     const headers = await this.headers(
       body === undefined
         ? {}
@@ -198,8 +224,30 @@ export class KubeClient {
             : new KubeApiError(0, "NetworkError", `${method} ${path}: ${error.message}`),
         );
       });
-      if (body !== undefined) req.write(body);
-      req.end();
+      const fence = method === "GET" || method === "HEAD" ? undefined : this.fence;
+      const fenced = () => {
+        const reason = fence?.();
+        if (reason) req.destroy(new KubeApiError(0, "Fenced", `${method} ${path} was not sent: ${reason}`));
+        return reason !== undefined;
+      };
+      const send = () => {
+        if (fenced()) return;
+        if (body !== undefined) req.write(body);
+        req.end();
+      };
+      if (!fence) {
+        send();
+        return;
+      }
+      // A fenced write is asked at the last moment, when its connection is ready and Node writes it at once: it may
+      // have waited for a socket or a TLS handshake, or the process may have been frozen, since it was made. Nothing
+      // (headers included) is written before, so a refused write never leaves the process.
+      if (fenced()) return;
+      req.once("socket", (socket) => {
+        const ready = req.reusedSocket || (socket instanceof TLSSocket ? isSecure(socket) : !socket.connecting);
+        if (ready) send();
+        else socket.once(socket instanceof TLSSocket ? "secureConnect" : "connect", send);
+      });
     });
   }
 

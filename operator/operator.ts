@@ -100,7 +100,13 @@ export interface RunningOperator {
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const log = options.log;
   const metrics = options.metrics ?? new OperatorMetrics();
-  const client = await KubeClient.create(options.kubeConfig, { metrics, userAgent: "loco-operator" });
+  // With leader election the replica's identity is in its user agent, so the apiserver's audit log tells apart
+  // the writes of two replicas (test/operator/fenced-leader.test.ts counts a deposed leader's).
+  const identity = options.leaderElection
+    ? (options.leaderElection.identity ?? `${hostname()}_${randomBytes(4).toString("hex")}`)
+    : undefined;
+  const userAgent = identity ? `loco-operator (${identity})` : "loco-operator";
+  const client = await KubeClient.create(options.kubeConfig, { metrics, userAgent });
   const caches = createCaches(
     client,
     { log: (level, message, fields) => log[level](fields ?? {}, message) },
@@ -253,7 +259,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   let elector: LeaderElector | undefined;
   if (options.leaderElection) {
     const electionClient = await KubeClient.create(options.kubeConfig, {
-      userAgent: "loco-operator-leader-election",
+      userAgent: `loco-operator-leader-election (${identity})`,
       maxSockets: 2,
     });
     const leaseName = options.leaderElection.leaseName ?? "loco-operator";
@@ -262,7 +268,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       client: electionClient,
       namespace: options.leaderElection.namespace,
       name: leaseName,
-      identity: options.leaderElection.identity ?? `${hostname()}_${randomBytes(4).toString("hex")}`,
+      identity: identity as string,
       log,
       ...(options.leaderElection.leaseDurationMs ? { leaseDurationMs: options.leaderElection.leaseDurationMs } : {}),
       ...(options.leaderElection.renewDeadlineMs ? { renewDeadlineMs: options.leaderElection.renewDeadlineMs } : {}),
@@ -277,6 +283,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
         void Promise.all(controllers.map((c) => c.stop())).then(() => options.onLostLeadership?.());
       },
     });
+    // Nothing this replica's client writes reaches the cluster unless it holds a fresh lease (see the elector).
+    client.fenceWrites(elector.writeFence);
     elector.start();
   } else {
     begin();

@@ -194,7 +194,12 @@ export function deploymentRoutes(services: ApiServices): RouteDefinition[] {
       params: ItemParams,
       query: ProfileQuery,
       body: z.strictObject({ deploymentId: z.string().regex(/^[0-9A-Z]{26}$/, { error: "must be a deployment id" }) }),
-      responses: { 202: { description: "Accepted.", schema: Accepted }, 404: { description: "No such deployment." } },
+      responses: {
+        202: { description: "Accepted.", schema: Accepted },
+        // The App already runs that deployment's spec: the answer names the current deployment (found by fuzzing).
+        200: { description: "Nothing changed; the current deployment.", schema: Accepted },
+        404: { description: "No such deployment." },
+      },
       handler: async ({ authorize, principal, params, query, body, auditTarget, request, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
         auditTarget(`App/${query.profile}/${params.app}`, { rollbackTo: body.deploymentId });

@@ -8,6 +8,7 @@ import type { KubeObject } from "../../kube/types.ts";
 import { streamAppLogs } from "../app-logs.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { openRecordStream } from "../event-stream.ts";
+import { queryInt } from "../query-int.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { findTenantNamespace } from "../tenant-namespaces.ts";
@@ -19,7 +20,7 @@ const SECONDS = { s: 1, m: 60, h: 3600 } as const;
 const LogQuery = z.strictObject({
   profile: ProfileName,
   follow: z.enum(["true", "false"]).default("false").describe("Keep streaming new lines."),
-  tail: z.coerce.number().int().min(0).max(10_000).optional().describe("Last N lines of each container."),
+  tail: queryInt(0, 10_000).optional().describe("Last N lines of each container."),
   since: z
     .string()
     .regex(/^\d{1,6}[smh]$/, { error: "must be a duration such as 30s, 10m or 2h" })

@@ -3,7 +3,6 @@
 import { z } from "zod";
 import { dns1035Label } from "../../crds/common.ts";
 import { PIPELINE } from "../../crds/kinds.ts";
-import { PipelineSpec } from "../../crds/pipeline.ts";
 import { getClusterResource, getTenantResource } from "../../db/stores/resources.ts";
 import { diffLines, specChanges } from "../../kube/spec-diff.ts";
 import type { KubeObject } from "../../kube/types.ts";
@@ -13,6 +12,7 @@ import { ApiError, notFound } from "../errors.ts";
 import { tenantResourcePage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
 import { pipelineObject } from "../pipelines/pipeline-object.ts";
+import { PipelineRequestSpec } from "../pipelines/pipeline-request.ts";
 import { PipelineView, pipelineView } from "../pipelines/pipeline-view.ts";
 import { proposedPipeline } from "../pipelines/proposed-pipeline.ts";
 import { profileOf } from "../profile-of.ts";
@@ -43,7 +43,7 @@ export const PipelineDiff = z.object({
 const ListParams = z.strictObject({ tenant: TenantName });
 export const PipelineParams = z.strictObject({ tenant: TenantName, pipeline: PipelineName });
 export const ProfileQuery = z.strictObject({ profile: ProfileName.describe("Profile (environment) of the Pipeline.") });
-const Body = z.strictObject({ spec: PipelineSpec });
+const Body = z.strictObject({ spec: PipelineRequestSpec });
 
 export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
   const { db, kube, config } = services;

@@ -16,6 +16,7 @@ import { ApiError, notFound } from "../errors.ts";
 import { followStatus, openRecordStream } from "../event-stream.ts";
 import { listPage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
+import { queryInt } from "../query-int.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import { streamRunLogs, tasksWithLoggingOff } from "../run-logs.ts";
 import { AppCommand, appCommandTask } from "../runs/app-command.ts";
@@ -63,7 +64,7 @@ const LogQuery = z.strictObject({
     .enum(["true", "false"])
     .default("false")
     .describe("Keep streaming while the Run runs; the stream ends when it has finished."),
-  tail: z.coerce.number().int().min(0).max(10_000).optional().describe("Last N lines of each task attempt."),
+  tail: queryInt(0, 10_000).optional().describe("Last N lines of each task attempt."),
   format: z.enum(["ndjson", "sse"]).default("ndjson").describe("ndjson (default) or sse."),
 });
 

@@ -2,6 +2,13 @@
 // has not changed for leaseDuration *as observed on our own clock* (no trust in other machines' clocks); the
 // leader renews every retryPeriod and gives up leadership if it cannot renew within renewDeadline; writes use
 // resourceVersion preconditions, so two candidates can never both win.
+//
+// Fencing: a leader frozen past its lease (SIGSTOP, a stalled VM) wakes up still believing it leads, with
+// reconciles in hand. `writeFence` lets the operator's client send a write only while the last successful renew
+// was *sent* less than renewDeadline ago on our own clock; a standby takes over only after it saw the lease
+// unchanged for leaseDuration (> renewDeadline) on its clock, so the two never write in the same period (clock
+// rates, not clocks, are assumed to agree — client-go's assumption too). After waking, the first renew finds
+// another holder and the replica steps down.
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubeApiError, type KubeClient, resourcePath } from "../../kube/kube-client.ts";
 import type { Logger } from "../../kube/logger.ts";
@@ -42,17 +49,40 @@ export class LeaderElector {
   private observed: { record: string; at: number } | undefined;
   private current: Lease | undefined;
   private leading = false;
+  /** When (our clock) the last successful acquire or renew was sent: the lease is ours for renewDeadline after. */
+  private renewedAt = 0;
   private stopping = false;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
 
   constructor(options: LeaderElectionOptions) {
     this.o = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000, ...options };
+    // The lease's own writes are fenced too: a leader that wakes between reading the lease and renewing it must
+    // not send the renew once its lease may have passed to another (the apiserver would refuse it on the
+    // resourceVersion, but it would still be a write from a deposed leader). It steps down instead.
+    options.client.fenceWrites(() =>
+      this.leading && Date.now() - this.renewedAt >= this.o.renewDeadlineMs
+        ? "this replica's lease is past its renew deadline; it steps down instead of renewing"
+        : undefined,
+    );
   }
 
   get isLeader(): boolean {
     return this.leading;
   }
+
+  /**
+   * Why this process may not write to the cluster now, or undefined when it may: it leads, and its last renew
+   * was sent less than renewDeadline ago. Pass to KubeClient.fenceWrites.
+   */
+  readonly writeFence = (): string | undefined => {
+    if (!this.leading) return "this replica does not hold the leader lease";
+    const age = Date.now() - this.renewedAt;
+    if (age >= this.o.renewDeadlineMs) {
+      return `the leader lease was last renewed ${age} ms ago, past the renew deadline of ${this.o.renewDeadlineMs} ms; another replica may lead`;
+    }
+    return undefined;
+  };
 
   start(): void {
     this.loop ??= this.run();
@@ -68,8 +98,15 @@ export class LeaderElector {
 
   private async run(): Promise<void> {
     // Campaign until we win.
-    while (!this.stopping && !(await this.tryAcquireOrRenew())) await this.pause(this.o.retryPeriodMs);
-    if (this.stopping) return;
+    for (;;) {
+      if (this.stopping) return;
+      const attempt = Date.now();
+      if (await this.tryAcquireOrRenew()) {
+        this.renewedAt = attempt;
+        break;
+      }
+      await this.pause(this.o.retryPeriodMs);
+    }
     this.leading = true;
     this.o.log.info({ lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity }, "Acquired leadership");
     this.o.onStartedLeading();
@@ -78,8 +115,10 @@ export class LeaderElector {
     while (!this.stopping) {
       await this.pause(this.o.retryPeriodMs);
       if (this.stopping) return;
+      const attempt = Date.now();
       if (await this.tryAcquireOrRenew()) {
         lastRenew = Date.now();
+        this.renewedAt = attempt;
       } else if (Date.now() - lastRenew > this.o.renewDeadlineMs || this.heldByOther()) {
         this.leading = false;
         this.o.log.error({ lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity }, "Lost leadership");

@@ -14,14 +14,19 @@ export interface OperatorProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function spawnOperator(shard: string, extraArgs: string[] = []): Promise<OperatorProcess> {
+/** `kubeconfig` defaults to the suite's control plane (a test with its own passes that one's). */
+export async function spawnOperator(
+  shard: string,
+  extraArgs: string[] = [],
+  options: { kubeconfig?: string } = {},
+): Promise<OperatorProcess> {
   const healthPort = await freePort();
   const child = spawn(
     process.execPath,
     [
       entrypoint,
       "--kubeconfig",
-      inject("kubeconfig"),
+      options.kubeconfig ?? inject("kubeconfig"),
       "--selector",
       `${SHARD_LABEL}=${shard}`,
       "--health-address",

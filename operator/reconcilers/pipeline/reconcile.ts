@@ -1,5 +1,5 @@
 // Pipeline reconcile orchestration: validate the DAG and schedules, keep the Secret its tasks read, fire due
-// triggers (one Run per slot, by name), prune history, and report Ready, trigger times and Run counts. Each phase
+// triggers (one Run per slot, by name), report Ready, trigger times and Run counts, then prune history. Each phase
 // lives in its own module; every condition is set through status.ts.
 import { ConditionType, Reason } from "../../../crds/conditions.ts";
 import { PIPELINE } from "../../../crds/kinds.ts";
@@ -23,7 +23,7 @@ import { fireTriggers } from "./fire-triggers.ts";
 import { FIELD_MANAGER, LABEL_TENANT } from "./names.ts";
 import { policyForNamespace } from "./pod-annotations.ts";
 import { pruneHistory } from "./prune-history.ts";
-import { runFields } from "./run-fields.ts";
+import { runReport } from "./run-report.ts";
 import { markPipelineReady, markTriggers } from "./status.ts";
 import { type SpecProblem, validatePipeline } from "./validation.ts";
 
@@ -105,14 +105,15 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
       tasks: spec?.tasks.length ?? 0,
     });
 
-    // 4. Prune history, then report on the Runs that remain in the cache.
+    // 4. One snapshot of the Runs decides the history to prune and the counts to report; the status goes first
+    //    (run-report.ts says why), then the deletions.
     const runs = caches.runs.byIndex(PIPELINE_INDEX, key) as RunObject[];
-    await pruneHistory({ client, log }, key, runs, spec);
+    const report = runReport(runs, fired.statuses, spec?.history);
     const status = Object.fromEntries(
       Object.entries({
         observedGeneration: pipeline.metadata.generation,
         conditions,
-        ...runFields(runs, fired.statuses),
+        ...report.fields,
       }).filter(([, v]) => v !== undefined),
     );
     signal?.throwIfAborted();
@@ -124,6 +125,8 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
         events.record(pipeline, "Warning", ready.reason, ready.message);
       }
     }
+    signal?.throwIfAborted();
+    await pruneHistory({ client, log }, key, report.prune);
     if (fired.requeueAtMs === undefined) return undefined;
     return { requeueAfterMs: Math.max(fired.requeueAtMs - deps.now().getTime(), 1) };
   }

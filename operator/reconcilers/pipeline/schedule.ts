@@ -20,20 +20,7 @@ export function describeSchedule(trigger: Trigger): string {
   return `every ${interval.every}${interval.jitter ? ` jitter ${interval.jitter}` : ""}`;
 }
 
-/** Why a cron trigger can't be used, or undefined when it parses (time zone included). */
-export function cronProblem(schedule: string, timeZone = "UTC"): string | undefined {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone });
-  } catch {
-    return `time zone ${JSON.stringify(timeZone)} is not an IANA time zone such as Europe/Berlin`;
-  }
-  try {
-    CronExpressionParser.parse(schedule, { tz: timeZone, currentDate: 0, strict: false }).next();
-    return undefined;
-  } catch (error) {
-    return `cron expression ${JSON.stringify(schedule)} does not parse: ${error instanceof Error ? error.message : String(error)}`;
-  }
-}
+export { cronProblem } from "../../../crds/cron.ts";
 
 /** `anchorMs` and `seed` identify the Pipeline (its creation time and uid). */
 export function scheduleOf(trigger: Trigger, anchorMs: number, seed: string): Schedule {
