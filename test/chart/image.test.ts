@@ -51,7 +51,8 @@ describe("the Dockerfile", () => {
       .flatMap((file) => [...readFileSync(join(chartDir, "templates", file), "utf8").matchAll(/- (dist\/\S+\.js)/g)])
       .map((match) => match[1]);
     expect(new Set(programs)).toEqual(
-      new Set(["dist/operator/main.js", "dist/api/main.js", "dist/resurrector/main.js"]),
+      // loco-db runs as the retention CronJob (`loco-db prune`).
+      new Set(["dist/operator/main.js", "dist/api/main.js", "dist/resurrector/main.js", "dist/db/admin.js"]),
     );
     for (const program of programs) expect(Object.values(packageJson.bin)).toContain(program);
   });

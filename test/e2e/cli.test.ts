@@ -302,7 +302,7 @@ describe("loco, end to end", () => {
     const target = /Rolling back web \(dev\) to deployment ([0-9A-Z]{26})\./.exec(rollback.stderr)?.[1];
     expect(target, shown(rollback)).toBe(variableDeployment);
     const final = rollback.stdout.trim().split("\n").at(-1)!;
-    expect(final).toMatch(new RegExp(`^✓ Deployed web \\(dev\\) ${ULID.source} in \\d+s → https://`));
+    expect(final).toMatch(new RegExp(`^✓ Deployed web \\(dev\\) ${ULID.source} in \\d+s → http://`));
     const after = JSON.parse((await user(["status", "-o", "json"])).stdout);
     expect(after).toMatchObject({ ready: "True", deploymentId: ULID.exec(final)![0] });
     expect(after.deploymentId).not.toBe(before);
@@ -538,6 +538,8 @@ describe("loco, end to end", () => {
       "loco profile show": "test/e2e/admin.test.ts",
       "loco profile apply": "test/e2e/admin.test.ts",
       "loco run": "test/api/one-off-runs.test.ts",
+      "loco run rerun": "test/api/run-rerun.test.ts",
+      "loco exec": "test/api/exec.test.ts",
       "loco pipeline secrets set": "test/api/one-off-runs.test.ts",
       "loco pipeline secrets ls": "test/api/one-off-runs.test.ts",
       "loco pipeline secrets unset": "test/api/one-off-runs.test.ts",
