@@ -1,10 +1,9 @@
 // A Pipeline as a file for `loco pipeline apply|diff`: YAML or JSON, either a whole manifest (kind: Pipeline,
 // metadata.name, spec — what kubectl would take) or just the spec (with the name from --name). The API validates
 // the spec with the CRD's schema and names any bad field.
-import { readFileSync } from "node:fs";
-import { extname, resolve } from "node:path";
-import { CliError, usageError } from "../cli-error.ts";
+import { usageError } from "../cli-error.ts";
 import type { ContextWith } from "../context.ts";
+import { parseManifestText, readManifestText } from "./manifest-text.ts";
 
 export interface PipelineFile {
   name: string;
@@ -16,22 +15,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 /** Parses the text of a pipeline file. Pure; `file` names it in errors. */
 export async function parsePipelineFile(text: string, file: string, name: string | undefined): Promise<PipelineFile> {
-  let document: unknown;
-  try {
-    if (extname(file) === ".json") document = JSON.parse(text);
-    else {
-      const { parse } = await import("yaml");
-      document = parse(text);
-    }
-  } catch (error) {
-    throw new CliError({
-      code: "usage",
-      what: `Could not read ${file}`,
-      why: `It is not valid ${extname(file) === ".json" ? "JSON" : "YAML"}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
-      fix: `Fix the syntax of ${file} and retry.`,
-      cause: error,
-    });
-  }
+  const [document] = await parseManifestText(text, file, false);
   if (!isObject(document)) {
     throw usageError(
       `${file} is not a Pipeline`,
@@ -67,20 +51,6 @@ export async function readPipelineFile(
   command: ContextWith<{ name: string | undefined }, { file: string }>,
 ): Promise<PipelineFile> {
   const file = command.args.file;
-  let text: string;
-  try {
-    text = readFileSync(resolve(command.cwd, file), "utf8");
-  } catch (error) {
-    throw new CliError({
-      code: "usage",
-      what: `Could not read ${file}`,
-      why:
-        error instanceof Error && "code" in error && error.code === "ENOENT"
-          ? `${resolve(command.cwd, file)} does not exist.`
-          : String(error),
-      fix: "Pass the path of a Pipeline file (YAML or JSON).",
-      cause: error,
-    });
-  }
+  const text = readManifestText(command.cwd, file, "Pass the path of a Pipeline file (YAML or JSON).");
   return parsePipelineFile(text, file, command.flags.name);
 }

@@ -1,9 +1,8 @@
 // Profiles as a file for `loco profile apply`: YAML (one or more documents) or JSON, each a Profile manifest
 // (kind: Profile, metadata.name, spec — the same file `kubectl apply -f` takes). The API validates each spec with
 // the Profile schema and names any bad field; this only checks that the file holds Profiles with names.
-import { readFileSync } from "node:fs";
-import { extname, resolve } from "node:path";
-import { CliError, usageError } from "../cli-error.ts";
+import { usageError } from "../cli-error.ts";
+import { parseManifestText, readManifestText } from "./manifest-text.ts";
 
 export interface ProfileDocument {
   name: string;
@@ -15,27 +14,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 /** The Profiles in the text of a file (empty YAML documents are skipped). Pure; `file` names it in errors. */
 export async function parseProfileFile(text: string, file: string): Promise<ProfileDocument[]> {
-  let documents: unknown[];
-  try {
-    if (extname(file) === ".json") {
-      const parsed: unknown = JSON.parse(text);
-      documents = Array.isArray(parsed) ? parsed : [parsed];
-    } else {
-      const { parseAllDocuments } = await import("yaml");
-      documents = parseAllDocuments(text).map((document) => {
-        if (document.errors.length > 0) throw document.errors[0];
-        return document.toJS();
-      });
-    }
-  } catch (error) {
-    throw new CliError({
-      code: "usage",
-      what: `Could not read ${file}`,
-      why: `It is not valid ${extname(file) === ".json" ? "JSON" : "YAML"}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
-      fix: `Fix the syntax of ${file} and retry.`,
-      cause: error,
-    });
-  }
+  const parsed = await parseManifestText(text, file, true);
+  // A JSON file may hold one Profile or an array of them.
+  const documents = parsed.length === 1 && Array.isArray(parsed[0]) ? (parsed[0] as unknown[]) : parsed;
   const profiles: ProfileDocument[] = [];
   for (const [index, document] of documents.entries()) {
     if (document === null || document === undefined) continue;
@@ -63,20 +44,6 @@ export async function parseProfileFile(text: string, file: string): Promise<Prof
 }
 
 export async function readProfileFile(cwd: string, file: string): Promise<ProfileDocument[]> {
-  let text: string;
-  try {
-    text = readFileSync(resolve(cwd, file), "utf8");
-  } catch (error) {
-    throw new CliError({
-      code: "usage",
-      what: `Could not read ${file}`,
-      why:
-        error instanceof Error && "code" in error && error.code === "ENOENT"
-          ? `${resolve(cwd, file)} does not exist.`
-          : String(error),
-      fix: "Pass the path of a file of Profile manifests (YAML or JSON).",
-      cause: error,
-    });
-  }
+  const text = readManifestText(cwd, file, "Pass the path of a file of Profile manifests (YAML or JSON).");
   return parseProfileFile(text, file);
 }
