@@ -942,6 +942,21 @@ export const tenantShowCommand = defineCommand({
   exitCodes: ["auth", "notFound", "unavailable", "timeout"],
 });
 
+export const tenantDeleteCommand = defineCommand({
+  path: ["tenant", "delete"],
+  summary: "Delete a tenant: its namespaces and everything in them, its members and API tokens (platform admins).",
+  description:
+    "A tenant that still has Apps, Pipelines or Runs is refused (exit 6) unless --force, which deletes them with it. The tenant's audit log and history stay in loco's database, and its name is never given to another tenant. On a terminal, asks you to type the tenant's name; elsewhere --yes is required.",
+  args: [{ name: "name", description: "The tenant's name.", required: true }],
+  flags: [
+    { name: "force", type: "boolean", description: "Delete its Apps, Pipelines and Runs with it." },
+    { name: "yes", short: "y", type: "boolean", description: "Do not ask for confirmation." },
+  ],
+  output: { json: "{ name, deleted: true, namespaces: string[] }" },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco tenant delete acme", "loco tenant delete acme --force --yes"],
+});
+
 export const memberLsCommand = defineCommand({
   path: ["member", "ls"],
   summary: "List a tenant's members and their roles.",
@@ -1020,6 +1035,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(profileLsCommand, () => import("./commands/profile-ls.ts")),
   withImplementation(profileShowCommand, () => import("./commands/profile-show.ts")),
   withImplementation(profileApplyCommand, () => import("./commands/profile-apply.ts")),
+  withImplementation(tenantDeleteCommand, () => import("./commands/tenant-delete.ts")),
   withImplementation(tenantCreateCommand, () => import("./commands/tenant-create.ts")),
   withImplementation(tenantLsCommand, () => import("./commands/tenant-ls.ts")),
   withImplementation(tenantShowCommand, () => import("./commands/tenant-show.ts")),

@@ -1,14 +1,16 @@
 // Tenants: created by platform admins with a namespace per Profile; read by their members.
 import { z } from "zod";
+import { APP, PIPELINE, RUN } from "../../crds/kinds.ts";
 import { podSecurityOf } from "../../crds/profile.ts";
 import { listClusterResources, listTenantResources } from "../../db/stores/resources.ts";
 import { NAMESPACE } from "../../kube/resources.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { listPage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { createTenant, getTenant, listTenants } from "../store/tenants.ts";
+import { createTenant, deleteTenant, getTenant, listTenants, tenantDeletedAt } from "../store/tenants.ts";
 import {
   defaultRequestsFor,
   ensureTenantNamespace,
@@ -26,6 +28,12 @@ export const TenantView = z.object({
 });
 export const TenantDetail = TenantView.extend({
   namespaces: z.array(z.object({ profile: z.string(), namespace: z.string() })),
+});
+
+const DeletedTenant = z.object({
+  name: z.string(),
+  deleted: z.literal(true),
+  namespaces: z.array(z.string()).describe("The tenant's namespaces, now being deleted with everything in them."),
 });
 
 const CreateTenant = z.strictObject({
@@ -66,6 +74,13 @@ export function tenantRoutes(services: ApiServices): RouteDefinition[] {
         }
         if (await getTenant(db, body.name)) {
           throw new ApiError("Conflict", `Tenant "${body.name}" already exists; choose another name.`);
+        }
+        const deletedAt = await tenantDeletedAt(db, body.name);
+        if (deletedAt) {
+          throw new ApiError(
+            "Conflict",
+            `Tenant "${body.name}" was deleted on ${deletedAt.toISOString()}; the names of deleted tenants are not reused, so that their audit log and history stay their own. Choose another name.`,
+          );
         }
         const tenant = await createTenant(db, { name: body.name, displayName: body.displayName ?? "" }, body.owner);
         const namespaces: { profile: string; namespace: string }[] = [];
@@ -148,6 +163,63 @@ export function tenantRoutes(services: ApiServices): RouteDefinition[] {
             namespaces: rows.map((row) => ({ profile: row.labels[LABEL_PROFILE] ?? "", namespace: row.name })),
           },
         };
+      },
+    }),
+    defineRoute({
+      method: "DELETE",
+      url: "/v1/tenants/:tenant",
+      operationId: "deleteTenant",
+      summary: "Delete a tenant: its namespaces (and everything in them), members and API tokens (platform admins).",
+      tag: "tenants",
+      auth: "required",
+      audit: "tenants.delete",
+      params: TenantParams,
+      query: z.strictObject({
+        force: z
+          .enum(["true", "false"])
+          .default("false")
+          .describe("Delete the tenant even when it still has Apps, Pipelines or Runs (they go with it)."),
+      }),
+      responses: {
+        200: { description: "Deleted.", schema: DeletedTenant },
+        404: { description: "No such tenant." },
+        409: { description: "It still has Apps, Pipelines or Runs, and force was not set." },
+      },
+      handler: async ({ authorize, params, query, auditTarget }) => {
+        await authorize({ platform: "admin" });
+        auditTarget(`Tenant/${params.tenant}`, { force: query.force === "true" });
+        if (!(await getTenant(db, params.tenant))) throw notFound("Tenant", params.tenant);
+        // The cluster, not the mirror, says what the namespaces hold: an App created a moment ago counts.
+        const labelSelector = [
+          `${LABEL_TENANT}=${params.tenant}`,
+          ...Object.entries(config.objectLabels).map(([key, value]) => `${key}=${value}`),
+        ].join(",");
+        const namespaces = (await kube.list<KubeObject>(NAMESPACE, undefined, { labelSelector })).items.map(
+          (n) => n.metadata.name as string,
+        );
+        if (query.force !== "true") {
+          const held: string[] = [];
+          for (const [resource, noun] of [
+            [APP, "App"],
+            [PIPELINE, "Pipeline"],
+            [RUN, "Run"],
+          ] as const) {
+            let count = 0;
+            for (const namespace of namespaces) count += (await kube.list(resource, namespace)).items.length;
+            if (count > 0) held.push(`${count} ${noun}${count === 1 ? "" : "s"}`);
+          }
+          if (held.length > 0) {
+            throw new ApiError(
+              "Conflict",
+              `Tenant "${params.tenant}" still has ${held.join(", ")}. Delete them first, or delete the tenant with force=true (\`loco tenant delete ${params.tenant} --force\`) to delete them with it.`,
+            );
+          }
+        }
+        // Namespaces first: if this stops half-way, the tenant still exists and the call can be repeated.
+        for (const namespace of namespaces) await kube.delete(NAMESPACE, undefined, namespace);
+        await deleteTenant(db, params.tenant);
+        log.info({ tenant: params.tenant, namespaces: namespaces.length }, "Deleted Tenant");
+        return { body: { name: params.tenant, deleted: true as const, namespaces } };
       },
     }),
   ];

@@ -155,3 +155,30 @@ export function countOwners(db: Kysely<Database>, tenant: string): Promise<numbe
     return Number(rows[0]?.n ?? 0);
   });
 }
+
+/**
+ * Deletes a live tenant: marks it deleted (its row stays, so the name is never given to another tenant that would
+ * inherit its audit log, releases and history), removes its members and revokes its API tokens, in one
+ * transaction. False when there was no live tenant of that name.
+ */
+export function deleteTenant(db: Kysely<Database>, name: string): Promise<boolean> {
+  return withStorageErrors(() =>
+    db.transaction().execute(async (tx) => {
+      const { rows } = await sql<{ name: string }>`
+        UPDATE tenants SET deleted_at = now() WHERE name = ${name} AND deleted_at IS NULL RETURNING name`.execute(tx);
+      if (rows.length === 0) return false;
+      await sql`DELETE FROM members WHERE tenant = ${name}`.execute(tx);
+      await sql`UPDATE api_tokens SET revoked_at = now() WHERE tenant = ${name} AND revoked_at IS NULL`.execute(tx);
+      return true;
+    }),
+  );
+}
+
+/** When the tenant of that name was deleted, if it was (names of deleted tenants are not reused). */
+export function tenantDeletedAt(db: Kysely<Database>, name: string): Promise<Date | undefined> {
+  return withStorageErrors(async () => {
+    const { rows } = await sql<{ deleted_at: Date | null }>`
+      SELECT deleted_at FROM tenants WHERE name = ${name}`.execute(db);
+    return rows[0]?.deleted_at ?? undefined;
+  });
+}

@@ -448,6 +448,10 @@ export class ApiClient {
   createTenant = (body: { name: string; displayName?: string; owner?: string }) =>
     this.request<TenantDetail>("POST", "/v1/tenants", { body });
   getTenant = (tenant: string) => this.request<TenantDetail>("GET", `/v1/tenants/${segment(tenant)}`);
+  deleteTenant = (tenant: string, force: boolean) =>
+    this.request<{ name: string; deleted: true; namespaces: string[] }>("DELETE", `/v1/tenants/${segment(tenant)}`, {
+      query: { force: force ? "true" : undefined },
+    });
   listMembers = (tenant: string, cursor?: string) =>
     this.request<Page<Member>>("GET", `/v1/tenants/${segment(tenant)}/members`, { query: { cursor } });
   putMember = (tenant: string, subject: string, role: Role) =>

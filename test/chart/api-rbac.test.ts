@@ -2,7 +2,8 @@
 // ClusterRole, its tenant ClusterRole through the RoleBinding it applies itself, and the admission policies that hold
 // it to tenant namespaces; a TokenRequest token), the API's own code creates a tenant namespace with its quota,
 // RoleBindings and NetworkPolicy, deploys an App, writes its env Secret and reads a pod's log there — while it can
-// neither read nor write a Secret anywhere else, bind itself into kube-system, nor label kube-system as a tenant's.
+// neither read nor write a Secret anywhere else, bind itself into kube-system, label kube-system as a tenant's, nor
+// delete a namespace that is not a tenant's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appNamespace } from "../../api/app-namespace.ts";
 import type { ApiServices } from "../../api/server.ts";
@@ -357,7 +358,7 @@ describe("the API with only the chart's RBAC", () => {
     expect(await statusOf(() => asApi.apply(NAMESPACE, misnamed, FIELD_MANAGER))).toBe(403);
   });
 
-  it("is refused what the API never does: status writes, namespace deletes", async () => {
+  it("is refused status writes, and deletes only tenant namespaces (deleting a tenant)", async () => {
     const namespace = tenantNamespace(tenant, profile);
     expect(
       await statusOf(() =>
@@ -369,7 +370,10 @@ describe("the API with only the chart's RBAC", () => {
         ),
       ),
     ).toBe(403);
-    expect(await statusOf(() => asApi.delete(NAMESPACE, undefined, namespace))).toBe(403);
+    for (const other of ["kube-system", otherNs]) {
+      expect(await statusOf(() => asApi.delete(NAMESPACE, undefined, other)), other).toBe(403);
+      expect((await admin.get(NAMESPACE, undefined, other)).metadata.deletionTimestamp, other).toBeUndefined();
+    }
     // Apps, too, only in tenant namespaces.
     const app: KubeObject = {
       apiVersion: "loco.dev/v1alpha1",
@@ -378,5 +382,9 @@ describe("the API with only the chart's RBAC", () => {
       spec: { profile, image: "registry.example.com/acme/web:1.0.0", replicas: 1 },
     };
     expect(await statusOf(() => asApi.apply(APP, app, FIELD_MANAGER))).toBe(403);
+    // Last: the tenant namespace itself may go, as when its tenant is deleted.
+    expect(await statusOf(() => asApi.delete(NAMESPACE, undefined, namespace))).toBe(200);
+    const deleting = await admin.find(NAMESPACE, undefined, namespace);
+    expect(deleting === undefined || deleting.metadata.deletionTimestamp !== undefined).toBe(true);
   });
 });

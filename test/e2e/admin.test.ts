@@ -9,6 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../cli/exit-codes.ts";
+import { NAMESPACE } from "../../kube/resources.ts";
 import { buildCli, Loco, type LocoResult, shown } from "../support/e2e-cli.ts";
 import { type E2eWorld, startE2eWorld } from "../support/e2e-world.ts";
 
@@ -150,6 +151,46 @@ describe("loco tenant, member and profile, end to end", () => {
     expect(text.stdout).toContain(`Profile: ${world.profile}`);
     expect(text.stdout).toContain(world.baseDomain);
     expectExit(await as(OWNER, ["profile", "show", `nope${world.shard}`]), EXIT_CODES.notFound.code);
+  });
+
+  it("deletes a tenant (platform admin): refused while it holds an App unless --force; its tokens stop; its name is not reused", async () => {
+    const owner = await world.idp.token(OTHER_OWNER);
+    const minted = await world.api.call("POST", `/v1/tenants/${beta}/tokens`, {
+      token: owner,
+      body: { name: "ci", role: "developer", expiresInDays: 1 },
+    });
+    expect(minted.status).toBe(201);
+    const { secret } = (await minted.json()) as { secret: string };
+    const put = await world.api.call("PUT", `/v1/tenants/${beta}/apps/web?profile=${world.profile}`, {
+      token: owner,
+      body: { spec: { image: "registry.example.com/beta/web:1", replicas: 0 } },
+    });
+    expect(put.status, await put.clone().text()).toBe(200);
+
+    expectExit(await as(OTHER_OWNER, ["tenant", "delete", beta, "--yes"]), EXIT_CODES.auth.code);
+    const unconfirmed = await as(undefined, ["tenant", "delete", beta]);
+    expectExit(unconfirmed, EXIT_CODES.usage.code);
+    expect(unconfirmed.stderr).toContain("Pass --yes");
+    const held = await as(undefined, ["tenant", "delete", beta, "--yes"]);
+    expectExit(held, EXIT_CODES.unavailable.code);
+    expect(held.stderr).toContain("still has 1 App");
+
+    const deleted = await as(undefined, ["tenant", "delete", beta, "--yes", "--force", "-o", "json"]);
+    expectExit(deleted, 0);
+    expect(JSON.parse(deleted.stdout)).toEqual({
+      name: beta,
+      deleted: true,
+      namespaces: [`${beta}-${world.profile}`],
+    });
+    const namespace = await world.api.kube.find(NAMESPACE, undefined, `${beta}-${world.profile}`);
+    expect(namespace === undefined || namespace.metadata.deletionTimestamp !== undefined).toBe(true);
+    expectExit(await as(undefined, ["tenant", "show", beta]), EXIT_CODES.notFound.code);
+    const tokenAfter = await world.api.call("GET", `/v1/tenants/${beta}/apps`, { token: secret });
+    expect(tokenAfter.status).toBe(401);
+    const again = await as(undefined, ["tenant", "create", beta]);
+    expectExit(again, EXIT_CODES.unavailable.code);
+    expect(again.stderr).toContain("not reused");
+    expectExit(await as(undefined, ["tenant", "delete", beta, "--yes"]), EXIT_CODES.notFound.code);
   });
 
   it("applies the Profiles of a multi-document file (platform admin), names a bad field, refuses a tenant owner", async () => {

@@ -537,6 +537,7 @@ describe("loco, end to end", () => {
       "loco member rm": "test/e2e/admin.test.ts",
       "loco profile show": "test/e2e/admin.test.ts",
       "loco profile apply": "test/e2e/admin.test.ts",
+      "loco tenant delete": "test/e2e/admin.test.ts",
       "loco run": "test/api/one-off-runs.test.ts",
       "loco run rerun": "test/api/run-rerun.test.ts",
       "loco exec": "test/api/exec.test.ts",
