@@ -8,6 +8,7 @@ import type { LogRecord as LogLine } from "./log-lines.ts";
 import type { PipelineView as PipelineViewSchema } from "./pipelines/pipeline-view.ts";
 import type { PodProgress } from "./pod-progress.ts";
 import type { EnvView as EnvViewSchema } from "./routes/app-config.ts";
+import type { AppPodView as AppPodViewSchema } from "./routes/app-pods.ts";
 import type { AppView as AppViewSchema } from "./routes/apps.ts";
 import type { AuthConfig as AuthConfigSchema, WhoAmI as WhoAmISchema } from "./routes/auth.ts";
 import type { Accepted, DeployDiff as DeployDiffSchema, Deployment as DeploymentSchema } from "./routes/deployments.ts";
@@ -49,6 +50,8 @@ export type Tenant = z.output<typeof TenantViewSchema>;
 export type TenantDetail = z.output<typeof TenantDetailSchema>;
 export type Member = z.output<typeof MemberViewSchema>;
 export type AppView = z.output<typeof AppViewSchema>;
+/** One of an App's pods (GET …/apps/{app}/pods). */
+export type AppPod = z.output<typeof AppPodViewSchema>;
 export type ProfileView = z.output<typeof ProfileViewSchema>;
 export type TokenView = z.output<typeof TokenViewSchema>;
 export type MintedToken = z.output<typeof MintedTokenSchema>;

@@ -22,6 +22,7 @@ import { openApiDocument } from "./openapi.ts";
 import { rootPage } from "./root-page.ts";
 import { parsePart, type RouteContext, type RouteDefinition } from "./route.ts";
 import { appConfigRoutes } from "./routes/app-config.ts";
+import { appPodRoutes } from "./routes/app-pods.ts";
 import { appRoutes } from "./routes/apps.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -116,6 +117,7 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...memberRoutes(services),
     ...tokenRoutes(services),
     ...appRoutes(services),
+    ...appPodRoutes(services),
     ...deploymentRoutes(services),
     ...appConfigRoutes(services),
     ...releaseRoutes(services),

@@ -71,6 +71,7 @@ const minimum: Record<string, Role> = {
   rollbackRelease: "developer",
   listSecrets: "viewer",
   appLogs: "viewer",
+  listAppPods: "viewer",
   appMetrics: "viewer",
   listPipelines: "viewer",
   getPipeline: "viewer",

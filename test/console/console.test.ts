@@ -271,6 +271,12 @@ describe("the web console", () => {
     await page.keyboard.press("Enter");
     await page.waitForURL(new RegExp(`/tenants/${tenant}/apps/${APP}\\?profile=${world.profile}$`));
     await page.getByText("Ready: it runs and passes its checks.").waitFor();
+    // The deployed App's pod, running the current deployment.
+    await page
+      .getByRole("table", { name: "The App's pods now, by name" })
+      .getByRole("row", { name: new RegExp(`^${APP}-\\S+\\s+Running\\s+Ready\\s+\\d+\\s+\\S+\\s+\\(current\\)`) })
+      .first()
+      .waitFor({ timeout: 30_000 });
     const first = page.getByRole("row", { name: /^Release 1 / });
     expect(await first.textContent()).toContain(`image none → ${image("1")}`);
     expect(await page.getByRole("row", { name: /^Release 2 / }).textContent()).toContain(
