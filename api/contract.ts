@@ -30,6 +30,7 @@ import type {
   RoleSchema,
   TimelineEntry as TimelineEntrySchema,
 } from "./routes/schemas.ts";
+import type { TenantRelease as TenantReleaseSchema } from "./routes/tenant-releases.ts";
 import type { TenantDetail as TenantDetailSchema, TenantView as TenantViewSchema } from "./routes/tenants.ts";
 import type { MintedToken as MintedTokenSchema, TokenView as TokenViewSchema } from "./routes/tokens.ts";
 import type { RunView as RunViewSchema } from "./runs/run-view.ts";
@@ -70,6 +71,8 @@ export type RunTaskStatus = RunView["tasks"][number];
 export type TimelineEntry = z.output<typeof TimelineEntrySchema>;
 export type Release = z.output<typeof ReleaseSchema>;
 export type ReleaseDetail = z.output<typeof ReleaseDetailSchema>;
+/** A release with its App's profile (GET /v1/tenants/{tenant}/releases). */
+export type TenantRelease = z.output<typeof TenantReleaseSchema>;
 export type RolledBack = z.output<typeof RolledBackSchema>;
 export type SecretsView = z.output<typeof SecretsViewSchema>;
 /** An App's traffic series and deploy markers (GET …/apps/{app}/metrics). */

@@ -37,6 +37,7 @@ import { platformRoutes } from "./routes/platform.ts";
 import { profileRoutes } from "./routes/profiles.ts";
 import { releaseRoutes } from "./routes/releases.ts";
 import { runRoutes } from "./routes/runs.ts";
+import { tenantReleaseRoutes } from "./routes/tenant-releases.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { StreamSlots } from "./stream-slots.ts";
@@ -121,6 +122,7 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...deploymentRoutes(services),
     ...appConfigRoutes(services),
     ...releaseRoutes(services),
+    ...tenantReleaseRoutes(services),
     ...logRoutes(services),
     ...metricsRoutes(services),
     ...pipelineRoutes(services),

@@ -69,6 +69,7 @@ const minimum: Record<string, Role> = {
   listReleases: "viewer",
   getRelease: "viewer",
   rollbackRelease: "developer",
+  listTenantReleases: "viewer",
   listSecrets: "viewer",
   appLogs: "viewer",
   listAppPods: "viewer",

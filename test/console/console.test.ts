@@ -1,10 +1,11 @@
 // The web console in a real Chromium, against the real API, operator, control plane, Postgres and OIDC provider:
-// sign in with an API token, the overview with a deployed App, an App deployed by the real CLI going Ready on the
-// page `loco open console` names, a rollback through the confirm dialog with its spec diff, scale, env edits
-// (secret values write-only), live log lines as they are written, a Run started with parameters reaching
-// Succeeded, a Run cancelled, a failed task's exit code and last log lines, members and API tokens as an owner, an
-// expired session that returns to the page after signing in again, axe on every page, no browser error, and a
-// member of another tenant finding "not found" and no data at every route the console's router declares.
+// sign in with an API token, the overview with a deployed App and its latest releases, an App deployed by the real
+// CLI going Ready on the page `loco open console` names, its pods, a rollback through the confirm dialog with its
+// spec diff, scale, env edits (secret values write-only), live log lines as they are written, a Run started with
+// parameters reaching Succeeded, a Run cancelled, a failed task's exit code and last log
+// lines, members and API tokens as an owner, an expired session that returns to the page after signing in again,
+// axe on every page, no browser error, and a member of another tenant finding "not found" and no data at every
+// route the console's router declares.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -264,6 +265,12 @@ describe("the web console", () => {
       .getByRole("row", { name: new RegExp(`^${CLI_APP} `) })
       .getByText("Ready", { exact: true })
       .waitFor();
+    // The deploy is the tenant's newest release, linked to its App's page.
+    const release = page
+      .getByRole("table", { name: "The tenant's newest releases across its Apps, newest first" })
+      .getByRole("link", { name: `Release 1 of ${CLI_APP}` });
+    await release.waitFor();
+    expect(await release.getAttribute("href")).toBe(`/tenants/${tenant}/apps/${CLI_APP}?profile=${world.profile}`);
   });
 
   it("opens the App by keyboard and rolls back to the first release after confirming, shown its spec diff", async () => {
