@@ -2,7 +2,7 @@
 // sign in with an API token, the overview with a deployed App and its latest releases, an App deployed by the real
 // CLI going Ready on the page `loco open console` names, its pods, a rollback through the confirm dialog with its
 // spec diff, scale, env edits (secret values write-only), live log lines as they are written, a Run started with
-// parameters reaching Succeeded, a Run cancelled, a failed task's exit code and last log
+// parameters reaching Succeeded and a task's captured log, a Run cancelled, a failed task's exit code and last log
 // lines, members and API tokens as an owner, an expired session that returns to the page after signing in again,
 // axe on every page, no browser error, and a member of another tenant finding "not found" and no data at every
 // route the console's router declares.
@@ -37,6 +37,7 @@ let cliRepo: string;
 const APP = "shop";
 const CLI_APP = "cart";
 const FAILED_TASK_LINE = "FAIL cart.test.ts: expected 3 items, got 2";
+const PACKAGE_TASK_LINE = "packaged release 1.2.3 (4 files)";
 const SECRET_VALUE = "s3cr3t-from-the-console";
 const image = (tag: string) => `registry.example.com/acme/shop:${tag}`;
 
@@ -109,6 +110,7 @@ beforeAll(async () => {
         { time: new Date(Date.now() - 30_000), line: "running 12 tests" },
         { time: new Date(Date.now() - 29_000), line: FAILED_TASK_LINE },
       ],
+      package: [{ time: new Date(Date.now() - 20_000), line: PACKAGE_TASK_LINE }],
     },
     follow: true,
   });
@@ -402,6 +404,15 @@ describe("the web console", () => {
     expect(facts).toContain("channel = stable"); // the default, as the Run resolved it
     await page.getByRole("list", { name: "Run timeline" }).getByRole("listitem").first().waitFor();
     await expectAccessible(page, "a succeeded Run");
+  });
+
+  it("opens a succeeded task's log on the Run page, captured after the task ended", async () => {
+    await page.getByRole("button", { name: "Show the log of package" }).click();
+    const log = page.getByRole("log", { name: "Log lines of package" });
+    await log.getByText(PACKAGE_TASK_LINE).waitFor({ timeout: 30_000 });
+    await expectAccessible(page, "a task's log");
+    await page.getByRole("button", { name: "Close the log of package" }).click();
+    await log.waitFor({ state: "detached" });
   });
 
   it("cancels a running Run after confirming", async () => {
