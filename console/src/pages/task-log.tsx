@@ -71,7 +71,8 @@ export function TaskLog(props: { base: string; profile: string; task: string; li
         </p>
       ))}
       {state === "loading" ? (
-        <Loading what={`the log of ${task}`} />
+        // A followed log opens with its first line: until then the task may simply not have written yet.
+        <Loading what={live ? `the log of ${task} (lines appear as the task writes them)` : `the log of ${task}`} />
       ) : state === "failed" ? (
         <ErrorState error={error} what={`the log of ${task}`} />
       ) : lines.length === 0 ? (
