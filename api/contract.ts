@@ -8,6 +8,7 @@ import type { LogRecord as LogLine } from "./log-lines.ts";
 import type { PipelineView as PipelineViewSchema } from "./pipelines/pipeline-view.ts";
 import type { PodProgress } from "./pod-progress.ts";
 import type { EnvView as EnvViewSchema } from "./routes/app-config.ts";
+import type { AppPodView as AppPodViewSchema } from "./routes/app-pods.ts";
 import type { AppView as AppViewSchema } from "./routes/apps.ts";
 import type { AuthConfig as AuthConfigSchema, WhoAmI as WhoAmISchema } from "./routes/auth.ts";
 import type { Accepted, DeployDiff as DeployDiffSchema, Deployment as DeploymentSchema } from "./routes/deployments.ts";
@@ -29,6 +30,7 @@ import type {
   RoleSchema,
   TimelineEntry as TimelineEntrySchema,
 } from "./routes/schemas.ts";
+import type { TenantRelease as TenantReleaseSchema } from "./routes/tenant-releases.ts";
 import type { TenantDetail as TenantDetailSchema, TenantView as TenantViewSchema } from "./routes/tenants.ts";
 import type { MintedToken as MintedTokenSchema, TokenView as TokenViewSchema } from "./routes/tokens.ts";
 import type { RunView as RunViewSchema } from "./runs/run-view.ts";
@@ -49,6 +51,8 @@ export type Tenant = z.output<typeof TenantViewSchema>;
 export type TenantDetail = z.output<typeof TenantDetailSchema>;
 export type Member = z.output<typeof MemberViewSchema>;
 export type AppView = z.output<typeof AppViewSchema>;
+/** One of an App's pods (GET …/apps/{app}/pods). */
+export type AppPod = z.output<typeof AppPodViewSchema>;
 export type ProfileView = z.output<typeof ProfileViewSchema>;
 export type TokenView = z.output<typeof TokenViewSchema>;
 export type MintedToken = z.output<typeof MintedTokenSchema>;
@@ -67,6 +71,8 @@ export type RunTaskStatus = RunView["tasks"][number];
 export type TimelineEntry = z.output<typeof TimelineEntrySchema>;
 export type Release = z.output<typeof ReleaseSchema>;
 export type ReleaseDetail = z.output<typeof ReleaseDetailSchema>;
+/** A release with its App's profile (GET /v1/tenants/{tenant}/releases). */
+export type TenantRelease = z.output<typeof TenantReleaseSchema>;
 export type RolledBack = z.output<typeof RolledBackSchema>;
 export type SecretsView = z.output<typeof SecretsViewSchema>;
 /** An App's traffic series and deploy markers (GET …/apps/{app}/metrics). */

@@ -23,6 +23,7 @@ import { openApiDocument } from "./openapi.ts";
 import { rootPage } from "./root-page.ts";
 import { parsePart, type RouteContext, type RouteDefinition } from "./route.ts";
 import { appConfigRoutes } from "./routes/app-config.ts";
+import { appPodRoutes } from "./routes/app-pods.ts";
 import { appRoutes } from "./routes/apps.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -39,6 +40,7 @@ import { profileRoutes } from "./routes/profiles.ts";
 import { releaseRoutes } from "./routes/releases.ts";
 import { runRerunRoutes } from "./routes/run-rerun.ts";
 import { runRoutes } from "./routes/runs.ts";
+import { tenantReleaseRoutes } from "./routes/tenant-releases.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { StreamSlots } from "./stream-slots.ts";
@@ -119,9 +121,11 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...memberRoutes(services),
     ...tokenRoutes(services),
     ...appRoutes(services),
+    ...appPodRoutes(services),
     ...deploymentRoutes(services),
     ...appConfigRoutes(services),
     ...releaseRoutes(services),
+    ...tenantReleaseRoutes(services),
     ...logRoutes(services),
     ...metricsRoutes(services),
     ...execRoutes(services),

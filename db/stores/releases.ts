@@ -174,6 +174,29 @@ export function listReleases(
   });
 }
 
+/**
+ * A tenant's newest releases across its Apps and profiles, newest first (ties in the same instant by App and number,
+ * so that the order is stable).
+ */
+export function listTenantReleases(
+  db: Kysely<Database>,
+  key: { tenant: string; limit: number },
+): Promise<ReleaseView[]> {
+  return withStorageErrors(async () => {
+    const rows = await db
+      .selectFrom("releases")
+      .selectAll()
+      .where("tenant", "=", key.tenant)
+      .orderBy("created_at", "desc")
+      .orderBy("namespace")
+      .orderBy("app")
+      .orderBy("number", "desc")
+      .limit(key.limit)
+      .execute();
+    return rows.map(toView);
+  });
+}
+
 /** One release with the whole spec it resulted in. */
 export function getRelease(
   db: Kysely<Database>,

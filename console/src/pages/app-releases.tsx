@@ -110,7 +110,7 @@ export function Releases({ base, q }: { base: string; q: string }) {
 }
 
 /** What one release changed, in words; names only for variables and secrets. */
-function Changes({ changes }: { changes: Release["changes"] }) {
+export function Changes({ changes }: { changes: Release["changes"] }) {
   const lines: React.ReactNode[] = [];
   if (changes.image)
     lines.push(

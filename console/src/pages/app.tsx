@@ -1,4 +1,4 @@
-// One App: its state and conditions in words, URL and replicas, a link to its live logs, scale, its releases with
+// One App: its state and conditions in words, URL and replicas, its pods, a link to its live logs, scale, its releases with
 // what each changed and a rollback button (confirmed first, showing the spec diff), its deployments, its
 // environment (secret values write-only) and its timeline.
 
@@ -9,6 +9,7 @@ import { api, seg } from "../api.ts";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { PhaseBadge, ReadyBadge, When } from "../components/status.tsx";
 import { Env } from "./app-env.tsx";
+import { Pods } from "./app-pods.tsx";
 import { Releases } from "./app-releases.tsx";
 import { Scale } from "./app-scale.tsx";
 import { usePlatform } from "./overview.tsx";
@@ -54,6 +55,7 @@ export function AppPage() {
               Metrics
             </Link>
           </p>
+          <Pods base={base} q={q} current={(app.data.status as { deploymentId?: string }).deploymentId} />
           <Scale base={base} q={q} app={app.data} />
           <Releases base={base} q={q} />
           <Deployments base={base} q={q} current={(app.data.status as { deploymentId?: string }).deploymentId} />

@@ -1,4 +1,5 @@
-// A tenant at a glance: every App per profile with Ready, reason, URL and replicas; the Runs that failed lately.
+// A tenant at a glance: every App per profile with Ready, reason, URL and replicas; the latest releases; the Runs
+// that failed lately.
 // Lost Apps (in the mirror, gone from the cluster) and simulated nodes (URLs that answer nothing) are said plainly.
 
 import { useQuery } from "@tanstack/react-query";
@@ -8,6 +9,7 @@ import { api, apiAll, seg } from "../api.ts";
 import { RowLink } from "../components/row-link.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { PhaseBadge, ReadyBadge, When } from "../components/status.tsx";
+import { LatestReleases } from "./latest-releases.tsx";
 
 const route = getRouteApi("/tenants/$tenant");
 
@@ -61,6 +63,7 @@ export function OverviewPage() {
             />
           ))
       )}
+      <LatestReleases tenant={tenant} />
       <h2>Failed Runs (last 7 days)</h2>
       {failing.isPending ? (
         <Loading what="Runs" />

@@ -1,6 +1,6 @@
 // One Run: its phase in words and its parameters, a cancel button while it runs (confirmed first), which task
-// failed and why (exit code, reason, last log lines), the task graph, every task's state, and its timeline. Polls
-// while the Run is in flight.
+// failed and why (exit code, reason, last log lines), the task graph, every task's state with its log (live while
+// it runs, captured after), and its timeline. Polls while the Run is in flight.
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { getRouteApi, Link } from "@tanstack/react-router";
@@ -12,6 +12,7 @@ import { ActionError, Done, Empty, ErrorState, Loading } from "../components/sta
 import { PhaseBadge, When } from "../components/status.tsx";
 import { NdjsonSplitter } from "../ndjson.ts";
 import { graphOf } from "../run-graph-model.ts";
+import { TaskLog } from "./task-log.tsx";
 
 const RunGraph = lazy(() => import("../components/run-graph.tsx"));
 const route = getRouteApi("/tenants/$tenant/runs/$run");
@@ -54,6 +55,7 @@ export function RunPage() {
 function RunDetail({ run, base, profile }: { run: RunView; base: string; profile: string }) {
   const failed = run.tasks.filter((t) => t.state === "Failed");
   const graph = graphOf(run);
+  const [openLog, setOpenLog] = useState<string>();
   return (
     <>
       <div className="panel">
@@ -116,12 +118,13 @@ function RunDetail({ run, base, profile }: { run: RunView; base: string; profile
             <th scope="col">Reason</th>
             <th scope="col">Started</th>
             <th scope="col">Finished</th>
+            <th scope="col">Log</th>
           </tr>
         </thead>
         <tbody>
           {run.tasks.length === 0 ? (
             <tr>
-              <td colSpan={7}>No task has started yet.</td>
+              <td colSpan={8}>No task has started yet.</td>
             </tr>
           ) : (
             run.tasks.map((t) => (
@@ -139,11 +142,30 @@ function RunDetail({ run, base, profile }: { run: RunView; base: string; profile
                 <td>
                   <When time={t.completionTime} />
                 </td>
+                <td>
+                  <button
+                    type="button"
+                    aria-pressed={openLog === t.name}
+                    onClick={() => setOpenLog(openLog === t.name ? undefined : t.name)}
+                  >
+                    Show the log of {t.name}
+                  </button>
+                </td>
               </tr>
             ))
           )}
         </tbody>
       </table>
+      {openLog && (
+        <TaskLog
+          key={openLog}
+          base={base}
+          profile={profile}
+          task={openLog}
+          live={!runFinished(run)}
+          onClose={() => setOpenLog(undefined)}
+        />
+      )}
     </>
   );
 }
