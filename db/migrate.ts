@@ -11,6 +11,7 @@ import * as tokenLineage from "./migrations/0006-token-lineage.ts";
 import * as releases from "./migrations/0007-releases.ts";
 import * as retention from "./migrations/0008-retention.ts";
 import * as releaseRevisions from "./migrations/0009-release-revisions.ts";
+import * as tenantReleases from "./migrations/0010-tenant-releases.ts";
 
 /** Listed explicitly (not read from the folder) so that a bundled or compiled build carries them all. */
 export const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   "0007-releases": releases,
   "0008-retention": retention,
   "0009-release-revisions": releaseRevisions,
+  "0010-tenant-releases": tenantReleases,
 };
 
 export class MigrationError extends Error {
