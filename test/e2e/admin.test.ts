@@ -163,7 +163,7 @@ describe("loco tenant, member and profile, end to end", () => {
     const { secret } = (await minted.json()) as { secret: string };
     const put = await world.api.call("PUT", `/v1/tenants/${beta}/apps/web?profile=${world.profile}`, {
       token: owner,
-      body: { spec: { image: "registry.example.com/beta/web:1", replicas: 0 } },
+      body: { spec: { profile: world.profile, image: "registry.example.com/beta/web:1", replicas: 0 } },
     });
     expect(put.status, await put.clone().text()).toBe(200);
 
