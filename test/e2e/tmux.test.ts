@@ -173,7 +173,7 @@ describe("loco deploy --wait in a real terminal", () => {
     const lines = screen.split("\n").map((l) => l.trimEnd());
     const final = lines.find((l) => l.startsWith("✓ Deployed web"));
     expect(final, screen).toMatch(
-      new RegExp(`^✓ Deployed web \\(${world.profile}\\) [0-9A-HJKMNP-TV-Z]{26} in \\d+s → https://web-${tenant}\\.`),
+      new RegExp(`^✓ Deployed web \\(${world.profile}\\) [0-9A-HJKMNP-TV-Z]{26} in \\d+s → http://web-${tenant}\\.`),
     );
     expect(lines.filter((l) => l.length).at(-1)).toBe(PROMPT.trimEnd());
     // Cleanly: one header (frames overwritten, not stacked), no spinner left, no escape debris, nothing wider
