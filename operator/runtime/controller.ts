@@ -133,7 +133,11 @@ export class Controller {
       const owner = controllerOf(object);
       if (owner?.kind !== ownerKind) return;
       const namespace = object.metadata.namespace;
-      this.enqueue(namespace ? `${namespace}/${owner.name}` : owner.name);
+      const key = namespace ? `${namespace}/${owner.name}` : owner.name;
+      // Only owners this controller has: a child of an owner missing from its cache belongs to another shard's
+      // operator (the children caches are not sharded), and reconciling it would cost a GET per child event; an
+      // owner that was deleted was enqueued by its own delete.
+      if (this.primaries.some((primary) => primary.get(key) !== undefined)) this.enqueue(key);
     };
     informer.addHandlers({ onUpsert: enqueueOwner, onDelete: enqueueOwner });
     return this;
