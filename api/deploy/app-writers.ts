@@ -116,6 +116,16 @@ async function releaseWholeSpecManagers(kube: KubeClient, ref: AppRef): Promise<
  * a precondition, as client-go's csaupgrade does), leaving the fields they alone held unowned rather than removed.
  * A concurrent write (the operator's status updates) re-reads and retries.
  */
+/** Attempts of a write whose resourceVersion precondition the operator's status writes keep moving. */
+export const CONFLICT_ATTEMPTS = 8;
+
+/**
+ * Waits before retrying such a write: a random, growing while, so that a retry does not meet the same burst of
+ * status writes again (five immediate retries all lost during a rollout on a loaded machine).
+ */
+export const conflictBackoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(40 * 2 ** attempt, 1000)));
+
 export async function dropManagers(kube: KubeClient, ref: AppRef, managers: readonly string[]): Promise<void> {
   const dropped = (e: ManagedFieldsEntry) => e.manager !== undefined && managers.includes(e.manager) && !e.subresource;
   for (let attempt = 1; ; attempt++) {
@@ -132,7 +142,8 @@ export async function dropManagers(kube: KubeClient, ref: AppRef, managers: read
       });
       return;
     } catch (error) {
-      if (!(error instanceof KubeApiError && error.isConflict) || attempt >= 5) throw error;
+      if (!(error instanceof KubeApiError && error.isConflict) || attempt >= CONFLICT_ATTEMPTS) throw error;
+      await conflictBackoff(attempt);
     }
   }
 }

@@ -19,7 +19,15 @@ import { appNamespace } from "../app-namespace.ts";
 import { actorOf } from "../auth/principal.ts";
 import { recordAppRelease } from "../releases/record-release.ts";
 import type { ApiServices } from "../server.ts";
-import { applyAs, dropManagers, ownersOf, plannedSplit, splitOwnership } from "./app-writers.ts";
+import {
+  applyAs,
+  CONFLICT_ATTEMPTS,
+  conflictBackoff,
+  dropManagers,
+  ownersOf,
+  plannedSplit,
+  splitOwnership,
+} from "./app-writers.ts";
 import { capacityPreflight } from "./capacity-preflight.ts";
 import { checkProfile, type DeployRequest, type DeployResult, deployApp } from "./deploy-app.ts";
 import { hostnameCheck } from "./hostname-check.ts";
@@ -82,7 +90,8 @@ export async function restoreApp(
       });
       break;
     } catch (error) {
-      if (!(error instanceof KubeApiError && error.isConflict) || attempt >= 5) throw error;
+      if (!(error instanceof KubeApiError && error.isConflict) || attempt >= CONFLICT_ATTEMPTS) throw error;
+      await conflictBackoff(attempt);
       live = await kube.get<KubeObject>(APP, namespace, app);
     }
   }
