@@ -36,7 +36,13 @@ beforeAll(async () => {
   } catch {
     tmuxMissing = true;
   }
-  const [built, started] = await Promise.all([buildCli(), startE2eWorld({ prefix: "e2etmux", users: [] })]);
+  const [built, started] = await Promise.all([buildCli(), startE2eWorld({
+      prefix: "e2etmux",
+      users: [],
+      // The placeholder below fills most of the shared node on purpose, and other files' pods take what they take;
+      // the pre-flight would refuse the deploy this test needs to see pending.
+      capacityMultiple: 0,
+    }),]);
   world = started;
   socket = `loco-e2e-${world.shard}`;
   tenant = `tty${world.shard}`;
@@ -52,7 +58,7 @@ beforeAll(async () => {
   mkdirSync(repo, { recursive: true });
   writeFileSync(
     join(repo, "loco.toml"),
-    `name = "web"\nimage = "registry.example.com/acme/web:2.0.0"\ndefaultProfile = "${world.profile}"\n[[ports]]\nname = "http"\nport = 8080\n[resources]\ncpu = "20"\nmemory = "64Mi"\n`,
+    `name = "web"\nimage = "registry.example.com/acme/web:2.0.0"\ndefaultProfile = "${world.profile}"\n[[ports]]\nname = "http"\nport = 8080\n[resources]\ncpu = "10"\nmemory = "64Mi"\n`,
   );
   if (tmuxMissing) return;
   const env = {
@@ -105,8 +111,8 @@ describe("loco deploy --wait in a real terminal", () => {
       if (Date.now() - ready > 10_000) throw new Error(`No shell prompt in the pane:\n${await capture()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    // kwok rolls a pod out in well under a second; to see the live view at work, the App's one pod (20 CPU) waits
-    // for room on the node (32 CPU) that a placeholder pod holds until the view has shown the pending pod.
+    // kwok rolls a pod out in well under a second; to see the live view at work, the App's one pod (10 CPU) waits
+    // for room on the node (32 CPU) that a placeholder pod (24 CPU) holds until the view has shown the pending pod.
     const placeholder = await world.api.kube.create<KubeObject>(
       POD,
       {
@@ -114,7 +120,7 @@ describe("loco deploy --wait in a real terminal", () => {
         kind: "Pod",
         metadata: { name: "placeholder", namespace: world.gatewayNamespace },
         spec: {
-          containers: [{ name: "hold", image: "registry.example.com/hold:1", resources: { requests: { cpu: "20" } } }],
+          containers: [{ name: "hold", image: "registry.example.com/hold:1", resources: { requests: { cpu: "24" } } }],
         },
       },
       "loco-test",

@@ -42,6 +42,8 @@ export async function startE2eWorld(options: {
   /** Name of the Profile to install; defaults to one unique to this world. */
   profile?: string;
   users: TestUser[];
+  /** The API's capacity pre-flight multiple; 0 turns it off (a test that fills the node on purpose). */
+  capacityMultiple?: number;
 }): Promise<E2eWorld> {
   const shard = newShard();
   const database = await createTestDatabase(`loco_${options.prefix}`);
@@ -67,7 +69,7 @@ export async function startE2eWorld(options: {
       "--tenant-quota",
       "requests.cpu=200,requests.memory=64Gi,pods=200",
       "--capacity-multiple",
-      "0.5",
+      String(options.capacityMultiple ?? 0.5),
     ],
     objectLabels: { [SHARD_LABEL]: shard },
   });
