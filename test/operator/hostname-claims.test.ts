@@ -7,6 +7,7 @@ import { APP, HOSTNAME_CLAIM } from "../../crds/kinds.ts";
 import type { KubeClient } from "../../kube/kube-client.ts";
 import { HTTP_ROUTE } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
+import { allInformers } from "../../operator/caches.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
@@ -215,6 +216,34 @@ describe("claims across two operators", () => {
     await eventually("the wildcard claim released", async () =>
       (await client.find(HOSTNAME_CLAIM, undefined, `wildcard.dev.${grantedDomain}`)) ? undefined : true,
     );
+  });
+
+  it("costs no request to keep refusing an App whose holder is in the operator's own cache", async () => {
+    const host = `api.${grantedDomain}`;
+    const operator = operators[0]!;
+    await kube.apply(app("holder", acmeNs, 0, { http: { hostnames: [host] } }));
+    await routesReadyWith(acmeNs, "holder", "Routed");
+    await kube.apply(app("refused", acmeNs, 0, { http: { hostnames: [host] } }));
+    expect((await routesReadyWith(acmeNs, "refused", "RouteConflict")).message).toContain("holder");
+    // `idle()` would wait for the refused App's own retry, which never ends: let the writes settle instead.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // The caches' own list and watch requests go on in the background; they are not the resync's.
+    const cacheRequests = () =>
+      allInformers(operator.caches).reduce((sum, i) => sum + i.stats.listPages + i.stats.watches, 0);
+    const requests = () =>
+      Object.values(operator.metrics.requestsByMethod()).reduce((sum, n) => sum + (n ?? 0), 0) - cacheRequests();
+    const reconciles = async () =>
+      (await operator.metrics.reconcileTotal.get()).values
+        .filter((v) => v.labels.controller === "app")
+        .reduce((sum, v) => sum + v.value, 0);
+    const [requestsBefore, reconcilesBefore] = [requests(), await reconciles()];
+    operator.resync();
+    await eventually("the resync to reconcile both Apps", async () =>
+      (await reconciles()) >= reconcilesBefore + 2 ? true : undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(requests() - requestsBefore).toBe(0);
+    expect((await routesReady(acmeNs, "refused"))?.reason).toBe("RouteConflict");
   });
 
   it("takes over a stale claim whose App went while no operator watched", async () => {
