@@ -7,13 +7,16 @@ export class ApiProblem extends Error {
   readonly status: number;
   readonly code: string;
   readonly requestId: string | undefined;
+  /** The server setting a 503 names when a feature is not configured (e.g. `--metrics-url`). */
+  readonly setting: string | undefined;
 
-  constructor(status: number, code: string, message: string, requestId?: string) {
+  constructor(status: number, code: string, message: string, requestId?: string, setting?: string) {
     super(message);
     this.name = "ApiProblem";
     this.status = status;
     this.code = code;
     this.requestId = requestId;
+    this.setting = setting;
   }
 }
 
@@ -70,12 +73,13 @@ export async function apiAll<T>(path: string, cap = 2000): Promise<T[]> {
 async function problemOf(response: Response): Promise<ApiProblem> {
   const requestId = response.headers.get("x-request-id") ?? undefined;
   try {
-    const body = (await response.json()) as { code?: string; detail?: string; title?: string };
+    const body = (await response.json()) as { code?: string; detail?: string; title?: string; setting?: unknown };
     return new ApiProblem(
       response.status,
       body.code ?? "Unknown",
       body.detail ?? body.title ?? `The API answered ${response.status}.`,
       requestId,
+      typeof body.setting === "string" ? body.setting : undefined,
     );
   } catch {
     return new ApiProblem(response.status, "Unknown", `The API answered ${response.status}.`, requestId);

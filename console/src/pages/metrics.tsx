@@ -77,8 +77,8 @@ export function MetricsPage() {
 /** 503 is the API saying it has no metrics source (or it did not answer): its words say which, and what to set. */
 function MetricsError({ error }: { error: unknown }) {
   if (error instanceof ApiProblem && error.status === 503) {
-    // The API's answer names the setting when none is configured (api/routes/metrics.ts).
-    const notConfigured = error.message.includes("--metrics-url");
+    // The API's problem names the missing setting when no source is configured; a source that did not answer has none.
+    const notConfigured = error.setting !== undefined;
     return (
       <div className="state error" role="alert">
         <h2>{notConfigured ? "Metrics are not configured" : "Metrics are unavailable"}</h2>
