@@ -6,20 +6,12 @@
 //   node bench/prune.ts        (BENCH_ROWS=100000, BENCH_RATE=20, BENCH_BATCH=1000)
 //
 // Prints its figures and writes bench/results/prune.json (rows, pruneMs, lagP50Ms, lagP99Ms, lagMaxMs, samples, …).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { availableParallelism, loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubeConfig } from "@kubernetes/client-node";
 import { sql } from "kysely";
 import { connectDatabase } from "../db/connect.ts";
 import { prune } from "../db/prune.ts";
-import { startControlPlane, stopControlPlane } from "../hack/control-plane/control-plane.ts";
-import { silentLogger } from "../kube/logger.ts";
-import { startOperator } from "../operator/operator.ts";
-import { applyApps, prepareFleet } from "../test/support/fleet.ts";
-import { installLocoCrds } from "../test/support/install-crds.ts";
-import { privateServer } from "../test/support/postgres-server.ts";
+import { churnWithLag, quantile, startMirrorBench, writeResults } from "./support/mirror-churn.ts";
 
 const rows = Number(process.env.BENCH_ROWS ?? 100_000);
 const deletedRows = Math.round(rows / 20);
@@ -27,20 +19,9 @@ const rate = Number(process.env.BENCH_RATE ?? 20);
 const batchSize = Number(process.env.BENCH_BATCH ?? 1000);
 const log = (message: string) => process.stdout.write(`${message}\n`);
 
-const dir = mkdtempSync(join(tmpdir(), "loco-bench-prune-"));
-const plane = await startControlPlane({ dir, ownerPid: process.pid });
-const postgres = await privateServer(process.pid);
+const bench = await startMirrorBench({ name: "prune", apps: 50 });
 try {
-  await installLocoCrds(plane.kubeconfig);
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(plane.kubeconfig);
-  const operator = await startOperator({ kubeConfig, log: silentLogger, databaseUrl: postgres.url, resyncMs: 0 });
-  const fleet = await prepareFleet(operator.client, { shard: "prune", shardLabel: "loco.dev/bench-shard", apps: 50 });
-  await applyApps(operator.client, fleet.apps);
-  await operator.idle();
-  await operator.mirror?.drained();
-  const reader = await connectDatabase(postgres.url);
-  const pruner = await connectDatabase(postgres.url);
+  const pruner = await connectDatabase(bench.databaseUrl);
 
   // History 40 days old: task logs of 20 lines each (about 2 KB a row), and soft-deleted Apps.
   const seeded = performance.now();
@@ -64,35 +45,10 @@ try {
   await sql`VACUUM ANALYZE task_logs`.execute(pruner.db);
   await sql`VACUUM ANALYZE resources`.execute(pruner.db);
 
-  const pending = new Map<string, { uid: string; version: string; at: number; duringPrune: boolean }>();
-  const history = new Map<string, string[]>();
-  const lags: { ms: number; duringPrune: boolean }[] = [];
-  let polling = true;
-  const poller = (async () => {
-    while (polling || pending.size > 0) {
-      if (pending.size > 0) {
-        const uids = [...new Set([...pending.values()].map((p) => p.uid))];
-        const { rows: seen } = await sql<{ uid: string; resource_version: string }>`
-          SELECT uid::text, resource_version FROM resources WHERE uid = ANY(${uids}::uuid[])`.execute(reader.db);
-        const now = performance.now();
-        const versions = new Map(seen.map((r) => [r.uid, r.resource_version]));
-        for (const [key, change] of pending) {
-          const version = versions.get(change.uid);
-          const produced = history.get(change.uid) ?? [];
-          if (version !== undefined && produced.indexOf(version) >= produced.indexOf(change.version)) {
-            lags.push({ ms: now - change.at, duringPrune: change.duringPrune });
-            pending.delete(key);
-          }
-        }
-      }
-      await sleep(10);
-    }
-  })();
-
   let pruning = false;
   let pruneMs = 0;
   let report: Awaited<ReturnType<typeof prune>> | undefined;
-  const started = performance.now();
+  let doneAt: number | undefined;
   const pruneRun = (async () => {
     await sleep(10_000); // changes first: the lag without a prune on the same machine, for comparison
     pruning = true;
@@ -100,52 +56,20 @@ try {
     report = await prune(pruner.db, { cutoff: new Date(Date.now() - 30 * 86_400_000), batchSize });
     pruneMs = performance.now() - at;
     pruning = false;
+    // Changes go on until the prune has finished and three seconds more.
+    doneAt = performance.now() + 3000;
   })();
-  let sent = 0;
-  let pruneDone = false;
-  void pruneRun.then(() => {
-    pruneDone = true;
+  const { sent, lags } = await churnWithLag(bench, {
+    ratePerSecond: rate,
+    until: () => doneAt !== undefined && performance.now() >= doneAt,
+    tag: () => pruning,
   });
-  // Changes go on until the prune has finished and three seconds more.
-  let doneAt: number | undefined;
-  while (doneAt === undefined || performance.now() < doneAt) {
-    if (pruneDone && doneAt === undefined) doneAt = performance.now() + 3000;
-    const app = fleet.apps[sent % fleet.apps.length]!;
-    const at = performance.now();
-    const duringPrune = pruning;
-    const updated = await operator.client.request<{ metadata: { uid: string; resourceVersion: string } }>(
-      "PATCH",
-      `/apis/loco.dev/v1alpha1/namespaces/${app.metadata.namespace}/apps/${app.metadata.name}`,
-      {
-        body: { metadata: { annotations: { "bench.loco.dev/change": String(sent) } } },
-        contentType: "application/merge-patch+json",
-      },
-    );
-    pending.set(String(sent), {
-      uid: updated.metadata.uid,
-      version: updated.metadata.resourceVersion,
-      at,
-      duringPrune,
-    });
-    history.set(updated.metadata.uid, [...(history.get(updated.metadata.uid) ?? []), updated.metadata.resourceVersion]);
-    sent++;
-    const next = started + (sent * 1000) / rate;
-    await sleep(Math.max(0, next - performance.now()));
-  }
   await pruneRun;
-  polling = false;
-  await Promise.race([poller, sleep(30_000)]);
-  await operator.stop();
-  const { rows: left } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM task_logs`.execute(reader.db);
-  await reader.close();
+  const { rows: left } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM task_logs`.execute(bench.reader.db);
   await pruner.close();
 
-  const quantile = (values: number[], q: number) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN) * 10) / 10;
-  };
-  const during = lags.filter((l) => l.duringPrune).map((l) => l.ms);
-  const outside = lags.filter((l) => !l.duringPrune).map((l) => l.ms);
+  const during = lags.filter((l) => l.tag).map((l) => l.ms);
+  const outside = lags.filter((l) => !l.tag).map((l) => l.ms);
   const results = {
     rows,
     deletedMirrorRows: deletedRows,
@@ -168,11 +92,7 @@ try {
   log(
     `Pruned ${rows} task-log rows in ${results.pruneMs} ms while the mirror followed ${rate} changes/s: lag p50 ${results.lagP50Ms} ms, p99 ${results.lagP99Ms} ms, max ${results.lagMaxMs} ms (${results.samples} changes; p99 without a prune ${results.lagP99WithoutPruneMs} ms)`,
   );
-  const resultsDir = new URL("./results/", import.meta.url).pathname;
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, "prune.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeResults("prune", results);
 } finally {
-  await postgres.stop();
-  await stopControlPlane(dir);
-  rmSync(dir, { recursive: true, force: true });
+  await bench.stop();
 }
