@@ -36,13 +36,16 @@ beforeAll(async () => {
   } catch {
     tmuxMissing = true;
   }
-  const [built, started] = await Promise.all([buildCli(), startE2eWorld({
+  const [built, started] = await Promise.all([
+    buildCli(),
+    startE2eWorld({
       prefix: "e2etmux",
       users: [],
       // The placeholder below fills most of the shared node on purpose, and other files' pods take what they take;
       // the pre-flight would refuse the deploy this test needs to see pending.
       capacityMultiple: 0,
-    }),]);
+    }),
+  ]);
   world = started;
   socket = `loco-e2e-${world.shard}`;
   tenant = `tty${world.shard}`;
