@@ -73,9 +73,9 @@ async function interactive(
   if (tty && !command.io.stdin.isTTY) {
     throw new CliError({
       code: "usage",
-      what: "loco exec -t needs a terminal",
+      what: "loco exec --tty (-it) needs a terminal",
       why: "Its stdin is not a terminal (it is a pipe, a file or /dev/null), so there are no keystrokes or window size to hand to the command's terminal.",
-      fix: `Run it from a terminal; to feed the command from a pipe instead, drop -t and keep -i, such as \`echo 'ls -la' | loco exec -i ${app} -- sh\`.`,
+      fix: `Run it from a terminal; to feed the command from a pipe instead, use -i without --tty, such as \`echo 'ls -la' | loco exec -i ${app} -- sh\`.`,
     });
   }
   if (command.json) {

@@ -223,11 +223,11 @@ describe("loco exec -i / -it", () => {
     expect(result.stdout).toBe("PIPED WORDS\n");
   });
 
-  it("refuses -t when stdin is not a terminal, saying what to do instead", async () => {
+  it("refuses --tty when stdin is not a terminal, saying what to do instead", async () => {
     const result = await user(["exec", "-it", world.tenants[0].app, "--", "sh"], "echo no\n");
     expect(result.code, shown(result)).toBe(1);
-    expect(result.stderr).toContain("loco exec -t needs a terminal");
-    expect(result.stderr).toContain("drop -t and keep -i");
+    expect(result.stderr).toContain("loco exec --tty (-it) needs a terminal");
+    expect(result.stderr).toContain("use -i without --tty");
   });
 
   it("runs a shell in a real terminal (tmux), exits with its code and puts the terminal back", async () => {
