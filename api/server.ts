@@ -45,6 +45,7 @@ import { tenantRoutes } from "./routes/tenants.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { StreamSlots } from "./stream-slots.ts";
 import type { ApiTelemetry } from "./telemetry.ts";
+import { routeWebSocketUpgrades } from "./websocket-upgrade.ts";
 
 export type ServerConfig = Pick<
   ApiConfig,
@@ -247,6 +248,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   const authorize = createAuthorize(services.db);
   const streams = new StreamSlots({ perCredential: config.streamsPerCredential, perTenant: config.streamsPerTenant });
   for (const route of routes) app.route({ method: route.method, url: route.url, handler: wrap(route) });
+  routeWebSocketUpgrades(app);
   const document = openApiDocument(routes, { version: API_VERSION });
   app.get("/openapi.json", async (_request, reply) => reply.type("application/json").send(document));
   // The web console at / when it is built (api/console-assets.ts); else a page that says how to build it.
@@ -342,6 +344,8 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
         reply.status(status);
         // Written before the answer leaves: a caller who reads the audit log next finds this call in it.
         await recordAudit();
+        // A handler that took the connection over (a WebSocket session) has answered already.
+        if (reply.sent) return reply;
         if (result.body instanceof Readable) holdOpen(request.raw, reply.raw);
         return result.body === undefined ? reply.send() : reply.send(result.body);
       } catch (error) {

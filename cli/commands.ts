@@ -301,7 +301,7 @@ export const execCommand = defineCommand({
   path: ["exec"],
   summary: "Run a command in a running replica of an app, print its output and exit with its exit code.",
   description:
-    "The command goes after -- and runs as is in the App's container (name a shell to get one: `-- sh -c '…'`), in the replica named by --pod or else the first ready one. Its stdout and stderr are printed as they come, and loco exits with the command's exit code (so codes 1–7 can't be told apart from loco's own: use -o json for the exact outcome), or 7 when it ended without one. It needs the developer role; the tenant's audit log records who ran which program in which pod (not its arguments). -i/--tty (`loco exec -it`) would need a two-way connection to the API, which it does not offer yet: they are refused, saying so.",
+    "The command goes after -- and runs as is in the App's container (name a shell to get one: `-- sh -c '…'`), in the replica named by --pod or else the first ready one. Its stdout and stderr are printed as they come, and loco exits with the command's exit code (so codes 1–7 can't be told apart from loco's own: use -o json for the exact outcome), or 7 when it ended without one. It needs the developer role; the tenant's audit log records who ran which program in which pod (not its arguments). With -i the command reads loco's stdin (piped input reaches it, its end too); with --tty (`loco exec -it <app> -- sh`) it runs in a terminal: keystrokes (Ctrl-C included) and window sizes go to it, and your terminal is put back when it ends. --tty needs loco's stdin to be a terminal; -o json goes only without -i/--tty.",
   args: [
     { name: "app", description: "The App to run the command in.", required: true },
     { name: "command", description: "The command and its arguments, after --.", required: true, variadic: true },
@@ -317,9 +317,13 @@ export const execCommand = defineCommand({
       name: "interactive",
       short: "i",
       type: "boolean",
-      description: "Attach stdin (with --tty, a terminal): refused until the API offers a two-way connection.",
+      description: "Forward stdin to the command (a two-way session; output is written as it comes).",
     },
-    { name: "tty", type: "boolean", description: "Attach a terminal; `-it` is --interactive --tty." },
+    {
+      name: "tty",
+      type: "boolean",
+      description: "Run the command in a terminal (implies -i); `-it` is --interactive --tty.",
+    },
     profileFlag,
     tenantFlag,
     fileFlag,
@@ -329,7 +333,11 @@ export const execCommand = defineCommand({
     stream: true,
   },
   exitCodes: ["auth", "notFound", "unavailable", "timeout", "runFailed"],
-  examples: ["loco exec shop-api -- ./manage check", "loco exec shop-api --profile prod --pod shop-api-7d9f-x2 -- env"],
+  examples: [
+    "loco exec shop-api -- ./manage check",
+    "loco exec -it shop-api -- sh",
+    "loco exec shop-api --profile prod --pod shop-api-7d9f-x2 -- env",
+  ],
 });
 
 export const scaleCommand = defineCommand({
@@ -632,7 +640,7 @@ export const runCommand = defineCommand({
   path: ["run"],
   summary: "Run a one-off command as an app (its image, env and secrets) and exit with the command's exit code.",
   description:
-    "The command goes after --. It runs once, in a Run of its own, as the App named by --app or loco.toml (the App's image, env, secret env and resources; --image and --env override them), or without an App in --image. Its log lines are printed as they come, and loco exits with the command's exit code: 0 when it succeeded, its own code when it failed (so codes 1–7 can't be told apart from loco's own: use -o json for the exact outcome), 7 when it ended without an exit code (timed out, cancelled, never started), 5 when loco stopped watching. With --detach, prints the run's name and returns at once. The Run is a Run like any other: `loco run logs`, `watch`, `cancel` and `timeline` take its name. -i/--tty (`loco run -it`) needs the platform to attach to pods, which it does not yet: they are refused, saying so.",
+    "The command goes after --. It runs once, in a Run of its own, as the App named by --app or loco.toml (the App's image, env, secret env and resources; --image and --env override them), or without an App in --image. Its log lines are printed as they come, and loco exits with the command's exit code: 0 when it succeeded, its own code when it failed (so codes 1–7 can't be told apart from loco's own: use -o json for the exact outcome), 7 when it ended without an exit code (timed out, cancelled, never started), 5 when loco stopped watching. With --detach, prints the run's name and returns at once. The Run is a Run like any other: `loco run logs`, `watch`, `cancel` and `timeline` take its name. -i/--tty (`loco run -it`) are refused, saying so: a Run's command starts without stdin or a TTY and loco does not attach to it yet; for an interactive shell as the App, use `loco exec -it <app> -- sh`.",
   args: [{ name: "command", description: "The command and its arguments, after --.", required: true, variadic: true }],
   flags: [
     { ...appFlag, description: "App to run the command as; defaults to loco.toml's name (none with only --image)." },
@@ -670,7 +678,7 @@ export const runCommand = defineCommand({
       name: "interactive",
       short: "i",
       type: "boolean",
-      description: "Attach stdin (with --tty, a terminal): refused until the platform can attach to pods.",
+      description: "Attach stdin (with --tty, a terminal): refused for now; `loco exec -it <app> -- sh` gives a shell.",
     },
     { name: "tty", type: "boolean", description: "Attach a terminal; `-it` is --interactive --tty." },
     profileFlag,

@@ -1,18 +1,23 @@
 // `loco exec`: one command in a running replica of an App, through the apiserver's pods/exec, with the caller's
 // tenant authorisation (a developer's right: it runs anything the App's container can) and an audit record naming
-// the pod and the program (never the arguments, which may carry secrets). The answer streams the command's output
-// as ndjson and ends with its exit code.
+// the pod and the program (never the arguments, which may carry secrets). POST streams the command's output as
+// ndjson and ends with its exit code; GET with a WebSocket upgrade (`loco exec -it`) is a two-way session — stdin,
+// a TTY and its resizes (crds/terminal-protocol.ts) — audited the same way, never its keystrokes.
 import { z } from "zod";
 import { CONTAINER_NAME, LABEL_APP } from "../../crds/app-names.ts";
+import { TERMINAL_PROTOCOL } from "../../crds/terminal-protocol.ts";
 import { getTenantResource } from "../../db/stores/resources.ts";
 import { execInPod, PodExecError } from "../../kube/pod-exec.ts";
+import { openPodTerminal } from "../../kube/pod-terminal.ts";
 import { POD } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { openRecordStream, STREAM_LIFETIME_MS } from "../event-stream.ts";
-import { defineRoute, type RouteDefinition } from "../route.ts";
+import { defineRoute, type RouteContext, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { findTenantNamespace } from "../tenant-namespaces.ts";
+import { relayTerminal } from "../terminal-relay.ts";
+import { acceptWebSocket, isWebSocketRequest, offersProtocol } from "../websocket-upgrade.ts";
 import { ItemParams, ProfileQuery } from "./apps.ts";
 
 const ExecBody = z.strictObject({
@@ -27,6 +32,19 @@ const ExecBody = z.strictObject({
     .max(253)
     .optional()
     .describe("Name of the replica's pod; defaults to the first running, ready one by name."),
+});
+
+const Word = z.string().max(4096);
+const TerminalQuery = ProfileQuery.extend({
+  command: z
+    .union([Word, z.array(Word).min(1).max(64)])
+    .transform((words) => (typeof words === "string" ? [words] : words))
+    .describe("The program and its arguments, one `command=` per word, run as is (no shell unless you name one)."),
+  pod: ExecBody.shape.pod,
+  tty: z
+    .enum(["true", "false"])
+    .default("true")
+    .describe("Run the command in a terminal (a pty): what a shell or an editor needs."),
 });
 
 type PodView = KubeObject & {
@@ -47,6 +65,65 @@ export function pickPod(pods: readonly PodView[], wanted: string | undefined): s
 
 export function execRoutes(services: ApiServices): RouteDefinition[] {
   const { db, kube } = services;
+
+  /** The App's namespace (404 when the tenant has no such App in the profile). */
+  async function appNamespace(params: z.output<typeof ItemParams>, profile: string): Promise<string> {
+    const namespace = await findTenantNamespace(kube, params.tenant, profile);
+    const app = namespace
+      ? await getTenantResource(db, { tenant: params.tenant, kind: "App", namespace, name: params.app })
+      : undefined;
+    if (!namespace || !app) throw notFound("App", params.app);
+    return namespace;
+  }
+
+  /** The replica to run in (404 naming what to do when there is none), once exec is possible from this server. */
+  async function replica(namespace: string, app: string, profile: string, wanted: string | undefined) {
+    if (!services.kubeConfig) throw new ApiError("Unavailable", "exec is not available from this server.");
+    const pods = await kube.list<PodView>(POD, namespace, { labelSelector: `${LABEL_APP}=${app}` });
+    const pod = pickPod(pods.items, wanted);
+    if (!pod) {
+      throw new ApiError(
+        "NotFound",
+        wanted === undefined
+          ? `App "${app}" has no running replica in profile ${profile} to run the command in. Check \`loco status\`; deploy or scale it up first.`
+          : `App "${app}" has no running replica named "${wanted}" in profile ${profile}. Leave out --pod, or pick one from \`loco status\`.`,
+      );
+    }
+    return { pod, kubeConfig: services.kubeConfig };
+  }
+
+  /** GET …/exec: the WebSocket session, once the caller may have it. */
+  async function openSession({
+    authorize,
+    params,
+    query,
+    request,
+    reply,
+    objectFound,
+    auditTarget,
+  }: RouteContext<z.output<typeof ItemParams>, z.output<typeof TerminalQuery>, unknown>) {
+    await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
+    const namespace = await appNamespace(params, query.profile);
+    objectFound();
+    if (!isWebSocketRequest(request) || !offersProtocol(request, TERMINAL_PROTOCOL)) {
+      throw new ApiError(
+        "InvalidRequest",
+        `GET ${request.url.split("?")[0]} is a WebSocket session: open it with \`Upgrade: websocket\` and the subprotocol ${TERMINAL_PROTOCOL} (\`loco exec -it\` does), or POST the command to run it without a terminal.`,
+      );
+    }
+    const { pod, kubeConfig } = await replica(namespace, params.app, query.profile, query.pod);
+    const tty = query.tty === "true";
+    auditTarget(`${namespace}/${params.app}`, { pod, program: query.command[0], interactive: true, tty });
+    const client = await acceptWebSocket(request, reply, TERMINAL_PROTOCOL);
+    const target = { namespace, pod, container: CONTAINER_NAME };
+    void relayTerminal(client, (output) => openPodTerminal(kubeConfig, target, query.command, { tty }, output), {
+      pod,
+      signal: AbortSignal.timeout(STREAM_LIFETIME_MS),
+      onOpenFailed: (error) => request.log.info({ pod, err: String(error) }, "Failed to open an exec session in a pod"),
+    });
+    return { status: 101 };
+  }
+
   return [
     defineRoute({
       method: "POST",
@@ -71,29 +148,15 @@ export function execRoutes(services: ApiServices): RouteDefinition[] {
       },
       handler: async ({ authorize, params, query, body, request, reply, objectFound, auditTarget }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
-        const namespace = await findTenantNamespace(kube, params.tenant, query.profile);
-        const app = namespace
-          ? await getTenantResource(db, { tenant: params.tenant, kind: "App", namespace, name: params.app })
-          : undefined;
-        if (!namespace || !app) throw notFound("App", params.app);
+        const namespace = await appNamespace(params, query.profile);
         objectFound();
-        if (!services.kubeConfig) throw new ApiError("Unavailable", "exec is not available from this server.");
-        const pods = await kube.list<PodView>(POD, namespace, { labelSelector: `${LABEL_APP}=${params.app}` });
-        const pod = pickPod(pods.items, body.pod);
-        if (!pod) {
-          throw new ApiError(
-            "NotFound",
-            body.pod === undefined
-              ? `App "${params.app}" has no running replica in profile ${query.profile} to run the command in. Check \`loco status\`; deploy or scale it up first.`
-              : `App "${params.app}" has no running replica named "${body.pod}" in profile ${query.profile}. Leave out --pod, or pick one from \`loco status\`.`,
-          );
-        }
+        const { pod, kubeConfig } = await replica(namespace, params.app, query.profile, body.pod);
         auditTarget(`${namespace}/${params.app}`, { pod, program: body.command[0] });
         const out = openRecordStream(reply, "ndjson");
         const lifetime = AbortSignal.any([out.signal, AbortSignal.timeout(STREAM_LIFETIME_MS)]);
         const chunk = (stream: "stdout" | "stderr") => (data: Buffer) => out.write({ stream, data: data.toString() });
         execInPod(
-          services.kubeConfig,
+          kubeConfig,
           { namespace, pod, container: CONTAINER_NAME },
           body.command,
           { stdout: chunk("stdout"), stderr: chunk("stderr") },
@@ -114,6 +177,27 @@ export function execRoutes(services: ApiServices): RouteDefinition[] {
           });
         return out.answer();
       },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/v1/tenants/:tenant/apps/:app/exec",
+      operationId: "execInAppInteractive",
+      summary:
+        "Open a two-way session (WebSocket) with a command in a running replica of an App: stdin, a TTY and its resizes.",
+      tag: "apps",
+      auth: "required",
+      stream: true,
+      audit: "apps.exec",
+      params: ItemParams,
+      query: TerminalQuery,
+      responses: {
+        101: {
+          description: `Switching to a WebSocket with the subprotocol ${TERMINAL_PROTOCOL}: binary messages whose first byte is a channel (0 stdin, 4 resize {cols, rows} and 255 [0] "stdin closed" from the client; 1 stdout and 2 stderr from the server, then 3 the result { exitCode: number|null, pod, message? } before it closes).`,
+        },
+        404: { description: "No such App, or no running replica (of that name)." },
+        429: { description: "Too many streams open with this credential or in this tenant; retry after Retry-After." },
+      },
+      handler: openSession,
     }),
   ];
 }

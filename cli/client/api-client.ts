@@ -326,6 +326,78 @@ export class ApiClient {
     return { events: opened.chunks!, stop: opened.close };
   }
 
+  /**
+   * A WebSocket session at a path (query included) speaking `protocol`, as `loco exec -it` opens one. Any answer
+   * but the upgrade becomes an ApiRequestError like request()'s, its problem+json read. `ws` is loaded here only,
+   * so that no other command pays for it at start-up.
+   */
+  webSocket(path: string, protocol: string): Promise<import("ws").WebSocket> {
+    return this.withRenewal((token) => this.webSocketWith(token, path, protocol));
+  }
+
+  private async webSocketWith(
+    token: string | undefined,
+    path: string,
+    protocol: string,
+  ): Promise<import("ws").WebSocket> {
+    const url = new URL(this.server + path);
+    const href = url.href;
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    const requestId = newRequestId();
+    const headers: Record<string, string> = {
+      "x-request-id": requestId,
+      "user-agent": this.options.userAgent ?? "loco-cli",
+    };
+    if (token) headers.authorization = `Bearer ${token}`;
+    this.options.log?.write("Opening a WebSocket", { url: href, requestId });
+    const { WebSocket } = await import("ws");
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, [protocol], {
+        headers,
+        handshakeTimeout: this.options.timeoutMs ?? 30_000,
+        perMessageDeflate: false,
+      });
+      socket.once("open", () => resolve(socket));
+      socket.once("unexpected-response", (_request, response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => {
+          let body: Partial<Problem> = {};
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Partial<Problem>;
+          } catch {}
+          const status = response.statusCode ?? 0;
+          const problem: Problem = { ...body, status, requestId: body.requestId ?? requestId };
+          this.options.log?.write("Received problem", { code: problem.code, detail: problem.detail, requestId });
+          reject(
+            new ApiRequestError({
+              failure: "problem",
+              method: "GET",
+              url: href,
+              requestId,
+              status,
+              problem,
+              message: problem.detail ?? `GET ${href} answered ${status} instead of opening a session`,
+            }),
+          );
+          socket.terminate();
+        });
+      });
+      socket.once("error", (error) =>
+        reject(
+          new ApiRequestError({
+            failure: /timeout/i.test(error.message) ? "timeout" : "unreachable",
+            method: "GET",
+            url: href,
+            requestId,
+            message: `GET ${href} failed: ${describeNetworkError(error)}`,
+            cause: error,
+          }),
+        ),
+      );
+    });
+  }
+
   /** An ndjson stream from a path (query included), one parsed document per line; `stop()` closes it. */
   async ndjson<T>(path: string, body?: unknown): Promise<{ records: AsyncIterable<T>; stop(): void }> {
     const { events, stop } = await this.stream(path, "application/x-ndjson", body);

@@ -1,5 +1,7 @@
 // `loco exec <app> -- <command…>`: one command in a running replica of an App (the API's POST …/apps/{app}/exec),
-// its output printed as it comes, loco exiting with its exit code.
+// its output printed as it comes, loco exiting with its exit code. With -i/-t it is a two-way session instead
+// (GET …/exec upgraded to a WebSocket, cli/terminal-session.ts): stdin forwarded, with -t in a terminal.
+import { TERMINAL_PROTOCOL, type TerminalResult } from "../../crds/terminal-protocol.ts";
 import { CliError, usageError } from "../cli-error.ts";
 import { call, session, tenantOf } from "../client/session.ts";
 import type { execCommand } from "../commands.ts";
@@ -7,6 +9,7 @@ import type { ContextOf } from "../context.ts";
 import { exitCode } from "../exit-codes.ts";
 import { printNdjson } from "../output.ts";
 import { profileFor, readProject } from "../project/project.ts";
+import { runTerminalSession } from "../terminal-session.ts";
 
 /** One record of the API's exec stream. */
 export type ExecRecord =
@@ -29,14 +32,7 @@ export async function run(command: ContextOf<typeof execCommand>): Promise<numbe
       `Write it like \`loco exec ${app} -- sh -c 'ls -la'\`.`,
     );
   }
-  if (command.flags.interactive || command.flags.tty) {
-    throw new CliError({
-      code: "usage",
-      what: "loco exec can't attach a terminal",
-      why: "The loco API runs a command and streams its output back, but does not yet carry your stdin or a TTY to the pod.",
-      fix: `Drop -i/--tty and pass the whole command after --, such as \`loco exec ${app} -- sh -c 'ls -la'\`.`,
-    });
-  }
+  if (command.flags.interactive || command.flags.tty) return interactive(command, app, argv);
   const profile = profileFor(command, await readProject(command, false));
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
@@ -64,5 +60,49 @@ export async function run(command: ContextOf<typeof execCommand>): Promise<numbe
       `✗ The command in ${result.pod} ended without an exit code: ${result.message ?? "unknown"}.\n`,
     );
   }
+  return exitForExec(result.exitCode);
+}
+
+/** `loco exec -i` (stdin) or `-it` (stdin and a terminal): a WebSocket session with the command. */
+async function interactive(
+  command: ContextOf<typeof execCommand>,
+  app: string,
+  argv: readonly string[],
+): Promise<number> {
+  const tty = command.flags.tty === true;
+  if (tty && !command.io.stdin.isTTY) {
+    throw new CliError({
+      code: "usage",
+      what: "loco exec --tty (-it) needs a terminal",
+      why: "Its stdin is not a terminal (it is a pipe, a file or /dev/null), so there are no keystrokes or window size to hand to the command's terminal.",
+      fix: `Run it from a terminal; to feed the command from a pipe instead, use -i without --tty, such as \`echo 'ls -la' | loco exec -i ${app} -- sh\`.`,
+    });
+  }
+  if (command.json) {
+    throw usageError(
+      "-o json does not go with -i/--tty",
+      "An interactive session writes the command's own output, not records.",
+      `Drop -o json, or drop -i/--tty to get ndjson records: \`loco exec ${app} -o json -- ${argv.join(" ")}\`.`,
+    );
+  }
+  const profile = profileFor(command, await readProject(command, false));
+  const { context, client } = session(command);
+  const tenant = tenantOf(command, context);
+  const query = new URLSearchParams({ profile, tty: String(tty) });
+  for (const word of argv) query.append("command", word);
+  if (command.flags.pod) query.set("pod", command.flags.pod);
+  const path = `/v1/tenants/${encodeURIComponent(tenant)}/apps/${encodeURIComponent(app)}/exec?${query}`;
+  const socket = await call(`Could not open a session in ${app} (${profile})`, () =>
+    client.webSocket(path, TERMINAL_PROTOCOL),
+  );
+  const result: TerminalResult | undefined = await runTerminalSession({ socket, io: command.io, tty });
+  // A terminal's output may end mid-line (a prompt): loco's own words start on a line of their own.
+  const say = (text: string) => command.io.stderr.write(`${tty ? "\r\n" : ""}${text}\n`);
+  if (!result) {
+    say("✗ The connection to the API closed before the command ended.");
+    return exitCode("runFailed");
+  }
+  if (result.exitCode === null)
+    say(`✗ The session in ${result.pod} ended without an exit code: ${result.message ?? "unknown"}.`);
   return exitForExec(result.exitCode);
 }

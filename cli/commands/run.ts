@@ -44,17 +44,22 @@ export function exitForCommand(state: RunWatchState): number {
   return code !== undefined && code > 0 && code <= 255 ? code : exitCode("runFailed");
 }
 
-/** `loco run -i`/`-t`: refused, saying why, before anything starts. */
+/**
+ * `loco run -i`/`-t`: refused, saying why, before anything starts. A Run's command is its pod's main process, started
+ * without stdin or a TTY; reaching it would take pods/attach to a container started for it, which loco does not do
+ * yet (and kwok's attach serves only a canned log). An interactive shell as the App goes through `loco exec -it`.
+ */
 async function refuseInteractive(command: ContextOf<typeof runCommand>): Promise<never> {
   const { client } = session(command);
   const platform = await client.platform().catch(() => undefined);
+  const app = command.flags.app ?? "<app>";
   throw new CliError({
     code: "usage",
     what: "loco run can't attach a terminal here",
     why: platform?.simulatedNodes
-      ? "This platform's pods run on simulated nodes (kwok): no process runs in them, so there is nothing to attach stdin or a TTY to."
-      : "The loco API does not attach to pods (pods/attach) yet, so a Run's stdin and TTY can't reach you.",
-    fix: "Drop -i/--tty and pass the whole command after --, such as `loco run -- ./manage migrate`; follow it with `loco run logs <run> -f`.",
+      ? "This platform's pods run on simulated nodes (kwok): attaching to a Run's pod gives back only a canned log, never a process that reads stdin."
+      : "A Run's command starts as its pod's main process without stdin or a TTY, and loco does not attach to a Run's pod (pods/attach) yet.",
+    fix: `For a shell with the App's image, env and secrets, open one in a running replica with \`loco exec -it ${app} -- sh\`. For a one-off command, drop -i/--tty and pass it after --, such as \`loco run -- ./manage migrate\`.`,
   });
 }
 

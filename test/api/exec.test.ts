@@ -84,13 +84,11 @@ describe("loco exec <app> -- <command…>", () => {
     expect(records.at(-1)).toEqual({ exitCode: 0, pod });
   });
 
-  it("refuses a pod that is not one of the App's replicas, and -it, saying what to do", async () => {
+  // -i and -it: test/api/exec-interactive.test.ts.
+  it("refuses a pod that is not one of the App's replicas, saying what to do", async () => {
     const wrong = await user(["exec", world.tenants[0].app, "--pod", "kube-apiserver", "--", "true"]);
     expect(wrong.code, shown(wrong)).toBe(3);
     expect(wrong.stderr).toContain('no running replica named "kube-apiserver"');
-    const interactive = await user(["exec", world.tenants[0].app, "-it", "--", "sh"]);
-    expect(interactive.code, shown(interactive)).toBe(1);
-    expect(interactive.stderr).toContain("Drop -i/--tty");
   });
 
   it("is audited with the pod and the program, never the arguments", async () => {

@@ -80,6 +80,7 @@ const minimum: Record<string, Role> = {
   listAppPods: "viewer",
   appMetrics: "viewer",
   execInApp: "developer",
+  execInAppInteractive: "developer",
   listPipelines: "viewer",
   getPipeline: "viewer",
   applyPipeline: "developer",
@@ -126,6 +127,11 @@ const readsById = new Set([
 ]);
 /** Reads of a source this world does not configure (no --metrics-url): 503 for the caller's own App when allowed. */
 const unconfigured = new Set(["appMetrics"]);
+/**
+ * WebSocket sessions: a plain request (as the matrix sends) is refused 400 once the caller may have one; the session
+ * itself, and another tenant's member opening one, are tried in test/api/exec-interactive.test.ts.
+ */
+const upgradesOnly = new Set(["execInAppInteractive"]);
 /** A release number no App of the matrix reaches. */
 const MISSING_RELEASE = "999999";
 const pipelineSpec = {
@@ -151,7 +157,9 @@ function request(route: { method: string; path: string; operationId: string }, i
     .replace("{release}", MISSING_RELEASE)
     .replace("{pipeline}", ids.app)
     .replace("{run}", ids.app);
-  const query = /\/(apps|pipelines|runs)/.test(route.path) ? `?profile=${world.profile}` : "";
+  const query =
+    (/\/(apps|pipelines|runs)/.test(route.path) ? `?profile=${world.profile}` : "") +
+    (route.operationId === "execInAppInteractive" ? "&command=sh" : "");
   const body =
     route.operationId === "applyApp" || route.operationId === "deployApp" || route.operationId === "diffDeployment"
       ? { spec: world.appSpec() }
@@ -306,6 +314,7 @@ describe("the tenant isolation matrix", () => {
         const label = `${caller.label} ${route.method} ${route.path} (own)`;
         if (!allowed) expect(response.status, label).toBe(403);
         else if (unconfigured.has(route.operationId)) expect(response.status, label).toBe(503);
+        else if (upgradesOnly.has(route.operationId)) expect(response.status, label).toBe(400);
         else if ((reading && !readsById.has(route.operationId)) || creates.has(route.operationId))
           expect(response.status, label).toBeLessThan(300);
         else expect(response.status, label).toBe(404);

@@ -150,7 +150,8 @@ describe("loco run -- <command…>", () => {
     const result = await user(["run", "-it", "--app", world.tenants[0].app, "--", "sh"]);
     expectExit(result, EXIT_CODES.usage.code);
     expect(result.stderr).toContain("loco run can't attach a terminal here");
-    expect(result.stderr).toContain("Drop -i/--tty");
+    expect(result.stderr).toContain("drop -i/--tty");
+    expect(result.stderr).toContain(`loco exec -it ${world.tenants[0].app} -- sh`);
     expect((await world.api.kube.list(JOB, namespace)).items.length).toBe(before);
   });
 
