@@ -55,7 +55,7 @@ export interface AppChange {
    */
   deployment?: { principal: Principal };
   /** The release the change makes (api/releases/record-release.ts). */
-  release: { kind: ReleaseKind; actor: string };
+  release: { kind: ReleaseKind; by: Principal };
   /**
    * Whether the change wrote something outside the spec that changes what runs (a secret's value): the App is then
    * applied, and a release recorded, even when the manager's share of the spec stays the same.
@@ -102,7 +102,7 @@ export async function changeApp(
         namespace: live.namespace,
         app,
         kind: request.release.kind,
-        actor: request.release.actor,
+        by: request.release.by,
         spec: parsed.spec,
         before: live.object.spec,
         // Before the operator has reported on a fresh deploy, the App runs as the deployment last requested.
