@@ -4,7 +4,6 @@
 // resourceVersion as a precondition. A concurrent write (the operator's status updates move it too) re-reads and
 // retries, a few times, after a short random wait. An App still owned by a whole-spec manager (written before field ownership) is split among
 // the managers first, so the change removes nothing another writer set.
-import { setTimeout as sleep } from "node:timers/promises";
 import { ulid } from "ulid";
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
@@ -15,7 +14,14 @@ import { recordRequest } from "../../db/stores/deployments.ts";
 import { KubeApiError } from "../../kube/kube-client.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { actorOf, type Principal } from "../auth/principal.ts";
-import { applyAs, ownersOf, plannedSplit, splitOwnership } from "../deploy/app-writers.ts";
+import {
+  applyAs,
+  CONFLICT_ATTEMPTS,
+  conflictBackoff,
+  ownersOf,
+  plannedSplit,
+  splitOwnership,
+} from "../deploy/app-writers.ts";
 import { notFound } from "../errors.ts";
 import { recordAppRelease } from "../releases/record-release.ts";
 import { parsePart } from "../route.ts";
@@ -114,12 +120,10 @@ export async function changeApp(
       });
       return { namespace: live.namespace, applied };
     } catch (error) {
-      if (!(error instanceof KubeApiError && error.isConflict) || attempt >= MAX_ATTEMPTS) throw error;
+      if (!(error instanceof KubeApiError && error.isConflict) || attempt >= CONFLICT_ATTEMPTS) throw error;
       // The operator's status writes move the resourceVersion while an App rolls out, and concurrent changes race
-      // each other: wait a random, growing while so that retries spread out instead of colliding again.
-      await sleep(Math.random() * Math.min(40 * 2 ** attempt, 1000));
+      // each other: the same random, growing wait as the deploy path's writes, so retries spread out.
+      await conflictBackoff(attempt);
     }
   }
 }
-
-const MAX_ATTEMPTS = 8;
