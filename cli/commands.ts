@@ -835,7 +835,7 @@ export const runTimelineCommand = defineCommand({
 
 // ---- Releases and secrets (issue 17) ----------------------------------------------------------------------------
 const RELEASE_VIEW =
-  "{ number, app, namespace, kind: deploy|apply|env|secrets|scale|rollback, actor, createdAt, changes: { image?, env?: { added, removed, changed }, secrets?: { added, removed, changed }, replicas?, fields? }, secrets: { KEY: versionId|null }, deploymentId: string|null, rollbackOf: number|null }";
+  "{ number, app, namespace, kind: deploy|apply|env|secrets|scale|rollback, actor, source: { kind: user, subject }|{ kind: token, token, subject }|{ kind: run, namespace, run, pipeline: string|null }|{ kind: git, revision, managers }|{ kind: external, managers }, createdAt, changes: { image?, env?: { added, removed, changed }, secrets?: { added, removed, changed }, replicas?, fields? }, secrets: { KEY: versionId|null }, deploymentId: string|null, rollbackOf: number|null }";
 const SECRETS_JSON =
   "{ secrets: [{ name, version: string|null, versions: [{ id: string|null, createdAt, deletedAt: string|null }] }] }";
 

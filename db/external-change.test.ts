@@ -60,6 +60,7 @@ describe("externalChange", () => {
     );
     expect(change).toEqual({
       actor: "argocd-controller",
+      source: { kind: "git", revision: SHA, managers: ["argocd-controller"] },
       spec: { image: "web:1.1.0" },
       deploymentId: "01JD6Z7Q5V8K2M4N6P8R0T2W4Y",
       gitRevision: SHA,
@@ -88,7 +89,11 @@ describe("externalChange", () => {
       entry("argocd-controller", "2026-12-05T10:05:00Z", withRevision),
       entry("kubectl-edit", "2026-12-05T10:07:00Z", { "f:spec": { "f:replicas": {} } }),
     ];
-    expect(externalChange(app(fields, { revision: SHA }))).toMatchObject({ actor: "kubectl-edit", gitRevision: null });
+    expect(externalChange(app(fields, { revision: SHA }))).toMatchObject({
+      actor: "kubectl-edit",
+      source: { kind: "external", managers: ["kubectl-edit"] },
+      gitRevision: null,
+    });
   });
 
   it("ignores an annotation that is not a commit id (an unsubstituted variable)", () => {

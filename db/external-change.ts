@@ -15,6 +15,7 @@
 // generation), so the release names the deployment the change started (or none, when the spec failed).
 import { ANNOTATION_GIT_REVISION } from "../crds/app-names.ts";
 import type { KubeObject } from "../kube/types.ts";
+import { externalSource, type ReleaseSource } from "./release-source.ts";
 
 /**
  * loco's own writers: every loco process names its field managers `loco-…` (crds/field-managers.ts: loco-deploy,
@@ -30,6 +31,8 @@ const COMMIT = /^[0-9a-f]{7,64}$/;
 export interface ExternalChange {
   /** The field manager that wrote the spec (e.g. argocd-controller, kubectl-edit). */
   actor: string;
+  /** The same as data: the field managers, and the commit when one was named. */
+  source: ReleaseSource;
   spec: Record<string, unknown>;
   deploymentId: string | null;
   gitRevision: string | null;
@@ -95,10 +98,13 @@ export function externalChange(app: KubeObject): ExternalChange | undefined {
   if (writers.length === 0 || writers.some(isLocoWriter)) return undefined;
   const stamped = revisionWriters(app.metadata.managedFields).some((m) => writers.includes(m));
   const revision = stamped ? app.metadata.annotations?.[ANNOTATION_GIT_REVISION]?.trim().toLowerCase() : undefined;
+  const managers = writers.sort();
+  const gitRevision = revision && COMMIT.test(revision) ? revision : null;
   return {
-    actor: writers.sort().join(", "),
+    actor: managers.join(", "),
+    source: externalSource(managers, gitRevision),
     spec: app.spec as Record<string, unknown>,
     deploymentId: status.deploymentId ?? null,
-    gitRevision: revision && COMMIT.test(revision) ? revision : null,
+    gitRevision,
   };
 }

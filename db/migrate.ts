@@ -12,6 +12,7 @@ import * as releases from "./migrations/0007-releases.ts";
 import * as retention from "./migrations/0008-retention.ts";
 import * as releaseRevisions from "./migrations/0009-release-revisions.ts";
 import * as tenantReleases from "./migrations/0010-tenant-releases.ts";
+import * as releaseSource from "./migrations/0012-release-source.ts";
 
 /** Listed explicitly (not read from the folder) so that a bundled or compiled build carries them all. */
 export const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   "0008-retention": retention,
   "0009-release-revisions": releaseRevisions,
   "0010-tenant-releases": tenantReleases,
+  "0012-release-source": releaseSource,
 };
 
 export class MigrationError extends Error {

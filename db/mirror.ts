@@ -259,6 +259,7 @@ export class Mirror {
       app: object.metadata.name ?? "",
       kind: "apply",
       actor: change.actor,
+      source: change.source,
       spec: change.spec,
       deploymentId: change.deploymentId,
       gitRevision: change.gitRevision,

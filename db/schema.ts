@@ -15,6 +15,7 @@
 // - jsonb: parsed on both; written as JSON text (`JSON.stringify(...)::jsonb`), since `pg` would turn a JS array
 //   into a Postgres array literal.
 import type { ColumnType, GeneratedAlways, InsertType, Selectable, SelectType } from "kysely";
+import type { ReleaseSource } from "./release-source.ts";
 
 /** timestamptz. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -176,6 +177,8 @@ export interface ReleasesTable {
   rollback_of: number | null;
   /** The Git commit the release came from (migration 0009): set for changes synced from Git, else null. */
   git_revision: string | null;
+  /** Where it came from, as data (migration 0012, db/release-source.ts). */
+  source: Json<ReleaseSource>;
 }
 
 export interface AuditLogTable {
@@ -379,6 +382,7 @@ export const SCHEMA_COLUMNS = {
     deployment_id: "text null",
     rollback_of: "integer null",
     git_revision: "text null",
+    source: "jsonb",
   },
 } as const satisfies Record<keyof Database, Record<string, ColumnDescription>>;
 

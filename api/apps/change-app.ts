@@ -4,7 +4,6 @@
 // resourceVersion as a precondition. A concurrent write (the operator's status updates move it too) re-reads and
 // retries, a few times, after a short random wait. An App still owned by a whole-spec manager (written before field ownership) is split among
 // the managers first, so the change removes nothing another writer set.
-import { setTimeout as sleep } from "node:timers/promises";
 import { ulid } from "ulid";
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
@@ -15,7 +14,14 @@ import { recordRequest } from "../../db/stores/deployments.ts";
 import { KubeApiError } from "../../kube/kube-client.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { actorOf, type Principal } from "../auth/principal.ts";
-import { applyAs, ownersOf, plannedSplit, splitOwnership } from "../deploy/app-writers.ts";
+import {
+  applyAs,
+  CONFLICT_ATTEMPTS,
+  conflictBackoff,
+  ownersOf,
+  plannedSplit,
+  splitOwnership,
+} from "../deploy/app-writers.ts";
 import { notFound } from "../errors.ts";
 import { recordAppRelease } from "../releases/record-release.ts";
 import { parsePart } from "../route.ts";
@@ -55,7 +61,7 @@ export interface AppChange {
    */
   deployment?: { principal: Principal };
   /** The release the change makes (api/releases/record-release.ts). */
-  release: { kind: ReleaseKind; actor: string };
+  release: { kind: ReleaseKind; by: Principal };
   /**
    * Whether the change wrote something outside the spec that changes what runs (a secret's value): the App is then
    * applied, and a release recorded, even when the manager's share of the spec stays the same.
@@ -102,7 +108,7 @@ export async function changeApp(
         namespace: live.namespace,
         app,
         kind: request.release.kind,
-        actor: request.release.actor,
+        by: request.release.by,
         spec: parsed.spec,
         before: live.object.spec,
         // Before the operator has reported on a fresh deploy, the App runs as the deployment last requested.
@@ -114,12 +120,10 @@ export async function changeApp(
       });
       return { namespace: live.namespace, applied };
     } catch (error) {
-      if (!(error instanceof KubeApiError && error.isConflict) || attempt >= MAX_ATTEMPTS) throw error;
+      if (!(error instanceof KubeApiError && error.isConflict) || attempt >= CONFLICT_ATTEMPTS) throw error;
       // The operator's status writes move the resourceVersion while an App rolls out, and concurrent changes race
-      // each other: wait a random, growing while so that retries spread out instead of colliding again.
-      await sleep(Math.random() * Math.min(40 * 2 ** attempt, 1000));
+      // each other: the same random, growing wait as the deploy path's writes, so retries spread out.
+      await conflictBackoff(attempt);
     }
   }
 }
-
-const MAX_ATTEMPTS = 8;

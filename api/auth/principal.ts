@@ -1,4 +1,6 @@
 // Who is calling: the result of authentication, before any tenant is looked at.
+
+import type { ReleaseSource } from "../../db/release-source.ts";
 import type { MemberRole, TokenRole } from "../../db/schema.ts";
 
 /** A role in a tenant; declared once, with the members table, in db/schema.ts. */
@@ -57,4 +59,15 @@ export function actorOf(principal: Principal | undefined): string {
     return `run:${namespace}/${name}${pipeline ? ` (pipeline ${pipeline})` : ""}`;
   }
   return principal.token ? `token:${principal.token.id} (${principal.subject})` : `oidc:${principal.subject}`;
+}
+
+/** The caller as a release records it for programs (db/release-source.ts): what actorOf says, as data. */
+export function sourceOf(principal: Principal): ReleaseSource {
+  if (principal.run) {
+    const { namespace, name, pipeline } = principal.run;
+    return { kind: "run", namespace, run: name, pipeline: pipeline ?? null };
+  }
+  return principal.token
+    ? { kind: "token", token: principal.token.id, subject: principal.subject }
+    : { kind: "user", subject: principal.subject };
 }

@@ -99,7 +99,7 @@ export async function deployApp(services: ApiServices, request: DeployRequest): 
     namespace,
     app,
     kind: request.rollbackOf ? "rollback" : "deploy",
-    actor: requestedBy,
+    by: principal,
     spec: proposed,
     before: live?.spec,
     deploymentId: id,

@@ -107,7 +107,7 @@ export async function restoreApp(
     namespace,
     app,
     kind: "rollback",
-    actor: by,
+    by: request.principal,
     spec,
     before: live.spec,
     deploymentId: id,

@@ -7,6 +7,7 @@ import { releaseChanges } from "../../db/release-changes.ts";
 import type { ReleaseKind } from "../../db/schema.ts";
 import { latestRelease, recordRelease } from "../../db/stores/releases.ts";
 import { currentSecretVersions } from "../apps/secret-values.ts";
+import { actorOf, type Principal, sourceOf } from "../auth/principal.ts";
 import type { ApiServices } from "../server.ts";
 
 export interface ReleaseFacts {
@@ -14,7 +15,8 @@ export interface ReleaseFacts {
   namespace: string;
   app: string;
   kind: ReleaseKind;
-  actor: string;
+  /** Who made it: recorded as a sentence (actor) and as data (source). */
+  by: Principal;
   /** The whole spec the App has after the write. */
   spec: unknown;
   /** The spec before the write; compared against when the App has no release yet. */
@@ -40,7 +42,8 @@ export async function recordAppRelease(services: ApiServices, facts: ReleaseFact
     namespace,
     app,
     kind: facts.kind,
-    actor: facts.actor,
+    actor: actorOf(facts.by),
+    source: sourceOf(facts.by),
     changes: releaseChanges(before, { spec: facts.spec, secrets }),
     spec: facts.spec,
     secrets,

@@ -14,7 +14,6 @@ import type { KubeObject } from "../../kube/types.ts";
 import { changeApp } from "../apps/change-app.ts";
 import { writeSecretValues } from "../apps/secret-values.ts";
 import { envChange, envNamesReplaced, scaleChange } from "../apps/spec-edits.ts";
-import { actorOf } from "../auth/principal.ts";
 import { ownersOf } from "../deploy/app-writers.ts";
 import { notFound } from "../errors.ts";
 import { asIs, listPage } from "../list-page.ts";
@@ -95,7 +94,7 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
           change: (live, owners) => scaleChange(live.object.spec as AppSpec, owners.scale, body),
           // New cpu or memory is a new pod template: a deployment whose id the release can name.
           ...(body.cpu !== undefined || body.memory !== undefined ? { deployment: { principal } } : {}),
-          release: { kind: "scale", actor: actorOf(principal) },
+          release: { kind: "scale", by: principal },
         });
         objectFound();
         return respond(params.tenant, namespace, applied);
@@ -191,7 +190,7 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
             return edited;
           },
           deployment: { principal },
-          release: { kind: body.secret ? "secrets" : "env", actor: actorOf(principal) },
+          release: { kind: body.secret ? "secrets" : "env", by: principal },
           changedOutside: () => secretChanged,
         });
         objectFound();

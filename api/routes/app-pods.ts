@@ -1,15 +1,11 @@
 // An App's pods, live from the cluster: each pod's phase, readiness, restarts, the deployment it runs and when it
-// started. The App is looked up in the tenant's own namespace first, so another tenant's App answers like a
-// missing one and its pods are never listed.
+// started. The App is looked up in the tenant's own namespace first (api/app-replicas.ts), so another tenant's App
+// answers like a missing one and its pods are never listed.
 import { z } from "zod";
-import { LABEL_APP } from "../../crds/app-names.ts";
-import { getTenantResource } from "../../db/stores/resources.ts";
-import { POD } from "../../kube/resources.ts";
 import { appPods } from "../app-pods.ts";
-import { notFound } from "../errors.ts";
+import { appReplicas } from "../app-replicas.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { tenantNamespace } from "../tenant-namespaces.ts";
 import { ItemParams, ProfileQuery } from "./apps.ts";
 
 export const AppPodView = z.object({
@@ -27,7 +23,6 @@ export const AppPodView = z.object({
 });
 
 export function appPodRoutes(services: ApiServices): RouteDefinition[] {
-  const { db, kube } = services;
   return [
     defineRoute({
       method: "GET",
@@ -44,12 +39,12 @@ export function appPodRoutes(services: ApiServices): RouteDefinition[] {
       },
       handler: async ({ authorize, params, query, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
-        const namespace = tenantNamespace(params.tenant, query.profile);
-        const app = await getTenantResource(db, { tenant: params.tenant, kind: "App", namespace, name: params.app });
-        if (!app) throw notFound("App", params.app);
-        objectFound();
-        const pods = await kube.list(POD, namespace, { labelSelector: `${LABEL_APP}=${params.app}` });
-        return { body: { items: appPods(pods.items) } };
+        const { pods } = await appReplicas(
+          services,
+          { tenant: params.tenant, profile: query.profile, app: params.app },
+          objectFound,
+        );
+        return { body: { items: appPods(pods) } };
       },
     }),
   ];

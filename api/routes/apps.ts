@@ -7,7 +7,6 @@ import { APP } from "../../crds/kinds.ts";
 import { getTenantResource, type ResourceRecord } from "../../db/stores/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
-import { actorOf } from "../auth/principal.ts";
 import { lostRows } from "../current-cluster.ts";
 import { hostnameCheck } from "../deploy/hostname-check.ts";
 import { ApiError, notFound } from "../errors.ts";
@@ -168,7 +167,7 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
             namespace,
             app: params.app,
             kind: "apply",
-            actor: actorOf(principal),
+            by: principal,
             spec: applied.spec,
             before: before?.spec,
             deploymentId: (applied.status as { deploymentId?: string } | undefined)?.deploymentId ?? null,

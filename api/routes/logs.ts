@@ -1,17 +1,14 @@
 // An App's logs, live from the cluster: every replica's container merged into one stream of records naming the
 // pod and container, as ndjson or server-sent events; tail N lines, since a duration, optionally following.
 import { z } from "zod";
-import { LABEL_APP } from "../../crds/app-names.ts";
-import { getTenantResource } from "../../db/stores/resources.ts";
-import { POD } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { streamAppLogs } from "../app-logs.ts";
-import { ApiError, notFound } from "../errors.ts";
+import { appReplicas } from "../app-replicas.ts";
+import { ApiError } from "../errors.ts";
 import { openRecordStream } from "../event-stream.ts";
 import { queryInt } from "../query-int.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { findTenantNamespace } from "../tenant-namespaces.ts";
 import { ItemParams } from "./apps.ts";
 import { ProfileName } from "./schemas.ts";
 
@@ -30,7 +27,6 @@ const LogQuery = z.strictObject({
 });
 
 export function logRoutes(services: ApiServices): RouteDefinition[] {
-  const { db, kube } = services;
   return [
     defineRoute({
       method: "GET",
@@ -49,16 +45,12 @@ export function logRoutes(services: ApiServices): RouteDefinition[] {
       },
       handler: async ({ authorize, params, query, request, reply, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
-        const namespace = await findTenantNamespace(kube, params.tenant, query.profile);
-        const app = namespace
-          ? await getTenantResource(db, { tenant: params.tenant, kind: "App", namespace, name: params.app })
-          : undefined;
-        if (!namespace || !app) throw notFound("App", params.app);
-        objectFound();
+        const { namespace, pods } = await appReplicas<KubeObject & { status?: { phase?: string } }>(
+          services,
+          { tenant: params.tenant, profile: query.profile, app: params.app },
+          objectFound,
+        );
         if (!services.kubeConfig) throw new ApiError("Unavailable", "Logs are not available from this server.");
-        const pods = await kube.list<KubeObject & { status?: { phase?: string } }>(POD, namespace, {
-          labelSelector: `${LABEL_APP}=${params.app}`,
-        });
         const follow = query.follow === "true";
         const match = query.since ? /^(\d+)([smh])$/.exec(query.since) : null;
         const options = {
@@ -71,7 +63,7 @@ export function logRoutes(services: ApiServices): RouteDefinition[] {
         streamAppLogs({
           kubeConfig: services.kubeConfig,
           namespace,
-          pods: pods.items.filter((p) => p.status?.phase !== "Pending").map((p) => p.metadata.name ?? ""),
+          pods: pods.filter((p) => p.status?.phase !== "Pending").map((p) => p.metadata.name ?? ""),
           logOptions: options,
           out,
           log: request.log,

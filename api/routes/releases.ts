@@ -17,6 +17,33 @@ import { ItemParams, ProfileQuery } from "./apps.ts";
 import { Accepted } from "./deployments.ts";
 import { AppName, pageOf as pageSchema, TenantName } from "./schemas.ts";
 
+/** db/release-source.ts, for clients. */
+export const ReleaseSource = z
+  .discriminatedUnion("kind", [
+    z.object({ kind: z.literal("user"), subject: z.string().describe("The OpenID Connect subject.") }),
+    z.object({
+      kind: z.literal("token"),
+      token: z.string().describe("The API token's id."),
+      subject: z.string().describe("Who minted the token."),
+    }),
+    z.object({
+      kind: z.literal("run"),
+      namespace: z.string(),
+      run: z.string().describe("The Run whose own credential made the release (a Pipeline's deploy step)."),
+      pipeline: z.string().nullable().describe("The Pipeline of the Run (null: a one-off Run)."),
+    }),
+    z.object({
+      kind: z.literal("git"),
+      revision: z.string().describe("The Git commit the change was synced from."),
+      managers: z.array(z.string()).describe("The field managers that applied it (e.g. argocd-controller)."),
+    }),
+    z.object({
+      kind: z.literal("external"),
+      managers: z.array(z.string()).describe("The field managers that applied it outside the API (e.g. kubectl-edit)."),
+    }),
+  ])
+  .describe("Where the release came from, as data: `actor` says the same as a sentence.");
+
 const Names = z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) });
 export const Release = z.object({
   number: z.number().int().describe("Numbered per App from 1, without gaps."),
@@ -30,6 +57,7 @@ export const Release = z.object({
   actor: z
     .string()
     .describe("Who made it: a user's subject or a token; for a change outside the API, its field manager."),
+  source: ReleaseSource,
   createdAt: z.string(),
   changes: z
     .object({

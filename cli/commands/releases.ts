@@ -29,6 +29,22 @@ export function changeSummary(release: Pick<Release, "changes" | "rollbackOf">):
   return parts.join("; ") || "-";
 }
 
+/** Who made a release, in one cell, from its structured source (the Run for a Pipeline's deploy step). */
+export function sourceLabel(source: Release["source"]): string {
+  switch (source.kind) {
+    case "user":
+      return source.subject;
+    case "token":
+      return `token ${source.token} (${source.subject})`;
+    case "run":
+      return `run ${source.run}${source.pipeline ? ` (pipeline ${source.pipeline})` : ""}`;
+    case "git":
+      return `git ${source.revision.slice(0, 12)} (${source.managers.join(", ")})`;
+    case "external":
+      return source.managers.join(", ");
+  }
+}
+
 export async function run(command: ContextOf<typeof releasesCommand>): Promise<number> {
   const { app, profile } = await appTarget(command);
   const { context, client } = session(command);
@@ -56,7 +72,14 @@ export async function run(command: ContextOf<typeof releasesCommand>): Promise<n
   command.io.stdout.write(
     table(
       ["release", "kind", "age", "by", "deployment", "changes"],
-      releases.map((r) => [`v${r.number}`, r.kind, age(r.createdAt), r.actor, r.deploymentId ?? "-", changeSummary(r)]),
+      releases.map((r) => [
+        `v${r.number}`,
+        r.kind,
+        age(r.createdAt),
+        sourceLabel(r.source),
+        r.deploymentId ?? "-",
+        changeSummary(r),
+      ]),
     ),
   );
   return 0;

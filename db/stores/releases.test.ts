@@ -9,7 +9,8 @@ const web = { tenant: "acme", namespace: "acme-prod", app: "web" };
 const release = (kind: "deploy" | "env", n: number) => ({
   ...web,
   kind,
-  actor: "ann",
+  actor: "oidc:ann",
+  source: { kind: "user" as const, subject: "ann" },
   changes: kind === "env" ? { env: { added: [`V${n}`], removed: [], changed: [] } } : {},
   spec: { image: `registry.example.com/acme/web:${n}` },
   secrets: { DB: null },
@@ -55,6 +56,7 @@ describe("releases on embedded PGlite", () => {
       ...web,
       kind: "apply" as const,
       actor: "argocd-controller",
+      source: { kind: "git" as const, revision: sha, managers: ["argocd-controller"] },
       // Keys in another order than stored: the comparison is of JSON values, not text.
       spec: { replicas: 2, image: "registry.example.com/acme/web:git" },
       deploymentId: "01JD6Z7Q5V8K2M4N6P8R0T2W4Y",
@@ -70,6 +72,7 @@ describe("releases on embedded PGlite", () => {
     expect(nine).toMatchObject({
       kind: "apply",
       actor: "argocd-controller",
+      source: { kind: "git", revision: sha, managers: ["argocd-controller"] },
       gitRevision: sha,
       deploymentId: change.deploymentId,
       // The secrets' versions carry over from release 8: a change from Git does not touch the App's Secret.

@@ -4,6 +4,7 @@
 // ids of secrets, never values.
 import { type Kysely, sql, type Transaction } from "kysely";
 import { releaseChanges } from "../release-changes.ts";
+import type { ReleaseSource } from "../release-source.ts";
 import type { Database, ReleaseChanges, ReleaseKind, Row } from "../schema.ts";
 import { withStorageErrors } from "../with-storage-errors.ts";
 
@@ -16,6 +17,8 @@ export interface AppKey {
 export interface NewRelease extends AppKey {
   kind: ReleaseKind;
   actor: string;
+  /** The same as `actor`, as data (db/release-source.ts). */
+  source: ReleaseSource;
   changes: ReleaseChanges;
   spec: unknown;
   secrets: Record<string, string | null>;
@@ -31,6 +34,7 @@ export interface ReleaseView {
   namespace: string;
   kind: ReleaseKind;
   actor: string;
+  source: ReleaseSource;
   createdAt: string;
   changes: ReleaseChanges;
   /** Secret key → version id of its value (null: a value without a known id). */
@@ -49,6 +53,7 @@ const toView = (row: ReleaseRow): ReleaseView => ({
   namespace: row.namespace,
   kind: row.kind,
   actor: row.actor,
+  source: row.source,
   createdAt: new Date(row.created_at).toISOString(),
   changes: row.changes ?? {},
   secrets: row.secrets ?? {},
@@ -138,11 +143,11 @@ async function lockApp(tx: Transaction<Database>, key: AppKey): Promise<void> {
 async function insertRelease(tx: Transaction<Database>, release: NewRelease): Promise<number> {
   const { rows } = await sql<{ number: number }>`
     INSERT INTO releases (tenant, namespace, app, number, kind, actor, changes, spec, secrets, deployment_id, rollback_of,
-                          git_revision)
+                          git_revision, source)
     SELECT ${release.tenant}, ${release.namespace}, ${release.app}, coalesce(max(number), 0) + 1, ${release.kind},
            ${release.actor}, ${JSON.stringify(release.changes)}::jsonb, ${JSON.stringify(release.spec)}::jsonb,
            ${JSON.stringify(release.secrets)}::jsonb, ${release.deploymentId}, ${release.rollbackOf ?? null},
-           ${release.gitRevision ?? null}
+           ${release.gitRevision ?? null}, ${JSON.stringify(release.source)}::jsonb
     FROM releases WHERE namespace = ${release.namespace} AND app = ${release.app}
     RETURNING number`.execute(tx);
   const number = Number(rows[0]?.number);

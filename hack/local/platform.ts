@@ -172,6 +172,9 @@ async function startLocalOperator(
       // Fast feedback on one machine: a local user tries triggers by hand.
       "--min-trigger-interval",
       "10s",
+      // Where Run tasks reach the API (LOCO_SERVER beside a Run's credential): everything runs on this machine.
+      "--api-url",
+      `http://127.0.0.1:${options.apiPort}`,
     ],
     {},
   );

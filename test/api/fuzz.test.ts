@@ -19,6 +19,7 @@ import {
   type FuzzIdentifiers,
   fuzzFigures,
   seedFuzzData,
+  unexercised,
   writeConfig,
 } from "../support/fuzz-data.ts";
 import { freePort, type RunningPrometheus, startPrometheus } from "../support/prometheus-server.ts";
@@ -136,6 +137,17 @@ describe.skipIf(!installed)("Schemathesis", () => {
         expect(result.serverErrors, summary).toBe(0);
         expect(result.missingTestData.length, summary).toBeLessThanOrEqual(MISSING_DATA_BUDGET);
       }
+      // Every endpoint of the document was called (new ones included: nothing is listed here by hand).
+      const document = (await (await world.api.call("GET", "/openapi.json")).json()) as {
+        paths: Record<string, Record<string, { operationId: string }>>;
+      };
+      expect(
+        unexercised(
+          runs.flatMap((r) => r.entries),
+          document.paths,
+        ),
+        "operations the fuzzer never called",
+      ).toEqual([]);
 
       // Cross-tenant: what the first tenant's owner did successfully, the second tenant's owner tries on the first
       // tenant's objects. Isolation answers each like a missing object (404) or a forbidden one (403).

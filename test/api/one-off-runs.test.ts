@@ -11,6 +11,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../cli/exit-codes.ts";
 import { parseKeyRing } from "../../db/secret-crypto.ts";
@@ -57,9 +58,17 @@ async function jobsOf(run: string): Promise<Job[]> {
   return (await world.api.kube.list<Job>(JOB, namespace, { labelSelector: `loco.dev/run=${run}` })).items;
 }
 
+/** Everything the API and the operator log, at their most verbose: no secret value may be in it. */
+const logged: string[] = [];
+const capture = (name: string) => pino({ name, level: "trace" }, { write: (line: string) => void logged.push(line) });
+
 beforeAll(async () => {
   world = await startApiWorld("oor", {
-    operator: { keyRing: parseKeyRing(`k1:${randomBytes(32).toString("base64")}`, "test") },
+    operator: {
+      keyRing: parseKeyRing(`k1:${randomBytes(32).toString("base64")}`, "test"),
+      log: capture("loco-operator"),
+    },
+    api: { log: capture("loco-api") },
   });
   namespace = `${world.tenants[0].name}-${world.profile}`;
   loco = new Loco(new URL("../../cli/main.ts", import.meta.url).pathname);
@@ -267,6 +276,16 @@ describe("loco pipeline secrets", () => {
       `${pipeline}.pipeline-secrets`,
     );
     expect(secret.data?.["npm-token"]).toBeUndefined();
+  });
+
+  it("is never written to the API's or the operator's logs, even at trace level", () => {
+    const text = logged.join("");
+    // The logs are there (the requests that set the value among them), and hold neither value in any encoding.
+    expect(text).toContain(`/pipelines/${pipeline}/secrets`);
+    for (const value of [SECRET_VALUE, APP_SECRET]) {
+      expect(text).not.toContain(value);
+      expect(text).not.toContain(Buffer.from(value).toString("base64"));
+    }
   });
 
   it("is out of reach of another tenant and of viewers' writes", async () => {

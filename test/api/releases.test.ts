@@ -33,6 +33,7 @@ type Release = {
   number: number;
   kind: string;
   actor: string;
+  source: unknown;
   changes: { secrets?: { added: string[]; changed: string[]; removed: string[] }; env?: { added: string[] } };
   secrets: Record<string, string | null>;
   deploymentId: string | null;
@@ -120,7 +121,12 @@ describe("releases", () => {
       [2, "secrets"],
       [1, "deploy"],
     ]);
-    expect(list[4]).toMatchObject({ deploymentId, actor: expect.any(String), rollbackOf: null });
+    expect(list[4]).toMatchObject({
+      deploymentId,
+      actor: `oidc:${world.tenants[0].members.developer}`,
+      source: { kind: "user", subject: world.tenants[0].members.developer },
+      rollbackOf: null,
+    });
     expect(list[3]?.changes.secrets).toEqual({ added: ["DB_PASSWORD"], removed: [], changed: [] });
     expect(list[3]?.secrets).toEqual({ DB_PASSWORD: v1 });
     expect(list[2]?.changes.env?.added).toEqual(["FEATURE"]);

@@ -107,7 +107,8 @@ async function credentialOf(job: Job): Promise<string> {
 }
 
 beforeAll(async () => {
-  world = await startApiWorld("rcr");
+  // Timeouts down to 1 s, so that a Run's credential can be seen to expire within the test.
+  world = await startApiWorld("rcr", { operator: { batch: { minTimeoutMs: 1000 } } });
   tenant = world.tenants[0].name;
   namespace = `${tenant}-${world.profile}`;
   other = "other";
@@ -179,10 +180,36 @@ describe("a Run's credential and deploy by digest", () => {
       await world.token(world.tenants[0].members.viewer),
     );
     const [latest] = (
-      (await releases.json()) as { items: { kind: string; actor: string; changes: { image?: { after: string } } }[] }
+      (await releases.json()) as {
+        items: { kind: string; actor: string; source: unknown; changes: { image?: { after: string } } }[];
+      }
     ).items;
-    expect(latest).toMatchObject({ kind: "deploy", actor: `run:${namespace}/${run} (pipeline ship)` });
+    // The release names the Run as data, not only in the actor's sentence.
+    expect(latest).toMatchObject({
+      kind: "deploy",
+      actor: `run:${namespace}/${run} (pipeline ship)`,
+      source: { kind: "run", namespace, run, pipeline: "ship" },
+    });
     expect(latest!.changes.image?.after).toBe(`${REPOSITORY}@${DIGEST}`);
+    // And so does `loco releases`, in its JSON and in its table.
+    const asViewer = {
+      home: mkdtempSync(join(tmpdir(), "loco-run-credential-viewer-")),
+      cwd: mkdtempSync(join(tmpdir(), "loco-run-credential-viewer-cwd-")),
+      env: { LOCO_SERVER: world.api.url, LOCO_TOKEN: await world.token(world.tenants[0].members.viewer) },
+      timeoutMs: 60_000,
+    };
+    const target = ["--app", app, "--profile", world.profile, "--tenant", tenant];
+    const listed = await loco.run(["releases", ...target, "-o", "json"], asViewer);
+    expect(listed.code, shown(listed)).toBe(0);
+    expect((JSON.parse(listed.stdout) as { releases: { source: unknown }[] }).releases[0]!.source).toEqual({
+      kind: "run",
+      namespace,
+      run,
+      pipeline: "ship",
+    });
+    const table = await loco.run(["releases", ...target], asViewer);
+    expect(table.code, shown(table)).toBe(0);
+    expect(table.stdout.split("\n")[1]).toContain(`run ${run} (pipeline ship)`);
 
     // During the Run: the declared App, and nothing else.
     const appPath = (t: string, a: string) => `/v1/tenants/${t}/apps/${a}?profile=${world.profile}`;
@@ -226,21 +253,6 @@ describe("a Run's credential and deploy by digest", () => {
       expect((await call("GET", appPath(tenant, app), bad)).status, bad).toBe(401);
     }
 
-    // Past its expiry (moved back here rather than waited for), it is refused even while the Run goes on.
-    const expires = { "loco.dev/expires-at": status.credential!.expiresAt };
-    const setExpiry = (annotations: Record<string, string>) =>
-      world.api.kube.apply(
-        SECRET,
-        { apiVersion: "v1", kind: "Secret", metadata: { name: status.credential!.secretName, namespace, annotations } },
-        "loco-test",
-      );
-    await setExpiry({ "loco.dev/expires-at": new Date(Date.now() - 1000).toISOString() });
-    const expired = await call("GET", appPath(tenant, app), token);
-    expect(expired.status).toBe(401);
-    expect(((await expired.json()) as { detail: string }).detail).toContain("expired");
-    await setExpiry(expires);
-    expect((await call("GET", appPath(tenant, app), token)).status).toBe(200);
-
     // The Run ends: the credential is refused and its Secret deleted.
     const cancelled = await call(
       "POST",
@@ -275,4 +287,70 @@ describe("a Run's credential and deploy by digest", () => {
     expect((await runStatus(run)).credential).toBeUndefined();
     await call("POST", `/v1/tenants/${tenant}/runs/${run}/cancel?profile=${world.profile}`, await developer(), {});
   }, 120_000);
+
+  // Last in this file: it stops the operator.
+  it("stops working when its expiry passes: with the Run's timeout, and on its own while nothing ends the Run", async () => {
+    const app = world.tenants[0].app;
+    const applied = await call(
+      "PUT",
+      `/v1/tenants/${tenant}/pipelines/brief?profile=${world.profile}`,
+      await developer(),
+      {
+        spec: {
+          timeout: "30s",
+          permissions: { deploy: [{ app }] },
+          tasks: [
+            {
+              name: "hold",
+              image: "registry.example.com/tools/busybox:1.37",
+              command: ["sleep", "3600"],
+              podAnnotations: { "loco.dev/test-hold": "true" },
+            },
+          ],
+        },
+      },
+    );
+    expect(applied.status, await applied.clone().text()).toBe(200);
+    const appPath = `/v1/tenants/${tenant}/apps/${app}?profile=${world.profile}`;
+    /** A Run of `brief` whose credential works: its name, token and expiry. */
+    const startHeld = async () => {
+      const run = await startRun("brief");
+      const status = await eventually(`the credential of ${run}`, async () => {
+        const now = await runStatus(run);
+        return now.credential && now.startTime ? now : undefined;
+      });
+      const expiresAt = Date.parse(status.credential!.expiresAt);
+      expect(expiresAt - Date.parse(status.startTime!)).toBe(30_000);
+      const token = await credentialOf(await jobOf(run, "hold"));
+      expect((await call("GET", appPath, token)).status).toBe(200);
+      return { run, token, expiresAt };
+    };
+    const succeeded = async (run: string) => (await runStatus(run)).conditions?.find((c) => c.type === "Succeeded");
+
+    // The operator ends the Run when its timeout passes, which is when the credential expires.
+    const timed = await startHeld();
+    const ended = await eventually(
+      "the Run to time out",
+      async () => {
+        const condition = await succeeded(timed.run);
+        return condition?.status === "False" ? condition : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(ended.reason).toBe("TimedOut");
+    expect(Date.now()).toBeGreaterThanOrEqual(timed.expiresAt);
+    expect((await call("GET", appPath, timed.token)).status).toBe(401);
+
+    // With the operator gone (down, or too far behind to time the Run out), the Run's status still says it runs
+    // and its Secret is still there: the expiry alone refuses the credential, once it has passed — waited for.
+    const orphan = await startHeld();
+    await world.operator.stop();
+    expect((await call("GET", appPath, orphan.token)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(orphan.expiresAt - Date.now() + 500, 0)));
+    const refused = await call("GET", appPath, orphan.token);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { detail: string }).detail).toContain("expired");
+    expect((await succeeded(orphan.run))?.status ?? "Unknown").toBe("Unknown");
+    expect(await world.api.kube.find(SECRET, namespace, `${orphan.run}.run-credential`)).toBeDefined();
+  }, 180_000);
 });

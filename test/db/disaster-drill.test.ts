@@ -23,7 +23,7 @@ import {
 } from "../../hack/control-plane/control-plane.ts";
 import { resourcePath } from "../../kube/kube-client.ts";
 import { createLogger, silentLogger } from "../../kube/logger.ts";
-import { GATEWAY, HTTP_ROUTE, NAMESPACE, RESOURCE_QUOTA, ROLE_BINDING, SECRET } from "../../kube/resources.ts";
+import { GATEWAY, HTTP_ROUTE, JOB, NAMESPACE, RESOURCE_QUOTA, ROLE_BINDING, SECRET } from "../../kube/resources.ts";
 import type { KubeObject, ResourceType } from "../../kube/types.ts";
 import { type RunningOperator, startOperator } from "../../operator/operator.ts";
 import { createTestDatabase } from "../support/database.ts";
@@ -56,6 +56,7 @@ let operator: RunningOperator;
 const secretValues = new Map<string, Record<string, string>>();
 
 const manager = "drill";
+type TaskEnv = { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } };
 const apply = (resource: ResourceType, object: KubeObject) => operator.client.apply(resource, object, manager);
 
 /** What the platform install provides in any cluster (not loco state): a Gateway for the Profiles to use. */
@@ -143,7 +144,12 @@ async function createTenants(): Promise<void> {
       spec: {
         timeout: "1h",
         tasks: [
-          { name: "test", image: "node:24", command: ["npm", "test"] },
+          {
+            name: "test",
+            image: "node:24",
+            command: ["npm", "test"],
+            secretEnv: [{ name: "REGISTRY_TOKEN", secretKey: "registry-token" }],
+          },
           { name: "build", image: "node:24", command: ["npm", "run", "build"], dependsOn: { test: "Success" } },
         ],
       },
@@ -609,5 +615,28 @@ describe("the disaster drill", () => {
       sentinelWritten: false,
     });
     expect(await versionsOf()).toEqual(versionsBefore);
+
+    // A Run of a restored Pipeline reads the restored values: its task's variable names the Pipeline's Secret, which
+    // holds what was set before the disaster.
+    for (const [namespace, values] of pipelineSecretValues) {
+      await apply(RUN, {
+        apiVersion: "loco.dev/v1alpha1",
+        kind: "Run",
+        metadata: { name: "after-drill", namespace },
+        spec: { pipelineRef: { name: "ci" } },
+      });
+      const job = await eventually(`the first Job of Run ${namespace}/after-drill`, async () => {
+        const jobs = await operator.client.list<
+          KubeObject & { spec: { template: { spec: { containers: { env?: TaskEnv[] }[] } } } }
+        >(JOB, namespace, { labelSelector: "loco.dev/run=after-drill,loco.dev/task=test" });
+        return jobs.items[0];
+      });
+      const ref = job.spec.template.spec.containers[0]?.env?.find((e) => e.name === "REGISTRY_TOKEN")?.valueFrom
+        ?.secretKeyRef;
+      expect(ref).toEqual({ name: "ci.pipeline-secrets", key: "registry-token" });
+      const secret = await operator.client.get(SECRET, namespace, ref!.name);
+      const value = Buffer.from((secret.data as Record<string, string>)[ref!.key]!, "base64").toString();
+      expect(value).toBe(values["registry-token"]);
+    }
   }, 600_000);
 });

@@ -398,6 +398,7 @@ describe("Argo CD syncing loco's objects from Git", () => {
       [1, "apply", "argocd-controller", firstRevision],
     ]);
     expect(releases[0]).toMatchObject({
+      source: { kind: "git", revision, managers: ["argocd-controller"] },
       deploymentId: locoStatus(web).deploymentId,
       changes: {
         image: { before: "registry.example.com/acme/web:1.0.0", after: "registry.example.com/acme/web:1.1.0" },

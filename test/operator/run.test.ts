@@ -273,6 +273,13 @@ describe("a Pipeline Run", () => {
     // Backoff: each attempt starts a while after the previous one was created.
     const created = jobs.map((j) => Date.parse(j.metadata.creationTimestamp ?? "")).sort((a, b) => a - b);
     expect(created[2]! - created[0]!).toBeGreaterThanOrEqual(1000);
+    // Each failed attempt's pod stays, for `kubectl describe` and `kubectl logs`, as long as the Run does.
+    const pods = (await kube.core.listNamespacedPod({ namespace: ns, labelSelector: "loco.dev/run=flaky-1" })).items;
+    expect(pods.map((p) => [p.metadata?.labels?.["loco.dev/attempt"], p.status?.phase]).sort()).toEqual([
+      ["1", "Failed"],
+      ["2", "Failed"],
+      ["3", "Failed"],
+    ]);
   });
 
   it("cancels a Run on spec.cancel: UserCancelled, running tasks Cancelled, no running Job", async () => {

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { ROLES, type Role } from "../../api/auth/principal.ts";
 import type { ApiTelemetry } from "../../api/telemetry.ts";
 import { PROFILE } from "../../crds/kinds.ts";
+import type { Logger } from "../../kube/logger.ts";
 import { GATEWAY, NAMESPACE } from "../../kube/resources.ts";
 import type { OperatorOptions, RunningOperator } from "../../operator/operator.ts";
 import { startTestApi, type TestApi } from "./api-server.ts";
@@ -38,7 +39,10 @@ export interface ApiWorld {
 
 export async function startApiWorld(
   prefix: string,
-  options: { operator?: Partial<OperatorOptions>; api?: { args?: string[]; telemetry?: ApiTelemetry } } = {},
+  options: {
+    operator?: Partial<OperatorOptions>;
+    api?: { args?: string[]; telemetry?: ApiTelemetry; log?: Logger };
+  } = {},
 ): Promise<ApiWorld> {
   const shard = newShard();
   const suffix = randomBytes(3).toString("hex");
@@ -72,6 +76,7 @@ export async function startApiWorld(
     ],
     objectLabels: { [SHARD_LABEL]: shard },
     ...(options.api?.telemetry ? { telemetry: options.api.telemetry } : {}),
+    ...(options.api?.log ? { log: options.api.log } : {}),
   });
   const tokens = new Map<string, { token: string; at: number }>();
   const token = async (subject: string) => {

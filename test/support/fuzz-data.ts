@@ -175,6 +175,31 @@ export function fuzzFigures(dir: string): FuzzFigures {
   };
 }
 
+/**
+ * Operations of the OpenAPI document (`paths`) that no request in `entries` was sent to, by operationId: an
+ * endpoint the fuzzer never called is one it did not test, however clean the rest of the run.
+ */
+export function unexercised(
+  entries: readonly HarEntry[],
+  paths: Record<string, Record<string, { operationId: string }>>,
+): string[] {
+  const operations = Object.entries(paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({
+      method: method.toUpperCase(),
+      pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, "[^/]+")}$`),
+      id: operation.operationId,
+    })),
+  );
+  const called = new Set<string>();
+  for (const entry of entries) {
+    const { pathname } = new URL(entry.request.url);
+    for (const operation of operations) {
+      if (operation.method === entry.request.method && operation.pattern.test(pathname)) called.add(operation.id);
+    }
+  }
+  return operations.filter((o) => !called.has(o.id)).map((o) => o.id);
+}
+
 /** The list under `key` anywhere in the JSON report (its place has moved between Schemathesis releases). */
 function findList(value: unknown, key: string): string[] {
   if (typeof value !== "object" || value === null) return [];
