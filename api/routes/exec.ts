@@ -4,18 +4,16 @@
 // ndjson and ends with its exit code; GET with a WebSocket upgrade (`loco exec -it`) is a two-way session — stdin,
 // a TTY and its resizes (crds/terminal-protocol.ts) — audited the same way, never its keystrokes.
 import { z } from "zod";
-import { CONTAINER_NAME, LABEL_APP } from "../../crds/app-names.ts";
+import { CONTAINER_NAME } from "../../crds/app-names.ts";
 import { TERMINAL_PROTOCOL } from "../../crds/terminal-protocol.ts";
-import { getTenantResource } from "../../db/stores/resources.ts";
 import { execInPod, PodExecError } from "../../kube/pod-exec.ts";
 import { openPodTerminal } from "../../kube/pod-terminal.ts";
-import { POD } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
-import { ApiError, notFound } from "../errors.ts";
+import { appReplicas } from "../app-replicas.ts";
+import { ApiError } from "../errors.ts";
 import { openRecordStream, STREAM_LIFETIME_MS } from "../event-stream.ts";
 import { defineRoute, type RouteContext, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
-import { findTenantNamespace } from "../tenant-namespaces.ts";
 import { relayTerminal } from "../terminal-relay.ts";
 import { acceptWebSocket, isWebSocketRequest, offersProtocol } from "../websocket-upgrade.ts";
 import { ItemParams, ProfileQuery } from "./apps.ts";
@@ -64,23 +62,14 @@ export function pickPod(pods: readonly PodView[], wanted: string | undefined): s
 }
 
 export function execRoutes(services: ApiServices): RouteDefinition[] {
-  const { db, kube } = services;
-
-  /** The App's namespace (404 when the tenant has no such App in the profile). */
-  async function appNamespace(params: z.output<typeof ItemParams>, profile: string): Promise<string> {
-    const namespace = await findTenantNamespace(kube, params.tenant, profile);
-    const app = namespace
-      ? await getTenantResource(db, { tenant: params.tenant, kind: "App", namespace, name: params.app })
-      : undefined;
-    if (!namespace || !app) throw notFound("App", params.app);
-    return namespace;
-  }
+  /** The App's namespace and pods (404 when the tenant has no such App in the profile). */
+  const appPods = (params: z.output<typeof ItemParams>, profile: string, objectFound: () => void) =>
+    appReplicas<PodView>(services, { tenant: params.tenant, profile, app: params.app }, objectFound);
 
   /** The replica to run in (404 naming what to do when there is none), once exec is possible from this server. */
-  async function replica(namespace: string, app: string, profile: string, wanted: string | undefined) {
+  function replica(pods: readonly PodView[], app: string, profile: string, wanted: string | undefined) {
     if (!services.kubeConfig) throw new ApiError("Unavailable", "exec is not available from this server.");
-    const pods = await kube.list<PodView>(POD, namespace, { labelSelector: `${LABEL_APP}=${app}` });
-    const pod = pickPod(pods.items, wanted);
+    const pod = pickPod(pods, wanted);
     if (!pod) {
       throw new ApiError(
         "NotFound",
@@ -103,15 +92,14 @@ export function execRoutes(services: ApiServices): RouteDefinition[] {
     auditTarget,
   }: RouteContext<z.output<typeof ItemParams>, z.output<typeof TerminalQuery>, unknown>) {
     await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
-    const namespace = await appNamespace(params, query.profile);
-    objectFound();
+    const { namespace, pods } = await appPods(params, query.profile, objectFound);
     if (!isWebSocketRequest(request) || !offersProtocol(request, TERMINAL_PROTOCOL)) {
       throw new ApiError(
         "InvalidRequest",
         `GET ${request.url.split("?")[0]} is a WebSocket session: open it with \`Upgrade: websocket\` and the subprotocol ${TERMINAL_PROTOCOL} (\`loco exec -it\` does), or POST the command to run it without a terminal.`,
       );
     }
-    const { pod, kubeConfig } = await replica(namespace, params.app, query.profile, query.pod);
+    const { pod, kubeConfig } = replica(pods, params.app, query.profile, query.pod);
     const tty = query.tty === "true";
     auditTarget(`${namespace}/${params.app}`, { pod, program: query.command[0], interactive: true, tty });
     const client = await acceptWebSocket(request, reply, TERMINAL_PROTOCOL);
@@ -148,9 +136,8 @@ export function execRoutes(services: ApiServices): RouteDefinition[] {
       },
       handler: async ({ authorize, params, query, body, request, reply, objectFound, auditTarget }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "write" });
-        const namespace = await appNamespace(params, query.profile);
-        objectFound();
-        const { pod, kubeConfig } = await replica(namespace, params.app, query.profile, body.pod);
+        const { namespace, pods } = await appPods(params, query.profile, objectFound);
+        const { pod, kubeConfig } = replica(pods, params.app, query.profile, body.pod);
         auditTarget(`${namespace}/${params.app}`, { pod, program: body.command[0] });
         const out = openRecordStream(reply, "ndjson");
         const lifetime = AbortSignal.any([out.signal, AbortSignal.timeout(STREAM_LIFETIME_MS)]);
