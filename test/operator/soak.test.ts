@@ -1,0 +1,32 @@
+// Soak, short form (the hour-long one is `npm run bench:soak`): the operator with its mirror and the API as
+// processes while Apps change 20 times a second (one of them through the API). After a warm-up, neither process's open file
+// descriptors nor the apiserver's open watches may keep growing, and every acknowledged change reads back.
+import { describe, expect, it } from "vitest";
+import { runSoak } from "../support/soak.ts";
+
+describe("soak (short)", () => {
+  it("holds file descriptors and watches steady at 20 App changes a second", async () => {
+    const result = await runSoak({
+      apps: 10,
+      changesPerSecond: 19,
+      apiChangesPerSecond: 1,
+      apiWriteApps: 2,
+      readsPerSecond: 5,
+      durationMs: 40_000,
+      sampleEveryMs: 5_000,
+    });
+    const warm = result.samples.filter((s) => s.atSeconds >= 15);
+    expect(warm.length).toBeGreaterThanOrEqual(4);
+    const first = warm[0]!;
+    const last = warm.at(-1)!;
+    expect(last.changes).toBeGreaterThan(400);
+    expect(last.apiChanges).toBeGreaterThan(10);
+    expect(last.failedChanges).toBe(0);
+    expect(last.failedReads).toBe(0);
+    expect(result.lastChangesVisible).toBe(true);
+    // Connection pools open and close sockets as load varies: a small margin, not a growth with every change.
+    expect(last.operator.fds - first.operator.fds, "operator fds").toBeLessThanOrEqual(8);
+    expect(last.api.fds - first.api.fds, "API fds").toBeLessThanOrEqual(8);
+    expect(last.apiserverWatches - first.apiserverWatches, "apiserver watches").toBeLessThanOrEqual(2);
+  }, 240_000);
+});
