@@ -2,6 +2,7 @@
 // restart its control plane under it, or measure its memory and file descriptors. No vitest imports: the bench/
 // scripts use it too (test/support/operator-process.ts adds the suite's defaults).
 import { type ChildProcess, spawn } from "node:child_process";
+import { appendFileSync } from "node:fs";
 import { freePort } from "../../hack/control-plane/free-port.ts";
 
 /** The label a test's or benchmark's objects carry so that only its own operator reconciles them. */
@@ -22,6 +23,7 @@ export async function spawnOperatorProcess(
   kubeconfig: string,
   shard: string,
   extraArgs: string[] = [],
+  options: { logFile?: string } = {},
 ): Promise<OperatorProcess> {
   const healthPort = await freePort();
   const child = spawn(
@@ -43,6 +45,7 @@ export async function spawnOperatorProcess(
   let output = "";
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-200_000);
+    if (options.logFile) appendFileSync(options.logFile, chunk);
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);

@@ -164,7 +164,9 @@ export async function runRestartChurn(options: RestartChurnOptions): Promise<Res
       namespaces: Math.max(1, Math.ceil(options.apps / 50)),
     });
     await applyApps(client, fleet.apps);
-    operator = await spawnOperatorProcess(plane.kubeconfig, fleet.shard, ["--no-leader-elect", "--log-level", "warn"]);
+    operator = await spawnOperatorProcess(plane.kubeconfig, fleet.shard, ["--no-leader-elect", "--log-level", "warn"], {
+      logFile: join(dir, "operator.log"),
+    });
     let operatorExits = 0;
     operator.child.once("exit", () => operatorExits++);
     const initial = new Map(fleet.apps.map((a) => [keyOf(a), 1]));

@@ -50,6 +50,8 @@ export interface SoakSample {
   changes: number;
   apiChanges: number;
   failedChanges: number;
+  /** The refused changes by status (0: no answer). */
+  failuresByStatus: Record<string, number>;
   /** Ticks with every App's previous change still in flight (the API slower than the rate asked for). */
   skippedChanges: number;
   failedReads: number;
@@ -287,10 +289,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     });
 
     const samples: SoakSample[] = [];
-    const watches = async () =>
-      metricSum((await client?.text("/metrics"))?.body ?? "", "apiserver_longrunning_requests", (labels) =>
-        labels.includes('verb="WATCH"'),
-      );
+    // NaN when the apiserver is too busy to answer within its timeout: a missed sample, not a failed soak.
+    const watches = async () => {
+      const text = await client?.text("/metrics", 30_000).catch(() => undefined);
+      return text
+        ? metricSum(text.body, "apiserver_longrunning_requests", (labels) => labels.includes('verb="WATCH"'))
+        : Number.NaN;
+    };
     const begin = performance.now();
     while (performance.now() - begin < options.durationMs) {
       await sleep(Math.min(options.sampleEveryMs, options.durationMs - (performance.now() - begin)));
@@ -302,6 +307,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         changes,
         apiChanges,
         failedChanges,
+        failuresByStatus: Object.fromEntries(failures),
         skippedChanges,
         failedReads,
         changeP99Ms: quantile(latencies.splice(0), 0.99),
