@@ -39,6 +39,21 @@ export interface ChildrenAudit {
 
 const controllerUid = (object: KubeObject) => object.metadata.ownerReferences?.find((r) => r.controller)?.uid;
 
+/** Children per live owner, and the children whose controlling owner is not among `owners`. */
+function byOwner(
+  children: KubeObject[],
+  owners: Set<string | undefined>,
+): { perOwner: Map<string, number>; orphans: number } {
+  const perOwner = new Map<string, number>();
+  let orphans = 0;
+  for (const child of children) {
+    const uid = controllerUid(child);
+    if (!uid || !owners.has(uid)) orphans++;
+    else perOwner.set(uid, (perOwner.get(uid) ?? 0) + 1);
+  }
+  return { perOwner, orphans };
+}
+
 export async function auditChildren(client: KubeClient, namespaces: string[]): Promise<ChildrenAudit> {
   const apps = await listAll(client, APP, namespaces);
   const appUids = new Set(apps.map((a) => a.metadata.uid));
@@ -46,13 +61,7 @@ export async function auditChildren(client: KubeClient, namespaces: string[]): P
   let problems = 0;
   for (const resource of CHILD_KINDS) {
     const children = await listAll(client, resource, namespaces, "app.kubernetes.io/managed-by=loco");
-    const perOwner = new Map<string, number>();
-    let orphans = 0;
-    for (const child of children) {
-      const uid = controllerUid(child);
-      if (!uid || !appUids.has(uid)) orphans++;
-      else perOwner.set(uid, (perOwner.get(uid) ?? 0) + 1);
-    }
+    const { perOwner, orphans } = byOwner(children, appUids);
     const audit: KindAudit = {
       objects: children.length,
       missing: apps.length - perOwner.size,
@@ -65,13 +74,7 @@ export async function auditChildren(client: KubeClient, namespaces: string[]): P
   const deployments = await listAll(client, DEPLOYMENT, namespaces);
   const deploymentUids = new Set(deployments.map((d) => d.metadata.uid));
   const replicaSets = await listAll(client, REPLICA_SET, namespaces);
-  const perDeployment = new Map<string, number>();
-  let orphanReplicaSets = 0;
-  for (const replicaSet of replicaSets) {
-    const uid = controllerUid(replicaSet);
-    if (!uid || !deploymentUids.has(uid)) orphanReplicaSets++;
-    else perDeployment.set(uid, (perDeployment.get(uid) ?? 0) + 1);
-  }
+  const { perOwner: perDeployment, orphans: orphanReplicaSets } = byOwner(replicaSets, deploymentUids);
   problems += orphanReplicaSets;
   return {
     apps: apps.length,

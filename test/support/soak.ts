@@ -325,22 +325,22 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
     // Nothing acknowledged is lost: the API reads every App's last value back.
     const visible = async () => {
-      for (const [name, round] of lastRound) {
+      const rounds = [...lastRound].map(async ([name, round]) => {
         const view = (await (await call("GET", `${base}/${name}/env?profile=${fleet.profile}`)).json()) as {
           env?: { name: string; value?: string }[];
         };
-        if (view.env?.find((e) => e.name === "ROUND")?.value !== round) return false;
-      }
-      for (const [name, timeout] of lastTimeout) {
+        return view.env?.find((e) => e.name === "ROUND")?.value === round;
+      });
+      const timeouts = [...lastTimeout].map(async ([name, timeout]) => {
         const app = (await (await call("GET", `${base}/${name}?profile=${fleet.profile}`)).json()) as {
           spec?: { requestTimeout?: string };
         };
-        if (app.spec?.requestTimeout !== timeout) return false;
-      }
-      return true;
+        return app.spec?.requestTimeout === timeout;
+      });
+      return (await Promise.all([...rounds, ...timeouts])).every(Boolean);
     };
     let lastChangesVisible = false;
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     while (!lastChangesVisible && Date.now() < deadline) {
       lastChangesVisible = await visible().catch(() => false);
       if (!lastChangesVisible) await sleep(1000);
