@@ -5,8 +5,9 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { inject } from "vitest";
 import { createLogger, silentLogger } from "../../kube/logger.ts";
 import { type OperatorOptions, type RunningOperator, startOperator } from "../../operator/operator.ts";
+import { SHARD_LABEL } from "./operator-child.ts";
 
-export const SHARD_LABEL = "loco.dev/test-shard";
+export { SHARD_LABEL };
 
 export function newShard(): string {
   return randomBytes(4).toString("hex");
