@@ -1,41 +1,27 @@
 // CLI start-up time: `loco --help` and `loco status -o json` (against an address nothing listens on, so it fails
 // fast with exit 6 after loading everything a data command loads) vs `node -e 0`, the floor no Node CLI can beat.
-// Each command is timed two ways: the compiled CLI (what `npm install` users run: dist/cli/main.js) and the
-// package's bin run from the TypeScript sources (bin/loco.js in a clone: what `npx loco` runs there, Node
+// Each command is timed two ways: the bundled CLI (what `npm install` users run: dist/cli/main.js, built by
+// hack/build-cli.ts as `npm run build` does) and the package's bin run from the TypeScript sources (bin/loco.js in a clone: what `npx loco` runs there, Node
 // stripping the types on every load). Last, `npx loco --help` from docs/examples with the npm on the user's PATH,
-// to show what npm itself adds. The compiled copy goes to dist/.bench-cli, under the repository so that packages
-// resolve as they do from dist/.
+// to show what npm itself adds. The bundle goes to dist/.bench-cli, under the repository so that packages resolve
+// as they do from dist/.
 //
-//   npm run bench:cli-startup      (BENCH_RUNS=30)
+//   npm run bench:cli-startup      (BENCH_RUNS=50)
 //
 // Prints its figures and writes bench/results/cli-startup.json (medianMs, floorMedianMs, ratio, …).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { bundleCli } from "../hack/build-cli.ts";
 
 const root = join(import.meta.dirname, "..");
-const runs = Number(process.env.BENCH_RUNS ?? 30);
+const runs = Number(process.env.BENCH_RUNS ?? 50);
 const log = (message: string) => process.stdout.write(`${message}\n`);
 
 const out = join(root, "dist", ".bench-cli");
 rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
-const tsconfig = join(out, "tsconfig.json");
-writeFileSync(
-  tsconfig,
-  JSON.stringify({
-    extends: join(root, "tsconfig.build.json"),
-    compilerOptions: { outDir: out, rootDir: root, sourceMap: false },
-    include: [],
-    files: [join(root, "cli", "main.ts")],
-  }),
-);
-const build = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", tsconfig], {
-  encoding: "utf8",
-});
-if (build.status !== 0) throw new Error(`tsc failed:\n${build.stdout}${build.stderr}`);
-const main = join(out, "cli", "main.js");
+const main = await bundleCli(out);
 const bin = join(root, "bin", "loco.js");
 
 const home = mkdtempSync(join(tmpdir(), "loco-bench-cli-"));
