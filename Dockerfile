@@ -20,6 +20,9 @@ COPY resurrector/ resurrector/
 COPY api/ api/
 COPY cli/ cli/
 RUN ./node_modules/.bin/tsc -p tsconfig.build.json
+# The CLI ships bundled (dist/cli/main.js + dist/cli/bundle/): one file to load instead of twenty at start-up.
+COPY hack/build-cli.ts hack/build-cli.ts
+RUN node hack/build-cli.ts
 # The web console's static files (dist/console), which the API serves at /.
 COPY console/ console/
 RUN ./node_modules/.bin/vite build --config console/vite.config.ts

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import rateLimit from "@fastify/rate-limit";
 import type { KubeConfig } from "@kubernetes/client-node";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import { writeAudit } from "../db/stores/audit.ts";
@@ -20,6 +20,7 @@ import type { ApiConfig } from "./config.ts";
 import { registerConsole, resolveConsoleDir } from "./console-assets.ts";
 import { ApiError, PROBLEM_CONTENT_TYPE, problemOf, toApiError } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
+import { noteRefusal, RequestLog } from "./request-log.ts";
 import { rootPage } from "./root-page.ts";
 import { parsePart, type RouteContext, type RouteDefinition } from "./route.ts";
 import { appConfigRoutes } from "./routes/app-config.ts";
@@ -147,7 +148,7 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     connectionTimeout: config.requestTimeout * 2,
     trustProxy: config.trustProxy,
     requestIdHeader: false,
-    logController: new LogController({ requestIdLogLabel: "requestId" }),
+    logController: new RequestLog(),
     genReqId: (request) => requestIdOf(request),
     return503OnClosing: true,
     // Long path segments reach the schemas (400 naming the field) instead of the router's own 414.
@@ -207,12 +208,12 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     // Methods no route uses (QUERY, TRACE, …) fail in Fastify before routing; they are answered like unknown routes.
     if (!ROUTE_METHODS.has(request.method)) return noRoute(request, reply);
     const apiError = toApiError(error);
+    // The request's one log line (api/request-log.ts) names the code; a failure of the API's own also logs its cause.
+    noteRefusal(request, apiError.code);
     if (apiError.code === "Internal") {
       request.log.error({ err: error }, "Failed to handle the request");
     } else if (apiError.code === "Unavailable" || apiError.code === "Timeout") {
       request.log.warn({ err: apiError.cause ?? error, code: apiError.code }, "Answered with an error");
-    } else {
-      request.log.info({ code: apiError.code }, "Refused the request");
     }
     const problem = problemOf(apiError, request.id, request.url.split("?")[0]);
     reply.status(apiError.statusCode).type(PROBLEM_CONTENT_TYPE).send(problem);

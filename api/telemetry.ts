@@ -116,7 +116,7 @@ export function apiTelemetry(routeOf: (route: string) => void = () => {}): ApiTe
         if (route) routeOf(route);
         if (Object.keys(loco).length === 0) return;
         trace.getActiveSpan()?.setAttributes(loco);
-        // Request log lines (Fastify's "incoming request" was already written) carry them as well.
+        // The request's log lines (its one "Answered the request" line included) carry them as well.
         const log = request.log.child(loco);
         request.log = log;
         reply.log = log;

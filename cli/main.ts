@@ -16,7 +16,7 @@ if (major < REQUIRED_MAJOR) {
 // V8 keeps the compiled code of loco's modules on disk (in the OS temp folder) between runs: start-up is most of a
 // short command's time. Enabled before the CLI's modules load, hence the dynamic import.
 process.getBuiltinModule("node:module").enableCompileCache();
-const { runCli } = await import("./run-cli.ts");
+const [{ runCli }, { processIo }] = await Promise.all([import("./run-cli.ts"), import("./process-io.ts")]);
 
-const code = await runCli(process.argv.slice(2), { io: process, env: process.env, cwd: process.cwd() });
+const code = await runCli(process.argv.slice(2), { io: processIo(), env: process.env, cwd: process.cwd() });
 process.exitCode = code;

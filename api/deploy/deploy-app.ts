@@ -65,8 +65,14 @@ export async function deployApp(services: ApiServices, request: DeployRequest): 
   if (live && current && isSubset(proposed, live.spec) && isSubset(live.spec, proposed)) {
     return { deploymentId: current, unchanged: true, overrides: plan.overrides };
   }
-  await hostnameCheck(services, { tenant, namespace, profile, app, spec: proposed });
-  await capacityPreflight(services, { tenant, namespace, profile, app, spec: proposed, log: request.log });
+  // Both checks only read, so they run together (each is a few round trips on the path of every deploy); when both
+  // refuse, the hostname's answer wins, as when they ran one after the other.
+  const [hostname, capacity] = await Promise.allSettled([
+    hostnameCheck(services, { tenant, namespace, profile, app, spec: proposed }),
+    capacityPreflight(services, { tenant, namespace, profile, app, spec: proposed, log: request.log }),
+  ]);
+  if (hostname.status === "rejected") throw hostname.reason;
+  if (capacity.status === "rejected") throw capacity.reason;
   const id = ulid();
   const requestedBy = actorOf(principal);
   // The whole spec the App will run (the commands' fields too), so that a rollback to it restores all of it.

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { CliError } from "../cli-error.ts";
 import { call, session, tenantOf } from "../client/session.ts";
 import type { openCommand } from "../commands.ts";
@@ -48,6 +47,8 @@ export async function run(command: ContextOf<typeof openCommand>): Promise<numbe
   }
   const { command: program, args } = browserCommand(url, process.platform, command.env);
   const opened = await new Promise<boolean>((resolve) => {
+    // Loaded here, not at the top: the shipped CLI is one bundle, and every other command would pay for it.
+    const { spawn } = process.getBuiltinModule("node:child_process");
     const child = spawn(program, args, { detached: true, stdio: "ignore" });
     child.once("error", () => resolve(false));
     child.once("spawn", () => {

@@ -121,7 +121,7 @@ describe("API telemetry at a real collector", () => {
       expect.arrayContaining([expect.stringMatching(/\bevents\b/)]),
     );
     // The request's log lines (Fastify's pino logger) carry its trace id, span id, tenant and app.
-    const completed = logLines.find((l) => l.msg === "request completed" && l.trace_id === server.traceId);
+    const completed = logLines.find((l) => l.msg === "Answered the request" && l.trace_id === server.traceId);
     expect(completed).toMatchObject({ span_id: server.spanId, "loco.tenant": tenant, "loco.app": app });
   });
 
