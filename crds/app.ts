@@ -278,5 +278,14 @@ export const App = withRules(kubernetesObject("App", AppSpec, AppStatus), [
       app.metadata.name === undefined ||
       (app.metadata.name.length <= 63 && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(app.metadata.name)),
   },
+  {
+    // The canary's Service is <name>-canary, and a Service name is at most 63 characters.
+    cel: "!has(self.spec.rollout) || self.spec.rollout.strategy != 'canary' || self.metadata.name.size() <= 56",
+    message:
+      "a canary App's name must be at most 56 characters (its canary Service is <name>-canary); shorten the name",
+    field: ".spec.rollout.strategy",
+    holds: (app) =>
+      app.spec.rollout?.strategy !== "canary" || app.metadata.name === undefined || app.metadata.name.length <= 56,
+  },
 ]);
 export type App = z.infer<typeof App>;
