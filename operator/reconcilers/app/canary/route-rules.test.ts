@@ -23,9 +23,14 @@ const foreignRule = {
 const header = { type: "RequestHeaderModifier", requestHeaderModifier: { add: [{ name: "x-team", value: "a" }] } };
 
 describe("keepForeignRules", () => {
-  it("changes nothing when the live route has only loco's rule as loco wrote it", () => {
+  it("adds only the live resourceVersion (a conditional write) when the live route has only loco's rule", () => {
     const desired = route([locoRule(90, 10)]);
-    expect(keepForeignRules(desired, route([locoRule(100, 0)]), "shop")).toBe(desired);
+    const live = route([locoRule(100, 0)]);
+    live.metadata.resourceVersion = "42";
+    expect(keepForeignRules(desired, live, "shop")).toEqual({
+      ...desired,
+      metadata: { ...desired.metadata, resourceVersion: "42" },
+    });
     expect(keepForeignRules(desired, undefined, "shop")).toBe(desired);
   });
 

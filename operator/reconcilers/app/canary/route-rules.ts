@@ -20,13 +20,16 @@ export function keepForeignRules(
   stableService: string,
 ): KubeObject | undefined {
   if (!desired || !live) return desired;
+  // The merge is only as fresh as the cache: the live resourceVersion makes the apply a conditional write, so a
+  // rule added since the cache last heard gives a conflict (retried quietly) instead of being overwritten.
+  const conditional = { ...desired, metadata: { ...desired.metadata, resourceVersion: live.metadata.resourceVersion } };
   const liveRules = rulesOf(live);
   const own = liveRules.findIndex((rule) => (rule.backendRefs ?? []).some((ref) => ref.name === stableService));
   const foreign = liveRules.filter((_, index) => index !== own);
   const kept =
     own < 0 ? {} : Object.fromEntries(Object.entries(liveRules[own]!).filter(([k]) => !LOCO_RULE_FIELDS.has(k)));
-  if (foreign.length === 0 && Object.keys(kept).length === 0) return desired;
+  if (foreign.length === 0 && Object.keys(kept).length === 0) return conditional;
   const [first, ...rest] = rulesOf(desired);
   const rules = [{ ...kept, ...first }, ...rest, ...foreign];
-  return { ...desired, spec: { ...(desired.spec as Record<string, unknown>), rules } };
+  return { ...conditional, spec: { ...(desired.spec as Record<string, unknown>), rules } };
 }
