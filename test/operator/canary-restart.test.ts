@@ -9,6 +9,7 @@ import type { KubeObject } from "../../kube/types.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, testKubeConfig } from "../support/operator.ts";
 import { type OperatorProcess, spawnOperator } from "../support/operator-process.ts";
+import { createTenantGateway, removeTenantGateway } from "../support/tenant-gateway.ts";
 
 type Rollout = { deploymentId: string; step: number; weight: number; phase: string; stepStartedAt: string };
 
@@ -17,6 +18,7 @@ const tenant = `resume${shard}`;
 const profileName = `resume-${shard}`;
 const gatewayNs = `gw-resume-${shard}`;
 const labels = { [SHARD_LABEL]: shard };
+const world = { prefix: "resume", tenant, gatewayNs, profileName, labels };
 // Short leases, so the second process takes over within seconds of the first one's death.
 const LEASE = [
   ...["--leader-election-namespace", gatewayNs, "--lease-name", `loco-operator-${shard}`],
@@ -52,37 +54,13 @@ const weights = async () => {
 beforeAll(async () => {
   kube = testKube();
   client = await KubeClient.create(testKubeConfig());
-  ns = await kube.namespace("resume");
-  await kube.core.patchNamespace({
-    name: ns,
-    body: [{ op: "add", path: "/metadata/labels/loco.dev~1tenant", value: tenant }],
-  });
-  await kube.core.createNamespace({ body: { metadata: { name: gatewayNs, labels: { "loco.dev/test": "true" } } } });
-  await kube.apply({
-    apiVersion: "gateway.networking.k8s.io/v1",
-    kind: "Gateway",
-    metadata: { name: "public", namespace: gatewayNs },
-    spec: {
-      gatewayClassName: "envoy",
-      listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }],
-    },
-  });
-  await kube.apply({
-    apiVersion: "loco.dev/v1alpha1",
-    kind: "Profile",
-    metadata: { name: profileName, labels },
-    spec: { baseDomain: `resume-${shard}.example.com`, gateway: { name: "public", namespace: gatewayNs } },
-  });
+  ns = await createTenantGateway(kube, world);
   operator = await spawnOperator(shard, LEASE);
 }, 60_000);
 
 afterAll(async () => {
   await operator?.kill();
-  await kube.core.deleteNamespace({ name: gatewayNs }).catch(() => {});
-  await kube.objects
-    .delete({ apiVersion: "loco.dev/v1alpha1", kind: "Profile", metadata: { name: profileName } })
-    .catch(() => {});
-  await kube.cleanup();
+  await removeTenantGateway(kube, world);
   client.close();
 });
 

@@ -12,6 +12,7 @@ import type { RunningOperator } from "../../operator/operator.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
 import { type RunningPrometheus, startPrometheus } from "../support/prometheus-server.ts";
+import { createTenantGateway, removeTenantGateway } from "../support/tenant-gateway.ts";
 import { startTrafficExporter, type TrafficExporter } from "../support/traffic-exporter.ts";
 
 type Condition = { type: string; status: string; reason: string; message: string };
@@ -30,6 +31,7 @@ const tenant = `canary${shard}`;
 const profileName = `canary-${shard}`;
 const gatewayNs = `gw-canary-${shard}`;
 const labels = { [SHARD_LABEL]: shard };
+const world = { prefix: "canary", tenant, gatewayNs, profileName, labels };
 
 let kube: TestKube;
 let operator: RunningOperator;
@@ -111,44 +113,20 @@ function canaryTarget(app: string, path: string) {
 
 beforeAll(async () => {
   kube = testKube();
-  ns = await kube.namespace("canary");
-  await kube.core.patchNamespace({
-    name: ns,
-    body: [{ op: "add", path: "/metadata/labels/loco.dev~1tenant", value: tenant }],
-  });
-  await kube.core.createNamespace({ body: { metadata: { name: gatewayNs, labels: { "loco.dev/test": "true" } } } });
-  await kube.apply({
-    apiVersion: "gateway.networking.k8s.io/v1",
-    kind: "Gateway",
-    metadata: { name: "public", namespace: gatewayNs },
-    spec: {
-      gatewayClassName: "envoy",
-      listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }],
-    },
-  });
   exporter = await startTrafficExporter([
     { path: "/healthy/metrics", traffic: CANARY_TRAFFIC.healthy },
     { path: "/failing/metrics", traffic: CANARY_TRAFFIC.failing },
     { path: "/quiet/metrics", traffic: CANARY_TRAFFIC.quiet },
   ]);
-  prometheus = await startPrometheus({
-    targets: [
-      canaryTarget("walker", "/healthy/metrics"),
-      canaryTarget("breaker", "/failing/metrics"),
-      canaryTarget("hush", "/quiet/metrics"),
-    ],
-  });
+  prometheus = await startPrometheus();
+  ns = await createTenantGateway(kube, { ...world, profile: { telemetry: { queryEndpoint: prometheus.url } } });
+  // The canary "pods" carry the namespace among their target labels, so they are scraped once it exists.
+  prometheus.setTargets([
+    canaryTarget("walker", "/healthy/metrics"),
+    canaryTarget("breaker", "/failing/metrics"),
+    canaryTarget("hush", "/quiet/metrics"),
+  ]);
   await prometheus.waitForTargets(["canary-walker", "canary-breaker", "canary-hush"]);
-  await kube.apply({
-    apiVersion: "loco.dev/v1alpha1",
-    kind: "Profile",
-    metadata: { name: profileName, labels },
-    spec: {
-      baseDomain: `canary-${shard}.example.com`,
-      gateway: { name: "public", namespace: gatewayNs },
-      telemetry: { queryEndpoint: prometheus.url },
-    },
-  });
   operator = await startTestOperator(shard);
   client = operator.client;
 }, 120_000);
@@ -157,11 +135,7 @@ afterAll(async () => {
   await operator?.stop();
   await prometheus?.stop();
   await exporter?.stop();
-  await kube.core.deleteNamespace({ name: gatewayNs }).catch(() => {});
-  await kube.objects
-    .delete({ apiVersion: "loco.dev/v1alpha1", kind: "Profile", metadata: { name: profileName } })
-    .catch(() => {});
-  await kube.cleanup();
+  await removeTenantGateway(kube, world);
 });
 
 describe("a canary rollout", () => {
