@@ -25,6 +25,18 @@ const world = (overrides: Partial<CanaryWorld> = {}): CanaryWorld => ({
   ...overrides,
 });
 
+/** A rollout of template "new" as status would hold it. */
+const rollout = (fields: Partial<RolloutStatus>): RolloutStatus => ({
+  deploymentId: "CANARY",
+  templateHash: "new",
+  step: 0,
+  weight: 0,
+  phase: "Progressing",
+  message: "",
+  stepStartedAt: T0,
+  ...fields,
+});
+
 /** Feeds each decision's state back in, as the status would between reconciles. */
 function next(previous: RolloutStatus | undefined, overrides: Partial<CanaryWorld>) {
   return decideCanary(world({ previous, ...overrides }));
@@ -52,16 +64,12 @@ describe("decideCanary", () => {
   });
 
   it("holds an analysis step on inconclusive checks and passes it after count conclusive ones", () => {
-    const analysing: RolloutStatus = {
-      deploymentId: "CANARY",
-      templateHash: "new",
+    const analysing = rollout({
       step: 1,
       weight: 10,
       phase: "Analysing",
-      message: "",
-      stepStartedAt: T0,
       analysis: { passed: 0, failed: 0, inconclusive: 0 },
-    };
+    });
     const held = next(analysing, {
       canaryAvailableReplicas: 1,
       now: at(60),
@@ -86,16 +94,12 @@ describe("decideCanary", () => {
   });
 
   it("rolls back when failures exceed failureLimit, naming the check", () => {
-    const analysing: RolloutStatus = {
-      deploymentId: "CANARY",
-      templateHash: "new",
+    const analysing = rollout({
       step: 1,
       weight: 10,
       phase: "Analysing",
-      message: "",
-      stepStartedAt: T0,
       analysis: { passed: 1, failed: 0, inconclusive: 0 },
-    };
+    });
     const failed = next(analysing, {
       canaryAvailableReplicas: 1,
       now: at(120),
@@ -112,15 +116,7 @@ describe("decideCanary", () => {
   });
 
   it("resumes a timed pause where it stands and promotes after the last step", () => {
-    const paused: RolloutStatus = {
-      deploymentId: "CANARY",
-      templateHash: "new",
-      step: 3,
-      weight: 50,
-      phase: "Paused",
-      message: "",
-      stepStartedAt: T0,
-    };
+    const paused = rollout({ step: 3, weight: 50, phase: "Paused" });
     const waiting = next(paused, { canaryAvailableReplicas: 2, now: at(10) });
     expect(waiting).toMatchObject({ stable: "hold", weight: 50, requeueAfterMs: 20_000, events: [] });
     const promoting = next(paused, { canaryAvailableReplicas: 2, now: at(31) });
@@ -141,15 +137,7 @@ describe("decideCanary", () => {
   });
 
   it("obeys promote and abort requests, and drops a canary whose template the spec left", () => {
-    const flight: RolloutStatus = {
-      deploymentId: "CANARY",
-      templateHash: "new",
-      step: 0,
-      weight: 10,
-      phase: "Progressing",
-      message: "",
-      stepStartedAt: T0,
-    };
+    const flight = rollout({ step: 0, weight: 10, phase: "Progressing" });
     expect(next(flight, { request: { promote: true, abort: false } }).state?.phase).toBe("Promoting");
     const aborted = next(flight, { request: { promote: false, abort: true } });
     expect(aborted).toMatchObject({ stable: "hold", inFlight: false, weight: 0 });
@@ -160,15 +148,7 @@ describe("decideCanary", () => {
   });
 
   it("starts afresh when a newer template replaces one in flight", () => {
-    const flight: RolloutStatus = {
-      deploymentId: "CANARY",
-      templateHash: "new",
-      step: 2,
-      weight: 10,
-      phase: "Progressing",
-      message: "",
-      stepStartedAt: T0,
-    };
+    const flight = rollout({ step: 2, weight: 10, phase: "Progressing" });
     const d = next(flight, { desired: { templateHash: "newer", deploymentId: "NEWER" } });
     expect(d.state).toMatchObject({ deploymentId: "NEWER", templateHash: "newer", step: 0, weight: 0 });
     expect(d.events[0]?.message).toContain("replaces the rollout of deployment CANARY");
