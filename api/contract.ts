@@ -24,6 +24,7 @@ import type {
   RolledBack as RolledBackSchema,
   SecretsView as SecretsViewSchema,
 } from "./routes/releases.ts";
+import type { RolloutView as RolloutViewSchema } from "./routes/rollouts.ts";
 import type {
   Condition as ConditionSchema,
   pageOf,
@@ -53,6 +54,7 @@ export type Member = z.output<typeof MemberViewSchema>;
 export type AppView = z.output<typeof AppViewSchema>;
 /** One of an App's pods (GET …/apps/{app}/pods). */
 export type AppPod = z.output<typeof AppPodViewSchema>;
+export type RolloutView = z.output<typeof RolloutViewSchema>;
 export type ProfileView = z.output<typeof ProfileViewSchema>;
 export type TokenView = z.output<typeof TokenViewSchema>;
 export type MintedToken = z.output<typeof MintedTokenSchema>;

@@ -39,6 +39,7 @@ import { pipelineRoutes } from "./routes/pipelines.ts";
 import { platformRoutes } from "./routes/platform.ts";
 import { profileRoutes } from "./routes/profiles.ts";
 import { releaseRoutes } from "./routes/releases.ts";
+import { rolloutRoutes } from "./routes/rollouts.ts";
 import { runRerunRoutes } from "./routes/run-rerun.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { tenantReleaseRoutes } from "./routes/tenant-releases.ts";
@@ -127,6 +128,7 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...deploymentRoutes(services),
     ...appConfigRoutes(services),
     ...releaseRoutes(services),
+    ...rolloutRoutes(services),
     ...tenantReleaseRoutes(services),
     ...logRoutes(services),
     ...metricsRoutes(services),

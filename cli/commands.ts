@@ -357,6 +357,43 @@ export const scaleCommand = defineCommand({
   examples: ["loco scale --replicas 3", "loco scale --app shop-api --profile prod --cpu 1 --memory 1Gi"],
 });
 
+const ROLLOUT_JSON =
+  "{ app, profile, strategy, steps, inFlight, rollout: { deploymentId, step, weight, phase, message, stepStartedAt, analysis? } | null, condition: { status, reason, message } | null }";
+
+export const rolloutStatusCommand = defineCommand({
+  path: ["rollout", "status"],
+  summary: "Show an app's canary rollout: step, traffic weight, phase and analysis checks.",
+  args: [{ name: "app", description: "The App whose rollout to show.", required: true }],
+  flags: [profileFlag, tenantFlag, fileFlag],
+  output: { json: ROLLOUT_JSON },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco rollout status shop-api --profile prod"],
+});
+
+export const rolloutPromoteCommand = defineCommand({
+  path: ["rollout", "promote"],
+  summary: "Promote an app's canary now, skipping its remaining steps.",
+  description:
+    "Asks the operator to promote the canary rollout in flight: the stable version takes the canary's template, then all traffic goes to it and the canary scales to zero. Refused (exit 6, the API answers 409) when no rollout is in flight.",
+  args: [{ name: "app", description: "The App whose canary to promote.", required: true }],
+  flags: [profileFlag, tenantFlag, fileFlag],
+  output: { json: ROLLOUT_JSON },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco rollout promote shop-api --profile prod"],
+});
+
+export const rolloutAbortCommand = defineCommand({
+  path: ["rollout", "abort"],
+  summary: "Abort an app's canary: traffic back to the stable version, the canary scaled to zero.",
+  description:
+    "Asks the operator to abort the canary rollout in flight. The App's Ready condition then says RolloutAborted until a new release starts a new rollout. Refused (exit 6, the API answers 409) when no rollout is in flight.",
+  args: [{ name: "app", description: "The App whose canary to abort.", required: true }],
+  flags: [profileFlag, tenantFlag, fileFlag],
+  output: { json: ROLLOUT_JSON },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+  examples: ["loco rollout abort shop-api --profile prod"],
+});
+
 export const envLsCommand = defineCommand({
   path: ["env", "ls"],
   summary: "List an app's environment variables (secret values are never shown).",
@@ -1031,6 +1068,9 @@ export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(logsCommand, () => import("./commands/logs.ts")),
   withImplementation(execCommand, () => import("./commands/exec.ts")),
   withImplementation(scaleCommand, () => import("./commands/scale.ts")),
+  withImplementation(rolloutStatusCommand, () => import("./commands/rollout.ts")),
+  withImplementation(rolloutPromoteCommand, () => import("./commands/rollout.ts")),
+  withImplementation(rolloutAbortCommand, () => import("./commands/rollout.ts")),
   withImplementation(envLsCommand, () => import("./commands/env-ls.ts")),
   withImplementation(envSetCommand, () => import("./commands/env-set.ts")),
   withImplementation(envUnsetCommand, () => import("./commands/env-unset.ts")),

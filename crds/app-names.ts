@@ -22,6 +22,16 @@ export const ANNOTATION_REQUESTED_DEPLOYMENT_ID = "loco.dev/requested-deployment
  */
 export const ANNOTATION_GIT_REVISION = "loco.dev/git-revision";
 
+/**
+ * On a canary's pods instead of loco.dev/app, so that neither the stable Deployment nor the stable Service ever
+ * selects them (ADR 0010); the canary Service selects it.
+ */
+export const LABEL_CANARY_OF = "loco.dev/canary-of";
+/** Set by the API on the App to the canary's deployment id: promote that rollout now. */
+export const ANNOTATION_ROLLOUT_PROMOTE = "loco.dev/rollout-promote";
+/** Set by the API on the App to the canary's deployment id: abort that rollout (traffic back to stable). */
+export const ANNOTATION_ROLLOUT_ABORT = "loco.dev/rollout-abort";
+
 /** Selects loco's children in informers (children of every kind carry it). */
 export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
 
@@ -31,6 +41,8 @@ export const deploymentName = (app: string) => app;
 export const serviceName = (app: string) => app;
 export const httpRouteName = (app: string) => app;
 export const grpcRouteName = (app: string) => app;
+/** The canary Deployment and Service of an App whose rollout strategy is canary. */
+export const canaryName = (app: string) => `${app}-canary`;
 export const trafficPolicyName = (app: string) => app;
 export const autoscalerName = (app: string) => app;
 /** Holds the App's secret values (`loco env set --secret`); the operator owns the object, the API its data. */

@@ -1,6 +1,7 @@
 // App: a long-running service. The operator turns it into a Deployment, Service, routes, traffic policy, Secret
 // and (when autoscaled) an HPA; see DESIGN.md §2.
 import { z } from "zod";
+import { RolloutSpec, RolloutStatus } from "./app-rollout.ts";
 import {
   conditions,
   distinctEnvNames,
@@ -194,6 +195,9 @@ const appSpecShape = z.strictObject({
     .optional()
     .describe("How long the gateway keeps an idle client connection open; defaults to the Profile's."),
   requestTimeout: duration().optional().describe("How long the gateway waits for a response before answering 504."),
+  rollout: RolloutSpec.optional().describe(
+    "How a new pod template reaches traffic: rolling (default) or a canary moved by route weights (ADR 0010).",
+  ),
   paused: z
     .boolean()
     .default(false)
@@ -220,6 +224,12 @@ export const AppSpec = withRules(appSpecShape, [
     message: "routes.grpc needs a port with protocol GRPC; add one to ports or remove routes.grpc",
     field: ".routes",
     holds: (s) => s.routes?.grpc === undefined || (s.ports ?? []).some((p) => p.protocol === "GRPC"),
+  },
+  {
+    cel: "!has(self.rollout) || self.rollout.strategy != 'canary' || has(self.ports)",
+    message: "a canary moves traffic through the App's routes, so it needs ports; add one or use strategy rolling",
+    field: ".rollout",
+    holds: (s) => s.rollout?.strategy !== "canary" || s.ports !== undefined,
   },
 ]).describe("Desired state of the App.");
 export type AppSpec = z.infer<typeof AppSpec>;
@@ -251,6 +261,7 @@ export const AppStatus = z
       .describe("Label selector of the App's pods, serialised (for the scale subresource and HPAs)."),
     image: z.string().max(512).optional().describe("Image of the deployment now rolled out."),
     lastDeployTime: timestamp().optional().describe("When the current deployment started rolling out."),
+    rollout: RolloutStatus.optional(),
   })
   .describe("Observed state of the App, written by the operator.");
 export type AppStatus = z.infer<typeof AppStatus>;
@@ -266,6 +277,15 @@ export const App = withRules(kubernetesObject("App", AppSpec, AppStatus), [
     holds: (app) =>
       app.metadata.name === undefined ||
       (app.metadata.name.length <= 63 && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(app.metadata.name)),
+  },
+  {
+    // The canary's Service is <name>-canary, and a Service name is at most 63 characters.
+    cel: "!has(self.spec.rollout) || self.spec.rollout.strategy != 'canary' || self.metadata.name.size() <= 56",
+    message:
+      "a canary App's name must be at most 56 characters (its canary Service is <name>-canary); shorten the name",
+    field: ".spec.rollout.strategy",
+    holds: (app) =>
+      app.spec.rollout?.strategy !== "canary" || app.metadata.name === undefined || app.metadata.name.length <= 56,
   },
 ]);
 export type App = z.infer<typeof App>;

@@ -33,6 +33,26 @@ export const REASON_ADVICE = {
     cause: "The App has `spec.paused: true`: loco leaves its Deployment and routes as they are.",
     fix: "Set `spec.paused` to false to let loco reconcile it again.",
   },
+  RolloutInProgress: {
+    kinds: ["App"],
+    severity: "wait",
+    cause: "A canary rollout is moving through `spec.rollout.steps`: setting weights, pausing or analysing metrics.",
+    fix: "Wait, or run `loco rollout promote <app>` to promote it now, or `loco rollout abort <app>` to stop it.",
+  },
+  RolledBack: {
+    kinds: ["App"],
+    severity: "fix",
+    cause:
+      "The canary's analysis failed more often than `failureLimit` allows; its traffic went back to the stable version and the canary scaled to zero. The message names the metric, its value and the threshold.",
+    fix: "Fix the release and deploy again (a new image or config starts a new rollout), or adjust the analysis thresholds.",
+  },
+  RolloutAborted: {
+    kinds: ["App"],
+    severity: "fix",
+    cause:
+      "The canary rollout was aborted (`loco rollout abort`); traffic is on the stable version and the canary scaled to zero.",
+    fix: "Deploy a new release to start a new rollout.",
+  },
   Pending: {
     kinds: ["Run"],
     severity: "wait",

@@ -11,6 +11,11 @@ export const ConditionType = {
   DeploymentReady: "DeploymentReady",
   /** App: every route is accepted by the gateway and no hostname or gRPC service is claimed by another App. */
   RoutesReady: "RoutesReady",
+  /**
+   * App with rollout strategy canary: no rollout in flight, or the last one completed (True); one in flight
+   * (Unknown); the last one ended without promotion (False: RolledBack, RolloutAborted).
+   */
+  Rollout: "Rollout",
   /** Pipeline: every trigger parses and the next time it fires is known. */
   TriggersReady: "TriggersReady",
 } as const;
@@ -39,6 +44,12 @@ export const Reason = {
   NoRoutes: "NoRoutes",
   /** App: a Gateway controller serves the Profile's gateway and has not yet judged the App's current routes. */
   WaitingForGateway: "WaitingForGateway",
+  /** App: a canary rollout is moving through its steps (or is paused, or analysing). */
+  RolloutInProgress: "RolloutInProgress",
+  /** App: the canary's analysis failed; traffic went back to the stable version (metric, value and threshold follow). */
+  RolledBack: "RolledBack",
+  /** App: someone aborted the canary rollout (`loco rollout abort`); traffic went back to the stable version. */
+  RolloutAborted: "RolloutAborted",
   // The user must change the spec or a dependency.
   InvalidSpec: "InvalidSpec",
   ProfileNotFound: "ProfileNotFound",
@@ -121,6 +132,8 @@ export const BLOCKING_APP_REASONS: ReadonlySet<string> = new Set([
   Reason.InvalidSpec,
   Reason.ProgressDeadlineExceeded,
   Reason.PodsRefused,
+  Reason.RolledBack,
+  Reason.RolloutAborted,
 ]);
 
 /** Which summary condition each kind carries; the CLI derives its status column from it. */

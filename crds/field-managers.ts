@@ -15,3 +15,5 @@ export const SCALE_FIELD_MANAGER = "loco-scale";
  * scale write, so that no env or replicas are lost (api/deploy/legacy-split.ts).
  */
 export const WHOLE_SPEC_FIELD_MANAGERS: readonly string[] = ["loco-api", "loco-resurrector"];
+/** `loco rollout promote|abort`: the App annotations that ask the operator to promote or abort a canary (ADR 0010). */
+export const ROLLOUT_FIELD_MANAGER = "loco-rollout";

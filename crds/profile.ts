@@ -95,6 +95,11 @@ export const ProfileSpec = withRules(
         metricsEndpoint: endpoint()
           .optional()
           .describe("OTLP endpoint for metrics, injected as LOCO_METRICS_ENDPOINT."),
+        queryEndpoint: endpoint()
+          .optional()
+          .describe(
+            "Prometheus-compatible query API (Prometheus, OpenObserve's /api/<org>/prometheus) that canary analysis asks; /api/v1/query is appended.",
+          ),
       })
       .optional()
       .describe("Where Apps send telemetry."),

@@ -34,6 +34,17 @@ describe("blockedBy", () => {
     });
   });
 
+  it("fails a deployment whose canary rolled back or was aborted (loco deploy --wait exits 4), not one in flight", () => {
+    const rolledBack = app({ requested: ID, ready: { status: "False", reason: "RolledBack", observedGeneration: 2 } });
+    expect(blockedBy(ID, rolledBack)?.reason).toBe("RolledBack");
+    expect(blockedBy(ID, app({ requested: ID, ready: { status: "False", reason: "RolloutAborted" } }))?.reason).toBe(
+      "RolloutAborted",
+    );
+    expect(blockedBy(ID, app({ requested: ID, ready: { status: "Unknown", reason: "RolloutInProgress" } }))).toBe(
+      undefined,
+    );
+  });
+
   it("is nothing while progressing, for an older generation, or for a deployment a newer request replaced", () => {
     expect(blockedBy(ID, app({ requested: ID, ready: { status: "Unknown", reason: "Progressing" } }))).toBeUndefined();
     expect(

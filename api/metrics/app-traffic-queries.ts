@@ -9,16 +9,10 @@
 // platform's scrape configuration sets from Kubernetes service discovery — never labels the App writes itself, which
 // Prometheus renames to `exported_…` (honor_labels: false).
 
-/** The histogram (its `_bucket`, `_count` and `_sum` series). */
-export const APP_TRAFFIC_METRIC = "http_server_request_duration_seconds";
-/** Target labels every App-traffic series carries, set by the scrape configuration. */
-export const TRAFFIC_LABELS = {
-  tenant: "loco_tenant",
-  namespace: "namespace",
-  app: "loco_app",
-} as const;
-/** The response status, an OpenTelemetry HTTP semantic-convention attribute of the point. */
-export const STATUS_LABEL = "http_response_status_code";
+import { APP_TRAFFIC_METRIC, promString, STATUS_LABEL, TRAFFIC_LABELS } from "../../crds/app-traffic.ts";
+
+// The contract's names live in crds/ (the operator's canary analysis reads the same series).
+export { APP_TRAFFIC_METRIC, promString, STATUS_LABEL, TRAFFIC_LABELS };
 
 export const PERCENTILES = [50, 95, 99] as const;
 export type Percentile = (typeof PERCENTILES)[number];
@@ -29,11 +23,6 @@ export interface TrafficScope {
   tenant: string;
   namespace: string;
   app: string;
-}
-
-/** A PromQL double-quoted string literal (Go's escaping rules). */
-export function promString(value: string): string {
-  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
 }
 
 /** The scope's matchers: tenant, namespace and App, all by equality (a regex matcher could widen the selection). */

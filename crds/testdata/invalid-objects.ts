@@ -184,6 +184,88 @@ export const invalidObjects: InvalidCase[] = [
     object: app("1shop", {}),
     field: "metadata.name",
   },
+  // --- App: spec.rollout -------------------------------------------------------------------------------------
+  {
+    name: "a canary without steps",
+    kind: "App",
+    object: app("r1", { ports: [httpPort], rollout: { strategy: "canary" } }),
+    field: "spec.rollout.steps",
+  },
+  {
+    name: "steps with strategy rolling",
+    kind: "App",
+    object: app("r2", { ports: [httpPort], rollout: { strategy: "rolling", steps: [{ setWeight: 10 }] } }),
+    field: "spec.rollout.steps",
+  },
+  {
+    name: "blueGreen (a later release)",
+    kind: "App",
+    object: app("r3", { ports: [httpPort], rollout: { strategy: "blueGreen" } }),
+    field: "spec.rollout.strategy",
+  },
+  {
+    name: "a canary weight above 100",
+    kind: "App",
+    object: app("r4", { ports: [httpPort], rollout: { strategy: "canary", steps: [{ setWeight: 120 }] } }),
+    field: "spec.rollout.steps[0].setWeight",
+  },
+  {
+    name: "a step that sets a weight and pauses",
+    kind: "App",
+    object: app("r5", {
+      ports: [httpPort],
+      rollout: { strategy: "canary", steps: [{ setWeight: 10, pause: {} }] },
+    }),
+    field: "spec.rollout.steps[0]",
+  },
+  {
+    name: "an analysis with two checks",
+    kind: "App",
+    object: app("r6", {
+      ports: [httpPort],
+      rollout: {
+        strategy: "canary",
+        steps: [{ analysis: { successRate: { minPercent: 99 }, latency: { maxMs: 300 } } }],
+      },
+    }),
+    field: "spec.rollout.steps[0].analysis",
+  },
+  {
+    name: "an analysis that allows as many failures as checks",
+    kind: "App",
+    object: app("r7", {
+      ports: [httpPort],
+      rollout: {
+        strategy: "canary",
+        steps: [{ analysis: { successRate: { minPercent: 99 }, count: 2, failureLimit: 2 } }],
+      },
+    }),
+    field: "spec.rollout.steps[0].analysis.failureLimit",
+  },
+  {
+    name: "a query without {{selector}}",
+    kind: "App",
+    object: app("r8", {
+      ports: [httpPort],
+      rollout: { strategy: "canary", steps: [{ analysis: { query: { promql: "sum(up)", max: 1 } } }] },
+    }),
+    field: "spec.rollout.steps[0].analysis.query.promql",
+  },
+  {
+    name: "a success rate above 100 percent",
+    kind: "App",
+    object: app("r9", {
+      ports: [httpPort],
+      rollout: { strategy: "canary", steps: [{ analysis: { successRate: { minPercent: 101 } } }] },
+    }),
+    field: "spec.rollout.steps[0].analysis.successRate.minPercent",
+  },
+  {
+    name: "a canary without ports",
+    kind: "App",
+    object: app("r10", { rollout: { strategy: "canary", steps: [{ setWeight: 10 }] } }),
+    field: "spec.rollout",
+  },
   // --- Profile ---------------------------------------------------------------------------------------------
   {
     name: "hostnameTemplate without {tenant}",

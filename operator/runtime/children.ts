@@ -33,7 +33,12 @@ export interface ChildResult<T extends KubeObject = KubeObject> {
  * Plain JSON.stringify is stable here because the builders are deterministic, key order included.
  */
 export function desiredHash(object: KubeObject): string {
-  return createHash("sha256").update(JSON.stringify(object)).digest("hex").slice(0, 16);
+  // A resourceVersion is a precondition for the write (a merge of live content, route-rules.ts), not content.
+  const { resourceVersion: _precondition, ...metadata } = object.metadata;
+  return createHash("sha256")
+    .update(JSON.stringify({ ...object, metadata }))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 export function ownerReferenceTo(owner: KubeObject): OwnerReference {

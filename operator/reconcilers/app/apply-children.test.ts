@@ -3,6 +3,7 @@ import { type AppliedChildren, changeEvent } from "./apply-children.ts";
 
 const applied = (created: string[], updated: string[], deleted: string[]): AppliedChildren => ({
   results: new Map(),
+  byName: new Map(),
   notOwned: [],
   created,
   updated,

@@ -1,7 +1,7 @@
 // Applying an App's children: one row per child kind, in order (the Secret before the Deployment that reads it).
 // Each row is applied when desired and pruned otherwise (runtime/children.ts holds the rules: server-side apply,
 // NotOwned reported, never adopted, prune only loco's with a uid precondition).
-import { FIELD_MANAGER } from "../../../crds/app-names.ts";
+import { FIELD_MANAGER, serviceName } from "../../../crds/app-names.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
 import {
@@ -17,6 +17,8 @@ import { type KubeObject, keyOf, type ResourceType } from "../../../kube/types.t
 import type { WorldCaches } from "../../caches.ts";
 import { applyChild, type ChildContext, type ChildResult, pruneChildren } from "../../runtime/children.ts";
 import type { Informer } from "../../runtime/informer.ts";
+import { type CanaryRun, desiredCanaryDeployment, desiredCanaryService } from "./canary/canary-desired.ts";
+import { keepForeignRules } from "./canary/route-rules.ts";
 import {
   type AppInputs,
   desiredAutoscaler,
@@ -27,18 +29,24 @@ import {
   desiredService,
   desiredTrafficPolicy,
   type Rollout,
+  type TrafficSplit,
 } from "./desired.ts";
 
 interface ChildPlan {
   resource: ResourceType;
   cache: Informer;
   existence?: Informer;
-  desired: KubeObject | undefined;
+  /** The App's own child of this kind first (its result is `results`' entry), then any others (the canary's). */
+  desired: KubeObject[];
+  /** A child left exactly as it runs: neither applied nor pruned (a stable Deployment during a canary). */
+  held?: string;
 }
 
 export interface AppliedChildren {
-  /** What the apply of each desired child returned (live object, or NotOwned). */
+  /** What the apply of each kind's first desired child returned (live object, or NotOwned). */
   results: Map<ResourceType, ChildResult>;
+  /** Every desired or held child's result, by `Kind namespace/name`. */
+  byName: Map<string, ChildResult>;
   /** `Kind name` of each child with loco's name that this App does not control. */
   notOwned: string[];
   /** Kinds created, updated and deleted, for the one event a changing reconcile records. */
@@ -47,23 +55,72 @@ export interface AppliedChildren {
   deleted: string[];
 }
 
+/** A canary App's children besides the usual ones (ADR 0010); see canary/run-canary.ts. */
+export interface CanaryChildren {
+  /** The stable Deployment is held: a rollout is in flight and the spec no longer describes what it runs. */
+  holdStable: boolean;
+  split: TrafficSplit;
+  /** The canary Deployment's run; undefined until the App's first rollout. */
+  run: CanaryRun | undefined;
+}
+
+const some = (...objects: (KubeObject | undefined)[]): KubeObject[] => objects.filter((o) => o !== undefined);
+
 /** The data table of an App's children, from the pure builders. */
-export function childPlans(caches: WorldCaches, inputs: AppInputs, rollout: Rollout): ChildPlan[] {
-  const row = (resource: ResourceType, cache: Informer, existence: Informer, desired: KubeObject | undefined) => ({
-    resource,
-    cache,
-    existence,
-    desired,
-  });
+export function childPlans(
+  caches: WorldCaches,
+  inputs: AppInputs,
+  rollout: Rollout,
+  canary?: CanaryChildren,
+): ChildPlan[] {
   const { existing } = caches;
+  const key = `${inputs.app.namespace}/${inputs.app.name}`;
+  const stableService = serviceName(inputs.app.name);
+  const split = canary?.split;
+  const route = (cache: Informer, desired: KubeObject | undefined) =>
+    keepForeignRules(desired, cache.get(key), stableService);
   return [
-    row(SECRET, caches.secrets, existing.secrets, desiredSecret(inputs)),
-    row(DEPLOYMENT, caches.deployments, existing.deployments, desiredDeployment(inputs, rollout)),
-    row(SERVICE, caches.services, existing.services, desiredService(inputs)),
-    row(HTTP_ROUTE, caches.httpRoutes, existing.httpRoutes, desiredHttpRoute(inputs)),
-    row(GRPC_ROUTE, caches.grpcRoutes, existing.grpcRoutes, desiredGrpcRoute(inputs)),
-    row(BACKEND_TRAFFIC_POLICY, caches.trafficPolicies, existing.trafficPolicies, desiredTrafficPolicy(inputs)),
-    row(HPA, caches.autoscalers, existing.autoscalers, desiredAutoscaler(inputs)),
+    { resource: SECRET, cache: caches.secrets, existence: existing.secrets, desired: some(desiredSecret(inputs)) },
+    {
+      resource: DEPLOYMENT,
+      cache: caches.deployments,
+      existence: existing.deployments,
+      desired: some(
+        canary?.holdStable ? undefined : desiredDeployment(inputs, rollout),
+        canary?.run ? desiredCanaryDeployment(inputs, canary.run) : undefined,
+      ),
+      ...(canary?.holdStable ? { held: key } : {}),
+    },
+    {
+      resource: SERVICE,
+      cache: caches.services,
+      existence: existing.services,
+      desired: some(desiredService(inputs), canary ? desiredCanaryService(inputs) : undefined),
+    },
+    {
+      resource: HTTP_ROUTE,
+      cache: caches.httpRoutes,
+      existence: existing.httpRoutes,
+      desired: some(route(caches.httpRoutes, desiredHttpRoute(inputs, split))),
+    },
+    {
+      resource: GRPC_ROUTE,
+      cache: caches.grpcRoutes,
+      existence: existing.grpcRoutes,
+      desired: some(route(caches.grpcRoutes, desiredGrpcRoute(inputs, split))),
+    },
+    {
+      resource: BACKEND_TRAFFIC_POLICY,
+      cache: caches.trafficPolicies,
+      existence: existing.trafficPolicies,
+      desired: some(desiredTrafficPolicy(inputs)),
+    },
+    {
+      resource: HPA,
+      cache: caches.autoscalers,
+      existence: existing.autoscalers,
+      desired: some(desiredAutoscaler(inputs)),
+    },
   ];
 }
 
@@ -75,21 +132,34 @@ export async function applyAppChildren(
 ): Promise<AppliedChildren> {
   const key = keyOf(app);
   const context: ChildContext = { client, fieldManager: FIELD_MANAGER, owner: app };
-  const applied: AppliedChildren = { results: new Map(), notOwned: [], created: [], updated: [], deleted: [] };
+  const applied: AppliedChildren = {
+    results: new Map(),
+    byName: new Map(),
+    notOwned: [],
+    created: [],
+    updated: [],
+    deleted: [],
+  };
   for (const plan of plans) {
-    if (plan.desired) {
-      const result = await applyChild(context, plan.resource, plan.cache, plan.desired, plan.existence);
-      applied.results.set(plan.resource, result);
-      if (result.outcome === "NotOwned") applied.notOwned.push(`${plan.resource.kind} ${plan.desired.metadata.name}`);
+    if (plan.held !== undefined) {
+      const held: ChildResult = { outcome: "Unchanged", live: plan.cache.get(plan.held) };
+      applied.byName.set(`${plan.resource.kind} ${plan.held}`, held);
+      if (plan.desired.length === 0 || keyOf(plan.desired[0]!) !== plan.held) applied.results.set(plan.resource, held);
+    }
+    for (const desired of plan.desired) {
+      const result = await applyChild(context, plan.resource, plan.cache, desired, plan.existence);
+      if (!applied.results.has(plan.resource)) applied.results.set(plan.resource, result);
+      applied.byName.set(`${plan.resource.kind} ${keyOf(desired)}`, result);
+      if (result.outcome === "NotOwned") applied.notOwned.push(`${plan.resource.kind} ${desired.metadata.name}`);
       else if (result.outcome !== "Unchanged") {
         log.info(
-          { app: key, kind: plan.resource.kind, name: plan.desired.metadata.name, outcome: result.outcome },
+          { app: key, kind: plan.resource.kind, name: desired.metadata.name, outcome: result.outcome },
           `${result.outcome} ${plan.resource.kind}`,
         );
         (result.outcome === "Created" ? applied.created : applied.updated).push(plan.resource.kind);
       }
     }
-    const wanted = new Set(plan.desired ? [keyOf(plan.desired)] : []);
+    const wanted = new Set([...plan.desired.map(keyOf), ...(plan.held === undefined ? [] : [plan.held])]);
     for (const pruned of await pruneChildren(context, plan.resource, plan.cache, wanted)) {
       log.info({ app: key, kind: plan.resource.kind, name: pruned }, `Deleted ${plan.resource.kind}`);
       applied.deleted.push(plan.resource.kind);

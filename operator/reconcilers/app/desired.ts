@@ -10,6 +10,7 @@ import {
   ANNOTATION_TEMPLATE_HASH,
   autoscalerName,
   CONTAINER_NAME,
+  canaryName,
   deploymentName,
   discoveryVariable,
   grpcRouteName,
@@ -287,7 +288,7 @@ function probeFor(probe: Probe | undefined, spec: AppSpec): Record<string, unkno
   return undefined;
 }
 
-function podTemplate(inputs: AppInputs, deploymentId: string) {
+export function podTemplate(inputs: AppInputs, deploymentId: string) {
   const { spec, profile } = inputs;
   const { cpu, memory } = resourcesFor(spec, profile);
   const requests = { ...(cpu ? { cpu } : {}), ...(memory ? { memory } : {}) };
@@ -362,24 +363,24 @@ export function desiredDeployment(inputs: AppInputs, rollout: Rollout): KubeObje
   };
 }
 
+/** A Service's ports for the App's ports (the stable and the canary Service have the same). */
+export function servicePorts(spec: AppSpec) {
+  return (spec.ports ?? []).map((p) => ({
+    name: p.name,
+    port: p.port,
+    targetPort: p.name,
+    protocol: "TCP",
+    appProtocol: p.protocol === "GRPC" ? "kubernetes.io/h2c" : "http",
+  }));
+}
+
 export function desiredService(inputs: AppInputs): KubeObject | undefined {
-  const ports = inputs.spec.ports ?? [];
-  if (ports.length === 0) return undefined;
+  if ((inputs.spec.ports ?? []).length === 0) return undefined;
   return {
     apiVersion: "v1",
     kind: "Service",
     metadata: meta(inputs, serviceName(inputs.app.name)),
-    spec: {
-      type: "ClusterIP",
-      selector: selectorLabels(inputs.app.name),
-      ports: ports.map((p) => ({
-        name: p.name,
-        port: p.port,
-        targetPort: p.name,
-        protocol: "TCP",
-        appProtocol: p.protocol === "GRPC" ? "kubernetes.io/h2c" : "http",
-      })),
-    },
+    spec: { type: "ClusterIP", selector: selectorLabels(inputs.app.name), ports: servicePorts(inputs.spec) },
   };
 }
 
@@ -395,7 +396,24 @@ function parentRefs(profile: ProfileSpec) {
   ];
 }
 
-export function desiredHttpRoute(inputs: AppInputs): KubeObject | undefined {
+/**
+ * How a canary App's routes split traffic (ADR 0010): percent to the canary Service, the rest to the stable one.
+ * Undefined for other strategies: one backend of weight 1, as before rollouts existed.
+ */
+export interface TrafficSplit {
+  canaryWeight: number;
+}
+
+function backendRefs(inputs: AppInputs, port: number, split: TrafficSplit | undefined) {
+  const ref = (name: string, weight: number) => ({ group: "", kind: "Service", name, port, weight });
+  if (!split) return [ref(serviceName(inputs.app.name), 1)];
+  return [
+    ref(serviceName(inputs.app.name), 100 - split.canaryWeight),
+    ref(canaryName(inputs.app.name), split.canaryWeight),
+  ];
+}
+
+export function desiredHttpRoute(inputs: AppInputs, split?: TrafficSplit): KubeObject | undefined {
   const hostnames = inputs.routes.http;
   if (hostnames.length === 0) return undefined;
   const routeSpec = inputs.spec.routes?.http;
@@ -412,14 +430,14 @@ export function desiredHttpRoute(inputs: AppInputs): KubeObject | undefined {
       rules: [
         {
           matches: prefixes.map((value) => ({ path: { type: "PathPrefix", value } })),
-          backendRefs: [{ group: "", kind: "Service", name: serviceName(inputs.app.name), port: port.port, weight: 1 }],
+          backendRefs: backendRefs(inputs, port.port, split),
         },
       ],
     },
   };
 }
 
-export function desiredGrpcRoute(inputs: AppInputs): KubeObject | undefined {
+export function desiredGrpcRoute(inputs: AppInputs, split?: TrafficSplit): KubeObject | undefined {
   const hostnames = inputs.routes.grpc;
   if (hostnames.length === 0) return undefined;
   const routeSpec = inputs.spec.routes?.grpc;
@@ -436,7 +454,7 @@ export function desiredGrpcRoute(inputs: AppInputs): KubeObject | undefined {
       rules: [
         {
           ...(services ? { matches: services.map((service) => ({ method: { type: "Exact", service } })) } : {}),
-          backendRefs: [{ group: "", kind: "Service", name: serviceName(inputs.app.name), port: port.port, weight: 1 }],
+          backendRefs: backendRefs(inputs, port.port, split),
         },
       ],
     },

@@ -3,6 +3,7 @@
 // report status. Level-triggered: it never looks at which event caused it. Each phase lives in its own module;
 // every condition is set through status.ts.
 
+import { canaryName } from "../../../crds/app-names.ts";
 import { APP } from "../../../crds/kinds.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
@@ -17,7 +18,9 @@ import type { ProfileObject } from "../profile/objects.ts";
 import { judgeAppClaims } from "./app-claims.ts";
 import { readAppWorld, tenantOf } from "./app-world.ts";
 import { applyAppChildren, changeEvent, childPlans } from "./apply-children.ts";
-import { appUrls, limitViolation, templateHash } from "./desired.ts";
+import { prometheusInstantQuery } from "./canary/prometheus-instant.ts";
+import { planCanary } from "./canary/run-canary.ts";
+import { appUrls, limitViolation, replicasFor, templateHash } from "./desired.ts";
 import { gatewayVerdict } from "./gateway-verdict.ts";
 import { HostnameClaims } from "./hostname-claims.ts";
 import { markRoutesReady } from "./mark-routes-ready.ts";
@@ -25,12 +28,14 @@ import type { AppObject } from "./objects.ts";
 import { chooseRollout } from "./rollout.ts";
 import { restoreSecrets, type SecretVersionSource } from "./secret-restore.ts";
 import {
+  clearRollout,
   markDeployment,
   markDeploymentNotOwned,
   markLimitViolated,
   markPaused,
   markProfileNotFound,
   markProfileResolved,
+  markRollout,
 } from "./status.ts";
 import { urlOrigin } from "./url-origin.ts";
 import { keptStatusFields, servedStatusFields, writeAppStatus } from "./write-app-status.ts";
@@ -102,24 +107,51 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     // 3. The world as the builders need it, and the deployment id of the pod template it yields.
     const { inputs, withoutDefault } = readAppWorld(caches, app, profile, [...judged.refused, ...denials]);
     const liveDeployment = caches.deployments.get(key) ?? caches.existing.deployments.get(key);
-    const rollout = chooseRollout(app, liveDeployment, templateHash(inputs), {
-      newDeploymentId: deps.newDeploymentId,
-      now: stamp.now,
-    });
+    const hash = templateHash(inputs);
+    const canary =
+      spec.rollout?.strategy === "canary"
+        ? await planCanary({
+            app,
+            tenant: tenant.tenant,
+            templateHash: hash,
+            liveStable: liveDeployment,
+            liveCanary: caches.deployments.get(`${namespace}/${canaryName(name)}`),
+            replicas: replicasFor(spec, profile.spec),
+            query: profile.spec.telemetry?.queryEndpoint
+              ? prometheusInstantQuery(profile.spec.telemetry.queryEndpoint)
+              : undefined,
+            now: stamp.now,
+            newDeploymentId: deps.newDeploymentId,
+          })
+        : undefined;
+    const rollout =
+      canary?.rollout ??
+      chooseRollout(app, liveDeployment, hash, { newDeploymentId: deps.newDeploymentId, now: stamp.now });
 
-    // 4. Children: apply what is desired, prune the rest; one event when something changed.
-    const applied = await applyAppChildren(client, app, childPlans(caches, inputs, rollout), log);
+    // 4. Children: apply what is desired, prune the rest; one event when something changed (and one per rollout step).
+    const applied = await applyAppChildren(client, app, childPlans(caches, inputs, rollout, canary?.children), log);
     const change = changeEvent(applied, rollout.deploymentId);
     if (change) events.record(app, "Normal", change.reason, change.message);
+    for (const event of canary?.decision.events ?? []) events.record(app, event.type, event.reason, event.message);
     // A rollback's secret values, written back once; the Secret's change reconciles the App again, with their digest.
     await restoreSecrets({ client, caches, events, log, versions: deps.secretVersions?.() }, app, tenant.tenant);
 
     // 5. Status.
     const deployment = applied.results.get(DEPLOYMENT);
+    const reported =
+      canary?.reportOn.deployment === "canary"
+        ? applied.byName.get(`Deployment ${namespace}/${canaryName(name)}`)
+        : deployment;
     const withDeployment =
-      deployment?.outcome === "NotOwned"
-        ? markDeploymentNotOwned(resolved, stamp, name)
-        : markDeployment(resolved, stamp, deployment?.live, rollout.deploymentId, spec.autoscale?.min ?? 0);
+      reported?.outcome === "NotOwned"
+        ? markDeploymentNotOwned(resolved, stamp, reported.live?.metadata.name ?? name)
+        : markDeployment(
+            resolved,
+            stamp,
+            reported?.live,
+            canary?.reportOn.deploymentId ?? rollout.deploymentId,
+            spec.autoscale?.min ?? 0,
+          );
     const gateway = profile.spec.gateway;
     const gatewayObject = caches.gateways.get(`${gateway.namespace}/${gateway.name}`);
     const verdict = gatewayVerdict(
@@ -131,7 +163,10 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
       ],
       namespace,
     );
-    const withRoutes = markRoutesReady(withDeployment, stamp, {
+    const withRollout = canary
+      ? markRollout(withDeployment, stamp, canary.decision.state, hash)
+      : clearRollout(withDeployment);
+    const withRoutes = markRoutesReady(withRollout, stamp, {
       withoutDefault,
       refusals: judged.refused,
       denials,
@@ -141,8 +176,13 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
       verdict,
     });
     const urls = appUrls(inputs.routes, spec, urlOrigin(gateway, gatewayObject));
-    await writeStatus(app, withRoutes, stamp, servedStatusFields(app, rollout, deployment?.live, urls));
-    return denials.length > 0 ? { requeueAfterMs: CLAIM_RETRY_MS } : undefined;
+    const fields = servedStatusFields(app, rollout, deployment?.live, urls, canary?.decision.state);
+    await writeStatus(app, withRoutes, stamp, fields);
+    const requeues = [
+      ...(denials.length > 0 ? [CLAIM_RETRY_MS] : []),
+      ...(canary?.decision.requeueAfterMs === undefined ? [] : [canary.decision.requeueAfterMs]),
+    ];
+    return requeues.length > 0 ? { requeueAfterMs: Math.min(...requeues) } : undefined;
   }
 
   return { reconcile, claims };

@@ -1,5 +1,6 @@
 // The App's condition set (Knative's lifecycle file): ProfileResolved, DeploymentReady and RoutesReady, summarised
 // into Ready. Every App condition is set through a mark… helper here; each is pure over the conditions it is given.
+import type { RolloutStatus } from "../../../crds/app-rollout.ts";
 import { ConditionType, Reason } from "../../../crds/conditions.ts";
 import type { KubeObject } from "../../../kube/types.ts";
 import { type Condition, type ConditionInput, summarize } from "../../runtime/conditions.ts";
@@ -12,6 +13,7 @@ export const AppCondition = {
   ProfileResolved: ConditionType.ProfileResolved,
   DeploymentReady: ConditionType.DeploymentReady,
   RoutesReady: ConditionType.RoutesReady,
+  Rollout: ConditionType.Rollout,
   Ready: ConditionType.Ready,
 } as const;
 
@@ -274,12 +276,56 @@ export function markGatewayRefused(
   });
 }
 
+/**
+ * Rollout (strategy canary only): Unknown while a rollout is in flight, False when the App's current template's
+ * rollout ended without promotion, True otherwise. A rollout ended for a template the spec no longer asks for is
+ * history, not a problem.
+ */
+export function markRollout(
+  conditions: Conditions,
+  stamp: ConditionStamp,
+  rollout: RolloutStatus | undefined,
+  templateHash: string,
+): Condition[] {
+  const type = AppCondition.Rollout;
+  const current = rollout?.templateHash === templateHash;
+  if (rollout && ["Progressing", "Paused", "Analysing", "Promoting"].includes(rollout.phase)) {
+    return mark(conditions, stamp, {
+      type,
+      status: "Unknown",
+      reason: Reason.RolloutInProgress,
+      message: rollout.message,
+    });
+  }
+  if (rollout && current && rollout.phase === "RolledBack") {
+    return mark(conditions, stamp, { type, status: "False", reason: Reason.RolledBack, message: rollout.message });
+  }
+  if (rollout && current && rollout.phase === "Aborted") {
+    return mark(conditions, stamp, { type, status: "False", reason: Reason.RolloutAborted, message: rollout.message });
+  }
+  return mark(conditions, stamp, {
+    type,
+    status: "True",
+    reason: Reason.Completed,
+    message: rollout?.phase === "Completed" && current ? rollout.message : "No canary rollout is in flight.",
+  });
+}
+
+/** Drops the Rollout condition of an App whose strategy is no longer canary. */
+export function clearRollout(conditions: Conditions): Condition[] {
+  return (conditions ?? []).filter((c) => c.type !== AppCondition.Rollout);
+}
+
 /** Sets Ready from the dependents; returns the new list and the Ready it computed (for the warning event). */
 export function markAppReady(
   conditions: Conditions,
   stamp: ConditionStamp,
 ): { conditions: Condition[]; ready: ConditionInput } {
-  const ready = summarize(conditions ?? [], AppCondition.Ready, APP_DEPENDENTS, {
+  // Rollout counts only for canary Apps, which are the ones that carry it.
+  const dependents = (conditions ?? []).some((c) => c.type === AppCondition.Rollout)
+    ? [...APP_DEPENDENTS, AppCondition.Rollout]
+    : APP_DEPENDENTS;
+  const ready = summarize(conditions ?? [], AppCondition.Ready, dependents, {
     reason: Reason.Available,
     message: "The App is serving its current deployment.",
   });

@@ -2,6 +2,7 @@
 // CLI show (deployment id, URLs, replicas). Nothing is written when it equals the live status (steady state), and
 // a Warning event is recorded when Ready turns False for a new reason.
 import { FIELD_MANAGER, LABEL_APP } from "../../../crds/app-names.ts";
+import type { RolloutStatus } from "../../../crds/app-rollout.ts";
 import { APP } from "../../../crds/kinds.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { KubeObject } from "../../../kube/types.ts";
@@ -28,6 +29,7 @@ export function keptStatusFields(app: AppObject): Record<string, unknown> {
     selector: `${LABEL_APP}=${app.metadata.name}`,
     image: previous.image,
     lastDeployTime: previous.lastDeployTime,
+    rollout: previous.rollout,
   });
 }
 
@@ -37,6 +39,7 @@ export function servedStatusFields(
   rollout: Rollout,
   deployment: KubeObject | undefined,
   urls: readonly string[],
+  canary?: RolloutStatus,
 ): Record<string, unknown> {
   const live = (deployment?.status ?? {}) as { replicas?: number; readyReplicas?: number };
   return defined({
@@ -48,6 +51,7 @@ export function servedStatusFields(
     selector: `${LABEL_APP}=${app.metadata.name}`,
     image: app.spec.image,
     lastDeployTime: rollout.deployedAt || undefined,
+    rollout: canary,
   });
 }
 

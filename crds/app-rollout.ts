@@ -1,0 +1,187 @@
+// spec.rollout and status.rollout of an App: how a new pod template reaches traffic (ADR 0010). `rolling` is the
+// Deployment's own rolling update; `canary` runs the new template beside the stable one and moves traffic by weighted
+// backendRefs on the App's routes, step by step, gated by pauses and metric analysis. `blueGreen` is reserved for a
+// later release and refused for now, so an App that names it is never silently rolled another way.
+import { z } from "zod";
+import { duration, timestamp } from "./common.ts";
+import { withRules } from "./rules.ts";
+
+export const SuccessRateCheck = z.strictObject({
+  minPercent: z
+    .number()
+    .min(0)
+    .max(100)
+    .describe("Least share of the canary's requests, in percent, that must not be answered 5xx (e.g. 99.5)."),
+});
+
+export const LatencyCheck = z.strictObject({
+  percentile: z
+    .int()
+    .min(1)
+    .max(99)
+    .default(99)
+    .describe("Latency percentile of the canary's requests to hold to maxMs, such as 95 or 99."),
+  maxMs: z.int().min(1).max(600_000).describe("Most milliseconds the percentile may reach."),
+});
+
+export const QueryCheck = withRules(
+  z.strictObject({
+    promql: z
+      .string()
+      .min(1)
+      .max(4096)
+      .describe(
+        "PromQL giving one number. Write {{selector}} where the canary's series matchers go (loco fills in its tenant, namespace and App), e.g. sum(rate(jobs_failed_total{{selector}}[2m])).",
+      ),
+    max: z.number().optional().describe("The check fails when the value is above this."),
+    min: z.number().optional().describe("The check fails when the value is below this."),
+  }),
+  [
+    {
+      cel: "has(self.max) || has(self.min)",
+      message: "set max, min or both: the threshold the query's value is held to",
+      holds: (q) => q.max !== undefined || q.min !== undefined,
+    },
+    {
+      cel: "self.promql.contains('{{selector}}')",
+      message: "must contain {{selector}} where loco puts the canary's tenant, namespace and App matchers",
+      field: ".promql",
+      holds: (q) => q.promql.includes("{{selector}}"),
+    },
+  ],
+);
+
+export const Analysis = withRules(
+  z.strictObject({
+    successRate: SuccessRateCheck.optional().describe("Share of requests not answered 5xx."),
+    latency: LatencyCheck.optional().describe("A latency percentile of the requests."),
+    query: QueryCheck.optional().describe("Any PromQL giving one number, with a threshold."),
+    interval: duration().default("1m").describe("Time between checks, and the window each check looks back over."),
+    count: z.int().min(1).max(100).default(3).describe("Conclusive checks the step runs before it passes."),
+    failureLimit: z.int().min(0).max(99).default(0).describe("Failed checks allowed; one more rolls the canary back."),
+    minRequests: z
+      .int()
+      .min(0)
+      .max(1_000_000_000)
+      .default(20)
+      .describe(
+        "Fewest canary requests in a check's window for it to count (successRate and latency); fewer, or an empty result, is inconclusive and holds the step.",
+      ),
+  }),
+  [
+    {
+      cel: "(has(self.successRate) ? 1 : 0) + (has(self.latency) ? 1 : 0) + (has(self.query) ? 1 : 0) == 1",
+      message: "set exactly one of successRate, latency or query",
+      holds: (a) => [a.successRate, a.latency, a.query].filter((c) => c !== undefined).length === 1,
+    },
+    {
+      cel: "self.failureLimit < self.count",
+      message: "must be less than count, or the step could never pass; lower failureLimit or raise count",
+      field: ".failureLimit",
+      holds: (a) => a.failureLimit < a.count,
+      explain: (a) => `must be less than count (${a.count}), or the step could never pass; lower it or raise count`,
+    },
+  ],
+);
+export type Analysis = z.infer<typeof Analysis>;
+
+export const RolloutStep = withRules(
+  z.strictObject({
+    setWeight: z.int().min(0).max(100).optional().describe("Percent of the App's traffic to send to the canary."),
+    pause: z
+      .strictObject({
+        duration: duration().optional().describe("How long to wait; without it, until `loco rollout promote`."),
+      })
+      .optional()
+      .describe("Wait before the next step."),
+    analysis: Analysis.optional().describe("Check the canary's metrics; a failure rolls it back by itself."),
+  }),
+  [
+    {
+      cel: "(has(self.setWeight) ? 1 : 0) + (has(self.pause) ? 1 : 0) + (has(self.analysis) ? 1 : 0) == 1",
+      message: "set exactly one of setWeight, pause or analysis in each step",
+      holds: (s) => [s.setWeight, s.pause, s.analysis].filter((v) => v !== undefined).length === 1,
+    },
+  ],
+);
+export type RolloutStep = z.infer<typeof RolloutStep>;
+
+export const RolloutSpec = withRules(
+  z.strictObject({
+    strategy: z
+      .enum(["rolling", "canary", "blueGreen"])
+      .default("rolling")
+      .describe("How a new pod template reaches traffic: rolling (the Deployment's rolling update) or canary."),
+    steps: z
+      .array(RolloutStep)
+      .min(1)
+      .max(32)
+      .optional()
+      .describe("The canary's steps, in order; after the last one the canary is promoted."),
+  }),
+  [
+    {
+      cel: "self.strategy != 'blueGreen'",
+      message: "blueGreen is not available yet; use canary (with a setWeight 100 step and a pause) or rolling",
+      field: ".strategy",
+      holds: (r) => r.strategy !== "blueGreen",
+    },
+    {
+      cel: "self.strategy != 'canary' || has(self.steps)",
+      message: "a canary needs steps, such as setWeight 10, analysis, setWeight 50, pause",
+      field: ".steps",
+      reason: "FieldValueRequired",
+      holds: (r) => r.strategy !== "canary" || r.steps !== undefined,
+    },
+    {
+      cel: "self.strategy == 'canary' || !has(self.steps)",
+      message: "steps apply only to strategy canary; set strategy: canary or remove steps",
+      field: ".steps",
+      reason: "FieldValueForbidden",
+      holds: (r) => r.strategy === "canary" || r.steps === undefined,
+    },
+  ],
+);
+export type RolloutSpec = z.infer<typeof RolloutSpec>;
+
+/** Where a canary rollout stands. Terminal: Completed, RolledBack, Aborted (a new pod template starts afresh). */
+export const RolloutPhase = z.enum([
+  "Progressing",
+  "Paused",
+  "Analysing",
+  "Promoting",
+  "Completed",
+  "RolledBack",
+  "Aborted",
+]);
+export type RolloutPhase = z.infer<typeof RolloutPhase>;
+
+export const RolloutStatus = z
+  .strictObject({
+    deploymentId: z.string().max(64).describe("Deployment id of the canary's pod template."),
+    templateHash: z.string().max(64).describe("Digest of the canary's pod template: a new one starts a new rollout."),
+    stableDeploymentId: z
+      .string()
+      .max(64)
+      .optional()
+      .describe("Deployment id the stable Deployment ran when it began."),
+    step: z.int().min(0).max(32).describe("Index of the current step; the number of steps once all have passed."),
+    weight: z.int().min(0).max(100).describe("Percent of traffic the routes send to the canary."),
+    phase: RolloutPhase.describe(
+      "Progressing, Paused, Analysing, Promoting, or how it ended: Completed, RolledBack (analysis failed), Aborted.",
+    ),
+    message: z.string().max(2048).describe("What the rollout is doing or why it ended, as a sentence."),
+    stepStartedAt: timestamp().describe("When the current step began (pauses and analysis intervals count from it)."),
+    analysis: z
+      .strictObject({
+        passed: z.int().min(0).describe("Checks of the current step that passed."),
+        failed: z.int().min(0).describe("Checks of the current step that failed."),
+        inconclusive: z.int().min(0).describe("Checks of the current step without enough traffic or data."),
+        lastCheckAt: timestamp().optional().describe("When the last check ran."),
+        lastValue: z.number().optional().describe("Value of the last conclusive check."),
+      })
+      .optional()
+      .describe("The current analysis step's checks."),
+  })
+  .describe("The App's current (or last) canary rollout, kept here so it resumes after an operator restart.");
+export type RolloutStatus = z.infer<typeof RolloutStatus>;

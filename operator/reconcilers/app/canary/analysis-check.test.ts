@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { Analysis } from "../../../../crds/app-rollout.ts";
+import { canarySelector, checkQueries, judgeCheck, runCheck } from "./analysis-check.ts";
+
+const scope = { tenant: "acme", namespace: "acme-prod", app: "shop" };
+const parse = (input: unknown) => Analysis.parse(input);
+
+describe("checkQueries", () => {
+  it("selects only the canary's own series, by equality, with escaped values", () => {
+    expect(canarySelector(scope)).toBe('{loco_tenant="acme",namespace="acme-prod",loco_canary_of="shop"}');
+    expect(canarySelector({ ...scope, app: 'x"}' })).toContain('loco_canary_of="x\\"}"');
+  });
+
+  it("builds success rate, latency and user queries over the check interval", () => {
+    const rate = checkQueries(parse({ successRate: { minPercent: 99 }, interval: "2m" }), scope);
+    expect(rate.requests).toBe(
+      'sum(increase(http_server_request_duration_seconds_count{loco_tenant="acme",namespace="acme-prod",loco_canary_of="shop"}[120s]))',
+    );
+    expect(rate.value).toContain('http_response_status_code=~"5.."}[120s]');
+    const latency = checkQueries(parse({ latency: { percentile: 95, maxMs: 300 } }), scope);
+    expect(latency.value).toMatch(
+      /^1000 \* histogram_quantile\(0\.95, sum by \(le\) \(rate\(.*_bucket\{.*\}\[60s\]\)\)\)$/,
+    );
+    const query = checkQueries(
+      parse({ query: { promql: "sum(rate(jobs_failed_total{{selector}}[5m]))", max: 1 } }),
+      scope,
+    );
+    expect(query).toEqual({ value: `sum(rate(jobs_failed_total${canarySelector(scope)}[5m]))` });
+  });
+});
+
+describe("judgeCheck", () => {
+  const rate = parse({ successRate: { minPercent: 99 }, minRequests: 20 });
+  it("is inconclusive without enough requests or without a number — never a pass or a fail", () => {
+    expect(judgeCheck(rate, { requests: 3, value: 50 }).verdict).toBe("inconclusive");
+    expect(judgeCheck(rate, { requests: undefined, value: undefined }).verdict).toBe("inconclusive");
+    expect(judgeCheck(rate, { requests: 100, value: undefined }).verdict).toBe("inconclusive");
+    expect(judgeCheck(rate, { requests: 100, value: Number.NaN }).verdict).toBe("inconclusive");
+  });
+  it("holds the value to the threshold and says so with both numbers", () => {
+    expect(judgeCheck(rate, { requests: 100, value: 99.5 })).toMatchObject({ verdict: "pass", value: 99.5 });
+    expect(judgeCheck(rate, { requests: 100, value: 91.2 })).toEqual({
+      verdict: "fail",
+      value: 91.2,
+      description: "success rate 91.2% is below the minimum of 99%",
+    });
+    const latency = parse({ latency: { maxMs: 300 } });
+    expect(judgeCheck(latency, { requests: 100, value: 450 }).description).toBe(
+      "p99 latency 450 ms is above the maximum of 300 ms",
+    );
+    const query = parse({ query: { promql: "x{{selector}}", min: 1, max: 5 } });
+    expect(judgeCheck(query, { value: 0.5 }).verdict).toBe("fail");
+    expect(judgeCheck(query, { value: 3 }).verdict).toBe("pass");
+  });
+});
+
+describe("runCheck", () => {
+  it("counts an endpoint that does not answer as inconclusive", async () => {
+    const outcome = await runCheck(rateAnalysis(), scope, async () => {
+      throw new Error("connect ECONNREFUSED");
+    });
+    expect(outcome.verdict).toBe("inconclusive");
+    expect(outcome.description).toContain("ECONNREFUSED");
+  });
+});
+
+function rateAnalysis() {
+  return parse({ successRate: { minPercent: 99 } });
+}
