@@ -1,4 +1,4 @@
-// Applying an App's children: one row per child kind, in order (the Secret before the Deployment that reads it).
+// Applying an App's children: one row per child kind; the Secret first (the Deployment reads it), the rest at once.
 // Each row is applied when desired and pruned otherwise (runtime/children.ts holds the rules: server-side apply,
 // NotOwned reported, never adopted, prune only loco's with a uid precondition).
 import { FIELD_MANAGER } from "../../../crds/app-names.ts";
@@ -76,9 +76,23 @@ export async function applyAppChildren(
   const key = keyOf(app);
   const context: ChildContext = { client, fieldManager: FIELD_MANAGER, owner: app };
   const applied: AppliedChildren = { results: new Map(), notOwned: [], created: [], updated: [], deleted: [] };
-  for (const plan of plans) {
-    if (plan.desired) {
-      const result = await applyChild(context, plan.resource, plan.cache, plan.desired, plan.existence);
+  const applyRow = async (plan: ChildPlan) => {
+    const result = plan.desired
+      ? await applyChild(context, plan.resource, plan.cache, plan.desired, plan.existence)
+      : undefined;
+    const wanted = new Set(plan.desired ? [keyOf(plan.desired)] : []);
+    return { plan, result, pruned: await pruneChildren(context, plan.resource, plan.cache, wanted) };
+  };
+  // The first row (the Secret the Deployment reads) goes first; the other rows do not depend on one another and go
+  // at once: a reconcile that writes five children then waits for two round trips, not five.
+  const [first, ...rest] = plans;
+  const rows = first ? [await applyRow(first)] : [];
+  const settled = await Promise.allSettled(rest.map(applyRow));
+  const failed = settled.find((row) => row.status === "rejected");
+  for (const row of settled) if (row.status === "fulfilled") rows.push(row.value);
+  // Reported in the table's order, whichever answered first.
+  for (const { plan, result, pruned } of rows) {
+    if (plan.desired && result) {
       applied.results.set(plan.resource, result);
       if (result.outcome === "NotOwned") applied.notOwned.push(`${plan.resource.kind} ${plan.desired.metadata.name}`);
       else if (result.outcome !== "Unchanged") {
@@ -89,12 +103,13 @@ export async function applyAppChildren(
         (result.outcome === "Created" ? applied.created : applied.updated).push(plan.resource.kind);
       }
     }
-    const wanted = new Set(plan.desired ? [keyOf(plan.desired)] : []);
-    for (const pruned of await pruneChildren(context, plan.resource, plan.cache, wanted)) {
-      log.info({ app: key, kind: plan.resource.kind, name: pruned }, `Deleted ${plan.resource.kind}`);
+    for (const name of pruned) {
+      log.info({ app: key, kind: plan.resource.kind, name }, `Deleted ${plan.resource.kind}`);
       applied.deleted.push(plan.resource.kind);
     }
   }
+  // What was written is logged above either way; the reconcile fails (and is retried) on the first error.
+  if (failed) throw failed.reason;
   return applied;
 }
 
