@@ -33,7 +33,7 @@ import {
 import { ownerReferenceTo } from "../operator/runtime/children.ts";
 import { applyApps, countReady, type Fleet, mapLimit, prepareFleet } from "../test/support/fleet.ts";
 import { installLocoCrds } from "../test/support/install-crds.ts";
-import { compileEntry } from "./compile.ts";
+import { compiledEntry } from "./compile.ts";
 
 const CONCURRENCY = 8;
 /** Requests the floor keeps in flight: the operator's client has 32 sockets (kube/kube-client.ts). */
@@ -323,7 +323,7 @@ async function locoFigures(n: number): Promise<LocoFigures> {
 // adds Node's type stripper (several MB) to the operator's memory.
 const operatorMain = process.env.BENCH_OPERATOR_SOURCES
   ? new URL("../operator/main.ts", import.meta.url).pathname
-  : compileEntry("operator", new URL("../operator/main.ts", import.meta.url).pathname);
+  : compiledEntry("operator", "operator/main.ts");
 const results: Record<string, number> = {};
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 for (const n of sizes) {
