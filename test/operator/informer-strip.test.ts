@@ -2,18 +2,11 @@
 // objects arrive (managedFields; kubectl's last-applied copy where the cache says so), and nothing else.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeClient } from "../../kube/kube-client.ts";
-import type { ResourceType } from "../../kube/types.ts";
+import { SECRET } from "../../kube/resources.ts";
 import { LAST_APPLIED_ANNOTATION } from "../../operator/caches.ts";
 import { Informer } from "../../operator/runtime/informer.ts";
 import { eventually, testKube } from "../support/kube.ts";
 
-const CONFIG_MAP: ResourceType = {
-  group: "",
-  version: "v1",
-  kind: "ConfigMap",
-  plural: "configmaps",
-  namespaced: true,
-};
 const kube = testKube();
 let client: KubeClient;
 let ns: string;
@@ -29,15 +22,16 @@ afterAll(async () => {
   await kube.cleanup();
 });
 
-const configMap = (name: string) => ({
+const secret = (name: string) => ({
   apiVersion: "v1",
-  kind: "ConfigMap",
+  kind: "Secret",
+  type: "Opaque",
   metadata: {
     name,
     namespace: ns,
     annotations: { [LAST_APPLIED_ANNOTATION]: '{"data":{"big":"copy"}}', "loco.dev/desired-hash": "abc" },
   },
-  data: { at: name },
+  data: { at: Buffer.from(name).toString("base64") },
 });
 
 async function cached(informer: Informer, name: string) {
@@ -49,19 +43,19 @@ async function cached(informer: Informer, name: string) {
 
 describe("the informer's cache", () => {
   it("drops managedFields and the annotations it is told to, from lists and from watch events", async () => {
-    await client.apply(CONFIG_MAP, configMap("listed"), "loco-test");
-    const lean = new Informer(client, CONFIG_MAP, { namespace: ns, dropAnnotations: [LAST_APPLIED_ANNOTATION] });
+    await client.apply(SECRET, secret("listed"), "loco-test");
+    const lean = new Informer(client, SECRET, { namespace: ns, dropAnnotations: [LAST_APPLIED_ANNOTATION] });
     const listed = await cached(lean, "listed");
     // Written after the informer synced: it arrives through the watch.
-    await client.apply(CONFIG_MAP, configMap("watched"), "loco-test");
+    await client.apply(SECRET, secret("watched"), "loco-test");
     const watched = await cached(lean, "watched");
     for (const object of [listed, watched]) {
       expect(object.metadata.managedFields).toBeUndefined();
       expect(object.metadata.annotations).toEqual({ "loco.dev/desired-hash": "abc" });
-      expect(object.data).toEqual({ at: object.metadata.name });
+      expect(object.data).toEqual({ at: Buffer.from(object.metadata.name ?? "").toString("base64") });
     }
     // Without the option every annotation stays (the App cache: the mirror stores an App's annotations).
-    const full = await cached(new Informer(client, CONFIG_MAP, { namespace: ns }), "watched");
+    const full = await cached(new Informer(client, SECRET, { namespace: ns }), "watched");
     expect(full.metadata.annotations?.[LAST_APPLIED_ANNOTATION]).toBe('{"data":{"big":"copy"}}');
   });
 });
