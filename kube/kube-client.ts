@@ -1,8 +1,9 @@
-// A thin JSON REST layer over the Kubernetes API. KubeConfig loading and authentication (client certificates,
-// tokens, in-cluster config) come from kube-access.ts (exec plugins and the rest from @kubernetes/client-node); the requests themselves are made
-// here because the runtime needs what client-node's object API does not give: plain JSON objects (no typed
-// deserialisation that turns timestamps into Dates), server-side apply to subresources (status, scale) with
-// loco's own field manager, streaming watches it can abort on an idle timer, and one place to count requests.
+// A thin JSON REST layer over the Kubernetes API. KubeConfig loading and authentication come from kube-access.ts
+// (client certificates, tokens, in-cluster config; exec plugins and the rest through @kubernetes/client-node); the
+// requests themselves are made here because the runtime needs what client-node's object API does not give: plain
+// JSON objects (no typed deserialisation that turns timestamps into Dates), server-side apply to subresources
+// (status, scale) with loco's own field manager, streaming watches it can abort on an idle timer, and one place to
+// count requests.
 
 import type { IncomingMessage } from "node:http";
 import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
