@@ -1,4 +1,3 @@
-import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { pgliteKysely } from "./pglite-dialect.ts";
@@ -53,6 +52,8 @@ export async function connectDatabase<DB = Database>(url: DatabaseUrl): Promise<
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind, close: () => db.destroy() };
   }
+  // Loaded only here: a process on a Postgres server (the operator and API in a cluster) never needs its code.
+  const { PGlite } = await import("@electric-sql/pglite");
   const pglite = await PGlite.create(location === "memory://" ? undefined : location);
   // One handle for the whole process (operator, mirror and API alike): it lends PGlite's single session to one
   // transaction or query at a time (db/pglite-dialect.ts), and closes the instance when destroyed.

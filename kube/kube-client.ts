@@ -1,15 +1,16 @@
-// A thin JSON REST layer over the Kubernetes API. KubeConfig loading and authentication (client certificates,
-// tokens, exec plugins, in-cluster config) come from @kubernetes/client-node; the requests themselves are made
-// here because the runtime needs what client-node's object API does not give: plain JSON objects (no typed
-// deserialisation that turns timestamps into Dates), server-side apply to subresources (status, scale) with
-// loco's own field manager, streaming watches it can abort on an idle timer, and one place to count requests.
+// A thin JSON REST layer over the Kubernetes API. KubeConfig loading and authentication come from kube-access.ts
+// (client certificates, tokens, in-cluster config; exec plugins and the rest through @kubernetes/client-node); the
+// requests themselves are made here because the runtime needs what client-node's object API does not give: plain
+// JSON objects (no typed deserialisation that turns timestamps into Dates), server-side apply to subresources
+// (status, scale) with loco's own field manager, streaming watches it can abort on an idle timer, and one place to
+// count requests.
 
 import type { IncomingMessage } from "node:http";
 import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
 import { createInterface } from "node:readline";
 import { TLSSocket } from "node:tls";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { applyPatchBody } from "./apply-body.ts";
+import type { KubeAccess } from "./kube-access.ts";
 import type { RestClientMetrics } from "./metrics.ts";
 import type { KubeList, KubeObject, ResourceType } from "./types.ts";
 
@@ -129,30 +130,36 @@ export interface KubeClientOptions {
 export class KubeClient {
   readonly server: URL;
   private readonly agent: Agent;
+  /**
+   * Watches hold their connection for minutes: on the requests' agent, an operator's two dozen informers would keep
+   * most of its maxSockets, leaving a handful for reconciles. They get their own agent, without a socket limit.
+   */
+  private readonly watchAgent: Agent;
   private readonly metrics: RestClientMetrics | undefined;
   private readonly userAgent: string;
 
-  private readonly kubeConfig: KubeConfig;
+  private readonly kubeConfig: KubeAccess;
   private fence: WriteFence | undefined;
 
-  private constructor(kubeConfig: KubeConfig, baseOptions: RequestOptions, options: KubeClientOptions) {
+  private constructor(kubeConfig: KubeAccess, baseOptions: RequestOptions, options: KubeClientOptions) {
     this.kubeConfig = kubeConfig;
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error("The kubeconfig has no current cluster; set a current context or pass --kubeconfig.");
     this.server = new URL(cluster.server);
-    this.agent = new Agent({
-      keepAlive: true,
-      maxSockets: options.maxSockets ?? 32,
+    const tls = {
       ca: baseOptions.ca,
       cert: baseOptions.cert,
       key: baseOptions.key,
       rejectUnauthorized: baseOptions.rejectUnauthorized ?? true,
-    });
+      ...(baseOptions.servername ? { servername: baseOptions.servername } : {}),
+    };
+    this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 32, ...tls });
+    this.watchAgent = new Agent({ keepAlive: true, ...tls });
     this.metrics = options.metrics;
     this.userAgent = options.userAgent ?? "loco";
   }
 
-  static async create(kubeConfig: KubeConfig, options: KubeClientOptions = {}): Promise<KubeClient> {
+  static async create(kubeConfig: KubeAccess, options: KubeClientOptions = {}): Promise<KubeClient> {
     const base: RequestOptions = {};
     await kubeConfig.applyToHTTPSOptions(base);
     return new KubeClient(kubeConfig, base, options);
@@ -175,7 +182,12 @@ export class KubeClient {
     };
   }
 
-  private async send(method: string, path: string, params: RequestParams): Promise<IncomingMessage> {
+  private async send(
+    method: string,
+    path: string,
+    params: RequestParams,
+    agent: Agent = this.agent,
+  ): Promise<IncomingMessage> {
     const body =
       params.body === undefined
         ? undefined
@@ -200,7 +212,7 @@ export class KubeClient {
           port: this.server.port,
           path: `${this.server.pathname.replace(/\/$/, "")}${path}${toQueryString(params.query)}`,
           method,
-          agent: this.agent,
+          agent,
           headers,
           signal: params.signal,
           timeout: params.timeoutMs,
@@ -252,8 +264,15 @@ export class KubeClient {
   }
 
   async request<T>(method: string, path: string, params: RequestParams = {}): Promise<T> {
-    const res = await this.send(method, path, { timeoutMs: 30_000, ...params });
-    const text = await readBody(res);
+    this.metrics?.inFlight?.(1);
+    let text: string;
+    let res: IncomingMessage;
+    try {
+      res = await this.send(method, path, { timeoutMs: 30_000, ...params });
+      text = await readBody(res);
+    } finally {
+      this.metrics?.inFlight?.(-1);
+    }
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) throw errorFromResponse(status, text);
     return (text ? JSON.parse(text) : undefined) as T;
@@ -349,11 +368,12 @@ export class KubeClient {
     signal: AbortSignal,
     accept?: string,
   ): AsyncGenerator<WatchEvent<T>> {
-    const res = await this.send("GET", resourcePath(resource, namespace), {
-      query: { ...query, watch: true },
-      signal,
-      ...(accept ? { accept } : {}),
-    });
+    const res = await this.send(
+      "GET",
+      resourcePath(resource, namespace),
+      { query: { ...query, watch: true }, signal, ...(accept ? { accept } : {}) },
+      this.watchAgent,
+    );
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) throw errorFromResponse(status, await readBody(res));
     const lines = createInterface({ input: res, crlfDelay: Number.POSITIVE_INFINITY });
@@ -370,5 +390,6 @@ export class KubeClient {
 
   close(): void {
     this.agent.destroy();
+    this.watchAgent.destroy();
   }
 }

@@ -4,6 +4,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 
 export interface RestClientMetrics {
   observe(method: string, code: string, host: string, seconds: number): void;
+  /** A request (not a watch) started (+1) or finished, its body read (-1). */
+  inFlight?(delta: 1 | -1): void;
 }
 
 export class OperatorMetrics implements RestClientMetrics {
@@ -100,6 +102,22 @@ export class OperatorMetrics implements RestClientMetrics {
     buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
     registers: [this.registry],
   });
+  readonly restClientInFlight = new Gauge({
+    name: "loco_rest_client_requests_in_flight",
+    help: "Requests to the apiserver sent and not yet answered in full (watches not counted)",
+    registers: [this.registry],
+  });
+  private inFlightNow = 0;
+  private inFlightPeak = 0;
+  readonly restClientInFlightPeak = new Gauge({
+    name: "loco_rest_client_requests_in_flight_peak",
+    help: "The most requests to the apiserver in flight at once since the previous scrape (watches not counted)",
+    registers: [this.registry],
+    collect: () => {
+      this.restClientInFlightPeak.set(this.inFlightPeak);
+      this.inFlightPeak = this.inFlightNow;
+    },
+  });
   readonly leaderElectionMaster = new Gauge({
     name: "leader_election_master_status",
     help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master",
@@ -124,6 +142,12 @@ export class OperatorMetrics implements RestClientMetrics {
     this.restClientRequests.inc({ code, method, host });
     this.restClientLatency.observe({ verb: method, host }, seconds);
     this.requestCounts.set(method, (this.requestCounts.get(method) ?? 0) + 1);
+  }
+
+  inFlight(delta: 1 | -1): void {
+    this.inFlightNow += delta;
+    this.restClientInFlight.set(this.inFlightNow);
+    this.inFlightPeak = Math.max(this.inFlightPeak, this.inFlightNow);
   }
 
   /** Requests sent so far, by HTTP method (GET, PATCH, POST, PUT, DELETE). */

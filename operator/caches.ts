@@ -23,6 +23,9 @@ import { CLAIM_HOLDER_INDEX, claimHolderIndex } from "./reconcilers/app/hostname
 import { OWNER_INDEX, ownerIndex } from "./runtime/children.ts";
 import { Informer, type InformerOptions } from "./runtime/informer.ts";
 
+/** What `kubectl apply` (client-side) stores on every object it writes: the whole object again. */
+export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
+
 export interface WorldCaches {
   apps: Informer;
   profiles: Informer;
@@ -66,10 +69,13 @@ export function createCaches(
   const all = (resource: Parameters<typeof client.list>[0]) => new Informer(client, resource, options);
   const selected = (resource: Parameters<typeof client.list>[0]) =>
     new Informer(client, resource, { ...options, ...(selector ? { labelSelector: selector } : {}) });
+  // Children and the metadata of other objects are read for their spec, labels, owners and loco's own annotations;
+  // never for kubectl's copy of the last applied object.
+  const lean = { ...options, dropAnnotations: [LAST_APPLIED_ANNOTATION] };
   const metadata = (resource: Parameters<typeof client.list>[0]) =>
-    new Informer(client, resource, { ...options, metadataOnly: true });
+    new Informer(client, resource, { ...lean, metadataOnly: true });
   const owned = (resource: Parameters<typeof client.list>[0]) => {
-    const informer = new Informer(client, resource, { ...options, labelSelector: MANAGED_SELECTOR });
+    const informer = new Informer(client, resource, { ...lean, labelSelector: MANAGED_SELECTOR });
     informer.addIndex(OWNER_INDEX, ownerIndex);
     return informer;
   };

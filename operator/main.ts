@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // loco-operator: reconciles Profiles and Apps into running, routed services.
-import { KubeConfig } from "@kubernetes/client-node";
 import { type KeyRing, loadKeyRing } from "../db/secret-crypto.ts";
+import { loadKubeAccess } from "../kube/kube-access.ts";
 import { createLogger } from "../kube/logger.ts";
 import { startTelemetry, telemetrySettings } from "../kube/telemetry.ts";
 import { ConfigError, loadOperatorConfig } from "./config.ts";
@@ -16,9 +16,8 @@ async function main(): Promise<void> {
     serviceName: "loco-operator",
   });
   const log = createLogger("loco-operator", config.logLevel);
-  const kubeConfig = new KubeConfig();
-  if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
-  else kubeConfig.loadFromDefault();
+  // Not client-node's KubeConfig unless the kubeconfig needs it: loading it costs about 80 MB (kube/kube-access.ts).
+  const kubeConfig = await loadKubeAccess(config.kubeconfig);
   log.info(
     { server: kubeConfig.getCurrentCluster()?.server, leaderElect: config.leaderElect, telemetry: telemetry.enabled },
     "Starting loco-operator",

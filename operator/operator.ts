@@ -2,7 +2,6 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { ulid } from "ulid";
 import { FIELD_MANAGER, LABEL_TENANT } from "../crds/app-names.ts";
 import { APP, PROFILE } from "../crds/kinds.ts";
@@ -12,6 +11,7 @@ import type { Mirror } from "../db/mirror.ts";
 import type { KeyRing } from "../db/secret-crypto.ts";
 import { SecretStore } from "../db/secret-store.ts";
 import { TaskLogStore } from "../db/task-logs.ts";
+import type { KubeAccess } from "../kube/kube-access.ts";
 import { KubeClient } from "../kube/kube-client.ts";
 import type { Logger } from "../kube/logger.ts";
 import { OperatorMetrics } from "../kube/metrics.ts";
@@ -34,7 +34,7 @@ import { reconcileTimeoutReporter, type TimeoutReportTarget } from "./runtime/re
 import { TaskLogCapture } from "./task-log-capture.ts";
 
 export interface OperatorOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeAccess;
   log: Logger;
   concurrency?: number;
   resyncMs?: number;

@@ -1,13 +1,14 @@
 // The operator's validated flags (config.ts) as the options of startOperator: one mapping, used by the
 // loco-operator program and by the local platform (hack/local/), which hosts the operator in its own process.
-import type { KubeConfig } from "@kubernetes/client-node";
+
+import type { KubeAccess } from "../kube/kube-access.ts";
 import type { Logger } from "../kube/logger.ts";
 import type { OperatorConfig } from "./config.ts";
 import type { OperatorOptions } from "./operator.ts";
 
 export function operatorOptionsOf(
   config: OperatorConfig,
-  runtime: { kubeConfig: KubeConfig; log: Logger; onLostLeadership: () => void },
+  runtime: { kubeConfig: KubeAccess; log: Logger; onLostLeadership: () => void },
 ): OperatorOptions {
   return {
     kubeConfig: runtime.kubeConfig,

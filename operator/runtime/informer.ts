@@ -30,15 +30,22 @@ export interface InformerOptions {
    * the spec, from which the mirror tells a change made outside the API (db/external-change.ts).
    */
   keepManagedFields?: (entries: unknown[]) => unknown[];
+  /**
+   * Annotations not kept in the cache, for caches whose readers never look at them: kubectl's last-applied
+   * configuration repeats the whole object (a Secret's data included) in every object `kubectl apply` wrote.
+   */
+  dropAnnotations?: readonly string[];
 }
 
-function stripForCache<T extends KubeObject>(object: T, keep?: (entries: unknown[]) => unknown[]): T {
+function stripForCache<T extends KubeObject>(object: T, options: InformerOptions): T {
   // managedFields are often the largest part of an object and the runtime never reads them.
   const entries = object.metadata.managedFields;
   if (entries) {
-    if (keep) object.metadata.managedFields = keep(entries);
+    if (options.keepManagedFields) object.metadata.managedFields = options.keepManagedFields(entries);
     else delete object.metadata.managedFields;
   }
+  const annotations = object.metadata.annotations;
+  if (annotations && options.dropAnnotations) for (const name of options.dropAnnotations) delete annotations[name];
   return object;
 }
 
@@ -283,7 +290,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         item.apiVersion ??= page.apiVersion;
         item.kind ??= this.resource.kind;
         if (this.options.metadataOnly) item.kind = this.resource.kind;
-        fresh.set(keyOf(item), stripForCache(item, this.options.keepManagedFields));
+        fresh.set(keyOf(item), stripForCache(item, this.options));
       }
       continueToken = page.metadata.continue || undefined;
       listVersion = page.metadata.resourceVersion ?? "";
@@ -349,7 +356,7 @@ export class Informer<T extends KubeObject = KubeObject> {
           const status = event.object as unknown as { code?: number; reason?: string; message?: string };
           throw new KubeApiError(status.code ?? 500, status.reason ?? "WatchError", status.message ?? "watch error");
         }
-        const object = stripForCache(event.object, this.options.keepManagedFields);
+        const object = stripForCache(event.object, this.options);
         if (object.metadata.resourceVersion) this.resourceVersion = object.metadata.resourceVersion;
         if (event.type === "BOOKMARK") continue;
         const key = keyOf(object);

@@ -1,4 +1,4 @@
-// Applying an App's children: one row per child kind, in order (the Secret before the Deployment that reads it).
+// Applying an App's children: one row per child kind; the Secret first (the Deployment reads it), the rest at once.
 // Each row is applied when desired and pruned otherwise (runtime/children.ts holds the rules: server-side apply,
 // NotOwned reported, never adopted, prune only loco's with a uid precondition).
 import { FIELD_MANAGER, serviceName } from "../../../crds/app-names.ts";
@@ -140,14 +140,29 @@ export async function applyAppChildren(
     updated: [],
     deleted: [],
   };
-  for (const plan of plans) {
+  const applyRow = async (plan: ChildPlan) => {
+    const results: { desired: KubeObject; result: ChildResult }[] = [];
+    for (const desired of plan.desired) {
+      results.push({ desired, result: await applyChild(context, plan.resource, plan.cache, desired, plan.existence) });
+    }
+    const wanted = new Set([...plan.desired.map(keyOf), ...(plan.held === undefined ? [] : [plan.held])]);
+    return { plan, results, pruned: await pruneChildren(context, plan.resource, plan.cache, wanted) };
+  };
+  // The first row (the Secret the Deployment reads) goes first; the other rows do not depend on one another and go
+  // at once: a reconcile that writes five children then waits for two round trips, not five.
+  const [first, ...rest] = plans;
+  const rows = first ? [await applyRow(first)] : [];
+  const settled = await Promise.allSettled(rest.map(applyRow));
+  const failed = settled.find((row) => row.status === "rejected");
+  for (const row of settled) if (row.status === "fulfilled") rows.push(row.value);
+  // Reported in the table's order, whichever answered first.
+  for (const { plan, results, pruned } of rows) {
     if (plan.held !== undefined) {
       const held: ChildResult = { outcome: "Unchanged", live: plan.cache.get(plan.held) };
       applied.byName.set(`${plan.resource.kind} ${plan.held}`, held);
       if (plan.desired.length === 0 || keyOf(plan.desired[0]!) !== plan.held) applied.results.set(plan.resource, held);
     }
-    for (const desired of plan.desired) {
-      const result = await applyChild(context, plan.resource, plan.cache, desired, plan.existence);
+    for (const { desired, result } of results) {
       if (!applied.results.has(plan.resource)) applied.results.set(plan.resource, result);
       applied.byName.set(`${plan.resource.kind} ${keyOf(desired)}`, result);
       if (result.outcome === "NotOwned") applied.notOwned.push(`${plan.resource.kind} ${desired.metadata.name}`);
@@ -159,12 +174,13 @@ export async function applyAppChildren(
         (result.outcome === "Created" ? applied.created : applied.updated).push(plan.resource.kind);
       }
     }
-    const wanted = new Set([...plan.desired.map(keyOf), ...(plan.held === undefined ? [] : [plan.held])]);
-    for (const pruned of await pruneChildren(context, plan.resource, plan.cache, wanted)) {
-      log.info({ app: key, kind: plan.resource.kind, name: pruned }, `Deleted ${plan.resource.kind}`);
+    for (const name of pruned) {
+      log.info({ app: key, kind: plan.resource.kind, name }, `Deleted ${plan.resource.kind}`);
       applied.deleted.push(plan.resource.kind);
     }
   }
+  // What was written is logged above either way; the reconcile fails (and is retried) on the first error.
+  if (failed) throw failed.reason;
   return applied;
 }
 
