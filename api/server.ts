@@ -18,7 +18,7 @@ import { type Access, createAuthorize } from "./authz/preflight.ts";
 import { checkRunScope } from "./authz/run-scope.ts";
 import type { ApiConfig } from "./config.ts";
 import { registerConsole, resolveConsoleDir } from "./console-assets.ts";
-import { ApiError, PROBLEM_CONTENT_TYPE, problemOf, toApiError } from "./errors.ts";
+import { ApiError, PROBLEM_CONTENT_TYPE, problemOf, toApiError, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rootPage } from "./root-page.ts";
 import { parsePart, type RouteContext, type RouteDefinition } from "./route.ts";
@@ -213,6 +213,10 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     } else {
       request.log.info({ code: apiError.code }, "Refused the request");
     }
+    // Whatever tells the client to come back later (a dependency down, a rate limit) says when, in the header too.
+    const retryAfter = apiError.extra?.retryAfterSeconds;
+    if (typeof retryAfter === "number" && !reply.hasHeader("retry-after"))
+      reply.header("retry-after", String(retryAfter));
     const problem = problemOf(apiError, request.id, request.url.split("?")[0]);
     reply.status(apiError.statusCode).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
@@ -363,9 +367,12 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
           outcome: failure ? `failed:${failure.code}` : "succeeded",
           requestId: request.id,
           details: { ...details, method: request.method, status: failure?.statusCode ?? status },
-        }).catch((error: unknown) =>
-          request.log.error({ err: error, action: route.audit }, "Failed to write the audit log"),
-        );
+        }).catch((error: unknown) => {
+          request.log.error({ err: error, action: route.audit }, "Failed to write the audit log");
+          // A change is acknowledged only with its audit record: without one, the caller learns the outcome is not
+          // recorded (the database went away between the change and its record) and retries.
+          if (!failure) throw unrecorded(error);
+        });
       }
     };
   }
@@ -383,6 +390,17 @@ function holdOpen(request: IncomingMessage, response: ServerResponse): void {
   response.once("pipe", () => {
     if (!response.headersSent) response.flushHeaders();
   });
+}
+
+/** The answer to a change whose audit record could not be written. */
+function unrecorded(error: unknown): ApiError {
+  const cause = toApiError(error);
+  if (cause.code !== "Unavailable") return cause;
+  return new ApiError(
+    "Unavailable",
+    `The change may have been made, but its audit record could not be written: the database is unavailable. Retry after ${UNAVAILABLE_RETRY_AFTER_SECONDS}s (Retry-After); check the object's state first if repeating the request would change it twice.`,
+    { cause: error, extra: { retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS } },
+  );
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
