@@ -60,15 +60,24 @@ export async function spawnApi(options: {
     exited = new Promise((resolve) => started.once("exit", () => resolve()));
     child = started;
   };
+  // Generous: on a loaded machine (load average 25 on 2 cores) loading the sources alone takes tens of seconds.
   const ready = async () => {
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 180_000;
+    let last = "no answer";
     for (;;) {
       if (child?.exitCode !== null) throw new Error(`loco-api exited (${child?.exitCode}):\n${output.slice(-3000)}`);
       const status = await fetch(`${url}/readyz`)
-        .then((r) => r.status)
+        .then(async (r) => {
+          last = `${r.status} ${await r.text()}`;
+          return r.status;
+        })
         .catch(() => 0);
       if (status === 200) return;
-      if (Date.now() > deadline) throw new Error(`loco-api was not ready within 60 s:\n${output.slice(-3000)}`);
+      if (Date.now() > deadline) {
+        throw new Error(
+          `loco-api was not ready within 180 s (/readyz: ${last.slice(0, 500)}):\n${output.slice(-3000)}`,
+        );
+      }
       await sleep(100);
     }
   };

@@ -149,7 +149,10 @@ export async function privateServer(ownerPid: number, options: PrivateServerOpti
     },
     async resume() {
       pid = launchSupervised(dir, "postgres", ownerPid, postgres, postgresArgs);
-      await waitForConnection(serverUrl, 30_000);
+      await waitForConnection(serverUrl, 30_000).catch((error: unknown) => {
+        const log = readFileSync(join(dir, "postgres.log"), "utf8").slice(-2000);
+        throw new Error(`${error instanceof Error ? error.message : String(error)}\nIts log ends:\n${log}`);
+      });
     },
     // SIGINT is Postgres' "fast" shutdown: it does not wait for clients a failed test may have leaked.
     async stop() {
