@@ -14,6 +14,7 @@ export type ApiErrorCode =
   | "PayloadTooLarge"
   | "UnsupportedMediaType"
   | "RateLimited"
+  | "RequestTimeout"
   | "Timeout"
   | "Unavailable"
   | "Internal";
@@ -29,6 +30,7 @@ export const httpStatusOf: Record<ApiErrorCode, number> = {
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   RateLimited: 429,
+  RequestTimeout: 408,
   Internal: 500,
   Unavailable: 503,
   Timeout: 504,
@@ -44,6 +46,7 @@ const titles: Record<ApiErrorCode, string> = {
   PayloadTooLarge: "Request body too large",
   UnsupportedMediaType: "Unsupported media type",
   RateLimited: "Too many requests",
+  RequestTimeout: "The request was not received in time",
   Internal: "Internal error",
   Unavailable: "Service unavailable",
   Timeout: "Timed out",

@@ -16,6 +16,8 @@ import type { OidcVerifier } from "./auth/oidc-verifier.ts";
 import { actorOf, type Principal } from "./auth/principal.ts";
 import { type Access, createAuthorize } from "./authz/preflight.ts";
 import { checkRunScope } from "./authz/run-scope.ts";
+import { enforceBodyDeadline } from "./body-deadline.ts";
+import { answerClientError } from "./client-errors.ts";
 import type { ApiConfig } from "./config.ts";
 import { registerConsole, resolveConsoleDir } from "./console-assets.ts";
 import { ApiError, PROBLEM_CONTENT_TYPE, problemOf, toApiError, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./errors.ts";
@@ -143,6 +145,10 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeout,
+    // Node looks for requests past their timeout every connectionsCheckingInterval (30 s by default): a slow body
+    // would hold its socket up to 30 s beyond the timeout. A tenth of it keeps the overrun small for little work.
+    http: { connectionsCheckingInterval: Math.max(1000, Math.min(30_000, config.requestTimeout / 10)) },
+    clientErrorHandler: answerClientError(config.requestTimeout),
     connectionTimeout: config.requestTimeout * 2,
     trustProxy: config.trustProxy,
     requestIdHeader: false,
@@ -158,6 +164,8 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
+  // A body sent byte by byte is cut at the request timeout (408), not held for as long as the client likes.
+  enforceBodyDeadline(app, config.requestTimeout);
 
   // Two independent limits: per client address and per credential. (The plugin's own hooks run one limiter per
   // request, so both are applied here through createRateLimit.)

@@ -7,7 +7,7 @@
 //                               BENCH_MISBEHAVING=20, BENCH_FOLLOWERS=500, BENCH_LINES_PER_S=20)
 //
 // Everything is real and private to the run: a control plane, a PostgreSQL server, the operator with its mirror, and
-// loco-api as its own process (request timeout 5 s, so that a slow body is cut within the run). Prints its figures
+// loco-api as its own process (request timeout 15 s, so that a slow body is cut within the run). Prints its figures
 // and writes bench/results/api-load.json; exits 1 when a check fails.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";

@@ -148,7 +148,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
         "--object-labels",
         selector,
         "--request-timeout",
-        "5s",
+        "15s",
         "--shutdown-timeout",
         "3s",
         "--streams-per-credential",
