@@ -4,6 +4,9 @@ import { followLogs, LogPositionTracker, type LogStream } from "./log-follow.ts"
 
 const line = (pod: string, time: string, text: string): LogRecord => ({ pod, container: "app", time, line: text });
 
+const unreachable = () =>
+  new ApiRequestError({ failure: "unreachable", method: "GET", url: "u", requestId: "r", message: "down" });
+
 /** A stream that yields `records`, then ends or breaks off. */
 function stream(records: LogRecord[], breaks: boolean): LogStream {
   return {
@@ -59,13 +62,7 @@ describe("followLogs", () => {
   });
 
   it("keeps trying while the API is unreachable or unavailable after a break", async () => {
-    const down = new ApiRequestError({
-      failure: "unreachable",
-      method: "GET",
-      url: "u",
-      requestId: "r",
-      message: "down",
-    });
+    const down = unreachable();
     const unavailable = new ApiRequestError({
       failure: "problem",
       method: "GET",
@@ -92,13 +89,7 @@ describe("followLogs", () => {
   });
 
   it("gives up once the API stayed away longer than its patience, and reports a refusal at once", async () => {
-    const down = new ApiRequestError({
-      failure: "unreachable",
-      method: "GET",
-      url: "u",
-      requestId: "r",
-      message: "down",
-    });
+    const down = unreachable();
     let first = true;
     const patient = followLogs(
       async () => {
