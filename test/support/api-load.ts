@@ -52,6 +52,8 @@ export interface ApiLoadResult {
   deploys: number;
   errors: number;
   non2xx: number;
+  /** Answers of phase 1 by HTTP status. */
+  statuses: Record<string, number>;
   timeouts: number;
   p50Ms: number;
   p99Ms: number;
@@ -245,7 +247,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
     });
 
     log(
-      `Phase 1: ${load.requests.total} requests (${deploys} deploys), ${load.errors} errors, ${load.non2xx} non-2xx, ${load.timeouts} timeouts; p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms`,
+      `Phase 1: ${load.requests.total} requests (${deploys} deploys), ${load.errors} errors, ${load.non2xx} non-2xx ${JSON.stringify(statusCounts(load))}, ${load.timeouts} timeouts; p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms`,
     );
 
     // --- 2. Slow and oversized bodies beside well-behaved readers. ---
@@ -310,7 +312,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
             labelSelector: `${LABEL_APP}=logged`,
           })
         ).items.filter((p) => p.status?.phase === "Running").length === 2,
-      120_000,
+      300_000,
     );
     let seq = 0;
     const appendLine = () => {
@@ -396,6 +398,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
       deploys,
       errors: load.errors,
       non2xx: load.non2xx,
+      statuses: statusCounts(load),
       timeouts: load.timeouts,
       p50Ms: load.latency.p50,
       p99Ms: load.latency.p99,
@@ -429,6 +432,12 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
     client.close();
     await postgres.stop();
   }
+}
+
+/** autocannon's answers by status. */
+function statusCounts(result: autocannon.Result): Record<string, number> {
+  const stats = (result as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {};
+  return Object.fromEntries(Object.entries(stats).map(([status, { count }]) => [status, count]));
 }
 
 /**
