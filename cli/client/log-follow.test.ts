@@ -61,7 +61,7 @@ describe("followLogs", () => {
     expect(breaks).toBe(1);
   });
 
-  it("keeps trying while the API is unreachable or unavailable after a break", async () => {
+  it("keeps trying while the API is unreachable, unavailable or timing out after a break", async () => {
     const down = unreachable();
     const unavailable = new ApiRequestError({
       failure: "problem",
@@ -75,6 +75,14 @@ describe("followLogs", () => {
       stream([line("web-1", "t1", "a")], true),
       down,
       unavailable,
+      new ApiRequestError({
+        failure: "problem",
+        method: "GET",
+        url: "u",
+        requestId: "r",
+        status: 504,
+        message: "slow",
+      }),
       stream([line("web-1", "t2", "b")], false),
     ];
     const follow = followLogs(

@@ -1,7 +1,7 @@
 // `loco logs -f` across breaks: when the stream breaks off (the API restarted, a proxy dropped the connection) — not
 // when it ends, which means every replica's log ended — it opens the stream again with the position after the last
 // record it got (`after`, the API's `pod~time~count` per pod), so the lines written meanwhile arrive once, none
-// twice. While the API cannot be reached or answers 503, it keeps trying for `patienceMs`.
+// twice. While the API cannot be reached or answers 503 or 504, it keeps trying for `patienceMs`.
 import type { LogRecord } from "./api-client.ts";
 import { ApiRequestError } from "./api-client.ts";
 
@@ -30,10 +30,10 @@ export class LogPositionTracker {
   }
 }
 
-/** Whether opening the stream again may help: the API was unreachable, timed out or said it is unavailable. */
+/** Whether opening the stream again may help: the API was unreachable, timed out (either side) or unavailable. */
 function worthRetrying(error: unknown): boolean {
   if (!(error instanceof ApiRequestError)) return true;
-  return error.failure === "unreachable" || error.failure === "timeout" || error.status === 503;
+  return error.failure === "unreachable" || error.failure === "timeout" || error.status === 503 || error.status === 504;
 }
 
 export function followLogs(

@@ -74,6 +74,8 @@ export interface ApiLoadResult {
   followersComplete: number;
   gaps: number;
   repeats: number;
+  /** Followers whose stream failed for good (their first open refused, or the API away past their patience). */
+  failedFollowers: number;
   /** Reconnections the followers made (each break of each follower). */
   reconnects: number;
   restartMs: number;
@@ -322,6 +324,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
     appendLine();
     const cli = new ApiClient({ server: running.url, token, timeoutMs: 30_000 });
     let reconnects = 0;
+    let failedFollowers = 0;
     const received: Map<string, number[]>[] = [];
     const lastSeen: number[] = [];
     const followers = Array.from({ length: options.followers }, (_, i) => {
@@ -334,6 +337,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
           onBreak: () => reconnects++,
         },
       );
+      // A follower whose stream failed for good is counted (it got fewer lines), not left to crash the run.
       const done = (async () => {
         for await (const record of stream.records as AsyncIterable<LogRecord>) {
           if ("error" in record) continue;
@@ -343,7 +347,10 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
           perPod.set(record.pod, list);
           lastSeen[i] = Date.now();
         }
-      })();
+      })().catch((error: unknown) => {
+        failedFollowers++;
+        if (failedFollowers === 1) log(`A follower failed: ${String(error)}`);
+      });
       return { stream, done };
     });
     let stopAppending = false;
@@ -416,6 +423,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
       followersComplete: complete,
       gaps,
       repeats,
+      failedFollowers,
       reconnects,
       restartMs,
       followersResumedMs,
