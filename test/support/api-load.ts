@@ -361,15 +361,25 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
         await sleep(interval);
       }
     })();
-    await until("every follower's first line", async () => received.every((m) => m.size === 2), 120_000);
-    await sleep(2000);
-    const restartedAt = Date.now();
-    await running.stop("SIGTERM");
-    await running.start();
-    const restartMs = Date.now() - restartedAt;
-    await sleep(3000);
-    stopAppending = true;
-    await appender;
+    let restartedAt = 0;
+    let restartMs = 0;
+    try {
+      // Every follower has its first line of both pods, or has failed for good (counted).
+      await until(
+        "every follower's first line",
+        async () => received.filter((m) => m.size === 2).length + failedFollowers >= options.followers,
+        120_000,
+      );
+      await sleep(2000);
+      restartedAt = Date.now();
+      await running.stop("SIGTERM");
+      await running.start();
+      restartMs = Date.now() - restartedAt;
+      await sleep(3000);
+    } finally {
+      stopAppending = true;
+      await appender;
+    }
     const total = seq;
     await until(
       "every follower at the last line",
