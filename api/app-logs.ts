@@ -1,10 +1,12 @@
 // An App's logs, live from the cluster: every replica's container merged into one stream of records naming the pod
-// and container. The stream ends once every replica's log has ended (at once when none is running).
+// and container. The stream ends once every replica's log has ended (at once when none is running). A follower that
+// comes back with its position (api/log-cursor.ts) gets each replica's log from where it left it, nothing twice.
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { FastifyBaseLogger } from "fastify";
 import { CONTAINER_NAME } from "../crds/app-names.ts";
 import { openPodLog, type PodLogOptions } from "../kube/pod-log.ts";
 import type { RecordStream } from "./event-stream.ts";
+import { formatLogPosition, LogResume } from "./log-cursor.ts";
 import { LineSplitter, type LogRecord } from "./log-lines.ts";
 
 export function streamAppLogs(options: {
@@ -14,8 +16,11 @@ export function streamAppLogs(options: {
   logOptions: PodLogOptions;
   out: RecordStream;
   log: FastifyBaseLogger;
+  /** Where the follower left off; absent: from what logOptions select. */
+  resume?: LogResume;
 }): void {
   const { kubeConfig, namespace, pods, logOptions, out, log } = options;
+  const resume = options.resume ?? new LogResume();
   // The stream's signal aborts every replica's log when the client hangs up (or the response ends).
   const { signal } = out;
   let open = pods.length;
@@ -26,10 +31,18 @@ export function streamAppLogs(options: {
   for (const pod of pods) {
     const splitter = new LineSplitter(pod, CONTAINER_NAME);
     const write = (records: (LogRecord | { pod: string; container: string; error: string })[]) => {
-      for (const record of records) out.write(record);
+      for (const record of records) {
+        if ("error" in record) out.write(record);
+        else if (resume.accept(record.pod, record.time)) out.write(record, formatLogPosition(resume.position()));
+      }
     };
+    // A resumed pod is read from its last time on (lines before it, and those of that time it had, are passed over
+    // by accept); the first request's tail and since no longer apply.
+    const sinceTime = resume.sinceTime(pod);
+    const { tailLines: _tail, sinceSeconds: _since, ...rest } = logOptions;
+    const podOptions = sinceTime ? { ...rest, sinceTime } : logOptions;
     // Not awaited: a follow from the end of a quiet log only opens with its first line.
-    openPodLog(kubeConfig, { namespace, pod, container: CONTAINER_NAME }, logOptions, signal)
+    openPodLog(kubeConfig, { namespace, pod, container: CONTAINER_NAME }, podOptions, signal)
       .then((stream) => {
         stream.on("data", (chunk: Buffer) => write(splitter.push(chunk.toString("utf8"))));
         stream.on("end", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { capacityOf, judgeCapacity, requestedBy } from "./capacity.ts";
+import { CAPACITY_TTL_MS, capacityOf, judgeCapacity, requestedBy, sharedClusterCapacity } from "./capacity.ts";
 
 const node = (name: string, ready: boolean, cpu = "4", memory = "8Gi") => ({
   apiVersion: "v1",
@@ -42,5 +42,40 @@ describe("capacity pre-flight", () => {
     expect(unschedulable.ok).toBe(false);
     expect(unschedulable.message).toMatch(/^The cluster cannot schedule anything right now/);
     expect(unschedulable.message).not.toMatch(/\d/);
+  });
+});
+
+describe("sharedClusterCapacity", () => {
+  it("lists the cluster once for concurrent deploys and for a second after, then reads it again", async () => {
+    let lists = 0;
+    const kube = {
+      list: async () => {
+        lists++;
+        return { items: [] };
+      },
+    } as unknown as import("../kube/kube-client.ts").KubeClient;
+    let clock = 0;
+    const now = () => clock;
+    await Promise.all(Array.from({ length: 50 }, () => sharedClusterCapacity(kube, now)));
+    expect(lists).toBe(2); // nodes and pods, once
+    clock = CAPACITY_TTL_MS - 1;
+    await sharedClusterCapacity(kube, now);
+    expect(lists).toBe(2);
+    clock = CAPACITY_TTL_MS;
+    await sharedClusterCapacity(kube, now);
+    expect(lists).toBe(4);
+  });
+
+  it("keeps no failed reading", async () => {
+    let fail = true;
+    const kube = {
+      list: async () => {
+        if (fail) throw new Error("apiserver down");
+        return { items: [] };
+      },
+    } as unknown as import("../kube/kube-client.ts").KubeClient;
+    await expect(sharedClusterCapacity(kube, () => 0)).rejects.toThrow("apiserver down");
+    fail = false;
+    await expect(sharedClusterCapacity(kube, () => 0)).resolves.toMatchObject({ readyNodes: 0 });
   });
 });

@@ -84,6 +84,29 @@ export function judgeCapacity(capacity: ClusterCapacity, requested: Amounts, mul
   };
 }
 
+/**
+ * How long one reading of the cluster's capacity answers every deploy. Each reading lists every pod of the cluster:
+ * under 200 concurrent deploys, one list per deploy loaded the apiserver with the whole cluster's pods 40 times a
+ * second. A second-old reading is as good for a pre-flight that asks for a multiple of the request anyway (pods the
+ * last deploys add show up later than that).
+ */
+export const CAPACITY_TTL_MS = 1000;
+
+const readings = new WeakMap<KubeClient, { at: number; capacity: Promise<ClusterCapacity> }>();
+
+/** clusterCapacity, shared: concurrent callers share the reading in flight, and a reading answers for CAPACITY_TTL_MS. */
+export function sharedClusterCapacity(kube: KubeClient, now: () => number = Date.now): Promise<ClusterCapacity> {
+  const last = readings.get(kube);
+  if (last && now() - last.at < CAPACITY_TTL_MS) return last.capacity;
+  const capacity = clusterCapacity(kube);
+  readings.set(kube, { at: now(), capacity });
+  // A failed reading is not kept: the next deploy tries again.
+  capacity.catch(() => {
+    if (readings.get(kube)?.capacity === capacity) readings.delete(kube);
+  });
+  return capacity;
+}
+
 export async function clusterCapacity(kube: KubeClient): Promise<ClusterCapacity> {
   const [nodes, pods] = await Promise.all([
     kube.list<Node>(NODE),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { StorageError } from "../db/storage-error.ts";
 import { KubeApiError } from "../kube/kube-client.ts";
-import { ApiError, httpStatusOf, problemOf, toApiError } from "./errors.ts";
+import { ApiError, httpStatusOf, problemOf, toApiError, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./errors.ts";
 
 describe("ApiError", () => {
   it("maps every code to one HTTP status", () => {
@@ -44,5 +44,14 @@ describe("toApiError", () => {
     const internal = toApiError(new Error("secret connection string postgres://u:p@h"));
     expect(internal.code).toBe("Internal");
     expect(internal.message).not.toContain("postgres://");
+  });
+
+  it("tells the client when to come back while the database or the apiserver is down", () => {
+    for (const down of [new StorageError("Unavailable", "down"), new KubeApiError(503, "ServiceUnavailable", "down")]) {
+      const error = toApiError(down);
+      expect(error.statusCode).toBe(503);
+      expect(error.extra).toEqual({ retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS });
+      expect(error.message).toContain(`retry after ${UNAVAILABLE_RETRY_AFTER_SECONDS}s`);
+    }
   });
 });

@@ -14,6 +14,7 @@ export type ApiErrorCode =
   | "PayloadTooLarge"
   | "UnsupportedMediaType"
   | "RateLimited"
+  | "RequestTimeout"
   | "Timeout"
   | "Unavailable"
   | "Internal";
@@ -29,6 +30,7 @@ export const httpStatusOf: Record<ApiErrorCode, number> = {
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   RateLimited: 429,
+  RequestTimeout: 408,
   Internal: 500,
   Unavailable: 503,
   Timeout: 504,
@@ -44,6 +46,7 @@ const titles: Record<ApiErrorCode, string> = {
   PayloadTooLarge: "Request body too large",
   UnsupportedMediaType: "Unsupported media type",
   RateLimited: "Too many requests",
+  RequestTimeout: "The request was not received in time",
   Internal: "Internal error",
   Unavailable: "Service unavailable",
   Timeout: "Timed out",
@@ -149,6 +152,20 @@ export function toApiError(error: unknown): ApiError {
   });
 }
 
+/**
+ * How long a client is told to wait (Retry-After) when a dependency is down: a restarting database or apiserver is
+ * typically back within seconds, and a short wait keeps clients from hammering it meanwhile.
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
+function unavailable(what: string, cause: unknown): ApiError {
+  return new ApiError(
+    "Unavailable",
+    `${what}; retry after ${UNAVAILABLE_RETRY_AFTER_SECONDS}s (Retry-After). If it persists, tell the platform's operators.`,
+    { cause, extra: { retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS } },
+  );
+}
+
 function fromStorage(error: StorageError): ApiError {
   switch (error.code) {
     case "NotFound":
@@ -165,7 +182,7 @@ function fromStorage(error: StorageError): ApiError {
         },
       );
     case "Unavailable":
-      return new ApiError("Unavailable", "The database is unavailable; retry shortly.", { cause: error });
+      return unavailable("The database is unavailable", error);
     case "Internal":
       return new ApiError(
         "Internal",
@@ -196,7 +213,7 @@ function fromKube(error: KubeApiError): ApiError {
     });
   }
   if (error.status === 0 || error.status >= 500 || error.status === 429) {
-    return new ApiError("Unavailable", "The Kubernetes API is unavailable; retry shortly.", { cause: error });
+    return unavailable("The Kubernetes API is unavailable", error);
   }
   return new ApiError("Internal", "The server failed unexpectedly; retry, and report the request id if it persists.", {
     cause: error,

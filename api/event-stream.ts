@@ -18,14 +18,17 @@ export const STREAM_LIFETIME_MS = 30 * 60_000;
 export const KEEP_ALIVE_FRAME = ": keep-alive\n\n";
 
 /** One server-sent event. */
-export function sseFrame(event: string, data: string, id?: number): string {
+export function sseFrame(event: string, data: string, id?: number | string): string {
   return `event: ${event}\n${id === undefined ? "" : `id: ${id}\n`}data: ${data}\n\n`;
 }
 
-/** A log record as one frame: a JSON line, or an event `log` (`error` when the record carries one). */
-export function recordFrame(record: object, format: StreamFormat): string {
+/**
+ * A log record as one frame: a JSON line, or an event `log` (`error` when the record carries one) with `id` as its
+ * event id (a follower's position, which EventSource sends back as Last-Event-ID when it reconnects).
+ */
+export function recordFrame(record: object, format: StreamFormat, id?: string): string {
   const json = JSON.stringify(record);
-  return format === "ndjson" ? `${json}\n` : sseFrame("error" in record ? "error" : "log", json);
+  return format === "ndjson" ? `${json}\n` : sseFrame("error" in record ? "error" : "log", json, id);
 }
 
 export const contentTypeOf = (format: StreamFormat) =>
@@ -112,7 +115,8 @@ export function followStatus<T>(options: {
 /** A stream of log records written as they come; `signal` aborts when the client leaves or the stream has ended. */
 export interface RecordStream {
   signal: AbortSignal;
-  write(record: object): void;
+  /** `id`: the event id of a server-sent event (ignored in ndjson). */
+  write(record: object, id?: string): void;
   end(): void;
   answer(): HandlerResult;
 }
@@ -124,8 +128,8 @@ export function openRecordStream(reply: FastifyReply, format: StreamFormat): Rec
   out.once("close", () => done.abort());
   return {
     signal: done.signal,
-    write(record) {
-      if (!out.writableEnded) out.write(recordFrame(record, format));
+    write(record, id) {
+      if (!out.writableEnded) out.write(recordFrame(record, format, id));
     },
     end() {
       if (!out.writableEnded) out.end();

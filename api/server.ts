@@ -16,9 +16,11 @@ import type { OidcVerifier } from "./auth/oidc-verifier.ts";
 import { actorOf, type Principal } from "./auth/principal.ts";
 import { type Access, createAuthorize } from "./authz/preflight.ts";
 import { checkRunScope } from "./authz/run-scope.ts";
+import { enforceBodyDeadline } from "./body-deadline.ts";
+import { answerClientError } from "./client-errors.ts";
 import type { ApiConfig } from "./config.ts";
 import { registerConsole, resolveConsoleDir } from "./console-assets.ts";
-import { ApiError, PROBLEM_CONTENT_TYPE, problemOf, toApiError } from "./errors.ts";
+import { ApiError, PROBLEM_CONTENT_TYPE, problemOf, toApiError, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { noteRefusal, RequestLog } from "./request-log.ts";
 import { rootPage } from "./root-page.ts";
@@ -147,6 +149,10 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeout,
+    // Node looks for requests past their timeout every connectionsCheckingInterval (30 s by default): a slow body
+    // would hold its socket up to 30 s beyond the timeout. A tenth of it keeps the overrun small for little work.
+    http: { connectionsCheckingInterval: Math.max(1000, Math.min(30_000, config.requestTimeout / 10)) },
+    clientErrorHandler: answerClientError(config.requestTimeout),
     connectionTimeout: config.requestTimeout * 2,
     trustProxy: config.trustProxy,
     requestIdHeader: false,
@@ -162,6 +168,8 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
+  // A body sent byte by byte is cut at the request timeout (408), not held for as long as the client likes.
+  enforceBodyDeadline(app, config.requestTimeout);
 
   // Two independent limits: per client address and per credential. (The plugin's own hooks run one limiter per
   // request, so both are applied here through createRateLimit.)
@@ -217,6 +225,10 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     } else if (apiError.code === "Unavailable" || apiError.code === "Timeout") {
       request.log.warn({ err: apiError.cause ?? error, code: apiError.code }, "Answered with an error");
     }
+    // Whatever tells the client to come back later (a dependency down, a rate limit) says when, in the header too.
+    const retryAfter = apiError.extra?.retryAfterSeconds;
+    if (typeof retryAfter === "number" && !reply.hasHeader("retry-after"))
+      reply.header("retry-after", String(retryAfter));
     const problem = problemOf(apiError, request.id, request.url.split("?")[0]);
     reply.status(apiError.statusCode).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
@@ -370,9 +382,12 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
           outcome: failure ? `failed:${failure.code}` : "succeeded",
           requestId: request.id,
           details: { ...details, method: request.method, status: failure?.statusCode ?? status },
-        }).catch((error: unknown) =>
-          request.log.error({ err: error, action: route.audit }, "Failed to write the audit log"),
-        );
+        }).catch((error: unknown) => {
+          request.log.error({ err: error, action: route.audit }, "Failed to write the audit log");
+          // A change is acknowledged only with its audit record: without one, the caller learns the outcome is not
+          // recorded (the database went away between the change and its record) and retries.
+          if (!failure) throw unrecorded(error);
+        });
       }
     };
   }
@@ -390,6 +405,17 @@ function holdOpen(request: IncomingMessage, response: ServerResponse): void {
   response.once("pipe", () => {
     if (!response.headersSent) response.flushHeaders();
   });
+}
+
+/** The answer to a change whose audit record could not be written. */
+function unrecorded(error: unknown): ApiError {
+  const cause = toApiError(error);
+  if (cause.code !== "Unavailable") return cause;
+  return new ApiError(
+    "Unavailable",
+    `The change may have been made, but its audit record could not be written: the database is unavailable. Retry after ${UNAVAILABLE_RETRY_AFTER_SECONDS}s (Retry-After); check the object's state first if repeating the request would change it twice.`,
+    { cause: error, extra: { retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS } },
+  );
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

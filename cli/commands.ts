@@ -263,7 +263,13 @@ export const logsCommand = defineCommand({
   description:
     "-o table on a terminal shows a table that follows new lines; p or space freezes it (new lines are held, not lost) and resumes, q quits. When piped, lines are `[time] pod/container | text`.",
   flags: [
-    { name: "follow", short: "f", type: "boolean", description: "Keep streaming new lines." },
+    {
+      name: "follow",
+      short: "f",
+      type: "boolean",
+      description:
+        "Keep streaming new lines; after a break (an API restart) it reconnects and goes on from the last line, none lost or repeated.",
+    },
     {
       name: "tail",
       short: "n",

@@ -40,6 +40,26 @@ describe("toStorageError", () => {
     expect(toStorageError({ code: "ECONNREFUSED" }).message).toBe("The database is unreachable; try again shortly.");
   });
 
+  it.each([
+    "Connection terminated unexpectedly",
+    "Connection terminated",
+    "Connection terminated due to connection timeout",
+    "Client has encountered a connection error and is not queryable",
+    "Client was closed and is not queryable",
+    "timeout exceeded when trying to connect",
+  ])("reads node-postgres' lost connection without a code (%s) as Unavailable", (message) => {
+    expect(toStorageError(new Error(message))).toMatchObject({
+      code: "Unavailable",
+      message: "The database is unreachable; try again shortly.",
+      detail: message,
+    });
+  });
+
+  it("leaves other errors without a code Internal, even ones that mention a connection", () => {
+    expect(toStorageError(new Error("Connection terminated unexpectedly; and then some")).code).toBe("Internal");
+    expect(toStorageError(new Error("relation does not exist")).code).toBe("Internal");
+  });
+
   it("names what the database refused in Invalid", () => {
     const invalid = toStorageError({ code: "23514", table: "members", message: 'violates check "members_role_check"' });
     expect(invalid).toMatchObject({ code: "Invalid", detail: "23514 members" });

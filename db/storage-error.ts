@@ -37,6 +37,18 @@ const BY_CLASS: ReadonlyMap<string, StorageErrorCode> = new Map([
 /** What Node reports (as `code`) when the server cannot be reached at all. */
 const NETWORK_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"]);
 
+/**
+ * What node-postgres says, with no code at all, when the server went away under a connection (killed, restarted,
+ * failed over) or could not be reached in time: the query did not run, or its outcome is unknown, and a retry on a
+ * fresh connection is the remedy — the database is unavailable, not broken.
+ */
+const CONNECTION_LOST: readonly RegExp[] = [
+  /^Connection terminated( unexpectedly| due to connection timeout)?$/,
+  /^Client has encountered a connection error and is not queryable$/,
+  /^Client was closed and is not queryable$/,
+  /^timeout exceeded when trying to connect$/,
+];
+
 /** The storage error code for a SQLSTATE (or a Node network error code); Internal for anything else. */
 export function storageErrorCodeOf(sqlstate: string): StorageErrorCode {
   if (NETWORK_CODES.has(sqlstate)) return "Unavailable";
@@ -57,7 +69,8 @@ export function toStorageError(error: unknown): StorageError {
   const sqlstate = typeof e.code === "string" ? e.code : "";
   const detail = [sqlstate, e.constraint ?? e.table].filter(Boolean).join(" ");
   const message = e.message ?? String(error);
-  const code = storageErrorCodeOf(sqlstate);
+  const lost = sqlstate === "" && CONNECTION_LOST.some((pattern) => pattern.test(message));
+  const code = lost ? "Unavailable" : storageErrorCodeOf(sqlstate);
   switch (code) {
     case "Exists":
       return new StorageError(code, "It already exists.", detail, error);
@@ -66,8 +79,8 @@ export function toStorageError(error: unknown): StorageError {
     case "Invalid":
       return new StorageError(code, `The data was refused: ${message}`, detail, error);
     case "Unavailable":
-      return NETWORK_CODES.has(sqlstate)
-        ? new StorageError(code, "The database is unreachable; try again shortly.", detail, error)
+      return NETWORK_CODES.has(sqlstate) || lost
+        ? new StorageError(code, "The database is unreachable; try again shortly.", detail || message, error)
         : new StorageError(code, "The database is unavailable; try again shortly.", detail, error);
     default:
       return new StorageError("Internal", "The database failed unexpectedly.", detail || message, error);

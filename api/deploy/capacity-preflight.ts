@@ -4,7 +4,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { AppSpec } from "../../crds/app.ts";
 import { getClusterResource } from "../../db/stores/resources.ts";
-import { clusterCapacity, judgeCapacity, requestedBy } from "../capacity.ts";
+import { judgeCapacity, requestedBy, sharedClusterCapacity } from "../capacity.ts";
 import { ApiError } from "../errors.ts";
 import type { ApiServices } from "../server.ts";
 
@@ -25,7 +25,7 @@ export async function capacityPreflight(services: ApiServices, request: Capacity
   const defaults = (profileRow?.spec as { defaults?: { replicas?: number; cpu?: string; memory?: string } } | null)
     ?.defaults;
   const verdict = judgeCapacity(
-    await clusterCapacity(kube),
+    await sharedClusterCapacity(kube),
     requestedBy(request.spec, defaults),
     config.capacityMultiple,
   );

@@ -6,6 +6,7 @@ import { streamAppLogs } from "../app-logs.ts";
 import { appReplicas } from "../app-replicas.ts";
 import { ApiError } from "../errors.ts";
 import { openRecordStream } from "../event-stream.ts";
+import { LogResume, parseLogPosition } from "../log-cursor.ts";
 import { queryInt } from "../query-int.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
@@ -24,7 +25,28 @@ const LogQuery = z.strictObject({
     .optional()
     .describe("Only lines newer than this, such as 10m."),
   format: z.enum(["ndjson", "sse"]).default("ndjson").describe("ndjson (default) or sse."),
+  after: z
+    .string()
+    .max(100_000)
+    .optional()
+    .describe(
+      "Resume a follow: the position after the last record received, as `pod~time~count` per pod joined by commas (each server-sent event's id is one; a Last-Event-ID header does the same).",
+    ),
 });
+
+const headerOf = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/** The follower's position, from `after` or Last-Event-ID; 400 naming `after` when it is not one. */
+function resumeFrom(text: string | undefined): LogResume | undefined {
+  if (text === undefined) return undefined;
+  const parsed = parseLogPosition(text);
+  if ("error" in parsed) {
+    throw new ApiError("InvalidRequest", `The resume position ${parsed.error}; send back an event id you received.`, {
+      errors: [{ field: "after", message: parsed.error }],
+    });
+  }
+  return new LogResume(parsed.position);
+}
 
 export function logRoutes(services: ApiServices): RouteDefinition[] {
   return [
@@ -59,8 +81,10 @@ export function logRoutes(services: ApiServices): RouteDefinition[] {
           ...(query.tail !== undefined ? { tailLines: query.tail } : {}),
           ...(match ? { sinceSeconds: Number(match[1]) * SECONDS[match[2] as keyof typeof SECONDS] } : {}),
         };
+        const resume = resumeFrom(query.after ?? headerOf(request.headers["last-event-id"]));
         const out = openRecordStream(reply, query.format);
         streamAppLogs({
+          resume,
           kubeConfig: services.kubeConfig,
           namespace,
           pods: pods.filter((p) => p.status?.phase !== "Pending").map((p) => p.metadata.name ?? ""),

@@ -424,11 +424,12 @@ export class ApiClient {
     tenant: string,
     app: string,
     profile: string,
-    options: { follow?: boolean; tail?: number; since?: string },
+    options: { follow?: boolean; tail?: number; since?: string; after?: string },
   ): Promise<{ records: AsyncIterable<LogRecord>; stop(): void }> {
     const query = new URLSearchParams({ profile, follow: String(options.follow ?? false), format: "ndjson" });
     if (options.tail !== undefined) query.set("tail", String(options.tail));
     if (options.since) query.set("since", options.since);
+    if (options.after) query.set("after", options.after);
     return this.ndjson<LogRecord>(`/v1/tenants/${segment(tenant)}/apps/${segment(app)}/logs?${query}`);
   }
 

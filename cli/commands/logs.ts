@@ -1,5 +1,6 @@
 import { usageError } from "../cli-error.ts";
 import type { LogRecord } from "../client/api-client.ts";
+import { followLogs } from "../client/log-follow.ts";
 import { call, session, tenantOf } from "../client/session.ts";
 import type { logsCommand } from "../commands.ts";
 import type { ContextOf } from "../context.ts";
@@ -27,13 +28,27 @@ export async function run(command: ContextOf<typeof logsCommand>): Promise<numbe
   const { app, profile } = await appTarget(command);
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
-  const { records, stop } = await call(`Could not read the logs of ${app} (${profile})`, () =>
+  const follow = command.flags.follow === true;
+  const open = (after: string | undefined) =>
     client.logs(tenant, app, profile, {
-      follow: command.flags.follow === true,
+      follow,
       ...(tail !== undefined ? { tail } : {}),
       ...(since ? { since } : {}),
-    }),
-  );
+      ...(after ? { after } : {}),
+    });
+  // A follow survives breaks (an API restart): it reopens from where it was, so no line is lost or repeated.
+  const { records, stop } = await call(`Could not read the logs of ${app} (${profile})`, async () => {
+    if (!follow) return open(undefined);
+    const first = await open(undefined);
+    let opened = false;
+    return followLogs(async (after) => {
+      if (!opened) {
+        opened = true;
+        return first;
+      }
+      return open(after);
+    });
+  });
   const wanted = (r: LogRecord) => !pod || r.pod === pod || r.pod.includes(pod);
   const toLine = (r: LogRecord): LogLine =>
     "error" in r

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -16,7 +16,18 @@ export interface TestDatabase {
 /** A private server that a test may also take down and bring back (outage tests). */
 export interface PrivatePostgres extends TestDatabase {
   halt(): Promise<void>;
+  /** kill -9 of every server process at once (postmaster and backends): a crash, with no shutdown at all. */
+  crash(): Promise<void>;
   resume(): Promise<void>;
+}
+
+export interface PrivateServerOptions {
+  /**
+   * Commits are acknowledged only once their WAL reached the operating system (synchronous_commit on), as on a real
+   * server: for tests that kill the server and count what it acknowledged. fsync stays off, since the machine does
+   * not crash, only the server's processes.
+   */
+  durableCommits?: boolean;
 }
 
 export function findPostgresBin(): string {
@@ -78,7 +89,7 @@ export async function databaseOnServer(serverUrl: string, name: string): Promise
  * owned by the test process so it cannot outlive it. Postgres refuses to run as root, so as root it runs as
  * the `postgres` user that Debian's package creates.
  */
-export async function privateServer(ownerPid: number): Promise<PrivatePostgres> {
+export async function privateServer(ownerPid: number, options: PrivateServerOptions = {}): Promise<PrivatePostgres> {
   const bin = findPostgresBin();
   const asRoot = process.getuid?.() === 0;
   const asPostgres = (command: string, args: string[]): [string, string[]] =>
@@ -115,7 +126,7 @@ export async function privateServer(ownerPid: number): Promise<PrivatePostgres> 
     "-c",
     "fsync=off",
     "-c",
-    "synchronous_commit=off",
+    `synchronous_commit=${options.durableCommits ? "on" : "off"}`,
     "-c",
     "full_page_writes=off",
     "-c",
@@ -133,9 +144,15 @@ export async function privateServer(ownerPid: number): Promise<PrivatePostgres> 
     async halt() {
       await stopProcessGroups([pid], "SIGINT", 10_000);
     },
+    async crash() {
+      await crashServer(data, pid);
+    },
     async resume() {
       pid = launchSupervised(dir, "postgres", ownerPid, postgres, postgresArgs);
-      await waitForConnection(serverUrl, 30_000);
+      await waitForConnection(serverUrl, 30_000).catch((error: unknown) => {
+        const log = readFileSync(join(dir, "postgres.log"), "utf8").slice(-2000);
+        throw new Error(`${error instanceof Error ? error.message : String(error)}\nIts log ends:\n${log}`);
+      });
     },
     // SIGINT is Postgres' "fast" shutdown: it does not wait for clients a failed test may have leaked.
     async stop() {
@@ -143,6 +160,55 @@ export async function privateServer(ownerPid: number): Promise<PrivatePostgres> 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Whether a process still runs: a zombie (killed, not yet reaped by whoever adopted it) does not. */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * kill -9 of the postmaster and every backend at once. Backends are not in the supervisor's process group (each
+ * postmaster child starts a session of its own), so they are found as the postmaster's children. Once all are gone,
+ * the lock file is removed as an administrator would after a crash: the postmaster, killed, may linger as a zombie
+ * of whoever adopted it, and Postgres would take its PID for a running server and refuse to start.
+ */
+async function crashServer(data: string, supervisor: number): Promise<void> {
+  const lock = join(data, "postmaster.pid");
+  const postmaster = existsSync(lock) ? Number(readFileSync(lock, "utf8").split("\n")[0]) : 0;
+  const signal = (pid: number, name: NodeJS.Signals) => {
+    try {
+      process.kill(pid, name);
+    } catch {
+      /* already gone */
+    }
+  };
+  // Frozen first, so that it starts no backend while they are being killed.
+  if (postmaster > 0) signal(postmaster, "SIGSTOP");
+  const children = readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return Number(/^\d+ \(.*\) \S (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, "utf8"))?.[1]) === postmaster;
+      } catch {
+        return false;
+      }
+    });
+  const victims = [...children, postmaster].filter((pid) => pid > 0);
+  for (const pid of victims) signal(pid, "SIGKILL");
+  await stopProcessGroups([supervisor], "SIGKILL", 10_000);
+  const deadline = Date.now() + 10_000;
+  while (victims.some(running)) {
+    if (Date.now() > deadline)
+      throw new Error(`Postgres processes ${victims.filter(running).join(", ")} outlived SIGKILL`);
+    await sleep(20);
+  }
+  rmSync(lock, { force: true });
 }
 
 export function startTestDatabase(ownerPid: number): Promise<TestDatabase> {

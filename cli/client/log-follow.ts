@@ -1,0 +1,82 @@
+// `loco logs -f` across breaks: when the stream breaks off (the API restarted, a proxy dropped the connection) — not
+// when it ends, which means every replica's log ended — it opens the stream again with the position after the last
+// record it got (`after`, the API's `pod~time~count` per pod), so the lines written meanwhile arrive once, none
+// twice. While the API cannot be reached or answers 503 or 504, it keeps trying for `patienceMs`.
+import type { LogRecord } from "./api-client.ts";
+import { ApiRequestError } from "./api-client.ts";
+
+export interface LogStream {
+  records: AsyncIterable<LogRecord>;
+  stop(): void;
+}
+
+/** The position after `records`, in the API's form: for each pod, the last time and how many lines had it. */
+export class LogPositionTracker {
+  private readonly pods = new Map<string, { time: string; count: number }>();
+
+  see(record: LogRecord): void {
+    if ("error" in record || !record.time) return;
+    const at = this.pods.get(record.pod);
+    this.pods.set(
+      record.pod,
+      at?.time === record.time ? { time: at.time, count: at.count + 1 } : { time: record.time, count: 1 },
+    );
+  }
+
+  /** Undefined before the first record: a break then simply starts over. */
+  text(): string | undefined {
+    if (this.pods.size === 0) return undefined;
+    return [...this.pods].map(([pod, { time, count }]) => `${pod}~${time}~${count}`).join(",");
+  }
+}
+
+/** Whether opening the stream again may help: the API was unreachable, timed out (either side) or unavailable. */
+function worthRetrying(error: unknown): boolean {
+  if (!(error instanceof ApiRequestError)) return true;
+  return error.failure === "unreachable" || error.failure === "timeout" || error.status === 503 || error.status === 504;
+}
+
+export function followLogs(
+  open: (after: string | undefined) => Promise<LogStream>,
+  options: { patienceMs?: number; retryMs?: number; onBreak?: (attempt: number) => void } = {},
+): LogStream {
+  const patienceMs = options.patienceMs ?? 120_000;
+  const retryMs = options.retryMs ?? 1000;
+  const tracker = new LogPositionTracker();
+  let current: LogStream | undefined;
+  let stopped = false;
+  async function* records(): AsyncGenerator<LogRecord> {
+    let brokeAt: number | undefined;
+    for (let attempt = 0; !stopped; attempt++) {
+      try {
+        current = await open(tracker.text());
+      } catch (error) {
+        // The first open's failure is the caller's to report; a reopen's is retried within the patience.
+        if (brokeAt === undefined || !worthRetrying(error) || Date.now() - brokeAt > patienceMs) throw error;
+        await new Promise((resolve) => setTimeout(resolve, retryMs));
+        continue;
+      }
+      try {
+        for await (const record of current.records) {
+          tracker.see(record);
+          brokeAt = undefined;
+          yield record;
+        }
+        return;
+      } catch (error) {
+        if (stopped) return;
+        brokeAt ??= Date.now();
+        if (Date.now() - brokeAt > patienceMs) throw error;
+        options.onBreak?.(attempt + 1);
+        await new Promise((resolve) => setTimeout(resolve, retryMs));
+      }
+    }
+  }
+  return {
+    records: records(),
+    stop() {
+      stopped = true;
+      current?.stop();
+    },
+  };
+}
