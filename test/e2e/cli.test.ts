@@ -486,6 +486,14 @@ describe("loco, end to end", () => {
     expect(waited.at(-1)).toMatchObject({ type: "result", outcome: "Available" });
     const history = (await json(["rollback", "--wait", "--timeout", "3m"])).at(-1);
     expect(history).toMatchObject({ type: "result", outcome: "Available" });
+    // A rolling App has no canary rollout: status says so, and promote and abort are refused (exit 6), saying why.
+    const [rollout] = await json(["rollout", "status", "web"]);
+    expect(rollout).toMatchObject({ app: "web", profile: "dev", strategy: "rolling", inFlight: false, rollout: null });
+    for (const verb of ["promote", "abort"]) {
+      const refused = await user(["rollout", verb, "web", "-o", "json"], { cwd: repo });
+      expectExit(refused, EXIT_CODES.unavailable.code);
+      expect(refused.stderr).toContain(`has no canary rollout in flight, so there is nothing to ${verb}`);
+    }
     // The user, contexts, profiles and tokens — and a login with a minted token, in a fresh HOME.
     await json(["whoami"]);
     await json(["platform"]);
@@ -541,6 +549,8 @@ describe("loco, end to end", () => {
       "loco run": "test/api/one-off-runs.test.ts",
       "loco run rerun": "test/api/run-rerun.test.ts",
       "loco exec": "test/api/exec.test.ts",
+      "loco rollout promote": "refused above without a rollout in flight (exit 6, no output)",
+      "loco rollout abort": "refused above without a rollout in flight (exit 6, no output)",
       "loco pipeline secrets set": "test/api/one-off-runs.test.ts",
       "loco pipeline secrets ls": "test/api/one-off-runs.test.ts",
       "loco pipeline secrets unset": "test/api/one-off-runs.test.ts",
