@@ -147,6 +147,22 @@ describe("decideCanary", () => {
     expect(reverted.state?.phase).toBe("Aborted");
   });
 
+  it("finishes a promotion the stable Deployment shows before the cached status does, never dropping the canary", () => {
+    // The last reconcile gave the stable Deployment the canary's template and id and wrote Promoting; this one sees
+    // the Deployment's change with the App's older status (paused at the last step).
+    const stale = rollout({ step: 3, weight: 50, phase: "Paused" });
+    const stable = { templateHash: "new", deploymentId: "CANARY", available: false };
+    const waiting = next(stale, { stable });
+    expect(waiting).toMatchObject({ stable: "apply", inFlight: true, weight: 50 });
+    expect(waiting.state).toMatchObject({ phase: "Promoting", deploymentId: "CANARY" });
+    expect(waiting.events).toEqual([]);
+    const done = next(stale, { stable: { ...stable, available: true } });
+    expect(done.state).toMatchObject({ phase: "Completed", weight: 0 });
+    // The spec going back to the stable version's own template is still an abort.
+    const reverted = next(stale, { desired: { templateHash: "old", deploymentId: "X" } });
+    expect(reverted.state?.phase).toBe("Aborted");
+  });
+
   it("starts afresh when a newer template replaces one in flight", () => {
     const flight = rollout({ step: 2, weight: 10, phase: "Progressing" });
     const d = next(flight, { desired: { templateHash: "newer", deploymentId: "NEWER" } });

@@ -226,12 +226,26 @@ export function decideCanary(world: CanaryWorld): CanaryDecision {
 
   // The stable Deployment runs the App's template: nothing to roll out, or a promotion finishing.
   if (stable.templateHash === desired.templateHash) {
-    if (previous?.templateHash === desired.templateHash && previous.phase === "Promoting") {
+    // Promoting: as status says, or as the stable Deployment already shows (it was given this rollout's id) while the
+    // App in the cache still holds an older status — the Deployment's watch event can come before the App's.
+    const promoting =
+      previous?.templateHash === desired.templateHash &&
+      (previous.phase === "Promoting" || (isInFlight(previous) && stable.deploymentId === previous.deploymentId));
+    if (promoting) {
+      const current: RolloutStatus =
+        previous.phase === "Promoting"
+          ? previous
+          : {
+              ...previous,
+              phase: "Promoting",
+              step: world.steps.length,
+              message: `Promoting deployment ${previous.deploymentId} to stable.`,
+            };
       if (!stable.available) {
-        return { state: previous, stable: "apply", inFlight: true, weight: previous.weight, events };
+        return { state: current, stable: "apply", inFlight: true, weight: current.weight, events };
       }
       const state: RolloutStatus = {
-        ...previous,
+        ...current,
         phase: "Completed",
         weight: 0,
         stepStartedAt: now,
