@@ -145,7 +145,7 @@ export async function privateServer(ownerPid: number, options: PrivateServerOpti
       await stopProcessGroups([pid], "SIGINT", 10_000);
     },
     async crash() {
-      await crashServer(data, pid);
+      await crashServer(data, dir, pid);
     },
     async resume() {
       pid = launchSupervised(dir, "postgres", ownerPid, postgres, postgresArgs);
@@ -174,10 +174,11 @@ function running(pid: number): boolean {
 /**
  * kill -9 of the postmaster and every backend at once. Backends are not in the supervisor's process group (each
  * postmaster child starts a session of its own), so they are found as the postmaster's children. Once all are gone,
- * the lock file is removed as an administrator would after a crash: the postmaster, killed, may linger as a zombie
- * of whoever adopted it, and Postgres would take its PID for a running server and refuse to start.
+ * the lock files are removed as an administrator would after a crash: the postmaster, killed, may linger as a zombie
+ * of whoever adopted it, and Postgres would take its PID for a running server and refuse to start. That holds for
+ * the data folder's `postmaster.pid` and for the Unix socket's `.s.PGSQL.<port>.lock` in `socketDir` alike.
  */
-async function crashServer(data: string, supervisor: number): Promise<void> {
+async function crashServer(data: string, socketDir: string, supervisor: number): Promise<void> {
   const lock = join(data, "postmaster.pid");
   const postmaster = existsSync(lock) ? Number(readFileSync(lock, "utf8").split("\n")[0]) : 0;
   const signal = (pid: number, name: NodeJS.Signals) => {
@@ -209,6 +210,8 @@ async function crashServer(data: string, supervisor: number): Promise<void> {
     await sleep(20);
   }
   rmSync(lock, { force: true });
+  for (const entry of readdirSync(socketDir))
+    if (entry.startsWith(".s.PGSQL.")) rmSync(join(socketDir, entry), { force: true });
 }
 
 export function startTestDatabase(ownerPid: number): Promise<TestDatabase> {
