@@ -63,6 +63,8 @@ const figures = {
   apiFdsSpreadAfterWarmupCount: spread(at(warm, (s) => s.api.fds)),
   apiserverWatchesAtWarmupCount: warm[0]?.apiserverWatches ?? Number.NaN,
   apiserverWatchesEndCount: last?.apiserverWatches ?? Number.NaN,
+  operatorWatchesAtWarmupCount: warm[0]?.operatorWatches ?? Number.NaN,
+  operatorWatchesEndCount: last?.operatorWatches ?? Number.NaN,
   loadAverageMean1m: Math.round((loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length)) * 10) / 10,
 };
 log(JSON.stringify(figures, null, 2));

@@ -377,12 +377,14 @@ export class KubeClient {
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) throw errorFromResponse(status, await readBody(res));
     const lines = createInterface({ input: res, crlfDelay: Number.POSITIVE_INFINITY });
+    this.metrics?.watchesOpen?.(1);
     try {
       for await (const line of lines) {
         if (line.trim() === "") continue;
         yield JSON.parse(line) as WatchEvent<T>;
       }
     } finally {
+      this.metrics?.watchesOpen?.(-1);
       lines.close();
       res.destroy();
     }

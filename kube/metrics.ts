@@ -6,6 +6,8 @@ export interface RestClientMetrics {
   observe(method: string, code: string, host: string, seconds: number): void;
   /** A request (not a watch) started (+1) or finished, its body read (-1). */
   inFlight?(delta: 1 | -1): void;
+  /** A watch was answered and streams (+1), or ended (-1). */
+  watchesOpen?(delta: 1 | -1): void;
 }
 
 export class OperatorMetrics implements RestClientMetrics {
@@ -118,6 +120,12 @@ export class OperatorMetrics implements RestClientMetrics {
       this.inFlightPeak = this.inFlightNow;
     },
   });
+  private watchesNow = 0;
+  readonly restClientWatchesOpen = new Gauge({
+    name: "loco_rest_client_watches_open",
+    help: "Watches this process holds open on the apiserver: a count that grows with time is a leak",
+    registers: [this.registry],
+  });
   readonly leaderElectionMaster = new Gauge({
     name: "leader_election_master_status",
     help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master",
@@ -148,6 +156,11 @@ export class OperatorMetrics implements RestClientMetrics {
     this.inFlightNow += delta;
     this.restClientInFlight.set(this.inFlightNow);
     this.inFlightPeak = Math.max(this.inFlightPeak, this.inFlightNow);
+  }
+
+  watchesOpen(delta: 1 | -1): void {
+    this.watchesNow += delta;
+    this.restClientWatchesOpen.set(this.watchesNow);
   }
 
   /** Requests sent so far, by HTTP method (GET, PATCH, POST, PUT, DELETE). */

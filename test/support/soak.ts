@@ -44,8 +44,10 @@ export interface SoakSample {
   atSeconds: number;
   operator: ProcessSample;
   api: ProcessSample;
-  /** WATCH requests open in the apiserver (every client's; the control plane's own are steady). */
+  /** WATCH requests open in the apiserver (every client's: beside other tests it moves with them). */
   apiserverWatches: number;
+  /** Watches the operator itself holds open, by its own count (the API holds none): what a leak would grow. */
+  operatorWatches: number;
   /** Changes sent so far (through the apiserver and the API), those through the API, and those refused. */
   changes: number;
   apiChanges: number;
@@ -304,6 +306,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         operator: processSample(operator.child.pid ?? 0),
         api: processSample(api.pid ?? 0),
         apiserverWatches: await watches(),
+        operatorWatches: await operator
+          .metrics()
+          .then((text) => metricSum(text, "loco_rest_client_watches_open"))
+          .catch(() => Number.NaN),
         changes,
         apiChanges,
         failedChanges,
@@ -315,7 +321,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       samples.push(sample);
       log(
         `${sample.atSeconds} s: operator ${sample.operator.rssMB} MB, ${sample.operator.fds} fds (${sample.operator.sockets} sockets); ` +
-          `API ${sample.api.rssMB} MB, ${sample.api.fds} fds (${sample.api.sockets} sockets); ${sample.apiserverWatches} watches; ` +
+          `API ${sample.api.rssMB} MB, ${sample.api.fds} fds (${sample.api.sockets} sockets); ${sample.operatorWatches} operator watches (apiserver ${sample.apiserverWatches}); ` +
           `${changes} changes (${failedChanges} failed${failures.size ? ` ${JSON.stringify(Object.fromEntries(failures))}` : ""}, ${skippedChanges} ticks skipped, p99 ${sample.changeP99Ms} ms), ${failedReads} failed reads`,
       );
     }
