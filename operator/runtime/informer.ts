@@ -58,6 +58,11 @@ export class Informer<T extends KubeObject = KubeObject> {
   private readonly indexFns = new Map<string, IndexFn<T>>();
   private readonly indexes = new Map<string, Map<string, Set<ObjectKey>>>();
   private resourceVersion = "";
+  /**
+   * Counts invalidate() calls. A list or watch that began before one must not leave its resourceVersion or mark the
+   * store fresh: its answer may come from the cluster that went away, and the cache would stay stale for good.
+   */
+  private invalidations = 0;
   private readonly abort = new AbortController();
   private synced = false;
   /** The store reflects the server: false from an invalidation or a failed watch resume until the next relist. */
@@ -176,6 +181,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   invalidate(): void {
     this.fresh = false;
     this.resourceVersion = "";
+    this.invalidations++;
     this.connection?.abort();
   }
 
@@ -206,7 +212,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     let shortWatches = 0;
     while (!this.stopped) {
       try {
-        if (!this.resourceVersion) await this.relist();
+        if (!this.resourceVersion) {
+          await this.relist();
+          // The list was invalidated while it ran: list again rather than watch from nothing.
+          if (!this.resourceVersion) continue;
+        }
         const started = Date.now();
         await this.watchOnce();
         // Reset only once a watch worked: a list that works and a watch that keeps failing must still back off.
@@ -256,6 +266,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   /** Lists everything (paged) and replaces the store, emitting the difference as upserts and deletes. */
   private async relist(): Promise<void> {
     this.stats.lists++;
+    const invalidations = this.invalidations;
     const fresh = new Map<ObjectKey, T>();
     let continueToken: string | undefined;
     let listVersion = "";
@@ -297,6 +308,8 @@ export class Informer<T extends KubeObject = KubeObject> {
     } while (continueToken);
 
     this.replaceStore(fresh);
+    // Invalidated meanwhile (a handler of replaceStore may be the one that did): list again before trusting it.
+    if (this.invalidations !== invalidations) return;
     this.resourceVersion = listVersion;
     this.fresh = true;
   }
@@ -351,6 +364,9 @@ export class Informer<T extends KubeObject = KubeObject> {
         this.options.metadataOnly ? METADATA_WATCH_ACCEPT : undefined,
       );
       for await (const event of events) {
+        // Lines already read before invalidate() aborted the connection still arrive: taking their resourceVersion
+        // would resume the watch instead of relisting, with the cache never fresh again.
+        if (connection.signal.aborted) break;
         armIdle();
         if (event.type === "ERROR") {
           const status = event.object as unknown as { code?: number; reason?: string; message?: string };

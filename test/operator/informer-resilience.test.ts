@@ -101,6 +101,41 @@ describe("the informer", () => {
     await seen("c");
   });
 
+  it("relists and is fresh again after an invalidation in the middle of a burst of watch events", async () => {
+    // What the operator does when the cluster changes identity (etcd wiped): the handler of one event invalidates
+    // the cache while later events of the same burst are already read. Those must not resume the watch.
+    const burst = new Informer(client, CONFIG_MAP, { namespace: ns, labelSelector: "burst=yes" });
+    let invalidated = false;
+    burst.addHandlers({
+      onUpsert: () => {
+        if (invalidated || !burst.hasSynced) return;
+        invalidated = true;
+        burst.invalidate();
+      },
+    });
+    burst.start();
+    try {
+      await burst.waitForSync();
+      const listsBefore = burst.stats.lists;
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          client.apply(
+            CONFIG_MAP,
+            { ...configMap(`burst-${i}`), metadata: { name: `burst-${i}`, namespace: ns, labels: { burst: "yes" } } },
+            "loco-test",
+          ),
+        ),
+      );
+      await eventually("the burst cache to relist and be fresh again", async () =>
+        invalidated && burst.isFresh && burst.size === 40 ? true : undefined,
+      );
+      expect(burst.stats.lists).toBeGreaterThan(listsBefore);
+    } finally {
+      await burst.stop();
+      await Promise.all(Array.from({ length: 40 }, (_, i) => client.delete(CONFIG_MAP, ns, `burst-${i}`)));
+    }
+  });
+
   it("survives an apiserver restart, including deletions made after it", async () => {
     const listsBefore = informer.stats.lists + informer.stats.watches;
     await restartComponent(dir, "kubeApiserver");
