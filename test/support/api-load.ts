@@ -19,13 +19,14 @@ import { CONTAINER_NAME, LABEL_APP } from "../../crds/app-names.ts";
 import { PROFILE } from "../../crds/kinds.ts";
 import { KubeClient } from "../../kube/kube-client.ts";
 import { silentLogger } from "../../kube/logger.ts";
-import { GATEWAY, NAMESPACE, POD } from "../../kube/resources.ts";
+import { NAMESPACE, POD } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { startOperator } from "../../operator/operator.ts";
 import { type ApiProcess, spawnApi } from "./api-process.ts";
 import { cannedLogs } from "./canned-logs.ts";
 import { mapLimit } from "./fleet.ts";
 import { privateServer } from "./postgres-server.ts";
+import { applyTestGatewayAndProfile } from "./test-gateway.ts";
 
 export interface ApiLoadOptions {
   kubeconfig: string;
@@ -108,42 +109,12 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
   let api: ApiProcess | undefined;
   let logs: Awaited<ReturnType<typeof cannedLogs>> | undefined;
   try {
-    await client.apply(
-      NAMESPACE,
-      {
-        apiVersion: "v1",
-        kind: "Namespace",
-        metadata: { name: gatewayNamespace, labels: { "loco.dev/test": "true" } },
-      },
-      "loco-test",
-    );
-    await client.apply(
-      GATEWAY,
-      {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "Gateway",
-        metadata: { name: "public", namespace: gatewayNamespace },
-        spec: {
-          gatewayClassName: "envoy",
-          listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }],
-        },
-      },
-      "loco-test",
-    );
-    await client.apply(
-      PROFILE,
-      {
-        apiVersion: "loco.dev/v1alpha1",
-        kind: "Profile",
-        metadata: { name: profile, labels },
-        spec: {
-          baseDomain: `${options.shard.value}.load.example.com`,
-          gateway: { name: "public", namespace: gatewayNamespace },
-          defaults: { replicas: 1 },
-        },
-      },
-      "loco-test",
-    );
+    await applyTestGatewayAndProfile(client, {
+      name: profile,
+      labels,
+      baseDomain: `${options.shard.value}.load.example.com`,
+      gatewayNamespace,
+    });
     const streams = String(options.followers * 2 + 10);
     api = await spawnApi({
       databaseUrl: postgres.url,

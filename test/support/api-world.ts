@@ -6,13 +6,14 @@ import { ROLES, type Role } from "../../api/auth/principal.ts";
 import type { ApiTelemetry } from "../../api/telemetry.ts";
 import { PROFILE } from "../../crds/kinds.ts";
 import type { Logger } from "../../kube/logger.ts";
-import { GATEWAY, NAMESPACE } from "../../kube/resources.ts";
+import { NAMESPACE } from "../../kube/resources.ts";
 import type { OperatorOptions, RunningOperator } from "../../operator/operator.ts";
 import { startTestApi, type TestApi } from "./api-server.ts";
 import { createTestDatabase } from "./database.ts";
 import { eventually } from "./kube.ts";
 import { startOidcProvider, type TestOidcProvider } from "./oidc-provider.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "./operator.ts";
+import { applyTestGateway } from "./test-gateway.ts";
 
 export const AUDIENCE = "https://api.loco.test";
 export const ADMIN = "platform-ops";
@@ -95,24 +96,7 @@ export async function startApiWorld(
   });
   // A real Gateway for the Profile, so that its Apps can become Ready.
   const gatewayNamespace = `gw-${shard}`;
-  await api.kube.apply(
-    NAMESPACE,
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: gatewayNamespace, labels: { "loco.dev/test": "true" } } },
-    "loco-test",
-  );
-  await api.kube.apply(
-    GATEWAY,
-    {
-      apiVersion: "gateway.networking.k8s.io/v1",
-      kind: "Gateway",
-      metadata: { name: "public", namespace: gatewayNamespace },
-      spec: {
-        gatewayClassName: "envoy",
-        listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }],
-      },
-    },
-    "loco-test",
-  );
+  await applyTestGateway(api.kube, gatewayNamespace);
   const admin = await token(ADMIN);
   const put = await api.call("PUT", `/v1/profiles/${profile}`, {
     token: admin,

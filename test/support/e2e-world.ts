@@ -7,13 +7,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROFILE } from "../../crds/kinds.ts";
-import { GATEWAY, NAMESPACE } from "../../kube/resources.ts";
+import { NAMESPACE } from "../../kube/resources.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { startTestApi, type TestApi } from "./api-server.ts";
 import { createTestDatabase } from "./database.ts";
 import { eventually } from "./kube.ts";
 import { startOidcProvider, type TestOidcProvider, type TestUser } from "./oidc-provider.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "./operator.ts";
+import { applyTestGateway } from "./test-gateway.ts";
 
 export const E2E_AUDIENCE = "https://api.loco.test";
 export const CLI_CLIENT_ID = "loco-cli";
@@ -76,24 +77,7 @@ export async function startE2eWorld(options: {
   const profile = options.profile ?? `p${shard}`;
   const baseDomain = `${shard}.apps.example.com`;
   const gatewayNamespace = `gw-${shard}`;
-  await api.kube.apply(
-    NAMESPACE,
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: gatewayNamespace, labels: { "loco.dev/test": "true" } } },
-    "loco-test",
-  );
-  await api.kube.apply(
-    GATEWAY,
-    {
-      apiVersion: "gateway.networking.k8s.io/v1",
-      kind: "Gateway",
-      metadata: { name: "public", namespace: gatewayNamespace },
-      spec: {
-        gatewayClassName: "envoy",
-        listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }],
-      },
-    },
-    "loco-test",
-  );
+  await applyTestGateway(api.kube, gatewayNamespace);
   const installer = await idp.token(INSTALLER);
   const put = await api.call("PUT", `/v1/profiles/${profile}`, {
     token: installer,

@@ -15,12 +15,13 @@ import { APP, PROFILE } from "../../crds/kinds.ts";
 import { connectDatabase } from "../../db/connect.ts";
 import { KubeClient } from "../../kube/kube-client.ts";
 import { silentLogger } from "../../kube/logger.ts";
-import { GATEWAY, NAMESPACE } from "../../kube/resources.ts";
+import { NAMESPACE } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { startOperator } from "../../operator/operator.ts";
 import { type ApiProcess, spawnApi } from "./api-process.ts";
 import { mapLimit } from "./fleet.ts";
 import { privateServer } from "./postgres-server.ts";
+import { applyTestGatewayAndProfile } from "./test-gateway.ts";
 
 export interface PostgresKillOptions {
   kubeconfig: string;
@@ -96,42 +97,12 @@ export async function runPostgresKills(options: PostgresKillOptions): Promise<Po
   const gatewayNamespace = `pgk-gw-${options.shard.value}`;
   const namespace = `${tenant}-${profile}`;
   try {
-    await client.apply(
-      NAMESPACE,
-      {
-        apiVersion: "v1",
-        kind: "Namespace",
-        metadata: { name: gatewayNamespace, labels: { "loco.dev/test": "true" } },
-      },
-      "loco-test",
-    );
-    await client.apply(
-      GATEWAY,
-      {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "Gateway",
-        metadata: { name: "public", namespace: gatewayNamespace },
-        spec: {
-          gatewayClassName: "envoy",
-          listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }],
-        },
-      },
-      "loco-test",
-    );
-    await client.apply(
-      PROFILE,
-      {
-        apiVersion: "loco.dev/v1alpha1",
-        kind: "Profile",
-        metadata: { name: profile, labels },
-        spec: {
-          baseDomain: `${options.shard.value}.pgk.example.com`,
-          gateway: { name: "public", namespace: gatewayNamespace },
-          defaults: { replicas: 1 },
-        },
-      },
-      "loco-test",
-    );
+    await applyTestGatewayAndProfile(client, {
+      name: profile,
+      labels,
+      baseDomain: `${options.shard.value}.pgk.example.com`,
+      gatewayNamespace,
+    });
     api = await spawnApi({
       databaseUrl: postgres.url,
       kubeconfig: options.kubeconfig,
