@@ -30,9 +30,11 @@ export function Rollout({ tenant, base, q }: { tenant: string; base: string; q: 
     // A pause of a few seconds is a step: follow it closer than the rest of the page.
     refetchInterval: 2_000,
   });
+  // The caller's role decides whether Promote and Abort are offered: asked only when there is a rollout to act on.
   const access = useQuery({
     queryKey: ["tenant", tenant],
     queryFn: () => api<TenantDetail>(`/v1/tenants/${seg(tenant)}`),
+    enabled: rollout.data?.inFlight === true,
   });
   const request = useMutation({
     mutationFn: (verb: Request) =>
