@@ -6,3 +6,12 @@ import type { Role } from "../../api/contract.ts";
 const RANK = { viewer: 0, developer: 1, admin: 2, owner: 3 } satisfies Record<Role, number>;
 
 export const ROLES = (Object.keys(RANK) as Role[]).sort((a, b) => RANK[a] - RANK[b]);
+
+/**
+ * Whether a role may change Apps (deploy, scale, promote or abort a rollout): developer and above, as the API's
+ * permission table says. The console only hides what would be refused; the API still decides.
+ */
+export function mayWriteApps(role: string | null | undefined): boolean {
+  if (role === "platform-admin") return true;
+  return role !== null && role !== undefined && role in RANK && RANK[role as Role] >= RANK.developer;
+}

@@ -1,6 +1,7 @@
-// One App: its state and conditions in words, URL and replicas, its pods, a link to its live logs, scale, its releases with
-// what each changed and a rollback button (confirmed first, showing the spec diff), its deployments, its
-// environment (secret values write-only) and its timeline.
+// One App: its state and conditions in words, URL and replicas, its canary rollout (step, weights, promote and
+// abort), its pods, a link to its live logs, scale, its releases with what each changed and a rollback button
+// (confirmed first, showing the spec diff), its deployments, its environment (secret values write-only) and its
+// timeline.
 
 import { useQuery } from "@tanstack/react-query";
 import { getRouteApi, Link } from "@tanstack/react-router";
@@ -11,6 +12,7 @@ import { PhaseBadge, ReadyBadge, When } from "../components/status.tsx";
 import { Env } from "./app-env.tsx";
 import { Pods } from "./app-pods.tsx";
 import { Releases } from "./app-releases.tsx";
+import { Rollout } from "./app-rollout.tsx";
 import { Scale } from "./app-scale.tsx";
 import { usePlatform } from "./overview.tsx";
 
@@ -55,6 +57,7 @@ export function AppPage() {
               Metrics
             </Link>
           </p>
+          <Rollout tenant={tenant} base={base} q={q} />
           <Pods base={base} q={q} current={(app.data.status as { deploymentId?: string }).deploymentId} />
           <Scale base={base} q={q} app={app.data} />
           <Releases base={base} q={q} />
