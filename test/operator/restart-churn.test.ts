@@ -5,10 +5,10 @@ import { describe, expect, it } from "vitest";
 import { runRestartChurn } from "../support/restart-churn.ts";
 
 describe("restarts under churn", () => {
-  // Skipped, known failing (issue #24 stays open): on CI it counted 4 acknowledged changes never reconciled after the
-  // restarts; not yet explained (an operator that misses changes across an etcd restart, or the measure). The long
-  // form is `npm run bench:restart-churn`.
-  it.skip("reconciles every acknowledged change after apiserver and etcd restarts, losing and doubling nothing", async () => {
+  // "Lost" is judged in the order the apiserver stored the changes (their generations), not the order they were sent:
+  // writes held up by the etcd outage are stored in any order once it is back. The long form is
+  // `npm run bench:restart-churn`.
+  it("reconciles every acknowledged change after apiserver and etcd restarts, losing and doubling nothing", async () => {
     const result = await runRestartChurn({
       apps: 20,
       changesPerSecond: 4,
@@ -20,7 +20,7 @@ describe("restarts under churn", () => {
     expect(result.restarts.map((r) => r.component)).toEqual(["kubeApiserver", "etcd"]);
     for (const restart of result.restarts) expect(restart.convergedSeconds, restart.component).toBeLessThan(60);
     expect(result.changesAcknowledged).toBeGreaterThan(0);
-    expect(result.lostChanges).toBe(0);
+    expect(result.lostChanges, JSON.stringify(result.lost)).toBe(0);
     expect(result.unconvergedAtEnd).toBe(0);
     expect(result.operatorExits).toBe(0);
     expect(result.audit.apps).toBe(20);

@@ -58,6 +58,15 @@ export interface RestartChurnResult {
   changesRefused: number;
   /** Apps older than their last acknowledged change, or whose traffic policy does not carry the App's value. */
   lostChanges: number;
+  /** What each lost change was: the App's value and generation against the acknowledged ones and the child's. */
+  lost: {
+    app: string;
+    appRound: number;
+    appGeneration: number;
+    acked?: { round: number; generation: number };
+    deployedRound: number;
+    observedGeneration?: number;
+  }[];
   /** Apps still not reconciled for their last generation when the churn stopped and the wait ran out. */
   unconvergedAtEnd: number;
   operatorExits: number;
@@ -71,7 +80,11 @@ const roundOf = (timeout: string | undefined) => (timeout ? Number(timeout.repla
 
 /** Keeps changing the fleet's Apps (a new requestTimeout each time) at a steady rate until stopped. */
 function startChurn(client: KubeClient, fleet: Fleet, perSecond: number) {
-  /** Per App: the last acknowledged round and the generation the apiserver answered with. */
+  /**
+   * Per App: the acknowledged change stored last, and the generation the apiserver answered with. "Last" is in the
+   * order the apiserver stored the changes (the generation), not the order they were sent: writes held up by an
+   * outage reach etcd in any order once it is back, so a change sent earlier can be stored after a later one.
+   */
   const acked = new Map<string, { round: number; generation: number }>();
   let acknowledged = 0;
   let refused = 0;
@@ -91,8 +104,8 @@ function startChurn(client: KubeClient, fleet: Fleet, perSecond: number) {
           .then((written) => {
             acknowledged++;
             const key = keyOf(written);
-            if ((acked.get(key)?.round ?? -1) < sent)
-              acked.set(key, { round: sent, generation: written.metadata.generation ?? 0 });
+            const generation = written.metadata.generation ?? 0;
+            if ((acked.get(key)?.generation ?? -1) < generation) acked.set(key, { round: sent, generation });
           })
           .catch(() => refused++)
           .finally(() => inFlight--);
@@ -207,6 +220,7 @@ export async function runRestartChurn(options: RestartChurnOptions): Promise<Res
       (await listAll(client, BACKEND_TRAFFIC_POLICY, fleet.namespaces)).map((p) => [keyOf(p), p]),
     );
     let lostChanges = 0;
+    const lost: RestartChurnResult["lost"] = [];
     let unconvergedAtEnd = 0;
     for (const app of apps) {
       const key = keyOf(app);
@@ -218,8 +232,23 @@ export async function runRestartChurn(options: RestartChurnOptions): Promise<Res
           ?.requestTimeout,
       );
       // A refused write may still have landed (a timeout after etcd committed it), so the App may be newer than the
-      // last acknowledged change; it may never be older, and the policy must carry exactly the App's value.
-      if (appRound < (churn.acked.get(key)?.round ?? -1) || deployedRound !== appRound) lostChanges++;
+      // last acknowledged change; it may never be older, at the acknowledged generation it must hold the acknowledged
+      // value, and the policy must carry exactly the App's value.
+      const acked = churn.acked.get(key);
+      const generation = app.metadata.generation ?? 0;
+      const older = acked !== undefined && generation < acked.generation;
+      const changed = acked !== undefined && generation === acked.generation && appRound !== acked.round;
+      if (older || changed || deployedRound !== appRound) {
+        lostChanges++;
+        lost.push({
+          app: key,
+          appRound,
+          appGeneration: app.metadata.generation ?? 0,
+          acked: churn.acked.get(key),
+          deployedRound,
+          observedGeneration: (app.status as { observedGeneration?: number } | undefined)?.observedGeneration,
+        });
+      }
     }
     const audit = await auditChildren(client, fleet.namespaces);
     const { acknowledged, refused } = churn.counts();
@@ -229,6 +258,7 @@ export async function runRestartChurn(options: RestartChurnOptions): Promise<Res
       changesAcknowledged: acknowledged,
       changesRefused: refused,
       lostChanges,
+      lost,
       unconvergedAtEnd,
       operatorExits,
       audit,

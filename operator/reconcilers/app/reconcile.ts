@@ -13,6 +13,7 @@ import type { WorldCaches } from "../../caches.ts";
 import type { Condition } from "../../runtime/conditions.ts";
 import type { ReconcileResult } from "../../runtime/controller.ts";
 import type { EventRecorder } from "../../runtime/events.ts";
+import { expectationHandlers, readFresh, StatusExpectations } from "../../runtime/status-expectations.ts";
 import type { ConditionStamp } from "../condition-stamp.ts";
 import type { ProfileObject } from "../profile/objects.ts";
 import { judgeAppClaims } from "./app-claims.ts";
@@ -65,18 +66,27 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     caches.apps,
   );
   const resolveProfile = (app: AppObject) => caches.profiles.get(app.spec.profile) as ProfileObject | undefined;
+  // An App's status records decisions (the deployment id, the canary's step) that a reconcile of an older cached
+  // copy would make again: each status write is awaited in the cache before the App is acted on again.
+  const expectations = new StatusExpectations();
+  caches.apps.addHandlers(expectationHandlers(expectations));
 
   const writeStatus = (
     app: AppObject,
     conditions: Condition[],
     stamp: ConditionStamp,
     fields: Record<string, unknown>,
-  ): Promise<undefined> => writeAppStatus(client, events, app, conditions, stamp, fields).then(() => undefined);
+  ): Promise<undefined> =>
+    writeAppStatus(client, events, app, conditions, stamp, fields, expectations).then(() => undefined);
 
   async function reconcile(key: ObjectKey): Promise<ReconcileResult | undefined> {
-    const app = caches.apps.get(key) as AppObject | undefined;
     const { namespace, name } = splitKey(key);
     if (!namespace) return;
+    const read = await readFresh(expectations, key, caches.apps.get(key) as AppObject | undefined, () =>
+      client.find<AppObject>(APP, namespace, name),
+    );
+    if ("waitMs" in read) return { requeueAfterMs: read.waitMs };
+    const app = read.object;
     if (!app || app.metadata.deletionTimestamp) {
       // Children go by garbage collection (ownerReferences). Hostname claims are cluster-scoped, which the garbage
       // collector cannot tie to a namespaced App, so they are released here — once the apiserver confirms the App

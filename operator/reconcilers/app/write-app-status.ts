@@ -9,6 +9,7 @@ import type { KubeObject } from "../../../kube/types.ts";
 import type { Condition } from "../../runtime/conditions.ts";
 import type { EventRecorder } from "../../runtime/events.ts";
 import { applyStatusIfChanged } from "../../runtime/status.ts";
+import type { StatusExpectations } from "../../runtime/status-expectations.ts";
 import type { ConditionStamp } from "../condition-stamp.ts";
 import type { Rollout } from "./desired.ts";
 import type { AppObject } from "./objects.ts";
@@ -62,11 +63,12 @@ export async function writeAppStatus(
   conditions: readonly Condition[],
   stamp: ConditionStamp,
   fields: Record<string, unknown>,
+  expectations?: StatusExpectations,
 ): Promise<void> {
   const { conditions: list, ready } = markAppReady(conditions, stamp);
   const status = { ...fields, observedGeneration: app.metadata.generation, conditions: list };
   const previousReady = app.status?.conditions?.find((c) => c.type === AppCondition.Ready);
-  if (await applyStatusIfChanged(client, APP, app, status, FIELD_MANAGER)) {
+  if (await applyStatusIfChanged(client, APP, app, status, FIELD_MANAGER, expectations)) {
     if (previousReady?.reason !== ready.reason && ready.status === "False") {
       events.record(app, "Warning", ready.reason, ready.message);
     }

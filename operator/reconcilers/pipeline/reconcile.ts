@@ -14,6 +14,7 @@ import { applyChild, type ChildContext, ownerReferenceTo } from "../../runtime/c
 import { type Condition, findCondition } from "../../runtime/conditions.ts";
 import type { EventRecorder } from "../../runtime/events.ts";
 import { applyStatusIfChanged } from "../../runtime/status.ts";
+import { expectationHandlers, readFresh, StatusExpectations } from "../../runtime/status-expectations.ts";
 import type { ConditionStamp } from "../condition-stamp.ts";
 import { PIPELINE_INDEX } from "../run/indexes.ts";
 import type { RunObject } from "../run/objects.ts";
@@ -47,6 +48,12 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
    * per slot — but it would record a skipped slot twice).
    */
   const handled = new Map<ObjectKey, TriggerStatus[]>();
+  /**
+   * Each status write is awaited in the cache before the Pipeline is acted on again: a reconcile of an older copy
+   * would report Run counts and trigger times from before its own last write (status-expectations.ts).
+   */
+  const expectations = new StatusExpectations();
+  caches.pipelines.addHandlers(expectationHandlers(expectations));
 
   /** The Secret tasks read secretEnv from (empty until the API writes values into it). */
   async function applySecret(pipeline: PipelineObject, namespace: string): Promise<void> {
@@ -61,12 +68,16 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
 
   /** `signal` aborts when the controller abandoned this reconcile (its budget ran out): it then writes no more. */
   async function reconcile(key: ObjectKey, signal?: AbortSignal): Promise<{ requeueAfterMs?: number } | undefined> {
-    const pipeline = caches.pipelines.get(key) as PipelineObject | undefined;
+    const { namespace, name } = splitKey(key);
+    const read = await readFresh(expectations, key, caches.pipelines.get(key) as PipelineObject | undefined, () =>
+      client.find<PipelineObject>(PIPELINE, namespace, name),
+    );
+    if ("waitMs" in read) return { requeueAfterMs: read.waitMs };
+    const pipeline = read.object;
     if (!pipeline || pipeline.metadata.deletionTimestamp) {
       handled.delete(key);
       return undefined;
     }
-    const { namespace } = splitKey(key);
     if (!namespace) return undefined;
     const nowMs = deps.now().getTime();
     const stamp: ConditionStamp = { generation: pipeline.metadata.generation, now: new Date(nowMs).toISOString() };
@@ -120,7 +131,9 @@ export function createPipelineReconciler(deps: PipelineReconcilerDeps) {
     if (fired.statuses.length > 0) handled.set(key, fired.statuses);
     else handled.delete(key);
     const wasReady = findCondition(previous, ConditionType.Ready);
-    if (await writeIfPresent(() => applyStatusIfChanged(client, PIPELINE, pipeline, status, FIELD_MANAGER))) {
+    if (
+      await writeIfPresent(() => applyStatusIfChanged(client, PIPELINE, pipeline, status, FIELD_MANAGER, expectations))
+    ) {
       if (ready.status === "False" && wasReady?.reason !== ready.reason) {
         events.record(pipeline, "Warning", ready.reason, ready.message);
       }
