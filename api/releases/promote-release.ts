@@ -10,8 +10,10 @@ import { AppSpec } from "../../crds/app.ts";
 import { APP } from "../../crds/kinds.ts";
 import { getDeployment } from "../../db/stores/deployments.ts";
 import { latestRelease } from "../../db/stores/releases.ts";
-import { getClusterResource, getTenantResource } from "../../db/stores/resources.ts";
+import { getClusterResource } from "../../db/stores/resources.ts";
+import { isSubset } from "../../kube/semantic-equal.ts";
 import type { KubeObject } from "../../kube/types.ts";
+import { currentSecretVersions } from "../apps/secret-values.ts";
 import { type Principal, sourceOf } from "../auth/principal.ts";
 import { ownersOf } from "../deploy/app-writers.ts";
 import type { DeployResult } from "../deploy/deploy-app.ts";
@@ -58,6 +60,27 @@ export interface PromoteResult extends DeployResult {
   overridden: string[];
 }
 
+/**
+ * The deployment that runs the App's newest release, and its outcome. Usually the release's own; but a release that
+ * restored secret values (a rollback or promotion) starts with the values not yet written, and the operator's restore
+ * then changes the pod template once more: the App's current deployment, begun after the release's own and
+ * Superseding it, runs it. A later change that is not a release (kubectl) would be recorded as a newer release, so the newest
+ * release is what the current deployment runs.
+ */
+async function servingDeployment(
+  services: ApiServices,
+  key: { tenant: string; namespace: string; app: string },
+  release: { deploymentId: string | null },
+  current: string | undefined,
+): Promise<{ id: string; outcome: string }> {
+  const own = release.deploymentId ? await getDeployment(services.db, { ...key, id: release.deploymentId }) : undefined;
+  if (own && release.deploymentId && own.outcome !== "Superseded") return { id: own.id, outcome: own.outcome };
+  const now =
+    current && current !== release.deploymentId ? await getDeployment(services.db, { ...key, id: current }) : undefined;
+  if (own && now && now.createdAt >= own.createdAt) return { id: now.id, outcome: now.outcome };
+  return { id: release.deploymentId ?? "", outcome: own?.outcome ?? "unknown" };
+}
+
 export async function promoteRelease(services: ApiServices, request: PromoteRequest): Promise<PromoteResult> {
   const { db, kube } = services;
   const { tenant, app, from, to } = request;
@@ -67,10 +90,9 @@ export async function promoteRelease(services: ApiServices, request: PromoteRequ
     });
   }
   const sourceNamespace = await findTenantNamespace(kube, tenant, from);
-  const sourceRow = sourceNamespace
-    ? await getTenantResource(db, { tenant, kind: "App", namespace: sourceNamespace, name: app })
-    : undefined;
-  if (!sourceNamespace || !sourceRow) throw notFound("App", app);
+  // The live App, not the mirror's row: one just deployed is there at once.
+  const sourceApp = sourceNamespace ? await kube.find<KubeObject>(APP, sourceNamespace, app) : undefined;
+  if (!sourceNamespace || !sourceApp) throw notFound("App", app);
   const sourceKey = { tenant, namespace: sourceNamespace, app };
   const release = await latestRelease(db, sourceKey);
   if (!release) {
@@ -80,13 +102,12 @@ export async function promoteRelease(services: ApiServices, request: PromoteRequ
       "from",
     );
   }
-  const deployment = release.deploymentId
-    ? await getDeployment(db, { ...sourceKey, id: release.deploymentId })
-    : undefined;
-  if (deployment?.outcome !== "Available" || !release.deploymentId) {
+  const current = (sourceApp.status as { deploymentId?: string } | undefined)?.deploymentId;
+  const serving = await servingDeployment(services, sourceKey, release, current);
+  if (serving.outcome !== "Available") {
     throw refused(
       "SourceNotAvailable",
-      `Release ${release.number} of ${app} in ${from} is not Available (its deployment is ${deployment?.outcome ?? "unknown"}), so it was never proven there: wait until it is (\`loco status --profile ${from}\`), or fix it and deploy again.`,
+      `Release ${release.number} of ${app} in ${from} is not Available (its deployment is ${serving.outcome}), so it was never proven there: wait until it is (\`loco status --profile ${from}\`), or fix it and deploy again.`,
       "from",
     );
   }
@@ -125,7 +146,16 @@ export async function promoteRelease(services: ApiServices, request: PromoteRequ
   // Both halves were valid Apps; their union is checked again like a request, so a mismatch (routes for a port the
   // source no longer has) answers 400 naming the field rather than failing in the apiserver.
   const { spec } = parsePart(z.strictObject({ spec: AppSpec }), { spec: promotion.spec }, "body");
-  const source = { profile: from, release: release.number, deploymentId: release.deploymentId };
+  const source = { profile: from, release: release.number, deploymentId: serving.id };
+  const carried = { source, image: spec.image, pinned: pinnedByDigest(spec.image), secrets: versions };
+  const overridden = promotion.overridden;
+  // The target already runs exactly this (promoted twice): nothing to do, and no release that would never start.
+  const running = (target?.status as { deploymentId?: string } | undefined)?.deploymentId;
+  if (target && targetNamespace && running && isSubset(spec, target.spec) && isSubset(target.spec, spec)) {
+    const now = await currentSecretVersions(services, targetNamespace, app);
+    if (Object.entries(versions).every(([key, id]) => now[key] === id))
+      return { deploymentId: running, unchanged: true, overrides: [], release: undefined, ...carried, overridden };
+  }
   const { result, release: recorded } = await restoreAppRecorded(services, {
     principal: request.principal,
     tenant,
@@ -136,13 +166,5 @@ export async function promoteRelease(services: ApiServices, request: PromoteRequ
     ...(promotion.restore ? { secrets: promotion.restore } : {}),
     promotion: { kind: "promotion", ...source, by: sourceOf(request.principal) },
   });
-  return {
-    ...result,
-    release: recorded,
-    source,
-    image: spec.image,
-    pinned: pinnedByDigest(spec.image),
-    secrets: versions,
-    overridden: promotion.overridden,
-  };
+  return { ...result, release: recorded, ...carried, overridden };
 }
