@@ -5,6 +5,9 @@
 // target profile that does not exist is refused with 409 and a reason; another tenant can neither promote from nor
 // into the first tenant's objects, and no answer names them.
 import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { secretName } from "../../crds/app-names.ts";
@@ -14,6 +17,7 @@ import { parseKeyRing } from "../../db/secret-crypto.ts";
 import { EVENT, NAMESPACE, SECRET } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { ADMIN, type ApiWorld, startApiWorld } from "../support/api-world.ts";
+import { Loco, type LocoResult, shown } from "../support/e2e-cli.ts";
 import { eventually } from "../support/kube.ts";
 
 let world: ApiWorld;
@@ -317,5 +321,71 @@ describe("promotion", () => {
         : undefined;
     });
     expect(await secretValue(otherNamespace, world.tenants[1].app, "DB_PASSWORD")).toBeUndefined();
+  });
+});
+
+describe("loco promote", () => {
+  let loco: Loco;
+  let home: string;
+  const user = (args: string[], stdin?: string): Promise<LocoResult> =>
+    loco.run(args, {
+      home,
+      cwd: home,
+      env: { LOCO_TENANT: tenant },
+      timeoutMs: 180_000,
+      ...(stdin !== undefined ? { stdin } : {}),
+    });
+
+  beforeAll(async () => {
+    loco = new Loco(new URL("../../cli/main.ts", import.meta.url).pathname);
+    home = mkdtempSync(join(tmpdir(), "loco-prm-home-"));
+    const minted = await world.api.call("POST", `/v1/tenants/${tenant}/tokens`, {
+      token: developer,
+      body: { name: "prm", role: "developer" },
+    });
+    const { secret } = (await minted.json()) as { secret: string };
+    const login = await user(["login", world.api.url, "--token-stdin"], secret);
+    expect(login.code, shown(login)).toBe(0);
+  }, 120_000);
+
+  it("promotes with -o json and plain output, says a tag is not pinned, and exits like the other commands when refused", async () => {
+    const tagged = "registry.example.com/acme/cart:2.0.1";
+    expect((await app("cart/deployments", dev, { method: "POST", body: { spec: world.appSpec(tagged) } })).status).toBe(
+      202,
+    );
+    const source = await availableRelease("cart", dev);
+
+    const json = await user(["promote", "cart", "--from", dev, "--to", prod, "-o", "json"]);
+    expect(json.code, shown(json)).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      app: "cart",
+      tenant,
+      from: dev,
+      to: prod,
+      release: 1,
+      source: { profile: dev, release: source.number },
+      image: tagged,
+      pinned: false,
+    });
+
+    const listed = await user(["releases", "--app", "cart", "--profile", prod]);
+    expect(listed.code, shown(listed)).toBe(0);
+    expect(listed.stdout).toMatch(/v1\s+promote/);
+    expect(listed.stdout).toContain(`from ${dev} v${source.number}`);
+
+    // Plain: what was carried on stderr, with the tag called out.
+    const again = await user(["promote", "cart", "--from", dev, "--to", live3]);
+    expect(again.code, shown(again)).toBe(0);
+    expect(again.stderr).toContain(`Promoting release ${source.number} of cart from ${dev} to ${live3}`);
+    expect(again.stderr).toContain("by tag");
+
+    const noProfile = await user(["promote", "cart", "--from", dev, "--to", "nosuchprofile"]);
+    expect(noProfile.code, shown(noProfile)).toBe(6);
+    expect(noProfile.stderr).toContain("does not exist");
+    const missing = await user(["promote", "nevercart", "--from", dev, "--to", prod]);
+    expect(missing.code, shown(missing)).toBe(3);
+    const usage = await user(["promote", "cart", "--to", prod]);
+    expect(usage.code, shown(usage)).toBe(1);
+    expect(usage.stderr).toContain("--from");
   });
 });
