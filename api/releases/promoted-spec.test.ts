@@ -7,6 +7,8 @@ const V2 = "01JD6Z7Q5V8K2M4N6P8R0T2W42";
 const DIGEST = `registry.example.com/acme/shop@sha256:${"a".repeat(64)}`;
 const none = { env: new Set<string>(), secretEnv: new Set<string>() };
 const from = { namespace: "acme-dev", app: "shop" };
+/** A first promotion into prod: no target App, nothing it set itself. */
+const into = { target: undefined, targetEnvOwned: none, profile: "prod", from };
 
 const source = AppSpec.parse({
   profile: "dev",
@@ -31,11 +33,8 @@ describe("promotedSpec", () => {
     const result = promotedSpec({
       source,
       sourceSecrets: { DB_PASSWORD: V1, API_KEY: V2 },
-      target: undefined,
-      targetEnvOwned: none,
-      profile: "prod",
+      ...into,
       restoreId: "r1",
-      from,
     });
     expect(result.spec).toEqual({
       profile: "prod",
@@ -93,11 +92,8 @@ describe("promotedSpec", () => {
     const result = promotedSpec({
       source,
       sourceSecrets: { DB_PASSWORD: null, API_KEY: V2 },
-      target: undefined,
-      targetEnvOwned: none,
-      profile: "prod",
+      ...into,
       restoreId: "r3",
-      from,
     });
     expect(result.unknownVersions).toEqual(["DB_PASSWORD"]);
   });
@@ -107,11 +103,8 @@ describe("promotedSpec", () => {
     const result = promotedSpec({
       source: plain,
       sourceSecrets: {},
-      target: undefined,
-      targetEnvOwned: none,
-      profile: "prod",
+      ...into,
       restoreId: "r4",
-      from,
     });
     expect(result.restore).toBeUndefined();
     expect(result.spec).toEqual({ profile: "prod", image: "nginx:1.27" });
