@@ -191,14 +191,10 @@ describe("promotion", () => {
     await eventually("the source's secret value in the target's Secret", async () =>
       (await secretValue(`${tenant}-${prod}`, "shop", "DB_PASSWORD")) === PASSWORD ? true : undefined,
     );
-    // The restore changed the pod template once more: the promoted release runs as the deployment after its own, and
-    // is Available there, so it can be promoted on in turn, to a third profile.
-    await eventually("the target App Ready", async () => {
-      const view = (await (await app("shop", prod)).json()) as {
-        status?: { conditions?: { type: string; reason: string }[] };
-      };
-      return view.status?.conditions?.some((c) => c.type === "Ready" && c.reason === "Available") ? true : undefined;
-    });
+    // The operator restored the values before building the pod template: the promoted release's own deployment is
+    // the one that becomes Available (no second one superseding it), and the release can be promoted on in turn.
+    const target = await availableRelease("shop", prod);
+    expect(target.deploymentId).toBe(promoted.deploymentId);
     const onward = await eventually("the promoted release promotable", async () => {
       const r = await promote("shop", { from: prod, to: live3 });
       return r.status === 409 && ((await r.clone().json()) as { reason: string }).reason === "SourceNotAvailable"

@@ -72,7 +72,11 @@ export function restoredSecret(
   return { data, versions };
 }
 
-/** Performs the App's pending secret restore, if any; true when it wrote the Secret. */
+/**
+ * Performs the App's pending secret restore, if any. True when the Secret is not yet as the cache shows it — the
+ * restore was just written, here or by an earlier pass the cache has not caught up with — so the caller waits for the
+ * Secret's event before building a pod template from the values' digest.
+ */
 export async function restoreSecrets(deps: SecretRestoreDeps, app: AppObject, tenant: string): Promise<boolean> {
   const restore = parseSecretRestore(app.metadata.annotations?.[ANNOTATION_RESTORE_SECRETS]);
   if (!restore) return false;
@@ -90,7 +94,7 @@ export async function restoreSecrets(deps: SecretRestoreDeps, app: AppObject, te
     return false;
   }
   const existing = await deps.client.find<SecretObject>(SECRET, namespace, name);
-  if (existing?.metadata.annotations?.[ANNOTATION_SECRETS_RESTORED] === restore.id) return false;
+  if (existing?.metadata.annotations?.[ANNOTATION_SECRETS_RESTORED] === restore.id) return true;
   const from = restore.from ?? { namespace, app: app.metadata.name ?? "" };
   // Only the tenant's own namespaces: the versions are read under this App's tenant in any case (valuesAt filters by
   // it), so a foreign namespace would read nothing; refusing says why instead of restoring nothing. The message does
