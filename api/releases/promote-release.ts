@@ -33,11 +33,7 @@ export type PromotionRefusal =
   | "SecretVersionsUnknown"
   | "SecretVersionsGone";
 
-const refused = (reason: PromotionRefusal, message: string, field?: string) =>
-  new ApiError("Conflict", message, {
-    extra: { reason },
-    ...(field ? { errors: [{ field, message: reason }] } : {}),
-  });
+const refused = (reason: PromotionRefusal, message: string) => new ApiError("Conflict", message, { extra: { reason } });
 
 export interface PromoteRequest {
   principal: Principal;
@@ -61,11 +57,11 @@ export interface PromoteResult extends DeployResult {
 }
 
 /**
- * The deployment that runs the App's newest release, and its outcome. Usually the release's own; but a release that
- * restored secret values (a rollback or promotion) starts with the values not yet written, and the operator's restore
- * then changes the pod template once more: the App's current deployment, begun after the release's own and
- * Superseding it, runs it. A later change that is not a release (kubectl) would be recorded as a newer release, so the newest
- * release is what the current deployment runs.
+ * The deployment that runs the App's newest release, and its outcome. Usually the release's own. The operator writes
+ * a rollback's or promotion's secret values before it builds the pod template, but should the pods roll once more for
+ * them (an operator of an earlier version, or its cache late with the Secret), the App's current deployment, begun
+ * after the release's own and Superseding it, runs the release. A later change that is not a release (kubectl) is
+ * recorded as a newer release, so the newest release is what the current deployment runs.
  */
 async function servingDeployment(
   services: ApiServices,
@@ -81,7 +77,8 @@ async function servingDeployment(
   return { id: release.deploymentId ?? "", outcome: own?.outcome ?? "unknown" };
 }
 
-export async function promoteRelease(services: ApiServices, request: PromoteRequest): Promise<PromoteResult> {
+/** The tenant's App in the source profile, its newest release and the deployment that runs it, Available. */
+async function availableSource(services: ApiServices, request: PromoteRequest) {
   const { db, kube } = services;
   const { tenant, app, from, to } = request;
   if (from === to) {
@@ -89,33 +86,37 @@ export async function promoteRelease(services: ApiServices, request: PromoteRequ
       errors: [{ field: "to", message: "must differ from from" }],
     });
   }
-  const sourceNamespace = await findTenantNamespace(kube, tenant, from);
+  const namespace = await findTenantNamespace(kube, tenant, from);
   // The live App, not the mirror's row: one just deployed is there at once.
-  const sourceApp = sourceNamespace ? await kube.find<KubeObject>(APP, sourceNamespace, app) : undefined;
-  if (!sourceNamespace || !sourceApp) throw notFound("App", app);
-  const sourceKey = { tenant, namespace: sourceNamespace, app };
-  const release = await latestRelease(db, sourceKey);
+  const live = namespace ? await kube.find<KubeObject>(APP, namespace, app) : undefined;
+  if (!namespace || !live) throw notFound("App", app);
+  const key = { tenant, namespace, app };
+  const release = await latestRelease(db, key);
   if (!release) {
     throw refused(
       "NoRelease",
       `App ${app} has no release in ${from} to promote: deploy it there first (\`loco deploy --profile ${from}\`).`,
-      "from",
     );
   }
-  const current = (sourceApp.status as { deploymentId?: string } | undefined)?.deploymentId;
-  const serving = await servingDeployment(services, sourceKey, release, current);
+  const current = (live.status as { deploymentId?: string } | undefined)?.deploymentId;
+  const serving = await servingDeployment(services, key, release, current);
   if (serving.outcome !== "Available") {
     throw refused(
       "SourceNotAvailable",
       `Release ${release.number} of ${app} in ${from} is not Available (its deployment is ${serving.outcome}), so it was never proven there: wait until it is (\`loco status --profile ${from}\`), or fix it and deploy again.`,
-      "from",
     );
   }
+  return { key, release, serving };
+}
+
+export async function promoteRelease(services: ApiServices, request: PromoteRequest): Promise<PromoteResult> {
+  const { db, kube } = services;
+  const { tenant, app, from, to } = request;
+  const { key: sourceKey, release, serving } = await availableSource(services, request);
   if (!(await getClusterResource(db, "Profile", to))) {
     throw refused(
       "ProfileNotFound",
       `Profile "${to}" does not exist; list the profiles with \`loco profile ls\`, or ask a platform admin.`,
-      "to",
     );
   }
   const targetNamespace = await findTenantNamespace(kube, tenant, to);
@@ -127,7 +128,7 @@ export async function promoteRelease(services: ApiServices, request: PromoteRequ
     targetEnvOwned: ownersOf(target).env,
     profile: to,
     restoreId: ulid(),
-    from: { namespace: sourceNamespace, app },
+    from: { namespace: sourceKey.namespace, app },
   });
   if (promotion.unknownVersions.length > 0) {
     throw refused(
