@@ -369,8 +369,9 @@ describe("loco promote", () => {
     expect(listed.stdout).toMatch(/v1\s+promote/);
     expect(listed.stdout).toContain(`from ${dev} v${source.number}`);
 
-    // Plain: what was carried on stderr, with the tag called out.
-    const again = await user(["promote", "cart", "--from", dev, "--to", live3]);
+    // Plain, followed with --wait like a deploy: what was carried on stderr, with the tag called out; exit 0 once the
+    // target is Available.
+    const again = await user(["promote", "cart", "--from", dev, "--to", live3, "--wait", "--timeout", "2m"]);
     expect(again.code, shown(again)).toBe(0);
     expect(again.stderr).toContain(`Promoting release ${source.number} of cart from ${dev} to ${live3}`);
     expect(again.stderr).toContain("by tag");
