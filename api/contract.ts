@@ -18,6 +18,7 @@ import type { PipelineSecretsView as PipelineSecretsViewSchema } from "./routes/
 import type { PipelineDiff as PipelineDiffSchema } from "./routes/pipelines.ts";
 import type { PlatformInfo as PlatformInfoSchema } from "./routes/platform.ts";
 import type { ProfileView as ProfileViewSchema } from "./routes/profiles.ts";
+import type { Promoted as PromotedSchema } from "./routes/promotions.ts";
 import type {
   ReleaseDetail as ReleaseDetailSchema,
   Release as ReleaseSchema,
@@ -76,6 +77,8 @@ export type ReleaseDetail = z.output<typeof ReleaseDetailSchema>;
 /** A release with its App's profile (GET /v1/tenants/{tenant}/releases). */
 export type TenantRelease = z.output<typeof TenantReleaseSchema>;
 export type RolledBack = z.output<typeof RolledBackSchema>;
+/** A promotion accepted (POST …/apps/{app}/promotions). */
+export type Promoted = z.output<typeof PromotedSchema>;
 export type SecretsView = z.output<typeof SecretsViewSchema>;
 /** An App's traffic series and deploy markers (GET …/apps/{app}/metrics). */
 export type AppMetrics = z.output<typeof AppMetricsSchema>;

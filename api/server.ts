@@ -40,6 +40,7 @@ import { pipelineSecretRoutes } from "./routes/pipeline-secrets.ts";
 import { pipelineRoutes } from "./routes/pipelines.ts";
 import { platformRoutes } from "./routes/platform.ts";
 import { profileRoutes } from "./routes/profiles.ts";
+import { promotionRoutes } from "./routes/promotions.ts";
 import { releaseRoutes } from "./routes/releases.ts";
 import { rolloutRoutes } from "./routes/rollouts.ts";
 import { runRerunRoutes } from "./routes/run-rerun.ts";
@@ -130,6 +131,7 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...deploymentRoutes(services),
     ...appConfigRoutes(services),
     ...releaseRoutes(services),
+    ...promotionRoutes(services),
     ...rolloutRoutes(services),
     ...tenantReleaseRoutes(services),
     ...logRoutes(services),

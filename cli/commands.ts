@@ -257,6 +257,27 @@ export const rollbackCommand = defineCommand({
   exitCodes: ["auth", "notFound", "deployFailed", "timeout", "unavailable"],
 });
 
+export const promoteCommand = defineCommand({
+  path: ["promote"],
+  summary:
+    "Run an app's current release of one profile in another: the same image, env and secret versions, as a release that names its source.",
+  description:
+    "The release must be Available in --from. The image is carried as that release recorded it (with its digest when it names one; a tag is carried as the tag), with its command, ports, health checks, env and secret values (restored in --to from their stored versions). Routes, resources, scale, timeouts and the rollout strategy stay --to's (its Profile's defaults for a first promotion), and variables set in --to with `loco env set` or `loco secrets set` keep their values there. Refused (exit 6, the API answers 409 with a reason) when the source has no release, its release is not Available, --to does not exist, or a secret version is no longer stored.",
+  args: [{ name: "app", description: "The App to promote (the same name in both profiles).", required: true }],
+  flags: [
+    { name: "from", type: "string", valueName: "PROFILE", description: "Profile whose current release to promote." },
+    { name: "to", type: "string", valueName: "PROFILE", description: "Profile to promote it into." },
+    ...waitFlags,
+    tenantFlag,
+  ],
+  output: {
+    json: "{ app, tenant, from, to, release: number|null, source: { profile, release, deploymentId }, image, pinned, secrets: { KEY: versionId }, overridden, deploymentId, unchanged } — with --wait, ndjson like deploy's",
+    stream: true,
+  },
+  exitCodes: ["auth", "notFound", "deployFailed", "timeout", "unavailable"],
+  examples: ["loco promote shop-api --from dev --to prod --wait", "loco promote shop-api --from uat --to prod -o json"],
+});
+
 export const logsCommand = defineCommand({
   path: ["logs"],
   summary: "Show an app's logs: every replica merged, each line labelled with its pod and container.",
@@ -878,7 +899,7 @@ export const runTimelineCommand = defineCommand({
 
 // ---- Releases and secrets (issue 17) ----------------------------------------------------------------------------
 const RELEASE_VIEW =
-  "{ number, app, namespace, kind: deploy|apply|env|secrets|scale|rollback, actor, source: { kind: user, subject }|{ kind: token, token, subject }|{ kind: run, namespace, run, pipeline: string|null }|{ kind: git, revision, managers }|{ kind: external, managers }, createdAt, changes: { image?, env?: { added, removed, changed }, secrets?: { added, removed, changed }, replicas?, fields? }, secrets: { KEY: versionId|null }, deploymentId: string|null, rollbackOf: number|null }";
+  "{ number, app, namespace, kind: deploy|apply|env|secrets|scale|rollback|promote, actor, source: { kind: user, subject }|{ kind: token, token, subject }|{ kind: run, namespace, run, pipeline: string|null }|{ kind: git, revision, managers }|{ kind: external, managers }|{ kind: promotion, profile, release, deploymentId, by }, createdAt, changes: { image?, env?: { added, removed, changed }, secrets?: { added, removed, changed }, replicas?, fields? }, secrets: { KEY: versionId|null }, deploymentId: string|null, rollbackOf: number|null }";
 const SECRETS_JSON =
   "{ secrets: [{ name, version: string|null, versions: [{ id: string|null, createdAt, deletedAt: string|null }] }] }";
 
@@ -1071,6 +1092,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(initCommand, () => import("./commands/init.ts")),
   withImplementation(deployCommand, () => import("./commands/deploy.ts")),
   withImplementation(rollbackCommand, () => import("./commands/rollback.ts")),
+  withImplementation(promoteCommand, () => import("./commands/promote.ts")),
   withImplementation(logsCommand, () => import("./commands/logs.ts")),
   withImplementation(execCommand, () => import("./commands/exec.ts")),
   withImplementation(scaleCommand, () => import("./commands/scale.ts")),

@@ -50,15 +50,31 @@ export interface SecretRestore {
   id: string;
   versions: Record<string, string>;
   keep: string[];
+  /**
+   * Where the versions are stored when not with this App: the same App in another namespace of the same tenant (a
+   * promotion from another profile). The operator refuses one in another tenant's namespace.
+   */
+  from?: { namespace: string; app: string };
 }
 
 export function parseSecretRestore(text: string | undefined): SecretRestore | undefined {
   if (!text) return undefined;
   try {
-    const parsed = JSON.parse(text) as { id?: unknown; versions?: unknown; keep?: unknown };
+    const parsed = JSON.parse(text) as { id?: unknown; versions?: unknown; keep?: unknown; from?: unknown };
     if (typeof parsed.id !== "string" || parsed.id === "") return undefined;
     const keep = Array.isArray(parsed.keep) ? parsed.keep.filter((k): k is string => typeof k === "string") : [];
-    return { id: parsed.id, versions: parseSecretVersions(JSON.stringify(parsed.versions ?? {})), keep };
+    const restore: SecretRestore = {
+      id: parsed.id,
+      versions: parseSecretVersions(JSON.stringify(parsed.versions ?? {})),
+      keep,
+    };
+    const from = parsed.from as { namespace?: unknown; app?: unknown } | null | undefined;
+    if (from !== undefined) {
+      // A malformed source is no restore at all, rather than a restore from this App's own versions.
+      if (typeof from?.namespace !== "string" || typeof from.app !== "string") return undefined;
+      restore.from = { namespace: from.namespace, app: from.app };
+    }
+    return restore;
   } catch {
     return undefined;
   }
@@ -69,4 +85,5 @@ export const formatSecretRestore = (restore: SecretRestore): string =>
     id: restore.id,
     versions: JSON.parse(formatSecretVersions(restore.versions)),
     keep: [...restore.keep].sort(),
+    ...(restore.from ? { from: { namespace: restore.from.namespace, app: restore.from.app } } : {}),
   });

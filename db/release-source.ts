@@ -3,7 +3,10 @@
 // applied straight to the cluster by its field managers, with the Git commit when the GitOps tool named one.
 // `actor` keeps the same as one sentence for people; this is what programs read.
 
-export type ReleaseSource =
+export type ReleaseSource = CallerSource | PromotionSource;
+
+/** Who called the API or applied the change. */
+export type CallerSource =
   /** A user signed in through OpenID Connect. */
   | { kind: "user"; subject: string }
   /** An API token: its id, and the subject that minted it. */
@@ -15,7 +18,20 @@ export type ReleaseSource =
   /** Applied outside the API (kubectl, a controller) by these field managers, naming no commit. */
   | { kind: "external"; managers: string[] };
 
+/**
+ * A promotion (`loco promote`): the exact image, env and secret versions of another profile's release of the same App,
+ * named by profile and number, and who promoted it.
+ */
+export interface PromotionSource {
+  kind: "promotion";
+  profile: string;
+  release: number;
+  /** The deployment the promoted release ran as (it was Available when promoted). */
+  deploymentId: string;
+  by: CallerSource;
+}
+
 /** The source of a change the mirror saw applied outside the API. */
-export function externalSource(managers: string[], gitRevision: string | null): ReleaseSource {
+export function externalSource(managers: string[], gitRevision: string | null): CallerSource {
   return gitRevision ? { kind: "git", revision: gitRevision, managers } : { kind: "external", managers };
 }

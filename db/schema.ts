@@ -148,7 +148,7 @@ export interface SecretVersionsTable {
 }
 
 /** releases.kind CHECK: the change that made the release. */
-export type ReleaseKind = "deploy" | "apply" | "env" | "secrets" | "scale" | "rollback";
+export type ReleaseKind = "deploy" | "apply" | "env" | "secrets" | "scale" | "rollback" | "promote";
 
 /** What a release changed: names and version ids only, never a secret value. */
 export interface ReleaseChanges {

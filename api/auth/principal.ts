@@ -1,6 +1,6 @@
 // Who is calling: the result of authentication, before any tenant is looked at.
 
-import type { ReleaseSource } from "../../db/release-source.ts";
+import type { CallerSource } from "../../db/release-source.ts";
 import type { MemberRole, TokenRole } from "../../db/schema.ts";
 
 /** A role in a tenant; declared once, with the members table, in db/schema.ts. */
@@ -62,7 +62,7 @@ export function actorOf(principal: Principal | undefined): string {
 }
 
 /** The caller as a release records it for programs (db/release-source.ts): what actorOf says, as data. */
-export function sourceOf(principal: Principal): ReleaseSource {
+export function sourceOf(principal: Principal): CallerSource {
   if (principal.run) {
     const { namespace, name, pipeline } = principal.run;
     return { kind: "run", namespace, run: name, pipeline: pipeline ?? null };

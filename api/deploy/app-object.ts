@@ -14,10 +14,18 @@ export function appObject(options: {
   namespace: string;
   labels?: Record<string, string> | undefined;
   requested?: { deploymentId: string; by: string } | undefined;
+  /** Annotations of the App the manager owns besides the requested deployment's (a promotion's secret restore). */
+  annotations?: Record<string, string> | undefined;
   resourceVersion?: string | undefined;
   spec?: Partial<AppSpec> | undefined;
 }): KubeObject {
   const { requested, resourceVersion, labels, spec } = options;
+  const annotations = {
+    ...options.annotations,
+    ...(requested
+      ? { [ANNOTATION_REQUESTED_DEPLOYMENT_ID]: requested.deploymentId, [ANNOTATION_REQUESTED_BY]: requested.by }
+      : {}),
+  };
   return {
     apiVersion: "loco.dev/v1alpha1",
     kind: "App",
@@ -25,14 +33,7 @@ export function appObject(options: {
       name: options.name,
       namespace: options.namespace,
       ...(labels ? { labels } : {}),
-      ...(requested
-        ? {
-            annotations: {
-              [ANNOTATION_REQUESTED_DEPLOYMENT_ID]: requested.deploymentId,
-              [ANNOTATION_REQUESTED_BY]: requested.by,
-            },
-          }
-        : {}),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
       ...(resourceVersion === undefined ? {} : { resourceVersion }),
     },
     ...(spec ? { spec } : {}),

@@ -27,6 +27,7 @@ export interface AppRef {
 export interface ApplyOptions {
   labels?: Record<string, string> | undefined;
   requested?: { deploymentId: string; by: string } | undefined;
+  annotations?: Record<string, string> | undefined;
   resourceVersion?: string | undefined;
   /** Nothing is stored: the apiserver answers with the App as it would be. */
   dryRun?: boolean;

@@ -4,6 +4,7 @@
 // as it was, for its first).
 
 import { releaseChanges } from "../../db/release-changes.ts";
+import type { ReleaseSource } from "../../db/release-source.ts";
 import type { ReleaseKind } from "../../db/schema.ts";
 import { latestRelease, recordRelease } from "../../db/stores/releases.ts";
 import { currentSecretVersions } from "../apps/secret-values.ts";
@@ -17,6 +18,8 @@ export interface ReleaseFacts {
   kind: ReleaseKind;
   /** Who made it: recorded as a sentence (actor) and as data (source). */
   by: Principal;
+  /** The source recorded instead of the caller's, for a promotion (it names the caller within). */
+  source?: ReleaseSource;
   /** The whole spec the App has after the write. */
   spec: unknown;
   /** The spec before the write; compared against when the App has no release yet. */
@@ -43,7 +46,7 @@ export async function recordAppRelease(services: ApiServices, facts: ReleaseFact
     app,
     kind: facts.kind,
     actor: actorOf(facts.by),
-    source: sourceOf(facts.by),
+    source: facts.source ?? sourceOf(facts.by),
     changes: releaseChanges(before, { spec: facts.spec, secrets }),
     spec: facts.spec,
     secrets,

@@ -25,6 +25,22 @@ export function restoreOf(secrets: Record<string, string | null>, id: string): S
   return { id, versions, keep };
 }
 
+/** The keys whose named version the App's stored versions no longer hold (purged, or never mirrored). */
+export async function unstoredVersions(
+  services: ApiServices,
+  key: { tenant: string; namespace: string; app: string },
+  versions: Record<string, string>,
+): Promise<string[]> {
+  const stored = new Set(
+    (await listSecretVersions(services.db, key))
+      .filter((v) => v.versionId !== null)
+      .map((v) => `${v.key}/${v.versionId}`),
+  );
+  return Object.entries(versions)
+    .filter(([k, id]) => !stored.has(`${k}/${id}`))
+    .map(([k]) => k);
+}
+
 export async function rollbackRelease(
   services: ApiServices,
   request: Omit<DeployRequest, "spec" | "rollbackOf"> & { release: number },
@@ -34,14 +50,7 @@ export async function rollbackRelease(
   const release = await getRelease(services.db, { tenant, namespace, app, number: request.release });
   if (!release) throw notFound("Release", String(request.release));
   const restore = restoreOf(release.secrets, ulid());
-  const stored = new Set(
-    (await listSecretVersions(services.db, { tenant, namespace, app }))
-      .filter((v) => v.versionId !== null)
-      .map((v) => `${v.key}/${v.versionId}`),
-  );
-  const gone = Object.entries(restore.versions)
-    .filter(([key, id]) => !stored.has(`${key}/${id}`))
-    .map(([key]) => key);
+  const gone = await unstoredVersions(services, { tenant, namespace, app }, restore.versions);
   if (gone.length > 0) {
     throw new ApiError(
       "Conflict",

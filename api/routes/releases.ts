@@ -17,32 +17,43 @@ import { ItemParams, ProfileQuery } from "./apps.ts";
 import { Accepted } from "./deployments.ts";
 import { AppName, pageOf as pageSchema, TenantName } from "./schemas.ts";
 
-/** db/release-source.ts, for clients. */
+/** db/release-source.ts, for clients: who called. */
+const callerSources = [
+  z.object({ kind: z.literal("user"), subject: z.string().describe("The OpenID Connect subject.") }),
+  z.object({
+    kind: z.literal("token"),
+    token: z.string().describe("The API token's id."),
+    subject: z.string().describe("Who minted the token."),
+  }),
+  z.object({
+    kind: z.literal("run"),
+    namespace: z.string(),
+    run: z.string().describe("The Run whose own credential made the release (a Pipeline's deploy step)."),
+    pipeline: z.string().nullable().describe("The Pipeline of the Run (null: a one-off Run)."),
+  }),
+  z.object({
+    kind: z.literal("git"),
+    revision: z.string().describe("The Git commit the change was synced from."),
+    managers: z.array(z.string()).describe("The field managers that applied it (e.g. argocd-controller)."),
+  }),
+  z.object({
+    kind: z.literal("external"),
+    managers: z.array(z.string()).describe("The field managers that applied it outside the API (e.g. kubectl-edit)."),
+  }),
+] as const;
+const CallerSource = z.discriminatedUnion("kind", [...callerSources]);
 export const ReleaseSource = z
   .discriminatedUnion("kind", [
-    z.object({ kind: z.literal("user"), subject: z.string().describe("The OpenID Connect subject.") }),
+    ...callerSources,
     z.object({
-      kind: z.literal("token"),
-      token: z.string().describe("The API token's id."),
-      subject: z.string().describe("Who minted the token."),
-    }),
-    z.object({
-      kind: z.literal("run"),
-      namespace: z.string(),
-      run: z.string().describe("The Run whose own credential made the release (a Pipeline's deploy step)."),
-      pipeline: z.string().nullable().describe("The Pipeline of the Run (null: a one-off Run)."),
-    }),
-    z.object({
-      kind: z.literal("git"),
-      revision: z.string().describe("The Git commit the change was synced from."),
-      managers: z.array(z.string()).describe("The field managers that applied it (e.g. argocd-controller)."),
-    }),
-    z.object({
-      kind: z.literal("external"),
-      managers: z.array(z.string()).describe("The field managers that applied it outside the API (e.g. kubectl-edit)."),
+      kind: z.literal("promotion"),
+      profile: z.string().describe("The profile whose release was promoted (the same App there)."),
+      release: z.number().int().describe("The number of the promoted release in that profile."),
+      deploymentId: z.string().describe("The deployment the promoted release ran as, Available when promoted."),
+      by: CallerSource.describe("Who promoted it."),
     }),
   ])
-  .describe("Where the release came from, as data: `actor` says the same as a sentence.");
+  .describe("Where the release came from, as data: `actor` says who as a sentence.");
 
 const Names = z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) });
 export const Release = z.object({
@@ -50,9 +61,9 @@ export const Release = z.object({
   app: z.string(),
   namespace: z.string(),
   kind: z
-    .enum(["deploy", "apply", "env", "secrets", "scale", "rollback"])
+    .enum(["deploy", "apply", "env", "secrets", "scale", "rollback", "promote"])
     .describe(
-      "The change that made it: a deploy, a PUT of the App (or an apply outside the API: Argo CD, kubectl), env, secrets, scale or a rollback.",
+      "The change that made it: a deploy, a PUT of the App (or an apply outside the API: Argo CD, kubectl), env, secrets, scale, a rollback, or a promotion from another profile (`source` names its release).",
     ),
   actor: z
     .string()

@@ -583,6 +583,12 @@ export const CLIENT_OPERATIONS: readonly {
     keys: ["deploymentId", "unchanged", "events"],
   },
   {
+    method: "POST",
+    path: "/v1/tenants/{tenant}/apps/{app}/promotions",
+    status: 202,
+    keys: ["deploymentId", "unchanged", "events", "release", "source", "image", "pinned", "secrets", "overridden"],
+  },
+  {
     method: "GET",
     path: "/v1/tenants/{tenant}/apps/{app}/deployments",
     status: 200,

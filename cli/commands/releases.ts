@@ -42,6 +42,8 @@ export function sourceLabel(source: Release["source"]): string {
       return `git ${source.revision.slice(0, 12)} (${source.managers.join(", ")})`;
     case "external":
       return source.managers.join(", ");
+    case "promotion":
+      return `${sourceLabel(source.by)}, from ${source.profile} v${source.release}`;
   }
 }
 

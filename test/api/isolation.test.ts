@@ -74,6 +74,7 @@ const minimum: Record<string, Role> = {
   listReleases: "viewer",
   getRelease: "viewer",
   rollbackRelease: "developer",
+  promoteRelease: "developer",
   listTenantReleases: "viewer",
   listSecrets: "viewer",
   appLogs: "viewer",
@@ -190,7 +191,12 @@ function request(route: { method: string; path: string; operationId: string }, i
                             },
                           }
                         : undefined;
-  return { method: route.method, url: `${path}${query}`, body };
+  const promotion = { from: world.profile, to: `${world.profile}x` };
+  return {
+    method: route.method,
+    url: `${path}${query}`,
+    body: route.operationId === "promoteRelease" ? promotion : body,
+  };
 }
 
 /** What a client can see of an error, with the tenant's and objects' names masked. */

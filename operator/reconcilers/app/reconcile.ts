@@ -114,6 +114,12 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     const judged = judgeAppClaims(app, profile, tenant, caches.profiles.list() as ProfileObject[]);
     const denials = await claims.reconcile({ namespace, name, uid: app.metadata.uid ?? "" }, judged.allowed);
 
+    // A rollback's or promotion's secret values, written back once before any pod template is built from the old
+    // ones: the Secret's change (it is owned) reconciles the App again, and that template, with the values' digest,
+    // is the one deployment the request asked for — not a first one that the restore would supersede at once.
+    if (await restoreSecrets({ client, caches, events, log, versions: deps.secretVersions?.() }, app, tenant.tenant))
+      return;
+
     // 3. The world as the builders need it, and the deployment id of the pod template it yields.
     const { inputs, withoutDefault } = readAppWorld(caches, app, profile, [...judged.refused, ...denials]);
     const liveDeployment = caches.deployments.get(key) ?? caches.existing.deployments.get(key);
@@ -143,8 +149,6 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     const change = changeEvent(applied, rollout.deploymentId);
     if (change) events.record(app, "Normal", change.reason, change.message);
     for (const event of canary?.decision.events ?? []) events.record(app, event.type, event.reason, event.message);
-    // A rollback's secret values, written back once; the Secret's change reconciles the App again, with their digest.
-    await restoreSecrets({ client, caches, events, log, versions: deps.secretVersions?.() }, app, tenant.tenant);
 
     // 5. Status.
     const deployment = applied.results.get(DEPLOYMENT);

@@ -4,7 +4,8 @@
 // once per restore id, which it marks on the Secret. The values are applied under the field manager that owns them
 // (the one `loco env set --secret` writes with), so a later unset removes a restored key like any other; the marker
 // under a manager of its own, so that the values' manager never drops it by leaving it out. The Secret's change
-// rolls the pods (their template carries a digest of the values).
+// rolls the pods (their template carries a digest of the values). A promotion asks for the versions of the same App
+// in another profile's namespace (`from`); that namespace must be the same tenant's, or nothing is restored.
 import { secretName } from "../../../crds/app-names.ts";
 import {
   ANNOTATION_RESTORE_SECRETS,
@@ -23,6 +24,7 @@ import { SECRET } from "../../../kube/resources.ts";
 import type { KubeObject } from "../../../kube/types.ts";
 import type { WorldCaches } from "../../caches.ts";
 import type { EventRecorder } from "../../runtime/events.ts";
+import { tenantOf } from "./app-world.ts";
 import type { AppObject } from "./objects.ts";
 
 /** Where stored versions are read (db/secret-store.ts SecretStore, which holds the key-encryption key). */
@@ -35,7 +37,7 @@ export interface SecretVersionSource {
 
 export interface SecretRestoreDeps {
   client: KubeClient;
-  caches: Pick<WorldCaches, "secrets">;
+  caches: Pick<WorldCaches, "secrets" | "namespaces">;
   events: EventRecorder;
   log: Logger;
   /** Undefined when the operator runs without a database or key-encryption key: nothing can be restored. */
@@ -70,7 +72,11 @@ export function restoredSecret(
   return { data, versions };
 }
 
-/** Performs the App's pending secret restore, if any; true when it wrote the Secret. */
+/**
+ * Performs the App's pending secret restore, if any. True when the Secret is not yet as the cache shows it — the
+ * restore was just written, here or by an earlier pass the cache has not caught up with — so the caller waits for the
+ * Secret's event before building a pod template from the values' digest.
+ */
 export async function restoreSecrets(deps: SecretRestoreDeps, app: AppObject, tenant: string): Promise<boolean> {
   const restore = parseSecretRestore(app.metadata.annotations?.[ANNOTATION_RESTORE_SECRETS]);
   if (!restore) return false;
@@ -88,11 +94,21 @@ export async function restoreSecrets(deps: SecretRestoreDeps, app: AppObject, te
     return false;
   }
   const existing = await deps.client.find<SecretObject>(SECRET, namespace, name);
-  if (existing?.metadata.annotations?.[ANNOTATION_SECRETS_RESTORED] === restore.id) return false;
-  const { values, missing } = await deps.versions.valuesAt(
-    { tenant, namespace, app: app.metadata.name ?? "" },
-    restore.versions,
-  );
+  if (existing?.metadata.annotations?.[ANNOTATION_SECRETS_RESTORED] === restore.id) return true;
+  const from = restore.from ?? { namespace, app: app.metadata.name ?? "" };
+  // Only the tenant's own namespaces: the versions are read under this App's tenant in any case (valuesAt filters by
+  // it), so a foreign namespace would read nothing; refusing says why instead of restoring nothing. The message does
+  // not repeat the namespace asked for, which may be another tenant's.
+  if (from.namespace !== namespace && tenantOf(deps.caches, from.namespace).tenant !== tenant) {
+    deps.events.record(
+      app,
+      "Warning",
+      "SecretRestoreRefused",
+      "The promotion's secret values were not restored: their source namespace is not one of this App's tenant. Promote with `loco promote`, which names the tenant's own profile.",
+    );
+    return false;
+  }
+  const { values, missing } = await deps.versions.valuesAt({ tenant, ...from }, restore.versions);
   const { data, versions } = restoredSecret(existing, restore, values, missing);
   const meta = { name, namespace };
   await deps.client.apply(
@@ -141,7 +157,7 @@ export async function restoreSecrets(deps: SecretRestoreDeps, app: AppObject, te
     missing.length > 0 ? "SecretVersionsMissing" : "SecretsRestored",
     missing.length > 0
       ? `Restored ${restored.join(", ") || "no secret"}; ${missing.join(", ")} kept their current values: their versions are no longer stored.`
-      : `Restored the secret values ${restored.join(", ") || "(none)"} of the release rolled back to.`,
+      : `Restored the secret values ${restored.join(", ") || "(none)"} of the release ${restore.from ? "promoted" : "rolled back to"}.`,
   );
   return true;
 }
