@@ -13,6 +13,7 @@ import * as retention from "./migrations/0008-retention.ts";
 import * as releaseRevisions from "./migrations/0009-release-revisions.ts";
 import * as tenantReleases from "./migrations/0010-tenant-releases.ts";
 import * as releaseSource from "./migrations/0012-release-source.ts";
+import * as notifications from "./migrations/0014-notifications.ts";
 
 /** Listed explicitly (not read from the folder) so that a bundled or compiled build carries them all. */
 export const migrations: Record<string, Migration> = {
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   "0009-release-revisions": releaseRevisions,
   "0010-tenant-releases": tenantReleases,
   "0012-release-source": releaseSource,
+  "0014-notifications": notifications,
 };
 
 export class MigrationError extends Error {
