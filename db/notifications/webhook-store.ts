@@ -183,13 +183,14 @@ export function listDeliveries(
   options: { before?: string | undefined; limit: number },
 ): Promise<DeliveryRecord[]> {
   return withStorageErrors(async () => {
+    // Ordered by the bigint column, not by the text the SELECT names `id` (which would put 10 before 9).
     const { rows } = await sql<DeliveryRow>`
       SELECT id::text, webhook_id, payload, event_type, state, attempts, next_attempt_at, last_error, response_code,
              created_at, finished_at
       FROM webhook_deliveries
       WHERE tenant = ${tenant} AND webhook_id = ${webhookId}
-        ${options.before ? sql`AND id < ${options.before}::bigint` : sql``}
-      ORDER BY id DESC LIMIT ${options.limit}`.execute(db);
+        ${options.before ? sql`AND webhook_deliveries.id < ${options.before}::bigint` : sql``}
+      ORDER BY webhook_deliveries.id DESC LIMIT ${options.limit}`.execute(db);
     return rows.map((r) => ({
       id: r.id,
       webhookId: r.webhook_id,
