@@ -90,7 +90,8 @@ const noStore = { "cache-control": "no-store" };
 
 export function webhookRoutes(services: ApiServices): RouteDefinition[] {
   const { db, config } = services;
-  const allowed = new Set<string>(config.webhookAllowAddresses ?? []);
+  // Read per request: the reference generator builds the routes without a configuration.
+  const allowed = () => new Set<string>(config.webhookAllowAddresses ?? []);
 
   async function found(tenant: string, id: string): Promise<WebhookRecord> {
     const webhook = await getWebhook(db, tenant, id);
@@ -155,7 +156,7 @@ export function webhookRoutes(services: ApiServices): RouteDefinition[] {
         await authorize({ tenant: params.tenant, resource: "webhooks", action: "write" });
         let target: URL;
         try {
-          target = await checkTarget(body.url, allowed);
+          target = await checkTarget(body.url, allowed());
         } catch (error) {
           if (!(error instanceof TargetRefused)) throw error;
           throw new ApiError("InvalidRequest", `The webhook URL is refused: ${error.message}.`, {
