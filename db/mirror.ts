@@ -2,7 +2,8 @@
 // parent object (quotas, RBAC) copied into `resources` keyed by uid; loco-managed Secrets into `secret_versions`
 // (encrypted); condition transitions, Run task transitions, deployments and Kubernetes Events about loco objects
 // into the timeline; changes of Apps applied outside the API (Argo CD, kubectl) into releases, as the API records its
-// own. All from the operator's watch caches.
+// own. All from the operator's watch caches. Timeline events that are notifications (db/notifications/) queue their
+// webhook deliveries in the same transaction.
 //
 // Writes are batched and idempotent (replaying an object changes nothing); deletions set `deleted_at`. While
 // Postgres is unreachable, changes accumulate as a set of dirty uids (bounded by the number of objects, not of
