@@ -49,6 +49,7 @@ export const CreatedWebhook = z.object({
 });
 export const DeliveryView = z.object({
   id: z.string(),
+  webhookId: z.string(),
   eventId: z.string().describe("The notification's id (header loco-webhook-id): the same on every attempt."),
   eventType: z.string(),
   state: z.enum(["pending", "delivered", "failed"]).describe("pending: waiting for its next attempt."),

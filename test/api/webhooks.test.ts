@@ -5,6 +5,9 @@
 // not followed; two workers (two API replicas) never send a delivery twice; a worker that died holding a delivery
 // loses it to another; another tenant's webhooks are invisible.
 import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeliveryWorker } from "../../api/notifications/delivery-worker.ts";
@@ -15,6 +18,7 @@ import { silentLogger } from "../../kube/logger.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { startTestApi, type TestApi } from "../support/api-server.ts";
 import { createTestDatabase } from "../support/database.ts";
+import { Loco, shown } from "../support/e2e-cli.ts";
 import { eventually } from "../support/kube.ts";
 import { startOidcProvider, type TestOidcProvider } from "../support/oidc-provider.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.ts";
@@ -352,10 +356,15 @@ describe("delivery", () => {
     receiver.script("/waiting", [500, 500, 500]);
     const waiting = await created({ url: `${receiver.url}/waiting`, events: ["release.failed"] });
     await api.call("POST", `/v1/tenants/${tenant}/webhooks/${waiting.webhook.id}/test`, { token });
-    const pending = await eventually("a pending retry", async () => {
-      const [d] = await deliveries(waiting.webhook.id);
-      return d?.state === "pending" && d.attempts === 1 ? d : undefined;
-    });
+    // Between attempts (150 ms to 1 s with this test's policy): looked for often enough not to miss it.
+    const pending = await eventually(
+      "a pending retry",
+      async () => {
+        const [d] = await deliveries(waiting.webhook.id);
+        return d?.state === "pending" && d.attempts >= 1 ? d : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 10 },
+    );
     expect(pending).toMatchObject({ responseCode: 500, lastError: "the receiver answered 500" });
     expect((pending as unknown as { nextAttemptAt: string }).nextAttemptAt).toMatch(/^\d{4}-/);
   });
@@ -427,4 +436,71 @@ describe("the queue", () => {
     await pruneDeliveries(api.database.db, { maxAgeMs: 0, keepPerWebhook: 100 });
     expect((await deliveries(hook.webhook.id)).map((d) => d.state)).toEqual(["pending"]);
   });
+});
+
+describe("loco webhook", () => {
+  it("adds, lists, tests, shows the deliveries of and removes a webhook, plain and -o json", async () => {
+    const loco = new Loco(new URL("../../cli/main.ts", import.meta.url).pathname);
+    const home = mkdtempSync(join(tmpdir(), "loco-webhook-home-"));
+    const minted = await api.call("POST", `/v1/tenants/${tenant}/tokens`, {
+      token: await as("olga"),
+      body: { name: "cli-webhooks", role: "admin" },
+    });
+    const { secret: token } = (await minted.json()) as { secret: string };
+    const user = (args: string[], stdin?: string) =>
+      loco.run(args, { home, env: { LOCO_TENANT: tenant }, timeoutMs: 60_000, ...(stdin ? { stdin } : {}) });
+    const login = await user(["login", api.url, "--token-stdin"], token);
+    expect(login.code, shown(login)).toBe(0);
+
+    const added = await user([
+      "webhook",
+      "add",
+      `${receiver.url}/cli`,
+      "--event",
+      "release.failed",
+      "--description",
+      "cli",
+    ]);
+    expect(added.code, shown(added)).toBe(0);
+    const secret = added.stdout.trim();
+    expect(secret).toMatch(/^whsec_/);
+    expect(added.stderr).toMatch(/Added webhook [0-9A-Z]{26} → .*\/cli \(loco; release\.failed\)/);
+    const listed = await user(["webhook", "ls", "-o", "json"]);
+    expect(listed.code, shown(listed)).toBe(0);
+    const hook = (
+      JSON.parse(listed.stdout) as { items: { id: string; url: string; description: string }[] }
+    ).items.find((w) => w.description === "cli");
+    expect(hook?.url).toBe(`${receiver.url}/cli`);
+    const plain = await user(["webhook", "ls"]);
+    expect(plain.stdout).toContain(hook!.id);
+
+    worker().start();
+    const tested = await user(["webhook", "test", hook!.id]);
+    expect(tested.code, shown(tested)).toBe(0);
+    const [arrived] = await receiver.waitFor("/cli", 1);
+    expect(
+      verifyWebhook({
+        secret,
+        body: arrived!.body,
+        timestamp: arrived!.headers["loco-webhook-timestamp"] as string,
+        signature: arrived!.headers["loco-webhook-signature"] as string,
+      }).ok,
+    ).toBe(true);
+    const log = await eventually("the delivery in the CLI's log", async () => {
+      const result = await user(["webhook", "deliveries", hook!.id, "-o", "json"]);
+      const items = (JSON.parse(result.stdout) as { items: Delivery[] }).items;
+      return items[0]?.state === "delivered" ? items : undefined;
+    });
+    expect(log[0]).toMatchObject({ eventType: "webhook.test", attempts: 1, responseCode: 204 });
+    const table = await user(["webhook", "deliveries", hook!.id]);
+    expect(table.stdout).toMatch(/webhook\.test\s+delivered\s+1\s+204/);
+
+    const refused = await user(["webhook", "add", "http://10.0.0.1/hook"]);
+    expect(refused.code, shown(refused)).toBe(1);
+    expect(refused.stderr).toMatch(/10\.0\.0\.1 is a private address/);
+    const removed = await user(["webhook", "rm", hook!.id]);
+    expect(removed.code, shown(removed)).toBe(0);
+    const again = await user(["webhook", "rm", hook!.id]);
+    expect(again.code, shown(again)).toBe(3);
+  }, 120_000);
 });
