@@ -1,4 +1,5 @@
 // Every `loco` command, declared once. Implementations live in cli/commands/<name>.ts and load on use.
+import { NOTIFICATION_TYPES } from "../crds/notification-types.ts";
 import { type CommandDefinition, defineCommand, type FlagDefinition, withImplementation } from "./definition.ts";
 
 const profileFlag = {
@@ -607,13 +608,6 @@ export const tokenRevokeCommand = defineCommand({
 
 const WEBHOOK_VIEW = `{ id, url, format: loco|slack, events: string[], description, createdBy, createdAt }`;
 const DELIVERY_VIEW = `{ id, eventId, eventType, state: pending|delivered|failed, attempts, nextAttemptAt|null, lastError|null, responseCode|null, createdAt, finishedAt|null }`;
-const NOTIFICATION_EVENTS = [
-  "release.started",
-  "release.succeeded",
-  "release.failed",
-  "release.rolled_back",
-  "run.failed",
-] as const;
 const webhookIdArg = {
   name: "id",
   description: "The webhook's id, as `loco webhook ls` shows it.",
@@ -637,7 +631,7 @@ export const webhookAddCommand = defineCommand({
     {
       name: "event",
       type: "string",
-      choices: NOTIFICATION_EVENTS,
+      choices: NOTIFICATION_TYPES,
       multiple: true,
       valueName: "TYPE",
       description: "A notification to send; repeat for more (default: all).",

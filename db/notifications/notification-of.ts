@@ -2,17 +2,10 @@
 // event, so the mirror can decide in the same transaction that records the event (db/mirror.ts). The timeline's
 // source keys (db/timeline.ts) name the fact each event records; they are what is read here, never the prose.
 import { Reason } from "../../crds/conditions.ts";
+import type { NotificationType } from "../../crds/notification-types.ts";
 import type { TimelineEvent } from "../timeline.ts";
 
-/** Every notification type a webhook can subscribe to. */
-export const NOTIFICATION_TYPES = [
-  "release.started",
-  "release.succeeded",
-  "release.failed",
-  "release.rolled_back",
-  "run.failed",
-] as const;
-export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+export { NOTIFICATION_TYPES, type NotificationType } from "../../crds/notification-types.ts";
 
 /** The body of a notification in loco's own format (docs/notifications.md shows it). */
 export interface Notification {
