@@ -239,6 +239,8 @@ export interface WebhooksTable {
   /** A worker holds the webhook while it sends one delivery (migration 0014). */
   lease_until: Nullable<Timestamp>;
   lease_holder: string | null;
+  /** Removed (its secret blanked); the row goes with the delivery log's retention. */
+  deleted_at: Nullable<Timestamp>;
 }
 
 export interface WebhookDeliveriesTable {
@@ -437,6 +439,7 @@ export const SCHEMA_COLUMNS = {
     created_at: "timestamptz default",
     lease_until: "timestamptz null",
     lease_holder: "text null",
+    deleted_at: "timestamptz null",
   },
   webhook_deliveries: {
     id: "bigint identity",

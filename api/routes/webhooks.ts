@@ -207,7 +207,8 @@ export function webhookRoutes(services: ApiServices): RouteDefinition[] {
       method: "DELETE",
       url: "/v1/tenants/:tenant/webhooks/:id",
       operationId: "deleteWebhook",
-      summary: "Remove a webhook, its pending deliveries and its delivery log.",
+      summary:
+        "Remove a webhook, its pending deliveries and its delivery log. Removing one already removed answers 204 again.",
       tag: "webhooks",
       auth: "required",
       audit: "webhooks.delete",

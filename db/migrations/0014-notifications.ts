@@ -5,7 +5,8 @@
 // pending row per subscribed webhook in the transaction that records the timeline event, and API replicas claim
 // rows from it (a lease on the webhook row, taken with FOR UPDATE SKIP LOCKED), so a restart loses nothing and two
 // replicas never send the same row at once. `event_key` is the timeline event's source key: replaying the event
-// enqueues nothing twice.
+// enqueues nothing twice. A removed webhook keeps its row a while (`deleted_at`, its secret blanked) so that removing it
+// again is answered like the first time (DELETE is idempotent); its deliveries go at once.
 import { type Kysely, sql } from "kysely";
 
 const statements = [
@@ -21,7 +22,8 @@ const statements = [
       created_by text NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now(),
       lease_until timestamptz,
-      lease_holder text
+      lease_holder text,
+      deleted_at timestamptz
     )
   `,
   `CREATE INDEX webhooks_by_tenant ON webhooks (tenant, id)`,

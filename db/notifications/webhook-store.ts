@@ -92,7 +92,7 @@ export function listWebhooks(
   return withStorageErrors(async () => {
     const { rows } = await sql<WebhookRow>`
       SELECT ${WEBHOOK_COLUMNS} FROM webhooks
-      WHERE tenant = ${tenant} ${options.after ? sql`AND id > ${options.after}` : sql``}
+      WHERE tenant = ${tenant} AND deleted_at IS NULL ${options.after ? sql`AND id > ${options.after}` : sql``}
       ORDER BY id LIMIT ${options.limit}`.execute(db);
     return rows.map(webhookOf);
   });
@@ -101,17 +101,29 @@ export function listWebhooks(
 export function getWebhook(db: Kysely<Database>, tenant: string, id: string): Promise<WebhookRecord | undefined> {
   return withStorageErrors(async () => {
     const { rows } = await sql<WebhookRow>`
-      SELECT ${WEBHOOK_COLUMNS} FROM webhooks WHERE tenant = ${tenant} AND id = ${id}`.execute(db);
+      SELECT ${WEBHOOK_COLUMNS} FROM webhooks WHERE tenant = ${tenant} AND id = ${id} AND deleted_at IS NULL`.execute(
+      db,
+    );
     return rows[0] ? webhookOf(rows[0]) : undefined;
   });
 }
 
-/** Deletes the webhook and its delivery log; false when the tenant has no such webhook. */
+/**
+ * Removes the webhook: nothing more is queued or sent to it, its deliveries and its secret are deleted. False when
+ * the tenant never had such a webhook; removing one already removed is true again (DELETE is idempotent).
+ */
 export function deleteWebhook(db: Kysely<Database>, tenant: string, id: string): Promise<boolean> {
-  return withStorageErrors(async () => {
-    const result = await sql`DELETE FROM webhooks WHERE tenant = ${tenant} AND id = ${id}`.execute(db);
-    return Number(result.numAffectedRows ?? 0) > 0;
-  });
+  return withStorageErrors(() =>
+    db.transaction().execute(async (tx) => {
+      const { rows } = await sql<{ id: string }>`
+        UPDATE webhooks SET deleted_at = coalesce(deleted_at, now()), secret = '', lease_until = NULL,
+                            lease_holder = NULL
+        WHERE tenant = ${tenant} AND id = ${id} RETURNING id`.execute(tx);
+      if (rows.length === 0) return false;
+      await sql`DELETE FROM webhook_deliveries WHERE webhook_id = ${id}`.execute(tx);
+      return true;
+    }),
+  );
 }
 
 /** A notification and the key of the fact it tells of (unique per webhook: enqueuing it twice adds nothing). */
@@ -139,7 +151,7 @@ export async function enqueueNotifications(
     INSERT INTO webhook_deliveries (webhook_id, tenant, event_key, event_type, payload)
     SELECT w.id, w.tenant, n.event_key, n.event_type, n.payload
     FROM (VALUES ${sql.join(rows)}) AS n (ord, tenant, event_key, event_type, payload)
-    JOIN webhooks w ON w.tenant = n.tenant AND w.events @> jsonb_build_array(n.event_type)
+    JOIN webhooks w ON w.tenant = n.tenant AND w.deleted_at IS NULL AND w.events @> jsonb_build_array(n.event_type)
     ORDER BY n.ord, w.id
     ON CONFLICT (webhook_id, event_key) DO NOTHING`.execute(db);
   return Number(result.numAffectedRows ?? 0);
@@ -233,12 +245,12 @@ export function claimDeliveries(
                               lease_holder = ${options.holder}
         WHERE w.id IN (
             SELECT c.id FROM webhooks c
-            WHERE (c.lease_until IS NULL OR c.lease_until < now())
+            WHERE c.deleted_at IS NULL AND (c.lease_until IS NULL OR c.lease_until < now())
               AND EXISTS (SELECT 1 FROM webhook_deliveries d
                           WHERE d.webhook_id = c.id AND d.state = 'pending' AND d.next_attempt_at <= now())
             LIMIT ${options.limit}
             FOR UPDATE SKIP LOCKED)
-          AND (w.lease_until IS NULL OR w.lease_until < now())
+          AND w.deleted_at IS NULL AND (w.lease_until IS NULL OR w.lease_until < now())
         RETURNING w.id, w.url, w.format, w.secret
       )
       SELECT l.id AS webhook_id, l.url, l.format, l.secret, d.id::text AS delivery_id, d.event_type, d.payload,
@@ -302,13 +314,17 @@ export function recordAttempt(
 
 /**
  * Bounded retention of the delivery log: finished deliveries older than `maxAgeMs`, and beyond the newest
- * `keepPerWebhook` of each webhook, are deleted. Pending ones are never pruned.
+ * `keepPerWebhook` of each webhook, are deleted. Pending ones are never pruned. Removed webhooks older than
+ * `maxAgeMs` go too.
  */
 export function pruneDeliveries(
   db: Kysely<Database>,
   options: { maxAgeMs: number; keepPerWebhook: number },
 ): Promise<number> {
   return withStorageErrors(async () => {
+    // Removed webhooks are kept as long as a finished delivery would be, then go.
+    await sql`
+      DELETE FROM webhooks WHERE deleted_at < now() - ${options.maxAgeMs} * interval '1 millisecond'`.execute(db);
     const result = await sql`
       DELETE FROM webhook_deliveries d WHERE d.state <> 'pending' AND (
         d.created_at < now() - ${options.maxAgeMs} * interval '1 millisecond'

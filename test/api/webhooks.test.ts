@@ -500,7 +500,11 @@ describe("loco webhook", () => {
     expect(refused.stderr).toMatch(/10\.0\.0\.1 is a private address/);
     const removed = await user(["webhook", "rm", hook!.id]);
     expect(removed.code, shown(removed)).toBe(0);
+    // Removing it again is no error (DELETE is idempotent); an id the tenant never had is not found.
     const again = await user(["webhook", "rm", hook!.id]);
-    expect(again.code, shown(again)).toBe(3);
+    expect(again.code, shown(again)).toBe(0);
+    expect((await user(["webhook", "ls", "-o", "json"])).stdout).not.toContain(hook!.id);
+    const unknown = await user(["webhook", "rm", "01JD6Z7Q5V8K2M4N6P8R0T2W4Y"]);
+    expect(unknown.code, shown(unknown)).toBe(3);
   }, 120_000);
 });
