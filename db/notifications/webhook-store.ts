@@ -3,7 +3,7 @@
 // webhook of another tenant is never found, changed or listed.
 import { type Kysely, sql, type Transaction } from "kysely";
 import { ulid } from "ulid";
-import type { Database, DeliveryState, WebhookFormat } from "../schema.ts";
+import type { Database, DeliveryState, Row, WebhookFormat } from "../schema.ts";
 import { withStorageErrors } from "../with-storage-errors.ts";
 import type { Notification } from "./notification-of.ts";
 
@@ -47,16 +47,10 @@ export interface ClaimedDelivery {
 
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
-interface WebhookRow {
-  id: string;
-  tenant: string;
-  url: string;
-  format: WebhookFormat;
-  events: string[];
-  description: string;
-  created_by: string;
-  created_at: Date;
-}
+type WebhookRow = Pick<
+  Row<"webhooks">,
+  "id" | "tenant" | "url" | "format" | "events" | "description" | "created_by" | "created_at"
+>;
 const webhookOf = (r: WebhookRow): WebhookRecord => ({
   id: r.id,
   tenant: r.tenant,
