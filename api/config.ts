@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { INSECURE_ISSUER_MESSAGE, isSecureOrLoopback } from "../crds/secure-url.ts";
 import { ConfigError, readFlags, validConfig } from "../kube/process-config.ts";
+import { ALLOWABLE_CLASSES } from "./notifications/address-class.ts";
 
 const hostPort = z
   .string()
@@ -121,6 +122,8 @@ export const ApiConfig = z
      * pod logs); unset = no such RoleBinding (outside a cluster, the kubeconfig's rights apply).
      */
     tenantRole: z.string().min(1).optional(),
+    /** Address classes webhooks may reach despite the SSRF rule (api/notifications/address-class.ts); none by default. */
+    webhookAllowAddresses: list.pipe(z.array(z.enum(ALLOWABLE_CLASSES))),
     serviceAccount: z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, {
@@ -190,6 +193,8 @@ Flags (environment variable in brackets):
   --tenant-role NAME             ClusterRole the API binds to its ServiceAccount in each tenant namespace (Secrets,
                                  pod logs); needs --service-account [LOCO_API_TENANT_ROLE]
   --service-account NS/NAME      the API's own ServiceAccount, the subject of those RoleBindings [LOCO_API_SERVICE_ACCOUNT]
+  --webhook-allow-addresses LIST address classes webhooks may reach despite the SSRF rule: loopback, private,
+                                 link-local, unique-local (default none) [LOCO_API_WEBHOOK_ALLOW_ADDRESSES]
 `;
 
 const flags = {
@@ -229,6 +234,7 @@ const flags = {
   "metrics-rate-window": { type: "string" },
   "tenant-role": { type: "string" },
   "service-account": { type: "string" },
+  "webhook-allow-addresses": { type: "string" },
   help: { type: "boolean" },
 } as const;
 
@@ -274,6 +280,7 @@ export function loadApiConfig(argv: string[], env: NodeJS.ProcessEnv): ApiConfig
     metricsAuthorization: env.LOCO_API_METRICS_AUTHORIZATION || undefined,
     tenantRole: (values["tenant-role"] as string | undefined) ?? (env.LOCO_API_TENANT_ROLE || undefined),
     serviceAccount: (values["service-account"] as string | undefined) ?? (env.LOCO_API_SERVICE_ACCOUNT || undefined),
+    webhookAllowAddresses: values["webhook-allow-addresses"] ?? env.LOCO_API_WEBHOOK_ALLOW_ADDRESSES ?? "",
   });
 }
 

@@ -48,6 +48,7 @@ import { runRoutes } from "./routes/runs.ts";
 import { tenantReleaseRoutes } from "./routes/tenant-releases.ts";
 import { tenantRoutes } from "./routes/tenants.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 import { StreamSlots } from "./stream-slots.ts";
 import type { ApiTelemetry } from "./telemetry.ts";
 import { routeWebSocketUpgrades } from "./websocket-upgrade.ts";
@@ -74,7 +75,7 @@ export type ServerConfig = Pick<
   | "apiAccess"
 > &
   Partial<Pick<ApiConfig, "metricsUrl" | "metricsAuthorization" | "metricsRateWindow">> &
-  Partial<Pick<ApiConfig, "simulatedNodes">>;
+  Partial<Pick<ApiConfig, "simulatedNodes" | "webhookAllowAddresses">>;
 
 export interface ApiServices {
   config: ServerConfig;
@@ -126,6 +127,7 @@ export function allRoutes(services: ApiServices): RouteDefinition[] {
     ...tenantRoutes(services),
     ...memberRoutes(services),
     ...tokenRoutes(services),
+    ...webhookRoutes(services),
     ...appRoutes(services),
     ...appPodRoutes(services),
     ...deploymentRoutes(services),

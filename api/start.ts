@@ -13,6 +13,7 @@ import { OidcVerifier } from "./auth/oidc-verifier.ts";
 import { bootstrapToken, type MintedBootstrapToken, writeBootstrapTokenFile } from "./bootstrap.ts";
 import type { ApiConfig } from "./config.ts";
 import { reportLegacyTenants } from "./legacy-tenants.ts";
+import { DeliveryWorker } from "./notifications/delivery-worker.ts";
 import { buildServer } from "./server.ts";
 import type { ApiTelemetry } from "./telemetry.ts";
 import { grantApiAccessToTenantNamespaces } from "./tenant-api-access.ts";
@@ -96,6 +97,9 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   }
 
   const url = await app.listen({ host: config.address.host, port: config.address.port });
+  // Every replica drains the shared webhook queue; claims in Postgres keep them from sending a delivery twice.
+  const webhooks = new DeliveryWorker({ db: database.db, log, allowed: new Set(config.webhookAllowAddresses) });
+  webhooks.start();
   log.info({ address: config.address, oidc: Boolean(oidc) }, "Started loco-api");
   return {
     app,
@@ -104,6 +108,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     stop: async () => {
       accepting = false;
       await app.close();
+      await webhooks.stop();
       kube.close();
       if (ownsDatabase) await database.close();
     },

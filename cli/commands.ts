@@ -1,4 +1,5 @@
 // Every `loco` command, declared once. Implementations live in cli/commands/<name>.ts and load on use.
+import { NOTIFICATION_TYPES } from "../crds/notification-types.ts";
 import { type CommandDefinition, defineCommand, type FlagDefinition, withImplementation } from "./definition.ts";
 
 const profileFlag = {
@@ -626,6 +627,85 @@ export const tokenRevokeCommand = defineCommand({
   examples: ["loco token revoke 01JD6Z7Q5V8K2M4N6P8R0T2W4Y", "loco token revoke --bootstrap"],
 });
 
+const WEBHOOK_VIEW = `{ id, url, format: loco|slack, events: string[], description, createdBy, createdAt }`;
+const DELIVERY_VIEW = `{ id, eventId, eventType, state: pending|delivered|failed, attempts, nextAttemptAt|null, lastError|null, responseCode|null, createdAt, finishedAt|null }`;
+const webhookIdArg = {
+  name: "id",
+  description: "The webhook's id, as `loco webhook ls` shows it.",
+  required: true,
+} as const;
+
+export const webhookAddCommand = defineCommand({
+  path: ["webhook", "add"],
+  summary: "Send the tenant's release and run notifications to a URL, signed (the secret is shown once).",
+  description:
+    "Adds a webhook: each notification (release started, succeeded, failed or rolled back; run failed) is POSTed to the URL as JSON, or as a Slack-compatible message with --format slack, signed with HMAC-SHA256 over the timestamp and body (docs/notifications.md says how to verify it). Failed deliveries are retried with backoff. URLs that reach loopback, private, link-local or unique-local addresses are refused unless a platform admin allows them. Needs the admin or owner role.",
+  args: [{ name: "url", description: "The http(s) URL that receives the notifications.", required: true }],
+  flags: [
+    {
+      name: "format",
+      type: "string",
+      choices: ["loco", "slack"],
+      default: "loco",
+      description: "loco: the notification as JSON; slack: a { text } message for Slack and look-alikes.",
+    },
+    {
+      name: "event",
+      type: "string",
+      choices: NOTIFICATION_TYPES,
+      multiple: true,
+      valueName: "TYPE",
+      description: "A notification to send; repeat for more (default: all).",
+    },
+    { name: "description", type: "string", valueName: "TEXT", description: "What the webhook is for." },
+    tenantFlag,
+  ],
+  output: { json: `{ webhook: ${WEBHOOK_VIEW}, secret: "whsec_…" }` },
+  exitCodes: ["usage", "auth", "notFound", "unavailable", "timeout"],
+  examples: [
+    "loco webhook add https://hooks.example.com/loco --event release.failed --event run.failed",
+    "loco webhook add https://hooks.slack.com/services/T000/B000/XXXX --format slack",
+  ],
+});
+
+export const webhookLsCommand = defineCommand({
+  path: ["webhook", "ls"],
+  summary: "List the tenant's webhooks (never their secrets).",
+  flags: [tenantFlag],
+  output: { json: `{ items: [${WEBHOOK_VIEW}] }` },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const webhookRmCommand = defineCommand({
+  path: ["webhook", "rm"],
+  summary: "Remove a webhook, its pending deliveries and its delivery log.",
+  args: [webhookIdArg],
+  flags: [tenantFlag],
+  output: { json: "{ id, removed: true }" },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const webhookDeliveriesCommand = defineCommand({
+  path: ["webhook", "deliveries"],
+  summary: "Show a webhook's delivery log, newest first: state, attempts, response code and last error.",
+  args: [webhookIdArg],
+  flags: [
+    { name: "limit", type: "number", valueName: "N", default: 20, description: "How many deliveries to show." },
+    tenantFlag,
+  ],
+  output: { json: `{ items: [${DELIVERY_VIEW}] }` },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
+export const webhookTestCommand = defineCommand({
+  path: ["webhook", "test"],
+  summary: "Queue a signed test notification (webhook.test) to a webhook; see it in its deliveries.",
+  args: [webhookIdArg],
+  flags: [tenantFlag],
+  output: { json: "{ deliveryId, eventId }" },
+  exitCodes: ["auth", "notFound", "unavailable", "timeout"],
+});
+
 export const pipelineApplyCommand = defineCommand({
   path: ["pipeline", "apply"],
   summary: "Create or update a pipeline from a YAML or JSON file.",
@@ -1121,6 +1201,11 @@ export const COMMANDS: readonly CommandDefinition[] = [
   withImplementation(tokenCreateCommand, () => import("./commands/token-create.ts")),
   withImplementation(tokenLsCommand, () => import("./commands/token-ls.ts")),
   withImplementation(tokenRevokeCommand, () => import("./commands/token-revoke.ts")),
+  withImplementation(webhookAddCommand, () => import("./commands/webhook-add.ts")),
+  withImplementation(webhookLsCommand, () => import("./commands/webhook-ls.ts")),
+  withImplementation(webhookRmCommand, () => import("./commands/webhook-rm.ts")),
+  withImplementation(webhookDeliveriesCommand, () => import("./commands/webhook-deliveries.ts")),
+  withImplementation(webhookTestCommand, () => import("./commands/webhook-test.ts")),
   withImplementation(pipelineApplyCommand, () => import("./commands/pipeline-apply.ts")),
   withImplementation(pipelineDiffCommand, () => import("./commands/pipeline-diff.ts")),
   withImplementation(pipelineLsCommand, () => import("./commands/pipeline-ls.ts")),

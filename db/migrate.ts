@@ -14,6 +14,7 @@ import * as releaseRevisions from "./migrations/0009-release-revisions.ts";
 import * as tenantReleases from "./migrations/0010-tenant-releases.ts";
 import * as releaseSource from "./migrations/0012-release-source.ts";
 import * as releasePromotion from "./migrations/0013-release-promotion.ts";
+import * as notifications from "./migrations/0014-notifications.ts";
 
 /** Listed explicitly (not read from the folder) so that a bundled or compiled build carries them all. */
 export const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   "0010-tenant-releases": tenantReleases,
   "0012-release-source": releaseSource,
   "0013-release-promotion": releasePromotion,
+  "0014-notifications": notifications,
 };
 
 export class MigrationError extends Error {

@@ -2,7 +2,8 @@
 // parent object (quotas, RBAC) copied into `resources` keyed by uid; loco-managed Secrets into `secret_versions`
 // (encrypted); condition transitions, Run task transitions, deployments and Kubernetes Events about loco objects
 // into the timeline; changes of Apps applied outside the API (Argo CD, kubectl) into releases, as the API records its
-// own. All from the operator's watch caches.
+// own. All from the operator's watch caches. Timeline events that are notifications (db/notifications/) queue their
+// webhook deliveries in the same transaction.
 //
 // Writes are batched and idempotent (replaying an object changes nothing); deletions set `deleted_at`. While
 // Postgres is unreachable, changes accumulate as a set of dirty uids (bounded by the number of objects, not of
@@ -17,6 +18,8 @@ import { ANNOTATION_SECRET_VERSIONS, parseSecretVersions } from "../crds/secret-
 import type { Logger } from "../kube/logger.ts";
 import { controllerOf, type KubeObject } from "../kube/types.ts";
 import { externalChange } from "./external-change.ts";
+import { notificationOf } from "./notifications/notification-of.ts";
+import { enqueueNotifications } from "./notifications/webhook-store.ts";
 import type { Database, Row } from "./schema.ts";
 import type { SecretStore } from "./secret-store.ts";
 import { toStorageError } from "./storage-error.ts";
@@ -87,6 +90,7 @@ export class Mirror {
     timelineEvents: 0,
     deletionsRefused: 0,
     releasesRecorded: 0,
+    notificationsQueued: 0,
   };
   /** App uid → the generation whose outside change was last recorded (or found recorded): replays skip the query. */
   private readonly released = new Map<string, number>();
@@ -376,11 +380,21 @@ export class Mirror {
         sql`(${tenantOfNamespace(e.namespace)}, ${e.namespace}, ${e.kind}, ${e.name}, ${e.type}, ${e.reason}, ${e.message},
           ${e.actor}, ${e.occurredAt}::timestamptz, ${e.sourceKey})`,
     );
-    const result = await sql`
+    const result = await sql<{ id: string; tenant: string | null; source_key: string }>`
       INSERT INTO events (tenant, namespace, kind, name, type, reason, message, actor, occurred_at, source_key)
       VALUES ${sql.join(rows)}
-      ON CONFLICT (source_key) DO NOTHING`.execute(tx);
-    this.stats.timelineEvents += Number(result.numAffectedRows ?? 0);
+      ON CONFLICT (source_key) DO NOTHING
+      RETURNING id::text, tenant, source_key`.execute(tx);
+    this.stats.timelineEvents += result.rows.length;
+    // Only events recorded just now (a replay returns none), in this same transaction: each notification is queued
+    // exactly once, and never for an event that was not committed.
+    const byKey = new Map(events.map((e) => [e.sourceKey, e]));
+    const notifications = result.rows.flatMap((row) => {
+      const event = byKey.get(row.source_key);
+      const notification = event && row.tenant ? notificationOf(event, row.tenant, `evt_${row.id}`) : undefined;
+      return notification ? [{ eventKey: row.source_key, notification }] : [];
+    });
+    this.stats.notificationsQueued += await enqueueNotifications(tx, notifications);
   }
 
   private tenantFor(object: KubeObject): string | null {

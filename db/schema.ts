@@ -219,6 +219,47 @@ export interface TaskLogsTable {
   lines: Json<StoredLogLine[]>;
 }
 
+/** webhooks.format CHECK: loco's own JSON, or a Slack-compatible message. */
+export type WebhookFormat = "loco" | "slack";
+/** webhook_deliveries.state CHECK. */
+export type DeliveryState = "pending" | "delivered" | "failed";
+
+export interface WebhooksTable {
+  id: string;
+  tenant: string;
+  url: string;
+  format: WebhookFormat;
+  /** Notification types it subscribes to (api/notifications/notification-types.ts). */
+  events: Json<string[]>;
+  description: WithDefault<string>;
+  /** The signing secret (kept: every delivery is signed with it; shown to people once). */
+  secret: string;
+  created_by: string;
+  created_at: WithDefault<Timestamp>;
+  /** A worker holds the webhook while it sends one delivery (migration 0014). */
+  lease_until: Nullable<Timestamp>;
+  lease_holder: string | null;
+  /** Removed (its secret blanked); the row goes with the delivery log's retention. */
+  deleted_at: Nullable<Timestamp>;
+}
+
+export interface WebhookDeliveriesTable {
+  id: GeneratedAlways<SelectType<Int8>>;
+  webhook_id: string;
+  tenant: string;
+  /** The timeline event's source key (or a test delivery's id): unique per webhook. */
+  event_key: string;
+  event_type: string;
+  payload: Json<Record<string, unknown>>;
+  state: WithDefault<DeliveryState>;
+  attempts: WithDefault<number>;
+  next_attempt_at: WithDefault<Timestamp>;
+  last_error: string | null;
+  response_code: number | null;
+  created_at: WithDefault<Timestamp>;
+  finished_at: Nullable<Timestamp>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   members: MembersTable;
@@ -231,6 +272,8 @@ export interface Database {
   deployment_requests: DeploymentRequestsTable;
   task_logs: TaskLogsTable;
   releases: ReleasesTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 /** A row of table `T` as a query returns it. */
@@ -383,6 +426,35 @@ export const SCHEMA_COLUMNS = {
     rollback_of: "integer null",
     git_revision: "text null",
     source: "jsonb",
+  },
+  webhooks: {
+    id: "text",
+    tenant: "text",
+    url: "text",
+    format: "text",
+    events: "jsonb",
+    description: "text default",
+    secret: "text",
+    created_by: "text",
+    created_at: "timestamptz default",
+    lease_until: "timestamptz null",
+    lease_holder: "text null",
+    deleted_at: "timestamptz null",
+  },
+  webhook_deliveries: {
+    id: "bigint identity",
+    webhook_id: "text",
+    tenant: "text",
+    event_key: "text",
+    event_type: "text",
+    payload: "jsonb",
+    state: "text default",
+    attempts: "integer default",
+    next_attempt_at: "timestamptz default",
+    last_error: "text null",
+    response_code: "integer null",
+    created_at: "timestamptz default",
+    finished_at: "timestamptz null",
   },
 } as const satisfies Record<keyof Database, Record<string, ColumnDescription>>;
 

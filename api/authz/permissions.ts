@@ -1,7 +1,7 @@
 // The one table of who may do what inside a tenant: the lowest role allowed per (resource, action).
 import type { Role } from "../auth/principal.ts";
 
-export type TenantResource = "tenant" | "apps" | "pipelines" | "runs" | "members" | "tokens" | "audit";
+export type TenantResource = "tenant" | "apps" | "pipelines" | "runs" | "members" | "tokens" | "audit" | "webhooks";
 export type Action = "read" | "write" | "delete";
 
 export const minimumRole: Record<TenantResource, Record<Action, Role>> = {
@@ -14,4 +14,7 @@ export const minimumRole: Record<TenantResource, Record<Action, Role>> = {
   // Developers mint tokens for CI (never above their own role); listing and revoking others' tokens is for admins.
   tokens: { read: "developer", write: "developer", delete: "developer" },
   audit: { read: "admin", write: "owner", delete: "owner" },
+  // A webhook sends the tenant's events outside the platform: adding or removing one is for admins; developers may
+  // see them and their delivery logs (a Slack-style URL, itself a credential, is shown shortened).
+  webhooks: { read: "developer", write: "admin", delete: "admin" },
 };

@@ -50,7 +50,10 @@ beforeAll(async () => {
   // A real (empty) Prometheus behind the App metrics route, so that it answers 200 rather than "not configured".
   const port = await freePort();
   prometheus = await startPrometheus({ port });
-  world = await startApiWorld("fz", { api: { args: ["--metrics-url", `http://127.0.0.1:${port}`] } });
+  // Loopback webhook targets are allowed so that the seeded webhooks (test/support/fuzz-data.ts) can exist.
+  world = await startApiWorld("fz", {
+    api: { args: ["--metrics-url", `http://127.0.0.1:${port}`, "--webhook-allow-addresses", "loopback"] },
+  });
   for (const tenant of world.tenants) seeded.push(await seedFuzzData(world, tenant));
 }, 300_000);
 

@@ -99,6 +99,12 @@ const minimum: Record<string, Role> = {
   watchRun: "viewer",
   cancelRun: "developer",
   rerunRun: "developer",
+  listWebhooks: "developer",
+  createWebhook: "admin",
+  getWebhook: "developer",
+  deleteWebhook: "admin",
+  testWebhook: "admin",
+  listWebhookDeliveries: "developer",
   runTimeline: "viewer",
   runLogs: "viewer",
 };
@@ -117,6 +123,7 @@ const creates = new Set([
   "applyPipeline",
   "diffPipeline",
   "createRun",
+  "createWebhook",
 ]);
 /** Reads of one object by an id that is never the caller's own in the matrix (a missing id): 404 when allowed. */
 const readsById = new Set([
@@ -128,6 +135,8 @@ const readsById = new Set([
   "watchRun",
   "runLogs",
   "getRelease",
+  "getWebhook",
+  "listWebhookDeliveries",
 ]);
 /** Reads of a source this world does not configure (no --metrics-url): 503 for the caller's own App when allowed. */
 const unconfigured = new Set(["appMetrics"]);
@@ -183,14 +192,17 @@ function request(route: { method: string; path: string; operationId: string }, i
                     ? {}
                     : route.operationId === "execInApp"
                       ? { command: ["sh", "-c", "echo matrix"] }
-                      : route.operationId === "createRun"
-                        ? {
-                            task: {
-                              image: "registry.example.com/acme/matrix:1",
-                              resources: { cpu: "10m", memory: "16Mi" },
-                            },
-                          }
-                        : undefined;
+                      : route.operationId === "createWebhook"
+                        ? // A public address (TEST-NET-3): allowed by the SSRF rule; nothing is ever sent from here.
+                          { url: "https://203.0.113.10/matrix" }
+                        : route.operationId === "createRun"
+                          ? {
+                              task: {
+                                image: "registry.example.com/acme/matrix:1",
+                                resources: { cpu: "10m", memory: "16Mi" },
+                              },
+                            }
+                          : undefined;
   const promotion = { from: world.profile, to: `${world.profile}x` };
   return {
     method: route.method,

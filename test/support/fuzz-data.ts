@@ -28,6 +28,9 @@ export interface FuzzIdentifiers {
   /** Objects the DELETE operations may remove without taking the others' data away. */
   doomedApp: string;
   doomedPipeline: string;
+  /** A webhook (on a loopback target: the fuzz API allows loopback) for its operations, and one to delete. */
+  webhook: string;
+  doomedWebhook: string;
 }
 
 const task = {
@@ -68,6 +71,14 @@ export async function seedFuzzData(world: ApiWorld, fixture: TenantFixture): Pro
     const created = await ok(await call("POST", `${base}/tokens`, { name, role: "viewer" }), `Creating token ${name}`);
     tokens.push((created.token as { id: string }).id);
   }
+  const webhooks: string[] = [];
+  for (const path of ["kept", "doomed"]) {
+    const created = await ok(
+      await call("POST", `${base}/webhooks`, { url: `http://127.0.0.1:9/${path}` }),
+      `Adding webhook ${path}`,
+    );
+    webhooks.push((created.webhook as { id: string }).id);
+  }
   const owner = await ok(
     await call("POST", `${base}/tokens`, { name: "fuzz-owner", role: "owner", expiresInDays: 1 }),
     "Creating the fuzzer's owner token",
@@ -96,6 +107,8 @@ export async function seedFuzzData(world: ApiWorld, fixture: TenantFixture): Pro
     member: fixture.members.viewer,
     doomedApp: "doomed",
     doomedPipeline: "doomed",
+    webhook: webhooks[0]!,
+    doomedWebhook: webhooks[1]!,
   };
 }
 
@@ -118,6 +131,10 @@ export function fuzzConfig(ids: FuzzIdentifiers, extra = ""): string {
     ["revokeToken", { "path.id": ids.revokeToken }],
     ["deleteApp", { "path.app": ids.doomedApp }],
     ["deletePipeline", { "path.pipeline": ids.doomedPipeline }],
+    ["getWebhook", { "path.id": ids.webhook }],
+    ["testWebhook", { "path.id": ids.webhook }],
+    ["listWebhookDeliveries", { "path.id": ids.webhook }],
+    ["deleteWebhook", { "path.id": ids.doomedWebhook }],
   ];
   return [
     // An invalid body larger than the server's body limit is refused with 413 before it is validated, and an
