@@ -40,7 +40,7 @@ export function listAudit(
     const { rows } = await sql<AuditRow>`
       SELECT id::text, tenant, actor, action, target, outcome, request_id, details, occurred_at FROM audit_log
       WHERE tenant = ${tenant} ${options.before ? sql`AND id < ${options.before}::bigint` : sql``}
-      ORDER BY id DESC LIMIT ${options.limit}`.execute(db);
+      ORDER BY audit_log.id DESC LIMIT ${options.limit}`.execute(db);
     return rows.map((r) => ({
       id: r.id,
       tenant: r.tenant,

@@ -81,7 +81,7 @@ export function listRunTimeline(
       SELECT id::text, occurred_at, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_key, type, reason, message, actor FROM events
       WHERE tenant = ${key.tenant} AND namespace = ${key.namespace} AND kind = 'Run' AND name = ${key.run}
         ${key.after ? sql`AND (occurred_at, id) > (${key.after[0]}::timestamptz, ${key.after[1]}::bigint)` : sql``}
-      ORDER BY occurred_at, id LIMIT ${key.limit}`.execute(db);
+      ORDER BY occurred_at, events.id LIMIT ${key.limit}`.execute(db);
     return rows.map((r) => ({
       id: r.id,
       key: [r.occurred_key, r.id],
