@@ -6,23 +6,62 @@ import { z } from "zod";
 import { duration, timestamp } from "./common.ts";
 import { withRules } from "./rules.ts";
 
-export const SuccessRateCheck = z.strictObject({
-  minPercent: z
-    .number()
-    .min(0)
-    .max(100)
-    .describe("Least share of the canary's requests, in percent, that must not be answered 5xx (e.g. 99.5)."),
-});
+// A threshold is absolute (minPercent, maxMs) or relative to the stable version's own series over the same window
+// (maxDropPoints, maxIncreasePercent); a relative check needs minRequests on both sides to conclude.
+export const SuccessRateCheck = withRules(
+  z.strictObject({
+    minPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe("Least share of the canary's requests, in percent, that must not be answered 5xx (e.g. 99.5)."),
+    maxDropPoints: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe(
+        "Most percentage points the canary's success rate may fall below the stable version's over the same window (e.g. 1: stable at 99.8% lets the canary go down to 98.8%).",
+      ),
+  }),
+  [
+    {
+      cel: "has(self.minPercent) != has(self.maxDropPoints)",
+      message:
+        "set exactly one of minPercent (an absolute success rate) or maxDropPoints (a drop below the stable version's)",
+      holds: (c) => (c.minPercent === undefined) !== (c.maxDropPoints === undefined),
+    },
+  ],
+);
 
-export const LatencyCheck = z.strictObject({
-  percentile: z
-    .int()
-    .min(1)
-    .max(99)
-    .default(99)
-    .describe("Latency percentile of the canary's requests to hold to maxMs, such as 95 or 99."),
-  maxMs: z.int().min(1).max(600_000).describe("Most milliseconds the percentile may reach."),
-});
+export const LatencyCheck = withRules(
+  z.strictObject({
+    percentile: z
+      .int()
+      .min(1)
+      .max(99)
+      .default(99)
+      .describe("Latency percentile of the canary's requests to hold to its threshold, such as 95 or 99."),
+    maxMs: z.int().min(1).max(600_000).optional().describe("Most milliseconds the percentile may reach."),
+    maxIncreasePercent: z
+      .number()
+      .min(0)
+      .max(10_000)
+      .optional()
+      .describe(
+        "Most percent the canary's percentile may exceed the stable version's over the same window (e.g. 20: stable at 100 ms lets the canary reach 120 ms).",
+      ),
+  }),
+  [
+    {
+      cel: "has(self.maxMs) != has(self.maxIncreasePercent)",
+      message:
+        "set exactly one of maxMs (an absolute latency) or maxIncreasePercent (an increase over the stable version's)",
+      holds: (c) => (c.maxMs === undefined) !== (c.maxIncreasePercent === undefined),
+    },
+  ],
+);
 
 export const QueryCheck = withRules(
   z.strictObject({
@@ -65,7 +104,7 @@ export const Analysis = withRules(
       .max(1_000_000_000)
       .default(20)
       .describe(
-        "Fewest canary requests in a check's window for it to count (successRate and latency); fewer, or an empty result, is inconclusive and holds the step.",
+        "Fewest requests in a check's window for it to count (successRate and latency), of the canary and, for a threshold relative to the stable version, of the stable version too; fewer, or an empty result, is inconclusive and holds the step.",
       ),
   }),
   [

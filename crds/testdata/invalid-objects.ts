@@ -243,6 +243,24 @@ export const invalidObjects: InvalidCase[] = [
     field: "spec.rollout.steps[0].analysis.failureLimit",
   },
   {
+    name: "a success rate with both an absolute and a relative threshold",
+    kind: "App",
+    object: app("r11", {
+      ports: [httpPort],
+      rollout: { strategy: "canary", steps: [{ analysis: { successRate: { minPercent: 99, maxDropPoints: 1 } } }] },
+    }),
+    field: "spec.rollout.steps[0].analysis.successRate",
+  },
+  {
+    name: "a latency check without a threshold",
+    kind: "App",
+    object: app("r12", {
+      ports: [httpPort],
+      rollout: { strategy: "canary", steps: [{ analysis: { latency: { percentile: 95 } } }] },
+    }),
+    field: "spec.rollout.steps[0].analysis.latency",
+  },
+  {
     name: "a query without {{selector}}",
     kind: "App",
     object: app("r8", {
