@@ -145,6 +145,20 @@ export const RolloutStep = withRules(
 );
 export type RolloutStep = z.infer<typeof RolloutStep>;
 
+/** A request header that sends testers to the canary whatever the weights (ADR 0010). */
+export const HeaderRoute = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/, {
+      error: "must be an HTTP header name (letters, digits and !#$%&'*+-.^_`|~), such as x-canary",
+    })
+    .describe("Header name testers send, such as x-canary (matched case-insensitively, as HTTP header names are)."),
+  value: z.string().min(1).max(4096).describe("Header value that selects the canary, matched exactly, such as always."),
+});
+export type HeaderRoute = z.infer<typeof HeaderRoute>;
+
 export const RolloutSpec = withRules(
   z.strictObject({
     strategy: z
@@ -157,6 +171,9 @@ export const RolloutSpec = withRules(
       .max(32)
       .optional()
       .describe("The canary's steps, in order; after the last one the canary is promoted."),
+    headerRoute: HeaderRoute.optional().describe(
+      "Requests with this header go to the canary (all of them, whatever the step's weight) while a rollout is in flight, so testers can reach it before the public does.",
+    ),
   }),
   [
     {
@@ -178,6 +195,13 @@ export const RolloutSpec = withRules(
       field: ".steps",
       reason: "FieldValueForbidden",
       holds: (r) => r.strategy === "canary" || r.steps === undefined,
+    },
+    {
+      cel: "self.strategy == 'canary' || !has(self.headerRoute)",
+      message: "headerRoute applies only to strategy canary; set strategy: canary or remove headerRoute",
+      field: ".headerRoute",
+      reason: "FieldValueForbidden",
+      holds: (r) => r.strategy === "canary" || r.headerRoute === undefined,
     },
   ],
 );

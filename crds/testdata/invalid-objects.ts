@@ -261,6 +261,21 @@ export const invalidObjects: InvalidCase[] = [
     field: "spec.rollout.steps[0].analysis.latency",
   },
   {
+    name: "a headerRoute with strategy rolling",
+    kind: "App",
+    object: app("r13", { ports: [httpPort], rollout: { headerRoute: { name: "x-canary", value: "always" } } }),
+    field: "spec.rollout.headerRoute",
+  },
+  {
+    name: "a headerRoute whose name is no HTTP header name",
+    kind: "App",
+    object: app("r14", {
+      ports: [httpPort],
+      rollout: { strategy: "canary", steps: [{ setWeight: 10 }], headerRoute: { name: "x canary", value: "1" } },
+    }),
+    field: "spec.rollout.headerRoute.name",
+  },
+  {
     name: "a query without {{selector}}",
     kind: "App",
     object: app("r8", {

@@ -1,7 +1,7 @@
 // Applying an App's children: one row per child kind; the Secret first (the Deployment reads it), the rest at once.
 // Each row is applied when desired and pruned otherwise (runtime/children.ts holds the rules: server-side apply,
 // NotOwned reported, never adopted, prune only loco's with a uid precondition).
-import { FIELD_MANAGER, serviceName } from "../../../crds/app-names.ts";
+import { canaryName, FIELD_MANAGER, serviceName } from "../../../crds/app-names.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
 import {
@@ -78,7 +78,7 @@ export function childPlans(
   const stableService = serviceName(inputs.app.name);
   const split = canary?.split;
   const route = (cache: Informer, desired: KubeObject | undefined) =>
-    keepForeignRules(desired, cache.get(key), stableService);
+    keepForeignRules(desired, cache.get(key), stableService, canaryName(inputs.app.name));
   return [
     { resource: SECRET, cache: caches.secrets, existence: existing.secrets, desired: some(desiredSecret(inputs)) },
     {

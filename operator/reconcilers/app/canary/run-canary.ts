@@ -117,9 +117,13 @@ export async function planCanary(inputs: CanaryInputs): Promise<CanaryPlan> {
       ? { deploymentId: state.deploymentId, deployedAt: canaryRun.deployedAt }
       : stableRollout;
   const replicaWeight = decision.replicaWeight ?? decision.weight;
+  // Testers reach the canary by header while the rollout is in flight, once a canary pod can answer them.
+  const headerRoute = app.spec.rollout?.headerRoute;
+  const testers =
+    headerRoute && decision.inFlight && availableOfTemplate(liveCanary, templateHash) > 0 ? headerRoute : undefined;
   const children: CanaryChildren = {
     holdStable: decision.stable === "hold",
-    split: { canaryWeight: decision.weight },
+    split: { canaryWeight: decision.weight, ...(testers ? { testers } : {}) },
     run: state
       ? {
           deploymentId: state.deploymentId,

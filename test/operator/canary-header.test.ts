@@ -1,0 +1,181 @@
+// Header routing of testers to a canary (ADR 0010), against the real control plane: while a rollout is in flight the
+// App's HTTPRoute or GRPCRoute carries a second rule of loco's, matching the testers' header, that sends those
+// requests all to the canary Service; the rule goes when the rollout ends. Others' rules and filters survive. There
+// is no data plane here, so what is verified is the route objects the apiserver accepted.
+import { isDeepStrictEqual } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP } from "../../crds/kinds.ts";
+import type { KubeClient } from "../../kube/kube-client.ts";
+import { GRPC_ROUTE, HTTP_ROUTE } from "../../kube/resources.ts";
+import type { KubeObject, ResourceType } from "../../kube/types.ts";
+import type { RunningOperator } from "../../operator/operator.ts";
+import { eventually, type TestKube, testKube } from "../support/kube.ts";
+import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
+import { createTenantGateway, removeTenantGateway } from "../support/tenant-gateway.ts";
+
+type Rule = {
+  matches?: Record<string, unknown>[];
+  filters?: unknown[];
+  backendRefs?: { name: string; weight?: number }[];
+};
+type Rollout = { deploymentId: string; phase: string };
+
+const shard = newShard();
+const tenant = `testers${shard}`;
+const profileName = `testers-${shard}`;
+const gatewayNs = `gw-testers-${shard}`;
+const labels = { [SHARD_LABEL]: shard };
+const world = { prefix: "testers", tenant, gatewayNs, profileName, labels };
+const headerRoute = { name: "x-canary", value: "always" };
+const header = { type: "Exact", ...headerRoute };
+
+let kube: TestKube;
+let operator: RunningOperator;
+let client: KubeClient;
+let ns: string;
+
+function app(name: string, image: string, protocol: "HTTP" | "GRPC", routes?: unknown): KubeObject {
+  return {
+    apiVersion: "loco.dev/v1alpha1",
+    kind: "App",
+    metadata: { name, namespace: ns, labels },
+    spec: {
+      profile: profileName,
+      image,
+      replicas: 2,
+      ports: [{ name: protocol.toLowerCase(), port: 8080, protocol }],
+      ...(routes ? { routes } : {}),
+      rollout: { strategy: "canary", steps: [{ setWeight: 10 }, { pause: {} }], headerRoute },
+    },
+  };
+}
+
+const rulesOf = async (resource: ResourceType, name: string) =>
+  ((await client.get(resource, ns, name)).spec as { rules: Rule[] }).rules;
+
+const rollout = async (name: string) => ((await client.get(APP, ns, name)).status as { rollout?: Rollout }).rollout;
+
+async function phase(name: string, wanted: string): Promise<Rollout> {
+  return eventually(
+    `${name} ${wanted}`,
+    async () => {
+      const r = await rollout(name);
+      return r?.phase === wanted ? r : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 100 },
+  );
+}
+
+/** Creates the App at :1, waits until Ready, deploys :2 and waits for the canary to pause at 10%. */
+async function pausedCanary(name: string, protocol: "HTTP" | "GRPC", routes?: unknown): Promise<Rollout> {
+  await kube.apply(app(name, "registry.example.com/shop:1", protocol, routes));
+  await eventually(`${name} Ready`, async () => {
+    const conditions = ((await client.get(APP, ns, name)).status as { conditions?: { type: string; status: string }[] })
+      ?.conditions;
+    return conditions?.find((c) => c.type === "Ready")?.status === "True" ? true : undefined;
+  });
+  await kube.apply(app(name, "registry.example.com/shop:2", protocol, routes));
+  return phase(name, "Paused");
+}
+
+/** What `loco rollout promote|abort` asks for: the annotation naming the rollout, under another field manager. */
+async function request(name: string, what: "promote" | "abort", deploymentId: string) {
+  await client.apply(
+    APP,
+    {
+      apiVersion: "loco.dev/v1alpha1",
+      kind: "App",
+      metadata: { name, namespace: ns, annotations: { [`loco.dev/rollout-${what}`]: deploymentId } },
+    },
+    "test-user",
+  );
+}
+
+beforeAll(async () => {
+  kube = testKube();
+  ns = await createTenantGateway(kube, world);
+  operator = await startTestOperator(shard);
+  client = operator.client;
+}, 120_000);
+
+afterAll(async () => {
+  await operator?.stop();
+  await removeTenantGateway(kube, world);
+});
+
+describe("header routing of testers to the canary", () => {
+  it("adds an HTTPRoute rule for the header during the rollout, keeps others' rule and filter, and drops it on promotion", async () => {
+    const paths = { http: { pathPrefixes: ["/api", "/admin"] } };
+    await kube.apply(app("tester", "registry.example.com/shop:1", "HTTP", paths));
+    await eventually(
+      "tester route",
+      async () => (await client.get(HTTP_ROUTE, ns, "tester").catch(() => undefined)) ?? undefined,
+    );
+    // Another tool's rule and its filter on loco's rule, under its own field manager.
+    const [own] = await rulesOf(HTTP_ROUTE, "tester");
+    const filter = { type: "RequestHeaderModifier", requestHeaderModifier: { add: [{ name: "x-team", value: "a" }] } };
+    const foreign = {
+      matches: [{ path: { type: "PathPrefix", value: "/legacy" } }],
+      backendRefs: [{ name: "legacy", port: 80 }],
+    };
+    await client.apply(
+      HTTP_ROUTE,
+      {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: "tester", namespace: ns },
+        spec: { rules: [{ ...own, filters: [filter] }, foreign] },
+      },
+      "team-tool",
+    );
+    const paused = await pausedCanary("tester", "HTTP", paths);
+    const during = await eventually("tester's testers rule", async () => {
+      const rules = await rulesOf(HTTP_ROUTE, "tester");
+      return rules.length === 3 ? rules : undefined;
+    });
+    expect(during[0]?.backendRefs?.map((r) => `${r.name}=${r.weight}`)).toEqual(["tester=90", "tester-canary=10"]);
+    expect(during[0]?.filters).toEqual([filter]);
+    expect(during[1]).toMatchObject({
+      matches: [
+        { path: { type: "PathPrefix", value: "/api" }, headers: [header] },
+        { path: { type: "PathPrefix", value: "/admin" }, headers: [header] },
+      ],
+      backendRefs: [{ name: "tester-canary", port: 8080, weight: 1 }],
+    });
+    expect(during[2]).toMatchObject(foreign);
+
+    await request("tester", "promote", paused.deploymentId);
+    await phase("tester", "Completed");
+    const after = await eventually("tester's testers rule gone", async () => {
+      const rules = await rulesOf(HTTP_ROUTE, "tester");
+      return rules.length === 2 ? rules : undefined;
+    });
+    expect(after[0]?.backendRefs?.map((r) => `${r.name}=${r.weight}`)).toEqual(["tester=100", "tester-canary=0"]);
+    expect(isDeepStrictEqual(after[0]?.filters, [filter])).toBe(true);
+    expect(after[1]).toMatchObject(foreign);
+    expect(JSON.stringify(after)).not.toContain("x-canary");
+  }, 120_000);
+
+  it("adds a GRPCRoute header rule per service during the rollout and drops it on abort", async () => {
+    const services = { grpc: { services: ["shop.v1.Cart", "shop.v1.Orders"] } };
+    const paused = await pausedCanary("grtester", "GRPC", services);
+    const during = await eventually("grtester's testers rule", async () => {
+      const rules = await rulesOf(GRPC_ROUTE, "grtester");
+      return rules.length === 2 ? rules : undefined;
+    });
+    expect(during[1]).toMatchObject({
+      matches: [
+        { method: { type: "Exact", service: "shop.v1.Cart" }, headers: [header] },
+        { method: { type: "Exact", service: "shop.v1.Orders" }, headers: [header] },
+      ],
+      backendRefs: [{ name: "grtester-canary", port: 8080, weight: 1 }],
+    });
+    await request("grtester", "abort", paused.deploymentId);
+    await phase("grtester", "Aborted");
+    const after = await eventually("grtester's testers rule gone", async () => {
+      const rules = await rulesOf(GRPC_ROUTE, "grtester");
+      return rules.length === 1 ? rules : undefined;
+    });
+    expect(after[0]?.backendRefs?.map((r) => `${r.name}=${r.weight}`)).toEqual(["grtester=100", "grtester-canary=0"]);
+  }, 90_000);
+});
