@@ -1,9 +1,10 @@
 // spec.rollout and status.rollout of an App: how a new pod template reaches traffic (ADR 0010). `rolling` is the
 // Deployment's own rolling update; `canary` runs the new template beside the stable one and moves traffic by weighted
-// backendRefs on the App's routes, step by step, gated by pauses and metric analysis. `blueGreen` is reserved for a
-// later release and refused for now, so an App that names it is never silently rolled another way.
+// backendRefs on the App's routes, step by step, gated by pauses and metric analysis. `blueGreen` runs the new
+// version fully beside the active one, reachable on a preview hostname only, and switches all traffic to it at once
+// on promotion (ADR 0012).
 import { z } from "zod";
-import { duration, timestamp } from "./common.ts";
+import { duration, hostname, timestamp } from "./common.ts";
 import { withRules } from "./rules.ts";
 
 // A threshold is absolute (minPercent, maxMs) or relative to the stable version's own series over the same window
@@ -159,28 +160,55 @@ export const HeaderRoute = z.strictObject({
 });
 export type HeaderRoute = z.infer<typeof HeaderRoute>;
 
+/** A blue-green rollout (ADR 0012): the new version ("green") beside the active one until promoted. */
+export const BlueGreen = z.strictObject({
+  previewHostname: hostname()
+    .optional()
+    .describe(
+      "Hostname that reaches the new version only while a rollout is in flight, for testing before promotion; the same hostname rules as spec.routes apply (the tenant's default domain or a granted one).",
+    ),
+  autoPromoteAfter: duration()
+    .optional()
+    .describe(
+      "Promote by itself this long after the new version is available (and its analysis, if any, passed); 0s promotes as soon as they allow. Without it, `loco rollout promote` promotes.",
+    ),
+  analysis: Analysis.optional().describe(
+    "Check the new version's metrics (its preview traffic) before promotion; a failure removes it and leaves traffic on the active version.",
+  ),
+  scaleDownDelay: duration()
+    .default("30s")
+    .describe(
+      "How long the old version keeps running after the switch, so an abort in that time sends traffic straight back to it.",
+    ),
+});
+export type BlueGreen = z.infer<typeof BlueGreen>;
+
 export const RolloutSpec = withRules(
   z.strictObject({
     strategy: z
       .enum(["rolling", "canary", "blueGreen"])
       .default("rolling")
-      .describe("How a new pod template reaches traffic: rolling (the Deployment's rolling update) or canary."),
+      .describe(
+        "How a new pod template reaches traffic: rolling (the Deployment's rolling update), canary (weighted steps) or blueGreen (a full second version, switched at once).",
+      ),
     steps: z
       .array(RolloutStep)
       .min(1)
       .max(32)
       .optional()
       .describe("The canary's steps, in order; after the last one the canary is promoted."),
+    blueGreen: BlueGreen.optional().describe("Settings of strategy blueGreen; all optional."),
     headerRoute: HeaderRoute.optional().describe(
       "Requests with this header go to the canary (all of them, whatever the step's weight) while a rollout is in flight, so testers can reach it before the public does.",
     ),
   }),
   [
     {
-      cel: "self.strategy != 'blueGreen'",
-      message: "blueGreen is not available yet; use canary (with a setWeight 100 step and a pause) or rolling",
-      field: ".strategy",
-      holds: (r) => r.strategy !== "blueGreen",
+      cel: "self.strategy == 'blueGreen' || !has(self.blueGreen)",
+      message: "blueGreen settings apply only to strategy blueGreen; set strategy: blueGreen or remove blueGreen",
+      field: ".blueGreen",
+      reason: "FieldValueForbidden",
+      holds: (r) => r.strategy === "blueGreen" || r.blueGreen === undefined,
     },
     {
       cel: "self.strategy != 'canary' || has(self.steps)",
@@ -246,5 +274,7 @@ export const RolloutStatus = z
       .optional()
       .describe("The current analysis step's checks."),
   })
-  .describe("The App's current (or last) canary rollout, kept here so it resumes after an operator restart.");
+  .describe(
+    "The App's current (or last) canary or blue-green rollout, kept here so it resumes after an operator restart.",
+  );
 export type RolloutStatus = z.infer<typeof RolloutStatus>;

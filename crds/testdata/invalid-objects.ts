@@ -198,10 +198,28 @@ export const invalidObjects: InvalidCase[] = [
     field: "spec.rollout.steps",
   },
   {
-    name: "blueGreen (a later release)",
+    name: "blueGreen settings with strategy canary",
     kind: "App",
-    object: app("r3", { ports: [httpPort], rollout: { strategy: "blueGreen" } }),
-    field: "spec.rollout.strategy",
+    object: app("r3", {
+      ports: [httpPort],
+      rollout: { strategy: "canary", steps: [{ setWeight: 10 }], blueGreen: { autoPromoteAfter: "1m" } },
+    }),
+    field: "spec.rollout.blueGreen",
+  },
+  {
+    name: "a blue-green preview hostname that is no hostname",
+    kind: "App",
+    object: app("r15", {
+      ports: [httpPort],
+      rollout: { strategy: "blueGreen", blueGreen: { previewHostname: "not a host" } },
+    }),
+    field: "spec.rollout.blueGreen.previewHostname",
+  },
+  {
+    name: "a blue-green App without ports",
+    kind: "App",
+    object: app("r16", { rollout: { strategy: "blueGreen" } }),
+    field: "spec.rollout",
   },
   {
     name: "a canary weight above 100",

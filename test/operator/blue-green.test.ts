@@ -1,0 +1,233 @@
+// Blue-green rollouts (ADR 0012) against the real control plane and a real Prometheus: the new version comes up at
+// full size beside the active one, reachable only through a preview route on a granted hostname; promotion switches
+// the main route's weights to it at once and the old version goes after its delay; failed analysis leaves traffic on
+// the active version and removes the new one. No data plane here: what is verified is the route objects and the
+// Deployments the apiserver holds.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP } from "../../crds/kinds.ts";
+import type { KubeClient } from "../../kube/kube-client.ts";
+import { DEPLOYMENT, GRPC_ROUTE, HTTP_ROUTE } from "../../kube/resources.ts";
+import type { KubeObject, ResourceType } from "../../kube/types.ts";
+import type { RunningOperator } from "../../operator/operator.ts";
+import { eventually, type TestKube, testKube } from "../support/kube.ts";
+import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
+import { type RunningPrometheus, startPrometheus } from "../support/prometheus-server.ts";
+import { createTenantGateway, removeTenantGateway } from "../support/tenant-gateway.ts";
+import { startTrafficExporter, type TrafficExporter } from "../support/traffic-exporter.ts";
+
+type Rollout = { deploymentId: string; phase: string; weight: number; message: string };
+type Condition = { type: string; status: string; reason: string; message: string };
+
+const shard = newShard();
+const tenant = `bluegreen${shard}`;
+const profileName = `bluegreen-${shard}`;
+const gatewayNs = `gw-bluegreen-${shard}`;
+const labels = { [SHARD_LABEL]: shard };
+const world = { prefix: "bluegreen", tenant, gatewayNs, profileName, labels };
+const granted = `preview.${tenant}.example.org`;
+
+let kube: TestKube;
+let operator: RunningOperator;
+let client: KubeClient;
+let ns: string;
+let prometheus: RunningPrometheus;
+let exporter: TrafficExporter;
+
+function app(name: string, image: string, blueGreen: unknown, protocol: "HTTP" | "GRPC" = "HTTP"): KubeObject {
+  return {
+    apiVersion: "loco.dev/v1alpha1",
+    kind: "App",
+    metadata: { name, namespace: ns, labels },
+    spec: {
+      profile: profileName,
+      image,
+      replicas: 2,
+      ports: [{ name: protocol.toLowerCase(), port: 8080, protocol }],
+      rollout: { strategy: "blueGreen", blueGreen },
+    },
+  };
+}
+
+const status = async (name: string) =>
+  (await client.get(APP, ns, name)).status as { rollout?: Rollout; conditions?: Condition[] };
+
+async function phase(name: string, wanted: string, timeoutMs = 60_000): Promise<Rollout> {
+  return eventually(
+    `${name} ${wanted}`,
+    async () => {
+      const r = (await status(name)).rollout;
+      return r?.phase === wanted ? r : undefined;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+}
+
+async function weights(resource: ResourceType, name: string): Promise<string> {
+  const route = await client.get(resource, ns, name);
+  const rules = (route.spec as { rules: { backendRefs?: { name: string; weight?: number }[] }[] }).rules;
+  return (rules[0]?.backendRefs ?? []).map((r) => `${r.name}=${r.weight}`).join(",");
+}
+
+const imageOf = async (deployment: string) =>
+  (
+    (await client.get(DEPLOYMENT, ns, deployment)).spec as {
+      template: { spec: { containers: { image: string }[] } };
+    }
+  ).template.spec.containers[0]?.image;
+
+const replicasOf = async (deployment: string) =>
+  ((await client.get(DEPLOYMENT, ns, deployment)).spec as { replicas: number }).replicas;
+
+/** Creates the App at :1, waits until it is Ready, then deploys :2: the new ("green") version. */
+async function rollOut(name: string, blueGreen: unknown, protocol: "HTTP" | "GRPC" = "HTTP"): Promise<void> {
+  await kube.apply(app(name, "registry.example.com/shop:1", blueGreen, protocol));
+  await eventually(`${name} Ready`, async () =>
+    (await status(name)).conditions?.find((c) => c.type === "Ready")?.status === "True" ? true : undefined,
+  );
+  await kube.apply(app(name, "registry.example.com/shop:2", blueGreen, protocol));
+}
+
+async function request(name: string, what: "promote" | "abort", deploymentId: string) {
+  await client.apply(
+    APP,
+    {
+      apiVersion: "loco.dev/v1alpha1",
+      kind: "App",
+      metadata: { name, namespace: ns, annotations: { [`loco.dev/rollout-${what}`]: deploymentId } },
+    },
+    "test-user",
+  );
+}
+
+const gone = (resource: ResourceType, name: string) =>
+  eventually(`${resource.kind} ${name} gone`, async () => ((await client.find(resource, ns, name)) ? undefined : true));
+
+beforeAll(async () => {
+  kube = testKube();
+  exporter = await startTrafficExporter([
+    { path: "/healthy/metrics", traffic: [{ status: 200, perSecond: 50, buckets: [[0.05, 1]] }] },
+    { path: "/failing/metrics", traffic: [{ status: 500, perSecond: 50, buckets: [[0.05, 1]] }] },
+  ]);
+  prometheus = await startPrometheus();
+  ns = await createTenantGateway(kube, {
+    ...world,
+    profile: {
+      telemetry: { queryEndpoint: prometheus.url },
+      domainGrants: [{ tenant, domains: [granted] }],
+    },
+  });
+  const target = (name: string, path: string) => ({
+    job: `green-${name}`,
+    address: exporter.address,
+    path,
+    labels: { loco_tenant: tenant, namespace: ns, loco_canary_of: name },
+  });
+  prometheus.setTargets([target("auto", "/healthy/metrics"), target("grfail", "/failing/metrics")]);
+  await prometheus.waitForTargets(["green-auto", "green-grfail"]);
+  operator = await startTestOperator(shard);
+  client = operator.client;
+}, 120_000);
+
+afterAll(async () => {
+  await operator?.stop();
+  await prometheus?.stop();
+  await exporter?.stop();
+  await removeTenantGateway(kube, world);
+});
+
+describe("a blue-green rollout", () => {
+  it("runs green at full size behind a preview route, switches all traffic at once on promotion, then retires blue", async () => {
+    const previewHostname = `manual.${granted}`;
+    await rollOut("manual", { previewHostname, scaleDownDelay: "3s" });
+    const paused = await phase("manual", "Paused");
+    expect(await weights(HTTP_ROUTE, "manual")).toBe("manual=100,manual-canary=0");
+    expect(await replicasOf("manual-canary")).toBe(2); // the stable version's full size, not a share
+    expect(await imageOf("manual")).toBe("registry.example.com/shop:1");
+    const preview = await client.get(HTTP_ROUTE, ns, "manual-preview");
+    expect(preview.spec).toMatchObject({
+      hostnames: [previewHostname],
+      rules: [{ backendRefs: [{ name: "manual-canary", port: 8080, weight: 1 }] }],
+    });
+    expect((preview.spec as { rules: unknown[] }).rules).toHaveLength(1);
+
+    await request("manual", "promote", paused.deploymentId);
+    // The switch: all of the main route to green in one write, while blue still runs the old template.
+    await eventually("manual switched", async () =>
+      (await weights(HTTP_ROUTE, "manual")) === "manual=0,manual-canary=100" ? true : undefined,
+    );
+    expect(await imageOf("manual")).toBe("registry.example.com/shop:1");
+    const done = await phase("manual", "Completed");
+    expect(done.deploymentId).toBe(paused.deploymentId);
+    expect(await imageOf("manual")).toBe("registry.example.com/shop:2");
+    expect(await weights(HTTP_ROUTE, "manual")).toBe("manual=100,manual-canary=0");
+    await eventually("manual green at 0", async () => ((await replicasOf("manual-canary")) === 0 ? true : undefined));
+    await gone(HTTP_ROUTE, "manual-preview");
+  }, 120_000);
+
+  it("promotes by itself after autoPromoteAfter once green's analysis passed", async () => {
+    await rollOut("auto", {
+      previewHostname: `auto.${granted}`,
+      autoPromoteAfter: "1s",
+      scaleDownDelay: "1s",
+      analysis: { successRate: { minPercent: 99 }, interval: "2s", count: 1, minRequests: 10 },
+    });
+    const analysing = await phase("auto", "Analysing");
+    expect(await weights(HTTP_ROUTE, "auto")).toBe("auto=100,auto-canary=0");
+    const done = await phase("auto", "Completed");
+    expect(done.deploymentId).toBe(analysing.deploymentId);
+    expect(await imageOf("auto")).toBe("registry.example.com/shop:2");
+    await gone(HTTP_ROUTE, "auto-preview");
+  }, 90_000);
+
+  it("leaves a gRPC App's traffic on blue and removes green when green's analysis fails", async () => {
+    await rollOut(
+      "grfail",
+      {
+        previewHostname: `grfail.${granted}`,
+        autoPromoteAfter: "0s",
+        analysis: { successRate: { minPercent: 99 }, interval: "2s", count: 2, minRequests: 10 },
+      },
+      "GRPC",
+    );
+    await phase("grfail", "Analysing");
+    const preview = await client.get(GRPC_ROUTE, ns, "grfail-preview");
+    expect(preview.spec).toMatchObject({
+      hostnames: [`grfail.${granted}`],
+      rules: [{ backendRefs: [{ name: "grfail-canary", weight: 1 }] }],
+    });
+    const rolledBack = await phase("grfail", "RolledBack", 30_000);
+    expect(rolledBack.message).toMatch(/success rate 0% is below the minimum of 99%/);
+    expect(await weights(GRPC_ROUTE, "grfail")).toBe("grfail=100,grfail-canary=0");
+    expect(await imageOf("grfail")).toBe("registry.example.com/shop:1");
+    await eventually("grfail green at 0", async () => ((await replicasOf("grfail-canary")) === 0 ? true : undefined));
+    await gone(GRPC_ROUTE, "grfail-preview");
+  }, 90_000);
+
+  it("aborting during the scale-down delay sends traffic straight back to blue, which never left", async () => {
+    await rollOut("undo", { scaleDownDelay: "5m" });
+    const paused = await phase("undo", "Paused");
+    await request("undo", "promote", paused.deploymentId);
+    await phase("undo", "Promoting");
+    expect(await weights(HTTP_ROUTE, "undo")).toBe("undo=0,undo-canary=100");
+    await request("undo", "abort", paused.deploymentId);
+    await phase("undo", "Aborted");
+    expect(await weights(HTTP_ROUTE, "undo")).toBe("undo=100,undo-canary=0");
+    expect(await imageOf("undo")).toBe("registry.example.com/shop:1");
+  }, 90_000);
+
+  it("serves no preview route on a hostname the tenant was not granted, and says so", async () => {
+    const settings = { previewHostname: "stray.example.net" };
+    await kube.apply(app("stray", "registry.example.com/shop:1", settings));
+    // A refused hostname is the user's to fix, so the App is not Ready (as for its main routes' hostnames).
+    const refused = await eventually("stray's refusal", async () =>
+      (await status("stray")).conditions?.find((c) => c.message.includes("stray.example.net")),
+    );
+    expect(refused).toMatchObject({ status: "False" });
+    expect(refused.message).toContain("not inside a domain granted to tenant");
+    await eventually("stray's stable Deployment", async () => client.find(DEPLOYMENT, ns, "stray"));
+    await kube.apply(app("stray", "registry.example.com/shop:2", settings));
+    await phase("stray", "Paused");
+    expect(await weights(HTTP_ROUTE, "stray")).toBe("stray=100,stray-canary=0");
+    expect(await client.find(HTTP_ROUTE, ns, "stray-preview")).toBeUndefined();
+  }, 90_000);
+});
