@@ -215,6 +215,36 @@ describe("a blue-green rollout", () => {
     expect(await imageOf("undo")).toBe("registry.example.com/shop:1");
   }, 90_000);
 
+  it("resumes after an operator restart during the scale-down delay: same rollout, traffic still on green", async () => {
+    await rollOut("phoenix", { previewHostname: `phoenix.${granted}`, scaleDownDelay: "6s" });
+    const paused = await phase("phoenix", "Paused");
+    await request("phoenix", "promote", paused.deploymentId);
+    await phase("phoenix", "Promoting");
+    expect(await weights(HTTP_ROUTE, "phoenix")).toBe("phoenix=0,phoenix-canary=100");
+    await operator.stop();
+    operator = await startTestOperator(shard);
+    client = operator.client;
+    const seen: string[] = [];
+    const done = await eventually(
+      "phoenix completed after the restart",
+      async () => {
+        const w = await weights(HTTP_ROUTE, "phoenix");
+        if (seen.at(-1) !== w) seen.push(w);
+        const r = (await status("phoenix")).rollout;
+        return r?.phase === "Completed" ? r : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    // Never back on blue before the stable Deployment took the new version, and never started again.
+    expect(seen).toEqual(["phoenix=0,phoenix-canary=100", "phoenix=100,phoenix-canary=0"]);
+    expect(done.deploymentId).toBe(paused.deploymentId);
+    expect(await imageOf("phoenix")).toBe("registry.example.com/shop:2");
+    const events = await kube.core.listNamespacedEvent({ namespace: ns });
+    const started = events.items.filter((e) => e.reason === "RolloutStarted" && e.involvedObject.name === "phoenix");
+    expect(started.map((e) => e.count ?? 1)).toEqual([1]);
+    await gone(HTTP_ROUTE, "phoenix-preview");
+  }, 120_000);
+
   it("serves no preview route on a hostname the tenant was not granted, and says so", async () => {
     const settings = { previewHostname: "stray.example.net" };
     await kube.apply(app("stray", "registry.example.com/shop:1", settings));
