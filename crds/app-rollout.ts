@@ -235,6 +235,22 @@ export const RolloutSpec = withRules(
 );
 export type RolloutSpec = z.infer<typeof RolloutSpec>;
 
+/**
+ * The steps a rollout walks. Blue-green's are implied: the new version comes up at full size with no share of the
+ * main route (a weight-0 step the machine sizes fully), its analysis if any, then a pause — for autoPromoteAfter, or
+ * until promoted — after which the machine promotes it.
+ */
+export function rolloutSteps(rollout: RolloutSpec | undefined): RolloutStep[] {
+  if (rollout?.strategy !== "blueGreen") return rollout?.steps ?? [];
+  const settings = rollout.blueGreen;
+  const after = settings?.autoPromoteAfter;
+  return [
+    { setWeight: 0 },
+    ...(settings?.analysis ? [{ analysis: settings.analysis }] : []),
+    after === undefined ? { pause: {} } : { pause: { duration: after } },
+  ];
+}
+
 /** Where a canary rollout stands. Terminal: Completed, RolledBack, Aborted (a new pod template starts afresh). */
 export const RolloutPhase = z.enum([
   "Progressing",

@@ -4,13 +4,13 @@
 // is no data plane here, so what is verified is the route objects the apiserver accepted.
 import { isDeepStrictEqual } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP } from "../../crds/kinds.ts";
 import type { KubeClient } from "../../kube/kube-client.ts";
 import { GRPC_ROUTE, HTTP_ROUTE } from "../../kube/resources.ts";
 import type { KubeObject, ResourceType } from "../../kube/types.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
+import { type RolloutView as Rollout, rolloutWorld } from "../support/rollout-world.ts";
 import { createTenantGateway, removeTenantGateway } from "../support/tenant-gateway.ts";
 
 type Rule = {
@@ -18,7 +18,6 @@ type Rule = {
   filters?: unknown[];
   backendRefs?: { name: string; weight?: number }[];
 };
-type Rollout = { deploymentId: string; phase: string };
 
 const shard = newShard();
 const tenant = `testers${shard}`;
@@ -53,42 +52,14 @@ function app(name: string, image: string, protocol: "HTTP" | "GRPC", routes?: un
 const rulesOf = async (resource: ResourceType, name: string) =>
   ((await client.get(resource, ns, name)).spec as { rules: Rule[] }).rules;
 
-const rollout = async (name: string) => ((await client.get(APP, ns, name)).status as { rollout?: Rollout }).rollout;
-
-async function phase(name: string, wanted: string): Promise<Rollout> {
-  return eventually(
-    `${name} ${wanted}`,
-    async () => {
-      const r = await rollout(name);
-      return r?.phase === wanted ? r : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 100 },
-  );
-}
+const { phase, ready, request } = rolloutWorld(() => ({ client, ns }));
 
 /** Creates the App at :1, waits until Ready, deploys :2 and waits for the canary to pause at 10%. */
 async function pausedCanary(name: string, protocol: "HTTP" | "GRPC", routes?: unknown): Promise<Rollout> {
   await kube.apply(app(name, "registry.example.com/shop:1", protocol, routes));
-  await eventually(`${name} Ready`, async () => {
-    const conditions = ((await client.get(APP, ns, name)).status as { conditions?: { type: string; status: string }[] })
-      ?.conditions;
-    return conditions?.find((c) => c.type === "Ready")?.status === "True" ? true : undefined;
-  });
+  await ready(name);
   await kube.apply(app(name, "registry.example.com/shop:2", protocol, routes));
   return phase(name, "Paused");
-}
-
-/** What `loco rollout promote|abort` asks for: the annotation naming the rollout, under another field manager. */
-async function request(name: string, what: "promote" | "abort", deploymentId: string) {
-  await client.apply(
-    APP,
-    {
-      apiVersion: "loco.dev/v1alpha1",
-      kind: "App",
-      metadata: { name, namespace: ns, annotations: { [`loco.dev/rollout-${what}`]: deploymentId } },
-    },
-    "test-user",
-  );
 }
 
 beforeAll(async () => {

@@ -3,25 +3,16 @@
 // test exporter stands in for both versions' pods, under the target labels a cluster's scrape would give them
 // (loco_app for stable pods, loco_canary_of for canary pods). Weights are verified on the route objects only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP } from "../../crds/kinds.ts";
 import type { KubeClient } from "../../kube/kube-client.ts";
 import { HTTP_ROUTE } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
-import { eventually, type TestKube, testKube } from "../support/kube.ts";
+import { type TestKube, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
 import { type RunningPrometheus, startPrometheus } from "../support/prometheus-server.ts";
+import { rolloutWorld } from "../support/rollout-world.ts";
 import { createTenantGateway, removeTenantGateway } from "../support/tenant-gateway.ts";
 import { type StatusTraffic, startTrafficExporter, type TrafficExporter } from "../support/traffic-exporter.ts";
-
-type Rollout = {
-  deploymentId: string;
-  step: number;
-  weight: number;
-  phase: string;
-  message: string;
-  analysis?: { passed: number; failed: number; inconclusive: number };
-};
 
 const shard = newShard();
 const tenant = `relative${shard}`;
@@ -73,35 +64,13 @@ function app(name: Name, image: string, steps: unknown[]): KubeObject {
   };
 }
 
-const status = async (name: string) =>
-  (await client.get(APP, ns, name)).status as {
-    rollout?: Rollout;
-    conditions?: { type: string; status: string; reason: string }[];
-  };
-
-async function weights(name: string): Promise<string> {
-  const route = await client.get(HTTP_ROUTE, ns, name);
-  const rules = (route.spec as { rules: { backendRefs?: { name: string; weight?: number }[] }[] }).rules;
-  return (rules[0]?.backendRefs ?? []).map((r) => `${r.name}=${r.weight}`).join(",");
-}
-
-async function rolloutWith(name: string, test: (r: Rollout) => boolean, what: string, timeoutMs = 60_000) {
-  return eventually(
-    `${name} rollout ${what}`,
-    async () => {
-      const r = (await status(name)).rollout;
-      return r && test(r) ? r : undefined;
-    },
-    { timeoutMs, intervalMs: 100 },
-  );
-}
+const { status, rolloutWith, ready, weights: routeWeights } = rolloutWorld(() => ({ client, ns }));
+const weights = (name: string) => routeWeights(HTTP_ROUTE, name);
 
 /** Creates the App at :1, waits until it is Ready, then deploys :2, which starts the canary. */
 async function rollOut(name: Name, steps: unknown[]): Promise<void> {
   await kube.apply(app(name, "registry.example.com/shop:1", steps));
-  await eventually(`${name} Ready`, async () =>
-    (await status(name)).conditions?.find((c) => c.type === "Ready")?.status === "True" ? true : undefined,
-  );
+  await ready(name);
   await kube.apply(app(name, "registry.example.com/shop:2", steps));
 }
 

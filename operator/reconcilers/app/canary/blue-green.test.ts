@@ -1,9 +1,8 @@
 // Blue-green's pure pieces (ADR 0012): the steps it walks on the canary machine and its preview route.
 import { describe, expect, it } from "vitest";
-import { RolloutSpec } from "../../../../crds/app-rollout.ts";
+import { RolloutSpec, rolloutSteps } from "../../../../crds/app-rollout.ts";
 import type { KubeObject } from "../../../../kube/types.ts";
 import { desiredPreviewRoute } from "./canary-desired.ts";
-import { rolloutSteps } from "./run-canary.ts";
 
 describe("rolloutSteps", () => {
   const steps = (input: unknown) => rolloutSteps(RolloutSpec.parse(input));

@@ -8,7 +8,7 @@ import {
   ANNOTATION_ROLLOUT_PROMOTE,
   ANNOTATION_TEMPLATE_HASH,
 } from "../../../../crds/app-names.ts";
-import type { RolloutSpec, RolloutStatus, RolloutStep } from "../../../../crds/app-rollout.ts";
+import { type RolloutStatus, rolloutSteps } from "../../../../crds/app-rollout.ts";
 import { parseDuration } from "../../../../crds/common.ts";
 import { controllerOf, type KubeObject } from "../../../../kube/types.ts";
 import type { CanaryChildren } from "../apply-children.ts";
@@ -65,22 +65,6 @@ function availableOfTemplate(live: KubeObject | undefined, templateHash: string)
   if ((status.observedGeneration ?? 0) < (live.metadata.generation ?? 0)) return 0;
   if ((status.replicas ?? 0) !== (status.updatedReplicas ?? 0)) return 0;
   return status.availableReplicas ?? 0;
-}
-
-/**
- * The steps a rollout walks. Blue-green's are implied: the new version comes up at full size with no share of the
- * main route (a weight-0 step the machine sizes fully), its analysis if any, then a pause — for autoPromoteAfter, or
- * until promoted — after which the machine promotes it.
- */
-export function rolloutSteps(rollout: RolloutSpec | undefined): RolloutStep[] {
-  if (rollout?.strategy !== "blueGreen") return rollout?.steps ?? [];
-  const settings = rollout.blueGreen;
-  const after = settings?.autoPromoteAfter;
-  return [
-    { setWeight: 0 },
-    ...(settings?.analysis ? [{ analysis: settings.analysis }] : []),
-    after === undefined ? { pause: {} } : { pause: { duration: after } },
-  ];
 }
 
 export async function planCanary(inputs: CanaryInputs): Promise<CanaryPlan> {
