@@ -7,13 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeClient } from "../../kube/kube-client.ts";
 import { DEPLOYMENT, GRPC_ROUTE, HTTP_ROUTE } from "../../kube/resources.ts";
 import type { KubeObject, ResourceType } from "../../kube/types.ts";
-import type { RunningOperator } from "../../operator/operator.ts";
-import { eventually, type TestKube, testKube } from "../support/kube.ts";
+import { eventually, type TestKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
-import { type RunningPrometheus, startPrometheus } from "../support/prometheus-server.ts";
+import { type RolloutBed, startRolloutBed } from "../support/rollout-bed.ts";
 import { rolloutWorld } from "../support/rollout-world.ts";
-import { createTenantGateway, removeTenantGateway } from "../support/tenant-gateway.ts";
-import { startTrafficExporter, type TrafficExporter } from "../support/traffic-exporter.ts";
 
 const shard = newShard();
 const tenant = `bluegreen${shard}`;
@@ -23,12 +20,10 @@ const labels = { [SHARD_LABEL]: shard };
 const world = { prefix: "bluegreen", tenant, gatewayNs, profileName, labels };
 const granted = `preview.${tenant}.example.org`;
 
+let bed: RolloutBed;
 let kube: TestKube;
-let operator: RunningOperator;
 let client: KubeClient;
 let ns: string;
-let prometheus: RunningPrometheus;
-let exporter: TrafficExporter;
 
 function app(name: string, image: string, blueGreen: unknown, protocol: "HTTP" | "GRPC" = "HTTP"): KubeObject {
   return {
@@ -58,37 +53,31 @@ const gone = (resource: ResourceType, name: string) =>
   eventually(`${resource.kind} ${name} gone`, async () => ((await client.find(resource, ns, name)) ? undefined : true));
 
 beforeAll(async () => {
-  kube = testKube();
-  exporter = await startTrafficExporter([
-    { path: "/healthy/metrics", traffic: [{ status: 200, perSecond: 50, buckets: [[0.05, 1]] }] },
-    { path: "/failing/metrics", traffic: [{ status: 500, perSecond: 50, buckets: [[0.05, 1]] }] },
-  ]);
-  prometheus = await startPrometheus();
-  ns = await createTenantGateway(kube, {
-    ...world,
-    profile: {
-      telemetry: { queryEndpoint: prometheus.url },
-      domainGrants: [{ tenant, domains: [granted] }],
-    },
-  });
-  const target = (name: string, path: string) => ({
+  const target = (name: string, path: string) => (ns: string, address: string) => ({
     job: `green-${name}`,
-    address: exporter.address,
+    address,
     path,
     labels: { loco_tenant: tenant, namespace: ns, loco_canary_of: name },
   });
-  prometheus.setTargets([target("auto", "/healthy/metrics"), target("grfail", "/failing/metrics")]);
-  await prometheus.waitForTargets(["green-auto", "green-grfail"]);
-  operator = await startTestOperator(shard);
-  client = operator.client;
+  bed = await startRolloutBed({
+    shard,
+    world,
+    profile: { domainGrants: [{ tenant, domains: [granted] }] },
+    metrics: {
+      pods: [
+        { path: "/healthy/metrics", traffic: [{ status: 200, perSecond: 50, buckets: [[0.05, 1]] }] },
+        { path: "/failing/metrics", traffic: [{ status: 500, perSecond: 50, buckets: [[0.05, 1]] }] },
+      ],
+      targets: (ns, address) => [
+        target("auto", "/healthy/metrics")(ns, address),
+        target("grfail", "/failing/metrics")(ns, address),
+      ],
+    },
+  });
+  ({ kube, ns, client } = bed);
 }, 120_000);
 
-afterAll(async () => {
-  await operator?.stop();
-  await prometheus?.stop();
-  await exporter?.stop();
-  await removeTenantGateway(kube, world);
-});
+afterAll(() => bed?.stop());
 
 describe("a blue-green rollout", () => {
   it("runs green at full size behind a preview route, switches all traffic at once on promotion, then retires blue", async () => {
@@ -177,9 +166,9 @@ describe("a blue-green rollout", () => {
     await phase("phoenix", "Promoting");
     expect(await weights(HTTP_ROUTE, "phoenix")).toBe("phoenix=0,phoenix-canary=100");
     const restartedAt = Date.now();
-    await operator.stop();
-    operator = await startTestOperator(shard);
-    client = operator.client;
+    await bed.operator.stop();
+    bed.operator = await startTestOperator(shard);
+    client = bed.operator.client;
     const seen: string[] = [];
     const done = await eventually(
       "phoenix completed after the restart",

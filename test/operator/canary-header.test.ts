@@ -7,11 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeClient } from "../../kube/kube-client.ts";
 import { GRPC_ROUTE, HTTP_ROUTE } from "../../kube/resources.ts";
 import type { KubeObject, ResourceType } from "../../kube/types.ts";
-import type { RunningOperator } from "../../operator/operator.ts";
-import { eventually, type TestKube, testKube } from "../support/kube.ts";
-import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
+import { eventually, type TestKube } from "../support/kube.ts";
+import { newShard, SHARD_LABEL } from "../support/operator.ts";
+import { type RolloutBed, startRolloutBed } from "../support/rollout-bed.ts";
 import { type RolloutView as Rollout, rolloutWorld } from "../support/rollout-world.ts";
-import { createTenantGateway, removeTenantGateway } from "../support/tenant-gateway.ts";
 
 type Rule = {
   matches?: Record<string, unknown>[];
@@ -28,8 +27,8 @@ const world = { prefix: "testers", tenant, gatewayNs, profileName, labels };
 const headerRoute = { name: "x-canary", value: "always" };
 const header = { type: "Exact", ...headerRoute };
 
+let bed: RolloutBed;
 let kube: TestKube;
-let operator: RunningOperator;
 let client: KubeClient;
 let ns: string;
 
@@ -63,16 +62,11 @@ async function pausedCanary(name: string, protocol: "HTTP" | "GRPC", routes?: un
 }
 
 beforeAll(async () => {
-  kube = testKube();
-  ns = await createTenantGateway(kube, world);
-  operator = await startTestOperator(shard);
-  client = operator.client;
+  bed = await startRolloutBed({ shard, world });
+  ({ kube, ns, client } = bed);
 }, 120_000);
 
-afterAll(async () => {
-  await operator?.stop();
-  await removeTenantGateway(kube, world);
-});
+afterAll(() => bed?.stop());
 
 describe("header routing of testers to the canary", () => {
   it("adds an HTTPRoute rule for the header during the rollout, keeps others' rule and filter, and drops it on promotion", async () => {

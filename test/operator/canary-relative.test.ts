@@ -6,13 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeClient } from "../../kube/kube-client.ts";
 import { HTTP_ROUTE } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
-import type { RunningOperator } from "../../operator/operator.ts";
-import { type TestKube, testKube } from "../support/kube.ts";
-import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
-import { type RunningPrometheus, startPrometheus } from "../support/prometheus-server.ts";
+import type { TestKube } from "../support/kube.ts";
+import { newShard, SHARD_LABEL } from "../support/operator.ts";
+import type { ScrapeTarget } from "../support/prometheus-server.ts";
+import { type RolloutBed, startRolloutBed } from "../support/rollout-bed.ts";
 import { rolloutWorld } from "../support/rollout-world.ts";
-import { createTenantGateway, removeTenantGateway } from "../support/tenant-gateway.ts";
-import { type StatusTraffic, startTrafficExporter, type TrafficExporter } from "../support/traffic-exporter.ts";
+import type { StatusTraffic } from "../support/traffic-exporter.ts";
 
 const shard = newShard();
 const tenant = `relative${shard}`;
@@ -21,12 +20,10 @@ const gatewayNs = `gw-relative-${shard}`;
 const labels = { [SHARD_LABEL]: shard };
 const world = { prefix: "relative", tenant, gatewayNs, profileName, labels };
 
+let bed: RolloutBed;
 let kube: TestKube;
-let operator: RunningOperator;
 let client: KubeClient;
 let ns: string;
-let prometheus: RunningPrometheus;
-let exporter: TrafficExporter;
 
 const fast: [number, number][] = [[0.05, 1]]; // every request within 50 ms: p95 48.75 ms by interpolation
 const slow: [number, number][] = [
@@ -75,44 +72,36 @@ async function rollOut(name: Name, steps: unknown[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  kube = testKube();
   const names = Object.keys(PODS) as Name[];
-  exporter = await startTrafficExporter(
-    names.flatMap((name) => [
-      { path: `/${name}/stable/metrics`, traffic: PODS[name].stable },
-      { path: `/${name}/canary/metrics`, traffic: PODS[name].canary },
-    ]),
-  );
-  prometheus = await startPrometheus();
-  ns = await createTenantGateway(kube, { ...world, profile: { telemetry: { queryEndpoint: prometheus.url } } });
-  const scope = { loco_tenant: tenant, namespace: ns };
-  prometheus.setTargets(
-    names.flatMap((name) => [
-      {
-        job: `stable-${name}`,
-        address: exporter.address,
-        path: `/${name}/stable/metrics`,
-        labels: { ...scope, loco_app: name },
-      },
-      {
-        job: `canary-${name}`,
-        address: exporter.address,
-        path: `/${name}/canary/metrics`,
-        labels: { ...scope, loco_canary_of: name },
-      },
-    ]),
-  );
-  await prometheus.waitForTargets(names.flatMap((name) => [`stable-${name}`, `canary-${name}`]));
-  operator = await startTestOperator(shard);
-  client = operator.client;
+  bed = await startRolloutBed({
+    shard,
+    world,
+    metrics: {
+      pods: names.flatMap((name) => [
+        { path: `/${name}/stable/metrics`, traffic: PODS[name].stable },
+        { path: `/${name}/canary/metrics`, traffic: PODS[name].canary },
+      ]),
+      targets: (ns, address) =>
+        names.flatMap((name): ScrapeTarget[] => [
+          {
+            job: `stable-${name}`,
+            address,
+            path: `/${name}/stable/metrics`,
+            labels: { loco_tenant: tenant, namespace: ns, loco_app: name },
+          },
+          {
+            job: `canary-${name}`,
+            address,
+            path: `/${name}/canary/metrics`,
+            labels: { loco_tenant: tenant, namespace: ns, loco_canary_of: name },
+          },
+        ]),
+    },
+  });
+  ({ kube, ns, client } = bed);
 }, 120_000);
 
-afterAll(async () => {
-  await operator?.stop();
-  await prometheus?.stop();
-  await exporter?.stop();
-  await removeTenantGateway(kube, world);
-});
+afterAll(() => bed?.stop());
 
 describe("canary analysis relative to the stable version", () => {
   it("passes a canary whose success rate is within maxDropPoints of the stable version's, and promotes it", async () => {
