@@ -6,18 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeClient } from "../../kube/kube-client.ts";
 import { DEPLOYMENT, GRPC_ROUTE, HTTP_ROUTE } from "../../kube/resources.ts";
-import type { KubeObject, ResourceType } from "../../kube/types.ts";
+import type { ResourceType } from "../../kube/types.ts";
 import { eventually, type TestKube } from "../support/kube.ts";
-import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
-import { type RolloutBed, startRolloutBed } from "../support/rollout-bed.ts";
+import { startTestOperator } from "../support/operator.ts";
+import { type RolloutBed, rolloutApp, rolloutTestWorld, startRolloutBed } from "../support/rollout-bed.ts";
 import { rolloutWorld } from "../support/rollout-world.ts";
 
-const shard = newShard();
-const tenant = `bluegreen${shard}`;
-const profileName = `bluegreen-${shard}`;
-const gatewayNs = `gw-bluegreen-${shard}`;
-const labels = { [SHARD_LABEL]: shard };
-const world = { prefix: "bluegreen", tenant, gatewayNs, profileName, labels };
+const { shard, tenant, world } = rolloutTestWorld("bluegreen");
 const granted = `preview.${tenant}.example.org`;
 
 let bed: RolloutBed;
@@ -25,20 +20,8 @@ let kube: TestKube;
 let client: KubeClient;
 let ns: string;
 
-function app(name: string, image: string, blueGreen: unknown, protocol: "HTTP" | "GRPC" = "HTTP"): KubeObject {
-  return {
-    apiVersion: "loco.dev/v1alpha1",
-    kind: "App",
-    metadata: { name, namespace: ns, labels },
-    spec: {
-      profile: profileName,
-      image,
-      replicas: 2,
-      ports: [{ name: protocol.toLowerCase(), port: 8080, protocol }],
-      rollout: { strategy: "blueGreen", blueGreen },
-    },
-  };
-}
+const app = (name: string, image: string, blueGreen: unknown, protocol: "HTTP" | "GRPC" = "HTTP") =>
+  rolloutApp(world, ns, { name, image, protocol, rollout: { strategy: "blueGreen", blueGreen } });
 
 const { status, phase, weights, imageOf, replicasOf, request, ready } = rolloutWorld(() => ({ client, ns }));
 

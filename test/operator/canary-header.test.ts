@@ -6,10 +6,9 @@ import { isDeepStrictEqual } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeClient } from "../../kube/kube-client.ts";
 import { GRPC_ROUTE, HTTP_ROUTE } from "../../kube/resources.ts";
-import type { KubeObject, ResourceType } from "../../kube/types.ts";
+import type { ResourceType } from "../../kube/types.ts";
 import { eventually, type TestKube } from "../support/kube.ts";
-import { newShard, SHARD_LABEL } from "../support/operator.ts";
-import { type RolloutBed, startRolloutBed } from "../support/rollout-bed.ts";
+import { type RolloutBed, rolloutApp, rolloutTestWorld, startRolloutBed } from "../support/rollout-bed.ts";
 import { type RolloutView as Rollout, rolloutWorld } from "../support/rollout-world.ts";
 
 type Rule = {
@@ -18,12 +17,7 @@ type Rule = {
   backendRefs?: { name: string; weight?: number }[];
 };
 
-const shard = newShard();
-const tenant = `testers${shard}`;
-const profileName = `testers-${shard}`;
-const gatewayNs = `gw-testers-${shard}`;
-const labels = { [SHARD_LABEL]: shard };
-const world = { prefix: "testers", tenant, gatewayNs, profileName, labels };
+const { shard, world } = rolloutTestWorld("testers");
 const headerRoute = { name: "x-canary", value: "always" };
 const header = { type: "Exact", ...headerRoute };
 
@@ -32,21 +26,14 @@ let kube: TestKube;
 let client: KubeClient;
 let ns: string;
 
-function app(name: string, image: string, protocol: "HTTP" | "GRPC", routes?: unknown): KubeObject {
-  return {
-    apiVersion: "loco.dev/v1alpha1",
-    kind: "App",
-    metadata: { name, namespace: ns, labels },
-    spec: {
-      profile: profileName,
-      image,
-      replicas: 2,
-      ports: [{ name: protocol.toLowerCase(), port: 8080, protocol }],
-      ...(routes ? { routes } : {}),
-      rollout: { strategy: "canary", steps: [{ setWeight: 10 }, { pause: {} }], headerRoute },
-    },
-  };
-}
+const app = (name: string, image: string, protocol: "HTTP" | "GRPC", routes?: unknown) =>
+  rolloutApp(world, ns, {
+    name,
+    image,
+    protocol,
+    routes,
+    rollout: { strategy: "canary", steps: [{ setWeight: 10 }, { pause: {} }], headerRoute },
+  });
 
 const rulesOf = async (resource: ResourceType, name: string) =>
   ((await client.get(resource, ns, name)).spec as { rules: Rule[] }).rules;

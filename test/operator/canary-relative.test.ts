@@ -5,20 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeClient } from "../../kube/kube-client.ts";
 import { HTTP_ROUTE } from "../../kube/resources.ts";
-import type { KubeObject } from "../../kube/types.ts";
 import type { TestKube } from "../support/kube.ts";
-import { newShard, SHARD_LABEL } from "../support/operator.ts";
 import type { ScrapeTarget } from "../support/prometheus-server.ts";
-import { type RolloutBed, startRolloutBed } from "../support/rollout-bed.ts";
+import { type RolloutBed, rolloutApp, rolloutTestWorld, startRolloutBed } from "../support/rollout-bed.ts";
 import { rolloutWorld } from "../support/rollout-world.ts";
 import type { StatusTraffic } from "../support/traffic-exporter.ts";
 
-const shard = newShard();
-const tenant = `relative${shard}`;
-const profileName = `relative-${shard}`;
-const gatewayNs = `gw-relative-${shard}`;
-const labels = { [SHARD_LABEL]: shard };
-const world = { prefix: "relative", tenant, gatewayNs, profileName, labels };
+const { shard, tenant, world } = rolloutTestWorld("relative");
 
 let bed: RolloutBed;
 let kube: TestKube;
@@ -46,20 +39,8 @@ const PODS = {
 };
 type Name = keyof typeof PODS;
 
-function app(name: Name, image: string, steps: unknown[]): KubeObject {
-  return {
-    apiVersion: "loco.dev/v1alpha1",
-    kind: "App",
-    metadata: { name, namespace: ns, labels },
-    spec: {
-      profile: profileName,
-      image,
-      replicas: 2,
-      ports: [{ name: "http", port: 8080, protocol: "HTTP" }],
-      rollout: { strategy: "canary", steps },
-    },
-  };
-}
+const app = (name: Name, image: string, steps: unknown[]) =>
+  rolloutApp(world, ns, { name, image, rollout: { strategy: "canary", steps } });
 
 const { status, rolloutWith, ready, weights: routeWeights } = rolloutWorld(() => ({ client, ns }));
 const weights = (name: string) => routeWeights(HTTP_ROUTE, name);

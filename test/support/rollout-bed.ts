@@ -3,9 +3,10 @@
 // Prometheus scraping it under the target labels a cluster's scrape would give them. `stop` removes it all, stopping
 // whichever operator runs by then (a test may restart it).
 import type { KubeClient } from "../../kube/kube-client.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { type TestKube, testKube } from "./kube.ts";
-import { startTestOperator } from "./operator.ts";
+import { newShard, SHARD_LABEL, startTestOperator } from "./operator.ts";
 import { type RunningPrometheus, type ScrapeTarget, startPrometheus } from "./prometheus-server.ts";
 import { createTenantGateway, removeTenantGateway, type TenantGateway } from "./tenant-gateway.ts";
 import { type PodTraffic, startTrafficExporter, type TrafficExporter } from "./traffic-exporter.ts";
@@ -67,4 +68,40 @@ export async function startRolloutBed(options: {
     },
   };
   return bed;
+}
+
+/** A test file's own shard, tenant, Profile and Gateway namespace, all named from `prefix` (letters only). */
+export function rolloutTestWorld(prefix: string) {
+  const shard = newShard();
+  const tenant = `${prefix}${shard}`;
+  const world: TenantGateway = {
+    prefix,
+    tenant,
+    gatewayNs: `gw-${prefix}-${shard}`,
+    profileName: `${prefix}-${shard}`,
+    labels: { [SHARD_LABEL]: shard },
+  };
+  return { shard, tenant, world };
+}
+
+/** An App of the test world with two replicas on one port (8080) and the given rollout. */
+export function rolloutApp(
+  world: TenantGateway,
+  ns: string,
+  app: { name: string; image: string; rollout: unknown; protocol?: "HTTP" | "GRPC"; routes?: unknown },
+): KubeObject {
+  const protocol = app.protocol ?? "HTTP";
+  return {
+    apiVersion: "loco.dev/v1alpha1",
+    kind: "App",
+    metadata: { name: app.name, namespace: ns, labels: world.labels },
+    spec: {
+      profile: world.profileName,
+      image: app.image,
+      replicas: 2,
+      ports: [{ name: protocol.toLowerCase(), port: 8080, protocol }],
+      ...(app.routes ? { routes: app.routes } : {}),
+      rollout: app.rollout,
+    },
+  };
 }
