@@ -16,23 +16,20 @@ export interface CanaryScope {
   app: string;
 }
 
-/** The canary's series matchers, braces included. */
-export function canarySelector(scope: CanaryScope): string {
+/** Matchers of the scope's tenant and namespace and of `label` = its App, braces included. */
+function selectorBy(scope: CanaryScope, label: string): string {
   return `{${[
     `${TRAFFIC_LABELS.tenant}=${promString(scope.tenant)}`,
     `${TRAFFIC_LABELS.namespace}=${promString(scope.namespace)}`,
-    `${TRAFFIC_LABELS.canaryOf}=${promString(scope.app)}`,
+    `${label}=${promString(scope.app)}`,
   ].join(",")}}`;
 }
 
-/** The stable version's series matchers: the App's own pods, which never carry loco_canary_of's App label. */
-export function stableSelector(scope: CanaryScope): string {
-  return `{${[
-    `${TRAFFIC_LABELS.tenant}=${promString(scope.tenant)}`,
-    `${TRAFFIC_LABELS.namespace}=${promString(scope.namespace)}`,
-    `${TRAFFIC_LABELS.app}=${promString(scope.app)}`,
-  ].join(",")}}`;
-}
+/** The canary's series matchers, braces included. */
+export const canarySelector = (scope: CanaryScope): string => selectorBy(scope, TRAFFIC_LABELS.canaryOf);
+
+/** The stable version's series matchers: the App's own pods, whose series have no loco_canary_of. */
+export const stableSelector = (scope: CanaryScope): string => selectorBy(scope, TRAFFIC_LABELS.app);
 
 export interface CheckQueries {
   /** Requests in the window, for minRequests (successRate and latency only). */
