@@ -100,10 +100,33 @@ describe("judgeCheck", () => {
 });
 
 describe("runCheck", () => {
+  it("evaluates the canary's and the stable version's queries at one instant", async () => {
+    const asked: [string, string | undefined][] = [];
+    const at = "2026-12-05T10:00:00.000Z";
+    const outcome = await runCheck(
+      parse({ successRate: { maxDropPoints: 1 } }),
+      scope,
+      async (promql, time) => {
+        asked.push([promql, time]);
+        return promql.startsWith("sum(increase") ? 100 : 99.5;
+      },
+      at,
+    );
+    expect(asked).toHaveLength(4);
+    expect(asked.every(([, time]) => time === at)).toBe(true);
+    expect(asked.filter(([promql]) => promql.includes('loco_app="shop"'))).toHaveLength(2);
+    expect(outcome.verdict).toBe("pass");
+  });
+
   it("counts an endpoint that does not answer as inconclusive", async () => {
-    const outcome = await runCheck(rateAnalysis(), scope, async () => {
-      throw new Error("connect ECONNREFUSED");
-    });
+    const outcome = await runCheck(
+      rateAnalysis(),
+      scope,
+      async () => {
+        throw new Error("connect ECONNREFUSED");
+      },
+      "2026-12-05T10:00:00.000Z",
+    );
     expect(outcome.verdict).toBe("inconclusive");
     expect(outcome.description).toContain("ECONNREFUSED");
   });

@@ -169,17 +169,27 @@ export function judgeCheck(analysis: Analysis, measured: Measured): CheckOutcome
   return { verdict: "pass", value, description: `query value ${round(value)} is within its threshold` };
 }
 
-/** Asks an instant query's one number: undefined for an empty result or a value that is not a number. */
-export type InstantQuery = (promql: string) => Promise<number | undefined>;
+/**
+ * Asks an instant query's one number, evaluated at `time` (an ISO timestamp) when given: undefined for an empty
+ * result or a value that is not a number.
+ */
+export type InstantQuery = (promql: string, time?: string) => Promise<number | undefined>;
 
 /** Runs one check; a query endpoint that fails to answer makes it inconclusive (the step holds, nothing fails). */
-export async function runCheck(analysis: Analysis, scope: CanaryScope, query: InstantQuery): Promise<CheckOutcome> {
+export async function runCheck(
+  analysis: Analysis,
+  scope: CanaryScope,
+  query: InstantQuery,
+  /** When every query of the check is evaluated, so the canary's and the stable version's windows are the same. */
+  at: string,
+): Promise<CheckOutcome> {
   const queries = checkQueries(analysis, scope);
+  const ask = (promql: string) => query(promql, at);
   try {
-    const requests = queries.requests === undefined ? undefined : await query(queries.requests);
-    const value = await query(queries.value);
+    const requests = queries.requests === undefined ? undefined : await ask(queries.requests);
+    const value = await ask(queries.value);
     const stable = queries.stable
-      ? { requests: await query(queries.stable.requests), value: await query(queries.stable.value) }
+      ? { requests: await ask(queries.stable.requests), value: await ask(queries.stable.value) }
       : undefined;
     return judgeCheck(analysis, { requests, value, stable });
   } catch (error) {

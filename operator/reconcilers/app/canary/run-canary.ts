@@ -92,6 +92,7 @@ export async function planCanary(inputs: CanaryInputs): Promise<CanaryPlan> {
           analysis,
           { tenant: inputs.tenant, namespace: app.metadata.namespace ?? "", app: app.metadata.name ?? "" },
           inputs.query,
+          now,
         )
       : {
           verdict: "inconclusive",
