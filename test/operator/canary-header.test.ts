@@ -9,7 +9,7 @@ import { GRPC_ROUTE, HTTP_ROUTE } from "../../kube/resources.ts";
 import type { ResourceType } from "../../kube/types.ts";
 import { eventually, type TestKube } from "../support/kube.ts";
 import { type RolloutBed, rolloutApp, rolloutTestWorld, startRolloutBed } from "../support/rollout-bed.ts";
-import { type RolloutView as Rollout, rolloutWorld } from "../support/rollout-world.ts";
+import { type RolloutView as Rollout, rolloutWorld, TEAM_FILTER, TEAM_RULE } from "../support/rollout-world.ts";
 
 type Rule = {
   matches?: Record<string, unknown>[];
@@ -38,7 +38,7 @@ const app = (name: string, image: string, protocol: "HTTP" | "GRPC", routes?: un
 const rulesOf = async (resource: ResourceType, name: string) =>
   ((await client.get(resource, ns, name)).spec as { rules: Rule[] }).rules;
 
-const { phase, ready, request } = rolloutWorld(() => ({ client, ns }));
+const { phase, ready, request, addTeamRule } = rolloutWorld(() => ({ client, ns }));
 
 /** Creates the App at :1, waits until Ready, deploys :2 and waits for the canary to pause at 10%. */
 async function pausedCanary(name: string, protocol: "HTTP" | "GRPC", routes?: unknown): Promise<Rollout> {
@@ -64,22 +64,9 @@ describe("header routing of testers to the canary", () => {
       async () => (await client.get(HTTP_ROUTE, ns, "tester").catch(() => undefined)) ?? undefined,
     );
     // Another tool's rule and its filter on loco's rule, under its own field manager.
-    const [own] = await rulesOf(HTTP_ROUTE, "tester");
-    const filter = { type: "RequestHeaderModifier", requestHeaderModifier: { add: [{ name: "x-team", value: "a" }] } };
-    const foreign = {
-      matches: [{ path: { type: "PathPrefix", value: "/legacy" } }],
-      backendRefs: [{ name: "legacy", port: 80 }],
-    };
-    await client.apply(
-      HTTP_ROUTE,
-      {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "HTTPRoute",
-        metadata: { name: "tester", namespace: ns },
-        spec: { rules: [{ ...own, filters: [filter] }, foreign] },
-      },
-      "team-tool",
-    );
+    await addTeamRule("tester");
+    const filter = TEAM_FILTER;
+    const foreign = TEAM_RULE;
     const paused = await pausedCanary("tester", "HTTP", paths);
     const during = await eventually("tester's testers rule", async () => {
       const rules = await rulesOf(HTTP_ROUTE, "tester");

@@ -4,7 +4,7 @@
 // and namespace are read when each helper runs, since test files set them up in beforeAll.
 import { APP } from "../../crds/kinds.ts";
 import type { KubeClient } from "../../kube/kube-client.ts";
-import { DEPLOYMENT } from "../../kube/resources.ts";
+import { DEPLOYMENT, HTTP_ROUTE } from "../../kube/resources.ts";
 import type { ResourceType } from "../../kube/types.ts";
 import { eventually } from "./kube.ts";
 
@@ -17,6 +17,16 @@ export type RolloutView = {
   message: string;
   stepStartedAt: string;
   analysis?: { passed: number; failed: number; inconclusive: number };
+};
+
+/** What another tool (kubectl, a policy controller) adds to an App's HTTPRoute: a filter on loco's rule, a rule. */
+export const TEAM_FILTER = {
+  type: "RequestHeaderModifier",
+  requestHeaderModifier: { add: [{ name: "x-team", value: "a" }] },
+};
+export const TEAM_RULE = {
+  matches: [{ path: { type: "PathPrefix", value: "/legacy" } }],
+  backendRefs: [{ name: "legacy", port: 80 }],
 };
 
 export function rolloutWorld(context: () => { client: KubeClient; ns: string }) {
@@ -63,6 +73,22 @@ export function rolloutWorld(context: () => { client: KubeClient; ns: string }) 
     },
     imageOf: async (deployment: string) => (await deploymentSpec(deployment)).template.spec.containers[0]?.image,
     replicasOf: async (deployment: string) => (await deploymentSpec(deployment)).replicas,
+    /** Adds TEAM_FILTER to loco's (first) rule of the App's HTTPRoute and TEAM_RULE after it, as field manager team-tool. */
+    async addTeamRule(name: string): Promise<void> {
+      const { client, ns } = context();
+      const live = await client.get(HTTP_ROUTE, ns, name);
+      const [own] = (live.spec as { rules: Record<string, unknown>[] }).rules;
+      await client.apply(
+        HTTP_ROUTE,
+        {
+          apiVersion: "gateway.networking.k8s.io/v1",
+          kind: "HTTPRoute",
+          metadata: { name, namespace: ns },
+          spec: { rules: [{ ...own, filters: [TEAM_FILTER] }, TEAM_RULE] },
+        },
+        "team-tool",
+      );
+    },
     /** What `loco rollout promote|abort` asks for. */
     async request(name: string, what: "promote" | "abort", deploymentId: string): Promise<void> {
       const { client, ns } = context();
