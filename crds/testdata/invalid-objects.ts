@@ -317,6 +317,12 @@ export const invalidObjects: InvalidCase[] = [
     object: app("r10", { rollout: { strategy: "canary", steps: [{ setWeight: 10 }] } }),
     field: "spec.rollout",
   },
+  {
+    name: "a blue-green App name too long for its <name>-preview route (56 characters)",
+    kind: "App",
+    object: app(`bg${"x".repeat(54)}`, { ports: [httpPort], rollout: { strategy: "blueGreen" } }),
+    field: "spec.rollout.strategy",
+  },
   // --- Profile ---------------------------------------------------------------------------------------------
   {
     name: "hostnameTemplate without {tenant}",
