@@ -43,6 +43,8 @@ export const httpRouteName = (app: string) => app;
 export const grpcRouteName = (app: string) => app;
 /** The canary Deployment and Service of an App whose rollout strategy is canary. */
 export const canaryName = (app: string) => `${app}-canary`;
+/** Blue-green's preview HTTPRoute or GRPCRoute, reaching the new version only (ADR 0012). */
+export const previewName = (app: string) => `${app}-preview`;
 export const trafficPolicyName = (app: string) => app;
 export const autoscalerName = (app: string) => app;
 /** Holds the App's secret values (`loco env set --secret`); the operator owns the object, the API its data. */

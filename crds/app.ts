@@ -226,10 +226,11 @@ export const AppSpec = withRules(appSpecShape, [
     holds: (s) => s.routes?.grpc === undefined || (s.ports ?? []).some((p) => p.protocol === "GRPC"),
   },
   {
-    cel: "!has(self.rollout) || self.rollout.strategy != 'canary' || has(self.ports)",
-    message: "a canary moves traffic through the App's routes, so it needs ports; add one or use strategy rolling",
+    cel: "!has(self.rollout) || self.rollout.strategy == 'rolling' || has(self.ports)",
+    message:
+      "a canary or blue-green rollout moves traffic through the App's routes, so it needs ports; add one or use strategy rolling",
     field: ".rollout",
-    holds: (s) => s.rollout?.strategy !== "canary" || s.ports !== undefined,
+    holds: (s) => (s.rollout?.strategy ?? "rolling") === "rolling" || s.ports !== undefined,
   },
 ]).describe("Desired state of the App.");
 export type AppSpec = z.infer<typeof AppSpec>;
@@ -279,13 +280,15 @@ export const App = withRules(kubernetesObject("App", AppSpec, AppStatus), [
       (app.metadata.name.length <= 63 && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(app.metadata.name)),
   },
   {
-    // The canary's Service is <name>-canary, and a Service name is at most 63 characters.
-    cel: "!has(self.spec.rollout) || self.spec.rollout.strategy != 'canary' || self.metadata.name.size() <= 56",
+    // The canary's Service is <name>-canary and blue-green's preview route <name>-preview: at most 63 characters.
+    cel: "!has(self.spec.rollout) || self.spec.rollout.strategy == 'rolling' || self.metadata.name.size() <= (self.spec.rollout.strategy == 'blueGreen' ? 55 : 56)",
     message:
-      "a canary App's name must be at most 56 characters (its canary Service is <name>-canary); shorten the name",
+      "a canary App's name must be at most 56 characters, a blue-green App's 55 (their Services and routes are <name>-canary and <name>-preview); shorten the name",
     field: ".spec.rollout.strategy",
     holds: (app) =>
-      app.spec.rollout?.strategy !== "canary" || app.metadata.name === undefined || app.metadata.name.length <= 56,
+      (app.spec.rollout?.strategy ?? "rolling") === "rolling" ||
+      app.metadata.name === undefined ||
+      app.metadata.name.length <= (app.spec.rollout?.strategy === "blueGreen" ? 55 : 56),
   },
 ]);
 export type App = z.infer<typeof App>;

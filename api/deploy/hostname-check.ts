@@ -51,10 +51,18 @@ export async function hostnameCheck(services: ApiServices, request: HostnameChec
     .filter((s): s is SharedDomain => s !== undefined);
   const asker = { tenant, app, ownDefault, grants: grantsOf(profileRow?.spec, tenant) };
   const requested = appHostnames(spec, ownDefault);
+  // A blue-green App's preview hostname is served on each protocol its routes serve, under the same rules.
+  const preview = spec.rollout?.strategy === "blueGreen" ? spec.rollout.blueGreen?.previewHostname : undefined;
   for (const protocol of ["http", "grpc"] as const) {
     const named = spec.routes?.[protocol]?.hostnames !== undefined;
-    for (const [index, host] of requested[protocol].entries()) {
-      const field = named ? `spec.routes.${protocol}.hostnames[${index}]` : `spec.routes.${protocol}.hostnames`;
+    const hosts = requested[protocol].map((host, index) => ({
+      host,
+      field: named ? `spec.routes.${protocol}.hostnames[${index}]` : `spec.routes.${protocol}.hostnames`,
+    }));
+    if (preview !== undefined && hosts.length > 0) {
+      hosts.push({ host: preview, field: "spec.rollout.blueGreen.previewHostname" });
+    }
+    for (const { host, field } of hosts) {
       const refusal = judgeHostname(host, asker, shared);
       if (refusal) throw new ApiError("Forbidden", refusal.message, { errors: [{ field, message: refusal.message }] });
       const grpcServices = protocol === "grpc" ? (spec.routes?.grpc?.services ?? ["*"]) : ["*"];

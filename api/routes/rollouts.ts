@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { AppSpec } from "../../crds/app.ts";
 import { ANNOTATION_ROLLOUT_ABORT, ANNOTATION_ROLLOUT_PROMOTE } from "../../crds/app-names.ts";
-import { RolloutStatus } from "../../crds/app-rollout.ts";
+import { RolloutStatus, rolloutSteps } from "../../crds/app-rollout.ts";
 import { ROLLOUT_FIELD_MANAGER } from "../../crds/field-managers.ts";
 import { APP } from "../../crds/kinds.ts";
 import { getTenantResource } from "../../db/stores/resources.ts";
@@ -22,7 +22,7 @@ export const RolloutView = z.object({
   app: z.string(),
   profile: z.string(),
   strategy: z.enum(["rolling", "canary", "blueGreen"]),
-  steps: z.number().int().describe("Number of canary steps in the spec."),
+  steps: z.number().int().describe("Number of steps the rollout walks (a blue-green rollout's are implied)."),
   inFlight: z.boolean().describe("A canary rollout is moving through its steps now."),
   rollout: RolloutStatus.nullable().describe("The current (or last) canary rollout; null before the first."),
   condition: z
@@ -42,7 +42,7 @@ function viewOf(live: KubeObject, profile: string): z.output<typeof RolloutView>
     app: live.metadata.name ?? "",
     profile,
     strategy: spec.rollout?.strategy ?? "rolling",
-    steps: spec.rollout?.steps?.length ?? 0,
+    steps: rolloutSteps(spec.rollout).length,
     inFlight: status.rollout !== undefined && IN_FLIGHT.has(status.rollout.phase),
     rollout: status.rollout ?? null,
     condition: condition ? { status: condition.status, reason: condition.reason, message: condition.message } : null,

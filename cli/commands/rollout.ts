@@ -17,7 +17,7 @@ type RolloutCommand =
 export function describeRollout(view: RolloutView): string {
   const lines = [`${view.app} (${view.profile}): strategy ${view.strategy}`];
   const r = view.rollout;
-  if (!r) lines.push(view.strategy === "canary" ? "No canary rollout yet." : "Canary rollouts are off for this App.");
+  if (!r) lines.push(view.strategy === "rolling" ? "Canary rollouts are off for this App." : "No rollout yet.");
   else {
     lines.push(
       `Deployment ${r.deploymentId}: ${r.phase}, step ${Math.min(r.step + 1, view.steps)}/${view.steps}, ${r.weight}% of traffic to the canary.`,

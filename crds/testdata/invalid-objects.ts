@@ -198,10 +198,28 @@ export const invalidObjects: InvalidCase[] = [
     field: "spec.rollout.steps",
   },
   {
-    name: "blueGreen (a later release)",
+    name: "blueGreen settings with strategy canary",
     kind: "App",
-    object: app("r3", { ports: [httpPort], rollout: { strategy: "blueGreen" } }),
-    field: "spec.rollout.strategy",
+    object: app("r3", {
+      ports: [httpPort],
+      rollout: { strategy: "canary", steps: [{ setWeight: 10 }], blueGreen: { autoPromoteAfter: "1m" } },
+    }),
+    field: "spec.rollout.blueGreen",
+  },
+  {
+    name: "a blue-green preview hostname that is no hostname",
+    kind: "App",
+    object: app("r15", {
+      ports: [httpPort],
+      rollout: { strategy: "blueGreen", blueGreen: { previewHostname: "not a host" } },
+    }),
+    field: "spec.rollout.blueGreen.previewHostname",
+  },
+  {
+    name: "a blue-green App without ports",
+    kind: "App",
+    object: app("r16", { rollout: { strategy: "blueGreen" } }),
+    field: "spec.rollout",
   },
   {
     name: "a canary weight above 100",
@@ -243,6 +261,39 @@ export const invalidObjects: InvalidCase[] = [
     field: "spec.rollout.steps[0].analysis.failureLimit",
   },
   {
+    name: "a success rate with both an absolute and a relative threshold",
+    kind: "App",
+    object: app("r11", {
+      ports: [httpPort],
+      rollout: { strategy: "canary", steps: [{ analysis: { successRate: { minPercent: 99, maxDropPoints: 1 } } }] },
+    }),
+    field: "spec.rollout.steps[0].analysis.successRate",
+  },
+  {
+    name: "a latency check without a threshold",
+    kind: "App",
+    object: app("r12", {
+      ports: [httpPort],
+      rollout: { strategy: "canary", steps: [{ analysis: { latency: { percentile: 95 } } }] },
+    }),
+    field: "spec.rollout.steps[0].analysis.latency",
+  },
+  {
+    name: "a headerRoute with strategy rolling",
+    kind: "App",
+    object: app("r13", { ports: [httpPort], rollout: { headerRoute: { name: "x-canary", value: "always" } } }),
+    field: "spec.rollout.headerRoute",
+  },
+  {
+    name: "a headerRoute whose name is no HTTP header name",
+    kind: "App",
+    object: app("r14", {
+      ports: [httpPort],
+      rollout: { strategy: "canary", steps: [{ setWeight: 10 }], headerRoute: { name: "x canary", value: "1" } },
+    }),
+    field: "spec.rollout.headerRoute.name",
+  },
+  {
     name: "a query without {{selector}}",
     kind: "App",
     object: app("r8", {
@@ -265,6 +316,12 @@ export const invalidObjects: InvalidCase[] = [
     kind: "App",
     object: app("r10", { rollout: { strategy: "canary", steps: [{ setWeight: 10 }] } }),
     field: "spec.rollout",
+  },
+  {
+    name: "a blue-green App name too long for its <name>-preview route (56 characters)",
+    kind: "App",
+    object: app(`bg${"x".repeat(54)}`, { ports: [httpPort], rollout: { strategy: "blueGreen" } }),
+    field: "spec.rollout.strategy",
   },
   // --- Profile ---------------------------------------------------------------------------------------------
   {

@@ -36,6 +36,28 @@ describe("the deploy's hostname check", () => {
     }
   });
 
+  it("judges a blue-green App's preview hostname by the same rules, naming its field", async () => {
+    const [a, b] = world.tenants;
+    const token = await world.token(b.members.developer);
+    const response = await world.api.call(
+      "POST",
+      `/v1/tenants/${b.name}/apps/preview/deployments?profile=${world.profile}`,
+      {
+        token,
+        body: {
+          spec: {
+            ...world.appSpec(),
+            rollout: { strategy: "blueGreen", blueGreen: { previewHostname: `${a.app}-${a.name}.apps.example.com` } },
+          },
+        },
+      },
+    );
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as { errors: { field: string }[]; detail: string };
+    expect(body.errors[0]?.field).toBe("spec.rollout.blueGreen.previewHostname");
+    expect(body.detail).toContain(`${a.app}-${a.name}.apps.example.com`);
+  });
+
   it("answers 409 for a hostname another tenant's App holds, without naming it, and 202 once it is free", async () => {
     const [a, b] = world.tenants;
     const host = `shop.${world.profile}.example.org`;

@@ -7,24 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP } from "../../crds/kinds.ts";
 import type { KubeClient } from "../../kube/kube-client.ts";
 import { DEPLOYMENT, GRPC_ROUTE, HTTP_ROUTE } from "../../kube/resources.ts";
-import type { KubeObject, ResourceType } from "../../kube/types.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import type { RunningOperator } from "../../operator/operator.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
 import { type RunningPrometheus, startPrometheus } from "../support/prometheus-server.ts";
+import { rolloutWorld, TEAM_FILTER } from "../support/rollout-world.ts";
 import { createTenantGateway, removeTenantGateway } from "../support/tenant-gateway.ts";
 import { startTrafficExporter, type TrafficExporter } from "../support/traffic-exporter.ts";
-
-type Condition = { type: string; status: string; reason: string; message: string };
-type Rollout = {
-  deploymentId: string;
-  step: number;
-  weight: number;
-  phase: string;
-  message: string;
-  stepStartedAt: string;
-  analysis?: { passed: number; failed: number; inconclusive: number };
-};
 
 const shard = newShard();
 const tenant = `canary${shard}`;
@@ -65,28 +55,7 @@ function app(name: string, image: string, steps: unknown[], protocol: "HTTP" | "
   };
 }
 
-const status = async (name: string) =>
-  (await client.get(APP, ns, name)).status as { rollout?: Rollout; conditions?: Condition[]; deploymentId?: string };
-
-const condition = async (name: string, type: string) => (await status(name)).conditions?.find((c) => c.type === type);
-
-/** The weights of loco's rule: `service=weight` pairs. */
-async function weights(resource: ResourceType, name: string): Promise<string> {
-  const route = await client.get(resource, ns, name);
-  const rules = (route.spec as { rules: { backendRefs?: { name: string; weight?: number }[] }[] }).rules;
-  return (rules[0]?.backendRefs ?? []).map((r) => `${r.name}=${r.weight}`).join(",");
-}
-
-async function rolloutWith(name: string, test: (r: Rollout) => boolean, what: string, timeoutMs = 60_000) {
-  return eventually(
-    `${name} rollout ${what}`,
-    async () => {
-      const r = (await status(name)).rollout;
-      return r && test(r) ? r : undefined;
-    },
-    { timeoutMs, intervalMs: 100 },
-  );
-}
+const { status, condition, weights, rolloutWith, addTeamRule } = rolloutWorld(() => ({ client, ns }));
 
 async function deploy(name: string, image: string): Promise<void> {
   const live = await client.get(APP, ns, name);
@@ -153,24 +122,8 @@ describe("a canary rollout", () => {
 
     // Another tool adds a rule of its own and a filter on loco's rule (its own field manager, as kubectl or a
     // policy controller would): both must survive every weight loco writes.
-    const live = await client.get(HTTP_ROUTE, ns, "walker");
-    const rules = (live.spec as { rules: Record<string, unknown>[] }).rules;
-    const filter = { type: "RequestHeaderModifier", requestHeaderModifier: { add: [{ name: "x-team", value: "a" }] } };
-    const foreign = {
-      matches: [{ path: { type: "PathPrefix", value: "/legacy" } }],
-      backendRefs: [{ name: "legacy", port: 80 }],
-    };
-    await client.apply(
-      HTTP_ROUTE,
-      {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "HTTPRoute",
-        metadata: { name: "walker", namespace: ns },
-        spec: { rules: [{ ...rules[0], filters: [filter] }, foreign] },
-      },
-      "team-tool",
-    );
-
+    await addTeamRule("walker");
+    const filter = TEAM_FILTER;
     await deploy("walker", "registry.example.com/shop:2");
     const seen: string[] = [];
     const foreignLost: string[] = [];

@@ -37,12 +37,19 @@ function hostnameInputs(app: AppObject, profile: ProfileObject, tenant: Tenant) 
   };
 }
 
+/** A blue-green App's preview hostname (ADR 0012), claimed under the same rules as its routes' hostnames. */
+export const previewHostnameOf = (app: AppObject): string | undefined =>
+  app.spec.rollout?.strategy === "blueGreen" ? app.spec.rollout.blueGreen?.previewHostname : undefined;
+
 export function appClaims(app: AppObject, profile: ProfileObject | undefined, tenant: Tenant): Claim[] {
   if (!profile) return [];
   const requested = requestedHostnames(hostnameInputs(app, profile, tenant));
+  const preview = previewHostnameOf(app);
+  // The preview host serves whichever protocols the App's routes do.
+  const hosts = (main: string[]) => (preview !== undefined && main.length > 0 ? [...main, preview] : main);
   return [
-    ...requested.http.map((host): Claim => ({ protocol: "http", host, service: "*" })),
-    ...requested.grpc.flatMap((host) =>
+    ...hosts(requested.http).map((host): Claim => ({ protocol: "http", host, service: "*" })),
+    ...hosts(requested.grpc).flatMap((host) =>
       requestedGrpcServices(app.spec).map((service): Claim => ({ protocol: "grpc", host, service })),
     ),
   ];

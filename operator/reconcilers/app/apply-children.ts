@@ -1,7 +1,7 @@
 // Applying an App's children: one row per child kind; the Secret first (the Deployment reads it), the rest at once.
 // Each row is applied when desired and pruned otherwise (runtime/children.ts holds the rules: server-side apply,
 // NotOwned reported, never adopted, prune only loco's with a uid precondition).
-import { FIELD_MANAGER, serviceName } from "../../../crds/app-names.ts";
+import { canaryName, FIELD_MANAGER, serviceName } from "../../../crds/app-names.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
 import {
@@ -17,7 +17,12 @@ import { type KubeObject, keyOf, type ResourceType } from "../../../kube/types.t
 import type { WorldCaches } from "../../caches.ts";
 import { applyChild, type ChildContext, type ChildResult, pruneChildren } from "../../runtime/children.ts";
 import type { Informer } from "../../runtime/informer.ts";
-import { type CanaryRun, desiredCanaryDeployment, desiredCanaryService } from "./canary/canary-desired.ts";
+import {
+  type CanaryRun,
+  desiredCanaryDeployment,
+  desiredCanaryService,
+  desiredPreviewRoute,
+} from "./canary/canary-desired.ts";
 import { keepForeignRules } from "./canary/route-rules.ts";
 import {
   type AppInputs,
@@ -62,6 +67,8 @@ export interface CanaryChildren {
   split: TrafficSplit;
   /** The canary Deployment's run; undefined until the App's first rollout. */
   run: CanaryRun | undefined;
+  /** Blue-green: the granted preview hostname, while a rollout is in flight (ADR 0012). */
+  preview?: string | undefined;
 }
 
 const some = (...objects: (KubeObject | undefined)[]): KubeObject[] => objects.filter((o) => o !== undefined);
@@ -78,7 +85,11 @@ export function childPlans(
   const stableService = serviceName(inputs.app.name);
   const split = canary?.split;
   const route = (cache: Informer, desired: KubeObject | undefined) =>
-    keepForeignRules(desired, cache.get(key), stableService);
+    keepForeignRules(desired, cache.get(key), stableService, canaryName(inputs.app.name));
+  const preview = (main: KubeObject | undefined) =>
+    canary?.preview === undefined ? undefined : desiredPreviewRoute(main, inputs.app.name, canary.preview);
+  const httpRoute = desiredHttpRoute(inputs, split);
+  const grpcRoute = desiredGrpcRoute(inputs, split);
   return [
     { resource: SECRET, cache: caches.secrets, existence: existing.secrets, desired: some(desiredSecret(inputs)) },
     {
@@ -101,13 +112,13 @@ export function childPlans(
       resource: HTTP_ROUTE,
       cache: caches.httpRoutes,
       existence: existing.httpRoutes,
-      desired: some(route(caches.httpRoutes, desiredHttpRoute(inputs, split))),
+      desired: some(route(caches.httpRoutes, httpRoute), preview(httpRoute)),
     },
     {
       resource: GRPC_ROUTE,
       cache: caches.grpcRoutes,
       existence: existing.grpcRoutes,
-      desired: some(route(caches.grpcRoutes, desiredGrpcRoute(inputs, split))),
+      desired: some(route(caches.grpcRoutes, grpcRoute), preview(grpcRoute)),
     },
     {
       resource: BACKEND_TRAFFIC_POLICY,

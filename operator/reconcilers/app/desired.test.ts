@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AppSpec } from "../../../crds/app.ts";
 import type { ProfileSpec } from "../../../crds/profile.ts";
+import type { KubeObject } from "../../../kube/types.ts";
 import {
   type AppInputs,
   appUrls,
@@ -198,6 +199,48 @@ describe("routes and services", () => {
     expect(desiredTrafficPolicy(inputs({ requestTimeout: "30s" }))?.spec).toMatchObject({
       timeout: { http: { requestTimeout: "30s", connectionIdleTimeout: "60s" } },
     });
+  });
+
+  it("adds the testers' header rule to the canary beside the weighted rule, on HTTP and gRPC routes alike", () => {
+    const testers = { name: "x-canary", value: "always" };
+    const rulesOf = (route: KubeObject | undefined) =>
+      (route?.spec as { rules?: { matches?: unknown }[] } | undefined)?.rules ?? [];
+    const canaryRef = { group: "", kind: "Service", name: "api-canary", weight: 1 };
+    const http = desiredHttpRoute(inputs({ routes: { http: { pathPrefixes: ["/api", "/v2"] } } }), {
+      canaryWeight: 10,
+      testers,
+    });
+    expect(rulesOf(http)).toEqual([
+      {
+        matches: [{ path: { type: "PathPrefix", value: "/api" } }, { path: { type: "PathPrefix", value: "/v2" } }],
+        backendRefs: [
+          { group: "", kind: "Service", name: "api", port: 8080, weight: 90 },
+          { group: "", kind: "Service", name: "api-canary", port: 8080, weight: 10 },
+        ],
+      },
+      {
+        matches: [
+          { path: { type: "PathPrefix", value: "/api" }, headers: [{ type: "Exact", ...testers }] },
+          { path: { type: "PathPrefix", value: "/v2" }, headers: [{ type: "Exact", ...testers }] },
+        ],
+        backendRefs: [{ ...canaryRef, port: 8080 }],
+      },
+    ]);
+    const grpcPorts = { ports: [{ name: "grpc", port: 9090, protocol: "GRPC" as const }] };
+    const anyService = desiredGrpcRoute(inputs(grpcPorts), { canaryWeight: 0, testers });
+    expect(rulesOf(anyService)[1]).toEqual({
+      matches: [{ headers: [{ type: "Exact", ...testers }] }],
+      backendRefs: [{ ...canaryRef, port: 9090 }],
+    });
+    const oneService = desiredGrpcRoute(inputs({ ...grpcPorts, routes: { grpc: { services: ["shop.v1.Cart"] } } }), {
+      canaryWeight: 0,
+      testers,
+    });
+    expect(rulesOf(oneService)[1]?.matches).toEqual([
+      { method: { type: "Exact", service: "shop.v1.Cart" }, headers: [{ type: "Exact", ...testers }] },
+    ]);
+    // No testers, no extra rule.
+    expect(rulesOf(desiredHttpRoute(inputs(), { canaryWeight: 10 }))).toHaveLength(1);
   });
 
   it("gives a worker without ports no Service and no routes", () => {

@@ -26,6 +26,7 @@ import {
   serviceName,
   trafficPolicyName,
 } from "../../../crds/app-names.ts";
+import type { HeaderRoute } from "../../../crds/app-rollout.ts";
 import { appDefaultHostname, appHostnames, hostnameFor } from "../../../crds/hostname-policy.ts";
 import { type ProfileSpec, podSecurityOf } from "../../../crds/profile.ts";
 import { parseQuantity } from "../../../kube/semantic-equal.ts";
@@ -402,6 +403,23 @@ function parentRefs(profile: ProfileSpec) {
  */
 export interface TrafficSplit {
   canaryWeight: number;
+  /** While a rollout is in flight: the header that sends a request to the canary whatever the weight. */
+  testers?: HeaderRoute | undefined;
+}
+
+/** The testers' header as a route match's header matcher. */
+const testerHeader = (testers: HeaderRoute) => ({ type: "Exact", name: testers.name, value: testers.value });
+
+/**
+ * The rule sending the testers' requests all to the canary: the main rule's matches, each with the header added, so
+ * Gateway API's precedence (more header matches wins among equal paths or methods) picks it over the weighted rule.
+ */
+function testerRule(inputs: AppInputs, port: number, testers: HeaderRoute, matches: Record<string, unknown>[]) {
+  const header = testerHeader(testers);
+  return {
+    matches: (matches.length > 0 ? matches : [{}]).map((match) => ({ ...match, headers: [header] })),
+    backendRefs: [{ group: "", kind: "Service", name: canaryName(inputs.app.name), port, weight: 1 }],
+  };
 }
 
 function backendRefs(inputs: AppInputs, port: number, split: TrafficSplit | undefined) {
@@ -420,6 +438,7 @@ export function desiredHttpRoute(inputs: AppInputs, split?: TrafficSplit): KubeO
   const port = httpPorts(inputs.spec).find((p) => p.name === routeSpec?.port) ?? httpPorts(inputs.spec)[0];
   if (!port) return undefined;
   const prefixes = routeSpec?.pathPrefixes ?? ["/"];
+  const matches = prefixes.map((value) => ({ path: { type: "PathPrefix", value } }));
   return {
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "HTTPRoute",
@@ -428,10 +447,8 @@ export function desiredHttpRoute(inputs: AppInputs, split?: TrafficSplit): KubeO
       parentRefs: parentRefs(inputs.profile),
       hostnames,
       rules: [
-        {
-          matches: prefixes.map((value) => ({ path: { type: "PathPrefix", value } })),
-          backendRefs: backendRefs(inputs, port.port, split),
-        },
+        { matches, backendRefs: backendRefs(inputs, port.port, split) },
+        ...(split?.testers ? [testerRule(inputs, port.port, split.testers, matches)] : []),
       ],
     },
   };
@@ -444,6 +461,7 @@ export function desiredGrpcRoute(inputs: AppInputs, split?: TrafficSplit): KubeO
   const port = grpcPorts(inputs.spec).find((p) => p.name === routeSpec?.port) ?? grpcPorts(inputs.spec)[0];
   if (!port) return undefined;
   const services = routeSpec?.services;
+  const matches = services?.map((service) => ({ method: { type: "Exact", service } }));
   return {
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "GRPCRoute",
@@ -452,10 +470,8 @@ export function desiredGrpcRoute(inputs: AppInputs, split?: TrafficSplit): KubeO
       parentRefs: parentRefs(inputs.profile),
       hostnames,
       rules: [
-        {
-          ...(services ? { matches: services.map((service) => ({ method: { type: "Exact", service } })) } : {}),
-          backendRefs: backendRefs(inputs, port.port, split),
-        },
+        { ...(matches ? { matches } : {}), backendRefs: backendRefs(inputs, port.port, split) },
+        ...(split?.testers ? [testerRule(inputs, port.port, split.testers, matches ?? [])] : []),
       ],
     },
   };

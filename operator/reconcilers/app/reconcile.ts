@@ -16,7 +16,7 @@ import type { EventRecorder } from "../../runtime/events.ts";
 import { expectationHandlers, readFresh, StatusExpectations } from "../../runtime/status-expectations.ts";
 import type { ConditionStamp } from "../condition-stamp.ts";
 import type { ProfileObject } from "../profile/objects.ts";
-import { judgeAppClaims } from "./app-claims.ts";
+import { judgeAppClaims, previewHostnameOf } from "./app-claims.ts";
 import { readAppWorld, tenantOf } from "./app-world.ts";
 import { applyAppChildren, changeEvent, childPlans } from "./apply-children.ts";
 import { prometheusInstantQuery } from "./canary/prometheus-instant.ts";
@@ -124,9 +124,13 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     const { inputs, withoutDefault } = readAppWorld(caches, app, profile, [...judged.refused, ...denials]);
     const liveDeployment = caches.deployments.get(key) ?? caches.existing.deployments.get(key);
     const hash = templateHash(inputs);
+    // Blue-green's preview hostname, unless the rules refused it or another App holds it.
+    const preview = previewHostnameOf(app);
+    const previewHost = [...judged.refused, ...denials].some((d) => d.claim.host === preview) ? undefined : preview;
     const canary =
-      spec.rollout?.strategy === "canary"
+      spec.rollout?.strategy === "canary" || spec.rollout?.strategy === "blueGreen"
         ? await planCanary({
+            previewHost,
             app,
             tenant: tenant.tenant,
             templateHash: hash,

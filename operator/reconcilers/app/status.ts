@@ -277,7 +277,7 @@ export function markGatewayRefused(
 }
 
 /**
- * Rollout (strategy canary only): Unknown while a rollout is in flight, False when the App's current template's
+ * Rollout (strategies canary and blueGreen): Unknown while a rollout is in flight, False when the App's current template's
  * rollout ended without promotion, True otherwise. A rollout ended for a template the spec no longer asks for is
  * history, not a problem.
  */
@@ -311,7 +311,7 @@ export function markRollout(
   });
 }
 
-/** Drops the Rollout condition of an App whose strategy is no longer canary. */
+/** Drops the Rollout condition of an App whose strategy is now rolling. */
 export function clearRollout(conditions: Conditions): Condition[] {
   return (conditions ?? []).filter((c) => c.type !== AppCondition.Rollout);
 }
@@ -321,7 +321,7 @@ export function markAppReady(
   conditions: Conditions,
   stamp: ConditionStamp,
 ): { conditions: Condition[]; ready: ConditionInput } {
-  // Rollout counts only for canary Apps, which are the ones that carry it.
+  // Rollout counts only for canary and blue-green Apps, which are the ones that carry it.
   const dependents = (conditions ?? []).some((c) => c.type === AppCondition.Rollout)
     ? [...APP_DEPENDENTS, AppCondition.Rollout]
     : APP_DEPENDENTS;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Analysis } from "../../../../crds/app-rollout.ts";
-import { canarySelector, checkQueries, judgeCheck, runCheck } from "./analysis-check.ts";
+import { canarySelector, checkQueries, judgeCheck, runCheck, stableSelector } from "./analysis-check.ts";
 
 const scope = { tenant: "acme", namespace: "acme-prod", app: "shop" };
 const parse = (input: unknown) => Analysis.parse(input);
@@ -26,6 +26,51 @@ describe("checkQueries", () => {
       scope,
     );
     expect(query).toEqual({ value: `sum(rate(jobs_failed_total${canarySelector(scope)}[5m]))` });
+  });
+});
+
+describe("checkQueries relative to the stable version", () => {
+  it("asks the same queries of the stable pods' series, and only for a relative threshold", () => {
+    expect(stableSelector(scope)).toBe('{loco_tenant="acme",namespace="acme-prod",loco_app="shop"}');
+    const rate = checkQueries(parse({ successRate: { maxDropPoints: 1 }, interval: "2m" }), scope);
+    expect(rate.stable?.requests).toBe(rate.requests?.replace('loco_canary_of="shop"', 'loco_app="shop"'));
+    expect(rate.stable?.value).toBe(rate.value.split('loco_canary_of="shop"').join('loco_app="shop"'));
+    const latency = checkQueries(parse({ latency: { maxIncreasePercent: 20 } }), scope);
+    expect(latency.stable?.value).toContain('loco_app="shop"');
+    expect(checkQueries(parse({ latency: { maxMs: 300 } }), scope).stable).toBeUndefined();
+  });
+});
+
+describe("judgeCheck relative to the stable version", () => {
+  const drop = parse({ successRate: { maxDropPoints: 1 }, minRequests: 20 });
+  const slower = parse({ latency: { percentile: 95, maxIncreasePercent: 20 }, minRequests: 20 });
+  it("is inconclusive when either side has too few requests or no number", () => {
+    const enough = { requests: 100, value: 99 };
+    expect(judgeCheck(drop, { ...enough, stable: { requests: 5, value: 99.9 } })).toMatchObject({
+      verdict: "inconclusive",
+      description: "5 stable request(s) in the last 1m, fewer than the 20 a comparison needs",
+    });
+    expect(judgeCheck(drop, { ...enough, stable: undefined }).verdict).toBe("inconclusive");
+    expect(judgeCheck(drop, { ...enough, stable: { requests: 100, value: undefined } }).verdict).toBe("inconclusive");
+    expect(judgeCheck(drop, { requests: 3, value: 50, stable: { requests: 100, value: 99 } }).verdict).toBe(
+      "inconclusive",
+    );
+  });
+  it("passes within the allowed drop or increase and fails beyond it, naming both values", () => {
+    expect(judgeCheck(drop, { requests: 100, value: 98.5, stable: { requests: 100, value: 99.4 } }).verdict).toBe(
+      "pass",
+    );
+    expect(judgeCheck(drop, { requests: 100, value: 97, stable: { requests: 100, value: 99.5 } })).toEqual({
+      verdict: "fail",
+      value: 97,
+      description: "success rate 97% against the stable version's 99.5% is 2.5 points lower, more than the 1 allowed",
+    });
+    expect(judgeCheck(slower, { requests: 100, value: 119, stable: { requests: 100, value: 100 } }).verdict).toBe(
+      "pass",
+    );
+    expect(judgeCheck(slower, { requests: 100, value: 121, stable: { requests: 100, value: 100 } }).description).toBe(
+      "p95 latency 121 ms against the stable version's 100 ms is above the 120 ms its 20% allowance gives",
+    );
   });
 });
 
@@ -55,10 +100,33 @@ describe("judgeCheck", () => {
 });
 
 describe("runCheck", () => {
+  it("evaluates the canary's and the stable version's queries at one instant", async () => {
+    const asked: [string, string | undefined][] = [];
+    const at = "2026-12-05T10:00:00.000Z";
+    const outcome = await runCheck(
+      parse({ successRate: { maxDropPoints: 1 } }),
+      scope,
+      async (promql, time) => {
+        asked.push([promql, time]);
+        return promql.startsWith("sum(increase") ? 100 : 99.5;
+      },
+      at,
+    );
+    expect(asked).toHaveLength(4);
+    expect(asked.every(([, time]) => time === at)).toBe(true);
+    expect(asked.filter(([promql]) => promql.includes('loco_app="shop"'))).toHaveLength(2);
+    expect(outcome.verdict).toBe("pass");
+  });
+
   it("counts an endpoint that does not answer as inconclusive", async () => {
-    const outcome = await runCheck(rateAnalysis(), scope, async () => {
-      throw new Error("connect ECONNREFUSED");
-    });
+    const outcome = await runCheck(
+      rateAnalysis(),
+      scope,
+      async () => {
+        throw new Error("connect ECONNREFUSED");
+      },
+      "2026-12-05T10:00:00.000Z",
+    );
     expect(outcome.verdict).toBe("inconclusive");
     expect(outcome.description).toContain("ECONNREFUSED");
   });

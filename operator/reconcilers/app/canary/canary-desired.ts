@@ -9,6 +9,7 @@ import {
   canaryName,
   LABEL_APP,
   LABEL_CANARY_OF,
+  previewName,
 } from "../../../../crds/app-names.ts";
 import type { KubeObject } from "../../../../kube/types.ts";
 import { type AppInputs, childLabels, podTemplate, servicePorts, templateHash } from "../desired.ts";
@@ -67,5 +68,26 @@ export function desiredCanaryService(inputs: AppInputs): KubeObject | undefined 
     kind: "Service",
     metadata: meta(inputs),
     spec: { type: "ClusterIP", selector: canarySelector(inputs.app.name), ports: servicePorts(inputs.spec) },
+  };
+}
+
+/**
+ * Blue-green's preview route (ADR 0012): the App's main route of that kind (`main`, as built for it) under the name
+ * `<app>-preview`, serving only the preview hostname and sending everything to the new version's Service.
+ */
+export function desiredPreviewRoute(main: KubeObject | undefined, app: string, host: string): KubeObject | undefined {
+  if (!main) return undefined;
+  const spec = main.spec as { rules: { backendRefs: { port?: number }[] }[] } & Record<string, unknown>;
+  const [rule] = spec.rules;
+  if (!rule) return undefined;
+  const port = rule.backendRefs[0]?.port;
+  return {
+    ...main,
+    metadata: { ...main.metadata, name: previewName(app) },
+    spec: {
+      ...spec,
+      hostnames: [host],
+      rules: [{ ...rule, backendRefs: [{ group: "", kind: "Service", name: canaryName(app), port, weight: 1 }] }],
+    },
   };
 }

@@ -11,8 +11,9 @@ interface InstantAnswer {
 /** An InstantQuery on `baseUrl`; throws when the endpoint does not answer or refuses the query. */
 export function prometheusInstantQuery(baseUrl: string, timeoutMs = 10_000): InstantQuery {
   const base = baseUrl.replace(/\/+$/, "");
-  return async (promql) => {
-    const response = await fetch(`${base}/api/v1/query?${new URLSearchParams({ query: promql })}`, {
+  return async (promql, time) => {
+    const params = new URLSearchParams({ query: promql, ...(time === undefined ? {} : { time }) });
+    const response = await fetch(`${base}/api/v1/query?${params}`, {
       headers: { accept: "application/json" },
       signal: AbortSignal.timeout(timeoutMs),
     });

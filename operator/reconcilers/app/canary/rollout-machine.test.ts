@@ -179,3 +179,45 @@ describe("canaryReplicas", () => {
     expect(canaryReplicas(4, 100, false)).toBe(0);
   });
 });
+
+describe("decideCanary for blue-green", () => {
+  const blueGreen = { scaleDownDelayMs: 30_000 };
+  const bgSteps: RolloutStep[] = [{ setWeight: 0 }, { pause: {} }];
+  const bg = (overrides: Partial<CanaryWorld>) => world({ steps: bgSteps, blueGreen, ...overrides });
+
+  it("brings the new version up at full size with no traffic, then waits to be promoted", () => {
+    const started = decideCanary(bg({}));
+    expect(started).toMatchObject({ stable: "hold", inFlight: true, weight: 0 });
+    // 4 stable replicas: three available green pods are not yet the full size.
+    const partial = decideCanary(bg({ previous: started.state, canaryAvailableReplicas: 3, now: at(5) }));
+    expect(partial.state).toMatchObject({ step: 0, phase: "Progressing" });
+    const ready = decideCanary(bg({ previous: partial.state, canaryAvailableReplicas: 4, now: at(6) }));
+    expect(ready.state).toMatchObject({ step: 1, weight: 0, phase: "Paused" });
+    expect(ready.weight).toBe(0);
+  });
+
+  it("switches all traffic at once on promotion, holds the old version for the delay, then lets stable take over", () => {
+    const paused = rollout({ step: 1, phase: "Paused" });
+    const promoted = decideCanary(
+      bg({ previous: paused, canaryAvailableReplicas: 4, request: { promote: true, abort: false }, now: at(10) }),
+    );
+    expect(promoted.state).toMatchObject({ phase: "Promoting", weight: 100 });
+    expect(promoted).toMatchObject({ stable: "hold", weight: 100, inFlight: true, requeueAfterMs: 30_000 });
+    // An abort inside the delay finds the old version still running: traffic straight back to it.
+    const aborted = decideCanary(
+      bg({ previous: promoted.state, request: { promote: false, abort: true }, now: at(20) }),
+    );
+    expect(aborted).toMatchObject({ stable: "hold", weight: 0, inFlight: false, state: { phase: "Aborted" } });
+    // Without one, the stable Deployment takes the template after the delay, all traffic still on the new version.
+    const due = decideCanary(bg({ previous: promoted.state, canaryAvailableReplicas: 4, now: at(41) }));
+    expect(due).toMatchObject({ stable: "apply", weight: 100, inFlight: true });
+    const done = decideCanary(
+      bg({
+        previous: due.state,
+        stable: { templateHash: "new", deploymentId: "CANARY", available: true },
+        now: at(60),
+      }),
+    );
+    expect(done).toMatchObject({ stable: "apply", weight: 0, inFlight: false, state: { phase: "Completed" } });
+  });
+});

@@ -31,6 +31,11 @@ export interface CanaryWorld {
   /** The check run this reconcile, if one was due (see dueAnalysis). */
   check?: CheckOutcome | undefined;
   now: string;
+  /**
+   * Blue-green (ADR 0012): the new version runs at the stable version's full size from the first step, and promotion
+   * sends it all traffic at once while the stable Deployment keeps the old version for scaleDownDelayMs.
+   */
+  blueGreen?: { scaleDownDelayMs: number } | undefined;
 }
 
 export interface RolloutEvent {
@@ -80,6 +85,19 @@ export function dueAnalysis(
 
 const stepText = (state: RolloutStatus, steps: readonly RolloutStep[]) => `Step ${state.step + 1}/${steps.length}`;
 
+/** A Promoting state's decision: the canary's weight while the stable Deployment takes the template; blue-green's
+ * all traffic on the new version, the old one held until its scale-down delay has passed. */
+function promoting(world: CanaryWorld, state: RolloutStatus, events: RolloutEvent[]): CanaryDecision {
+  if (!world.blueGreen) return { state, stable: "apply", inFlight: true, weight: state.weight, events };
+  const left = ms(state.stepStartedAt) + world.blueGreen.scaleDownDelayMs - ms(world.now);
+  return left > 0
+    ? { state, stable: "hold", inFlight: true, weight: 100, requeueAfterMs: left, events }
+    : { state, stable: "apply", inFlight: true, weight: 100, events };
+}
+
+/** The weight a rollout entering Promoting routes: blue-green switches everything to the new version at once. */
+const promotedWeight = (world: CanaryWorld, state: RolloutStatus) => (world.blueGreen ? 100 : state.weight);
+
 /** Moves through the steps from `state` as far as the world allows; returns where it stopped. */
 function advance(world: CanaryWorld, start: RolloutStatus, events: RolloutEvent[]): CanaryDecision {
   const { steps, now } = world;
@@ -95,18 +113,19 @@ function advance(world: CanaryWorld, start: RolloutStatus, events: RolloutEvent[
         state = {
           ...state,
           step: steps.length,
+          weight: promotedWeight(world, state),
           phase: "Promoting",
           stepStartedAt: now,
           message: `Every step passed; promoting deployment ${state.deploymentId} to stable.`,
         };
         events.push({ type: "Normal", reason: "RolloutPromoting", message: state.message });
       }
-      return { state, stable: "apply", inFlight: true, weight: state.weight, events };
+      return promoting(world, state, events);
     }
     const step = steps[state.step]!;
     if (step.setWeight !== undefined) {
       const target = step.setWeight;
-      const needed = canaryReplicas(world.stableReplicas, target, true);
+      const needed = canaryReplicas(world.stableReplicas, world.blueGreen ? 100 : target, true);
       // A higher weight reaches the routes only once the canary's pods for it are available (scale, then route),
       // so the routed weight in status is always what the routes carry.
       if (target > state.weight && world.canaryAvailableReplicas < needed) {
@@ -277,7 +296,7 @@ export function decideCanary(world: CanaryWorld): CanaryDecision {
       step: 0,
       weight: 0,
       phase: "Progressing",
-      message: `Started a canary rollout of deployment ${desired.deploymentId}.`,
+      message: `Started a ${world.blueGreen ? "blue-green" : "canary"} rollout of deployment ${desired.deploymentId}.`,
       stepStartedAt: now,
     };
     events.push({
@@ -314,11 +333,12 @@ export function decideCanary(world: CanaryWorld): CanaryDecision {
       ...previous,
       phase: "Promoting",
       step: world.steps.length,
+      weight: promotedWeight(world, previous),
       stepStartedAt: now,
       message: `Promoting deployment ${previous.deploymentId} on request, skipping the remaining steps.`,
     };
     events.push({ type: "Normal", reason: "RolloutPromoting", message: state.message });
-    return { state, stable: "apply", inFlight: true, weight: state.weight, events };
+    return promoting(world, state, events);
   }
   return advance(world, previous, events);
 }

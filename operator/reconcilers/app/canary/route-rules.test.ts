@@ -42,4 +42,18 @@ describe("keepForeignRules", () => {
       foreignRule,
     ]);
   });
+
+  it("treats the testers' rule to the canary Service as loco's: dropped when loco no longer wants it, not carried", () => {
+    const testers = {
+      matches: [
+        { path: { type: "PathPrefix", value: "/" }, headers: [{ type: "Exact", name: "x-canary", value: "1" }] },
+      ],
+      backendRefs: [{ group: "", kind: "Service", name: "shop-canary", port: 8080, weight: 1 }],
+    };
+    const live = route([locoRule(90, 10), testers, foreignRule]);
+    const merged = keepForeignRules(route([locoRule(100, 0)]), live, "shop", "shop-canary");
+    expect((merged?.spec as { rules?: unknown[] } | undefined)?.rules).toEqual([locoRule(100, 0), foreignRule]);
+    const kept = keepForeignRules(route([locoRule(50, 50), testers]), live, "shop", "shop-canary");
+    expect((kept?.spec as { rules?: unknown[] } | undefined)?.rules).toEqual([locoRule(50, 50), testers, foreignRule]);
+  });
 });

@@ -1,13 +1,15 @@
-// The canary phase of an App's reconcile (ADR 0010): read what the state machine needs from the caches, run the
-// analysis check when one is due (the only I/O besides the caller's applies), decide, and say what the children,
-// the deployment id and the status become. The decision itself is rollout-machine.ts, pure.
+// The canary phase of an App's reconcile (ADR 0010), and blue-green's (ADR 0012, the same machine on steps of its
+// own): read what the state machine needs from the caches, run the analysis check when one is due (the only I/O
+// besides the caller's applies), decide, and say what the children, the deployment id and the status become. The
+// decision itself is rollout-machine.ts, pure.
 import {
   ANNOTATION_DEPLOYMENT_ID,
   ANNOTATION_ROLLOUT_ABORT,
   ANNOTATION_ROLLOUT_PROMOTE,
   ANNOTATION_TEMPLATE_HASH,
 } from "../../../../crds/app-names.ts";
-import type { RolloutStatus } from "../../../../crds/app-rollout.ts";
+import { type RolloutStatus, rolloutSteps } from "../../../../crds/app-rollout.ts";
+import { parseDuration } from "../../../../crds/common.ts";
 import { controllerOf, type KubeObject } from "../../../../kube/types.ts";
 import type { CanaryChildren } from "../apply-children.ts";
 import type { Rollout } from "../desired.ts";
@@ -32,6 +34,8 @@ export interface CanaryInputs {
   liveCanary: KubeObject | undefined;
   /** The stable replica count the App asks for (undefined when autoscaled: the live count is used). */
   replicas: number | undefined;
+  /** Blue-green's preview hostname when the hostname rules and claims granted it. */
+  previewHost?: string | undefined;
   /** The Profile's query endpoint, as an InstantQuery; undefined when it names none. */
   query: InstantQuery | undefined;
   now: string;
@@ -65,7 +69,11 @@ function availableOfTemplate(live: KubeObject | undefined, templateHash: string)
 
 export async function planCanary(inputs: CanaryInputs): Promise<CanaryPlan> {
   const { app, templateHash, liveStable, liveCanary, now } = inputs;
-  const steps = app.spec.rollout?.steps ?? [];
+  const steps = rolloutSteps(app.spec.rollout);
+  const blueGreen =
+    app.spec.rollout?.strategy === "blueGreen"
+      ? { scaleDownDelayMs: parseDuration(app.spec.rollout.blueGreen?.scaleDownDelay ?? "30s") }
+      : undefined;
   const previous = (app.status as { rollout?: RolloutStatus } | undefined)?.rollout;
   const ownStable = liveStable && controllerOf(liveStable)?.uid === app.metadata.uid ? liveStable : undefined;
   const stableHash = annotation(ownStable, ANNOTATION_TEMPLATE_HASH);
@@ -84,6 +92,7 @@ export async function planCanary(inputs: CanaryInputs): Promise<CanaryPlan> {
           analysis,
           { tenant: inputs.tenant, namespace: app.metadata.namespace ?? "", app: app.metadata.name ?? "" },
           inputs.query,
+          now,
         )
       : {
           verdict: "inconclusive",
@@ -106,6 +115,7 @@ export async function planCanary(inputs: CanaryInputs): Promise<CanaryPlan> {
     request: { promote: requested(ANNOTATION_ROLLOUT_PROMOTE), abort: requested(ANNOTATION_ROLLOUT_ABORT) },
     check,
     now,
+    blueGreen,
   });
 
   const state = decision.state;
@@ -116,10 +126,17 @@ export async function planCanary(inputs: CanaryInputs): Promise<CanaryPlan> {
     state && ofThisTemplate && stableHash !== templateHash
       ? { deploymentId: state.deploymentId, deployedAt: canaryRun.deployedAt }
       : stableRollout;
-  const replicaWeight = decision.replicaWeight ?? decision.weight;
+  // Blue-green's new version runs at full size throughout; a canary's is sized to its weight.
+  const replicaWeight = blueGreen ? 100 : (decision.replicaWeight ?? decision.weight);
+  // Testers reach the canary by header while the rollout is in flight, once a canary pod can answer them.
+  const headerRoute = app.spec.rollout?.headerRoute;
+  const testers =
+    headerRoute && decision.inFlight && availableOfTemplate(liveCanary, templateHash) > 0 ? headerRoute : undefined;
   const children: CanaryChildren = {
     holdStable: decision.stable === "hold",
-    split: { canaryWeight: decision.weight },
+    split: { canaryWeight: decision.weight, ...(testers ? { testers } : {}) },
+    // The preview route reaches the new version only, while its rollout is in flight.
+    preview: blueGreen && decision.inFlight ? inputs.previewHost : undefined,
     run: state
       ? {
           deploymentId: state.deploymentId,
