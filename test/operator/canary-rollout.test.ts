@@ -12,7 +12,7 @@ import type { RunningOperator } from "../../operator/operator.ts";
 import { eventually, type TestKube, testKube } from "../support/kube.ts";
 import { newShard, SHARD_LABEL, startTestOperator } from "../support/operator.ts";
 import { type RunningPrometheus, startPrometheus } from "../support/prometheus-server.ts";
-import { rolloutWorld, TEAM_FILTER } from "../support/rollout-world.ts";
+import { rolloutWorld, ruleWeights, TEAM_FILTER } from "../support/rollout-world.ts";
 import { createTenantGateway, removeTenantGateway } from "../support/tenant-gateway.ts";
 import { startTrafficExporter, type TrafficExporter } from "../support/traffic-exporter.ts";
 
@@ -55,7 +55,7 @@ function app(name: string, image: string, steps: unknown[], protocol: "HTTP" | "
   };
 }
 
-const { status, condition, weights, rolloutWith, addTeamRule } = rolloutWorld(() => ({ client, ns }));
+const { status, condition, weights, rolloutWith, addTeamRule, recordRoute } = rolloutWorld(() => ({ client, ns }));
 
 async function deploy(name: string, image: string): Promise<void> {
   const live = await client.get(APP, ns, name);
@@ -124,30 +124,24 @@ describe("a canary rollout", () => {
     // policy controller would): both must survive every weight loco writes.
     await addTeamRule("walker");
     const filter = TEAM_FILTER;
+    const recording = await recordRoute(HTTP_ROUTE, "walker");
     await deploy("walker", "registry.example.com/shop:2");
-    const seen: string[] = [];
-    const foreignLost: string[] = [];
-    const done = await eventually(
-      "walker promoted",
-      async () => {
-        const route = await client.get(HTTP_ROUTE, ns, "walker");
-        const routeRules = (
-          route.spec as { rules: { filters?: unknown[]; matches?: { path?: { value?: string } }[] }[] }
-        ).rules;
-        const kept =
-          routeRules.length === 2 &&
-          routeRules[1]?.matches?.[0]?.path?.value === "/legacy" &&
-          isDeepStrictEqual(routeRules[0]?.filters, [filter]);
-        if (!kept) foreignLost.push(JSON.stringify(routeRules));
-        const w = await weights(HTTP_ROUTE, "walker");
-        if (seen.at(-1) !== w) seen.push(w);
-        const r = (await status("walker")).rollout;
-        return r?.phase === "Completed" ? r : undefined;
-      },
-      { timeoutMs: 90_000, intervalMs: 100 },
-    ).catch(async (error: Error) => {
-      throw new Error(`${error.message}: ${seen.join(" | ")}; ${JSON.stringify((await status("walker")).rollout)}`);
-    });
+    const done = await rolloutWith("walker", (r) => r.phase === "Completed", "promoted", 90_000);
+    await eventually("the route's return to stable recorded", async () =>
+      ruleWeights(recording.latest()) === "walker=100,walker-canary=0" ? true : undefined,
+    );
+    const versions = await recording.stop();
+    const seen = versions.map(ruleWeights).filter((w, i, all) => i === 0 || all[i - 1] !== w);
+    const foreignLost = versions
+      .filter(
+        (rules) =>
+          !(
+            rules.length === 2 &&
+            rules[1]?.matches?.[0]?.path?.value === "/legacy" &&
+            isDeepStrictEqual(rules[0]?.filters, [filter])
+          ),
+      )
+      .map((rules) => JSON.stringify(rules));
     expect(seen).toEqual([
       "walker=100,walker-canary=0",
       "walker=90,walker-canary=10",

@@ -19,6 +19,16 @@ export type RolloutView = {
   analysis?: { passed: number; failed: number; inconclusive: number };
 };
 
+export type RouteRule = {
+  filters?: unknown[];
+  matches?: { path?: { value?: string } }[];
+  backendRefs?: { name: string; weight?: number }[];
+};
+
+/** The weights of a route's first rule (loco's): `service=weight` pairs. */
+export const ruleWeights = (rules: RouteRule[]) =>
+  (rules[0]?.backendRefs ?? []).map((r) => `${r.name}=${r.weight}`).join(",");
+
 /** What another tool (kubectl, a policy controller) adds to an App's HTTPRoute: a filter on loco's rule, a rule. */
 export const TEAM_FILTER = {
   type: "RequestHeaderModifier",
@@ -68,8 +78,41 @@ export function rolloutWorld(context: () => { client: KubeClient; ns: string }) 
     async weights(resource: ResourceType, name: string): Promise<string> {
       const { client, ns } = context();
       const route = await client.get(resource, ns, name);
-      const rules = (route.spec as { rules: { backendRefs?: { name: string; weight?: number }[] }[] }).rules;
-      return (rules[0]?.backendRefs ?? []).map((r) => `${r.name}=${r.weight}`).join(",");
+      return ruleWeights((route.spec as { rules: RouteRule[] }).rules);
+    },
+    /**
+     * Records every version of a route from now on, through a watch (polling misses a state that lasts less than a
+     * poll on a loaded machine). stop() ends the watch and answers the versions' rules, oldest first.
+     */
+    async recordRoute(
+      resource: ResourceType,
+      name: string,
+    ): Promise<{ latest(): RouteRule[]; stop(): Promise<RouteRule[][]> }> {
+      const { client, ns } = context();
+      const first = await client.get(resource, ns, name);
+      const versions: RouteRule[][] = [(first.spec as { rules: RouteRule[] }).rules];
+      const abort = new AbortController();
+      const watching = (async () => {
+        const events = client.watch(
+          resource,
+          ns,
+          { resourceVersion: first.metadata.resourceVersion, fieldSelector: `metadata.name=${name}` },
+          abort.signal,
+        );
+        for await (const event of events) {
+          if (event.type === "MODIFIED") versions.push((event.object.spec as { rules: RouteRule[] }).rules);
+        }
+      })().catch((error: unknown) => {
+        if (!abort.signal.aborted) throw error;
+      });
+      return {
+        latest: () => versions.at(-1) ?? [],
+        async stop() {
+          abort.abort();
+          await watching;
+          return versions;
+        },
+      };
     },
     imageOf: async (deployment: string) => (await deploymentSpec(deployment)).template.spec.containers[0]?.image,
     replicasOf: async (deployment: string) => (await deploymentSpec(deployment)).replicas,
