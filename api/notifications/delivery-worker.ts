@@ -80,6 +80,11 @@ export class DeliveryWorker {
       holder: this.holder,
       leaseMs: this.options.leaseMs ?? 120_000,
       limit: this.options.concurrency ?? 8,
+      onSealError: (webhookId, error) =>
+        this.options.log.warn(
+          { webhook: webhookId, err: error.message },
+          "Cannot open a webhook's signing secret: its deliveries wait until loco-api has the key it was sealed with",
+        ),
     });
     await Promise.all(claims.map((claim) => this.attempt(claim)));
     await this.pruneNow();

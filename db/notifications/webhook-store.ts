@@ -250,7 +250,16 @@ export function listDeliveries(
 export function claimDeliveries(
   db: Kysely<Database>,
   ring: KeyRing,
-  options: { holder: string; leaseMs: number; limit: number },
+  options: {
+    holder: string;
+    leaseMs: number;
+    limit: number;
+    /**
+     * A claimed webhook whose secret does not open (its key not loaded, or the row altered): it is not sent — never
+     * unsigned — and keeps its lease, so it is tried again when the lease runs out; the other webhooks go on.
+     */
+    onSealError?: (webhookId: string, error: Error) => void;
+  },
 ): Promise<ClaimedDelivery[]> {
   return withStorageErrors(async () => {
     const { rows } = await sql<{
@@ -293,19 +302,29 @@ export function claimDeliveries(
         UPDATE webhooks SET lease_until = NULL, lease_holder = NULL
         WHERE id = ANY(${sql.val(idle)}::text[]) AND lease_holder = ${options.holder}`.execute(db);
     }
-    return rows
-      .filter((r) => r.delivery_id !== null)
-      .map((r) => ({
+    const claims: ClaimedDelivery[] = [];
+    for (const r of rows) {
+      if (r.delivery_id === null) continue;
+      let secret: string;
+      try {
+        // Opened here, held in memory only while the delivery is signed.
+        secret = open(ring, sealedOf(r), webhookSecretAad(r.tenant, r.webhook_id));
+      } catch (error) {
+        options.onSealError?.(r.webhook_id, error as Error);
+        continue;
+      }
+      claims.push({
         webhookId: r.webhook_id,
         url: r.url,
         format: r.format,
-        // Opened here, held in memory only while the delivery is signed.
-        secret: open(ring, sealedOf(r), webhookSecretAad(r.tenant, r.webhook_id)),
-        deliveryId: r.delivery_id!,
+        secret,
+        deliveryId: r.delivery_id,
         eventType: r.event_type!,
         payload: r.payload!,
         attempts: r.attempts!,
-      }));
+      });
+    }
+    return claims;
   });
 }
 

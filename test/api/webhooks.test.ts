@@ -292,6 +292,32 @@ describe("signing secrets at rest", () => {
     await api.call("DELETE", `/v1/tenants/${tenant}/webhooks/${hook.webhook.id}`, { token: await as("olga") });
   });
 
+  it("sends nothing for a secret that does not open, and keeps claiming the other webhooks", async () => {
+    const hook = await created({ url: `${receiver.url}/unopened` });
+    const token = await as("olga");
+    expect(
+      (await api.call("POST", `/v1/tenants/${tenant}/webhooks/${hook.webhook.id}/test`, { token })).status,
+    ).toBeLessThan(300);
+    const stranger = parseKeyRing(`${testKeyRing.activeId}:${randomBytes(32).toString("base64")}`, "test");
+    const refused: string[] = [];
+    const claims = await claimDeliveries(api.database.db, stranger, {
+      holder: "stranger",
+      leaseMs: 60_000,
+      limit: 50,
+      onSealError: (id, error) => {
+        refused.push(id);
+        expect(error.message).toMatch(/failed to decrypt/);
+      },
+    });
+    expect(claims.map((c) => c.webhookId)).not.toContain(hook.webhook.id);
+    expect(refused).toContain(hook.webhook.id);
+    // Let go of what this claim holds, for the workers of the tests that follow.
+    await sql`UPDATE webhooks SET lease_until = NULL, lease_holder = NULL WHERE lease_holder = 'stranger'`.execute(
+      api.database.db,
+    );
+    await api.call("DELETE", `/v1/tenants/${tenant}/webhooks/${hook.webhook.id}`, { token });
+  });
+
   it("is refused with a clear 503 by an API that has no key-encryption key, which serves everything else", async () => {
     const keyless = await startTestApi({
       databaseUrl: database.url,
