@@ -195,6 +195,11 @@ Flags (environment variable in brackets):
   --service-account NS/NAME      the API's own ServiceAccount, the subject of those RoleBindings [LOCO_API_SERVICE_ACCOUNT]
   --webhook-allow-addresses LIST address classes webhooks may reach despite the SSRF rule: loopback, private,
                                  link-local, unique-local (default none) [LOCO_API_WEBHOOK_ALLOW_ADDRESSES]
+
+Environment only:
+  LOCO_KEK_FILE / LOCO_KEK       the operator's key-encryption keys ("<id>:<base64 32 bytes>", first active), which
+                                 seal webhook signing secrets at rest; without them webhooks cannot be added (503
+                                 WebhooksNeedKey) and none are delivered
 `;
 
 const flags = {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // loco-api: the multi-tenant HTTP API. Migrates the database, shows the bootstrap token on first start, serves
 // until SIGTERM/SIGINT, then stops accepting, lets requests in flight finish (bounded) and closes its clients.
+import { type KeyRing, loadKeyRing } from "../db/secret-crypto.ts";
 import { createLogger } from "../kube/logger.ts";
 import { bootstrapNotice } from "./bootstrap.ts";
 import { ConfigError, loadApiConfig } from "./config.ts";
@@ -26,7 +27,15 @@ async function main(): Promise<void> {
     serviceVersion: API_VERSION,
   });
   const log = createLogger("loco-api", config.logLevel);
-  const api = await startApi({ config, log, ...(requestTelemetry ? { telemetry: requestTelemetry } : {}) });
+  // Optional, like the operator's: the same keys, read the same way; a key that is set but unreadable stops the start.
+  const keyRing: KeyRing | undefined =
+    process.env.LOCO_KEK_FILE || process.env.LOCO_KEK ? loadKeyRing(process.env) : undefined;
+  const api = await startApi({
+    config,
+    log,
+    ...(keyRing ? { keyRing } : {}),
+    ...(requestTelemetry ? { telemetry: requestTelemetry } : {}),
+  });
   if (api.bootstrap) {
     // Shown once, on stdout (not the log stream) or only in the file; only its hash is stored.
     process.stdout.write(bootstrapNotice(api.bootstrap, config.bootstrapTokenFile));

@@ -8,6 +8,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
+import type { KeyRing } from "../db/secret-crypto.ts";
 import { writeAudit } from "../db/stores/audit.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import type { Logger } from "../kube/logger.ts";
@@ -90,6 +91,11 @@ export interface ApiServices {
   accepting(): boolean;
   /** Request spans, metrics and log attributes (api/telemetry.ts); absent when telemetry is off. */
   telemetry?: ApiTelemetry;
+  /**
+   * The key-encryption keys (LOCO_KEK_FILE / LOCO_KEK) that seal webhook signing secrets; without them webhooks
+   * cannot be added (503) and none are delivered, and everything else works.
+   */
+  keyRing?: KeyRing;
   /** The console's build folder; absent: looked for next to the API (findConsoleBuild); "": serve no console. */
   consoleDir?: string;
 }

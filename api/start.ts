@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { revokeBootstrapTokens } from "../db/bootstrap-token.ts";
 import { connectDatabase, type DatabaseHandle } from "../db/connect.ts";
 import { migrateToLatest } from "../db/migrate.ts";
+import type { KeyRing } from "../db/secret-crypto.ts";
 import { KubeClient } from "../kube/kube-client.ts";
 import type { Logger } from "../kube/logger.ts";
 import { Authenticator } from "./auth/authenticate.ts";
@@ -24,6 +25,11 @@ export interface StartApiOptions {
   /** An open database the caller owns (and closes); without it, `config.databaseUrl` is opened and closed here. */
   database?: DatabaseHandle;
   telemetry?: ApiTelemetry;
+  /**
+   * The key-encryption keys (the operator's, from LOCO_KEK_FILE / LOCO_KEK) that seal webhook signing secrets.
+   * Without them the API serves everything but webhooks: adding one answers 503 and no delivery worker runs.
+   */
+  keyRing?: KeyRing;
 }
 
 export interface RunningApi {
@@ -74,6 +80,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     oidc,
     log,
     accepting: () => accepting,
+    ...(options.keyRing ? { keyRing: options.keyRing } : {}),
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
   });
 
@@ -98,9 +105,23 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
 
   const url = await app.listen({ host: config.address.host, port: config.address.port });
   // Every replica drains the shared webhook queue; claims in Postgres keep them from sending a delivery twice.
-  const webhooks = new DeliveryWorker({ db: database.db, log, allowed: new Set(config.webhookAllowAddresses) });
-  webhooks.start();
-  log.info({ address: config.address, oidc: Boolean(oidc) }, "Started loco-api");
+  // Without the key ring no secret can be opened to sign with, so there is nothing to drain with.
+  const webhooks = options.keyRing
+    ? new DeliveryWorker({
+        db: database.db,
+        keyRing: options.keyRing,
+        log,
+        allowed: new Set(config.webhookAllowAddresses),
+      })
+    : undefined;
+  webhooks?.start();
+  if (!webhooks) {
+    log.warn(
+      {},
+      "No key-encryption key (LOCO_KEK_FILE / LOCO_KEK): webhooks cannot be added and none are delivered; give loco-api the operator's key",
+    );
+  }
+  log.info({ address: config.address, oidc: Boolean(oidc), webhooks: Boolean(webhooks) }, "Started loco-api");
   return {
     app,
     url,
@@ -108,7 +129,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     stop: async () => {
       accepting = false;
       await app.close();
-      await webhooks.stop();
+      await webhooks?.stop();
       kube.close();
       if (ownsDatabase) await database.close();
     },

@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { connectDatabase } from "./connect.ts";
 import { migrateToLatest } from "./migrate.ts";
+import { createWebhook } from "./notifications/webhook-store.ts";
 import { parseKeyRing } from "./secret-crypto.ts";
 import { SecretStore } from "./secret-store.ts";
 
@@ -30,17 +31,31 @@ describe("loco-db rotate-keys", () => {
     for (let i = 0; i < 40; i++) {
       await store.put({ tenant: "acme", namespace: "acme-prod", app: `app-${i % 4}`, key: `k${i}` }, `v${i}`, "t");
     }
+    // A webhook's signing secret is sealed the same way and rotated with them.
+    await sql`INSERT INTO tenants (name) VALUES ('acme')`.execute(handle.db);
+    const hook = await createWebhook(handle.db, parseKeyRing(oldKey, "test"), {
+      tenant: "acme",
+      url: "https://hooks.example.com/x",
+      format: "loco",
+      events: ["release.started"],
+      description: "",
+      secret: "whsec_rotated",
+      createdBy: "t",
+    });
     await handle.close();
 
     const rotated = admin(["rotate-keys", "--database-url", url], { LOCO_KEK: `${newKey},${oldKey}` });
     expect(rotated.stderr).toBe("");
     expect(rotated.status).toBe(0);
-    expect(rotated.stdout).toContain('Re-wrapped 40 secret values under key "new"');
+    expect(rotated.stdout).toContain('Re-wrapped 41 secret values and webhook secrets under key "new"');
     expect(rotated.stdout).toContain("the older keys can be retired");
 
     const reopened = await connectDatabase(url);
     const { rows } = await sql<{ key_id: string }>`SELECT DISTINCT key_id FROM secret_versions`.execute(reopened.db);
     expect(rows).toEqual([{ key_id: "new" }]);
+    const webhooks = await sql<{ secret_key_id: string }>`
+      SELECT secret_key_id FROM webhooks WHERE id = ${hook.id}`.execute(reopened.db);
+    expect(webhooks.rows).toEqual([{ secret_key_id: "new" }]);
     const retired = new SecretStore(reopened.db, parseKeyRing(newKey, "test"));
     for (let i = 0; i < 40; i++) {
       expect(await retired.get({ tenant: "acme", namespace: "acme-prod", app: `app-${i % 4}`, key: `k${i}` })).toBe(

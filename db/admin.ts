@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { revokeBootstrapTokens } from "./bootstrap-token.ts";
 import { connectDatabase } from "./connect.ts";
 import { migrateToLatest } from "./migrate.ts";
+import { rotateWebhookSecrets, webhookKeyUsage } from "./notifications/webhook-store.ts";
 import { DEFAULT_BATCH_SIZE, parseRetention, prune } from "./prune.ts";
 import { loadKeyRing, SecretCryptoError } from "./secret-crypto.ts";
 import { SecretStore } from "./secret-store.ts";
@@ -14,7 +15,8 @@ const usage = `Usage: loco-db <command> [--database-url URL]
 
 Commands:
   migrate           apply the database migrations that have not run yet (the operator also does this at start)
-  rotate-keys       re-wrap every secret value's data key under the active key-encryption key
+  rotate-keys       re-wrap every secret value's and webhook signing secret's data key under the active
+                    key-encryption key
   revoke-bootstrap  revoke loco-api's first-start bootstrap token (works with the API down; audited)
   prune --older-than 30d [--batch-size 1000]
                     delete task logs, Runs gone from the cluster, their timeline events and soft-deleted mirror
@@ -71,10 +73,12 @@ async function main(): Promise<number> {
     if (retention) return await pruneHistory(database.db, retention);
     const ring = loadKeyRing(process.env);
     const started = performance.now();
-    const rewrapped = await new SecretStore(database.db, ring).rotate();
+    const rewrapped =
+      (await new SecretStore(database.db, ring).rotate()) + (await rotateWebhookSecrets(database.db, ring));
     const byKey = await new SecretStore(database.db, ring).keyUsage();
+    for (const [id, n] of Object.entries(await webhookKeyUsage(database.db))) byKey[id] = (byKey[id] ?? 0) + n;
     process.stdout.write(
-      `Re-wrapped ${rewrapped} secret values under key "${ring.activeId}" in ${((performance.now() - started) / 1000).toFixed(1)}s.\n` +
+      `Re-wrapped ${rewrapped} secret values and webhook secrets under key "${ring.activeId}" in ${((performance.now() - started) / 1000).toFixed(1)}s.\n` +
         `Rows per key: ${
           Object.entries(byKey)
             .map(([id, n]) => `${id}=${n}`)

@@ -232,8 +232,13 @@ export interface WebhooksTable {
   /** Notification types it subscribes to (api/notifications/notification-types.ts). */
   events: Json<string[]>;
   description: WithDefault<string>;
-  /** The signing secret (kept: every delivery is signed with it; shown to people once). */
-  secret: string;
+  /**
+   * The signing secret, sealed (db/secret-crypto.ts; kept because every delivery is signed with it, shown to people
+   * once). NULL once the webhook is removed.
+   */
+  secret_ciphertext: Bytes | null;
+  secret_wrapped_key: Bytes | null;
+  secret_key_id: string | null;
   created_by: string;
   created_at: WithDefault<Timestamp>;
   /** A worker holds the webhook while it sends one delivery (migration 0014). */
@@ -434,7 +439,9 @@ export const SCHEMA_COLUMNS = {
     format: "text",
     events: "jsonb",
     description: "text default",
-    secret: "text",
+    secret_ciphertext: "bytea null",
+    secret_wrapped_key: "bytea null",
+    secret_key_id: "text null",
     created_by: "text",
     created_at: "timestamptz default",
     lease_until: "timestamptz null",

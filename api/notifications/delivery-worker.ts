@@ -13,6 +13,7 @@ import {
   recordAttempt,
 } from "../../db/notifications/webhook-store.ts";
 import type { Database } from "../../db/schema.ts";
+import type { KeyRing } from "../../db/secret-crypto.ts";
 import type { Logger } from "../../kube/logger.ts";
 import { deliveryBody } from "./delivery-body.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from "./retry-delay.ts";
@@ -22,6 +23,8 @@ import type { Resolve } from "./webhook-target.ts";
 
 export interface DeliveryWorkerOptions {
   db: Kysely<Database>;
+  /** Opens the sealed signing secrets (the same key-encryption keys the operator has). */
+  keyRing: KeyRing;
   log: Logger;
   /** Address classes the platform admin allows as targets (--webhook-allow-addresses). */
   allowed: ReadonlySet<string>;
@@ -73,10 +76,15 @@ export class DeliveryWorker {
 
   /** Claims and sends what is due once; the number of deliveries attempted. */
   async runOnce(): Promise<number> {
-    const claims = await claimDeliveries(this.options.db, {
+    const claims = await claimDeliveries(this.options.db, this.options.keyRing, {
       holder: this.holder,
       leaseMs: this.options.leaseMs ?? 120_000,
       limit: this.options.concurrency ?? 8,
+      onSealError: (webhookId, error) =>
+        this.options.log.warn(
+          { webhook: webhookId, err: error.message },
+          "Cannot open a webhook's signing secret: its deliveries wait until loco-api has the key it was sealed with",
+        ),
     });
     await Promise.all(claims.map((claim) => this.attempt(claim)));
     await this.pruneNow();

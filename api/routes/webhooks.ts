@@ -152,9 +152,23 @@ export function webhookRoutes(services: ApiServices): RouteDefinition[] {
           .describe("Which notifications to send (default: all)."),
         description: z.string().max(200).default("").describe("What the webhook is for."),
       }),
-      responses: { 201: { description: "The webhook, with its secret (shown once).", schema: CreatedWebhook } },
+      responses: {
+        201: { description: "The webhook, with its secret (shown once).", schema: CreatedWebhook },
+        503: {
+          description:
+            "This loco API has no key-encryption key to seal signing secrets with (reason WebhooksNeedKey): a platform admin gives loco-api the operator's key (LOCO_KEK_FILE).",
+        },
+      },
       handler: async ({ authorize, params, body, principal, auditTarget }) => {
         await authorize({ tenant: params.tenant, resource: "webhooks", action: "write" });
+        const { keyRing } = services;
+        if (!keyRing) {
+          throw new ApiError(
+            "Unavailable",
+            "Webhooks cannot be added on this loco API: it has no key-encryption key to seal their signing secrets with (secrets are encrypted at rest). A platform admin must give loco-api the same key-encryption key as the operator: LOCO_KEK_FILE (or LOCO_KEK); the Helm chart does this when the operator's key is set.",
+            { extra: { reason: "WebhooksNeedKey", setting: "LOCO_KEK_FILE" } },
+          );
+        }
         let target: URL;
         try {
           target = await checkTarget(body.url, allowed());
@@ -173,7 +187,7 @@ export function webhookRoutes(services: ApiServices): RouteDefinition[] {
           );
         }
         const secret = `whsec_${randomBytes(32).toString("base64url")}`;
-        const webhook = await createWebhook(db, {
+        const webhook = await createWebhook(db, keyRing, {
           tenant: params.tenant,
           url: target.href,
           format: body.format,

@@ -1,11 +1,12 @@
 // 0014: per-tenant webhooks and their delivery queue (docs/adr/0011-notifications.md).
 //
 // `webhooks` holds where to send and the signing secret (the API must sign with it, so it is kept; it is shown to
-// people once, at creation). `webhook_deliveries` is the queue and the delivery log at once: the mirror inserts a
+// people once, at creation). The secret is sealed like secret values (db/secret-crypto.ts: ciphertext, data key
+// wrapped by the key-encryption key `secret_key_id`), never stored in plain text. `webhook_deliveries` is the queue and the delivery log at once: the mirror inserts a
 // pending row per subscribed webhook in the transaction that records the timeline event, and API replicas claim
 // rows from it (a lease on the webhook row, taken with FOR UPDATE SKIP LOCKED), so a restart loses nothing and two
 // replicas never send the same row at once. `event_key` is the timeline event's source key: replaying the event
-// enqueues nothing twice. A removed webhook keeps its row a while (`deleted_at`, its secret blanked) so that removing it
+// enqueues nothing twice. A removed webhook keeps its row a while (`deleted_at`, its sealed secret set to NULL) so that removing it
 // again is answered like the first time (DELETE is idempotent); its deliveries go at once.
 import { type Kysely, sql } from "kysely";
 
@@ -18,7 +19,9 @@ const statements = [
       format text NOT NULL CHECK (format IN ('loco', 'slack')),
       events jsonb NOT NULL,
       description text NOT NULL DEFAULT '',
-      secret text NOT NULL,
+      secret_ciphertext bytea,
+      secret_wrapped_key bytea,
+      secret_key_id text,
       created_by text NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now(),
       lease_until timestamptz,

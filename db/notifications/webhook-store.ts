@@ -4,6 +4,7 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import { ulid } from "ulid";
 import type { Database, DeliveryState, Row, WebhookFormat } from "../schema.ts";
+import { type KeyRing, open, rewrap, type SealedSecret, seal } from "../secret-crypto.ts";
 import { withStorageErrors } from "../with-storage-errors.ts";
 import type { Notification } from "./notification-of.ts";
 
@@ -45,6 +46,27 @@ export interface ClaimedDelivery {
   attempts: number;
 }
 
+/**
+ * Binds a sealed signing secret to its webhook: a ciphertext copied to another webhook or tenant does not decrypt.
+ * Ids are ULIDs and tenant names have no NUL, so the parts cannot run into each other.
+ */
+export const webhookSecretAad = (tenant: string, id: string) => `webhook\0${tenant}\0${id}`;
+
+/** A row's sealed secret (PGlite hands bytea back as Uint8Array, node-postgres as Buffer). */
+const sealedOf = (row: { secret_ciphertext: Uint8Array; secret_wrapped_key: Uint8Array; secret_key_id: string }) => ({
+  ciphertext: Buffer.from(
+    row.secret_ciphertext.buffer,
+    row.secret_ciphertext.byteOffset,
+    row.secret_ciphertext.byteLength,
+  ),
+  wrappedKey: Buffer.from(
+    row.secret_wrapped_key.buffer,
+    row.secret_wrapped_key.byteOffset,
+    row.secret_wrapped_key.byteLength,
+  ),
+  keyId: row.secret_key_id,
+});
+
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
 type WebhookRow = Pick<
@@ -63,15 +85,21 @@ const webhookOf = (r: WebhookRow): WebhookRecord => ({
 });
 const WEBHOOK_COLUMNS = sql`id, tenant, url, format, events, description, created_by, created_at`;
 
+/** Stores the webhook with its signing secret sealed under the ring's active key (never in plain text). */
 export function createWebhook(
   db: Kysely<Database>,
+  ring: KeyRing,
   webhook: Omit<WebhookRecord, "id" | "createdAt"> & { secret: string },
 ): Promise<WebhookRecord> {
+  const id = ulid();
+  const sealed = seal(ring, webhook.secret, webhookSecretAad(webhook.tenant, id));
   return withStorageErrors(async () => {
     const { rows } = await sql<WebhookRow>`
-      INSERT INTO webhooks (id, tenant, url, format, events, description, secret, created_by)
-      VALUES (${ulid()}, ${webhook.tenant}, ${webhook.url}, ${webhook.format}, ${JSON.stringify(webhook.events)}::jsonb,
-              ${webhook.description}, ${webhook.secret}, ${webhook.createdBy})
+      INSERT INTO webhooks (id, tenant, url, format, events, description, secret_ciphertext, secret_wrapped_key,
+                            secret_key_id, created_by)
+      VALUES (${id}, ${webhook.tenant}, ${webhook.url}, ${webhook.format}, ${JSON.stringify(webhook.events)}::jsonb,
+              ${webhook.description}, ${sealed.ciphertext}, ${sealed.wrappedKey}, ${sealed.keyId},
+              ${webhook.createdBy})
       RETURNING ${WEBHOOK_COLUMNS}`.execute(db);
     return webhookOf(rows[0]!);
   });
@@ -110,8 +138,8 @@ export function deleteWebhook(db: Kysely<Database>, tenant: string, id: string):
   return withStorageErrors(() =>
     db.transaction().execute(async (tx) => {
       const { rows } = await sql<{ id: string }>`
-        UPDATE webhooks SET deleted_at = coalesce(deleted_at, now()), secret = '', lease_until = NULL,
-                            lease_holder = NULL
+        UPDATE webhooks SET deleted_at = coalesce(deleted_at, now()), secret_ciphertext = NULL,
+                            secret_wrapped_key = NULL, secret_key_id = NULL, lease_until = NULL, lease_holder = NULL
         WHERE tenant = ${tenant} AND id = ${id} RETURNING id`.execute(tx);
       if (rows.length === 0) return false;
       await sql`DELETE FROM webhook_deliveries WHERE webhook_id = ${id}`.execute(tx);
@@ -221,14 +249,27 @@ export function listDeliveries(
  */
 export function claimDeliveries(
   db: Kysely<Database>,
-  options: { holder: string; leaseMs: number; limit: number },
+  ring: KeyRing,
+  options: {
+    holder: string;
+    leaseMs: number;
+    limit: number;
+    /**
+     * A claimed webhook whose secret does not open (its key not loaded, or the row altered): it is not sent — never
+     * unsigned — and keeps its lease, so it is tried again when the lease runs out; the other webhooks go on.
+     */
+    onSealError?: (webhookId: string, error: Error) => void;
+  },
 ): Promise<ClaimedDelivery[]> {
   return withStorageErrors(async () => {
     const { rows } = await sql<{
       webhook_id: string;
+      tenant: string;
       url: string;
       format: WebhookFormat;
-      secret: string;
+      secret_ciphertext: Uint8Array;
+      secret_wrapped_key: Uint8Array;
+      secret_key_id: string;
       delivery_id: string | null;
       event_type: string | null;
       payload: Notification | null;
@@ -245,9 +286,10 @@ export function claimDeliveries(
             LIMIT ${options.limit}
             FOR UPDATE SKIP LOCKED)
           AND w.deleted_at IS NULL AND (w.lease_until IS NULL OR w.lease_until < now())
-        RETURNING w.id, w.url, w.format, w.secret
+        RETURNING w.id, w.tenant, w.url, w.format, w.secret_ciphertext, w.secret_wrapped_key, w.secret_key_id
       )
-      SELECT l.id AS webhook_id, l.url, l.format, l.secret, d.id::text AS delivery_id, d.event_type, d.payload,
+      SELECT l.id AS webhook_id, l.tenant, l.url, l.format, l.secret_ciphertext, l.secret_wrapped_key,
+             l.secret_key_id, d.id::text AS delivery_id, d.event_type, d.payload,
              d.attempts
       FROM leased l LEFT JOIN LATERAL (
         SELECT id, event_type, payload, attempts FROM webhook_deliveries
@@ -260,18 +302,72 @@ export function claimDeliveries(
         UPDATE webhooks SET lease_until = NULL, lease_holder = NULL
         WHERE id = ANY(${sql.val(idle)}::text[]) AND lease_holder = ${options.holder}`.execute(db);
     }
-    return rows
-      .filter((r) => r.delivery_id !== null)
-      .map((r) => ({
+    const claims: ClaimedDelivery[] = [];
+    for (const r of rows) {
+      if (r.delivery_id === null) continue;
+      let secret: string;
+      try {
+        // Opened here, held in memory only while the delivery is signed.
+        secret = open(ring, sealedOf(r), webhookSecretAad(r.tenant, r.webhook_id));
+      } catch (error) {
+        options.onSealError?.(r.webhook_id, error as Error);
+        continue;
+      }
+      claims.push({
         webhookId: r.webhook_id,
         url: r.url,
         format: r.format,
-        secret: r.secret,
-        deliveryId: r.delivery_id!,
+        secret,
+        deliveryId: r.delivery_id,
         eventType: r.event_type!,
         payload: r.payload!,
         attempts: r.attempts!,
-      }));
+      });
+    }
+    return claims;
+  });
+}
+
+/**
+ * Re-wraps the data key of every webhook secret not under the ring's active key (`loco-db rotate-keys`), in
+ * batches of one transaction each, so that a crash leaves every row readable. Returns how many were re-wrapped.
+ */
+export async function rotateWebhookSecrets(db: Kysely<Database>, ring: KeyRing, batchSize = 500): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const done = await withStorageErrors(() =>
+      db.transaction().execute(async (tx) => {
+        const { rows } = await sql<{
+          id: string;
+          tenant: string;
+          secret_ciphertext: Uint8Array;
+          secret_wrapped_key: Uint8Array;
+          secret_key_id: string;
+        }>`
+          SELECT id, tenant, secret_ciphertext, secret_wrapped_key, secret_key_id FROM webhooks
+          WHERE secret_key_id IS NOT NULL AND secret_key_id <> ${ring.activeId}
+          ORDER BY id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`.execute(tx);
+        for (const row of rows) {
+          const sealed: SealedSecret = rewrap(ring, sealedOf(row), webhookSecretAad(row.tenant, row.id));
+          await sql`
+            UPDATE webhooks SET secret_wrapped_key = ${sealed.wrappedKey}, secret_key_id = ${sealed.keyId}
+            WHERE id = ${row.id}`.execute(tx);
+        }
+        return rows.length;
+      }),
+    );
+    total += done;
+    if (done < batchSize) return total;
+  }
+}
+
+/** Webhook secrets per key-encryption key id (what `rotate-keys` reports before old keys are retired). */
+export function webhookKeyUsage(db: Kysely<Database>): Promise<Record<string, number>> {
+  return withStorageErrors(async () => {
+    const { rows } = await sql<{ key_id: string; n: string }>`
+      SELECT secret_key_id AS key_id, count(*)::text AS n FROM webhooks WHERE secret_key_id IS NOT NULL
+      GROUP BY secret_key_id`.execute(db);
+    return Object.fromEntries(rows.map((r) => [r.key_id, Number(r.n)]));
   });
 }
 

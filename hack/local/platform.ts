@@ -98,7 +98,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const restored = await startResurrector({ database, keyRing, kubeConfig, server, stops });
     const operator = await startLocalOperator(options, { database, keyRing, kubeConfig });
     stops.push(() => operator.stop());
-    const api = await startLocalApi(options, database, databaseUrl);
+    const api = await startLocalApi(options, { database, databaseUrl, keyRing });
     stops.push(() => api.stop());
     const seeded = await seedTenant(options, database, api, operator);
     const report: PlatformReport = {
@@ -189,7 +189,12 @@ async function startLocalOperator(
   });
 }
 
-function startLocalApi(options: PlatformOptions, database: DatabaseHandle, databaseUrl: string): Promise<RunningApi> {
+/** The API beside the operator, with its key ring (webhook secrets are sealed with it). */
+function startLocalApi(
+  options: PlatformOptions,
+  context: { database: DatabaseHandle; databaseUrl: string; keyRing: KeyRing },
+): Promise<RunningApi> {
+  const { database, databaseUrl, keyRing } = context;
   const config = loadApiConfig(
     [
       "--address",
@@ -213,9 +218,10 @@ function startLocalApi(options: PlatformOptions, database: DatabaseHandle, datab
           ]
         : []),
     ],
-    {},
+    // Only what a developer may set for the local API; the rest of the environment is not its configuration.
+    { LOCO_API_WEBHOOK_ALLOW_ADDRESSES: process.env.LOCO_API_WEBHOOK_ALLOW_ADDRESSES },
   );
-  return startApi({ config, log: createLogger("loco-api"), database });
+  return startApi({ config, log: createLogger("loco-api"), database, keyRing });
 }
 
 /**

@@ -13,7 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeliveryWorker } from "../../api/notifications/delivery-worker.ts";
 import { verifyWebhook } from "../../api/notifications/verify-webhook.ts";
 import { Mirror, type MirrorSource } from "../../db/mirror.ts";
-import { claimDeliveries, pruneDeliveries } from "../../db/notifications/webhook-store.ts";
+import {
+  claimDeliveries,
+  pruneDeliveries,
+  rotateWebhookSecrets,
+  webhookSecretAad,
+} from "../../db/notifications/webhook-store.ts";
+import { open, parseKeyRing } from "../../db/secret-crypto.ts";
 import { silentLogger } from "../../kube/logger.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { startTestApi, type TestApi } from "../support/api-server.ts";
@@ -21,6 +27,7 @@ import { createTestDatabase } from "../support/database.ts";
 import { Loco, shown } from "../support/e2e-cli.ts";
 import { eventually } from "../support/kube.ts";
 import { startOidcProvider, type TestOidcProvider } from "../support/oidc-provider.ts";
+import { TEST_KEK, testKeyRing } from "../support/test-key-ring.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.ts";
 
 const AUDIENCE = "https://api.loco.test";
@@ -54,6 +61,7 @@ const FAST = { maxAttempts: 3, baseMs: 300, maxDelayMs: 1000 };
 function worker(allowed: string[] = ["loopback"]): DeliveryWorker {
   const w = new DeliveryWorker({
     db: api.database.db,
+    keyRing: testKeyRing,
     log: silentLogger,
     allowed: new Set(allowed),
     retry: FAST,
@@ -243,9 +251,132 @@ describe("webhooks API", () => {
       const removed = await api.call("DELETE", `/v1/tenants/${tenant}/webhooks/${id}`, { token: await as("olga") });
       expect(removed.status).toBe(204);
     }
+    // A removed webhook keeps no secret, not even sealed.
+    const { rows: removedRows } = await sql<{ sealed: number }>`
+      SELECT count(*)::int AS sealed FROM webhooks WHERE id = ${hook.webhook.id}
+        AND (secret_ciphertext IS NOT NULL OR secret_wrapped_key IS NOT NULL OR secret_key_id IS NOT NULL)`.execute(
+      api.database.db,
+    );
+    expect(removedRows[0]?.sealed).toBe(0);
     expect(
       (await api.call("GET", `/v1/tenants/${tenant}/webhooks/${hook.webhook.id}`, { token: await as("olga") })).status,
     ).toBe(404);
+  });
+});
+
+describe("signing secrets at rest", () => {
+  it("stores the secret sealed under the key-encryption key, bound to its webhook, never in plain text", async () => {
+    const hook = await created({ url: `${receiver.url}/sealed` });
+    const { rows } = await sql<{
+      row: string;
+      secret_ciphertext: Uint8Array;
+      secret_wrapped_key: Uint8Array;
+      secret_key_id: string;
+    }>`
+      SELECT row_to_json(w)::text AS row, secret_ciphertext, secret_wrapped_key, secret_key_id
+      FROM webhooks w WHERE id = ${hook.webhook.id}`.execute(api.database.db);
+    const row = rows[0]!;
+    // Neither the secret nor its random part is anywhere in the row, as text or as bytes.
+    const random = hook.secret.slice("whsec_".length);
+    expect(row.row).not.toContain(random);
+    expect(Buffer.from(row.secret_ciphertext).includes(Buffer.from(random))).toBe(false);
+    expect(row.secret_key_id).toBe(testKeyRing.activeId);
+    const sealed = {
+      ciphertext: Buffer.from(row.secret_ciphertext),
+      wrappedKey: Buffer.from(row.secret_wrapped_key),
+      keyId: row.secret_key_id,
+    };
+    expect(open(testKeyRing, sealed, webhookSecretAad(tenant, hook.webhook.id))).toBe(hook.secret);
+    // Moved to another tenant's webhook, it does not open.
+    expect(() => open(testKeyRing, sealed, webhookSecretAad(other, hook.webhook.id))).toThrow(/failed to decrypt/);
+    await api.call("DELETE", `/v1/tenants/${tenant}/webhooks/${hook.webhook.id}`, { token: await as("olga") });
+  });
+
+  it("sends nothing for a secret that does not open, and keeps claiming the other webhooks", async () => {
+    const hook = await created({ url: `${receiver.url}/unopened` });
+    const token = await as("olga");
+    expect(
+      (await api.call("POST", `/v1/tenants/${tenant}/webhooks/${hook.webhook.id}/test`, { token })).status,
+    ).toBeLessThan(300);
+    const stranger = parseKeyRing(`${testKeyRing.activeId}:${randomBytes(32).toString("base64")}`, "test");
+    const refused: string[] = [];
+    const claims = await claimDeliveries(api.database.db, stranger, {
+      holder: "stranger",
+      leaseMs: 60_000,
+      limit: 50,
+      onSealError: (id, error) => {
+        refused.push(id);
+        expect(error.message).toMatch(/failed to decrypt/);
+      },
+    });
+    expect(claims.map((c) => c.webhookId)).not.toContain(hook.webhook.id);
+    expect(refused).toContain(hook.webhook.id);
+    // Let go of what this claim holds, for the workers of the tests that follow.
+    await sql`UPDATE webhooks SET lease_until = NULL, lease_holder = NULL WHERE lease_holder = 'stranger'`.execute(
+      api.database.db,
+    );
+    await api.call("DELETE", `/v1/tenants/${tenant}/webhooks/${hook.webhook.id}`, { token });
+  });
+
+  it("is refused with a clear 503 by an API that has no key-encryption key, which serves everything else", async () => {
+    const keyless = await startTestApi({
+      databaseUrl: database.url,
+      database: api.database,
+      oidc: { issuer: idp.issuer, audience: AUDIENCE, clientId: "loco-cli" },
+      args: ["--platform-admin-groups", "loco-admins", "--webhook-allow-addresses", "loopback"],
+      consoleDir: "",
+      keyRing: null,
+    });
+    try {
+      const refused = await create({ url: `${receiver.url}/keyless` }, keyless, "olga");
+      expect(refused.status).toBe(503);
+      const problem = (await refused.json()) as { code: string; reason: string; detail: string };
+      expect(problem).toMatchObject({ code: "Unavailable", reason: "WebhooksNeedKey" });
+      expect(problem.detail).toContain("LOCO_KEK_FILE");
+      expect(problem.detail).toContain("same key-encryption key as the operator");
+      const list = await keyless.call("GET", `/v1/tenants/${tenant}/webhooks`, { token: await as("olga") });
+      expect(list.status).toBe(200);
+    } finally {
+      await keyless.stop();
+    }
+  });
+
+  it("re-wraps the secrets under a new key; deliveries are still signed with the same secret", async () => {
+    const hook = await created({ url: `${receiver.url}/rotated` });
+    const newer = `test-2:${randomBytes(32).toString("base64")}`;
+    const both = parseKeyRing(`${newer},${TEST_KEK}`, "test");
+    expect(await rotateWebhookSecrets(api.database.db, both)).toBeGreaterThanOrEqual(1);
+    expect(await rotateWebhookSecrets(api.database.db, both)).toBe(0);
+    const { rows } = await sql<{ secret_key_id: string }>`
+      SELECT secret_key_id FROM webhooks WHERE id = ${hook.webhook.id}`.execute(api.database.db);
+    expect(rows[0]?.secret_key_id).toBe("test-2");
+    // Only the new key is needed from now on.
+    const rotated = new DeliveryWorker({
+      db: api.database.db,
+      keyRing: parseKeyRing(newer, "test"),
+      log: silentLogger,
+      allowed: new Set(["loopback"]),
+      pollMs: 25,
+      timeoutMs: 2000,
+    });
+    workers.push(rotated);
+    rotated.start();
+    const sent = await api.call("POST", `/v1/tenants/${tenant}/webhooks/${hook.webhook.id}/test`, {
+      token: await as("olga"),
+    });
+    expect(sent.status).toBeLessThan(300);
+    const [arrived] = await receiver.waitFor("/rotated", 1);
+    const check = verifyWebhook({
+      secret: hook.secret,
+      body: arrived!.body,
+      timestamp: arrived!.headers["loco-webhook-timestamp"] as string,
+      signature: arrived!.headers["loco-webhook-signature"] as string,
+    });
+    expect(check).toMatchObject({ ok: true });
+    await rotated.stop();
+    await api.call("DELETE", `/v1/tenants/${tenant}/webhooks/${hook.webhook.id}`, { token: await as("olga") });
+    // Back under the test key, for the workers of the tests that follow.
+    await rotateWebhookSecrets(api.database.db, parseKeyRing(`${TEST_KEK},${newer}`, "test"));
   });
 });
 
@@ -395,9 +526,9 @@ describe("the queue", () => {
       ids.push(((await sent.json()) as { eventId: string }).eventId);
     }
     // A worker claims the first delivery and dies before sending it: its lease (short here) runs out.
-    const [claimed] = (await claimDeliveries(api.database.db, { holder: "dead", leaseMs: 500, limit: 50 })).filter(
-      (c) => c.webhookId === hook.webhook.id,
-    );
+    const [claimed] = (
+      await claimDeliveries(api.database.db, testKeyRing, { holder: "dead", leaseMs: 500, limit: 50 })
+    ).filter((c) => c.webhookId === hook.webhook.id);
     expect(claimed?.payload.id).toBe(ids[0]);
     // Two workers, as two API replicas would run, drain the same queue.
     const [a, b] = [worker(), worker()];

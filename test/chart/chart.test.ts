@@ -193,14 +193,21 @@ describe("the loco chart", () => {
     expect(env.LOCO_API_METRICS_AUTHORIZATION).toBeUndefined();
     expect(container.args).toContain("--selector=loco.dev/shard=main");
     const resurrector = find(objects, "Deployment", "resurrector") as Deployment;
-    // The key-encryption key only where it is used: the operator's mirror and the resurrector, never the API.
+    // The key-encryption key only where it is used: the operator's mirror, the resurrector and the API (webhook
+    // signing secrets).
     const kekOf = (deployment: Deployment) => ({
       env: deployment.spec.template.spec.containers[0]?.env?.some((e) => e.name === "LOCO_KEK_FILE"),
       volume: deployment.spec.template.spec.volumes?.some((v) => v.secret?.secretName === "loco-kek"),
     });
     expect(kekOf(operator)).toEqual({ env: true, volume: true });
     expect(kekOf(resurrector)).toEqual({ env: true, volume: true });
-    expect(kekOf(find(objects, "Deployment", "api") as Deployment)).toEqual({ env: false, volume: false });
+    const api = find(objects, "Deployment", "api") as Deployment;
+    expect(kekOf(api)).toEqual({ env: true, volume: true });
+    expect(api.spec.template.spec.containers[0]?.volumeMounts).toContainEqual({
+      name: "kek",
+      mountPath: "/etc/loco/kek",
+      readOnly: true,
+    });
     expect(resurrector.spec.template.spec.containers[0]?.args?.slice(0, 2)).toEqual([
       "dist/resurrector/main.js",
       "watch",

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../../hack/control-plane/free-port.ts";
+import { TEST_KEK } from "./test-key-ring.ts";
 
 const entrypoint = new URL("../../api/main.ts", import.meta.url).pathname;
 
@@ -27,6 +28,8 @@ export async function spawnApi(options: {
   /** Extra flags; the rate limits are raised unless these set them. */
   args?: string[];
   logLevel?: string;
+  /** LOCO_KEK of the process (default: the test key; "" for none). */
+  kek?: string;
 }): Promise<ApiProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -50,7 +53,15 @@ export async function spawnApi(options: {
         ...limits("--rate-limit-per-token", "100000000"),
         ...args,
       ],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOCO_LOG_LEVEL: options.logLevel ?? "warn" } },
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: {
+          ...process.env,
+          LOCO_LOG_LEVEL: options.logLevel ?? "warn",
+          LOCO_KEK: options.kek ?? TEST_KEK,
+          LOCO_KEK_FILE: "",
+        },
+      },
     );
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString("utf8")).slice(-2_000_000);

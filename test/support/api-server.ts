@@ -9,10 +9,12 @@ import { buildServer } from "../../api/server.ts";
 import type { ApiTelemetry } from "../../api/telemetry.ts";
 import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
+import type { KeyRing } from "../../db/secret-crypto.ts";
 import { KubeClient } from "../../kube/kube-client.ts";
 import { createLogger, type Logger, silentLogger } from "../../kube/logger.ts";
 import type { RestClientMetrics } from "../../kube/metrics.ts";
 import { testKubeConfig } from "./operator.ts";
+import { testKeyRing } from "./test-key-ring.ts";
 
 export interface TestApi {
   url: string;
@@ -52,6 +54,8 @@ export async function startTestApi(options: {
   listenPort?: number;
   /** The console build to serve ("" for none); default: the one in dist/console, if built. */
   consoleDir?: string;
+  /** The key-encryption keys that seal webhook secrets (default: the test key; null: none, as without LOCO_KEK). */
+  keyRing?: KeyRing | null;
 }): Promise<TestApi> {
   const labels = Object.entries(options.objectLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
@@ -107,6 +111,7 @@ export async function startTestApi(options: {
     oidc,
     log,
     accepting: () => accepting,
+    ...(options.keyRing !== null ? { keyRing: options.keyRing ?? testKeyRing } : {}),
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     ...(options.consoleDir !== undefined ? { consoleDir: options.consoleDir } : {}),
   });

@@ -96,8 +96,9 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- end -}}
 
 {{/*
-The key-encryption key, only for the processes that encrypt or decrypt secret values: the operator (its mirror
-writes them) and the resurrector (it restores them). The API never reads the key.
+The key-encryption key, only for the processes that encrypt or decrypt secrets: the operator (its mirror writes
+secret values), the resurrector (it restores them) and the API (it seals webhook signing secrets and opens them to
+sign deliveries; it never reads secret values in the database).
 */}}
 {{- define "loco.kekEnv" -}}
 {{- if .Values.kek.existingSecret }}
