@@ -626,6 +626,20 @@ describe("loco webhook", () => {
     const table = await user(["webhook", "deliveries", hook!.id]);
     expect(table.stdout).toMatch(/webhook\.test\s+delivered\s+1\s+204/);
 
+    // The same writes as JSON documents, for scripts.
+    const addedJson = await user(["webhook", "add", `${receiver.url}/json`, "--description", "json", "-o", "json"]);
+    expect(addedJson.code, shown(addedJson)).toBe(0);
+    const created = JSON.parse(addedJson.stdout) as { webhook: { id: string; url: string }; secret: string };
+    expect(created.webhook).toMatchObject({ url: `${receiver.url}/json` });
+    expect(created.secret).toMatch(/^whsec_/);
+    const second = created.webhook;
+    const testedJson = await user(["webhook", "test", second.id, "-o", "json"]);
+    expect(testedJson.code, shown(testedJson)).toBe(0);
+    expect(JSON.parse(testedJson.stdout)).toBeTypeOf("object");
+    const removedJson = await user(["webhook", "rm", second.id, "-o", "json"]);
+    expect(removedJson.code, shown(removedJson)).toBe(0);
+    expect(JSON.parse(removedJson.stdout)).toMatchObject({ id: second.id });
+
     const refused = await user(["webhook", "add", "http://10.0.0.1/hook"]);
     expect(refused.code, shown(refused)).toBe(1);
     expect(refused.stderr).toMatch(/10\.0\.0\.1 is a private address/);

@@ -554,6 +554,12 @@ describe("loco, end to end", () => {
       "loco pipeline secrets set": "test/api/one-off-runs.test.ts",
       "loco pipeline secrets ls": "test/api/one-off-runs.test.ts",
       "loco pipeline secrets unset": "test/api/one-off-runs.test.ts",
+      "loco promote": "test/api/promotions.test.ts",
+      "loco webhook add": "test/api/webhooks.test.ts",
+      "loco webhook ls": "test/api/webhooks.test.ts",
+      "loco webhook rm": "test/api/webhooks.test.ts",
+      "loco webhook test": "test/api/webhooks.test.ts",
+      "loco webhook deliveries": "test/api/webhooks.test.ts",
     };
     const declared = COMMANDS.filter((c) => c.output).map(commandName);
     expect([...new Set([...parsed.keys(), ...Object.keys(elsewhere)])].sort()).toEqual([...declared].sort());
