@@ -201,12 +201,19 @@ async function installCrds(kubeconfig: string, bin: string): Promise<void> {
   const names = files.flatMap((f) =>
     parseAllDocuments(readFileSync(f, "utf8")).map((d) => (d.toJS() as KubernetesObject).metadata?.name ?? ""),
   );
-  await kubectl({ kubeconfig }, [
-    "wait",
-    "--for=condition=Established",
-    "--timeout=60s",
-    ...names.map((n) => `crd/${n}`),
-  ]);
+  // Not `kubectl wait --for=condition=Established`: on a CRD the apiserver has not yet given a status it fails at
+  // once ("<nil> is of the type <nil>, expected []interface{}") instead of waiting.
+  for (const name of names) {
+    await eventually(`CRD ${name} Established`, async () => {
+      const stdout = await kubectl({ kubeconfig }, [
+        "get",
+        `crd/${name}`,
+        "-o",
+        'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+      ]);
+      return stdout.trim() === "True" ? true : undefined;
+    });
+  }
 }
 
 /** `kubeconfig`: the control plane to run against; the suite's unless given (a benchmark brings its own). */
