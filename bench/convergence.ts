@@ -8,7 +8,16 @@
 // Prints its figures and writes bench/results/convergence.json. A benchmark, not a test: nothing here fails on
 // a threshold.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -39,6 +48,10 @@ const CONCURRENCY = 8;
 /** Requests the floor keeps in flight: the operator's client has 32 sockets (kube/kube-client.ts). */
 const FLOOR_IN_FLIGHT = Number(process.env.BENCH_FLOOR_IN_FLIGHT ?? 32);
 const SHARD_LABEL = "loco.dev/bench-shard";
+// BENCH_FLOOR=0: the operator's figures only (memory and latency experiments); nothing is written to the results.
+const WITH_FLOOR = process.env.BENCH_FLOOR !== "0";
+// BENCH_HEAP_SNAPSHOT_DIR=/tmp/heap: a heap snapshot of the operator after the RSS is read (it is not cheap).
+const HEAP_SNAPSHOT_DIR = process.env.BENCH_HEAP_SNAPSHOT_DIR;
 const sizes = (process.env.BENCH_SIZES ?? "200,1000").split(",").map(Number);
 const resultsDir = new URL("./results/", import.meta.url).pathname;
 const log = (message: string) => process.stdout.write(`${message}\n`);
@@ -234,6 +247,52 @@ function requestsByMethod(text: string): Record<string, number> {
   return result;
 }
 
+/**
+ * Where the resident memory is, from /proc/<pid>/smaps: the executable's pages, malloc's brk heap, and anonymous
+ * mappings (V8's heap spaces and malloc's other arenas), in MB.
+ */
+function memoryByMapping(pid: number): string {
+  const totals = new Map<string, number>();
+  let name = "";
+  for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (mapping) {
+      const path = mapping[1] ?? "";
+      name = path === "" ? "anonymous" : path.startsWith("[") ? path : (path.split("/").pop() ?? path);
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) totals.set(name, (totals.get(name) ?? 0) + Number(rss[1]));
+  }
+  return [...totals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([mapping, kb]) => `${mapping} ${(kb / 1024).toFixed(1)}`)
+    .join(", ");
+}
+
+/** Asks the operator for a heap snapshot (SIGUSR2) and waits until it is written. */
+async function heapSnapshot(pid: number, dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, "SIGUSR2");
+  for (;;) {
+    await sleep(1000);
+    const written = readdirSync(dir).find((f) => f.endsWith(".heapsnapshot") && !before.has(f));
+    // Node writes the file in place; its size stops changing when the snapshot is complete.
+    if (written) {
+      const size = () => statSync(join(dir, written)).size;
+      let last = -1;
+      while (size() !== last) {
+        last = size();
+        await sleep(2000);
+      }
+      log(`  heap snapshot: ${join(dir, written)}`);
+      return;
+    }
+  }
+}
+
 async function locoFigures(n: number): Promise<LocoFigures> {
   return withControlPlane(async (plane, client) => {
     const fleet: Fleet = await prepareFleet(client, { shard: "loco", shardLabel: SHARD_LABEL, apps: n });
@@ -246,6 +305,7 @@ async function locoFigures(n: number): Promise<LocoFigures> {
       [
         // e.g. BENCH_OPERATOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the operator.
         ...(process.env.BENCH_OPERATOR_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+        ...(HEAP_SNAPSHOT_DIR ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${HEAP_SNAPSHOT_DIR}`] : []),
         operatorMain,
         "--kubeconfig",
         plane.kubeconfig,
@@ -311,6 +371,8 @@ async function locoFigures(n: number): Promise<LocoFigures> {
           `${mb("nodejs_heap_size_used_bytes")} MB of ${mb("nodejs_heap_size_total_bytes")} MB, external ${mb("nodejs_external_memory_bytes")} MB`,
       );
       const rssKB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${operator.pid}/status`, "utf8"))?.[1] ?? 0);
+      log(`  operator memory by mapping: ${memoryByMapping(operator.pid ?? 0)}`);
+      if (HEAP_SNAPSHOT_DIR) await heapSnapshot(operator.pid ?? 0, HEAP_SNAPSHOT_DIR);
       return {
         seconds,
         inFlight,
@@ -340,14 +402,16 @@ const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 
 for (const n of sizes) {
   // The floor runs before and after loco and the faster run counts: on a shared machine the load moves between
   // runs, and a floor is the fastest the same writes went.
-  log(`N = ${n}: measuring the floor (plain server-side apply of the same children, ${FLOOR_IN_FLIGHT} in flight)`);
-  const floorBefore = await floorFigures(n);
+  if (WITH_FLOOR)
+    log(`N = ${n}: measuring the floor (plain server-side apply of the same children, ${FLOOR_IN_FLIGHT} in flight)`);
+  const floorBefore = WITH_FLOOR ? await floorFigures(n) : undefined;
   log(`N = ${n}: measuring loco-operator`);
   const loco = await locoFigures(n);
   log(
     `N = ${n}: loco ${loco.seconds.toFixed(1)} s, requests in flight mean ${loco.inFlight.mean.toFixed(1)} peak ${loco.inFlight.peak}; ` +
       `reconcile p50 ${loco.reconcileP50Ms} ms p99 ${loco.reconcileP99Ms} ms; RSS ${loco.rssMB} MB (load average ${loadavg()[0]?.toFixed(1)})`,
   );
+  if (!floorBefore) continue;
   log(`N = ${n}: measuring the floor again`);
   const floorAfter = await floorFigures(n);
   log(`  floor before ${floorBefore.seconds.toFixed(1)} s, after ${floorAfter.seconds.toFixed(1)} s`);
@@ -404,6 +468,8 @@ Object.assign(merged, {
   concurrency: CONCURRENCY,
   floorInFlight: FLOOR_IN_FLIGHT,
 });
-mkdirSync(resultsDir, { recursive: true });
-writeFileSync(resultsFile, `${JSON.stringify(merged, null, 2)}\n`);
-log(JSON.stringify(merged, null, 2));
+if (WITH_FLOOR) {
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(resultsFile, `${JSON.stringify(merged, null, 2)}\n`);
+  log(JSON.stringify(merged, null, 2));
+}

@@ -1,7 +1,7 @@
 // The operator's view of the world: one informer per kind it reads. Children are watched cluster-wide but only
 // those carrying loco's managed-by label, which bounds memory to what loco created.
 
-import { MANAGED_SELECTOR } from "../crds/app-names.ts";
+import { LABEL_MANAGED_BY, MANAGED_BY, MANAGED_SELECTOR } from "../crds/app-names.ts";
 import { APP, HOSTNAME_CLAIM, PIPELINE, PROFILE, RUN } from "../crds/kinds.ts";
 import { RUN_POD_SELECTOR } from "../crds/run-names.ts";
 import { specWriters } from "../db/external-change.ts";
@@ -22,6 +22,8 @@ import {
 import { CLAIM_HOLDER_INDEX, claimHolderIndex } from "./reconcilers/app/hostname-claims.ts";
 import { OWNER_INDEX, ownerIndex } from "./runtime/children.ts";
 import { Informer, type InformerOptions } from "./runtime/informer.ts";
+
+const NOT_MANAGED_SELECTOR = `${LABEL_MANAGED_BY}!=${MANAGED_BY}`;
 
 /** What `kubectl apply` (client-side) stores on every object it writes: the whole object again. */
 export const LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration";
@@ -47,9 +49,11 @@ export interface WorldCaches {
   /** Pods of Runs' Jobs (label loco.dev/run): their exit codes. */
   pods: Informer;
   /**
-   * Metadata of every object of the child kinds, loco's or not: tells "absent" from "exists but is someone
-   * else's" without a GET per child. Metadata only, so the many (often large) Secrets of a cluster cost a few
-   * hundred bytes each, never their data.
+   * Metadata of the objects of the child kinds that do not carry loco's managed-by label: with the full caches
+   * above (which hold every object that does), they tell "absent" from "exists but is someone else's" without a
+   * GET per child. Metadata only, so the many (often large) Secrets of a cluster cost a few hundred bytes each,
+   * never their data; and not loco's own children, which the full caches already hold (a second copy of their
+   * metadata was about a quarter of the operator's cache memory).
    */
   existing: Pick<
     WorldCaches,
@@ -72,8 +76,10 @@ export function createCaches(
   // Children and the metadata of other objects are read for their spec, labels, owners and loco's own annotations;
   // never for kubectl's copy of the last applied object.
   const lean = { ...options, dropAnnotations: [LAST_APPLIED_ANNOTATION] };
+  // An object that gains or loses the label moves between the two caches: a watch with a label selector sends
+  // DELETED to the one it leaves and ADDED to the one it enters.
   const metadata = (resource: Parameters<typeof client.list>[0]) =>
-    new Informer(client, resource, { ...lean, metadataOnly: true });
+    new Informer(client, resource, { ...lean, metadataOnly: true, labelSelector: NOT_MANAGED_SELECTOR });
   const owned = (resource: Parameters<typeof client.list>[0]) => {
     const informer = new Informer(client, resource, { ...lean, labelSelector: MANAGED_SELECTOR });
     informer.addIndex(OWNER_INDEX, ownerIndex);

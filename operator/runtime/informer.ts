@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubeApiError, type KubeClient, METADATA_LIST_ACCEPT, METADATA_WATCH_ACCEPT } from "../../kube/kube-client.ts";
 import { type KubeObject, keyOf, type ObjectKey, type ResourceType } from "../../kube/types.ts";
+import { cacheStrings } from "./string-pool.ts";
 
 export interface InformerHandlers<T extends KubeObject> {
   /** An object was added or changed (`previous` undefined when new to the cache). */
@@ -46,7 +47,7 @@ function stripForCache<T extends KubeObject>(object: T, options: InformerOptions
   }
   const annotations = object.metadata.annotations;
   if (annotations && options.dropAnnotations) for (const name of options.dropAnnotations) delete annotations[name];
-  return object;
+  return cacheStrings.internAll(object);
 }
 
 export type IndexFn<T> = (object: T) => readonly string[];
