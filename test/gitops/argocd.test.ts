@@ -529,11 +529,11 @@ describe("Argo CD syncing loco's objects from Git", () => {
     expect(await argocd.kube.core.readNamespacedConfigMap({ name: "by-hand", namespace: ns })).toBeDefined();
   });
 
-  // Skipped, known failing (issue #24 stays open): in 3 of the last 4 full runs a re-created App had two deployments
-  // in the mirror (ids minted ~30 ms apart), or worker had Git's replica count though the resurrector made it. Not
-  // yet explained; suspects: the resurrector's Secret restore landing after Argo CD re-created the App (a new pod
-  // template), or this release's restore-before-template ordering. The "resurrector first" order below still runs.
-  it.skip("after a simulated loss of the tenant's objects, the resurrector and Argo CD restoring at once: the same objects, one deployment each, no flapping", async () => {
+  // Restoring at once, a re-created App is reconciled again within milliseconds of its first deployment (Argo CD's
+  // apply follows the resurrector's create, or the other way round). That is how this step found the operator
+  // minting a second deployment for one new App: its Deployment cache had not yet shown the Deployment it had just
+  // written (operator/reconcilers/app/reconcile.ts deploymentOfRecord; test/operator/app-cache-lag.test.ts).
+  it("after a simulated loss of the tenant's objects, the resurrector and Argo CD restoring at once: the same objects, one deployment each, no flapping", async () => {
     await drill("at once", revision);
   }, 300_000);
 
@@ -687,7 +687,24 @@ async function drill(order: "at once" | "resurrector first", revision: string) {
             SELECT id FROM deployments WHERE app_uid = ${entry.uid}::uuid`.execute(reader.db);
       return rows.length > 0 ? rows : undefined;
     });
-    expect(rows.map((r) => r.id)).toEqual([entry.deploymentId]);
+    // On failure, the rows and the App's timeline say which writes made them.
+    const detail =
+      rows.length === 1
+        ? ""
+        : JSON.stringify({
+            deployments: (
+              await sql`SELECT id, created_at, spec_hash, image FROM deployments WHERE app_uid = ${entry.uid}::uuid`.execute(
+                reader.db,
+              )
+            ).rows,
+            timeline: (await listTimeline(reader.db, { tenant, namespace: ns, app: entry.name, limit: 40 })).map(
+              (e) => [e.occurredAt, e.reason, e.actor, e.message],
+            ),
+          });
+    expect(
+      rows.map((r) => r.id),
+      `${entry.name}: ${detail}`,
+    ).toEqual([entry.deploymentId]);
   }
   // web came back as Git and the mirror both had it: no release for the restore, whoever made it.
   expect(await releaseCount("web")).toBe(webReleases);
@@ -699,7 +716,7 @@ async function drill(order: "at once" | "resurrector first", revision: string) {
     const worker = await live(APP, "worker");
     expect(
       await replicasOf("worker"),
-      `worker restored by the resurrector; skipped ${JSON.stringify([...overtaken])}; managed fields ${JSON.stringify((worker?.metadata.managedFields as { manager?: string }[] | undefined)?.map((f) => f.manager))}`,
+      `worker restored by the resurrector; skipped ${JSON.stringify([...overtaken])}; managed fields ${JSON.stringify(worker?.metadata.managedFields)}; plan ${JSON.stringify(ours.map((i) => [i.kind, i.name, i.action]))}; timeline ${JSON.stringify((await listTimeline(reader.db, { tenant, namespace: ns, app: "worker", limit: 40 })).map((e) => [e.occurredAt, e.reason, e.actor, e.message]))}`,
     ).toBe(3);
   } else {
     const planned = ours.find((i) => i.kind === "App" && i.name === "worker")?.action;
