@@ -34,12 +34,8 @@ beforeAll(async () => {
     apiVersion: "loco.dev/v1alpha1",
     kind: "Profile",
     metadata: { name: profileName, labels },
-    spec: {
-      baseDomain: "apps.example.com",
-      gateway: { name: "public", namespace: ns },
-      defaults: { cpu: "100m", memory: "128Mi", replicas: 1 },
-      limits: { maxCpu: "4", maxMemory: "8Gi", maxReplicas: 5 },
-    },
+    // No Gateway: the App here has no ports, so no route.
+    spec: { baseDomain: "apps.example.com", gateway: { name: "public", namespace: ns } },
   });
   client = await KubeClient.create(testKubeConfig());
   caches = createCaches(client, {}, `${SHARD_LABEL}=${shard}`);
