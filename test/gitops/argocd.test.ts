@@ -415,6 +415,76 @@ describe("Argo CD syncing loco's objects from Git", () => {
     );
   });
 
+  it("keeps the Application Synced through a canary rollout, Progressing while it is paused, then Healthy", async () => {
+    // An App with a canary rollout that pauses until promoted (#25): loco changes the routes' weights, runs a canary
+    // Deployment and Service beside the App, and writes the rollout into the App's status. None of that is in Git,
+    // so none of it may make Argo CD call the Application OutOfSync or prune anything.
+    const canaryApp = (image: string) =>
+      appYaml("cany", {
+        image,
+        ports: [{ name: "http", port: 8080 }],
+        replicas: 2,
+        rollout: { strategy: "canary", steps: [{ setWeight: 50 }, { pause: {} }] },
+      });
+    revision = await argocd.repo.commit({ "cany.yaml": canaryApp("registry.example.com/acme/cany:1") }, "cany 1");
+    try {
+      await rollOutCanary(canaryApp);
+    } finally {
+      // Out of Git again, so that the steps after this one see the repository they expect.
+      revision = await argocd.repo.commit({ "cany.yaml": null }, "Remove cany");
+      await whenAt(revision, "cany pruned", (app) => (resource(app, "App", "cany") ? undefined : app));
+      await eventually("cany gone", async () => ((await live(APP, "cany")) ? undefined : true));
+    }
+  }, 300_000);
+
+  async function rollOutCanary(canaryApp: (image: string) => string): Promise<void> {
+    await whenAt(revision, "cany Healthy at 1", healthIs("App", "cany", "Healthy"), 120_000);
+    revision = await argocd.repo.commit({ "cany.yaml": canaryApp("registry.example.com/acme/cany:2") }, "cany 2");
+    await whenAt(revision, "cany 2 synced", (app) =>
+      app.status?.operationState?.phase === "Succeeded" && app.status.operationState.syncResult?.revision === revision
+        ? app
+        : undefined,
+    );
+    const rolloutOf = async () =>
+      ((await live(APP, "cany"))?.status as { rollout?: { phase: string; deploymentId: string; weight: number } })
+        ?.rollout;
+    const paused = await eventually("cany's canary paused at 50%", async () => {
+      const rollout = await rolloutOf();
+      return rollout?.phase === "Paused" ? rollout : undefined;
+    });
+    expect(paused.weight).toBe(50);
+    const syncedWhilePaused = await whenAt(revision, "the Application compared while cany is paused", (app) =>
+      app.status?.sync?.status === "Synced" && resource(app, "App", "cany")?.health?.status === "Progressing"
+        ? app
+        : undefined,
+    );
+    expect((syncedWhilePaused.status?.resources ?? []).filter((r) => r.status !== "Synced")).toEqual([]);
+    // A hard refresh compares again from scratch: still nothing out of sync with the canary live.
+    const compared = await argocd.compareAgain(APPLICATION);
+    expect(compared.status?.sync?.status).toBe("Synced");
+    expect((compared.status?.resources ?? []).filter((r) => r.status !== "Synced")).toEqual([]);
+    expect(await client.find(DEPLOYMENT, ns, "cany-canary")).toBeDefined();
+
+    // `loco rollout promote` writes an annotation naming the rollout under its own field manager, beside Git's.
+    await argocd.kube.objects.patch(
+      {
+        apiVersion: "loco.dev/v1alpha1",
+        kind: "App",
+        metadata: { name: "cany", namespace: ns, annotations: { "loco.dev/rollout-promote": paused.deploymentId } },
+      },
+      undefined,
+      undefined,
+      "loco-rollout",
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+    await eventually("cany's rollout Completed", async () =>
+      (await rolloutOf())?.phase === "Completed" ? true : undefined,
+    );
+    await whenAt(revision, "cany Healthy after the promotion", healthIs("App", "cany", "Healthy"));
+    expect((await argocd.application(APPLICATION)).status?.sync?.status).toBe("Synced");
+  }
+
   it("puts Git's value back when a person scales a field Git declares (self-heal: Git wins)", async () => {
     // The sync of the last commit is over (so any later sync at the same revision is self-heal's).
     const settled = await whenAt(revision, "the last commit's sync finished", (a) =>
