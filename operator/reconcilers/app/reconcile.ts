@@ -3,12 +3,12 @@
 // report status. Level-triggered: it never looks at which event caused it. Each phase lives in its own module;
 // every condition is set through status.ts.
 
-import { canaryName } from "../../../crds/app-names.ts";
+import { canaryName, deploymentName } from "../../../crds/app-names.ts";
 import { APP } from "../../../crds/kinds.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
 import { DEPLOYMENT, GRPC_ROUTE, HTTP_ROUTE } from "../../../kube/resources.ts";
-import { type ObjectKey, splitKey } from "../../../kube/types.ts";
+import { type KubeObject, type ObjectKey, splitKey } from "../../../kube/types.ts";
 import type { WorldCaches } from "../../caches.ts";
 import type { Condition } from "../../runtime/conditions.ts";
 import type { ReconcileResult } from "../../runtime/controller.ts";
@@ -26,7 +26,7 @@ import { gatewayVerdict } from "./gateway-verdict.ts";
 import { HostnameClaims } from "./hostname-claims.ts";
 import { markRoutesReady } from "./mark-routes-ready.ts";
 import type { AppObject } from "./objects.ts";
-import { chooseRollout } from "./rollout.ts";
+import { chooseRollout, runsTemplate } from "./rollout.ts";
 import { restoreSecrets, type SecretVersionSource } from "./secret-restore.ts";
 import {
   clearRollout,
@@ -78,6 +78,19 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     fields: Record<string, unknown>,
   ): Promise<undefined> =>
     writeAppStatus(client, events, app, conditions, stamp, fields, expectations).then(() => undefined);
+
+  /**
+   * The Deployment a new deployment id is decided against. The cache may not show yet the Deployment this operator
+   * applied a moment ago: each kind has its own watch, so the App's status event (which the expectations await)
+   * can come before the event of the Deployment written just before it. A reconcile of that older copy would mint
+   * a second id for the same pod template (a second deployment and rollout of one change; seen when an App is
+   * re-created and reconciled again at once). So a cached copy that would start a deployment is checked against
+   * the apiserver first: one GET per real change of the pod template, none in steady state.
+   */
+  async function deploymentOfRecord(app: AppObject, cached: KubeObject | undefined, hash: string) {
+    if (runsTemplate(app, cached, hash)) return cached;
+    return client.find(DEPLOYMENT, app.metadata.namespace, deploymentName(app.metadata.name ?? ""));
+  }
 
   async function reconcile(key: ObjectKey): Promise<ReconcileResult | undefined> {
     const { namespace, name } = splitKey(key);
@@ -146,7 +159,10 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
         : undefined;
     const rollout =
       canary?.rollout ??
-      chooseRollout(app, liveDeployment, hash, { newDeploymentId: deps.newDeploymentId, now: stamp.now });
+      chooseRollout(app, await deploymentOfRecord(app, liveDeployment, hash), hash, {
+        newDeploymentId: deps.newDeploymentId,
+        now: stamp.now,
+      });
 
     // 4. Children: apply what is desired, prune the rest; one event when something changed (and one per rollout step).
     const applied = await applyAppChildren(client, app, childPlans(caches, inputs, rollout, canary?.children), log);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../kube/types.ts";
 import type { AppObject } from "./objects.ts";
-import { chooseRollout } from "./rollout.ts";
+import { chooseRollout, runsTemplate } from "./rollout.ts";
 
 const NEW_ID = "01JNEWNEWNEWNEWNEWNEWNEWNE";
 const REQUESTED = "01JREQREQREQREQREQREQREQRE";
@@ -44,5 +44,15 @@ describe("chooseRollout", () => {
     expect(chooseRollout(asked, deployment("h1", REQUESTED), "h2", fresh).deploymentId).toBe(NEW_ID);
     const malformed = app({ "loco.dev/requested-deployment-id": "not-a-ulid" });
     expect(chooseRollout(malformed, undefined, "h2", fresh).deploymentId).toBe(NEW_ID);
+  });
+});
+
+describe("runsTemplate", () => {
+  it("holds only for the App's own Deployment with the same template and an id (else a new id would be minted)", () => {
+    expect(runsTemplate(app(), deployment("h1", "01JOLD"), "h1")).toBe(true);
+    expect(runsTemplate(app(), deployment("h1", "01JOLD"), "h2")).toBe(false);
+    expect(runsTemplate(app(), deployment("h1", "01JOLD", "other"), "h1")).toBe(false);
+    expect(runsTemplate(app(), deployment("h1", ""), "h1")).toBe(false);
+    expect(runsTemplate(app(), undefined, "h1")).toBe(false);
   });
 });

@@ -12,6 +12,13 @@ import type { AppObject } from "./objects.ts";
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
+/** Whether `liveDeployment` is the App's and already runs the pod template `templateHash` under a deployment id. */
+export function runsTemplate(app: AppObject, liveDeployment: KubeObject | undefined, templateHash: string): boolean {
+  const live = liveDeployment?.metadata.annotations ?? {};
+  const ours = liveDeployment?.metadata.ownerReferences?.some((r) => r.controller && r.uid === app.metadata.uid);
+  return Boolean(ours && live[ANNOTATION_TEMPLATE_HASH] === templateHash && live[ANNOTATION_DEPLOYMENT_ID]);
+}
+
 export function chooseRollout(
   app: AppObject,
   liveDeployment: KubeObject | undefined,
@@ -19,9 +26,8 @@ export function chooseRollout(
   fresh: { newDeploymentId: () => string; now: string },
 ): Rollout {
   const live = liveDeployment?.metadata.annotations ?? {};
-  const ours = liveDeployment?.metadata.ownerReferences?.some((r) => r.controller && r.uid === app.metadata.uid);
-  if (ours && live[ANNOTATION_TEMPLATE_HASH] === templateHash && live[ANNOTATION_DEPLOYMENT_ID]) {
-    return { deploymentId: live[ANNOTATION_DEPLOYMENT_ID], deployedAt: live[ANNOTATION_DEPLOYED_AT] ?? "" };
+  if (runsTemplate(app, liveDeployment, templateHash)) {
+    return { deploymentId: live[ANNOTATION_DEPLOYMENT_ID] as string, deployedAt: live[ANNOTATION_DEPLOYED_AT] ?? "" };
   }
   const requested = app.metadata.annotations?.[ANNOTATION_REQUESTED_DEPLOYMENT_ID];
   const usable = requested && requested !== live[ANNOTATION_DEPLOYMENT_ID] && ULID.test(requested);
