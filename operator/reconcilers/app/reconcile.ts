@@ -3,7 +3,7 @@
 // report status. Level-triggered: it never looks at which event caused it. Each phase lives in its own module;
 // every condition is set through status.ts.
 
-import { canaryName, deploymentName } from "../../../crds/app-names.ts";
+import { canaryName } from "../../../crds/app-names.ts";
 import { APP } from "../../../crds/kinds.ts";
 import type { KubeClient } from "../../../kube/kube-client.ts";
 import type { Logger } from "../../../kube/logger.ts";
@@ -21,7 +21,7 @@ import { readAppWorld, tenantOf } from "./app-world.ts";
 import { applyAppChildren, changeEvent, childPlans } from "./apply-children.ts";
 import { prometheusInstantQuery } from "./canary/prometheus-instant.ts";
 import { planCanary } from "./canary/run-canary.ts";
-import { appUrls, limitViolation, replicasFor, templateHash } from "./desired.ts";
+import { appUrls, limitViolation, type Rollout, replicasFor, templateHash } from "./desired.ts";
 import { gatewayVerdict } from "./gateway-verdict.ts";
 import { HostnameClaims } from "./hostname-claims.ts";
 import { markRoutesReady } from "./mark-routes-ready.ts";
@@ -80,16 +80,27 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
     writeAppStatus(client, events, app, conditions, stamp, fields, expectations).then(() => undefined);
 
   /**
-   * The Deployment a new deployment id is decided against. The cache may not show yet the Deployment this operator
-   * applied a moment ago: each kind has its own watch, so the App's status event (which the expectations await)
-   * can come before the event of the Deployment written just before it. A reconcile of that older copy would mint
-   * a second id for the same pod template (a second deployment and rollout of one change; seen when an App is
-   * re-created and reconciled again at once). So a cached copy that would start a deployment is checked against
-   * the apiserver first: one GET per real change of the pod template, none in steady state.
+   * Deployment ids this operator minted for a pod template whose Deployment its cache does not show yet, by App
+   * uid. Each kind has its own watch, so the App's status event (which the expectations await) can come before
+   * the event of the Deployment applied just before it; a reconcile of that older copy would otherwise mint a
+   * second id for the same template (two deployments and rollouts of one change; seen when an App is re-created
+   * and reconciled again at once). An entry lives until the cache shows the template or the App is deleted, so
+   * there is one per App with a change in flight, and no request is spent on it. A new process starts from fresh
+   * lists, which show every Deployment written before them.
    */
-  async function deploymentOfRecord(app: AppObject, cached: KubeObject | undefined, hash: string) {
-    if (runsTemplate(app, cached, hash)) return cached;
-    return client.find(DEPLOYMENT, app.metadata.namespace, deploymentName(app.metadata.name ?? ""));
+  const minted = new Map<string, { hash: string; rollout: Rollout }>();
+  caches.apps.addHandlers({ onDelete: (app) => minted.delete(app.metadata.uid ?? "") });
+
+  function rolloutOf(app: AppObject, cached: KubeObject | undefined, hash: string, now: string): Rollout {
+    const uid = app.metadata.uid ?? "";
+    if (runsTemplate(app, cached, hash)) minted.delete(uid);
+    else {
+      const earlier = minted.get(uid);
+      if (earlier?.hash === hash) return earlier.rollout;
+    }
+    const rollout = chooseRollout(app, cached, hash, { newDeploymentId: deps.newDeploymentId, now });
+    if (!runsTemplate(app, cached, hash)) minted.set(uid, { hash, rollout });
+    return rollout;
   }
 
   async function reconcile(key: ObjectKey): Promise<ReconcileResult | undefined> {
@@ -157,12 +168,7 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
             newDeploymentId: deps.newDeploymentId,
           })
         : undefined;
-    const rollout =
-      canary?.rollout ??
-      chooseRollout(app, await deploymentOfRecord(app, liveDeployment, hash), hash, {
-        newDeploymentId: deps.newDeploymentId,
-        now: stamp.now,
-      });
+    const rollout = canary?.rollout ?? rolloutOf(app, liveDeployment, hash, stamp.now);
 
     // 4. Children: apply what is desired, prune the rest; one event when something changed (and one per rollout step).
     const applied = await applyAppChildren(client, app, childPlans(caches, inputs, rollout, canary?.children), log);
