@@ -59,7 +59,14 @@ function loadEachProcess(objects: KubeObject[]): Record<string, unknown> {
   const loaded: Record<string, unknown> = {};
   for (const deployment of deployments(objects)) {
     const container = deployment.spec.template.spec.containers[0]!;
-    const [program, ...argv] = container.args ?? [];
+    // Node's own flags (operator.nodeFlags) come before the script; the program reads what follows it.
+    const args = container.args ?? [];
+    const [program, ...argv] = args.slice(
+      Math.max(
+        0,
+        args.findIndex((arg) => !arg.startsWith("--")),
+      ),
+    );
     const env = Object.fromEntries(
       (container.env ?? []).map((e) => [e.name, e.value ?? fromSecrets[e.name] ?? "from-a-field"]),
     );
@@ -160,6 +167,12 @@ describe("the loco chart", () => {
         "--health-address=0.0.0.0:8081",
       ]),
     );
+    // V8 keeps its reserved heap near what is live (docs/performance.md, "Memory"): flags for node, before the script.
+    expect(container?.args?.slice(0, 3)).toEqual([
+      "--max-semi-space-size=1",
+      "--optimize-for-size",
+      "dist/operator/main.js",
+    ]);
     expect(container?.readinessProbe?.httpGet).toEqual({ path: "/readyz", port: "health" });
     expect(container?.livenessProbe?.httpGet).toEqual({ path: "/healthz", port: "health" });
     expect(container?.ports).toEqual([expect.objectContaining({ name: "health", containerPort: 8081 })]);
