@@ -303,8 +303,11 @@ async function locoFigures(n: number): Promise<LocoFigures> {
     const operator = spawn(
       process.execPath,
       [
-        // e.g. BENCH_OPERATOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the operator.
-        ...(process.env.BENCH_OPERATOR_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+        // Node's flags as the image and the chart set them (operator.nodeFlags); BENCH_OPERATOR_NODE_ARGS replaces
+        // them, e.g. "" for Node's defaults or "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the operator.
+        ...(process.env.BENCH_OPERATOR_NODE_ARGS ?? "--max-semi-space-size=1 --optimize-for-size")
+          .split(" ")
+          .filter(Boolean),
         ...(HEAP_SNAPSHOT_DIR ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${HEAP_SNAPSHOT_DIR}`] : []),
         operatorMain,
         "--kubeconfig",
