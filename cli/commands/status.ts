@@ -22,7 +22,8 @@ export async function run(command: ContextOf<typeof statusCommand>): Promise<num
   const profile = profileFor(command, project);
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
-  const simulated = simulatedNodes(client);
+  // Only the text view shows the note; -o json does not wait for (or open) a second connection.
+  const simulated = command.json ? undefined : simulatedNodes(client);
   const app = appOutput(
     await call(`Could not get app ${name} (${profile})`, () => client.getApp(tenant, name, profile)),
   );
