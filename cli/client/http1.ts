@@ -42,7 +42,13 @@ const hangUp = () => Object.assign(new Error("socket hang up"), { code: "ECONNRE
 /** Response headers larger than this are refused (node:http's default limit is 16 KiB). */
 const MAX_HEADER_BYTES = 64 * 1024;
 
-type Framing = { kind: "none" } | { kind: "length"; remaining: number } | { kind: "chunked" } | { kind: "close" };
+type Framing =
+  | { kind: "none" }
+  | { kind: "length"; remaining: number }
+  // Where in chunked coding the reader is: a chunk's size line, its data (remaining bytes), the line end after the
+  // data, or the trailer fields after the last chunk.
+  | { kind: "chunked"; at: "size" | "data" | "data-end" | "trailers"; remaining: number }
+  | { kind: "close" };
 
 /**
  * Reads one response from the bytes of a connection, as they arrive. `push` returns the response once it is whole
@@ -109,36 +115,47 @@ export class ResponseReader {
         return framing.remaining === 0 ? this.done(this.head!.keepAlive) : undefined;
       }
       case "chunked":
-        return this.readChunks();
+        return this.readChunks(framing);
     }
   }
 
-  private readChunks(): Response1 | undefined {
+  private readChunks(framing: Extract<Framing, { kind: "chunked" }>): Response1 | undefined {
     for (;;) {
+      if (framing.at === "data") {
+        const take = Math.min(framing.remaining, this.buffer.length);
+        this.body.push(this.buffer.subarray(0, take));
+        this.buffer = this.buffer.subarray(take);
+        framing.remaining -= take;
+        if (framing.remaining > 0) return undefined;
+        framing.at = "data-end";
+        continue;
+      }
+      if (framing.at === "data-end") {
+        if (this.buffer.length < 2) return undefined;
+        if (this.buffer[0] !== 13 || this.buffer[1] !== 10)
+          throw new HttpProtocolError("HPE_STRICT", "Expected CRLF after chunk");
+        this.buffer = this.buffer.subarray(2);
+        framing.at = "size";
+        continue;
+      }
       const lineEnd = this.buffer.indexOf("\r\n");
       if (lineEnd < 0) {
         if (this.buffer.length > MAX_HEADER_BYTES)
-          throw new HttpProtocolError("HPE_INVALID_CHUNK_SIZE", "Invalid chunk size");
+          throw new HttpProtocolError("HPE_HEADER_OVERFLOW", "Chunk size or trailer line too long");
         return undefined;
       }
-      const sizeText = this.buffer.subarray(0, lineEnd).toString("latin1").split(";")[0]!.trim();
-      if (!/^[0-9a-fA-F]{1,12}$/.test(sizeText))
-        throw new HttpProtocolError("HPE_INVALID_CHUNK_SIZE", "Invalid character in chunk size");
-      const size = Number.parseInt(sizeText, 16);
-      if (size === 0) {
-        // The last chunk, then trailer fields (ignored, as the CLI reads none) up to an empty line.
-        const trailerEnd = this.buffer.indexOf("\r\n\r\n", lineEnd);
-        const bare = this.buffer.subarray(lineEnd, lineEnd + 4).toString("latin1") === "\r\n\r\n";
-        if (!bare && trailerEnd < 0) return undefined;
-        this.buffer = this.buffer.subarray((bare ? lineEnd : trailerEnd) + 4);
-        return this.done(this.head!.keepAlive);
+      const line = this.buffer.subarray(0, lineEnd).toString("latin1");
+      this.buffer = this.buffer.subarray(lineEnd + 2);
+      if (framing.at === "trailers") {
+        // Trailer fields are skipped (the CLI reads none) up to the empty line that ends the message.
+        if (line === "") return this.done(this.head!.keepAlive);
+        continue;
       }
-      const start = lineEnd + 2;
-      if (this.buffer.length < start + size + 2) return undefined;
-      if (this.buffer.subarray(start + size, start + size + 2).toString("latin1") !== "\r\n")
-        throw new HttpProtocolError("HPE_STRICT", "Expected CRLF after chunk");
-      this.body.push(this.buffer.subarray(start, start + size));
-      this.buffer = this.buffer.subarray(start + size + 2);
+      const size = line.split(";")[0]!.trim();
+      if (!/^[0-9a-fA-F]{1,12}$/.test(size))
+        throw new HttpProtocolError("HPE_INVALID_CHUNK_SIZE", "Invalid character in chunk size");
+      framing.remaining = Number.parseInt(size, 16);
+      framing.at = framing.remaining === 0 ? "trailers" : "data";
     }
   }
 
@@ -178,7 +195,9 @@ function framingOf(method: string, status: number, headers: Record<string, strin
   if (coding !== undefined) {
     const codings = String(coding).toLowerCase().split(",");
     // Any other last coding means the body runs to the end of the connection.
-    return codings[codings.length - 1]!.trim() === "chunked" ? { kind: "chunked" } : { kind: "close" };
+    return codings[codings.length - 1]!.trim() === "chunked"
+      ? { kind: "chunked", at: "size", remaining: 0 }
+      : { kind: "close" };
   }
   const length = headers["content-length"];
   if (length !== undefined) {
