@@ -12,7 +12,7 @@
 //
 //   node hack/build-cli.ts [outDir]     (default dist/; `npm run build` runs it after tsc)
 import { existsSync, rmSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { join, posix, relative, resolve } from "node:path";
 import { build, type Plugin } from "rolldown";
 
 const repo = join(import.meta.dirname, "..");
@@ -85,6 +85,70 @@ function builtinsWithoutFacades(): Plugin {
   };
 }
 
+/** A chunk's exports (`export { local as exported, … };`, last in the file): exported name → local binding. */
+function ownBindings(code: string): Map<string, string> {
+  const clause = /^export \{([^}]*)\};\s*$/m.exec(code.slice(code.lastIndexOf("\nexport {")));
+  const bindings = new Map<string, string>();
+  for (const part of clause?.[1]?.split(",") ?? []) {
+    const [local, exported = local] = part.trim().split(/\s+as\s+/);
+    if (local) bindings.set(exported!, local);
+  }
+  return bindings;
+}
+
+/**
+ * A dynamic import of a module that the grouping put in the main file gets a facade chunk of its own, a file that
+ * only re-exports from the main file (`export { y as run } from "./loco-….js"`): the entry's two imports and each
+ * command's would cost a file each to resolve, read and link, about 1 ms apiece at start-up. This imports the
+ * file the facade points to instead, renaming the exports as the facade did, and drops facades nothing imports.
+ * A command whose module sits in the same file as the command table (most of them) is not imported at all: the
+ * import becomes a promise of the file's own bindings, as the import would have resolved to them.
+ */
+function withoutReexportFacades(): Plugin {
+  const reexport = /^export \{([^}]*)\} from "(\.\/[^"]+)";$/;
+  const dynamicImport = /\bimport\("(\.{1,2}\/[^"]+)"\)/g;
+  return {
+    name: "loco-without-reexport-facades",
+    generateBundle(_options, bundle) {
+      const facades = new Map<string, { target: string; names: [exported: string, local: string][] }>();
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== "chunk") continue;
+        const match = reexport.exec(chunk.code.trim());
+        if (!match) continue;
+        const names = match[1]!
+          .split(",")
+          .map((name) => name.trim())
+          .filter(Boolean)
+          .map((name): [string, string] => {
+            const [local, exported = local] = name.split(/\s+as\s+/);
+            return [exported!, local!];
+          });
+        facades.set(chunk.fileName, { target: posix.join(posix.dirname(chunk.fileName), match[2]!), names });
+      }
+      const imported = new Set<string>();
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== "chunk" || facades.has(chunk.fileName)) continue;
+        for (const name of chunk.imports) imported.add(name);
+        const dir = posix.dirname(chunk.fileName);
+        const own = ownBindings(chunk.code);
+        chunk.code = chunk.code.replace(dynamicImport, (whole, specifier: string) => {
+          const facade = facades.get(posix.join(dir, specifier));
+          if (!facade) return whole;
+          if (facade.target === chunk.fileName && facade.names.every(([, exported]) => own.has(exported))) {
+            const fields = facade.names.map(([name, exported]) => `${name}: ${own.get(exported)}`).join(", ");
+            return `Promise.resolve({ ${fields} })`;
+          }
+          let target = posix.relative(dir, facade.target);
+          if (!target.startsWith(".")) target = `./${target}`;
+          const fields = facade.names.map(([name, exported]) => `${name}: m.${exported}`).join(", ");
+          return `import("${target}").then((m) => ({ ${fields} }))`;
+        });
+      }
+      for (const fileName of facades.keys()) if (!imported.has(fileName)) delete bundle[fileName];
+    },
+  };
+}
+
 /** Bundles cli/main.ts into outDir/cli/main.js (+ outDir/cli/bundle/*.js). Resolves to the entry's path. */
 export async function bundleCli(outDir: string): Promise<string> {
   const cliDir = join(outDir, "cli");
@@ -99,7 +163,7 @@ export async function bundleCli(outDir: string): Promise<string> {
     logLevel: "warn",
     // node_modules stay where npm put them (the CLI's dependencies are the package's dependencies).
     external: (id) => isBare(id),
-    plugins: [heavyModules(heavy), builtinsWithoutFacades()],
+    plugins: [heavyModules(heavy), builtinsWithoutFacades(), withoutReexportFacades()],
     onLog(level, log, handler) {
       // A command module that another command also imports statically loads with it; that is intended.
       if (log.code === "INEFFECTIVE_DYNAMIC_IMPORT") return;
