@@ -130,7 +130,8 @@ function ownBindings(code: string): Map<string, string> {
  * command's would cost a file each to resolve, read and link, about 1 ms apiece at start-up. This imports the
  * file the facade points to instead, renaming the exports as the facade did, and drops facades nothing imports.
  * A command whose module sits in the same file as the command table (most of them) is not imported at all: the
- * import becomes a promise of the file's own bindings, as the import would have resolved to them.
+ * import becomes a promise of the file's own bindings, as the import would have resolved to them (read when the
+ * promise settles, as from a module namespace).
  */
 function withoutReexportFacades(): Plugin {
   const reexport = /^export \{([^}]*)\} from "(\.\/[^"]+)";$/;
@@ -159,18 +160,26 @@ function withoutReexportFacades(): Plugin {
         for (const name of chunk.imports) imported.add(name);
         const dir = posix.dirname(chunk.fileName);
         const own = ownBindings(chunk.code);
+        if (/\blocoOwnModule\d/.test(chunk.code))
+          throw new Error(`hack/build-cli.ts: ${chunk.fileName} uses locoOwnModule`);
+        // The file's own bindings are read in functions declared at its top level, where no local name can
+        // shadow them (`const { deviceFlow } = await import(…)` inside a function would).
+        const accessors: string[] = [];
         chunk.code = chunk.code.replace(dynamicImport, (whole, specifier: string) => {
           const facade = facades.get(posix.join(dir, specifier));
           if (!facade) return whole;
           if (facade.target === chunk.fileName && facade.names.every(([, exported]) => own.has(exported))) {
-            const fields = facade.names.map(([name, exported]) => `${name}: ${own.get(exported)}`).join(", ");
-            return `Promise.resolve({ ${fields} })`;
+            const name = `locoOwnModule${accessors.length}`;
+            const fields = facade.names.map(([field, exported]) => `${field}: ${own.get(exported)}`).join(", ");
+            accessors.push(`function ${name}() {\n\treturn { ${fields} };\n}`);
+            return `Promise.resolve().then(${name})`;
           }
           let target = posix.relative(dir, facade.target);
           if (!target.startsWith(".")) target = `./${target}`;
-          const fields = facade.names.map(([name, exported]) => `${name}: m.${exported}`).join(", ");
+          const fields = facade.names.map(([field, exported]) => `${field}: m.${exported}`).join(", ");
           return `import("${target}").then((m) => ({ ${fields} }))`;
         });
+        if (accessors.length) chunk.code += `\n${accessors.join("\n")}\n`;
       }
       for (const fileName of facades.keys()) if (!imported.has(fileName)) delete bundle[fileName];
     },
