@@ -292,7 +292,8 @@ export function exchange(url: URL, init: Exchange): Promise<Response1> {
         reject(error);
         return;
       }
-      if (reader.reusable) keep(url.origin, socket);
+      // A connection is kept only when the request went out whole too (a server may answer before reading it all).
+      if (reader.reusable && socket.writableLength === 0) keep(url.origin, socket);
       else socket.destroy();
       resolve(response!);
     };
