@@ -343,6 +343,14 @@ describe("data commands", () => {
     expect(JSON.parse(result.out)).toMatchObject({ name: "web", ready: "True" });
   });
 
+  it("status of a named app and profile does not read loco.toml (a broken one does not stop it)", async () => {
+    writeFileSync(join(home, "loco.toml"), 'name = "web"\nimage = \n');
+    const result = await loco(["status", "web", "--profile", "dev", "-o", "json"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toMatchObject({ name: "web", ready: "True" });
+    expect((await loco(["status", "-o", "json"])).err).toContain("loco.toml is invalid");
+  });
+
   it("status of an unknown app exits 3 and says what to do", async () => {
     const result = await loco(["status", "nope", "--profile", "dev"]);
     expect(result.code).toBe(3);

@@ -17,7 +17,8 @@ export async function run(command: ContextOf<typeof lsCommand>): Promise<number>
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
   const profile = command.flags.profile;
-  const simulated = simulatedNodes(client);
+  // Only the table shows the note; -o json does not wait for (or open) a second connection.
+  const simulated = command.json ? undefined : simulatedNodes(client);
   const apps = await call(`Could not list the apps of ${tenant}`, () =>
     client.all((cursor) => client.listApps(tenant, { ...(profile ? { profile } : {}), ...(cursor ? { cursor } : {}) })),
   );

@@ -9,7 +9,10 @@ import { SIMULATED_NODES_NOTE, simulatedNodes } from "../views/simulated-nodes.t
 import { appOutput } from "./ls.ts";
 
 export async function run(command: ContextOf<typeof statusCommand>): Promise<number> {
-  const project = await readProject(command, false);
+  // With the app and the profile both named, loco.toml has nothing to add: not reading it spares loading its
+  // schema (zod), which costs more than the rest of the command (docs/performance.md, "CLI start-up").
+  const named = command.args.app !== undefined && command.flags.profile !== undefined;
+  const project = named ? undefined : await readProject(command, false);
   const name = command.args.app ?? project?.name;
   if (!name) {
     throw new CliError({
@@ -22,7 +25,8 @@ export async function run(command: ContextOf<typeof statusCommand>): Promise<num
   const profile = profileFor(command, project);
   const { context, client } = session(command);
   const tenant = tenantOf(command, context);
-  const simulated = simulatedNodes(client);
+  // Only the text view shows the note; -o json does not wait for (or open) a second connection.
+  const simulated = command.json ? undefined : simulatedNodes(client);
   const app = appOutput(
     await call(`Could not get app ${name} (${profile})`, () => client.getApp(tenant, name, profile)),
   );
