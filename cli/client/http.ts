@@ -1,11 +1,8 @@
-// The CLI's HTTP requests, without fetch: fetch loads undici on first use, which costs more than the rest of the
-// CLI's start-up (about 140 ms on the reference machine; bench/cli-startup.ts). A request with a whole answer goes
-// straight over node:net/node:tls (cli/client/http1.ts: node:http would cost about as much as the rest of a short
-// command); a stream of events uses node:http/node:https. Each is loaded for the first request, not at start-up
-// (commands that make none skip them), and through process.getBuiltinModule: an ESM import of node:http builds a
-// facade that reads every export, including the lazy ones that load undici anyway.
-
-import { exchange } from "./http1.ts";
+// One HTTP request with node:http/node:https rather than fetch: fetch loads undici on first use, which costs
+// more than the rest of the CLI's start-up (about 140 ms on the reference machine; bench/cli-startup.ts).
+// node:http or node:https is loaded for the first request, not at start-up (commands that make none skip both),
+// and through process.getBuiltinModule: an ESM import of node:http builds a facade that reads every export,
+// including the lazy ones that load undici anyway.
 
 export interface HttpResponse {
   status: number;
@@ -20,30 +17,7 @@ export class HttpTimeoutError extends Error {
   }
 }
 
-/**
- * Whether Node is told to send its HTTP requests through the proxy in HTTP_PROXY/HTTPS_PROXY (NODE_USE_ENV_PROXY
- * or --use-env-proxy): only node:http's agent knows how, so such requests keep to it.
- */
-function envProxy(env: Record<string, string | undefined> = process.env): boolean {
-  const flag = /(^|\s)--use-env-proxy\b/;
-  return (
-    (env.NODE_USE_ENV_PROXY !== undefined && env.NODE_USE_ENV_PROXY !== "" && env.NODE_USE_ENV_PROXY !== "0") ||
-    process.execArgv.some((arg) => flag.test(arg)) ||
-    flag.test(env.NODE_OPTIONS ?? "")
-  );
-}
-
-/** One request and its whole answer: over node:net/node:tls (cli/client/http1.ts), or node:http behind a proxy. */
-export async function send(
-  url: URL,
-  init: { method: string; headers: Record<string, string>; body?: string; timeoutMs: number },
-): Promise<HttpResponse> {
-  if (envProxy()) return sendWithNodeHttp(url, init);
-  const response = await exchange(url, { ...init, onTimeout: () => new HttpTimeoutError(init.timeoutMs) });
-  return { status: response.status, headers: response.headers, text: response.body.toString("utf8") };
-}
-
-function sendWithNodeHttp(
+export function send(
   url: URL,
   init: { method: string; headers: Record<string, string>; body?: string; timeoutMs: number },
 ): Promise<HttpResponse> {
