@@ -30,11 +30,15 @@ export function streamAppLogs(options: {
   };
   for (const pod of pods) {
     const splitter = new LineSplitter(pod, CONTAINER_NAME);
-    const write = (records: (LogRecord | { pod: string; container: string; error: string })[]) => {
+    /** False when the client is behind: the caller pauses this replica's log until the client caught up. */
+    const write = (records: (LogRecord | { pod: string; container: string; error: string })[]): boolean => {
+      let room = true;
       for (const record of records) {
-        if ("error" in record) out.write(record);
-        else if (resume.accept(record.pod, record.time)) out.write(record, formatLogPosition(resume.position()));
+        if ("error" in record) room = out.write(record) && room;
+        else if (resume.accept(record.pod, record.time))
+          room = out.write(record, formatLogPosition(resume.position())) && room;
       }
+      return room;
     };
     // A resumed pod is read from its last time on (lines before it, and those of that time it had, are passed over
     // by accept); the first request's tail and since no longer apply.
@@ -44,7 +48,13 @@ export function streamAppLogs(options: {
     // Not awaited: a follow from the end of a quiet log only opens with its first line.
     openPodLog(kubeConfig, { namespace, pod, container: CONTAINER_NAME }, podOptions, signal)
       .then((stream) => {
-        stream.on("data", (chunk: Buffer) => write(splitter.push(chunk.toString("utf8"))));
+        // A follower that reads slower than the log grows holds one buffer's worth, not the whole backlog: the
+        // replica's log is paused (and the apiserver's connection with it) until the follower caught up.
+        stream.on("data", (chunk: Buffer) => {
+          if (write(splitter.push(chunk.toString("utf8")))) return;
+          stream.pause();
+          out.whenDrained(() => stream.resume());
+        });
         stream.on("end", () => {
           write(splitter.flush());
           finished();
