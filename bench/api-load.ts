@@ -7,7 +7,7 @@
 //
 //   npm run bench:api-load     (BENCH_CLIENTS=200, BENCH_SECONDS=60, BENCH_READERS=50, BENCH_READER_SECONDS=15,
 //                               BENCH_MISBEHAVING=20, BENCH_FOLLOWERS=500, BENCH_FOLLOWER_APPS=1,
-//                               BENCH_LINES_PER_S=20)
+//                               BENCH_LINES_PER_S=20, BENCH_CLUSTER_WRITES=<the API's default>)
 //
 // Everything is real and private to the run: a control plane, a PostgreSQL server, the operator with its mirror, and
 // loco-api as its own process (request timeout 15 s, so that a slow body is cut within the run). Prints its figures
@@ -29,6 +29,7 @@ await runScenarioBench(
       misbehaving: envNumber("BENCH_MISBEHAVING", 20),
       followers: envNumber("BENCH_FOLLOWERS", 500),
       followerApps: envNumber("BENCH_FOLLOWER_APPS", 1),
+      clusterWrites: envNumber("BENCH_CLUSTER_WRITES", 0),
       linesPerSecond: envNumber("BENCH_LINES_PER_S", 20),
       log: benchLog,
     }),

@@ -46,12 +46,16 @@ export interface ApiLoadOptions {
   followers: number;
   followerApps?: number;
   linesPerSecond: number;
+  /** Concurrent cluster writes the API admits (--cluster-writes); its default when absent. */
+  clusterWrites?: number;
   log?: (message: string) => void;
 }
 
 export interface ApiLoadResult {
   clients: number;
   seconds: number;
+  /** --cluster-writes of the API (0: its default). */
+  clusterWrites: number;
   requests: number;
   requestsPerS: number;
   deploys: number;
@@ -149,6 +153,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
         streams,
         "--streams-per-tenant",
         streams,
+        ...(options.clusterWrites ? ["--cluster-writes", String(options.clusterWrites)] : []),
       ],
     });
     const running = api;
@@ -435,6 +440,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
     return {
       clients: options.clients,
       seconds: options.seconds,
+      clusterWrites: options.clusterWrites ?? 0,
       requests: load.requests.total,
       requestsPerS: round(load.requests.total / options.seconds, 0),
       deploys,
