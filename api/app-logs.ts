@@ -1,13 +1,21 @@
 // An App's logs, live from the cluster: every replica's container merged into one stream of records naming the pod
 // and container. The stream ends once every replica's log has ended (at once when none is running). A follower that
-// comes back with its position (api/log-cursor.ts) gets each replica's log from where it left it, nothing twice.
+// comes back with its position (api/log-cursor.ts) gets each replica's log from where it left it, nothing twice; a
+// followed replica's log that breaks off on the apiserver's side is read again from there the same way.
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { FastifyBaseLogger } from "fastify";
 import { CONTAINER_NAME } from "../crds/app-names.ts";
-import { openPodLog, type PodLogOptions } from "../kube/pod-log.ts";
+import { openPodLog, PodLogError, type PodLogOptions } from "../kube/pod-log.ts";
 import type { RecordStream } from "./event-stream.ts";
 import { formatLogPosition, LogResume } from "./log-cursor.ts";
 import { LineSplitter, type LogRecord } from "./log-lines.ts";
+
+/** A followed log read again that ends within this long, with no new line, ended at once. */
+const REOPEN_QUICK_MS = 1000;
+/** That many such ends in a row: the replica's log has ended (its container stopped for good). */
+const REOPEN_QUICK_ENDS = 3;
+/** The pause before reading a followed log again, doubled after each quick end. */
+const REOPEN_DELAY_MS = 250;
 
 export function streamAppLogs(options: {
   kubeConfig: KubeConfig;
@@ -28,8 +36,8 @@ export function streamAppLogs(options: {
     open--;
     if (open <= 0) out.end();
   };
+  const follow = logOptions.follow === true;
   for (const pod of pods) {
-    const splitter = new LineSplitter(pod, CONTAINER_NAME);
     /** False when the client is behind: the caller pauses this replica's log until the client caught up. */
     const write = (records: (LogRecord | { pod: string; container: string; error: string })[]): boolean => {
       let room = true;
@@ -40,38 +48,58 @@ export function streamAppLogs(options: {
       }
       return room;
     };
-    // A resumed pod is read from its last time on (lines before it, and those of that time it had, are passed over
-    // by accept); the first request's tail and since no longer apply.
-    const sinceTime = resume.sinceTime(pod);
-    const { tailLines: _tail, sinceSeconds: _since, ...rest } = logOptions;
-    const podOptions = sinceTime ? { ...rest, sinceTime } : logOptions;
-    // Not awaited: a follow from the end of a quiet log only opens with its first line.
-    openPodLog(kubeConfig, { namespace, pod, container: CONTAINER_NAME }, podOptions, signal)
-      .then((stream) => {
-        // A follower that reads slower than the log grows holds one buffer's worth, not the whole backlog: the
-        // replica's log is paused (and the apiserver's connection with it) until the follower caught up.
-        stream.on("data", (chunk: Buffer) => {
-          if (write(splitter.push(chunk.toString("utf8")))) return;
-          stream.pause();
-          out.whenDrained(() => stream.resume());
-        });
-        stream.on("end", () => {
-          write(splitter.flush());
-          finished();
-        });
-        // The client hanging up aborts the stream (an AbortError); unhandled, that error would crash the API.
-        stream.on("error", (error: unknown) => {
-          if (signal.aborted) return;
+    let quickEnds = 0;
+    const read = (reopened: boolean) => {
+      const splitter = new LineSplitter(pod, CONTAINER_NAME);
+      // A resumed (or reopened) pod is read from its last time on (lines before it, and those of that time it had,
+      // are passed over by accept); the first request's tail and since no longer apply.
+      const sinceTime = resume.sinceTime(pod);
+      const { tailLines: _tail, sinceSeconds: _since, ...rest } = logOptions;
+      const podOptions = sinceTime ? { ...rest, sinceTime } : logOptions;
+      const opened = Date.now();
+      let delivered = false;
+      // Not awaited: a follow from the end of a quiet log only opens with its first line.
+      openPodLog(kubeConfig, { namespace, pod, container: CONTAINER_NAME }, podOptions, signal)
+        .then((stream) => {
+          // A follower that reads slower than the log grows holds one buffer's worth, not the whole backlog: the
+          // replica's log is paused (and the apiserver's connection with it) until the follower caught up.
+          stream.on("data", (chunk: Buffer) => {
+            const records = splitter.push(chunk.toString("utf8"));
+            if (records.length > 0) delivered = true;
+            if (write(records)) return;
+            stream.pause();
+            out.whenDrained(() => stream.resume());
+          });
+          // openPodLog's stream never errors; should one, it is reported like a replica that could not be read.
+          stream.on("error", (error: unknown) => {
+            if (signal.aborted) return;
+            log.info({ pod, err: String(error) }, "Failed to read a pod's logs");
+            write([{ pod, container: CONTAINER_NAME, error: "The log of this replica broke off; retry." }]);
+            finished();
+          });
+          stream.on("end", () => {
+            write(splitter.flush());
+            if (signal.aborted) return;
+            if (!follow) return finished();
+            // A followed log that ends while the follower is still here was cut (by the apiserver, the kubelet, a
+            // proxy) or its container stopped. It is read again from the follower's position; only when reading it
+            // again ends at once with nothing new, three times running, has the replica's log ended.
+            quickEnds = !delivered && Date.now() - opened < REOPEN_QUICK_MS ? quickEnds + 1 : 0;
+            if (quickEnds >= REOPEN_QUICK_ENDS) return finished();
+            resume.rewind(pod);
+            setTimeout(() => read(true), REOPEN_DELAY_MS * 2 ** quickEnds).unref();
+          });
+        })
+        .catch((error: unknown) => {
+          if (signal.aborted) return finished();
+          // Read again and gone (the pod was deleted): its log has ended, nothing to report.
+          if (reopened && error instanceof PodLogError && error.status === 404) return finished();
           log.info({ pod, err: String(error) }, "Failed to read a pod's logs");
-          write([{ pod, container: CONTAINER_NAME, error: "The log of this replica broke off; retry." }]);
+          write([{ pod, container: CONTAINER_NAME, error: "The logs of this replica could not be read; retry." }]);
           finished();
         });
-      })
-      .catch((error: unknown) => {
-        if (!signal.aborted) log.info({ pod, err: String(error) }, "Failed to read a pod's logs");
-        write([{ pod, container: CONTAINER_NAME, error: "The logs of this replica could not be read; retry." }]);
-        finished();
-      });
+    };
+    read(false);
   }
   if (pods.length === 0) out.end();
 }

@@ -38,13 +38,17 @@ export class SharedAppLookup<Pod extends KubeObject = KubeObject> {
       return answer;
     }
     const answer = appReplicas<Pod>(this.services, target, () => {});
-    const entry = { at: this.now(), answer };
+    // Shared while in flight however long it takes (a loaded apiserver may take seconds), then for ttlMs from when
+    // it answered; a failed lookup is not kept. The map holds only the Apps followed in the last second.
+    const entry = { at: Number.POSITIVE_INFINITY, answer };
     this.lookups.set(key, entry);
-    // Kept for ttlMs only (and not at all when it failed): the map holds the Apps followed in the last second.
     const forget = () => {
       if (this.lookups.get(key) === entry) this.lookups.delete(key);
     };
-    answer.then(() => setTimeout(forget, this.ttlMs).unref(), forget);
+    answer.then(() => {
+      entry.at = this.now();
+      setTimeout(forget, this.ttlMs).unref();
+    }, forget);
     const replicas = await answer;
     objectFound();
     return replicas;

@@ -100,6 +100,10 @@ export interface ApiLoadResult {
   repeats: number;
   /** Followers whose stream failed for good (their first open refused, or the API away past their patience). */
   failedFollowers: number;
+  /** Followers whose stream ended by itself (cleanly), before and after the restart began. */
+  endedBeforeRestart: number;
+  endedAfterRestart: number;
+  errorRecords: Record<string, number>;
   /** Reconnections the followers made (each break of each follower). */
   reconnects: number;
   restartMs: number;
@@ -338,6 +342,11 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
     const lastSeen: number[] = [];
     const openMs: number[] = [];
     const openFailures: Record<string, number> = {};
+    /** Error records the API sent in the streams (a replica's log broke off), by message. */
+    const errorRecords: Record<string, number> = {};
+    /** When followers' streams ended by themselves, before the scenario stopped them. */
+    const endedAt: number[] = [];
+    let stopping = false;
     const rssBefore = rssMB(running.child().pid);
     const followers = Array.from({ length: options.followers }, (_, i) => {
       const perPod = new Map<string, number[]>();
@@ -368,13 +377,18 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
       // A follower whose stream failed for good is counted (it got fewer lines), not left to crash the run.
       const done = (async () => {
         for await (const record of stream.records as AsyncIterable<LogRecord>) {
-          if ("error" in record) continue;
+          if ("error" in record) {
+            errorRecords[record.error] = (errorRecords[record.error] ?? 0) + 1;
+            continue;
+          }
           const n = Number(/^line (\d+)$/.exec(record.line)?.[1] ?? -1);
           const list = perPod.get(record.pod) ?? [];
           list.push(n);
           perPod.set(record.pod, list);
           lastSeen[i] = Date.now();
         }
+        // The stream ended by itself (the API ended it cleanly): the follower stops, with whatever lines it had.
+        if (!stopping) endedAt.push(Date.now());
       })().catch((error: unknown) => {
         failedFollowers++;
         if (failedFollowers === 1) log(`A follower failed: ${String(error)}`);
@@ -417,6 +431,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
       120_000,
     ).catch((error: unknown) => log(String(error)));
     const followersResumedMs = Math.max(...lastSeen) - restartedAt;
+    stopping = true;
     for (const follower of followers) follower.stream.stop();
     await Promise.allSettled(followers.map((f) => f.done));
     let gaps = 0;
@@ -474,6 +489,9 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
       gaps,
       repeats,
       failedFollowers,
+      endedBeforeRestart: endedAt.filter((t) => t < restartedAt).length,
+      endedAfterRestart: endedAt.filter((t) => t >= restartedAt).length,
+      errorRecords,
       reconnects,
       restartMs,
       followersResumedMs,
