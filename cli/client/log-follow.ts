@@ -62,6 +62,11 @@ export function followLogs(
       try {
         current = await open(tracker.text());
         failedOpens = 0;
+        // Stopped while that open was in flight: nobody will read it, and nobody else will close it.
+        if (stopped) {
+          current.stop();
+          return;
+        }
       } catch (error) {
         // The first open's failure is the caller's to report; a reopen's is retried within the patience.
         if (brokeAt === undefined || !worthRetrying(error) || Date.now() - brokeAt > patienceMs) throw error;
