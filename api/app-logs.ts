@@ -38,13 +38,17 @@ export function streamAppLogs(options: {
   };
   const follow = logOptions.follow === true;
   for (const pod of pods) {
+    /** Lines of this replica sent to the follower (a read again that sends none brought nothing new). */
+    let sent = 0;
     /** False when the client is behind: the caller pauses this replica's log until the client caught up. */
     const write = (records: (LogRecord | { pod: string; container: string; error: string })[]): boolean => {
       let room = true;
       for (const record of records) {
         if ("error" in record) room = out.write(record) && room;
-        else if (resume.accept(record.pod, record.time))
+        else if (resume.accept(record.pod, record.time)) {
+          sent++;
           room = out.write(record, formatLogPosition(resume.position())) && room;
+        }
       }
       return room;
     };
@@ -57,16 +61,14 @@ export function streamAppLogs(options: {
       const { tailLines: _tail, sinceSeconds: _since, ...rest } = logOptions;
       const podOptions = sinceTime ? { ...rest, sinceTime } : logOptions;
       const opened = Date.now();
-      let delivered = false;
+      const sentBefore = sent;
       // Not awaited: a follow from the end of a quiet log only opens with its first line.
       openPodLog(kubeConfig, { namespace, pod, container: CONTAINER_NAME }, podOptions, signal)
         .then((stream) => {
           // A follower that reads slower than the log grows holds one buffer's worth, not the whole backlog: the
           // replica's log is paused (and the apiserver's connection with it) until the follower caught up.
           stream.on("data", (chunk: Buffer) => {
-            const records = splitter.push(chunk.toString("utf8"));
-            if (records.length > 0) delivered = true;
-            if (write(records)) return;
+            if (write(splitter.push(chunk.toString("utf8")))) return;
             stream.pause();
             out.whenDrained(() => stream.resume());
           });
@@ -78,14 +80,20 @@ export function streamAppLogs(options: {
             finished();
           });
           stream.on("end", () => {
-            write(splitter.flush());
             if (signal.aborted) return;
-            if (!follow) return finished();
+            if (!follow) {
+              write(splitter.flush());
+              return finished();
+            }
             // A followed log that ends while the follower is still here was cut (by the apiserver, the kubelet, a
             // proxy) or its container stopped. It is read again from the follower's position; only when reading it
-            // again ends at once with nothing new, three times running, has the replica's log ended.
-            quickEnds = !delivered && Date.now() - opened < REOPEN_QUICK_MS ? quickEnds + 1 : 0;
-            if (quickEnds >= REOPEN_QUICK_ENDS) return finished();
+            // again ends at once with nothing new, three times running, has the replica's log ended. A line cut in
+            // the middle is not sent: read again, it comes whole (sending its first half made a wrong line).
+            quickEnds = sent === sentBefore && Date.now() - opened < REOPEN_QUICK_MS ? quickEnds + 1 : 0;
+            if (quickEnds >= REOPEN_QUICK_ENDS) {
+              write(splitter.flush());
+              return finished();
+            }
             resume.rewind(pod);
             setTimeout(() => read(true), REOPEN_DELAY_MS * 2 ** quickEnds).unref();
           });
