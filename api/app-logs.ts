@@ -1,5 +1,6 @@
 // An App's logs, live from the cluster: every replica's container merged into one stream of records naming the pod
-// and container. The stream ends once every replica's log has ended (at once when none is running). A follower that
+// and container. Not following, the stream ends once every replica's log has (at once when none is running);
+// following, once every replica's pod is gone or the client leaves. A follower that
 // comes back with its position (api/log-cursor.ts) gets each replica's log from where it left it, nothing twice; a
 // followed replica's log that breaks off on the apiserver's side is read again from there the same way.
 import type { KubeConfig } from "@kubernetes/client-node";
@@ -12,10 +13,9 @@ import { LineSplitter, type LogRecord } from "./log-lines.ts";
 
 /** A followed log read again that ends within this long, with no new line, ended at once. */
 const REOPEN_QUICK_MS = 1000;
-/** That many such ends in a row: the replica's log has ended (its container stopped for good). */
-const REOPEN_QUICK_ENDS = 3;
-/** The pause before reading a followed log again, doubled after each quick end. */
+/** The pause before reading a followed log again, doubled after each quick end up to the most. */
 const REOPEN_DELAY_MS = 250;
+const REOPEN_MAX_DELAY_MS = 30_000;
 
 export function streamAppLogs(options: {
   kubeConfig: KubeConfig;
@@ -86,16 +86,14 @@ export function streamAppLogs(options: {
               return finished();
             }
             // A followed log that ends while the follower is still here was cut (by the apiserver, the kubelet, a
-            // proxy) or its container stopped. It is read again from the follower's position; only when reading it
-            // again ends at once with nothing new, three times running, has the replica's log ended. A line cut in
-            // the middle is not sent: read again, it comes whole (sending its first half made a wrong line).
+            // proxy) or its container stopped (and may restart). It is read again from the follower's position for
+            // as long as the pod exists; reads that end at once with nothing new back off, up to REOPEN_MAX_DELAY_MS.
+            // A line cut in the middle is not sent: read again, it comes whole (its first half sent alone was a
+            // wrong line).
             quickEnds = sent === sentBefore && Date.now() - opened < REOPEN_QUICK_MS ? quickEnds + 1 : 0;
-            if (quickEnds >= REOPEN_QUICK_ENDS) {
-              write(splitter.flush());
-              return finished();
-            }
             resume.rewind(pod);
-            setTimeout(() => read(true), REOPEN_DELAY_MS * 2 ** quickEnds).unref();
+            const delay = Math.min(REOPEN_MAX_DELAY_MS, REOPEN_DELAY_MS * 2 ** quickEnds);
+            setTimeout(() => read(true), delay).unref();
           });
         })
         .catch((error: unknown) => {
