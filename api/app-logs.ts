@@ -1,13 +1,21 @@
 // An App's logs, live from the cluster: every replica's container merged into one stream of records naming the pod
-// and container. The stream ends once every replica's log has ended (at once when none is running). A follower that
-// comes back with its position (api/log-cursor.ts) gets each replica's log from where it left it, nothing twice.
+// and container. Not following, the stream ends once every replica's log has (at once when none is running);
+// following, once every replica's pod is gone or the client leaves. A follower that
+// comes back with its position (api/log-cursor.ts) gets each replica's log from where it left it, nothing twice; a
+// followed replica's log that breaks off on the apiserver's side is read again from there the same way.
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { FastifyBaseLogger } from "fastify";
 import { CONTAINER_NAME } from "../crds/app-names.ts";
-import { openPodLog, type PodLogOptions } from "../kube/pod-log.ts";
+import { openPodLog, PodLogError, type PodLogOptions } from "../kube/pod-log.ts";
 import type { RecordStream } from "./event-stream.ts";
 import { formatLogPosition, LogResume } from "./log-cursor.ts";
 import { LineSplitter, type LogRecord } from "./log-lines.ts";
+
+/** A followed log read again that ends within this long, with no new line, ended at once. */
+const REOPEN_QUICK_MS = 1000;
+/** The pause before reading a followed log again, doubled after each quick end up to the most. */
+const REOPEN_DELAY_MS = 250;
+const REOPEN_MAX_DELAY_MS = 30_000;
 
 export function streamAppLogs(options: {
   kubeConfig: KubeConfig;
@@ -28,40 +36,76 @@ export function streamAppLogs(options: {
     open--;
     if (open <= 0) out.end();
   };
+  const follow = logOptions.follow === true;
   for (const pod of pods) {
-    const splitter = new LineSplitter(pod, CONTAINER_NAME);
-    const write = (records: (LogRecord | { pod: string; container: string; error: string })[]) => {
+    /** Lines of this replica sent to the follower (a read again that sends none brought nothing new). */
+    let sent = 0;
+    /** False when the client is behind: the caller pauses this replica's log until the client caught up. */
+    const write = (records: (LogRecord | { pod: string; container: string; error: string })[]): boolean => {
+      let room = true;
       for (const record of records) {
-        if ("error" in record) out.write(record);
-        else if (resume.accept(record.pod, record.time)) out.write(record, formatLogPosition(resume.position()));
+        if ("error" in record) room = out.write(record) && room;
+        else if (resume.accept(record.pod, record.time)) {
+          sent++;
+          room = out.write(record, formatLogPosition(resume.position())) && room;
+        }
       }
+      return room;
     };
-    // A resumed pod is read from its last time on (lines before it, and those of that time it had, are passed over
-    // by accept); the first request's tail and since no longer apply.
-    const sinceTime = resume.sinceTime(pod);
-    const { tailLines: _tail, sinceSeconds: _since, ...rest } = logOptions;
-    const podOptions = sinceTime ? { ...rest, sinceTime } : logOptions;
-    // Not awaited: a follow from the end of a quiet log only opens with its first line.
-    openPodLog(kubeConfig, { namespace, pod, container: CONTAINER_NAME }, podOptions, signal)
-      .then((stream) => {
-        stream.on("data", (chunk: Buffer) => write(splitter.push(chunk.toString("utf8"))));
-        stream.on("end", () => {
-          write(splitter.flush());
-          finished();
-        });
-        // The client hanging up aborts the stream (an AbortError); unhandled, that error would crash the API.
-        stream.on("error", (error: unknown) => {
-          if (signal.aborted) return;
+    let quickEnds = 0;
+    const read = (reopened: boolean) => {
+      const splitter = new LineSplitter(pod, CONTAINER_NAME);
+      // A resumed (or reopened) pod is read from its last time on (lines before it, and those of that time it had,
+      // are passed over by accept); the first request's tail and since no longer apply.
+      const sinceTime = resume.sinceTime(pod);
+      const { tailLines: _tail, sinceSeconds: _since, ...rest } = logOptions;
+      const podOptions = sinceTime ? { ...rest, sinceTime } : logOptions;
+      const opened = Date.now();
+      const sentBefore = sent;
+      // Not awaited: a follow from the end of a quiet log only opens with its first line.
+      openPodLog(kubeConfig, { namespace, pod, container: CONTAINER_NAME }, podOptions, signal)
+        .then((stream) => {
+          // A follower that reads slower than the log grows holds one buffer's worth, not the whole backlog: the
+          // replica's log is paused (and the apiserver's connection with it) until the follower caught up.
+          stream.on("data", (chunk: Buffer) => {
+            if (write(splitter.push(chunk.toString("utf8")))) return;
+            stream.pause();
+            out.whenDrained(() => stream.resume());
+          });
+          // openPodLog's stream never errors; should one, it is reported like a replica that could not be read.
+          stream.on("error", (error: unknown) => {
+            if (signal.aborted) return;
+            log.info({ pod, err: String(error) }, "Failed to read a pod's logs");
+            write([{ pod, container: CONTAINER_NAME, error: "The log of this replica broke off; retry." }]);
+            finished();
+          });
+          stream.on("end", () => {
+            if (signal.aborted) return;
+            if (!follow) {
+              write(splitter.flush());
+              return finished();
+            }
+            // A followed log that ends while the follower is still here was cut (by the apiserver, the kubelet, a
+            // proxy) or its container stopped (and may restart). It is read again from the follower's position for
+            // as long as the pod exists; reads that end at once with nothing new back off, up to REOPEN_MAX_DELAY_MS.
+            // A line cut in the middle is not sent: read again, it comes whole (its first half sent alone was a
+            // wrong line).
+            quickEnds = sent === sentBefore && Date.now() - opened < REOPEN_QUICK_MS ? quickEnds + 1 : 0;
+            resume.rewind(pod);
+            const delay = Math.min(REOPEN_MAX_DELAY_MS, REOPEN_DELAY_MS * 2 ** quickEnds);
+            setTimeout(() => read(true), delay).unref();
+          });
+        })
+        .catch((error: unknown) => {
+          if (signal.aborted) return finished();
+          // Read again and gone (the pod was deleted): its log has ended, nothing to report.
+          if (reopened && error instanceof PodLogError && error.status === 404) return finished();
           log.info({ pod, err: String(error) }, "Failed to read a pod's logs");
-          write([{ pod, container: CONTAINER_NAME, error: "The log of this replica broke off; retry." }]);
+          write([{ pod, container: CONTAINER_NAME, error: "The logs of this replica could not be read; retry." }]);
           finished();
         });
-      })
-      .catch((error: unknown) => {
-        if (!signal.aborted) log.info({ pod, err: String(error) }, "Failed to read a pod's logs");
-        write([{ pod, container: CONTAINER_NAME, error: "The logs of this replica could not be read; retry." }]);
-        finished();
-      });
+    };
+    read(false);
   }
   if (pods.length === 0) out.end();
 }

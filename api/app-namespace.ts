@@ -8,35 +8,47 @@ import { PROFILE } from "../crds/kinds.ts";
 import { podSecurityOf } from "../crds/profile.ts";
 import { getClusterResource } from "../db/stores/resources.ts";
 import { NAMESPACE, ROLE_BINDING } from "../kube/resources.ts";
+import { isSubset } from "../kube/semantic-equal.ts";
 import type { ApiServices } from "./server.ts";
 import {
   apiRoleBinding,
   defaultRequestsFor,
   ensureTenantNamespace,
   FIELD_MANAGER,
-  findTenantNamespace,
+  LABEL_TENANT,
   profileUnavailable,
   tenantLabels,
+  tenantNamespace,
   tenantNamespaceObject,
 } from "./tenant-namespaces.ts";
 
 export async function appNamespace(services: ApiServices, tenant: string, profile: string): Promise<string> {
   const { kube, db, config } = services;
-  const existing = await findTenantNamespace(kube, tenant, profile);
-  if (existing) {
-    // The live Profile, not the mirror's row: a level just changed is enforced before the operator, which reads
-    // the live Profile too, builds pods for it.
-    const live = await kube.find(PROFILE, undefined, profile);
+  const name = tenantNamespace(tenant, profile);
+  // The live Profile, not the mirror's row: a level just changed is enforced before the operator, which reads the
+  // live Profile too, builds pods for it. Read beside the namespace: each is a round trip on every deploy's path.
+  const [namespace, live] = await Promise.all([
+    kube.find(NAMESPACE, undefined, name),
+    kube.find(PROFILE, undefined, profile),
+  ]);
+  if (namespace?.metadata.labels?.[LABEL_TENANT] === tenant) {
+    const writes: Promise<unknown>[] = [];
     if (live) {
       const labels = { tenant, profile, extraLabels: config.objectLabels, podSecurity: podSecurityOf(live.spec) };
-      await kube.apply(NAMESPACE, tenantNamespaceObject(labels), FIELD_MANAGER);
+      const desired = tenantNamespaceObject(labels);
+      // Applied only when a label is missing or differs (a Profile's new level, labels lost): an apply that changes
+      // nothing is still a write request to the apiserver, and every deploy made one.
+      if (!isSubset(desired.metadata.labels, namespace.metadata.labels))
+        writes.push(kube.apply(NAMESPACE, desired, FIELD_MANAGER));
     }
     if (config.apiAccess) {
       const labels = tenantLabels(tenant, profile, config.objectLabels);
-      await kube.apply(ROLE_BINDING, apiRoleBinding(existing, labels, config.apiAccess), FIELD_MANAGER);
+      writes.push(kube.apply(ROLE_BINDING, apiRoleBinding(name, labels, config.apiAccess), FIELD_MANAGER));
     }
-    return existing;
+    await Promise.all(writes);
+    return name;
   }
+  if (namespace) throw profileUnavailable(profile);
   const row = await getClusterResource(db, "Profile", profile);
   if (!row) throw profileUnavailable(profile);
   return ensureTenantNamespace(kube, {

@@ -77,6 +77,10 @@ export const ApiConfig = z
     /** Event streams and log follows open at once with one credential, and in one tenant (per API replica). */
     streamsPerCredential: z.coerce.number().int().min(1).max(10_000),
     streamsPerTenant: z.coerce.number().int().min(1).max(100_000),
+    /** Requests that write to the apiserver (deploys and the like) run at once; the rest wait in line (api/write-admission.ts). */
+    clusterWrites: z.coerce.number().int().min(1).max(10_000),
+    /** The longest such a request waits in line before it is answered 503 with Retry-After; default a third of the request timeout. */
+    clusterWriteWait: durationMs.optional(),
     maxPageSize: z.coerce.number().int().min(1).max(10_000),
     tokenMaxDays: z.coerce.number().int().min(1).max(3650),
     /** Labels added to every object the API applies (e.g. to shard operators by label selector). */
@@ -171,6 +175,10 @@ Flags (environment variable in brackets):
   --rate-limit-window DURATION   rate-limit window (default 1m)
   --streams-per-credential N     event streams and log follows open at once per token or user (default 10) [LOCO_API_STREAMS_PER_CREDENTIAL]
   --streams-per-tenant N         event streams and log follows open at once per tenant (default 50) [LOCO_API_STREAMS_PER_TENANT]
+  --cluster-writes N             requests that write to the apiserver (deploys, rollbacks, App writes) run at once;
+                                 the rest wait in line (default 8) [LOCO_API_CLUSTER_WRITES]
+  --cluster-write-wait DURATION  longest wait in that line before 503 with Retry-After (default a third of the
+                                 request timeout) [LOCO_API_CLUSTER_WRITE_WAIT]
   --max-page-size N              largest page a list returns (default 500) [LOCO_API_MAX_PAGE_SIZE]
   --token-max-days N             longest lifetime of an API token (default 365)
   --object-labels K=V,…          labels added to every object the API applies (operator sharding) [LOCO_API_OBJECT_LABELS]
@@ -222,6 +230,8 @@ const flags = {
   "rate-limit-window": { type: "string" },
   "streams-per-credential": { type: "string" },
   "streams-per-tenant": { type: "string" },
+  "cluster-writes": { type: "string" },
+  "cluster-write-wait": { type: "string" },
   "max-page-size": { type: "string" },
   "token-max-days": { type: "string" },
   "object-labels": { type: "string" },
@@ -265,6 +275,9 @@ export function loadApiConfig(argv: string[], env: NodeJS.ProcessEnv): ApiConfig
     rateLimitWindow: values["rate-limit-window"] ?? "1m",
     streamsPerCredential: values["streams-per-credential"] ?? env.LOCO_API_STREAMS_PER_CREDENTIAL ?? "10",
     streamsPerTenant: values["streams-per-tenant"] ?? env.LOCO_API_STREAMS_PER_TENANT ?? "50",
+    clusterWrites: values["cluster-writes"] ?? env.LOCO_API_CLUSTER_WRITES ?? "8",
+    clusterWriteWait:
+      (values["cluster-write-wait"] as string | undefined) ?? (env.LOCO_API_CLUSTER_WRITE_WAIT || undefined),
     maxPageSize: values["max-page-size"] ?? env.LOCO_API_MAX_PAGE_SIZE ?? "500",
     tokenMaxDays: values["token-max-days"] ?? "365",
     objectLabels: values["object-labels"] ?? env.LOCO_API_OBJECT_LABELS ?? "",

@@ -115,8 +115,12 @@ export function followStatus<T>(options: {
 /** A stream of log records written as they come; `signal` aborts when the client leaves or the stream has ended. */
 export interface RecordStream {
   signal: AbortSignal;
-  /** `id`: the event id of a server-sent event (ignored in ndjson). */
-  write(record: object, id?: string): void;
+  /**
+   * `id`: the event id of a server-sent event (ignored in ndjson). False when the client is behind (its buffer is
+   * full): the writer should pause its source until `whenDrained` calls back, so a slow client holds a bounded buffer.
+   */
+  write(record: object, id?: string): boolean;
+  whenDrained(resume: () => void): void;
   end(): void;
   answer(): HandlerResult;
 }
@@ -129,7 +133,11 @@ export function openRecordStream(reply: FastifyReply, format: StreamFormat): Rec
   return {
     signal: done.signal,
     write(record, id) {
-      if (!out.writableEnded) out.write(recordFrame(record, format, id));
+      if (out.writableEnded) return true;
+      return out.write(recordFrame(record, format, id));
+    },
+    whenDrained(resume) {
+      out.once("drain", resume);
     },
     end() {
       if (!out.writableEnded) out.end();

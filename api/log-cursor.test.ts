@@ -55,6 +55,18 @@ describe("LogResume", () => {
     expect(resume.accept("web-3", T3)).toBe(true);
   });
 
+  it("passes over what it sent when a pod's log is read again from its last time (rewind)", () => {
+    const resume = new LogResume();
+    expect([T1, T1, T2, T2].map((t) => resume.accept("web-1", t))).toEqual([true, true, true, true]);
+    resume.rewind("web-1");
+    expect(resume.sinceTime("web-1")).toBe(N2);
+    // Read again from T2: its two lines were sent, a third of that time and a later one were not.
+    expect([T2, T2, T2, T3].map((t) => resume.accept("web-1", t))).toEqual([false, false, true, true]);
+    // A pod it never sent a line of has nothing to pass over.
+    resume.rewind("web-9");
+    expect(resume.accept("web-9", T1)).toBe(true);
+  });
+
   it("always passes a line without a time (it cannot be placed)", () => {
     const resume = new LogResume(new Map([["web-1", { time: N2, count: 1 }]]));
     expect(resume.accept("web-1", "")).toBe(true);

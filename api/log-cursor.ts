@@ -87,6 +87,15 @@ export class LogResume {
     return true;
   }
 
+  /**
+   * The pod's log is read again from its last time (sinceTime): the lines of that time already sent come again and
+   * are passed over.
+   */
+  rewind(pod: string): void {
+    const at = this.positions.get(pod);
+    if (at) this.skip.set(pod, at.count);
+  }
+
   position(): LogPosition {
     return this.positions;
   }

@@ -79,6 +79,11 @@ export function openApiDocument(routes: RouteDefinition[], info: { version: stri
       responses["403"] = problemResponse("The caller's role does not allow this.");
       responses["429"] = problemResponse("Too many requests; retry after the Retry-After header's seconds.");
     }
+    if (route.clusterWrite) {
+      responses["503"] = problemResponse(
+        "Too many changes to the cluster in progress on this server: nothing was done; retry after the Retry-After header's seconds.",
+      );
+    }
     if (route.params || route.query || route.body) responses["400"] = problemResponse("The request is invalid.");
     if (route.body) {
       responses["413"] = problemResponse("The request body is too large.");

@@ -78,6 +78,11 @@ export interface RouteDefinition<
    * caller's and the tenant's concurrent-stream slots (api/stream-slots.ts), or answers 429.
    */
   stream?: true;
+  /**
+   * The handler writes to the apiserver (a deploy, an App or Pipeline write, a Run): after the preflight it waits for
+   * one of the bounded cluster-write slots, or answers 503 with Retry-After having done nothing (api/write-admission.ts).
+   */
+  clusterWrite?: true;
   handler(context: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<HandlerResult>;
 }
 

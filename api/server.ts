@@ -53,6 +53,7 @@ import { webhookRoutes } from "./routes/webhooks.ts";
 import { StreamSlots } from "./stream-slots.ts";
 import type { ApiTelemetry } from "./telemetry.ts";
 import { routeWebSocketUpgrades } from "./websocket-upgrade.ts";
+import { WriteAdmission } from "./write-admission.ts";
 
 export type ServerConfig = Pick<
   ApiConfig,
@@ -76,7 +77,8 @@ export type ServerConfig = Pick<
   | "apiAccess"
 > &
   Partial<Pick<ApiConfig, "metricsUrl" | "metricsAuthorization" | "metricsRateWindow">> &
-  Partial<Pick<ApiConfig, "simulatedNodes" | "webhookAllowAddresses">>;
+  Partial<Pick<ApiConfig, "simulatedNodes" | "webhookAllowAddresses">> &
+  Partial<Pick<ApiConfig, "clusterWrites" | "clusterWriteWait">>;
 
 export interface ApiServices {
   config: ServerConfig;
@@ -109,6 +111,9 @@ function requestIdOf(request: { headers: Record<string, string | string[] | unde
   const given = request.headers["x-request-id"];
   return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
 }
+
+/** Cluster writes run at once per API replica unless --cluster-writes says otherwise (docs/reliability.md). */
+const DEFAULT_CLUSTER_WRITES = 8;
 
 /** How long a client refused a stream slot is told to wait: streams have no window, so a guess that is not a hammer. */
 const STREAM_RETRY_AFTER_SECONDS = 10;
@@ -272,6 +277,10 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   app.setNotFoundHandler(noRoute);
   const authorize = createAuthorize(services.db);
   const streams = new StreamSlots({ perCredential: config.streamsPerCredential, perTenant: config.streamsPerTenant });
+  const clusterWrites = new WriteAdmission({
+    concurrency: config.clusterWrites ?? DEFAULT_CLUSTER_WRITES,
+    maxWaitMs: config.clusterWriteWait ?? Math.round(config.requestTimeout / 3),
+  });
   for (const route of routes) app.route({ method: route.method, url: route.url, handler: wrap(route) });
   routeWebSocketUpgrades(app);
   const document = openApiDocument(routes, { version: API_VERSION });
@@ -316,9 +325,26 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
     );
   }
 
+  /** One of the cluster-write slots (api/write-admission.ts), or 503 with Retry-After before anything was done. */
+  async function admitClusterWrite(request: FastifyRequest, reply: import("fastify").FastifyReply) {
+    const gaveUp = new AbortController();
+    const leave = () => gaveUp.abort();
+    reply.raw.once("close", leave);
+    const admission = await clusterWrites.admit(gaveUp.signal);
+    reply.raw.off("close", leave);
+    if (admission.ok) return admission.release;
+    request.log.info({ queued: admission.queued, retryAfter: admission.retryAfterSeconds }, "Shed a cluster write");
+    throw new ApiError(
+      "Unavailable",
+      `Too many deploys and other changes to the cluster are in progress on this API server; this request was not started and changed nothing. Retry after ${admission.retryAfterSeconds}s (Retry-After).`,
+      { extra: { retryAfterSeconds: admission.retryAfterSeconds, notStarted: true } },
+    );
+  }
+
   function wrap(route: RouteDefinition) {
     return async (request: FastifyRequest, reply: import("fastify").FastifyReply) => {
       let principal: Principal | undefined;
+      let releaseWrite: (() => void) | undefined;
       let access: Access | undefined;
       let deniedIn: string | undefined;
       let authorized = false;
@@ -345,6 +371,8 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
               access = await authorize(principal, check);
               services.telemetry?.authorized(request, access.tenant);
               if (route.stream && access.tenant) takeStreamSlot(request, reply, principal, access.tenant);
+              // After the preflight: a caller refused (404, 403) never waits in line, and the wait holds no slot.
+              if (route.clusterWrite && !releaseWrite) releaseWrite = await admitClusterWrite(request, reply);
             } catch (error) {
               // Refused for its role, the caller still sees the tenant: the attempt belongs in that tenant's log.
               if (error instanceof ApiError && error.code === "Forbidden" && "tenant" in check) deniedIn = check.tenant;
@@ -359,7 +387,9 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
           objectFound: () => services.telemetry?.objectFound(request),
         };
         if (principal?.run) checkRunScope(principal.run, route.operationId, context.params, context.query);
-        const result = await withTimeout(route.handler(context), config.requestTimeout);
+        // The slot is held until the handler's work ends, not until the timeout answers for it.
+        const work = route.handler(context).finally(() => releaseWrite?.());
+        const result = await withTimeout(work, config.requestTimeout);
         if (route.auth === "required" && !authorized) {
           throw new Error(`${route.operationId} answered without running its preflight`);
         }

@@ -33,7 +33,11 @@ export interface HostnameCheckRequest {
 export async function hostnameCheck(services: ApiServices, request: HostnameCheckRequest): Promise<void> {
   const { db, kube } = services;
   const { tenant, namespace, profile, app, spec } = request;
-  const profileRow = await getClusterResource(db, "Profile", profile);
+  // Both reads at once: each is a round trip on every deploy's path.
+  const [profileRow, profiles] = await Promise.all([
+    getClusterResource(db, "Profile", profile),
+    listClusterResources(db, { kind: "Profile", limit: 1000 }),
+  ]);
   const profileSpec = profileRow?.spec as { hostnameTemplate?: string; baseDomain?: string } | null | undefined;
   if (!profileSpec?.baseDomain) return; // appNamespace already refused an unknown Profile
   const ownDefault = appDefaultHostname({
@@ -46,7 +50,7 @@ export async function hostnameCheck(services: ApiServices, request: HostnameChec
       hostnameTemplate: profileSpec.hostnameTemplate ?? "{app}-{tenant}.{baseDomain}",
     },
   });
-  const shared = (await listClusterResources(db, { kind: "Profile", limit: 1000 }))
+  const shared = profiles
     .map((row) => sharedDomainOf(row.name, row.spec))
     .filter((s): s is SharedDomain => s !== undefined);
   const asker = { tenant, app, ownDefault, grants: grantsOf(profileRow?.spec, tenant) };

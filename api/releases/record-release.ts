@@ -33,8 +33,11 @@ export interface ReleaseFacts {
 /** Records the release; returns its number. */
 export async function recordAppRelease(services: ApiServices, facts: ReleaseFacts): Promise<number> {
   const { tenant, namespace, app } = facts;
-  const secrets = facts.secrets ?? (await currentSecretVersions(services, namespace, app));
-  const previous = await latestRelease(services.db, { tenant, namespace, app });
+  // The Secret (apiserver) and the previous release (database) are read at once: both are on every deploy's path.
+  const [secrets, previous] = await Promise.all([
+    facts.secrets ?? currentSecretVersions(services, namespace, app),
+    latestRelease(services.db, { tenant, namespace, app }),
+  ]);
   const before = previous
     ? { spec: previous.spec, secrets: previous.secrets }
     : facts.before === undefined

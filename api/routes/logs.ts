@@ -3,13 +3,13 @@
 import { z } from "zod";
 import type { KubeObject } from "../../kube/types.ts";
 import { streamAppLogs } from "../app-logs.ts";
-import { appReplicas } from "../app-replicas.ts";
 import { ApiError } from "../errors.ts";
 import { openRecordStream } from "../event-stream.ts";
 import { LogResume, parseLogPosition } from "../log-cursor.ts";
 import { queryInt } from "../query-int.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
+import { SharedAppLookup } from "../shared-app-lookup.ts";
 import { ItemParams } from "./apps.ts";
 import { ProfileName } from "./schemas.ts";
 
@@ -49,6 +49,8 @@ function resumeFrom(text: string | undefined): LogResume | undefined {
 }
 
 export function logRoutes(services: ApiServices): RouteDefinition[] {
+  // Followers of one App share its namespace and pod lookup (api/shared-app-lookup.ts).
+  const lookup = new SharedAppLookup<KubeObject & { status?: { phase?: string } }>(services);
   return [
     defineRoute({
       method: "GET",
@@ -67,8 +69,7 @@ export function logRoutes(services: ApiServices): RouteDefinition[] {
       },
       handler: async ({ authorize, params, query, request, reply, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
-        const { namespace, pods } = await appReplicas<KubeObject & { status?: { phase?: string } }>(
-          services,
+        const { namespace, pods } = await lookup.replicas(
           { tenant: params.tenant, profile: query.profile, app: params.app },
           objectFound,
         );

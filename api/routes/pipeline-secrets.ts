@@ -76,6 +76,7 @@ export function pipelineSecretRoutes(services: ApiServices): RouteDefinition[] {
       summary: "Set or remove a Pipeline's secret values; its tasks read them through secretEnv from the next Job on.",
       tag: "pipelines",
       auth: "required",
+      clusterWrite: true,
       audit: "pipelines.secrets",
       params: PipelineParams,
       query: ProfileQuery,

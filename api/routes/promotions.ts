@@ -43,6 +43,7 @@ export function promotionRoutes(services: ApiServices): RouteDefinition[] {
         "Run an App's current release of one profile in another: the same image (digest when recorded), env and secret versions, with the target's routes, resources, scale and own overrides, recorded as a `promote` release naming the source's. 409 (with `reason`) when the source has no release (NoRelease), its release is not Available (SourceNotAvailable), the target profile does not exist (ProfileNotFound), or a secret version is not stored (SecretVersionsUnknown, SecretVersionsGone).",
       tag: "releases",
       auth: "required",
+      clusterWrite: true,
       audit: "apps.promote",
       params: ItemParams,
       body: PromotionRequest,

@@ -179,6 +179,7 @@ export function releaseRoutes(services: ApiServices): RouteDefinition[] {
         "Run again what a release ran: its whole spec and its secret values (restored by the operator from their stored versions), recorded as a new release. 409 when a secret version it names is no longer stored.",
       tag: "releases",
       auth: "required",
+      clusterWrite: true,
       audit: "apps.rollback",
       params: ReleaseParams,
       query: ProfileQuery,

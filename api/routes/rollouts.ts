@@ -72,6 +72,7 @@ export function rolloutRoutes(services: ApiServices): RouteDefinition[] {
           : "Abort the App's canary: traffic goes back to the stable version and the canary scales to zero.",
       tag: "apps",
       auth: "required",
+      clusterWrite: true,
       audit: `apps.rollout.${verb}`,
       params: ItemParams,
       query: ProfileQuery,

@@ -38,6 +38,7 @@ export function runRerunRoutes(services: ApiServices): RouteDefinition[] {
         "Rerun a finished Run of a Pipeline with the same parameters, reusing the results of the tasks that succeeded.",
       tag: "runs",
       auth: "required",
+      clusterWrite: true,
       audit: "runs.rerun",
       params: RerunParams,
       query: ProfileQuery,

@@ -35,6 +35,7 @@ import {
   send,
   serverSentEvents,
 } from "./http.ts";
+import { retryDelayMs } from "./retry-unavailable.ts";
 import { RUN_OPERATIONS } from "./run-client.ts";
 
 export type {
@@ -74,6 +75,8 @@ export interface Problem {
   requestId?: string;
   errors?: { field: string; message: string }[];
   retryAfterSeconds?: number;
+  /** With a 503: the API did not start the request (nothing changed), so asking again is safe. */
+  notStarted?: boolean;
 }
 
 export type ApiFailure = "problem" | "unreachable" | "timeout" | "invalid-response";
@@ -153,12 +156,29 @@ export class ApiClient {
     }
   }
 
-  request<T>(
+  /** One call; a 503 the API says to retry after a while (cli/client/retry-unavailable.ts) is asked again. */
+  async request<T>(
     method: string,
     path: string,
     init: { query?: Record<string, string | number | undefined>; body?: unknown } = {},
   ): Promise<T> {
-    return this.withRenewal((token) => this.requestWith<T>(token, method, path, init));
+    let waited = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.withRenewal((token) => this.requestWith<T>(token, method, path, init));
+      } catch (error) {
+        const delay = error instanceof ApiRequestError ? retryDelayMs(error, attempt, waited) : undefined;
+        if (delay === undefined) throw error;
+        this.options.log?.write("Retrying after the server's Retry-After", {
+          method,
+          url: (error as ApiRequestError).url,
+          status: (error as ApiRequestError).status,
+          ms: delay,
+        });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        waited += delay;
+      }
+    }
   }
 
   private async requestWith<T>(

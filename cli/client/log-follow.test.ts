@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiRequestError, type LogRecord } from "./api-client.ts";
-import { followLogs, LogPositionTracker, type LogStream } from "./log-follow.ts";
+import { followLogs, LogPositionTracker, type LogStream, reopenDelayMs } from "./log-follow.ts";
 
 const line = (pod: string, time: string, text: string): LogRecord => ({ pod, container: "app", time, line: text });
 
@@ -94,6 +94,33 @@ describe("followLogs", () => {
       { retryMs: 1 },
     );
     expect(await collect(follow.records)).toEqual(["a", "b"]);
+  });
+
+  it("closes a stream whose open was in flight when the follow was stopped", async () => {
+    let closed = false;
+    let answer: (value: LogStream) => void = () => {};
+    const follow = followLogs(() => new Promise<LogStream>((resolve) => (answer = resolve)));
+    const lines = collect(follow.records);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    follow.stop();
+    answer({
+      records: (async function* () {
+        yield line("web-1", "t1", "never read");
+        await new Promise(() => {});
+      })(),
+      stop: () => {
+        closed = true;
+      },
+    });
+    expect(await lines).toEqual([]);
+    expect(closed).toBe(true);
+  });
+
+  it("spreads reopens over half to all of a delay that doubles with each failed reopen, up to 16 times", () => {
+    expect(reopenDelayMs(1000, 0, () => 0)).toBe(500);
+    expect(reopenDelayMs(1000, 0, () => 1)).toBe(1000);
+    expect(reopenDelayMs(1000, 2, () => 1)).toBe(4000);
+    expect(reopenDelayMs(1000, 9, () => 1)).toBe(16_000);
   });
 
   it("gives up once the API stayed away longer than its patience, and reports a refusal at once", async () => {

@@ -36,6 +36,16 @@ function worthRetrying(error: unknown): boolean {
   return error.failure === "unreachable" || error.failure === "timeout" || error.status === 503 || error.status === 504;
 }
 
+/**
+ * How long to wait before reopening: `retryMs`, doubled for each reopen that failed in a row (up to 16×), taken at
+ * random between half and all of it. Every follower of an API that restarted breaks at the same moment; without the
+ * spread they would all come back together, again and again, on a server that is still starting.
+ */
+export function reopenDelayMs(retryMs: number, failedOpens: number, random: () => number = Math.random): number {
+  const ceiling = retryMs * 2 ** Math.min(failedOpens, 4);
+  return Math.round(ceiling * (0.5 + random() / 2));
+}
+
 export function followLogs(
   open: (after: string | undefined) => Promise<LogStream>,
   options: { patienceMs?: number; retryMs?: number; onBreak?: (attempt: number) => void } = {},
@@ -47,13 +57,21 @@ export function followLogs(
   let stopped = false;
   async function* records(): AsyncGenerator<LogRecord> {
     let brokeAt: number | undefined;
+    let failedOpens = 0;
     for (let attempt = 0; !stopped; attempt++) {
       try {
         current = await open(tracker.text());
+        failedOpens = 0;
+        // Stopped while that open was in flight: nobody will read it, and nobody else will close it.
+        if (stopped) {
+          current.stop();
+          return;
+        }
       } catch (error) {
         // The first open's failure is the caller's to report; a reopen's is retried within the patience.
         if (brokeAt === undefined || !worthRetrying(error) || Date.now() - brokeAt > patienceMs) throw error;
-        await new Promise((resolve) => setTimeout(resolve, retryMs));
+        failedOpens++;
+        await new Promise((resolve) => setTimeout(resolve, reopenDelayMs(retryMs, failedOpens)));
         continue;
       }
       try {
@@ -68,7 +86,7 @@ export function followLogs(
         brokeAt ??= Date.now();
         if (Date.now() - brokeAt > patienceMs) throw error;
         options.onBreak?.(attempt + 1);
-        await new Promise((resolve) => setTimeout(resolve, retryMs));
+        await new Promise((resolve) => setTimeout(resolve, reopenDelayMs(retryMs, 0)));
       }
     }
   }

@@ -2,15 +2,18 @@
 // (bench/api-load.ts: 200 clients for 60 s, 500 log followers). loco-api runs as its own process over a private
 // Postgres server, with the operator (and its mirror) in this process. Three phases:
 // 1. `clients` keep-alive connections for `seconds`, each a loop of 4 reads (GET app) and 1 deploy of its own App
-//    (autocannon): no error, no non-2xx answer; latency percentiles reported.
+//    (autocannon): no error, no non-2xx answer but deploys the API shed (503 with Retry-After, nothing done, counted
+//    as `shed`); latency percentiles reported.
 // 2. Readers' latency alone, then again while slow-body clients (a body byte by byte, slower than the request
 //    timeout allows) and oversized-body clients (over the body limit) run: those get 408 and 413, and the readers'
 //    p99 is compared with its own floor measured just before.
-// 3. `followers` follow one App's logs (2 replicas, canned lines appended as they go) with the CLI's follow logic;
-//    the API is restarted (SIGTERM, then started again on the same port) while lines keep coming: every follower
-//    gets every line of every replica once, in order — no gap, no repeat.
+// 3. `followers` follow the logs of `followerApps` Apps (2 replicas each, canned lines appended as they go) with the
+//    CLI's follow logic, all opened at once: each open's time, and the API's RSS before and with them (MB per
+//    follower). Then the API is restarted (SIGTERM, then started again on the same port) while lines keep coming:
+//    every follower gets every line of every replica once, in order — no gap, no repeat.
 // No vitest imports: the benchmark uses it too.
-import { request as httpRequest } from "node:http";
+import { readFileSync } from "node:fs";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { KubeConfig } from "@kubernetes/client-node";
 import autocannon from "autocannon";
 import { ApiClient, type LogRecord } from "../../cli/client/api-client.ts";
@@ -39,20 +42,29 @@ export interface ApiLoadOptions {
   readers: number;
   readerSeconds: number;
   misbehaving: number;
-  /** Phase 3: log followers, and lines appended per second meanwhile. */
+  /** Phase 3: log followers, spread over this many Apps (default 1), and lines appended per second meanwhile. */
   followers: number;
+  followerApps?: number;
   linesPerSecond: number;
+  /** Concurrent cluster writes the API admits (--cluster-writes); its default when absent. */
+  clusterWrites?: number;
   log?: (message: string) => void;
 }
 
 export interface ApiLoadResult {
   clients: number;
   seconds: number;
+  /** --cluster-writes of the API (0: its default). */
+  clusterWrites: number;
   requests: number;
   requestsPerS: number;
   deploys: number;
   errors: number;
   non2xx: number;
+  /** Deploys answered 503 with Retry-After (shed before anything was done: api/write-admission.ts). */
+  shed: number;
+  /** Non-2xx answers other than those shed: the figure that must be 0. */
+  failures: number;
   /** Answers of phase 1 by HTTP status. */
   statuses: Record<string, number>;
   timeouts: number;
@@ -69,6 +81,17 @@ export interface ApiLoadResult {
   slowBodyStatuses: Record<string, number>;
   oversizedStatuses: Record<string, number>;
   followers: number;
+  followerApps: number;
+  /** Time to open each follower's stream (its answer's headers), all opened at once. */
+  openP50Ms: number;
+  openP99Ms: number;
+  /** First opens refused, by status. */
+  openFailures: Record<string, number>;
+  /** loco-api's resident memory before the followers opened, and once every one had its first lines. */
+  apiRssBeforeMB: number;
+  apiRssFollowingMB: number;
+  /** (following − before) ÷ followers. */
+  followerMB: number;
   linesPerPod: number;
   pods: number;
   /** Followers that got every line of every pod exactly once, in order. */
@@ -77,6 +100,10 @@ export interface ApiLoadResult {
   repeats: number;
   /** Followers whose stream failed for good (their first open refused, or the API away past their patience). */
   failedFollowers: number;
+  /** Followers whose stream ended by itself (cleanly), before and after the restart began. */
+  endedBeforeRestart: number;
+  endedAfterRestart: number;
+  errorRecords: Record<string, number>;
   /** Reconnections the followers made (each break of each follower). */
   reconnects: number;
   restartMs: number;
@@ -130,6 +157,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
         streams,
         "--streams-per-tenant",
         streams,
+        ...(options.clusterWrites ? ["--cluster-writes", String(options.clusterWrites)] : []),
       ],
     });
     const running = api;
@@ -183,6 +211,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
     log(`Phase 1: ${options.clients} clients for ${options.seconds} s`);
     let deployCounter = 0;
     let deploys = 0;
+    let shed = 0;
     // Each connection deploys its own App, so that no two deploys of one App race.
     const appOf = (context: Record<string, unknown>) => {
       context.app ??= apps[deployCounter++ % apps.length];
@@ -215,12 +244,16 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
               body: JSON.stringify({ spec: spec(deploys) }),
             };
           },
+          onResponse: (status: number, _body: string, _context: object, headers?: IncomingHttpHeaders) => {
+            const retryAfter = Object.keys(headers ?? {}).some((k) => k.toLowerCase() === "retry-after");
+            if (status === 503 && retryAfter) shed++;
+          },
         },
       ],
     });
 
     log(
-      `Phase 1: ${load.requests.total} requests (${deploys} deploys), ${load.errors} errors, ${load.non2xx} non-2xx ${JSON.stringify(statusCounts(load))}, ${load.timeouts} timeouts; p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms`,
+      `Phase 1: ${load.requests.total} requests (${deploys} deploys), ${load.errors} errors, ${load.non2xx} non-2xx ${JSON.stringify(statusCounts(load))} of which ${shed} shed, ${load.timeouts} timeouts; p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms`,
     );
 
     // --- 2. Slow and oversized bodies beside well-behaved readers. ---
@@ -274,19 +307,28 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
     );
 
     // --- 3. Log followers across an API restart. ---
-    log(`Phase 3: ${options.followers} log followers across an API restart`);
+    const followerApps = Array.from({ length: Math.max(1, options.followerApps ?? 1) }, (_, i) => `logged${i}`);
+    log(`Phase 3: ${options.followers} log followers of ${followerApps.length} App(s) across an API restart`);
     logs = await cannedLogs({ namespace, containers: { [CONTAINER_NAME]: [] }, follow: true, kubeConfig });
-    await call("PUT", `/v1/tenants/${tenant}/apps/logged?profile=${profile}`, { spec: spec(0, 2) }, token);
-    await until(
-      "2 running pods of App logged",
-      async () =>
-        (
-          await client.list<KubeObject & { status?: { phase?: string } }>(POD, namespace, {
-            labelSelector: `${LABEL_APP}=logged`,
-          })
-        ).items.filter((p) => p.status?.phase === "Running").length === 2,
-      300_000,
-    );
+    for (const app of followerApps) {
+      await call("PUT", `/v1/tenants/${tenant}/apps/${app}?profile=${profile}`, { spec: spec(0, 2) }, token);
+    }
+    for (const app of followerApps) {
+      await until(
+        `2 running pods of App ${app}`,
+        async () =>
+          (
+            await client.list<KubeObject & { status?: { phase?: string } }>(POD, namespace, {
+              labelSelector: `${LABEL_APP}=${app}`,
+            })
+          ).items.filter((p) => p.status?.phase === "Running").length === 2,
+        300_000,
+      );
+    }
+    await until("the followed Apps in the mirror", async () => {
+      for (const app of followerApps) await call("GET", `/v1/tenants/${tenant}/apps/${app}?profile=${profile}`);
+      return true;
+    });
     let seq = 0;
     const appendLine = () => {
       seq++;
@@ -298,11 +340,35 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
     let failedFollowers = 0;
     const received: Map<string, number[]>[] = [];
     const lastSeen: number[] = [];
+    const openMs: number[] = [];
+    const openFailures: Record<string, number> = {};
+    /** Error records the API sent in the streams (a replica's log broke off), by message. */
+    const errorRecords: Record<string, number> = {};
+    /** When followers' streams ended by themselves, before the scenario stopped them. */
+    const endedAt: number[] = [];
+    let stopping = false;
+    const rssBefore = rssMB(running.child().pid);
     const followers = Array.from({ length: options.followers }, (_, i) => {
       const perPod = new Map<string, number[]>();
       received.push(perPod);
+      const app = followerApps[i % followerApps.length]!;
+      let first = true;
       const stream = followLogs(
-        (after) => cli.logs(tenant, "logged", profile, { follow: true, ...(after ? { after } : {}) }),
+        async (after) => {
+          const open = () => cli.logs(tenant, app, profile, { follow: true, ...(after ? { after } : {}) });
+          if (!first) return open();
+          first = false;
+          const started = performance.now();
+          try {
+            const opened = await open();
+            openMs.push(performance.now() - started);
+            return opened;
+          } catch (error) {
+            const status = String((error as { status?: number }).status ?? "error");
+            openFailures[status] = (openFailures[status] ?? 0) + 1;
+            throw error;
+          }
+        },
         {
           retryMs: 200,
           onBreak: () => reconnects++,
@@ -311,13 +377,18 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
       // A follower whose stream failed for good is counted (it got fewer lines), not left to crash the run.
       const done = (async () => {
         for await (const record of stream.records as AsyncIterable<LogRecord>) {
-          if ("error" in record) continue;
+          if ("error" in record) {
+            errorRecords[record.error] = (errorRecords[record.error] ?? 0) + 1;
+            continue;
+          }
           const n = Number(/^line (\d+)$/.exec(record.line)?.[1] ?? -1);
           const list = perPod.get(record.pod) ?? [];
           list.push(n);
           perPod.set(record.pod, list);
           lastSeen[i] = Date.now();
         }
+        // The stream ended by itself (the API ended it cleanly): the follower stops, with whatever lines it had.
+        if (!stopping) endedAt.push(Date.now());
       })().catch((error: unknown) => {
         failedFollowers++;
         if (failedFollowers === 1) log(`A follower failed: ${String(error)}`);
@@ -332,6 +403,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
         await sleep(interval);
       }
     })();
+    let rssFollowing = 0;
     let restartedAt = 0;
     let restartMs = 0;
     try {
@@ -341,6 +413,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
         async () => received.filter((m) => m.size === 2).length + failedFollowers >= options.followers,
         120_000,
       );
+      rssFollowing = rssMB(running.child().pid);
       await sleep(2000);
       restartedAt = Date.now();
       await running.stop("SIGTERM");
@@ -358,6 +431,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
       120_000,
     ).catch((error: unknown) => log(String(error)));
     const followersResumedMs = Math.max(...lastSeen) - restartedAt;
+    stopping = true;
     for (const follower of followers) follower.stream.stop();
     await Promise.allSettled(followers.map((f) => f.done));
     let gaps = 0;
@@ -381,11 +455,14 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
     return {
       clients: options.clients,
       seconds: options.seconds,
+      clusterWrites: options.clusterWrites ?? 0,
       requests: load.requests.total,
       requestsPerS: round(load.requests.total / options.seconds, 0),
       deploys,
       errors: load.errors,
       non2xx: load.non2xx,
+      shed,
+      failures: load.non2xx - shed,
       statuses: statusCounts(load),
       timeouts: load.timeouts,
       p50Ms: load.latency.p50,
@@ -399,12 +476,22 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
       slowBodyStatuses: slowStatuses,
       oversizedStatuses,
       followers: options.followers,
+      followerApps: followerApps.length,
+      openP50Ms: round(percentile(openMs, 0.5), 0),
+      openP99Ms: round(percentile(openMs, 0.99), 0),
+      openFailures,
+      apiRssBeforeMB: round(rssBefore, 1),
+      apiRssFollowingMB: round(rssFollowing, 1),
+      followerMB: round((rssFollowing - rssBefore) / Math.max(1, options.followers), 3),
       linesPerPod: total,
       pods: 2,
       followersComplete: complete,
       gaps,
       repeats,
       failedFollowers,
+      endedBeforeRestart: endedAt.filter((t) => t < restartedAt).length,
+      endedAfterRestart: endedAt.filter((t) => t >= restartedAt).length,
+      errorRecords,
       reconnects,
       restartMs,
       followersResumedMs,
@@ -421,6 +508,23 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
     client.close();
     await postgres.stop();
   }
+}
+
+/** Resident memory of a process, in MB (0 when it cannot be read). */
+function rssMB(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb ? Number(kb) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 }
 
 /** autocannon's answers by status. */
