@@ -44,7 +44,8 @@ import { applyApps, countReady, type Fleet, mapLimit, prepareFleet } from "../te
 import { installLocoCrds } from "../test/support/install-crds.ts";
 import { compiledEntry } from "./compile.ts";
 
-const CONCURRENCY = 8;
+// The operator's workers (--concurrency): its default unless BENCH_CONCURRENCY says otherwise.
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 /** Requests the floor keeps in flight: the operator's client has 32 sockets (kube/kube-client.ts). */
 const FLOOR_IN_FLIGHT = Number(process.env.BENCH_FLOOR_IN_FLIGHT ?? 32);
 const SHARD_LABEL = "loco.dev/bench-shard";
