@@ -124,12 +124,16 @@ export async function runChartDeployments(options: {
         env[variable.name] = options.namespace;
       else throw new Error(`Deployment ${name}: env ${variable.name} has a source this stand-in does not know`);
     }
-    const [program, ...args] = container.args ?? [];
+    // The image's entrypoint is node: Node's own flags (operator.nodeFlags) come before the script, as there.
+    const all = container.args ?? [];
+    const script = all.findIndex((arg) => !arg.startsWith("--"));
+    const nodeFlags = all.slice(0, Math.max(0, script));
+    const [program, ...args] = all.slice(Math.max(0, script));
     const source = /^dist\/(.+)\.js$/.exec(program ?? "");
     if (!source) throw new Error(`Deployment ${name}: its first arg ${program} is not a dist/<program>.js`);
     const kubeconfig = join(dir, "kubeconfig");
     writeFileSync(kubeconfig, await serviceAccountKubeconfig(pod.serviceAccountName ?? "default"), { mode: 0o600 });
-    const child = spawn(process.execPath, [join(repo, `${source[1]}.ts`), ...args.map(mapValue)], {
+    const child = spawn(process.execPath, [...nodeFlags, join(repo, `${source[1]}.ts`), ...args.map(mapValue)], {
       cwd: repo,
       env: { PATH: process.env.PATH ?? "", HOME: dir, ...options.env, ...env, KUBECONFIG: kubeconfig },
       stdio: ["ignore", "pipe", "pipe"],
