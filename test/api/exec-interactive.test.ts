@@ -292,7 +292,10 @@ describe("loco exec -i / -it", () => {
       const size = (await tmux("display-message", "-p", "-t", "it", "#{pane_height} #{pane_width}")).stdout.trim();
       expect(pane).toContain(`\n${size}\n`);
       expect(pane).toMatch(/^hi-from-from-the-replica$/m);
-      expect(pane, pane).toMatch(/^code=3$/m);
+      // The exit code, on a line of its own or after the replica's prompt: the remote terminal's echo of the typed
+      // `exit 3` is sometimes not in the pane (seen once in CI: "replica$ code=3"). What the pane shows of it depends
+      // on whether the simulated pod's terminal was read after its shell exited, which this test does not decide.
+      expect(pane, pane).toMatch(/^(replica\$ )?code=3$/m);
       await eventually("the terminal's settings after loco", async () =>
         existsSync(join(dir, "after")) ? true : undefined,
       );
