@@ -93,13 +93,15 @@ export function createAppReconciler(deps: AppReconcilerDeps) {
 
   function rolloutOf(app: AppObject, cached: KubeObject | undefined, hash: string, now: string): Rollout {
     const uid = app.metadata.uid ?? "";
-    if (runsTemplate(app, cached, hash)) minted.delete(uid);
-    else {
-      const earlier = minted.get(uid);
-      if (earlier?.hash === hash) return earlier.rollout;
+    const fresh = { newDeploymentId: deps.newDeploymentId, now };
+    if (runsTemplate(app, cached, hash)) {
+      minted.delete(uid);
+      return chooseRollout(app, cached, hash, fresh);
     }
-    const rollout = chooseRollout(app, cached, hash, { newDeploymentId: deps.newDeploymentId, now });
-    if (!runsTemplate(app, cached, hash)) minted.set(uid, { hash, rollout });
+    const earlier = minted.get(uid);
+    if (earlier?.hash === hash) return earlier.rollout;
+    const rollout = chooseRollout(app, cached, hash, fresh);
+    minted.set(uid, { hash, rollout });
     return rollout;
   }
 
