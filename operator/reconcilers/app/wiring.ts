@@ -5,16 +5,23 @@ import { keyOf } from "../../../kube/types.ts";
 import type { WorldCaches } from "../../caches.ts";
 import type { Controller } from "../../runtime/controller.ts";
 import type { ProfileObject } from "../profile/objects.ts";
-import { appClaims } from "./app-claims.ts";
-import { tenantOf } from "./app-world.ts";
+import { HostnameAskers } from "./hostname-askers.ts";
 import { claimHolderIndex } from "./hostname-claims.ts";
-import { PROFILE_INDEX, PROJECT_INDEX, profileIndex, projectIndex } from "./indexes.ts";
+import {
+  NAMESPACE_INDEX,
+  namespaceIndex,
+  PROFILE_INDEX,
+  PROJECT_INDEX,
+  profileIndex,
+  projectIndex,
+} from "./indexes.ts";
 import type { AppObject } from "./objects.ts";
 
 /** The cache indexes the App reconciler and its watches read; call before the informers start. */
 export function addAppIndexes(caches: WorldCaches): void {
   caches.apps.addIndex(PROJECT_INDEX, projectIndex);
   caches.apps.addIndex(PROFILE_INDEX, profileIndex);
+  caches.apps.addIndex(NAMESPACE_INDEX, namespaceIndex);
 }
 
 export function watchAppInputs(controller: Controller, caches: WorldCaches): void {
@@ -54,22 +61,16 @@ export function watchAppInputs(controller: Controller, caches: WorldCaches): voi
   controller.watchMapped(caches.namespaces, (namespace, previous) =>
     previous && JSON.stringify(previous.metadata.labels) === JSON.stringify(namespace.metadata.labels)
       ? []
-      : caches.apps
-          .list()
-          .filter((app) => app.metadata.namespace === namespace.metadata.name)
-          .map(keyOf),
+      : caches.apps.byIndex(NAMESPACE_INDEX, namespace.metadata.name ?? "").map(keyOf),
   );
   // A claim taken, changed or released: its holders, and every App here that asks for its hostname (it may be free
   // now, or taken by another operator's App).
+  const askers = new HostnameAskers(caches);
   controller.watchMapped(caches.hostnameClaims, (claim) => {
     const host = (claim.spec as { hostname?: string } | undefined)?.hostname;
     // Only this shard's Apps: another shard's holder is that shard's to reconcile.
     const keys = new Set(claimHolderIndex(claim).filter((key) => caches.apps.get(key) !== undefined));
-    for (const app of caches.apps.list() as AppObject[]) {
-      const profile = caches.profiles.get(app.spec?.profile ?? "") as ProfileObject | undefined;
-      const tenant = tenantOf(caches, app.metadata.namespace ?? "");
-      if (appClaims(app, profile, tenant).some((c) => c.host === host)) keys.add(keyOf(app));
-    }
+    for (const key of host === undefined ? [] : askers.askers(host)) keys.add(key);
     return keys;
   });
   // Apps of one project discover each other: a new, removed or re-ported App changes its siblings' env.
