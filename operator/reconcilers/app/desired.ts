@@ -335,9 +335,15 @@ export function podTemplate(inputs: AppInputs, deploymentId: string) {
  * exactly when this changes.
  */
 export function templateHash(inputs: AppInputs): string {
-  const template = podTemplate(inputs, "");
-  return createHash("sha256").update(JSON.stringify(template)).digest("hex").slice(0, 16);
+  let hash = templateHashes.get(inputs);
+  if (hash === undefined) {
+    hash = createHash("sha256").update(JSON.stringify(podTemplate(inputs, ""))).digest("hex").slice(0, 16);
+    templateHashes.set(inputs, hash);
+  }
+  return hash;
 }
+/** A reconcile asks for the hash of one (never modified) inputs object twice: the rollout's and the Deployment's. */
+const templateHashes = new WeakMap<AppInputs, string>();
 
 // --- Children ----------------------------------------------------------------------------------------------
 
