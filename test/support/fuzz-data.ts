@@ -1,8 +1,9 @@
-// Real identifiers for the API fuzz test (test/api/fuzz.test.ts): without them Schemathesis only ever meets 404s
-// on everything under a tenant and tests the router, not the logic. For one tenant of an ApiWorld this creates an
-// App with a deployment, a Pipeline with a Run, two API tokens and spare objects for the DELETE operations, and
-// writes the Schemathesis config that supplies them (path and query parameters, per operation where one name means
-// different things). It also reads Schemathesis' reports back: requests sent, status codes, warnings.
+// Real identifiers for the API fuzz test (test/api/fuzz.test.ts): without them Schemathesis only ever meets 404s on
+// everything under a tenant and tests the router, not the logic. For one tenant of an ApiWorld this creates an App with
+// a deployment, a Pipeline, a Run of a Pipeline the fuzzer leaves alone, two API tokens and spare objects for the
+// DELETE operations, and writes the Schemathesis config that supplies them (path and query parameters, per operation
+// where one name means different things). It also reads Schemathesis' reports back: requests sent, status codes,
+// warnings.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ApiWorld, TenantFixture } from "./api-world.ts";
@@ -65,7 +66,16 @@ export async function seedFuzzData(world: ApiWorld, fixture: TenantFixture): Pro
       `Applying Pipeline ${name}`,
     );
   }
-  const run = await ok(await call("POST", `${base}/pipelines/fuzz/runs${q}`, {}), "Starting the fuzz Run");
+  // The Run the run operations are given belongs to a Pipeline of its own, which the fuzzer never changes: it does
+  // change "fuzz" (history limits of 0 among them), whose history pruning then deleted the Run mid-run, leaving
+  // every run operation with 404s. The most history the schema allows keeps it through the fuzzer's reruns.
+  await ok(
+    await call("PUT", `${base}/pipelines/fuzz-runs${q}`, {
+      spec: { tasks: [task], history: { successfulRuns: 1000, failedRuns: 1000 } },
+    }),
+    "Applying Pipeline fuzz-runs",
+  );
+  const run = await ok(await call("POST", `${base}/pipelines/fuzz-runs/runs${q}`, {}), "Starting the fuzz Run");
   const tokens: string[] = [];
   for (const name of ["fuzz-rotate", "fuzz-revoke"]) {
     const created = await ok(await call("POST", `${base}/tokens`, { name, role: "viewer" }), `Creating token ${name}`);
