@@ -1,4 +1,4 @@
-// Applying an App's children: one row per child kind; the Secret first (the Deployment reads it), the rest at once.
+// Applying an App's children: one row per child kind; the Secret first when the Deployment reads it, the rest at once.
 // Each row is applied when desired and pruned otherwise (runtime/children.ts holds the rules: server-side apply,
 // NotOwned reported, never adopted, prune only loco's with a uid precondition).
 import { canaryName, FIELD_MANAGER, serviceName } from "../../../crds/app-names.ts";
@@ -45,6 +45,8 @@ interface ChildPlan {
   desired: KubeObject[];
   /** A child left exactly as it runs: neither applied nor pruned (a stable Deployment during a canary). */
   held?: string;
+  /** Applied before the other rows, which read it (the Secret, when the pod template takes variables from it). */
+  first?: boolean;
 }
 
 export interface AppliedChildren {
@@ -91,7 +93,14 @@ export function childPlans(
   const httpRoute = desiredHttpRoute(inputs, split);
   const grpcRoute = desiredGrpcRoute(inputs, split);
   return [
-    { resource: SECRET, cache: caches.secrets, existence: existing.secrets, desired: some(desiredSecret(inputs)) },
+    {
+      resource: SECRET,
+      cache: caches.secrets,
+      existence: existing.secrets,
+      desired: some(desiredSecret(inputs)),
+      // Pods read it only through secretEnv: without any, it need not exist before their Deployment does.
+      first: (inputs.spec.secretEnv ?? []).length > 0,
+    },
     {
       resource: DEPLOYMENT,
       cache: caches.deployments,
@@ -159,14 +168,15 @@ export async function applyAppChildren(
     const wanted = new Set([...plan.desired.map(keyOf), ...(plan.held === undefined ? [] : [plan.held])]);
     return { plan, results, pruned: await pruneChildren(context, plan.resource, plan.cache, wanted) };
   };
-  // The first row (the Secret the Deployment reads) goes first; the other rows do not depend on one another and go
-  // at once: a reconcile that writes five children then waits for two round trips, not five.
-  const [first, ...rest] = plans;
-  const rows = first ? [await applyRow(first)] : [];
-  const settled = await Promise.allSettled(rest.map(applyRow));
+  // A row the others read (the Secret of a Deployment taking variables from it) goes first; the other rows do not
+  // depend on one another and go at once: a reconcile that writes five children waits for one or two round trips.
+  const rows: Awaited<ReturnType<typeof applyRow>>[] = [];
+  for (const plan of plans) if (plan.first) rows.push(await applyRow(plan));
+  const settled = await Promise.allSettled(plans.filter((plan) => !plan.first).map(applyRow));
   const failed = settled.find((row) => row.status === "rejected");
   for (const row of settled) if (row.status === "fulfilled") rows.push(row.value);
   // Reported in the table's order, whichever answered first.
+  rows.sort((a, b) => plans.indexOf(a.plan) - plans.indexOf(b.plan));
   for (const { plan, results, pruned } of rows) {
     if (plan.held !== undefined) {
       const held: ChildResult = { outcome: "Unchanged", live: plan.cache.get(plan.held) };
