@@ -337,7 +337,10 @@ export function podTemplate(inputs: AppInputs, deploymentId: string) {
 export function templateHash(inputs: AppInputs): string {
   let hash = templateHashes.get(inputs);
   if (hash === undefined) {
-    hash = createHash("sha256").update(JSON.stringify(podTemplate(inputs, ""))).digest("hex").slice(0, 16);
+    hash = createHash("sha256")
+      .update(JSON.stringify(podTemplate(inputs, "")))
+      .digest("hex")
+      .slice(0, 16);
     templateHashes.set(inputs, hash);
   }
   return hash;
