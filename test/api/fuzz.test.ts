@@ -53,6 +53,9 @@ beforeAll(async () => {
   // Loopback webhook targets are allowed so that the seeded webhooks (test/support/fuzz-data.ts) can exist.
   world = await startApiWorld("fz", {
     api: { args: ["--metrics-url", `http://127.0.0.1:${port}`, "--webhook-allow-addresses", "loopback"] },
+    // The simulated node is shared by every test file: unbounded, the fuzzer's scale requests (266 replicas of
+    // 0.7 CPU, seen) filled it, and another file's pod could not be scheduled for minutes.
+    profileSpec: { limits: { maxReplicas: 3, maxCpu: "1", maxMemory: "1Gi" } },
   });
   for (const tenant of world.tenants) seeded.push(await seedFuzzData(world, tenant));
 }, 300_000);

@@ -43,6 +43,8 @@ export async function startApiWorld(
   options: {
     operator?: Partial<OperatorOptions>;
     api?: { args?: string[]; telemetry?: ApiTelemetry; log?: Logger };
+    /** More of the test Profile's spec (limits, say), beside its base domain and Gateway. */
+    profileSpec?: Record<string, unknown>;
   } = {},
 ): Promise<ApiWorld> {
   const shard = newShard();
@@ -100,7 +102,13 @@ export async function startApiWorld(
   const admin = await token(ADMIN);
   const put = await api.call("PUT", `/v1/profiles/${profile}`, {
     token: admin,
-    body: { spec: { baseDomain: "apps.example.com", gateway: { name: "public", namespace: gatewayNamespace } } },
+    body: {
+      spec: {
+        baseDomain: "apps.example.com",
+        gateway: { name: "public", namespace: gatewayNamespace },
+        ...options.profileSpec,
+      },
+    },
   });
   if (put.status !== 200) throw new Error(`Applying the test Profile failed: ${put.status} ${await put.text()}`);
   // Tenants get a namespace per Profile the mirror knows.
