@@ -1,6 +1,8 @@
-// Soak: the operator (with its mirror) and the API as processes, 20 App changes a second (19 through the apiserver,
-// 1 through the API's PATCH …/env) and 5 list reads a second through the API, for an hour by default. Figures: each process's resident memory growth from the end of the
-// warm-up (10 minutes) to the end, open file descriptors and sockets, and the apiserver's open watches.
+// Soak: the operator (with its mirror, and Node's flags as the image runs it) and the API as processes, 20 App
+// changes a second (19 through the apiserver, 1 through the API's PATCH …/env) and 5 list reads a second through the
+// API, for an hour by default. Figures: each process's live heap (V8's heap after its last full collection) and
+// resident memory, their growth from the end of the warm-up (10 minutes) to the end, open file descriptors and
+// sockets, and the watches held open. A leak is judged on the live heap: RSS also follows what V8 reserves.
 //
 //   npm run bench:soak     (BENCH_MINUTES=60 BENCH_WARMUP_MINUTES=10 BENCH_RATE=20 BENCH_API_RATE=1 BENCH_APPS=50)
 //
@@ -47,6 +49,14 @@ const figures = {
   failedChangesCount: last?.failedChanges ?? 0,
   failedReadsCount: last?.failedReads ?? 0,
   lastChangesVisible: result.lastChangesVisible ? "yes" : "no",
+  operatorHeapAtWarmupMB: warm[0]?.operator.heapMB ?? Number.NaN,
+  operatorHeapEndMB: last?.operator.heapMB ?? Number.NaN,
+  operatorHeapMaxMB: Math.max(...at(result.samples, (s) => s.operator.heapMB).filter(Number.isFinite)),
+  operatorHeapGrowthPercent: growthPercent(result.samples, warmup, (s) => s.operator.heapMB),
+  apiHeapAtWarmupMB: warm[0]?.api.heapMB ?? Number.NaN,
+  apiHeapEndMB: last?.api.heapMB ?? Number.NaN,
+  apiHeapMaxMB: Math.max(...at(result.samples, (s) => s.api.heapMB).filter(Number.isFinite)),
+  apiHeapGrowthPercent: growthPercent(result.samples, warmup, (s) => s.api.heapMB),
   operatorRssAtWarmupMB: warm[0]?.operator.rssMB ?? Number.NaN,
   operatorRssEndMB: last?.operator.rssMB ?? Number.NaN,
   operatorRssMaxMB: Math.max(...at(result.samples, (s) => s.operator.rssMB)),

@@ -1,6 +1,8 @@
 // Metrics under controller-runtime's names (and client-go's workqueue/rest_client names), so the dashboards and
 // alerts people already have for Go operators work for loco unchanged.
+
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { HEAP_AFTER_GC_HELP, HEAP_AFTER_GC_METRIC, heapAfterGcBytes } from "./heap-after-gc.ts";
 
 export interface RestClientMetrics {
   observe(method: string, code: string, host: string, seconds: number): void;
@@ -143,7 +145,18 @@ export class OperatorMetrics implements RestClientMetrics {
   private readonly requestCounts = new Map<string, number>();
 
   constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    if (options.processMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry });
+      heapAfterGcBytes();
+      new Gauge({
+        name: HEAP_AFTER_GC_METRIC,
+        help: HEAP_AFTER_GC_HELP,
+        registers: [this.registry],
+        collect() {
+          this.set(heapAfterGcBytes());
+        },
+      });
+    }
   }
 
   observe(method: string, code: string, host: string, seconds: number): void {

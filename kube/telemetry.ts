@@ -4,6 +4,7 @@
 // the kind ("reconcile App") carrying the key, result, duration and the loco.tenant / loco.app (loco.pipeline,
 // loco.run) attributes; the same reconciles are counted over OTLP under controller-runtime's metric names, next to
 // the Prometheus /metrics that OperatorMetrics serves.
+
 import {
   type Attributes,
   type Counter,
@@ -16,6 +17,7 @@ import {
   SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
+import { HEAP_AFTER_GC_HELP, HEAP_AFTER_GC_METRIC, heapAfterGcBytes } from "./heap-after-gc.ts";
 
 /** The instrumentation scope of every span and instrument loco creates. */
 export const INSTRUMENTATION_SCOPE = "loco";
@@ -150,6 +152,14 @@ export async function startTelemetry(
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
+  heapAfterGcBytes();
+  meterProvider
+    .getMeter(INSTRUMENTATION_SCOPE)
+    .createObservableGauge(HEAP_AFTER_GC_METRIC, { description: HEAP_AFTER_GC_HELP })
+    .addCallback((result) => {
+      const bytes = heapAfterGcBytes();
+      if (bytes > 0) result.observe(bytes);
+    });
   const instrumentations = (await options.instrument?.()) ?? [];
   let stopped = false;
   return {

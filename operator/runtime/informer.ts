@@ -23,6 +23,11 @@ export interface InformerOptions {
   idleTimeoutMs?: number;
   /** Server-side watch timeout; watches end and are re-established at about this interval. */
   watchTimeoutSeconds?: number;
+  /**
+   * A watch that streamed this long before it broke proves the server was healthy until then: the failure starts a
+   * new outage, backed off from the shortest delay again (default 10 s).
+   */
+  healthyWatchMs?: number;
   log?: (level: "info" | "warn", message: string, fields?: Record<string, unknown>) => void;
   /** Cache metadata only (PartialObjectMetadata): enough to know what exists and who owns it, at a fraction of the memory. */
   metadataOnly?: boolean;
@@ -211,14 +216,17 @@ export class Informer<T extends KubeObject = KubeObject> {
   private async run(): Promise<void> {
     let failures = 0;
     let shortWatches = 0;
+    let watchStarted: number | undefined;
     while (!this.stopped) {
       try {
+        watchStarted = undefined;
         if (!this.resourceVersion) {
           await this.relist();
           // The list was invalidated while it ran: list again rather than watch from nothing.
           if (!this.resourceVersion) continue;
         }
         const started = Date.now();
+        watchStarted = started;
         await this.watchOnce();
         // Reset only once a watch worked: a list that works and a watch that keeps failing must still back off.
         failures = 0;
@@ -243,6 +251,12 @@ export class Informer<T extends KubeObject = KubeObject> {
           continue;
         }
         this.stats.errors++;
+        // Watches end with an error far more often than cleanly (every apiserver restart or rollout breaks them
+        // mid-stream), so counting on from the last outage would leave the informer blind for up to the 30 s cap
+        // after the apiserver's next routine restart.
+        if (watchStarted !== undefined && Date.now() - watchStarted >= (this.options.healthyWatchMs ?? 10_000)) {
+          failures = 0;
+        }
         failures++;
         // After a failed watch, relist rather than resume. Our resourceVersion may mean nothing to the server any
         // more: etcd was restored or wiped (the new cluster's versions may already be past ours, so a resumed watch

@@ -18,17 +18,21 @@ export interface OperatorProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** Node's flags as the image and the chart run the operator with (charts/loco/values.yaml, operator.nodeFlags). */
+export const IMAGE_OPERATOR_NODE_FLAGS = ["--max-semi-space-size=1", "--optimize-for-size"];
+
 /** Starts `loco-operator` against `kubeconfig`, reconciling only the objects labelled with `shard`. */
 export async function spawnOperatorProcess(
   kubeconfig: string,
   shard: string,
   extraArgs: string[] = [],
-  options: { logFile?: string } = {},
+  options: { logFile?: string; nodeArgs?: string[] } = {},
 ): Promise<OperatorProcess> {
   const healthPort = await freePort();
   const child = spawn(
     process.execPath,
     [
+      ...(options.nodeArgs ?? []),
       entrypoint,
       "--kubeconfig",
       kubeconfig,

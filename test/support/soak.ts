@@ -13,10 +13,17 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { tenantNamespace } from "../../api/tenant-namespaces.ts";
 import { startControlPlane, stopControlPlane } from "../../hack/control-plane/control-plane.ts";
 import { freePort } from "../../hack/control-plane/free-port.ts";
+import { HEAP_AFTER_GC_METRIC } from "../../kube/heap-after-gc.ts";
 import { KubeApiError, KubeClient } from "../../kube/kube-client.ts";
 import { fleetApp, prepareFleet } from "./fleet.ts";
 import { installLocoCrds } from "./install-crds.ts";
-import { metricSum, type OperatorProcess, SHARD_LABEL, spawnOperatorProcess } from "./operator-child.ts";
+import {
+  IMAGE_OPERATOR_NODE_FLAGS,
+  metricSum,
+  type OperatorProcess,
+  SHARD_LABEL,
+  spawnOperatorProcess,
+} from "./operator-child.ts";
 import { type PrivatePostgres, privateServer } from "./postgres-server.ts";
 
 export interface SoakOptions {
@@ -36,6 +43,8 @@ export interface SoakOptions {
 
 export interface ProcessSample {
   rssMB: number;
+  /** V8 heap in use after the process's last full collection (its live heap); NaN when it could not be read. */
+  heapMB: number;
   fds: number;
   sockets: number;
 }
@@ -75,7 +84,14 @@ export interface SoakResult {
 const TENANT = "soaktenant";
 const apiEntrypoint = new URL("../../api/main.ts", import.meta.url).pathname;
 
-export function processSample(pid: number): ProcessSample {
+/** The process's `loco_heap_after_gc_bytes` from its Prometheus /metrics, in MB (NaN when it did not answer). */
+export async function heapAfterGcMB(metrics: () => Promise<string>): Promise<number> {
+  const text = await metrics().catch(() => undefined);
+  const bytes = text === undefined ? Number.NaN : metricSum(text, HEAP_AFTER_GC_METRIC);
+  return bytes > 0 ? Math.round(bytes / 104_857.6) / 10 : Number.NaN;
+}
+
+export function processSample(pid: number, heapMB = Number.NaN): ProcessSample {
   const rssKB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
   const fds = readdirSync(`/proc/${pid}/fd`);
   let sockets = 0;
@@ -86,15 +102,16 @@ export function processSample(pid: number): ProcessSample {
       /* closed meanwhile */
     }
   }
-  return { rssMB: Math.round(rssKB / 102.4) / 10, fds: fds.length, sockets };
+  return { rssMB: Math.round(rssKB / 102.4) / 10, heapMB, fds: fds.length, sockets };
 }
 
 export async function startApiProcess(options: {
   kubeconfig: string;
   databaseUrl: string;
   dir: string;
-}): Promise<{ child: ChildProcess; url: string; token: string; output(): string }> {
+}): Promise<{ child: ChildProcess; url: string; token: string; output(): string; metrics(): Promise<string> }> {
   const port = await freePort();
+  const metricsPort = await freePort();
   const tokenFile = join(options.dir, "bootstrap-token");
   const child = spawn(
     process.execPath,
@@ -116,6 +133,8 @@ export async function startApiProcess(options: {
       "100000",
       "--rate-limit-per-token",
       "100000",
+      "--metrics-address",
+      `127.0.0.1:${metricsPort}`,
       "--log-level",
       "warn",
     ],
@@ -139,7 +158,8 @@ export async function startApiProcess(options: {
     await sleep(250);
   }
   const token = readFileSync(tokenFile, "utf8").trim();
-  return { child, url, token, output: () => output };
+  const metrics = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  return { child, url, token, output: () => output, metrics };
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
@@ -158,13 +178,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     client = await KubeClient.create(config);
     // The Gateway and the Profile (labelled for this operator); the Apps come through the API.
     const fleet = await prepareFleet(client, { shard: "soak", shardLabel: SHARD_LABEL, apps: 0, namespaces: 0 });
-    operator = await spawnOperatorProcess(plane.kubeconfig, fleet.shard, [
-      "--no-leader-elect",
-      "--database-url",
-      postgres.url,
-      "--log-level",
-      "warn",
-    ]);
+    // With Node's flags as the image runs it: they decide how much heap V8 reserves, which is what RSS measures.
+    operator = await spawnOperatorProcess(
+      plane.kubeconfig,
+      fleet.shard,
+      ["--no-leader-elect", "--database-url", postgres.url, "--log-level", "warn"],
+      { nodeArgs: IMAGE_OPERATOR_NODE_FLAGS },
+    );
     const started = await startApiProcess({ kubeconfig: plane.kubeconfig, databaseUrl: postgres.url, dir });
     api = started.child;
     const call = async (method: string, path: string, body?: unknown) =>
@@ -303,8 +323,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       await sleep(Math.min(options.sampleEveryMs, options.durationMs - (performance.now() - begin)));
       const sample: SoakSample = {
         atSeconds: Math.round((performance.now() - begin) / 1000),
-        operator: processSample(operator.child.pid ?? 0),
-        api: processSample(api.pid ?? 0),
+        operator: processSample(operator.child.pid ?? 0, await heapAfterGcMB(operator.metrics)),
+        api: processSample(api.pid ?? 0, await heapAfterGcMB(started.metrics)),
         apiserverWatches: await watches(),
         operatorWatches: await operator
           .metrics()
@@ -320,8 +340,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       };
       samples.push(sample);
       log(
-        `${sample.atSeconds} s: operator ${sample.operator.rssMB} MB, ${sample.operator.fds} fds (${sample.operator.sockets} sockets); ` +
-          `API ${sample.api.rssMB} MB, ${sample.api.fds} fds (${sample.api.sockets} sockets); ${sample.operatorWatches} operator watches (apiserver ${sample.apiserverWatches}); ` +
+        `${sample.atSeconds} s: operator ${sample.operator.rssMB} MB (heap ${sample.operator.heapMB} MB), ${sample.operator.fds} fds (${sample.operator.sockets} sockets); ` +
+          `API ${sample.api.rssMB} MB (heap ${sample.api.heapMB} MB), ${sample.api.fds} fds (${sample.api.sockets} sockets); ${sample.operatorWatches} operator watches (apiserver ${sample.apiserverWatches}); ` +
           `${changes} changes (${failedChanges} failed${failures.size ? ` ${JSON.stringify(Object.fromEntries(failures))}` : ""}, ${skippedChanges} ticks skipped, p99 ${sample.changeP99Ms} ms), ${failedReads} failed reads`,
       );
     }
@@ -364,7 +384,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
 /** Growth in percent of `value` from the mean of the samples at the warm-up mark to the mean of the last ones. */
 export function growthPercent(samples: SoakSample[], afterSeconds: number, value: (s: SoakSample) => number): number {
-  const warm = samples.filter((s) => s.atSeconds >= afterSeconds);
+  // A sample whose figure could not be read (NaN) is left out, not counted as zero.
+  const warm = samples.filter((s) => s.atSeconds >= afterSeconds && Number.isFinite(value(s)));
   const first = warm.slice(0, 3);
   const last = warm.slice(-3);
   if (first.length === 0) return Number.NaN;
