@@ -289,7 +289,8 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
             await r.arrayBuffer();
             return String(r.status);
           })
-          .catch((error: unknown) => `error ${(error as Error).message}`);
+          // fetch's own message is "fetch failed" whatever happened: the cause (ECONNRESET, EPIPE, …) says what.
+          .catch((error: unknown) => `error ${causeOf(error)}`);
         oversizedStatuses[status] = (oversizedStatuses[status] ?? 0) + 1;
       }
     };
@@ -314,16 +315,24 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
       await call("PUT", `/v1/tenants/${tenant}/apps/${app}?profile=${profile}`, { spec: spec(0, 2) }, token);
     }
     for (const app of followerApps) {
+      const pods = async () =>
+        (
+          await client.list<KubeObject & { status?: { phase?: string } }>(POD, namespace, {
+            labelSelector: `${LABEL_APP}=${app}`,
+          })
+        ).items;
       await until(
         `2 running pods of App ${app}`,
-        async () =>
-          (
-            await client.list<KubeObject & { status?: { phase?: string } }>(POD, namespace, {
-              labelSelector: `${LABEL_APP}=${app}`,
-            })
-          ).items.filter((p) => p.status?.phase === "Running").length === 2,
+        async () => (await pods()).filter((p) => p.status?.phase === "Running").length === 2,
         300_000,
-      );
+      ).catch(async (error: unknown) => {
+        // What stood in the way: the pods' phases and the App's own account of itself.
+        const phases = (await pods().catch(() => [])).map((p) => p.status?.phase ?? "none");
+        const view = await call("GET", `/v1/tenants/${tenant}/apps/${app}?profile=${profile}`).catch(String);
+        throw new Error(
+          `${(error as Error).message}: pods ${JSON.stringify(phases)}; App ${JSON.stringify(view).slice(0, 2000)}`,
+        );
+      });
     }
     await until("the followed Apps in the mirror", async () => {
       for (const app of followerApps) await call("GET", `/v1/tenants/${tenant}/apps/${app}?profile=${profile}`);
@@ -572,4 +581,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await sleep(250);
   }
+}
+
+/** What made a fetch fail: its cause's code or message (fetch itself only says "fetch failed"). */
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
 }
