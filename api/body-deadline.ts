@@ -3,6 +3,7 @@
 // liked); this hook answers 408 once the body is late, closes the connection, and tells Fastify the answer is sent.
 import type { FastifyInstance } from "fastify";
 import { ApiError, PROBLEM_CONTENT_TYPE, problemOf } from "./errors.ts";
+import { lingerOnClose } from "./linger-close.ts";
 
 /** Whether the request announces a body (a length above 0, or chunks). */
 function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
@@ -22,6 +23,8 @@ export function enforceBodyDeadline(app: FastifyInstance, timeoutMs: number): vo
         `The request body was not received in full within ${timeoutMs / 1000}s and was dropped; send it again at once, or over a faster connection.`,
       );
       request.log.info({ code: error.code }, "Refused a request whose body came too slowly");
+      // The client is still sending: closed gently, or the reset would take the answer with it.
+      lingerOnClose(raw.socket);
       reply.raw.writeHead(408, {
         "content-type": PROBLEM_CONTENT_TYPE,
         connection: "close",

@@ -22,6 +22,7 @@ import { answerClientError } from "./client-errors.ts";
 import type { ApiConfig } from "./config.ts";
 import { registerConsole, resolveConsoleDir } from "./console-assets.ts";
 import { ApiError, PROBLEM_CONTENT_TYPE, problemOf, toApiError, UNAVAILABLE_RETRY_AFTER_SECONDS } from "./errors.ts";
+import { lingerOnEarlyAnswers } from "./linger-close.ts";
 import { openApiDocument } from "./openapi.ts";
 import { noteRefusal, RequestLog } from "./request-log.ts";
 import { rootPage } from "./root-page.ts";
@@ -185,6 +186,8 @@ export async function buildServer(services: ApiServices): Promise<FastifyInstanc
   });
   // A body sent byte by byte is cut at the request timeout (408), not held for as long as the client likes.
   enforceBodyDeadline(app, config.requestTimeout);
+  // An answer given while the body is still arriving (413, a 408 above) reaches the client instead of a reset.
+  lingerOnEarlyAnswers(app);
 
   // Two independent limits: per client address and per credential. (The plugin's own hooks run one limiter per
   // request, so both are applied here through createRateLimit.)
