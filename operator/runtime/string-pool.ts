@@ -11,17 +11,28 @@ const PRIVATE_KEYS = new Set(["data", "stringData"]);
 const MAX_POOLED_LENGTH = 128;
 
 /**
- * A bounded pool: when the current generation is full it becomes the previous one, and strings seen in neither are
- * added to a fresh one. What the caches still hold keeps its copy; the pool only forgets strings no longer seen.
+ * A bounded pool in two generations. The current one becomes the previous one when it is full or older than
+ * `generationMs`, and strings seen in neither are added to a fresh one: a string seen again while its generation is
+ * the previous one is carried over. What the caches still hold keeps its copy; the pool only forgets strings no
+ * longer seen. The age limit is what keeps the pool small under churn: values that change with every write (a new
+ * timeout, a ReplicaSet's name in a condition message) would otherwise fill both generations, 200,000 strings of
+ * garbage, over the better part of an hour (a heap that looked like a leak in the soak), while the strings shared
+ * by many objects are seen again within minutes and stay.
  */
 export class StringPool {
   private current = new Map<string, string>();
   private previous = new Map<string, string>();
+  private generationStarted: number;
 
   private readonly generationSize: number;
+  private readonly generationMs: number;
+  private readonly now: () => number;
 
-  constructor(generationSize = 100_000) {
-    this.generationSize = generationSize;
+  constructor(options: { generationSize?: number; generationMs?: number; now?: () => number } = {}) {
+    this.generationSize = options.generationSize ?? 100_000;
+    this.generationMs = options.generationMs ?? 120_000;
+    this.now = options.now ?? (() => performance.now());
+    this.generationStarted = this.now();
   }
 
   intern(value: string): string {
@@ -29,9 +40,10 @@ export class StringPool {
     const found = this.current.get(value);
     if (found !== undefined) return found;
     const old = this.previous.get(value);
-    if (this.current.size >= this.generationSize) {
+    if (this.current.size >= this.generationSize || this.now() - this.generationStarted >= this.generationMs) {
       this.previous = this.current;
       this.current = new Map();
+      this.generationStarted = this.now();
     }
     this.current.set(value, old ?? value);
     return old ?? value;
@@ -41,6 +53,11 @@ export class StringPool {
   internAll<T>(value: T): T {
     this.walk(value as unknown);
     return value;
+  }
+
+  /** Whether the pool holds `value` now (in either generation). */
+  has(value: string): boolean {
+    return this.current.has(value) || this.previous.has(value);
   }
 
   get size(): number {
