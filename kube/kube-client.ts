@@ -114,6 +114,22 @@ function errorFromResponse(status: number, text: string): KubeApiError {
  */
 export type WriteFence = () => string | undefined;
 
+/**
+ * A write that passed the fence and then took `heldMs` to be handed to the socket. Nothing in a process can make the
+ * fence's check and the send one step: a process frozen (SIGSTOP, a paused VM) or starved of CPU between the two
+ * sends the write when it runs again, possibly after its lease has passed on. The window is the few hundred
+ * microseconds of building and encrypting one request, so it takes a freeze landing inside it; when one did, the
+ * write is reported rather than passed over in silence.
+ */
+export interface HeldUpWrite {
+  method: string;
+  path: string;
+  heldMs: number;
+}
+
+/** A write held up this long between its fence and its socket is reported (a process that paused, not a slow one). */
+const HELD_UP_WRITE_MS = 1000;
+
 /** Whether a client TLS socket has finished its handshake (what it writes now goes straight out). */
 const isSecure = (socket: TLSSocket) => {
   const protocol = socket.getProtocol();
@@ -140,6 +156,7 @@ export class KubeClient {
 
   private readonly kubeConfig: KubeAccess;
   private fence: WriteFence | undefined;
+  private onHeldUp: ((write: HeldUpWrite) => void) | undefined;
 
   private constructor(kubeConfig: KubeAccess, baseOptions: RequestOptions, options: KubeClientOptions) {
     this.kubeConfig = kubeConfig;
@@ -165,9 +182,13 @@ export class KubeClient {
     return new KubeClient(kubeConfig, base, options);
   }
 
-  /** From now on every write (any method but GET and HEAD) is sent only while `fence` allows it. */
-  fenceWrites(fence: WriteFence): void {
+  /**
+   * From now on every write (any method but GET and HEAD) is sent only while `fence` allows it. `onHeldUp` hears of
+   * a write that passed the fence and was then held up before it left the process (see HeldUpWrite).
+   */
+  fenceWrites(fence: WriteFence, onHeldUp?: (write: HeldUpWrite) => void): void {
     this.fence = fence;
+    this.onHeldUp = onHeldUp;
   }
 
   /** Credentials can rotate (tokens from exec plugins or projected files): refresh headers per request. */
@@ -244,8 +265,11 @@ export class KubeClient {
       };
       const send = () => {
         if (fenced()) return;
+        const passed = performance.now();
         if (body !== undefined) req.write(body);
         req.end();
+        const heldMs = performance.now() - passed;
+        if (fence && heldMs >= HELD_UP_WRITE_MS) this.onHeldUp?.({ method, path, heldMs: Math.round(heldMs) });
       };
       if (!fence) {
         send();

@@ -263,6 +263,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       maxSockets: 2,
     });
     const leaseName = options.leaderElection.leaseName ?? "loco-operator";
+    const lease = `${options.leaderElection.namespace}/${leaseName}`;
     metrics.leaderElectionMaster.set({ name: leaseName }, 0);
     elector = new LeaderElector({
       client: electionClient,
@@ -284,7 +285,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       },
     });
     // Nothing this replica's client writes reaches the cluster unless it holds a fresh lease (see the elector).
-    client.fenceWrites(elector.writeFence);
+    client.fenceWrites(elector.writeFence, (write) =>
+      log.warn(
+        { ...write, lease },
+        "A write passed the leader fence and was then held up before it was sent (the process paused); it may reach the apiserver after the lease passed to another replica",
+      ),
+    );
     elector.start();
   } else {
     begin();
