@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../kube/types.ts";
-import { deploymentOf, kubernetesEvent, taskEvents, timelineOf } from "./timeline.ts";
+import { deploymentOf, kubernetesEvent, slimEvent, taskEvents, timelineOf } from "./timeline.ts";
 
 const app = (status: Record<string, unknown>): KubeObject => ({
   apiVersion: "loco.dev/v1alpha1",
@@ -102,5 +102,55 @@ describe("timelineOf", () => {
       actor: "loco-operator",
       sourceKey: "k8s-event:e-1",
     });
+  });
+
+  it("slims a cached Event to what the timeline reads, reading the same from it", () => {
+    // An Event as the apiserver answers it (the operator's informer strips managedFields itself).
+    const full = {
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: {
+        name: "shop.18a2b3c4d5e6f708",
+        namespace: "acme-prod",
+        uid: "5d1c2b6e-1111-4c3a-9a4e-2f9d7c1e0a01",
+        resourceVersion: "48213",
+        creationTimestamp: "2026-12-06T06:12:54Z",
+        labels: { "app.kubernetes.io/managed-by": "loco" },
+        annotations: { "loco.dev/trace": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
+      },
+      involvedObject: {
+        kind: "App",
+        namespace: "acme-prod",
+        name: "shop",
+        uid: "9f0c1d2e-2222-4c3a-9a4e-2f9d7c1e0a02",
+        apiVersion: "loco.dev/v1alpha1",
+        resourceVersion: "48190",
+        fieldPath: "spec.routes[0]",
+      },
+      reason: "Deployed",
+      message: "Deployment shop rolled out 01JEXAMPLE",
+      type: "Normal",
+      reportingComponent: "loco-operator",
+      reportingInstance: "loco-operator-6d4f9c7b8-x2x9p",
+      source: { component: "loco-operator", host: "node-1" },
+      action: "Apply",
+      count: 3,
+      series: { count: 3, lastObservedTime: "2026-12-06T06:13:04.000000Z" },
+      related: { kind: "Deployment", namespace: "acme-prod", name: "shop" },
+      eventTime: null,
+      firstTimestamp: "2026-12-06T06:12:54Z",
+      lastTimestamp: "2026-12-06T06:13:04Z",
+    };
+    const slim = slimEvent(structuredClone(full));
+    expect(kubernetesEvent(slim)).toEqual(kubernetesEvent(full));
+    // What the mirror keys and tenants it by stays.
+    expect(slim.metadata).toEqual({
+      name: full.metadata.name,
+      namespace: full.metadata.namespace,
+      uid: full.metadata.uid,
+      resourceVersion: full.metadata.resourceVersion,
+      creationTimestamp: full.metadata.creationTimestamp,
+    });
+    expect(JSON.stringify(slim).length).toBeLessThan(JSON.stringify(full).length * 0.6);
   });
 });

@@ -205,6 +205,33 @@ interface KubernetesEvent extends KubeObject {
   lastTimestamp?: string | null;
 }
 
+/**
+ * Only what kubernetesEvent and the mirror read of an Event, for the operator's cache of them: it holds every Event
+ * about a loco object for as long as the apiserver keeps it (an hour by default), so under churn it is the largest
+ * cache the operator has (a quarter of its live heap after 25 minutes of the soak's 20 App changes a second).
+ */
+export function slimEvent<T extends KubeObject>(object: T): T {
+  const event = object as KubernetesEvent;
+  const { name, namespace, uid, resourceVersion, creationTimestamp } = event.metadata;
+  const involved = event.involvedObject;
+  return {
+    apiVersion: event.apiVersion,
+    kind: event.kind,
+    metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
+    ...(involved
+      ? { involvedObject: { kind: involved.kind, namespace: involved.namespace, name: involved.name } }
+      : {}),
+    type: event.type,
+    reason: event.reason,
+    message: event.message,
+    reportingComponent: event.reportingComponent,
+    ...(event.source?.component ? { source: { component: event.source.component } } : {}),
+    eventTime: event.eventTime,
+    firstTimestamp: event.firstTimestamp,
+    lastTimestamp: event.lastTimestamp,
+  } as KubernetesEvent as T;
+}
+
 /** A Kubernetes Event about a loco object, as a timeline event (its first occurrence; repeats add nothing). */
 export function kubernetesEvent(object: KubeObject): TimelineEvent {
   const event = object as KubernetesEvent;

@@ -7,6 +7,7 @@ import { Mirror } from "../db/mirror.ts";
 import type { Database } from "../db/schema.ts";
 import type { KeyRing } from "../db/secret-crypto.ts";
 import { SecretStore } from "../db/secret-store.ts";
+import { slimEvent } from "../db/timeline.ts";
 import { IDENTITY_NAMESPACE, readClusterUid } from "../kube/cluster-identity.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import type { Logger } from "../kube/logger.ts";
@@ -27,7 +28,11 @@ export function createMirrorCaches(client: KubeClient, options: Omit<InformerOpt
     tenantParents: TENANT_PARENTS.map(
       (resource) => new Informer(client, resource, { ...options, labelSelector: MANAGED_SELECTOR }),
     ),
-    events: new Informer(client, EVENT, { ...options, fieldSelector: "involvedObject.apiVersion=loco.dev/v1alpha1" }),
+    events: new Informer(client, EVENT, {
+      ...options,
+      fieldSelector: "involvedObject.apiVersion=loco.dev/v1alpha1",
+      slim: slimEvent,
+    }),
   };
 }
 

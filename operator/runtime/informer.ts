@@ -41,9 +41,12 @@ export interface InformerOptions {
    * configuration repeats the whole object (a Secret's data included) in every object `kubectl apply` wrote.
    */
   dropAnnotations?: readonly string[];
+  /** Keeps only what the cache's readers use of each object (applied before anything else is cached). */
+  slim?: (object: KubeObject) => KubeObject;
 }
 
-function stripForCache<T extends KubeObject>(object: T, options: InformerOptions): T {
+function stripForCache<T extends KubeObject>(received: T, options: InformerOptions): T {
+  const object = (options.slim ? options.slim(received) : received) as T;
   // managedFields are often the largest part of an object and the runtime never reads them.
   const entries = object.metadata.managedFields;
   if (entries) {
