@@ -38,6 +38,12 @@ export interface SoakOptions {
   readsPerSecond: number;
   durationMs: number;
   sampleEveryMs: number;
+  /**
+   * How long the apiserver keeps Events (its --event-ttl; Kubernetes' default is 1h). The operator caches the Events
+   * about loco objects for as long as they exist, so its heap grows with them for one TTL and then holds: a soak
+   * judges leaks only once that TTL is inside its warm-up.
+   */
+  eventTtl?: string;
   log?: (message: string) => void;
 }
 
@@ -170,7 +176,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   let operator: OperatorProcess | undefined;
   let api: ChildProcess | undefined;
   try {
-    const plane = await startControlPlane({ dir: join(dir, "cluster"), ownerPid: process.pid });
+    const plane = await startControlPlane({
+      dir: join(dir, "cluster"),
+      ownerPid: process.pid,
+      ...(options.eventTtl ? { apiserverArgs: [`--event-ttl=${options.eventTtl}`] } : {}),
+    });
     postgres = await privateServer(process.pid);
     await installLocoCrds(plane.kubeconfig);
     const config = new KubeConfig();
