@@ -157,6 +157,10 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
         streams,
         "--streams-per-tenant",
         streams,
+        // A pod for each client's App and two for each followed App: the default quota (200 pods) left the followed
+        // Apps' pods refused (PodsRefused) once 200 clients had their Apps.
+        "--tenant-quota",
+        `requests.cpu=16,requests.memory=32Gi,pods=${options.clients + 2 * Math.max(1, options.followerApps ?? 1) + 20}`,
         ...(options.clusterWrites ? ["--cluster-writes", String(options.clusterWrites)] : []),
       ],
     });
