@@ -228,13 +228,12 @@ export class Informer<T extends KubeObject = KubeObject> {
           // The list was invalidated while it ran: list again rather than watch from nothing.
           if (!this.resourceVersion) continue;
         }
-        const started = Date.now();
-        watchStarted = started;
+        watchStarted = Date.now();
         await this.watchOnce();
         // Reset only once a watch worked: a list that works and a watch that keeps failing must still back off.
         failures = 0;
         // A watch that ends at once, again and again, would be a hot loop of requests: back off instead.
-        if (Date.now() - started < 1000) {
+        if (Date.now() - watchStarted < 1000) {
           shortWatches++;
           this.stats.shortWatches++;
           if (shortWatches > 1) {
