@@ -3,6 +3,10 @@
 // following, once every replica's pod is gone or the client leaves. A follower that
 // comes back with its position (api/log-cursor.ts) gets each replica's log from where it left it, nothing twice; a
 // followed replica's log that breaks off on the apiserver's side is read again from there the same way.
+//
+// Followers share each replica's live log (api/pod-log-hub.ts): a follower first reads what it asked for of the past
+// (tail, since, or from its position) by itself, with a read that ends, then joins the replica's shared log from its
+// last line. It reads on by itself only when the shared log no longer holds what it needs.
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { FastifyBaseLogger } from "fastify";
 import { CONTAINER_NAME } from "../crds/app-names.ts";
@@ -10,6 +14,7 @@ import { openPodLog, PodLogError, type PodLogOptions } from "../kube/pod-log.ts"
 import type { RecordStream } from "./event-stream.ts";
 import { formatLogPosition, LogResume } from "./log-cursor.ts";
 import { LineSplitter, type LogRecord } from "./log-lines.ts";
+import type { LogFollower, PodLogHub } from "./pod-log-hub.ts";
 
 /** A followed log read again that ends within this long, with no new line, ended at once. */
 const REOPEN_QUICK_MS = 1000;
@@ -26,8 +31,10 @@ export function streamAppLogs(options: {
   log: FastifyBaseLogger;
   /** Where the follower left off; absent: from what logOptions select. */
   resume?: LogResume;
+  /** Followed replicas' shared logs; absent: each follower reads every replica by itself. */
+  shared?: PodLogHub;
 }): void {
-  const { kubeConfig, namespace, pods, logOptions, out, log } = options;
+  const { kubeConfig, namespace, pods, logOptions, out, log, shared } = options;
   const resume = options.resume ?? new LogResume();
   // The stream's signal aborts every replica's log when the client hangs up (or the response ends).
   const { signal } = out;
@@ -37,6 +44,11 @@ export function streamAppLogs(options: {
     if (open <= 0) out.end();
   };
   const follow = logOptions.follow === true;
+  /** How to leave the shared logs joined, once the client has gone. */
+  const joined: (() => void)[] = [];
+  signal.addEventListener("abort", () => {
+    for (const leave of joined.splice(0)) leave();
+  });
   for (const pod of pods) {
     /** Lines of this replica sent to the follower (a read again that sends none brought nothing new). */
     let sent = 0;
@@ -53,13 +65,16 @@ export function streamAppLogs(options: {
       return room;
     };
     let quickEnds = 0;
-    const read = (reopened: boolean) => {
+    /** Reads the replica's log; `thenJoin`: a read of its past only (not followed), then that instead of its end. */
+    const read = (reopened: boolean, thenJoin?: () => void) => {
       const splitter = new LineSplitter(pod, CONTAINER_NAME);
       // A resumed (or reopened) pod is read from its last time on (lines before it, and those of that time it had,
       // are passed over by accept); the first request's tail and since no longer apply.
       const sinceTime = resume.sinceTime(pod);
       const { tailLines: _tail, sinceSeconds: _since, ...rest } = logOptions;
-      const podOptions = sinceTime ? { ...rest, sinceTime } : logOptions;
+      const asked = sinceTime ? { ...rest, sinceTime } : logOptions;
+      const podOptions = thenJoin ? { ...asked, follow: false } : asked;
+      const followed = podOptions.follow === true;
       const opened = Date.now();
       const sentBefore = sent;
       // Not awaited: a follow from the end of a quiet log only opens with its first line.
@@ -81,9 +96,9 @@ export function streamAppLogs(options: {
           });
           stream.on("end", () => {
             if (signal.aborted) return;
-            if (!follow) {
+            if (!followed) {
               write(splitter.flush());
-              return finished();
+              return (thenJoin ?? finished)();
             }
             // A followed log that ends while the follower is still here was cut (by the apiserver, the kubelet, a
             // proxy) or its container stopped (and may restart). It is read again from the follower's position for
@@ -105,7 +120,41 @@ export function streamAppLogs(options: {
           finished();
         });
     };
-    read(false);
+
+    if (!follow || !shared || signal.aborted) {
+      read(false);
+      continue;
+    }
+    const follower: LogFollower = {
+      deliver: (record) => write([record]),
+      whenDrained: (go) => out.whenDrained(go),
+      ended: finished,
+      failed: (message) => {
+        write([{ pod, container: CONTAINER_NAME, error: message }]);
+        finished();
+      },
+      // Behind what the shared log keeps: on by itself, from its own position.
+      lost: () => {
+        resume.rewind(pod);
+        read(true);
+      },
+    };
+    /** Joins the replica's shared log from the follower's position (or from now); false if it does not cover it. */
+    const join = (from: string): boolean => {
+      if (signal.aborted) return true;
+      const leave = shared.follow({ namespace, pod, container: CONTAINER_NAME }, from, follower);
+      if (leave) joined.push(leave);
+      return leave !== undefined;
+    };
+    const from = resume.sinceTime(pod);
+    if (from !== undefined ? join(from) : logOptions.tailLines === 0 && join("now")) continue;
+    read(false, () => {
+      // Its past read: on from its last line (the lines of that time it had are passed over), else by itself (an
+      // empty past gives no line to go on from without trusting the node's clock).
+      resume.rewind(pod);
+      const last = resume.sinceTime(pod);
+      if (last === undefined || !join(last)) read(true);
+    });
   }
   if (pods.length === 0) out.end();
 }

@@ -6,6 +6,7 @@ import { streamAppLogs } from "../app-logs.ts";
 import { ApiError } from "../errors.ts";
 import { openRecordStream } from "../event-stream.ts";
 import { LogResume, parseLogPosition } from "../log-cursor.ts";
+import { PodLogHub } from "../pod-log-hub.ts";
 import { queryInt } from "../query-int.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
@@ -51,6 +52,12 @@ function resumeFrom(text: string | undefined): LogResume | undefined {
 export function logRoutes(services: ApiServices): RouteDefinition[] {
   // Followers of one App share its namespace and pod lookup (api/shared-app-lookup.ts).
   const lookup = new SharedAppLookup<KubeObject & { status?: { phase?: string } }>(services);
+  // Followers of a replica share its live log (api/pod-log-hub.ts).
+  const shared = services.kubeConfig
+    ? new PodLogHub(services.kubeConfig, (pod, error) =>
+        services.log.info({ pod, err: String(error) }, "Failed to read a followed pod's logs"),
+      )
+    : undefined;
   return [
     defineRoute({
       method: "GET",
@@ -86,6 +93,7 @@ export function logRoutes(services: ApiServices): RouteDefinition[] {
         const out = openRecordStream(reply, query.format);
         streamAppLogs({
           resume,
+          ...(shared ? { shared } : {}),
           kubeConfig: services.kubeConfig,
           namespace,
           pods: pods.filter((p) => p.status?.phase !== "Pending").map((p) => p.metadata.name ?? ""),

@@ -1,0 +1,311 @@
+// One live log per followed replica, shared by everyone following it. Without it each follower held its own
+// followed stream per replica to the apiserver (and the apiserver one to the kubelet): 500 followers of a 2-replica
+// App were 1,000 long-lived streams, and 1,000 reopened at once after an API restart, which timed out under load.
+//
+// A shared log reads its replica's log once, from a starting time on, and keeps the records it got in a bounded
+// buffer. A follower joins it from its own position when the buffer still holds everything from that position on
+// (the log "covers" it), is sent what it lacks from the buffer, then each new record as it comes. A follower that
+// reads slower than the log grows is sent nothing more until it has caught up (its response's buffer drained), then
+// continues from the buffer; one that fell so far behind that the buffer dropped what it needed is told so, and
+// reads on by itself from its position (api/app-logs.ts). The shared log closes its stream shortly after its last
+// follower left, and ends every follower's replica when the pod is gone.
+
+import type { Readable } from "node:stream";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { normaliseLogTime } from "../db/task-logs.ts";
+import { openPodLog, PodLogError, type PodLogOptions, type PodLogTarget } from "../kube/pod-log.ts";
+import { LogResume } from "./log-cursor.ts";
+import { LineSplitter, type LogRecord } from "./log-lines.ts";
+
+/** A record as the shared log keeps it: with its normalised time, for finding a follower's place. */
+interface Kept {
+  record: LogRecord;
+  /** Normalised (string order is time order); "" when the line carried no time. */
+  time: string;
+}
+
+/** What a shared log needs from one follower of one replica. */
+export interface LogFollower {
+  /** Sends one record; false when the follower is behind (nothing more until `whenDrained` calls back). */
+  deliver(record: LogRecord): boolean;
+  whenDrained(resume: () => void): void;
+  /** The pod is gone: this replica's log is over. */
+  ended(): void;
+  /** The replica's log could not be read (what to tell the follower). */
+  failed(message: string): void;
+  /** The follower fell behind what the buffer keeps: it must read on by itself from its own position. */
+  lost(): void;
+}
+
+export interface SharedLogOptions {
+  /** Records and bytes of line text each shared log keeps for followers that join late or fall behind. */
+  maxRecords?: number;
+  maxBytes?: number;
+  /** A log created for a follower starts this much before its position, so that followers a little behind it join. */
+  leadMs?: number;
+  /** How long a shared log stays open after its last follower left (a follower reconnecting finds it). */
+  lingerMs?: number;
+  /** Reopening a followed log that ended with nothing new: first pause, doubled up to the most. */
+  reopenDelayMs?: number;
+  reopenMaxDelayMs?: number;
+  /** The apiserver's pods/log; replaceable to count the streams opened. */
+  open?: typeof openPodLog;
+}
+
+/** A followed log read again that ends within this long, with no new line, ended at once. */
+const REOPEN_QUICK_MS = 1000;
+
+interface Subscriber {
+  follower: LogFollower;
+  /** Records before this time are not sent ("" when it wants everything from where it joined). */
+  from: string;
+  /** Sequence number of the next record to send it. */
+  next: number;
+  /** Waiting for its response's buffer to drain. */
+  paused: boolean;
+}
+
+class SharedLog {
+  private readonly kept: Kept[] = [];
+  /** Sequence number of kept[0]. */
+  private first = 0;
+  private bytes = 0;
+  /**
+   * Every line with a time after this one (at or after, when `inclusive`) is kept; undefined: none is known to be (a
+   * log read from its end, before its first line).
+   */
+  private coveredFrom: { time: string; inclusive: boolean } | undefined;
+  private readonly subscribers = new Set<Subscriber>();
+  /** The shared log's own position: a reopened read passes over the lines it already had. */
+  private readonly resume = new LogResume();
+  private readonly abort = new AbortController();
+  private lingering: NodeJS.Timeout | undefined;
+  private quickEnds = 0;
+  private done = false;
+
+  private readonly hub: PodLogHub;
+  private readonly key: string;
+  private readonly target: PodLogTarget;
+  /** A time to read from, or "now": from the log's end (a follower that wants no earlier line). */
+  private readonly start: string;
+
+  constructor(hub: PodLogHub, key: string, target: PodLogTarget, start: string) {
+    this.hub = hub;
+    this.key = key;
+    this.target = target;
+    this.start = start;
+    this.coveredFrom = start === "now" ? undefined : { time: start, inclusive: true };
+    this.read(false);
+  }
+
+  /** Whether every line from `from` on is kept ("now": the follower wants what comes from now on). */
+  covers(from: string): boolean {
+    if (this.done) return false;
+    if (from === "now") return true;
+    const covered = this.coveredFrom;
+    return covered !== undefined && (from > covered.time || (covered.inclusive && from === covered.time));
+  }
+
+  /** Adds a follower from `from` on (which `covers`); returns how to take it off again. */
+  join(follower: LogFollower, from: string): () => void {
+    if (this.lingering) clearTimeout(this.lingering);
+    this.lingering = undefined;
+    // Its first record: the first kept at or after its time (found from the end: followers join near it).
+    let index = this.kept.length;
+    if (from !== "now") while (index > 0 && this.kept[index - 1]!.time >= from) index--;
+    const subscriber: Subscriber = {
+      follower,
+      from: from === "now" ? "" : from,
+      next: this.first + index,
+      paused: false,
+    };
+    this.subscribers.add(subscriber);
+    this.pump(subscriber);
+    return () => this.leave(subscriber);
+  }
+
+  close(): void {
+    this.done = true;
+    this.abort.abort();
+    if (this.lingering) clearTimeout(this.lingering);
+    this.hub.forget(this.key, this);
+  }
+
+  private leave(subscriber: Subscriber): void {
+    if (!this.subscribers.delete(subscriber) || this.subscribers.size > 0 || this.done) return;
+    this.lingering = setTimeout(() => this.close(), this.hub.lingerMs);
+    this.lingering.unref();
+  }
+
+  /** Sends a follower what it lacks, until it is behind or has everything. */
+  private pump(subscriber: Subscriber): void {
+    const { follower } = subscriber;
+    while (this.subscribers.has(subscriber) && subscriber.next < this.first + this.kept.length) {
+      if (subscriber.next < this.first) {
+        this.subscribers.delete(subscriber);
+        follower.lost();
+        return;
+      }
+      const { record, time } = this.kept[subscriber.next - this.first]!;
+      subscriber.next++;
+      // Read from before its time (a shared log starts a little early; the kubelet reads from the whole second).
+      if (time !== "" && time < subscriber.from) continue;
+      const room = follower.deliver(record);
+      if (!room) {
+        subscriber.paused = true;
+        follower.whenDrained(() => {
+          subscriber.paused = false;
+          this.pump(subscriber);
+        });
+        return;
+      }
+    }
+  }
+
+  private add(records: LogRecord[]): void {
+    for (const record of records) {
+      if (!this.resume.accept(record.pod, record.time)) continue;
+      const time = normaliseLogTime(record.time) ?? "";
+      // Read from its end, the log holds every line after its first one's time (not all of that time's, perhaps).
+      if (this.coveredFrom === undefined && time !== "") this.coveredFrom = { time, inclusive: false };
+      this.kept.push({ record, time });
+      this.bytes += record.line.length;
+    }
+    while (this.kept.length > 1 && (this.kept.length > this.hub.maxRecords || this.bytes > this.hub.maxBytes)) {
+      const dropped = this.kept.shift()!;
+      this.first++;
+      this.bytes -= dropped.record.line.length;
+      // Lines of the dropped one's time may still be kept, but not all of them: only later times are whole.
+      if (dropped.time !== "") this.coveredFrom = { time: dropped.time, inclusive: false };
+    }
+    for (const subscriber of [...this.subscribers]) if (!subscriber.paused) this.pump(subscriber);
+  }
+
+  private end(how: (follower: LogFollower) => void): void {
+    const left = [...this.subscribers];
+    this.subscribers.clear();
+    this.close();
+    for (const subscriber of left) how(subscriber.follower);
+  }
+
+  private read(reopened: boolean): void {
+    const { pod, container } = this.target;
+    const splitter = new LineSplitter(pod, container);
+    // Read again from its last line; before the first, from where it started.
+    const since = this.resume.sinceTime(pod) ?? (this.start === "now" ? undefined : this.start);
+    const options: PodLogOptions = {
+      follow: true,
+      timestamps: true,
+      ...(since === undefined ? { tailLines: 0 } : { sinceTime: since }),
+    };
+    const opened = Date.now();
+    const before = this.first + this.kept.length;
+    this.hub
+      .openLog(this.target, options, this.abort.signal)
+      .then((stream: Readable) => {
+        stream.on("data", (chunk: Buffer) => this.add(splitter.push(chunk.toString("utf8"))));
+        stream.on("end", () => {
+          if (this.done) return;
+          // Cut (by the apiserver, the kubelet, a proxy) or its container stopped and may restart: read again from
+          // the last line for as long as the pod exists; reads that end at once with nothing new back off. A line
+          // cut in the middle is not kept: read again, it comes whole.
+          const nothingNew = this.first + this.kept.length === before && Date.now() - opened < REOPEN_QUICK_MS;
+          this.quickEnds = nothingNew ? this.quickEnds + 1 : 0;
+          this.resume.rewind(pod);
+          const delay = Math.min(this.hub.reopenMaxDelayMs, this.hub.reopenDelayMs * 2 ** this.quickEnds);
+          setTimeout(() => {
+            if (!this.done) this.read(true);
+          }, delay).unref();
+        });
+      })
+      .catch((error: unknown) => {
+        if (this.done) return;
+        // Read again and gone (the pod was deleted): its log has ended.
+        if (reopened && error instanceof PodLogError && error.status === 404) {
+          this.end((f) => f.ended());
+          return;
+        }
+        this.hub.onReadError(pod, error);
+        const message = reopened
+          ? "The log of this replica broke off; retry."
+          : "The logs of this replica could not be read; retry.";
+        this.end((f) => f.failed(message));
+      });
+  }
+}
+
+/** The shared logs of one API server, by namespace and pod. */
+export class PodLogHub {
+  readonly maxRecords: number;
+  readonly maxBytes: number;
+  readonly leadMs: number;
+  readonly lingerMs: number;
+  readonly reopenDelayMs: number;
+  readonly reopenMaxDelayMs: number;
+  /** Streams opened to the apiserver so far (first reads and reads again). */
+  opened = 0;
+  private readonly logs = new Map<string, SharedLog>();
+  private readonly open: typeof openPodLog;
+  private readonly kubeConfig: KubeConfig;
+  private readonly onError: (pod: string, error: unknown) => void;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    onError: (pod: string, error: unknown) => void = () => {},
+    options: SharedLogOptions = {},
+  ) {
+    this.kubeConfig = kubeConfig;
+    this.onError = onError;
+    this.maxRecords = options.maxRecords ?? 5000;
+    this.maxBytes = options.maxBytes ?? 2 * 1024 * 1024;
+    this.leadMs = options.leadMs ?? 10_000;
+    this.lingerMs = options.lingerMs ?? 2000;
+    this.reopenDelayMs = options.reopenDelayMs ?? 250;
+    this.reopenMaxDelayMs = options.reopenMaxDelayMs ?? 30_000;
+    this.open = options.open ?? openPodLog;
+  }
+
+  /** Shared logs open now. */
+  get size(): number {
+    return this.logs.size;
+  }
+
+  /**
+   * Follows a replica's log from `from` on (a normalised time, or "now": only lines to come) through its shared log,
+   * opening one when there is none (from `leadMs` before that time). Undefined when the shared log open for it does
+   * not cover that time: the caller reads the log by itself.
+   */
+  follow(target: PodLogTarget, from: string, follower: LogFollower): (() => void) | undefined {
+    const key = `${target.namespace}/${target.pod}/${target.container}`;
+    let log = this.logs.get(key);
+    if (!log) {
+      log = new SharedLog(this, key, target, from === "now" ? "now" : earlier(from, this.leadMs));
+      this.logs.set(key, log);
+    }
+    return log.covers(from) ? log.join(follower, from) : undefined;
+  }
+
+  /** Closes every shared log (the server is stopping); their followers' responses end with the server. */
+  close(): void {
+    for (const log of [...this.logs.values()]) log.close();
+  }
+
+  openLog(target: PodLogTarget, options: PodLogOptions, signal: AbortSignal): Promise<Readable> {
+    this.opened++;
+    return this.open(this.kubeConfig, target, options, signal);
+  }
+
+  onReadError(pod: string, error: unknown): void {
+    this.onError(pod, error);
+  }
+
+  forget(key: string, log: SharedLog): void {
+    if (this.logs.get(key) === log) this.logs.delete(key);
+  }
+}
+
+/** `ms` before a normalised log time, in the same form. */
+function earlier(time: string, ms: number): string {
+  const at = Date.parse(time);
+  return Number.isNaN(at) ? time : (normaliseLogTime(new Date(at - ms).toISOString()) ?? time);
+}

@@ -1,0 +1,186 @@
+// Followers of a replica share its live log (api/pod-log-hub.ts), read through the real apiserver from kwok's
+// kubelet-like server: one stream for many followers, each sent the lines it lacks from where it joined, a follower
+// slower than the log paused (then caught up, or told it fell behind the buffer), every follower ended when the pod
+// is gone, and the stream closed once the last follower left.
+import type { V1Pod } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LogRecord } from "../../api/log-lines.ts";
+import { type LogFollower, PodLogHub } from "../../api/pod-log-hub.ts";
+import { normaliseLogTime } from "../../db/task-logs.ts";
+import { openPodLog } from "../../kube/pod-log.ts";
+import { type CannedLogs, cannedLogs } from "../support/canned-logs.ts";
+import { eventually, type TestKube, testKube } from "../support/kube.ts";
+
+let kube: TestKube;
+let ns: string;
+let logs: CannedLogs;
+const base = Date.parse("2026-01-02T03:04:05.000Z");
+const at = (seconds: number) => new Date(base + seconds * 1000);
+const time = (seconds: number) => normaliseLogTime(at(seconds).toISOString())!;
+
+beforeAll(async () => {
+  kube = testKube();
+  ns = await kube.namespace("shared-logs");
+  logs = await cannedLogs({
+    namespace: ns,
+    follow: true,
+    containers: { app: Array.from({ length: 10 }, (_, i) => ({ time: at(i), line: `line ${i}` })) },
+  });
+  const pod: V1Pod = {
+    metadata: { name: "talker", namespace: ns },
+    spec: { containers: [{ name: "app", image: "registry.example.com/app:1" }] },
+  };
+  await kube.core.createNamespacedPod({ namespace: ns, body: pod });
+  await eventually("the pod to run", async () => {
+    const { status } = await kube.core.readNamespacedPod({ name: "talker", namespace: ns });
+    return status?.phase === "Running" ? true : undefined;
+  });
+});
+afterAll(async () => {
+  await logs?.remove();
+  await kube.cleanup();
+});
+
+/** A follower that keeps what it is sent; `room` false makes it behind until `drain()`. */
+function follower() {
+  const lines: string[] = [];
+  const state = { ended: false, failed: "", lost: false, room: true };
+  let waiting: (() => void) | undefined;
+  const self: LogFollower = {
+    deliver(record: LogRecord) {
+      lines.push(record.line);
+      return state.room;
+    },
+    whenDrained(resume) {
+      waiting = resume;
+    },
+    ended: () => {
+      state.ended = true;
+    },
+    failed: (message) => {
+      state.failed = message;
+    },
+    lost: () => {
+      state.lost = true;
+    },
+  };
+  return {
+    self,
+    lines,
+    state,
+    drain() {
+      state.room = true;
+      const go = waiting;
+      waiting = undefined;
+      go?.();
+    },
+  };
+}
+
+const target = () => ({ namespace: ns, pod: "talker", container: "app" });
+const numbered = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`);
+
+describe("shared pod logs", () => {
+  it("serves many followers from one stream, each from its own position, and closes after the last leaves", async () => {
+    let opened = 0;
+    const hub = new PodLogHub(kube.config, undefined, {
+      lingerMs: 200,
+      open: (...args) => {
+        opened++;
+        return openPodLog(...args);
+      },
+    });
+    const first = follower();
+    const leaveFirst = hub.follow(target(), time(3), first.self);
+    expect(leaveFirst).toBeDefined();
+    await eventually("the first follower's lines", async () => (first.lines.length >= 7 ? true : undefined));
+    expect(first.lines).toEqual(numbered(3, 9));
+
+    // Twenty more join later, from the buffer: no stream of their own.
+    const more = Array.from({ length: 20 }, () => follower());
+    const leaves = more.map((f) => hub.follow(target(), time(6), f.self));
+    expect(leaves.every(Boolean)).toBe(true);
+    for (const f of more) expect(f.lines).toEqual(numbered(6, 9));
+
+    // A follower from before what the shared log holds is told to read by itself.
+    expect(hub.follow(target(), time(-60), follower().self)).toBeUndefined();
+
+    // A new line reaches everyone once.
+    logs.append("app", [{ time: at(10), line: "line 10" }]);
+    await eventually("the new line everywhere", async () =>
+      [first, ...more].every((f) => f.lines.at(-1) === "line 10") ? true : undefined,
+    );
+    expect(first.lines).toEqual(numbered(3, 10));
+    for (const f of more) expect(f.lines).toEqual(numbered(6, 10));
+    expect(opened).toBe(1);
+    expect(hub.size).toBe(1);
+
+    leaveFirst!();
+    for (const leave of leaves) leave!();
+    await eventually("the shared log closed after its last follower left", async () =>
+      hub.size === 0 ? true : undefined,
+    );
+  });
+
+  it("pauses a follower that is behind, then catches it up from the buffer or tells it that it fell behind", async () => {
+    const hub = new PodLogHub(kube.config, undefined, { maxRecords: 20, lingerMs: 200 });
+    const slow = follower();
+    slow.state.room = false;
+    const leaveSlow = hub.follow(target(), time(0), slow.self);
+    const quick = follower();
+    const leaveQuick = hub.follow(target(), time(0), quick.self);
+    await eventually("the quick follower's lines", async () => (quick.lines.length >= 11 ? true : undefined));
+    // The slow one took one line and waits for its buffer to drain.
+    expect(slow.lines).toEqual(["line 0"]);
+    slow.drain();
+    expect(slow.lines).toEqual(numbered(0, 10));
+
+    // Behind by more than the buffer keeps: told, not sent a gap.
+    slow.state.room = false;
+    logs.append(
+      "app",
+      Array.from({ length: 30 }, (_, i) => ({ time: new Date(at(11).getTime() + i), line: `line ${11 + i}` })),
+    );
+    await eventually("the quick follower's new lines", async () => (quick.lines.length >= 41 ? true : undefined));
+    expect(quick.lines).toEqual(numbered(0, 40));
+    slow.drain();
+    expect(slow.state.lost).toBe(true);
+    // What it got has no gap (a chunk may have brought it one more line before it fell behind).
+    expect(slow.lines.slice(0, 11)).toEqual(numbered(0, 10));
+    expect(slow.lines).toEqual(numbered(0, slow.lines.length - 1));
+    leaveSlow!();
+    leaveQuick!();
+  });
+
+  it("ends every follower when the pod is gone", async () => {
+    // kwok keeps a followed log open after its pod is deleted; a kubelet ends it when the container stops. The
+    // connection is cut here instead; the read again and the apiserver's 404 are real.
+    const cuts: AbortController[] = [];
+    const hub = new PodLogHub(kube.config, undefined, {
+      reopenDelayMs: 50,
+      open: (config, target, options, signal) => {
+        const cut = new AbortController();
+        signal?.addEventListener("abort", () => cut.abort());
+        cuts.push(cut);
+        return openPodLog(config, target, options, cut.signal);
+      },
+    });
+    const followers = [follower(), follower()];
+    for (const f of followers) expect(hub.follow(target(), time(0), f.self)).toBeDefined();
+    await eventually("the stream open", async () => (cuts.length === 1 ? true : undefined));
+    await kube.core.deleteNamespacedPod({ name: "talker", namespace: ns, gracePeriodSeconds: 0 });
+    await eventually("the pod gone", async () =>
+      (await kube.core.readNamespacedPod({ name: "talker", namespace: ns }).then(
+        () => false,
+        () => true,
+      ))
+        ? true
+        : undefined,
+    );
+    cuts[0]!.abort();
+    await eventually("both followers ended", async () => (followers.every((f) => f.state.ended) ? true : undefined));
+    expect(followers.map((f) => f.state.failed)).toEqual(["", ""]);
+    expect(cuts).toHaveLength(2);
+    expect(hub.size).toBe(0);
+  });
+});
