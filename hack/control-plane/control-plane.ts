@@ -145,13 +145,32 @@ export function httpsStatus(url: string, certs: CertificatePaths, verify = true)
   });
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, dir: string): Promise<void> {
+/**
+ * Polls until `check` holds. On a timeout the error carries the last lines of the named components' logs: a test run
+ * removes the cluster directory when its set-up fails, so a pointer to the logs alone leaves nothing to read.
+ */
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  dir: string,
+  components: string[] = [],
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
     await sleep(250);
   }
-  throw new Error(`Timed out after ${timeoutMs / 1000}s waiting for ${what}; see the logs in ${dir}`);
+  const tails = components.map((name) => {
+    let text = "";
+    try {
+      text = readFileSync(join(dir, `${name}.log`), "utf8");
+    } catch {
+      return `\n--- ${name}.log: none`;
+    }
+    return `\n--- last lines of ${name}.log:\n${text.trimEnd().split("\n").slice(-25).join("\n")}`;
+  });
+  throw new Error(`Timed out after ${timeoutMs / 1000}s waiting for ${what}; see the logs in ${dir}${tails.join("")}`);
 }
 
 export async function kubectl(
@@ -332,6 +351,7 @@ export async function startControlPlane(options: StartOptions): Promise<ControlP
       async () => (await httpsStatus(`${server}/readyz`, certs)) === 200,
       90_000,
       dir,
+      ["kube-apiserver", "etcd"],
     );
     log(`Started kube-apiserver on ${server}`);
     await installKwokCrds(state, dir);
@@ -432,19 +452,23 @@ async function provisionCluster(state: ControlPlaneState, dir: string, log: (mes
       ]).catch(() => "")) === "True",
     60_000,
     dir,
+    ["kwok"],
   );
   await waitFor(
     "kube-scheduler /healthz",
     async () => (await httpsStatus(`https://127.0.0.1:${ports.scheduler}/healthz`, certs, false)) === 200,
     30_000,
     dir,
+    ["kube-scheduler"],
   );
   await waitFor(
     "kube-controller-manager (the default ServiceAccount)",
     async () =>
       (await kubectl(state, ["get", "serviceaccount", "default", "-o", "name"]).catch(() => "")).trim() !== "",
-    60_000,
+    // Generous: a first start on a fresh, busy machine once took over 60 s here.
+    120_000,
     dir,
+    ["kube-controller-manager", "kube-apiserver"],
   );
 }
 
