@@ -117,9 +117,9 @@ export type WriteFence = () => string | undefined;
 /**
  * A write that passed the fence and then took `heldMs` to be handed to the socket. Nothing in a process can make the
  * fence's check and the send one step: a process frozen (SIGSTOP, a paused VM) or starved of CPU between the two
- * sends the write when it runs again, possibly after its lease has passed on. The window is the few hundred
- * microseconds of building and encrypting one request, so it takes a freeze landing inside it; when one did, the
- * write is reported rather than passed over in silence.
+ * sends the write when it runs again, possibly after its lease has passed on. The window is the time from the check
+ * to the request's last bytes reaching the kernel (a turn of the event loop at most), so it takes a freeze landing
+ * inside it; when one did, the write is reported rather than passed over in silence.
  */
 export interface HeldUpWrite {
   method: string;
@@ -266,10 +266,17 @@ export class KubeClient {
       const send = () => {
         if (fenced()) return;
         const passed = performance.now();
+        // Timed until Node hands the request's last bytes to the kernel ("finish"), not until end() returns: a new
+        // TLS connection may hold them for a turn of the event loop (seen once under a loaded CI: a freeze landed
+        // there and four writes left after the thaw, none reported).
+        if (fence) {
+          req.once("finish", () => {
+            const heldMs = performance.now() - passed;
+            if (heldMs >= HELD_UP_WRITE_MS) this.onHeldUp?.({ method, path, heldMs: Math.round(heldMs) });
+          });
+        }
         if (body !== undefined) req.write(body);
         req.end();
-        const heldMs = performance.now() - passed;
-        if (fence && heldMs >= HELD_UP_WRITE_MS) this.onHeldUp?.({ method, path, heldMs: Math.round(heldMs) });
       };
       if (!fence) {
         send();

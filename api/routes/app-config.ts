@@ -113,17 +113,16 @@ export function appConfigRoutes(services: ApiServices): RouteDefinition[] {
       responses: { 200: { description: "The variables.", schema: EnvView } },
       handler: async ({ authorize, params, query, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
-        const row = await getTenantResource(db, {
-          tenant: params.tenant,
-          kind: "App",
-          namespace: tenantNamespace(params.tenant, query.profile),
-          name: params.app,
-        });
-        if (!row) throw notFound("App", params.app);
+        const namespace = tenantNamespace(params.tenant, query.profile);
+        // The live App: who owns which variable is in its managedFields, which the mirror does not keep, and its
+        // spec already holds a change just made (`env set` then `env`), which the mirror may not have yet.
+        const [row, live] = await Promise.all([
+          getTenantResource(db, { tenant: params.tenant, kind: "App", namespace, name: params.app }),
+          services.kube.find<KubeObject>(APP, namespace, params.app),
+        ]);
+        if (!row && !live) throw notFound("App", params.app);
         objectFound();
-        const spec = (row.spec ?? {}) as { env?: EnvVar[]; secretEnv?: SecretEnvVar[] };
-        // Who owns which variable is in the live App's managedFields, which the mirror does not keep.
-        const live = await services.kube.find<KubeObject>(APP, row.namespace, params.app);
+        const spec = (live?.spec ?? row?.spec ?? {}) as { env?: EnvVar[]; secretEnv?: SecretEnvVar[] };
         return {
           body: {
             env: spec.env ?? [],

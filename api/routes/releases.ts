@@ -1,9 +1,11 @@
 // An App's releases (every change of what it runs, numbered), one release with the spec it ran, a rollback to one,
 // and the App's secrets by name with their versions — ids and dates, never a value.
 import { z } from "zod";
+import { APP } from "../../crds/kinds.ts";
 import { listSecretVersions } from "../../db/secret-store.ts";
 import { getRelease, listReleases } from "../../db/stores/releases.ts";
 import { getTenantResource } from "../../db/stores/resources.ts";
+import type { KubeObject } from "../../kube/types.ts";
 import { currentSecretVersions } from "../apps/secret-values.ts";
 import { actorOf } from "../auth/principal.ts";
 import { notFound } from "../errors.ts";
@@ -229,10 +231,15 @@ export function releaseRoutes(services: ApiServices): RouteDefinition[] {
       handler: async ({ authorize, params, query, objectFound }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
         const namespace = tenantNamespace(params.tenant, query.profile);
-        const row = await getTenantResource(db, { tenant: params.tenant, kind: "App", namespace, name: params.app });
-        if (!row) throw notFound("App", params.app);
+        // The live App's spec beside the mirror's row: a secret just set (`secrets set` lists them right after) is
+        // in the cluster at once, in the mirror only once it has caught up.
+        const [row, live] = await Promise.all([
+          getTenantResource(db, { tenant: params.tenant, kind: "App", namespace, name: params.app }),
+          services.kube.find<KubeObject>(APP, namespace, params.app),
+        ]);
+        if (!row && !live) throw notFound("App", params.app);
         objectFound();
-        const spec = (row.spec ?? {}) as { secretEnv?: { name: string; secretKey?: string }[] };
+        const spec = (live?.spec ?? row?.spec ?? {}) as { secretEnv?: { name: string; secretKey?: string }[] };
         const history = await listSecretVersions(db, { tenant: params.tenant, namespace, app: params.app });
         const current = await currentSecretVersions(services, namespace, params.app);
         return {

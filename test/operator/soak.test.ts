@@ -34,9 +34,15 @@ describe("soak (short)", () => {
     // other files' operators. A watch being re-opened at sample time only lowers it, so any growth is a leak.
     expect(first.operatorWatches, "operator watches").toBeGreaterThan(0);
     expect(last.operatorWatches - first.operatorWatches, "operator watches").toBeLessThanOrEqual(0);
-    // Both report their live heap (loco_heap_after_gc_bytes): the figure the long soak judges growth on. Start-up
-    // alone runs several full collections, so 0 (none observed) would mean the metric is broken.
+    // Both report their live heap (loco_heap_after_gc_bytes): the figure the long soak judges growth on. The
+    // operator (its image's small young generation) collects in full within seconds, so 0 there would mean the
+    // metric is broken. The API, lightly loaded here, may run no full collection in 40 s (seen on a loaded machine):
+    // its metric must answer (NaN: it did not), with 0 until a collection, and a live-heap figure after one.
     expect(last.operator.heapMB, "operator live heap").toBeGreaterThan(5);
-    expect(last.api.heapMB, "API live heap").toBeGreaterThan(5);
+    const apiHeaps = warm.map((s) => s.api.heapMB);
+    expect(
+      apiHeaps.filter((mb) => Number.isNaN(mb) || (mb > 0 && mb <= 5)),
+      "API live heap",
+    ).toEqual([]);
   }, 240_000);
 });

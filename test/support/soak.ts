@@ -90,11 +90,15 @@ export interface SoakResult {
 const TENANT = "soaktenant";
 const apiEntrypoint = new URL("../../api/main.ts", import.meta.url).pathname;
 
-/** The process's `loco_heap_after_gc_bytes` from its Prometheus /metrics, in MB (NaN when it did not answer). */
+/**
+ * The process's `loco_heap_after_gc_bytes` from its Prometheus /metrics, in MB: NaN when it did not answer, 0 when
+ * it has not observed a full collection yet (a lightly loaded process may run none for minutes).
+ */
 export async function heapAfterGcMB(metrics: () => Promise<string>): Promise<number> {
   const text = await metrics().catch(() => undefined);
-  const bytes = text === undefined ? Number.NaN : metricSum(text, HEAP_AFTER_GC_METRIC);
-  return bytes > 0 ? Math.round(bytes / 104_857.6) / 10 : Number.NaN;
+  if (text === undefined) return Number.NaN;
+  const bytes = metricSum(text, HEAP_AFTER_GC_METRIC);
+  return bytes > 0 ? Math.round(bytes / 104_857.6) / 10 : 0;
 }
 
 export function processSample(pid: number, heapMB = Number.NaN): ProcessSample {
@@ -394,8 +398,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
 /** Growth in percent of `value` from the mean of the samples at the warm-up mark to the mean of the last ones. */
 export function growthPercent(samples: SoakSample[], afterSeconds: number, value: (s: SoakSample) => number): number {
-  // A sample whose figure could not be read (NaN) is left out, not counted as zero.
-  const warm = samples.filter((s) => s.atSeconds >= afterSeconds && Number.isFinite(value(s)));
+  // A sample whose figure could not be read (NaN), or is not there yet (0: no full collection observed), is left out.
+  const warm = samples.filter((s) => s.atSeconds >= afterSeconds && Number.isFinite(value(s)) && value(s) > 0);
   const first = warm.slice(0, 3);
   const last = warm.slice(-3);
   if (first.length === 0) return Number.NaN;
