@@ -14,7 +14,7 @@ import { openPodLog, PodLogError, type PodLogOptions } from "../kube/pod-log.ts"
 import type { RecordStream } from "./event-stream.ts";
 import { formatLogPosition, LogResume } from "./log-cursor.ts";
 import { LineSplitter, type LogRecord } from "./log-lines.ts";
-import type { LogFollower, PodLogHub } from "./pod-log-hub.ts";
+import type { FollowFrom, LogFollower, PodLogHub } from "./pod-log-hub.ts";
 
 /** A followed log read again that ends within this long, with no new line, ended at once. */
 const REOPEN_QUICK_MS = 1000;
@@ -139,15 +139,27 @@ export function streamAppLogs(options: {
         read(true);
       },
     };
-    /** Joins the replica's shared log from the follower's position (or from now); false if it does not cover it. */
-    const join = (from: string): boolean => {
+    /** Joins the replica's shared log from where the follower starts; false if it does not keep what it needs. */
+    const join = (from: FollowFrom): boolean => {
       if (signal.aborted) return true;
       const leave = shared.follow({ namespace, pod, container: CONTAINER_NAME }, from, follower);
       if (leave) joined.push(leave);
       return leave !== undefined;
     };
-    const from = resume.sinceTime(pod);
-    if (from !== undefined ? join(from) : logOptions.tailLines === 0 && join("now")) continue;
+    // From its position; a new follower from its tail, the whole log, or from now (tail=0), without a read of its
+    // own when the shared log keeps those lines. Lines since a duration are read by itself (the node's clock).
+    const position = resume.sinceTime(pod);
+    const { tailLines, sinceSeconds } = logOptions;
+    const from: FollowFrom | undefined =
+      position ??
+      (sinceSeconds !== undefined
+        ? undefined
+        : tailLines === 0
+          ? "now"
+          : tailLines !== undefined
+            ? { tail: tailLines }
+            : "beginning");
+    if (from !== undefined && join(from)) continue;
     read(false, () => {
       // Its past read: on from its last line (the lines of that time it had are passed over), else by itself (an
       // empty past gives no line to go on from without trusting the node's clock).

@@ -24,6 +24,12 @@ interface Kept {
   time: string;
 }
 
+/**
+ * Where a follower starts: a normalised time (its position), "now" (only lines to come), "beginning" (the whole
+ * log) or the last `tail` lines.
+ */
+export type FollowFrom = string | "now" | "beginning" | { tail: number };
+
 /** What a shared log needs from one follower of one replica. */
 export interface LogFollower {
   /** Sends one record; false when the follower is behind (nothing more until `whenDrained` calls back). */
@@ -75,6 +81,8 @@ class SharedLog {
    * log read from its end, before its first line).
    */
   private coveredFrom: { time: string; inclusive: boolean } | undefined;
+  /** Read from the log's beginning and nothing dropped yet: every line of the log is kept. */
+  private whole: boolean;
   private readonly subscribers = new Set<Subscriber>();
   /** The shared log's own position: a reopened read passes over the lines it already had. */
   private readonly resume = new LogResume();
@@ -86,36 +94,44 @@ class SharedLog {
   private readonly hub: PodLogHub;
   private readonly key: string;
   private readonly target: PodLogTarget;
-  /** A time to read from, or "now": from the log's end (a follower that wants no earlier line). */
-  private readonly start: string;
+  /** Where the first read starts: a time, the log's end ("now"), its beginning, or its last lines. */
+  private readonly start: FollowFrom;
 
-  constructor(hub: PodLogHub, key: string, target: PodLogTarget, start: string) {
+  constructor(hub: PodLogHub, key: string, target: PodLogTarget, start: FollowFrom) {
     this.hub = hub;
     this.key = key;
     this.target = target;
     this.start = start;
-    this.coveredFrom = start === "now" ? undefined : { time: start, inclusive: true };
+    this.whole = start === "beginning";
+    this.coveredFrom =
+      typeof start === "string" && !this.whole && start !== "now" ? { time: start, inclusive: true } : undefined;
     this.read(false);
   }
 
-  /** Whether every line from `from` on is kept ("now": the follower wants what comes from now on). */
-  covers(from: string): boolean {
+  /** Whether the log keeps everything a follower from `from` needs. */
+  covers(from: FollowFrom): boolean {
     if (this.done) return false;
-    if (from === "now") return true;
+    if (from === "now" || this.whole) return true;
+    // The kept lines run without a gap up to the log's end: its last `tail` are the log's last.
+    if (typeof from === "object") return this.kept.length >= from.tail;
+    if (from === "beginning") return false;
     const covered = this.coveredFrom;
     return covered !== undefined && (from > covered.time || (covered.inclusive && from === covered.time));
   }
 
   /** Adds a follower from `from` on (which `covers`); returns how to take it off again. */
-  join(follower: LogFollower, from: string): () => void {
+  join(follower: LogFollower, from: FollowFrom): () => void {
     if (this.lingering) clearTimeout(this.lingering);
     this.lingering = undefined;
-    // Its first record: the first kept at or after its time (found from the end: followers join near it).
+    // Its first record: the first kept at or after its time (found from the end: followers join near it), the
+    // first of its tail, or the first kept.
     let index = this.kept.length;
-    if (from !== "now") while (index > 0 && this.kept[index - 1]!.time >= from) index--;
+    if (typeof from === "object") index = Math.max(0, index - from.tail);
+    else if (from === "beginning") index = 0;
+    else if (from !== "now") while (index > 0 && this.kept[index - 1]!.time >= from) index--;
     const subscriber: Subscriber = {
       follower,
-      from: from === "now" ? "" : from,
+      from: typeof from === "string" && from !== "now" && from !== "beginning" ? from : "",
       next: this.first + index,
       paused: false,
     };
@@ -166,8 +182,9 @@ class SharedLog {
     for (const record of records) {
       if (!this.resume.accept(record.pod, record.time)) continue;
       const time = normaliseLogTime(record.time) ?? "";
-      // Read from its end, the log holds every line after its first one's time (not all of that time's, perhaps).
-      if (this.coveredFrom === undefined && time !== "") this.coveredFrom = { time, inclusive: false };
+      // Read from its end (or its last lines), the log holds every line after its first one's time (not all of that
+      // time's, perhaps).
+      if (this.coveredFrom === undefined && time !== "") this.coveredFrom = { time, inclusive: this.whole };
       this.kept.push({ record, time });
       this.bytes += record.line.length;
     }
@@ -176,6 +193,7 @@ class SharedLog {
       this.first++;
       this.bytes -= dropped.record.line.length;
       // Lines of the dropped one's time may still be kept, but not all of them: only later times are whole.
+      this.whole = false;
       if (dropped.time !== "") this.coveredFrom = { time: dropped.time, inclusive: false };
     }
     for (const subscriber of [...this.subscribers]) if (!subscriber.paused) this.pump(subscriber);
@@ -191,12 +209,22 @@ class SharedLog {
   private read(reopened: boolean): void {
     const { pod, container } = this.target;
     const splitter = new LineSplitter(pod, container);
-    // Read again from its last line; before the first, from where it started.
-    const since = this.resume.sinceTime(pod) ?? (this.start === "now" ? undefined : this.start);
+    // Read again from its last line; before the first, from where it started (a log read from its end or its last
+    // lines that ended before any line: from its end).
+    const since = this.resume.sinceTime(pod);
+    const { start } = this;
     const options: PodLogOptions = {
       follow: true,
       timestamps: true,
-      ...(since === undefined ? { tailLines: 0 } : { sinceTime: since }),
+      ...(since !== undefined
+        ? { sinceTime: since }
+        : start === "beginning"
+          ? {}
+          : typeof start === "object" && !reopened
+            ? { tailLines: start.tail }
+            : typeof start === "string" && start !== "now" && start !== "beginning"
+              ? { sinceTime: start }
+              : { tailLines: 0 }),
     };
     const opened = Date.now();
     const before = this.first + this.kept.length;
@@ -271,15 +299,17 @@ export class PodLogHub {
   }
 
   /**
-   * Follows a replica's log from `from` on (a normalised time, or "now": only lines to come) through its shared log,
-   * opening one when there is none (from `leadMs` before that time). Undefined when the shared log open for it does
-   * not cover that time: the caller reads the log by itself.
+   * Follows a replica's log from `from` on through its shared log, opening one when there is none (from `leadMs`
+   * before a follower's time). Undefined when the shared log open for it does not keep what the follower needs: the
+   * caller reads the log by itself.
    */
-  follow(target: PodLogTarget, from: string, follower: LogFollower): (() => void) | undefined {
+  follow(target: PodLogTarget, from: FollowFrom, follower: LogFollower): (() => void) | undefined {
     const key = `${target.namespace}/${target.pod}/${target.container}`;
     let log = this.logs.get(key);
     if (!log) {
-      log = new SharedLog(this, key, target, from === "now" ? "now" : earlier(from, this.leadMs));
+      const start =
+        typeof from === "string" && from !== "now" && from !== "beginning" ? earlier(from, this.leadMs) : from;
+      log = new SharedLog(this, key, target, start);
       this.logs.set(key, log);
     }
     return log.covers(from) ? log.join(follower, from) : undefined;

@@ -102,8 +102,14 @@ describe("shared pod logs", () => {
     expect(leaves.every(Boolean)).toBe(true);
     for (const f of more) expect(f.lines).toEqual(numbered(6, 9));
 
-    // A follower from before what the shared log holds is told to read by itself.
+    // A follower from before what the shared log holds is told to read by itself, as is one that wants the whole
+    // log (this one was read from a time on); one that wants the last lines gets them from the buffer.
     expect(hub.follow(target(), time(-60), follower().self)).toBeUndefined();
+    expect(hub.follow(target(), "beginning", follower().self)).toBeUndefined();
+    const tail = follower();
+    const leaveTail = hub.follow(target(), { tail: 3 }, tail.self);
+    expect(tail.lines).toEqual(numbered(7, 9));
+    leaveTail!();
 
     // A new line reaches everyone once.
     logs.append("app", [{ time: at(10), line: "line 10" }]);
@@ -120,6 +126,31 @@ describe("shared pod logs", () => {
     await eventually("the shared log closed after its last follower left", async () =>
       hub.size === 0 ? true : undefined,
     );
+  });
+
+  it("serves new followers of the whole log or its last lines from one stream read from the beginning", async () => {
+    let opened = 0;
+    const hub = new PodLogHub(kube.config, undefined, {
+      lingerMs: 200,
+      open: (...args) => {
+        opened++;
+        return openPodLog(...args);
+      },
+    });
+    const first = follower();
+    const leaves = [hub.follow(target(), "beginning", first.self)];
+    await eventually("the whole log", async () => (first.lines.length >= 11 ? true : undefined));
+    expect(first.lines).toEqual(numbered(0, 10));
+    const whole = follower();
+    const lastTwo = follower();
+    const now = follower();
+    leaves.push(hub.follow(target(), "beginning", whole.self), hub.follow(target(), { tail: 2 }, lastTwo.self));
+    leaves.push(hub.follow(target(), "now", now.self));
+    expect(whole.lines).toEqual(numbered(0, 10));
+    expect(lastTwo.lines).toEqual(numbered(9, 10));
+    expect(now.lines).toEqual([]);
+    expect(opened).toBe(1);
+    for (const leave of leaves) leave!();
   });
 
   it("pauses a follower that is behind, then catches it up from the buffer or tells it that it fell behind", async () => {
