@@ -9,7 +9,7 @@ import { type LogFollower, PodLogHub } from "../../api/pod-log-hub.ts";
 import { normaliseLogTime } from "../../db/task-logs.ts";
 import { openPodLog } from "../../kube/pod-log.ts";
 import { type CannedLogs, cannedLogs } from "../support/canned-logs.ts";
-import { eventually, type TestKube, testKube } from "../support/kube.ts";
+import { eventually, runningPod, type TestKube, testKube } from "../support/kube.ts";
 
 let kube: TestKube;
 let ns: string;
@@ -30,11 +30,7 @@ beforeAll(async () => {
     metadata: { name: "talker", namespace: ns },
     spec: { containers: [{ name: "app", image: "registry.example.com/app:1" }] },
   };
-  await kube.core.createNamespacedPod({ namespace: ns, body: pod });
-  await eventually("the pod to run", async () => {
-    const { status } = await kube.core.readNamespacedPod({ name: "talker", namespace: ns });
-    return status?.phase === "Running" ? true : undefined;
-  });
+  await runningPod(kube, pod);
 });
 afterAll(async () => {
   await logs?.remove();
@@ -77,19 +73,25 @@ function follower() {
   };
 }
 
+/** A hub that counts the streams it opens to the apiserver. */
+function countingHub() {
+  let opened = 0;
+  const hub = new PodLogHub(kube.config, undefined, {
+    lingerMs: 200,
+    open: (...args) => {
+      opened++;
+      return openPodLog(...args);
+    },
+  });
+  return { hub, opened: () => opened };
+}
+
 const target = () => ({ namespace: ns, pod: "talker", container: "app" });
 const numbered = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`);
 
 describe("shared pod logs", () => {
   it("serves many followers from one stream, each from its own position, and closes after the last leaves", async () => {
-    let opened = 0;
-    const hub = new PodLogHub(kube.config, undefined, {
-      lingerMs: 200,
-      open: (...args) => {
-        opened++;
-        return openPodLog(...args);
-      },
-    });
+    const { hub, opened } = countingHub();
     const first = follower();
     const leaveFirst = hub.follow(target(), time(3), first.self);
     expect(leaveFirst).toBeDefined();
@@ -118,7 +120,7 @@ describe("shared pod logs", () => {
     );
     expect(first.lines).toEqual(numbered(3, 10));
     for (const f of more) expect(f.lines).toEqual(numbered(6, 10));
-    expect(opened).toBe(1);
+    expect(opened()).toBe(1);
     expect(hub.size).toBe(1);
 
     leaveFirst!();
@@ -129,14 +131,7 @@ describe("shared pod logs", () => {
   });
 
   it("serves new followers of the whole log or its last lines from one stream read from the beginning", async () => {
-    let opened = 0;
-    const hub = new PodLogHub(kube.config, undefined, {
-      lingerMs: 200,
-      open: (...args) => {
-        opened++;
-        return openPodLog(...args);
-      },
-    });
+    const { hub, opened } = countingHub();
     const first = follower();
     const leaves = [hub.follow(target(), "beginning", first.self)];
     await eventually("the whole log", async () => (first.lines.length >= 11 ? true : undefined));
@@ -149,7 +144,7 @@ describe("shared pod logs", () => {
     expect(whole.lines).toEqual(numbered(0, 10));
     expect(lastTwo.lines).toEqual(numbered(9, 10));
     expect(now.lines).toEqual([]);
-    expect(opened).toBe(1);
+    expect(opened()).toBe(1);
     for (const leave of leaves) leave!();
   });
 

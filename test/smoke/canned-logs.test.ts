@@ -4,7 +4,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPodLog, PodLogError, readPodLog } from "../../kube/pod-log.ts";
 import { type CannedLogs, cannedLogs } from "../support/canned-logs.ts";
-import { eventually, type TestKube, testKube } from "../support/kube.ts";
+import { eventually, runningPod, type TestKube, testKube } from "../support/kube.ts";
 
 let kube: TestKube;
 let ns: string;
@@ -36,11 +36,7 @@ beforeAll(async () => {
       ],
     },
   };
-  await kube.core.createNamespacedPod({ namespace: ns, body: pod });
-  await eventually("the pod to run", async () => {
-    const { status } = await kube.core.readNamespacedPod({ name: "talker", namespace: ns });
-    return status?.phase === "Running" ? true : undefined;
-  });
+  await runningPod(kube, pod);
 });
 afterAll(async () => {
   await logs?.remove();

@@ -8,6 +8,7 @@ import {
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
+  type V1Pod,
 } from "@kubernetes/client-node";
 import { inject } from "vitest";
 
@@ -72,4 +73,15 @@ export async function eventually<T>(
     await sleep(intervalMs);
   }
   throw new Error(`Timed out after ${timeoutMs}ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+}
+
+/** Creates a pod on the simulated node and waits until kwok reports it Running. */
+export async function runningPod(kube: TestKube, pod: V1Pod): Promise<void> {
+  const namespace = pod.metadata?.namespace ?? "";
+  const name = pod.metadata?.name ?? "";
+  await kube.core.createNamespacedPod({ namespace, body: pod });
+  await eventually(`pod ${name} to run`, async () => {
+    const { status } = await kube.core.readNamespacedPod({ name, namespace });
+    return status?.phase === "Running" ? true : undefined;
+  });
 }
