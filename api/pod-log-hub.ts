@@ -188,6 +188,9 @@ class SharedLog {
       this.kept.push({ record, time });
       this.bytes += record.line.length;
     }
+    // Sent before anything is dropped: a chunk bringing more lines than the buffer keeps must not leave behind
+    // followers that were keeping up (only those still waiting to drain fall behind).
+    for (const subscriber of [...this.subscribers]) if (!subscriber.paused) this.pump(subscriber);
     while (this.kept.length > 1 && (this.kept.length > this.hub.maxRecords || this.bytes > this.hub.maxBytes)) {
       const dropped = this.kept.shift()!;
       this.first++;
@@ -196,7 +199,6 @@ class SharedLog {
       this.whole = false;
       if (dropped.time !== "") this.coveredFrom = { time: dropped.time, inclusive: false };
     }
-    for (const subscriber of [...this.subscribers]) if (!subscriber.paused) this.pump(subscriber);
   }
 
   private end(how: (follower: LogFollower) => void): void {

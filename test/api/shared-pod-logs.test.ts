@@ -2,6 +2,7 @@
 // kubelet-like server: one stream for many followers, each sent the lines it lacks from where it joined, a follower
 // slower than the log paused (then caught up, or told it fell behind the buffer), every follower ended when the pod
 // is gone, and the stream closed once the last follower left.
+import { PassThrough, type Readable } from "node:stream";
 import type { V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LogRecord } from "../../api/log-lines.ts";
@@ -71,6 +72,28 @@ function follower() {
       go?.();
     },
   };
+}
+
+/** The stream's data gathered into one chunk every 100 ms. */
+function gathered(stream: Readable): Readable {
+  const out = new PassThrough();
+  let held: Buffer[] = [];
+  const flush = () => {
+    if (held.length > 0) out.write(Buffer.concat(held));
+    held = [];
+  };
+  const timer = setInterval(flush, 100);
+  stream.on("data", (chunk: Buffer) => held.push(chunk));
+  stream.on("end", () => {
+    clearInterval(timer);
+    flush();
+    out.end();
+  });
+  out.on("close", () => {
+    clearInterval(timer);
+    stream.destroy();
+  });
+  return out;
 }
 
 /** A hub that counts the streams it opens to the apiserver. */
@@ -149,7 +172,13 @@ describe("shared pod logs", () => {
   });
 
   it("pauses a follower that is behind, then catches it up from the buffer or tells it that it fell behind", async () => {
-    const hub = new PodLogHub(kube.config, undefined, { maxRecords: 20, lingerMs: 200 });
+    // The stream's chunks are gathered for 100 ms, so that the 30 lines appended below come as one chunk, more
+    // than the 20 kept: a follower keeping up must still get them all (it once fell behind with the slow one).
+    const hub = new PodLogHub(kube.config, undefined, {
+      maxRecords: 20,
+      lingerMs: 200,
+      open: async (...args) => gathered(await openPodLog(...args)),
+    });
     const slow = follower();
     slow.state.room = false;
     const leaveSlow = hub.follow(target(), time(0), slow.self);
