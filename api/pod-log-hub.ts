@@ -307,12 +307,15 @@ export class PodLogHub {
    */
   follow(target: PodLogTarget, from: FollowFrom, follower: LogFollower): (() => void) | undefined {
     const key = `${target.namespace}/${target.pod}/${target.container}`;
-    let log = this.logs.get(key);
+    const log = this.logs.get(key);
     if (!log) {
+      // Opened for this follower, from where it starts: it joins at once (an empty buffer covers no tail yet, and a
+      // shared log nobody joined would never close).
       const start =
         typeof from === "string" && from !== "now" && from !== "beginning" ? earlier(from, this.leadMs) : from;
-      log = new SharedLog(this, key, target, start);
-      this.logs.set(key, log);
+      const opened = new SharedLog(this, key, target, start);
+      this.logs.set(key, opened);
+      return opened.join(follower, from);
     }
     return log.covers(from) ? log.join(follower, from) : undefined;
   }

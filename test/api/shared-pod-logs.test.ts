@@ -154,6 +154,17 @@ describe("shared pod logs", () => {
   });
 
   it("serves new followers of the whole log or its last lines from one stream read from the beginning", async () => {
+    // A first follower of the last lines opens a shared log of them, joins it, and closes it when it leaves.
+    const fresh = countingHub();
+    const lastThree = follower();
+    const leaveLastThree = fresh.hub.follow(target(), { tail: 3 }, lastThree.self);
+    expect(leaveLastThree).toBeDefined();
+    await eventually("the last three lines", async () => (lastThree.lines.length >= 3 ? true : undefined));
+    expect(lastThree.lines).toEqual(numbered(8, 10));
+    leaveLastThree!();
+    await eventually("that shared log closed", async () => (fresh.hub.size === 0 ? true : undefined));
+    expect(fresh.opened()).toBe(1);
+
     const { hub, opened } = countingHub();
     const first = follower();
     const leaves = [hub.follow(target(), "beginning", first.self)];
