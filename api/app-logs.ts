@@ -4,9 +4,10 @@
 // comes back with its position (api/log-cursor.ts) gets each replica's log from where it left it, nothing twice; a
 // followed replica's log that breaks off on the apiserver's side is read again from there the same way.
 //
-// Followers share each replica's live log (api/pod-log-hub.ts): a follower first reads what it asked for of the past
-// (tail, since, or from its position) by itself, with a read that ends, then joins the replica's shared log from its
-// last line. It reads on by itself only when the shared log no longer holds what it needs.
+// Followers share each replica's live log (api/pod-log-hub.ts): a follower whose position, tail or whole log the
+// shared log keeps joins it at once; any other (or one asking since a duration) first reads that past by itself,
+// with a read that ends, then joins from its last line. It reads on by itself only when the shared log no longer
+// holds what it needs.
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { FastifyBaseLogger } from "fastify";
 import { CONTAINER_NAME } from "../crds/app-names.ts";
@@ -14,13 +15,14 @@ import { openPodLog, PodLogError, type PodLogOptions } from "../kube/pod-log.ts"
 import type { RecordStream } from "./event-stream.ts";
 import { formatLogPosition, LogResume } from "./log-cursor.ts";
 import { LineSplitter, type LogRecord } from "./log-lines.ts";
-import type { FollowFrom, LogFollower, PodLogHub } from "./pod-log-hub.ts";
-
-/** A followed log read again that ends within this long, with no new line, ended at once. */
-const REOPEN_QUICK_MS = 1000;
-/** The pause before reading a followed log again, doubled after each quick end up to the most. */
-const REOPEN_DELAY_MS = 250;
-const REOPEN_MAX_DELAY_MS = 30_000;
+import {
+  type FollowFrom,
+  type LogFollower,
+  type PodLogHub,
+  REOPEN_DELAY_MS,
+  REOPEN_MAX_DELAY_MS,
+  REOPEN_QUICK_MS,
+} from "./pod-log-hub.ts";
 
 export function streamAppLogs(options: {
   kubeConfig: KubeConfig;

@@ -59,7 +59,14 @@ export interface SharedLogOptions {
 }
 
 /** A followed log read again that ends within this long, with no new line, ended at once. */
-const REOPEN_QUICK_MS = 1000;
+export const REOPEN_QUICK_MS = 1000;
+/** The pause before reading a followed log again, doubled after each quick end up to the most. */
+export const REOPEN_DELAY_MS = 250;
+export const REOPEN_MAX_DELAY_MS = 30_000;
+
+/** The time a follower starts from, when it starts from a position (not now, the beginning or a tail). */
+const timeOf = (from: FollowFrom): string | undefined =>
+  typeof from === "string" && from !== "now" && from !== "beginning" ? from : undefined;
 
 interface Subscriber {
   follower: LogFollower;
@@ -103,8 +110,8 @@ class SharedLog {
     this.target = target;
     this.start = start;
     this.whole = start === "beginning";
-    this.coveredFrom =
-      typeof start === "string" && !this.whole && start !== "now" ? { time: start, inclusive: true } : undefined;
+    const time = timeOf(start);
+    this.coveredFrom = time === undefined ? undefined : { time, inclusive: true };
     this.read(false);
   }
 
@@ -131,7 +138,7 @@ class SharedLog {
     else if (from !== "now") while (index > 0 && this.kept[index - 1]!.time >= from) index--;
     const subscriber: Subscriber = {
       follower,
-      from: typeof from === "string" && from !== "now" && from !== "beginning" ? from : "",
+      from: timeOf(from) ?? "",
       next: this.first + index,
       paused: false,
     };
@@ -213,7 +220,7 @@ class SharedLog {
     const splitter = new LineSplitter(pod, container);
     // Read again from its last line; before the first, from where it started (a log read from its end or its last
     // lines that ended before any line: from its end).
-    const since = this.resume.sinceTime(pod);
+    const since = this.resume.sinceTime(pod) ?? timeOf(this.start);
     const { start } = this;
     const options: PodLogOptions = {
       follow: true,
@@ -224,9 +231,7 @@ class SharedLog {
           ? {}
           : typeof start === "object" && !reopened
             ? { tailLines: start.tail }
-            : typeof start === "string" && start !== "now" && start !== "beginning"
-              ? { sinceTime: start }
-              : { tailLines: 0 }),
+            : { tailLines: 0 }),
     };
     const opened = Date.now();
     const before = this.first + this.kept.length;
@@ -290,8 +295,8 @@ export class PodLogHub {
     this.maxBytes = options.maxBytes ?? 2 * 1024 * 1024;
     this.leadMs = options.leadMs ?? 10_000;
     this.lingerMs = options.lingerMs ?? 2000;
-    this.reopenDelayMs = options.reopenDelayMs ?? 250;
-    this.reopenMaxDelayMs = options.reopenMaxDelayMs ?? 30_000;
+    this.reopenDelayMs = options.reopenDelayMs ?? REOPEN_DELAY_MS;
+    this.reopenMaxDelayMs = options.reopenMaxDelayMs ?? REOPEN_MAX_DELAY_MS;
     this.open = options.open ?? openPodLog;
   }
 
@@ -311,8 +316,8 @@ export class PodLogHub {
     if (!log) {
       // Opened for this follower, from where it starts: it joins at once (an empty buffer covers no tail yet, and a
       // shared log nobody joined would never close).
-      const start =
-        typeof from === "string" && from !== "now" && from !== "beginning" ? earlier(from, this.leadMs) : from;
+      const time = timeOf(from);
+      const start = time === undefined ? from : earlier(time, this.leadMs);
       const opened = new SharedLog(this, key, target, start);
       this.logs.set(key, opened);
       return opened.join(follower, from);
