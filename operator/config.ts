@@ -42,6 +42,8 @@ export const OperatorConfig = z
     leaderElect: z.boolean(),
     leaderElectionNamespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: "must be a namespace name" }),
     leaseName: z.string().min(1),
+    /** This replica's pod (the chart sets POD_NAME): its leader identity begins with it (see operator.ts). */
+    podName: z.string().min(1).optional(),
     healthAddress: hostPort,
     concurrency: z.coerce.number().int().min(1).max(256),
     resync: durationMs,
@@ -93,6 +95,8 @@ Flags (environment variable in brackets):
   --leader-elect / --no-leader-elect campaign for a Lease before acting (default on) [LOCO_LEADER_ELECT]
   --leader-election-namespace NS     namespace of the Lease (default loco-system) [POD_NAMESPACE]
   --lease-name NAME                  Lease name (default loco-operator)
+                                     the leader identity is <pod name>_<random> (the hostname without POD_NAME)
+                                     [POD_NAME]
   --health-address HOST:PORT         /healthz, /readyz, /metrics (default 0.0.0.0:8081) [LOCO_HEALTH_ADDRESS]
   --concurrency N                    parallel App reconciles (default 8) [LOCO_CONCURRENCY]
   --resync DURATION                  full resync interval (default 10m) [LOCO_RESYNC]
@@ -163,6 +167,7 @@ export function loadOperatorConfig(argv: string[], env: NodeJS.ProcessEnv): Oper
     leaderElect,
     leaderElectionNamespace: values["leader-election-namespace"] ?? env.POD_NAMESPACE ?? "loco-system",
     leaseName: values["lease-name"] ?? "loco-operator",
+    podName: env.POD_NAME || undefined,
     healthAddress: values["health-address"] ?? env.LOCO_HEALTH_ADDRESS ?? "0.0.0.0:8081",
     concurrency: values.concurrency ?? env.LOCO_CONCURRENCY ?? "8",
     resync: values.resync ?? env.LOCO_RESYNC ?? "10m",

@@ -42,6 +42,8 @@ export interface OperatorOptions {
     namespace: string;
     leaseName?: string;
     identity?: string;
+    /** The pod this replica runs in; the identity is `<podName or hostname>_<random>` unless given. */
+    podName?: string;
     leaseDurationMs?: number;
     renewDeadlineMs?: number;
     retryPeriodMs?: number;
@@ -101,9 +103,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const log = options.log;
   const metrics = options.metrics ?? new OperatorMetrics();
   // With leader election the replica's identity is in its user agent, so the apiserver's audit log tells apart
-  // the writes of two replicas (test/operator/fenced-leader.test.ts counts a deposed leader's).
-  const identity = options.leaderElection
-    ? (options.leaderElection.identity ?? `${hostname()}_${randomBytes(4).toString("hex")}`)
+  // the writes of two replicas (test/operator/fenced-leader.test.ts counts a deposed leader's). It begins with the
+  // pod's name: the chart's leader fence (charts/loco/templates/operator-leader-fence.yaml) lets through only the
+  // writes of the pod named in the Lease.
+  const election = options.leaderElection;
+  const identity = election
+    ? (election.identity ?? `${election.podName ?? hostname()}_${randomBytes(4).toString("hex")}`)
     : undefined;
   const userAgent = identity ? `loco-operator (${identity})` : "loco-operator";
   const client = await KubeClient.create(options.kubeConfig, { metrics, userAgent });

@@ -34,6 +34,7 @@ export function operatorOptionsOf(
           leaderElection: {
             namespace: config.leaderElectionNamespace,
             leaseName: config.leaseName,
+            ...(config.podName ? { podName: config.podName } : {}),
             leaseDurationMs: config.leaseDuration,
             renewDeadlineMs: config.renewDeadline,
             retryPeriodMs: config.retryPeriod,

@@ -155,6 +155,8 @@ describe("the loco chart", () => {
       "RoleBinding/loco-operator-leader-election",
       "Service/loco-operator-metrics",
       "ServiceAccount/loco-operator",
+      "ValidatingAdmissionPolicy/loco-operator-leader-fence",
+      "ValidatingAdmissionPolicyBinding/loco-operator-leader-fence",
     ]);
     const [operator] = deployments(objects);
     expect(operator?.spec.replicas).toBe(2);

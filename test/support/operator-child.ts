@@ -26,7 +26,7 @@ export async function spawnOperatorProcess(
   kubeconfig: string,
   shard: string,
   extraArgs: string[] = [],
-  options: { logFile?: string; nodeArgs?: string[] } = {},
+  options: { logFile?: string; nodeArgs?: string[]; env?: Record<string, string> } = {},
 ): Promise<OperatorProcess> {
   const healthPort = await freePort();
   const child = spawn(
@@ -44,7 +44,10 @@ export async function spawnOperatorProcess(
       "10m",
       ...extraArgs,
     ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOCO_LOG_LEVEL: process.env.LOCO_TEST_LOG ?? "info" } },
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, LOCO_LOG_LEVEL: process.env.LOCO_TEST_LOG ?? "info", ...options.env },
+    },
   );
   let output = "";
   const keep = (chunk: Buffer) => {

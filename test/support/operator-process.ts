@@ -8,7 +8,9 @@ export { metricSum, type OperatorProcess } from "./operator-child.ts";
 export function spawnOperator(
   shard: string,
   extraArgs: string[] = [],
-  options: { kubeconfig?: string } = {},
+  options: { kubeconfig?: string; env?: Record<string, string> } = {},
 ): Promise<OperatorProcess> {
-  return spawnOperatorProcess(options.kubeconfig ?? inject("kubeconfig"), shard, extraArgs);
+  return spawnOperatorProcess(options.kubeconfig ?? inject("kubeconfig"), shard, extraArgs, {
+    ...(options.env ? { env: options.env } : {}),
+  });
 }
