@@ -57,6 +57,37 @@ describe("WorkQueue", () => {
     expect(Date.now() - started).toBeLessThan(200);
   });
 
+  it("releases a key whose delay was brought forward at the earlier time, and not again at the later one", async () => {
+    const queue = new WorkQueue();
+    queue.addAfter("moved", 150);
+    queue.addAfter("moved", 5);
+    queue.addAfter("other", 300);
+    expect(await queue.get()).toBe("moved");
+    queue.done("moved");
+    // The first delay's due time passes: "moved" is not handed out a second time; "other" comes at its own.
+    expect(await queue.get()).toBe("other");
+    queue.done("other");
+    expect(queue.length).toBe(0);
+    expect(queue.busy).toBe(false);
+    queue.shutDown();
+  });
+
+  it("releases many delayed keys in due order", async () => {
+    const queue = new WorkQueue<number>();
+    const delays = Array.from({ length: 200 }, (_, i) => ((i * 37) % 200) / 4);
+    for (const [key, delay] of delays.entries()) queue.addAfter(key, 1 + delay);
+    const order: number[] = [];
+    while (order.length < delays.length) {
+      const key = (await queue.get()) as number;
+      order.push(delays[key] as number);
+      queue.done(key);
+    }
+    // Dues within the same millisecond may come out in either order; otherwise earliest first.
+    for (let i = 1; i < order.length; i++)
+      expect(order[i] as number).toBeGreaterThanOrEqual((order[i - 1] as number) - 1);
+    queue.shutDown();
+  });
+
   it("wakes waiting workers with undefined on shutdown", async () => {
     const queue = new WorkQueue();
     const waiting = queue.get();

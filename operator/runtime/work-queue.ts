@@ -1,6 +1,8 @@
 // A keyed work queue with client-go's semantics: a key waiting in the queue is stored once however often it is
 // added; a key being processed is never handed to a second worker; a key added while in flight is processed
-// again afterwards; failures back off per key exponentially; delayed adds wait on one timer, not one per key.
+// again afterwards; failures back off per key exponentially; delayed adds wait on one timer, not one per key, in a
+// heap by due time.
+import { DueHeap } from "./due-heap.ts";
 
 export interface WorkQueueOptions {
   /** First retry delay after a failure. */
@@ -21,6 +23,8 @@ export class WorkQueue<K = string> {
   private readonly failures = new Map<K, number>();
   /** Delayed adds: key → due time (the earliest wins). */
   private readonly delayed = new Map<K, number>();
+  /** The same delays by due time. An entry whose due is no longer the key's in `delayed` is stale, skipped when met. */
+  private readonly dueOrder = new DueHeap<K>();
   private delayTimer: NodeJS.Timeout | undefined;
   private delayTimerDue = Number.POSITIVE_INFINITY;
   private readonly waiters: ((key: K | undefined) => void)[] = [];
@@ -73,6 +77,7 @@ export class WorkQueue<K = string> {
     const existing = this.delayed.get(key);
     if (existing !== undefined && existing <= due) return;
     this.delayed.set(key, due);
+    this.dueOrder.push(key, due);
     this.armDelayTimer(due);
   }
 
@@ -132,6 +137,7 @@ export class WorkQueue<K = string> {
     this.shuttingDown = true;
     clearTimeout(this.delayTimer);
     this.delayed.clear();
+    this.dueOrder.clear();
     for (const waiter of this.waiters.splice(0)) waiter(undefined);
   }
 
@@ -146,13 +152,16 @@ export class WorkQueue<K = string> {
   private releaseDue(): void {
     this.delayTimerDue = Number.POSITIVE_INFINITY;
     const now = Date.now();
-    let next = Number.POSITIVE_INFINITY;
-    for (const [key, due] of this.delayed) {
-      if (due <= now) {
-        this.delayed.delete(key);
-        this.add(key);
-      } else if (due < next) next = due;
+    for (let next = this.dueOrder.peek(); next !== undefined; next = this.dueOrder.peek()) {
+      const current = this.delayed.get(next.key) === next.due;
+      if (current && next.due > now) {
+        this.armDelayTimer(next.due);
+        return;
+      }
+      this.dueOrder.pop();
+      if (!current) continue;
+      this.delayed.delete(next.key);
+      this.add(next.key);
     }
-    if (next !== Number.POSITIVE_INFINITY) this.armDelayTimer(next);
   }
 }
