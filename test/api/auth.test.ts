@@ -1,7 +1,7 @@
 // Authentication against a real OpenID Provider (oidc-provider on loopback, real signed JWTs) and API tokens
 // stored hashed in the real Postgres: every bad credential is refused, tokens are scoped, rotated and revoked.
 import { randomBytes } from "node:crypto";
-import { decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from "jose";
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApi, type TestApi } from "../support/api-server.ts";
@@ -27,7 +27,8 @@ beforeAll(async () => {
       { id: "alice" },
       { id: "bob" },
       { id: "carol" },
-      { id: "short-lived", ttlSeconds: 1 },
+      // exp is in whole seconds (iat rounded down + TTL): 2 s keeps a fresh token valid for at least 1 s.
+      { id: "short-lived", ttlSeconds: 2 },
     ],
   });
   otherIdp = await startOidcProvider({ audience: AUDIENCE, identities: [{ id: "alice" }] });
@@ -88,7 +89,9 @@ describe("OIDC bearer tokens", () => {
 
     const shortLived = await idp.token("short-lived");
     expect((await whoami(shortLived)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    // Until just past its own exp: a 1 s TTL once expired 50 ms after it was issued (issued late in a second).
+    const expiresAtMs = (decodeJwt(shortLived).exp as number) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAtMs + 100 - Date.now())));
     await refusedWith(await whoami(shortLived), 401, /expired/);
 
     await refusedWith(await whoami(await otherIdp.token("alice")), 401, /another identity provider|signed with a key/);
