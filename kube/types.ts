@@ -69,3 +69,11 @@ export function splitKey(key: ObjectKey): { namespace: string | undefined; name:
 export function controllerOf(object: { metadata: ObjectMeta }): OwnerReference | undefined {
   return object.metadata.ownerReferences?.find((ref) => ref.controller === true);
 }
+
+/** Whether two objects carry the same labels, in any order (a label-only watcher's "did anything I read change?"). */
+export function sameLabels(a: { metadata: ObjectMeta }, b: { metadata: ObjectMeta }): boolean {
+  const left = a.metadata.labels ?? {};
+  const right = b.metadata.labels ?? {};
+  const keys = Object.keys(left);
+  return keys.length === Object.keys(right).length && keys.every((key) => right[key] === left[key]);
+}

@@ -46,10 +46,10 @@ const namespace = (name: string, tenant: string): KubeObject => ({
   kind: "Namespace",
   metadata: { name, labels: { [LABEL_TENANT]: tenant } },
 });
-const app = (namespaceName: string, name: string, hostnames?: string[]): KubeObject => ({
+const app = (namespaceName: string, name: string, hostnames?: string[], generation?: number): KubeObject => ({
   apiVersion: "loco.dev/v1alpha1",
   kind: "App",
-  metadata: { name, namespace: namespaceName },
+  metadata: { name, namespace: namespaceName, ...(generation === undefined ? {} : { generation }) },
   spec: {
     profile: "prod",
     image: "registry.example.com/shop:1",
@@ -104,5 +104,20 @@ describe("HostnameAskers", () => {
 
     profiles.remove(profile("apps.example.net", 2));
     expect(of("api-initech.apps.example.net")).toEqual([]);
+  });
+
+  it("recomputes an App's hostnames for a new generation, not for a status write", () => {
+    const { apps, profiles, namespaces, of } = world();
+    profiles.upsert(profile("apps.example.com"));
+    namespaces.upsert(namespace("acme-prod", "acme"));
+    apps.upsert(app("acme-prod", "shop", ["shop.example.org"], 1));
+    // A status write keeps the generation. (The apiserver never changes a spec without a new generation; this one
+    // does, so that the test can tell a recomputation from none.)
+    apps.upsert({ ...app("acme-prod", "shop", ["elsewhere.example.org"], 1), status: { observedGeneration: 1 } });
+    expect(of("shop.example.org")).toEqual(["acme-prod/shop"]);
+    expect(of("elsewhere.example.org")).toEqual([]);
+    apps.upsert(app("acme-prod", "shop", ["elsewhere.example.org"], 2));
+    expect(of("shop.example.org")).toEqual([]);
+    expect(of("elsewhere.example.org")).toEqual(["acme-prod/shop"]);
   });
 });

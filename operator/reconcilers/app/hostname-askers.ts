@@ -5,7 +5,7 @@
 // An App's hostnames depend on its spec, its Profile and its namespace's tenant, so each of those events recomputes
 // the Apps it concerns. The index only speeds up a wake-up: an App refused a hostname asks again on its own after
 // CLAIM_RETRY_MS, whatever this index says.
-import { keyOf, type ObjectKey } from "../../../kube/types.ts";
+import { keyOf, type ObjectKey, sameLabels } from "../../../kube/types.ts";
 import type { WorldCaches } from "../../caches.ts";
 import type { ProfileObject } from "../profile/objects.ts";
 import { appClaims } from "./app-claims.ts";
@@ -22,8 +22,14 @@ export class HostnameAskers {
 
   constructor(caches: Pick<WorldCaches, "apps" | "profiles" | "namespaces">) {
     this.caches = caches;
+    // An App's hostnames come from its spec (and its Profile and tenant, below): a status write, which every
+    // reconcile makes, changes neither, and its generation says so.
     caches.apps.addHandlers({
-      onUpsert: (app) => this.refresh(app as AppObject),
+      onUpsert: (app, previous) => {
+        const generation = app.metadata.generation;
+        if (generation !== undefined && previous?.metadata.generation === generation) return;
+        this.refresh(app as AppObject);
+      },
       onDelete: (app) => this.forget(keyOf(app)),
     });
     // Only a change of what a Profile says (its generation) can change the hostnames of its Apps; its status cannot.
@@ -37,7 +43,7 @@ export class HostnameAskers {
     });
     caches.namespaces.addHandlers({
       onUpsert: (namespace, previous) => {
-        if (previous && JSON.stringify(previous.metadata.labels) === JSON.stringify(namespace.metadata.labels)) return;
+        if (previous && sameLabels(previous, namespace)) return;
         for (const app of caches.apps.byIndex(NAMESPACE_INDEX, namespace.metadata.name ?? ""))
           this.refresh(app as AppObject);
       },

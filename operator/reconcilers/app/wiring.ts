@@ -1,7 +1,7 @@
 // What feeds the App controller: its Apps, the children it owns, and the objects an App's desired state reads
 // (its Profile, its namespace's labels, its project's siblings). Every event maps to the key of an App to
 // reconcile; the reconciler never sees the event itself.
-import { keyOf } from "../../../kube/types.ts";
+import { keyOf, sameLabels } from "../../../kube/types.ts";
 import type { WorldCaches } from "../../caches.ts";
 import type { Controller } from "../../runtime/controller.ts";
 import type { ProfileObject } from "../profile/objects.ts";
@@ -59,7 +59,7 @@ export function watchAppInputs(controller: Controller, caches: WorldCaches): voi
       .flatMap((p) => caches.apps.byIndex(PROFILE_INDEX, p.metadata.name ?? "").map(keyOf));
   });
   controller.watchMapped(caches.namespaces, (namespace, previous) =>
-    previous && JSON.stringify(previous.metadata.labels) === JSON.stringify(namespace.metadata.labels)
+    previous && sameLabels(previous, namespace)
       ? []
       : caches.apps.byIndex(NAMESPACE_INDEX, namespace.metadata.name ?? "").map(keyOf),
   );
