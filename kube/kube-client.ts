@@ -8,7 +8,7 @@
 import type { IncomingMessage } from "node:http";
 import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
 import { createInterface } from "node:readline";
-import { TLSSocket } from "node:tls";
+import { createSecureContext, TLSSocket } from "node:tls";
 import { applyPatchBody } from "./apply-body.ts";
 import type { KubeAccess } from "./kube-access.ts";
 import type { RestClientMetrics } from "./metrics.ts";
@@ -163,10 +163,11 @@ export class KubeClient {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error("The kubeconfig has no current cluster; set a current context or pass --kubeconfig.");
     this.server = new URL(cluster.server);
+    // One TLS context for every connection of both agents: given only ca, cert and key, Node parses them into a new
+    // context for each new socket, and the agent joins their PEM text into the pool's name on every request (about
+    // 2.5 s of 134 s of an operator's CPU, profiled while 1,000 Apps converged on a machine loaded to 15–19).
     const tls = {
-      ca: baseOptions.ca,
-      cert: baseOptions.cert,
-      key: baseOptions.key,
+      secureContext: createSecureContext({ ca: baseOptions.ca, cert: baseOptions.cert, key: baseOptions.key }),
       rejectUnauthorized: baseOptions.rejectUnauthorized ?? true,
       ...(baseOptions.servername ? { servername: baseOptions.servername } : {}),
     };

@@ -2,7 +2,6 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { ulid } from "ulid";
 import { FIELD_MANAGER, LABEL_TENANT } from "../crds/app-names.ts";
 import { APP, PROFILE } from "../crds/kinds.ts";
 import { connectDatabase, type DatabaseHandle } from "../db/connect.ts";
@@ -29,6 +28,7 @@ import { addProfileIndexes, watchProfileInputs } from "./reconcilers/profile/wir
 import { Controller, DEFAULT_RECONCILE_TIMEOUT_MS } from "./runtime/controller.ts";
 import { EventRecorder } from "./runtime/events.ts";
 import { startHealthServer } from "./runtime/health-server.ts";
+import { newUlid } from "./runtime/ids.ts";
 import { LeaderElector } from "./runtime/leader-election.ts";
 import { reconcileTimeoutReporter, type TimeoutReportTarget } from "./runtime/reconcile-timeout.ts";
 import { TaskLogCapture } from "./task-log-capture.ts";
@@ -155,7 +155,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     events,
     log: log.child({ controller: "app" }),
     now,
-    newDeploymentId: options.newDeploymentId ?? (() => ulid()),
+    newDeploymentId: options.newDeploymentId ?? newUlid,
     secretVersions: () => secretVersions,
   });
   watchAppInputs(appController, caches);
