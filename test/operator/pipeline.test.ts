@@ -244,10 +244,15 @@ describe("triggers", () => {
     operator = await startTestOperator(shard, { batch });
     client = operator.client;
     const missed = (slots: number[]) => slots.filter((slot) => slot >= downFrom && slot <= downTo);
-    const caughtUp = await eventually("RunOnce to catch up", async () => {
-      const slots = missed(await slotsOf("restart-once"));
-      return slots.length > 0 ? slots : undefined;
-    });
+    // A fresh operator first syncs its caches; at load 15–19 that and the catch-up Run took over a minute.
+    const caughtUp = await eventually(
+      "RunOnce to catch up",
+      async () => {
+        const slots = missed(await slotsOf("restart-once"));
+        return slots.length > 0 ? slots : undefined;
+      },
+      { timeoutMs: 150_000 },
+    );
     // One Run for the newest missed slot; an older missed one (if the gap held two) is recorded as skipped.
     expect(caughtUp).toHaveLength(1);
     const onceSlots = await slotsOf("restart-once");
@@ -270,7 +275,7 @@ describe("triggers", () => {
     for (const slot of skippedSlots) expect(skipSlots).not.toContain(slot);
     await kube.objects.delete(pipeline("restart-once", {}) as never);
     await kube.objects.delete(pipeline("restart-skip", {}) as never);
-  });
+  }, 300_000);
 
   it("jitter spreads 50 interval Pipelines created together across the window", async () => {
     const names = Array.from({ length: 50 }, (_, i) => `jitter-${i}`);

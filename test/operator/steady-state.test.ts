@@ -30,7 +30,10 @@ describe(`${APPS} Apps at steady state`, () => {
     await eventually(
       `all ${APPS} Apps Ready`,
       async () => ((await countReady(client, fleet)) === APPS ? true : undefined),
-      { timeoutMs: 120_000, intervalMs: 1000 },
+      // Ready needs kube-controller-manager's ReplicaSet, pod and status writes for each App, at its client's 20
+      // requests a second: 109–115 s of a 120 s wait with three suites on two cores (load 15–19), and over it once.
+      // The assertions are about what comes after convergence, however long it takes.
+      { timeoutMs: 300_000, intervalMs: 1000 },
     );
     await operator.idle();
     // Let the last Deployment status updates arrive and be reconciled.
@@ -62,7 +65,7 @@ describe(`${APPS} Apps at steady state`, () => {
     const after = await snapshotVersions(client, fleet);
     const changed = [...after].filter(([key, version]) => before.get(key) !== version).map(([key]) => key);
     expect(changed).toEqual([]);
-  }, 300_000);
+  }, 400_000);
 });
 
 async function totalReconciles(op: RunningOperator): Promise<number> {

@@ -8,7 +8,9 @@
 // - a container port is a free loopback port: `0.0.0.0:<containerPort>` in an arg becomes `127.0.0.1:<port>`;
 // - a volume is a temporary folder (a Secret volume holds the Secret's keys as files): its mountPath in an arg or
 //   env value becomes that folder;
-// - one process per Deployment, whatever its replicas.
+// - one process per Deployment, whatever its replicas;
+// - the pod's name (`fieldRef: metadata.name`) is `<deployment>-stand-in`: its token is bound to no pod, so the
+//   chart's leader fence, which keys on the pod a token is bound to, lets it write as a cluster's single replica.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -122,6 +124,7 @@ export async function runChartDeployments(options: {
         if (value !== undefined) env[variable.name] = value;
       } else if (variable.valueFrom?.fieldRef?.fieldPath === "metadata.namespace")
         env[variable.name] = options.namespace;
+      else if (variable.valueFrom?.fieldRef?.fieldPath === "metadata.name") env[variable.name] = `${name}-stand-in`;
       else throw new Error(`Deployment ${name}: env ${variable.name} has a source this stand-in does not know`);
     }
     // The image's entrypoint is node: Node's own flags (operator.nodeFlags) come before the script, as there.
