@@ -29,6 +29,7 @@ import { installLocoCrds } from "../support/install-crds.ts";
 import { eventually } from "../support/kube.ts";
 import { newShard, SHARD_LABEL } from "../support/operator.ts";
 import { metricSum, type OperatorProcess, spawnOperator } from "../support/operator-process.ts";
+import { serviceAccountKubeConfig } from "../support/service-account.ts";
 
 // The fence closes at the renew deadline; a standby takes over no sooner than a lease duration after the last renew
 // landed. The difference (6 s) is how late a write sent just before the deadline may reach the apiserver and still
@@ -132,25 +133,9 @@ async function podKubeconfig(pod: string): Promise<string> {
   admin.loadFromFile(plane.kubeconfig);
   const core = admin.makeApiClient(CoreV1Api);
   const { metadata } = await core.readNamespacedPod({ name: pod, namespace: namespace() });
-  const token = await core.createNamespacedServiceAccountToken({
-    namespace: namespace(),
-    name: serviceAccount,
-    body: {
-      spec: {
-        audiences: [],
-        expirationSeconds: 3600,
-        boundObjectRef: { apiVersion: "v1", kind: "Pod", name: pod, uid: metadata?.uid },
-      },
-    },
-  });
-  const cluster = admin.getCurrentCluster();
-  if (!cluster || !token.status?.token) throw new Error(`No token bound to pod ${pod}`);
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: "test", server: cluster.server, caData: cluster.caData, caFile: cluster.caFile }],
-    users: [{ name: pod, token: token.status.token }],
-    contexts: [{ name: pod, cluster: "test", user: pod }],
-    currentContext: pod,
+  const config = await serviceAccountKubeConfig(core, namespace(), serviceAccount, {
+    cluster: admin,
+    pod: { name: pod, uid: metadata?.uid },
   });
   const file = join(dir, `${pod}.kubeconfig`);
   writeFileSync(file, config.exportConfig());

@@ -6,14 +6,23 @@ import { kubectl } from "../../hack/control-plane/control-plane.ts";
 import { KubeApiError } from "../../kube/kube-client.ts";
 import { testKubeConfig } from "./operator.ts";
 
-/** A kubeconfig for `namespace/name`: the test cluster's server and CA, and a one-hour token. */
-export async function serviceAccountKubeConfig(core: CoreV1Api, namespace: string, name: string): Promise<KubeConfig> {
+/**
+ * A kubeconfig for `namespace/name`: the test cluster's server and CA (or `options.cluster`'s), and a one-hour token,
+ * bound to `options.pod` when given (as the token kubelet mounts into a pod is).
+ */
+export async function serviceAccountKubeConfig(
+  core: CoreV1Api,
+  namespace: string,
+  name: string,
+  options: { cluster?: KubeConfig; pod?: { name: string; uid: string | undefined } } = {},
+): Promise<KubeConfig> {
+  const boundObjectRef = options.pod ? { apiVersion: "v1", kind: "Pod", ...options.pod } : undefined;
   const token = await core.createNamespacedServiceAccountToken({
     namespace,
     name,
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    body: { spec: { audiences: [], expirationSeconds: 3600, ...(boundObjectRef ? { boundObjectRef } : {}) } },
   });
-  const cluster = testKubeConfig().getCurrentCluster();
+  const cluster = (options.cluster ?? testKubeConfig()).getCurrentCluster();
   if (!cluster || !token.status?.token) throw new Error(`No token for ServiceAccount ${namespace}/${name}`);
   const config = new KubeConfig();
   config.loadFromOptions({
