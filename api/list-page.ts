@@ -3,7 +3,7 @@
 // whether another page exists, and the page's items shaped for the answer.
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
-import { listTenantResources, type ResourceRecord } from "../db/stores/resources.ts";
+import { listTenantResourceTexts, type ResourceText } from "../db/stores/resources.ts";
 import { decodeCursor, type Page, pageOf, pageSize } from "./pagination.ts";
 import { tenantNamespace } from "./tenant-namespaces.ts";
 
@@ -39,28 +39,35 @@ export async function listPage<Row, Item>(
 /** A row answered as it was read. */
 export const asIs = <T>(row: T): T => row;
 
-export interface TenantResourcePageOptions<Item> {
+/** Of an answer whose body is JSON text already (Fastify sends a string of a JSON type as it is). */
+export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+export interface TenantResourceJsonPageOptions {
   tenant: string;
   /** The mirrored kind, such as App or Pipeline. */
   kind: string;
   /** Only the namespace of this profile; every profile when undefined. */
   profile: string | undefined;
   maxPageSize: number;
-  view(row: ResourceRecord): Item;
+  /** One item's JSON text. */
+  itemJson(row: ResourceText): string;
 }
 
-/** A page of a tenant's mirrored objects of one kind, in (namespace, name) order: the list of Apps and of Pipelines. */
-export function tenantResourcePage<Item>(
+/**
+ * A page of a tenant's mirrored objects of one kind, in (namespace, name) order — the list of Apps and of Pipelines —
+ * as JSON text: its items are written around the mirrored spec and status without parsing them (api/resource-json.ts).
+ */
+export async function tenantResourceJsonPage(
   db: Kysely<Database>,
   request: PageRequest,
-  options: TenantResourcePageOptions<Item>,
-): Promise<Page<Item>> {
+  options: TenantResourceJsonPageOptions,
+): Promise<string> {
   const { tenant, kind, profile } = options;
-  return listPage(request, {
+  const page = await listPage(request, {
     maxPageSize: options.maxPageSize,
     cursor: { parts: 2 },
     fetch: (after, limit) =>
-      listTenantResources(db, {
+      listTenantResourceTexts(db, {
         tenant,
         kind,
         ...(profile ? { namespace: tenantNamespace(tenant, profile) } : {}),
@@ -68,6 +75,7 @@ export function tenantResourcePage<Item>(
         limit,
       }),
     keyOf: (row) => [row.namespace, row.name],
-    view: options.view,
+    view: options.itemJson,
   });
+  return `{"items":[${page.items.join(",")}],"nextCursor":${JSON.stringify(page.nextCursor)}}`;
 }

@@ -4,16 +4,17 @@
 import { z } from "zod";
 import { AppSpec } from "../../crds/app.ts";
 import { APP } from "../../crds/kinds.ts";
-import { getTenantResource, type ResourceRecord } from "../../db/stores/resources.ts";
+import { getTenantResource, type ResourceRecord, type ResourceText } from "../../db/stores/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { lostRows } from "../current-cluster.ts";
 import { hostnameCheck } from "../deploy/hostname-check.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { tenantResourcePage } from "../list-page.ts";
+import { JSON_CONTENT_TYPE, tenantResourceJsonPage } from "../list-page.ts";
 import { LOST_DESCRIPTION, readinessOf } from "../lost-object.ts";
 import { pageQuery } from "../pagination.ts";
 import { recordAppRelease } from "../releases/record-release.ts";
+import { resourceViewJson } from "../resource-json.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
@@ -64,6 +65,22 @@ export function appView(
 export const fromRow = (tenant: string, row: ResourceRecord, lost: boolean | null) =>
   appView(tenant, row.namespace, row.name, row, lost);
 
+/** appView's JSON text for a list page, its spec and status as the database returned them. */
+export const appViewJson = (tenant: string, row: ResourceText, lost: boolean | null): string =>
+  resourceViewJson(
+    "App",
+    {
+      name: row.name,
+      tenant,
+      profile: row.specProfile ?? "",
+      namespace: row.namespace,
+      uid: row.uid,
+      generation: row.generation,
+    },
+    row,
+    lost,
+  );
+
 const ListParams = z.strictObject({ tenant: TenantName });
 export const ItemParams = z.strictObject({ tenant: TenantName, app: AppName });
 export const ProfileQuery = z.strictObject({ profile: ProfileName.describe("Profile (environment) of the App.") });
@@ -84,14 +101,14 @@ export function appRoutes(services: ApiServices): RouteDefinition[] {
       handler: async ({ authorize, params, query }) => {
         await authorize({ tenant: params.tenant, resource: "apps", action: "read" });
         const lost = await lostRows(kube);
-        const body = await tenantResourcePage(db, query, {
+        const body = await tenantResourceJsonPage(db, query, {
           tenant: params.tenant,
           kind: "App",
           profile: query.profile,
           maxPageSize: config.maxPageSize,
-          view: (row) => fromRow(params.tenant, row, lost(row)),
+          itemJson: (row) => appViewJson(params.tenant, row, lost(row)),
         });
-        return { body };
+        return { body, contentType: JSON_CONTENT_TYPE };
       },
     }),
     defineRoute({

@@ -9,13 +9,14 @@ import type { KubeObject } from "../../kube/types.ts";
 import { appNamespace } from "../app-namespace.ts";
 import { lostRows } from "../current-cluster.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { tenantResourcePage } from "../list-page.ts";
+import { JSON_CONTENT_TYPE, tenantResourceJsonPage } from "../list-page.ts";
 import { pageQuery } from "../pagination.ts";
 import { pipelineObject } from "../pipelines/pipeline-object.ts";
 import { PipelineRequestSpec } from "../pipelines/pipeline-request.ts";
 import { PipelineView, pipelineView } from "../pipelines/pipeline-view.ts";
 import { proposedPipeline } from "../pipelines/proposed-pipeline.ts";
 import { profileOf } from "../profile-of.ts";
+import { resourceViewJson } from "../resource-json.ts";
 import { defineRoute, type RouteDefinition } from "../route.ts";
 import type { ApiServices } from "../server.ts";
 import { FIELD_MANAGER, findTenantNamespace, tenantNamespace } from "../tenant-namespaces.ts";
@@ -62,22 +63,27 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
       handler: async ({ authorize, params, query }) => {
         await authorize({ tenant: params.tenant, resource: "pipelines", action: "read" });
         const lost = await lostRows(kube);
-        const body = await tenantResourcePage(db, query, {
+        const body = await tenantResourceJsonPage(db, query, {
           tenant: params.tenant,
           kind: "Pipeline",
           profile: query.profile,
           maxPageSize: config.maxPageSize,
-          view: (row) =>
-            pipelineView(
-              params.tenant,
-              profileOf(params.tenant, row.namespace),
-              row.namespace,
-              row.name,
+          itemJson: (row) =>
+            resourceViewJson(
+              "Pipeline",
+              {
+                name: row.name,
+                tenant: params.tenant,
+                profile: profileOf(params.tenant, row.namespace),
+                namespace: row.namespace,
+                uid: row.uid,
+                generation: row.generation,
+              },
               row,
               lost(row),
             ),
         });
-        return { body };
+        return { body, contentType: JSON_CONTENT_TYPE };
       },
     }),
     defineRoute({

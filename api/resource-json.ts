@@ -1,0 +1,27 @@
+// An App's or Pipeline's view (api/routes/apps.ts, api/pipelines/pipeline-view.ts) as JSON text, written around the
+// spec and status JSON that the database returns as text: a list page of 500 Apps no longer parses and re-serialises
+// half a megabyte of objects that it passes on unchanged.
+import type { ResourceText } from "../db/stores/resources.ts";
+import { type LostKind, readinessOf } from "./lost-object.ts";
+
+/** The view's fields before spec and status, in the view's order. */
+export interface ViewHead {
+  name: string;
+  tenant: string;
+  profile: string;
+  namespace: string;
+  uid?: string;
+  generation?: number;
+}
+
+/** `{…head, ready, reason, message, lost, spec, status}` — what JSON.stringify of the parsed view would give. */
+export function resourceViewJson(kind: LostKind, head: ViewHead, row: ResourceText, lost: boolean | null): string {
+  const fields = { ...head, ...readinessOf(kind, head.name, row.ready ? [row.ready] : undefined, lost), lost };
+  const scalars = JSON.stringify(fields);
+  return `${scalars.slice(0, -1)},"spec":${objectJson(row.specJson)},"status":${objectJson(row.statusJson)}}`;
+}
+
+/** A column's JSON text when it holds an object; `{}` for SQL or JSON null (as the parsed view's `?? {}`). */
+function objectJson(text: string | null): string {
+  return text?.startsWith("{") ? text : "{}";
+}
