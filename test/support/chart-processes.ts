@@ -16,11 +16,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { freePort } from "../../hack/control-plane/free-port.ts";
 import { KubeClient } from "../../kube/kube-client.ts";
 import { DEPLOYMENT, SECRET } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
+import { serviceAccountKubeConfig } from "./service-account.ts";
 
 const repo = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -76,6 +77,7 @@ export async function runChartDeployments(options: {
 }): Promise<ChartProcesses> {
   const adminConfig = new KubeConfig();
   adminConfig.loadFromFile(options.kubeconfig);
+  const core = adminConfig.makeApiClient(CoreV1Api);
   const kube = await KubeClient.create(adminConfig, { userAgent: "loco-test-chart-processes" });
   const root = mkdtempSync(join(tmpdir(), "loco-chart-pods-"));
   const pods = new Map<string, LocalPod & { uid: string; exited: Promise<void> }>();
@@ -135,7 +137,10 @@ export async function runChartDeployments(options: {
     const source = /^dist\/(.+)\.js$/.exec(program ?? "");
     if (!source) throw new Error(`Deployment ${name}: its first arg ${program} is not a dist/<program>.js`);
     const kubeconfig = join(dir, "kubeconfig");
-    writeFileSync(kubeconfig, await serviceAccountKubeconfig(pod.serviceAccountName ?? "default"), { mode: 0o600 });
+    const identity = await serviceAccountKubeConfig(core, options.namespace, pod.serviceAccountName ?? "default", {
+      cluster: adminConfig,
+    });
+    writeFileSync(kubeconfig, identity.exportConfig(), { mode: 0o600 });
     const child = spawn(process.execPath, [...nodeFlags, join(repo, `${source[1]}.ts`), ...args.map(mapValue)], {
       cwd: repo,
       env: { PATH: process.env.PATH ?? "", HOME: dir, ...options.env, ...env, KUBECONFIG: kubeconfig },
@@ -161,24 +166,6 @@ export async function runChartDeployments(options: {
     return Object.fromEntries(
       Object.entries(object.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
     );
-  }
-
-  /** A kubeconfig with the cluster's server and CA and a bound token of the pod's ServiceAccount. */
-  async function serviceAccountKubeconfig(serviceAccount: string): Promise<string> {
-    const response = await kube.request<{ status: { token: string } }>(
-      "POST",
-      `/api/v1/namespaces/${options.namespace}/serviceaccounts/${serviceAccount}/token`,
-      { body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } } },
-    );
-    const cluster = adminConfig.getCurrentCluster()!;
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [{ name: "cluster", server: cluster.server, caData: cluster.caData, caFile: cluster.caFile }],
-      users: [{ name: serviceAccount, token: response.status.token }],
-      contexts: [{ name: serviceAccount, cluster: "cluster", user: serviceAccount }],
-      currentContext: serviceAccount,
-    });
-    return config.exportConfig();
   }
 
   async function stopPod(name: string): Promise<void> {
