@@ -6,10 +6,11 @@
 // API without a metrics source says which setting to set.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StartedApiTelemetry, startApiTelemetry } from "../../api/telemetry.ts";
+import { freePort } from "../../hack/control-plane/free-port.ts";
 import { startTestApi } from "../support/api-server.ts";
 import { type ApiWorld, AUDIENCE, startApiWorld } from "../support/api-world.ts";
 import { eventually } from "../support/kube.ts";
-import { freePort, type RunningPrometheus, type ScrapeTarget, startPrometheus } from "../support/prometheus-server.ts";
+import { type RunningPrometheus, type ScrapeTarget, startPrometheus } from "../support/prometheus-server.ts";
 import { startTrafficExporter, type TrafficExporter } from "../support/traffic-exporter.ts";
 
 let world: ApiWorld;

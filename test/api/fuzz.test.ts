@@ -13,6 +13,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../hack/control-plane/free-port.ts";
 import { type ApiWorld, startApiWorld } from "../support/api-world.ts";
 import {
   type FuzzFigures,
@@ -22,7 +23,7 @@ import {
   unexercised,
   writeConfig,
 } from "../support/fuzz-data.ts";
-import { freePort, type RunningPrometheus, startPrometheus } from "../support/prometheus-server.ts";
+import { type RunningPrometheus, startPrometheus } from "../support/prometheus-server.ts";
 import { startRunWithCredential } from "../support/run-credential.ts";
 
 // pip installs `st` into ~/.local/bin, which a non-login shell may not have on PATH.

@@ -7,10 +7,11 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "@playwright/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureConsoleBuilt } from "../../hack/build-console.ts";
+import { freePort } from "../../hack/control-plane/free-port.ts";
 import { startTestApi } from "../support/api-server.ts";
 import { type ApiWorld, AUDIENCE, startApiWorld } from "../support/api-world.ts";
 import { eventually } from "../support/kube.ts";
-import { freePort, type RunningPrometheus, startPrometheus } from "../support/prometheus-server.ts";
+import { type RunningPrometheus, startPrometheus } from "../support/prometheus-server.ts";
 import { startTrafficExporter, type TrafficExporter } from "../support/traffic-exporter.ts";
 import { launchBrowser, openTab, seriousViolations, type TabProblems } from "./browser.ts";
 

@@ -4,12 +4,13 @@
 // the API was told where Prometheus is) are added while it runs. The scrape keeps Prometheus' default
 // honor_labels: false — a target's own labels cannot overwrite the ones its scrape config gives it, which is what
 // loco's App-traffic contract relies on (docs/telemetry.md).
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { freePort } from "../../hack/control-plane/free-port.ts";
 import { eventually } from "./kube.ts";
 
 export const PROMETHEUS = process.env.LOCO_PROMETHEUS ?? "/usr/bin/prometheus";
@@ -32,20 +33,6 @@ export interface RunningPrometheus {
   /** Waits until every target of these jobs was scraped successfully. */
   waitForTargets(jobs: string[], timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** A free loopback port (the kernel's choice; released before use, as Prometheus binds its own). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 export async function startPrometheus(
