@@ -60,18 +60,26 @@ export const resourceRecordOf = (r: ResourceRow): ResourceRecord => ({
 const columns = sql`uid::text, kind, namespace, name, tenant, generation::text, resource_version, labels, spec, status,
   created_at, updated_at, cluster_uid`;
 
+interface TenantPageQuery {
+  tenant: string;
+  kind: string;
+  namespace?: string;
+  after?: [string, string];
+  limit: number;
+}
+
+/** The WHERE, ORDER BY and LIMIT of a page of a tenant's live objects of one kind. */
+const tenantPage = (options: TenantPageQuery) => sql`
+  WHERE deleted_at IS NULL AND tenant = ${options.tenant} AND kind = ${options.kind}
+    ${options.namespace !== undefined ? sql`AND namespace = ${options.namespace}` : sql``}
+    ${options.after ? sql`AND (namespace, name) > (${options.after[0]}, ${options.after[1]})` : sql``}
+  ORDER BY namespace, name LIMIT ${options.limit}`;
+
 /** A page of a tenant's live objects of one kind, by (namespace, name) after `after`. */
-export function listTenantResources(
-  db: Kysely<Database>,
-  options: { tenant: string; kind: string; namespace?: string; after?: [string, string]; limit: number },
-): Promise<ResourceRecord[]> {
+export function listTenantResources(db: Kysely<Database>, options: TenantPageQuery): Promise<ResourceRecord[]> {
   return withStorageErrors(async () => {
     const { rows } = await sql<ResourceRow>`
-      SELECT ${columns} FROM resources
-      WHERE deleted_at IS NULL AND tenant = ${options.tenant} AND kind = ${options.kind}
-        ${options.namespace !== undefined ? sql`AND namespace = ${options.namespace}` : sql``}
-        ${options.after ? sql`AND (namespace, name) > (${options.after[0]}, ${options.after[1]})` : sql``}
-      ORDER BY namespace, name LIMIT ${options.limit}`.execute(db);
+      SELECT ${columns} FROM resources ${tenantPage(options)}`.execute(db);
     return rows.map(resourceRecordOf);
   });
 }
@@ -108,21 +116,14 @@ type ResourceTextRow = {
 };
 
 /** listTenantResources' page, as ResourceText: the same rows, order and cursor. */
-export function listTenantResourceTexts(
-  db: Kysely<Database>,
-  options: { tenant: string; kind: string; namespace?: string; after?: [string, string]; limit: number },
-): Promise<ResourceText[]> {
+export function listTenantResourceTexts(db: Kysely<Database>, options: TenantPageQuery): Promise<ResourceText[]> {
   return withStorageErrors(async () => {
     const { rows } = await sql<ResourceTextRow>`
       SELECT uid::text, namespace, name, generation::text, cluster_uid,
         CASE WHEN jsonb_typeof(spec->'profile') = 'string' THEN spec->>'profile' END AS spec_profile,
         jsonb_path_query_first(status, '$.conditions[*] ? (@.type == "Ready")') AS ready,
         spec::text AS spec_json, status::text AS status_json
-      FROM resources
-      WHERE deleted_at IS NULL AND tenant = ${options.tenant} AND kind = ${options.kind}
-        ${options.namespace !== undefined ? sql`AND namespace = ${options.namespace}` : sql``}
-        ${options.after ? sql`AND (namespace, name) > (${options.after[0]}, ${options.after[1]})` : sql``}
-      ORDER BY namespace, name LIMIT ${options.limit}`.execute(db);
+      FROM resources ${tenantPage(options)}`.execute(db);
     return rows.map((r) => ({
       uid: r.uid,
       namespace: r.namespace,
