@@ -99,19 +99,7 @@ describe("a list page's JSON text", () => {
     for (const [i, text] of texts.entries()) {
       const record = records[i]!;
       const profile = profileOf("acme", record.namespace);
-      const json = resourceViewJson(
-        "Pipeline",
-        {
-          name: text.name,
-          tenant: "acme",
-          profile,
-          namespace: text.namespace,
-          uid: text.uid,
-          generation: text.generation,
-        },
-        text,
-        lost(text),
-      );
+      const json = resourceViewJson("Pipeline", "acme", profile, text, lost(text));
       const view = pipelineView("acme", profile, record.namespace, record.name, record, lost(record));
       expect(JSON.parse(json)).toStrictEqual(JSON.parse(JSON.stringify(view)));
     }

@@ -4,20 +4,20 @@
 import type { ResourceText } from "../db/stores/resources.ts";
 import { type LostKind, readinessOf } from "./lost-object.ts";
 
-/** The view's fields before spec and status, in the view's order. */
-export interface ViewHead {
-  name: string;
-  tenant: string;
-  profile: string;
-  namespace: string;
-  uid?: string;
-  generation?: number;
-}
-
-/** `{…head, ready, reason, message, lost, spec, status}` — what JSON.stringify of the parsed view would give. */
-export function resourceViewJson(kind: LostKind, head: ViewHead, row: ResourceText, lost: boolean | null): string {
-  const fields = { ...head, ...readinessOf(kind, head.name, row.ready ? [row.ready] : undefined, lost), lost };
-  const scalars = JSON.stringify(fields);
+/**
+ * `{name, tenant, profile, namespace, uid, generation, ready, reason, message, lost, spec, status}` — what
+ * JSON.stringify of the parsed view would give for `row`.
+ */
+export function resourceViewJson(
+  kind: LostKind,
+  tenant: string,
+  profile: string,
+  row: ResourceText,
+  lost: boolean | null,
+): string {
+  const { name, namespace, uid, generation } = row;
+  const readiness = readinessOf(kind, name, row.ready ? [row.ready] : undefined, lost);
+  const scalars = JSON.stringify({ name, tenant, profile, namespace, uid, generation, ...readiness, lost });
   return `${scalars.slice(0, -1)},"spec":${objectJson(row.specJson)},"status":${objectJson(row.statusJson)}}`;
 }
 

@@ -67,19 +67,7 @@ export const fromRow = (tenant: string, row: ResourceRecord, lost: boolean | nul
 
 /** appView's JSON text for a list page, its spec and status as the database returned them. */
 export const appViewJson = (tenant: string, row: ResourceText, lost: boolean | null): string =>
-  resourceViewJson(
-    "App",
-    {
-      name: row.name,
-      tenant,
-      profile: row.specProfile ?? "",
-      namespace: row.namespace,
-      uid: row.uid,
-      generation: row.generation,
-    },
-    row,
-    lost,
-  );
+  resourceViewJson("App", tenant, row.specProfile ?? "", row, lost);
 
 const ListParams = z.strictObject({ tenant: TenantName });
 export const ItemParams = z.strictObject({ tenant: TenantName, app: AppName });

@@ -69,19 +69,7 @@ export function pipelineRoutes(services: ApiServices): RouteDefinition[] {
           profile: query.profile,
           maxPageSize: config.maxPageSize,
           itemJson: (row) =>
-            resourceViewJson(
-              "Pipeline",
-              {
-                name: row.name,
-                tenant: params.tenant,
-                profile: profileOf(params.tenant, row.namespace),
-                namespace: row.namespace,
-                uid: row.uid,
-                generation: row.generation,
-              },
-              row,
-              lost(row),
-            ),
+            resourceViewJson("Pipeline", params.tenant, profileOf(params.tenant, row.namespace), row, lost(row)),
         });
         return { body, contentType: JSON_CONTENT_TYPE };
       },
