@@ -15,6 +15,7 @@ import * as tenantReleases from "./migrations/0010-tenant-releases.ts";
 import * as releaseSource from "./migrations/0012-release-source.ts";
 import * as releasePromotion from "./migrations/0013-release-promotion.ts";
 import * as notifications from "./migrations/0014-notifications.ts";
+import * as resourceJsonText from "./migrations/0015-resource-json-text.ts";
 
 /** Listed explicitly (not read from the folder) so that a bundled or compiled build carries them all. */
 export const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   "0012-release-source": releaseSource,
   "0013-release-promotion": releasePromotion,
   "0014-notifications": notifications,
+  "0015-resource-json-text": resourceJsonText,
 };
 
 export class MigrationError extends Error {

@@ -24,8 +24,10 @@ export async function migratedColumns(db: Kysely<Database>): Promise<ColumnDescr
     column_default: string | null;
     is_identity: "YES" | "NO";
     identity_generation: "ALWAYS" | "BY DEFAULT" | null;
+    is_generated: "ALWAYS" | "NEVER";
   }>`
-    SELECT table_name, column_name, data_type, is_nullable, column_default, is_identity, identity_generation
+    SELECT table_name, column_name, data_type, is_nullable, column_default, is_identity, identity_generation,
+      is_generated
     FROM information_schema.columns
     WHERE table_schema = current_schema() AND table_name NOT IN (${sql.join(MIGRATOR_TABLES)})
     ORDER BY table_name, ordinal_position`.execute(db);
@@ -36,9 +38,11 @@ export async function migratedColumns(db: Kysely<Database>): Promise<ColumnDescr
     const generated =
       row.is_identity === "YES" && row.identity_generation === "ALWAYS"
         ? " identity"
-        : row.column_default !== null || row.is_identity === "YES"
-          ? " default"
-          : "";
+        : row.is_generated === "ALWAYS"
+          ? " generated"
+          : row.column_default !== null || row.is_identity === "YES"
+            ? " default"
+            : "";
     tables[row.table_name] ??= {};
     tables[row.table_name]![row.column_name] = `${type}${nullable}${generated}`;
   }

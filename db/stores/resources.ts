@@ -86,7 +86,9 @@ export function listTenantResources(db: Kysely<Database>, options: TenantPageQue
 
 /**
  * A row for an answer that shows spec and status as they were mirrored: both as JSON text, never parsed (parsing and
- * re-serialising them was most of a list page's time), with the Ready condition taken out by the database.
+ * re-serialising them was most of a list page's time), with the Ready condition taken out by the database. The
+ * texts and the condition come from columns Postgres keeps beside the jsonb ones (migration 0015), so a read
+ * neither converts jsonb to text nor walks the conditions.
  */
 export interface ResourceText {
   uid: string;
@@ -121,8 +123,7 @@ export function listTenantResourceTexts(db: Kysely<Database>, options: TenantPag
     const { rows } = await sql<ResourceTextRow>`
       SELECT uid::text, namespace, name, generation::text, cluster_uid,
         CASE WHEN jsonb_typeof(spec->'profile') = 'string' THEN spec->>'profile' END AS spec_profile,
-        jsonb_path_query_first(status, '$.conditions[*] ? (@.type == "Ready")') AS ready,
-        spec::text AS spec_json, status::text AS status_json
+        ready_condition AS ready, spec_json::text AS spec_json, status_json::text AS status_json
       FROM resources ${tenantPage(options)}`.execute(db);
     return rows.map((r) => ({
       uid: r.uid,
