@@ -3,8 +3,7 @@
 // deployment the App can never make Ready (blocked-deployment.ts) is reported Failed with the reason, and ends.
 import { LABEL_APP } from "../../crds/app-names.ts";
 import { APP } from "../../crds/kinds.ts";
-import { type DeploymentView, getDeployment } from "../../db/stores/deployments.ts";
-import { getTenantResource } from "../../db/stores/resources.ts";
+import { type DeploymentView, getDeploymentWithApp } from "../../db/stores/deployments.ts";
 import { POD } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import type { StatusSnapshot } from "../event-stream.ts";
@@ -53,13 +52,12 @@ export function deploymentReader(services: ApiServices, key: DeploymentKey): () 
   let pods: PodProgress[] = [];
   let blocked: Blocked | undefined;
   let podsAt = 0;
-  // Reads that do not depend on each other go out together: the last tick of a deploy is on the path of every
-  // `loco deploy` to its end (bench/deploy-latency.ts).
+  // The deployment and its App come from one snapshot (one statement, one round trip: the last tick of a deploy is
+  // on the path of every `loco deploy` to its end, bench/deploy-latency.ts); what the cluster says goes out together.
   return async () => {
-    const [deployment, app] = await Promise.all([
-      getDeployment(db, key) as Promise<DeploymentView>,
-      getTenantResource(db, { tenant: key.tenant, kind: "App", namespace: key.namespace, name: key.app }),
-    ]);
+    const read = await getDeploymentWithApp(db, key);
+    if (!read) throw new Error(`Deployment ${key.id} of ${key.namespace}/${key.app} is no longer recorded`);
+    const { deployment, app } = read;
     const settled = TERMINAL.has(deployment.outcome);
     if (Date.now() - podsAt >= 1000 || settled) {
       podsAt = Date.now();

@@ -85,6 +85,49 @@ export function getDeployment(
   });
 }
 
+/** A deployment and its App as one snapshot of the database; `app` is undefined when no live row holds the App. */
+export interface DeploymentWithApp {
+  deployment: DeploymentView;
+  app: { spec: unknown; status: unknown } | undefined;
+}
+
+/**
+ * getDeployment and the App's spec and status in one statement, so both come from one snapshot. The mirror records
+ * a deployment's outcome in the transaction that writes its App's status (db/mirror.ts); two queries, even sent
+ * together, can take their snapshots either side of that commit and pair a Failed outcome with the status from
+ * before it (a follower was told "failed: RolloutInProgress" instead of RolloutAborted).
+ */
+export function getDeploymentWithApp(
+  db: Kysely<Database>,
+  key: { tenant: string; namespace: string; app: string; id: string },
+): Promise<DeploymentWithApp | undefined> {
+  return withStorageErrors(async () => {
+    const { rows } = await sql<DeploymentRow & { app_found: boolean; app_spec: unknown; app_status: unknown }>`
+      SELECT d.*, a.uid IS NOT NULL AS app_found, a.spec AS app_spec, a.status AS app_status
+      FROM (
+        SELECT id, app, namespace, image, outcome, requested_by, created_at, finished_at FROM deployments
+        WHERE id = ${key.id} AND namespace = ${key.namespace} AND app = ${key.app} AND tenant = ${key.tenant}
+        UNION ALL
+        SELECT r.id, r.app, r.namespace, coalesce(r.spec->>'image', ''), 'Pending', r.requested_by, r.created_at, NULL
+        FROM deployment_requests r
+        WHERE r.id = ${key.id} AND r.namespace = ${key.namespace} AND r.app = ${key.app} AND r.tenant = ${key.tenant}
+          AND NOT EXISTS (SELECT 1 FROM deployments d WHERE d.id = r.id)
+      ) d
+      LEFT JOIN LATERAL (
+        SELECT uid, spec, status FROM resources
+        WHERE deleted_at IS NULL AND tenant = ${key.tenant} AND kind = 'App' AND namespace = ${key.namespace}
+          AND name = ${key.app}
+        LIMIT 1
+      ) a ON true`.execute(db);
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      deployment: toView(row),
+      app: row.app_found ? { spec: row.app_spec, status: row.app_status } : undefined,
+    };
+  });
+}
+
 /** An App's deployments, newest first, after the cursor (created_at, id). */
 export function listDeployments(
   db: Kysely<Database>,
