@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { WorkQueue } from "./work-queue.ts";
 
 describe("WorkQueue", () => {
@@ -73,19 +73,31 @@ describe("WorkQueue", () => {
   });
 
   it("releases many delayed keys in due order", async () => {
-    const queue = new WorkQueue<number>();
-    const delays = Array.from({ length: 200 }, (_, i) => ((i * 37) % 200) / 4);
-    for (const [key, delay] of delays.entries()) queue.addAfter(key, 1 + delay);
-    const order: number[] = [];
-    while (order.length < delays.length) {
-      const key = (await queue.get()) as number;
-      order.push(delays[key] as number);
-      queue.done(key);
+    // On a fake clock: each due is the time of its add plus its delay, and on a loaded machine the real clock moves
+    // while the loop adds, so a later add with a shorter delay could rightly be due after an earlier, longer one.
+    vi.useFakeTimers();
+    try {
+      const queue = new WorkQueue<number>();
+      const delays = Array.from({ length: 200 }, (_, i) => ((i * 37) % 200) / 4);
+      for (const [key, delay] of delays.entries()) queue.addAfter(key, 1 + delay);
+      const order: number[] = [];
+      const drained = (async () => {
+        while (order.length < delays.length) {
+          const key = (await queue.get()) as number;
+          order.push(delays[key] as number);
+          queue.done(key);
+        }
+      })();
+      await vi.advanceTimersByTimeAsync(60);
+      await drained;
+      expect(order).toHaveLength(delays.length);
+      // Dues within the same millisecond may come out in either order; otherwise earliest first.
+      for (let i = 1; i < order.length; i++)
+        expect(order[i] as number).toBeGreaterThanOrEqual((order[i - 1] as number) - 1);
+      queue.shutDown();
+    } finally {
+      vi.useRealTimers();
     }
-    // Dues within the same millisecond may come out in either order; otherwise earliest first.
-    for (let i = 1; i < order.length; i++)
-      expect(order[i] as number).toBeGreaterThanOrEqual((order[i - 1] as number) - 1);
-    queue.shutDown();
   });
 
   it("wakes waiting workers with undefined on shutdown", async () => {
