@@ -46,15 +46,34 @@ describe("WorkQueue", () => {
   });
 
   it("releases delayed keys when due, keeping the earliest delay for a key", async () => {
-    const queue = new WorkQueue();
-    queue.addAfter("late", 60);
-    queue.addAfter("soon", 10);
-    queue.addAfter("soon", 500); // later than the pending delay: ignored
-    expect(queue.length).toBe(0);
-    expect(await queue.get()).toBe("soon");
-    const started = Date.now();
-    expect(await queue.get()).toBe("late");
-    expect(Date.now() - started).toBeLessThan(200);
+    // A fake clock, so that "when due" is exact whatever the machine's load.
+    vi.useFakeTimers();
+    try {
+      const queue = new WorkQueue();
+      queue.addAfter("late", 60);
+      queue.addAfter("soon", 10);
+      queue.addAfter("soon", 500); // later than the pending delay: ignored
+      expect(queue.length).toBe(0);
+      const got: (string | undefined)[] = [];
+      void queue.get().then((key) => got.push(key));
+      await vi.advanceTimersByTimeAsync(9);
+      expect(got).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(got).toEqual(["soon"]);
+      void queue.get().then((key) => got.push(key));
+      await vi.advanceTimersByTimeAsync(49);
+      expect(got).toEqual(["soon"]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(got).toEqual(["soon", "late"]);
+      queue.done("soon");
+      queue.done("late");
+      // The ignored 500 ms delay releases nothing later.
+      await vi.advanceTimersByTimeAsync(500);
+      expect(queue.length).toBe(0);
+      queue.shutDown();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("releases a key whose delay was brought forward at the earlier time, and not again at the later one", async () => {
