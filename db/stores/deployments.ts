@@ -67,20 +67,22 @@ export function requestedSpec(
   });
 }
 
+type DeploymentKey = { tenant: string; namespace: string; app: string; id: string };
+
+/** The deployment's row: the mirror's record, else the API's request read as Pending (at most one row). */
+const deploymentRow = (key: DeploymentKey) => sql`
+  SELECT id, app, namespace, image, outcome, requested_by, created_at, finished_at FROM deployments
+  WHERE id = ${key.id} AND namespace = ${key.namespace} AND app = ${key.app} AND tenant = ${key.tenant}
+  UNION ALL
+  SELECT r.id, r.app, r.namespace, coalesce(r.spec->>'image', ''), 'Pending', r.requested_by, r.created_at, NULL
+  FROM deployment_requests r
+  WHERE r.id = ${key.id} AND r.namespace = ${key.namespace} AND r.app = ${key.app} AND r.tenant = ${key.tenant}
+    AND NOT EXISTS (SELECT 1 FROM deployments d WHERE d.id = r.id)`;
+
 /** One deployment of an App: the mirror's record, else an API request the operator has not started yet. */
-export function getDeployment(
-  db: Kysely<Database>,
-  key: { tenant: string; namespace: string; app: string; id: string },
-): Promise<DeploymentView | undefined> {
+export function getDeployment(db: Kysely<Database>, key: DeploymentKey): Promise<DeploymentView | undefined> {
   return withStorageErrors(async () => {
-    const { rows } = await sql<DeploymentRow>`
-      SELECT id, app, namespace, image, outcome, requested_by, created_at, finished_at FROM deployments
-      WHERE id = ${key.id} AND namespace = ${key.namespace} AND app = ${key.app} AND tenant = ${key.tenant}
-      UNION ALL
-      SELECT r.id, r.app, r.namespace, coalesce(r.spec->>'image', ''), 'Pending', r.requested_by, r.created_at, NULL
-      FROM deployment_requests r
-      WHERE r.id = ${key.id} AND r.namespace = ${key.namespace} AND r.app = ${key.app} AND r.tenant = ${key.tenant}
-        AND NOT EXISTS (SELECT 1 FROM deployments d WHERE d.id = r.id)`.execute(db);
+    const { rows } = await sql<DeploymentRow>`${deploymentRow(key)}`.execute(db);
     return rows[0] ? toView(rows[0]) : undefined;
   });
 }
@@ -97,22 +99,11 @@ export interface DeploymentWithApp {
  * together, can take their snapshots either side of that commit and pair a Failed outcome with the status from
  * before it (a follower was told "failed: RolloutInProgress" instead of RolloutAborted).
  */
-export function getDeploymentWithApp(
-  db: Kysely<Database>,
-  key: { tenant: string; namespace: string; app: string; id: string },
-): Promise<DeploymentWithApp | undefined> {
+export function getDeploymentWithApp(db: Kysely<Database>, key: DeploymentKey): Promise<DeploymentWithApp | undefined> {
   return withStorageErrors(async () => {
     const { rows } = await sql<DeploymentRow & { app_found: boolean; app_spec: unknown; app_status: unknown }>`
       SELECT d.*, a.uid IS NOT NULL AS app_found, a.spec AS app_spec, a.status AS app_status
-      FROM (
-        SELECT id, app, namespace, image, outcome, requested_by, created_at, finished_at FROM deployments
-        WHERE id = ${key.id} AND namespace = ${key.namespace} AND app = ${key.app} AND tenant = ${key.tenant}
-        UNION ALL
-        SELECT r.id, r.app, r.namespace, coalesce(r.spec->>'image', ''), 'Pending', r.requested_by, r.created_at, NULL
-        FROM deployment_requests r
-        WHERE r.id = ${key.id} AND r.namespace = ${key.namespace} AND r.app = ${key.app} AND r.tenant = ${key.tenant}
-          AND NOT EXISTS (SELECT 1 FROM deployments d WHERE d.id = r.id)
-      ) d
+      FROM (${deploymentRow(key)}) d
       LEFT JOIN LATERAL (
         SELECT uid, spec, status FROM resources
         WHERE deleted_at IS NULL AND tenant = ${key.tenant} AND kind = 'App' AND namespace = ${key.namespace}
