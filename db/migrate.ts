@@ -44,11 +44,31 @@ export class MigrationError extends Error {
  * against the tables as they stood at its number, not against db/schema.ts, which describes the latest), and a
  * `Kysely<Database>` must be accepted as it is, which a `Kysely<unknown>` parameter would refuse.
  */
-export async function migrateToLatest(
+export function migrateToLatest(
   // biome-ignore lint/suspicious/noExplicitAny: see above; Kysely's own Migrator takes a Kysely<any> for the same reason.
   db: Kysely<any>,
 ): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  return migrateThrough(db, migrations);
+}
+
+/**
+ * Every migration numbered below `number` ("0015"): the database as it stood before that one, which is how a
+ * migration's test builds the data it upgrades.
+ */
+export function migrateBefore(
+  // biome-ignore lint/suspicious/noExplicitAny: as migrateToLatest's.
+  db: Kysely<any>,
+  number: string,
+): Promise<MigrationResultSet> {
+  return migrateThrough(db, Object.fromEntries(Object.entries(migrations).filter(([name]) => name < number)));
+}
+
+async function migrateThrough(
+  // biome-ignore lint/suspicious/noExplicitAny: as migrateToLatest's.
+  db: Kysely<any>,
+  selected: Record<string, Migration>,
+): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => selected } });
   const result = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";

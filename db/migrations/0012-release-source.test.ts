@@ -1,8 +1,7 @@
-import { type Kysely, sql } from "kysely";
-import { Migrator } from "kysely/migration";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type DatabaseHandle } from "../connect.ts";
-import { migrateToLatest, migrations } from "../migrate.ts";
+import { migrateBefore, migrateToLatest } from "../migrate.ts";
 
 let handle: DatabaseHandle;
 const SHA = "3f786850e387550fdab836ed7e6dc881de23001b";
@@ -20,15 +19,13 @@ const legacy: [actor: string, gitRevision: string | null][] = [
 beforeAll(async () => {
   handle = await connectDatabase("pglite:memory");
   // The database as it stood before 0012, with releases in it.
-  const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < "0012"));
-  // biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes any schema (db/migrate.ts says why).
-  const db = handle.db as Kysely<any>;
-  const result = await new Migrator({ db, provider: { getMigrations: async () => before } }).migrateToLatest();
-  expect(result.error).toBeUndefined();
+  await migrateBefore(handle.db, "0012");
   for (const [index, [actor, gitRevision]] of legacy.entries()) {
     await sql`
       INSERT INTO releases (tenant, namespace, app, number, kind, actor, spec, git_revision)
-      VALUES ('acme', 'acme-dev', 'web', ${index + 1}, 'deploy', ${actor}, '{}'::jsonb, ${gitRevision})`.execute(db);
+      VALUES ('acme', 'acme-dev', 'web', ${index + 1}, 'deploy', ${actor}, '{}'::jsonb, ${gitRevision})`.execute(
+      handle.db,
+    );
   }
   await migrateToLatest(handle.db);
 }, 60_000);

@@ -1,25 +1,22 @@
-import { type Kysely, sql } from "kysely";
-import { Migrator } from "kysely/migration";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type DatabaseHandle } from "../connect.ts";
-import { migrateToLatest, migrations } from "../migrate.ts";
+import { migrateBefore, migrateToLatest } from "../migrate.ts";
 
 let handle: DatabaseHandle;
 
 beforeAll(async () => {
   handle = await connectDatabase("pglite:memory");
   // The database as it stood before 0015, with mirrored rows in it.
-  const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < "0015"));
-  // biome-ignore lint/suspicious/noExplicitAny: Kysely's Migrator takes any schema (db/migrate.ts says why).
-  const db = handle.db as Kysely<any>;
-  const result = await new Migrator({ db, provider: { getMigrations: async () => before } }).migrateToLatest();
-  expect(result.error).toBeUndefined();
+  await migrateBefore(handle.db, "0015");
   await sql`
     INSERT INTO resources (uid, kind, namespace, name, tenant, resource_version, spec, status, created_at) VALUES
       (gen_random_uuid(), 'App', 'acme-dev', 'web', 'acme', '1', '{"image": "web:1", "profile": "dev"}'::jsonb,
        '{"conditions": [{"type": "RoutesReady", "status": "True"}, {"type": "Ready", "status": "False", "reason": "Degraded"}]}'::jsonb,
        now()),
-      (gen_random_uuid(), 'App', 'acme-dev', 'bare', 'acme', '1', '{"image": "x:1"}'::jsonb, NULL, now())`.execute(db);
+      (gen_random_uuid(), 'App', 'acme-dev', 'bare', 'acme', '1', '{"image": "x:1"}'::jsonb, NULL, now())`.execute(
+    handle.db,
+  );
   await migrateToLatest(handle.db);
 }, 60_000);
 afterAll(() => handle.close());

@@ -70,7 +70,7 @@ export function requestedSpec(
 type DeploymentKey = { tenant: string; namespace: string; app: string; id: string };
 
 /** The deployment's row: the mirror's record, else the API's request read as Pending (at most one row). */
-const deploymentRow = (key: DeploymentKey) => sql`
+const deploymentRow = (key: DeploymentKey) => sql<DeploymentRow>`
   SELECT id, app, namespace, image, outcome, requested_by, created_at, finished_at FROM deployments
   WHERE id = ${key.id} AND namespace = ${key.namespace} AND app = ${key.app} AND tenant = ${key.tenant}
   UNION ALL
@@ -82,7 +82,7 @@ const deploymentRow = (key: DeploymentKey) => sql`
 /** One deployment of an App: the mirror's record, else an API request the operator has not started yet. */
 export function getDeployment(db: Kysely<Database>, key: DeploymentKey): Promise<DeploymentView | undefined> {
   return withStorageErrors(async () => {
-    const { rows } = await sql<DeploymentRow>`${deploymentRow(key)}`.execute(db);
+    const { rows } = await deploymentRow(key).execute(db);
     return rows[0] ? toView(rows[0]) : undefined;
   });
 }
