@@ -136,6 +136,9 @@ const isSecure = (socket: TLSSocket) => {
   return protocol !== null && protocol !== "unknown";
 };
 
+/** Connections a client keeps to the apiserver for requests (watches have their own): at most this many are sent at once. */
+export const DEFAULT_MAX_SOCKETS = 32;
+
 export interface KubeClientOptions {
   metrics?: RestClientMetrics;
   userAgent?: string;
@@ -171,7 +174,7 @@ export class KubeClient {
       rejectUnauthorized: baseOptions.rejectUnauthorized ?? true,
       ...(baseOptions.servername ? { servername: baseOptions.servername } : {}),
     };
-    this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 32, ...tls });
+    this.agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? DEFAULT_MAX_SOCKETS, ...tls });
     this.watchAgent = new Agent({ keepAlive: true, ...tls });
     this.metrics = options.metrics;
     this.userAgent = options.userAgent ?? "loco";
