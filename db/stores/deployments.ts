@@ -3,6 +3,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Database, Row } from "../schema.ts";
 import { withStorageErrors } from "../with-storage-errors.ts";
+import { liveTenantObject } from "./resources.ts";
 
 export interface DeploymentView {
   id: string;
@@ -106,8 +107,7 @@ export function getDeploymentWithApp(db: Kysely<Database>, key: DeploymentKey): 
       FROM (${deploymentRow(key)}) d
       LEFT JOIN LATERAL (
         SELECT uid, spec, status FROM resources
-        WHERE deleted_at IS NULL AND tenant = ${key.tenant} AND kind = 'App' AND namespace = ${key.namespace}
-          AND name = ${key.app}
+        WHERE ${liveTenantObject({ tenant: key.tenant, kind: "App", namespace: key.namespace, name: key.app })}
         LIMIT 1
       ) a ON true`.execute(db);
     const row = rows[0];

@@ -142,15 +142,22 @@ export function listTenantResourceTexts(db: Kysely<Database>, options: TenantPag
   });
 }
 
-export function getTenantResource(
-  db: Kysely<Database>,
-  key: { tenant: string; kind: string; namespace: string; name: string },
-): Promise<ResourceRecord | undefined> {
+/** A tenant's one live object of a kind, by namespace and name: the condition on `resources`' rows. */
+export const liveTenantObject = (key: TenantObjectKey) =>
+  sql`deleted_at IS NULL AND tenant = ${key.tenant} AND kind = ${key.kind} AND namespace = ${key.namespace}
+    AND name = ${key.name}`;
+
+export interface TenantObjectKey {
+  tenant: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export function getTenantResource(db: Kysely<Database>, key: TenantObjectKey): Promise<ResourceRecord | undefined> {
   return withStorageErrors(async () => {
     const { rows } = await sql<ResourceRow>`
-      SELECT ${columns} FROM resources
-      WHERE deleted_at IS NULL AND tenant = ${key.tenant} AND kind = ${key.kind} AND namespace = ${key.namespace}
-        AND name = ${key.name}`.execute(db);
+      SELECT ${columns} FROM resources WHERE ${liveTenantObject(key)}`.execute(db);
     return rows[0] ? resourceRecordOf(rows[0]) : undefined;
   });
 }
