@@ -40,6 +40,16 @@ export function clientErrorResponse(code: string | undefined, requestTimeoutMs: 
   ].join("\r\n");
 }
 
+/**
+ * Ends `socket` as a lingering close does: `last` (if any), then FIN; what the client still sends is left to be read
+ * and dropped, and the socket is destroyed only after `graceMs` if the client has not closed its side by then.
+ */
+export function endGently(socket: Socket, graceMs: number, last?: string): void {
+  if (last === undefined) socket.end();
+  else socket.end(last);
+  setTimeout(() => socket.destroy(), graceMs).unref();
+}
+
 /** Fastify's clientErrorHandler: answers, then closes gently (see the header). */
 export function answerClientError(requestTimeoutMs: number) {
   return (error: Error & { code?: string }, socket: Socket): void => {
@@ -51,7 +61,6 @@ export function answerClientError(requestTimeoutMs: number) {
     }
     // Still being sent: read and dropped, so that closing does not reset the connection under the answer.
     socket.on("data", () => {});
-    socket.end(clientErrorResponse(error.code, requestTimeoutMs));
-    setTimeout(() => socket.destroy(), CLIENT_ERROR_GRACE_MS).unref();
+    endGently(socket, CLIENT_ERROR_GRACE_MS, clientErrorResponse(error.code, requestTimeoutMs));
   };
 }

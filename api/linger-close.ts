@@ -8,7 +8,7 @@
 // after a grace period.
 import type { Socket } from "node:net";
 import type { FastifyInstance } from "fastify";
-import { CLIENT_ERROR_GRACE_MS } from "./client-errors.ts";
+import { CLIENT_ERROR_GRACE_MS, endGently } from "./client-errors.ts";
 
 const lingering = new WeakSet<Socket>();
 
@@ -19,9 +19,7 @@ export function lingerOnClose(socket: Socket, graceMs = CLIENT_ERROR_GRACE_MS): 
   // Node's HTTP server closes a connection after its last answer with destroySoon() (end, then destroy once
   // written): replaced on this socket only, by end now and destroy after the grace period.
   socket.destroySoon = function lingeringClose(this: Socket) {
-    if (this.destroyed) return;
-    this.end();
-    setTimeout(() => this.destroy(), graceMs).unref();
+    if (!this.destroyed) endGently(this, graceMs);
   };
 }
 
