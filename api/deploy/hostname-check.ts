@@ -29,15 +29,19 @@ export interface HostnameCheckRequest {
   spec: AppSpec;
 }
 
+/** Profiles whose shared base domains the rules consider. */
+const PROFILES_READ = 1000;
+
 /** Throws 403 or 409 (problem+json naming the field) when the App may not serve one of its hostnames. */
 export async function hostnameCheck(services: ApiServices, request: HostnameCheckRequest): Promise<void> {
   const { db, kube } = services;
   const { tenant, namespace, profile, app, spec } = request;
-  // Both reads at once: each is a round trip on every deploy's path.
-  const [profileRow, profiles] = await Promise.all([
-    getClusterResource(db, "Profile", profile),
-    listClusterResources(db, { kind: "Profile", limit: 1000 }),
-  ]);
+  // The App's Profile is one of every Profile, which the rules read anyway: one query on every deploy's path (and
+  // one snapshot), a second only past the list's limit.
+  const profiles = await listClusterResources(db, { kind: "Profile", limit: PROFILES_READ });
+  const profileRow =
+    profiles.find((row) => row.name === profile) ??
+    (profiles.length >= PROFILES_READ ? await getClusterResource(db, "Profile", profile) : undefined);
   const profileSpec = profileRow?.spec as { hostnameTemplate?: string; baseDomain?: string } | null | undefined;
   if (!profileSpec?.baseDomain) return; // appNamespace already refused an unknown Profile
   const ownDefault = appDefaultHostname({
