@@ -108,7 +108,7 @@ export class OperatorMetrics implements RestClientMetrics {
   });
   readonly restClientInFlight = new Gauge({
     name: "loco_rest_client_requests_in_flight",
-    help: "Requests to the apiserver sent and not yet answered in full (watches not counted)",
+    help: "Requests to the apiserver made and not yet answered in full, those waiting for a connection included (watches not counted)",
     registers: [this.registry],
   });
   private inFlightNow = 0;
