@@ -344,23 +344,45 @@ interface LocoFigures {
   rssMB: number;
   reconcileP50Ms: number;
   reconcileP99Ms: number;
+  /** App reconciles from caches synced to converged. */
+  reconciles: number;
+  /** The operator's requests until converged, from the call to the answer's headers (a wait for a connection included). */
+  requestP50Ms: number;
+  requestP99Ms: number;
   idleWrites: number;
   requestsPerIdleReconcile: number;
 }
 
-/** Estimates a quantile from a Prometheus histogram's cumulative buckets (linear within a bucket). */
-function histogramQuantile(text: string, name: string, q: number): number {
-  const buckets: [number, number][] = [];
+const appController = (labels: string) => labels.includes('controller="app"');
+
+/** A histogram's cumulative bucket counts (upper bound → count), summed over the series `filter` keeps. */
+function histogramBuckets(text: string, name: string, filter: (labels: string) => boolean): Map<number, number> {
+  const buckets = new Map<number, number>();
   for (const line of text.split("\n")) {
-    if (!line.startsWith(`${name}_bucket{`) || !line.includes('controller="app"')) continue;
+    if (!line.startsWith(`${name}_bucket{`) || !filter(line)) continue;
     const le = /le="([^"]+)"/.exec(line)?.[1];
     if (le === undefined) continue;
-    buckets.push([
-      le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le),
-      Number(line.slice(line.lastIndexOf(" ") + 1)),
-    ]);
+    const bound = le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1)));
   }
-  buckets.sort((a, b) => a[0] - b[0]);
+  return buckets;
+}
+
+/**
+ * Estimates a quantile from a Prometheus histogram's cumulative buckets (linear within a bucket): of the App
+ * controller's series unless `filter` says otherwise, and of what was observed after `since` (an earlier scrape) when
+ * given.
+ */
+function histogramQuantile(
+  text: string,
+  name: string,
+  q: number,
+  { filter = appController, since }: { filter?: (labels: string) => boolean; since?: string } = {},
+): number {
+  const earlier = since === undefined ? new Map<number, number>() : histogramBuckets(since, name, filter);
+  const buckets = [...histogramBuckets(text, name, filter)]
+    .map(([bound, count]): [number, number] => [bound, count - (earlier.get(bound) ?? 0)])
+    .sort((a, b) => a[0] - b[0]);
   const total = buckets.at(-1)?.[1] ?? 0;
   const rank = q * total;
   let previous: [number, number] = [0, 0];
@@ -534,6 +556,21 @@ async function locoFigures(n: number): Promise<LocoFigures> {
         0,
       );
       log(`  requests until converged: ${JSON.stringify(byMethod)}`);
+      // A reconcile's time is mostly its round trips: how many reconciles there were, and what each request took.
+      const reconciles =
+        sumOf(afterConvergence, "controller_runtime_reconcile_total", appController) -
+        sumOf(atStart, "controller_runtime_reconcile_total", appController);
+      const requestMs = (q: number) =>
+        Math.round(
+          histogramQuantile(afterConvergence, "rest_client_request_duration_seconds", q, {
+            filter: () => true,
+            since: atStart,
+          }) * 10_000,
+        ) / 10;
+      const roundTrips = { reconciles, requestP50Ms: requestMs(0.5), requestP99Ms: requestMs(0.99) };
+      log(
+        `  reconciles until converged: ${reconciles}; requests p50 ${roundTrips.requestP50Ms} ms, p99 ${roundTrips.requestP99Ms} ms`,
+      );
       if (QUICK) {
         const rssKB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${operator.pid}/status`, "utf8"))?.[1] ?? 0);
         log(`  BENCH_QUICK: RSS ${Math.round(rssKB / 102.4) / 10} MB; neither all-Ready nor an idle resync measured`);
@@ -551,6 +588,7 @@ async function locoFigures(n: number): Promise<LocoFigures> {
             Math.round(
               histogramQuantile(afterConvergence, "controller_runtime_reconcile_time_seconds", 0.99) * 10_000,
             ) / 10,
+          ...roundTrips,
           idleWrites: Number.NaN,
           requestsPerIdleReconcile: Number.NaN,
         };
@@ -570,13 +608,10 @@ async function locoFigures(n: number): Promise<LocoFigures> {
       // Let Deployment status churn settle, then watch one full idle resync.
       await sleep(5000);
       const before = await metrics();
-      const reconcilesBefore = sumOf(before, "controller_runtime_reconcile_total", (l) =>
-        l.includes('controller="app"'),
-      );
+      const reconcilesBefore = sumOf(before, "controller_runtime_reconcile_total", appController);
       await sleep((resyncSeconds + 8) * 1000);
       const after = await metrics();
-      const reconciles =
-        sumOf(after, "controller_runtime_reconcile_total", (l) => l.includes('controller="app"')) - reconcilesBefore;
+      const idleReconciles = sumOf(after, "controller_runtime_reconcile_total", appController) - reconcilesBefore;
       const requests =
         sumOf(after, "rest_client_requests_total", () => true) -
         sumOf(before, "rest_client_requests_total", () => true);
@@ -602,8 +637,10 @@ async function locoFigures(n: number): Promise<LocoFigures> {
         reconcileP99Ms:
           Math.round(histogramQuantile(after, "controller_runtime_reconcile_time_seconds", 0.99) * 10_000) / 10,
         requests: convergenceRequests,
+        ...roundTrips,
         idleWrites: writes,
-        requestsPerIdleReconcile: reconciles > 0 ? Math.round((requests / reconciles) * 1000) / 1000 : Number.NaN,
+        requestsPerIdleReconcile:
+          idleReconciles > 0 ? Math.round((requests / idleReconciles) * 1000) / 1000 : Number.NaN,
       };
     } finally {
       operator.kill("SIGTERM");
@@ -681,6 +718,9 @@ for (const n of sizes) {
     [`n${n}RssMB`]: loco.rssMB,
     [`n${n}ReconcileP50Ms`]: loco.reconcileP50Ms,
     [`n${n}ReconcileP99Ms`]: loco.reconcileP99Ms,
+    [`n${n}Reconciles`]: loco.reconciles,
+    [`n${n}RequestP50Ms`]: loco.requestP50Ms,
+    [`n${n}RequestP99Ms`]: loco.requestP99Ms,
     [`n${n}IdleWrites`]: loco.idleWrites,
     [`n${n}RequestsPerIdleReconcile`]: loco.requestsPerIdleReconcile,
     [`n${n}LoadAverage1m`]: round(loadavg()[0] ?? 0, 1),
