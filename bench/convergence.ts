@@ -397,6 +397,10 @@ function histogramQuantile(
   return previous[0];
 }
 
+/** histogramQuantile of a histogram in seconds, in milliseconds to 0.1 ms. */
+const quantileMs = (...args: Parameters<typeof histogramQuantile>) =>
+  Math.round(histogramQuantile(...args) * 10_000) / 10;
+
 const sumOf = (text: string, name: string, filter: (labels: string) => boolean) =>
   text
     .split("\n")
@@ -561,12 +565,7 @@ async function locoFigures(n: number): Promise<LocoFigures> {
         sumOf(afterConvergence, "controller_runtime_reconcile_total", appController) -
         sumOf(atStart, "controller_runtime_reconcile_total", appController);
       const requestMs = (q: number) =>
-        Math.round(
-          histogramQuantile(afterConvergence, "rest_client_request_duration_seconds", q, {
-            filter: () => true,
-            since: atStart,
-          }) * 10_000,
-        ) / 10;
+        quantileMs(afterConvergence, "rest_client_request_duration_seconds", q, { filter: () => true, since: atStart });
       const roundTrips = { reconciles, requestP50Ms: requestMs(0.5), requestP99Ms: requestMs(0.99) };
       log(
         `  reconciles until converged: ${reconciles}; requests p50 ${roundTrips.requestP50Ms} ms, p99 ${roundTrips.requestP99Ms} ms`,
@@ -581,13 +580,8 @@ async function locoFigures(n: number): Promise<LocoFigures> {
           requests: convergenceRequests,
           readySeconds: Number.NaN,
           rssMB: Math.round(rssKB / 102.4) / 10,
-          reconcileP50Ms:
-            Math.round(histogramQuantile(afterConvergence, "controller_runtime_reconcile_time_seconds", 0.5) * 10_000) /
-            10,
-          reconcileP99Ms:
-            Math.round(
-              histogramQuantile(afterConvergence, "controller_runtime_reconcile_time_seconds", 0.99) * 10_000,
-            ) / 10,
+          reconcileP50Ms: quantileMs(afterConvergence, "controller_runtime_reconcile_time_seconds", 0.5),
+          reconcileP99Ms: quantileMs(afterConvergence, "controller_runtime_reconcile_time_seconds", 0.99),
           ...roundTrips,
           idleWrites: Number.NaN,
           requestsPerIdleReconcile: Number.NaN,
@@ -632,10 +626,8 @@ async function locoFigures(n: number): Promise<LocoFigures> {
         inFlight,
         readySeconds,
         rssMB: Math.round(rssKB / 102.4) / 10,
-        reconcileP50Ms:
-          Math.round(histogramQuantile(after, "controller_runtime_reconcile_time_seconds", 0.5) * 10_000) / 10,
-        reconcileP99Ms:
-          Math.round(histogramQuantile(after, "controller_runtime_reconcile_time_seconds", 0.99) * 10_000) / 10,
+        reconcileP50Ms: quantileMs(after, "controller_runtime_reconcile_time_seconds", 0.5),
+        reconcileP99Ms: quantileMs(after, "controller_runtime_reconcile_time_seconds", 0.99),
         requests: convergenceRequests,
         ...roundTrips,
         idleWrites: writes,
