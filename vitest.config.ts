@@ -10,6 +10,10 @@ export default defineConfig({
           name: "unit",
           include: sourceFolders.map((folder) => `${folder}/**/*.test.ts`),
           environment: "node",
+          // The unit files share their worker's modules instead of loading them afresh per file: 196 files ran in
+          // 104 s isolated and 58 s shared on a two-core machine, most of it loading. They hold no state between
+          // files (checked with shuffled file orders); a test that needs a fresh module graph belongs in test/.
+          isolate: false,
         },
       },
       {
