@@ -14,6 +14,9 @@ export default defineConfig({
           // 104 s isolated and 58 s shared on a two-core machine, most of it loading. They hold no state between
           // files (checked with shuffled file orders); a test that needs a fresh module graph belongs in test/.
           isolate: false,
+          // A group of their own, after the integration files: vitest refuses to schedule projects whose worker
+          // settings differ in one group (the whole suite stopped at start-up before this line).
+          sequence: { groupOrder: 1 },
         },
       },
       {
