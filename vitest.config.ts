@@ -15,7 +15,7 @@ export default defineConfig({
           // files (checked with shuffled file orders); a test that needs a fresh module graph belongs in test/.
           isolate: false,
           // A group of their own, after the integration files: vitest refuses to schedule projects whose worker
-          // settings differ in one group (the whole suite stopped at start-up before this line).
+          // settings differ in one group, and a run of both projects would stop at start-up.
           sequence: { groupOrder: 1 },
         },
       },
