@@ -12,7 +12,7 @@
 // API is called with a `loco_` token of that tenant. Only the rate limits are raised, or the load tool would measure
 // 429s. Prints its figures and writes bench/results/api-latency.json.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { loadavg, tmpdir } from "node:os";
@@ -154,8 +154,10 @@ try {
   if (!bootstrap) throw new Error("loco-api printed no bootstrap token");
   // BENCH_COMPARE_API=<another tree>/api/main.ts: a second loco-api on the same database, measured alongside
   // (interleaved), printed and not recorded — how before/after figures of a change are taken under equal load.
+  // BENCH_COMPARE_API_NODE_ARGS gives the second its own Node flags instead of BENCH_API_NODE_ARGS (with
+  // BENCH_COMPARE_API=api/main.ts, the same build under two settings).
   const compareApi = process.env.BENCH_COMPARE_API
-    ? await startApi(process.env.BENCH_COMPARE_API, "loco-api-compare")
+    ? await startApi(process.env.BENCH_COMPARE_API, "loco-api-compare", process.env.BENCH_COMPARE_API_NODE_ARGS)
     : undefined;
   if (compareApi) apis.push(compareApi);
 
@@ -434,14 +436,17 @@ try {
     return Number(rows[0]?.n ?? 0);
   }
 
-  async function startApi(main: string, name: string) {
+  async function startApi(main: string, name: string, nodeArgs?: string) {
     const port = await freePort();
     const logFile = join(dir, `${name}.log`);
+    const logFd = openSync(logFile, "w");
     const child = spawn(
       process.execPath,
       [
         // BENCH_API_PROFILE=<folder>: a CPU profile of loco-api for the whole run, written when it stops.
         ...(process.env.BENCH_API_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_API_PROFILE}`] : []),
+        // BENCH_API_NODE_ARGS: more of Node's flags for loco-api, e.g. "--trace-gc" (its output goes to its log).
+        ...(nodeArgs ?? process.env.BENCH_API_NODE_ARGS ?? "").split(" ").filter(Boolean),
         main,
         "--address",
         `127.0.0.1:${port}`,
@@ -454,13 +459,11 @@ try {
         "--rate-limit-per-token",
         "100000000",
       ],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOCO_LOG_LEVEL: "info" } },
+      // Its logs go straight to a file, as a container runtime takes them: read through a pipe, every request's
+      // log line would wake this process (the client being timed) on loco's side only.
+      { stdio: ["ignore", logFd, logFd], env: { ...process.env, LOCO_LOG_LEVEL: "info" } },
     );
-    child.stderr!.pipe(createWriteStream(logFile));
-    let stdout = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-    });
+    closeSync(logFd);
     const target: Target = {
       base: `http://127.0.0.1:${port}`,
       agent: new HttpAgent({ keepAlive: true, maxSockets: 1 }),
@@ -471,7 +474,7 @@ try {
       if (child.exitCode !== null) throw new Error(`${name} exited; see ${logFile}`);
       return (await getJson<unknown>(target, "/readyz").catch(() => ({ status: 0 }))).status === 200;
     });
-    return { child, target, stdout: () => stdout };
+    return { child, target, stdout: () => readFileSync(logFile, "utf8") };
   }
 
   async function call(method: string, path: string, bearer: string, body: unknown): Promise<unknown> {
@@ -492,7 +495,9 @@ try {
   }
   await postgres.stop();
   await stopControlPlane(dir);
-  rmSync(dir, { recursive: true, force: true });
+  // BENCH_KEEP_LOGS=1 keeps the run's folder: loco-api's log has each request's own duration (`responseTime`).
+  if (process.env.BENCH_KEEP_LOGS === "1") log(`Logs kept in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }
 
 /** A status like the one the operator writes for a Ready App. */
