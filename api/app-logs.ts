@@ -8,9 +8,10 @@
 // shared log keeps joins it at once; any other (or one asking since a duration) first reads that past by itself,
 // with a read that ends, then joins from its last line. It reads on by itself only when the shared log no longer
 // holds what it needs.
-import type { KubeConfig } from "@kubernetes/client-node";
+
 import type { FastifyBaseLogger } from "fastify";
 import { CONTAINER_NAME } from "../crds/app-names.ts";
+import type { KubeAccess } from "../kube/kube-access.ts";
 import { openPodLog, PodLogError, type PodLogOptions } from "../kube/pod-log.ts";
 import type { RecordStream } from "./event-stream.ts";
 import { formatLogPosition, LogResume } from "./log-cursor.ts";
@@ -25,7 +26,7 @@ import {
 } from "./pod-log-hub.ts";
 
 export function streamAppLogs(options: {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeAccess;
   namespace: string;
   pods: string[];
   logOptions: PodLogOptions;

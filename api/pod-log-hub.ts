@@ -11,8 +11,8 @@
 // follower left, and ends every follower's replica when the pod is gone.
 
 import type { Readable } from "node:stream";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { normaliseLogTime } from "../db/task-logs.ts";
+import type { KubeAccess } from "../kube/kube-access.ts";
 import { openPodLog, PodLogError, type PodLogOptions, type PodLogTarget } from "../kube/pod-log.ts";
 import { LogResume } from "./log-cursor.ts";
 import { LineSplitter, type LogRecord } from "./log-lines.ts";
@@ -281,11 +281,11 @@ export class PodLogHub {
   opened = 0;
   private readonly logs = new Map<string, SharedLog>();
   private readonly open: typeof openPodLog;
-  private readonly kubeConfig: KubeConfig;
+  private readonly kubeConfig: KubeAccess;
   private readonly onError: (pod: string, error: unknown) => void;
 
   constructor(
-    kubeConfig: KubeConfig,
+    kubeConfig: KubeAccess,
     onError: (pod: string, error: unknown) => void = () => {},
     options: SharedLogOptions = {},
   ) {

@@ -8,11 +8,11 @@
 // (a Run just started, the mirror not caught up), no pod is read at all, since any of them might be such a task.
 
 import { setTimeout as sleep } from "node:timers/promises";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Kysely } from "kysely";
 import { LABEL_ATTEMPT, LABEL_RUN, LABEL_TASK, labelValue } from "../crds/run-names.ts";
 import type { Database } from "../db/schema.ts";
 import { normaliseLogTime, TaskLogStore } from "../db/task-logs.ts";
+import type { KubeAccess } from "../kube/kube-access.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import { openPodLog } from "../kube/pod-log.ts";
 import { POD } from "../kube/resources.ts";
@@ -42,7 +42,7 @@ type Pod = KubeObject & { spec?: { containers?: { name: string }[] }; status?: {
 export interface RunLogOptions {
   db: Kysely<Database>;
   kube: KubeClient;
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeAccess;
   namespace: string;
   run: string;
   task?: string;

@@ -4,12 +4,12 @@ import { createHash, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import rateLimit from "@fastify/rate-limit";
-import type { KubeConfig } from "@kubernetes/client-node";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.ts";
 import type { KeyRing } from "../db/secret-crypto.ts";
 import { writeAudit } from "../db/stores/audit.ts";
+import type { KubeAccess } from "../kube/kube-access.ts";
 import type { KubeClient } from "../kube/kube-client.ts";
 import type { Logger } from "../kube/logger.ts";
 import type { Authenticator } from "./auth/authenticate.ts";
@@ -86,7 +86,7 @@ export interface ApiServices {
   db: Kysely<Database>;
   kube: KubeClient;
   /** For streams client-node does best (logs); without it those endpoints answer 503. */
-  kubeConfig?: KubeConfig;
+  kubeConfig?: KubeAccess;
   authenticator: Authenticator;
   oidc: OidcVerifier | undefined;
   log: Logger;

@@ -1,12 +1,12 @@
 // Starts loco-api in this process: migrations, the Kubernetes client, authentication, the bootstrap token, the
 // server on its address. api/main.ts runs it as a program; the local platform (hack/local/) runs it beside the
 // operator on one embedded database, which is why the database can be handed in instead of opened here.
-import { KubeConfig } from "@kubernetes/client-node";
 import type { FastifyInstance } from "fastify";
 import { revokeBootstrapTokens } from "../db/bootstrap-token.ts";
 import { connectDatabase, type DatabaseHandle } from "../db/connect.ts";
 import { migrateToLatest } from "../db/migrate.ts";
 import type { KeyRing } from "../db/secret-crypto.ts";
+import { loadKubeAccess } from "../kube/kube-access.ts";
 import { KubeClient } from "../kube/kube-client.ts";
 import type { Logger } from "../kube/logger.ts";
 import { Authenticator } from "./auth/authenticate.ts";
@@ -47,9 +47,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const database = options.database ?? (await connectDatabase(config.databaseUrl));
   const ownsDatabase = options.database === undefined;
   await migrateToLatest(database.db);
-  const kubeConfig = new KubeConfig();
-  if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
-  else kubeConfig.loadFromDefault();
+  // Not client-node's KubeConfig unless the kubeconfig needs it: loading it costs about 80 MB (kube/kube-access.ts).
+  const kubeConfig = await loadKubeAccess(config.kubeconfig);
   const kube = await KubeClient.create(kubeConfig, { userAgent: "loco-api" });
   await reportLegacyTenants(database.db, log);
   if (config.apiAccess) await grantApiAccessToTenantNamespaces(kube, config.apiAccess, config.objectLabels, log);

@@ -4,7 +4,7 @@ import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
 import { CHANNEL, frame, parseResult } from "../crds/terminal-protocol.ts";
-import type { PodExecOutput, PodExecResult } from "../kube/pod-exec.ts";
+import type { PodExecOutput, PodExecResult } from "../kube/exec-protocol.ts";
 import type { PodTerminal } from "../kube/pod-terminal.ts";
 import { relayTerminal } from "./terminal-relay.ts";
 

@@ -5,7 +5,7 @@
 // logged: keystrokes can be passwords.
 import type { WebSocket } from "ws";
 import { CHANNEL, frame, parseSize, readFrame, type TerminalResult } from "../crds/terminal-protocol.ts";
-import type { PodExecOutput } from "../kube/pod-exec.ts";
+import type { PodExecOutput } from "../kube/exec-protocol.ts";
 import type { PodTerminal } from "../kube/pod-terminal.ts";
 
 /** Queued output above this pauses reading from the pod until the client catches up. */

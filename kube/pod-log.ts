@@ -4,7 +4,7 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import { PassThrough, type Readable } from "node:stream";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeAccess } from "./kube-access.ts";
 
 export interface PodLogOptions {
   follow?: boolean;
@@ -37,7 +37,7 @@ export class PodLogError extends Error {
  * ends when the log does (when following: when the container stops or `signal` aborts); it never emits an error.
  */
 export async function openPodLog(
-  config: KubeConfig,
+  config: KubeAccess,
   target: PodLogTarget,
   options: PodLogOptions = {},
   signal?: AbortSignal,
@@ -90,7 +90,7 @@ export async function openPodLog(
 
 /** Reads a whole (non-followed) log as text. */
 export async function readPodLog(
-  config: KubeConfig,
+  config: KubeAccess,
   target: PodLogTarget,
   options: PodLogOptions = {},
 ): Promise<string> {

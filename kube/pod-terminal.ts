@@ -2,8 +2,8 @@
 // when asked) go in, output comes out, terminal resizes reach the pty, and the exit code arrives at the end. This is
 // what `kubectl exec -it` speaks (the channel.k8s.io WebSocket protocol, v5 when the apiserver offers it, so that a
 // piped stdin can be closed); client-node's Exec would read stdin from a stream and close the socket at its end,
-// where a relay needs to push chunks as they come.
-import type { KubeConfig } from "@kubernetes/client-node";
+// where a relay needs to push chunks as they come. Without stdin and a TTY it is also the one-shot exec
+// (pod-exec.ts).
 import WebSocket, { type ClientOptions, type RawData } from "ws";
 import {
   type ExecStatus,
@@ -12,7 +12,8 @@ import {
   type PodExecOutput,
   type PodExecResult,
   type PodExecTarget,
-} from "./pod-exec.ts";
+} from "./exec-protocol.ts";
+import type { KubeAccess } from "./kube-access.ts";
 
 const PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 const STDIN = 0;
@@ -42,17 +43,17 @@ export interface PodTerminal {
 
 /** Opens the session; rejects with PodExecError when the apiserver refuses it (no such pod, container not running). */
 export async function openPodTerminal(
-  config: KubeConfig,
+  config: KubeAccess,
   target: PodExecTarget,
   command: readonly string[],
-  options: { tty: boolean },
+  options: { tty: boolean; stdin?: boolean },
   output: PodExecOutput,
 ): Promise<PodTerminal> {
   const cluster = config.getCurrentCluster();
   if (!cluster) throw new PodExecError("The kubeconfig names no current cluster to reach pods/exec through.");
   const query = new URLSearchParams({
     container: target.container,
-    stdin: "true",
+    stdin: String(options.stdin ?? true),
     stdout: "true",
     // With a TTY the pty merges stderr into stdout; the apiserver refuses both at once.
     stderr: String(!options.tty),
@@ -67,7 +68,11 @@ export async function openPodTerminal(
   await new Promise<void>((resolve, reject) => {
     socket.once("open", resolve);
     socket.once("error", (error) =>
-      reject(new PodExecError(`Could not open a session in pod ${target.namespace}/${target.pod}: ${error.message}`)),
+      reject(
+        new PodExecError(`Could not open a session in pod ${target.namespace}/${target.pod}: ${error.message}`, {
+          cause: error,
+        }),
+      ),
     );
   });
 

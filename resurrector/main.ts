@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // loco-resurrector: rebuilds a lost cluster's loco state from the database. See `loco-resurrector --help`.
-import { KubeConfig } from "@kubernetes/client-node";
 import { connectDatabase, type DatabaseHandle } from "../db/connect.ts";
 import { type KeyRing, loadKeyRing, SecretCryptoError } from "../db/secret-crypto.ts";
 import { StorageError } from "../db/storage-error.ts";
+import { loadKubeAccess } from "../kube/kube-access.ts";
 import { KubeClient } from "../kube/kube-client.ts";
 import { startTelemetry, telemetrySettings } from "../kube/telemetry.ts";
 import { EXIT, loadResurrectorConfig, UsageError } from "./config.ts";
@@ -21,9 +21,8 @@ async function main(): Promise<number> {
     ...telemetrySettings(config.otlpEndpoint, process.env),
     serviceName: "loco-resurrector",
   });
-  const kubeConfig = new KubeConfig();
-  if (config.kubeconfig) kubeConfig.loadFromFile(config.kubeconfig);
-  else kubeConfig.loadFromDefault();
+  // Not client-node's KubeConfig unless the kubeconfig needs it: loading it costs about 80 MB (kube/kube-access.ts).
+  const kubeConfig = await loadKubeAccess(config.kubeconfig);
   const server = kubeConfig.getCurrentCluster()?.server ?? "(no cluster in the kubeconfig)";
   const keyRing: KeyRing | undefined =
     process.env.LOCO_KEK_FILE || process.env.LOCO_KEK ? loadKeyRing(process.env) : undefined;

@@ -6,7 +6,8 @@
 import { z } from "zod";
 import { CONTAINER_NAME } from "../../crds/app-names.ts";
 import { TERMINAL_PROTOCOL } from "../../crds/terminal-protocol.ts";
-import { execInPod, PodExecError } from "../../kube/pod-exec.ts";
+import { PodExecError } from "../../kube/exec-protocol.ts";
+import { execInPod } from "../../kube/pod-exec.ts";
 import { openPodTerminal } from "../../kube/pod-terminal.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appReplicas } from "../app-replicas.ts";

@@ -5,7 +5,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { CONTAINER_NAME } from "../../crds/app-names.ts";
+import { loadKubeAccess } from "../../kube/kube-access.ts";
+import { execInPod } from "../../kube/pod-exec.ts";
 import { POD } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { type ApiWorld, startApiWorld } from "../support/api-world.ts";
@@ -126,5 +129,34 @@ describe("loco exec <app> -- <command…>", () => {
     expect(viewer.status).toBe(403);
     const { existsSync } = await import("node:fs");
     expect(existsSync(join(exec.workDir, "intruded"))).toBe(false);
+  });
+});
+
+describe("execInPod (what the API runs a command with)", () => {
+  const target = () => ({ namespace, pod, container: CONTAINER_NAME });
+
+  it("hands over stdout and stderr and the exit code, with the credentials of a plain kubeconfig", async () => {
+    const access = await loadKubeAccess(inject("kubeconfig"));
+    let out = "";
+    let err = "";
+    const result = await execInPod(access, target(), ["sh", "-c", "echo out; echo err >&2; exit 4"], {
+      stdout: (chunk) => {
+        out += chunk.toString();
+      },
+      stderr: (chunk) => {
+        err += chunk.toString();
+      },
+    });
+    expect(result.exitCode).toBe(4);
+    expect([out, err]).toEqual(["out\n", "err\n"]);
+  });
+
+  it("ends the session when its caller hangs up, and says so instead of an exit code", async () => {
+    const access = await loadKubeAccess(inject("kubeconfig"));
+    const started = Date.now();
+    const noop = { stdout: () => {}, stderr: () => {} };
+    const result = await execInPod(access, target(), ["sleep", "30"], noop, AbortSignal.timeout(500));
+    expect(result).toEqual({ exitCode: null, message: "the caller hung up before the command ended" });
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exitCodeOf } from "./pod-exec.ts";
+import { exitCodeOf } from "./exec-protocol.ts";
 
 describe("exitCodeOf", () => {
   it("reads success, a kubelet's NonZeroExitCode cause, and kwok's wrapped process error", () => {
