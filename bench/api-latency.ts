@@ -388,6 +388,9 @@ try {
   }
   const mainLoad = rps[0]!;
   const getRps = round(median(mainLoad.map((l) => l.rps)), 0);
+  // Resident memory of each loco-api after everything above (its peak would include the load tool's bursts).
+  const rssMB = apis.map(({ child }) => residentMB(child.pid!));
+  for (const [index, side] of sides.entries()) log(`Resident memory after the run, ${side.name}: ${rssMB[index]} MB`);
 
   const results = {
     apps,
@@ -415,6 +418,7 @@ try {
     loadRounds,
     loadP50Ms: median(mainLoad.map((l) => l.p50)),
     loadP99Ms: median(mainLoad.map((l) => l.p99)),
+    apiRssMB: rssMB[0],
     mirroredSeconds,
     loadAverage1m: round((loadBefore + loadavg()[0]!) / 2, 1),
   };
@@ -498,6 +502,12 @@ try {
   // BENCH_KEEP_LOGS=1 keeps the run's folder: loco-api's log has each request's own duration (`responseTime`).
   if (process.env.BENCH_KEEP_LOGS === "1") log(`Logs kept in ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
+}
+
+/** A process's resident memory in MB, from /proc (Linux). */
+function residentMB(pid: number): number {
+  const kB = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? Number.NaN);
+  return round(kB / 1024, 1);
 }
 
 /** A status like the one the operator writes for a Ready App. */

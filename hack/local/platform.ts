@@ -5,7 +5,6 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubeConfig } from "@kubernetes/client-node";
 import { sql } from "kysely";
 import { loadApiConfig } from "../../api/config.ts";
 import { type RunningApi, startApi } from "../../api/start.ts";
@@ -15,6 +14,7 @@ import { connectDatabase, type DatabaseHandle } from "../../db/connect.ts";
 import { migrateToLatest } from "../../db/migrate.ts";
 import { type KeyRing, loadKeyRing } from "../../db/secret-crypto.ts";
 import { listClusterResources } from "../../db/stores/resources.ts";
+import { type KubeAccess, loadKubeAccess } from "../../kube/kube-access.ts";
 import { KubeClient } from "../../kube/kube-client.ts";
 import { createLogger } from "../../kube/logger.ts";
 import { loadOperatorConfig } from "../../operator/config.ts";
@@ -86,8 +86,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const databaseUrl = databaseUrlOf(options);
   const database = await connectDatabase(databaseUrl);
   await migrateToLatest(database.db);
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(options.kubeconfig);
+  const kubeConfig = await loadKubeAccess(options.kubeconfig);
   const server = kubeConfig.getCurrentCluster()?.server ?? "";
 
   const stops: (() => Promise<void>)[] = [() => database.close()];
@@ -124,7 +123,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 async function startResurrector(context: {
   database: DatabaseHandle;
   keyRing: KeyRing;
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeAccess;
   server: string;
   stops: (() => Promise<void>)[];
 }): Promise<number> {
@@ -159,7 +158,7 @@ async function startResurrector(context: {
 
 async function startLocalOperator(
   options: PlatformOptions,
-  context: { database: DatabaseHandle; keyRing: KeyRing; kubeConfig: KubeConfig },
+  context: { database: DatabaseHandle; keyRing: KeyRing; kubeConfig: KubeAccess },
 ): Promise<RunningOperator> {
   const log = createLogger("loco-operator");
   const config = loadOperatorConfig(
