@@ -16,7 +16,7 @@ import {
   sharedDomainOf,
 } from "../../crds/hostname-policy.ts";
 import { APP, HOSTNAME_CLAIM } from "../../crds/kinds.ts";
-import { getClusterResource, listClusterResources } from "../../db/stores/resources.ts";
+import { listAllClusterResources } from "../../db/stores/resources.ts";
 import { NAMESPACE } from "../../kube/resources.ts";
 import { ApiError } from "../errors.ts";
 import type { ApiServices } from "../server.ts";
@@ -29,19 +29,14 @@ export interface HostnameCheckRequest {
   spec: AppSpec;
 }
 
-/** Profiles whose shared base domains the rules consider. */
-const PROFILES_READ = 1000;
-
 /** Throws 403 or 409 (problem+json naming the field) when the App may not serve one of its hostnames. */
 export async function hostnameCheck(services: ApiServices, request: HostnameCheckRequest): Promise<void> {
   const { db, kube } = services;
   const { tenant, namespace, profile, app, spec } = request;
-  // The App's Profile is one of every Profile, which the rules read anyway: one query on every deploy's path (and
-  // one snapshot), a second only past the list's limit.
-  const profiles = await listClusterResources(db, { kind: "Profile", limit: PROFILES_READ });
-  const profileRow =
-    profiles.find((row) => row.name === profile) ??
-    (profiles.length >= PROFILES_READ ? await getClusterResource(db, "Profile", profile) : undefined);
+  // The App's Profile is one of every Profile, which the rules read anyway (every Profile's shared domains, as the
+  // operator reads them): one query on every deploy's path, one more per thousand Profiles.
+  const profiles = await listAllClusterResources(db, "Profile");
+  const profileRow = profiles.find((row) => row.name === profile);
   const profileSpec = profileRow?.spec as { hostnameTemplate?: string; baseDomain?: string } | null | undefined;
   if (!profileSpec?.baseDomain) return; // appNamespace already refused an unknown Profile
   const ownDefault = appDefaultHostname({

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { APP, PIPELINE, RUN } from "../../crds/kinds.ts";
 import { podSecurityOf } from "../../crds/profile.ts";
-import { listClusterResources, listTenantResources } from "../../db/stores/resources.ts";
+import { listAllClusterResources, listTenantResources } from "../../db/stores/resources.ts";
 import { NAMESPACE } from "../../kube/resources.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { ApiError, notFound } from "../errors.ts";
@@ -58,7 +58,7 @@ export function tenantRoutes(services: ApiServices): RouteDefinition[] {
       handler: async ({ authorize, body, auditTarget }) => {
         await authorize({ platform: "admin" });
         auditTarget(`Tenant/${body.name}`, { owner: body.owner ?? null });
-        const profiles = await listClusterResources(db, { kind: "Profile", limit: 1000 });
+        const profiles = await listAllClusterResources(db, "Profile");
         // Refuse before writing anything when a namespace of that name belongs to someone else (a platform admin
         // may learn that; a tenant's callers never do, see profileUnavailable).
         for (const profile of profiles) {

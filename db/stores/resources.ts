@@ -177,6 +177,24 @@ export function listClusterResources(
   });
 }
 
+/**
+ * Every live cluster-scoped resource of a kind, read by name in pages of `pageSize`: a check that must see all
+ * Profiles (their shared domains, their namespaces) is not cut short at a page, however many there are.
+ */
+export async function listAllClusterResources(
+  db: Kysely<Database>,
+  kind: string,
+  pageSize = 1000,
+): Promise<ResourceRecord[]> {
+  const all: ResourceRecord[] = [];
+  for (;;) {
+    const after = all.at(-1)?.name;
+    const page = await listClusterResources(db, { kind, limit: pageSize, ...(after ? { after } : {}) });
+    all.push(...page);
+    if (page.length < pageSize) return all;
+  }
+}
+
 export function getClusterResource(
   db: Kysely<Database>,
   kind: string,
