@@ -34,6 +34,7 @@ import { createMirrorCaches, createOperatorMirror, mirrorInformers } from "../op
 import { mapLimit } from "../test/support/fleet.ts";
 import { installLocoCrds } from "../test/support/install-crds.ts";
 import { privateServer } from "../test/support/postgres-server.ts";
+import { residentKB } from "../test/support/resident-memory.ts";
 
 const apps = Number(process.env.BENCH_APPS ?? 10_000);
 const profiles = Number(process.env.BENCH_PROFILES ?? 4);
@@ -389,7 +390,7 @@ try {
   const mainLoad = rps[0]!;
   const getRps = round(median(mainLoad.map((l) => l.rps)), 0);
   // Resident memory of each loco-api after everything above (its peak would include the load tool's bursts).
-  const rssMB = apis.map(({ child }) => residentMB(child.pid!));
+  const rssMB = apis.map(({ child }) => round(residentKB(child.pid!) / 1024, 1));
   for (const [index, side] of sides.entries()) log(`Resident memory after the run, ${side.name}: ${rssMB[index]} MB`);
 
   const results = {
@@ -502,12 +503,6 @@ try {
   // BENCH_KEEP_LOGS=1 keeps the run's folder: loco-api's log has each request's own duration (`responseTime`).
   if (process.env.BENCH_KEEP_LOGS === "1") log(`Logs kept in ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
-}
-
-/** A process's resident memory in MB, from /proc (Linux). */
-function residentMB(pid: number): number {
-  const kB = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? Number.NaN);
-  return round(kB / 1024, 1);
 }
 
 /** A status like the one the operator writes for a Ready App. */

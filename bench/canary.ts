@@ -23,6 +23,7 @@ import { EVENT } from "../kube/resources.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { applyApps, type Fleet, prepareFleet } from "../test/support/fleet.ts";
 import { metricSum, SHARD_LABEL } from "../test/support/operator-child.ts";
+import { residentKB } from "../test/support/resident-memory.ts";
 import { compiledEntry } from "./compile.ts";
 import { benchLog, envNumber, runScenarioBench } from "./scenario-bench.ts";
 
@@ -83,7 +84,7 @@ async function startOperator(kubeconfig: string): Promise<Operator> {
   return {
     child,
     metrics: async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text(),
-    rssMB: () => round(Number(/VmRSS:\s+(\d+)/.exec(proc("status"))?.[1] ?? 0) / 1024),
+    rssMB: () => round(residentKB(child.pid!) / 1024),
     cpuSeconds: () => {
       const fields = proc("stat").split(") ")[1]?.split(" ") ?? [];
       return (Number(fields[11]) + Number(fields[12])) / 100;

@@ -45,6 +45,7 @@ import {
 import { ownerReferenceTo } from "../operator/runtime/children.ts";
 import { applyApps, countReady, type Fleet, mapLimit, prepareFleet } from "../test/support/fleet.ts";
 import { installLocoCrds } from "../test/support/install-crds.ts";
+import { residentKB } from "../test/support/resident-memory.ts";
 import { compiledEntry } from "./compile.ts";
 
 // The operator's workers (--concurrency): its default unless BENCH_CONCURRENCY says otherwise.
@@ -571,7 +572,7 @@ async function locoFigures(n: number): Promise<LocoFigures> {
         `  reconciles until converged: ${reconciles}; requests p50 ${roundTrips.requestP50Ms} ms, p99 ${roundTrips.requestP99Ms} ms`,
       );
       if (QUICK) {
-        const rssKB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${operator.pid}/status`, "utf8"))?.[1] ?? 0);
+        const rssKB = residentKB(operator.pid!);
         log(`  BENCH_QUICK: RSS ${Math.round(rssKB / 102.4) / 10} MB; neither all-Ready nor an idle resync measured`);
         return {
           seconds,
@@ -617,7 +618,7 @@ async function locoFigures(n: number): Promise<LocoFigures> {
         `  operator start-up (process start to caches synced) ${startupSeconds.toFixed(2)} s; heap used ` +
           `${mb("nodejs_heap_size_used_bytes")} MB of ${mb("nodejs_heap_size_total_bytes")} MB, external ${mb("nodejs_external_memory_bytes")} MB`,
       );
-      const rssKB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${operator.pid}/status`, "utf8"))?.[1] ?? 0);
+      const rssKB = residentKB(operator.pid!);
       log(`  operator memory by mapping: ${memoryByMapping(operator.pid ?? 0)}`);
       if (HEAP_SNAPSHOT_DIR) await heapSnapshot(operator.pid ?? 0, HEAP_SNAPSHOT_DIR);
       return {

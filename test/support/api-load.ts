@@ -12,7 +12,6 @@
 //    follower). Then the API is restarted (SIGTERM, then started again on the same port) while lines keep coming:
 //    every follower gets every line of every replica once, in order — no gap, no repeat.
 // No vitest imports: the benchmark uses it too.
-import { readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { KubeConfig } from "@kubernetes/client-node";
 import autocannon from "autocannon";
@@ -29,6 +28,7 @@ import { type ApiProcess, spawnApi } from "./api-process.ts";
 import { cannedLogs } from "./canned-logs.ts";
 import { mapLimit } from "./fleet.ts";
 import { privateServer } from "./postgres-server.ts";
+import { residentKB } from "./resident-memory.ts";
 import { applyTestGatewayAndProfile } from "./test-gateway.ts";
 
 export interface ApiLoadOptions {
@@ -527,8 +527,7 @@ export async function runApiLoad(options: ApiLoadOptions): Promise<ApiLoadResult
 function rssMB(pid: number | undefined): number {
   if (pid === undefined) return 0;
   try {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-    return kb ? Number(kb) / 1024 : 0;
+    return residentKB(pid) / 1024;
   } catch {
     return 0;
   }

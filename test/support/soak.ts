@@ -25,6 +25,7 @@ import {
   spawnOperatorProcess,
 } from "./operator-child.ts";
 import { type PrivatePostgres, privateServer } from "./postgres-server.ts";
+import { residentKB } from "./resident-memory.ts";
 
 export interface SoakOptions {
   apps: number;
@@ -102,7 +103,7 @@ export async function heapAfterGcMB(metrics: () => Promise<string>): Promise<num
 }
 
 export function processSample(pid: number, heapMB = Number.NaN): ProcessSample {
-  const rssKB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  const rssKB = residentKB(pid);
   const fds = readdirSync(`/proc/${pid}/fd`);
   let sockets = 0;
   for (const fd of fds) {
