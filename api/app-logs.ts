@@ -8,7 +8,6 @@
 // shared log keeps joins it at once; any other (or one asking since a duration) first reads that past by itself,
 // with a read that ends, then joins from its last line. It reads on by itself only when the shared log no longer
 // holds what it needs.
-
 import type { FastifyBaseLogger } from "fastify";
 import { CONTAINER_NAME } from "../crds/app-names.ts";
 import type { KubeAccess } from "../kube/kube-access.ts";

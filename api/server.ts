@@ -85,7 +85,10 @@ export interface ApiServices {
   config: ServerConfig;
   db: Kysely<Database>;
   kube: KubeClient;
-  /** For streams client-node does best (logs); without it those endpoints answer 503. */
+  /**
+   * The apiserver's address and credentials for the streams the API opens itself (pod logs, exec); without it those
+   * endpoints answer 503.
+   */
   kubeConfig?: KubeAccess;
   authenticator: Authenticator;
   oidc: OidcVerifier | undefined;
